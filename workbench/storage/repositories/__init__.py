@@ -1,0 +1,1 @@
+"""Repositories: read and write tables, return frozen domain dataclasses."""

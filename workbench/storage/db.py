@@ -1,0 +1,120 @@
+"""The database: engine, sessions and migrations at start-up."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseError(Exception):
+    """The database cannot be used; `code` names why (for a translated message)."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def _migrations_dir() -> str:
+    # A real directory both from source and inside a one-folder bundle.
+    return str(resources.files("workbench.storage") / "migrations")
+
+
+def _alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", _migrations_dir())
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+class Database:
+    """One database reached through a SQLAlchemy URL (SQLite file by default, PostgreSQL when shared)."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 5}
+        else:
+            kwargs["pool_pre_ping"] = True
+        try:
+            self.engine = create_engine(url, **kwargs)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise DatabaseError("db.bad_url", str(exc)) from exc
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _on_sqlite_connect)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back on any error."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision; refuse a database from a newer program."""
+        cfg = _alembic_config(self.engine)
+        script = ScriptDirectory.from_config(cfg)
+        try:
+            current = self.current_revision()
+            if self.is_sqlite:
+                with self.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        except OperationalError as exc:
+            raise DatabaseError("db.unreachable", str(exc.orig)) from exc
+        if current is not None:
+            try:
+                script.get_revision(current)
+            except Exception as exc:  # alembic raises several types for an unknown revision
+                raise DatabaseError("db.too_new", current) from exc
+        heads = script.get_heads()
+        if current in heads:
+            return
+        log.info("migrating database from %s to %s", current, heads)
+        try:
+            command.upgrade(cfg, "head")
+        except OperationalError as exc:
+            raise DatabaseError("db.migration_failed", str(exc.orig)) from exc
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,191 @@
+"""Conversations, messages and suggestion use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from workbench.domain.conversations import Conversation, ConversationState, Message, Sender, SuggestionUse
+from workbench.storage.tables import ConversationRow, CustomerRow, MessageRow, SuggestionUseRow
+
+PREVIEW_LENGTH = 60
+
+
+def _conversation(row: ConversationRow, customer: CustomerRow) -> Conversation:
+    return Conversation(
+        id=row.id,
+        customer_id=row.customer_id,
+        customer_nick=customer.nick,
+        state=ConversationState(row.state),
+        agent_id=row.agent_id,
+        started_at=row.started_at,
+        last_message_at=row.last_message_at,
+        waiting_since=row.waiting_since,
+        unread=row.unread,
+        scenario_id=row.scenario_id,
+        end_reason=row.end_reason,
+        last_message=row.last_message,
+        credit_level=customer.credit_level,
+        is_88vip=customer.is_88vip,
+        member_level=customer.member_level,
+    )
+
+
+def _message(row: MessageRow) -> Message:
+    return Message(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        sender=Sender(row.sender),
+        text=row.text,
+        created_at=row.created_at,
+        agent_id=row.agent_id,
+    )
+
+
+class ConversationRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def _select(self):  # type: ignore[no-untyped-def]
+        return select(ConversationRow, CustomerRow).join(
+            CustomerRow, CustomerRow.id == ConversationRow.customer_id
+        )
+
+    def get(self, conversation_id: int) -> Conversation | None:
+        found = self.s.execute(self._select().where(ConversationRow.id == conversation_id)).first()
+        return _conversation(*found) if found else None
+
+    def list(
+        self, shop_id: int, states: tuple[ConversationState, ...], limit: int = 200
+    ) -> list[Conversation]:
+        """Open conversations newest first; ended ones are capped to the most recent `limit`."""
+        query = (
+            self._select()
+            .where(ConversationRow.shop_id == shop_id, ConversationRow.state.in_([s.value for s in states]))
+            .order_by(ConversationRow.last_message_at.desc(), ConversationRow.id.desc())
+            .limit(limit)
+        )
+        return [_conversation(c, cu) for c, cu in self.s.execute(query)]
+
+    def open_for_customer(self, customer_id: int) -> Conversation | None:
+        found = self.s.execute(
+            self._select()
+            .where(
+                ConversationRow.customer_id == customer_id,
+                ConversationRow.state != ConversationState.ENDED.value,
+            )
+            .order_by(ConversationRow.id.desc())
+        ).first()
+        return _conversation(*found) if found else None
+
+    def create(self, shop_id: int, customer_id: int, at: datetime, scenario_id: str = "") -> Conversation:
+        row = ConversationRow(
+            shop_id=shop_id,
+            customer_id=customer_id,
+            state=ConversationState.WAITING.value,
+            scenario_id=scenario_id,
+            started_at=at,
+            last_message_at=at,
+            waiting_since=None,
+            unread=0,
+        )
+        self.s.add(row)
+        self.s.flush()
+        conv = self.get(row.id)
+        assert conv is not None
+        return conv
+
+    def add_message(
+        self,
+        conversation_id: int,
+        sender: Sender,
+        text: str,
+        at: datetime,
+        agent_id: int | None = None,
+        *,
+        count_unread: bool = True,
+    ) -> Message:
+        row = MessageRow(
+            conversation_id=conversation_id, sender=sender.value, text=text, created_at=at, agent_id=agent_id
+        )
+        self.s.add(row)
+        conv = self.s.get_one(ConversationRow, conversation_id)
+        conv.last_message_at = at
+        if sender is not Sender.SYSTEM:
+            conv.last_message = text[:PREVIEW_LENGTH]
+        if sender is Sender.CUSTOMER:
+            if conv.waiting_since is None:
+                conv.waiting_since = at
+            if count_unread:
+                conv.unread += 1
+        elif sender in (Sender.AGENT, Sender.BOT):
+            conv.waiting_since = None
+            conv.unread = 0
+        self.s.flush()
+        return _message(row)
+
+    def messages(
+        self, conversation_id: int, *, before_id: int | None = None, limit: int = 200
+    ) -> list[Message]:
+        """The newest `limit` messages (older than `before_id` when paging back), oldest first."""
+        query = select(MessageRow).where(MessageRow.conversation_id == conversation_id)
+        if before_id is not None:
+            query = query.where(MessageRow.id < before_id)
+        rows = list(self.s.scalars(query.order_by(MessageRow.id.desc()).limit(limit)))
+        rows.reverse()
+        return [_message(r) for r in rows]
+
+    def message_count(self, conversation_id: int) -> int:
+        return (
+            self.s.scalar(
+                select(func.count())
+                .select_from(MessageRow)
+                .where(MessageRow.conversation_id == conversation_id)
+            )
+            or 0
+        )
+
+    def set_state(
+        self,
+        conversation_id: int,
+        state: ConversationState,
+        at: datetime,
+        *,
+        agent_id: int | None = None,
+        reason: str = "",
+    ) -> None:
+        conv = self.s.get_one(ConversationRow, conversation_id)
+        conv.state = state.value
+        if agent_id is not None:
+            conv.agent_id = agent_id
+        if state is ConversationState.ENDED:
+            conv.ended_at = at
+            conv.end_reason = reason
+            conv.waiting_since = None
+        self.s.flush()
+
+    def mark_read(self, conversation_id: int) -> None:
+        self.s.execute(update(ConversationRow).where(ConversationRow.id == conversation_id).values(unread=0))
+
+    def record_suggestion_use(self, use: SuggestionUse, at: datetime) -> None:
+        self.s.add(
+            SuggestionUseRow(
+                message_id=use.message_id,
+                entry_id=use.entry_id,
+                score=use.score,
+                edited=use.edited,
+                created_at=at,
+            )
+        )
+        self.s.flush()
+
+    def suggestion_uses(self, conversation_id: int) -> list[SuggestionUse]:
+        rows = self.s.scalars(
+            select(SuggestionUseRow)
+            .join(MessageRow, MessageRow.id == SuggestionUseRow.message_id)
+            .where(MessageRow.conversation_id == conversation_id)
+            .order_by(SuggestionUseRow.id)
+        )
+        return [SuggestionUse(r.message_id, r.entry_id or 0, r.score, r.edited) for r in rows]

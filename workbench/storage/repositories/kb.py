@@ -1,0 +1,110 @@
+"""Knowledge-base categories, entries, phrasings and answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from workbench.domain.kb import STANDARD_CATEGORIES, KbEntry, Phrasing, PhrasingKind
+from workbench.storage.tables import KbAnswerRow, KbCategoryRow, KbEntryRow, KbPhrasingRow
+
+
+def _entry(row: KbEntryRow) -> KbEntry:
+    return KbEntry(
+        id=row.id,
+        category=row.category.name,
+        question=row.question,
+        answers=tuple(a.text for a in row.answers),
+        phrasings=tuple(
+            Phrasing(
+                text=p.text,
+                kind=PhrasingKind(p.kind),
+                negative=p.negative,
+                core_words=tuple(w for w in p.core_words.split("|") if w),
+                id=p.id,
+            )
+            for p in row.phrasings
+        ),
+        enabled=row.enabled,
+        needs_human=row.needs_human,
+        custom=row.custom,
+        hits=row.hits,
+    )
+
+
+class KbRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def categories(self, shop_id: int) -> list[str]:
+        rows = self.s.scalars(
+            select(KbCategoryRow.name)
+            .where(KbCategoryRow.shop_id == shop_id)
+            .order_by(KbCategoryRow.position)
+        )
+        return list(rows)
+
+    def ensure_standard_categories(self, shop_id: int) -> None:
+        existing = set(self.categories(shop_id))
+        for pos, name in enumerate(STANDARD_CATEGORIES):
+            if name not in existing:
+                self.s.add(KbCategoryRow(shop_id=shop_id, name=name, standard=True, position=pos))
+        self.s.flush()
+
+    def _category_id(self, shop_id: int, name: str) -> int:
+        cid = self.s.scalar(
+            select(KbCategoryRow.id).where(KbCategoryRow.shop_id == shop_id, KbCategoryRow.name == name)
+        )
+        if cid is None:
+            row = KbCategoryRow(shop_id=shop_id, name=name, standard=False, position=100)
+            self.s.add(row)
+            self.s.flush()
+            cid = row.id
+        return cid
+
+    def entries(self, shop_id: int) -> list[KbEntry]:
+        rows = self.s.scalars(select(KbEntryRow).where(KbEntryRow.shop_id == shop_id).order_by(KbEntryRow.id))
+        return [_entry(r) for r in rows]
+
+    def get(self, entry_id: int) -> KbEntry | None:
+        row = self.s.get(KbEntryRow, entry_id)
+        return _entry(row) if row else None
+
+    def add(
+        self,
+        shop_id: int,
+        category: str,
+        question: str,
+        answers: list[str],
+        phrasings: list[Phrasing],
+        at: datetime,
+        *,
+        needs_human: bool = False,
+        custom: bool = False,
+        enabled: bool = True,
+    ) -> KbEntry:
+        row = KbEntryRow(
+            shop_id=shop_id,
+            category_id=self._category_id(shop_id, category),
+            question=question,
+            enabled=enabled,
+            needs_human=needs_human,
+            custom=custom,
+            hits=0,
+            updated_at=at,
+        )
+        row.answers = [KbAnswerRow(text=t, position=i) for i, t in enumerate(answers)]
+        row.phrasings = [
+            KbPhrasingRow(
+                text=p.text, kind=p.kind.value, negative=p.negative, core_words="|".join(p.core_words)
+            )
+            for p in phrasings
+        ]
+        self.s.add(row)
+        self.s.flush()
+        return _entry(row)
+
+    def count_hit(self, entry_id: int) -> None:
+        self.s.execute(update(KbEntryRow).where(KbEntryRow.id == entry_id).values(hits=KbEntryRow.hits + 1))

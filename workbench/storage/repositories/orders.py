@@ -1,0 +1,122 @@
+"""Products, orders, items and logistics events."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState, Product
+from workbench.storage.tables import LogisticsEventRow, OrderItemRow, OrderRow, ProductRow
+
+
+def _product(row: ProductRow) -> Product:
+    attrs = json.loads(row.attributes_json or "{}")
+    return Product(
+        id=row.id,
+        sku=row.sku,
+        title=row.title,
+        category=row.category,
+        price_cents=row.price_cents,
+        material=row.material,
+        sizes=tuple(s for s in row.sizes.split("|") if s),
+        colors=tuple(c for c in row.colors.split("|") if c),
+        attributes=tuple((str(k), str(v)) for k, v in attrs.items()),
+    )
+
+
+def _order(row: OrderRow) -> Order:
+    return Order(
+        id=row.id,
+        order_no=row.order_no,
+        customer_id=row.customer_id,
+        state=OrderState(row.state),
+        total_cents=row.total_cents,
+        created_at=row.created_at,
+        paid_at=row.paid_at,
+        shipped_at=row.shipped_at,
+        signed_at=row.signed_at,
+        address=row.address,
+        carrier=row.carrier,
+        tracking_no=row.tracking_no,
+        memo=row.memo,
+        flag=row.flag,
+        items=tuple(OrderItem(i.sku, i.title, i.size, i.color, i.quantity, i.price_cents) for i in row.items),
+        logistics=tuple(LogisticsEvent(e.at, e.description) for e in row.logistics),
+    )
+
+
+class OrderRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add_product(self, shop_id: int, product: Product) -> Product:
+        row = ProductRow(
+            shop_id=shop_id,
+            sku=product.sku,
+            title=product.title,
+            category=product.category,
+            price_cents=product.price_cents,
+            material=product.material,
+            sizes="|".join(product.sizes),
+            colors="|".join(product.colors),
+            attributes_json=json.dumps(dict(product.attributes), ensure_ascii=False),
+        )
+        self.s.add(row)
+        self.s.flush()
+        return _product(row)
+
+    def products(self, shop_id: int) -> list[Product]:
+        rows = self.s.scalars(select(ProductRow).where(ProductRow.shop_id == shop_id).order_by(ProductRow.id))
+        return [_product(r) for r in rows]
+
+    def add_order(self, shop_id: int, order: Order) -> Order:
+        row = OrderRow(
+            shop_id=shop_id,
+            order_no=order.order_no,
+            customer_id=order.customer_id,
+            state=order.state.value,
+            total_cents=order.total_cents,
+            created_at=order.created_at,
+            paid_at=order.paid_at,
+            shipped_at=order.shipped_at,
+            signed_at=order.signed_at,
+            address=order.address,
+            carrier=order.carrier,
+            tracking_no=order.tracking_no,
+            memo=order.memo,
+            flag=order.flag,
+        )
+        row.items = [
+            OrderItemRow(
+                sku=i.sku,
+                title=i.title,
+                size=i.size,
+                color=i.color,
+                quantity=i.quantity,
+                price_cents=i.price_cents,
+            )
+            for i in order.items
+        ]
+        row.logistics = [LogisticsEventRow(at=e.at, description=e.description) for e in order.logistics]
+        self.s.add(row)
+        self.s.flush()
+        return _order(row)
+
+    def get(self, order_id: int) -> Order | None:
+        row = self.s.get(OrderRow, order_id)
+        return _order(row) if row else None
+
+    def by_number(self, order_no: str) -> Order | None:
+        row = self.s.scalars(select(OrderRow).where(OrderRow.order_no == order_no)).first()
+        return _order(row) if row else None
+
+    def for_customer(self, customer_id: int) -> list[Order]:
+        rows = self.s.scalars(
+            select(OrderRow).where(OrderRow.customer_id == customer_id).order_by(OrderRow.created_at.desc())
+        )
+        return [_order(r) for r in rows]
+
+    def count(self, shop_id: int) -> int:
+        return len(list(self.s.scalars(select(OrderRow.id).where(OrderRow.shop_id == shop_id))))
