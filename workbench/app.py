@@ -1,0 +1,88 @@
+"""Composition root: parse arguments, resolve paths and settings, then run the window or a CLI command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench import __version__
+from workbench.paths import AppPaths
+from workbench.settings import LANGUAGES, Settings, load_settings
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchConfig:
+    """What the window needs to start: where state lives, which database, which language."""
+
+    paths: AppPaths
+    db_url: str
+    settings: Settings
+    smoke_test: bool = False
+    reset_demo: bool = False
+    simulator: bool = True
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workbench", description="千牛-style customer-service workbench")
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    parser.add_argument("--data-dir", type=Path, help="keep all state (database, settings, logs) under DIR")
+    parser.add_argument(
+        "--db", metavar="URL", help="SQLAlchemy database URL, e.g. postgresql+psycopg://user@host/db"
+    )
+    parser.add_argument("--lang", choices=LANGUAGES, help="interface language (default zh_CN)")
+    parser.add_argument(
+        "--smoke-test", action="store_true", help="open the main window with demo data, then quit"
+    )
+    parser.add_argument(
+        "--reset-demo", action="store_true", help="restore the demo shop (erases the data), then start"
+    )
+    parser.add_argument("--no-simulator", action="store_true", help="do not start simulated customers")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    kb = sub.add_parser("kb", help="knowledge-base tools (no window)")
+    from workbench.kb.cli import add_kb_parser
+
+    add_kb_parser(kb.add_subparsers(dest="kb_command", required=True))
+    return parser
+
+
+def resolve_paths(data_dir: Path | None) -> AppPaths:
+    return AppPaths.under(data_dir) if data_dir else AppPaths.default()
+
+
+def resolve_db_url(arg: str | None, settings: Settings, paths: AppPaths) -> str:
+    from workbench.credentials import with_stored_password
+    from workbench.storage.db import sqlite_url
+
+    url = arg or settings.db_url
+    return with_stored_password(url) if url else sqlite_url(paths.database)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "kb":
+        from workbench.kb.cli import run_kb_command
+
+        return run_kb_command(args)
+
+    paths = resolve_paths(args.data_dir)
+    settings = load_settings(paths.settings_file)
+    if args.lang:
+        settings = settings.with_changes(language=args.lang)
+    config = LaunchConfig(
+        paths=paths,
+        db_url=resolve_db_url(args.db, settings, paths),
+        settings=settings,
+        smoke_test=args.smoke_test,
+        reset_demo=args.reset_demo,
+        simulator=not args.no_simulator and not args.smoke_test,
+    )
+    from workbench.ui.bootstrap import run_gui
+
+    return run_gui(config)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Secrets (database passwords) live only in the system keyring, never in settings, the database or logs."""
+
+from __future__ import annotations
+
+import logging
+
+import keyring
+import keyring.errors
+from sqlalchemy.engine import make_url
+
+log = logging.getLogger(__name__)
+
+SERVICE = "Workbench"
+
+
+class KeyringUnavailable(Exception):
+    """No usable keyring backend: secrets are kept for this run only."""
+
+
+def _account(url: str) -> str:
+    u = make_url(url)
+    return f"db:{u.get_backend_name()}://{u.username or ''}@{u.host or ''}:{u.port or ''}/{u.database or ''}"
+
+
+def split_password(url: str) -> tuple[str, str | None]:
+    """The URL without its password (safe to store and log) and the password."""
+    u = make_url(url)
+    password = u.password
+    if password is None:
+        return url, None
+    return u.set(password=None).render_as_string(hide_password=False), str(password)
+
+
+def redact(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def store_db_password(url: str, password: str) -> None:
+    try:
+        keyring.set_password(SERVICE, _account(url), password)
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(str(exc)) from exc
+
+
+def with_stored_password(url: str) -> str:
+    """Fill in a password from the keyring when the URL has none; unchanged when there is none stored."""
+    u = make_url(url)
+    if u.password is not None or u.get_backend_name() == "sqlite":
+        return url
+    try:
+        password = keyring.get_password(SERVICE, _account(url))
+    except keyring.errors.KeyringError as exc:
+        log.warning("keyring unavailable, no stored database password: %s", exc)
+        return url
+    if password is None:
+        return url
+    return u.set(password=password).render_as_string(hide_password=False)

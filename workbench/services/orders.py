@@ -1,0 +1,41 @@
+"""Order and logistics lookup (查单 / 查件) and the text cards sent into a chat."""
+
+from __future__ import annotations
+
+from workbench.domain.orders import Order, format_yuan
+from workbench.storage.db import Database
+from workbench.storage.repositories.orders import OrderRepository
+
+
+class OrderService:
+    def __init__(self, db: Database, shop_id: int) -> None:
+        self.db = db
+        self.shop_id = shop_id
+
+    def for_customer(self, customer_id: int) -> list[Order]:
+        with self.db.session() as s:
+            return OrderRepository(s).for_customer(customer_id)
+
+    def by_number(self, order_no: str) -> Order | None:
+        with self.db.session() as s:
+            return OrderRepository(s).by_number(order_no.strip())
+
+
+def order_card_text(order: Order) -> str:
+    """An order summary the agent can send to the customer."""
+    lines = [f"订单号：{order.order_no}", f"状态：{order.state.value}"]
+    for item in order.items:
+        lines.append(f"· {item.title}（{item.color}/{item.size}）×{item.quantity}")
+    lines.append(f"实付：{format_yuan(order.total_cents)}")
+    if order.tracking_no:
+        lines.append(f"物流：{order.carrier} {order.tracking_no}")
+    return "\n".join(lines)
+
+
+def logistics_text(order: Order) -> str:
+    """The latest logistics status in a customer-friendly sentence."""
+    if not order.tracking_no:
+        return f"亲，订单 {order.order_no} 目前是「{order.state.value}」，还没有物流信息哦。"
+    latest = order.logistics[-1] if order.logistics else None
+    status = f"{latest.at:%m-%d %H:%M} {latest.description}" if latest else "暂无轨迹"
+    return f"亲，您的包裹（{order.carrier} {order.tracking_no}）最新状态：{status}"

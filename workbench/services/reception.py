@@ -1,0 +1,140 @@
+"""Reception (接待): customers arrive, talk, are served by an agent and leave."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbench.domain.conversations import (
+    Conversation,
+    ConversationState,
+    Message,
+    Sender,
+    SuggestionUse,
+    validate_message_text,
+)
+from workbench.domain.errors import DomainError
+from workbench.services.clock import Clock, system_clock
+from workbench.storage.db import Database
+from workbench.storage.repositories.conversations import ConversationRepository
+from workbench.storage.repositories.kb import KbRepository
+
+OPEN_STATES = (ConversationState.WAITING, ConversationState.ACTIVE)
+ENDED_SHOWN = 100
+
+
+@dataclass(frozen=True, slots=True)
+class UsedSuggestion:
+    """The KB suggestion an agent started from, to record adoption and whether it was edited."""
+
+    entry_id: int
+    score: float
+    original_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationLists:
+    waiting: tuple[Conversation, ...]
+    active: tuple[Conversation, ...]
+    ended: tuple[Conversation, ...]
+
+
+class ReceptionService:
+    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock) -> None:
+        self.db = db
+        self.shop_id = shop_id
+        self.clock = clock
+
+    def lists(self) -> ConversationLists:
+        with self.db.session() as s:
+            repo = ConversationRepository(s)
+            open_ = repo.list(self.shop_id, OPEN_STATES, limit=1000)
+            ended = repo.list(self.shop_id, (ConversationState.ENDED,), limit=ENDED_SHOWN)
+        return ConversationLists(
+            waiting=tuple(c for c in open_ if c.state is ConversationState.WAITING),
+            active=tuple(c for c in open_ if c.state is ConversationState.ACTIVE),
+            ended=tuple(ended),
+        )
+
+    def get(self, conversation_id: int) -> Conversation | None:
+        with self.db.session() as s:
+            return ConversationRepository(s).get(conversation_id)
+
+    def messages(
+        self, conversation_id: int, *, before_id: int | None = None, limit: int = 200
+    ) -> list[Message]:
+        with self.db.session() as s:
+            return ConversationRepository(s).messages(conversation_id, before_id=before_id, limit=limit)
+
+    def customer_arrives(self, customer_id: int, scenario_id: str = "") -> Conversation:
+        """Open a conversation in 待接待, or reuse the customer's open one."""
+        with self.db.session() as s:
+            repo = ConversationRepository(s)
+            existing = repo.open_for_customer(customer_id)
+            if existing is not None:
+                return existing
+            return repo.create(self.shop_id, customer_id, self.clock(), scenario_id)
+
+    def customer_says(self, conversation_id: int, text: str) -> Message:
+        text = validate_message_text(text)
+        with self.db.session() as s:
+            repo = ConversationRepository(s)
+            conv = repo.get(conversation_id)
+            if conv is None:
+                raise DomainError("conversation.missing")
+            if conv.state is ConversationState.ENDED:  # a customer writing again reopens the chat
+                repo.set_state(conversation_id, ConversationState.WAITING, self.clock())
+            return repo.add_message(conversation_id, Sender.CUSTOMER, text, self.clock())
+
+    def accept(self, conversation_id: int, agent_id: int) -> Conversation:
+        with self.db.session() as s:
+            repo = ConversationRepository(s)
+            conv = repo.get(conversation_id)
+            if conv is None:
+                raise DomainError("conversation.missing")
+            if conv.state is ConversationState.WAITING:
+                repo.set_state(conversation_id, ConversationState.ACTIVE, self.clock(), agent_id=agent_id)
+            result = repo.get(conversation_id)
+        assert result is not None
+        return result
+
+    def agent_sends(
+        self, conversation_id: int, agent_id: int, text: str, suggestion: UsedSuggestion | None = None
+    ) -> Message:
+        """Validate and persist an agent reply; record which KB entry it came from."""
+        text = validate_message_text(text)
+        now = self.clock()
+        with self.db.session() as s:
+            repo = ConversationRepository(s)
+            conv = repo.get(conversation_id)
+            if conv is None:
+                raise DomainError("conversation.missing")
+            if conv.state is ConversationState.ENDED:
+                raise DomainError("conversation.ended")
+            if conv.state is ConversationState.WAITING:
+                repo.set_state(conversation_id, ConversationState.ACTIVE, now, agent_id=agent_id)
+            message = repo.add_message(conversation_id, Sender.AGENT, text, now, agent_id)
+            if suggestion is not None:
+                edited = text != suggestion.original_text.strip()
+                repo.record_suggestion_use(
+                    SuggestionUse(message.id, suggestion.entry_id, suggestion.score, edited), now
+                )
+                KbRepository(s).count_hit(suggestion.entry_id)
+            return message
+
+    def system_note(self, conversation_id: int, text: str) -> Message:
+        with self.db.session() as s:
+            return ConversationRepository(s).add_message(conversation_id, Sender.SYSTEM, text, self.clock())
+
+    def end(self, conversation_id: int, reason: str) -> None:
+        with self.db.session() as s:
+            ConversationRepository(s).set_state(
+                conversation_id, ConversationState.ENDED, self.clock(), reason=reason
+            )
+
+    def mark_read(self, conversation_id: int) -> None:
+        with self.db.session() as s:
+            ConversationRepository(s).mark_read(conversation_id)
+
+    def suggestion_uses(self, conversation_id: int) -> list[SuggestionUse]:
+        with self.db.session() as s:
+            return ConversationRepository(s).suggestion_uses(conversation_id)
