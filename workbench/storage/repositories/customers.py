@@ -147,3 +147,10 @@ class CustomerRepository:
 
     def delete_note(self, note_id: int) -> None:
         self.s.execute(delete(NoteRow).where(NoteRow.id == note_id))
+
+    def some(self, shop_id: int, limit: int = 1000) -> list[Customer]:
+        """Up to `limit` customers (the simulator's cast)."""
+        rows = self.s.scalars(
+            select(CustomerRow).where(CustomerRow.shop_id == shop_id).order_by(CustomerRow.id).limit(limit)
+        )
+        return [to_customer(r) for r in rows]

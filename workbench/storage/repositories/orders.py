@@ -120,3 +120,12 @@ class OrderRepository:
 
     def count(self, shop_id: int) -> int:
         return len(list(self.s.scalars(select(OrderRow.id).where(OrderRow.shop_id == shop_id))))
+
+    def recent(self, shop_id: int, limit: int = 2000) -> list[Order]:
+        rows = self.s.scalars(
+            select(OrderRow)
+            .where(OrderRow.shop_id == shop_id)
+            .order_by(OrderRow.created_at.desc())
+            .limit(limit)
+        )
+        return [_order(r) for r in rows]

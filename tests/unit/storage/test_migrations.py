@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from workbench.storage.db import Database, DatabaseError, sqlite_url
+
+EXPECTED_TABLES = {
+    "shops", "agents", "customers", "tags", "customer_tags", "notes", "conversations", "messages",
+    "quick_phrases", "kb_categories", "kb_entries", "kb_phrasings", "kb_answers", "products", "orders",
+    "order_items", "logistics_events", "suggestion_uses",
+}  # fmt: skip
+
+
+def test_migrate_from_empty_creates_every_table(db_url: str) -> None:
+    database = Database(db_url)
+    assert database.current_revision() is None
+    database.migrate()
+    tables = set(inspect(database.engine).get_table_names())
+    assert tables >= EXPECTED_TABLES
+    assert database.current_revision() is not None
+    database.migrate()  # a second start is a no-op
+    database.dispose()
+
+
+def test_sqlite_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
+    database = Database(sqlite_url(tmp_path / "wb.sqlite3"))
+    database.migrate()
+    with database.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    database.dispose()
+
+
+def test_database_from_newer_version_is_refused_untouched(db_url: str) -> None:
+    database = Database(db_url)
+    database.migrate()
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    with pytest.raises(DatabaseError) as info:
+        database.migrate()
+    assert info.value.code == "db.too_new"
+    assert database.current_revision() == "9999_future"
+    database.dispose()
+
+
+def test_unreachable_database_reports_clearly(tmp_path: Path) -> None:
+    database = Database(sqlite_url(tmp_path / "missing-dir" / "wb.sqlite3"))
+    with pytest.raises(DatabaseError) as info:
+        database.migrate()
+    assert info.value.code == "db.unreachable"
