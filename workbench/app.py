@@ -5,24 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from workbench import __version__
+from workbench.launch import LaunchConfig
 from workbench.paths import AppPaths
 from workbench.settings import LANGUAGES, Settings, load_settings
-
-
-@dataclass(frozen=True, slots=True)
-class LaunchConfig:
-    """What the window needs to start: where state lives, which database, which language."""
-
-    paths: AppPaths
-    db_url: str
-    settings: Settings
-    smoke_test: bool = False
-    reset_demo: bool = False
-    simulator: bool = True
 
 
 def build_parser() -> argparse.ArgumentParser:
