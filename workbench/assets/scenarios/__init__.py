@@ -1,0 +1,1 @@
+"""Scripted customer scenarios for the simulator (JSON, read through importlib.resources)."""
