@@ -184,6 +184,9 @@ class Simulator:
       branch is chosen on the agent's text (all replies since the customer last spoke).
     * Unanswered for the step's patience (× `patience_scale` ÷ `speed`), the customer nudges
       ("在吗？") up to the scenario's `max_nudges` times, then leaves with reason "ignored".
+    * A satisfied or unsatisfied customer says the end step's line, lingers a moment and leaves.
+
+    Not thread-safe: drive it from one thread (the UI timer or a single worker).
     """
 
     def __init__(
@@ -285,8 +288,8 @@ class Simulator:
         t = self._advance(now)
         return self._begin(t, scenario_id, context)
 
-    def end_visitor(self, visitor_id: str) -> bool:
-        """Forget a customer without an event (the agent closed the conversation)."""
+    def remove_visitor(self, visitor_id: str) -> bool:
+        """Forget a customer without an event (the agent closed the conversation); False if unknown."""
         return self._visitors.pop(visitor_id, None) is not None
 
     def active_visitors(self) -> tuple[ActiveVisitor, ...]:
@@ -388,10 +391,9 @@ class Simulator:
     def _context_for(self, scenario: Scenario, explicit: Mapping[str, str] | None) -> Mapping[str, str]:
         context = default_context(scenario, self._rng)
         supplied: dict[str, str] = {}
-        if self._provider is not None:
-            supplied.update({str(k): str(v) for k, v in (self._provider(scenario) or {}).items()})
-        if explicit:
-            supplied.update({str(k): str(v) for k, v in explicit.items()})
+        for source in (self._provider(scenario) if self._provider is not None else None, explicit):
+            # Blank values (an order item without a colour, say) keep the default.
+            supplied.update({str(k): str(v) for k, v in (source or {}).items() if str(v).strip()})
         context.update(supplied)
         # The textbook's exchange: the new size is one smaller than the (too big) one bought.
         size = context.get("尺码", "").upper()

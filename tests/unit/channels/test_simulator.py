@@ -397,6 +397,14 @@ def test_without_a_provider_every_placeholder_has_a_plausible_value() -> None:
             assert "{" not in event.text and "}" not in event.text
 
 
+def test_blank_values_from_the_provider_keep_the_defaults() -> None:
+    sim = make(context_provider=lambda s: {"颜色": "", "尺码": " ", "订单号": "77"})
+    sim.start_visitor(0.0, "exchange_colour_size")
+    [arrived] = arrivals(sim.tick(0.0))
+    assert (arrived.context["颜色"], arrived.context["尺码"]) == ("雾霾蓝", "L")
+    assert arrived.context["订单号"] == "77"
+
+
 def test_provider_returning_none_falls_back_to_defaults() -> None:
     sim = make(context_provider=lambda s: None)
     sim.start_visitor(0.0, "size_advice")
@@ -426,8 +434,8 @@ def test_api_edges() -> None:
     assert not sim.agent_replied("v999", "你好", 0.0)
     vid = sim.start_visitor(0.0, "invoice")
     assert not sim.agent_replied(vid, "   ", 1.0)
-    assert sim.end_visitor(vid)
-    assert not sim.end_visitor(vid)
+    assert sim.remove_visitor(vid)
+    assert not sim.remove_visitor(vid)
     events = run(sim, 0.0, 1000.0, step=10.0)
     mine = [e for e in events if e.visitor_id == vid]
     assert isinstance(mine[0], CustomerArrived)
