@@ -1,0 +1,97 @@
+"""From raw text to the terms the index and the scorer compare.
+
+normalise → jieba words → synonyms (说法 → 标准词) → drop what carries no question: forms of
+address and particles (亲, 请问, 急, 吗) unless nothing else is left, then greetings (在吗, 谢谢)
+unless only greetings are left → three term fields:
+
+* words:  canonical content words, plus a concept key ("~物流") for each related-word group;
+* chars:  content characters, where a run of latin letters/digits counts as one unit (88vip);
+* bigrams: adjacent pairs of those units.
+
+Characters catch what word segmentation misses (能发 vs 发货); words keep short words precise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from workbench.kb import tokenizer
+from workbench.kb.lexicon import get_lexicon
+from workbench.kb.normalize import normalize
+
+CONCEPT_PREFIX = "~"
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    normalized: str  # output of `normalize`
+    text: str  # canonical content words joined: what rapidfuzz compares
+    words: tuple[str, ...]  # canonical content words (with concept keys), in order, repeats kept
+    units: tuple[str, ...]  # character units of `text`
+    bigrams: tuple[str, ...]
+    fillers: tuple[str, ...]  # greetings and fillers that were dropped
+    synonyms: tuple[tuple[str, str], ...]  # (typed word, canonical word) rewrites applied
+
+    @property
+    def empty(self) -> bool:
+        return not self.units
+
+
+EMPTY = Analysis("", "", (), (), (), (), ())
+
+
+# After normalisation the text holds only letters and digits: ASCII runs stay whole (88vip, iphone12)
+_UNIT = re.compile(r"[\x00-\x7f]+|.")
+
+
+def _units(text: str) -> list[str]:
+    """Split into CJK characters; a run of ASCII letters/digits stays one unit."""
+    return _UNIT.findall(text)
+
+
+def analyze(raw: str) -> Analysis:
+    normalized = normalize(raw)
+    if not normalized:
+        return EMPTY
+    syn = get_lexicon().synonyms
+    canonical_map, concepts = syn.canonical, syn.concepts
+    fillers, particles = syn.fillers, syn.particles
+    content: list[str] = []
+    greetings: list[str] = []
+    minor: list[str] = []
+    rewrites: list[tuple[str, str]] = []
+    for chunk in normalized.split(" "):
+        for tok in tokenizer.cut(chunk):
+            canon = canonical_map.get(tok, tok)
+            if canon != tok:
+                rewrites.append((tok, canon))
+            if tok in particles or canon in particles:
+                minor.append(canon)
+            elif tok in fillers or canon in fillers:
+                greetings.append(canon)
+            else:
+                content.append(canon)
+    # a pure greeting ("亲，在吗") is the question itself
+    if content:
+        dropped = greetings + minor
+    elif greetings:
+        content, dropped = greetings, minor
+    else:
+        content, dropped = minor, []
+    words = list(content)
+    for w in content:
+        for key in concepts.get(w, ()):
+            words.append(CONCEPT_PREFIX + key)
+    text = "".join(content)
+    units = _units(text)
+    bigrams = [units[i] + units[i + 1] for i in range(len(units) - 1)]
+    return Analysis(
+        normalized=normalized,
+        text=text,
+        words=tuple(words),
+        units=tuple(units),
+        bigrams=tuple(bigrams),
+        fillers=tuple(dropped),
+        synonyms=tuple(rewrites),
+    )
