@@ -1,0 +1,1 @@
+"""Demo clothing shop content (shop, products, knowledge base, quick phrases)."""
