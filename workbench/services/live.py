@@ -101,13 +101,9 @@ class SimulatedChannel:
         busy = set(self._visitor_customer.values())
         order: Order | None = None
         if scenario.order_state:
-            fitting = [
-                o for o in self._orders if o.state.value in scenario.order_state and o.customer_id not in busy
-            ]
+            fitting = [o for o in self._orders if o.state.value in scenario.order_state and o.customer_id not in busy]
             if scenario.product_hint:
-                hinted = [
-                    o for o in fitting if any(h in i.title for i in o.items for h in scenario.product_hint)
-                ]
+                hinted = [o for o in fitting if any(h in i.title for i in o.items for h in scenario.product_hint)]
                 fitting = hinted or fitting
             if fitting:
                 order = self.rng.choice(fitting)
@@ -140,9 +136,8 @@ class SimulatedChannel:
     def spawn(self, scenario_id: str | None = None) -> list[ChannelUpdate]:
         """One customer now (the toolbar's button), then whatever is due."""
         now = self.monotonic()
-        events = list(self.simulator.start_visitor(now, scenario_id=scenario_id))
-        events.extend(self.simulator.tick(now))
-        return self._apply(events)
+        self.simulator.start_visitor(now, scenario_id=scenario_id)
+        return self._apply(self.simulator.tick(now))
 
     def agent_replied(self, conversation_id: int, text: str) -> None:
         visitor = self._conv_visitor.get(conversation_id)
@@ -198,9 +193,7 @@ class SimulatedChannel:
                     continue
                 updates.setdefault(conv_id, ChannelUpdate(conv_id, self._customer_of(conv_id)))
                 self.forget(conv_id)
-                note = self.reception.system_note(
-                    conv_id, LEFT_NOTES.get(event.reason, LEFT_NOTES["ignored"])
-                )
+                note = self.reception.system_note(conv_id, LEFT_NOTES.get(event.reason, LEFT_NOTES["ignored"]))
                 self.reception.end(conv_id, event.reason)
                 merge(conv_id, messages=(note,), left=event.reason)
         return list(updates.values())

@@ -75,9 +75,7 @@ class Tasks(QObject):
         ok_writes = self._writes.waitForDone(msecs)
         return ok_reads and ok_writes
 
-    def _start(
-        self, pool: QThreadPool, fn: Callable[[], Any], done: Done | None, failed: Failed | None
-    ) -> None:
+    def _start(self, pool: QThreadPool, fn: Callable[[], Any], done: Done | None, failed: Failed | None) -> None:
         job_id = next(self._ids)
         self._callbacks[job_id] = (done, failed)
         pool.start(_Job(job_id, fn, self._relay))

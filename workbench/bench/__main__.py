@@ -1,0 +1,37 @@
+"""Benchmarks: `python -m workbench.bench startup|assist [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m workbench.bench")
+    sub = parser.add_subparsers(dest="which", required=True)
+    startup = sub.add_parser("startup", help="cold start to first painted main window, vs. a bare QMainWindow")
+    startup.add_argument("--runs", type=int, default=5)
+    startup.add_argument("--json", action="store_true")
+    assist = sub.add_parser("assist", help="customer message → suggestions shown, through the real window")
+    assist.add_argument("--messages", type=int, default=200)
+    assist.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if args.which == "startup":
+        from workbench.bench.startup import run as run_startup
+
+        result = run_startup(args.runs)
+    else:
+        from workbench.bench.assist import run as run_assist
+
+        result = run_assist(args.messages)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:>16}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

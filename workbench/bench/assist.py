@@ -1,0 +1,135 @@
+"""Customer message → suggestions shown, through the real window (offscreen), with UI-stall watch.
+
+Messages enter the way simulated customers' do (persisted by the write worker, then handed to the
+window); the clock runs from the window learning of a message to the sidebar showing suggestions.
+A 5 ms heartbeat timer on the UI thread measures the longest stall while this goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+# Our own customer questions, varied in wording, for a clothing shop.
+QUESTIONS = (
+    "你好，在吗",
+    "这件衣服什么时候能发货呀",
+    "我买的裙子到哪了，怎么还没到",
+    "有优惠券吗，能不能便宜点",
+    "我身高165体重110斤穿什么码",
+    "衣服会不会起球",
+    "可以开发票吗",
+    "收到的颜色跟图片不一样，想换货",
+    "退款多久能到账",
+    "拍错了地址怎么改",
+    "包邮吗亲",
+    "满减活动怎么参加",
+    "快递一直不更新是怎么回事",
+    "这个面料是纯棉的吗",
+    "洗了会缩水吗",
+    "七天无理由退货可以吗",
+    "我要投诉，质量太差了",
+    "拉链坏了能修吗",
+    "88VIP有折扣吗",
+    "能发顺丰吗",
+)
+
+HEARTBEAT_MS = 5
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def run(messages: int = 200) -> dict[str, float]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    from workbench.kb import tokenizer
+    from workbench.launch import LaunchConfig
+    from workbench.paths import AppPaths
+    from workbench.services.live import ChannelUpdate
+    from workbench.settings import Settings
+    from workbench.storage.db import sqlite_url
+    from workbench.ui.bootstrap import create_application
+    from workbench.ui.main_window import MainWindow
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = AppPaths.under(Path(tmp) / "data")
+        paths.ensure()
+        tokenizer.set_cache_dir(paths.cache / "jieba")
+        config = LaunchConfig(paths=paths, db_url=sqlite_url(paths.database), settings=Settings(), simulator=False)
+        app = create_application(config)
+        window = MainWindow(config)
+        window.show()
+        window.start()
+
+        def wait(predicate, timeout_s: float = 120.0) -> None:  # type: ignore[no-untyped-def]
+            deadline = time.perf_counter() + timeout_s
+            while not predicate():
+                if time.perf_counter() > deadline:
+                    raise TimeoutError("benchmark timed out")
+                app.processEvents()
+                time.sleep(0.001)
+
+        wait(lambda: window.workspace is not None and window.matcher is not None)
+        ws = window.workspace
+        assert ws is not None
+        with ws.db.session() as s:
+            from workbench.storage.repositories.customers import CustomerRepository
+
+            customer_id = CustomerRepository(s).some(ws.shop.id, 1)[0].id
+        conv = ws.reception.customer_arrives(customer_id, "bench")
+        window.refresh_lists()
+        window.open_conversation(conv.id)
+        wait(lambda: window.chat.message_model.conversation_id == conv.id)
+
+        received: dict[int, float] = {}
+        latencies: list[float] = []
+        clock = QElapsedTimer()
+        clock.start()
+        window.customer_message_received.connect(lambda cid, _t: received.__setitem__(cid, clock.nsecsElapsed()))
+        window.suggestions_shown.connect(
+            lambda cid, _n: latencies.append((clock.nsecsElapsed() - received.pop(cid, clock.nsecsElapsed())) / 1e6)
+        )
+
+        stalls: list[float] = []
+        last = [clock.nsecsElapsed()]
+
+        def beat() -> None:
+            now = clock.nsecsElapsed()
+            stalls.append((now - last[0]) / 1e6 - HEARTBEAT_MS)
+            last[0] = now
+
+        heartbeat = QTimer()
+        heartbeat.setInterval(HEARTBEAT_MS)
+        heartbeat.timeout.connect(beat)
+        heartbeat.start()
+
+        for i in range(messages):
+            text = QUESTIONS[i % len(QUESTIONS)]
+            done_before = len(latencies)
+
+            def job(text: str = text):  # type: ignore[no-untyped-def]
+                return ws.reception.customer_says(conv.id, text)
+
+            window.tasks.write(job, lambda m: window._apply_updates([ChannelUpdate(conv.id, customer_id, (m,))]))
+            wait(lambda n=done_before: len(latencies) > n)
+            # Keep the chat a realistic size: the agent answers now and then.
+            if i % 10 == 9:
+                window.send_text("好的亲，这就为您处理")
+        heartbeat.stop()
+        window.close()
+        app.processEvents()
+    return {
+        "messages": float(messages),
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p95_ms": round(_percentile(latencies, 0.95), 2),
+        "max_ms": round(max(latencies), 2),
+        "max_ui_stall_ms": round(max(0.0, *stalls), 2),
+    }

@@ -1,0 +1,133 @@
+"""The demo shop in the database: seeded into an empty database, restored on `--reset-demo`."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from workbench.domain.customers import Customer
+from workbench.domain.kb import Phrasing, PhrasingKind
+from workbench.domain.orders import LogisticsEvent, Order, OrderItem, Product
+from workbench.domain.quick_phrases import PhrasePool
+from workbench.services.clock import Clock, system_clock
+from workbench.services.demo_data import DemoShop, generate_demo_shop
+from workbench.storage.db import Database
+from workbench.storage.repositories.customers import CustomerRepository
+from workbench.storage.repositories.kb import KbRepository
+from workbench.storage.repositories.orders import OrderRepository
+from workbench.storage.repositories.quick_phrases import QuickPhraseRepository
+from workbench.storage.repositories.shops import ShopRepository
+from workbench.storage.tables import Base
+
+log = logging.getLogger(__name__)
+
+# Colours for the demo's own tags, by tag name; others get the default.
+TAG_COLOURS = {
+    "老客户": "#52c41a",
+    "爱砍价": "#fa8c16",
+    "退货较多": "#f5222d",
+    "差评记录": "#cf1322",
+    "大码": "#722ed1",
+}
+
+
+def seed_if_empty(db: Database, *, clock: Clock = system_clock) -> bool:
+    """Fill an empty database with the demo shop in one transaction; True if it did."""
+    with db.session() as s:
+        if ShopRepository(s).first() is not None:
+            return False
+    seed(db, generate_demo_shop(now=clock().replace(second=0, microsecond=0)))
+    return True
+
+
+def seed(db: Database, demo: DemoShop) -> None:
+    """Write the whole demo shop; all or nothing."""
+    with db.session() as s:
+        _seed(s, demo)
+    log.info("demo shop seeded: %d customers, %d orders", len(demo.customers), len(demo.orders))
+
+
+def _seed(s: Session, demo: DemoShop) -> None:
+    now = demo.now
+    shops = ShopRepository(s)
+    info = demo.shop
+    shop = shops.add(
+        info.name,
+        info.industry,
+        {
+            "bot_nickname": info.bot_nickname,
+            "service_hours": info.service_hours,
+            "return_address": info.return_address.line,
+        },
+    )
+    for agent in demo.agents:
+        shops.add_agent(shop.id, agent.username, agent.display_name, agent.role)
+    kb = KbRepository(s)
+    kb.ensure_standard_categories(shop.id)
+    for entry in demo.kb_entries:
+        kb.add(
+            shop.id,
+            entry.category,
+            entry.question,
+            list(entry.answers),
+            [Phrasing(p.text, PhrasingKind(p.kind), p.negative, tuple(p.core_words)) for p in entry.phrasings],
+            now,
+            needs_human=entry.needs_human,
+        )
+    agents = shops.agents(shop.id)
+    phrases = QuickPhraseRepository(s)
+    for pos, phrase in enumerate(demo.quick_phrases):
+        pool = PhrasePool(phrase.pool)
+        owner = agents[0].id if pool is PhrasePool.PERSONAL else None
+        phrases.add(shop.id, pool, phrase.group, phrase.shortcode, phrase.text, owner, pos)
+    orders = OrderRepository(s)
+    for p in demo.products:
+        orders.add_product(
+            shop.id,
+            Product(0, p.sku, p.title, p.category, p.price_cents, p.material, tuple(p.sizes), tuple(p.colors),
+                    tuple((str(k), str(v)) for k, v in dict(p.attributes).items())),
+        )  # fmt: skip
+    customers = CustomerRepository(s)
+    ids: dict[str, int] = {}
+    for c in demo.customers:
+        saved = customers.add(
+            shop.id,
+            Customer(
+                id=0, nick=c.nick, name=c.name, phone=c.phone, gender=c.gender, city=c.city,
+                credit_level=c.credit_level, is_88vip=c.is_88vip, traffic_source=c.traffic_source,
+                member_level=c.member_level, points=c.points, registered_at=c.registered_at,
+                preferences=c.preferences, refund_count=c.refund_count, bad_review_count=c.bad_review_count,
+            ),
+        )  # fmt: skip
+        ids[c.nick] = saved.id
+        for tag_name in c.tags:
+            tag = customers.ensure_tag(shop.id, tag_name, TAG_COLOURS.get(tag_name, "#1677ff"))
+            customers.add_tag(saved.id, tag.id, now)
+    for o in demo.orders:
+        orders.add_order(
+            shop.id,
+            Order(
+                id=0, order_no=o.order_no, customer_id=ids[o.customer_nick], state=o.state,
+                total_cents=o.total_cents, created_at=o.created_at, paid_at=o.paid_at, shipped_at=o.shipped_at,
+                signed_at=o.signed_at, address=o.address.line, carrier=o.carrier, tracking_no=o.tracking_no,
+                memo=o.memo, flag=o.flag,
+                items=tuple(OrderItem(i.sku, i.title, i.size, i.color, i.quantity, i.price_cents) for i in o.items),
+                logistics=tuple(LogisticsEvent(e.at, e.description) for e in o.logistics),
+            ),
+        )  # fmt: skip
+
+
+def reset_demo(url: str, *, clock: Clock = system_clock) -> None:
+    """Erase every row and seed the demo shop again, in one transaction (classrooms)."""
+    db = Database(url)
+    try:
+        db.migrate()
+        demo = generate_demo_shop(now=clock().replace(second=0, microsecond=0))
+        with db.session() as s:
+            for table in reversed(Base.metadata.sorted_tables):
+                s.execute(delete(table))
+            _seed(s, demo)
+    finally:
+        db.dispose()

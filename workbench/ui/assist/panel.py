@@ -1,0 +1,253 @@
+"""智能辅助: KB suggestions for the customer's latest message."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.domain.kb import Suggestion
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class SuggestionRoles(IntEnum):
+    SUGGESTION = Qt.ItemDataRole.UserRole + 1
+    SCORE = Qt.ItemDataRole.UserRole + 2
+    ANSWER = Qt.ItemDataRole.UserRole + 3
+
+
+class SuggestionModel(QAbstractListModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[Suggestion] = []
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        item = self._items[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return item.question
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return item.answer
+        if role == SuggestionRoles.SUGGESTION:
+            return item
+        if role == SuggestionRoles.SCORE:
+            return item.score
+        if role == SuggestionRoles.ANSWER:
+            return item.answer
+        return None
+
+    def set_suggestions(self, items: list[Suggestion]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self.endResetModel()
+
+    def suggestions(self) -> list[Suggestion]:
+        return list(self._items)
+
+
+def score_colour(score: float) -> str:
+    if score >= 0.75:
+        return "#12b76a"
+    if score >= 0.45:
+        return "#f79009"
+    return "#98a2b3"
+
+
+class SuggestionDelegate(QStyledItemDelegate):
+    """A card: standard question with score pill, category, matched words and answer preview."""
+
+    PAD = 10
+    HEIGHT = 112
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        return QSize(option.rect.width(), self.HEIGHT)  # type: ignore[attr-defined]
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        item: Suggestion = index.data(SuggestionRoles.SUGGESTION)
+        rect: QRect = option.rect.adjusted(8, 4, -8, -4)  # type: ignore[attr-defined]
+        font: QFont = option.font  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)  # type: ignore[attr-defined]
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor("#1677ff" if selected else ("#91caff" if hovered else "#e4e7ec"))))
+        painter.setBrush(QColor("#f5f9ff" if selected else "#ffffff"))
+        painter.drawRoundedRect(rect, 6, 6)
+        inner = rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
+
+        small = QFont(font)
+        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        fm_small = QFontMetrics(small)
+        pill_text = f"{round(item.score * 100)}%"
+        pill_w = fm_small.horizontalAdvance(pill_text) + 12
+        pill = QRect(inner.right() - pill_w, inner.top(), pill_w, fm_small.height() + 4)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(score_colour(item.score)))
+        painter.drawRoundedRect(pill, 8, 8)
+        painter.setFont(small)
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, pill_text)
+
+        bold = QFont(font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        fm_bold = QFontMetrics(bold)
+        painter.setPen(QColor("#101828"))
+        question = fm_bold.elidedText(item.question, Qt.TextElideMode.ElideRight, inner.width() - pill_w - 8)
+        painter.drawText(QRect(inner.left(), inner.top(), inner.width() - pill_w - 8, fm_bold.height()), 0, question)
+
+        y = inner.top() + fm_bold.height() + 4
+        painter.setFont(small)
+        painter.setPen(QColor("#667085"))
+        meta = item.category
+        if item.matched_words:
+            meta += "  ·  " + " ".join(item.matched_words[:5])
+        painter.drawText(
+            QRect(inner.left(), y, inner.width(), fm_small.height()),
+            0,
+            fm_small.elidedText(meta, Qt.TextElideMode.ElideRight, inner.width()),
+        )
+        y += fm_small.height() + 4
+        painter.setFont(font)
+        painter.setPen(QColor("#344054"))
+        fm = QFontMetrics(font)
+        answer_rect = QRect(inner.left(), y, inner.width(), inner.bottom() - y)
+        lines = max(1, answer_rect.height() // fm.lineSpacing())
+        text = " ".join(item.answer.split())
+        shown = _elide_lines(text, fm, answer_rect.width(), lines)
+        painter.drawText(answer_rect, 0, shown)
+        painter.restore()
+
+
+def _elide_lines(text: str, fm: QFontMetrics, width: int, lines: int) -> str:
+    """Break `text` into at most `lines` lines of `width`; the last one ends with an ellipsis when cut."""
+    out: list[str] = []
+    rest = text
+    for line in range(lines):
+        if not rest:
+            break
+        if line == lines - 1:
+            out.append(fm.elidedText(rest, Qt.TextElideMode.ElideRight, width))
+            break
+        n = 1
+        while n < len(rest) and fm.horizontalAdvance(rest[: n + 1]) <= width:
+            n += 1
+        out.append(rest[:n])
+        rest = rest[n:]
+    return "\n".join(out)
+
+
+class AssistPanel(QWidget):
+    """Shows suggestions; a click inserts into the composer, a double-click (or 发送) sends."""
+
+    suggestion_chosen = Signal(object)  # Suggestion: insert its answer for editing
+    suggestion_send = Signal(object)  # Suggestion: send its answer as is
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.status = QLabel(self)
+        self.status.setObjectName("muted")
+        self.status.setWordWrap(True)
+        self.query_label = QLabel(self)
+        self.query_label.setWordWrap(True)
+        self.query_label.setObjectName("paneTitle")
+        self.model = SuggestionModel(self)
+        self.view = QListView(self)
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(SuggestionDelegate(self.view))
+        self.view.setMouseTracking(True)
+        self.view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.view.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.view.clicked.connect(self._on_clicked)
+        self.view.doubleClicked.connect(self._on_double_clicked)
+        self.insert_button = QPushButton(self.tr("插入编辑"), self)
+        self.send_button = QPushButton(self.tr("直接发送"), self)
+        self.send_button.setObjectName("primary")
+        self.insert_button.clicked.connect(lambda: self._emit_current(self.suggestion_chosen))
+        self.send_button.clicked.connect(lambda: self._emit_current(self.suggestion_send))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.insert_button)
+        buttons.addWidget(self.send_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.status)
+        layout.addWidget(self.query_label)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        self.set_loading(True)
+        self._update_buttons()
+
+    def set_loading(self, loading: bool) -> None:
+        self.status.setText(
+            self.tr("正在加载分词词典与知识库，稍后即可给出推荐回复…")
+            if loading
+            else self.tr("根据买家最新消息推荐回复")
+        )
+
+    def show_for(self, customer_text: str, suggestions: list[Suggestion]) -> None:
+        self.query_label.setText(self.tr("买家：{text}").format(text=_short(customer_text, 60)))
+        self.model.set_suggestions(suggestions)
+        if suggestions:
+            self.view.setCurrentIndex(self.model.index(0))
+        elif customer_text:
+            self.status.setText(self.tr("知识库里没有找到合适的回复，请人工回答。"))
+        self._update_buttons()
+
+    def clear(self) -> None:
+        self.query_label.setText("")
+        self.model.set_suggestions([])
+        self._update_buttons()
+
+    def current(self) -> Suggestion | None:
+        index = self.view.currentIndex()
+        item = index.data(SuggestionRoles.SUGGESTION) if index.isValid() else None
+        return item if isinstance(item, Suggestion) else None
+
+    def _update_buttons(self) -> None:
+        has = self.model.rowCount() > 0
+        self.insert_button.setEnabled(has)
+        self.send_button.setEnabled(has)
+
+    def _emit_current(self, signal: Signal) -> None:  # type: ignore[type-arg]
+        item = self.current()
+        if item is not None:
+            signal.emit(item)  # type: ignore[attr-defined]
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        self.suggestion_chosen.emit(index.data(SuggestionRoles.SUGGESTION))
+
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        self.suggestion_send.emit(index.data(SuggestionRoles.SUGGESTION))
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,337 @@
+"""The conversation list: 待接待 / 接待中 / 已结束 groups with unread badges and waiting time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from workbench.domain.conversations import Conversation, ConversationState
+from workbench.services.clock import Clock, system_clock
+from workbench.services.reception import ConversationLists
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("ConversationList", text)
+
+
+GROUP_ORDER = (ConversationState.WAITING, ConversationState.ACTIVE, ConversationState.ENDED)
+
+
+class Roles(IntEnum):
+    KIND = Qt.ItemDataRole.UserRole + 1  # "header" or "conversation"
+    CONVERSATION = Qt.ItemDataRole.UserRole + 2
+    CONVERSATION_ID = Qt.ItemDataRole.UserRole + 3
+    STATE = Qt.ItemDataRole.UserRole + 4
+    COUNT = Qt.ItemDataRole.UserRole + 5
+    COLLAPSED = Qt.ItemDataRole.UserRole + 6
+    UNREAD = Qt.ItemDataRole.UserRole + 7
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    state: ConversationState
+    count: int
+    collapsed: bool
+
+
+def group_title(state: ConversationState) -> str:
+    return {
+        ConversationState.WAITING: _t("待接待"),
+        ConversationState.ACTIVE: _t("接待中"),
+        ConversationState.ENDED: _t("已结束"),
+    }[state]
+
+
+class ConversationListModel(QAbstractListModel):
+    """Flat rows: a header per group followed by that group's conversations (unless collapsed)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._groups: dict[ConversationState, tuple[Conversation, ...]] = {s: () for s in GROUP_ORDER}
+        self._collapsed: set[ConversationState] = set()
+        self._rows: list[_Header | Conversation] = []
+        self._rebuild_rows()
+
+    # -- Qt model API ------------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if isinstance(row, _Header):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{group_title(row.state)} ({row.count})"
+            if role == Roles.KIND:
+                return "header"
+            if role == Roles.STATE:
+                return row.state.value
+            if role == Roles.COUNT:
+                return row.count
+            if role == Roles.COLLAPSED:
+                return row.collapsed
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.customer_nick
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.last_message
+        if role == Roles.KIND:
+            return "conversation"
+        if role == Roles.CONVERSATION:
+            return row
+        if role == Roles.CONVERSATION_ID:
+            return row.id
+        if role == Roles.STATE:
+            return row.state.value
+        if role == Roles.UNREAD:
+            return row.unread
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if isinstance(self._rows[index.row()], _Header):
+            return Qt.ItemFlag.ItemIsEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    # -- our API -----------------------------------------------------------------------------
+
+    def set_lists(self, lists: ConversationLists) -> None:
+        self.beginResetModel()
+        self._groups = {
+            ConversationState.WAITING: lists.waiting,
+            ConversationState.ACTIVE: lists.active,
+            ConversationState.ENDED: lists.ended,
+        }
+        self._rebuild_rows()
+        self.endResetModel()
+
+    def toggle_group(self, state: ConversationState) -> None:
+        self.beginResetModel()
+        self._collapsed ^= {state}
+        self._rebuild_rows()
+        self.endResetModel()
+
+    def row_of(self, conversation_id: int) -> int:
+        for i, row in enumerate(self._rows):
+            if isinstance(row, Conversation) and row.id == conversation_id:
+                return i
+        return -1
+
+    def conversation(self, conversation_id: int) -> Conversation | None:
+        for convs in self._groups.values():
+            for conv in convs:
+                if conv.id == conversation_id:
+                    return conv
+        return None
+
+    def count(self, state: ConversationState) -> int:
+        return len(self._groups[state])
+
+    def _rebuild_rows(self) -> None:
+        rows: list[_Header | Conversation] = []
+        for state in GROUP_ORDER:
+            convs = self._groups[state]
+            collapsed = state in self._collapsed
+            rows.append(_Header(state, len(convs), collapsed))
+            if not collapsed:
+                rows.extend(convs)
+        self._rows = rows
+
+
+AVATAR_COLOURS = ("#ff7a45", "#36cfc9", "#597ef7", "#9254de", "#f759ab", "#73d13d", "#ffc53d", "#40a9ff")
+
+
+def waiting_text(since: datetime | None, now: datetime) -> str:
+    if since is None:
+        return ""
+    seconds = max(0, int((now - since).total_seconds()))
+    if seconds < 60:
+        return _t("等待 {n}秒").format(n=seconds)
+    return _t("等待 {n}分").format(n=seconds // 60)
+
+
+class ConversationDelegate(QStyledItemDelegate):
+    """Paints a group header or a conversation card (avatar, nick, marks, preview, waiting, unread)."""
+
+    HEADER_HEIGHT = 30
+    ROW_HEIGHT = 64
+
+    def __init__(self, clock: Clock = system_clock, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.clock = clock
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        height = self.HEADER_HEIGHT if index.data(Roles.KIND) == "header" else self.ROW_HEIGHT
+        return QSize(option.rect.width(), height)  # type: ignore[attr-defined]
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        font: QFont = option.font  # type: ignore[attr-defined]
+        if index.data(Roles.KIND) == "header":
+            self._paint_header(painter, rect, font, index)
+        else:
+            conv = index.data(Roles.CONVERSATION)
+            selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+            self._paint_conversation(painter, rect, font, conv, selected)
+        painter.restore()
+
+    def _paint_header(self, painter: QPainter, rect: QRect, font: QFont, index: AnyIndex) -> None:
+        painter.fillRect(rect, QColor("#f3f5f8"))
+        bold = QFont(font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(QColor("#475467"))
+        arrow = "▸" if index.data(Roles.COLLAPSED) else "▾"
+        painter.drawText(
+            rect.adjusted(10, 0, -10, 0),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            f"{arrow}  {index.data(Qt.ItemDataRole.DisplayRole)}",
+        )
+
+    def _paint_conversation(
+        self, painter: QPainter, rect: QRect, font: QFont, conv: Conversation, selected: bool
+    ) -> None:
+        painter.fillRect(rect, QColor("#e6f0ff" if selected else "#ffffff"))
+        painter.setPen(QPen(QColor("#f0f1f3")))
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        # Avatar: a coloured circle with the nick's first character.
+        avatar = QRect(rect.left() + 10, rect.top() + 12, 40, 40)
+        colour = AVATAR_COLOURS[sum(map(ord, conv.customer_nick)) % len(AVATAR_COLOURS)]
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(colour))
+        painter.drawEllipse(avatar)
+        initial_font = QFont(font)
+        initial_font.setPointSizeF(font.pointSizeF() * 1.2)
+        painter.setFont(initial_font)
+        painter.setPen(QColor("#ffffff"))
+        initial = conv.customer_nick.removeprefix("tb_")[:1].upper() or "?"
+        painter.drawText(avatar, Qt.AlignmentFlag.AlignCenter, initial)
+
+        left = avatar.right() + 10
+        right = rect.right() - 10
+        now = self.clock()
+        # Right column: time or waiting time, and the unread badge.
+        small = QFont(font)
+        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        painter.setFont(small)
+        fm_small = QFontMetrics(small)
+        if conv.state is ConversationState.WAITING or conv.waiting_since is not None:
+            corner = waiting_text(conv.waiting_since or conv.started_at, now)
+            waited = (now - (conv.waiting_since or conv.started_at)).total_seconds()
+            painter.setPen(QColor("#d92d20" if waited >= 120 else "#f79009"))
+        else:
+            corner = conv.last_message_at.strftime("%H:%M")
+            painter.setPen(QColor("#98a2b3"))
+        corner_w = fm_small.horizontalAdvance(corner)
+        painter.drawText(QRect(right - corner_w, rect.top() + 10, corner_w, fm_small.height()), 0, corner)
+        if conv.unread:
+            badge = str(conv.unread) if conv.unread < 100 else "99+"
+            bw = max(18, fm_small.horizontalAdvance(badge) + 10)
+            badge_rect = QRect(right - bw, rect.top() + 34, bw, 18)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor("#f04438"))
+            painter.drawRoundedRect(badge_rect, 9, 9)
+            painter.setPen(QColor("#ffffff"))
+            painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, badge)
+        text_right = right - max(corner_w, 30) - 8
+
+        # Nick with its marks.
+        bold = QFont(font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        fm_bold = QFontMetrics(bold)
+        marks = []
+        if conv.is_88vip:
+            marks.append(("88VIP", "#cf1322", "#fff1f0"))
+        if conv.member_level and conv.member_level != "普通会员":
+            marks.append((conv.member_level, "#ad6800", "#fffbe6"))
+        marks_w = sum(fm_small.horizontalAdvance(m[0]) + 10 for m in marks)
+        nick = fm_bold.elidedText(conv.customer_nick, Qt.TextElideMode.ElideRight, max(20, text_right - left - marks_w))
+        painter.setPen(QColor("#101828"))
+        nick_rect = QRect(left, rect.top() + 9, fm_bold.horizontalAdvance(nick), fm_bold.height())
+        painter.drawText(nick_rect, 0, nick)
+        x = nick_rect.right() + 6
+        painter.setFont(small)
+        for text, fg, bg in marks:
+            w = fm_small.horizontalAdvance(text) + 8
+            mark_rect = QRect(x, nick_rect.top() + 2, w, fm_small.height() + 2)
+            painter.setPen(QColor(fg))
+            painter.setBrush(QColor(bg))
+            painter.drawRoundedRect(mark_rect, 3, 3)
+            painter.drawText(mark_rect, Qt.AlignmentFlag.AlignCenter, text)
+            x += w + 4
+        # Preview of the last message.
+        painter.setFont(font)
+        fm = QFontMetrics(font)
+        preview = " ".join(conv.last_message.split())
+        if conv.state is ConversationState.ENDED and conv.end_reason:
+            preview = preview or conv.end_reason
+        painter.setPen(QColor("#667085"))
+        painter.drawText(
+            QRect(left, rect.top() + 34, text_right - left, fm.height()),
+            0,
+            fm.elidedText(preview, Qt.TextElideMode.ElideRight, text_right - left),
+        )
+
+
+class ConversationListView(QListView):
+    """Clicking a header folds its group; the waiting times repaint every few seconds."""
+
+    conversation_selected = Signal(int)  # the conversation the agent opened
+
+    def __init__(
+        self, model: ConversationListModel, clock: Clock = system_clock, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setItemDelegate(ConversationDelegate(clock, self))
+        self.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.setUniformItemSizes(False)
+        self.setMouseTracking(True)
+        self.clicked.connect(self._on_clicked)
+        self._tick = QTimer(self)
+        self._tick.setInterval(5000)
+        self._tick.timeout.connect(self.viewport().update)
+        self._tick.start()
+
+    def list_model(self) -> ConversationListModel:
+        model = self.model()
+        assert isinstance(model, ConversationListModel)
+        return model
+
+    def select_conversation(self, conversation_id: int) -> None:
+        row = self.list_model().row_of(conversation_id)
+        if row >= 0:
+            index = self.list_model().index(row)
+            self.setCurrentIndex(index)
+            self.scrollTo(index)
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        if index.data(Roles.KIND) == "header":
+            self.list_model().toggle_group(ConversationState(index.data(Roles.STATE)))
+            return
+        self.conversation_selected.emit(int(index.data(Roles.CONVERSATION_ID)))

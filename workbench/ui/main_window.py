@@ -1,0 +1,529 @@
+"""千牛接待中心: conversation list, chat pane with composer, and the assist / customer / orders sidebar."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.domain.conversations import Conversation, ConversationState, Message, Sender
+from workbench.domain.kb import Suggestion
+from workbench.domain.shops import AgentStatus
+from workbench.kb import tokenizer
+from workbench.kb.matcher import Matcher
+from workbench.launch import LaunchConfig
+from workbench.services.live import ChannelUpdate, SimulatedChannel
+from workbench.services.reception import ConversationLists, UsedSuggestion
+from workbench.services.workspace import Workspace
+from workbench.ui.assist.panel import AssistPanel
+from workbench.ui.chat.chat_view import ChatView
+from workbench.ui.chat.composer import Composer
+from workbench.ui.chat.conversation_list import ConversationListModel, ConversationListView
+from workbench.ui.customers.profile_panel import CustomerPanel
+from workbench.ui.errors import error_text
+from workbench.ui.orders.orders_panel import OrdersPanel
+from workbench.ui.settings_dialog import SettingsDialog
+from workbench.ui.tasks import Tasks
+
+log = logging.getLogger(__name__)
+
+SIM_TICK_MS = 500
+
+
+class MainWindow(QMainWindow):
+    """The reception centre. Opens its workspace in the background and fills in when ready."""
+
+    workspace_ready = Signal()  # the database is open and the lists are shown
+    workspace_failed = Signal(str)  # opening failed; the translated reason
+    lists_refreshed = Signal()  # the conversation list shows the database's current state
+    conversation_opened = Signal(int)  # a conversation's messages are on screen
+    message_sent = Signal(int)  # an agent message was saved (message id)
+    customer_message_received = Signal(int, str)  # conversation id, text (before matching)
+    suggestions_shown = Signal(int, int)  # conversation id, number of suggestions shown
+    matcher_ready = Signal()  # jieba and the KB index are loaded
+
+    def __init__(self, config: LaunchConfig, tasks: Tasks | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.tasks = tasks or Tasks(self)
+        self.workspace: Workspace | None = None
+        self.channel: SimulatedChannel | None = None
+        self.matcher: Matcher | None = None
+        self.current_id: int | None = None
+        self._pending_suggestion: Suggestion | None = None
+        self._last_customer_text: dict[int, str] = {}
+        self._match_started: dict[int, float] = {}
+        self.setWindowTitle(self.tr("工作台 · 接待中心"))
+        self.resize(1360, 840)
+        self._build_shell()
+        self._restore_geometry()
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def _build_shell(self) -> None:
+        toolbar = QToolBar(self.tr("工具栏"), self)
+        toolbar.setMovable(False)
+        toolbar.setObjectName("mainToolbar")
+        self.addToolBar(toolbar)
+        self.shop_label = QLabel(self.tr("正在打开店铺…"), self)
+        self.shop_label.setObjectName("paneTitle")
+        toolbar.addWidget(self.shop_label)
+        toolbar.addSeparator()
+        self.agent_label = QLabel(self)
+        toolbar.addWidget(self.agent_label)
+        self.status_combo = QComboBox(self)
+        for status, text in (
+            (AgentStatus.ONLINE, self.tr("● 在线")),
+            (AgentStatus.BUSY, self.tr("◐ 挂起")),
+            (AgentStatus.OFFLINE, self.tr("○ 离线")),
+        ):
+            self.status_combo.addItem(text, status.value)
+        self.status_combo.setEnabled(False)
+        self.status_combo.currentIndexChanged.connect(self._on_status_changed)
+        toolbar.addWidget(self.status_combo)
+        spacer = QWidget(self)
+        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy())
+        toolbar.addWidget(spacer)
+        self.new_customer_action = QAction(self.tr("来一位模拟客户"), self)
+        self.new_customer_action.setEnabled(False)
+        self.new_customer_action.triggered.connect(self.spawn_customer)
+        toolbar.addAction(self.new_customer_action)
+        self.sim_action = QAction(self.tr("模拟客户进店"), self)
+        self.sim_action.setCheckable(True)
+        self.sim_action.setChecked(self.config.simulator and self.config.settings.simulator_enabled)
+        self.sim_action.toggled.connect(self._on_sim_toggled)
+        toolbar.addAction(self.sim_action)
+        settings_action = QAction(self.tr("设置"), self)
+        settings_action.triggered.connect(self.open_settings)
+        toolbar.addAction(settings_action)
+
+        # Left: conversations.
+        self.list_model = ConversationListModel(self)
+        self.list_view = ConversationListView(self.list_model, parent=self)
+        self.list_view.conversation_selected.connect(self.open_conversation)
+        self.list_view.setMinimumWidth(240)
+
+        # Centre: header, chat and composer.
+        self.header = QWidget(self)
+        self.header.setObjectName("chatHeader")
+        self.header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.header_title = QLabel(self.header)
+        self.header_title.setObjectName("paneTitle")
+        self.header_info = QLabel(self.header)
+        self.header_info.setObjectName("muted")
+        self.accept_button = QPushButton(self.tr("接入"), self.header)
+        self.accept_button.setObjectName("primary")
+        self.accept_button.clicked.connect(self.accept_current)
+        self.end_button = QPushButton(self.tr("结束会话"), self.header)
+        self.end_button.clicked.connect(self.end_current)
+        header_layout = QHBoxLayout(self.header)
+        header_layout.setContentsMargins(12, 8, 12, 8)
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.header_title)
+        titles.addWidget(self.header_info)
+        header_layout.addLayout(titles, 1)
+        header_layout.addWidget(self.accept_button)
+        header_layout.addWidget(self.end_button)
+
+        self.chat = ChatView(self)
+        self.composer = Composer(self)
+        self.composer.set_enter_sends(self.config.settings.enter_sends)
+        self.composer.send_requested.connect(self.send_text)
+        chat_split = QSplitter(Qt.Orientation.Vertical, self)
+        chat_split.addWidget(self.chat)
+        chat_split.addWidget(self.composer)
+        chat_split.setStretchFactor(0, 3)
+        chat_split.setStretchFactor(1, 1)
+        chat_split.setSizes([560, 170])
+        chat_split.setChildrenCollapsible(False)
+
+        self.empty_chat = QLabel(self.tr("从左侧选择一个会话开始接待"), self)
+        self.empty_chat.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_chat.setObjectName("muted")
+        chat_page = QWidget(self)
+        chat_layout = QVBoxLayout(chat_page)
+        chat_layout.setContentsMargins(0, 0, 0, 0)
+        chat_layout.setSpacing(0)
+        chat_layout.addWidget(self.header)
+        chat_layout.addWidget(chat_split, 1)
+        self.centre = QStackedWidget(self)
+        self.centre.addWidget(self.empty_chat)
+        self.centre.addWidget(chat_page)
+
+        # Right: assist, customer, orders.
+        self.sidebar = QTabWidget(self)
+        self.sidebar.setMinimumWidth(320)
+        self.assist = AssistPanel(self)
+        self.assist.suggestion_chosen.connect(self.insert_suggestion)
+        self.assist.suggestion_send.connect(self.send_suggestion)
+        self.sidebar.addTab(self.assist, self.tr("智能辅助"))
+        self.customer_panel: CustomerPanel | None = None
+        self.orders_panel: OrdersPanel | None = None
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.list_view)
+        split.addWidget(self.centre)
+        split.addWidget(self.sidebar)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setStretchFactor(2, 0)
+        split.setSizes([290, 700, 360])
+        split.setChildrenCollapsible(False)
+        self.setCentralWidget(split)
+        self.statusBar().showMessage(self.tr("正在打开数据库…"))
+
+        self.sim_timer = QTimer(self)
+        self.sim_timer.setInterval(SIM_TICK_MS)
+        self.sim_timer.timeout.connect(self._tick_channel)
+        self._tick_running = False
+
+    # -- start-up -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Open the workspace and warm up the matcher in the background; the window is already usable."""
+        self.tasks.read(tokenizer.ensure_loaded, lambda _: self._maybe_build_matcher(), self._on_open_failed)
+        config = self.config
+
+        def open_job() -> Workspace:
+            from workbench.services.workspace import open_workspace
+
+            if config.reset_demo:
+                from workbench.services.demo import reset_demo
+
+                reset_demo(config.db_url)
+            return open_workspace(config.db_url, agent_username=config.settings.agent_username)
+
+        self.tasks.write(open_job, self._on_workspace_opened, self._on_open_failed)
+
+    def _on_open_failed(self, exc: BaseException) -> None:
+        log.error("could not open workspace: %r", exc)
+        text = error_text(exc)
+        self.statusBar().showMessage(text)
+        self.workspace_failed.emit(text)
+
+    def _on_workspace_opened(self, ws: Workspace) -> None:
+        self.workspace = ws
+        self.shop_label.setText(ws.shop.name)
+        self.agent_label.setText(self.tr("客服：{name}").format(name=ws.agent.display_name))
+        self.status_combo.blockSignals(True)
+        self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(ws.agent.status.value)))
+        self.status_combo.blockSignals(False)
+        self.status_combo.setEnabled(True)
+        self.customer_panel = CustomerPanel(self.tasks, ws.customers, ws.agent.display_name, self)
+        self.orders_panel = OrdersPanel(self.tasks, ws.orders, self)
+        self.orders_panel.send_text_requested.connect(self.composer.set_text)
+        self.sidebar.addTab(self.customer_panel, self.tr("客户"))
+        self.sidebar.addTab(self.orders_panel, self.tr("订单"))
+        self.channel = SimulatedChannel.create(
+            ws,
+            rate_per_min=self.config.settings.simulator_rate_per_min,
+            speed=self.config.settings.simulator_speed,
+        )
+        self.new_customer_action.setEnabled(True)
+        self.tasks.read(lambda: ws.quick_phrases.visible_to(ws.agent.id), self.composer.set_phrases)
+        self._maybe_build_matcher()
+        self.refresh_lists(then=self._on_first_lists)
+
+    def _on_first_lists(self) -> None:
+        self.statusBar().showMessage(self.tr("已连接：{db}").format(db=self._db_label()), 8000)
+        if self.sim_action.isChecked():
+            self.sim_timer.start()
+        self.workspace_ready.emit()
+
+    def _db_label(self) -> str:
+        from workbench.credentials import redact
+
+        return redact(self.config.db_url)
+
+    def _maybe_build_matcher(self) -> None:
+        """Once jieba is loaded and the workspace is open, index the KB off the UI thread."""
+        ws = self.workspace
+        if ws is None or not tokenizer.is_ready() or self.matcher is not None:
+            return
+
+        def build() -> Matcher:
+            matcher = Matcher(ws.kb.entries())
+            matcher.match("预热")  # first query pays jieba's remaining start-up, not the agent
+            return matcher
+
+        self.tasks.read(build, self._on_matcher_built, self._on_open_failed)
+
+    def _on_matcher_built(self, matcher: Matcher) -> None:
+        if self.matcher is not None:
+            return
+        self.matcher = matcher
+        self.assist.set_loading(False)
+        self.matcher_ready.emit()
+        if self.current_id is not None and self.current_id in self._last_customer_text:
+            self.request_suggestions(self.current_id, self._last_customer_text[self.current_id])
+
+    # -- conversation list ----------------------------------------------------------------------
+
+    def refresh_lists(self, then: Any = None) -> None:
+        ws = self.workspace
+        if ws is None:
+            return
+
+        def done(lists: ConversationLists) -> None:
+            self.list_model.set_lists(lists)
+            if self.current_id is not None:
+                self.list_view.select_conversation(self.current_id)
+                self._update_header(self.list_model.conversation(self.current_id))
+            self.setWindowTitle(
+                self.tr("工作台 · 接待中心（待接待 {w} · 接待中 {a}）").format(
+                    w=len(lists.waiting), a=len(lists.active)
+                )
+            )
+            self.lists_refreshed.emit()
+            if then is not None:
+                then()
+
+        self.tasks.read(ws.reception.lists, done)
+
+    def open_conversation(self, conversation_id: int) -> None:
+        ws = self.workspace
+        if ws is None:
+            return
+        self.current_id = conversation_id
+        self._pending_suggestion = None
+        conv = self.list_model.conversation(conversation_id)
+        self._update_header(conv)
+        self.centre.setCurrentIndex(1)
+        self.composer.clear()
+        self.assist.clear()
+        if conv is not None:
+            self.composer.placeholders = {"买家昵称": conv.customer_nick}
+            if self.customer_panel is not None:
+                self.customer_panel.show_customer(conv.customer_id)
+            if self.orders_panel is not None:
+                self.orders_panel.show_customer(conv.customer_id)
+
+        def load() -> list[Message]:
+            messages = ws.reception.messages(conversation_id)
+            ws.reception.mark_read(conversation_id)
+            return messages
+
+        def done(messages: list[Message]) -> None:
+            if self.current_id != conversation_id:
+                return
+            self.chat.message_model.set_messages(conversation_id, messages)
+            last = next((m for m in reversed(messages) if m.sender is Sender.CUSTOMER), None)
+            if last is not None:
+                self._last_customer_text[conversation_id] = last.text
+                self.request_suggestions(conversation_id, last.text)
+            self.conversation_opened.emit(conversation_id)
+            self.refresh_lists()
+
+        self.tasks.read(load, done)
+
+    def _update_header(self, conv: Conversation | None) -> None:
+        if conv is None:
+            return
+        marks = [conv.credit_level or ""]
+        if conv.is_88vip:
+            marks.append("88VIP")
+        if conv.member_level:
+            marks.append(conv.member_level)
+        state_text = {
+            ConversationState.WAITING: self.tr("待接待"),
+            ConversationState.ACTIVE: self.tr("接待中"),
+            ConversationState.ENDED: self.tr("已结束"),
+        }[conv.state]
+        self.header_title.setText(conv.customer_nick)
+        self.header_info.setText("  ·  ".join([state_text, *[m for m in marks if m]]))
+        self.accept_button.setVisible(conv.state is ConversationState.WAITING)
+        self.end_button.setEnabled(conv.state is not ConversationState.ENDED)
+        self.composer.setEnabled(conv.state is not ConversationState.ENDED)
+
+    # -- sending --------------------------------------------------------------------------------
+
+    def insert_suggestion(self, suggestion: Suggestion) -> None:
+        self._pending_suggestion = suggestion
+        self.composer.set_text(suggestion.answer)
+
+    def send_suggestion(self, suggestion: Suggestion) -> None:
+        self._pending_suggestion = suggestion
+        self.send_text(suggestion.answer)
+
+    def send_text(self, text: str) -> None:
+        ws = self.workspace
+        conv_id = self.current_id
+        if ws is None or conv_id is None:
+            return
+        pending = self._pending_suggestion
+        used = UsedSuggestion(pending.entry_id, pending.score, pending.answer) if pending else None
+        channel = self.channel
+        self.composer.send_button.setEnabled(False)
+
+        def job() -> Message:
+            message = ws.reception.agent_sends(conv_id, ws.agent.id, text, used)
+            if channel is not None:
+                channel.agent_replied(conv_id, message.text)
+            return message
+
+        def done(message: Message) -> None:
+            self.composer.send_button.setEnabled(True)
+            self._pending_suggestion = None
+            if self.current_id == conv_id:
+                self.composer.clear()
+                self.chat.message_model.append(message)
+            self.message_sent.emit(message.id)
+            self.refresh_lists()
+
+        def failed(exc: BaseException) -> None:
+            self.composer.send_button.setEnabled(True)
+            self.composer.show_error(error_text(exc))
+
+        self.tasks.write(job, done, failed)
+
+    def accept_current(self) -> None:
+        ws, conv_id = self.workspace, self.current_id
+        if ws is None or conv_id is None:
+            return
+        self.tasks.write(lambda: ws.reception.accept(conv_id, ws.agent.id), lambda _: self.refresh_lists())
+
+    def end_current(self) -> None:
+        ws, conv_id = self.workspace, self.current_id
+        if ws is None or conv_id is None:
+            return
+        note = self.tr("客服已结束会话")
+        channel = self.channel
+
+        def job() -> None:
+            ws.reception.system_note(conv_id, note)
+            ws.reception.end(conv_id, "agent")
+            if channel is not None:
+                channel.forget(conv_id)
+
+        self.tasks.write(job, lambda _: self._after_end(conv_id))
+
+    def _after_end(self, conv_id: int) -> None:
+        if self.current_id == conv_id:
+            self.open_conversation(conv_id)
+        else:
+            self.refresh_lists()
+
+    # -- suggestions ----------------------------------------------------------------------------
+
+    def request_suggestions(self, conversation_id: int, text: str) -> None:
+        matcher = self.matcher
+        if matcher is None:
+            self.assist.set_loading(True)
+            return
+        started = self._match_started.setdefault(conversation_id, time.perf_counter())
+        limit = self.config.settings.suggestions_shown
+
+        def done(suggestions: list[Suggestion]) -> None:
+            self._match_started.pop(conversation_id, None)
+            if self.current_id != conversation_id:
+                return
+            self.assist.show_for(text, suggestions)
+            self.suggestions_shown.emit(conversation_id, len(suggestions))
+            log.debug("suggestions in %.1f ms", (time.perf_counter() - started) * 1000)
+
+        self.tasks.read(lambda: matcher.match(text, top=limit), done)
+
+    # -- simulated customers ------------------------------------------------------------------
+
+    def spawn_customer(self) -> None:
+        channel = self.channel
+        if channel is not None:
+            self.tasks.write(channel.spawn, self._apply_updates)
+
+    def _tick_channel(self) -> None:
+        channel = self.channel
+        if channel is None or self._tick_running:
+            return
+        self._tick_running = True
+
+        def done(updates: list[ChannelUpdate]) -> None:
+            self._tick_running = False
+            self._apply_updates(updates)
+
+        def failed(exc: BaseException) -> None:
+            self._tick_running = False
+            log.error("simulator tick failed: %r", exc)
+
+        self.tasks.write(channel.tick, done, failed)
+
+    def _apply_updates(self, updates: list[ChannelUpdate]) -> None:
+        if not updates:
+            return
+        for update in updates:
+            for message in update.messages:
+                if message.sender is Sender.CUSTOMER:
+                    self._last_customer_text[update.conversation_id] = message.text
+                    self.customer_message_received.emit(update.conversation_id, message.text)
+            if update.conversation_id == self.current_id:
+                for message in update.messages:
+                    self.chat.message_model.append(message)
+                customer_texts = [m.text for m in update.messages if m.sender is Sender.CUSTOMER]
+                if customer_texts:
+                    self.request_suggestions(update.conversation_id, customer_texts[-1])
+                    self._mark_read(update.conversation_id)
+        self.refresh_lists()
+
+    def _mark_read(self, conversation_id: int) -> None:
+        ws = self.workspace
+        if ws is not None:
+            self.tasks.write(lambda: ws.reception.mark_read(conversation_id))
+
+    def _on_sim_toggled(self, on: bool) -> None:
+        if on and self.workspace is not None:
+            self.sim_timer.start()
+        else:
+            self.sim_timer.stop()
+
+    # -- agent status and settings --------------------------------------------------------------
+
+    def _on_status_changed(self, _index: int) -> None:
+        ws = self.workspace
+        if ws is None:
+            return
+        status = AgentStatus(self.status_combo.currentData())
+        self.tasks.write(lambda: ws.set_agent_status(status))
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.config, self)
+        if dialog.exec():
+            settings = dialog.result_settings()
+            self.config = replace(self.config, settings=settings)
+            self.composer.set_enter_sends(settings.enter_sends)
+            if self.channel is not None:
+                channel = self.channel
+                self.tasks.write(lambda: channel.set_rate(settings.simulator_rate_per_min))
+            QMessageBox.information(self, self.tr("设置已保存"), self.tr("语言与数据库的更改将在重新启动后生效。"))
+
+    # -- window state ---------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("main_window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.sim_timer.stop()
+        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        self.tasks.wait_idle()
+        if self.workspace is not None:
+            self.workspace.close()
+        super().closeEvent(event)

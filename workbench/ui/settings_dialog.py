@@ -1,0 +1,97 @@
+"""Settings: language, send key, simulator pace and the shared database address."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
+
+from workbench.credentials import KeyringUnavailable, split_password, store_db_password
+from workbench.launch import LaunchConfig
+from workbench.settings import Settings, save_settings
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, config: LaunchConfig, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("设置"))
+        self.config = config
+        s = config.settings
+        self.language = QComboBox(self)
+        self.language.addItem("简体中文", "zh_CN")
+        self.language.addItem("English", "en")
+        self.language.setCurrentIndex(max(0, self.language.findData(s.language)))
+        self.enter_sends = QCheckBox(self.tr("按 Enter 发送（Shift+Enter 换行）；不勾选则 Ctrl+Enter 发送"), self)
+        self.enter_sends.setChecked(s.enter_sends)
+        self.sim_enabled = QCheckBox(self.tr("启动时开启模拟客户"), self)
+        self.sim_enabled.setChecked(s.simulator_enabled)
+        self.rate = QDoubleSpinBox(self)
+        self.rate.setRange(0.1, 60.0)
+        self.rate.setSingleStep(0.5)
+        self.rate.setSuffix(self.tr(" 位/分钟"))
+        self.rate.setValue(s.simulator_rate_per_min)
+        self.db_url = QLineEdit(s.db_url, self)
+        self.db_url.setPlaceholderText(self.tr("留空：使用本机 SQLite 数据库"))
+        note = QLabel(
+            self.tr("共享数据库示例：postgresql+psycopg://用户:密码@主机/库名。密码只保存在系统钥匙串中。"),
+            self,
+        )
+        note.setObjectName("muted")
+        note.setWordWrap(True)
+        self.error = QLabel(self)
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+
+        form = QFormLayout(self)
+        form.addRow(self.tr("界面语言"), self.language)
+        form.addRow(self.tr("发送方式"), self.enter_sends)
+        form.addRow(self.tr("模拟客户"), self.sim_enabled)
+        form.addRow(self.tr("到店频率"), self.rate)
+        form.addRow(self.tr("数据库地址"), self.db_url)
+        form.addRow("", note)
+        form.addRow("", self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self._result = s
+
+    def result_settings(self) -> Settings:
+        return self._result
+
+    def _save(self) -> None:
+        url, password = self.db_url.text().strip(), None
+        if url:
+            try:
+                url, password = split_password(url)
+            except Exception:
+                self.error.setText(self.tr("数据库地址格式不正确。"))
+                return
+        if password is not None:
+            try:
+                store_db_password(url, password)
+            except KeyringUnavailable:
+                self.error.setText(self.tr("系统钥匙串不可用，密码不会被保存。请在启动时用 --db 传入完整地址。"))
+                return
+        settings = self.config.settings.with_changes(
+            language=str(self.language.currentData()),
+            enter_sends=self.enter_sends.isChecked(),
+            simulator_enabled=self.sim_enabled.isChecked(),
+            simulator_rate_per_min=float(self.rate.value()),
+            db_url=url,
+        )
+        try:
+            save_settings(self.config.paths.settings_file, settings)
+        except OSError as exc:
+            self.error.setText(self.tr("无法保存设置：{error}").format(error=exc.strerror or str(exc)))
+            return
+        self._result = settings
+        self.accept()
