@@ -1,0 +1,50 @@
+"""GUI fixtures: a real main window over a temp data dir with the demo shop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from workbench.kb import tokenizer
+from workbench.launch import LaunchConfig
+from workbench.paths import AppPaths
+from workbench.settings import Settings
+from workbench.storage.db import sqlite_url
+from workbench.ui.main_window import MainWindow
+
+WindowFactory = Callable[..., MainWindow]
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[WindowFactory]:
+    """Builds a started MainWindow on `data_dir` (default: one per test) and waits until it is ready."""
+    windows: list[MainWindow] = []
+
+    def make(data_dir: Path | None = None, *, wait_ready: bool = True, **settings: object) -> MainWindow:
+        paths = AppPaths.under(data_dir or tmp_path / "data")
+        paths.ensure()
+        tokenizer.set_cache_dir(paths.cache / "jieba")
+        config = LaunchConfig(
+            paths=paths,
+            db_url=sqlite_url(paths.database),
+            settings=Settings(**settings),
+            simulator=False,  # type: ignore[arg-type]
+        )
+        window = MainWindow(config)
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.show()
+        if wait_ready:
+            with qtbot.waitSignal(window.workspace_ready, timeout=60_000):
+                window.start()
+            qtbot.waitUntil(lambda: window.matcher is not None, timeout=60_000)
+        return window
+
+    yield make
+    for window in windows:
+        window.sim_timer.stop()
+        window.tasks.wait_idle()
+        window.close()

@@ -1,0 +1,188 @@
+"""The reception window end to end: a simulated customer is served, and everything survives a restart."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from tests.gui.conftest import WindowFactory
+from workbench.domain.conversations import MAX_MESSAGE_LENGTH, ConversationState, Sender
+from workbench.storage.db import Database, sqlite_url
+from workbench.ui.main_window import MainWindow
+
+
+def _serve_new_customer(qtbot: QtBot, window: MainWindow, scenario: str) -> int:
+    channel = window.channel
+    assert channel is not None
+    window.tasks.write(lambda: channel.spawn(scenario), window._apply_updates)
+    qtbot.waitUntil(lambda: window.list_model.count(ConversationState.WAITING) >= 1, timeout=10_000)
+    conv = next(iter(window.list_model._groups[ConversationState.WAITING]))
+
+    # The customer types its opening after a short human delay; tick the channel until it arrives.
+    def has_customer_message() -> bool:
+        window._tick_channel()
+        return conv.id in window._last_customer_text
+
+    qtbot.waitUntil(has_customer_message, timeout=30_000)
+    with qtbot.waitSignal(window.conversation_opened, timeout=10_000):
+        window.open_conversation(conv.id)
+    return conv.id
+
+
+def test_window_opens_on_the_demo_shop(make_window: WindowFactory) -> None:
+    window = make_window()
+    assert window.workspace is not None
+    assert window.shop_label.text() == window.workspace.shop.name
+    assert window.matcher is not None and len(window.matcher) >= 60
+    assert window.composer.phrase_model.rowCount() >= 30
+
+
+def test_serve_a_simulated_customer_end_to_end(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
+    window = make_window()
+    conv_id = _serve_new_customer(qtbot, window, "where_is_parcel")
+    ws = window.workspace
+    assert ws is not None
+
+    # Suggestions for the customer's message appear in the sidebar.
+    qtbot.waitUntil(lambda: window.assist.model.rowCount() > 0, timeout=10_000)
+    suggestion = window.assist.model.suggestions()[0]
+    assert 0.0 <= suggestion.score <= 1.0
+
+    # Click inserts for editing; the agent edits and sends.
+    window.assist.suggestion_chosen.emit(suggestion)
+    assert window.composer.text() == suggestion.answer
+    window.composer.set_text(suggestion.answer + "（已为您加急）")
+    with qtbot.waitSignal(window.message_sent, timeout=10_000):
+        window.composer.send_button.click()
+    assert window.composer.text() == ""
+    uses = ws.reception.suggestion_uses(conv_id)
+    assert [(u.entry_id, u.edited) for u in uses] == [(suggestion.entry_id, True)]
+
+    # Sending a suggestion unchanged is recorded as not edited.
+    with qtbot.waitSignal(window.message_sent, timeout=10_000):
+        window.assist.suggestion_send.emit(suggestion)
+    uses = ws.reception.suggestion_uses(conv_id)
+    assert [u.edited for u in uses] == [True, False]
+    conv = ws.reception.get(conv_id)
+    assert conv is not None and conv.state is ConversationState.ACTIVE
+
+    # Tag the customer and look at their orders.
+    panel = window.customer_panel
+    assert panel is not None
+    customer_id = conv.customer_id
+    qtbot.waitUntil(lambda: panel.customer_id() == customer_id and panel._customer is not None, timeout=10_000)
+    window.sidebar.setCurrentWidget(panel)
+    panel.tag_edit.setText("催过物流")
+    with qtbot.waitSignal(panel.tags_changed, timeout=10_000):
+        qtbot.keyClick(panel.tag_edit, Qt.Key.Key_Return)
+    assert "催过物流" in [t.name for t in ws.customers.profile(customer_id).tags]
+    assert window.orders_panel is not None
+    assert ws.orders.for_customer(customer_id)
+
+    # Close and reopen on the same data: the conversation, its messages and the tag are all there.
+    data_dir = window.config.paths.data
+    window.close()
+    again = make_window(data_dir)
+    ws2 = again.workspace
+    assert ws2 is not None
+    messages = ws2.reception.messages(conv_id)
+    assert [m.sender for m in messages].count(Sender.AGENT) == 2
+    assert "催过物流" in [t.name for t in ws2.customers.profile(customer_id).tags]
+    assert len(ws2.reception.suggestion_uses(conv_id)) == 2
+
+
+def test_empty_and_oversized_messages_are_refused_with_a_clear_error(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    conv_id = _serve_new_customer(qtbot, window, "when_ship")
+    ws = window.workspace
+    assert ws is not None
+    before = len(ws.reception.messages(conv_id))
+
+    window.composer.set_text("   \n  ")
+    window.composer.send_button.click()
+    qtbot.waitUntil(lambda: window.composer.error.text() != "", timeout=10_000)
+    assert "空白" in window.composer.error.text()
+
+    huge = "很长的内容" * 20_000  # 100k characters pasted
+    window.composer.set_text(huge)
+    window.composer.send_button.click()
+    qtbot.waitUntil(lambda: window.composer.error.text() != "", timeout=10_000)
+    assert str(MAX_MESSAGE_LENGTH) in window.composer.error.text()
+    assert window.composer.text() == huge  # nothing the agent typed is lost
+    assert len(ws.reception.messages(conv_id)) == before
+
+
+def test_enter_sends_and_shift_enter_adds_a_line(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    _serve_new_customer(qtbot, window, "size_advice")
+    window.composer.set_text("hello")
+    qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert window.composer.text() == "hello\n"
+    window.composer.edit.insertPlainText("world")
+    with qtbot.waitSignal(window.message_sent, timeout=10_000):
+        qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
+
+
+def test_quick_phrase_picker_inserts_by_shortcode(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    _serve_new_customer(qtbot, window, "coupon_discount")
+    phrase = window.composer.phrase_model.phrases()[0]
+    window.composer.set_text("/" + phrase.shortcode)
+    assert window.composer.picker.isVisible()
+    qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
+    assert not window.composer.picker.isVisible()
+    assert "{买家昵称}" not in window.composer.text()
+    assert window.composer.text().startswith(phrase.text.split("{")[0])
+
+
+def test_database_from_a_newer_version_is_refused(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
+    data_dir = tmp_path / "newer"
+    data_dir.mkdir()
+    db = Database(sqlite_url(data_dir / "workbench.sqlite3"))
+    db.migrate()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_future'")
+    db.dispose()
+    window = make_window(data_dir, wait_ready=False)
+    with qtbot.waitSignal(window.workspace_failed, timeout=30_000) as blocker:
+        window.start()
+    assert "更新版本" in blocker.args[0]
+    db = Database(sqlite_url(data_dir / "workbench.sqlite3"))
+    assert db.current_revision() == "9999_future"  # untouched
+    db.dispose()
+
+
+def _make_read_only(path: Path) -> Callable[[], None]:
+    """Make `path` unwritable even for root (immutable flag); returns the undo."""
+    path.chmod(0o555)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(path)]).returncode != 0:
+            pytest.skip("running as root without chattr: cannot make a directory read-only")
+        return lambda: subprocess.run(["chattr", "-i", str(path)], check=False) and None
+    return lambda: path.chmod(0o755)
+
+
+def test_read_only_data_dir_gets_a_clear_message(tmp_path: Path) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    undo = _make_read_only(ro)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "workbench", "--smoke-test", "--data-dir", str(ro)],
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+            capture_output=True,
+            timeout=120,
+        )
+    finally:
+        undo()
+    assert result.returncode == 2, result.stderr.decode()
+    assert "数据目录不可写" in result.stderr.decode()
+    assert list(ro.iterdir()) == []
