@@ -30,9 +30,7 @@ class CustomerService:
             customer = repo.get(customer_id)
             if customer is None:
                 raise DomainError("customer.missing")
-            return CustomerProfile(
-                customer, tuple(repo.tags_of(customer_id)), tuple(repo.notes_of(customer_id))
-            )
+            return CustomerProfile(customer, tuple(repo.tags_of(customer_id)), tuple(repo.notes_of(customer_id)))
 
     def tag_library(self) -> list[Tag]:
         with self.db.session() as s:

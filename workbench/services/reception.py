@@ -59,9 +59,7 @@ class ReceptionService:
         with self.db.session() as s:
             return ConversationRepository(s).get(conversation_id)
 
-    def messages(
-        self, conversation_id: int, *, before_id: int | None = None, limit: int = 200
-    ) -> list[Message]:
+    def messages(self, conversation_id: int, *, before_id: int | None = None, limit: int = 200) -> list[Message]:
         with self.db.session() as s:
             return ConversationRepository(s).messages(conversation_id, before_id=before_id, limit=limit)
 
@@ -127,9 +125,7 @@ class ReceptionService:
 
     def end(self, conversation_id: int, reason: str) -> None:
         with self.db.session() as s:
-            ConversationRepository(s).set_state(
-                conversation_id, ConversationState.ENDED, self.clock(), reason=reason
-            )
+            ConversationRepository(s).set_state(conversation_id, ConversationState.ENDED, self.clock(), reason=reason)
 
     def mark_read(self, conversation_id: int) -> None:
         with self.db.session() as s:
