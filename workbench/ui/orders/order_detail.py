@@ -1,0 +1,263 @@
+"""Details of one order: items, amounts, times, address, memo, carrier and the logistics timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.domain.orders import Order, OrderItem, format_yuan
+from workbench.ui.orders.states import state_color, state_label
+from workbench.ui.widgets.card import Card
+from workbench.ui.widgets.elided_label import ElidedLabel
+from workbench.ui.widgets.pill import Pill
+from workbench.ui.widgets.style import DIVIDER, ERROR, adjusted_font
+from workbench.ui.widgets.text import soft_wrap
+from workbench.ui.widgets.timeline import Timeline
+
+FLAG_COLORS = {"红": "#f5222d", "黄": "#faad14", "绿": "#52c41a", "蓝": "#1677ff", "紫": "#722ed1"}
+
+
+def _stamp(at: datetime | None) -> str:
+    return f"{at:%Y-%m-%d %H:%M}" if at else ""
+
+
+def _value_label(text: str = "", *, wrap: bool = True) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("value")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(wrap)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
+
+
+def _field_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("fieldLabel")
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    return label
+
+
+def _link(text: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName("link")
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    return button
+
+
+def _divider() -> QFrame:
+    line = QFrame()
+    line.setFixedHeight(1)
+    line.setStyleSheet(f"background: {DIVIDER}; border: none;")
+    return line
+
+
+def _clear(layout: QLayout) -> None:
+    while (item := layout.takeAt(0)) is not None:
+        widget = item.widget()
+        if widget is not None:
+            widget.hide()
+            widget.deleteLater()
+        elif (inner := item.layout()) is not None:
+            _clear(inner)
+
+
+class OrderDetail(QWidget):
+    """Renders an `Order` as a column of cards; the panel wires the copy buttons."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebarPage")
+        self.order: Order | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+
+        # summary: number, state, copy, created
+        summary = Card()
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        self.number_label = ElidedLabel()
+        self.number_label.setObjectName("value")
+        self.number_label.setFont(adjusted_font(self.font(), 1, bold=True))
+        self.number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top.addWidget(self.number_label, 1)
+        self.state_pill = Pill()
+        top.addWidget(self.state_pill, 0, Qt.AlignmentFlag.AlignVCenter)
+        summary.body.addLayout(top)
+        sub = QHBoxLayout()
+        sub.setSpacing(8)
+        self.created_label = QLabel()
+        self.created_label.setObjectName("muted")
+        sub.addWidget(self.created_label, 1)
+        self.copy_number_button = _link(self.tr("复制单号"))
+        self.copy_number_button.setAccessibleName(self.tr("复制订单号"))
+        sub.addWidget(self.copy_number_button)
+        summary.body.addLayout(sub)
+        self.foreign_label = QLabel(self.tr("⚠ 该订单不属于当前客户，发送前请核对。"))
+        self.foreign_label.setObjectName("warningStrip")
+        self.foreign_label.setWordWrap(True)
+        summary.body.addWidget(self.foreign_label)
+        layout.addWidget(summary)
+
+        # items and amounts
+        self.items_card = Card(self.tr("商品"))
+        self.items_box = QVBoxLayout()
+        self.items_box.setSpacing(8)
+        self.items_card.body.addLayout(self.items_box)
+        self.items_card.body.addWidget(_divider())
+        amounts = QGridLayout()
+        amounts.setContentsMargins(0, 0, 0, 0)
+        amounts.setVerticalSpacing(4)
+        amounts.setColumnStretch(0, 1)
+        self.subtotal_label = QLabel()
+        self.discount_name = _field_label(self.tr("优惠"))
+        self.discount_label = QLabel()
+        self.total_label = QLabel()
+        self.total_label.setFont(adjusted_font(self.font(), 2, bold=True))
+        self.total_label.setStyleSheet(f"color: {ERROR};")
+        rows = (
+            (_field_label(self.tr("商品总额")), self.subtotal_label),
+            (self.discount_name, self.discount_label),
+            (_field_label(self.tr("实付款")), self.total_label),
+        )
+        for row, (name, value) in enumerate(rows):
+            value.setObjectName(value.objectName() or "value")
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            amounts.addWidget(name, row, 0)
+            amounts.addWidget(value, row, 1)
+        self.items_card.body.addLayout(amounts)
+        layout.addWidget(self.items_card)
+
+        # times, address, memo
+        info = Card(self.tr("订单信息"))
+        self.info_box = QVBoxLayout()
+        self.info_box.setContentsMargins(0, 0, 0, 0)
+        info.body.addLayout(self.info_box)
+        self.info_grid = QGridLayout()
+        layout.addWidget(info)
+
+        # logistics
+        self.logistics_card = Card(self.tr("物流"))
+        carrier_row = QHBoxLayout()
+        carrier_row.setSpacing(8)
+        self.carrier_label = _value_label()
+        carrier_row.addWidget(self.carrier_label, 1)
+        self.copy_tracking_button = _link(self.tr("复制运单号"))
+        carrier_row.addWidget(self.copy_tracking_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.logistics_card.body.addLayout(carrier_row)
+        self.timeline = Timeline()
+        self.logistics_card.body.addWidget(self.timeline)
+        self.no_logistics_label = QLabel(self.tr("暂无物流信息"))
+        self.no_logistics_label.setObjectName("muted")
+        self.logistics_card.body.addWidget(self.no_logistics_label)
+        layout.addWidget(self.logistics_card)
+        layout.addStretch(1)
+
+    def set_order(self, order: Order, *, foreign: bool = False) -> None:
+        """Show `order`; `foreign` marks an order looked up that belongs to someone else."""
+        self.order = order
+        self.number_label.setText(order.order_no)
+        self.state_pill.set_pill(state_label(order.state), state_color(order.state))
+        self.created_label.setText(self.tr("下单 {time}").format(time=_stamp(order.created_at)))
+        self.foreign_label.setVisible(foreign)
+        self._render_items(order)
+        self._render_info(order)
+        self._render_logistics(order)
+
+    def _render_items(self, order: Order) -> None:
+        _clear(self.items_box)
+        for i, item in enumerate(order.items):
+            if i:
+                self.items_box.addWidget(_divider())
+            self.items_box.addWidget(self._item_widget(item))
+        if not order.items:
+            empty = QLabel(self.tr("（无商品明细）"))
+            empty.setObjectName("muted")
+            self.items_box.addWidget(empty)
+        subtotal = sum(i.price_cents * i.quantity for i in order.items)
+        self.subtotal_label.setText(format_yuan(subtotal))
+        discount = subtotal - order.total_cents
+        self.discount_label.setText("-" + format_yuan(discount))
+        self.discount_name.setVisible(discount > 0)
+        self.discount_label.setVisible(discount > 0)
+        self.total_label.setText(format_yuan(order.total_cents))
+
+    def _item_widget(self, item: OrderItem) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        title = _value_label(soft_wrap(item.title))
+        layout.addWidget(title)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        spec_parts = []
+        if item.color:
+            spec_parts.append(self.tr("颜色：{color}").format(color=item.color))
+        if item.size:
+            spec_parts.append(self.tr("尺码：{size}").format(size=item.size))
+        spec = ElidedLabel("  ".join(spec_parts))
+        spec.setObjectName("muted")
+        row.addWidget(spec, 1)
+        price = QLabel(f"{format_yuan(item.price_cents)} × {item.quantity}")
+        price.setObjectName("secondary")
+        row.addWidget(price)
+        layout.addLayout(row)
+        return box
+
+    def _add_info_row(self, name: str, value: str, color: str = "") -> None:
+        row = self.info_grid.rowCount()
+        label = _value_label(soft_wrap(value))
+        if color:
+            label.setStyleSheet(f"color: {color};")
+        self.info_grid.addWidget(_field_label(name), row, 0)
+        self.info_grid.addWidget(label, row, 1)
+
+    def _render_info(self, order: Order) -> None:
+        _clear(self.info_box)
+        holder = QWidget()
+        self.info_grid = QGridLayout(holder)
+        self.info_grid.setContentsMargins(0, 0, 0, 0)
+        self.info_grid.setHorizontalSpacing(12)
+        self.info_grid.setVerticalSpacing(6)
+        self.info_grid.setColumnStretch(1, 1)
+        self.info_box.addWidget(holder)
+        for name, at in (
+            (self.tr("下单时间"), order.created_at),
+            (self.tr("付款时间"), order.paid_at),
+            (self.tr("发货时间"), order.shipped_at),
+            (self.tr("签收时间"), order.signed_at),
+        ):
+            if at is not None:
+                self._add_info_row(name, _stamp(at))
+        self._add_info_row(self.tr("收货地址"), order.address or "—")
+        if order.memo:
+            self._add_info_row(self.tr("卖家备注"), order.memo)
+        if order.flag:
+            color = next((c for word, c in FLAG_COLORS.items() if word in order.flag), "")
+            self._add_info_row(self.tr("旗帜"), f"⚑ {order.flag}", color)
+
+    def _render_logistics(self, order: Order) -> None:
+        if order.tracking_no:
+            self.carrier_label.setText(soft_wrap(f"{order.carrier} {order.tracking_no}".strip()))
+        else:
+            self.carrier_label.setText(self.tr("尚未发货") if not order.shipped_at else self.tr("无运单号"))
+        self.copy_tracking_button.setVisible(bool(order.tracking_no))
+        events = sorted(order.logistics, key=lambda e: e.at, reverse=True)
+        self.timeline.set_entries([(e.description, _stamp(e.at)) for e in events])
+        self.timeline.setVisible(bool(events))
+        self.no_logistics_label.setVisible(not events)

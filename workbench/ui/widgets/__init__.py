@@ -1,0 +1,1 @@
+"""Small shared widgets for the sidebar panels: flow layout, tag chips, cards, pills, timeline."""
