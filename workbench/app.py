@@ -9,7 +9,7 @@ from pathlib import Path
 
 from workbench import __version__
 from workbench.launch import LaunchConfig
-from workbench.paths import AppPaths
+from workbench.paths import AppPaths, sqlite_url
 from workbench.settings import LANGUAGES, Settings, load_settings
 
 
@@ -41,11 +41,12 @@ def resolve_paths(data_dir: Path | None) -> AppPaths:
 
 
 def resolve_db_url(arg: str | None, settings: Settings, paths: AppPaths) -> str:
-    from workbench.credentials import with_stored_password
-    from workbench.storage.db import sqlite_url
-
     url = arg or settings.db_url
-    return with_stored_password(url) if url else sqlite_url(paths.database)
+    if not url:
+        return sqlite_url(paths.database)
+    from workbench.credentials import with_stored_password  # keyring start-up only when needed
+
+    return with_stored_password(url)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,6 +22,11 @@ class DataDirError(Exception):
         self.reason = reason
 
 
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of a SQLite file."""
+    return f"sqlite:///{path}"
+
+
 @dataclass(frozen=True, slots=True)
 class AppPaths:
     data: Path

@@ -6,32 +6,22 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from workbench.paths import sqlite_url
+from workbench.storage.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+__all__ = ["Database", "DatabaseError", "sqlite_url"]
+
 log = logging.getLogger(__name__)
-
-
-class DatabaseError(Exception):
-    """The database cannot be used; `code` names why (for a translated message)."""
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(f"{code}: {detail}" if detail else code)
-        self.code = code
-        self.detail = detail
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
 
 
 def _migrations_dir() -> str:
@@ -40,6 +30,8 @@ def _migrations_dir() -> str:
 
 
 def _alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config  # Alembic is loaded only when migrating (start-up cost)
+
     cfg = Config()
     cfg.set_main_option("script_location", _migrations_dir())
     cfg.attributes["engine"] = engine
@@ -88,11 +80,16 @@ class Database:
             session.close()
 
     def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision; refuse a database from a newer program."""
+        from alembic import command
+        from alembic.script import ScriptDirectory
+
         cfg = _alembic_config(self.engine)
         script = ScriptDirectory.from_config(cfg)
         try:

@@ -14,6 +14,7 @@ from workbench.launch import LaunchConfig
 from workbench.logging_setup import setup_logging
 from workbench.paths import DataDirError
 from workbench.ui.errors import error_text
+from workbench.ui.gc_guard import GuiThreadGarbageCollector
 from workbench.ui.theme import STYLE_SHEET, apply_font, install_translator
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ def create_application(config: LaunchConfig) -> QApplication:
     apply_font(app, config.settings.font_size)
     install_translator(app, config.settings.language)
     app.setStyleSheet(STYLE_SHEET)
+    if not hasattr(app, "_workbench_gc"):
+        app._workbench_gc = GuiThreadGarbageCollector(app)  # type: ignore[attr-defined]
     return app
 
 

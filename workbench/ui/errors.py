@@ -6,7 +6,7 @@ from PySide6.QtCore import QCoreApplication
 
 from workbench.domain.errors import DomainError
 from workbench.paths import DataDirError
-from workbench.storage.db import DatabaseError
+from workbench.storage.errors import DatabaseError
 
 
 def _t(text: str) -> str:

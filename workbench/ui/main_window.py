@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -28,20 +28,23 @@ from workbench.domain.conversations import Conversation, ConversationState, Mess
 from workbench.domain.kb import Suggestion
 from workbench.domain.shops import AgentStatus
 from workbench.kb import tokenizer
-from workbench.kb.matcher import Matcher
 from workbench.launch import LaunchConfig
-from workbench.services.live import ChannelUpdate, SimulatedChannel
-from workbench.services.reception import ConversationLists, UsedSuggestion
-from workbench.services.workspace import Workspace
 from workbench.ui.assist.panel import AssistPanel
 from workbench.ui.chat.chat_view import ChatView
 from workbench.ui.chat.composer import Composer
 from workbench.ui.chat.conversation_list import ConversationListModel, ConversationListView
-from workbench.ui.customers.profile_panel import CustomerPanel
 from workbench.ui.errors import error_text
-from workbench.ui.orders.orders_panel import OrdersPanel
-from workbench.ui.settings_dialog import SettingsDialog
 from workbench.ui.tasks import Tasks
+
+# Services, the matcher and the sidebar tabs pull in SQLAlchemy and jieba: they are imported when the
+# workspace opens, after the first paint.
+if TYPE_CHECKING:
+    from workbench.kb.matcher import Matcher
+    from workbench.services.live import ChannelUpdate, SimulatedChannel
+    from workbench.services.reception import ConversationLists
+    from workbench.services.workspace import Workspace
+    from workbench.ui.customers.profile_panel import CustomerPanel
+    from workbench.ui.orders.orders_panel import OrdersPanel
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,7 @@ class MainWindow(QMainWindow):
         self._pending_suggestion: Suggestion | None = None
         self._last_customer_text: dict[int, str] = {}
         self._match_started: dict[int, float] = {}
+        self._painted = self._start_requested = self._started = False
         self.setWindowTitle(self.tr("工作台 · 接待中心"))
         self.resize(1360, 840)
         self._build_shell()
@@ -199,7 +203,27 @@ class MainWindow(QMainWindow):
     # -- start-up -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Open the workspace and warm up the matcher in the background; the window is already usable."""
+        """Open the workspace and warm up the matcher in the background, once the window has painted.
+
+        Background start-up work holds the GIL for long stretches; starting it after the first paint
+        keeps the window from appearing late.
+        """
+        if self._painted:
+            self._start_background()
+        else:
+            self._start_requested = True
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            if self._start_requested:
+                QTimer.singleShot(0, self._start_background)
+
+    def _start_background(self) -> None:
+        if self._started:
+            return
+        self._started = True
         self.tasks.read(tokenizer.ensure_loaded, lambda _: self._maybe_build_matcher(), self._on_open_failed)
         config = self.config
 
@@ -221,6 +245,10 @@ class MainWindow(QMainWindow):
         self.workspace_failed.emit(text)
 
     def _on_workspace_opened(self, ws: Workspace) -> None:
+        from workbench.services.live import SimulatedChannel
+        from workbench.ui.customers.profile_panel import CustomerPanel
+        from workbench.ui.orders.orders_panel import OrdersPanel
+
         self.workspace = ws
         self.shop_label.setText(ws.shop.name)
         self.agent_label.setText(self.tr("客服：{name}").format(name=ws.agent.display_name))
@@ -261,6 +289,8 @@ class MainWindow(QMainWindow):
             return
 
         def build() -> Matcher:
+            from workbench.kb.matcher import Matcher
+
             matcher = Matcher(ws.kb.entries())
             matcher.match("预热")  # first query pays jieba's remaining start-up, not the agent
             return matcher
@@ -369,6 +399,8 @@ class MainWindow(QMainWindow):
         conv_id = self.current_id
         if ws is None or conv_id is None:
             return
+        from workbench.services.reception import UsedSuggestion
+
         pending = self._pending_suggestion
         used = UsedSuggestion(pending.entry_id, pending.score, pending.answer) if pending else None
         channel = self.channel
@@ -503,6 +535,8 @@ class MainWindow(QMainWindow):
         self.tasks.write(lambda: ws.set_agent_status(status))
 
     def open_settings(self) -> None:
+        from workbench.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.config, self)
         if dialog.exec():
             settings = dialog.result_settings()

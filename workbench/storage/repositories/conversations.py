@@ -49,17 +49,13 @@ class ConversationRepository:
         self.s = session
 
     def _select(self):  # type: ignore[no-untyped-def]
-        return select(ConversationRow, CustomerRow).join(
-            CustomerRow, CustomerRow.id == ConversationRow.customer_id
-        )
+        return select(ConversationRow, CustomerRow).join(CustomerRow, CustomerRow.id == ConversationRow.customer_id)
 
     def get(self, conversation_id: int) -> Conversation | None:
         found = self.s.execute(self._select().where(ConversationRow.id == conversation_id)).first()
         return _conversation(*found) if found else None
 
-    def list(
-        self, shop_id: int, states: tuple[ConversationState, ...], limit: int = 200
-    ) -> list[Conversation]:
+    def list(self, shop_id: int, states: tuple[ConversationState, ...], limit: int = 200) -> list[Conversation]:
         """Open conversations newest first; ended ones are capped to the most recent `limit`."""
         query = (
             self._select()
@@ -126,9 +122,7 @@ class ConversationRepository:
         self.s.flush()
         return _message(row)
 
-    def messages(
-        self, conversation_id: int, *, before_id: int | None = None, limit: int = 200
-    ) -> list[Message]:
+    def messages(self, conversation_id: int, *, before_id: int | None = None, limit: int = 200) -> list[Message]:
         """The newest `limit` messages (older than `before_id` when paging back), oldest first."""
         query = select(MessageRow).where(MessageRow.conversation_id == conversation_id)
         if before_id is not None:
@@ -140,9 +134,7 @@ class ConversationRepository:
     def message_count(self, conversation_id: int) -> int:
         return (
             self.s.scalar(
-                select(func.count())
-                .select_from(MessageRow)
-                .where(MessageRow.conversation_id == conversation_id)
+                select(func.count()).select_from(MessageRow).where(MessageRow.conversation_id == conversation_id)
             )
             or 0
         )

@@ -36,9 +36,7 @@ def _tag(row: TagRow) -> Tag:
 
 
 def _note(row: NoteRow) -> Note:
-    return Note(
-        id=row.id, customer_id=row.customer_id, text=row.text, created_at=row.created_at, author=row.author
-    )
+    return Note(id=row.id, customer_id=row.customer_id, text=row.text, created_at=row.created_at, author=row.author)
 
 
 class CustomerRepository:
@@ -56,16 +54,11 @@ class CustomerRepository:
         return to_customer(row) if row else None
 
     def count(self, shop_id: int) -> int:
-        return (
-            self.s.scalar(select(func.count()).select_from(CustomerRow).where(CustomerRow.shop_id == shop_id))
-            or 0
-        )
+        return self.s.scalar(select(func.count()).select_from(CustomerRow).where(CustomerRow.shop_id == shop_id)) or 0
 
     def ids(self, shop_id: int) -> list[int]:
         return list(
-            self.s.scalars(
-                select(CustomerRow.id).where(CustomerRow.shop_id == shop_id).order_by(CustomerRow.id)
-            )
+            self.s.scalars(select(CustomerRow.id).where(CustomerRow.shop_id == shop_id).order_by(CustomerRow.id))
         )
 
     def add(self, shop_id: int, customer: Customer) -> Customer:
@@ -93,9 +86,7 @@ class CustomerRepository:
     # -- tags ---------------------------------------------------------------------------------
 
     def all_tags(self, shop_id: int) -> list[Tag]:
-        rows = self.s.scalars(
-            select(TagRow).where(TagRow.shop_id == shop_id).order_by(TagRow.group_name, TagRow.name)
-        )
+        rows = self.s.scalars(select(TagRow).where(TagRow.shop_id == shop_id).order_by(TagRow.group_name, TagRow.name))
         return [_tag(r) for r in rows]
 
     def tags_of(self, customer_id: int) -> list[Tag]:
@@ -124,9 +115,7 @@ class CustomerRepository:
 
     def remove_tag(self, customer_id: int, tag_id: int) -> None:
         self.s.execute(
-            delete(CustomerTagRow).where(
-                CustomerTagRow.customer_id == customer_id, CustomerTagRow.tag_id == tag_id
-            )
+            delete(CustomerTagRow).where(CustomerTagRow.customer_id == customer_id, CustomerTagRow.tag_id == tag_id)
         )
 
     # -- notes --------------------------------------------------------------------------------

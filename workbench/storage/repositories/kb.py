@@ -40,9 +40,7 @@ class KbRepository:
 
     def categories(self, shop_id: int) -> list[str]:
         rows = self.s.scalars(
-            select(KbCategoryRow.name)
-            .where(KbCategoryRow.shop_id == shop_id)
-            .order_by(KbCategoryRow.position)
+            select(KbCategoryRow.name).where(KbCategoryRow.shop_id == shop_id).order_by(KbCategoryRow.position)
         )
         return list(rows)
 
@@ -97,9 +95,7 @@ class KbRepository:
         )
         row.answers = [KbAnswerRow(text=t, position=i) for i, t in enumerate(answers)]
         row.phrasings = [
-            KbPhrasingRow(
-                text=p.text, kind=p.kind.value, negative=p.negative, core_words="|".join(p.core_words)
-            )
+            KbPhrasingRow(text=p.text, kind=p.kind.value, negative=p.negative, core_words="|".join(p.core_words))
             for p in phrasings
         ]
         self.s.add(row)

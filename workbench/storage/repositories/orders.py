@@ -123,9 +123,6 @@ class OrderRepository:
 
     def recent(self, shop_id: int, limit: int = 2000) -> list[Order]:
         rows = self.s.scalars(
-            select(OrderRow)
-            .where(OrderRow.shop_id == shop_id)
-            .order_by(OrderRow.created_at.desc())
-            .limit(limit)
+            select(OrderRow).where(OrderRow.shop_id == shop_id).order_by(OrderRow.created_at.desc()).limit(limit)
         )
         return [_order(r) for r in rows]

@@ -32,9 +32,7 @@ class QuickPhraseRepository:
             query = query.where(~personal)
         else:
             query = query.where(or_(~personal, QuickPhraseRow.agent_id == agent_id))
-        rows = self.s.scalars(
-            query.order_by(QuickPhraseRow.group_name, QuickPhraseRow.position, QuickPhraseRow.id)
-        )
+        rows = self.s.scalars(query.order_by(QuickPhraseRow.group_name, QuickPhraseRow.position, QuickPhraseRow.id))
         return [_phrase(r) for r in rows]
 
     def add(

@@ -36,9 +36,7 @@ class ShopRepository:
         return _shop(row) if row else None
 
     def add(self, name: str, industry: str, settings: dict[str, Any] | None = None) -> Shop:
-        row = ShopRow(
-            name=name, industry=industry, settings_json=json.dumps(settings or {}, ensure_ascii=False)
-        )
+        row = ShopRow(name=name, industry=industry, settings_json=json.dumps(settings or {}, ensure_ascii=False))
         self.s.add(row)
         self.s.flush()
         return _shop(row)
@@ -48,9 +46,7 @@ class ShopRepository:
         return json.loads(row.settings_json) if row else {}
 
     def add_agent(self, shop_id: int, username: str, display_name: str, role: str = "agent") -> Agent:
-        row = AgentRow(
-            shop_id=shop_id, username=username, display_name=display_name, role=role, status="online"
-        )
+        row = AgentRow(shop_id=shop_id, username=username, display_name=display_name, role=role, status="online")
         self.s.add(row)
         self.s.flush()
         return _agent(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOpti
 
 from workbench.domain.conversations import Conversation, ConversationState
 from workbench.services.clock import Clock, system_clock
-from workbench.services.reception import ConversationLists
+
+if TYPE_CHECKING:
+    from workbench.services.reception import ConversationLists
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

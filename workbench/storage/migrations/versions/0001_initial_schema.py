@@ -34,9 +34,7 @@ def upgrade() -> None:
         sa.Column("display_name", sa.String(length=50), nullable=False),
         sa.Column("role", sa.String(length=20), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["shop_id"], ["shops.id"], name=op.f("fk_agents_shop_id_shops"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_agents_shop_id_shops"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agents")),
         sa.UniqueConstraint("shop_id", "username", name=op.f("uq_agents_shop_id")),
     )
@@ -58,9 +56,7 @@ def upgrade() -> None:
         sa.Column("preferences", sa.Text(), nullable=False),
         sa.Column("refund_count", sa.Integer(), nullable=False),
         sa.Column("bad_review_count", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["shop_id"], ["shops.id"], name=op.f("fk_customers_shop_id_shops"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_customers_shop_id_shops"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customers")),
         sa.UniqueConstraint("shop_id", "nick", name=op.f("uq_customers_shop_id")),
     )
@@ -92,9 +88,7 @@ def upgrade() -> None:
         sa.Column("sizes", sa.String(length=100), nullable=False),
         sa.Column("colors", sa.String(length=200), nullable=False),
         sa.Column("attributes_json", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["shop_id"], ["shops.id"], name=op.f("fk_products_shop_id_shops"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_products_shop_id_shops"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_products")),
         sa.UniqueConstraint("shop_id", "sku", name=op.f("uq_products_shop_id")),
     )
@@ -106,9 +100,7 @@ def upgrade() -> None:
         sa.Column("color", sa.String(length=9), nullable=False),
         sa.Column("group_name", sa.String(length=20), nullable=False),
         sa.Column("official", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["shop_id"], ["shops.id"], name=op.f("fk_tags_shop_id_shops"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_tags_shop_id_shops"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tags")),
         sa.UniqueConstraint("shop_id", "name", name=op.f("uq_tags_shop_id")),
     )
@@ -143,9 +135,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_conversations_customer_id"), ["customer_id"], unique=False)
-        batch_op.create_index(
-            "ix_conversations_state_last", ["shop_id", "state", "last_message_at"], unique=False
-        )
+        batch_op.create_index("ix_conversations_state_last", ["shop_id", "state", "last_message_at"], unique=False)
 
     op.create_table(
         "customer_tags",
@@ -158,9 +148,7 @@ def upgrade() -> None:
             name=op.f("fk_customer_tags_customer_id_customers"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["tag_id"], ["tags.id"], name=op.f("fk_customer_tags_tag_id_tags"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["tag_id"], ["tags.id"], name=op.f("fk_customer_tags_tag_id_tags"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("customer_id", "tag_id", name=op.f("pk_customer_tags")),
     )
     with op.batch_alter_table("customer_tags", schema=None) as batch_op:
@@ -229,9 +217,7 @@ def upgrade() -> None:
             name=op.f("fk_orders_customer_id_customers"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["shop_id"], ["shops.id"], name=op.f("fk_orders_shop_id_shops"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_orders_shop_id_shops"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
         sa.UniqueConstraint("order_no", name=op.f("uq_orders_order_no")),
     )
