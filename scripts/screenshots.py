@@ -47,7 +47,7 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.lang == "zh_CN" else f"_{args.lang}"
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         paths = AppPaths.under(Path(tmp))
         paths.ensure()
         tokenizer.set_cache_dir(paths.cache / "jieba")

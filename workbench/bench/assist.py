@@ -59,7 +59,7 @@ def run(messages: int = 200) -> dict[str, float]:
     from workbench.ui.bootstrap import create_application
     from workbench.ui.main_window import MainWindow
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         paths = AppPaths.under(Path(tmp) / "data")
         paths.ensure()
         tokenizer.set_cache_dir(paths.cache / "jieba")

@@ -92,7 +92,7 @@ def _time_child(code: str, *args: str) -> tuple[float, float | None]:
 
 
 def run(runs: int = 5) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         data = str(Path(tmp) / "data")
         _time_child(OURS, data)  # first start creates the demo database; not measured
         bare, ours, ready = [], [], []
