@@ -275,6 +275,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("已连接：{db}").format(db=self._db_label()), 8000)
         if self.sim_action.isChecked():
             self.sim_timer.start()
+            if not self.list_model.count(ConversationState.WAITING) and not self.list_model.count(
+                ConversationState.ACTIVE
+            ):
+                self.spawn_customer()  # a first customer at once, so a new desk is not empty
         self.workspace_ready.emit()
 
     def _db_label(self) -> str:
@@ -532,7 +536,16 @@ class MainWindow(QMainWindow):
         if ws is None:
             return
         status = AgentStatus(self.status_combo.currentData())
-        self.tasks.write(lambda: ws.set_agent_status(status))
+        channel = self.channel
+        # 挂起 / 离线: no new customers come to this desk; the ones already here stay.
+        rate = self.config.settings.simulator_rate_per_min if status is AgentStatus.ONLINE else 0.0
+
+        def job() -> None:
+            ws.set_agent_status(status)
+            if channel is not None:
+                channel.set_rate(rate)
+
+        self.tasks.write(job)
 
     def open_settings(self) -> None:
         from workbench.ui.settings_dialog import SettingsDialog
