@@ -20,7 +20,6 @@ from workbench.paths import AppPaths
 from workbench.settings import Settings
 from workbench.storage.db import sqlite_url
 from workbench.ui.bootstrap import create_application
-from workbench.ui.chat.conversation_list import Roles
 from workbench.ui.main_window import MainWindow
 
 
@@ -73,8 +72,16 @@ def main() -> int:
         for _ in range(15):
             window._tick_channel()
             settle(app, 0.2)
-        window.open_conversation(int(window.list_model.index(1).data(Roles.CONVERSATION_ID)))
+        parcel = next(
+            c for c in window.list_model._groups[ConversationState.WAITING] if c.scenario_id == "where_is_parcel"
+        )
+        window.open_conversation(parcel.id)
         wait(app, lambda: window.assist.model.rowCount() > 0, 20)
+        # Answer once from the suggestions and let the customer reply, so the chat looks lived-in.
+        window.send_text("亲，在的～麻烦把订单号发给我，我马上帮您查一下物流")
+        for _ in range(40):
+            window._tick_channel()
+            settle(app, 0.25)
         settle(app, 0.5)
         window.grab().save(str(args.out / f"main_window{suffix}.png"))
         window.sidebar.setCurrentIndex(1)

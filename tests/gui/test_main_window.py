@@ -24,7 +24,7 @@ def _serve_new_customer(qtbot: QtBot, window: MainWindow, scenario: str) -> int:
     assert channel is not None
     window.tasks.write(lambda: channel.spawn(scenario), window._apply_updates)
     qtbot.waitUntil(lambda: window.list_model.count(ConversationState.WAITING) >= 1, timeout=10_000)
-    conv = next(iter(window.list_model._groups[ConversationState.WAITING]))
+    conv = window.list_model.conversations(ConversationState.WAITING)[0]
 
     # The customer types its opening after a short human delay; tick the channel until it arrives.
     def has_customer_message() -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -504,24 +505,28 @@ class MainWindow(QMainWindow):
     def _apply_updates(self, updates: list[ChannelUpdate]) -> None:
         if not updates:
             return
+        read_current = False
         for update in updates:
-            for message in update.messages:
-                if message.sender is Sender.CUSTOMER:
-                    self._last_customer_text[update.conversation_id] = message.text
-                    self.customer_message_received.emit(update.conversation_id, message.text)
+            customer_texts = [m.text for m in update.messages if m.sender is Sender.CUSTOMER]
+            for text in customer_texts:
+                self._last_customer_text[update.conversation_id] = text
+                self.customer_message_received.emit(update.conversation_id, text)
             if update.conversation_id == self.current_id:
                 for message in update.messages:
                     self.chat.message_model.append(message)
-                customer_texts = [m.text for m in update.messages if m.sender is Sender.CUSTOMER]
                 if customer_texts:
                     self.request_suggestions(update.conversation_id, customer_texts[-1])
-                    self._mark_read(update.conversation_id)
-        self.refresh_lists()
+                    read_current = True
+        if read_current and self.current_id is not None:
+            # The agent is looking at this chat: mark it read first, then show the lists.
+            self._mark_read(self.current_id, then=self.refresh_lists)
+        else:
+            self.refresh_lists()
 
-    def _mark_read(self, conversation_id: int) -> None:
+    def _mark_read(self, conversation_id: int, then: Callable[[], None] | None = None) -> None:
         ws = self.workspace
         if ws is not None:
-            self.tasks.write(lambda: ws.reception.mark_read(conversation_id))
+            self.tasks.write(lambda: ws.reception.mark_read(conversation_id), lambda _: then() if then else None)
 
     def _on_sim_toggled(self, on: bool) -> None:
         if on and self.workspace is not None:

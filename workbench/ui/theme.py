@@ -88,6 +88,9 @@ QLineEdit, QPlainTextEdit, QTextEdit, QComboBox {{ background: #ffffff; border: 
 QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus {{ border-color: {ACCENT}; }}
 QToolButton::menu-indicator {{ image: none; width: 0px; }}
 QToolButton {{ padding: 3px 8px; }}
+QListView#phrasePicker {{ border: 1px solid #d0d5dd; border-radius: 4px; padding: 2px; }}
+QListView#phrasePicker::item {{ padding: 4px 6px; }}
+QListView#phrasePicker::item:selected {{ background: #e6f0ff; color: #101828; }}
 QLabel#muted {{ color: #667085; }}
 QLabel#error {{ color: #d92d20; }}
 QLabel#paneTitle {{ font-weight: bold; color: #101828; }}

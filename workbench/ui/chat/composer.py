@@ -46,8 +46,7 @@ class QuickPhraseModel(QAbstractListModel):
         phrase = self._shown[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             text = " ".join(phrase.text.split())
-            text = text if len(text) <= 40 else text[:40] + "…"
-            return f"/{phrase.shortcode}  [{phrase.group}]  {text}"
+            return f"/{phrase.shortcode}   【{phrase.group}】 {text}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return phrase.text
         if role == PhraseRoles.PHRASE:
@@ -153,7 +152,11 @@ class Composer(QWidget):
         # A child of the window, raised over the chat, so it never takes focus from the editor.
         self.picker = QListView(self.window())
         self.picker.setModel(self.phrase_model)
-        self.picker.setFrameShape(QFrame.Shape.Box)
+        self.picker.setObjectName("phrasePicker")
+        self.picker.setFrameShape(QFrame.Shape.StyledPanel)
+        self.picker.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.picker.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.picker.setUniformItemSizes(True)
         self.picker.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.picker.hide()
         self.picker.clicked.connect(self._pick_index)
@@ -244,7 +247,7 @@ class Composer(QWidget):
             self._close_picker()
             return
         height = min(rows, 8) * (self.picker.sizeHintForRow(0) or 22) + 6
-        width = max(360, self.edit.width() // 2)
+        width = max(360, self.edit.width() - 16)
         origin = self.edit.mapTo(self.picker.parentWidget() or self.window(), QPoint(0, 0))
         self.picker.setGeometry(origin.x(), origin.y() - height - 2, width, height)
         self.picker.setCurrentIndex(self.phrase_model.index(0))

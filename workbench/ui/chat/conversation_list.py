@@ -31,10 +31,6 @@ if TYPE_CHECKING:
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("ConversationList", text)
-
-
 GROUP_ORDER = (ConversationState.WAITING, ConversationState.ACTIVE, ConversationState.ENDED)
 
 
@@ -57,9 +53,9 @@ class _Header:
 
 def group_title(state: ConversationState) -> str:
     return {
-        ConversationState.WAITING: _t("待接待"),
-        ConversationState.ACTIVE: _t("接待中"),
-        ConversationState.ENDED: _t("已结束"),
+        ConversationState.WAITING: QCoreApplication.translate("ConversationList", "待接待"),
+        ConversationState.ACTIVE: QCoreApplication.translate("ConversationList", "接待中"),
+        ConversationState.ENDED: QCoreApplication.translate("ConversationList", "已结束"),
     }[state]
 
 
@@ -151,6 +147,9 @@ class ConversationListModel(QAbstractListModel):
     def count(self, state: ConversationState) -> int:
         return len(self._groups[state])
 
+    def conversations(self, state: ConversationState) -> tuple[Conversation, ...]:
+        return self._groups[state]
+
     def _rebuild_rows(self) -> None:
         rows: list[_Header | Conversation] = []
         for state in GROUP_ORDER:
@@ -170,8 +169,8 @@ def waiting_text(since: datetime | None, now: datetime) -> str:
         return ""
     seconds = max(0, int((now - since).total_seconds()))
     if seconds < 60:
-        return _t("等待 {n}秒").format(n=seconds)
-    return _t("等待 {n}分").format(n=seconds // 60)
+        return QCoreApplication.translate("ConversationList", "等待 {n}秒").format(n=seconds)
+    return QCoreApplication.translate("ConversationList", "等待 {n}分").format(n=seconds // 60)
 
 
 class ConversationDelegate(QStyledItemDelegate):
