@@ -44,6 +44,12 @@ class ChannelUpdate:
     left: str = ""  # the reason when the customer left
 
 
+def short_title(title: str) -> str:
+    """How a customer names a product: "南栀 纯棉衬衫式连衣裙 长款系带…" → "纯棉衬衫式连衣裙"."""
+    parts = title.split()
+    return parts[1] if len(parts) > 2 else title
+
+
 class SimulatedChannel:
     def __init__(
         self,
@@ -123,7 +129,7 @@ class SimulatedChannel:
             ctx["金额"] = format_yuan(order.total_cents).lstrip("¥")
             if order.items:
                 item = order.items[0]
-                ctx.update({"商品": item.title, "颜色": item.color, "尺码": item.size})
+                ctx.update({"商品": short_title(item.title), "颜色": item.color, "尺码": item.size})
             if order.tracking_no:
                 ctx.update({"快递": order.carrier, "运单号": order.tracking_no})
         return ctx
