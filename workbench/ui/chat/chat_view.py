@@ -26,10 +26,6 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 TIME_GAP = timedelta(minutes=5)  # a time divider above a message after this much silence
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("ChatView", text)
-
-
 class Roles(IntEnum):
     MESSAGE = Qt.ItemDataRole.UserRole + 1
     SENDER = Qt.ItemDataRole.UserRole + 2
@@ -206,7 +202,7 @@ class BubbleDelegate(QStyledItemDelegate):
             painter.drawText(
                 QRect(rect.left(), top, rect.width() - self.MARGIN, self.LABEL_HEIGHT),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                _t("机器人"),
+                QCoreApplication.translate("ChatView", "机器人"),
             )
             top += self.LABEL_HEIGHT
         left = rect.right() - self.MARGIN - bubble_w if outgoing else rect.left() + self.MARGIN

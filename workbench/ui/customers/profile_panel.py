@@ -407,7 +407,11 @@ class CustomerPanel(QWidget):
             warnings.append(self.tr("退款 {n} 次").format(n=c.refund_count))
         if c.bad_review_count:
             warnings.append(self.tr("差评 {n} 次").format(n=c.bad_review_count))
-        self.hint_label.setText(self.tr("⚠ 售后提醒：{items}，沟通时请多留意。").format(items="，".join(warnings)))
+        self.hint_label.setText(
+            self.tr("⚠ 售后提醒：{items}，沟通时请多留意。").format(
+                items=self.tr("，", "list separator").join(warnings)
+            )
+        )
         self.hint_label.setVisible(bool(warnings))
 
         dash = "—"
