@@ -186,3 +186,36 @@ def test_read_only_data_dir_gets_a_clear_message(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr.decode()
     assert "数据目录不可写" in result.stderr.decode()
     assert list(ro.iterdir()) == []
+
+
+def test_long_chat_loads_older_pages_when_scrolled_to_top(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    ws = window.workspace
+    assert ws is not None
+    customer_id = ws.orders.by_number(_first_order_no(window)).customer_id  # type: ignore[union-attr]
+    conv = ws.reception.customer_arrives(customer_id)
+    with ws.db.session() as s:
+        from workbench.storage.repositories.conversations import ConversationRepository
+
+        repo = ConversationRepository(s)
+        for i in range(450):
+            repo.add_message(conv.id, Sender.CUSTOMER if i % 2 else Sender.AGENT, f"第{i}条消息", ws.clock())
+    window.refresh_lists()
+    with qtbot.waitSignal(window.conversation_opened, timeout=10_000):
+        window.open_conversation(conv.id)
+    model = window.chat.message_model
+    assert model.rowCount() == 200 and window.chat.has_older
+    for expected in (400, 450):
+        window.chat.verticalScrollBar().setValue(0)
+        qtbot.waitUntil(lambda n=expected: model.rowCount() == n, timeout=10_000)
+    assert model.messages()[0].text == "第0条消息"
+    assert not window.chat.has_older
+
+
+def _first_order_no(window: MainWindow) -> str:
+    ws = window.workspace
+    assert ws is not None
+    with ws.db.session() as s:
+        from workbench.storage.repositories.orders import OrderRepository
+
+        return OrderRepository(s).recent(ws.shop.id, 1)[0].order_no

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SIM_TICK_MS = 500
+PAGE_SIZE = 200  # messages loaded at a time; older pages come when scrolled to the top
 
 
 class MainWindow(QMainWindow):
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow):
         header_layout.addWidget(self.end_button)
 
         self.chat = ChatView(self)
+        self.chat.older_requested.connect(self.load_older)
         self.composer = Composer(self)
         self.composer.set_enter_sends(self.config.settings.enter_sends)
         self.composer.send_requested.connect(self.send_text)
@@ -353,7 +355,7 @@ class MainWindow(QMainWindow):
                 self.orders_panel.show_customer(conv.customer_id)
 
         def load() -> list[Message]:
-            messages = ws.reception.messages(conversation_id)
+            messages = ws.reception.messages(conversation_id, limit=PAGE_SIZE)
             ws.reception.mark_read(conversation_id)
             return messages
 
@@ -361,6 +363,7 @@ class MainWindow(QMainWindow):
             if self.current_id != conversation_id:
                 return
             self.chat.message_model.set_messages(conversation_id, messages)
+            self.chat.has_older = len(messages) >= PAGE_SIZE
             last = next((m for m in reversed(messages) if m.sender is Sender.CUSTOMER), None)
             if last is not None:
                 self._last_customer_text[conversation_id] = last.text
@@ -369,6 +372,17 @@ class MainWindow(QMainWindow):
             self.refresh_lists()
 
         self.tasks.read(load, done)
+
+    def load_older(self, conversation_id: int, before_id: int) -> None:
+        ws = self.workspace
+        if ws is None:
+            return
+
+        def done(older: list[Message]) -> None:
+            if self.chat.message_model.conversation_id == conversation_id:
+                self.chat.show_older(older, has_more=len(older) >= PAGE_SIZE)
+
+        self.tasks.read(lambda: ws.reception.messages(conversation_id, before_id=before_id, limit=PAGE_SIZE), done)
 
     def _update_header(self, conv: Conversation | None) -> None:
         if conv is None:

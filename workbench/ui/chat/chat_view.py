@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QTextDocument, QTextOption
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyledItemDelegate, QStyleOptionViewItem, QWidget
@@ -222,10 +223,17 @@ class BubbleDelegate(QStyledItemDelegate):
 
 
 class ChatView(QListView):
-    """A read-only list of bubbles that keeps to the bottom when new messages arrive."""
+    """A read-only list of bubbles that keeps to the bottom when new messages arrive.
+
+    Scrolling to the top asks for the page of older messages (`older_requested`).
+    """
+
+    older_requested = Signal(int, int)  # conversation id, id of the oldest message shown
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.has_older = False  # whether the database holds messages before the first one shown
+        self._loading_older = False
         self.message_model = MessageListModel(self)
         self.setModel(self.message_model)
         self.setItemDelegate(BubbleDelegate(self))
@@ -237,6 +245,24 @@ class ChatView(QListView):
         self.setStyleSheet("QListView { background: #f7f8fa; }")
         self.message_model.rowsInserted.connect(self._on_rows_inserted)
         self.message_model.modelReset.connect(self.scrollToBottom)
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+
+    def show_older(self, older: list[Message], has_more: bool) -> None:
+        """Prepend a page of older messages, keeping the bubble under the reader where it was."""
+        bar = self.verticalScrollBar()
+        from_bottom = bar.maximum() - bar.value()
+        self.message_model.prepend(older)
+        self.has_older = has_more
+        self.doItemsLayout()
+        bar.setValue(bar.maximum() - from_bottom)
+        self._loading_older = False
+
+    def _on_scrolled(self, value: int) -> None:
+        conv_id = self.message_model.conversation_id
+        oldest = self.message_model.oldest_id()
+        if value == 0 and self.has_older and not self._loading_older and conv_id is not None and oldest is not None:
+            self._loading_older = True
+            self.older_requested.emit(conv_id, oldest)
 
     def _on_rows_inserted(self, _parent: QModelIndex, first: int, _last: int) -> None:
         if first > 0:  # appended, not an older page
