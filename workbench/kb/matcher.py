@@ -1,20 +1,19 @@
 """Knowledge-base matcher: finds the entries that answer a customer's message.
 
-Scoring of a query q against one phrasing p (both analysed, see `analyzer`):
+Score of a message q for one phrasing p, both analysed (normalised, segmented, synonyms applied,
+greetings dropped; see `analyzer`):
 
-    score = Σ_field w_field · Dice_field(q, p) + w_fuzzy · ratio(q, p)
+    score = (1 - w_fuzzy) · lexical(q, p) + w_fuzzy · ratio(q, p)
 
-Dice_field is the IDF-weighted Dice overlap of the field's unique terms (words, character
-bigrams, characters): 2·Σ_shared idf / (Σ_q idf + Σ_p idf).  It is symmetric and lies in [0, 1];
-unmatched words on either side lower it, so a long phrasing does not win by containing the
-query.  `ratio` is rapidfuzz's normalised Indel similarity of the canonical texts and rewards
-near-duplicates and typos.  The weights sum to 1, so an identical question (after normalisation,
-synonyms and fillers) scores 1.0 and the score can be read against fixed thresholds.
+`lexical` is the IDF-weighted Dice overlap of words, character bigrams and characters (see
+`index`); `ratio` is rapidfuzz's normalised Indel similarity of the canonical texts, which rewards
+near-duplicates and typos.  Both lie in [0, 1] and an identical question scores 1.0, so fixed
+thresholds mean the same thing for every KB.
 
 An entry's score is its best positive phrasing's.  Core words (划词) must appear in the message
-(by default) and pull the score up; a negative phrasing that matches at `t_negative` or more, or a
-negative keyword rule, vetoes the entry; a keyword rule (every word present) scores at least
-`keyword_score`.  Disabled entries are not indexed at all.
+(unless `require_core_words` is off) and pull the score up; a negative phrasing scoring at least
+`t_negative`, or a negative keyword rule that matches, vetoes the entry; a keyword rule (every one
+of its words present) scores at least `keyword_score`.  Disabled entries are not indexed at all.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from rapidfuzz.distance import Indel
 
 from workbench.domain.kb import KbEntry, Phrasing, PhrasingKind, Suggestion
 from workbench.kb.analyzer import CONCEPT_PREFIX, Analysis, analyze
-from workbench.kb.index import FIELDS, N_FIELDS, Doc, TermIndex, Weights, doc_terms
+from workbench.kb.index import Doc, TermIndex, Terms
 from workbench.kb.lexicon import get_lexicon
 
 
@@ -44,14 +43,16 @@ class MatchConfig:
     t_clarify: float = 0.45
     clarify_window: float = 0.25  # options within this distance of the best score
     max_options: int = 5
-    # scoring (weights sum to 1 so that scores stay in [0, 1])
-    field_weights: tuple[float, float, float] = (0.35, 0.25, 0.25)  # words, bigrams, characters
+    # scoring
+    field_weights: tuple[float, float, float] = (1.0, 0.0, 1.0)  # words, char bigrams, chars
     fuzzy_weight: float = 0.15
-    require_core_words: bool = True  # a phrasing with 划词 only matches if they all appear
+    require_core_words: bool = True  # a phrasing with 划词 matches only if they all appear
     core_weight: float = 0.2  # share of the score given to core-word coverage
     keyword_score: float = 0.8  # floor for an entry whose keyword rule matches
     t_negative: float = 0.8  # a negative phrasing scoring this much vetoes its entry
-    candidates: int = 32  # phrasings scored exactly per query
+    # search effort: phrasings ranked by partial weight, then scored exactly
+    pool: int = 32
+    exact: int = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,20 +77,9 @@ class _Rule:
 class _Scored:
     entry_id: int
     score: float
-    doc: Doc | None
-    rule: _Rule | None
+    doc: Doc | None = None
+    rule: _Rule | None = None
     fuzzy: float = 0.0
-
-
-class _State:
-    """Everything derived from the entries. Mutated only under the matcher's lock."""
-
-    def __init__(self) -> None:
-        self.entries: dict[int, KbEntry] = {}
-        self.index = TermIndex()
-        self.entry_docs: dict[int, list[int]] = {}
-        self.entry_rules: dict[int, list[_Rule]] = {}
-        self.rules_by_unit: dict[str, list[_Rule]] = {}  # first character of each rule's first word
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,18 +91,56 @@ class _Prepared:
     rules: tuple[_Rule, ...]
 
 
+class _State:
+    """Everything derived from the entries; mutated only under the matcher's lock."""
+
+    def __init__(self, config: MatchConfig) -> None:
+        self.entries: dict[int, KbEntry] = {}
+        self.index = TermIndex(config.field_weights)
+        self.entry_docs: dict[int, int | tuple[int, ...]] = {}  # a bare id when there is one
+        self.entry_rules: dict[int, tuple[_Rule, ...]] = {}
+        self.rules_by_unit: dict[str, list[_Rule]] = {}  # by the first character of the first word
+
+    def apply(self, prepared: _Prepared, bulk: bool) -> None:
+        entry = prepared.entry
+        self.entries[entry.id] = entry
+        if prepared.docs:
+            ids = tuple(self.index.add(d, bulk) for d in prepared.docs)
+            self.entry_docs[entry.id] = ids[0] if len(ids) == 1 else ids
+        if prepared.rules:
+            self.entry_rules[entry.id] = prepared.rules
+            for rule in prepared.rules:
+                self.rules_by_unit.setdefault(rule.words[0][0], []).append(rule)
+
+    def drop(self, entry_id: int) -> None:
+        if self.entries.pop(entry_id, None) is None:
+            return
+        doc_ids = self.entry_docs.pop(entry_id, ())
+        for doc_id in (doc_ids,) if isinstance(doc_ids, int) else doc_ids:
+            self.index.remove(doc_id)
+        for rule in self.entry_rules.pop(entry_id, ()):
+            key = rule.words[0][0]
+            bucket = [r for r in self.rules_by_unit.get(key, ()) if r is not rule]
+            if bucket:
+                self.rules_by_unit[key] = bucket
+            else:
+                self.rules_by_unit.pop(key, None)
+
+
 def _canonical_word(word: str) -> str:
     return analyze(word).text
 
 
 def _keyword_words(phrasing: Phrasing) -> tuple[str, ...]:
+    """A keyword rule's words: its core words if marked, else its text split at spaces/commas."""
     source = phrasing.core_words or tuple(phrasing.text.replace(",", " ").replace("，", " ").split())
-    words = tuple(dict.fromkeys(w for w in (_canonical_word(s) for s in source) if w))
-    return words
+    return tuple(dict.fromkeys(w for w in map(_canonical_word, source) if w))
 
 
-def _prepare(entry: KbEntry, cache: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] | None = None) -> _Prepared:
-    """Analyse an entry's phrasings (the slow part of an edit: jieba), without touching the index."""
+def _prepare(
+    entry: KbEntry, fields: tuple[bool, bool, bool], cache: dict[str, tuple[str, Terms]] | None = None
+) -> _Prepared:
+    """Analyse an entry's phrasings (the slow part of an edit: jieba) without touching the index."""
     if not entry.enabled:
         return _Prepared(entry, (), ())
     docs: list[Doc] = []
@@ -122,13 +150,12 @@ def _prepare(entry: KbEntry, cache: dict[str, tuple[str, tuple[tuple[str, ...], 
         hit = cache.get(source) if cache is not None else None
         if hit is None:
             a = analyze(source)
-            hit = (a.text, doc_terms(a))
+            hit = (a.text, Terms.of(a, fields))
             if cache is not None:
                 cache[source] = hit
-        text, terms = hit
-        if not text:
-            return
-        docs.append(Doc(entry.id, source, text, terms, entry.category, negative, core))
+        text, t = hit
+        if text:
+            docs.append(Doc.make(entry.id, source, text, t, entry.category, negative, core))
 
     add_doc(entry.question, False, ())
     for p in entry.phrasings:
@@ -137,23 +164,24 @@ def _prepare(entry: KbEntry, cache: dict[str, tuple[str, tuple[tuple[str, ...], 
             if words:
                 rules.append(_Rule(entry.id, words, p.negative, p.text, entry.category))
         else:
-            core = tuple(w for w in (_canonical_word(c) for c in p.core_words) if w)
+            core = tuple(w for w in map(_canonical_word, p.core_words) if w)
             add_doc(p.text, p.negative, core)
     return _Prepared(entry, tuple(docs), tuple(rules))
 
 
 class Matcher:
-    """Thread-safe: a lock serialises queries and edits; rebuilds are prepared outside it.
+    """Thread-safe.  One lock serialises queries and index edits; the slow part of an edit
+    (analysing the text) and of a rebuild (everything) happens outside it.
 
-    Edits (`upsert`, `remove`) change the index in place in about a millisecond, whatever the KB
-    size; `rebuild` analyses everything afresh and swaps the new index in.
+    `upsert` and `remove` change the index in place in about a millisecond whatever the KB size;
+    `rebuild` builds a new index and swaps it in.
     """
 
     def __init__(self, entries: Iterable[KbEntry] = (), config: MatchConfig | None = None) -> None:
         self.config = config or MatchConfig()
         self._lock = threading.Lock()  # guards self._state
-        self._write_lock = threading.Lock()  # one writer at a time, held while preparing
-        self._state = _State()
+        self._write_lock = threading.Lock()  # one writer at a time
+        self._state = _State(self.config)
         self.rebuild(entries)
 
     def __len__(self) -> int:
@@ -162,81 +190,44 @@ class Matcher:
     # ---------------------------------------------------------------- edits
     def rebuild(self, entries: Iterable[KbEntry]) -> None:
         with self._write_lock:
-            state = _State()
-            cache: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] = {}
+            state = _State(self.config)
+            cache: dict[str, tuple[str, Terms]] = {}
             for entry in entries:
-                self._apply(state, _prepare(entry, cache), refresh_mass=False)
-            state.index.refresh_masses()
+                state.drop(entry.id)  # a repeated id: the last one wins
+                state.apply(_prepare(entry, state.index.fields, cache), bulk=True)
+            state.index.finish_bulk()
             with self._lock:
                 self._state = state
 
     def upsert(self, entry: KbEntry) -> None:
         """Add or replace one entry (also: edit, enable, disable)."""
         with self._write_lock:
-            prepared = _prepare(entry)
+            prepared = _prepare(entry, self._state.index.fields)
             with self._lock:
-                self._drop(self._state, entry.id)
-                self._apply(self._state, prepared, refresh_mass=True)
+                self._state.drop(entry.id)
+                self._state.apply(prepared, bulk=False)
 
     def remove(self, entry_id: int) -> None:
         with self._write_lock, self._lock:
-            self._drop(self._state, entry_id)
-
-    @staticmethod
-    def _apply(state: _State, prepared: _Prepared, refresh_mass: bool) -> None:
-        entry = prepared.entry
-        state.entries[entry.id] = entry
-        if prepared.docs:
-            state.entry_docs[entry.id] = [state.index.add(d, refresh_mass) for d in prepared.docs]
-        if prepared.rules:
-            state.entry_rules[entry.id] = list(prepared.rules)
-            for rule in prepared.rules:
-                state.rules_by_unit.setdefault(rule.words[0][0], []).append(rule)
-
-    @staticmethod
-    def _drop(state: _State, entry_id: int) -> None:
-        if state.entries.pop(entry_id, None) is None:
-            return
-        for doc_id in state.entry_docs.pop(entry_id, ()):
-            state.index.remove(doc_id)
-        for rule in state.entry_rules.pop(entry_id, ()):
-            bucket = state.rules_by_unit.get(rule.words[0][0], [])
-            if rule in bucket:
-                bucket.remove(rule)
-            if not bucket:
-                state.rules_by_unit.pop(rule.words[0][0], None)
+            self._state.drop(entry_id)
 
     # ---------------------------------------------------------------- queries
     def match(self, text: str, top: int = 5, category: str | None = None) -> list[Suggestion]:
         """The best entries for `text`, best first, with calibrated scores in [0, 1]."""
-        if top <= 0:
-            return []
-        q = analyze(text)
-        if q.empty:
-            return []
-        with self._lock:
-            state = self._state
-            scored = self._score(state, q, category)
-            ranked = sorted(
-                scored.values(),
-                key=lambda s: (-s.score, -state.entries[s.entry_id].hits, s.entry_id),
-            )[:top]
-            picked = [(s, state.entries[s.entry_id]) for s in ranked]
-        return [self._suggestion(q, s, entry) for s, entry in picked]
-
-    def rank(self, text: str, top: int = 10, category: str | None = None) -> list[tuple[int, float]]:
-        """Like `match`, as bare (entry id, score) pairs (no explanations): for batch use."""
         q = analyze(text)
         if q.empty or top <= 0:
             return []
         with self._lock:
-            state = self._state
-            scored = self._score(state, q, category)
-            ranked = sorted(
-                scored.values(),
-                key=lambda s: (-s.score, -state.entries[s.entry_id].hits, s.entry_id),
-            )[:top]
-        return [(s.entry_id, round(s.score, 4)) for s in ranked]
+            picked = [(s, self._state.entries[s.entry_id]) for s in self._ranked(q, top, category)]
+        return [_suggestion(q, s, entry) for s, entry in picked]
+
+    def rank(self, text: str, top: int = 10, category: str | None = None) -> list[tuple[int, float]]:
+        """Like `match` but only (entry id, score) pairs, without explanations: for batch use."""
+        q = analyze(text)
+        if q.empty or top <= 0:
+            return []
+        with self._lock:
+            return [(s.entry_id, round(s.score, 4)) for s in self._ranked(q, top, category)]
 
     def answer(self, text: str, category: str | None = None) -> MatchOutcome:
         cfg = self.config
@@ -251,60 +242,46 @@ class Matcher:
         return MatchOutcome(OutcomeKind.CLARIFY, best, options)
 
     def similarity(self, a: str, b: str) -> float:
-        """Score of text `b` as a phrasing for message `a`, with this KB's term statistics."""
+        """Score of text `b`, as a phrasing, for message `a`, with this KB's term statistics."""
         qa, qb = analyze(a), analyze(b)
         if qa.empty or qb.empty:
             return 0.0
         with self._lock:
             index = self._state.index
-            weights = index.query_weights(qa)
-            terms = doc_terms(qb)
-            overlap = tuple(sum(weights[i].get(t, 0.0) for t in terms[i]) for i in range(N_FIELDS))
-            masses = index.doc_masses(terms)
-        q_masses = [sum(w.values()) for w in weights]
-        return self._combine(overlap, q_masses, masses, qa.text, qb.text)[0]
+            fields = index.fields
+            lexical = index.lexical_terms(index.query_terms(Terms.of(qa, fields)), Terms.of(qb, fields))
+        return self._combine(lexical, qa.text, qb.text)[0]
 
     # ---------------------------------------------------------------- scoring
-    def _combine(
-        self,
-        overlap: tuple[float, ...],
-        q_masses: list[float],
-        d_masses: list[float],
-        q_text: str,
-        d_text: str,
-    ) -> tuple[float, float]:
-        """(score, fuzzy ratio) of one phrasing, before core words."""
-        cfg = self.config
-        score = 0.0
-        for i in range(N_FIELDS):
-            denom = q_masses[i] + d_masses[i]
-            if denom > 0.0:
-                score += cfg.field_weights[i] * 2.0 * overlap[i] / denom
+    def _combine(self, lexical: float, q_text: str, d_text: str) -> tuple[float, float]:
         fuzzy = Indel.normalized_similarity(q_text, d_text)
-        score += cfg.fuzzy_weight * fuzzy
-        return min(1.0, score), fuzzy
+        w = self.config.fuzzy_weight
+        return min(1.0, (1.0 - w) * lexical + w * fuzzy), fuzzy
 
-    def _doc_score(
-        self, index: TermIndex, q: Analysis, weights: Weights, q_masses: list[float], doc_id: int
-    ) -> tuple[float, float]:
-        masses = index.masses
-        d_masses = [masses[0][doc_id], masses[1][doc_id], masses[2][doc_id]]
-        return self._combine(index.overlap(doc_id, weights), q_masses, d_masses, q.text, index.docs[doc_id].text)
+    def _ranked(self, q: Analysis, top: int, category: str | None) -> list[_Scored]:
+        state = self._state
+        entries = state.entries
+        scored = self._score(state, q, top, category)
+        # ties: the more popular entry (热度), then the older id, so results are deterministic
+        return sorted(scored.values(), key=lambda s: (-s.score, -entries[s.entry_id].hits, s.entry_id))[:top]
 
-    def _score(self, state: _State, q: Analysis, category: str | None) -> dict[int, _Scored]:
+    def _score(self, state: _State, q: Analysis, top: int, category: str | None) -> dict[int, _Scored]:
+        """Every entry worth showing, with its score; vetoed entries are left out."""
         cfg = self.config
         index = state.index
-        weights = index.query_weights(q)
-        q_masses = [sum(w.values()) for w in weights]
-        best: dict[int, _Scored] = {}
-        vetoed: set[int] = set()
+        qt = index.query_terms(Terms.of(q, index.fields))
+        exact = max(cfg.exact, top + 4)
+        found, reached = index.search(qt, exact, max(cfg.pool, 2 * exact), category)
 
-        cand, touched = index.candidates(weights, cfg.field_weights, cfg.candidates, category)
-        for doc_id in cand:
-            doc = index.docs[doc_id]
-            score, fuzzy = self._doc_score(index, q, weights, q_masses, doc_id)
+        best: dict[int, _Scored] = {}
+        w_fuzzy = cfg.fuzzy_weight
+        ratio, q_text, docs = Indel.normalized_similarity, q.text, index.docs
+        for lexical, doc_id in found:
+            doc = docs[doc_id]
+            fuzzy = ratio(q_text, doc.text)
+            score = (1.0 - w_fuzzy) * lexical + w_fuzzy * fuzzy
             if doc.core:
-                present = sum(1 for c in doc.core if c in q.text)
+                present = sum(1 for c in doc.core if c in q_text)
                 if cfg.require_core_words and present < len(doc.core):
                     continue
                 score = (1.0 - cfg.core_weight) * score + cfg.core_weight * present / len(doc.core)
@@ -312,93 +289,58 @@ class Matcher:
             if cur is None or score > cur.score:
                 best[doc.entry_id] = _Scored(doc.entry_id, score, doc, None, fuzzy)
 
-        # negative phrasings: only those sharing a term with the message can reach t_negative
+        vetoed: set[int] = set()
         negatives = index.negatives
         if negatives:
+            # only a negative phrasing that shares a term with the message can score high
             near = (
-                [d for d in negatives if d in touched]
-                if len(negatives) < len(touched)
-                else [d for d in touched if d in negatives]
+                [d for d in negatives if d in reached]
+                if len(negatives) < len(reached)
+                else [d for d in reached if d in negatives]
             )
             for doc_id in near:
-                if self._doc_score(index, q, weights, q_masses, doc_id)[0] >= cfg.t_negative:
-                    vetoed.add(index.docs[doc_id].entry_id)
-
-        # keyword rules
+                doc = docs[doc_id]
+                if self._combine(index.lexical(qt, doc_id), q_text, doc.text)[0] >= cfg.t_negative:
+                    vetoed.add(doc.entry_id)
         if state.rules_by_unit:
-            seen: set[int] = set()
-            for unit in dict.fromkeys(q.text):
-                for rule in state.rules_by_unit.get(unit, ()):
-                    if id(rule) in seen:
-                        continue
-                    seen.add(id(rule))
-                    if category is not None and rule.category != category:
-                        continue
-                    if not all(w in q.text for w in rule.words):
-                        continue
-                    if rule.negative:
-                        vetoed.add(rule.entry_id)
-                        continue
-                    cur = best.get(rule.entry_id)
-                    if cur is None or cur.score < cfg.keyword_score:
-                        prev = cur.score if cur else 0.0
-                        best[rule.entry_id] = _Scored(rule.entry_id, max(prev, cfg.keyword_score), None, rule)
-                    elif cur.rule is None:
-                        cur.rule = rule
-
+            self._apply_rules(state, q, category, best, vetoed)
         for entry_id in vetoed:
             best.pop(entry_id, None)
         return best
 
-    # ---------------------------------------------------------------- explanations
-    @staticmethod
-    def _suggestion(q: Analysis, s: _Scored, entry: KbEntry) -> Suggestion:
-        reasons: list[str] = []
-        matched: tuple[str, ...] = ()
-        phrasing = entry.question
-        if s.doc is not None:
-            doc = s.doc
-            phrasing = doc.source
-            doc_words = set(_doc_words(doc))
-            matched = tuple(w for w in dict.fromkeys(q.words) if w in doc_words)
-            if s.score >= 0.9999:
-                reasons.append("same")
-            for typed, canon in q.synonyms:
-                if canon in doc_words and typed not in doc_words:
-                    reasons.append(f"synonym:{typed}={canon}")
-            for qw, dw in _related_pairs(q, doc):
-                reasons.append(f"related:{qw}~{dw}")
-            if doc.core:
-                reasons.append("core:" + ",".join(doc.core))
-            if s.fuzzy >= 0.8 and s.score < 0.9999:
-                reasons.append(f"fuzzy:{s.fuzzy:.2f}")
-        if s.rule is not None:
-            reasons.append("keyword:" + "+".join(s.rule.words))
-            if s.doc is None:
-                phrasing = s.rule.source
-                matched = s.rule.words
-        if q.fillers:
-            reasons.append("ignored:" + ",".join(dict.fromkeys(q.fillers)))
-        return Suggestion(
-            entry_id=entry.id,
-            question=entry.question,
-            answer=entry.answer,
-            score=round(min(1.0, max(0.0, s.score)), 4),
-            category=entry.category,
-            matched_phrasing=phrasing,
-            matched_words=matched,
-            reasons=tuple(dict.fromkeys(reasons)),
-        )
+    def _apply_rules(
+        self, state: _State, q: Analysis, category: str | None, best: dict[int, _Scored], vetoed: set[int]
+    ) -> None:
+        floor = self.config.keyword_score
+        seen: set[int] = set()
+        for unit in dict.fromkeys(q.text):
+            for rule in state.rules_by_unit.get(unit, ()):
+                if id(rule) in seen:
+                    continue
+                seen.add(id(rule))
+                if category is not None and rule.category != category:
+                    continue
+                if not all(w in q.text for w in rule.words):
+                    continue
+                if rule.negative:
+                    vetoed.add(rule.entry_id)
+                    continue
+                cur = best.get(rule.entry_id)
+                if cur is None:
+                    best[rule.entry_id] = _Scored(rule.entry_id, floor, None, rule)
+                elif cur.rule is None:
+                    cur.rule = rule
+                    cur.score = max(cur.score, floor)
 
 
+# -------------------------------------------------------------------- explanations
 def _doc_words(doc: Doc) -> tuple[str, ...]:
-    return tuple(w for w in doc.terms[0] if not w.startswith(CONCEPT_PREFIX))
+    return tuple(w for w in doc.words if not w.startswith(CONCEPT_PREFIX))
 
 
-def _related_pairs(q: Analysis, doc: Doc) -> list[tuple[str, str]]:
+def _related_pairs(q: Analysis, doc_words: tuple[str, ...]) -> list[tuple[str, str]]:
     """(message word, phrasing word) pairs that matched only as related words (快递 ~ 物流)."""
     concepts = get_lexicon().synonyms.concepts
-    doc_words = _doc_words(doc)
     pairs: list[tuple[str, str]] = []
     for qw in dict.fromkeys(w for w in q.words if not w.startswith(CONCEPT_PREFIX)):
         keys = set(concepts.get(qw, ()))
@@ -411,4 +353,42 @@ def _related_pairs(q: Analysis, doc: Doc) -> list[tuple[str, str]]:
     return pairs
 
 
-__all__ = ["FIELDS", "MatchConfig", "MatchOutcome", "Matcher", "OutcomeKind"]
+def _suggestion(q: Analysis, s: _Scored, entry: KbEntry) -> Suggestion:
+    """Reasons are short codes: same, synonym:啥时候=什么时候, related:快递~物流, core:发货,
+    fuzzy:0.86, keyword:运费险+退货, ignored:亲,请问."""
+    reasons: list[str] = []
+    matched: tuple[str, ...] = ()
+    phrasing = entry.question
+    if s.doc is not None:
+        phrasing = s.doc.source
+        doc_words = _doc_words(s.doc)
+        matched = tuple(w for w in dict.fromkeys(q.words) if w in doc_words)
+        if q.text == s.doc.text:
+            reasons.append("same")
+        else:
+            for typed, canon in q.synonyms:
+                if canon in doc_words and typed not in doc_words:
+                    reasons.append(f"synonym:{typed}={canon}")
+            for qw, dw in _related_pairs(q, doc_words):
+                reasons.append(f"related:{qw}~{dw}")
+            if s.fuzzy >= 0.8:
+                reasons.append(f"fuzzy:{s.fuzzy:.2f}")
+        if s.doc.core:
+            reasons.append("core:" + ",".join(s.doc.core))
+    if s.rule is not None:
+        reasons.append("keyword:" + "+".join(s.rule.words))
+        if s.doc is None:
+            phrasing = s.rule.source
+            matched = s.rule.words
+    if q.fillers:
+        reasons.append("ignored:" + ",".join(dict.fromkeys(q.fillers)))
+    return Suggestion(
+        entry_id=entry.id,
+        question=entry.question,
+        answer=entry.answer,
+        score=round(min(1.0, max(0.0, s.score)), 4),
+        category=entry.category,
+        matched_phrasing=phrasing,
+        matched_words=matched,
+        reasons=tuple(dict.fromkeys(reasons)),
+    )

@@ -29,6 +29,10 @@ def set_cache_dir(path: Path) -> None:
     _cache_dir = Path(path)
 
 
+def cache_dir() -> Path | None:
+    return _cache_dir
+
+
 def is_ready() -> bool:
     return _ready.is_set()
 

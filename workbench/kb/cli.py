@@ -1,0 +1,121 @@
+"""`workbench kb ...` command line: batch ranking for external evaluation.
+
+Stable contract:
+
+    workbench kb rank --kb KB.jsonl --queries Q.jsonl [--top 10]
+
+KB lines: {"id", "question", "alternatives": [...], "answer"} (also accepted: "category").
+Query lines: {"qid", "query"}.  Output, one JSON line per query on stdout:
+{"qid": ..., "ids": [best first], "scores": [...]}.  Ids may be strings; they are mapped to
+integers internally and back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from workbench.domain.kb import KbEntry, Phrasing
+from workbench.kb import tokenizer
+from workbench.kb.matcher import Matcher
+
+
+class InputError(Exception):
+    """A problem with an input file, reported with its line number."""
+
+
+def add_kb_parser(subparsers: Any) -> None:
+    """Add the `kb` command (with its sub-commands) to an argparse sub-parser collection."""
+    kb = subparsers.add_parser("kb", help="knowledge-base tools")
+    _add_subcommands(kb)
+
+
+def _add_subcommands(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="kb_command", required=True)
+    rank = sub.add_parser("rank", help="rank KB entries for each query (JSON lines on stdout)")
+    rank.add_argument("--kb", required=True, type=Path, help="KB entries, JSON lines")
+    rank.add_argument("--queries", required=True, type=Path, help="queries, JSON lines")
+    rank.add_argument("--top", type=int, default=10, help="entries per query (default 10)")
+    rank.add_argument("--cache-dir", type=Path, default=None, help="jieba cache directory")
+
+
+def run_kb_command(args: argparse.Namespace) -> int:
+    if args.kb_command == "rank":
+        return _rank(args, sys.stdout)
+    print(f"unknown kb command: {args.kb_command}", file=sys.stderr)
+    return 2
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{lineno}: not JSON ({exc.msg})") from exc
+            if not isinstance(obj, dict):
+                raise InputError(f"{path}:{lineno}: expected a JSON object")
+            yield lineno, obj
+
+
+def load_kb(path: Path) -> tuple[list[KbEntry], list[Any]]:
+    """KB entries with integer ids 0..n-1, and the original id of each."""
+    entries: list[KbEntry] = []
+    ids: list[Any] = []
+    for lineno, obj in _read_jsonl(path):
+        if "id" not in obj or not isinstance(obj.get("question"), str):
+            raise InputError(f"{path}:{lineno}: needs 'id' and a string 'question'")
+        alternatives = obj.get("alternatives") or []
+        if not isinstance(alternatives, list) or not all(isinstance(a, str) for a in alternatives):
+            raise InputError(f"{path}:{lineno}: 'alternatives' must be a list of strings")
+        answer = obj.get("answer")
+        entries.append(
+            KbEntry(
+                id=len(entries),
+                category=str(obj.get("category") or ""),
+                question=obj["question"],
+                answers=(answer,) if isinstance(answer, str) and answer else (),
+                phrasings=tuple(Phrasing(a) for a in alternatives),
+            )
+        )
+        ids.append(obj["id"])
+    return entries, ids
+
+
+def _rank(args: argparse.Namespace, out: TextIO) -> int:
+    if args.top <= 0:
+        print("--top must be positive", file=sys.stderr)
+        return 2
+    if args.cache_dir is not None:
+        tokenizer.set_cache_dir(args.cache_dir)
+    try:
+        entries, ids = load_kb(args.kb)
+        tokenizer.ensure_loaded()
+        matcher = Matcher(entries)
+        for lineno, obj in _read_jsonl(args.queries):
+            if "qid" not in obj or not isinstance(obj.get("query"), str):
+                raise InputError(f"{args.queries}:{lineno}: needs 'qid' and a string 'query'")
+            ranked = matcher.rank(obj["query"], top=args.top)
+            row = {"qid": obj["qid"], "ids": [ids[i] for i, _ in ranked], "scores": [s for _, s in ranked]}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    except (OSError, InputError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out.flush()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="workbench kb", description="knowledge-base tools")
+    _add_subcommands(parser)
+    return run_kb_command(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
