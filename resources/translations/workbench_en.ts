@@ -255,6 +255,10 @@
         <translation>◐ Away</translation>
     </message>
     <message>
+        <source>买家发来订单号 {no}，已在「订单」页打开</source>
+        <translation>The buyer sent order number {no}; it is open in the Orders tab</translation>
+    </message>
+    <message>
         <source>从左侧选择一个会话开始接待</source>
         <translation>Select a conversation on the left to start serving</translation>
     </message>
@@ -297,6 +301,10 @@
     <message>
         <source>接入</source>
         <translation>Accept</translation>
+    </message>
+    <message>
+        <source>接待</source>
+        <translation>Reception</translation>
     </message>
     <message>
         <source>接待中</source>

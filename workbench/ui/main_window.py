@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SIM_TICK_MS = 500
+ORDER_NO = re.compile(r"(?<!\d)\d{12,20}(?!\d)")  # platform order numbers are long digit runs
 PAGE_SIZE = 200  # messages loaded at a time; older pages come when scrolled to the top
 
 
@@ -195,13 +199,45 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(2, 0)
         split.setSizes([290, 700, 360])
         split.setChildrenCollapsible(False)
-        self.setCentralWidget(split)
+
+        # 千牛-style navigation rail: reception first; the other workspaces join when the shop opens.
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(split)
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("navRail")
+        self.nav.setFixedWidth(76)
+        self.nav.setIconSize(QSize(0, 0))
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self._add_nav_item(self.tr("接待"))
+        self.nav.setCurrentRow(0)
+        central = QWidget(self)
+        central_layout = QHBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.nav)
+        central_layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
         self.statusBar().showMessage(self.tr("正在打开数据库…"))
 
         self.sim_timer = QTimer(self)
         self.sim_timer.setInterval(SIM_TICK_MS)
         self.sim_timer.timeout.connect(self._tick_channel)
         self._tick_running = False
+
+    def _add_nav_item(self, title: str) -> None:
+        item = QListWidgetItem(title, self.nav)
+        item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+        item.setSizeHint(QSize(76, 56))
+
+    def add_page(self, title: str, page: QWidget) -> int:
+        """Put a workspace (客户管理, 售后, 店小蜜…) on the navigation rail; returns its index."""
+        self._add_nav_item(title)
+        return self.pages.addWidget(page)
+
+    def show_page(self, page: QWidget) -> None:
+        index = self.pages.indexOf(page)
+        if index >= 0:
+            self.nav.setCurrentRow(index)
 
     # -- start-up -----------------------------------------------------------------------------
 
@@ -530,12 +566,21 @@ class MainWindow(QMainWindow):
                     self.chat.message_model.append(message)
                 if customer_texts:
                     self.request_suggestions(update.conversation_id, customer_texts[-1])
+                    self._open_mentioned_order(customer_texts[-1])
                     read_current = True
         if read_current and self.current_id is not None:
             # The agent is looking at this chat: mark it read first, then show the lists.
             self._mark_read(self.current_id, then=self.refresh_lists)
         else:
             self.refresh_lists()
+
+    def _open_mentioned_order(self, text: str) -> None:
+        """A customer who sends an order number gets it looked up in the 订单 tab straight away (查单)."""
+        found = ORDER_NO.search(text)
+        if found is None or self.orders_panel is None:
+            return
+        self.orders_panel.lookup(found.group(0))
+        self.statusBar().showMessage(self.tr("买家发来订单号 {no}，已在「订单」页打开").format(no=found.group(0)), 8000)
 
     def _mark_read(self, conversation_id: int, then: Callable[[], None] | None = None) -> None:
         ws = self.workspace

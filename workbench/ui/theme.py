@@ -91,6 +91,10 @@ QToolButton {{ padding: 3px 8px; }}
 QListView#phrasePicker {{ border: 1px solid #d0d5dd; border-radius: 4px; padding: 2px; }}
 QListView#phrasePicker::item {{ padding: 4px 6px; }}
 QListView#phrasePicker::item:selected {{ background: #e6f0ff; color: #101828; }}
+QListWidget#navRail {{ background: #1f2a44; border: none; padding-top: 6px; }}
+QListWidget#navRail::item {{ color: #c9d1e3; border-left: 3px solid transparent; }}
+QListWidget#navRail::item:selected {{ background: #2c3a5c; color: #ffffff; border-left: 3px solid {ACCENT}; }}
+QListWidget#navRail::item:hover {{ background: #27345226; color: #ffffff; }}
 QLabel#muted {{ color: #667085; }}
 QLabel#error {{ color: #d92d20; }}
 QLabel#paneTitle {{ font-weight: bold; color: #101828; }}
