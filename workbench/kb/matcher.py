@@ -254,6 +254,8 @@ class Matcher:
 
     # ---------------------------------------------------------------- scoring
     def _combine(self, lexical: float, q_text: str, d_text: str) -> tuple[float, float]:
+        if q_text == d_text:  # the same question once normalised: exactly 1, not 0.9999…
+            return 1.0, 1.0
         fuzzy = Indel.normalized_similarity(q_text, d_text)
         w = self.config.fuzzy_weight
         return min(1.0, (1.0 - w) * lexical + w * fuzzy), fuzzy
@@ -278,8 +280,11 @@ class Matcher:
         ratio, q_text, docs = Indel.normalized_similarity, q.text, index.docs
         for lexical, doc_id in found:
             doc = docs[doc_id]
-            fuzzy = ratio(q_text, doc.text)
-            score = (1.0 - w_fuzzy) * lexical + w_fuzzy * fuzzy
+            if doc.text == q_text:
+                score = fuzzy = 1.0
+            else:
+                fuzzy = ratio(q_text, doc.text)
+                score = min(1.0, (1.0 - w_fuzzy) * lexical + w_fuzzy * fuzzy)
             if doc.core:
                 present = sum(1 for c in doc.core if c in q_text)
                 if cfg.require_core_words and present < len(doc.core):
@@ -365,14 +370,13 @@ def _suggestion(q: Analysis, s: _Scored, entry: KbEntry) -> Suggestion:
         matched = tuple(w for w in dict.fromkeys(q.words) if w in doc_words)
         if q.text == s.doc.text:
             reasons.append("same")
-        else:
-            for typed, canon in q.synonyms:
-                if canon in doc_words and typed not in doc_words:
-                    reasons.append(f"synonym:{typed}={canon}")
-            for qw, dw in _related_pairs(q, doc_words):
-                reasons.append(f"related:{qw}~{dw}")
-            if s.fuzzy >= 0.8:
-                reasons.append(f"fuzzy:{s.fuzzy:.2f}")
+        for typed, canon in q.synonyms:
+            if canon in doc_words and typed not in s.doc.source:
+                reasons.append(f"synonym:{typed}={canon}")
+        for qw, dw in _related_pairs(q, doc_words):
+            reasons.append(f"related:{qw}~{dw}")
+        if 0.8 <= s.fuzzy < 1.0:
+            reasons.append(f"fuzzy:{s.fuzzy:.2f}")
         if s.doc.core:
             reasons.append("core:" + ",".join(s.doc.core))
     if s.rule is not None:

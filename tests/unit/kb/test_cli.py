@@ -1,0 +1,86 @@
+"""`workbench kb rank`: the stable batch contract used by external evaluation."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from workbench.kb import cli
+
+
+def write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def kb_file(tmp_path: Path) -> Path:
+    return write_jsonl(
+        tmp_path / "kb.jsonl",
+        [
+            {"id": "kb-a", "question": "什么时候发货", "alternatives": ["多久能寄出"], "answer": "48小时内"},
+            {"id": "kb-b", "question": "发什么快递", "alternatives": [], "answer": "中通"},
+            {"id": 7, "question": "可以开发票吗", "alternatives": ["发票怎么开"], "answer": "可以"},
+        ],
+    )
+
+
+def run(argv: list[str]) -> tuple[int, list[dict[str, object]], str]:
+    out, err = io.StringIO(), io.StringIO()
+    parser = argparse.ArgumentParser(prog="workbench")
+    cli.add_kb_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    assert args.command == "kb"
+    from contextlib import redirect_stderr, redirect_stdout
+
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.run_kb_command(args)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    return code, rows, err.getvalue()
+
+
+def test_rank_contract(tmp_path: Path, kb_file: Path) -> None:
+    queries = write_jsonl(
+        tmp_path / "q.jsonl",
+        [{"qid": "q1", "query": "啥时候发货"}, {"qid": 2, "query": "發票怎麼開"}, {"qid": "q3", "query": "？？"}],
+    )
+    code, rows, err = run(["kb", "rank", "--kb", str(kb_file), "--queries", str(queries), "--top", "2"])
+    assert code == 0, err
+    assert [r["qid"] for r in rows] == ["q1", 2, "q3"]
+    assert rows[0]["ids"][0] == "kb-a"  # string ids come back as given
+    assert rows[1]["ids"][0] == 7  # so do integer ids
+    assert rows[2] == {"qid": "q3", "ids": [], "scores": []}
+    for r in rows[:2]:
+        assert set(r) == {"qid", "ids", "scores"}
+        assert len(r["ids"]) == len(r["scores"]) <= 2
+        assert r["scores"] == sorted(r["scores"], reverse=True)
+        assert all(0.0 <= s <= 1.0 for s in r["scores"])
+
+
+def test_bad_input_reports_the_line(tmp_path: Path, kb_file: Path) -> None:
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"qid": "q1", "query": "在吗"}\nnot json\n', encoding="utf-8")
+    code, _rows, err = run(["kb", "rank", "--kb", str(kb_file), "--queries", str(queries)])
+    assert code == 2
+    assert f"{queries}:2" in err
+
+
+def test_missing_fields_and_files(tmp_path: Path, kb_file: Path) -> None:
+    bad_kb = write_jsonl(tmp_path / "bad.jsonl", [{"id": 1, "alternatives": []}])
+    queries = write_jsonl(tmp_path / "q.jsonl", [{"qid": 1, "query": "在吗"}])
+    code, _rows, err = run(["kb", "rank", "--kb", str(bad_kb), "--queries", str(queries)])
+    assert code == 2 and f"{bad_kb}:1" in err
+    code, _rows, err = run(["kb", "rank", "--kb", str(tmp_path / "nope.jsonl"), "--queries", str(queries)])
+    assert code == 2 and "nope.jsonl" in err
+    code, _rows, err = run(["kb", "rank", "--kb", str(kb_file), "--queries", str(queries), "--top", "0"])
+    assert code == 2
+
+
+def test_module_entry_point(tmp_path: Path, kb_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    queries = write_jsonl(tmp_path / "q.jsonl", [{"qid": "x", "query": "发什么快递"}])
+    assert cli.main(["rank", "--kb", str(kb_file), "--queries", str(queries), "--top", "1"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"qid": "x", "ids": ["kb-b"], "scores": [1.0]}
