@@ -1,4 +1,4 @@
-"""店小蜜 configuration (welcome, transfer rules, reception modes, auto messages, packs)
+"""Knowledge base administration: industry packs, answer validity, daily hits
 
 Revision ID: 0004_assistant
 Revises: 0003_aftersales
