@@ -51,3 +51,25 @@ def test_unreachable_database_reports_clearly(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError) as info:
         database.migrate()
     assert info.value.code == "db.unreachable"
+
+
+def test_migrations_build_exactly_the_declared_tables(db_url: str) -> None:
+    """Every table module's declarations match what the migrations create (no forgotten column)."""
+    import importlib
+    import pkgutil
+
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    import workbench.storage as storage
+    from workbench.storage.tables import Base
+
+    for module in pkgutil.iter_modules(storage.__path__):
+        if module.name.startswith("tables"):
+            importlib.import_module(f"workbench.storage.{module.name}")
+    database = Database(db_url)
+    database.migrate()
+    with database.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    database.dispose()
+    assert diffs == []
