@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
 
 from workbench.kb import tokenizer
 from workbench.kb.lexicon import get_lexicon
@@ -29,7 +31,6 @@ class Analysis:
     text: str  # canonical content words joined: what rapidfuzz compares
     words: tuple[str, ...]  # canonical content words (with concept keys), in order, repeats kept
     units: tuple[str, ...]  # character units of `text`
-    bigrams: tuple[str, ...]
     fillers: tuple[str, ...]  # greetings and fillers that were dropped
     synonyms: tuple[tuple[str, str], ...]  # (typed word, canonical word) rewrites applied
 
@@ -37,8 +38,13 @@ class Analysis:
     def empty(self) -> bool:
         return not self.units
 
+    @property
+    def bigrams(self) -> tuple[str, ...]:
+        u = self.units
+        return tuple(a + b for a, b in pairwise(u))
 
-EMPTY = Analysis("", "", (), (), (), (), ())
+
+EMPTY = Analysis("", "", (), (), (), ())
 
 
 # After normalisation the text holds only letters and digits: ASCII runs stay whole (88vip, iphone12)
@@ -50,7 +56,24 @@ def _units(text: str) -> list[str]:
     return _UNIT.findall(text)
 
 
-def analyze(raw: str) -> Analysis:
+_CACHE_MAX_LEN = 64  # short messages repeat ("在吗", "什么时候发货"): remember their analysis
+_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _analyze_short(raw: str) -> Analysis:
+    return _analyze(raw)
+
+
+def analyze(raw: str, cached: bool = True) -> Analysis:
+    """Analysis of a message or phrasing (cached for short messages; the result is immutable).
+    Index builds pass `cached=False`: every phrasing is seen once and would only evict messages."""
+    if cached and len(raw) <= _CACHE_MAX_LEN:
+        return _analyze_short(raw)
+    return _analyze(raw)
+
+
+def _analyze(raw: str) -> Analysis:
     normalized = normalize(raw)
     if not normalized:
         return EMPTY
@@ -84,14 +107,11 @@ def analyze(raw: str) -> Analysis:
         for key in concepts.get(w, ()):
             words.append(CONCEPT_PREFIX + key)
     text = "".join(content)
-    units = _units(text)
-    bigrams = [units[i] + units[i + 1] for i in range(len(units) - 1)]
     return Analysis(
         normalized=normalized,
         text=text,
         words=tuple(words),
-        units=tuple(units),
-        bigrams=tuple(bigrams),
+        units=tuple(_units(text)),
         fillers=tuple(dropped),
         synonyms=tuple(rewrites),
     )

@@ -21,12 +21,14 @@ The benchmark data are for evaluation only: nothing here copies, mines or ships 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import importlib.util
 import json
 import logging
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,6 +36,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -138,9 +141,9 @@ def add_noise(queries: list[dict[str, Any]], seed: int = SEED) -> list[dict[str,
 
 
 # ---------------------------------------------------------------------------- matchers
-def ours_factory(kb: list[dict[str, Any]]) -> Search:
-    ids = [e["id"] for e in kb]
-    entries = [
+def kb_entries(kb: list[dict[str, Any]]) -> list[KbEntry]:
+    """Benchmark entries as KB entries with ids 0..n-1."""
+    return [
         KbEntry(
             id=i,
             category="",
@@ -150,7 +153,11 @@ def ours_factory(kb: list[dict[str, Any]]) -> Search:
         )
         for i, e in enumerate(kb)
     ]
-    matcher = Matcher(entries)
+
+
+def ours_factory(kb: list[dict[str, Any]]) -> Search:
+    ids = [e["id"] for e in kb]
+    matcher = Matcher(kb_entries(kb))
 
     def search(query: str, k: int) -> list[str]:
         return [ids[i] for i, _ in matcher.rank(query, top=k)]
@@ -370,6 +377,37 @@ def run_retrieval(
     return rows
 
 
+def run_edits(ds: Dataset, n: int = 300) -> dict[str, Any]:
+    """Live edits on the full index: edit (replace phrasings), disable, enable, delete, add back."""
+    entries = kb_entries(ds.kb)
+    matcher = Matcher(entries)
+    rng = random.Random(SEED)
+    times: dict[str, list[float]] = {"edit": [], "disable": [], "enable": [], "delete": [], "add": []}
+    for entry in rng.sample(entries, min(n, len(entries))):
+        edited = dataclasses.replace(entry, phrasings=(*entry.phrasings[1:], Phrasing(entry.question)))
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("edit", partial(matcher.upsert, edited)),
+            ("disable", partial(matcher.upsert, dataclasses.replace(edited, enabled=False))),
+            ("enable", partial(matcher.upsert, edited)),
+            ("delete", partial(matcher.remove, entry.id)),
+            ("add", partial(matcher.upsert, entry)),
+        ]
+        for op, call in steps:
+            t0 = time.perf_counter()
+            call()
+            times[op].append((time.perf_counter() - t0) * 1000)
+    every = sorted(t for ts in times.values() for t in ts)
+    return {
+        "dataset": ds.name,
+        "entries": len(entries),
+        "edits": len(every),
+        "mean_ms": statistics.fmean(every),
+        "p99_ms": every[min(len(every) - 1, int(0.99 * len(every)))],
+        "max_ms": every[-1],
+        "by_kind_mean_ms": {op: statistics.fmean(ts) for op, ts in times.items()},
+    }
+
+
 def run_pairs(kbr: ModuleType, bench_dir: Path, quick: bool, log: Callable[[str], None]) -> list[dict]:
     rows = []
     for name, path in (
@@ -398,9 +436,11 @@ def run_pairs(kbr: ModuleType, bench_dir: Path, quick: bool, log: Callable[[str]
 
 
 # ---------------------------------------------------------------------------- report
-def targets(retrieval: list[dict], pairs: list[dict]) -> list[tuple[str, bool]]:
+def targets(retrieval: list[dict], pairs: list[dict], edits: list[dict]) -> list[tuple[str, bool]]:
     """The acceptance targets, each checked against the peers of the same run."""
     out: list[tuple[str, bool]] = []
+    for e in edits:
+        out.append((f"{e['dataset']}: live edit max {e['max_ms']:.2f} <= 10 ms", e["max_ms"] <= 10.0))
     for ds in dict.fromkeys(r["dataset"] for r in retrieval):
         rows = [r for r in retrieval if r["dataset"] == ds]
         ours = next(r for r in rows if r["matcher"] == "workbench")
@@ -443,7 +483,7 @@ def targets(retrieval: list[dict], pairs: list[dict]) -> list[tuple[str, bool]]:
     return out
 
 
-def format_report(retrieval: list[dict], pairs: list[dict], checks: list[tuple[str, bool]]) -> str:
+def format_report(retrieval: list[dict], pairs: list[dict], edits: list[dict], checks: list[tuple[str, bool]]) -> str:
     lines = []
     if retrieval:
         head = (
@@ -466,6 +506,14 @@ def format_report(retrieval: list[dict], pairs: list[dict], checks: list[tuple[s
         ]
         for r in pairs:
             lines.append(f"{r['data']:10s} {r['matcher']:13s} {r['pairs']:6d} {r['roc_auc']:7.4f} {r['best_acc']:6.3f}")
+    for e in edits:
+        kinds = ", ".join(f"{op} {ms:.2f}" for op, ms in e["by_kind_mean_ms"].items())
+        lines += [
+            "",
+            f"Live edits on {e['dataset']} ({e['entries']} entries, {e['edits']} edits, no rebuild): "
+            f"mean {e['mean_ms']:.2f} ms, p99 {e['p99_ms']:.2f} ms, max {e['max_ms']:.2f} ms",
+            f"  mean by kind (ms): {kinds}",
+        ]
     if checks:
         lines += ["", "Targets"]
         lines += [f"  [{'ok' if ok else 'MISS'}] {text}" for text, ok in checks]
@@ -500,17 +548,21 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     retrieval: list[dict] = []
     pairs: list[dict] = []
+    edits: list[dict] = []
     if args.section in ("all", "retrieval"):
+        datasets = build_datasets(kbr, args.bench_dir)
         with tempfile.TemporaryDirectory(prefix="kb-bench-") as workdir:
-            retrieval = run_retrieval(kbr, build_datasets(kbr, args.bench_dir), args.quick, Path(workdir), log)
+            retrieval = run_retrieval(kbr, datasets, args.quick, Path(workdir), log)
+        edits = [run_edits(datasets[0], n=100 if args.quick else 300)]
     if args.section in ("all", "pairs"):
         pairs = run_pairs(kbr, args.bench_dir, args.quick, log)
-    checks = targets(retrieval, pairs)
+    checks = targets(retrieval, pairs, edits)
     elapsed = time.perf_counter() - started
     if args.json:
         result = {
             "retrieval": retrieval,
             "pairs": pairs,
+            "edits": edits,
             "targets": [{"target": t, "ok": ok} for t, ok in checks],
             "quick": args.quick,
             "seconds": elapsed,
@@ -518,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        print(format_report(retrieval, pairs, checks))
+        print(format_report(retrieval, pairs, edits, checks))
         print(f"\n({elapsed:.0f} s{', quick' if args.quick else ''})")
     return 0
 

@@ -19,7 +19,7 @@ Search has to be fast in pure Python at 10k entries (~13k phrasings):
 1. walk the postings of the query's words and bigrams, accumulating their weight per document;
    common terms (的, 什么) and characters are walked only when too few documents were reached,
    because their lists are long and their weight small;
-2. score exactly the documents with the most accumulated weight, from their own term tuples.
+2. score exactly the documents whose Dice over those terms is highest, from their own term tuples.
 
 Postings are a bare document id while a term occurs once (most terms do), then an int array.
 Edits are incremental: a new document is appended; a removed one leaves a tombstone that searches
@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import sys
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import repeat
 from typing import TypeAlias
@@ -62,13 +63,13 @@ class Terms:
     units: tuple[str, ...]
 
     @classmethod
-    def of(cls, analysis: Analysis, fields: tuple[bool, bool, bool] = (True, True, True)) -> Terms:
-        """`fields` leaves out the fields that are not indexed."""
-        intern = sys.intern
+    def of(cls, analysis: Analysis, fields: tuple[bool, bool, bool] = (True, True, True), intern: bool = True) -> Terms:
+        """`fields` leaves out the fields that are not indexed; queries need no interning."""
+        same: Callable[[str], str] = sys.intern if intern else str
         return cls(
-            tuple(intern(WORD_TAG + w) for w in dict.fromkeys(analysis.words)) if fields[0] else (),
-            tuple(map(intern, dict.fromkeys(analysis.bigrams))) if fields[1] else (),
-            tuple(map(intern, dict.fromkeys(analysis.units))) if fields[2] else (),
+            tuple(same(WORD_TAG + w) for w in dict.fromkeys(analysis.words)) if fields[0] else (),
+            tuple(map(same, dict.fromkeys(analysis.bigrams))) if fields[1] else (),
+            tuple(map(same, dict.fromkeys(analysis.units))) if fields[2] else (),
         )
 
 
@@ -277,9 +278,12 @@ class TermIndex:
                 if len(acc) >= pool:
                     break
 
-        blocked, docs = self.blocked, self.docs
+        # rank the documents reached by their Dice score over the walked terms alone
+        blocked, docs, masses, total = self.blocked, self.docs, self.masses, q.mass
         if len(acc) > pool:
-            ranked = sorted(acc, key=acc.__getitem__, reverse=True)  # C-level: faster than a heap here
+            partial = [(a / (total + masses[d]), d) for d, a in acc.items()]
+            partial.sort(reverse=True)  # C-level: faster than a heap at these sizes
+            ranked = [d for _, d in partial]
             picked = [d for d in ranked[:pool] if not blocked[d]]
         else:
             ranked = list(acc)
@@ -287,7 +291,7 @@ class TermIndex:
         if category is not None:
             picked = [d for d in ranked if not blocked[d] and docs[d].category == category][:pool]
 
-        qget, total, masses = q.weights.get, q.mass, self.masses
+        qget = q.weights.get
         scored = [(2.0 * sum(map(qget, docs[d].terms, _ZEROS)) / (total + masses[d]), d) for d in picked]
         scored.sort(reverse=True)
         return scored[:limit], acc

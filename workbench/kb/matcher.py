@@ -44,14 +44,14 @@ class MatchConfig:
     clarify_window: float = 0.25  # options within this distance of the best score
     max_options: int = 5
     # scoring
-    field_weights: tuple[float, float, float] = (1.0, 0.0, 1.0)  # words, char bigrams, chars
-    fuzzy_weight: float = 0.15
+    field_weights: tuple[float, float, float] = (0.75, 0.0, 1.0)  # words, char bigrams, chars
+    fuzzy_weight: float = 0.2
     require_core_words: bool = True  # a phrasing with 划词 matches only if they all appear
     core_weight: float = 0.2  # share of the score given to core-word coverage
     keyword_score: float = 0.8  # floor for an entry whose keyword rule matches
     t_negative: float = 0.8  # a negative phrasing scoring this much vetoes its entry
     # search effort: phrasings ranked by partial weight, then scored exactly
-    pool: int = 32
+    pool: int = 20
     exact: int = 12
 
 
@@ -149,7 +149,7 @@ def _prepare(
     def add_doc(source: str, negative: bool, core: tuple[str, ...]) -> None:
         hit = cache.get(source) if cache is not None else None
         if hit is None:
-            a = analyze(source)
+            a = analyze(source, cached=False)
             hit = (a.text, Terms.of(a, fields))
             if cache is not None:
                 cache[source] = hit
@@ -249,7 +249,9 @@ class Matcher:
         with self._lock:
             index = self._state.index
             fields = index.fields
-            lexical = index.lexical_terms(index.query_terms(Terms.of(qa, fields)), Terms.of(qb, fields))
+            lexical = index.lexical_terms(
+                index.query_terms(Terms.of(qa, fields, intern=False)), Terms.of(qb, fields, intern=False)
+            )
         return self._combine(lexical, qa.text, qb.text)[0]
 
     # ---------------------------------------------------------------- scoring
@@ -271,9 +273,9 @@ class Matcher:
         """Every entry worth showing, with its score; vetoed entries are left out."""
         cfg = self.config
         index = state.index
-        qt = index.query_terms(Terms.of(q, index.fields))
+        qt = index.query_terms(Terms.of(q, index.fields, intern=False))
         exact = max(cfg.exact, top + 4)
-        found, reached = index.search(qt, exact, max(cfg.pool, 2 * exact), category)
+        found, reached = index.search(qt, exact, max(cfg.pool, exact), category)
 
         best: dict[int, _Scored] = {}
         w_fuzzy = cfg.fuzzy_weight
