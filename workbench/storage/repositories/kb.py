@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from workbench.domain.kb import STANDARD_CATEGORIES, KbEntry, Phrasing, PhrasingKind
 from workbench.storage.tables import KbAnswerRow, KbCategoryRow, KbEntryRow, KbPhrasingRow
+from workbench.storage.tables_kb_admin import KbHitDayRow
 
 
 def _entry(row: KbEntryRow) -> KbEntry:
@@ -102,5 +104,30 @@ class KbRepository:
         self.s.flush()
         return _entry(row)
 
-    def count_hit(self, entry_id: int) -> None:
-        self.s.execute(update(KbEntryRow).where(KbEntryRow.id == entry_id).values(hits=KbEntryRow.hits + 1))
+    def count_hit(self, entry_id: int, day: date | None = None) -> None:
+        """One more use of the entry: its total and its count for `day` (default: today), for 热度.
+        An entry deleted in the meantime is skipped."""
+        result = self.s.execute(
+            update(KbEntryRow).where(KbEntryRow.id == entry_id).values(hits=KbEntryRow.hits + 1)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return
+        when = day or date.today()
+        dialect = self.s.get_bind().dialect.name
+        if dialect in ("postgresql", "sqlite"):
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            stmt = insert(KbHitDayRow).values(entry_id=entry_id, day=when, hits=1)
+            self.s.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[KbHitDayRow.entry_id, KbHitDayRow.day], set_={"hits": KbHitDayRow.hits + 1}
+                )
+            )
+            return
+        bumped = self.s.execute(
+            update(KbHitDayRow)
+            .where(KbHitDayRow.entry_id == entry_id, KbHitDayRow.day == when)
+            .values(hits=KbHitDayRow.hits + 1)
+        )
+        if not bumped.rowcount:  # type: ignore[attr-defined]
+            self.s.add(KbHitDayRow(entry_id=entry_id, day=when, hits=1))
+            self.s.flush()

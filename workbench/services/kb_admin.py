@@ -1,0 +1,272 @@
+"""Knowledge editor use cases (专业问答知识配置 and 问答测试).
+
+Every write returns what the live matcher needs (`KbChange`): the entries to upsert, in their
+form for today (answers outside their validity window left out), and the ids to remove. The UI
+applies it to the matcher with `apply_change` right after the write commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from workbench.domain.errors import DomainError
+from workbench.domain.kb import KbEntry
+from workbench.domain.kb_admin import (
+    ALL_CATEGORIES,
+    FALLBACK_CATEGORY,
+    CategoryInfo,
+    EntryDraft,
+    EntrySort,
+    KnowledgeEntry,
+    check_category_name,
+    check_entry,
+    filter_entries,
+    sort_key,
+    with_answer,
+)
+from workbench.kb.matcher import Matcher, MatchOutcome, OutcomeKind
+from workbench.services.clock import Clock, system_clock
+from workbench.storage.db import Database
+from workbench.storage.repositories.kb_admin import KbAdminRepository
+
+
+@dataclass(frozen=True, slots=True)
+class KbChange:
+    """What a write did to the KB, for the live matcher and the lists."""
+
+    upserts: tuple[KbEntry, ...] = ()
+    removed: tuple[int, ...] = ()
+    entries: tuple[KnowledgeEntry, ...] = ()  # the changed entries as the editor shows them
+
+    def __add__(self, other: KbChange) -> KbChange:
+        return KbChange(self.upserts + other.upserts, self.removed + other.removed, self.entries + other.entries)
+
+
+def apply_change(matchers: Iterable[Matcher | None], change: KbChange) -> None:
+    """Bring each matcher up to date with a write (call off the UI thread)."""
+    for matcher in matchers:
+        if matcher is None:
+            continue
+        for entry_id in change.removed:
+            matcher.remove(entry_id)
+        for entry in change.upserts:
+            matcher.upsert(entry)
+
+
+def save_entry(repo: KbAdminRepository, shop_id: int, entry_id: int, clean: EntryDraft, at: datetime) -> None:
+    """Overwrite an entry with a checked draft; a pack entry is marked edited while it differs from
+    the pack's content (so an upgrade keeps it)."""
+    try:
+        repo.update_entry(shop_id, entry_id, clean, at)
+    except LookupError as exc:
+        raise DomainError("kb.entry.missing", entry_id=entry_id) from exc
+    base = repo.base_fingerprint(entry_id)
+    if base is not None:
+        repo.set_edited(entry_id, clean.fingerprint() != base)
+
+
+class KbAdminService:
+    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock) -> None:
+        self.db = db
+        self.shop_id = shop_id
+        self.clock = clock
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    # -- categories ---------------------------------------------------------------------------
+
+    def categories(self) -> list[CategoryInfo]:
+        with self.db.session() as s:
+            repo = KbAdminRepository(s)
+            repo.ensure_standard_categories(self.shop_id)
+            return repo.categories(self.shop_id)
+
+    def add_category(self, name: str) -> CategoryInfo:
+        with self.db.session() as s:
+            repo = KbAdminRepository(s)
+            clean = check_category_name(name, repo.category_names(self.shop_id))
+            return repo.add_category(self.shop_id, clean)
+
+    def rename_category(self, old: str, new: str) -> KbChange:
+        with self.db.session() as s:
+            repo = KbAdminRepository(s)
+            names = repo.category_names(self.shop_id)
+            self._check_custom(repo, old)
+            clean = check_category_name(new, [n for n in names if n != old])
+            ids = repo.rename_category(self.shop_id, old, clean)
+            return self._change(repo, ids)
+
+    def delete_category(self, name: str) -> KbChange:
+        """Delete a custom category; its entries move to 更多问题."""
+        with self.db.session() as s:
+            repo = KbAdminRepository(s)
+            self._check_custom(repo, name)
+            repo.ensure_standard_categories(self.shop_id)
+            ids = repo.delete_category(self.shop_id, name, FALLBACK_CATEGORY)
+            return self._change(repo, ids)
+
+    def _check_custom(self, repo: KbAdminRepository, name: str) -> None:
+        info = next((c for c in repo.categories(self.shop_id) if c.name == name), None)
+        if info is None:
+            raise DomainError("kb.category.unknown", "name", name=name)
+        if info.standard:
+            raise DomainError("kb.category.standard", "name", name=name)
+
+    # -- entries ------------------------------------------------------------------------------
+
+    def entries(
+        self, category: str = ALL_CATEGORIES, search: str = "", sort: EntrySort = EntrySort.HOT_YESTERDAY
+    ) -> list[KnowledgeEntry]:
+        with self.db.session() as s:
+            found = KbAdminRepository(s).entries(self.shop_id, self.today())
+        return sorted(filter_entries(found, category, search), key=sort_key(sort))
+
+    def entry(self, entry_id: int) -> KnowledgeEntry | None:
+        with self.db.session() as s:
+            return KbAdminRepository(s).entry(self.shop_id, entry_id, self.today())
+
+    def live_entries(self) -> list[KbEntry]:
+        """Every entry as the matcher should see it today."""
+        today = self.today()
+        with self.db.session() as s:
+            return [e.live(today) for e in KbAdminRepository(s).entries(self.shop_id, today)]
+
+    def create_entry(self, draft: EntryDraft) -> KbChange:
+        """新建自定义问题."""
+        with self.db.session() as s:
+            repo = KbAdminRepository(s)
+            clean = check_entry(draft, repo.category_names(self.shop_id))
+            entry_id = repo.add_entry(self.shop_id, clean, self.clock(), custom=True)
+            return self._change(repo, [entry_id])
+
+    def update_entry(self, entry_id: int, draft: EntryDraft) -> KbChange:
+        """Save the editor's draft. A pack entry whose content now differs from the pack is marked
+        edited, so an upgrade keeps it."""
+        with self.db.session() as s:
+            repo = KbAdminRepository(s)
+            clean = check_entry(draft, repo.category_names(self.shop_id))
+            self._save(repo, entry_id, clean)
+            return self._change(repo, [entry_id])
+
+    def _save(self, repo: KbAdminRepository, entry_id: int, clean: EntryDraft) -> None:
+        save_entry(repo, self.shop_id, entry_id, clean, self.clock())
+
+    def set_enabled(self, entry_id: int, enabled: bool) -> KbChange:
+        with self.db.session() as s:
+            repo = KbAdminRepository(s)
+            try:
+                repo.set_enabled(self.shop_id, entry_id, enabled, self.clock())
+            except LookupError as exc:
+                raise DomainError("kb.entry.missing", entry_id=entry_id) from exc
+            return self._change(repo, [entry_id])
+
+    def delete_entry(self, entry_id: int) -> KbChange:
+        with self.db.session() as s:
+            try:
+                KbAdminRepository(s).delete_entry(self.shop_id, entry_id)
+            except LookupError as exc:
+                raise DomainError("kb.entry.missing", entry_id=entry_id) from exc
+        return KbChange(removed=(entry_id,))
+
+    def edit_answer(self, entry_id: int, index: int, text: str) -> KbChange:
+        """修改答案内容: replace one answer (its validity window stays), as from the test window."""
+        with self.db.session() as s:
+            repo = KbAdminRepository(s)
+            current = repo.entry(self.shop_id, entry_id, self.today())
+            if current is None:
+                raise DomainError("kb.entry.missing", entry_id=entry_id)
+            clean = check_entry(with_answer(current, index, text), repo.category_names(self.shop_id))
+            self._save(repo, entry_id, clean)
+            return self._change(repo, [entry_id])
+
+    def _change(self, repo: KbAdminRepository, ids: Sequence[int]) -> KbChange:
+        today = self.today()
+        entries = tuple(repo.entries(self.shop_id, today, ids))
+        return KbChange(upserts=tuple(e.live(today) for e in entries), entries=entries)
+
+
+# -- 问答测试 -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QaCase:
+    """One question of a batch test; `expected` names the entry that should answer (its standard
+    question or its id), empty when the file has no expected column."""
+
+    question: str
+    expected: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class QaResult:
+    case: QaCase
+    outcome: MatchOutcome
+    expected_id: int | None  # the expected entry, when named and found
+    hit: bool
+
+    @property
+    def answered_by(self) -> str:
+        return self.outcome.best.question if self.outcome.best else ""
+
+    @property
+    def score(self) -> float:
+        return self.outcome.best.score if self.outcome.best else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReport:
+    results: tuple[QaResult, ...]
+    unknown_expected: tuple[QaCase, ...] = field(default=())  # expected entries not in the KB
+
+    @property
+    def total(self) -> int:
+        return len(self.results)
+
+    @property
+    def hits(self) -> int:
+        return sum(1 for r in self.results if r.hit)
+
+    @property
+    def hit_rate(self) -> float:
+        return self.hits / self.total if self.total else 0.0
+
+    @property
+    def misses(self) -> list[QaResult]:
+        return [r for r in self.results if not r.hit]
+
+    def count(self, kind: OutcomeKind) -> int:
+        return sum(1 for r in self.results if r.outcome.kind is kind)
+
+
+def _resolve_expected(expected: str, entries: Sequence[KbEntry]) -> int | None:
+    text = expected.strip()
+    if not text:
+        return None
+    if text.isdigit():
+        wanted = int(text)
+        if any(e.id == wanted for e in entries):
+            return wanted
+    return next((e.id for e in entries if e.question.strip() == text), None)
+
+
+def batch_test(matcher: Matcher, cases: Sequence[QaCase], entries: Sequence[KbEntry]) -> BatchReport:
+    """Ask the bot every question. With an expected entry, a hit is a direct answer from that entry;
+    without one, a hit is any direct answer (the bot did not have to ask back or give up)."""
+    results: list[QaResult] = []
+    unknown: list[QaCase] = []
+    for case_ in cases:
+        outcome = matcher.answer(case_.question)
+        expected_id = _resolve_expected(case_.expected, entries)
+        if case_.expected.strip() and expected_id is None:
+            unknown.append(case_)
+        direct = outcome.kind is OutcomeKind.DIRECT and outcome.best is not None
+        if case_.expected.strip():
+            hit = direct and outcome.best is not None and outcome.best.entry_id == expected_id
+        else:
+            hit = direct
+        results.append(QaResult(case_, outcome, expected_id, hit))
+    return BatchReport(tuple(results), tuple(unknown))
