@@ -62,10 +62,10 @@ class TagMatch(StrEnum):
 
 
 class SortKey(StrEnum):
+    """Sortable columns of the customer list; each is backed by an index."""
+
     ID = "id"  # newest customers first when descending
     NICK = "nick"
-    REGISTERED = "registered"
-    POINTS = "points"
     ORDERS = "orders"
     SPENT = "spent"
     LAST_ORDER = "last_order"
@@ -272,7 +272,7 @@ class RfmSettings:
     at_risk_days: int = 90
     churned_days: int = 180
     high_value_orders: int = 3
-    high_value_cents: int = 150_000
+    high_value_cents: int = 80_000
     level_cents: tuple[int, ...] = (50_000, 150_000, 300_000)
 
     def validated(self) -> RfmSettings:
@@ -280,9 +280,7 @@ class RfmSettings:
         frequency = _ascending(self.frequency_orders, "rfm.frequency")
         monetary = _ascending(self.monetary_cents, "rfm.monetary")
         levels = tuple(int(v) for v in self.level_cents)
-        if len(levels) != len(MEMBER_LEVELS) - 1 or any(v <= 0 for v in levels) or list(levels) != sorted(
-            set(levels)
-        ):
+        if len(levels) != len(MEMBER_LEVELS) - 1 or any(v <= 0 for v in levels) or list(levels) != sorted(set(levels)):
             raise DomainError("rfm.levels")
         if not 0 < self.at_risk_days < self.churned_days:
             raise DomainError("rfm.churn_days")
@@ -306,7 +304,7 @@ class RfmSettings:
         try:
             data = json.loads(text or "{}")
             known = {f.name for f in fields(cls)}
-            values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known}
+            values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known}
             return cls(**values).validated()
         except (ValueError, TypeError, DomainError):
             return cls()
