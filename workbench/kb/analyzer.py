@@ -19,7 +19,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from workbench.kb import tokenizer
-from workbench.kb.lexicon import get_lexicon
+from workbench.kb.lexicon import CONTENT, get_lexicon
 from workbench.kb.normalize import normalize
 
 CONCEPT_PREFIX = "~"
@@ -77,24 +77,16 @@ def _analyze(raw: str) -> Analysis:
     normalized = normalize(raw)
     if not normalized:
         return EMPTY
-    syn = get_lexicon().synonyms
-    canonical_map, concepts = syn.canonical, syn.concepts
-    fillers, particles = syn.fillers, syn.particles
+    lookup, concepts = _word_table()
     content: list[str] = []
     greetings: list[str] = []
     minor: list[str] = []
     rewrites: list[tuple[str, str]] = []
-    for chunk in normalized.split(" "):
-        for tok in tokenizer.cut(chunk):
-            canon = canonical_map.get(tok, tok)
-            if canon != tok:
-                rewrites.append((tok, canon))
-            if tok in particles or canon in particles:
-                minor.append(canon)
-            elif tok in fillers or canon in fillers:
-                greetings.append(canon)
-            else:
-                content.append(canon)
+    for tok in tokenizer.cut(normalized):
+        canon, kind = lookup.get(tok) or (tok, CONTENT)
+        if canon != tok:
+            rewrites.append((tok, canon))
+        (content, greetings, minor)[kind].append(canon)
     # a pure greeting ("亲，在吗") is the question itself
     if content:
         dropped = greetings + minor
@@ -115,3 +107,15 @@ def _analyze(raw: str) -> Analysis:
         fillers=tuple(dropped),
         synonyms=tuple(rewrites),
     )
+
+
+_table: tuple[dict[str, tuple[str, int]], dict[str, tuple[str, ...]]] | None = None
+
+
+def _word_table() -> tuple[dict[str, tuple[str, int]], dict[str, tuple[str, ...]]]:
+    """(word -> (canonical form, kind), canonical form -> concept keys), built once."""
+    global _table
+    if _table is None:
+        syn = get_lexicon().synonyms
+        _table = (syn.classify(), syn.concepts)
+    return _table

@@ -280,19 +280,17 @@ class TermIndex:
 
         # rank the documents reached by their Dice score over the walked terms alone
         blocked, docs, masses, total = self.blocked, self.docs, self.masses, q.mass
-        if len(acc) > pool:
-            partial = [(a / (total + masses[d]), d) for d, a in acc.items()]
-            partial.sort(reverse=True)  # C-level: faster than a heap at these sizes
-            ranked = [d for _, d in partial]
-            picked = [d for d in ranked[:pool] if not blocked[d]]
-        else:
-            ranked = list(acc)
-            picked = [d for d in ranked if not blocked[d]]
         if category is not None:
-            picked = [d for d in ranked if not blocked[d] and docs[d].category == category][:pool]
+            usable = [d for d in acc if not blocked[d] and docs[d].category == category]
+        else:
+            usable = [d for d in acc if not blocked[d]]
+        if len(usable) > pool:
+            partial = [(acc[d] / (total + masses[d]), d) for d in usable]
+            partial.sort(reverse=True)  # C-level: faster than a heap at these sizes
+            usable = [d for _, d in partial[:pool]]
 
         qget = q.weights.get
-        scored = [(2.0 * sum(map(qget, docs[d].terms, _ZEROS)) / (total + masses[d]), d) for d in picked]
+        scored = [(2.0 * sum(map(qget, docs[d].terms, _ZEROS)) / (total + masses[d]), d) for d in usable]
         scored.sort(reverse=True)
         return scored[:limit], acc
 

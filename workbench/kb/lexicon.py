@@ -11,6 +11,8 @@ import threading
 from dataclasses import dataclass, field
 from importlib import resources
 
+CONTENT, GREETING, PARTICLE = 0, 1, 2  # kinds of words, see Synonyms.classify
+
 _ASSET_PACKAGE = "workbench.assets"
 _ASSET_DIR = "nlp"
 
@@ -23,6 +25,20 @@ class Synonyms:
     concepts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 标准词 -> concept keys
     fillers: frozenset[str] = frozenset()  # greetings: 在吗, 你好, 谢谢
     particles: frozenset[str] = frozenset()  # forms of address and particles: 亲, 请问, 急, 吗
+
+    def classify(self) -> dict[str, tuple[str, int]]:
+        """Every listed word -> (canonical form, kind): kind 0 content, 1 greeting, 2 particle."""
+        out: dict[str, tuple[str, int]] = {}
+        for word in self.words():
+            canon = self.canonical.get(word, word)
+            if word in self.particles or canon in self.particles:
+                kind = PARTICLE
+            elif word in self.fillers or canon in self.fillers:
+                kind = GREETING
+            else:
+                kind = CONTENT
+            out[word] = (canon, kind)
+        return out
 
     def words(self) -> set[str]:
         """Every word the file mentions (they must be single tokens for the tokenizer)."""

@@ -1,14 +1,16 @@
-"""jieba start-up, off the UI thread, with its cache in our cache dir.
+"""jieba start-up, off the UI thread, with its cache in our cache dir; word segmentation.
 
 We use a private `jieba.Tokenizer`, not the global one, so our shop words never leak into other
-users of jieba in the same process.  Its prefix dictionary is cached (marshal) in our cache dir;
-the user dictionary and the synonym words (a few hundred) are added word by word after loading,
-which takes a few milliseconds, so they need no cache of their own.
+users of jieba in the same process; `cut` walks its dictionary with jieba's own algorithm.  The
+prefix dictionary is cached (marshal) in our cache dir; the user dictionary and the synonym words
+(a few hundred) are added word by word after loading, which takes a few milliseconds, so they
+need no cache of their own.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ _lock = threading.Lock()
 _ready = threading.Event()
 _cache_dir: Path | None = None
 _tokenizer: Any = None  # jieba.Tokenizer once loaded
+_log_total = 0.0
 
 
 def set_cache_dir(path: Path) -> None:
@@ -63,11 +66,64 @@ def ensure_loaded() -> None:
         for word in sorted(lex.synonyms.words()):
             if len(word) > 1 and not tok.FREQ.get(word):  # 0 marks a mere prefix
                 tok.add_word(word)
+        global _log_total
+        _log_total = math.log(tok.total)
         _tokenizer = tok
         _ready.set()
 
 
 def cut(text: str) -> list[str]:
-    """Words of `text` (best with normalised text), without white space."""
+    """Words of `text` (best with normalised text), without white space.
+
+    The same segmentation as jieba's `lcut(text, HMM=False)` (maximum-probability path over the
+    word graph of its dictionary, runs of single ASCII letters/digits joined), in a leaner loop:
+    this is about a third of the time of matching a message, and of building the index.
+    """
     ensure_loaded()
-    return [w for w in _tokenizer.lcut(text, HMM=False) if not w.isspace()]
+    out: list[str] = []
+    for chunk in text.split():
+        out.extend(_cut_chunk(chunk, _tokenizer.FREQ, _log_total))
+    return out
+
+
+def _cut_chunk(s: str, freq: dict[str, int], log_total: float) -> list[str]:
+    n = len(s)
+    log = math.log
+    # best path from the end (jieba's get_DAG + calc in one backward pass): for each position, the
+    # dictionary words starting there; ties go to the longer word, as in jieba
+    route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
+    for k in range(n - 1, -1, -1):
+        best: tuple[float, int] | None = None
+        i = k
+        frag = s[k]
+        while True:
+            f = freq.get(frag)
+            if f is None:
+                break
+            if f:  # 0 marks a mere prefix of a longer word
+                cand = (log(f) - log_total + route[i + 1][0], i)
+                if best is None or cand > best:
+                    best = cand
+            i += 1
+            if i >= n:
+                break
+            frag = s[k : i + 1]
+        # no word starts here: the character alone, with frequency 1
+        route[k] = best if best is not None else (-log_total + route[k + 1][0], k)
+    words: list[str] = []
+    ascii_run = ""
+    k = 0
+    while k < n:
+        y = route[k][1] + 1
+        word = s[k:y]
+        if y - k == 1 and word.isascii() and word.isalnum():
+            ascii_run += word
+        else:
+            if ascii_run:
+                words.append(ascii_run)
+                ascii_run = ""
+            words.append(word)
+        k = y
+    if ascii_run:
+        words.append(ascii_run)
+    return words
