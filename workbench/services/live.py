@@ -2,6 +2,12 @@
 
 The UI calls `tick`, `spawn` and `agent_replied` from its single write worker, so this object is
 only ever used from one thread at a time.
+
+The reception bot works here too (`ReceptionBot`): each new customer is routed by the reception
+mode and 分流 (to the bot, a colleague or the 待接待 queue); in bot-served chats the bot answers
+every customer message or hands off to 待接待 with the reason; simulated colleagues answer theirs.
+The bot needs the KB matcher: `set_matcher(matcher)` (until then humans get every customer). A
+small order-event generator moves the shop's orders along and triggers the auto messages.
 """
 
 from __future__ import annotations
@@ -11,20 +17,29 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from workbench.channels.scenarios import Scenario, load_scenarios
 from workbench.channels.simulator import CustomerArrived, CustomerLeft, CustomerSaid, Simulator
-from workbench.domain.conversations import Message
+from workbench.domain.auto_messages import AutoKind
+from workbench.domain.conversations import ConversationState, Message
 from workbench.domain.customers import Customer
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order, format_yuan
+from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator
+from workbench.services.bot import ReceptionBot
 from workbench.services.reception import ReceptionService
 from workbench.services.workspace import Workspace
 from workbench.storage.db import Database
 from workbench.storage.repositories.customers import CustomerRepository
 from workbench.storage.repositories.orders import OrderRepository
 
+if TYPE_CHECKING:
+    from workbench.kb.matcher import Matcher
+
 log = logging.getLogger(__name__)
+
+AUTO_SCAN_SECONDS = 10.0  # 自动催付 / 延迟发货 are checked this often (monotonic seconds)
 
 LEFT_NOTES = {
     "satisfied": "买家已离开（问题已解决）",
@@ -42,6 +57,9 @@ class ChannelUpdate:
     messages: tuple[Message, ...] = ()
     arrived: bool = False
     left: str = ""  # the reason when the customer left
+    by_bot: bool = False  # the bot serves this conversation (full-auto)
+    handoff_reason: str = ""  # the bot handed the chat to 待接待 (a HandoffReason value)
+    assigned_agent_id: int | None = None  # 分流 gave the chat to this agent
 
 
 def short_title(title: str) -> str:
@@ -59,6 +77,9 @@ class SimulatedChannel:
         simulator: Simulator,
         rng: random.Random,
         monotonic: Callable[[], float] = time.monotonic,
+        bot: ReceptionBot | None = None,
+        auto_messages: AutoMessageService | None = None,
+        order_events: OrderEventSimulator | None = None,
     ) -> None:
         self.db = db
         self.shop_id = shop_id
@@ -66,6 +87,14 @@ class SimulatedChannel:
         self.simulator = simulator
         self.rng = rng
         self.monotonic = monotonic
+        self.bot = bot or ReceptionBot(db, shop_id, reception.clock, random.Random(rng.getrandbits(64)))
+        self.auto_messages = auto_messages or AutoMessageService(db, shop_id, reception.clock)
+        self.order_events = order_events or OrderEventSimulator(
+            db, shop_id, reception.clock, random.Random(rng.getrandbits(64))
+        )
+        self._events_rng = random.Random(rng.getrandbits(64))
+        self._next_order_event: float | None = None
+        self._next_scan: float | None = None
         self._visitor_conv: dict[str, int] = {}
         self._conv_visitor: dict[int, str] = {}
         self._visitor_customer: dict[str, int] = {}
@@ -136,22 +165,39 @@ class SimulatedChannel:
 
     # -- driving ------------------------------------------------------------------------------
 
+    def set_matcher(self, matcher: Matcher | None) -> None:
+        """Hand the bot the KB matcher (the window's); without one the bot takes no customers."""
+        self.bot.set_matcher(matcher)
+
+    def reload_settings(self) -> None:
+        """Bot settings, accounts or the KB changed: use them from the next message on."""
+        self.bot.refresh(force=True)
+
     def tick(self) -> list[ChannelUpdate]:
-        return self._apply(self.simulator.tick(self.monotonic()))
+        now = self.monotonic()
+        self.bot.refresh()
+        updates = self._apply(self.simulator.tick(now))
+        return _merge_updates(updates + self._background(now))
 
     def spawn(self, scenario_id: str | None = None) -> list[ChannelUpdate]:
         """One customer now (the toolbar's button), then whatever is due."""
         now = self.monotonic()
+        self.bot.refresh()
         self.simulator.start_visitor(now, scenario_id=scenario_id)
         return self._apply(self.simulator.tick(now))
 
     def agent_replied(self, conversation_id: int, text: str) -> None:
+        # An agent writing in a bot-served chat (or a colleague's) takes it over.
+        self.bot.release(conversation_id)
+        self.bot.colleagues.forget(conversation_id)
         visitor = self._conv_visitor.get(conversation_id)
         if visitor is not None:
             self.simulator.agent_replied(visitor, text, self.monotonic())
 
     def forget(self, conversation_id: int) -> None:
         """The agent ended the chat: the simulated customer goes away quietly."""
+        self.bot.forget(conversation_id)
+        self.bot.colleagues.forget(conversation_id)
         visitor = self._conv_visitor.pop(conversation_id, None)
         if visitor is not None:
             self._visitor_conv.pop(visitor, None)
@@ -166,14 +212,10 @@ class SimulatedChannel:
 
         def merge(conv_id: int, **changes: object) -> None:
             old = updates.get(conv_id) or ChannelUpdate(conv_id, self._customer_of(conv_id))
-            fields = {
-                "messages": old.messages + tuple(changes.get("messages", ())),  # type: ignore[arg-type]
-                "arrived": old.arrived or bool(changes.get("arrived")),
-                "left": str(changes.get("left") or old.left),
-            }
-            updates[conv_id] = ChannelUpdate(conv_id, old.customer_id, **fields)  # type: ignore[arg-type]
+            updates[conv_id] = _combine(old, ChannelUpdate(conv_id, old.customer_id, **changes))  # type: ignore[arg-type]
 
-        for event in events:
+        now = self.monotonic()
+        for index, event in enumerate(events):
             if isinstance(event, CustomerArrived):
                 customer_id = self._customer_for(event.context)
                 if customer_id is None:
@@ -182,16 +224,50 @@ class SimulatedChannel:
                 self._visitor_conv[event.visitor_id] = conv.id
                 self._conv_visitor[conv.id] = event.visitor_id
                 self._visitor_customer[event.visitor_id] = customer_id
-                merge(conv.id, arrived=True)
+                first = next(
+                    (
+                        e.text
+                        for e in events[index + 1 :]
+                        if isinstance(e, CustomerSaid) and e.visitor_id == event.visitor_id
+                    ),
+                    "",
+                )
+                fresh = conv.state is ConversationState.WAITING and conv.agent_id is None
+                fresh = fresh and not self.bot.is_bot(conv.id)
+                routed = self.bot.new_customer(conv.id, first) if fresh else None
+                merge(
+                    conv.id,
+                    arrived=True,
+                    messages=routed.messages if routed else (),
+                    by_bot=bool(routed and routed.by_bot),
+                    assigned_agent_id=routed.agent.id if routed and routed.agent else None,
+                )
             elif isinstance(event, CustomerSaid):
                 conv_id = self._visitor_conv.get(event.visitor_id)
                 if conv_id is None:
+                    continue
+                if self.bot.is_bot(conv_id):
+                    try:
+                        outcome = self.bot.answer(conv_id, event.text)
+                    except DomainError as exc:
+                        log.warning("simulated message refused: %s", exc)
+                        continue
+                    if outcome.replies:
+                        self.simulator.agent_replied(event.visitor_id, "\n".join(outcome.replies), now)
+                    merge(
+                        conv_id,
+                        messages=outcome.messages,
+                        by_bot=outcome.handoff is None,
+                        handoff_reason=outcome.handoff.value if outcome.handoff else "",
+                        assigned_agent_id=outcome.agent.id if outcome.agent else None,
+                    )
                     continue
                 try:
                     message = self.reception.customer_says(conv_id, event.text)
                 except DomainError as exc:
                     log.warning("simulated message refused: %s", exc)
                     continue
+                self.bot.colleagues.customer_said(conv_id, event.text, now, self.simulator.speed)
                 merge(conv_id, messages=(message,))
             elif isinstance(event, CustomerLeft):
                 conv_id = self._visitor_conv.get(event.visitor_id)
@@ -204,6 +280,61 @@ class SimulatedChannel:
                 merge(conv_id, messages=(note,), left=event.reason)
         return list(updates.values())
 
+    # -- colleagues, the capacity rule, order events and auto messages -------------------------
+
+    def _background(self, now: float) -> list[ChannelUpdate]:
+        updates: list[ChannelUpdate] = []
+        bot = self.bot
+        for conv_id, agent_id, text in bot.colleagues.due(now):
+            reply = bot.colleague_reply(text)
+            try:
+                message = self.reception.agent_sends(conv_id, agent_id, reply)
+            except DomainError as exc:  # the chat ended meanwhile
+                log.debug("colleague reply dropped: %s", exc)
+                bot.colleagues.forget(conv_id)
+                continue
+            visitor = self._conv_visitor.get(conv_id)
+            if visitor is not None:
+                self.simulator.agent_replied(visitor, reply, now)
+            updates.append(ChannelUpdate(conv_id, self._customer_of(conv_id), (message,)))
+        routing = bot.config.routing
+        if routing.enabled and routing.auto_suspend:
+            bot.routing.apply_capacity(routing)
+        updates += self._order_tick(now)
+        return updates
+
+    def _order_tick(self, now: float) -> list[ChannelUpdate]:
+        config = self.bot.config
+        rules = config.rules
+        results = []
+        if any(r.enabled for r in rules.values()) and config.order_events_per_min > 0:
+            rate = config.order_events_per_min * self.simulator.speed / 60.0
+            if self._next_order_event is None:
+                self._next_order_event = now + self._events_rng.expovariate(rate)
+            events = []
+            while self._next_order_event <= now and len(events) < 20:
+                event = self.order_events.next_event()
+                if event is not None:
+                    events.append(event)
+                self._next_order_event += self._events_rng.expovariate(rate)
+            if self._next_order_event <= now:  # far behind (a long pause): start afresh
+                self._next_order_event = now + self._events_rng.expovariate(rate)
+            if events:
+                results.append(self.auto_messages.handle(events))
+        else:
+            self._next_order_event = None
+        if self._next_scan is None or now >= self._next_scan:
+            self._next_scan = now + AUTO_SCAN_SECONDS
+            if any(rules[k].enabled for k in (AutoKind.UNPAID, AutoKind.DELAYED)):
+                results.append(self.auto_messages.run_due())
+        updates = []
+        for result in results:
+            for message in result.messages:
+                updates.append(
+                    ChannelUpdate(message.conversation_id, self._customer_of(message.conversation_id), (message,))
+                )
+        return updates
+
     def _customer_of(self, conversation_id: int) -> int:
         visitor = self._conv_visitor.get(conversation_id)
         return self._visitor_customer.get(visitor, 0) if visitor else 0
@@ -214,3 +345,25 @@ class SimulatedChannel:
             return int(raw)
         self._load_cast()
         return self._cast[0].id if self._cast else None
+
+
+def _combine(old: ChannelUpdate, new: ChannelUpdate) -> ChannelUpdate:
+    return ChannelUpdate(
+        old.conversation_id,
+        old.customer_id or new.customer_id,
+        old.messages + new.messages,
+        old.arrived or new.arrived,
+        new.left or old.left,
+        new.by_bot if (new.messages or new.arrived) else old.by_bot,
+        new.handoff_reason or old.handoff_reason,
+        new.assigned_agent_id if new.assigned_agent_id is not None else old.assigned_agent_id,
+    )
+
+
+def _merge_updates(updates: list[ChannelUpdate]) -> list[ChannelUpdate]:
+    """One update per conversation, in first-seen order."""
+    merged: dict[int, ChannelUpdate] = {}
+    for update in updates:
+        old = merged.get(update.conversation_id)
+        merged[update.conversation_id] = update if old is None else _combine(old, update)
+    return list(merged.values())

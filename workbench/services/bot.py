@@ -1,0 +1,542 @@
+"""The reception bot (店小蜜) at work: its settings, the engine that answers one customer message,
+the desk-side helper the simulated channel uses (routing, welcome card, hand-offs, colleagues), and
+a batched full-auto pipeline (match in one thread, persist in batched transactions in another)."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import random
+import threading
+import time as _time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from workbench.domain.bot import (
+    MAX_CARD_QUESTIONS,
+    AutoStrategy,
+    BotAction,
+    BotChatState,
+    BotDecision,
+    BotSettings,
+    CardQuestion,
+    HandoffReason,
+    MatchKind,
+    MatchView,
+    ReceptionConfig,
+    ReceptionMode,
+    TransferRules,
+    WelcomeCard,
+    WelcomeConfig,
+    bot_takes,
+    chosen_option,
+    clean_reception,
+    clean_transfer,
+    clean_welcome,
+    decide,
+    fill_bot_name,
+    handoff_note,
+    welcome_card,
+)
+from workbench.domain.conversations import Message, Sender
+from workbench.domain.emotion import EmotionDetector, default_detector
+from workbench.domain.kb import Suggestion
+from workbench.domain.routing import RoutingConfig, SubAccount
+from workbench.domain.shops import AgentStatus
+from workbench.services.clock import Clock, system_clock
+from workbench.services.routing import RoutingService, SimulatedColleagues
+from workbench.storage.db import Database
+from workbench.storage.repositories.bot import BotRepository, BotTurn, StoredConfig
+
+if TYPE_CHECKING:
+    from workbench.kb.matcher import Matcher
+
+log = logging.getLogger(__name__)
+
+
+# -- settings ------------------------------------------------------------------------------------
+
+
+class BotService:
+    """Reads and saves the bot's settings (welcome, transfer rules, reception mode)."""
+
+    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock) -> None:
+        self.db = db
+        self.shop_id = shop_id
+        self.clock = clock
+
+    def config(self) -> StoredConfig:
+        with self.db.session() as s:
+            return BotRepository(s).config(self.shop_id)
+
+    def settings(self) -> BotSettings:
+        return self.config().bot
+
+    def version(self) -> int:
+        with self.db.session() as s:
+            return BotRepository(s).version(self.shop_id)
+
+    def _save(self, change: Callable[[BotSettings], BotSettings]) -> BotSettings:
+        with self.db.session() as s:
+            repo = BotRepository(s)
+            stored = repo.config(self.shop_id)
+            return repo.save_config(self.shop_id, replace(stored, bot=change(stored.bot)), self.clock()).bot
+
+    def save_welcome(self, welcome: WelcomeConfig) -> BotSettings:
+        cleaned = clean_welcome(welcome)
+        return self._save(lambda b: replace(b, welcome=cleaned))
+
+    def save_transfer(self, rules: TransferRules) -> BotSettings:
+        cleaned = clean_transfer(rules)
+        return self._save(lambda b: replace(b, transfer=cleaned))
+
+    def save_reception(self, reception: ReceptionConfig) -> BotSettings:
+        cleaned = clean_reception(reception)
+        return self._save(lambda b: replace(b, reception=cleaned))
+
+    def hot_questions(self, limit: int = MAX_CARD_QUESTIONS) -> list[CardQuestion]:
+        """The KB's most-asked questions (热度), hottest first: what 智能预测 puts on the card."""
+        with self.db.session() as s:
+            rows = BotRepository(s).hot_questions(self.shop_id, limit)
+        return [CardQuestion(q, entry_id, "") for entry_id, q, _ in rows]
+
+    def welcome_card(self, welcome: WelcomeConfig | None = None, at: datetime | None = None) -> WelcomeCard:
+        """The card a customer sees (for the saved or an edited configuration)."""
+        cfg = welcome or self.settings().welcome
+        moment = at or self.clock()
+        return welcome_card(cfg, moment.time(), self.hot_questions())
+
+    def stats(self) -> dict[str, int]:
+        with self.db.session() as s:
+            return BotRepository(s).stats(self.shop_id)
+
+
+# -- the engine ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KbSnapshot:
+    answers: dict[int, tuple[str, str]]  # entry id → (question, answer)
+    needs_human: frozenset[int]
+
+
+class BotEngine:
+    """Answers one customer message by the settings: the matcher's verdict, the emotion detector
+    and the transfer rules (pure computation, no database; thread-safe as the matcher is)."""
+
+    def __init__(
+        self,
+        settings: BotSettings,
+        matcher: Matcher,
+        kb: KbSnapshot,
+        emotion: EmotionDetector | None = None,
+    ) -> None:
+        self.settings = settings
+        self.matcher = matcher
+        self.kb = kb
+        self.emotion = emotion or default_detector()
+
+    def reply(self, state: BotChatState, text: str) -> BotDecision:
+        picked = chosen_option(text, state)
+        view: MatchView
+        if picked is not None and picked in self.kb.answers:
+            question, answer = self.kb.answers[picked]
+            best = Suggestion(picked, question, answer, 1.0)
+            view = MatchView(MatchKind.DIRECT, best, (), picked in self.kb.needs_human)
+        else:
+            outcome = self.matcher.answer(text)
+            best = outcome.best
+            view = MatchView(
+                MatchKind(outcome.kind.value),
+                best,
+                outcome.options,
+                best is not None and best.entry_id in self.kb.needs_human,
+            )
+        score, words = 0.0, ()
+        if self.settings.transfer.on_negative_emotion:
+            found = self.emotion.score(text)
+            score, words = found.score, found.words
+        return decide(self.settings, state, text, view, score, words)
+
+
+def load_kb_snapshot(db: Database, shop_id: int) -> KbSnapshot:
+    with db.session() as s:
+        answers, human = BotRepository(s).kb_snapshot(shop_id)
+    return KbSnapshot(answers, frozenset(human))
+
+
+# -- the bot at a desk (used by the simulated channel) -----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewCustomer:
+    """Who serves a new customer, and the first messages (welcome card or a colleague's greeting)."""
+
+    by_bot: bool
+    agent: SubAccount | None
+    messages: tuple[Message, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BotOutcome:
+    """One customer message in a bot-served chat: every stored message (the customer's first), the
+    texts the customer reads, and the hand-off if there was one."""
+
+    messages: tuple[Message, ...]
+    replies: tuple[str, ...]
+    decision: BotDecision | None = None
+    handoff: HandoffReason | None = None
+    agent: SubAccount | None = None
+
+
+class ReceptionBot:
+    """The bot and 分流 on a live channel: decides who serves each new customer, answers customers
+    in bot-served chats, hands off to 待接待 with the reason, and lets simulated colleagues work.
+
+    Used from one thread (the channel's). Settings are re-read when their version changes."""
+
+    def __init__(self, db: Database, shop_id: int, clock: Clock, rng: random.Random) -> None:
+        self.db = db
+        self.shop_id = shop_id
+        self.clock = clock
+        self.service = BotService(db, shop_id, clock)
+        self.routing = RoutingService(db, shop_id, clock)
+        self.colleagues = SimulatedColleagues(db, shop_id, clock, rng)
+        self.matcher: Matcher | None = None
+        self._version = -1
+        self._config: StoredConfig | None = None
+        self._engine: BotEngine | None = None
+        self._kb: KbSnapshot | None = None
+        self._states: dict[int, BotChatState] = {}
+        self._bot_convs: set[int] | None = None
+        self._arrivals = 0
+
+    # -- configuration ---------------------------------------------------------------------------
+
+    def set_matcher(self, matcher: Matcher | None) -> None:
+        self.matcher = matcher
+        self._engine = None
+
+    @property
+    def config(self) -> StoredConfig:
+        if self._config is None:
+            self.refresh()
+        assert self._config is not None
+        return self._config
+
+    def refresh(self, *, force: bool = False) -> bool:
+        """Re-read settings, the KB's answers and flags if anything changed; True if it did."""
+        version = self.service.version()
+        if version == self._version and not force and self._config is not None:
+            return False
+        self._version = version
+        self._config = self.service.config()
+        self._kb = load_kb_snapshot(self.db, self.shop_id)
+        self._engine = None
+        if self._bot_convs is None:
+            with self.db.session() as s:
+                self._bot_convs = BotRepository(s).bot_owned(self.shop_id)
+        return True
+
+    def reload_kb(self) -> None:
+        """The knowledge base changed (needs-human flags, answers): take the new snapshot."""
+        self._kb = load_kb_snapshot(self.db, self.shop_id)
+        self._engine = None
+
+    def engine(self) -> BotEngine | None:
+        if self.matcher is None:
+            return None
+        if self._engine is None:
+            cfg = self.config
+            assert self._kb is not None
+            self._engine = BotEngine(cfg.bot, self.matcher, self._kb)
+        return self._engine
+
+    @property
+    def auto_mode(self) -> bool:
+        return self.config.bot.reception.mode is ReceptionMode.AUTO
+
+    # -- conversations ---------------------------------------------------------------------------
+
+    def is_bot(self, conversation_id: int) -> bool:
+        if self._bot_convs is None:
+            self.refresh(force=True)
+        assert self._bot_convs is not None
+        return conversation_id in self._bot_convs
+
+    def new_customer(self, conversation_id: int, first_text: str = "") -> NewCustomer:
+        """Route a new customer: to the bot (full-auto, by strategy) or to an agent (分流)."""
+        cfg = self.config
+        routing = cfg.routing
+        accounts = self.routing.accounts()
+        humans = any(a.status is AgentStatus.ONLINE for a in accounts)
+        if cfg.bot.reception.strategy is AutoStrategy.MIXED:
+            humans = any(a.available for a in accounts) if routing.enabled else humans
+        arrivals = self._arrivals
+        self._arrivals += 1
+        if self.matcher is not None and bot_takes(cfg.bot.reception, humans, arrivals):
+            return NewCustomer(True, None, self._take(conversation_id))
+        if not routing.enabled:
+            return NewCustomer(False, None)
+        _, account = self.routing.route(first_text, config=routing)
+        if account is None:
+            return NewCustomer(False, None)
+        return NewCustomer(False, account, self._assign(conversation_id, account))
+
+    def _take(self, conversation_id: int) -> tuple[Message, ...]:
+        now = self.clock()
+        card = self.service.welcome_card(self.config.bot.welcome, now)
+        with self.db.session() as s:
+            repo = BotRepository(s)
+            repo.take(conversation_id, now)
+            stored = repo.persist_turns(
+                [BotTurn(conversation_id, now, "", ((Sender.BOT, card.as_message()),), BotChatState())]
+            )
+        assert self._bot_convs is not None
+        self._bot_convs.add(conversation_id)
+        self._states[conversation_id] = BotChatState()
+        return stored[0]
+
+    def _assign(self, conversation_id: int, account: SubAccount) -> tuple[Message, ...]:
+        if account.simulated:
+            return (self.colleagues.take(conversation_id, account),)
+        self.routing.assign(conversation_id, account.id)
+        return ()
+
+    def answer(self, conversation_id: int, text: str) -> BotOutcome:
+        """A customer message in a bot-served chat: store it with the bot's answer, or hand off."""
+        now = self.clock()
+        engine = self.engine()
+        if engine is None:  # no matcher yet: the message waits, unanswered
+            with self.db.session() as s:
+                stored = BotRepository(s).persist_turns(
+                    [BotTurn(conversation_id, now, text, (), self._state(conversation_id))]
+                )
+            return BotOutcome(stored[0], ())
+        state = self._state(conversation_id)
+        decision = engine.reply(state, text)
+        if decision.action is not BotAction.HANDOFF:
+            self._states[conversation_id] = decision.state
+            with self.db.session() as s:
+                stored = BotRepository(s).persist_turns(
+                    [BotTurn(conversation_id, now, text, ((Sender.BOT, decision.text),), decision.state)]
+                )
+            return BotOutcome(stored[0], (decision.text,), decision)
+        return self._hand_off(conversation_id, now, text, decision)
+
+    def _hand_off(self, conversation_id: int, now: datetime, text: str, decision: BotDecision) -> BotOutcome:
+        assert decision.reason is not None
+        cfg = self.config
+        rules = cfg.bot.transfer
+        account = self._handoff_target(cfg.routing, text)
+        humans = account is not None or (
+            not cfg.routing.enabled and any(a.status is AgentStatus.ONLINE for a in self.routing.accounts())
+        )
+        nickname = cfg.bot.welcome.nickname
+        if humans:
+            prompt = fill_bot_name(rules.success_prompt, nickname)
+            note = handoff_note(decision.reason, decision.detail, account.display_name if account else "")
+        else:
+            prompt = fill_bot_name(rules.failure_prompt, nickname)
+            note = handoff_note(decision.reason, decision.detail) + "（暂无客服在线，已留言待接待）"
+        assign = account.id if account is not None and not account.simulated else None
+        turn = BotTurn(
+            conversation_id,
+            now,
+            text,
+            ((Sender.BOT, prompt), (Sender.SYSTEM, note)),
+            decision.state,
+            decision.reason,
+            decision.detail,
+            assign,
+        )
+        with self.db.session() as s:
+            stored = BotRepository(s).persist_turns([turn])[0]
+        self.forget(conversation_id)
+        if account is not None and account.simulated:
+            stored = (*stored, self.colleagues.take(conversation_id, account))
+        return BotOutcome(stored, (prompt,), decision, decision.reason, account)
+
+    def _handoff_target(self, routing: RoutingConfig, text: str) -> SubAccount | None:
+        if not routing.enabled:
+            return None
+        _, account = self.routing.route(text, config=routing)
+        return account
+
+    def release(self, conversation_id: int) -> None:
+        """An agent wrote in a bot-served chat: the agent serves it from now on."""
+        if not self.is_bot(conversation_id):
+            return
+        with self.db.session() as s:
+            BotRepository(s).release(conversation_id)
+        self.forget(conversation_id)
+
+    def forget(self, conversation_id: int) -> None:
+        self._states.pop(conversation_id, None)
+        if self._bot_convs is not None:
+            self._bot_convs.discard(conversation_id)
+
+    def _state(self, conversation_id: int) -> BotChatState:
+        state = self._states.get(conversation_id)
+        if state is None:
+            with self.db.session() as s:
+                state = BotRepository(s).bot_states([conversation_id]).get(conversation_id, BotChatState())
+            self._states[conversation_id] = state
+        return state
+
+    # -- simulated colleagues --------------------------------------------------------------------
+
+    def colleague_reply(self, customer_text: str) -> str:
+        """What a scripted colleague answers: the KB's answer when it is sure, else a holding line."""
+        if self.matcher is not None:
+            outcome = self.matcher.answer(customer_text.splitlines()[-1] if customer_text else "")
+            if outcome.best is not None and outcome.kind.value != MatchKind.FALLBACK.value:
+                return outcome.best.answer
+        return self.colleagues.fallback()
+
+
+# -- the batched full-auto pipeline ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Incoming:
+    conversation_id: int
+    text: str
+    received: float  # perf_counter when it arrived
+
+
+@dataclass(slots=True)
+class PipelineStats:
+    messages: int = 0  # customer messages stored with their outcome
+    stored: int = 0  # rows written to messages (customer + bot + notes)
+    answered: int = 0
+    clarified: int = 0
+    fallbacks: int = 0
+    handoffs: int = 0
+    batches: int = 0
+    latencies_ms: list[float] | None = None
+
+
+class AutoReplyPipeline:
+    """Full-auto at volume: `submit` customer messages; a matcher thread decides each reply (in
+    arrival order per conversation, keeping each conversation's bot state), a writer thread
+    persists customer message, reply and hand-off in batched transactions (one commit per batch).
+
+    Latency is measured from `submit` to the commit that stored the message and its reply.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        engine: BotEngine,
+        *,
+        clock: Clock = system_clock,
+        batch_size: int = 500,
+        max_pending: int = 4000,
+    ) -> None:
+        self.db = db
+        self.engine = engine
+        self.clock = clock
+        self.batch_size = batch_size
+        self._in: queue.Queue[_Incoming | None] = queue.Queue(max_pending)
+        self._out: queue.Queue[tuple[BotTurn, float, BotAction | None] | None] = queue.Queue(max_pending)
+        self._states: dict[int, BotChatState] = {}
+        self._human: set[int] = set()
+        self.stats = PipelineStats(latencies_ms=[])
+        self._errors: list[BaseException] = []
+        self._matcher_thread = threading.Thread(target=self._match_loop, name="autoreply-match", daemon=True)
+        self._writer_thread = threading.Thread(target=self._write_loop, name="autoreply-write", daemon=True)
+
+    def start(self, bot_conversations: dict[int, BotChatState] | None = None) -> None:
+        self._states.update(bot_conversations or {})
+        self._matcher_thread.start()
+        self._writer_thread.start()
+
+    def submit(self, conversation_id: int, text: str) -> None:
+        """Blocks while `max_pending` messages wait (back-pressure)."""
+        self._in.put(_Incoming(conversation_id, text, _time.perf_counter()))
+
+    def close(self) -> PipelineStats:
+        """Finish everything submitted, stop the threads and return the numbers."""
+        self._in.put(None)
+        self._matcher_thread.join()
+        self._writer_thread.join()
+        if self._errors:
+            raise self._errors[0]
+        return self.stats
+
+    def _match_loop(self) -> None:
+        try:
+            settings = self.engine.settings
+            nickname = settings.welcome.nickname
+            while True:
+                item = self._in.get()
+                if item is None:
+                    break
+                now = self.clock()
+                cid = item.conversation_id
+                if cid in self._human:  # handed off already: stored for the agent, no bot reply
+                    self._out.put((BotTurn(cid, now, item.text), item.received, None))
+                    continue
+                state = self._states.get(cid, BotChatState())
+                decision = self.engine.reply(state, item.text)
+                if decision.action is BotAction.HANDOFF:
+                    assert decision.reason is not None
+                    self._human.add(cid)
+                    self._states.pop(cid, None)
+                    replies = (
+                        (Sender.BOT, fill_bot_name(settings.transfer.success_prompt, nickname)),
+                        (Sender.SYSTEM, handoff_note(decision.reason, decision.detail)),
+                    )
+                    turn = BotTurn(cid, now, item.text, replies, decision.state, decision.reason, decision.detail)
+                else:
+                    self._states[cid] = decision.state
+                    turn = BotTurn(cid, now, item.text, ((Sender.BOT, decision.text),), decision.state)
+                self._out.put((turn, item.received, decision.action))
+        except BaseException as exc:  # surfaced by close()
+            self._errors.append(exc)
+        finally:
+            self._out.put(None)
+
+    def _write_loop(self) -> None:
+        stats = self.stats
+        latencies = stats.latencies_ms
+        assert latencies is not None
+        done = False
+        try:
+            while not done:
+                first = self._out.get()
+                if first is None:
+                    break
+                batch = [first]
+                while len(batch) < self.batch_size:
+                    try:
+                        nxt = self._out.get_nowait()
+                    except queue.Empty:
+                        break
+                    if nxt is None:
+                        done = True
+                        break
+                    batch.append(nxt)
+                with self.db.session() as s:
+                    BotRepository(s).persist_turns([t for t, _, _ in batch])
+                committed = _time.perf_counter()
+                stats.batches += 1
+                for turn, received, action in batch:
+                    latencies.append((committed - received) * 1000.0)
+                    stats.messages += 1
+                    stats.stored += 1 + len(turn.replies)
+                    if action is BotAction.ANSWER:
+                        stats.answered += 1
+                    elif action is BotAction.CLARIFY:
+                        stats.clarified += 1
+                    elif action is BotAction.FALLBACK:
+                        stats.fallbacks += 1
+                    elif action is BotAction.HANDOFF:
+                        stats.handoffs += 1
+        except BaseException as exc:
+            self._errors.append(exc)
+            while not done and self._out.get() is not None:  # let the matcher finish
+                pass

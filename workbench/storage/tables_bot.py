@@ -1,0 +1,89 @@
+"""Tables of the reception bot: its settings, sub-account 分流 settings, reception groups, which
+conversations the bot serves, and the auto-message log. Registered on the shared `Base`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workbench.storage.tables import Base
+
+
+class BotSettingsRow(Base):
+    """One row per shop: welcome, transfer, reception, routing and auto-message settings as JSON."""
+
+    __tablename__ = "bot_settings"
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True)
+    settings_json: Mapped[str] = mapped_column(Text, default="{}")
+    version: Mapped[int] = mapped_column(Integer, default=0)  # bumped by every change, also of accounts/groups
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AgentProfileRow(Base):
+    """分流 settings of a sub-account (an agent without a row has the defaults)."""
+
+    __tablename__ = "agent_profiles"
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True)
+    can_route: Mapped[bool] = mapped_column(Boolean, default=True)
+    capacity: Mapped[int] = mapped_column(Integer, default=8)
+    simulated: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto_suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ReceptionGroupRow(Base):
+    __tablename__ = "reception_groups"
+    __table_args__ = (UniqueConstraint("shop_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(30))
+    keywords: Mapped[str] = mapped_column(String(400), default="")  # "|"-joined
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReceptionGroupMemberRow(Base):
+    __tablename__ = "reception_group_members"
+    group_id: Mapped[int] = mapped_column(ForeignKey("reception_groups.id", ondelete="CASCADE"), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class BotConversationRow(Base):
+    """A conversation the bot took: who serves it now, the bot's counters, and why it was handed off."""
+
+    __tablename__ = "bot_conversations"
+    __table_args__ = (Index("ix_bot_conversations_owner", "owner"),)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(10), default="bot")  # "bot" | "human"
+    misses: Mapped[int] = mapped_column(Integer, default=0)
+    last_key: Mapped[str] = mapped_column(String(120), default="")
+    repeats: Mapped[int] = mapped_column(Integer, default=0)
+    turns: Mapped[int] = mapped_column(Integer, default=0)
+    handoff_reason: Mapped[str] = mapped_column(String(20), default="")
+    handoff_detail: Mapped[str] = mapped_column(String(120), default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    handed_off_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class AutoMessageLogRow(Base):
+    """What the auto messages sent (or skipped, and why)."""
+
+    __tablename__ = "auto_message_log"
+    __table_args__ = (
+        Index("ix_auto_message_log_shop", "shop_id", "id"),
+        Index("ix_auto_message_log_order", "kind", "order_no"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    order_no: Mapped[str] = mapped_column(String(30), default="")
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), nullable=True
+    )
