@@ -57,7 +57,7 @@ def _units(text: str) -> list[str]:
 
 
 _CACHE_MAX_LEN = 64  # short messages repeat ("在吗", "什么时候发货"): remember their analysis
-_CACHE_SIZE = 4096
+_CACHE_SIZE = 1024
 
 
 @lru_cache(maxsize=_CACHE_SIZE)

@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -96,7 +96,7 @@ def phrasings(kb: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
     return ids, texts
 
 
-def best_entries(order: Sequence[int], ids: list[str], k: int) -> list[str]:
+def best_entries(order: Iterable[Any], ids: list[str], k: int) -> list[str]:
     out: list[str] = []
     for i in order:
         e = ids[int(i)]

@@ -148,7 +148,7 @@ class TermIndex:
         p = self.postings.get(term)
         if p is None:
             return 0
-        if type(p) is int:
+        if isinstance(p, int):
             return 1
         return len(p) - self.dead_in.get(term, 0)
 
@@ -189,7 +189,7 @@ class TermIndex:
             p = post.get(t)
             if p is None:
                 post[t] = doc_id
-            elif type(p) is int:
+            elif isinstance(p, int):
                 post[t] = array("i", (p, doc_id))
             else:
                 p.append(doc_id)
@@ -207,7 +207,7 @@ class TermIndex:
         """Compute every document's mass from the final statistics."""
         self._idf.clear()
         n, fw, dead = self.n_alive, self.field_weights, self.dead_in
-        idf = {t: idf_value(n, 1 if type(p) is int else len(p) - dead.get(t, 0)) for t, p in self.postings.items()}
+        idf = {t: idf_value(n, 1 if isinstance(p, int) else len(p) - dead.get(t, 0)) for t, p in self.postings.items()}
         get = idf.__getitem__
         masses = self.masses
         for doc_id, doc in enumerate(self.docs):
@@ -232,7 +232,7 @@ class TermIndex:
         docs, post, dead = self.docs, self.postings, self.dead_in
         for t in doc.terms:
             p = post[t]
-            if type(p) is int:
+            if isinstance(p, int):
                 del post[t]
                 continue
             n_dead = dead.get(t, 0) + 1
@@ -263,7 +263,7 @@ class TermIndex:
             p = post.get(t)
             if p is None:
                 continue
-            if type(p) is int:
+            if isinstance(p, int):
                 acc[p] = get(p, 0.0) + w
             elif i < q.n_walkable and len(p) <= walk_max:
                 for d in p:

@@ -6,6 +6,7 @@ import argparse
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,7 @@ def kb_file(tmp_path: Path) -> Path:
     )
 
 
-def run(argv: list[str]) -> tuple[int, list[dict[str, object]], str]:
+def run(argv: list[str]) -> tuple[int, list[dict[str, Any]], str]:
     out, err = io.StringIO(), io.StringIO()
     parser = argparse.ArgumentParser(prog="workbench")
     cli.add_kb_parser(parser.add_subparsers(dest="command", required=True))
