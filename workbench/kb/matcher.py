@@ -30,6 +30,8 @@ from workbench.kb.analyzer import CONCEPT_PREFIX, Analysis, analyze
 from workbench.kb.index import Doc, TermIndex, Terms
 from workbench.kb.lexicon import get_lexicon
 
+_CHECK_ALL_NEGATIVES = 64
+
 
 class OutcomeKind(StrEnum):
     DIRECT = "direct"  # answer with the best entry
@@ -299,12 +301,14 @@ class Matcher:
         vetoed: set[int] = set()
         negatives = index.negatives
         if negatives:
-            # only a negative phrasing that shares a term with the message can score high
-            near = (
-                [d for d in negatives if d in reached]
-                if len(negatives) < len(reached)
-                else [d for d in reached if d in negatives]
-            )
+            # a few negative phrasings are all checked; many, only those the search reached (to
+            # score high a phrasing must share the message's rarer words)
+            if len(negatives) <= _CHECK_ALL_NEGATIVES:
+                near = list(negatives)
+            elif len(negatives) < len(reached):
+                near = [d for d in negatives if d in reached]
+            else:
+                near = [d for d in reached if d in negatives]
             for doc_id in near:
                 doc = docs[doc_id]
                 if self._combine(index.lexical(qt, doc_id), q_text, doc.text)[0] >= cfg.t_negative:
