@@ -29,13 +29,22 @@ class InputError(Exception):
 
 
 def add_kb_parser(subparsers: Any) -> None:
-    """Add the `kb` command (with its sub-commands) to an argparse sub-parser collection."""
-    kb = subparsers.add_parser("kb", help="knowledge-base tools")
-    _add_subcommands(kb)
+    """Add the `kb` sub-commands to an argparse sub-parser collection.
+
+    `subparsers` is either the `kb` command's own collection (dest "kb_command", as the app entry
+    passes it), which gets the sub-commands, or a top-level one, which gets a `kb` command.
+    """
+    if getattr(subparsers, "dest", None) == "kb_command":
+        _add_commands(subparsers)
+    else:
+        _add_subcommands(subparsers.add_parser("kb", help="knowledge-base tools"))
 
 
 def _add_subcommands(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="kb_command", required=True)
+    _add_commands(parser.add_subparsers(dest="kb_command", required=True))
+
+
+def _add_commands(sub: Any) -> None:
     rank = sub.add_parser("rank", help="rank KB entries for each query (JSON lines on stdout)")
     rank.add_argument("--kb", required=True, type=Path, help="KB entries, JSON lines")
     rank.add_argument("--queries", required=True, type=Path, help="queries, JSON lines")

@@ -81,6 +81,16 @@ def test_missing_fields_and_files(tmp_path: Path, kb_file: Path) -> None:
     assert code == 2
 
 
+def test_wiring_into_the_app_kb_command(tmp_path: Path, kb_file: Path) -> None:
+    # the app entry creates `kb` itself and hands over that command's own sub-parser collection
+    parser = argparse.ArgumentParser(prog="workbench")
+    kb = parser.add_subparsers(dest="command").add_parser("kb")
+    cli.add_kb_parser(kb.add_subparsers(dest="kb_command", required=True))
+    queries = write_jsonl(tmp_path / "q.jsonl", [{"qid": 1, "query": "多久能寄出"}])
+    args = parser.parse_args(["kb", "rank", "--kb", str(kb_file), "--queries", str(queries)])
+    assert (args.command, args.kb_command, args.top) == ("kb", "rank", 10)
+
+
 def test_module_entry_point(tmp_path: Path, kb_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     queries = write_jsonl(tmp_path / "q.jsonl", [{"qid": "x", "query": "发什么快递"}])
     assert cli.main(["rank", "--kb", str(kb_file), "--queries", str(queries), "--top", "1"]) == 0
