@@ -1,13 +1,17 @@
-"""`workbench kb ...` command line: batch ranking for external evaluation.
+"""`workbench kb ...` command line: batch ranking for external evaluation, and the industry packs.
 
 Stable contract:
 
     workbench kb rank --kb KB.jsonl --queries Q.jsonl [--top 10]
+    workbench kb packs [--json]
 
 KB lines: {"id", "question", "alternatives": [...], "answer"} (also accepted: "category").
 Query lines: {"qid", "query"}.  Output, one JSON line per query on stdout:
 {"qid": ..., "ids": [best first], "scores": [...]}.  Ids may be strings; they are mapped to
 integers internally and back.
+
+`packs --json` prints a JSON list with one object per shipped industry pack (its newest version):
+{"id", "name", "version", "entries", "phrasings"}, phrasings counted over all entries.
 """
 
 from __future__ import annotations
@@ -29,15 +33,16 @@ class InputError(Exception):
 
 
 def add_kb_parser(subparsers: Any) -> None:
-    """Add the `kb` sub-commands to an argparse sub-parser collection.
+    """Add the `kb` command (with its sub-commands) to an argparse sub-parser collection.
 
-    `subparsers` is either the `kb` command's own collection (dest "kb_command", as the app entry
-    passes it), which gets the sub-commands, or a top-level one, which gets a `kb` command.
+    Given the `kb` command's own sub-parser collection (dest "kb_command"), adds the sub-commands
+    to it directly, so `workbench kb packs` works either way.
     """
     if getattr(subparsers, "dest", None) == "kb_command":
         _add_commands(subparsers)
-    else:
-        _add_subcommands(subparsers.add_parser("kb", help="knowledge-base tools"))
+        return
+    kb = subparsers.add_parser("kb", help="knowledge-base tools")
+    _add_subcommands(kb)
 
 
 def _add_subcommands(parser: argparse.ArgumentParser) -> None:
@@ -50,11 +55,15 @@ def _add_commands(sub: Any) -> None:
     rank.add_argument("--queries", required=True, type=Path, help="queries, JSON lines")
     rank.add_argument("--top", type=int, default=10, help="entries per query (default 10)")
     rank.add_argument("--cache-dir", type=Path, default=None, help="jieba cache directory")
+    packs = sub.add_parser("packs", help="list the shipped industry packs (行业包)")
+    packs.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
 
 
 def run_kb_command(args: argparse.Namespace) -> int:
     if args.kb_command == "rank":
         return _rank(args, sys.stdout)
+    if args.kb_command == "packs":
+        return _packs(args, sys.stdout)
     print(f"unknown kb command: {args.kb_command}", file=sys.stderr)
     return 2
 
@@ -116,6 +125,24 @@ def _rank(args: argparse.Namespace, out: TextIO) -> int:
     except (OSError, InputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    out.flush()
+    return 0
+
+
+def _packs(args: argparse.Namespace, out: TextIO) -> int:
+    from workbench.domain.packs import PackFormatError, latest_packs
+
+    try:
+        summaries = [p.summary() for p in latest_packs()]
+    except PackFormatError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        out.write(json.dumps(summaries, ensure_ascii=False) + "\n")
+    else:
+        for s in summaries:
+            line = f"{s['id']:<12} {s['name']:<4} {s['version']:>6}"
+            out.write(f"{line} {s['entries']:>5} entries {s['phrasings']:>6} phrasings\n")
     out.flush()
     return 0
 

@@ -459,7 +459,10 @@ def read_questions(path: Path) -> list[QaCase]:
     except _FileProblem as problem:
         raise KbValidationError([problem.issue]) from problem
     if path.suffix.lower() == ".txt":
-        return [QaCase(row[0], "", line) for line, row in enumerate(rows, start=1) if row and row[0]]
+        cases = [QaCase(row[0], "", line) for line, row in enumerate(rows, start=1) if row and row[0]]
+        if not cases:
+            raise KbValidationError([Issue(IssueField.FILE, "kb.import.no_questions")])
+        return cases
     q_col, e_col, start = 0, 1, 1
     if rows:
         header = [c.strip().lower() for c in rows[0]]
@@ -468,7 +471,7 @@ def read_questions(path: Path) -> list[QaCase]:
             q_col = q
             e_col = next((i for i, h in enumerate(header) if h in EXPECTED_HEADERS), -1)
             start = 2
-    cases: list[QaCase] = []
+    cases = []
     for line, row in enumerate(rows[start - 1 :], start=start):
         question = row[q_col].strip() if q_col < len(row) else ""
         if not question:

@@ -1,0 +1,47 @@
+"""Knowledge-editor tests: a database on SQLite and (when configured) PostgreSQL, a shop, a clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.unit.storage.conftest import db, db_url  # noqa: F401  (the storage fixtures, both backends)
+from workbench.domain.kb import Phrasing
+from workbench.domain.kb_admin import Answer, EntryDraft
+from workbench.storage.db import Database
+from workbench.storage.repositories.kb_admin import KbAdminRepository
+from workbench.storage.repositories.shops import ShopRepository
+
+T0 = datetime(2026, 11, 11, 10, 0, 0)
+
+
+class FakeClock:
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def shop_id(db: Database) -> int:  # noqa: F811
+    with db.session() as s:
+        shop = ShopRepository(s).add("测试店", "服饰")
+        KbAdminRepository(s).ensure_standard_categories(shop.id)
+        return shop.id
+
+
+def draft(
+    question: str = "什么时候发货",
+    category: str = "物流问题",
+    phrasings: tuple[Phrasing, ...] = (Phrasing("啥时候能发"), Phrasing("今天下单能发吗", core_words=("今天", "发"))),
+    answers: tuple[Answer, ...] = (Answer("亲，付款后48小时内发货哦"),),
+    **extra: bool,
+) -> EntryDraft:
+    return EntryDraft(category, question, phrasings, answers, **extra)
