@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     from workbench.kb.cli import add_kb_parser
 
     add_kb_parser(kb.add_subparsers(dest="kb_command", required=True))
+    report = sub.add_parser("report", help="reports from the shop's database (no window)")
+    report.add_argument("report_name", choices=("cases",), help="cases: after-sales cases by kind and state")
+    report.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -55,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workbench.kb.cli import run_kb_command
 
         return run_kb_command(args)
+    if args.command == "report":
+        return run_report(args)
 
     paths = resolve_paths(args.data_dir)
     settings = load_settings(paths.settings_file)
@@ -71,6 +76,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     from workbench.ui.bootstrap import run_gui
 
     return run_gui(config)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """`workbench report cases [--json]`: an empty data dir starts as the demo shop, as the window does."""
+    from workbench.paths import DataDirError
+    from workbench.services.aftersales import case_report
+    from workbench.storage.errors import DatabaseError
+
+    paths = resolve_paths(args.data_dir)
+    try:
+        paths.ensure()
+        settings = load_settings(paths.settings_file)
+        text = case_report(resolve_db_url(args.db, settings, paths), as_json=args.json)
+    except (DataDirError, DatabaseError) as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return 2
+    print(text)
+    return 0
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from workbench.domain.orders import LogisticsEvent, Order, OrderItem, Product
 from workbench.domain.quick_phrases import PhrasePool
 from workbench.services.clock import Clock, system_clock
 from workbench.services.crm_demo import seed_crm
+from workbench.services.demo_aftersales import seed_demo_aftersales
 from workbench.services.demo_data import DemoShop, generate_demo_shop
 from workbench.storage.db import Database
 from workbench.storage.repositories.customers import CustomerRepository
@@ -118,6 +119,7 @@ def _seed(s: Session, demo: DemoShop) -> None:
                 logistics=tuple(LogisticsEvent(e.at, e.description) for e in o.logistics),
             ),
         )  # fmt: skip
+    seed_demo_aftersales(s, shop.id, demo)
     seed_crm(s, shop.id, demo)  # tag library, groups, statistics, care templates and follow-ups
 
 
