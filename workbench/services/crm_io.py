@@ -518,7 +518,7 @@ class CrmImportExport:
             with self.db.session() as s:
                 duplicates = self._customer_duplicates(CrmRepository(s), drafts, issues)
         if issues:
-            raise ImportFailed(sorted(issues, key=lambda i: (i.line, i.column)))
+            raise ImportFailed(sorted(issues, key=lambda i: i.line))
         return CustomerImportPlan(path, tuple(drafts), tuple(duplicates))
 
     def _customer_duplicates(
@@ -606,7 +606,7 @@ class CrmImportExport:
             with self.db.session() as s:
                 duplicates = self._order_checks(CrmRepository(s), drafts, issues)
         if issues:
-            raise ImportFailed(sorted(issues, key=lambda i: (i.line, i.column)))
+            raise ImportFailed(sorted(issues, key=lambda i: i.line))
         return OrderImportPlan(path, tuple(drafts), tuple(duplicates))
 
     def _order_checks(

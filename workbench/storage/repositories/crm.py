@@ -227,6 +227,13 @@ class CrmRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
 
+    def _insert_from_select(self, table: Table, columns: list[str], source: Select[Any]) -> int:
+        """INSERT … SELECT; returns the rows inserted (counted first: drivers differ in rowcount)."""
+        count = int(self.s.execute(select(func.count()).select_from(source.subquery())).scalar_one())
+        if count:
+            self.s.execute(insert(table).from_select(columns, source))
+        return count
+
     # -- list ---------------------------------------------------------------------------------
 
     def count(self, shop_id: int, f: CustomerFilter, sort: SortKey = SortKey.ID) -> int:
@@ -514,7 +521,7 @@ class CrmRepository:
         level_rows: dict[str, int] = dict(
             self.s.execute(
                 select(C.member_level, func.count()).where(C.shop_id == shop_id).group_by(C.member_level)
-            ).tuples().all()
+            ).all()
         )
         levels = tuple((name, int(level_rows.pop(name, 0))) for name in MEMBER_LEVELS)
         levels += tuple(sorted((k or "", int(v)) for k, v in level_rows.items()))
@@ -541,7 +548,7 @@ class CrmRepository:
                 .join(TagRow, TagRow.id == CT.tag_id)
                 .where(TagRow.shop_id == shop_id)
                 .group_by(CT.tag_id)
-            ).tuples().all()
+            ).all()
         )
         stored = self.s.scalars(
             select(TagRow).where(TagRow.shop_id == shop_id).order_by(TagRow.group_name, TagRow.name)
@@ -556,7 +563,7 @@ class CrmRepository:
         tiers: dict[str, int] = defaultdict(int)
         for level, n in self.s.execute(
             select(C.credit_level, func.count()).where(C.shop_id == shop_id).group_by(C.credit_level)
-        ).tuples().all():
+        ).all():
             tier = credit_tier(level or "")
             if tier:
                 tiers[tier] += int(n)
@@ -617,16 +624,14 @@ class CrmRepository:
         for source_id in sources:
             self._own_tag(shop_id, source_id)
             ct2 = CUSTOMER_TAGS.alias("ct2")
-            result = self.s.execute(
-                insert(CUSTOMER_TAGS).from_select(
-                    ["customer_id", "tag_id", "created_at"],
-                    select(CT.customer_id, literal(target_id), CT.created_at).where(
-                        CT.tag_id == source_id,
-                        ~exists().where(ct2.c.customer_id == CT.customer_id, ct2.c.tag_id == target_id),
-                    ),
-                )
+            moved += self._insert_from_select(
+                CUSTOMER_TAGS,
+                ["customer_id", "tag_id", "created_at"],
+                select(CT.customer_id, literal(target_id), CT.created_at).where(
+                    CT.tag_id == source_id,
+                    ~exists().where(ct2.c.customer_id == CT.customer_id, ct2.c.tag_id == target_id),
+                ),
             )
-            moved += int(result.rowcount or 0)  # type: ignore[attr-defined]
             self.s.execute(delete(CUSTOMER_TAGS).where(CT.tag_id == source_id))
             self.s.execute(delete(TAGS).where(TagRow.id == source_id))
         self.s.flush()
@@ -647,8 +652,7 @@ class CrmRepository:
             source = select(C.id, literal(tag_id), literal(at, DateTime)).where(
                 C.id.in_(filtered_ids(shop_id, selection.filter)), ~has_tag
             )
-            result = self.s.execute(insert(CUSTOMER_TAGS).from_select(["customer_id", "tag_id", "created_at"], source))
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            return self._insert_from_select(CUSTOMER_TAGS, ["customer_id", "tag_id", "created_at"], source)
         added = 0
         for part in chunks(list(selection.ids)):
             missing = list(self.s.scalars(select(C.id).where(C.id.in_(part), C.shop_id == shop_id, ~has_tag)))
@@ -783,8 +787,7 @@ class CrmRepository:
             source = select(literal(group_id), C.id, literal(at, DateTime)).where(
                 C.id.in_(filtered_ids(shop_id, selection.filter)), ~member
             )
-            result = self.s.execute(insert(GROUP_MEMBERS).from_select(["group_id", "customer_id", "added_at"], source))
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            return self._insert_from_select(GROUP_MEMBERS, ["group_id", "customer_id", "added_at"], source)
         added = 0
         for part in chunks(list(selection.ids)):
             missing = list(self.s.scalars(select(C.id).where(C.id.in_(part), C.shop_id == shop_id, ~member)))
@@ -1140,7 +1143,7 @@ class CrmRepository:
         values = list(dict.fromkeys(order_nos))
         for start in range(0, len(values), CHUNK):
             part = values[start : start + CHUNK]
-            out.update(self.s.execute(select(OD.order_no, OD.id).where(OD.order_no.in_(part))).tuples().all())
+            out.update(self.s.execute(select(OD.order_no, OD.id).where(OD.order_no.in_(part))).all())
         return out
 
     def order_row(self, order_id: int) -> OrderRow:
