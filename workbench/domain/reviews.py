@@ -54,7 +54,14 @@ def emotional_words(text: str) -> tuple[str, ...]:
     return tuple(w for w in EMOTIONAL if w in text)
 
 
+# Words that name an aspect without saying anything concrete about it ("质量差" says nothing of what).
+GENERIC_WORDS = ("质量", "好看", "做工", "值")
+
+
 def is_specific(text: str) -> bool:
+    """Does the text say what exactly is wrong or right (an aspect, a measurement, a wash)?"""
+    for word in GENERIC_WORDS:
+        text = text.replace(word, "")
     return bool(aspects_of(text)) or bool(SPECIFIC_PATTERN.search(text))
 
 

@@ -404,16 +404,33 @@ class _Seeder:
         return None
 
     def exchanges(self) -> None:
+        self._plans(
+            CaseKind.EXCHANGE,
+            (
+                ("recent", CaseState.REQUESTED, AftersalesReason.NOT_AS_DESCRIBED, "颜色和详情页差别挺大，实物偏灰"),
+                ("recent", CaseState.AWAITING_RETURN, AftersalesReason.NO_REASON, "尺码偏大，想换小一码"),
+                ("recent", CaseState.RETURN_SHIPPED, AftersalesReason.WRONG_ITEM, "拍的M码，收到是L码，发错了"),
+                ("old", CaseState.REPLACEMENT_SHIPPED, AftersalesReason.NO_REASON, "穿着偏紧，想换大一码"),
+                ("old", CaseState.COMPLETED, AftersalesReason.NOT_AS_DESCRIBED, "颜色和图片不一样，想换别的颜色"),
+                ("old", CaseState.REJECTED, AftersalesReason.NO_REASON, "不太喜欢这个颜色，想换一个"),
+            ),
+        )
+
+    def returns(self) -> None:
+        """Returns in the states the demo orders may not produce on a given day."""
+        self._plans(
+            CaseKind.RETURN,
+            (
+                ("recent", CaseState.REQUESTED, AftersalesReason.NO_REASON, "上身效果不好，吊牌都在，想七天无理由退货"),
+                ("recent", CaseState.REVIEWING, AftersalesReason.NOT_AS_DESCRIBED, "面料和详情页写的不一样，想退"),
+                ("recent", CaseState.RECEIVED, AftersalesReason.NO_REASON, "不喜欢，退掉"),
+                ("old", CaseState.REJECTED, AftersalesReason.NO_REASON, "买大了，想退"),
+            ),
+        )
+
+    def _plans(self, kind: CaseKind, plans: Sequence[tuple[str, CaseState, AftersalesReason, str]]) -> None:
         recent = self.pool(min_days=1.5, max_days=6.5)
         old = self.pool(min_days=15, max_days=80)
-        plans = (
-            ("recent", CaseState.REQUESTED, AftersalesReason.NOT_AS_DESCRIBED, "颜色和详情页差别挺大，实物偏灰"),
-            ("recent", CaseState.AWAITING_RETURN, AftersalesReason.NO_REASON, "尺码偏大，想换小一码"),
-            ("recent", CaseState.RETURN_SHIPPED, AftersalesReason.WRONG_ITEM, "拍的M码，收到是L码，发错了"),
-            ("old", CaseState.REPLACEMENT_SHIPPED, AftersalesReason.NO_REASON, "穿着偏紧，想换大一码"),
-            ("old", CaseState.COMPLETED, AftersalesReason.NOT_AS_DESCRIBED, "颜色和图片不一样，想换别的颜色"),
-            ("old", CaseState.REJECTED, AftersalesReason.NO_REASON, "不太喜欢这个颜色，想换一个"),
-        )
         for age, final, reason, text in plans:
             source = recent if age == "recent" else old
             order = self.take(source)
@@ -421,7 +438,7 @@ class _Seeder:
                 continue
             assert order.signed_at is not None
             item = order.items[0]
-            wish = self._wish(item.sku, item.color, item.size, reason)
+            wish = self._wish(item.sku, item.color, item.size, reason) if kind is CaseKind.EXCHANGE else ""
             late = final is CaseState.REJECTED
             if late:  # asked long after the 7 days: refused with the reason
                 created = order.signed_at + timedelta(days=12, hours=3)
@@ -440,38 +457,23 @@ class _Seeder:
                 Step(CaseState.AWAITING_RETURN, at(0.2), "审核通过，已发送寄回地址和注意事项", actor=a),
                 Step(CaseState.RETURN_SHIPPED, at(0.5), "买家已寄回", carrier="圆通", tracking_no=self._tracking("YT")),
                 Step(CaseState.RECEIVED, at(0.65), "仓库已签收退回件", actor="王静"),
-                Step(
-                    CaseState.REPLACEMENT_SHIPPED,
-                    at(0.8),
-                    f"新商品已发出：{wish}",
-                    carrier="中通",
-                    tracking_no=self._tracking("ZT"),
-                    actor=a,
-                ),
-                Step(CaseState.COMPLETED, at(1.0), "买家已收到新商品，表示满意", actor=a),
             ]
-            if late:
-                steps = [
-                    path[0],
+            if kind is CaseKind.EXCHANGE:
+                path.append(
                     Step(
-                        CaseState.REJECTED,
-                        at(0.3),
-                        "签收已超过七天无理由换货期限，且非质量问题；已建议买家转卖或咨询其他尺码",
-                        actor=a,
-                    ),
-                ]
+                        CaseState.REPLACEMENT_SHIPPED, at(0.8), f"新商品已发出：{wish}", carrier="中通",
+                        tracking_no=self._tracking("ZT"), actor=a,
+                    )
+                )  # fmt: skip
             else:
-                order_of = (
-                    CaseState.REQUESTED,
-                    CaseState.REVIEWING,
-                    CaseState.AWAITING_RETURN,
-                    CaseState.RETURN_SHIPPED,
-                    CaseState.RECEIVED,
-                    CaseState.REPLACEMENT_SHIPPED,
-                    CaseState.COMPLETED,
-                )
-                steps = path[: order_of.index(final)]
-            self.service_case(CaseKind.EXCHANGE, order, reason, created, text, steps, exchange_wish=wish)
+                path.append(Step(CaseState.REFUNDED, at(0.8), "验货通过，原路退款", amount_cents=order.total_cents))
+            path.append(Step(CaseState.COMPLETED, at(1.0), "买家确认，售后完成", actor=a))
+            if late:
+                why = "签收已超过七天无理由期限，且非质量问题；已向买家说明并建议咨询其他尺码"
+                steps = [path[0], Step(CaseState.REJECTED, at(0.3), why, actor=a)]
+            else:
+                steps = path[: [CaseState.REQUESTED, *(p.to for p in path)].index(final)]
+            self.service_case(kind, order, reason, created, text, steps, exchange_wish=wish)
 
     def _wish(self, sku: str, color: str, size: str, reason: AftersalesReason) -> str:
         product = next(p for p in self.demo.products if p.sku == sku)
@@ -1229,6 +1231,7 @@ def seed_demo_aftersales(s: Session, shop_id: int, demo: DemoShop) -> None:
         seeder = _Seeder(s, shop_id, demo)
         seeder.from_orders()
         seeder.exchanges()
+        seeder.returns()
         seeder.repairs()
         seeder.complaints(agent_id)
         seeder.disputes()
