@@ -404,7 +404,9 @@ class ReceptionBot:
 class _Incoming:
     conversation_id: int
     text: str
-    received: float  # perf_counter when it arrived
+
+
+_Done = tuple[BotTurn, BotAction | None]
 
 
 @dataclass(slots=True)
@@ -420,11 +422,14 @@ class PipelineStats:
 
 
 class AutoReplyPipeline:
-    """Full-auto at volume: `submit` customer messages; a matcher thread decides each reply (in
-    arrival order per conversation, keeping each conversation's bot state), a writer thread
-    persists customer message, reply and hand-off in batched transactions (one commit per batch).
+    """Full-auto at volume: customer messages come in (`submit` one, or `submit_many` as a channel
+    receives a burst); a matcher thread decides each reply in arrival order, keeping each
+    conversation's bot state; a writer thread persists customer message, reply and hand-off in
+    batched transactions (up to `batch_size` messages, one commit each).
 
-    Latency is measured from `submit` to the commit that stored the message and its reply.
+    Messages move between the threads in chunks, so queue hand-overs cost little per message; the
+    queues are bounded (back-pressure on `submit`). Latency is measured from submit to the commit
+    that stored the message and its reply.
     """
 
     def __init__(
@@ -434,14 +439,15 @@ class AutoReplyPipeline:
         *,
         clock: Clock = system_clock,
         batch_size: int = 500,
-        max_pending: int = 4000,
+        max_pending: int = 1000,
     ) -> None:
         self.db = db
         self.engine = engine
         self.clock = clock
         self.batch_size = batch_size
-        self._in: queue.Queue[_Incoming | None] = queue.Queue(max_pending)
-        self._out: queue.Queue[tuple[BotTurn, float, BotAction | None] | None] = queue.Queue(max_pending)
+        slots = max(2, max_pending // 50)  # chunks of about 50 messages in flight
+        self._in: queue.Queue[tuple[list[_Incoming], float] | None] = queue.Queue(slots)
+        self._out: queue.Queue[tuple[list[_Done], float] | None] = queue.Queue(slots)
         self._states: dict[int, BotChatState] = {}
         self._human: set[int] = set()
         self.stats = PipelineStats(latencies_ms=[])
@@ -455,8 +461,12 @@ class AutoReplyPipeline:
         self._writer_thread.start()
 
     def submit(self, conversation_id: int, text: str) -> None:
-        """Blocks while `max_pending` messages wait (back-pressure)."""
-        self._in.put(_Incoming(conversation_id, text, _time.perf_counter()))
+        self.submit_many([(conversation_id, text)])
+
+    def submit_many(self, messages: list[tuple[int, str]]) -> None:
+        """Messages received together, in order; blocks while the queue is full (back-pressure)."""
+        if messages:
+            self._in.put(([_Incoming(c, t) for c, t in messages], _time.perf_counter()))
 
     def close(self) -> PipelineStats:
         """Finish everything submitted, stop the threads and return the numbers."""
@@ -471,30 +481,36 @@ class AutoReplyPipeline:
         try:
             settings = self.engine.settings
             nickname = settings.welcome.nickname
+            success = fill_bot_name(settings.transfer.success_prompt, nickname)
+            reply = self.engine.reply
+            states, human = self._states, self._human
             while True:
-                item = self._in.get()
-                if item is None:
+                chunk = self._in.get()
+                if chunk is None:
                     break
+                items, received = chunk
                 now = self.clock()
-                cid = item.conversation_id
-                if cid in self._human:  # handed off already: stored for the agent, no bot reply
-                    self._out.put((BotTurn(cid, now, item.text), item.received, None))
-                    continue
-                state = self._states.get(cid, BotChatState())
-                decision = self.engine.reply(state, item.text)
-                if decision.action is BotAction.HANDOFF:
-                    assert decision.reason is not None
-                    self._human.add(cid)
-                    self._states.pop(cid, None)
-                    replies = (
-                        (Sender.BOT, fill_bot_name(settings.transfer.success_prompt, nickname)),
-                        (Sender.SYSTEM, handoff_note(decision.reason, decision.detail)),
-                    )
-                    turn = BotTurn(cid, now, item.text, replies, decision.state, decision.reason, decision.detail)
-                else:
-                    self._states[cid] = decision.state
-                    turn = BotTurn(cid, now, item.text, ((Sender.BOT, decision.text),), decision.state)
-                self._out.put((turn, item.received, decision.action))
+                done: list[_Done] = []
+                for item in items:
+                    cid = item.conversation_id
+                    if cid in human:  # handed off already: stored for the agent, no bot reply
+                        done.append((BotTurn(cid, now, item.text), None))
+                        continue
+                    decision = reply(states.get(cid) or BotChatState(), item.text)
+                    if decision.action is BotAction.HANDOFF:
+                        assert decision.reason is not None
+                        human.add(cid)
+                        states.pop(cid, None)
+                        replies = (
+                            (Sender.BOT, success),
+                            (Sender.SYSTEM, handoff_note(decision.reason, decision.detail)),
+                        )
+                        turn = BotTurn(cid, now, item.text, replies, decision.state, decision.reason, decision.detail)
+                    else:
+                        states[cid] = decision.state
+                        turn = BotTurn(cid, now, item.text, ((Sender.BOT, decision.text),), decision.state)
+                    done.append((turn, decision.action))
+                self._out.put((done, received))
         except BaseException as exc:  # surfaced by close()
             self._errors.append(exc)
         finally:
@@ -504,39 +520,44 @@ class AutoReplyPipeline:
         stats = self.stats
         latencies = stats.latencies_ms
         assert latencies is not None
-        done = False
+        finished = False
         try:
-            while not done:
+            while not finished:
                 first = self._out.get()
                 if first is None:
                     break
-                batch = [first]
-                while len(batch) < self.batch_size:
+                chunks = [first]
+                size = len(first[0])
+                while size < self.batch_size:
                     try:
                         nxt = self._out.get_nowait()
                     except queue.Empty:
                         break
                     if nxt is None:
-                        done = True
+                        finished = True
                         break
-                    batch.append(nxt)
+                    chunks.append(nxt)
+                    size += len(nxt[0])
+                turns = [turn for done, _ in chunks for turn, _ in done]
                 with self.db.session() as s:
-                    BotRepository(s).persist_turns([t for t, _, _ in batch])
+                    BotRepository(s).persist_turns(turns, returning=False)
                 committed = _time.perf_counter()
                 stats.batches += 1
-                for turn, received, action in batch:
-                    latencies.append((committed - received) * 1000.0)
-                    stats.messages += 1
-                    stats.stored += 1 + len(turn.replies)
-                    if action is BotAction.ANSWER:
-                        stats.answered += 1
-                    elif action is BotAction.CLARIFY:
-                        stats.clarified += 1
-                    elif action is BotAction.FALLBACK:
-                        stats.fallbacks += 1
-                    elif action is BotAction.HANDOFF:
-                        stats.handoffs += 1
+                for done, received in chunks:
+                    latency = (committed - received) * 1000.0
+                    for turn, action in done:
+                        latencies.append(latency)
+                        stats.messages += 1
+                        stats.stored += (1 if turn.customer_text else 0) + len(turn.replies)
+                        if action is BotAction.ANSWER:
+                            stats.answered += 1
+                        elif action is BotAction.CLARIFY:
+                            stats.clarified += 1
+                        elif action is BotAction.FALLBACK:
+                            stats.fallbacks += 1
+                        elif action is BotAction.HANDOFF:
+                            stats.handoffs += 1
         except BaseException as exc:
             self._errors.append(exc)
-            while not done and self._out.get() is not None:  # let the matcher finish
+            while not finished and self._out.get() is not None:  # let the matcher finish
                 pass
