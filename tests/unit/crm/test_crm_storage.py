@@ -201,6 +201,7 @@ FILTERS: list[Callable[[Known], CustomerFilter]] = [
     lambda k: CustomerFilter(tag_ids=(k.tags["老客户"], k.tags["大码"])),
     lambda k: CustomerFilter(tag_ids=(k.tags["老客户"], k.tags["大码"]), tag_match=TagMatch.ALL),
     lambda k: CustomerFilter(tag_ids=(k.tags["老客户"],), tag_match=TagMatch.NONE),
+    lambda k: CustomerFilter(tag_ids=(k.tags["学生党"],)),
     lambda k: CustomerFilter(levels=("金卡", "钻石")),
     lambda k: CustomerFilter(sources=("站外",), vip88=False),
     lambda k: CustomerFilter(vip88=True),

@@ -136,18 +136,27 @@ def _stats(row: Any) -> CustomerStats:
 # ------------------------------------------------------------------------------------ the list query
 
 
-def filter_conditions(shop_id: int, f: CustomerFilter) -> list[ColumnElement[bool]]:
-    """WHERE conditions on ``customers`` (and ``customer_stats`` when ``f.needs_stats()``)."""
-    conds: list[ColumnElement[bool]] = [C.shop_id == shop_id]
+def _like(column: Any, term: str, sqlite: bool) -> ColumnElement[bool]:
+    """Substring match. SQLite's LIKE already ignores ASCII case (and lower() would double the cost);
+    PostgreSQL needs ILIKE. The escape clause only when the term holds a wildcard character."""
+    escape = "\\" if any(ch in term for ch in "%_\\") else None
+    pattern = _like_pattern(term) if escape else f"%{term}%"
+    if sqlite:
+        return cast(ColumnElement[bool], column.like(pattern, escape=escape))
+    return cast(ColumnElement[bool], column.ilike(pattern, escape=escape))
+
+
+def customer_conditions(f: CustomerFilter, *, sqlite: bool = False) -> list[ColumnElement[bool]]:
+    """WHERE conditions on ``customers`` (the shop condition is added by the caller)."""
+    conds: list[ColumnElement[bool]] = []
     term = f.search.strip()
     if term:
-        pattern = _like_pattern(term)
-        options = [C.nick.ilike(pattern, escape="\\")]
+        options = [_like(C.nick, term, sqlite)]
         compact = term.replace(" ", "").replace("-", "")
         if compact.isdigit():
-            options.append(C.phone.like(_like_pattern(compact), escape="\\"))
+            options.append(_like(C.phone, compact, sqlite))
         else:
-            options.append(C.name.ilike(pattern, escape="\\"))
+            options.append(_like(C.name, term, sqlite))
         conds.append(or_(*options))
     if f.tag_ids:
         tagged = select(CT.customer_id).where(CT.tag_id.in_(f.tag_ids))
@@ -174,31 +183,43 @@ def filter_conditions(shop_id: int, f: CustomerFilter) -> list[ColumnElement[boo
     if f.group_id is not None:
         members = select(CustomerGroupMemberRow.customer_id).where(CustomerGroupMemberRow.group_id == f.group_id)
         conds.append(C.id.in_(members))
+    return conds
+
+
+def stats_conditions(f: CustomerFilter) -> list[ColumnElement[bool]]:
+    """WHERE conditions on ``customer_stats`` (segment, last purchase, spend, order count)."""
+    conds: list[ColumnElement[bool]] = []
+    if f.segments:
+        conds.append(ST.segment.in_([s.value for s in f.segments]))
+    if f.last_order_from or f.last_order_to:
+        conds.append(ST.order_count > 0)
+    if f.last_order_from:
+        conds.append(ST.last_order_at >= datetime.combine(f.last_order_from, time()))
+    if f.last_order_to:
+        conds.append(ST.last_order_at < datetime.combine(f.last_order_to + timedelta(days=1), time()))
+    if f.min_spent_cents is not None:
+        conds.append(ST.total_cents >= f.min_spent_cents)
+    if f.max_spent_cents is not None:
+        conds.append(ST.total_cents <= f.max_spent_cents)
+    if f.min_orders is not None:
+        conds.append(ST.order_count >= f.min_orders)
+    if f.max_orders is not None:
+        conds.append(ST.order_count <= f.max_orders)
+    return conds
+
+
+def filter_conditions(shop_id: int, f: CustomerFilter, *, sqlite: bool = False) -> list[ColumnElement[bool]]:
+    """Every condition of a filter; statistics conditions need ``customer_stats`` joined."""
+    conds = [C.shop_id == shop_id, *customer_conditions(f, sqlite=sqlite)]
     if f.needs_stats():
-        conds.append(ST.shop_id == shop_id)
-        if f.segments:
-            conds.append(ST.segment.in_([s.value for s in f.segments]))
-        if f.last_order_from or f.last_order_to:
-            conds.append(ST.order_count > 0)
-        if f.last_order_from:
-            conds.append(ST.last_order_at >= datetime.combine(f.last_order_from, time()))
-        if f.last_order_to:
-            conds.append(ST.last_order_at < datetime.combine(f.last_order_to + timedelta(days=1), time()))
-        if f.min_spent_cents is not None:
-            conds.append(ST.total_cents >= f.min_spent_cents)
-        if f.max_spent_cents is not None:
-            conds.append(ST.total_cents <= f.max_spent_cents)
-        if f.min_orders is not None:
-            conds.append(ST.order_count >= f.min_orders)
-        if f.max_orders is not None:
-            conds.append(ST.order_count <= f.max_orders)
+        conds += [ST.shop_id == shop_id, *stats_conditions(f)]
     return conds
 
 
 _STATS_SORTS = {SortKey.ORDERS: ST.order_count, SortKey.SPENT: ST.total_cents, SortKey.LAST_ORDER: ST.last_order_at}
 
 
-def _order_by(sort: SortKey, descending: bool) -> list[Any]:
+def _order_by(sort: SortKey, descending: bool, *, stats_only: bool = False) -> list[Any]:
     def d(col: Any) -> Any:
         return col.desc() if descending else col.asc()
 
@@ -206,26 +227,26 @@ def _order_by(sort: SortKey, descending: bool) -> list[Any]:
         return [d(_STATS_SORTS[sort]), d(ST.customer_id)]
     if sort is SortKey.NICK:
         return [d(C.nick)]
-    return [d(C.id)]
+    return [d(ST.customer_id if stats_only else C.id)]
 
 
-def _inner_join(f: CustomerFilter, sort: SortKey) -> bool:
+def _uses_stats(f: CustomerFilter, sort: SortKey) -> bool:
     """Statistics filters and sorts drive the query from customer_stats; customers without a
     statistics row (not yet computed) drop out of both the count and the pages, consistently."""
     return f.needs_stats() or sort in _STATS_SORTS
 
 
-def filtered_ids(shop_id: int, f: CustomerFilter, sort: SortKey = SortKey.ID) -> Select[Any]:
-    """SELECT customers.id for a filter (for IN (...) sub-queries and INSERT … SELECT)."""
-    query = select(C.id)
-    if f.needs_stats():
-        query = query.select_from(CUSTOMERS.join(STATS, ST.customer_id == C.id))
-    return query.where(*filter_conditions(shop_id, f))
+LIST_COLUMNS = (
+    C.id, C.nick, C.name, C.phone, C.gender, C.city, C.credit_level, C.is_88vip, C.traffic_source, C.member_level,
+    C.points, C.registered_at, ST.order_count, ST.total_cents, ST.first_order_at, ST.last_order_at, ST.r_score,
+    ST.f_score, ST.m_score, ST.segment,
+)  # fmt: skip
 
 
 class CrmRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
 
     def _insert_from_select(self, table: Table, columns: list[str], source: Select[Any]) -> int:
         """INSERT … SELECT; returns the rows inserted (counted first: drivers differ in rowcount)."""
@@ -234,39 +255,73 @@ class CrmRepository:
             self.s.execute(insert(table).from_select(columns, source))
         return count
 
+    def filtered_ids(self, shop_id: int, f: CustomerFilter) -> Select[Any]:
+        """SELECT customers.id for a filter (for IN (...) sub-queries and INSERT … SELECT)."""
+        query = select(C.id)
+        if f.needs_stats():
+            query = query.select_from(CUSTOMERS.join(STATS, ST.customer_id == C.id))
+        return query.where(*filter_conditions(shop_id, f, sqlite=self.sqlite))
+
     # -- list ---------------------------------------------------------------------------------
+    #
+    # Each query takes the narrowest path the filter allows: statistics alone (their indexes cover
+    # segment, spend, order count and last order), customers alone, the tag index alone, or the join.
 
     def count(self, shop_id: int, f: CustomerFilter, sort: SortKey = SortKey.ID) -> int:
-        query = select(func.count()).select_from(CUSTOMERS)
-        if _inner_join(f, sort):
-            query = select(func.count()).select_from(CUSTOMERS.join(STATS, ST.customer_id == C.id))
-        return int(self.s.execute(query.where(*filter_conditions(shop_id, f))).scalar_one())
-
-    def _page_query(self, shop_id: int, f: CustomerFilter, sort: SortKey, descending: bool) -> Select[Any]:
-        cols = [
-            C.id, C.nick, C.name, C.phone, C.gender, C.city, C.credit_level, C.is_88vip, C.traffic_source,
-            C.member_level, C.points, C.registered_at, ST.order_count, ST.total_cents, ST.first_order_at,
-            ST.last_order_at, ST.r_score, ST.f_score, ST.m_score, ST.segment,
-        ]  # fmt: skip
-        if _inner_join(f, sort):
-            source = STATS.join(CUSTOMERS, C.id == ST.customer_id)
-            conds = [*filter_conditions(shop_id, f), ST.shop_id == shop_id]
+        cust = customer_conditions(f, sqlite=self.sqlite)
+        if _uses_stats(f, sort) and not cust:
+            query = select(func.count()).select_from(STATS).where(ST.shop_id == shop_id, *stats_conditions(f))
+        elif _uses_stats(f, sort):
+            query = (
+                select(func.count())
+                .select_from(STATS.join(CUSTOMERS, C.id == ST.customer_id))
+                .where(ST.shop_id == shop_id, C.shop_id == shop_id, *cust, *stats_conditions(f))
+            )
+        elif f.tag_ids and f.tag_match is TagMatch.ANY and replace(f, tag_ids=()).is_empty():
+            own = select(TAGS.c.id).where(TAGS.c.shop_id == shop_id, TAGS.c.id.in_(f.tag_ids))
+            distinct = func.count(CT.customer_id.distinct()) if len(f.tag_ids) > 1 else func.count()
+            query = select(distinct).where(CT.tag_id.in_(own))
         else:
-            source = CUSTOMERS.outerjoin(STATS, ST.customer_id == C.id)
-            conds = filter_conditions(shop_id, f)
-        return select(*cols).select_from(source).where(*conds).order_by(*_order_by(sort, descending))
+            query = select(func.count()).select_from(CUSTOMERS).where(C.shop_id == shop_id, *cust)
+        return int(self.s.execute(query).scalar_one())
+
+    def page_ids(
+        self, shop_id: int, f: CustomerFilter, sort: SortKey, descending: bool, offset: int, limit: int
+    ) -> list[int]:
+        """The ids on one page, in order: the narrow first step of a page (index-only where possible)."""
+        cust = customer_conditions(f, sqlite=self.sqlite)
+        if _uses_stats(f, sort) and not cust and sort is not SortKey.NICK:
+            query = (
+                select(ST.customer_id)
+                .where(ST.shop_id == shop_id, *stats_conditions(f))
+                .order_by(*_order_by(sort, descending, stats_only=True))
+            )
+        elif _uses_stats(f, sort):
+            query = (
+                select(C.id)
+                .select_from(STATS.join(CUSTOMERS, C.id == ST.customer_id))
+                .where(ST.shop_id == shop_id, C.shop_id == shop_id, *cust, *stats_conditions(f))
+                .order_by(*_order_by(sort, descending))
+            )
+        else:
+            query = select(C.id).where(C.shop_id == shop_id, *cust).order_by(*_order_by(sort, descending))
+        return list(self.s.scalars(query.offset(offset).limit(limit)))
 
     def page(
         self, shop_id: int, f: CustomerFilter, sort: SortKey, descending: bool, offset: int, limit: int
     ) -> list[CustomerListItem]:
-        rows = self.s.execute(self._page_query(shop_id, f, sort, descending).offset(offset).limit(limit)).all()
-        return self._items(rows)
+        """One page of the list: its ids first, then those rows with their tags."""
+        return self.items(shop_id, self.page_ids(shop_id, f, sort, descending, offset, limit))
 
     def items(self, shop_id: int, customer_ids: Sequence[int]) -> list[CustomerListItem]:
         """List rows for these customers, in the given order (unknown ids are left out)."""
         found: dict[int, CustomerListItem] = {}
         for part in chunks(customer_ids):
-            query = self._page_query(shop_id, CustomerFilter(), SortKey.ID, False).where(C.id.in_(part))
+            query = (
+                select(*LIST_COLUMNS)
+                .select_from(CUSTOMERS.outerjoin(STATS, ST.customer_id == C.id))
+                .where(C.shop_id == shop_id, C.id.in_(part))
+            )
             found.update((i.id, i) for i in self._items(self.s.execute(query).all()))
         return [found[i] for i in customer_ids if i in found]
 
@@ -292,12 +347,6 @@ class CrmRepository:
             for r in rows
         ]
 
-    def page_ids(
-        self, shop_id: int, f: CustomerFilter, sort: SortKey, descending: bool, offset: int, limit: int
-    ) -> list[int]:
-        query = self._page_query(shop_id, f, sort, descending).with_only_columns(C.id).offset(offset).limit(limit)
-        return list(self.s.scalars(query))
-
     def private_fields(self, customer_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         """id → (full phone, preferences): for exports only, never for a list."""
         out: dict[int, tuple[str, str]] = {}
@@ -322,7 +371,7 @@ class CrmRepository:
     def selection_ids(self, shop_id: int, selection: Selection, limit: int | None = None) -> list[int]:
         """The shop's customer ids in a selection, in a stable order (at most ``limit``)."""
         if selection.filter is not None:
-            query = filtered_ids(shop_id, selection.filter).order_by(C.id)
+            query = self.filtered_ids(shop_id, selection.filter).order_by(C.id)
             if limit is not None:
                 query = query.limit(limit)
             return list(self.s.scalars(query))
@@ -650,7 +699,7 @@ class CrmRepository:
         has_tag = exists().where(CT.customer_id == C.id, CT.tag_id == tag_id)
         if selection.filter is not None:
             source = select(C.id, literal(tag_id), literal(at, DateTime)).where(
-                C.id.in_(filtered_ids(shop_id, selection.filter)), ~has_tag
+                C.id.in_(self.filtered_ids(shop_id, selection.filter)), ~has_tag
             )
             return self._insert_from_select(CUSTOMER_TAGS, ["customer_id", "tag_id", "created_at"], source)
         added = 0
@@ -669,7 +718,7 @@ class CrmRepository:
         if selection.filter is not None:
             result = self.s.execute(
                 delete(CUSTOMER_TAGS).where(
-                    CT.tag_id == tag_id, CT.customer_id.in_(filtered_ids(shop_id, selection.filter))
+                    CT.tag_id == tag_id, CT.customer_id.in_(self.filtered_ids(shop_id, selection.filter))
                 )
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -785,7 +834,7 @@ class CrmRepository:
         member = exists().where(gm.group_id == group_id, gm.customer_id == C.id)
         if selection.filter is not None:
             source = select(literal(group_id), C.id, literal(at, DateTime)).where(
-                C.id.in_(filtered_ids(shop_id, selection.filter)), ~member
+                C.id.in_(self.filtered_ids(shop_id, selection.filter)), ~member
             )
             return self._insert_from_select(GROUP_MEMBERS, ["group_id", "customer_id", "added_at"], source)
         added = 0
