@@ -11,26 +11,28 @@ as words the phrasing lacks, so a long phrasing does not win by merely containin
 A field with weight 0 is not indexed at all (by default the bigrams: measured, they add memory and
 time but no accuracy on top of words and characters).
 
-The fields share one vocabulary: words carry a one-character tag; characters and bigrams cannot
-collide (an ASCII run is one character unit, so a bigram always holds a CJK character).
+The fields share one vocabulary of term ids: words carry a one-character tag; characters and
+bigrams cannot collide (an ASCII run is one character unit, so a bigram always holds a CJK
+character).  Documents keep their terms as compact int arrays, which also keeps the exact scoring
+below cache-friendly.
 
 Search has to be fast in pure Python at 10k entries (~13k phrasings):
 
 1. walk the postings of the query's words and bigrams, accumulating their weight per document;
    common terms (的, 什么) and characters are walked only when too few documents were reached,
    because their lists are long and their weight small;
-2. score exactly the documents whose Dice over those terms is highest, from their own term tuples.
+2. score exactly the documents whose Dice over those terms is highest, from their term arrays.
 
 Postings are a bare document id while a term occurs once (most terms do), then an int array.
 Edits are incremental: a new document is appended; a removed one leaves a tombstone that searches
 skip, and an array is compacted once a quarter of it is dead (amortised O(1) per removal).
-Document ids are never reused.  The index is not thread-safe by itself: `Matcher` serialises access.
+Document and term ids are never reused.  The index is not thread-safe by itself: `Matcher`
+serialises access.
 """
 
 from __future__ import annotations
 
 import math
-import sys
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,28 +51,30 @@ WALK_MAX_DF = 128
 WALK_DF_FRACTION = 0.02
 _IDF_CACHE_MAX = 100_000
 _ZEROS = repeat(0.0)
+_NO_IDS: array[int] = array("i")
 
-Postings: TypeAlias = "int | array[int]"  # a bare document id while the term occurs once
+Postings: TypeAlias = "int | array[int] | None"  # a bare document id while the term occurs once
 
 
 @dataclass(frozen=True, slots=True)
 class Terms:
-    """A text's unique terms per field, interned (thousands of documents share one string);
-    words are tagged."""
+    """A text's unique terms per field (words tagged)."""
 
     words: tuple[str, ...]
     bigrams: tuple[str, ...]
     units: tuple[str, ...]
 
     @classmethod
-    def of(cls, analysis: Analysis, fields: tuple[bool, bool, bool] = (True, True, True), intern: bool = True) -> Terms:
-        """`fields` leaves out the fields that are not indexed; queries need no interning."""
-        same: Callable[[str], str] = sys.intern if intern else str
+    def of(cls, analysis: Analysis, fields: tuple[bool, bool, bool] = (True, True, True)) -> Terms:
+        """`fields` leaves out the fields that are not indexed."""
         return cls(
-            tuple(same(WORD_TAG + w) for w in dict.fromkeys(analysis.words)) if fields[0] else (),
-            tuple(map(same, dict.fromkeys(analysis.bigrams))) if fields[1] else (),
-            tuple(map(same, dict.fromkeys(analysis.units))) if fields[2] else (),
+            tuple(WORD_TAG + w for w in dict.fromkeys(analysis.words)) if fields[0] else (),
+            tuple(dict.fromkeys(analysis.bigrams)) if fields[1] else (),
+            tuple(dict.fromkeys(analysis.units)) if fields[2] else (),
         )
+
+    def all(self) -> tuple[str, ...]:
+        return self.words + self.bigrams + self.units
 
 
 @dataclass(slots=True)
@@ -80,35 +84,14 @@ class Doc:
     entry_id: int
     source: str  # the phrasing as written in the KB
     text: str  # canonical content text (Analysis.text)
-    terms: tuple[str, ...]  # unique terms: tagged words, then bigrams, then characters
-    n_words: int
-    n_bigrams: int
+    terms: Terms | None  # until indexed; then `term_ids` holds them
     category: str
     negative: bool = False
     core: tuple[str, ...] = ()  # canonical 划词 core words
     alive: bool = True
-
-    @classmethod
-    def make(
-        cls,
-        entry_id: int,
-        source: str,
-        text: str,
-        terms: Terms,
-        category: str,
-        negative: bool = False,
-        core: tuple[str, ...] = (),
-    ) -> Doc:
-        flat = terms.words + terms.bigrams + terms.units
-        return cls(entry_id, source, text, flat, len(terms.words), len(terms.bigrams), category, negative, core)
-
-    @property
-    def words(self) -> tuple[str, ...]:
-        return tuple(w[1:] for w in self.terms[: self.n_words])
-
-    def split(self) -> Terms:
-        b, u = self.n_words, self.n_words + self.n_bigrams
-        return Terms(self.terms[:b], self.terms[b:u], self.terms[u:])
+    term_ids: array[int] | None = None  # words, then bigrams, then characters
+    n_words: int = 0
+    n_bigrams: int = 0
 
 
 def idf_value(n_docs: int, df: int) -> float:
@@ -118,9 +101,9 @@ def idf_value(n_docs: int, df: int) -> float:
 
 @dataclass(frozen=True, slots=True)
 class QueryTerms:
-    weights: dict[str, float]  # every unique query term -> field weight · IDF
+    weights: dict[int, float]  # every query term the index knows (by id) -> field weight · IDF
     n_walkable: int  # the first terms of `weights` (words, bigrams) are walked first
-    mass: float  # sum of the weights
+    mass: float  # sum of the weights of all query terms, unknown ones included
 
 
 class TermIndex:
@@ -129,70 +112,119 @@ class TermIndex:
             raise ValueError(f"need {N_FIELDS} non-negative field weights, one positive")
         self.field_weights = field_weights
         self.fields = (field_weights[0] > 0, field_weights[1] > 0, field_weights[2] > 0)
+        self.vocab: dict[str, int] = {}  # term -> id
+        self.term_text: list[str] = []  # id -> term
+        self.postings: list[Postings] = []  # by term id
+        self.dead_in: dict[int, int] = {}  # tombstones per postings array
         self.docs: list[Doc] = []
-        self.postings: dict[str, Postings] = {}
-        self.dead_in: dict[str, int] = {}  # tombstones per array
         # weighted IDF mass of each document: computed when it is added, refreshed by
         # `finish_bulk` (single edits move the statistics only a little)
         self.masses: array[float] = array("d")
         self.blocked = bytearray()  # 1 for removed and negative documents: never a result
         self.n_alive = 0
         self.negatives: set[int] = set()
-        self._idf: dict[str, float] = {}  # cache, cleared on every edit
+        self._idf: dict[int, float] = {}  # cache by term id, cleared on every edit
 
     def __len__(self) -> int:
         return self.n_alive
 
     # ---------------------------------------------------------------- statistics
     def df(self, term: str) -> int:
-        p = self.postings.get(term)
+        tid = self.vocab.get(term)
+        return 0 if tid is None else self._df(tid)
+
+    def _df(self, tid: int) -> int:
+        p = self.postings[tid]
         if p is None:
             return 0
         if isinstance(p, int):
             return 1
-        return len(p) - self.dead_in.get(term, 0)
+        return len(p) - self.dead_in.get(tid, 0)
 
-    def idf(self, term: str) -> float:
+    def _idf_id(self, tid: int) -> float:
         cache = self._idf
-        v = cache.get(term)
+        v = cache.get(tid)
         if v is None:
             if len(cache) >= _IDF_CACHE_MAX:
                 cache.clear()
-            v = cache[term] = idf_value(self.n_alive, self.df(term))
+            v = cache[tid] = idf_value(self.n_alive, self._df(tid))
         return v
 
     def query_terms(self, terms: Terms) -> QueryTerms:
-        fw, idf = self.field_weights, self.idf
-        weights: dict[str, float] = {}
+        fw, vocab, idf = self.field_weights, self.vocab, self._idf_id
+        unseen = idf_value(self.n_alive, 0)
+        weights: dict[int, float] = {}
+        mass = 0.0
+        n_walkable = 0
         for field, group in enumerate((terms.words, terms.bigrams, terms.units)):
             f = fw[field]
             for t in group:
-                weights[t] = f * idf(t)
-        return QueryTerms(weights, len(terms.words) + len(terms.bigrams), sum(weights.values()))
+                tid = vocab.get(t)
+                if tid is None:
+                    mass += f * unseen
+                    continue
+                w = weights[tid] = f * idf(tid)
+                mass += w
+            if field < 2:
+                n_walkable = len(weights)
+        return QueryTerms(weights, n_walkable, mass)
 
     def mass_of(self, terms: Terms) -> float:
-        fw, idf = self.field_weights, self.idf
-        return (
-            fw[0] * sum(map(idf, terms.words))
-            + fw[1] * sum(map(idf, terms.bigrams))
-            + fw[2] * sum(map(idf, terms.units))
-        )
+        """Weighted IDF mass of a text's terms (known or not)."""
+        fw, vocab, idf = self.field_weights, self.vocab, self._idf_id
+        unseen = idf_value(self.n_alive, 0)
+        total = 0.0
+        for field, group in enumerate((terms.words, terms.bigrams, terms.units)):
+            for t in group:
+                tid = vocab.get(t)
+                total += fw[field] * (unseen if tid is None else idf(tid))
+        return total
+
+    def string_weights(self, terms: Terms) -> dict[str, float]:
+        """Field weight · IDF of each term of a text (for texts that are not indexed)."""
+        fw, vocab, idf = self.field_weights, self.vocab, self._idf_id
+        unseen = idf_value(self.n_alive, 0)
+        out: dict[str, float] = {}
+        for field, group in enumerate((terms.words, terms.bigrams, terms.units)):
+            for t in group:
+                tid = vocab.get(t)
+                out[t] = fw[field] * (unseen if tid is None else idf(tid))
+        return out
+
+    def doc_words(self, doc: Doc) -> tuple[str, ...]:
+        ids = doc.term_ids
+        if ids is None:
+            return ()
+        text = self.term_text
+        return tuple(text[i][1:] for i in ids[: doc.n_words])
 
     # ---------------------------------------------------------------- edits
     def add(self, doc: Doc, bulk: bool = False) -> int:
         """Index a document; in `bulk` mode call `finish_bulk` once all are added."""
+        terms = doc.terms
+        if terms is None:
+            raise ValueError("document already indexed")
         doc_id = len(self.docs)
+        vocab, text, postings = self.vocab, self.term_text, self.postings
+        ids = array("i")
+        for t in terms.all():
+            tid = vocab.get(t)
+            if tid is None:
+                tid = vocab[t] = len(text)
+                text.append(t)
+                postings.append(doc_id)
+            else:
+                p = postings[tid]
+                if p is None:
+                    postings[tid] = doc_id
+                elif isinstance(p, int):
+                    postings[tid] = array("i", (p, doc_id))
+                else:
+                    p.append(doc_id)
+            ids.append(tid)
+        doc.term_ids, doc.n_words, doc.n_bigrams, doc.terms = ids, len(terms.words), len(terms.bigrams), None
         self.docs.append(doc)
         self.n_alive += 1
-        post = self.postings
-        for t in doc.terms:
-            p = post.get(t)
-            if p is None:
-                post[t] = doc_id
-            elif isinstance(p, int):
-                post[t] = array("i", (p, doc_id))
-            else:
-                p.append(doc_id)
         self.blocked.append(1 if doc.negative else 0)
         if doc.negative:
             self.negatives.add(doc_id)
@@ -200,51 +232,51 @@ class TermIndex:
             self.masses.append(0.0)
         else:
             self._idf.clear()
-            self.masses.append(self.mass_of(doc.split()))
+            self.masses.append(self._mass_ids(doc, self._idf_id))
         return doc_id
+
+    def _mass_ids(self, doc: Doc, idf: Callable[[int], float]) -> float:
+        ids = doc.term_ids or _NO_IDS
+        fw, b = self.field_weights, doc.n_words
+        u = b + doc.n_bigrams
+        return fw[0] * sum(map(idf, ids[:b])) + fw[1] * sum(map(idf, ids[b:u])) + fw[2] * sum(map(idf, ids[u:]))
 
     def finish_bulk(self) -> None:
         """Compute every document's mass from the final statistics."""
         self._idf.clear()
-        n, fw, dead = self.n_alive, self.field_weights, self.dead_in
-        idf = {t: idf_value(n, 1 if isinstance(p, int) else len(p) - dead.get(t, 0)) for t, p in self.postings.items()}
+        n = self.n_alive
+        idf = [idf_value(n, self._df(tid)) for tid in range(len(self.postings))]
         get = idf.__getitem__
         masses = self.masses
         for doc_id, doc in enumerate(self.docs):
             if doc.alive:
-                terms, b = doc.terms, doc.n_words
-                u = b + doc.n_bigrams
-                masses[doc_id] = (
-                    fw[0] * sum(map(get, terms[:b]))
-                    + fw[1] * sum(map(get, terms[b:u]))
-                    + fw[2] * sum(map(get, terms[u:]))
-                )
+                masses[doc_id] = self._mass_ids(doc, get)
 
     def remove(self, doc_id: int) -> None:
         doc = self.docs[doc_id]
-        if not doc.alive:
+        if not doc.alive or doc.term_ids is None:
             return
         doc.alive = False
         self.blocked[doc_id] = 1
         self.n_alive -= 1
         self.negatives.discard(doc_id)
         self._idf.clear()
-        docs, post, dead = self.docs, self.postings, self.dead_in
-        for t in doc.terms:
-            p = post[t]
-            if isinstance(p, int):
-                del post[t]
+        docs, postings, dead = self.docs, self.postings, self.dead_in
+        for tid in doc.term_ids:
+            p = postings[tid]
+            if p is None or isinstance(p, int):
+                postings[tid] = None
                 continue
-            n_dead = dead.get(t, 0) + 1
+            n_dead = dead.get(tid, 0) + 1
             if n_dead >= len(p):
-                del post[t]
-                dead.pop(t, None)
+                postings[tid] = None
+                dead.pop(tid, None)
             elif n_dead * 4 > len(p):
                 alive = [d for d in p if docs[d].alive]
-                post[t] = alive[0] if len(alive) == 1 else array("i", alive)
-                dead.pop(t, None)
+                postings[tid] = alive[0] if len(alive) == 1 else array("i", alive)
+                dead.pop(tid, None)
             else:
-                dead[t] = n_dead
+                dead[tid] = n_dead
 
     # ---------------------------------------------------------------- search
     def search(
@@ -255,12 +287,12 @@ class TermIndex:
         if q.mass <= 0.0:
             return [], {}
         walk_max = max(WALK_MAX_DF, int(self.n_alive * WALK_DF_FRACTION))
-        post = self.postings
+        postings = self.postings
         acc: dict[int, float] = {}
         get = acc.get
         later: list[tuple[int, float, array[int]]] = []  # walked only if too few documents reached
-        for i, (t, w) in enumerate(q.weights.items()):
-            p = post.get(t)
+        for i, (tid, w) in enumerate(q.weights.items()):
+            p = postings[tid]
             if p is None:
                 continue
             if isinstance(p, int):
@@ -290,18 +322,22 @@ class TermIndex:
             usable = [d for _, d in partial[:pool]]
 
         qget = q.weights.get
-        scored = [(2.0 * sum(map(qget, docs[d].terms, _ZEROS)) / (total + masses[d]), d) for d in usable]
+        scored = [(2.0 * sum(map(qget, docs[d].term_ids or _NO_IDS, _ZEROS)) / (total + masses[d]), d) for d in usable]
         scored.sort(reverse=True)
         return scored[:limit], acc
 
     def lexical(self, q: QueryTerms, doc_id: int) -> float:
         """Exact lexical score of one indexed document."""
+        ids = self.docs[doc_id].term_ids
         denom = q.mass + self.masses[doc_id]
-        shared = sum(map(q.weights.get, self.docs[doc_id].terms, _ZEROS))
-        return 2.0 * shared / denom if denom > 0.0 else 0.0
+        if ids is None or denom <= 0.0:
+            return 0.0
+        return 2.0 * sum(map(q.weights.get, ids, _ZEROS)) / denom
 
-    def lexical_terms(self, q: QueryTerms, terms: Terms) -> float:
-        """Exact lexical score of a text that is not indexed (given its terms), with this index's IDF."""
-        shared = sum(map(q.weights.get, terms.words + terms.bigrams + terms.units, _ZEROS))
-        denom = q.mass + self.mass_of(terms)
+    def lexical_text(self, a: Terms, b: Terms) -> float:
+        """Lexical score of two texts that need not be indexed, with this index's IDF."""
+        wa = self.string_weights(a)
+        wb = self.string_weights(b)
+        denom = sum(wa.values()) + sum(wb.values())
+        shared = sum(w for t, w in wa.items() if t in wb)
         return 2.0 * shared / denom if denom > 0.0 else 0.0

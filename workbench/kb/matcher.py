@@ -139,9 +139,7 @@ def _keyword_words(phrasing: Phrasing) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in map(_canonical_word, source) if w))
 
 
-def _prepare(
-    entry: KbEntry, fields: tuple[bool, bool, bool], cache: dict[str, tuple[str, Terms]] | None = None
-) -> _Prepared:
+def _prepare(entry: KbEntry, fields: tuple[bool, bool, bool]) -> _Prepared:
     """Analyse an entry's phrasings (the slow part of an edit: jieba) without touching the index."""
     if not entry.enabled:
         return _Prepared(entry, (), ())
@@ -149,15 +147,9 @@ def _prepare(
     rules: list[_Rule] = []
 
     def add_doc(source: str, negative: bool, core: tuple[str, ...]) -> None:
-        hit = cache.get(source) if cache is not None else None
-        if hit is None:
-            a = analyze(source, cached=False)
-            hit = (a.text, Terms.of(a, fields))
-            if cache is not None:
-                cache[source] = hit
-        text, t = hit
-        if text:
-            docs.append(Doc.make(entry.id, source, text, t, entry.category, negative, core))
+        a = analyze(source, cached=False)
+        if a.text:
+            docs.append(Doc(entry.id, source, a.text, Terms.of(a, fields), entry.category, negative, core))
 
     add_doc(entry.question, False, ())
     for p in entry.phrasings:
@@ -193,10 +185,9 @@ class Matcher:
     def rebuild(self, entries: Iterable[KbEntry]) -> None:
         with self._write_lock:
             state = _State(self.config)
-            cache: dict[str, tuple[str, Terms]] = {}
             for entry in entries:
                 state.drop(entry.id)  # a repeated id: the last one wins
-                state.apply(_prepare(entry, state.index.fields, cache), bulk=True)
+                state.apply(_prepare(entry, state.index.fields), bulk=True)
             state.index.finish_bulk()
             with self._lock:
                 self._state = state
@@ -220,8 +211,12 @@ class Matcher:
         if q.empty or top <= 0:
             return []
         with self._lock:
-            picked = [(s, self._state.entries[s.entry_id]) for s in self._ranked(q, top, category)]
-        return [_suggestion(q, s, entry) for s, entry in picked]
+            state = self._state
+            picked = [
+                (s, state.entries[s.entry_id], state.index.doc_words(s.doc) if s.doc else ())
+                for s in self._ranked(q, top, category)
+            ]
+        return [_suggestion(q, s, entry, words) for s, entry, words in picked]
 
     def rank(self, text: str, top: int = 10, category: str | None = None) -> list[tuple[int, float]]:
         """Like `match` but only (entry id, score) pairs, without explanations: for batch use."""
@@ -251,9 +246,7 @@ class Matcher:
         with self._lock:
             index = self._state.index
             fields = index.fields
-            lexical = index.lexical_terms(
-                index.query_terms(Terms.of(qa, fields, intern=False)), Terms.of(qb, fields, intern=False)
-            )
+            lexical = index.lexical_text(Terms.of(qa, fields), Terms.of(qb, fields))
         return self._combine(lexical, qa.text, qb.text)[0]
 
     # ---------------------------------------------------------------- scoring
@@ -275,7 +268,7 @@ class Matcher:
         """Every entry worth showing, with its score; vetoed entries are left out."""
         cfg = self.config
         index = state.index
-        qt = index.query_terms(Terms.of(q, index.fields, intern=False))
+        qt = index.query_terms(Terms.of(q, index.fields))
         exact = max(cfg.exact, top + 4)
         found, reached = index.search(qt, exact, max(cfg.pool, exact), category)
 
@@ -345,10 +338,6 @@ class Matcher:
 
 
 # -------------------------------------------------------------------- explanations
-def _doc_words(doc: Doc) -> tuple[str, ...]:
-    return tuple(w for w in doc.words if not w.startswith(CONCEPT_PREFIX))
-
-
 def _related_pairs(q: Analysis, doc_words: tuple[str, ...]) -> list[tuple[str, str]]:
     """(message word, phrasing word) pairs that matched only as related words (快递 ~ 物流)."""
     concepts = get_lexicon().synonyms.concepts
@@ -364,7 +353,7 @@ def _related_pairs(q: Analysis, doc_words: tuple[str, ...]) -> list[tuple[str, s
     return pairs
 
 
-def _suggestion(q: Analysis, s: _Scored, entry: KbEntry) -> Suggestion:
+def _suggestion(q: Analysis, s: _Scored, entry: KbEntry, doc_words: tuple[str, ...]) -> Suggestion:
     """Reasons are short codes: same, synonym:啥时候=什么时候, related:快递~物流, core:发货,
     fuzzy:0.86, keyword:运费险+退货, ignored:亲,请问."""
     reasons: list[str] = []
@@ -372,7 +361,7 @@ def _suggestion(q: Analysis, s: _Scored, entry: KbEntry) -> Suggestion:
     phrasing = entry.question
     if s.doc is not None:
         phrasing = s.doc.source
-        doc_words = _doc_words(s.doc)
+        doc_words = tuple(w for w in doc_words if not w.startswith(CONCEPT_PREFIX))
         matched = tuple(w for w in dict.fromkeys(q.words) if w in doc_words)
         if q.text == s.doc.text:
             reasons.append("same")
