@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import repeat
 from typing import TypeAlias
@@ -150,13 +150,23 @@ class TermIndex:
             v = cache[tid] = idf_value(self.n_alive, self._df(tid))
         return v
 
-    def query_terms(self, terms: Terms) -> QueryTerms:
+    def query_terms(self, terms: Terms | Analysis) -> QueryTerms:
+        """Weights of a query's terms (from its analysis directly, or from its `Terms`)."""
+        if isinstance(terms, Analysis):
+            fields = self.fields
+            groups: tuple[Iterable[str], ...] = (
+                (WORD_TAG + w for w in dict.fromkeys(terms.words)) if fields[0] else (),
+                dict.fromkeys(terms.bigrams) if fields[1] else (),
+                dict.fromkeys(terms.units) if fields[2] else (),
+            )
+        else:
+            groups = (terms.words, terms.bigrams, terms.units)
         fw, vocab, idf = self.field_weights, self.vocab, self._idf_id
         unseen = idf_value(self.n_alive, 0)
         weights: dict[int, float] = {}
         mass = 0.0
         n_walkable = 0
-        for field, group in enumerate((terms.words, terms.bigrams, terms.units)):
+        for field, group in enumerate(groups):
             f = fw[field]
             for t in group:
                 tid = vocab.get(t)
@@ -312,14 +322,16 @@ class TermIndex:
 
         # rank the documents reached by their Dice score over the walked terms alone
         blocked, docs, masses, total = self.blocked, self.docs, self.masses, q.mass
-        if category is not None:
-            usable = [d for d in acc if not blocked[d] and docs[d].category == category]
+        if category is None:
+            partial = [(a / (total + masses[d]), d) for d, a in acc.items() if not blocked[d]]
         else:
-            usable = [d for d in acc if not blocked[d]]
-        if len(usable) > pool:
-            partial = [(acc[d] / (total + masses[d]), d) for d in usable]
+            partial = [
+                (a / (total + masses[d]), d) for d, a in acc.items() if not blocked[d] and docs[d].category == category
+            ]
+        if len(partial) > pool:
             partial.sort(reverse=True)  # C-level: faster than a heap at these sizes
-            usable = [d for _, d in partial[:pool]]
+            del partial[pool:]
+        usable = [d for _, d in partial]
 
         qget = q.weights.get
         scored = [(2.0 * sum(map(qget, docs[d].term_ids or _NO_IDS, _ZEROS)) / (total + masses[d]), d) for d in usable]

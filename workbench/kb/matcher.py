@@ -268,7 +268,7 @@ class Matcher:
         """Every entry worth showing, with its score; vetoed entries are left out."""
         cfg = self.config
         index = state.index
-        qt = index.query_terms(Terms.of(q, index.fields))
+        qt = index.query_terms(q)
         exact = max(cfg.exact, top + 4)
         found, reached = index.search(qt, exact, max(cfg.pool, exact), category)
 
