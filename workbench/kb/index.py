@@ -150,17 +150,14 @@ class TermIndex:
             v = cache[tid] = idf_value(self.n_alive, self._df(tid))
         return v
 
-    def query_terms(self, terms: Terms | Analysis) -> QueryTerms:
-        """Weights of a query's terms (from its analysis directly, or from its `Terms`)."""
-        if isinstance(terms, Analysis):
-            fields = self.fields
-            groups: tuple[Iterable[str], ...] = (
-                (WORD_TAG + w for w in dict.fromkeys(terms.words)) if fields[0] else (),
-                dict.fromkeys(terms.bigrams) if fields[1] else (),
-                dict.fromkeys(terms.units) if fields[2] else (),
-            )
-        else:
-            groups = (terms.words, terms.bigrams, terms.units)
+    def query_terms(self, q: Analysis) -> QueryTerms:
+        """Weights of a query's unique terms, in walking order (words, bigrams, characters)."""
+        fields = self.fields
+        groups: tuple[Iterable[str], ...] = (
+            (WORD_TAG + w for w in dict.fromkeys(q.words)) if fields[0] else (),
+            dict.fromkeys(q.bigrams) if fields[1] else (),
+            dict.fromkeys(q.units) if fields[2] else (),
+        )
         fw, vocab, idf = self.field_weights, self.vocab, self._idf_id
         unseen = idf_value(self.n_alive, 0)
         weights: dict[int, float] = {}
@@ -178,17 +175,6 @@ class TermIndex:
             if field < 2:
                 n_walkable = len(weights)
         return QueryTerms(weights, n_walkable, mass)
-
-    def mass_of(self, terms: Terms) -> float:
-        """Weighted IDF mass of a text's terms (known or not)."""
-        fw, vocab, idf = self.field_weights, self.vocab, self._idf_id
-        unseen = idf_value(self.n_alive, 0)
-        total = 0.0
-        for field, group in enumerate((terms.words, terms.bigrams, terms.units)):
-            for t in group:
-                tid = vocab.get(t)
-                total += fw[field] * (unseen if tid is None else idf(tid))
-        return total
 
     def string_weights(self, terms: Terms) -> dict[str, float]:
         """Field weight · IDF of each term of a text (for texts that are not indexed)."""
