@@ -2,6 +2,823 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>AccountDialog</name>
+    <message>
+        <source> 个会话</source>
+        <translation> chats</translation>
+    </message>
+    <message>
+        <source>例如：南栀女装旗舰店:小美</source>
+        <translation>e.g. shop:Amy</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>分流权限</source>
+        <translation>Routing</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>开通「分流」权限：可以分到新进店的买家</source>
+        <translation>Routing permission: may be given new customers</translation>
+    </message>
+    <message>
+        <source>接待上限</source>
+        <translation>Capacity</translation>
+    </message>
+    <message>
+        <source>接待组</source>
+        <translation>Groups</translation>
+    </message>
+    <message>
+        <source>新建子账号</source>
+        <translation>New sub-account</translation>
+    </message>
+    <message>
+        <source>昵称</source>
+        <translation>Display name</translation>
+    </message>
+    <message>
+        <source>模拟同事</source>
+        <translation>Simulated</translation>
+    </message>
+    <message>
+        <source>模拟同事（课堂练习：程序扮演这位客服，自动接待分给他的买家）</source>
+        <translation>Simulated colleague (classroom: the program plays this agent and serves the customers routed to them)</translation>
+    </message>
+    <message>
+        <source>编辑子账号</source>
+        <translation>Edit sub-account</translation>
+    </message>
+    <message>
+        <source>聊天里显示的名字</source>
+        <translation>The name shown in chats</translation>
+    </message>
+    <message>
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>账号名</source>
+        <translation>Account name</translation>
+    </message>
+    <message>
+        <source>达到后自动挂起</source>
+        <translation>set to Away when reached</translation>
+    </message>
+    <message>
+        <source>还没有接待组</source>
+        <translation>No reception groups yet</translation>
+    </message>
+</context>
+<context>
+    <name>AccountsTab</name>
+    <message>
+        <source>「{name}」已设为{status}。</source>
+        <translation>{name} is now {status}.</translation>
+    </message>
+    <message>
+        <source>例如「售后组」接待说到退货、退款、维修的买家，「售前组」接待其余买家。</source>
+        <translation>For example, an after-sales group takes customers who mention returns, refunds or repairs, and a pre-sales group takes the rest.</translation>
+    </message>
+    <message>
+        <source>保存分流设置</source>
+        <translation>Save routing</translation>
+    </message>
+    <message>
+        <source>分流</source>
+        <translation>Routing</translation>
+    </message>
+    <message>
+        <source>分流设置</source>
+        <translation>Routing</translation>
+    </message>
+    <message>
+        <source>分流设置已保存。</source>
+        <translation>Routing saved.</translation>
+    </message>
+    <message>
+        <source>分组关键词</source>
+        <translation>Keywords</translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>删除「{name}」？他正在接待的会话会回到待接待。</source>
+        <translation>Delete {name}? Their open chats go back to Waiting.</translation>
+    </message>
+    <message>
+        <source>删除子账号</source>
+        <translation>Delete sub-account</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>子账号</source>
+        <translation>Sub-accounts</translation>
+    </message>
+    <message>
+        <source>子账号「{name}」已保存。</source>
+        <translation>Sub-account {name} saved.</translation>
+    </message>
+    <message>
+        <source>子账号「{name}」已删除。</source>
+        <translation>Sub-account {name} deleted.</translation>
+    </message>
+    <message>
+        <source>已开通</source>
+        <translation>On</translation>
+    </message>
+    <message>
+        <source>开启分流</source>
+        <translation>Route new customers</translation>
+    </message>
+    <message>
+        <source>开启后，每位新进店的买家按规则分给一位在线且未挂起的客服，进入他的「待接待」。</source>
+        <translation>When on, each new customer is given by these rules to an agent who is online and not away, and lands in that agent&apos;s Waiting list.</translation>
+    </message>
+    <message>
+        <source>按接待组分配</source>
+        <translation>Route by reception group</translation>
+    </message>
+    <message>
+        <source>接待中/上限</source>
+        <translation>Open/capacity</translation>
+    </message>
+    <message>
+        <source>接待组</source>
+        <translation>Reception groups</translation>
+    </message>
+    <message>
+        <source>新建子账号</source>
+        <translation>New sub-account</translation>
+    </message>
+    <message>
+        <source>新建接待组</source>
+        <translation>New group</translation>
+    </message>
+    <message>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <source>昵称</source>
+        <translation>Display name</translation>
+    </message>
+    <message>
+        <source>更改状态</source>
+        <translation>Change status</translation>
+    </message>
+    <message>
+        <source>未开通</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <source>模拟同事</source>
+        <translation>Simulated</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>组内无人可接时分给其他客服</source>
+        <translation>When nobody in the group is free, give the customer to another agent</translation>
+    </message>
+    <message>
+        <source>组员</source>
+        <translation>Members</translation>
+    </message>
+    <message>
+        <source>编辑</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>设为{status}</source>
+        <translation>Set to {status}</translation>
+    </message>
+    <message>
+        <source>请先在表格里选中一个子账号。</source>
+        <translation>Select a sub-account in the table first.</translation>
+    </message>
+    <message>
+        <source>请先选中一个接待组。</source>
+        <translation>Select a reception group first.</translation>
+    </message>
+    <message>
+        <source>账号</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <source>达到接待上限自动挂起，接待数下降后自动恢复在线</source>
+        <translation>Set an agent to Away at capacity, and back online when below it</translation>
+    </message>
+    <message>
+        <source>（其余买家）</source>
+        <translation>(everyone else)</translation>
+    </message>
+    <message>
+        <source>（满额）</source>
+        <translation> (full)</translation>
+    </message>
+</context>
+<context>
+    <name>AddToGroupDialog</name>
+    <message>
+        <source>分组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>加入分组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>把选中的 {n} 位客户加入静态分组。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新分组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新分组的名称</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>＋ 新建分组…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Aftersales</name>
+    <message>
+        <source>「{name}」不是文件。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>「{name}」太大，证据文件最大 {limit_mb} MB。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>七天无理由（不喜欢、尺码不合适）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>不涉及</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>不能从「{from_state}」变为「{to_state}」。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>与描述不符</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>与描述不符（色差、材质）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>中</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>中评</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>买家已申请介入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>买家承担</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>人为损坏</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>仅退款</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>优惠券</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>低</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>倾听</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>其他</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>其他商品问题</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>其他服务问题</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>准备材料</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>创建</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>判定支持买家</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>判定支持卖家</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>功能失效</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>原因最多 {limit} 个字。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>双方协商</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>发票</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>发货延迟</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>发送给买家</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>发错货（颜色、尺码、款式）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>合理补偿：优惠券、运费、部分退款</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>响应不及时</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>售后态度不佳</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>商品损坏</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>商品质量</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回复不能为空。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回复最多 {limit} 个字（现在 {length} 个）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回复评价</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>图片</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation type="unfinished">Notes</translation>
+    </message>
+    <message>
+        <source>好评</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>少件 / 漏发</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>尺寸颜色错误</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>差评</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已提交</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已提交凭证</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台已介入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台未介入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台申诉前请先由客服判断并标记为疑似恶意（写明依据）；程序的评分只是参考。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>店铺承担</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>情况说明</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>找不到该工单，可能已被删除。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>投诉</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>按约定时间回访，确认买家满意</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>换货</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>政策检查</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>文件</source>
+        <translation type="unfinished">File</translation>
+    </message>
+    <message>
+        <source>方案</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>无</source>
+        <translation type="unfinished">None</translation>
+    </message>
+    <message>
+        <source>无法读取「{name}」：{reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>更新记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>服务质量</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>未发货，不想要了</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>未收到货</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>未申诉</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>正常投诉</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>没有设置证据存放目录。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>物流轨迹</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>状态变更</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申诉成功</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申诉驳回</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>疑似恶意投诉</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>真诚道歉，不推卸责任</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>积分</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>纠纷</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>给出退换、维修或补发方案</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>维修</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>聊天记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>致歉</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>补偿</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>表单还有 {count} 处需要修改。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单快照</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>让买家说完，确认问题和诉求</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>证据</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>评价</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>该工单没有关联订单。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>该工单类型不支持此操作。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>该证据已被移除。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请先写好回复内容再发布。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请写明判断依据。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请写明原因（会记录在工单的时间线上）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请填写大于 0 的金额。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请填写运单号。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>货不对板</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>质量问题</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>赠品 / 补发</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>跟进</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>运单号应为 6–30 位字母或数字。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>运费</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>运费补偿</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>运输破损</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退换货流程复杂</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退款</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退款金额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退货</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退货退款</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>部分退款</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>金额不能超过实付款 {limit}。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>风险信号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>高</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AftersalesPage</name>
+    <message>
+        <source>{n} 个时限即将到期或已逾期（逾期 {overdue}）：{no} {label} {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>× 全部客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>全部状态</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>全部类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>共 {n} 个工单</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>只看未完结</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>售后工单</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>售后工单列表</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户 #{id}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户：{nick}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>搜索单号、客户、订单号、内容</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新建 ▾</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>点击打开最早到期的工单</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>评价管理</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>选择一个工单查看详情，或点「新建」登记售后、投诉和纠纷。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AnswerCard</name>
+    <message>
+        <source>删除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>机器人回复买家的内容</source>
+        <translation>What the bot replies to the customer</translation>
+    </message>
+    <message>
+        <source>答案 {n}</source>
+        <translation>Answer {n}</translation>
+    </message>
+    <message>
+        <source>至</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <source>限定生效时间</source>
+        <translation>Only valid from</translation>
+    </message>
+</context>
+<context>
+    <name>AppealBox</name>
+    <message>
+        <source>平台申诉</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台给的申诉单号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申诉单号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申诉理由和提交的证据</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申诉说明</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AssistPanel</name>
     <message>
         <source>买家：{text}</source>
@@ -29,10 +846,1385 @@
     </message>
 </context>
 <context>
+    <name>AutoMessagesTab</name>
+    <message>
+        <source> 个/分钟</source>
+        <translation> per minute</translation>
+    </message>
+    <message>
+        <source> 元</source>
+        <translation> yuan</translation>
+    </message>
+    <message>
+        <source> 分钟</source>
+        <translation> minutes</translation>
+    </message>
+    <message>
+        <source> 小时</source>
+        <translation> hours</translation>
+    </message>
+    <message>
+        <source>88VIP 客户</source>
+        <translation>88VIP customers</translation>
+    </message>
+    <message>
+        <source>「{kind}」已保存。</source>
+        <translation>{kind} saved.</translation>
+    </message>
+    <message>
+        <source>下单后</source>
+        <translation>After ordering</translation>
+    </message>
+    <message>
+        <source>不催付曾给过差评的买家</source>
+        <translation>Skip customers who left a bad review before</translation>
+    </message>
+    <message>
+        <source>买家</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <source>仍未付款时提醒</source>
+        <translation>unpaid: send a reminder</translation>
+    </message>
+    <message>
+        <source>仍未发货时发送</source>
+        <translation>not shipped: send the notice</translation>
+    </message>
+    <message>
+        <source>付款后超过</source>
+        <translation>Paid more than</translation>
+    </message>
+    <message>
+        <source>低于此金额的订单不催付</source>
+        <translation>no reminder for smaller orders</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>免打扰</source>
+        <translation>Quiet hours</translation>
+    </message>
+    <message>
+        <source>免打扰时段</source>
+        <translation>Quiet hours</translation>
+    </message>
+    <message>
+        <source>全部客户</source>
+        <translation>All customers</translation>
+    </message>
+    <message>
+        <source>共 {total} 条，显示 {shown} 条</source>
+        <translation>{total} in all, {shown} shown</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>加载更早的记录</source>
+        <translation>Load older</translation>
+    </message>
+    <message>
+        <source>发送</source>
+        <translation>Send</translation>
+    </message>
+    <message>
+        <source>发送记录</source>
+        <translation>Sent messages</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>将发给 {n} 位客户</source>
+        <translation>Goes to {n} customers</translation>
+    </message>
+    <message>
+        <source>已发送给 {n} 位客户。</source>
+        <translation>Sent to {n} customers.</translation>
+    </message>
+    <message>
+        <source>已开启</source>
+        <translation>on</translation>
+    </message>
+    <message>
+        <source>开启</source>
+        <translation>On</translation>
+    </message>
+    <message>
+        <source>批量发消息</source>
+        <translation>Bulk message</translation>
+    </message>
+    <message>
+        <source>按会员等级</source>
+        <translation>By member level</translation>
+    </message>
+    <message>
+        <source>按标签</source>
+        <translation>By tag</translation>
+    </message>
+    <message>
+        <source>按订单状态</source>
+        <translation>By order state</translation>
+    </message>
+    <message>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>最低金额</source>
+        <translation>Minimum amount</translation>
+    </message>
+    <message>
+        <source>期间不发，结束后补发</source>
+        <translation>nothing is sent then; it goes out when they end</translation>
+    </message>
+    <message>
+        <source>未开启</source>
+        <translation>off</translation>
+    </message>
+    <message>
+        <source>模拟订单事件</source>
+        <translation>Simulated order events</translation>
+    </message>
+    <message>
+        <source>正在统计…</source>
+        <translation>Counting…</translation>
+    </message>
+    <message>
+        <source>消息</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>确定发送给所选客户吗？发出后不能撤回。</source>
+        <translation>Send to the selected customers? Sent messages cannot be recalled.</translation>
+    </message>
+    <message>
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>订单事件速度</source>
+        <translation>Order events</translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation>Order number</translation>
+    </message>
+    <message>
+        <source>订单有变化时自动给买家发消息；买家正在咨询时，消息也会出现在聊天里。</source>
+        <translation>Messages sent to customers when their orders change; a customer who is chatting also sees them in the chat.</translation>
+    </message>
+    <message>
+        <source>请先改正标红的内容。</source>
+        <translation>Please correct the fields marked in red.</translation>
+    </message>
+    <message>
+        <source>请先改正模板。</source>
+        <translation>Please correct the template first.</translation>
+    </message>
+    <message>
+        <source>课堂练习：模拟客户进店时，程序按这个速度让店铺的订单付款、发货、签收、评价，并新下一些订单，以触发上面的消息。</source>
+        <translation>Classroom practice: while simulated customers come in, the program pays, ships, delivers and reviews the shop&apos;s orders at this pace, and places new ones, to trigger the messages above.</translation>
+    </message>
+    <message>
+        <source>跟单消息</source>
+        <translation>Order follow-up</translation>
+    </message>
+</context>
+<context>
+    <name>BotErrors</name>
+    <message>
+        <source>「{name}」不能用在这类消息里。</source>
+        <translation>{name} cannot be used in this kind of message.</translation>
+    </message>
+    <message>
+        <source>「全部人工配置」至少要添加一个卡片问题。</source>
+        <translation>With all questions set by hand, add at least one card question.</translation>
+    </message>
+    <message>
+        <source>一次最多发给 {limit} 位客户，请缩小范围。</source>
+        <translation>At most {limit} customers at a time; please narrow the group.</translation>
+    </message>
+    <message>
+        <source>不能删除当前登录的账号。</source>
+        <translation>You can&apos;t delete the account you are signed in with.</translation>
+    </message>
+    <message>
+        <source>免打扰的开始和结束时间不能相同。</source>
+        <translation>Quiet hours must start and end at different times.</translation>
+    </message>
+    <message>
+        <source>关键词「{keyword}」太长，最多 {limit} 个字。</source>
+        <translation>Keyword {keyword} is too long (max {limit} characters).</translation>
+    </message>
+    <message>
+        <source>关键词最多 {limit} 个。</source>
+        <translation>At most {limit} keywords.</translation>
+    </message>
+    <message>
+        <source>内容不能为空。</source>
+        <translation>This can&apos;t be empty.</translation>
+    </message>
+    <message>
+        <source>内容太长：{length} 字，最多 {limit} 字。</source>
+        <translation>Too long: {length} characters (max {limit}).</translation>
+    </message>
+    <message>
+        <source>分组关键词最多 {limit} 个。</source>
+        <translation>At most {limit} group keywords.</translation>
+    </message>
+    <message>
+        <source>卡片问题「{question}」重复了。</source>
+        <translation>Card question {question} appears twice.</translation>
+    </message>
+    <message>
+        <source>卡片问题最多 {limit} 个。</source>
+        <translation>At most {limit} card questions.</translation>
+    </message>
+    <message>
+        <source>延迟时间应在 0 到 {limit} 分钟之间。</source>
+        <translation>The delay must be between 0 and {limit} minutes.</translation>
+    </message>
+    <message>
+        <source>快捷按钮最多 {limit} 个。</source>
+        <translation>At most {limit} quick buttons.</translation>
+    </message>
+    <message>
+        <source>情绪灵敏度无效。</source>
+        <translation>Invalid emotion sensitivity.</translation>
+    </message>
+    <message>
+        <source>找不到该子账号，可能已被删除。</source>
+        <translation>Sub-account not found; it may have been deleted.</translation>
+    </message>
+    <message>
+        <source>接待上限应在 {low} 到 {high} 之间。</source>
+        <translation>Capacity must be between {low} and {high}.</translation>
+    </message>
+    <message>
+        <source>接待组「{name}」已存在。</source>
+        <translation>A reception group named {name} already exists.</translation>
+    </message>
+    <message>
+        <source>接待组名称最多 {limit} 个字。</source>
+        <translation>Group names have at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>时间「{value}」无效，请按 时:分 填写，如 08:30。</source>
+        <translation>Invalid time {value}; use hours:minutes, e.g. 08:30.</translation>
+    </message>
+    <message>
+        <source>昵称最多 {limit} 个字。</source>
+        <translation>The name has at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>最低金额不能为负数。</source>
+        <translation>The minimum amount can&apos;t be negative.</translation>
+    </message>
+    <message>
+        <source>最多设置 {limit} 个自定义时段。</source>
+        <translation>At most {limit} custom periods.</translation>
+    </message>
+    <message>
+        <source>机器人接待比例应在 0 到 100 之间。</source>
+        <translation>The bot&apos;s share must be between 0 and 100.</translation>
+    </message>
+    <message>
+        <source>模拟订单事件应在每分钟 0 到 60 个之间。</source>
+        <translation>Order events must be between 0 and 60 per minute.</translation>
+    </message>
+    <message>
+        <source>模板太长：{length} 字，最多 {limit} 字。</source>
+        <translation>Template too long: {length} characters (max {limit}).</translation>
+    </message>
+    <message>
+        <source>没有「{name}」这个变量，请从下方按钮插入。</source>
+        <translation>There is no variable {name}; insert one with the buttons below.</translation>
+    </message>
+    <message>
+        <source>消息模板不能为空。</source>
+        <translation>The template can&apos;t be empty.</translation>
+    </message>
+    <message>
+        <source>第 {row} 个卡片问题是空的。</source>
+        <translation>Card question {row} is empty.</translation>
+    </message>
+    <message>
+        <source>第 {row} 个快捷按钮发送的内容最多 {limit} 个字。</source>
+        <translation>Quick button {row} sends at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>第 {row} 个快捷按钮名称最多 {limit} 个字。</source>
+        <translation>Quick button {row}&apos;s name has at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>第 {row} 个快捷按钮没有名称。</source>
+        <translation>Quick button {row} has no name.</translation>
+    </message>
+    <message>
+        <source>第 {row} 个时段与前面的时段重叠。</source>
+        <translation>Period {row} overlaps an earlier one.</translation>
+    </message>
+    <message>
+        <source>第 {row} 个时段的开始和结束时间相同。</source>
+        <translation>Period {row} starts and ends at the same time.</translation>
+    </message>
+    <message>
+        <source>花括号不成对，请检查模板里变量的写法。</source>
+        <translation>Unmatched braces; check how the variables are written.</translation>
+    </message>
+    <message>
+        <source>请填写接待组名称。</source>
+        <translation>Please enter a group name.</translation>
+    </message>
+    <message>
+        <source>请填写昵称。</source>
+        <translation>Please enter a display name.</translation>
+    </message>
+    <message>
+        <source>请填写机器人昵称。</source>
+        <translation>Please enter the bot&apos;s nickname.</translation>
+    </message>
+    <message>
+        <source>请填写账号名。</source>
+        <translation>Please enter an account name.</translation>
+    </message>
+    <message>
+        <source>请选择要发送的客户组。</source>
+        <translation>Please choose who to send to.</translation>
+    </message>
+    <message>
+        <source>账号名「{username}」已存在。</source>
+        <translation>Account name {username} is taken.</translation>
+    </message>
+    <message>
+        <source>账号名只能包含中文、字母、数字和 _ . - :，不能有空格。</source>
+        <translation>Account names may contain Chinese characters, letters, digits and _ . - : but no spaces.</translation>
+    </message>
+    <message>
+        <source>账号名最多 {limit} 个字符。</source>
+        <translation>Account names have at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>这组客户里没有人。</source>
+        <translation>Nobody is in this group of customers.</translation>
+    </message>
+    <message>
+        <source>连续未识别条数应在 0 到 {limit} 之间。</source>
+        <translation>Unmatched messages in a row must be between 0 and {limit}.</translation>
+    </message>
+    <message>
+        <source>重复次数应为 0（不启用）或 2 到 {limit}。</source>
+        <translation>Repeats must be 0 (off) or between 2 and {limit}.</translation>
+    </message>
+</context>
+<context>
+    <name>BotLabels</name>
+    <message>
+        <source>下单后未付款，在设定的时间后提醒一次；可设最低金额、跳过有差评的买家和免打扰时段。</source>
+        <translation>Reminds once, a set time after an unpaid order; with a minimum amount, skipping customers with bad reviews, and quiet hours.</translation>
+    </message>
+    <message>
+        <source>主管</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <source>买家付款后立即发送，告知发货时间。</source>
+        <translation>Sent as soon as the customer pays, with when the order ships.</translation>
+    </message>
+    <message>
+        <source>买家给出好评后发送感谢。</source>
+        <translation>Thanks the customer for a good review.</translation>
+    </message>
+    <message>
+        <source>人工优先</source>
+        <translation>Humans first</translation>
+    </message>
+    <message>
+        <source>人机混合</source>
+        <translation>Mixed</translation>
+    </message>
+    <message>
+        <source>付款后超过设定时间仍未发货时，主动致歉说明。</source>
+        <translation>Apologises when an order is still not shipped a set time after payment.</translation>
+    </message>
+    <message>
+        <source>付款消息</source>
+        <translation>Payment received</translation>
+    </message>
+    <message>
+        <source>优先分给接待最少的</source>
+        <translation>Least busy first</translation>
+    </message>
+    <message>
+        <source>全自动</source>
+        <translation>Full-auto</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <source>发货提醒</source>
+        <translation>Shipped</translation>
+    </message>
+    <message>
+        <source>售后</source>
+        <translation>After-sales</translation>
+    </message>
+    <message>
+        <source>在线</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>好评自动回复</source>
+        <translation>Good review thanks</translation>
+    </message>
+    <message>
+        <source>客服</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>已发送</source>
+        <translation>Sent</translation>
+    </message>
+    <message>
+        <source>已跳过</source>
+        <translation>Skipped</translation>
+    </message>
+    <message>
+        <source>延迟发货通知</source>
+        <translation>Shipping delayed</translation>
+    </message>
+    <message>
+        <source>批量发消息</source>
+        <translation>Bulk message</translation>
+    </message>
+    <message>
+        <source>挂起</source>
+        <translation>Away</translation>
+    </message>
+    <message>
+        <source>智能辅助</source>
+        <translation>Smart assist</translation>
+    </message>
+    <message>
+        <source>机器人优先</source>
+        <translation>Bot first</translation>
+    </message>
+    <message>
+        <source>离线</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>自动催付</source>
+        <translation>Payment reminder</translation>
+    </message>
+    <message>
+        <source>订单发货后发送物流公司和运单号。</source>
+        <translation>Sends the carrier and tracking number once the order ships.</translation>
+    </message>
+    <message>
+        <source>负面情绪</source>
+        <translation>Negative emotion</translation>
+    </message>
+    <message>
+        <source>转人工关键词</source>
+        <translation>Transfer keyword</translation>
+    </message>
+    <message>
+        <source>轮流分配</source>
+        <translation>Round robin</translation>
+    </message>
+    <message>
+        <source>连续未识别</source>
+        <translation>Unmatched in a row</translation>
+    </message>
+    <message>
+        <source>选择一组客户，一次发送同一条消息。</source>
+        <translation>Send one message to a group of customers at once.</translation>
+    </message>
+    <message>
+        <source>重复提问</source>
+        <translation>Repeated question</translation>
+    </message>
+    <message>
+        <source>需人工处理的问题</source>
+        <translation>Needs a human</translation>
+    </message>
+</context>
+<context>
+    <name>BotSettingsPage</name>
+    <message>
+        <source>子账号与分流</source>
+        <translation>Sub-accounts and routing</translation>
+    </message>
+    <message>
+        <source>店小蜜 · 智能客服</source>
+        <translation>Shop Assistant · Smart service</translation>
+    </message>
+    <message>
+        <source>接待模式</source>
+        <translation>Reception mode</translation>
+    </message>
+    <message>
+        <source>欢迎语</source>
+        <translation>Welcome</translation>
+    </message>
+    <message>
+        <source>自动消息</source>
+        <translation>Auto messages</translation>
+    </message>
+    <message>
+        <source>设置机器人的欢迎语、转人工规则、接待模式、子账号分流和自动消息。</source>
+        <translation>Set the bot&apos;s welcome, transfer rules, reception mode, sub-account routing and auto messages.</translation>
+    </message>
+    <message>
+        <source>转人工</source>
+        <translation>Transfer to human</translation>
+    </message>
+</context>
+<context>
+    <name>BulkTagDialog</name>
+    <message>
+        <source>批量打标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>标签</source>
+        <translation type="unfinished">Tags</translation>
+    </message>
+    <message>
+        <source>给选中的 {n} 位客户加上标签（没有的标签会自动新建）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>输入或选择标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CareDialog</name>
+    <message>
+        <source>发送关怀消息</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>消息会发到 {n} 位客户的聊天窗口，并记入回访，等待记录结果。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>话术</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>预览</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CareMessageDialog</name>
+    <message>
+        <source>写给客户的话…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>发送</source>
+        <translation type="unfinished">Send</translation>
+    </message>
+    <message>
+        <source>发送关怀：{nick}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>消息</source>
+        <translation type="unfinished">Message</translation>
+    </message>
+</context>
+<context>
+    <name>CaseAction</name>
+    <message>
+        <source>修好寄回</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>发出换新</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回复</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>完成</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>审核通过，待寄回</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已回访</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已提交凭证</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已联系买家</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已解决</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台介入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台申诉</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>开始处理</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>开始审核</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>开始维修</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>报维修费</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>拒绝</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>撤销</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申诉成功</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申诉未通过</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>登记买家寄回</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>登记平台判定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>确认收到退回件</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>达成一致</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退款</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CaseFileView</name>
+    <message>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{action}（{no}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{kind}申请</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{no}_证据材料.pdf</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>买家寄回</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>买家现在没有进行中的会话，发送按钮在买家来咨询时可用。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>买家要求</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>修改回复</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>写一条针对这条评价的回复，或点下面的建议再修改</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>判断依据（必填）：程序的评分只是参考，请写明你看到的事实</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation type="unfinished">Why</translation>
+    </message>
+    <message>
+        <source>原因（必填）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>双方约定的方案（必填）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>发布回复</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>发送处理进度</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>发送寄回地址和说明</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">Cancel</translation>
+    </message>
+    <message>
+        <source>取消疑似标记</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>售后商品</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>商品状态</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回复</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回复：必填</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回访时间</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>图 {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>处理</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>备注（可选），会记在时间线上</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户 {nick}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户诉求</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客服判定：疑似恶意</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客服判定：疑似职业差评师</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客服复核后取消</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>导出证据包</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>导出证据包：{name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>工单已结束，没有后续步骤。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已完成步骤</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已洗涤 / 穿着 / 吊牌已拆</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已退款</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台介入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台判定结果（必填）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台申诉</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>店铺回复</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>店铺寄出</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>快递公司</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>性质（客服判定）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>恶意投诉信号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>想换成</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>投诉类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>投诉记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>拒绝原因（必填，会告诉买家并记在时间线上）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>文字会放进与买家的聊天中。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>时间线</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>时限</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>时限：{time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>时限：{time}（已逾期）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>是</source>
+        <translation type="unfinished">Yes</translation>
+    </message>
+    <message>
+        <source>来自会话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>标记为疑似恶意投诉</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>标记为疑似恶意投诉…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>标记为疑似职业差评师</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>标记为疑似职业差评师…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>根据评价内容生成的回复建议（点一下放进输入框）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>添加备注</source>
+        <translation type="unfinished">Add note</translation>
+    </message>
+    <message>
+        <source>添加备注（记录在时间线上）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申诉理由（必填）：买家的哪些言行、有哪些证据</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申诉说明</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申请金额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>登记 {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>确认</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>纠纷原因</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>纠纷经过</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>纠纷记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>约定 / 判定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>维修费用</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>编辑处理记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>编辑纠纷记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>职业差评师风险</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>自行维修</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>补偿</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>解决方案（必填），例如：退货退款，运费店铺承担</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单 {no}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>评价内容</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>详情</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请写明判断依据（例如：聊天中以删评为条件索要钱财）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>运单号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>还没有</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>还没有回复</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退款类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退款金额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>重新检查</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>问题描述</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>风险信号</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CaseState</name>
+    <message>
+        <source>买家已寄回</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>修好已寄回</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>协商中</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>处理中</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>审核中</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已举证</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已回复</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已回访</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已完成</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已拒绝</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已撤销</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已收货</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已申请</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已联系买家</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已解决</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已达成一致</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已退款</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台介入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台已判定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台申诉中</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>待处理</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>待寄回</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>待确认费用</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>换新已发出</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申诉成功</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申诉未通过</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>维修中</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CaseTable</name>
+    <message>
+        <source>下一个时限：{due}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>单号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户</source>
+        <translation type="unfinished">Customer</translation>
+    </message>
+    <message>
+        <source>摘要</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>更新时间</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation type="unfinished">Status</translation>
+    </message>
+    <message>
+        <source>类型</source>
+        <translation type="unfinished">Kind</translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation type="unfinished">Order number</translation>
+    </message>
+</context>
+<context>
+    <name>CategoryTree</name>
+    <message>
+        <source>{n} 条知识，其中 {on} 条启用</source>
+        <translation>{n} entries, {on} switched on</translation>
+    </message>
+    <message>
+        <source>全部知识</source>
+        <translation>All knowledge</translation>
+    </message>
+    <message>
+        <source>标准分类</source>
+        <translation>Standard categories</translation>
+    </message>
+    <message>
+        <source>自定义分类</source>
+        <translation>Custom categories</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <source>机器人</source>
         <translation>Bot</translation>
+    </message>
+</context>
+<context>
+    <name>ComplaintFormView</name>
+    <message>
+        <source>{state} · 实付 {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>丢弃草稿</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>买家投诉的内容，尽量用买家的原话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>例如：10元无门槛券，补发收纳袋</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>例如：退货退款、补发、赔偿</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>保存处理记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">Cancel</translation>
+    </message>
+    <message>
+        <source>商品质量投诉必须关联订单</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回访时间</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>处理步骤</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户诉求</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户：{nick}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户：由订单号确定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已恢复未提交的草稿（{time} 保存）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>恶意投诉信号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>投诉分类</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>投诉处理记录 {no}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>投诉性质</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>投诉类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>正常投诉：快速响应、合理补偿、全程跟进。恶意投诉：冷静应对、收集证据、向平台申诉，情节严重可走法律途径。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>登记客户投诉</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>登记投诉</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>程序提示：信号不多（{score} 分），按正常投诉处理。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>程序提示：发现 {n} 个恶意投诉信号（{score} 分），建议核实后再决定性质。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>约定回访</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>草稿已丢弃</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>草稿已自动保存</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>补偿方式</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>补偿说明</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation type="unfinished">Order number</translation>
+    </message>
+    <message>
+        <source>还有 {count} 处需要填写或修改。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>金额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>问题描述</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -90,6 +2282,553 @@
     <message>
         <source>信用等级：{level}</source>
         <translation>Credit level: {level}</translation>
+    </message>
+</context>
+<context>
+    <name>CrmLabels</name>
+    <message>
+        <source>一次最多导入 {limit} 行。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>一次最多给 {limit} 位客户发送关怀消息，请缩小范围。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>一般</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>下单 {no} · {title} · {money}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>不是有效的 11 位手机号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>不满意</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>不认识的占位符 {{{name}}}。可用：{{买家昵称}} {{姓名}} {{订单号}} {{商品}} {{店铺}} {{会员等级}} {{积分}}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>不认识的订单状态</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>与第 {other} 行重复</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>买得多、花得多，最近还在买</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>交易关闭 {no}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>今日待回访</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>付款 {no}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>会员等级只能是 普通会员、银卡、金卡、钻石</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>会员等级门槛需要 3 个从小到大的正数。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>信用等级应写作 3钻、2冠 等</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>全部</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>关怀群发</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>内容太长</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>冠（皇冠）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>分组名不能为空。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>分组名最多 {limit} 个字。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>动态分组的客户由条件决定，不能手动添加。请选择静态分组。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>动态分组的条件里不能再包含分组。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>动态分组（按条件）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>即将到期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>发货 {no}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>发送关怀（{agent}）：{text}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>只能填 男 或 女</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>只能导入 CSV 或 XLSX 文件：{name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>咨询 {n} 条消息：{last}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>咨询过但还没有下单</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>售后：{title}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回访完成：{outcome} {note}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回访记录最多 {limit} 个字。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>备注（{author}）：{text}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>天数范围不对：开始天数不能大于结束天数，最多 365 天。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>安排回访：{reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>官方标签（88VIP、信用等级）不能导入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已发送关怀</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已取消</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已完成</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已有分组“{name}”。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已有同名话术“{name}”。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已有标签“{name}”。要把两个标签合成一个，请用“合并”。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已流失</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已逾期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>应为不小于 0 的整数</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>应填 是 或 否</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>待回访</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>待记录结果</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>很久没有购买，需要召回</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>心（红心）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>必填，不能为空</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>性别只能是 男 或 女。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>手动</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>手机号应为 1 开头的 11 位数字。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>打上标签「{tag}」</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>找不到标签“{name}”。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>找不到该分组，可能已被删除。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>找不到该回访，可能已被删除。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>找不到该规则，可能已被删除。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>找不到该订单。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>找不到该话术，可能已被删除。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>找不到这位客户，请先导入客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>文件有 {n} 处问题，没有导入任何数据。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>文件里没有数据</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新客</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新客天数应大于 0 且不超过流失天数。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>无法写入文件 {name}：{detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>无法读取文件 {name}：{detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>日期格式应为 2024-06-18 或 2024-06-18 14:30</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>日期范围不对：开始日期不能晚于结束日期。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>早于下单时间</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>昵称和手机号分别属于两位不同的已有客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>普通会员</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>最多 {limit} 个字。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>最近第一次购买</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>最近购买天数需要 4 个从小到大的正数。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>有复购意向</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>未回复</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>未知</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>未购买</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>来源只能是 站内免费、站内付费、自主访问、站外</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>标签最多 20 个字</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>没有选中任何客户。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>注册淘宝账号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>流失预警</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>流失预警天数应小于流失天数。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>流失预警客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>消费金额范围不对：最小值不能大于最大值。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>消费金额需要 4 个从小到大的正数。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>满意</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>潜力</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申请退款 {no}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>积分不能为负数。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>站内付费</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>站内免费</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>站外</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>第 {line} 行</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>筛选条件无法识别。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>签收 {no}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>签收后</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>缺少这一列</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>自主访问</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>规则</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>规则名称最多 {limit} 个字。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单号应为 4–30 位数字或字母</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单数范围不对：最小值不能大于最大值。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>评价：{title}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>话术内容不能为空。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>话术内容最多 {limit} 个字。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>话术名称最多 {limit} 个字。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>该回访已完成或已取消。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请填写 {low}–{high} 之间的数值。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请填写规则名称。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请填写话术名称。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请选择会员等级。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请选择客户来源。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请选择要合并进来的其他标签。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>购买次数需要 4 个从小到大的正数。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>超过流失期限没有购买</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>近期活跃，还可以买得更多</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>这个订单号属于另一位客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>金冠</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>金卡</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>金额应为不小于 0 的数字，最多两位小数</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>钻石</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>钻（蓝钻）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>银卡</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>静态分组没有筛选条件。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>静态分组（手动添加）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>非会员</source>
+        <translation type="unfinished">Not a member</translation>
+    </message>
+    <message>
+        <source>颜色应为 #RRGGBB 形式。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>高价值</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>高价值门槛应大于 0。</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -241,6 +2980,1853 @@
     </message>
 </context>
 <context>
+    <name>CustomerTableModel</name>
+    <message>
+        <source>R{r} F{f} M{m}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>会员等级</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>分层</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户</source>
+        <translation type="unfinished">Customer</translation>
+    </message>
+    <message>
+        <source>手机</source>
+        <translation type="unfinished">Phone</translation>
+    </message>
+    <message>
+        <source>最近购买</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>来源</source>
+        <translation type="unfinished">Source</translation>
+    </message>
+    <message>
+        <source>标签</source>
+        <translation type="unfinished">Tags</translation>
+    </message>
+    <message>
+        <source>累计消费</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单数</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CustomersPage</name>
+    <message>
+        <source> · 已选 {n} 位</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>会员分层</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>共 {n} 位客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>分组“{name}”的条件已更新。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>分组名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>分组已删除。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>分组已重命名。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation type="unfinished">Delete</translation>
+    </message>
+    <message>
+        <source>删除分组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>删除分组“{name}”？客户本身不会被删除。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>加入分组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>发送关怀</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">Cancel</translation>
+    </message>
+    <message>
+        <source>客户列表</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户回访</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户资料已保存。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>导入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>导入完成：新增 {a}，更新 {b}，跳过 {c}。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>导出</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已从 {n} 位客户身上移除标签。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已创建分组“{name}”。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已向 {n} 位客户发送关怀消息，可在“客户回访 → 待记录结果”中跟进。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已安排 {d} 回访。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已导出 {n} 行：{path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已把 {n} 位客户加入分组“{group}”。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已给 {n} 位客户加上标签“{tag}”。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>打标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>标签管理</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>正在统计客户数据…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>没有符合条件的客户。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>移除标签</source>
+        <translation type="unfinished">Remove tag</translation>
+    </message>
+    <message>
+        <source>还没有关怀话术，请先在“客户回访 → 关怀话术”中新建。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>还没有客户。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>选中全部筛选结果</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>重命名分组</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DeadlineRow</name>
+    <message>
+        <source>例如：举证截止</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation type="unfinished">Delete</translation>
+    </message>
+    <message>
+        <source>已完成</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DisputeFormView</name>
+    <message>
+        <source>{state} · 实付 {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>丢弃草稿</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>买家要求</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>例如：全额退款</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>保存纠纷记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>到期前 24 小时在售后页顶部提醒；逾期标红。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>协商结果或平台判定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>发生了什么，买家和店铺各自的说法</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">Cancel</translation>
+    </message>
+    <message>
+        <source>客户：{nick}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户：由订单号确定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已恢复未提交的草稿（{time} 保存）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台介入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>时限与提醒</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>添加时限</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>登记纠纷</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>纠纷原因</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>纠纷对应的订单号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>纠纷经过</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>纠纷记录 {no}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>约定 / 判定结果</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>草稿已丢弃</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>草稿已自动保存</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation type="unfinished">Order number</translation>
+    </message>
+    <message>
+        <source>还有 {count} 处需要填写或修改。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>金额</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EntryEditor</name>
+    <message>
+        <source>买家可能怎么问：相似问法是完整的问句；关键词问法里的词同时出现就命中；反向问法命中时不用这条知识回答。</source>
+        <translation>How customers may ask: a similar phrasing is a whole question; a keyword phrasing matches when all its words appear; a negative phrasing stops this entry from answering.</translation>
+    </message>
+    <message>
+        <source>例如：需要维修的时候怎么办</source>
+        <translation>e.g. What should I do when it needs repair</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>关键词</source>
+        <translation>Keywords</translation>
+    </message>
+    <message>
+        <source>划词</source>
+        <translation>Core words</translation>
+    </message>
+    <message>
+        <source>划词（不同于关键词）可以协助算法判断问法中决定买家意图的核心词，提升匹配率。点选词语即可，最多可选 3 个。</source>
+        <translation>Core words (not the same as keywords) tell the matcher which words of a phrasing carry the customer&apos;s intent, which improves matching. Click words to mark them; at most 3.</translation>
+    </message>
+    <message>
+        <source>删除知识</source>
+        <translation>Delete entry</translation>
+    </message>
+    <message>
+        <source>删除问法</source>
+        <translation>Delete phrasing</translation>
+    </message>
+    <message>
+        <source>反向问法</source>
+        <translation>Negative phrasing</translation>
+    </message>
+    <message>
+        <source>启用（关闭后机器人不再用这条知识回答）</source>
+        <translation>On (when off, the bot no longer answers with this entry)</translation>
+    </message>
+    <message>
+        <source>已选 {n}/{limit}</source>
+        <translation>{n}/{limit} chosen</translation>
+    </message>
+    <message>
+        <source>新建自定义问题</source>
+        <translation>New custom question</translation>
+    </message>
+    <message>
+        <source>最多选 {n} 个核心词</source>
+        <translation>Choose at most {n} core words</translation>
+    </message>
+    <message>
+        <source>有多条答案时，机器人用当天有效的第一条。</source>
+        <translation>With several answers, the bot uses the first one valid that day.</translation>
+    </message>
+    <message>
+        <source>有未保存的修改</source>
+        <translation>Unsaved changes</translation>
+    </message>
+    <message>
+        <source>标准问题</source>
+        <translation>Standard question</translation>
+    </message>
+    <message>
+        <source>相似问法</source>
+        <translation>Similar phrasing</translation>
+    </message>
+    <message>
+        <source>第 {n} 条</source>
+        <translation>No. {n}</translation>
+    </message>
+    <message>
+        <source>答案</source>
+        <translation>Answers</translation>
+    </message>
+    <message>
+        <source>累计命中 {total} 次 · 昨日 {y} · 近7天 {w}</source>
+        <translation>Used {total} times in all · {y} yesterday · {w} in the last 7 days</translation>
+    </message>
+    <message>
+        <source>编辑知识</source>
+        <translation>Edit entry</translation>
+    </message>
+    <message>
+        <source>自定义问题</source>
+        <translation>Custom question</translation>
+    </message>
+    <message>
+        <source>行业包 {pack} {version}</source>
+        <translation>Industry pack {pack} {version}</translation>
+    </message>
+    <message>
+        <source>行业包 {pack} {version} · 已修改</source>
+        <translation>Industry pack {pack} {version} · edited</translation>
+    </message>
+    <message>
+        <source>还原</source>
+        <translation>Revert</translation>
+    </message>
+    <message>
+        <source>选中的问法</source>
+        <translation>Selected phrasing</translation>
+    </message>
+    <message>
+        <source>选择左侧的一条知识进行编辑，或新建自定义问题</source>
+        <translation>Pick an entry on the left to edit it, or create a custom question</translation>
+    </message>
+    <message>
+        <source>问法</source>
+        <translation>Phrasings</translation>
+    </message>
+    <message>
+        <source>问法「{text}」：{message}</source>
+        <translation>Phrasing “{text}”: {message}</translation>
+    </message>
+    <message>
+        <source>问题类型</source>
+        <translation>Question type</translation>
+    </message>
+    <message>
+        <source>需要人工：命中后直接转人工客服（如修改尺码、改地址）</source>
+        <translation>Needs a human: hand the customer to an agent when matched (e.g. changing a size or the address)</translation>
+    </message>
+    <message>
+        <source>＋ 添加答案</source>
+        <translation>+ Add answer</translation>
+    </message>
+    <message>
+        <source>＋ 添加问法</source>
+        <translation>+ Add phrasing</translation>
+    </message>
+</context>
+<context>
+    <name>EntryTable</name>
+    <message>
+        <source>[转人工]</source>
+        <translation>[to agent]</translation>
+    </message>
+    <message>
+        <source>关</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <source>分类</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <source>启用</source>
+        <translation>On</translation>
+    </message>
+    <message>
+        <source>店铺知识</source>
+        <translation>Shop</translation>
+    </message>
+    <message>
+        <source>开</source>
+        <translation>On</translation>
+    </message>
+    <message>
+        <source>昨日热度</source>
+        <translation>Yesterday</translation>
+    </message>
+    <message>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <source>标准问题</source>
+        <translation>Standard question</translation>
+    </message>
+    <message>
+        <source>自定义</source>
+        <translation>Custom</translation>
+    </message>
+    <message>
+        <source>行业包 {version}</source>
+        <translation>Industry pack {version}</translation>
+    </message>
+    <message>
+        <source>行业包 {version} · 已修改</source>
+        <translation>Industry pack {version} · edited</translation>
+    </message>
+    <message>
+        <source>近7天</source>
+        <translation>Last 7 days</translation>
+    </message>
+    <message>
+        <source>问法</source>
+        <translation>Phrasings</translation>
+    </message>
+</context>
+<context>
+    <name>Evidence</name>
+    <message>
+        <source>买家</source>
+        <translation type="unfinished">Customer</translation>
+    </message>
+    <message>
+        <source>图片 ({patterns});;所有文件 (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客服</source>
+        <translation type="unfinished">Agent</translation>
+    </message>
+    <message>
+        <source>机器人</source>
+        <translation type="unfinished">Bot</translation>
+    </message>
+    <message>
+        <source>系统</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>选择图片或文件</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceCard</name>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">Cancel</translation>
+    </message>
+    <message>
+        <source>图片 / 文件…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>导出证据包 PDF…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>添加所选消息</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>物流轨迹</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>移除</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>聊天记录…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单快照</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>证据</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>证据列表</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>还没有证据。聊天记录、订单信息和照片能帮助平台判断。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>全部筛选结果（{n} 位）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation type="unfinished">Close</translation>
+    </message>
+    <message>
+        <source>包含完整手机号（默认打码，如 138****1234）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>完整手机号属于客户隐私，只在确有需要时导出，并妥善保管文件。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户</source>
+        <translation type="unfinished">Customer</translation>
+    </message>
+    <message>
+        <source>导出</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>导出 CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>导出 Excel…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>导出到</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>导出这些客户的订单（而不是客户资料）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已导出 {n} 行到 {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>正在导出…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>表格文件 (*.{suffix})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单</source>
+        <translation type="unfinished">Orders</translation>
+    </message>
+    <message>
+        <source>选中的 {n} 位客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Fields</name>
+    <message>
+        <source>{field}：{problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>不能超过实付款 {limit}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>买家要求</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation type="unfinished">Why</translation>
+    </message>
+    <message>
+        <source>只有判定为疑似恶意投诉时才走平台申诉</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>售后商品</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>售后类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回复</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回访时间</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation type="unfinished">Notes</translation>
+    </message>
+    <message>
+        <source>客户</source>
+        <translation type="unfinished">Customer</translation>
+    </message>
+    <message>
+        <source>客户诉求</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台已判定时请写明判定结果</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>必填</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>想换的颜色 / 尺码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>投诉类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>文件</source>
+        <translation type="unfinished">File</translation>
+    </message>
+    <message>
+        <source>时限</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>最多 {limit} 个字（现在 {length} 个）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>最多 {limit} 条</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>没有找到订单 {order_no}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申诉单号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申诉状态</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>申诉说明</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>第 {row} 条名称最多 {limit} 个字</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>第 {row} 条缺少名称</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>纠纷原因</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>约定 / 判定结果</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>约定金额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>给出方案后请约定回访时间</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>至少写 {minimum} 个字</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>补偿方式</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>补偿说明</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>补偿金额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>要求金额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation type="unfinished">Order number</translation>
+    </message>
+    <message>
+        <source>诉求金额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请填写大于 0 的金额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>运单号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>这一项不适用于所选的售后类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>这笔订单不属于当前客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退款类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>金额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>金额不能为负</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>问题描述</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>FilterBar</name>
+    <message>
+        <source>{name}（{n}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>不包含这些标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>不含标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>会员等级</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>会员：{v}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>信用等级</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>信用：{v}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>全部客户</source>
+        <translation type="unfinished">All customers</translation>
+    </message>
+    <message>
+        <source>分层</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>分层：{v}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>包含任一标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>包含全部标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>含任一标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>含全部标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>官方标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>搜索“{text}”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>搜索客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>搜索昵称、姓名或手机号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>更多条件</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>更多条件 · {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>最近购买 {a} 至 {b}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>未分组</source>
+        <translation type="unfinished">Ungrouped</translation>
+    </message>
+    <message>
+        <source>来源</source>
+        <translation type="unfinished">Source</translation>
+    </message>
+    <message>
+        <source>来源：{v}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>标签</source>
+        <translation type="unfinished">Tags</translation>
+    </message>
+    <message>
+        <source>标签库是空的</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>消费 {a} 至 {b}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>清空</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单 {a} 至 {b} 单</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>非88VIP</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>FollowUpTableModel</name>
+    <message>
+        <source>原因</source>
+        <translation type="unfinished">Why</translation>
+    </message>
+    <message>
+        <source>客户</source>
+        <translation type="unfinished">Customer</translation>
+    </message>
+    <message>
+        <source>已逾期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>应回访</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>手机</source>
+        <translation type="unfinished">Phone</translation>
+    </message>
+    <message>
+        <source>来源</source>
+        <translation type="unfinished">Source</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation type="unfinished">Status</translation>
+    </message>
+    <message>
+        <source>结果</source>
+        <translation type="unfinished">Result</translation>
+    </message>
+    <message>
+        <source>订单</source>
+        <translation type="unfinished">Orders</translation>
+    </message>
+</context>
+<context>
+    <name>FollowUpsPage</name>
+    <message>
+        <source>{a}–{b} 天</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>不用话术</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>停用</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>关怀话术</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>关怀话术可以使用占位符，如 {买家昵称}、{订单号}、{商品}、{店铺}，发送时自动替换。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation type="unfinished">Delete</translation>
+    </message>
+    <message>
+        <source>删除这条规则？已经安排的回访会保留。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>删除这条话术？用到它的规则将不再附带话术。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>发送关怀…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">Cancel</translation>
+    </message>
+    <message>
+        <source>取消回访</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>启用</source>
+        <translation type="unfinished">On</translation>
+    </message>
+    <message>
+        <source>回访清单</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回访规则</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已发送给 {nick}，回访等待记录结果。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已取消 {nick} 的回访。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已记录 {nick} 的回访结果。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>按规则新安排了 {n} 个回访。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>按规则生成回访</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新建规则</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新建话术</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>查看客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>编辑</source>
+        <translation type="unfinished">Edit</translation>
+    </message>
+    <message>
+        <source>规则已保存。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>规则已删除。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>规则每天自动找出需要回访的客户：例如订单签收后 1–3 天做关怀回访，或召回流失预警客户。点“按规则生成回访”立即执行一次。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>记录结果…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>话术已保存。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>话术已删除。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请确认</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>FormDialog</name>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">Cancel</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation type="unfinished">OK</translation>
+    </message>
+</context>
+<context>
+    <name>GroupDialog</name>
+    <message>
+        <source>买家的第一句话含这些词时分到本组；不填关键词的组接待其余买家。</source>
+        <translation>Customers whose first message contains one of these words go to this group; a group without keywords takes everyone else.</translation>
+    </message>
+    <message>
+        <source>例如：售后组</source>
+        <translation>e.g. After-sales</translation>
+    </message>
+    <message>
+        <source>例如：退货 退款 维修 换货</source>
+        <translation>e.g. return refund repair exchange</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>分组关键词</source>
+        <translation>Keywords</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>新建接待组</source>
+        <translation>New reception group</translation>
+    </message>
+    <message>
+        <source>组员</source>
+        <translation>Members</translation>
+    </message>
+    <message>
+        <source>编辑接待组</source>
+        <translation>Edit reception group</translation>
+    </message>
+</context>
+<context>
+    <name>GroupsPanel</name>
+    <message>
+        <source>保存筛选为分组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>全部客户</source>
+        <translation type="unfinished">All customers</translation>
+    </message>
+    <message>
+        <source>删除分组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>动态分组：按条件自动更新</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户分组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新建静态分组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>用当前筛选条件更新</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>重命名…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>静态分组：手动加入的客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialog</name>
+    <message>
+        <source>关闭</source>
+        <translation type="unfinished">Close</translation>
+    </message>
+    <message>
+        <source>合并：以文件为准覆盖</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>合并：只补全空白字段</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户</source>
+        <translation type="unfinished">Customer</translation>
+    </message>
+    <message>
+        <source>导入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>导入完成：新增 {created}，更新 {updated}，跳过 {skipped}。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>导入客户或订单</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>手机号相同</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>文件没有问题：共 {rows} 行，新客户 {new} 位，与已有客户重复 {dup} 位。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>文件没有问题：共 {rows} 行，新订单 {new} 个，与已有订单重复 {dup} 个。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>昵称相同</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>检查文件</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>正在导入…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>正在检查文件…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>第 {line} 行 “{key}” · {why} · 已有：{existing}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>第一行为表头。必填：昵称。可选：姓名、手机、性别、城市、信用等级、88VIP、来源、会员等级、积分、注册时间、偏好、标签（多个用顿号分隔）。昵称或手机号相同的视为同一位客户。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>第一行为表头。必填：订单号、买家昵称、状态、实付金额、下单时间。可选：付款时间、发货时间、签收时间、收货地址、快递公司、运单号、商品、数量、备注。买家须已在客户列表中。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>表格文件 (*.csv *.xlsx)</source>
+        <translation type="unfinished">Spreadsheets (*.csv *.xlsx)</translation>
+    </message>
+    <message>
+        <source>订单</source>
+        <translation type="unfinished">Orders</translation>
+    </message>
+    <message>
+        <source>订单号相同</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>跳过，保留原有资料</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>选择 .csv 或 .xlsx 文件</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>选择文件…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>选择要导入的文件</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>重复的记录：</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>KbPickerDialog</name>
+    <message>
+        <source>{n} 个问题</source>
+        <translation>{n} questions</translation>
+    </message>
+    <message>
+        <source>全部版块</source>
+        <translation>All sections</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>在各版块中查找客户最关心的问题，可多选；添加后可在右侧修改卡片里的答案。</source>
+        <translation>Find the questions customers care about most, in any section (several at once); you can change their card answers afterwards.</translation>
+    </message>
+    <message>
+        <source>搜索问题</source>
+        <translation>Search questions</translation>
+    </message>
+    <message>
+        <source>新增卡片问题</source>
+        <translation>Add card questions</translation>
+    </message>
+    <message>
+        <source>添加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <source>问题</source>
+        <translation>Question</translation>
+    </message>
+</context>
+<context>
+    <name>KbTexts</name>
+    <message>
+        <source>「{name}」是标准分类，不能重命名或删除</source>
+        <translation>“{name}” is a standard category; it cannot be renamed or deleted</translation>
+    </message>
+    <message>
+        <source>「{value}」与第 {first} 行不一致</source>
+        <translation>“{value}” differs from row {first}</translation>
+    </message>
+    <message>
+        <source>「{value}」应为“相似问法”或“关键词”</source>
+        <translation>“{value}” should be “similar” or “keyword”</translation>
+    </message>
+    <message>
+        <source>「{value}」应填“是”或“否”</source>
+        <translation>“{value}” should be yes or no</translation>
+    </message>
+    <message>
+        <source>不支持「{suffix}」文件，请使用 CSV 或 XLSX</source>
+        <translation>“{suffix}” files are not supported; use CSV or XLSX</translation>
+    </message>
+    <message>
+        <source>不认识的列「{column}」</source>
+        <translation>Unknown column “{column}”</translation>
+    </message>
+    <message>
+        <source>与问法一字不差</source>
+        <translation>Same as a phrasing</translation>
+    </message>
+    <message>
+        <source>保留为自定义问题</source>
+        <translation>Kept as a custom question</translation>
+    </message>
+    <message>
+        <source>保留店铺修改</source>
+        <translation>Kept the shop&apos;s edit</translation>
+    </message>
+    <message>
+        <source>关键词规则命中：{words}</source>
+        <translation>Keyword rule matched: {words}</translation>
+    </message>
+    <message>
+        <source>分类「{name}」不存在</source>
+        <translation>There is no category “{name}”</translation>
+    </message>
+    <message>
+        <source>分类名</source>
+        <translation>Category name</translation>
+    </message>
+    <message>
+        <source>分类名不能为空</source>
+        <translation>The category name cannot be empty</translation>
+    </message>
+    <message>
+        <source>分类名最多 {limit} 个字</source>
+        <translation>A category name has at most {limit} characters</translation>
+    </message>
+    <message>
+        <source>列「{column}」出现了两次</source>
+        <translation>Column “{column}” appears twice</translation>
+    </message>
+    <message>
+        <source>反向问法</source>
+        <translation>Negative phrasing</translation>
+    </message>
+    <message>
+        <source>反问：你可能想问</source>
+        <translation>Asks back: did you mean</translation>
+    </message>
+    <message>
+        <source>同义词：「{typed}」=「{canon}」</source>
+        <translation>Synonym: “{typed}” = “{canon}”</translation>
+    </message>
+    <message>
+        <source>启用</source>
+        <translation>On</translation>
+    </message>
+    <message>
+        <source>售后问题</source>
+        <translation>After-sales</translation>
+    </message>
+    <message>
+        <source>商品问题</source>
+        <translation>Products</translation>
+    </message>
+    <message>
+        <source>填了核心词，但这一行没有问法</source>
+        <translation>Core words given but the row has no phrasing</translation>
+    </message>
+    <message>
+        <source>填了生效时间，但这一行没有答案</source>
+        <translation>A validity date given but the row has no answer</translation>
+    </message>
+    <message>
+        <source>字面相似度 {value}</source>
+        <translation>Similar wording {value}</translation>
+    </message>
+    <message>
+        <source>已更新</source>
+        <translation>Updated</translation>
+    </message>
+    <message>
+        <source>已移除</source>
+        <translation>Removed</translation>
+    </message>
+    <message>
+        <source>已经有名为「{name}」的分类</source>
+        <translation>There is already a category named “{name}”</translation>
+    </message>
+    <message>
+        <source>已经订阅了这个行业包</source>
+        <translation>This industry pack is already subscribed</translation>
+    </message>
+    <message>
+        <source>忽略了语气词：{words}</source>
+        <translation>Ignored filler words: {words}</translation>
+    </message>
+    <message>
+        <source>找不到行业包 {pack_id} {version}</source>
+        <translation>No industry pack {pack_id} {version}</translation>
+    </message>
+    <message>
+        <source>文件</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>文件太大（最多 {limit_mb} MB）</source>
+        <translation>The file is too large (at most {limit_mb} MB)</translation>
+    </message>
+    <message>
+        <source>文件是空的</source>
+        <translation>The file is empty</translation>
+    </message>
+    <message>
+        <source>文件里没有知识</source>
+        <translation>The file has no entries</translation>
+    </message>
+    <message>
+        <source>文件里没有问题</source>
+        <translation>The file has no questions</translation>
+    </message>
+    <message>
+        <source>新增</source>
+        <translation>Added</translation>
+    </message>
+    <message>
+        <source>无变化</source>
+        <translation>Unchanged</translation>
+    </message>
+    <message>
+        <source>无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 XLSX</source>
+        <translation>Unknown text encoding; save the file as UTF-8 CSV or as XLSX</translation>
+    </message>
+    <message>
+        <source>无法读取文件：{reason}</source>
+        <translation>Cannot read the file: {reason}</translation>
+    </message>
+    <message>
+        <source>日期「{value}」格式不对，应为 2024-11-01</source>
+        <translation>Date “{value}” is not valid; write it like 2024-11-01</translation>
+    </message>
+    <message>
+        <source>更多问题</source>
+        <translation>More</translation>
+    </message>
+    <message>
+        <source>最多 {limit} 条答案</source>
+        <translation>At most {limit} answers</translation>
+    </message>
+    <message>
+        <source>未能回答（转人工或兜底回复）</source>
+        <translation>No answer (fallback reply or hand-off)</translation>
+    </message>
+    <message>
+        <source>标准问题</source>
+        <translation>Standard question</translation>
+    </message>
+    <message>
+        <source>标准问题不能为空</source>
+        <translation>The standard question cannot be empty</translation>
+    </message>
+    <message>
+        <source>标准问题最多 {limit} 个字</source>
+        <translation>A standard question has at most {limit} characters</translation>
+    </message>
+    <message>
+        <source>核心词</source>
+        <translation>Core words</translation>
+    </message>
+    <message>
+        <source>核心词「{word}」不在问法中</source>
+        <translation>Core word “{word}” is not in the phrasing</translation>
+    </message>
+    <message>
+        <source>核心词最多选 {limit} 个</source>
+        <translation>Choose at most {limit} core words</translation>
+    </message>
+    <message>
+        <source>核心词都出现了：{words}</source>
+        <translation>All core words present: {words}</translation>
+    </message>
+    <message>
+        <source>活动优惠</source>
+        <translation>Promotions</translation>
+    </message>
+    <message>
+        <source>版本 {version} 不比当前的 {current} 新</source>
+        <translation>Version {version} is not newer than the current {current}</translation>
+    </message>
+    <message>
+        <source>物流问题</source>
+        <translation>Shipping</translation>
+    </message>
+    <message>
+        <source>生效时间</source>
+        <translation>Validity</translation>
+    </message>
+    <message>
+        <source>生效结束日期早于开始日期</source>
+        <translation>The end date is before the start date</translation>
+    </message>
+    <message>
+        <source>直接回答</source>
+        <translation>Answers directly</translation>
+    </message>
+    <message>
+        <source>相关词：「{a}」≈「{b}」</source>
+        <translation>Related words: “{a}” ≈ “{b}”</translation>
+    </message>
+    <message>
+        <source>第 {line} 行，{column}：{message}</source>
+        <translation>Row {line}, {column}: {message}</translation>
+    </message>
+    <message>
+        <source>第 {line} 行：{message}</source>
+        <translation>Row {line}: {message}</translation>
+    </message>
+    <message>
+        <source>答案</source>
+        <translation>Answer</translation>
+    </message>
+    <message>
+        <source>答案不能为空</source>
+        <translation>The answer cannot be empty</translation>
+    </message>
+    <message>
+        <source>答案最多 {limit} 个字</source>
+        <translation>An answer has at most {limit} characters</translation>
+    </message>
+    <message>
+        <source>缺少列「{column}」</source>
+        <translation>Column “{column}” is missing</translation>
+    </message>
+    <message>
+        <source>聊天互动</source>
+        <translation>Chat</translation>
+    </message>
+    <message>
+        <source>至少需要一条答案</source>
+        <translation>At least one answer is needed</translation>
+    </message>
+    <message>
+        <source>请选择问题类型</source>
+        <translation>Choose a question type</translation>
+    </message>
+    <message>
+        <source>购买操作</source>
+        <translation>Ordering</translation>
+    </message>
+    <message>
+        <source>跳过（已有同样的问题）</source>
+        <translation>Skipped (the shop already has this question)</translation>
+    </message>
+    <message>
+        <source>跳过（店铺已删除）</source>
+        <translation>Skipped (deleted by the shop)</translation>
+    </message>
+    <message>
+        <source>还没有订阅这个行业包</source>
+        <translation>This industry pack is not subscribed</translation>
+    </message>
+    <message>
+        <source>这条知识已经被删除了</source>
+        <translation>This entry has been deleted</translation>
+    </message>
+    <message>
+        <source>问法</source>
+        <translation>Phrasing</translation>
+    </message>
+    <message>
+        <source>问法「{text}」和标准问题一样</source>
+        <translation>Phrasing “{text}” is the same as the standard question</translation>
+    </message>
+    <message>
+        <source>问法「{text}」重复了</source>
+        <translation>Phrasing “{text}” is repeated</translation>
+    </message>
+    <message>
+        <source>问法不能为空</source>
+        <translation>A phrasing cannot be empty</translation>
+    </message>
+    <message>
+        <source>问法最多 {limit} 个字</source>
+        <translation>A phrasing has at most {limit} characters</translation>
+    </message>
+    <message>
+        <source>问法类型</source>
+        <translation>Phrasing type</translation>
+    </message>
+    <message>
+        <source>问题类型</source>
+        <translation>Question type</translation>
+    </message>
+    <message>
+        <source>需要人工</source>
+        <translation>Needs a human</translation>
+    </message>
+</context>
+<context>
+    <name>KnowledgePage</name>
+    <message>
+        <source>知识库</source>
+        <translation>Knowledge base</translation>
+    </message>
+    <message>
+        <source>行业包</source>
+        <translation>Industry packs</translation>
+    </message>
+    <message>
+        <source>问答测试</source>
+        <translation>Q&amp;A test</translation>
+    </message>
+</context>
+<context>
+    <name>KnowledgeTab</name>
+    <message>
+        <source>CSV 文件 (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <source>Excel 表格 (*.xlsx)</source>
+        <translation>Excel workbooks (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>{name} 有 {n} 处问题，没有导入任何内容。改好后再导入：</source>
+        <translation>{name} has {n} problems; nothing was imported. Fix them and import again:</translation>
+    </message>
+    <message>
+        <source>下载导入模板</source>
+        <translation>Download the import template</translation>
+    </message>
+    <message>
+        <source>下载导入模板…</source>
+        <translation>Download import template…</translation>
+    </message>
+    <message>
+        <source>共 {n} 条知识</source>
+        <translation>{n} entries</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>分类名，如：尺码专区</source>
+        <translation>Category name, e.g. Size help</translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>删除「{question}」？删除后机器人不再回答这个问题。</source>
+        <translation>Delete “{question}”? The bot will no longer answer this question.</translation>
+    </message>
+    <message>
+        <source>删除分类</source>
+        <translation>Delete category</translation>
+    </message>
+    <message>
+        <source>删除分类「{name}」？其中的知识会移到「{fallback}」。</source>
+        <translation>Delete the category “{name}”? Its entries move to “{fallback}”.</translation>
+    </message>
+    <message>
+        <source>删除知识</source>
+        <translation>Delete entry</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>导入 / 导出 ▾</source>
+        <translation>Import / export ▾</translation>
+    </message>
+    <message>
+        <source>导入 CSV / XLSX…</source>
+        <translation>Import CSV / XLSX…</translation>
+    </message>
+    <message>
+        <source>导入失败，没有导入任何内容：</source>
+        <translation>Import failed; nothing was imported:</translation>
+    </message>
+    <message>
+        <source>导入完成：新增 {added} 条，更新 {updated} 条</source>
+        <translation>Imported: {added} added, {updated} updated</translation>
+    </message>
+    <message>
+        <source>导入知识</source>
+        <translation>Import entries</translation>
+    </message>
+    <message>
+        <source>导出为 CSV…</source>
+        <translation>Export as CSV…</translation>
+    </message>
+    <message>
+        <source>导出为 XLSX…</source>
+        <translation>Export as XLSX…</translation>
+    </message>
+    <message>
+        <source>导出知识</source>
+        <translation>Export entries</translation>
+    </message>
+    <message>
+        <source>已保存「{question}」，问答测试和智能辅助立即生效</source>
+        <translation>Saved “{question}”; the test window and smart assist use it right away</translation>
+    </message>
+    <message>
+        <source>已删除「{question}」</source>
+        <translation>Deleted “{question}”</translation>
+    </message>
+    <message>
+        <source>已导出 {n} 条知识到 {path}</source>
+        <translation>Exported {n} entries to {path}</translation>
+    </message>
+    <message>
+        <source>当前知识有未保存的修改，放弃这些修改？</source>
+        <translation>This entry has unsaved changes. Discard them?</translation>
+    </message>
+    <message>
+        <source>按昨日热度</source>
+        <translation>Hottest yesterday</translation>
+    </message>
+    <message>
+        <source>按最近修改</source>
+        <translation>Recently edited</translation>
+    </message>
+    <message>
+        <source>按标准问题</source>
+        <translation>By question</translation>
+    </message>
+    <message>
+        <source>按累计命中</source>
+        <translation>Most used</translation>
+    </message>
+    <message>
+        <source>按近7天热度</source>
+        <translation>Hottest in 7 days</translation>
+    </message>
+    <message>
+        <source>搜索问题、问法或答案</source>
+        <translation>Search questions, phrasings or answers</translation>
+    </message>
+    <message>
+        <source>放弃修改</source>
+        <translation>Discard changes</translation>
+    </message>
+    <message>
+        <source>新建分类</source>
+        <translation>New category</translation>
+    </message>
+    <message>
+        <source>新建自定义问题</source>
+        <translation>New custom question</translation>
+    </message>
+    <message>
+        <source>模板已保存到 {path}</source>
+        <translation>Template saved to {path}</translation>
+    </message>
+    <message>
+        <source>正在导入 {name}…</source>
+        <translation>Importing {name}…</translation>
+    </message>
+    <message>
+        <source>知识分类</source>
+        <translation>Categories</translation>
+    </message>
+    <message>
+        <source>知识导入模板</source>
+        <translation>knowledge import template</translation>
+    </message>
+    <message>
+        <source>知识库</source>
+        <translation>knowledge base</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>表格文件 (*.csv *.xlsx)</source>
+        <translation>Spreadsheets (*.csv *.xlsx)</translation>
+    </message>
+    <message>
+        <source>重命名</source>
+        <translation>Rename</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>○ 离线</source>
@@ -352,6 +4938,121 @@
     </message>
 </context>
 <context>
+    <name>MergeTagsDialog</name>
+    <message>
+        <source>合并到</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>合并标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>把“{names}”（共 {n} 次使用）合并到下面的标签，原标签随后删除。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MessagePicker</name>
+    <message>
+        <source>聊天记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>该客户没有聊天记录。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MissTable</name>
+    <message>
+        <source>实际命中</source>
+        <translation>Answered by</translation>
+    </message>
+    <message>
+        <source>期望知识</source>
+        <translation>Expected entry</translation>
+    </message>
+    <message>
+        <source>机器人</source>
+        <translation>Bot</translation>
+    </message>
+    <message>
+        <source>相似度</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <source>行</source>
+        <translation>Row</translation>
+    </message>
+    <message>
+        <source>问题</source>
+        <translation>Question</translation>
+    </message>
+</context>
+<context>
+    <name>MoreFiltersDialog</name>
+    <message>
+        <source>不限</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>更多筛选条件</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>最近购买</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>累计消费</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>至</source>
+        <translation type="unfinished">to</translation>
+    </message>
+    <message>
+        <source>订单数</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>NewEvidenceBox</name>
+    <message>
+        <source>从聊天中选择消息</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>提交时一并保存；提交后也可以在工单里继续添加。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>未选择文件</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>添加图片 / 文件…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>清空</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>证据</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>附上物流轨迹</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>附上订单快照</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>NoteDelegate</name>
     <message>
         <source>删除</source>
@@ -360,6 +5061,25 @@
     <message>
         <source>未署名</source>
         <translation>Anonymous</translation>
+    </message>
+</context>
+<context>
+    <name>OptionTable</name>
+    <message>
+        <source>原因</source>
+        <translation>Why</translation>
+    </message>
+    <message>
+        <source>命中问法</source>
+        <translation>Matched phrasing</translation>
+    </message>
+    <message>
+        <source>标准问题</source>
+        <translation>Standard question</translation>
+    </message>
+    <message>
+        <source>相似度</source>
+        <translation>Score</translation>
     </message>
 </context>
 <context>
@@ -579,6 +5299,1490 @@
     </message>
 </context>
 <context>
+    <name>OutcomeDialog</name>
+    <message>
+        <source>客户怎么说、后续要做什么…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>结果</source>
+        <translation type="unfinished">Result</translation>
+    </message>
+    <message>
+        <source>记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>记录回访结果：{nick}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PackDelegate</name>
+    <message>
+        <source>{entries} 条知识 · {phrasings} 个问法</source>
+        <translation>{entries} entries · {phrasings} phrasings</translation>
+    </message>
+</context>
+<context>
+    <name>PackList</name>
+    <message>
+        <source>{name}行业包 {version}</source>
+        <translation>{name} pack {version}</translation>
+    </message>
+    <message>
+        <source>已订阅 {current}</source>
+        <translation>Subscribed {current}</translation>
+    </message>
+    <message>
+        <source>已订阅 {current} · 可升级到 {latest}</source>
+        <translation>Subscribed {current} · {latest} available</translation>
+    </message>
+    <message>
+        <source>未订阅</source>
+        <translation>Not subscribed</translation>
+    </message>
+</context>
+<context>
+    <name>PackReport</name>
+    <message>
+        <source>店铺删除过这条，升级不会加回来</source>
+        <translation>The shop deleted this entry; upgrades do not bring it back</translation>
+    </message>
+    <message>
+        <source>新版本不再包含这条；店铺修改过，已转为自定义问题</source>
+        <translation>The new version drops this entry; the shop had edited it, so it stays as a custom question</translation>
+    </message>
+    <message>
+        <source>新版本也改了这条，保留了店铺的修改，请对比后手动合并</source>
+        <translation>The new version changed this entry too; the shop&apos;s edit was kept. Compare and merge by hand</translation>
+    </message>
+    <message>
+        <source>标准问题</source>
+        <translation>Standard question</translation>
+    </message>
+    <message>
+        <source>知识库里已有同样的标准问题，没有重复添加</source>
+        <translation>The knowledge base already has this standard question; not added twice</translation>
+    </message>
+    <message>
+        <source>结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+</context>
+<context>
+    <name>Packet</name>
+    <message>
+        <source> · 整理人 {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{shop} 售后证据材料</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>下单 / 付款</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>买家</source>
+        <translation type="unfinished">Customer</translation>
+    </message>
+    <message>
+        <source>买家要求</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>事项</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>依据</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>信号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>信用等级</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation type="unfinished">Message</translation>
+    </message>
+    <message>
+        <source>分值</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>单号 {no} · {kind} · 生成于 {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation type="unfinished">Why</translation>
+    </message>
+    <message>
+        <source>发货 / 签收</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>售后证据材料</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>商品</source>
+        <translation type="unfinished">Items</translation>
+    </message>
+    <message>
+        <source>商品明细</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>处理步骤</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>处理状态</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户诉求</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客服判定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>差评次数</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台介入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>平台申诉</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>店铺回复</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>投诉类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>时间</source>
+        <translation type="unfinished">Time</translation>
+    </message>
+    <message>
+        <source>晒图</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>本材料由客服工作台根据店铺记录生成；附件以 SHA-256 校验值标识，可与原件核对。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>注册时间</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>物流</source>
+        <translation type="unfinished">Logistics</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation type="unfinished">Status</translation>
+    </message>
+    <message>
+        <source>申诉说明</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>登记时间</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>纠纷原因</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>约定 / 判定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>经办</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>联系电话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>补偿</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单</source>
+        <translation type="unfinished">Orders</translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation type="unfinished">Order number</translation>
+    </message>
+    <message>
+        <source>评价</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>评价内容</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>评分 {score} / 100，风险{level}。以下每一项都列出了依据；是否恶意由客服结合证据判断。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退款次数</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退款类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>金额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>问题描述</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>风险评分是程序依据公开规则给出的提示，不构成对买家的指控。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PacksTab</name>
+    <message>
+        <source>{category} {n}</source>
+        <translation>{category} {n}</translation>
+    </message>
+    <message>
+        <source>{name}行业包</source>
+        <translation>{name} industry pack</translation>
+    </message>
+    <message>
+        <source>{n} 条冲突：新版本也改了店铺修改过的知识，已保留店铺的版本，请对比后手动合并。</source>
+        <translation>{n} conflicts: the new version also changed entries the shop had edited. The shop&apos;s versions were kept; compare and merge by hand.</translation>
+    </message>
+    <message>
+        <source>升级到 {version}</source>
+        <translation>Upgrade to {version}</translation>
+    </message>
+    <message>
+        <source>变更报告</source>
+        <translation>Change report</translation>
+    </message>
+    <message>
+        <source>变更报告：{name} {old} → {new}</source>
+        <translation>Change report: {name} {old} → {new}</translation>
+    </message>
+    <message>
+        <source>变更报告：订阅 {name} {new}</source>
+        <translation>Change report: subscribed to {name} {new}</translation>
+    </message>
+    <message>
+        <source>变更报告：退订 {name} {old}</source>
+        <translation>Change report: unsubscribed from {name} {old}</translation>
+    </message>
+    <message>
+        <source>已是最新版本</source>
+        <translation>Up to date</translation>
+    </message>
+    <message>
+        <source>已订阅 {version}（{when} 订阅）· 知识库中有 {n} 条来自此包，其中 {edited} 条店铺修改过</source>
+        <translation>Subscribed to {version} (since {when}) · {n} entries in the knowledge base come from this pack; the shop edited {edited} of them</translation>
+    </message>
+    <message>
+        <source>按店铺主营类目订阅，一键获得该行业的高频问题、问法和参考答案。</source>
+        <translation>Subscribe to the pack of your shop&apos;s trade to get its frequent questions, phrasings and sample answers in one go.</translation>
+    </message>
+    <message>
+        <source>最新版本 {version} · {entries} 条知识 · {phrasings} 个问法
+覆盖：{parts}</source>
+        <translation>Latest version {version} · {entries} entries · {phrasings} phrasings
+Covers: {parts}</translation>
+    </message>
+    <message>
+        <source>未订阅。订阅后这些知识会加入店铺知识库，可以随时修改答案。</source>
+        <translation>Not subscribed. Subscribing adds these entries to the shop&apos;s knowledge base; you can edit their answers at any time.</translation>
+    </message>
+    <message>
+        <source>正在处理…</source>
+        <translation>Working…</translation>
+    </message>
+    <message>
+        <source>没有变化</source>
+        <translation>No changes</translation>
+    </message>
+    <message>
+        <source>版本</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>行业包</source>
+        <translation>Industry packs</translation>
+    </message>
+    <message>
+        <source>订阅</source>
+        <translation>Subscribe</translation>
+    </message>
+    <message>
+        <source>订阅、升级或退订后，这里列出新增、更新、保留和移除的知识。</source>
+        <translation>After a subscribe, upgrade or unsubscribe, the entries added, updated, kept and removed are listed here.</translation>
+    </message>
+    <message>
+        <source>退订</source>
+        <translation>Unsubscribe</translation>
+    </message>
+    <message>
+        <source>退订「{name}」？店铺没改过的 {plain} 条知识会从知识库删除；改过的 {edited} 条保留为自定义问题。</source>
+        <translation>Unsubscribe from “{name}”? The {plain} entries the shop did not edit are removed; the {edited} it edited stay as custom questions.</translation>
+    </message>
+    <message>
+        <source>退订行业包</source>
+        <translation>Unsubscribe from the pack</translation>
+    </message>
+</context>
+<context>
+    <name>PhrasingList</name>
+    <message>
+        <source>关键词</source>
+        <translation>Keywords</translation>
+    </message>
+    <message>
+        <source>反向</source>
+        <translation>Negative</translation>
+    </message>
+    <message>
+        <source>核心词：{words}</source>
+        <translation>Core words: {words}</translation>
+    </message>
+    <message>
+        <source>（新问法）</source>
+        <translation>(new phrasing)</translation>
+    </message>
+</context>
+<context>
+    <name>Policy</name>
+    <message>
+        <source>「{categories}」类商品不支持七天无理由退换。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>买家未联系店铺就自行维修：维修费用由双方协商确定。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>人为损坏：无论是否在质保期内，维修费用由买家承担。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>包裹还没签收：签收后才能寄回（或让买家拒收）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>商品完好、吊牌在，不影响二次销售。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>商品已洗涤、穿着或吊牌已拆：不符合七天无理由。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>寄回运费：{payer}（原因：{reason}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>属于商品问题（{reason}），由店铺负责，不受七天限制。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已签收的商品要先寄回：建议改为「退货退款」。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>未发货的订单可以直接退款。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>物流显示 {signed} 已签收，请先和买家核实签收情况。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>签收第 {days} 天，在 {limit} 天质保期内：维修和运费由店铺承担。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>签收第 {days} 天，在七天无理由期限（{limit} 天）内。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>签收第 {days} 天，已超过七天无理由期限（{limit} 天）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>签收第 {days} 天，已过 {limit} 天质保期：维修费用由买家承担。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单已发货：可拦截快递或请买家拒收。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单有运费险：买家寄出后可申请理赔。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单状态：{state}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单还没发货，不用寄回：建议改为「仅退款」。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>这笔订单已有 {count} 个未完结的售后单，注意不要重复处理。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退款金额不超过实付款 {limit}。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退款金额超过实付款 {limit}。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PolicyPanel</name>
+    <message>
+        <source>✓ 符合店铺售后政策</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✗ 不符合店铺售后政策（可写明理由后仍受理，或拒绝并说明原因）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>填写订单号和原因后，这里显示七天无理由、质保期和运费规则的检查结果。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>寄回运费：{payer}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>政策检查</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>正在检查…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>维修费用：{payer}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ProfileEditDialog</name>
+    <message>
+        <source>11 位手机号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>会员等级</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>例如：上衣M、裤子27</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>例如：通勤、宽松、法式</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>偏好备注</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>城市</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>女</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>常穿尺码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>性别</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>手机</source>
+        <translation type="unfinished">Phone</translation>
+    </message>
+    <message>
+        <source>未知</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>来源</source>
+        <translation type="unfinished">Source</translation>
+    </message>
+    <message>
+        <source>男</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>积分</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>编辑客户资料</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>风格偏好</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ProfileView</name>
+    <message>
+        <source>RFM 评分：R{r} · F{f} · M{m}（5 分最好）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} cm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} 斤</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>下单时间</source>
+        <translation type="unfinished">Ordered</translation>
+    </message>
+    <message>
+        <source>会话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>会话 {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>关闭档案</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>分组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation type="unfinished">Why</translation>
+    </message>
+    <message>
+        <source>发送关怀</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回访</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回访 {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>在左侧列表中选择一位客户，查看档案。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>城市</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>基本信息</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>安排回访</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客单价</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>尺码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>开始</source>
+        <translation type="unfinished">Start</translation>
+    </message>
+    <message>
+        <source>性别</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>手机</source>
+        <translation type="unfinished">Phone</translation>
+    </message>
+    <message>
+        <source>日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>时间线</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>显示更早的记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>最后一句</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>最近购买</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>来源</source>
+        <translation type="unfinished">Source</translation>
+    </message>
+    <message>
+        <source>标签</source>
+        <translation type="unfinished">Tags</translation>
+    </message>
+    <message>
+        <source>正在加载客户档案…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>注册</source>
+        <translation type="unfinished">Registered</translation>
+    </message>
+    <message>
+        <source>消息</source>
+        <translation type="unfinished">Message</translation>
+    </message>
+    <message>
+        <source>添加</source>
+        <translation type="unfinished">Add</translation>
+    </message>
+    <message>
+        <source>添加标签</source>
+        <translation type="unfinished">Add tag</translation>
+    </message>
+    <message>
+        <source>点击查看所有带“{name}”标签的客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation type="unfinished">Status</translation>
+    </message>
+    <message>
+        <source>生日</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>积分</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>累计消费</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>结果</source>
+        <translation type="unfinished">Result</translation>
+    </message>
+    <message>
+        <source>编辑资料</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单</source>
+        <translation type="unfinished">Orders</translation>
+    </message>
+    <message>
+        <source>订单 {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation type="unfinished">Order number</translation>
+    </message>
+    <message>
+        <source>该客户已有标签“{name}”。</source>
+        <translation type="unfinished">This customer already has the tag “{name}”.</translation>
+    </message>
+    <message>
+        <source>购买次数</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>身材</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>输入标签，回车添加</source>
+        <translation type="unfinished">Type a tag and press Enter</translation>
+    </message>
+    <message>
+        <source>还没有购买记录。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>金额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>风格</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QaTab</name>
+    <message>
+        <source>txt 每行一个问题；csv / xlsx 有“问题”列，可加“期望知识”列（标准问题或编号）</source>
+        <translation>txt: one question per line; csv / xlsx: a “question” column and, optionally, an “expected” column with the standard question or id</translation>
+    </message>
+    <message>
+        <source>{n} 个期望知识在知识库里找不到（按标准问题或编号查找）</source>
+        <translation>{n} expected entries are not in the knowledge base (looked up by standard question or id)</translation>
+    </message>
+    <message>
+        <source>{question}（{category}）</source>
+        <translation>{question} ({category})</translation>
+    </message>
+    <message>
+        <source>{score}（直接回答需 ≥ {direct}，反问需 ≥ {clarify}）</source>
+        <translation>{score} (answers directly at ≥ {direct}, asks back at ≥ {clarify})</translation>
+    </message>
+    <message>
+        <source>亲，您是不是想问：</source>
+        <translation>Did you mean:</translation>
+    </message>
+    <message>
+        <source>保存并重新测试</source>
+        <translation>Save and test again</translation>
+    </message>
+    <message>
+        <source>修改「{question}」的答案：</source>
+        <translation>Edit the answer of “{question}”:</translation>
+    </message>
+    <message>
+        <source>修改答案内容</source>
+        <translation>Edit answer</translation>
+    </message>
+    <message>
+        <source>候选知识（你可能想问）</source>
+        <translation>Candidates (did you mean)</translation>
+    </message>
+    <message>
+        <source>共 {total} 个问题：命中 {hits} 个，命中率 {rate}。直接回答 {direct} · 反问 {clarify} · 未回答 {fallback}</source>
+        <translation>{total} questions: {hits} hits, hit rate {rate}. Answered {direct} · asked back {clarify} · not answered {fallback}</translation>
+    </message>
+    <message>
+        <source>匹配详情</source>
+        <translation>Match details</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Why</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>命中知识</source>
+        <translation>Entry</translation>
+    </message>
+    <message>
+        <source>命中词</source>
+        <translation>Matched words</translation>
+    </message>
+    <message>
+        <source>命中问法</source>
+        <translation>Matched phrasing</translation>
+    </message>
+    <message>
+        <source>在上方输入问题，点“测试”看看机器人的回答。</source>
+        <translation>Type a question above and press Test to see the bot&apos;s answer.</translation>
+    </message>
+    <message>
+        <source>批量测试</source>
+        <translation>Batch test</translation>
+    </message>
+    <message>
+        <source>机器人回复</source>
+        <translation>Bot reply</translation>
+    </message>
+    <message>
+        <source>正在测试 {name}…</source>
+        <translation>Testing {name}…</translation>
+    </message>
+    <message>
+        <source>没命中的问题（双击可单独测试）：</source>
+        <translation>Misses (double-click to test one):</translation>
+    </message>
+    <message>
+        <source>测试</source>
+        <translation>Test</translation>
+    </message>
+    <message>
+        <source>相似度</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <source>输入任意问题或关键词，看看机器人怎么回答，例如：今天下单能发吗</source>
+        <translation>Ask anything and see how the bot answers, e.g. Will it ship today if I order now?</translation>
+    </message>
+    <message>
+        <source>这条知识标记为“需要人工”：机器人回复后会转人工客服。</source>
+        <translation>This entry needs a human: after replying, the bot hands the customer to an agent.</translation>
+    </message>
+    <message>
+        <source>选择问题文件</source>
+        <translation>Choose a question file</translation>
+    </message>
+    <message>
+        <source>选择问题文件…</source>
+        <translation>Choose question file…</translation>
+    </message>
+    <message>
+        <source>问题文件 (*.txt *.csv *.xlsx)</source>
+        <translation>Question files (*.txt *.csv *.xlsx)</translation>
+    </message>
+    <message>
+        <source>（没有找到合适的知识：机器人会发送兜底回复，或按转人工规则转给人工客服）</source>
+        <translation>(No suitable entry: the bot sends its fallback reply or hands off by the transfer rules)</translation>
+    </message>
+</context>
+<context>
+    <name>ReceptionTab</name>
+    <message>
+        <source>「你可能想问」</source>
+        <translation>Did you mean</translation>
+    </message>
+    <message>
+        <source>保存接待模式</source>
+        <translation>Save reception mode</translation>
+    </message>
+    <message>
+        <source>全自动接待方式</source>
+        <translation>Full-auto strategy</translation>
+    </message>
+    <message>
+        <source>全自动：开启中 · {strategy}</source>
+        <translation>Full-auto: on · {strategy}</translation>
+    </message>
+    <message>
+        <source>全自动：未开启 · 当前模式：{mode}</source>
+        <translation>Full-auto: off · mode: {mode}</translation>
+    </message>
+    <message>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>客服在线时由客服接待；所有客服挂起或离线时，机器人自动接待（适合只在夜间使用）。</source>
+        <translation>Agents serve customers while online; the bot takes over when every agent is away or offline (good for nights only).</translation>
+    </message>
+    <message>
+        <source>客服接待买家，机器人在右侧「智能辅助」里推荐答案，客服一键发送。</source>
+        <translation>Agents serve customers; the bot suggests answers in the Smart Assist sidebar, sent with one click.</translation>
+    </message>
+    <message>
+        <source>已保存，对新进店的买家生效。</source>
+        <translation>Saved; applies to new customers.</translation>
+    </message>
+    <message>
+        <source>已转人工</source>
+        <translation>Handed off</translation>
+    </message>
+    <message>
+        <source>当前状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>按比例把一部分新进店的买家分给机器人，其余由客服接待。</source>
+        <translation>A share of new customers goes to the bot; agents serve the rest.</translation>
+    </message>
+    <message>
+        <source>接待模式</source>
+        <translation>Reception mode</translation>
+    </message>
+    <message>
+        <source>机器人不参与接待，也不给客服推荐答案。</source>
+        <translation>The bot neither serves customers nor suggests answers.</translation>
+    </message>
+    <message>
+        <source>机器人先接待每位买家，按转人工规则转给客服（适合咨询量大的店铺）。</source>
+        <translation>The bot serves every customer first and hands off by the transfer rules (good for busy shops).</translation>
+    </message>
+    <message>
+        <source>机器人接待</source>
+        <translation>Served by the bot</translation>
+    </message>
+    <message>
+        <source>机器人接待比例</source>
+        <translation>Bot&apos;s share</translation>
+    </message>
+    <message>
+        <source>机器人的回复</source>
+        <translation>The bot&apos;s replies</translation>
+    </message>
+    <message>
+        <source>机器人直接回复买家，答不了或买家要求时转人工。</source>
+        <translation>The bot answers customers itself and hands off when it can&apos;t answer or the customer asks.</translation>
+    </message>
+    <message>
+        <source>正在接待</source>
+        <translation>Serving now</translation>
+    </message>
+    <message>
+        <source>答不上来时</source>
+        <translation>When it can&apos;t answer</translation>
+    </message>
+    <message>
+        <source>请先改正标红的内容。</source>
+        <translation>Please correct the fields marked in red.</translation>
+    </message>
+    <message>
+        <source>问题不够明确时，机器人列出几个相近的问题，买家回复序号即可得到答案。</source>
+        <translation>When a question is unclear, the bot lists similar questions and the customer replies with a number.</translation>
+    </message>
+    <message>
+        <source>（机器人 {share}%）</source>
+        <translation> (bot {share}%)</translation>
+    </message>
+</context>
+<context>
+    <name>RemoveTagDialog</name>
+    <message>
+        <source>从选中的 {n} 位客户身上移除标签。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>批量移除标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>标签</source>
+        <translation type="unfinished">Tags</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewsView</name>
+    <message>
+        <source>全部状态</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>全部评价</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>好评率 {rate:.1f}% · 好评 {good} · 中评 {neutral} · 差评 {bad} · 待处理 {pending}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>搜索买家、评价内容、订单号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>没有符合条件的评价</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>评价列表</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>选择一条评价查看详情、回复和处理</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RfmSettingsDialog</name>
+    <message>
+        <source> 元</source>
+        <translation type="unfinished"> yuan</translation>
+    </message>
+    <message>
+        <source> 天</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> 次</source>
+        <translation type="unfinished"> times</translation>
+    </message>
+    <message>
+        <source>F 得 2/3/4/5 分（次起）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>M 得 2/3/4/5 分（元起）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>R 得 5/4/3/2 分（天内）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>R：最近一次购买距今；F：购买次数；M：累计消费。分数 5 分最好。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>且累计</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>内</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>分层规则</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已流失：超过</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新客：首购在</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>未购买</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>流失预警：超过</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>银卡 / 金卡 / 钻石 门槛</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>高价值：至少</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RiskPanel</name>
+    <message>
+        <source>{score} 分 · 风险{level}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>评分由程序根据下列信号估算，仅供参考，不是结论；是否按恶意处理由客服判断。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>还没有检查。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RuleDialog</name>
+    <message>
+        <source>关怀话术</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation type="unfinished">Name</translation>
+    </message>
+    <message>
+        <source>启用</source>
+        <translation type="unfinished">On</translation>
+    </message>
+    <message>
+        <source>天</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>天数</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新建回访规则</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>流失预警客户在 N 天后回访；M 天内不重复安排。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>签收后回访</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>编辑回访规则</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>至</source>
+        <translation type="unfinished">to</translation>
+    </message>
+    <message>
+        <source>触发</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单签收后第 N 至 M 天内安排回访，每个订单只安排一次。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>（不用话术）</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SaveGroupDialog</name>
+    <message>
+        <source>例如：双11老客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>保存为动态分组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>分组保存当前的筛选条件：{summary}。以后符合条件的客户会自动进入分组。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>分组名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>可选</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新建静态分组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>说明</source>
+        <translation type="unfinished">Note</translation>
+    </message>
+    <message>
+        <source>静态分组里的客户由你手动加入，可在客户列表中选中客户后“加入分组”。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ScheduleDialog</name>
+    <message>
+        <source>关怀话术</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回访原因</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回访日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>安排回访</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>电话回访</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>（不用话术）</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SegmentsPage</name>
+    <message>
+        <source>RFM 客户分层（点击查看客户）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{b} 位购买客户中 {r} 位复购</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} 位买过两次及以上</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} 笔订单</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>会员分层与复购</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>会员等级</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>位客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>分层规则…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>刷新</source>
+        <translation type="unfinished">Refresh</translation>
+    </message>
+    <message>
+        <source>占 {p}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">Cancel</translation>
+    </message>
+    <message>
+        <source>各来源复购率</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>复购率</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客单价</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户总数</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户来源</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>投影模式</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>按消费更新会员等级</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>按累计消费重新评定所有客户的会员等级？</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>数据更新于 {at}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>暂无数据</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>更新</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>更新会员等级</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>累计销售额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>规则：超过 {risk} 天未购买为流失预警，超过 {churn} 天为已流失；购买 ≥{orders} 次且累计 ≥{money} 为高价值；{new} 天内首次购买为新客；其余活跃客户为潜力客户。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>购买过的客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>银卡 ≥{a}，金卡 ≥{b}，钻石 ≥{c}；其余为普通会员。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ServiceForm</name>
+    <message>
+        <source>{state} · 实付 {total} · {signed}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>不能超过实付款</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>丢弃草稿</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>买家没联系店铺，已自行送修</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>买家说了什么、问题在哪里（如：颜色和图片不一样，尺码偏大）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>例如：米白色 M 码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation type="unfinished">Why</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">Cancel</translation>
+    </message>
+    <message>
+        <source>吊牌完好，未洗涤、未穿着</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>售后商品</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>售后类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>商品状态</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户：{nick}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户：由订单号确定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已恢复未提交的草稿（{time} 保存）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>想换的颜色 / 尺码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>提交申请</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新建{kind}申请</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>未签收</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>查到订单后在这里勾选商品</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>签收于 {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>自行维修</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>草稿已丢弃</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>草稿已自动保存</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation type="unfinished">Order number</translation>
+    </message>
+    <message>
+        <source>输入或粘贴订单号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>还有 {count} 处需要填写或修改。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退款类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退款金额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>问题描述</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source> 位/分钟</source>
@@ -638,6 +6842,125 @@
     </message>
 </context>
 <context>
+    <name>Signals</name>
+    <message>
+        <source>与 {count} 条差评内容相近</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>信用等级 {credit}，平台交易很少</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>在聊天中暗示给钱删评</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>多次给出差评</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>小额购买</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>差评 {count} 次</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>情绪化，缺乏具体问题描述</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>情绪用词：{words}；没有说明具体问题</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>投诉内容夸大或虚假</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>无历史购物记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>无理要求</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>有多次差评记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>有多次投诉记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>未发现</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>此前投诉 {count} 次</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>此前有 {count} 次同类投诉</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>注册 {days} 天</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>用词：{words}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>聊天原话：「{quote}」</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>要求 {demand}，超过实付 {paid}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>订单金额 ¥{amount}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>评价内容与其他差评雷同</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>说发货慢，实际付款后 {value} 小时内已发货</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>说没收到货，物流显示 {value} 已签收</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>说法与订单记录不符</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>账号注册时间短</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退款 {count} 次</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退款记录多</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>频繁投诉同一问题</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>TagChip</name>
     <message>
         <source>官方标签，由平台根据客户数据生成，不能修改</source>
@@ -650,6 +6973,458 @@
     <message>
         <source>移除标签 {name}</source>
         <translation>Remove tag {name}</translation>
+    </message>
+</context>
+<context>
+    <name>TagEditDialog</name>
+    <message>
+        <source>分组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation type="unfinished">Name</translation>
+    </message>
+    <message>
+        <source>新建标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>编辑标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>选择颜色</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>颜色</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TagLibraryModel</name>
+    <message>
+        <source>分组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>官方</source>
+        <translation type="unfinished">Official</translation>
+    </message>
+    <message>
+        <source>官方（只读）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>客户数</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>未分组</source>
+        <translation type="unfinished">Ungrouped</translation>
+    </message>
+    <message>
+        <source>标签</source>
+        <translation type="unfinished">Tags</translation>
+    </message>
+    <message>
+        <source>由平台根据客户数据生成，不能改名、合并或删除</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>类型</source>
+        <translation type="unfinished">Kind</translation>
+    </message>
+    <message>
+        <source>自定义</source>
+        <translation type="unfinished">Custom</translation>
+    </message>
+</context>
+<context>
+    <name>TagsPage</name>
+    <message>
+        <source>删除</source>
+        <translation type="unfinished">Delete</translation>
+    </message>
+    <message>
+        <source>删除“{names}”？</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>删除标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">Cancel</translation>
+    </message>
+    <message>
+        <source>合并到…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>官方标签（88VIP、信用等级）由平台生成，只读。自定义标签可改名、换颜色、归入分组；把重复的标签合并后，客户和已保存的分组条件都会转到保留的标签上。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新建标签</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>查看客户</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>标签库</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>编辑</source>
+        <translation type="unfinished">Edit</translation>
+    </message>
+    <message>
+        <source>自定义 {n} 个，官方 {m} 个</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>这会从 {n} 位客户身上移除它们，不能恢复。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TemplateDialog</name>
+    <message>
+        <source>内容</source>
+        <translation type="unfinished">Message</translation>
+    </message>
+    <message>
+        <source>占位符</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation type="unfinished">Name</translation>
+    </message>
+    <message>
+        <source>插入占位符</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新建关怀话术</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>编辑关怀话术</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TemplateEditor</name>
+    <message>
+        <source>插入变量</source>
+        <translation>Insert variable</translation>
+    </message>
+    <message>
+        <source>预览：{text}</source>
+        <translation>Preview: {text}</translation>
+    </message>
+</context>
+<context>
+    <name>TransferTab</name>
+    <message>
+        <source> 条</source>
+        <translation> messages</translation>
+    </message>
+    <message>
+        <source> 次</source>
+        <translation> times</translation>
+    </message>
+    <message>
+        <source>不会因关键词或情绪转人工：情绪 {score:.0%}（{words}），未达到当前灵敏度。</source>
+        <translation>No transfer by keyword or emotion: emotion {score:.0%} ({words}), below the current sensitivity.</translation>
+    </message>
+    <message>
+        <source>不会因关键词或情绪转人工；机器人会先按知识库回答。</source>
+        <translation>No transfer by keyword or emotion; the bot answers from the knowledge base first.</translation>
+    </message>
+    <message>
+        <source>不启用</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <source>买家把同一个问题问了这么多次（说明答案没解决），转人工</source>
+        <translation>The customer asked the same question this many times (the answer didn&apos;t help): transfer</translation>
+    </message>
+    <message>
+        <source>会转人工：含关键词「{word}」。</source>
+        <translation>Transfers: contains the keyword {word}.</translation>
+    </message>
+    <message>
+        <source>会转人工：负面情绪 {score:.0%}（{words}），达到当前灵敏度。</source>
+        <translation>Transfers: negative emotion {score:.0%} ({words}) reaches the current sensitivity.</translation>
+    </message>
+    <message>
+        <source>例如：你们这什么破服务，气死我了</source>
+        <translation>e.g. What awful service, I&apos;m furious</translation>
+    </message>
+    <message>
+        <source>保存转人工设置</source>
+        <translation>Save transfer rules</translation>
+    </message>
+    <message>
+        <source>已保存，对之后的买家消息生效。</source>
+        <translation>Saved; applies to the next customer messages.</translation>
+    </message>
+    <message>
+        <source>无客服在线</source>
+        <translation>No agent online</translation>
+    </message>
+    <message>
+        <source>机器人无法回答、买家要求人工或情绪激动时，转给人工客服；会话进入客服的「待接待」，并注明转接原因。</source>
+        <translation>When the bot can&apos;t answer, the customer asks for a person or gets upset, the chat goes to an agent&apos;s Waiting list with the reason.</translation>
+    </message>
+    <message>
+        <source>机器人连续这么多条答不上来就转人工（0 表示不启用）</source>
+        <translation>Transfer after this many unanswered messages in a row (0: off)</translation>
+    </message>
+    <message>
+        <source>检测到负面情绪时转人工</source>
+        <translation>Transfer on negative emotion</translation>
+    </message>
+    <message>
+        <source>没有客服在线时，会话仍进入「待接待」作为留言，客服上线后可以看到。</source>
+        <translation>With no agent online the chat still goes to Waiting as a message left, seen when an agent comes online.</translation>
+    </message>
+    <message>
+        <source>灵敏度：中</source>
+        <translation>Sensitivity: medium</translation>
+    </message>
+    <message>
+        <source>灵敏度：低</source>
+        <translation>Sensitivity: low</translation>
+    </message>
+    <message>
+        <source>灵敏度：高</source>
+        <translation>Sensitivity: high</translation>
+    </message>
+    <message>
+        <source>用逗号或空格分隔，例如：人工 投诉 差评</source>
+        <translation>Separated by commas or spaces</translation>
+    </message>
+    <message>
+        <source>知识库中标记为「需要人工」的问题（如修改尺码）直接转人工</source>
+        <translation>Questions marked as needing a human in the knowledge base (e.g. changing a size) go straight to an agent</translation>
+    </message>
+    <message>
+        <source>试一试</source>
+        <translation>Try it</translation>
+    </message>
+    <message>
+        <source>请先改正标红的内容。</source>
+        <translation>Please correct the fields marked in red.</translation>
+    </message>
+    <message>
+        <source>负面情绪</source>
+        <translation>Negative emotion</translation>
+    </message>
+    <message>
+        <source>转人工关键词</source>
+        <translation>Transfer keywords</translation>
+    </message>
+    <message>
+        <source>转人工规则</source>
+        <translation>Transfer rules</translation>
+    </message>
+    <message>
+        <source>转接成功</source>
+        <translation>Transferring</translation>
+    </message>
+    <message>
+        <source>转接提示语</source>
+        <translation>Transfer prompts</translation>
+    </message>
+    <message>
+        <source>输入一句买家的话，看看关键词和情绪规则会不会转人工（按当前表单，未保存也可试）。</source>
+        <translation>Type something a customer might say to see whether the keyword and emotion rules transfer it (uses the form as it is, saved or not).</translation>
+    </message>
+    <message>
+        <source>连续未识别</source>
+        <translation>Unmatched in a row</translation>
+    </message>
+    <message>
+        <source>重复提问</source>
+        <translation>Repeated question</translation>
+    </message>
+    <message>
+        <source>需人工问题</source>
+        <translation>Needs a human</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePreview</name>
+    <message>
+        <source>{name}（智能客服）</source>
+        <translation>{name} (smart assistant)</translation>
+    </message>
+    <message>
+        <source>官方客服 · {name}</source>
+        <translation>Customer service · {name}</translation>
+    </message>
+    <message>
+        <source>智能预测</source>
+        <translation>Predicted</translation>
+    </message>
+    <message>
+        <source>点击发送：{text}</source>
+        <translation>Click to send: {text}</translation>
+    </message>
+    <message>
+        <source>猜你想问</source>
+        <translation>You may want to ask</translation>
+    </message>
+    <message>
+        <source>请输入消息…</source>
+        <translation>Type a message…</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomeTab</name>
+    <message>
+        <source>+ 新增卡片问题</source>
+        <translation>+ Add card questions</translation>
+    </message>
+    <message>
+        <source>上移</source>
+        <translation>Up</translation>
+    </message>
+    <message>
+        <source>下移</source>
+        <translation>Down</translation>
+    </message>
+    <message>
+        <source>买家看到的效果</source>
+        <translation>What the customer sees</translation>
+    </message>
+    <message>
+        <source>例如夜间人工下班后，用另一段欢迎语告诉客户。时间按 时:分 填写，结束早于开始表示跨过午夜。</source>
+        <translation>For example, tell customers at night that agents are off. Times as hours:minutes; an end before the start runs past midnight.</translation>
+    </message>
+    <message>
+        <source>例如：小蜜</source>
+        <translation>e.g. Mimi</translation>
+    </message>
+    <message>
+        <source>保存欢迎语设置</source>
+        <translation>Save welcome</translation>
+    </message>
+    <message>
+        <source>全部由人工配置</source>
+        <translation>All set by hand</translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>客户进入聊天窗口时，机器人自动发送欢迎语和卡片。</source>
+        <translation>When a customer opens the chat, the bot sends the welcome text and card.</translation>
+    </message>
+    <message>
+        <source>已保存，新进店的客户将看到新的欢迎语。</source>
+        <translation>Saved; new customers will see the new welcome.</translation>
+    </message>
+    <message>
+        <source>开始</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>快捷按钮</source>
+        <translation>Quick buttons</translation>
+    </message>
+    <message>
+        <source>或输入一个自定义问题，回车添加</source>
+        <translation>or type a question of your own and press Enter</translation>
+    </message>
+    <message>
+        <source>按钮名称</source>
+        <translation>Button</translation>
+    </message>
+    <message>
+        <source>插入机器人昵称</source>
+        <translation>Insert the bot&apos;s nickname</translation>
+    </message>
+    <message>
+        <source>显示在卡片下方，客户点一下就发出对应的话；「转人工」建议放在最后。</source>
+        <translation>Shown under the card; one click sends the text. Put the transfer-to-human button last.</translation>
+    </message>
+    <message>
+        <source>智能预测+人工配置</source>
+        <translation>Predicted + set by hand</translation>
+    </message>
+    <message>
+        <source>智能预测：在您添加的问题之后，按热度自动补充 {n} 个本店买家最常问的问题。最多 {max} 个问题。</source>
+        <translation>Predicted: after your own questions, the {n} questions this shop&apos;s customers ask most are added automatically. At most {max} questions.</translation>
+    </message>
+    <message>
+        <source>机器人昵称</source>
+        <translation>Bot nickname</translation>
+    </message>
+    <message>
+        <source>机器人昵称与欢迎语</source>
+        <translation>Nickname and welcome text</translation>
+    </message>
+    <message>
+        <source>欢迎语</source>
+        <translation>Welcome text</translation>
+    </message>
+    <message>
+        <source>欢迎语卡片问题</source>
+        <translation>Welcome card questions</translation>
+    </message>
+    <message>
+        <source>添加按钮</source>
+        <translation>Add button</translation>
+    </message>
+    <message>
+        <source>添加时间段</source>
+        <translation>Add period</translation>
+    </message>
+    <message>
+        <source>点击后发送</source>
+        <translation>Sends</translation>
+    </message>
+    <message>
+        <source>结束</source>
+        <translation>End</translation>
+    </message>
+    <message>
+        <source>自定义时间段</source>
+        <translation>Custom periods</translation>
+    </message>
+    <message>
+        <source>请先改正标红的内容。</source>
+        <translation>Please correct the fields marked in red.</translation>
+    </message>
+    <message>
+        <source>选中一个问题，可修改它在卡片里的答案（留空则用知识库的答案）</source>
+        <translation>Select a question to change its answer on the card (empty: the knowledge base&apos;s answer)</translation>
+    </message>
+    <message>
+        <source>问题</source>
+        <translation>Question</translation>
+    </message>
+    <message>
+        <source>预览随编辑即时更新；保存后对新进店的客户生效。</source>
+        <translation>The preview follows your edits; saved settings apply to new customers.</translation>
+    </message>
+    <message>
+        <source>默认时间段（不在下列时段内时）使用这段欢迎语。</source>
+        <translation>Used outside the custom periods below.</translation>
+    </message>
+    <message>
+        <source>默认欢迎语</source>
+        <translation>Default welcome</translation>
     </message>
 </context>
 <context>

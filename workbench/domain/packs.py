@@ -263,13 +263,16 @@ class ChangeKind(StrEnum):
     SKIPPED_EXISTING = "skipped_existing"  # the shop already has this question: not duplicated
 
 
+NOT_INSTALLED = ""  # the fingerprint of a pack entry skipped because the shop had the same question
+
+
 @dataclass(frozen=True, slots=True)
 class Installed:
     """The shop's state of one pack entry."""
 
     key: str
-    entry_id: int | None  # None: the shop deleted the entry
-    base_fingerprint: str  # of the pack content it was installed or last upgraded from
+    entry_id: int | None  # None: the shop deleted the entry, or it was never installed (NOT_INSTALLED)
+    base_fingerprint: str  # of the pack content it was installed or last upgraded from; NOT_INSTALLED
     edited: bool
     question: str = ""
 
@@ -356,6 +359,10 @@ def plan_upgrade(installed: Sequence[Installed], new: Pack, existing_questions: 
             changes.append(PackChange(kind, e.key, e.question, pack_entry=e))
             continue
         changed = e.fingerprint() != mine.base_fingerprint
+        if mine.entry_id is None and mine.base_fingerprint == NOT_INSTALLED:
+            if phrase_key(e.question) not in have:  # the shop's own entry for it is gone: install it now
+                changes.append(PackChange(ChangeKind.ADDED, e.key, e.question, pack_entry=e))
+            continue  # still answered by the shop's own entry: reported when subscribing
         if mine.entry_id is None:
             changes.append(PackChange(ChangeKind.SKIPPED_DELETED, e.key, e.question, None, e))
         elif mine.edited:

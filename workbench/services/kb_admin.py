@@ -182,6 +182,16 @@ class KbAdminService:
             self._save(repo, entry_id, clean)
             return self._change(repo, [entry_id])
 
+    def edit_shown_answer(self, entry_id: int, text: str) -> KbChange:
+        """修改答案内容 for the answer the bot gives today (the first one valid today)."""
+        today = self.today()
+        with self.db.session() as s:
+            current = KbAdminRepository(s).entry(self.shop_id, entry_id, today)
+        if current is None:
+            raise DomainError("kb.entry.missing", entry_id=entry_id)
+        index = next((i for i, a in enumerate(current.answers) if a.valid_on(today)), 0)
+        return self.edit_answer(entry_id, index, text)
+
     def _change(self, repo: KbAdminRepository, ids: Sequence[int]) -> KbChange:
         today = self.today()
         entries = tuple(repo.entries(self.shop_id, today, ids))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from workbench.domain.errors import DomainError
 from workbench.domain.kb import KbEntry
 from workbench.domain.packs import (
+    NOT_INSTALLED,
     ChangeKind,
     Pack,
     PackChange,
@@ -146,6 +147,7 @@ class PackService:
                 case ChangeKind.ADDED:
                     assert e is not None
                     entry_id = repo.add_entry(self.shop_id, e.draft(), now, custom=False)
+                    repo.unlink(sub_id, e.key)  # it may have been skipped before
                     repo.link(sub_id, e.key, entry_id, pack.version, e.fingerprint())
                     c = PackChange(c.kind, c.key, c.question, entry_id, e, c.conflict)
                 case ChangeKind.UPDATED:
@@ -160,7 +162,7 @@ class PackService:
                     assert e is not None
                     repo.update_link(sub_id, c.key, pack.version, e.fingerprint())
                 case ChangeKind.SKIPPED_EXISTING:
-                    pass
+                    repo.link(sub_id, c.key, None, pack.version, NOT_INSTALLED)  # known, not installed
                 case ChangeKind.REMOVED:
                     assert c.entry_id is not None
                     repo.delete_entry(self.shop_id, c.entry_id)

@@ -11,6 +11,7 @@ import pytest
 from workbench.domain.kb import STANDARD_CATEGORIES
 from workbench.domain.kb_admin import phrase_key
 from workbench.domain.packs import (
+    NOT_INSTALLED,
     ChangeKind,
     Installed,
     Pack,
@@ -154,6 +155,11 @@ def test_upgrade_plan_keeps_edits_and_reports_conflicts() -> None:
 
     deleted = [Installed("a", None, fp["a"], edited=False)]
     assert {c.key: c.kind for c in plan_upgrade(deleted, new)}["a"] is ChangeKind.SKIPPED_DELETED
+
+    # skipped when subscribing (the shop had the question): silent while the shop's entry is there
+    skipped = [Installed("a", None, NOT_INSTALLED, edited=False)]
+    assert "a" not in {c.key for c in plan_upgrade(skipped, new, existing_questions=["什么时候发货"])}
+    assert {c.key: c.kind for c in plan_upgrade(skipped, new)}["a"] is ChangeKind.ADDED
 
 
 def test_subscribe_skips_existing_questions_and_unsubscribe_keeps_edits() -> None:

@@ -136,9 +136,11 @@ def test_custom_categories_add_rename_delete(svc: KbAdminService) -> None:
 
 def test_subscribe_edit_upgrade_keeps_the_edit_and_reports(svc: KbAdminService, packs: PackService) -> None:
     old, new = load_pack("apparel", "1.0"), load_pack("apparel", "1.1")
+    svc.create_entry(draft("你好，在吗", "聊天互动", (Phrasing("在吗"),)))
     sub = packs.subscribe("apparel", "1.0")
-    assert sub.report.to_version == "1.0" and len(sub.report.added) == len(old.entries)
-    assert len(sub.change.upserts) == len(old.entries)
+    assert sub.report.to_version == "1.0" and len(sub.report.added) == len(old.entries) - 1
+    assert [c.key for c in sub.report.skipped] == ["greet"]
+    assert len(sub.change.upserts) == len(old.entries) - 1
     status = {s.pack.id: s for s in packs.catalog()}["apparel"]
     assert status.subscription is not None and status.subscription.version == "1.0" and status.upgradable
 
@@ -161,6 +163,7 @@ def test_subscribe_edit_upgrade_keeps_the_edit_and_reports(svc: KbAdminService, 
     assert [c.key for c in report.removed] == ["follow"]
     assert kinds["wash"] is ChangeKind.SKIPPED_DELETED
     assert kinds["fit"] is ChangeKind.UNCHANGED
+    assert "greet" not in kinds  # skipped when subscribing (the shop's own 你好，在吗): not reported again
 
     after = {e.pack.key: e for e in svc.entries() if e.pack}  # type: ignore[union-attr]
     assert after["ship-when"].answer == mine and after["ship-when"].pack.version == "1.1"  # type: ignore[union-attr]

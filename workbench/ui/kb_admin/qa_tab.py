@@ -1,0 +1,483 @@
+"""问答测试: ask anything and see what the bot answers, which entry and phrasing matched, the score,
+the 你可能想问 options and why; 修改答案内容 in place; batch tests from a file of questions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.domain.kb import Suggestion
+from workbench.domain.kb_admin import KnowledgeEntry
+from workbench.kb.matcher import MatchConfig, Matcher, MatchOutcome, OutcomeKind
+from workbench.services.kb_admin import BatchReport, KbChange, QaCase, batch_test
+from workbench.services.kb_io import read_questions
+from workbench.ui.kb_admin.models import MissModel, OptionModel
+from workbench.ui.kb_admin.session import KbSession
+from workbench.ui.kb_admin.texts import category_label, failure_text, outcome_label, reason_text
+from workbench.ui.widgets.style import ACCENT, ACCENT_SOFT, BORDER, ERROR, MUTED, PAGE_BG, TEXT, WARNING
+
+OpenFile = Callable[[str, str], str]
+
+TAB_STYLE = f"""
+QWidget#qaTab {{ background: {PAGE_BG}; }}
+QFrame#panel {{ background: #ffffff; border: 1px solid {BORDER}; border-radius: 6px; }}
+QLabel#sectionTitle {{ font-weight: bold; color: {TEXT}; }}
+QLabel#muted, QLabel#fieldName {{ color: {MUTED}; }}
+QLabel#value {{ color: {TEXT}; }}
+QLabel#statusError {{ color: {ERROR}; }}
+QLabel#botBubble {{ background: {ACCENT_SOFT}; color: {TEXT}; border-radius: 8px; padding: 10px 12px; }}
+QLabel#askBubble {{ background: #f2f3f5; color: {TEXT}; border-radius: 8px; padding: 8px 12px; }}
+QLabel#outcome[kind="direct"] {{ color: #12b76a; font-weight: bold; }}
+QLabel#outcome[kind="clarify"] {{ color: {WARNING}; font-weight: bold; }}
+QLabel#outcome[kind="fallback"] {{ color: {ERROR}; font-weight: bold; }}
+QLabel#humanNote {{ color: {WARNING}; }}
+QProgressBar {{ border: none; background: #f2f3f5; border-radius: 4px; max-height: 8px; }}
+QProgressBar::chunk {{ background: {ACCENT}; border-radius: 4px; }}
+QTableView {{ border: none; gridline-color: #f0f1f4; }}
+QHeaderView::section {{ background: #fafbfc; border: none; border-bottom: 1px solid {BORDER}; padding: 6px 8px;
+    color: #4e5969; }}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class QaAnswer:
+    """One test question's result, as the window shows it."""
+
+    question: str
+    outcome: MatchOutcome
+    candidates: tuple[Suggestion, ...]
+    entry: KnowledgeEntry | None  # the best entry as stored (needs_human, origin)
+
+
+class QaTab(QWidget):
+    tested = Signal(str)
+    """The answer to this question is on screen."""
+    answer_edited = Signal(int)
+    """修改答案内容 was saved for this entry (and the test re-run)."""
+    batch_finished = Signal(object)
+    """A batch test ended; carries its BatchReport."""
+
+    def __init__(self, session: KbSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("qaTab")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(TAB_STYLE)
+        self.session = session
+        self.choose_open_file: OpenFile = self._open_dialog
+        self.result: QaAnswer | None = None
+        self.batch: BatchReport | None = None
+        self._build()
+        self._show(None)
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        root.setContentsMargins(12, 12, 12, 12)
+        root.setSpacing(10)
+
+        ask = QFrame(self)
+        ask.setObjectName("panel")
+        al = QHBoxLayout(ask)
+        al.setContentsMargins(12, 10, 12, 10)
+        self.input = QLineEdit(ask)
+        self.input.setPlaceholderText(self.tr("输入任意问题或关键词，看看机器人怎么回答，例如：今天下单能发吗"))
+        self.input.returnPressed.connect(self.run)
+        al.addWidget(self.input, 1)
+        self.run_button = QPushButton(self.tr("测试"), ask)
+        self.run_button.setObjectName("primary")
+        self.run_button.clicked.connect(self.run)
+        al.addWidget(self.run_button)
+        root.addWidget(ask)
+
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.setChildrenCollapsible(False)
+        root.addWidget(split, 1)
+        top = QWidget(split)
+        tl = QHBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.setSpacing(10)
+
+        # The bot's reply, as the customer sees it.
+        reply = QFrame(top)
+        reply.setObjectName("panel")
+        rl = QVBoxLayout(reply)
+        rl.setContentsMargins(14, 12, 14, 12)
+        rl.setSpacing(8)
+        head = QHBoxLayout()
+        title = QLabel(self.tr("机器人回复"), reply)
+        title.setObjectName("sectionTitle")
+        head.addWidget(title, 1)
+        self.outcome = QLabel(reply)
+        self.outcome.setObjectName("outcome")
+        head.addWidget(self.outcome)
+        rl.addLayout(head)
+        self.asked = QLabel(reply)
+        self.asked.setObjectName("askBubble")
+        self.asked.setWordWrap(True)
+        self.asked.setAlignment(Qt.AlignmentFlag.AlignRight)
+        rl.addWidget(self.asked, 0, Qt.AlignmentFlag.AlignRight)
+        self.bubble = QLabel(reply)
+        self.bubble.setObjectName("botBubble")
+        self.bubble.setWordWrap(True)
+        self.bubble.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        rl.addWidget(self.bubble)
+        self.human_note = QLabel(reply)
+        self.human_note.setObjectName("humanNote")
+        self.human_note.setWordWrap(True)
+        rl.addWidget(self.human_note)
+        self.edit_button = QPushButton(self.tr("修改答案内容"), reply)
+        self.edit_button.clicked.connect(self.start_edit)
+        rl.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.edit_box = QWidget(reply)
+        el = QVBoxLayout(self.edit_box)
+        el.setContentsMargins(0, 0, 0, 0)
+        self.edit_for = QLabel(self.edit_box)
+        self.edit_for.setObjectName("muted")
+        self.edit_for.setWordWrap(True)
+        el.addWidget(self.edit_for)
+        self.answer_edit = QPlainTextEdit(self.edit_box)
+        self.answer_edit.setFixedHeight(84)
+        el.addWidget(self.answer_edit)
+        self.edit_error = QLabel(self.edit_box)
+        self.edit_error.setObjectName("statusError")
+        self.edit_error.setWordWrap(True)
+        self.edit_error.hide()
+        el.addWidget(self.edit_error)
+        eb = QHBoxLayout()
+        eb.addStretch(1)
+        cancel = QPushButton(self.tr("取消"), self.edit_box)
+        cancel.clicked.connect(self.cancel_edit)
+        self.save_answer_button = QPushButton(self.tr("保存并重新测试"), self.edit_box)
+        self.save_answer_button.setObjectName("primary")
+        self.save_answer_button.clicked.connect(self.save_answer)
+        eb.addWidget(cancel)
+        eb.addWidget(self.save_answer_button)
+        el.addLayout(eb)
+        self.edit_box.hide()
+        rl.addWidget(self.edit_box)
+        rl.addStretch(1)
+        tl.addWidget(reply, 5)
+
+        # Why: the matched entry, phrasing, score, words, reasons, and the other candidates.
+        why = QFrame(top)
+        why.setObjectName("panel")
+        wl = QVBoxLayout(why)
+        wl.setContentsMargins(14, 12, 14, 12)
+        wl.setSpacing(6)
+        wt = QLabel(self.tr("匹配详情"), why)
+        wt.setObjectName("sectionTitle")
+        wl.addWidget(wt)
+        self.detail_rows: dict[str, QLabel] = {}
+        for key, label in (
+            ("entry", self.tr("命中知识")),
+            ("phrasing", self.tr("命中问法")),
+            ("score", self.tr("相似度")),
+            ("words", self.tr("命中词")),
+            ("reasons", self.tr("原因")),
+        ):
+            row = QHBoxLayout()
+            name = QLabel(label, why)
+            name.setObjectName("fieldName")
+            name.setFixedWidth(72)
+            name.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            value = QLabel(why)
+            value.setObjectName("value")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            row.addWidget(name)
+            row.addWidget(value, 1)
+            if key == "score":
+                self.score_bar = QProgressBar(why)
+                self.score_bar.setRange(0, 100)
+                self.score_bar.setTextVisible(False)
+                self.score_bar.setFixedWidth(160)
+                row.addWidget(self.score_bar)
+            wl.addLayout(row)
+            self.detail_rows[key] = value
+        self.options_title = QLabel(self.tr("候选知识（你可能想问）"), why)
+        self.options_title.setObjectName("sectionTitle")
+        wl.addWidget(self.options_title)
+        self.options = OptionModel(self)
+        self.options_view = QTableView(why)
+        self.options_view.setModel(self.options)
+        self.options_view.verticalHeader().hide()
+        self.options_view.setShowGrid(False)
+        self.options_view.setWordWrap(False)
+        self.options_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.options_view.verticalHeader().setDefaultSectionSize(28)
+        oh = self.options_view.horizontalHeader()
+        oh.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        oh.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        oh.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        oh.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        oh.resizeSection(0, 170)
+        oh.resizeSection(2, 150)
+        self.options_view.doubleClicked.connect(self._ask_option)
+        wl.addWidget(self.options_view, 1)
+        tl.addWidget(why, 6)
+        split.addWidget(top)
+
+        # Batch test.
+        batch = QFrame(split)
+        batch.setObjectName("panel")
+        bl = QVBoxLayout(batch)
+        bl.setContentsMargins(14, 12, 14, 12)
+        bl.setSpacing(6)
+        bh = QHBoxLayout()
+        bt = QLabel(self.tr("批量测试"), batch)
+        bt.setObjectName("sectionTitle")
+        bh.addWidget(bt)
+        hint = QLabel(self.tr("txt 每行一个问题；csv / xlsx 有“问题”列，可加“期望知识”列（标准问题或编号）"), batch)
+        hint.setObjectName("muted")
+        bh.addWidget(hint, 1)
+        self.batch_button = QPushButton(self.tr("选择问题文件…"), batch)
+        self.batch_button.clicked.connect(self.choose_batch_file)
+        bh.addWidget(self.batch_button)
+        bl.addLayout(bh)
+        self.batch_summary = QLabel(batch)
+        self.batch_summary.setWordWrap(True)
+        bl.addWidget(self.batch_summary)
+        self.misses = MissModel(self)
+        self.misses_view = QTableView(batch)
+        self.misses_view.setModel(self.misses)
+        self.misses_view.verticalHeader().hide()
+        self.misses_view.setShowGrid(False)
+        self.misses_view.setWordWrap(False)
+        self.misses_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.misses_view.verticalHeader().setDefaultSectionSize(28)
+        mh = self.misses_view.horizontalHeader()
+        mh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        mh.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((0, 48), (1, 240), (2, 170), (3, 170), (5, 70)):
+            mh.resizeSection(col, width)
+        self.misses_view.doubleClicked.connect(self._ask_miss)
+        bl.addWidget(self.misses_view, 1)
+        split.addWidget(batch)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([470, 300])
+
+    # -- single question ---------------------------------------------------------------------
+
+    def ask(self, question: str) -> None:
+        self.input.setText(question)
+        self.run()
+
+    def run(self) -> None:
+        question = self.input.text().strip()
+        if not question:
+            return
+        admin = self.session.admin
+        self.run_button.setEnabled(False)
+
+        def with_matcher(matcher: Matcher) -> None:
+            def job() -> QaAnswer:
+                outcome = matcher.answer(question)
+                candidates = tuple(matcher.match(question, top=matcher.config.max_options))
+                entry = admin.entry(outcome.best.entry_id) if outcome.best else None
+                return QaAnswer(question, outcome, candidates, entry)
+
+            self.session.read(job, self._answered, self._failed)
+
+        self.session.with_matcher(with_matcher)
+
+    def _answered(self, result: QaAnswer) -> None:
+        self.run_button.setEnabled(True)
+        self._show(result)
+        self.tested.emit(result.question)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.run_button.setEnabled(True)
+        self.bubble.setText(failure_text(exc))
+
+    def _show(self, result: QaAnswer | None) -> None:
+        self.result = result
+        self.cancel_edit()
+        if result is None:
+            self.outcome.setText("")
+            self.asked.hide()
+            self.bubble.setText(self.tr("在上方输入问题，点“测试”看看机器人的回答。"))
+            self.human_note.hide()
+            self.edit_button.hide()
+            for value in self.detail_rows.values():
+                value.setText("—")
+            self.score_bar.setValue(0)
+            self.options.set_suggestions([])
+            return
+        outcome, best = result.outcome, result.outcome.best
+        kind = outcome.kind
+        self.outcome.setText(outcome_label(kind))
+        self.outcome.setProperty("kind", kind.value)
+        self.outcome.style().unpolish(self.outcome)
+        self.outcome.style().polish(self.outcome)
+        self.asked.setText(result.question)
+        self.asked.show()
+        if kind is OutcomeKind.DIRECT and best is not None:
+            self.bubble.setText(best.answer)
+        elif kind is OutcomeKind.CLARIFY:
+            lines = [self.tr("亲，您是不是想问：")]
+            lines += [f"{i}. {s.question}" for i, s in enumerate(outcome.options, start=1)]
+            self.bubble.setText("\n".join(lines))
+        else:
+            self.bubble.setText(self.tr("（没有找到合适的知识：机器人会发送兜底回复，或按转人工规则转给人工客服）"))
+        entry = result.entry
+        if entry is not None and entry.needs_human and kind is OutcomeKind.DIRECT:
+            self.human_note.setText(self.tr("这条知识标记为“需要人工”：机器人回复后会转人工客服。"))
+            self.human_note.show()
+        else:
+            self.human_note.hide()
+        self.edit_button.setVisible(best is not None)
+        shown = best or (result.candidates[0] if result.candidates else None)
+        if shown is None:
+            for value in self.detail_rows.values():
+                value.setText("—")
+            self.score_bar.setValue(0)
+        else:
+            self.detail_rows["entry"].setText(
+                self.tr("{question}（{category}）").format(
+                    question=shown.question, category=category_label(shown.category)
+                )
+            )
+            self.detail_rows["phrasing"].setText(shown.matched_phrasing or "—")
+            self.detail_rows["score"].setText(
+                self.tr("{score}（直接回答需 ≥ {direct}，反问需 ≥ {clarify}）").format(
+                    score=f"{shown.score:.0%}",
+                    direct=f"{self._config_value('t_direct'):.0%}",
+                    clarify=f"{self._config_value('t_clarify'):.0%}",
+                )
+            )
+            self.score_bar.setValue(round(shown.score * 100))
+            self.detail_rows["words"].setText("、".join(shown.matched_words) or "—")
+            self.detail_rows["reasons"].setText("\n".join(reason_text(r) for r in shown.reasons) or "—")
+        self.options.set_suggestions(result.candidates)
+
+    def _config_value(self, name: str) -> float:
+        matcher = self.session.provided_matcher()
+        config = matcher.config if matcher is not None else MatchConfig()
+        return float(getattr(config, name))
+
+    def _ask_option(self, index: object) -> None:
+        row = getattr(index, "row", lambda: -1)()
+        s = self.options.suggestion(row)
+        if s is not None:
+            self.ask(s.question)
+
+    def _ask_miss(self, index: object) -> None:
+        row = getattr(index, "row", lambda: -1)()
+        r = self.misses.result(row)
+        if r is not None:
+            self.ask(r.case.question)
+
+    # -- 修改答案内容 ---------------------------------------------------------------------------
+
+    def start_edit(self) -> None:
+        result = self.result
+        best = result.outcome.best if result else None
+        if best is None:
+            return
+        self.edit_for.setText(self.tr("修改「{question}」的答案：").format(question=best.question))
+        self.answer_edit.setPlainText(best.answer)
+        self.edit_error.hide()
+        self.edit_box.show()
+        self.edit_button.hide()
+        self.answer_edit.setFocus()
+
+    def cancel_edit(self) -> None:
+        self.edit_box.hide()
+        self.edit_error.hide()
+        if self.result is not None and self.result.outcome.best is not None:
+            self.edit_button.show()
+
+    def save_answer(self) -> None:
+        result = self.result
+        best = result.outcome.best if result else None
+        if result is None or best is None:
+            return
+        text = self.answer_edit.toPlainText()
+        entry_id = best.entry_id
+        admin = self.session.admin
+        self.save_answer_button.setEnabled(False)
+
+        def done(_: KbChange) -> None:
+            self.save_answer_button.setEnabled(True)
+            self.edit_box.hide()
+            self.answer_edited.emit(entry_id)
+            self.ask(result.question)  # the change is already in the matcher: show it
+
+        def failed(exc: BaseException) -> None:
+            self.save_answer_button.setEnabled(True)
+            self.edit_error.setText(failure_text(exc))
+            self.edit_error.show()
+
+        self.session.write(lambda: admin.edit_shown_answer(entry_id, text), lambda c: c, done, failed)
+
+    # -- batch -------------------------------------------------------------------------------
+
+    def choose_batch_file(self) -> None:
+        path = self.choose_open_file(self.tr("选择问题文件"), self.tr("问题文件 (*.txt *.csv *.xlsx)"))
+        if path:
+            self.run_batch(Path(path))
+
+    def run_batch(self, path: Path) -> None:
+        admin = self.session.admin
+        self.batch_button.setEnabled(False)
+        self.batch_summary.setText(self.tr("正在测试 {name}…").format(name=path.name))
+
+        def with_matcher(matcher: Matcher) -> None:
+            def job() -> BatchReport:
+                cases: list[QaCase] = read_questions(path)
+                return batch_test(matcher, cases, admin.live_entries())
+
+            self.session.read(job, self._batch_done, self._batch_failed)
+
+        self.session.with_matcher(with_matcher)
+
+    def _batch_done(self, report: BatchReport) -> None:
+        self.batch_button.setEnabled(True)
+        self.batch = report
+        text = self.tr(
+            "共 {total} 个问题：命中 {hits} 个，命中率 {rate}。直接回答 {direct} · 反问 {clarify} · 未回答 {fallback}"
+        ).format(
+            total=report.total,
+            hits=report.hits,
+            rate=f"{report.hit_rate:.1%}",
+            direct=report.count(OutcomeKind.DIRECT),
+            clarify=report.count(OutcomeKind.CLARIFY),
+            fallback=report.count(OutcomeKind.FALLBACK),
+        )
+        if report.unknown_expected:
+            text += "\n" + self.tr("{n} 个期望知识在知识库里找不到（按标准问题或编号查找）").format(
+                n=len(report.unknown_expected)
+            )
+        if report.misses:
+            text += "\n" + self.tr("没命中的问题（双击可单独测试）：")
+        self.batch_summary.setText(text)
+        self.misses.set_results(report.misses)
+        self.batch_finished.emit(report)
+
+    def _batch_failed(self, exc: BaseException) -> None:
+        self.batch_button.setEnabled(True)
+        self.batch_summary.setText(failure_text(exc))
+
+    def _open_dialog(self, title: str, file_filter: str) -> str:
+        return QFileDialog.getOpenFileName(self, title, "", file_filter)[0]

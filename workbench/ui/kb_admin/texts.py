@@ -1,0 +1,228 @@
+"""Translated texts for the knowledge editor: issue and error codes, field names, match reasons,
+pack change kinds, outcome kinds and the standard category names."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+
+from workbench.domain.errors import DomainError
+from workbench.domain.kb import STANDARD_CATEGORIES
+from workbench.domain.kb_admin import Issue, IssueField, KbValidationError
+from workbench.domain.packs import ChangeKind
+from workbench.kb.matcher import OutcomeKind
+from workbench.ui.errors import error_text
+
+
+def category_label(name: str) -> str:
+    """A category as shown: the seven standard ones in the UI language, custom ones as named."""
+    if name not in STANDARD_CATEGORIES:
+        return name
+    labels = (  # in the order of STANDARD_CATEGORIES
+        QCoreApplication.translate("KbTexts", "聊天互动"),
+        QCoreApplication.translate("KbTexts", "商品问题"),
+        QCoreApplication.translate("KbTexts", "活动优惠"),
+        QCoreApplication.translate("KbTexts", "购买操作"),
+        QCoreApplication.translate("KbTexts", "物流问题"),
+        QCoreApplication.translate("KbTexts", "售后问题"),
+        QCoreApplication.translate("KbTexts", "更多问题"),
+    )
+    return labels[STANDARD_CATEGORIES.index(name)]
+
+
+def field_label(field: IssueField) -> str:
+    match field:
+        case IssueField.CATEGORY:
+            return QCoreApplication.translate("KbTexts", "问题类型")
+        case IssueField.QUESTION:
+            return QCoreApplication.translate("KbTexts", "标准问题")
+        case IssueField.PHRASING:
+            return QCoreApplication.translate("KbTexts", "问法")
+        case IssueField.CORE_WORDS:
+            return QCoreApplication.translate("KbTexts", "核心词")
+        case IssueField.ANSWER:
+            return QCoreApplication.translate("KbTexts", "答案")
+        case IssueField.VALIDITY:
+            return QCoreApplication.translate("KbTexts", "生效时间")
+        case IssueField.KIND:
+            return QCoreApplication.translate("KbTexts", "问法类型")
+        case IssueField.NEGATIVE:
+            return QCoreApplication.translate("KbTexts", "反向问法")
+        case IssueField.ENABLED:
+            return QCoreApplication.translate("KbTexts", "启用")
+        case IssueField.NEEDS_HUMAN:
+            return QCoreApplication.translate("KbTexts", "需要人工")
+        case IssueField.NAME:
+            return QCoreApplication.translate("KbTexts", "分类名")
+    return QCoreApplication.translate("KbTexts", "文件")
+
+
+def code_text(code: str, params: Mapping[str, Any]) -> str:
+    """The sentence for an issue or error code; unknown codes fall back to the shared error texts."""
+    p = {k: v for k, v in params.items()}
+    match code:
+        case "kb.category.empty":
+            return QCoreApplication.translate("KbTexts", "请选择问题类型")
+        case "kb.category.unknown":
+            return QCoreApplication.translate("KbTexts", "分类「{name}」不存在").format(**p)
+        case "kb.category.standard":
+            return QCoreApplication.translate("KbTexts", "「{name}」是标准分类，不能重命名或删除").format(**p)
+        case "kb.category.name_empty":
+            return QCoreApplication.translate("KbTexts", "分类名不能为空")
+        case "kb.category.name_too_long":
+            return QCoreApplication.translate("KbTexts", "分类名最多 {limit} 个字").format(**p)
+        case "kb.category.name_taken":
+            return QCoreApplication.translate("KbTexts", "已经有名为「{name}」的分类").format(**p)
+        case "kb.question.empty":
+            return QCoreApplication.translate("KbTexts", "标准问题不能为空")
+        case "kb.question.too_long":
+            return QCoreApplication.translate("KbTexts", "标准问题最多 {limit} 个字").format(**p)
+        case "kb.phrasing.empty":
+            return QCoreApplication.translate("KbTexts", "问法不能为空")
+        case "kb.phrasing.too_long":
+            return QCoreApplication.translate("KbTexts", "问法最多 {limit} 个字").format(**p)
+        case "kb.phrasing.duplicate":
+            return QCoreApplication.translate("KbTexts", "问法「{text}」重复了").format(**p)
+        case "kb.phrasing.is_question":
+            return QCoreApplication.translate("KbTexts", "问法「{text}」和标准问题一样").format(**p)
+        case "kb.core.too_many":
+            return QCoreApplication.translate("KbTexts", "核心词最多选 {limit} 个").format(**p)
+        case "kb.core.not_in_phrasing":
+            return QCoreApplication.translate("KbTexts", "核心词「{word}」不在问法中").format(**p)
+        case "kb.answer.none":
+            return QCoreApplication.translate("KbTexts", "至少需要一条答案")
+        case "kb.answer.empty":
+            return QCoreApplication.translate("KbTexts", "答案不能为空")
+        case "kb.answer.too_long":
+            return QCoreApplication.translate("KbTexts", "答案最多 {limit} 个字").format(**p)
+        case "kb.answer.too_many":
+            return QCoreApplication.translate("KbTexts", "最多 {limit} 条答案").format(**p)
+        case "kb.answer.window_order":
+            return QCoreApplication.translate("KbTexts", "生效结束日期早于开始日期")
+        case "kb.entry.missing":
+            return QCoreApplication.translate("KbTexts", "这条知识已经被删除了")
+        case "kb.import.unreadable":
+            return QCoreApplication.translate("KbTexts", "无法读取文件：{reason}").format(**p)
+        case "kb.import.too_big":
+            return QCoreApplication.translate("KbTexts", "文件太大（最多 {limit_mb} MB）").format(**p)
+        case "kb.import.encoding":
+            return QCoreApplication.translate("KbTexts", "无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 XLSX")
+        case "kb.import.format":
+            return QCoreApplication.translate("KbTexts", "不支持「{suffix}」文件，请使用 CSV 或 XLSX").format(**p)
+        case "kb.import.empty":
+            return QCoreApplication.translate("KbTexts", "文件是空的")
+        case "kb.import.unknown_column":
+            return QCoreApplication.translate("KbTexts", "不认识的列「{column}」").format(**p)
+        case "kb.import.duplicate_column":
+            return QCoreApplication.translate("KbTexts", "列「{column}」出现了两次").format(**p)
+        case "kb.import.missing_column":
+            return QCoreApplication.translate("KbTexts", "缺少列「{column}」").format(**p)
+        case "kb.import.bad_yes_no":
+            return QCoreApplication.translate("KbTexts", "「{value}」应填“是”或“否”").format(**p)
+        case "kb.import.bad_date":
+            return QCoreApplication.translate("KbTexts", "日期「{value}」格式不对，应为 2024-11-01").format(**p)
+        case "kb.import.inconsistent":
+            return QCoreApplication.translate("KbTexts", "「{value}」与第 {first} 行不一致").format(**p)
+        case "kb.import.bad_kind":
+            return QCoreApplication.translate("KbTexts", "「{value}」应为“相似问法”或“关键词”").format(**p)
+        case "kb.import.core_without_phrasing":
+            return QCoreApplication.translate("KbTexts", "填了核心词，但这一行没有问法")
+        case "kb.import.window_without_answer":
+            return QCoreApplication.translate("KbTexts", "填了生效时间，但这一行没有答案")
+        case "kb.import.no_entries":
+            return QCoreApplication.translate("KbTexts", "文件里没有知识")
+        case "kb.import.no_questions":
+            return QCoreApplication.translate("KbTexts", "文件里没有问题")
+        case "pack.unknown":
+            return QCoreApplication.translate("KbTexts", "找不到行业包 {pack_id} {version}").format(**p)
+        case "pack.subscribed":
+            return QCoreApplication.translate("KbTexts", "已经订阅了这个行业包")
+        case "pack.not_subscribed":
+            return QCoreApplication.translate("KbTexts", "还没有订阅这个行业包")
+        case "pack.not_newer":
+            return QCoreApplication.translate("KbTexts", "版本 {version} 不比当前的 {current} 新").format(**p)
+    return error_text(DomainError(code, **p))
+
+
+def issue_text(issue: Issue) -> str:
+    """One issue as a sentence; with its field, and its row when it came from a file."""
+    message = code_text(issue.code, issue.params)
+    if issue.line:
+        if issue.field is IssueField.FILE:
+            return QCoreApplication.translate("KbTexts", "第 {line} 行：{message}").format(
+                line=issue.line, message=message
+            )
+        return QCoreApplication.translate("KbTexts", "第 {line} 行，{column}：{message}").format(
+            line=issue.line, column=field_label(issue.field), message=message
+        )
+    return message
+
+
+def failure_text(exc: BaseException) -> str:
+    """A failed KB operation as text for a status line or a message box."""
+    if isinstance(exc, KbValidationError):
+        return "\n".join(issue_text(i) for i in exc.issues)
+    if isinstance(exc, DomainError):
+        return code_text(exc.code, exc.params)
+    return error_text(exc)
+
+
+def reason_text(reason: str) -> str:
+    """A matcher reason code (same, synonym:啥时候=什么时候, core:发货, …) as a phrase."""
+    kind, _, value = reason.partition(":")
+    match kind:
+        case "same":
+            return QCoreApplication.translate("KbTexts", "与问法一字不差")
+        case "synonym":
+            typed, _, canon = value.partition("=")
+            return QCoreApplication.translate("KbTexts", "同义词：「{typed}」=「{canon}」").format(
+                typed=typed, canon=canon
+            )
+        case "related":
+            a, _, b = value.partition("~")
+            return QCoreApplication.translate("KbTexts", "相关词：「{a}」≈「{b}」").format(a=a, b=b)
+        case "core":
+            return QCoreApplication.translate("KbTexts", "核心词都出现了：{words}").format(
+                words="、".join(value.split(","))
+            )
+        case "fuzzy":
+            return QCoreApplication.translate("KbTexts", "字面相似度 {value}").format(value=value)
+        case "keyword":
+            return QCoreApplication.translate("KbTexts", "关键词规则命中：{words}").format(
+                words=" + ".join(value.split("+"))
+            )
+        case "ignored":
+            return QCoreApplication.translate("KbTexts", "忽略了语气词：{words}").format(
+                words="、".join(value.split(","))
+            )
+    return reason
+
+
+def outcome_label(kind: OutcomeKind) -> str:
+    match kind:
+        case OutcomeKind.DIRECT:
+            return QCoreApplication.translate("KbTexts", "直接回答")
+        case OutcomeKind.CLARIFY:
+            return QCoreApplication.translate("KbTexts", "反问：你可能想问")
+    return QCoreApplication.translate("KbTexts", "未能回答（转人工或兜底回复）")
+
+
+def change_label(kind: ChangeKind) -> str:
+    match kind:
+        case ChangeKind.ADDED:
+            return QCoreApplication.translate("KbTexts", "新增")
+        case ChangeKind.UPDATED:
+            return QCoreApplication.translate("KbTexts", "已更新")
+        case ChangeKind.UNCHANGED:
+            return QCoreApplication.translate("KbTexts", "无变化")
+        case ChangeKind.KEPT_EDITED:
+            return QCoreApplication.translate("KbTexts", "保留店铺修改")
+        case ChangeKind.REMOVED:
+            return QCoreApplication.translate("KbTexts", "已移除")
+        case ChangeKind.KEPT_DETACHED:
+            return QCoreApplication.translate("KbTexts", "保留为自定义问题")
+        case ChangeKind.SKIPPED_DELETED:
+            return QCoreApplication.translate("KbTexts", "跳过（店铺已删除）")
+    return QCoreApplication.translate("KbTexts", "跳过（已有同样的问题）")
