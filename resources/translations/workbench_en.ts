@@ -807,7 +807,7 @@
     </message>
     <message>
         <source>问答测试</source>
-        <translation>Q&amp;A test</translation>
+        <translation>Test questions</translation>
     </message>
 </context>
 <context>
