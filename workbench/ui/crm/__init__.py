@@ -1,0 +1,1 @@
+"""客户运营: customer list, profiles, tag library, segments dashboard and follow-ups."""
