@@ -25,7 +25,8 @@ MAX_REPLY_LENGTH = 500
 
 # Aspects a review can talk about, with the words that name them.
 ASPECTS: dict[str, tuple[str, ...]] = {
-    "fabric": ("面料", "布料", "料子", "手感", "柔软", "舒服", "透气", "亲肤", "厚实", "垂感", "质感", "做工", "质量"),
+    "fabric": ("面料", "布料", "料子", "手感", "柔软", "舒服", "透气", "亲肤", "厚实", "垂感", "质感"),
+    "quality": ("质量", "做工", "品质"),
     "fit": ("尺码", "码数", "版型", "合身", "显瘦", "大小", "修身", "宽松", "长度", "上身", "偏大", "偏小"),
     "colour": ("颜色", "色差", "显白", "配色", "好看"),
     "delivery": ("物流", "快递", "发货", "到货", "速度", "送货"),
@@ -96,6 +97,7 @@ _GOOD_ASPECT = {
     "package": "包装是仓库同事一件件仔细打包的，谢谢您留意到",
     "price": "能让您觉得物有所值，是我们坚持的方向",
     "defect": "您提到的小细节我们已经记下，会让品控再仔细一些",
+    "quality": "做工和品质是我们一直在抠的细节，谢谢您的认可",
 }
 _BAD_ASPECT = {
     "fabric": "关于您说的面料手感问题，我们已经反馈给面料供应和品控",
@@ -106,6 +108,7 @@ _BAD_ASPECT = {
     "package": "包装没有保护好商品，是我们的疏忽",
     "price": "让您觉得不值，我们很在意，会认真听取您的意见",
     "defect": "您遇到的{问题}是我们品控没有把好关，非常抱歉",
+    "quality": "品质没有达到您的期待，我们已经把这件商品交给品控复检",
 }
 _OPENINGS_GOOD = (
     "亲爱的{买家昵称}，谢谢您的好评！",
@@ -127,7 +130,7 @@ _CLOSINGS_BAD = (
     "方便的话请联系在线客服，我们一定负责到底，给您一个满意的处理结果。",
     "我们会持续跟进，直到问题解决为止，再次向您致歉。",
 )
-_VAGUE_BAD = "想了解一下具体是哪里让您不满意（尺码、颜色还是做工？），方便的话发张照片给客服，我们马上为您处理。"
+_VAGUE_BAD = "想了解一下具体是哪里让您不满意（尺码、颜色还是做工？），方便的话发张照片给客服，我们马上为您处理"
 
 
 def suggest_replies(ctx: ReviewContext, count: int = 3) -> tuple[str, ...]:
@@ -157,8 +160,8 @@ def suggest_replies(ctx: ReviewContext, count: int = 3) -> tuple[str, ...]:
         concrete = [_BAD_ASPECT[a] for a in aspects]
         if ctx.rating is Rating.NEUTRAL and not concrete:
             concrete = ["您的建议我们都记下了，会继续改进"]
-        if not concrete:
-            concrete = [_VAGUE_BAD]
+        if not is_specific(ctx.text):  # nothing concrete to answer: ask what exactly went wrong
+            concrete = [_VAGUE_BAD, *concrete]
         for i in range(count):
             body = "；".join([*concrete[i % len(concrete) :], *concrete[: i % len(concrete)]][:2])
             replies.append(fill(_OPENINGS_BAD[i % 3] + body + "。" + _CLOSINGS_BAD[i % 3], values))

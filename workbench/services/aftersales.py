@@ -995,7 +995,7 @@ def return_instructions_text(case: Case, policy: AftersalesPolicy) -> str:
     lines = [f"亲，您的{kind_name}申请（售后单 {case.case_no}）已审核通过，麻烦按下面的方式寄回哦："]
     lines.append(f"寄回地址：{policy.return_address or '请向客服索取'}")
     lines.append("注意事项：")
-    lines.append(f"1. 包裹里放一张纸条，写上订单号 {case.order_no}、售后单号和您的旺旺名；")
+    lines.append(f"1. 包裹里放一张纸条，写上您的旺旺名、售后单号和订单 {case.order_no}；")
     if case.kind is CaseKind.REPAIR:
         lines.append("2. 请写明故障情况，配件（如腰带、帽子）请一起寄回；")
     else:

@@ -886,9 +886,10 @@ class _Seeder:
             (DisputeCause.INVOICE, "买家要求开具专用发票", "开具增值税专用发票", CaseState.CANCELLED, 0),
         )
         for cause, text, asked, final, cents in plans:
-            order = self.take(old)
-            if order is None:
+            taken = self.take(old)
+            if taken is None:
                 break
+            order = taken
             created = self.now - timedelta(days=self.rng.randint(3, 10))
             at = [self.between(created, self.now - timedelta(hours=2), f) for f in (0.1, 0.3, 0.6, 0.9)]
             steps: list[Step] = []
@@ -980,10 +981,21 @@ class _Seeder:
 
     def _review_text(self, rating: Rating, colour: str, size: str, long: bool) -> str:
         values = {"颜色": colour, "尺码": size}
+        rng = self.rng
         if long:
             return _LONG_GOOD.format(**values)
-        pool = {Rating.GOOD: _GOOD, Rating.NEUTRAL: _NEUTRAL, Rating.BAD: _BAD}[rating]
-        return self.rng.choice(pool).format(**values)
+        if rating is Rating.GOOD:
+            aspects = rng.sample(sorted(_GOOD_PARTS), rng.randint(2, 3))
+            parts = [rng.choice(_GOOD_PARTS[a]) for a in aspects]
+            ending = rng.choice(_GOOD_ENDINGS)
+            text = "，".join([*parts, ending] if ending else parts)
+        elif rating is Rating.NEUTRAL:
+            ending = rng.choice(_NEUTRAL_ENDINGS)
+            parts = [rng.choice(_NEUTRAL_OPENINGS), rng.choice(_NEUTRAL_PROBLEMS)]
+            text = "，".join([*parts, ending] if ending else parts)
+        else:
+            text = "，".join([rng.choice(_BAD_DEFECTS), rng.choice(_BAD_CONTEXT)])
+        return text.format(**values)
 
     def _reply(self, case: Case, at: datetime) -> Case:
         assert isinstance(case.details, ReviewDetails)
@@ -1192,28 +1204,31 @@ _STEP_NOTES = {
     HandlingStepKind.FOLLOW_UP: "回访确认买家满意",
 }
 
-_GOOD = (
-    "{颜色}很显白，面料摸起来很舒服，{尺码}码刚好，已经推荐给同事了",
-    "物流很快，第二天就到了，包装也很用心。衣服版型好看，上身显瘦",
-    "第三次回购了，质量一如既往的好，客服小姐姐也很耐心",
-    "做工不错，没有线头，洗了一次也没有掉色，性价比很高",
-    "好看！和图片一样没有色差，{尺码}码合身",
-    "面料有垂感，穿着很有质感，通勤很合适",
-    "很满意，老公说好看哈哈",
-    "价格实惠，款式百搭，{颜色}很耐看",
+# Reviews are put together from fragments (two customers rarely write the same sentence).
+_GOOD_PARTS: dict[str, tuple[str, ...]] = {
+    "fabric": ("面料摸起来很舒服", "料子软软的，不扎人", "面料有垂感，很有质感", "布料透气，穿着不闷"),
+    "fit": ("{尺码}码刚好合身", "版型很显瘦", "尺码标准，按平时的码拍就行", "上身效果比图片还好"),
+    "colour": ("{颜色}很显白", "颜色和图片一样，没有色差", "{颜色}很耐看，好搭配"),
+    "delivery": ("物流很快，第二天就到了", "发货速度快", "快递直接送上门，很方便"),
+    "service": ("客服小姐姐很耐心，帮我推荐了尺码", "客服回复很快"),
+    "package": ("包装很用心", "包装干净整洁，还送了发圈"),
+    "quality": ("做工精细，没有线头", "洗了一次也没有掉色", "质量对得起价格"),
+    "price": ("性价比很高", "活动价很划算"),
+}
+_GOOD_ENDINGS = ("会回购的", "已经推荐给同事了", "很满意", "下次还来", "老公说好看哈哈", "")
+_NEUTRAL_OPENINGS = ("衣服还行", "款式可以", "整体一般", "还凑合")
+_NEUTRAL_PROBLEMS = ("就是有点薄", "颜色比图片暗一点", "尺码偏大", "物流有点慢，等了五天", "有几个线头，自己剪了")
+_NEUTRAL_ENDINGS = ("凑合穿吧", "希望改进", "")
+_BAD_DEFECTS = (
+    "洗了一次就起球了",
+    "袖口开线了",
+    "收到有污渍，领口发黄",
+    "拉链拉不上",
+    "掉色严重，把白T染了",
+    "色差很大，图片是{颜色}，收到偏灰",
+    "尺码严重偏小，平时穿M，这个{尺码}都紧",
 )
-_NEUTRAL = (
-    "衣服还行，就是有点薄，和想象的不太一样",
-    "颜色比图片暗一点，尺码偏大，凑合穿吧",
-    "物流有点慢，等了五天，衣服本身还可以",
-    "有几个线头，自己剪了，其他还好",
-)
-_BAD = (
-    "洗了一次就起球了，袖口还开线了，质量太一般了",
-    "色差很大，图片是{颜色}，收到偏灰，客服回复也慢",
-    "尺码严重偏小，平时穿M，这个{尺码}都紧，退货还要自己出运费",
-    "收到有污渍，领口发黄，失望",
-)
+_BAD_CONTEXT = ("穿了两次就这样", "客服回复也慢", "退货还要自己出运费", "跟详情页说的不一样", "这个价格不值")
 _LONG_GOOD = (
     "纠结了很久才下单，收到后真的惊喜。{颜色}比图片上还要温柔一点，面料是软糯的那种，不扎人，{尺码}码我身高165体重93斤"
     "穿刚好，腰线位置很准，上身显得很精神。包装也很仔细，还有一张手写的感谢卡，客服回复很快，帮我推荐了尺码，"

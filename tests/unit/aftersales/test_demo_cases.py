@@ -160,3 +160,11 @@ def test_report_cases_text_and_a_bad_database(tmp_path: Path, capsys: pytest.Cap
 
     assert main(["--data-dir", str(tmp_path / "d"), "--db", "nonsense://", "report", "cases"]) == 2
     assert "db.bad_url" in capsys.readouterr().err
+
+
+def test_genuine_negative_reviews_do_not_look_professional(ws: Workspace, service: AftersalesService) -> None:
+    wind = _customer_id(ws, "路过的风2023")
+    negative = service.search(CaseFilter(kinds=(CaseKind.REVIEW,), subtypes=("bad", "neutral")), limit=500).cases
+    genuine = [c for c in negative if c.customer_id != wind]
+    assert genuine
+    assert all(c.risk_score < 50 for c in genuine), [(c.case_no, c.risk_score) for c in genuine]

@@ -40,6 +40,8 @@ EXPECTED_IDS = {
     "service_complaint",
     "professional_bad_reviewer",
     "presale_material_pilling",
+    "dispute_not_received",
+    "malicious_complaint",
 }
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
