@@ -988,6 +988,14 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>客户档案</source>
+        <translation>Customer file</translation>
+    </message>
+    <message>
+        <source>店小蜜</source>
+        <translation>Assistant</translation>
+    </message>
+    <message>
         <source>○ 离线</source>
         <translation>○ Offline</translation>
     </message>

@@ -219,3 +219,23 @@ def _first_order_no(window: MainWindow) -> str:
         from workbench.storage.repositories.orders import OrderRepository
 
         return OrderRepository(s).recent(ws.shop.id, 1)[0].order_no
+
+
+def test_navigation_opens_each_workspace_and_the_customer_file(qtbot: QtBot, make_window: WindowFactory) -> None:
+    from workbench.ui.crm.page import CustomersPage
+    from workbench.ui.kb_admin.page import KnowledgePage
+
+    window = make_window()
+    assert window.nav.count() >= 3
+    window.nav.setCurrentRow(window.page_index["knowledge"])
+    assert isinstance(window.pages.currentWidget(), KnowledgePage)
+    conv_id = _serve_new_customer(qtbot, window, "size_advice")
+    window.nav.setCurrentRow(0)
+    assert window.current_id == conv_id
+    window.profile_button.click()
+    page = window.pages.currentWidget()
+    assert isinstance(page, CustomersPage)
+    with qtbot.waitSignal(page.customer_opened, timeout=10_000):
+        conv = window.list_model.conversation(conv_id)
+        assert conv is not None
+        page.show_customer(conv.customer_id)

@@ -142,6 +142,8 @@ class MainWindow(QMainWindow):
         self.accept_button = QPushButton(self.tr("接入"), self.header)
         self.accept_button.setObjectName("primary")
         self.accept_button.clicked.connect(self.accept_current)
+        self.profile_button = QPushButton(self.tr("客户档案"), self.header)
+        self.profile_button.clicked.connect(self._open_current_customer_file)
         self.end_button = QPushButton(self.tr("结束会话"), self.header)
         self.end_button.clicked.connect(self.end_current)
         header_layout = QHBoxLayout(self.header)
@@ -152,6 +154,7 @@ class MainWindow(QMainWindow):
         titles.addWidget(self.header_info)
         header_layout.addLayout(titles, 1)
         header_layout.addWidget(self.accept_button)
+        header_layout.addWidget(self.profile_button)
         header_layout.addWidget(self.end_button)
 
         self.chat = ChatView(self)
@@ -207,7 +210,9 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navRail")
         self.nav.setFixedWidth(76)
         self.nav.setIconSize(QSize(0, 0))
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self._page_factories: dict[int, Callable[[], QWidget]] = {}
+        self.page_index: dict[str, int] = {}
+        self.nav.currentRowChanged.connect(self._on_nav_changed)
         self._add_nav_item(self.tr("接待"))
         self.nav.setCurrentRow(0)
         central = QWidget(self)
@@ -229,15 +234,33 @@ class MainWindow(QMainWindow):
         item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         item.setSizeHint(QSize(76, 56))
 
-    def add_page(self, title: str, page: QWidget) -> int:
-        """Put a workspace (客户管理, 售后, 店小蜜…) on the navigation rail; returns its index."""
+    def add_page(self, title: str, factory: Callable[[], QWidget]) -> int:
+        """Put a workspace (客户运营, 售后, 店小蜜…) on the navigation rail; it is built when first shown."""
         self._add_nav_item(title)
-        return self.pages.addWidget(page)
+        index = self.pages.addWidget(QWidget(self))
+        self._page_factories[index] = factory
+        return index
 
-    def show_page(self, page: QWidget) -> None:
-        index = self.pages.indexOf(page)
-        if index >= 0:
-            self.nav.setCurrentRow(index)
+    def page(self, index: int) -> QWidget:
+        """The page at `index`, built now if it has not been shown yet."""
+        factory = self._page_factories.pop(index, None)
+        if factory is not None:
+            placeholder = self.pages.widget(index)
+            built = factory()
+            self.pages.insertWidget(index, built)
+            self.pages.removeWidget(placeholder)
+            placeholder.deleteLater()
+        return self.pages.widget(index)
+
+    def show_page(self, index: int) -> QWidget:
+        page = self.page(index)
+        self.nav.setCurrentRow(index)
+        return page
+
+    def _on_nav_changed(self, row: int) -> None:
+        if row >= 0:
+            self.page(row)
+            self.pages.setCurrentIndex(row)
 
     # -- start-up -----------------------------------------------------------------------------
 
@@ -307,8 +330,45 @@ class MainWindow(QMainWindow):
         )
         self.new_customer_action.setEnabled(True)
         self.tasks.read(lambda: ws.quick_phrases.visible_to(ws.agent.id), self.composer.set_phrases)
+        self._add_workspace_pages(ws)
         self._maybe_build_matcher()
         self.refresh_lists(then=self._on_first_lists)
+
+    def _add_workspace_pages(self, ws: Workspace) -> None:
+        """客户运营 and 店小蜜 on the rail; each is built the first time it is opened."""
+        tasks = self.tasks
+
+        def customers() -> QWidget:
+            from workbench.ui.crm.page import CustomersPage
+
+            page = CustomersPage(tasks, ws, self)
+            page.tags_changed.connect(self._refresh_customer_panel)
+            return page
+
+        def knowledge() -> QWidget:
+            from workbench.ui.kb_admin.page import KnowledgePage
+
+            return KnowledgePage(tasks, ws, lambda: self.matcher, self)
+
+        self.page_index["customers"] = self.add_page(self.tr("客户"), customers)
+        self.page_index["knowledge"] = self.add_page(self.tr("店小蜜"), knowledge)
+
+    def open_customer_file(self, customer_id: int) -> None:
+        """The full 客户档案 in 客户运营 (from the chat sidebar)."""
+        from workbench.ui.crm.page import CustomersPage
+
+        page = self.show_page(self.page_index["customers"])
+        assert isinstance(page, CustomersPage)
+        page.show_customer(customer_id)
+
+    def _open_current_customer_file(self) -> None:
+        conv = self.list_model.conversation(self.current_id) if self.current_id is not None else None
+        if conv is not None and "customers" in self.page_index:
+            self.open_customer_file(conv.customer_id)
+
+    def _refresh_customer_panel(self) -> None:
+        if self.customer_panel is not None and self.customer_panel.customer_id() is not None:
+            self.customer_panel.show_customer(self.customer_panel.customer_id())
 
     def _on_first_lists(self) -> None:
         self.statusBar().showMessage(self.tr("已连接：{db}").format(db=self._db_label()), 8000)
