@@ -3,13 +3,15 @@ demo shop, with the live matcher updated by every edit."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QPlainTextEdit
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -37,11 +39,14 @@ from workbench.ui.kb_admin.models import (
     PhrasingListModel,
 )
 from workbench.ui.kb_admin.page import KnowledgePage
+from workbench.ui.kb_admin.texts import category_label
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import install_translator
 
 NOW = datetime(2026, 11, 11, 10, 0)
 SIX = [c for c in STANDARD_CATEGORIES if c != "更多问题"]
 WAIT = 30_000
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 @dataclass
@@ -487,3 +492,51 @@ def test_a_main_matcher_that_appears_later_catches_up(qtbot: QtBot, page: Knowle
     env.main_matcher = stale
     assert ask(qtbot, page, "包邮吗").best.answer == "亲，全场包邮～"  # type: ignore[union-attr]
     assert stale.answer("包邮吗").best.answer == "亲，全场包邮～"  # type: ignore[union-attr]
+
+
+# -- English ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def english(qapp: QApplication) -> Iterator[None]:
+    locale = QLocale()
+    translator = install_translator(qapp, "en")
+    assert translator is not None
+    try:
+        yield
+    finally:
+        qapp.removeTranslator(translator)
+        translator.deleteLater()
+        QLocale.setDefault(locale)
+
+
+@pytest.mark.usefixtures("english")
+def test_the_page_speaks_english(qtbot: QtBot, env: Env) -> None:
+    page = make_page(qtbot, env)
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
+        "Knowledge base",
+        "Industry packs",
+        "Test questions",
+    ]
+    assert [category_label(c) for c in STANDARD_CATEGORIES] == [
+        "Chat",
+        "Products",
+        "Promotions",
+        "Ordering",
+        "Shipping",
+        "After-sales",
+        "More",
+    ]
+    assert page.knowledge.categories.index_of("").data().startswith("All knowledge")
+    assert page.knowledge.entries.headerData(EntryColumn.YESTERDAY, Qt.Orientation.Horizontal) == "Yesterday"
+    chinese = []
+    for button in page.findChildren(QAbstractButton):
+        chinese += [f"button {t!r}" for t in (button.text(), button.toolTip()) if HAN.search(t)]
+    for combo in page.findChildren(QComboBox):
+        chinese += [f"combo {combo.itemText(i)!r}" for i in range(combo.count()) if HAN.search(combo.itemText(i))]
+    for edit in [*page.findChildren(QLineEdit), *page.findChildren(QPlainTextEdit)]:
+        chinese += [f"placeholder {edit.placeholderText()!r}"] if HAN.search(edit.placeholderText()) else []
+    assert not chinese, "\n".join(chinese)
+    outcome = ask(qtbot, page, "今天天气怎么样")
+    assert outcome.kind is OutcomeKind.FALLBACK
+    assert page.tester.outcome.text() == "No answer (fallback reply or hand-off)"
