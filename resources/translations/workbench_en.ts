@@ -2,6 +2,244 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>AccountDialog</name>
+    <message>
+        <source> 个会话</source>
+        <translation> chats</translation>
+    </message>
+    <message>
+        <source>例如：南栀女装旗舰店:小美</source>
+        <translation>e.g. shop:Amy</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>分流权限</source>
+        <translation>Routing</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>开通「分流」权限：可以分到新进店的买家</source>
+        <translation>Routing permission: may be given new customers</translation>
+    </message>
+    <message>
+        <source>接待上限</source>
+        <translation>Capacity</translation>
+    </message>
+    <message>
+        <source>接待组</source>
+        <translation>Groups</translation>
+    </message>
+    <message>
+        <source>新建子账号</source>
+        <translation>New sub-account</translation>
+    </message>
+    <message>
+        <source>昵称</source>
+        <translation>Display name</translation>
+    </message>
+    <message>
+        <source>模拟同事</source>
+        <translation>Simulated</translation>
+    </message>
+    <message>
+        <source>模拟同事（课堂练习：程序扮演这位客服，自动接待分给他的买家）</source>
+        <translation>Simulated colleague (classroom: the program plays this agent and serves the customers routed to them)</translation>
+    </message>
+    <message>
+        <source>编辑子账号</source>
+        <translation>Edit sub-account</translation>
+    </message>
+    <message>
+        <source>聊天里显示的名字</source>
+        <translation>The name shown in chats</translation>
+    </message>
+    <message>
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>账号名</source>
+        <translation>Account name</translation>
+    </message>
+    <message>
+        <source>达到后自动挂起</source>
+        <translation>set to Away when reached</translation>
+    </message>
+    <message>
+        <source>还没有接待组</source>
+        <translation>No reception groups yet</translation>
+    </message>
+</context>
+<context>
+    <name>AccountsTab</name>
+    <message>
+        <source>「{name}」已设为{status}。</source>
+        <translation>{name} is now {status}.</translation>
+    </message>
+    <message>
+        <source>例如「售后组」接待说到退货、退款、维修的买家，「售前组」接待其余买家。</source>
+        <translation>For example, an after-sales group takes customers who mention returns, refunds or repairs, and a pre-sales group takes the rest.</translation>
+    </message>
+    <message>
+        <source>保存分流设置</source>
+        <translation>Save routing</translation>
+    </message>
+    <message>
+        <source>分流</source>
+        <translation>Routing</translation>
+    </message>
+    <message>
+        <source>分流设置</source>
+        <translation>Routing</translation>
+    </message>
+    <message>
+        <source>分流设置已保存。</source>
+        <translation>Routing saved.</translation>
+    </message>
+    <message>
+        <source>分组关键词</source>
+        <translation>Keywords</translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>删除「{name}」？他正在接待的会话会回到待接待。</source>
+        <translation>Delete {name}? Their open chats go back to Waiting.</translation>
+    </message>
+    <message>
+        <source>删除子账号</source>
+        <translation>Delete sub-account</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>子账号</source>
+        <translation>Sub-accounts</translation>
+    </message>
+    <message>
+        <source>子账号「{name}」已保存。</source>
+        <translation>Sub-account {name} saved.</translation>
+    </message>
+    <message>
+        <source>子账号「{name}」已删除。</source>
+        <translation>Sub-account {name} deleted.</translation>
+    </message>
+    <message>
+        <source>已开通</source>
+        <translation>On</translation>
+    </message>
+    <message>
+        <source>开启分流</source>
+        <translation>Route new customers</translation>
+    </message>
+    <message>
+        <source>开启后，每位新进店的买家按规则分给一位在线且未挂起的客服，进入他的「待接待」。</source>
+        <translation>When on, each new customer is given by these rules to an agent who is online and not away, and lands in that agent's Waiting list.</translation>
+    </message>
+    <message>
+        <source>按接待组分配</source>
+        <translation>Route by reception group</translation>
+    </message>
+    <message>
+        <source>接待中/上限</source>
+        <translation>Open/capacity</translation>
+    </message>
+    <message>
+        <source>接待组</source>
+        <translation>Reception groups</translation>
+    </message>
+    <message>
+        <source>新建子账号</source>
+        <translation>New sub-account</translation>
+    </message>
+    <message>
+        <source>新建接待组</source>
+        <translation>New group</translation>
+    </message>
+    <message>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <source>昵称</source>
+        <translation>Display name</translation>
+    </message>
+    <message>
+        <source>更改状态</source>
+        <translation>Change status</translation>
+    </message>
+    <message>
+        <source>未开通</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <source>模拟同事</source>
+        <translation>Simulated</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>组内无人可接时分给其他客服</source>
+        <translation>When nobody in the group is free, give the customer to another agent</translation>
+    </message>
+    <message>
+        <source>组员</source>
+        <translation>Members</translation>
+    </message>
+    <message>
+        <source>编辑</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>设为{status}</source>
+        <translation>Set to {status}</translation>
+    </message>
+    <message>
+        <source>请先在表格里选中一个子账号。</source>
+        <translation>Select a sub-account in the table first.</translation>
+    </message>
+    <message>
+        <source>请先选中一个接待组。</source>
+        <translation>Select a reception group first.</translation>
+    </message>
+    <message>
+        <source>账号</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <source>达到接待上限自动挂起，接待数下降后自动恢复在线</source>
+        <translation>Set an agent to Away at capacity, and back online when below it</translation>
+    </message>
+    <message>
+        <source>（其余买家）</source>
+        <translation>(everyone else)</translation>
+    </message>
+    <message>
+        <source>（满额）</source>
+        <translation> (full)</translation>
+    </message>
+</context>
+<context>
     <name>AnswerCard</name>
     <message>
         <source>删除</source>
@@ -49,6 +287,558 @@
     <message>
         <source>知识库里没有找到合适的回复，请人工回答。</source>
         <translation>No matching reply in the knowledge base. Please answer manually.</translation>
+    </message>
+</context>
+<context>
+    <name>AutoMessagesTab</name>
+    <message>
+        <source> 个/分钟</source>
+        <translation> per minute</translation>
+    </message>
+    <message>
+        <source> 元</source>
+        <translation> yuan</translation>
+    </message>
+    <message>
+        <source> 分钟</source>
+        <translation> minutes</translation>
+    </message>
+    <message>
+        <source> 小时</source>
+        <translation> hours</translation>
+    </message>
+    <message>
+        <source>88VIP 客户</source>
+        <translation>88VIP customers</translation>
+    </message>
+    <message>
+        <source>「{kind}」已保存。</source>
+        <translation>{kind} saved.</translation>
+    </message>
+    <message>
+        <source>下单后</source>
+        <translation>After ordering</translation>
+    </message>
+    <message>
+        <source>不催付曾给过差评的买家</source>
+        <translation>Skip customers who left a bad review before</translation>
+    </message>
+    <message>
+        <source>买家</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <source>仍未付款时提醒</source>
+        <translation>unpaid: send a reminder</translation>
+    </message>
+    <message>
+        <source>仍未发货时发送</source>
+        <translation>not shipped: send the notice</translation>
+    </message>
+    <message>
+        <source>付款后超过</source>
+        <translation>Paid more than</translation>
+    </message>
+    <message>
+        <source>低于此金额的订单不催付</source>
+        <translation>no reminder for smaller orders</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>免打扰</source>
+        <translation>Quiet hours</translation>
+    </message>
+    <message>
+        <source>免打扰时段</source>
+        <translation>Quiet hours</translation>
+    </message>
+    <message>
+        <source>全部客户</source>
+        <translation>All customers</translation>
+    </message>
+    <message>
+        <source>共 {total} 条，显示 {shown} 条</source>
+        <translation>{total} in all, {shown} shown</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>加载更早的记录</source>
+        <translation>Load older</translation>
+    </message>
+    <message>
+        <source>发送</source>
+        <translation>Send</translation>
+    </message>
+    <message>
+        <source>发送记录</source>
+        <translation>Sent messages</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>将发给 {n} 位客户</source>
+        <translation>Goes to {n} customers</translation>
+    </message>
+    <message>
+        <source>已发送给 {n} 位客户。</source>
+        <translation>Sent to {n} customers.</translation>
+    </message>
+    <message>
+        <source>已开启</source>
+        <translation>on</translation>
+    </message>
+    <message>
+        <source>开启</source>
+        <translation>On</translation>
+    </message>
+    <message>
+        <source>批量发消息</source>
+        <translation>Bulk message</translation>
+    </message>
+    <message>
+        <source>按会员等级</source>
+        <translation>By member level</translation>
+    </message>
+    <message>
+        <source>按标签</source>
+        <translation>By tag</translation>
+    </message>
+    <message>
+        <source>按订单状态</source>
+        <translation>By order state</translation>
+    </message>
+    <message>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>最低金额</source>
+        <translation>Minimum amount</translation>
+    </message>
+    <message>
+        <source>期间不发，结束后补发</source>
+        <translation>nothing is sent then; it goes out when they end</translation>
+    </message>
+    <message>
+        <source>未开启</source>
+        <translation>off</translation>
+    </message>
+    <message>
+        <source>模拟订单事件</source>
+        <translation>Simulated order events</translation>
+    </message>
+    <message>
+        <source>正在统计…</source>
+        <translation>Counting…</translation>
+    </message>
+    <message>
+        <source>消息</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>确定发送给所选客户吗？发出后不能撤回。</source>
+        <translation>Send to the selected customers? Sent messages cannot be recalled.</translation>
+    </message>
+    <message>
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>订单事件速度</source>
+        <translation>Order events</translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation>Order number</translation>
+    </message>
+    <message>
+        <source>订单有变化时自动给买家发消息；买家正在咨询时，消息也会出现在聊天里。</source>
+        <translation>Messages sent to customers when their orders change; a customer who is chatting also sees them in the chat.</translation>
+    </message>
+    <message>
+        <source>请先改正标红的内容。</source>
+        <translation>Please correct the fields marked in red.</translation>
+    </message>
+    <message>
+        <source>请先改正模板。</source>
+        <translation>Please correct the template first.</translation>
+    </message>
+    <message>
+        <source>课堂练习：模拟客户进店时，程序按这个速度让店铺的订单付款、发货、签收、评价，并新下一些订单，以触发上面的消息。</source>
+        <translation>Classroom practice: while simulated customers come in, the program pays, ships, delivers and reviews the shop's orders at this pace, and places new ones, to trigger the messages above.</translation>
+    </message>
+    <message>
+        <source>跟单消息</source>
+        <translation>Order follow-up</translation>
+    </message>
+</context>
+<context>
+    <name>BotErrors</name>
+    <message>
+        <source>「{name}」不能用在这类消息里。</source>
+        <translation>{name} cannot be used in this kind of message.</translation>
+    </message>
+    <message>
+        <source>「全部人工配置」至少要添加一个卡片问题。</source>
+        <translation>With all questions set by hand, add at least one card question.</translation>
+    </message>
+    <message>
+        <source>一次最多发给 {limit} 位客户，请缩小范围。</source>
+        <translation>At most {limit} customers at a time; please narrow the group.</translation>
+    </message>
+    <message>
+        <source>不能删除当前登录的账号。</source>
+        <translation>You can't delete the account you are signed in with.</translation>
+    </message>
+    <message>
+        <source>免打扰的开始和结束时间不能相同。</source>
+        <translation>Quiet hours must start and end at different times.</translation>
+    </message>
+    <message>
+        <source>关键词「{keyword}」太长，最多 {limit} 个字。</source>
+        <translation>Keyword {keyword} is too long (max {limit} characters).</translation>
+    </message>
+    <message>
+        <source>关键词最多 {limit} 个。</source>
+        <translation>At most {limit} keywords.</translation>
+    </message>
+    <message>
+        <source>内容不能为空。</source>
+        <translation>This can't be empty.</translation>
+    </message>
+    <message>
+        <source>内容太长：{length} 字，最多 {limit} 字。</source>
+        <translation>Too long: {length} characters (max {limit}).</translation>
+    </message>
+    <message>
+        <source>分组关键词最多 {limit} 个。</source>
+        <translation>At most {limit} group keywords.</translation>
+    </message>
+    <message>
+        <source>卡片问题「{question}」重复了。</source>
+        <translation>Card question {question} appears twice.</translation>
+    </message>
+    <message>
+        <source>卡片问题最多 {limit} 个。</source>
+        <translation>At most {limit} card questions.</translation>
+    </message>
+    <message>
+        <source>延迟时间应在 0 到 {limit} 分钟之间。</source>
+        <translation>The delay must be between 0 and {limit} minutes.</translation>
+    </message>
+    <message>
+        <source>快捷按钮最多 {limit} 个。</source>
+        <translation>At most {limit} quick buttons.</translation>
+    </message>
+    <message>
+        <source>情绪灵敏度无效。</source>
+        <translation>Invalid emotion sensitivity.</translation>
+    </message>
+    <message>
+        <source>找不到该子账号，可能已被删除。</source>
+        <translation>Sub-account not found; it may have been deleted.</translation>
+    </message>
+    <message>
+        <source>接待上限应在 {low} 到 {high} 之间。</source>
+        <translation>Capacity must be between {low} and {high}.</translation>
+    </message>
+    <message>
+        <source>接待组「{name}」已存在。</source>
+        <translation>A reception group named {name} already exists.</translation>
+    </message>
+    <message>
+        <source>接待组名称最多 {limit} 个字。</source>
+        <translation>Group names have at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>时间「{value}」无效，请按 时:分 填写，如 08:30。</source>
+        <translation>Invalid time {value}; use hours:minutes, e.g. 08:30.</translation>
+    </message>
+    <message>
+        <source>昵称最多 {limit} 个字。</source>
+        <translation>The name has at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>最低金额不能为负数。</source>
+        <translation>The minimum amount can't be negative.</translation>
+    </message>
+    <message>
+        <source>最多设置 {limit} 个自定义时段。</source>
+        <translation>At most {limit} custom periods.</translation>
+    </message>
+    <message>
+        <source>机器人接待比例应在 0 到 100 之间。</source>
+        <translation>The bot's share must be between 0 and 100.</translation>
+    </message>
+    <message>
+        <source>模拟订单事件应在每分钟 0 到 60 个之间。</source>
+        <translation>Order events must be between 0 and 60 per minute.</translation>
+    </message>
+    <message>
+        <source>模板太长：{length} 字，最多 {limit} 字。</source>
+        <translation>Template too long: {length} characters (max {limit}).</translation>
+    </message>
+    <message>
+        <source>没有「{name}」这个变量，请从下方按钮插入。</source>
+        <translation>There is no variable {name}; insert one with the buttons below.</translation>
+    </message>
+    <message>
+        <source>消息模板不能为空。</source>
+        <translation>The template can't be empty.</translation>
+    </message>
+    <message>
+        <source>第 {row} 个卡片问题是空的。</source>
+        <translation>Card question {row} is empty.</translation>
+    </message>
+    <message>
+        <source>第 {row} 个快捷按钮发送的内容最多 {limit} 个字。</source>
+        <translation>Quick button {row} sends at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>第 {row} 个快捷按钮名称最多 {limit} 个字。</source>
+        <translation>Quick button {row}'s name has at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>第 {row} 个快捷按钮没有名称。</source>
+        <translation>Quick button {row} has no name.</translation>
+    </message>
+    <message>
+        <source>第 {row} 个时段与前面的时段重叠。</source>
+        <translation>Period {row} overlaps an earlier one.</translation>
+    </message>
+    <message>
+        <source>第 {row} 个时段的开始和结束时间相同。</source>
+        <translation>Period {row} starts and ends at the same time.</translation>
+    </message>
+    <message>
+        <source>花括号不成对，请检查模板里变量的写法。</source>
+        <translation>Unmatched braces; check how the variables are written.</translation>
+    </message>
+    <message>
+        <source>请填写接待组名称。</source>
+        <translation>Please enter a group name.</translation>
+    </message>
+    <message>
+        <source>请填写昵称。</source>
+        <translation>Please enter a display name.</translation>
+    </message>
+    <message>
+        <source>请填写机器人昵称。</source>
+        <translation>Please enter the bot's nickname.</translation>
+    </message>
+    <message>
+        <source>请填写账号名。</source>
+        <translation>Please enter an account name.</translation>
+    </message>
+    <message>
+        <source>请选择要发送的客户组。</source>
+        <translation>Please choose who to send to.</translation>
+    </message>
+    <message>
+        <source>账号名「{username}」已存在。</source>
+        <translation>Account name {username} is taken.</translation>
+    </message>
+    <message>
+        <source>账号名只能包含中文、字母、数字和 _ . - :，不能有空格。</source>
+        <translation>Account names may contain Chinese characters, letters, digits and _ . - : but no spaces.</translation>
+    </message>
+    <message>
+        <source>账号名最多 {limit} 个字符。</source>
+        <translation>Account names have at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>这组客户里没有人。</source>
+        <translation>Nobody is in this group of customers.</translation>
+    </message>
+    <message>
+        <source>连续未识别条数应在 0 到 {limit} 之间。</source>
+        <translation>Unmatched messages in a row must be between 0 and {limit}.</translation>
+    </message>
+    <message>
+        <source>重复次数应为 0（不启用）或 2 到 {limit}。</source>
+        <translation>Repeats must be 0 (off) or between 2 and {limit}.</translation>
+    </message>
+</context>
+<context>
+    <name>BotLabels</name>
+    <message>
+        <source>下单后未付款，在设定的时间后提醒一次；可设最低金额、跳过有差评的买家和免打扰时段。</source>
+        <translation>Reminds once, a set time after an unpaid order; with a minimum amount, skipping customers with bad reviews, and quiet hours.</translation>
+    </message>
+    <message>
+        <source>主管</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <source>买家付款后立即发送，告知发货时间。</source>
+        <translation>Sent as soon as the customer pays, with when the order ships.</translation>
+    </message>
+    <message>
+        <source>买家给出好评后发送感谢。</source>
+        <translation>Thanks the customer for a good review.</translation>
+    </message>
+    <message>
+        <source>人工优先</source>
+        <translation>Humans first</translation>
+    </message>
+    <message>
+        <source>人机混合</source>
+        <translation>Mixed</translation>
+    </message>
+    <message>
+        <source>付款后超过设定时间仍未发货时，主动致歉说明。</source>
+        <translation>Apologises when an order is still not shipped a set time after payment.</translation>
+    </message>
+    <message>
+        <source>付款消息</source>
+        <translation>Payment received</translation>
+    </message>
+    <message>
+        <source>优先分给接待最少的</source>
+        <translation>Least busy first</translation>
+    </message>
+    <message>
+        <source>全自动</source>
+        <translation>Full-auto</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <source>发货提醒</source>
+        <translation>Shipped</translation>
+    </message>
+    <message>
+        <source>售后</source>
+        <translation>After-sales</translation>
+    </message>
+    <message>
+        <source>在线</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>好评自动回复</source>
+        <translation>Good review thanks</translation>
+    </message>
+    <message>
+        <source>客服</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>已发送</source>
+        <translation>Sent</translation>
+    </message>
+    <message>
+        <source>已跳过</source>
+        <translation>Skipped</translation>
+    </message>
+    <message>
+        <source>延迟发货通知</source>
+        <translation>Shipping delayed</translation>
+    </message>
+    <message>
+        <source>批量发消息</source>
+        <translation>Bulk message</translation>
+    </message>
+    <message>
+        <source>挂起</source>
+        <translation>Away</translation>
+    </message>
+    <message>
+        <source>智能辅助</source>
+        <translation>Smart assist</translation>
+    </message>
+    <message>
+        <source>机器人优先</source>
+        <translation>Bot first</translation>
+    </message>
+    <message>
+        <source>离线</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>自动催付</source>
+        <translation>Payment reminder</translation>
+    </message>
+    <message>
+        <source>订单发货后发送物流公司和运单号。</source>
+        <translation>Sends the carrier and tracking number once the order ships.</translation>
+    </message>
+    <message>
+        <source>负面情绪</source>
+        <translation>Negative emotion</translation>
+    </message>
+    <message>
+        <source>转人工关键词</source>
+        <translation>Transfer keyword</translation>
+    </message>
+    <message>
+        <source>轮流分配</source>
+        <translation>Round robin</translation>
+    </message>
+    <message>
+        <source>连续未识别</source>
+        <translation>Unmatched in a row</translation>
+    </message>
+    <message>
+        <source>选择一组客户，一次发送同一条消息。</source>
+        <translation>Send one message to a group of customers at once.</translation>
+    </message>
+    <message>
+        <source>重复提问</source>
+        <translation>Repeated question</translation>
+    </message>
+    <message>
+        <source>需人工处理的问题</source>
+        <translation>Needs a human</translation>
+    </message>
+</context>
+<context>
+    <name>BotSettingsPage</name>
+    <message>
+        <source>子账号与分流</source>
+        <translation>Sub-accounts and routing</translation>
+    </message>
+    <message>
+        <source>店小蜜 · 智能客服</source>
+        <translation>Shop Assistant · Smart service</translation>
+    </message>
+    <message>
+        <source>接待模式</source>
+        <translation>Reception mode</translation>
+    </message>
+    <message>
+        <source>欢迎语</source>
+        <translation>Welcome</translation>
+    </message>
+    <message>
+        <source>自动消息</source>
+        <translation>Auto messages</translation>
+    </message>
+    <message>
+        <source>设置机器人的欢迎语、转人工规则、接待模式、子账号分流和自动消息。</source>
+        <translation>Set the bot's welcome, transfer rules, reception mode, sub-account routing and auto messages.</translation>
+    </message>
+    <message>
+        <source>转人工</source>
+        <translation>Transfer to human</translation>
     </message>
 </context>
 <context>
@@ -306,7 +1096,7 @@
     </message>
     <message>
         <source>划词（不同于关键词）可以协助算法判断问法中决定买家意图的核心词，提升匹配率。点选词语即可，最多可选 3 个。</source>
-        <translation>Core words (not the same as keywords) tell the matcher which words of a phrasing carry the customer's intent, which improves matching. Click words to mark them; at most 3.</translation>
+        <translation>Core words (not the same as keywords) tell the matcher which words of a phrasing carry the customer&apos;s intent, which improves matching. Click words to mark them; at most 3.</translation>
     </message>
     <message>
         <source>删除知识</source>
@@ -477,6 +1267,84 @@
     </message>
 </context>
 <context>
+    <name>GroupDialog</name>
+    <message>
+        <source>买家的第一句话含这些词时分到本组；不填关键词的组接待其余买家。</source>
+        <translation>Customers whose first message contains one of these words go to this group; a group without keywords takes everyone else.</translation>
+    </message>
+    <message>
+        <source>例如：售后组</source>
+        <translation>e.g. After-sales</translation>
+    </message>
+    <message>
+        <source>例如：退货 退款 维修 换货</source>
+        <translation>e.g. return refund repair exchange</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>分组关键词</source>
+        <translation>Keywords</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>新建接待组</source>
+        <translation>New reception group</translation>
+    </message>
+    <message>
+        <source>组员</source>
+        <translation>Members</translation>
+    </message>
+    <message>
+        <source>编辑接待组</source>
+        <translation>Edit reception group</translation>
+    </message>
+</context>
+<context>
+    <name>KbPickerDialog</name>
+    <message>
+        <source>{n} 个问题</source>
+        <translation>{n} questions</translation>
+    </message>
+    <message>
+        <source>全部版块</source>
+        <translation>All sections</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>在各版块中查找客户最关心的问题，可多选；添加后可在右侧修改卡片里的答案。</source>
+        <translation>Find the questions customers care about most, in any section (several at once); you can change their card answers afterwards.</translation>
+    </message>
+    <message>
+        <source>搜索问题</source>
+        <translation>Search questions</translation>
+    </message>
+    <message>
+        <source>新增卡片问题</source>
+        <translation>Add card questions</translation>
+    </message>
+    <message>
+        <source>添加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <source>问题</source>
+        <translation>Question</translation>
+    </message>
+</context>
+<context>
     <name>KbTexts</name>
     <message>
         <source>「{name}」是标准分类，不能重命名或删除</source>
@@ -512,7 +1380,7 @@
     </message>
     <message>
         <source>保留店铺修改</source>
-        <translation>Kept the shop's edit</translation>
+        <translation>Kept the shop&apos;s edit</translation>
     </message>
     <message>
         <source>关键词规则命中：{words}</source>
@@ -988,14 +1856,6 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <source>客户档案</source>
-        <translation>Customer file</translation>
-    </message>
-    <message>
-        <source>店小蜜</source>
-        <translation>Assistant</translation>
-    </message>
-    <message>
         <source>○ 离线</source>
         <translation>○ Offline</translation>
     </message>
@@ -1018,6 +1878,10 @@
     <message>
         <source>客户</source>
         <translation>Customer</translation>
+    </message>
+    <message>
+        <source>客户档案</source>
+        <translation>Customer file</translation>
     </message>
     <message>
         <source>客服已结束会话</source>
@@ -1046,6 +1910,10 @@
     <message>
         <source>已连接：{db}</source>
         <translation>Connected: {db}</translation>
+    </message>
+    <message>
+        <source>店小蜜</source>
+        <translation>Assistant</translation>
     </message>
     <message>
         <source>待接待</source>
@@ -1415,7 +2283,7 @@
     </message>
     <message>
         <source>新版本也改了这条，保留了店铺的修改，请对比后手动合并</source>
-        <translation>The new version changed this entry too; the shop's edit was kept. Compare and merge by hand</translation>
+        <translation>The new version changed this entry too; the shop&apos;s edit was kept. Compare and merge by hand</translation>
     </message>
     <message>
         <source>标准问题</source>
@@ -1446,7 +2314,7 @@
     </message>
     <message>
         <source>{n} 条冲突：新版本也改了店铺修改过的知识，已保留店铺的版本，请对比后手动合并。</source>
-        <translation>{n} conflicts: the new version also changed entries the shop had edited. The shop's versions were kept; compare and merge by hand.</translation>
+        <translation>{n} conflicts: the new version also changed entries the shop had edited. The shop&apos;s versions were kept; compare and merge by hand.</translation>
     </message>
     <message>
         <source>升级到 {version}</source>
@@ -1478,7 +2346,7 @@
     </message>
     <message>
         <source>按店铺主营类目订阅，一键获得该行业的高频问题、问法和参考答案。</source>
-        <translation>Subscribe to the pack of your shop's trade to get its frequent questions, phrasings and sample answers in one go.</translation>
+        <translation>Subscribe to the pack of your shop&apos;s trade to get its frequent questions, phrasings and sample answers in one go.</translation>
     </message>
     <message>
         <source>最新版本 {version} · {entries} 条知识 · {phrasings} 个问法
@@ -1488,7 +2356,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>未订阅。订阅后这些知识会加入店铺知识库，可以随时修改答案。</source>
-        <translation>Not subscribed. Subscribing adds these entries to the shop's knowledge base; you can edit their answers at any time.</translation>
+        <translation>Not subscribed. Subscribing adds these entries to the shop&apos;s knowledge base; you can edit their answers at any time.</translation>
     </message>
     <message>
         <source>正在处理…</source>
@@ -1614,7 +2482,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>在上方输入问题，点“测试”看看机器人的回答。</source>
-        <translation>Type a question above and press Test to see the bot's answer.</translation>
+        <translation>Type a question above and press Test to see the bot&apos;s answer.</translation>
     </message>
     <message>
         <source>批量测试</source>
@@ -1663,6 +2531,105 @@ Covers: {parts}</translation>
     <message>
         <source>（没有找到合适的知识：机器人会发送兜底回复，或按转人工规则转给人工客服）</source>
         <translation>(No suitable entry: the bot sends its fallback reply or hands off by the transfer rules)</translation>
+    </message>
+</context>
+<context>
+    <name>ReceptionTab</name>
+    <message>
+        <source>「你可能想问」</source>
+        <translation>Did you mean</translation>
+    </message>
+    <message>
+        <source>保存接待模式</source>
+        <translation>Save reception mode</translation>
+    </message>
+    <message>
+        <source>全自动接待方式</source>
+        <translation>Full-auto strategy</translation>
+    </message>
+    <message>
+        <source>全自动：开启中 · {strategy}</source>
+        <translation>Full-auto: on · {strategy}</translation>
+    </message>
+    <message>
+        <source>全自动：未开启 · 当前模式：{mode}</source>
+        <translation>Full-auto: off · mode: {mode}</translation>
+    </message>
+    <message>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>客服在线时由客服接待；所有客服挂起或离线时，机器人自动接待（适合只在夜间使用）。</source>
+        <translation>Agents serve customers while online; the bot takes over when every agent is away or offline (good for nights only).</translation>
+    </message>
+    <message>
+        <source>客服接待买家，机器人在右侧「智能辅助」里推荐答案，客服一键发送。</source>
+        <translation>Agents serve customers; the bot suggests answers in the Smart Assist sidebar, sent with one click.</translation>
+    </message>
+    <message>
+        <source>已保存，对新进店的买家生效。</source>
+        <translation>Saved; applies to new customers.</translation>
+    </message>
+    <message>
+        <source>已转人工</source>
+        <translation>Handed off</translation>
+    </message>
+    <message>
+        <source>当前状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>按比例把一部分新进店的买家分给机器人，其余由客服接待。</source>
+        <translation>A share of new customers goes to the bot; agents serve the rest.</translation>
+    </message>
+    <message>
+        <source>接待模式</source>
+        <translation>Reception mode</translation>
+    </message>
+    <message>
+        <source>机器人不参与接待，也不给客服推荐答案。</source>
+        <translation>The bot neither serves customers nor suggests answers.</translation>
+    </message>
+    <message>
+        <source>机器人先接待每位买家，按转人工规则转给客服（适合咨询量大的店铺）。</source>
+        <translation>The bot serves every customer first and hands off by the transfer rules (good for busy shops).</translation>
+    </message>
+    <message>
+        <source>机器人接待</source>
+        <translation>Served by the bot</translation>
+    </message>
+    <message>
+        <source>机器人接待比例</source>
+        <translation>Bot's share</translation>
+    </message>
+    <message>
+        <source>机器人的回复</source>
+        <translation>The bot's replies</translation>
+    </message>
+    <message>
+        <source>机器人直接回复买家，答不了或买家要求时转人工。</source>
+        <translation>The bot answers customers itself and hands off when it can't answer or the customer asks.</translation>
+    </message>
+    <message>
+        <source>正在接待</source>
+        <translation>Serving now</translation>
+    </message>
+    <message>
+        <source>答不上来时</source>
+        <translation>When it can't answer</translation>
+    </message>
+    <message>
+        <source>请先改正标红的内容。</source>
+        <translation>Please correct the fields marked in red.</translation>
+    </message>
+    <message>
+        <source>问题不够明确时，机器人列出几个相近的问题，买家回复序号即可得到答案。</source>
+        <translation>When a question is unclear, the bot lists similar questions and the customer replies with a number.</translation>
+    </message>
+    <message>
+        <source>（机器人 {share}%）</source>
+        <translation> (bot {share}%)</translation>
     </message>
 </context>
 <context>
@@ -1737,6 +2704,314 @@ Covers: {parts}</translation>
     <message>
         <source>移除标签 {name}</source>
         <translation>Remove tag {name}</translation>
+    </message>
+</context>
+<context>
+    <name>TemplateEditor</name>
+    <message>
+        <source>插入变量</source>
+        <translation>Insert variable</translation>
+    </message>
+    <message>
+        <source>预览：{text}</source>
+        <translation>Preview: {text}</translation>
+    </message>
+</context>
+<context>
+    <name>TransferTab</name>
+    <message>
+        <source> 条</source>
+        <translation> messages</translation>
+    </message>
+    <message>
+        <source> 次</source>
+        <translation> times</translation>
+    </message>
+    <message>
+        <source>不会因关键词或情绪转人工：情绪 {score:.0%}（{words}），未达到当前灵敏度。</source>
+        <translation>No transfer by keyword or emotion: emotion {score:.0%} ({words}), below the current sensitivity.</translation>
+    </message>
+    <message>
+        <source>不会因关键词或情绪转人工；机器人会先按知识库回答。</source>
+        <translation>No transfer by keyword or emotion; the bot answers from the knowledge base first.</translation>
+    </message>
+    <message>
+        <source>不启用</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <source>买家把同一个问题问了这么多次（说明答案没解决），转人工</source>
+        <translation>The customer asked the same question this many times (the answer didn't help): transfer</translation>
+    </message>
+    <message>
+        <source>会转人工：含关键词「{word}」。</source>
+        <translation>Transfers: contains the keyword {word}.</translation>
+    </message>
+    <message>
+        <source>会转人工：负面情绪 {score:.0%}（{words}），达到当前灵敏度。</source>
+        <translation>Transfers: negative emotion {score:.0%} ({words}) reaches the current sensitivity.</translation>
+    </message>
+    <message>
+        <source>例如：你们这什么破服务，气死我了</source>
+        <translation>e.g. What awful service, I'm furious</translation>
+    </message>
+    <message>
+        <source>保存转人工设置</source>
+        <translation>Save transfer rules</translation>
+    </message>
+    <message>
+        <source>已保存，对之后的买家消息生效。</source>
+        <translation>Saved; applies to the next customer messages.</translation>
+    </message>
+    <message>
+        <source>无客服在线</source>
+        <translation>No agent online</translation>
+    </message>
+    <message>
+        <source>机器人无法回答、买家要求人工或情绪激动时，转给人工客服；会话进入客服的「待接待」，并注明转接原因。</source>
+        <translation>When the bot can't answer, the customer asks for a person or gets upset, the chat goes to an agent's Waiting list with the reason.</translation>
+    </message>
+    <message>
+        <source>机器人连续这么多条答不上来就转人工（0 表示不启用）</source>
+        <translation>Transfer after this many unanswered messages in a row (0: off)</translation>
+    </message>
+    <message>
+        <source>检测到负面情绪时转人工</source>
+        <translation>Transfer on negative emotion</translation>
+    </message>
+    <message>
+        <source>没有客服在线时，会话仍进入「待接待」作为留言，客服上线后可以看到。</source>
+        <translation>With no agent online the chat still goes to Waiting as a message left, seen when an agent comes online.</translation>
+    </message>
+    <message>
+        <source>灵敏度：中</source>
+        <translation>Sensitivity: medium</translation>
+    </message>
+    <message>
+        <source>灵敏度：低</source>
+        <translation>Sensitivity: low</translation>
+    </message>
+    <message>
+        <source>灵敏度：高</source>
+        <translation>Sensitivity: high</translation>
+    </message>
+    <message>
+        <source>用逗号或空格分隔，例如：人工 投诉 差评</source>
+        <translation>Separated by commas or spaces</translation>
+    </message>
+    <message>
+        <source>知识库中标记为「需要人工」的问题（如修改尺码）直接转人工</source>
+        <translation>Questions marked as needing a human in the knowledge base (e.g. changing a size) go straight to an agent</translation>
+    </message>
+    <message>
+        <source>试一试</source>
+        <translation>Try it</translation>
+    </message>
+    <message>
+        <source>请先改正标红的内容。</source>
+        <translation>Please correct the fields marked in red.</translation>
+    </message>
+    <message>
+        <source>负面情绪</source>
+        <translation>Negative emotion</translation>
+    </message>
+    <message>
+        <source>转人工关键词</source>
+        <translation>Transfer keywords</translation>
+    </message>
+    <message>
+        <source>转人工规则</source>
+        <translation>Transfer rules</translation>
+    </message>
+    <message>
+        <source>转接成功</source>
+        <translation>Transferring</translation>
+    </message>
+    <message>
+        <source>转接提示语</source>
+        <translation>Transfer prompts</translation>
+    </message>
+    <message>
+        <source>输入一句买家的话，看看关键词和情绪规则会不会转人工（按当前表单，未保存也可试）。</source>
+        <translation>Type something a customer might say to see whether the keyword and emotion rules transfer it (uses the form as it is, saved or not).</translation>
+    </message>
+    <message>
+        <source>连续未识别</source>
+        <translation>Unmatched in a row</translation>
+    </message>
+    <message>
+        <source>重复提问</source>
+        <translation>Repeated question</translation>
+    </message>
+    <message>
+        <source>需人工问题</source>
+        <translation>Needs a human</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePreview</name>
+    <message>
+        <source>{name}（智能客服）</source>
+        <translation>{name} (smart assistant)</translation>
+    </message>
+    <message>
+        <source>官方客服 · {name}</source>
+        <translation>Customer service · {name}</translation>
+    </message>
+    <message>
+        <source>智能预测</source>
+        <translation>Predicted</translation>
+    </message>
+    <message>
+        <source>点击发送：{text}</source>
+        <translation>Click to send: {text}</translation>
+    </message>
+    <message>
+        <source>猜你想问</source>
+        <translation>You may want to ask</translation>
+    </message>
+    <message>
+        <source>请输入消息…</source>
+        <translation>Type a message…</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomeTab</name>
+    <message>
+        <source>+ 新增卡片问题</source>
+        <translation>+ Add card questions</translation>
+    </message>
+    <message>
+        <source>上移</source>
+        <translation>Up</translation>
+    </message>
+    <message>
+        <source>下移</source>
+        <translation>Down</translation>
+    </message>
+    <message>
+        <source>买家看到的效果</source>
+        <translation>What the customer sees</translation>
+    </message>
+    <message>
+        <source>例如夜间人工下班后，用另一段欢迎语告诉客户。时间按 时:分 填写，结束早于开始表示跨过午夜。</source>
+        <translation>For example, tell customers at night that agents are off. Times as hours:minutes; an end before the start runs past midnight.</translation>
+    </message>
+    <message>
+        <source>例如：小蜜</source>
+        <translation>e.g. Mimi</translation>
+    </message>
+    <message>
+        <source>保存欢迎语设置</source>
+        <translation>Save welcome</translation>
+    </message>
+    <message>
+        <source>全部由人工配置</source>
+        <translation>All set by hand</translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>客户进入聊天窗口时，机器人自动发送欢迎语和卡片。</source>
+        <translation>When a customer opens the chat, the bot sends the welcome text and card.</translation>
+    </message>
+    <message>
+        <source>已保存，新进店的客户将看到新的欢迎语。</source>
+        <translation>Saved; new customers will see the new welcome.</translation>
+    </message>
+    <message>
+        <source>开始</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>快捷按钮</source>
+        <translation>Quick buttons</translation>
+    </message>
+    <message>
+        <source>或输入一个自定义问题，回车添加</source>
+        <translation>or type a question of your own and press Enter</translation>
+    </message>
+    <message>
+        <source>按钮名称</source>
+        <translation>Button</translation>
+    </message>
+    <message>
+        <source>插入机器人昵称</source>
+        <translation>Insert the bot's nickname</translation>
+    </message>
+    <message>
+        <source>显示在卡片下方，客户点一下就发出对应的话；「转人工」建议放在最后。</source>
+        <translation>Shown under the card; one click sends the text. Put the transfer-to-human button last.</translation>
+    </message>
+    <message>
+        <source>智能预测+人工配置</source>
+        <translation>Predicted + set by hand</translation>
+    </message>
+    <message>
+        <source>智能预测：在您添加的问题之后，按热度自动补充 {n} 个本店买家最常问的问题。最多 {max} 个问题。</source>
+        <translation>Predicted: after your own questions, the {n} questions this shop's customers ask most are added automatically. At most {max} questions.</translation>
+    </message>
+    <message>
+        <source>机器人昵称</source>
+        <translation>Bot nickname</translation>
+    </message>
+    <message>
+        <source>机器人昵称与欢迎语</source>
+        <translation>Nickname and welcome text</translation>
+    </message>
+    <message>
+        <source>欢迎语</source>
+        <translation>Welcome text</translation>
+    </message>
+    <message>
+        <source>欢迎语卡片问题</source>
+        <translation>Welcome card questions</translation>
+    </message>
+    <message>
+        <source>添加按钮</source>
+        <translation>Add button</translation>
+    </message>
+    <message>
+        <source>添加时间段</source>
+        <translation>Add period</translation>
+    </message>
+    <message>
+        <source>点击后发送</source>
+        <translation>Sends</translation>
+    </message>
+    <message>
+        <source>结束</source>
+        <translation>End</translation>
+    </message>
+    <message>
+        <source>自定义时间段</source>
+        <translation>Custom periods</translation>
+    </message>
+    <message>
+        <source>请先改正标红的内容。</source>
+        <translation>Please correct the fields marked in red.</translation>
+    </message>
+    <message>
+        <source>选中一个问题，可修改它在卡片里的答案（留空则用知识库的答案）</source>
+        <translation>Select a question to change its answer on the card (empty: the knowledge base's answer)</translation>
+    </message>
+    <message>
+        <source>问题</source>
+        <translation>Question</translation>
+    </message>
+    <message>
+        <source>预览随编辑即时更新；保存后对新进店的客户生效。</source>
+        <translation>The preview follows your edits; saved settings apply to new customers.</translation>
+    </message>
+    <message>
+        <source>默认时间段（不在下列时段内时）使用这段欢迎语。</source>
+        <translation>Used outside the custom periods below.</translation>
+    </message>
+    <message>
+        <source>默认欢迎语</source>
+        <translation>Default welcome</translation>
     </message>
 </context>
 <context>

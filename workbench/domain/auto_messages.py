@@ -50,6 +50,16 @@ PLACEHOLDERS: dict[str, frozenset[AutoKind]] = {
     "发货时限": frozenset({AutoKind.PAID, AutoKind.DELAYED}),
 }
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# Example values for previewing a template (店铺名 comes from the shop).
+SAMPLE_VALUES: dict[str, str] = {
+    "买家昵称": "tb_小鹿同学",
+    "订单号": "2026111112345678",
+    "商品": "法式碎花连衣裙",
+    "金额": "199.00",
+    "物流公司": "中通快递",
+    "运单号": "78123456789012",
+    "发货时限": "48小时",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +138,11 @@ class Planned:
     due: datetime | None = None
     skip_reason: str = ""
     values: Mapping[str, str] = field(default_factory=dict)
+
+
+def sample_values(shop_name: str) -> dict[str, str]:
+    """Example values for previewing a template in the shop's name."""
+    return {**SAMPLE_VALUES, "店铺名": shop_name}
 
 
 def check_template(template: str, kind: AutoKind) -> str:

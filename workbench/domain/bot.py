@@ -30,6 +30,7 @@ MAX_PROMPT = 200
 MAX_MISSES = 10
 MAX_REPEATS = 10
 
+BOT_NAME = "{机器人昵称}"  # placeholder for the bot's nickname in welcome texts, answers and prompts
 DEFAULT_KEYWORDS = ("人工", "转人工", "真人", "投诉", "差评", "举报", "12315")
 
 
@@ -344,7 +345,7 @@ class WelcomeCard:
 
 
 def fill_bot_name(text: str, nickname: str) -> str:
-    return text.replace("{机器人昵称}", nickname)
+    return text.replace(BOT_NAME, nickname)
 
 
 def welcome_card(cfg: WelcomeConfig, at: time, hot: list[CardQuestion] | tuple[CardQuestion, ...]) -> WelcomeCard:

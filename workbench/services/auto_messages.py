@@ -219,6 +219,12 @@ class AutoMessageService:
 
     # -- 批量发消息 -------------------------------------------------------------------------------
 
+    def bulk_options(self) -> tuple[list[str], list[str]]:
+        """The shop's tag names and member levels (what 批量发消息 can target besides the rest)."""
+        with self.db.session() as s:
+            repo = BotRepository(s)
+            return repo.tag_names(self.shop_id), repo.member_levels(self.shop_id)
+
     def bulk_recipients(self, target: BulkTarget) -> list[tuple[int, str]]:
         if target.kind not in BULK_KINDS:
             raise DomainError("bulk.bad_target", field="target")

@@ -1,0 +1,203 @@
+"""Building blocks shared by the bot page's tabs: the look, form rows with inline errors, cards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.domain.errors import DomainError
+from workbench.ui.widgets.style import ACCENT, BORDER, ERROR, MUTED, PAGE_BG, SIDEBAR_STYLE, TEXT, TEXT_SECONDARY
+
+BOT_STYLE = (
+    SIDEBAR_STYLE
+    + f"""
+QWidget#botPage, QWidget#botTabPage {{ background: {PAGE_BG}; }}
+QLabel#pageTitle {{ color: {TEXT}; font-weight: bold; }}
+QLabel#hint {{ color: {MUTED}; }}
+QLabel#formLabel {{ color: {TEXT_SECONDARY}; }}
+QLabel#statusLine {{ color: {TEXT_SECONDARY}; }}
+QLabel#okLine {{ color: #389e0d; }}
+QLabel#error {{ color: {ERROR}; }}
+QLabel#statValue {{ color: {TEXT}; font-weight: bold; }}
+QTableView {{ background: #ffffff; border: 1px solid {BORDER}; border-radius: 4px; gridline-color: #f0f1f4;
+    selection-background-color: #e8f3ff; selection-color: {TEXT}; }}
+QListView#cardList, QListView#ruleList {{ background: #ffffff; border: 1px solid {BORDER}; border-radius: 4px; }}
+QListView#ruleList::item {{ padding: 8px 10px; }}
+QListView#ruleList::item:selected {{ background: #e8f3ff; color: {TEXT}; }}
+QHeaderView::section {{ background: #fafbfc; color: {TEXT_SECONDARY}; border: none;
+    border-bottom: 1px solid {BORDER}; padding: 4px 6px; }}
+QRadioButton, QCheckBox {{ color: {TEXT}; spacing: 6px; }}
+QPushButton#chipButton {{ border: 1px dashed {ACCENT}; color: {ACCENT}; border-radius: 10px; padding: 1px 8px; }}
+QTabWidget#botTabs::pane {{ background: {PAGE_BG}; }}
+"""
+)
+
+
+def muted(text: str, *, wrap: bool = True) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("hint")
+    label.setWordWrap(wrap)
+    return label
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("error")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def set_invalid(widget: QWidget, invalid: bool) -> None:
+    """Toggle the red border of an input (the `invalid` style-sheet property)."""
+    if bool(widget.property("invalid")) == invalid:
+        return
+    widget.setProperty("invalid", invalid)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class FieldErrors:
+    """Inline errors of one form: each field name has an error label and the inputs to mark red.
+    A field "periods.2" shows under "periods" when no label is registered for the exact name."""
+
+    def __init__(self, describe: Callable[[BaseException], str]) -> None:
+        self._labels: dict[str, QLabel] = {}
+        self._inputs: dict[str, list[QWidget]] = {}
+        self._describe = describe
+
+    def add(self, field: str, label: QLabel, *inputs: QWidget) -> QLabel:
+        self._labels[field] = label
+        self._inputs[field] = list(inputs)
+        return label
+
+    def clear(self) -> None:
+        for label in self._labels.values():
+            label.clear()
+            label.hide()
+        for inputs in self._inputs.values():
+            for widget in inputs:
+                set_invalid(widget, False)
+
+    def show(self, problems: list[DomainError]) -> list[str]:
+        """Show each problem under its field; returns the texts no field took (for the status line)."""
+        self.clear()
+        loose: list[str] = []
+        shown: dict[str, list[str]] = {}
+        for problem in problems:
+            name = self._field_for(problem.field)
+            text = self._describe(problem)
+            if name is None:
+                loose.append(text)
+                continue
+            shown.setdefault(name, []).append(text)
+        for name, texts in shown.items():
+            label = self._labels[name]
+            label.setText("\n".join(dict.fromkeys(texts)))
+            label.show()
+            for widget in self._inputs.get(name, ()):
+                set_invalid(widget, True)
+        return loose
+
+    def text(self, field: str) -> str:
+        label = self._labels.get(field)
+        return label.text() if label is not None and not label.isHidden() else ""
+
+    def _field_for(self, field: str) -> str | None:
+        while field:
+            if field in self._labels:
+                return field
+            field = field.rpartition(".")[0]
+        return None
+
+
+class Section(QFrame):
+    """A white card with a bold title, an optional hint, and a body layout."""
+
+    def __init__(self, title: str, hint: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 14)
+        outer.setSpacing(8)
+        header = QHBoxLayout()
+        self.title = QLabel(title)
+        self.title.setObjectName("cardTitle")
+        header.addWidget(self.title)
+        header.addStretch(1)
+        self.header = header
+        outer.addLayout(header)
+        if hint:
+            outer.addWidget(muted(hint))
+        self.body = QVBoxLayout()
+        self.body.setSpacing(8)
+        outer.addLayout(self.body)
+
+
+class FormGrid(QGridLayout):
+    """Label | input rows; each row may have an inline error under the input."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setContentsMargins(0, 0, 0, 0)
+        self.setHorizontalSpacing(12)
+        self.setVerticalSpacing(6)
+        self.setColumnStretch(1, 1)
+
+    def add_row(self, label: str, field: QWidget | QLayout, error: QLabel | None = None) -> None:
+        row = self.rowCount()
+        name = QLabel(label)
+        name.setObjectName("formLabel")
+        name.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        name.setMinimumWidth(96)
+        self.addWidget(name, row, 0)
+        if isinstance(field, QWidget):
+            self.addWidget(field, row, 1)
+        else:
+            self.addLayout(field, row, 1)
+        if error is not None:
+            self.addWidget(error, row + 1, 1)
+
+
+def scroll_page(content: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    content.setObjectName("botTabPage")
+    area.setWidget(content)
+    area.viewport().setObjectName("botTabPage")
+    return area
+
+
+def hbox(*widgets: QWidget | int | tuple[QWidget, int], spacing: int = 8) -> QHBoxLayout:
+    """A row of widgets; an int adds a stretch with that factor, (widget, n) a widget stretching n."""
+    row = QHBoxLayout()
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(spacing)
+    for w in widgets:
+        if isinstance(w, int):
+            row.addStretch(w)
+        elif isinstance(w, tuple):
+            row.addWidget(w[0], w[1])
+        else:
+            row.addWidget(w)
+    return row
+
+
+def fixed_width(widget: QWidget, width: int) -> QWidget:
+    widget.setFixedWidth(width)
+    widget.setSizePolicy(QSizePolicy.Policy.Fixed, widget.sizePolicy().verticalPolicy())
+    return widget

@@ -1,0 +1,111 @@
+"""店小蜜 settings page: 欢迎语 / 转人工 / 接待模式 / 子账号与分流 / 自动消息.
+
+Put it on the main window's navigation rail; connect `settings_changed` to the channel's
+`reload_settings` (run on the write worker) so a running simulator uses the new settings at once.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from workbench.domain.kb import KbEntry
+from workbench.services.auto_messages import AutoMessageService
+from workbench.services.bot import BotService
+from workbench.services.routing import RoutingService
+from workbench.services.workspace import Workspace
+from workbench.ui.bot.accounts_tab import AccountsTab
+from workbench.ui.bot.auto_tab import AutoMessagesTab
+from workbench.ui.bot.common import BOT_STYLE, muted
+from workbench.ui.bot.reception_tab import ReceptionTab
+from workbench.ui.bot.transfer_tab import TransferTab
+from workbench.ui.bot.welcome_tab import WelcomeTab
+from workbench.ui.tasks import Tasks
+from workbench.ui.widgets.guard import while_alive
+
+
+class BotSettingsPage(QWidget):
+    """The bot's settings for one shop; every tab reads and saves in the background."""
+
+    settings_changed = Signal()
+    """Something the bot or 分流 uses was saved (welcome, transfer, mode, accounts, groups, auto messages)."""
+
+    loaded = Signal()
+    """Every tab shows the saved settings."""
+
+    TAB_WELCOME, TAB_TRANSFER, TAB_RECEPTION, TAB_ACCOUNTS, TAB_AUTO = range(5)
+
+    def __init__(self, tasks: Tasks, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._workspace = workspace
+        self.setObjectName("botPage")
+        self.setStyleSheet(BOT_STYLE)
+        ws = workspace
+        self.bot_service = BotService(ws.db, ws.shop.id, ws.clock)
+        self.routing_service = RoutingService(ws.db, ws.shop.id, ws.clock)
+        self.auto_service = AutoMessageService(ws.db, ws.shop.id, ws.clock)
+
+        title = QLabel(self.tr("店小蜜 · 智能客服"))
+        title.setObjectName("pageTitle")
+        header = QHBoxLayout()
+        header.setContentsMargins(16, 12, 16, 4)
+        header.addWidget(title)
+        header.addSpacing(12)
+        header.addWidget(muted(self.tr("设置机器人的欢迎语、转人工规则、接待模式、子账号分流和自动消息。"), wrap=False))
+        header.addStretch(1)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("botTabs")
+        self.welcome = WelcomeTab(tasks, self.bot_service, ws.shop.name)
+        self.transfer = TransferTab(tasks, self.bot_service)
+        self.reception = ReceptionTab(tasks, self.bot_service)
+        self.accounts = AccountsTab(tasks, self.routing_service, ws.agent.id)
+        self.auto = AutoMessagesTab(tasks, self.auto_service, ws.shop.name)
+        self.tabs.addTab(self.welcome, self.tr("欢迎语"))
+        self.tabs.addTab(self.transfer, self.tr("转人工"))
+        self.tabs.addTab(self.reception, self.tr("接待模式"))
+        self.tabs.addTab(self.accounts, self.tr("子账号与分流"))
+        self.tabs.addTab(self.auto, self.tr("自动消息"))
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(header)
+        layout.addWidget(self.tabs, 1)
+
+        self._pending = {self.welcome, self.transfer, self.reception, self.accounts, self.auto}
+        for tab in list(self._pending):
+            tab.loaded.connect(lambda t=tab: self._on_tab_loaded(t))
+            tab.saved.connect(self.settings_changed)
+        self.auto.sent.connect(lambda _n: self.settings_changed.emit())
+        self.reload()
+
+    def reload(self) -> None:
+        """Read every tab's settings again (and the KB entries the card picker lists)."""
+        self._pending = {self.welcome, self.transfer, self.reception, self.accounts, self.auto}
+        kb = self._workspace.kb
+        self._tasks.read(kb.entries, while_alive(self, self._on_entries))
+        self.transfer.load()
+        self.reception.load()
+        self.accounts.load()
+        self.auto.load()
+
+    def _on_entries(self, entries: list[KbEntry]) -> None:
+        self.welcome.load(entries)
+
+    def _on_tab_loaded(self, tab: QWidget) -> None:
+        if tab in self._pending:
+            self._pending.discard(tab)
+            if not self._pending:
+                self.loaded.emit()
+
+    def _on_tab_changed(self, index: int) -> None:
+        """Numbers that move while the simulator runs are re-read when their tab is shown."""
+        if index == self.TAB_RECEPTION:
+            self.reception.load()
+        elif index == self.TAB_ACCOUNTS:
+            self.accounts.load()
+        elif index == self.TAB_AUTO:
+            self.auto.refresh_log()
