@@ -5,9 +5,12 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import workbench.storage.tables_bot  # registers the reception bot's tables
 import workbench.storage.tables_kb_admin  # noqa: F401  (registers the knowledge-editor tables)
-from workbench.storage import tables_aftersales  # noqa: F401  (registers the after-sales tables)
-from workbench.storage import tables_crm  # noqa: F401  (registers the customer-management tables)
+from workbench.storage import (
+    tables_aftersales,  # noqa: F401  (registers the after-sales tables)
+    tables_crm,  # noqa: F401  (registers the customer-management tables)
+)
 from workbench.storage.tables import Base
 
 config = context.config
