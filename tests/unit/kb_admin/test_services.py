@@ -115,6 +115,19 @@ def test_answer_windows_are_stored_and_applied(svc: KbAdminService, clock: FakeC
     assert svc.live_entries()[0].answers == ("亲，关注店铺",)
 
 
+def test_the_test_window_edits_the_answer_the_bot_gives_today(svc: KbAdminService) -> None:
+    past = Answer("亲，双11满300减50", date(2026, 11, 1), date(2026, 11, 10))
+    created = svc.create_entry(
+        draft("有什么活动", "活动优惠", (Phrasing("最近有啥活动"),), (past, Answer("亲，关注店铺")))
+    )
+    entry_id = created.entries[0].id
+    change = svc.edit_shown_answer(entry_id, "亲，今天全场包邮")  # 11-11: the first answer is out of its window
+    assert [a.text for a in change.entries[0].answers] == ["亲，双11满300减50", "亲，今天全场包邮"]
+    assert change.upserts[0].answers == ("亲，今天全场包邮",)
+    with pytest.raises(DomainError):
+        svc.edit_shown_answer(999_999, "x")
+
+
 def test_custom_categories_add_rename_delete(svc: KbAdminService) -> None:
     svc.add_category("尺码专区")
     with pytest.raises(KbValidationError):

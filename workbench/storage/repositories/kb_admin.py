@@ -159,14 +159,6 @@ class KbAdminRepository:
         ).all()
         return {eid: PackLink(pack, key, version, edited) for eid, pack, key, version, edited in rows}
 
-    def hits_by_day(self, entry_id: int, start: date, end: date) -> dict[date, int]:
-        rows = self.s.execute(
-            select(KbHitDayRow.day, KbHitDayRow.hits).where(
-                KbHitDayRow.entry_id == entry_id, KbHitDayRow.day >= start, KbHitDayRow.day <= end
-            )
-        ).all()
-        return {day: hits for day, hits in rows}
-
     def add_entry(self, shop_id: int, draft: EntryDraft, at: datetime, *, custom: bool) -> int:
         category = self._category(shop_id, draft.category)
         if category is None:
