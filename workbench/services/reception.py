@@ -55,6 +55,20 @@ class ReceptionService:
             ended=tuple(ended),
         )
 
+    def desk_lists(self, agent_id: int) -> ConversationLists:
+        """What one agent's desk lists: 待接待 not assigned or assigned to this agent, 接待中 this
+        agent's own; chats the bot is serving (full-auto) and colleagues' chats are left out."""
+        from workbench.storage.repositories.bot import BotRepository
+
+        lists = self.lists()
+        with self.db.session() as s:
+            bot = BotRepository(s).bot_owned(self.shop_id)
+        return ConversationLists(
+            waiting=tuple(c for c in lists.waiting if c.agent_id in (None, agent_id) and c.id not in bot),
+            active=tuple(c for c in lists.active if c.agent_id == agent_id and c.id not in bot),
+            ended=lists.ended,
+        )
+
     def get(self, conversation_id: int) -> Conversation | None:
         with self.db.session() as s:
             return ConversationRepository(s).get(conversation_id)

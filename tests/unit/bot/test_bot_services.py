@@ -356,3 +356,23 @@ def test_simulated_customers_are_served_by_the_bot_through_the_channel(
         assert notes and HandoffReason(reason)
     stats = bot_service.stats()
     assert stats["taken"] == len(bot_chats) and stats["handed_off"] == len(handoffs)
+
+
+def test_a_desk_lists_its_own_chats_without_the_bots_and_colleagues(
+    ws: Workspace, desk: ReceptionBot, bot_service: BotService, routing: RoutingService
+) -> None:
+    me, colleague = routing.accounts()[:2]
+    customers = _customers(ws, 4)
+    full_auto(bot_service)
+    by_bot = arrive(ws, desk, customers[0])
+    bot_service.save_reception(ReceptionConfig(mode=ReceptionMode.ASSIST))
+    free = arrive(ws, desk, customers[1])
+    mine = ws.reception.customer_arrives(customers[2]).id
+    ws.reception.accept(mine, me.id)
+    theirs = ws.reception.customer_arrives(customers[3]).id
+    routing.assign(theirs, colleague.id)
+    everything = ws.reception.lists()
+    assert {c.id for c in everything.waiting + everything.active} == {by_bot, free, mine, theirs}
+    desk_view = ws.reception.desk_lists(me.id)
+    assert [c.id for c in desk_view.waiting] == [free]
+    assert [c.id for c in desk_view.active] == [mine]
