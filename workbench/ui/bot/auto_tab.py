@@ -209,9 +209,12 @@ class AutoMessagesTab(QWidget):
         self.log_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.log_view.setWordWrap(False)
         header = self.log_view.horizontalHeader()
-        for i, width in enumerate((90, 96, 120, 150)):
-            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(i, width)
+        for i, width in enumerate((90, 0, 130, 160)):
+            if width:
+                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Fixed)
+                header.resizeSection(i, width)
+            else:
+                header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.ResizeToContents)
         self.log_view.setMinimumHeight(260)

@@ -35,6 +35,8 @@ QTableView {{ background: #ffffff; border: 1px solid {BORDER}; border-radius: 4p
     selection-background-color: #e8f3ff; selection-color: {TEXT}; }}
 QListView#cardList, QListView#ruleList {{ background: #ffffff; border: 1px solid {BORDER}; border-radius: 4px; }}
 QListView#ruleList::item {{ padding: 8px 10px; }}
+QListView#cardList::item {{ padding: 5px 8px; border-bottom: 1px solid #f0f1f4; }}
+QListView#cardList::item:selected {{ background: #e8f3ff; color: {TEXT}; }}
 QListView#ruleList::item:selected {{ background: #e8f3ff; color: {TEXT}; }}
 QHeaderView::section {{ background: #fafbfc; color: {TEXT_SECONDARY}; border: none;
     border-bottom: 1px solid {BORDER}; padding: 4px 6px; }}
