@@ -22,7 +22,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
-from functools import cache
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from workbench.domain.errors import DomainError
@@ -1057,9 +1056,13 @@ def _convert(tp: Any, raw: Any) -> Any:
     raise TypeError(f"unsupported type {tp}")  # pragma: no cover - only our own dataclasses come here
 
 
-@cache
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
 def _hints(cls: type[Any]) -> dict[str, Any]:
-    return get_type_hints(cls)
+    if cls not in _HINTS:
+        _HINTS[cls] = get_type_hints(cls)
+    return _HINTS[cls]
 
 
 def from_jsonable(cls: type[Any], data: Mapping[str, Any]) -> Any:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -78,6 +79,13 @@ class OrdersPanel(QWidget):
 
     order_shown = Signal(str)
     """An order's details are on screen (picked in the list or found by 查单); carries its number."""
+
+    aftersales_requested = Signal(str, str)
+    """The agent wants to open an after-sales case on the order shown: kind ("return", "exchange",
+    "refund", "repair" or "dispute") and the order number."""
+
+    complaint_requested = Signal(str)
+    """The agent wants to register a complaint about the order shown; carries the order number."""
 
     LIST_EMPTY_CUSTOMER, LIST_LOADING, LIST_ERROR, LIST_NO_ORDERS, LIST_ORDERS = range(5)
 
@@ -286,7 +294,35 @@ class OrdersPanel(QWidget):
         self.send_logistics_button.clicked.connect(self._send_logistics)
         layout.addWidget(self.send_card_button, 1)
         layout.addWidget(self.send_logistics_button, 1)
-        return bar
+        outer = QWidget()
+        outer.setObjectName("actionBar")
+        outer.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        column = QVBoxLayout(outer)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(bar)
+        bar.setObjectName("")
+        second = QHBoxLayout()
+        second.setContentsMargins(10, 0, 10, 8)
+        second.setSpacing(8)
+        self.aftersales_button = QPushButton(self.tr("申请售后 ▾"))
+        menu = QMenu(self.aftersales_button)
+        for kind, text in (
+            ("return", self.tr("退货")),
+            ("exchange", self.tr("换货")),
+            ("refund", self.tr("退款")),
+            ("repair", self.tr("维修")),
+            ("dispute", self.tr("纠纷")),
+        ):
+            action = menu.addAction(text)
+            action.triggered.connect(lambda _checked=False, k=kind: self._request_aftersales(k))
+        self.aftersales_button.setMenu(menu)
+        self.complaint_button = QPushButton(self.tr("投诉"))
+        self.complaint_button.clicked.connect(self._request_complaint)
+        second.addWidget(self.aftersales_button, 1)
+        second.addWidget(self.complaint_button, 1)
+        column.addLayout(second)
+        return outer
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -355,6 +391,8 @@ class OrdersPanel(QWidget):
         has_order = order is not None
         self.send_card_button.setEnabled(has_order)
         self.send_logistics_button.setEnabled(has_order)
+        self.aftersales_button.setEnabled(has_order)
+        self.complaint_button.setEnabled(has_order)
         if order is None:
             self.detail_pages.setCurrentIndex(0)
             return
@@ -374,6 +412,14 @@ class OrdersPanel(QWidget):
     def _send_logistics(self) -> None:
         if self._order is not None:
             self.send_text_requested.emit(logistics_text(self._order))
+
+    def _request_aftersales(self, kind: str) -> None:
+        if self._order is not None:
+            self.aftersales_requested.emit(kind, self._order.order_no)
+
+    def _request_complaint(self) -> None:
+        if self._order is not None:
+            self.complaint_requested.emit(self._order.order_no)
 
     def _copy_number(self) -> None:
         if self._order is not None:

@@ -1,0 +1,743 @@
+"""The complaint form (客户投诉): type, order, description and demand; normal or suspected malicious with
+the signals the program found; handling steps with compensation and follow-up; the platform appeal;
+and evidence from the chat, the order and files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.domain.aftersales import (
+    COMPLAINT_TYPES,
+    AppealRecord,
+    AppealState,
+    Case,
+    CompensationKind,
+    ComplaintCategory,
+    ComplaintDetails,
+    ComplaintNature,
+    ComplaintType,
+    Draft,
+    FieldError,
+    HandlingStep,
+    HandlingStepKind,
+    RiskAssessment,
+)
+from workbench.domain.complaints import ComplaintForm, suggests_malicious, validate_complaint
+from workbench.domain.conversations import Message
+from workbench.domain.orders import Order
+from workbench.services.aftersales import AftersalesService, form_errors
+from workbench.ui.aftersales.evidence import NewEvidenceBox
+from workbench.ui.aftersales.texts import (
+    aftersales_error_text,
+    appeal_state_label,
+    compensation_label,
+    complaint_category_label,
+    complaint_type_label,
+    money,
+    nature_label,
+    step_hint,
+    step_label,
+)
+from workbench.ui.aftersales.widgets import (
+    FORM_STYLE,
+    DraftKeeper,
+    FormGrid,
+    MoneyEdit,
+    OptionalDateTime,
+    RiskPanel,
+    settle_order_errors,
+)
+from workbench.ui.orders.states import state_label as order_state_label
+from workbench.ui.tasks import Tasks
+from workbench.ui.widgets.card import Card
+from workbench.ui.widgets.guard import while_alive
+from workbench.ui.widgets.style import SIDEBAR_STYLE
+
+CHECK_DELAY_MS = 400
+
+
+class AppealBox(QWidget):
+    """A platform appeal record: state, the platform's reference number, what was argued."""
+
+    changed = Signal()
+    """Any field of the appeal changed."""
+
+    def __init__(self, grid: FormGrid, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state_combo = QComboBox()
+        for state in AppealState:
+            self.state_combo.addItem(appeal_state_label(state), state.value)
+        self.reference_edit = QLineEdit()
+        self.reference_edit.setPlaceholderText(self.tr("平台给的申诉单号"))
+        self.note_edit = QPlainTextEdit()
+        self.note_edit.setPlaceholderText(self.tr("申诉理由和提交的证据"))
+        self.note_edit.setFixedHeight(60)
+        grid.add("appeal_state", self.tr("平台申诉"), self.state_combo)
+        grid.add("appeal_reference", self.tr("申诉单号"), self.reference_edit)
+        grid.add("appeal_note", self.tr("申诉说明"), self.note_edit)
+        self.state_combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.reference_edit.textEdited.connect(lambda _t: self.changed.emit())
+        self.note_edit.textChanged.connect(self.changed.emit)
+        self._submitted_at: datetime | None = None
+
+    def record(self) -> AppealRecord:
+        return AppealRecord(
+            AppealState(self.state_combo.currentData()),
+            self.reference_edit.text(),
+            self._submitted_at,
+            self.note_edit.toPlainText(),
+        )
+
+    def set_record(self, record: AppealRecord) -> None:
+        self.state_combo.setCurrentIndex(max(0, self.state_combo.findData(record.state.value)))
+        self.reference_edit.setText(record.reference)
+        self.note_edit.setPlainText(record.note)
+        self._submitted_at = record.submitted_at
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "appeal_state": self.state_combo.currentData(),
+            "appeal_reference": self.reference_edit.text(),
+            "appeal_note": self.note_edit.toPlainText(),
+        }
+
+    def load(self, p: Mapping[str, Any]) -> None:
+        self.state_combo.setCurrentIndex(max(0, self.state_combo.findData(p.get("appeal_state", "none"))))
+        self.reference_edit.setText(str(p.get("appeal_reference", "")))
+        self.note_edit.setPlainText(str(p.get("appeal_note", "")))
+
+
+class StepRow(QWidget):
+    """One handling step: done or not, and what was done."""
+
+    def __init__(self, step: HandlingStepKind, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.step = step
+        self.at: datetime | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        self.check = QCheckBox(step_label(step))
+        self.check.setMinimumWidth(self.check.fontMetrics().horizontalAdvance(step_label(step)) + 30)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(step_hint(step))
+        layout.addWidget(self.check)
+        layout.addWidget(self.note, 1)
+
+    def value(self) -> HandlingStep:
+        return HandlingStep(
+            self.step, self.check.isChecked(), self.note.text(), self.at if self.check.isChecked() else None
+        )
+
+    def set_value(self, step: HandlingStep) -> None:
+        self.check.setChecked(step.done)
+        self.note.setText(step.note)
+        self.at = step.at
+
+
+class ComplaintFormView(QWidget):
+    """Registers a complaint, or updates the handling record of one (`edit`)."""
+
+    submitted = Signal(object)
+    """The complaint was registered or its record saved; carries the Case."""
+
+    cancelled = Signal()
+    """The agent closed the form (the draft stays)."""
+
+    signals_checked = Signal(object)
+    """The program checked the malicious-complaint marks; carries the RiskAssessment."""
+
+    def __init__(self, tasks: Tasks, service: AftersalesService, actor: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._service = service
+        self._actor = actor
+        self._case: Case | None = None
+        self._customer_id = 0
+        self._conversation_id: int | None = None
+        self._order: Order | None = None
+        self._order_looked_up = ""
+        self._touched: set[str] = set()
+        self._submit_tried = False
+        self._busy = False
+        self._generation = 0
+        self.risk: RiskAssessment | None = None
+        self.setObjectName("sidebarPage")
+        self.setStyleSheet(SIDEBAR_STYLE + FORM_STYLE)
+        self.drafts = DraftKeeper(tasks, service, self.payload, self)
+        self.drafts.restored.connect(self._on_draft)
+        self.drafts.saved.connect(lambda _k: self.draft_note.setText(self.tr("草稿已自动保存")))
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(CHECK_DELAY_MS)
+        self._check_timer.timeout.connect(self._run_check)
+        self._build()
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 12)
+        outer.setSpacing(12)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        holder = QWidget()
+        holder.setObjectName("sidebarPage")
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 4, 0)
+        column.setSpacing(10)
+
+        card = Card()
+        self.title_label = QLabel()
+        self.title_label.setObjectName("formTitle")
+        card.body.addWidget(self.title_label)
+        self.customer_label = QLabel()
+        self.customer_label.setObjectName("muted")
+        card.body.addWidget(self.customer_label)
+        self.grid = FormGrid()
+        g = self.grid
+        category_row = QWidget()
+        row = QHBoxLayout(category_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.category_group = QButtonGroup(self)
+        self.category_buttons: dict[ComplaintCategory, QRadioButton] = {}
+        for i, category in enumerate(ComplaintCategory):
+            button = QRadioButton(complaint_category_label(category))
+            self.category_group.addButton(button, i)
+            self.category_buttons[category] = button
+            row.addWidget(button)
+        row.addStretch(1)
+        self.category_buttons[ComplaintCategory.PRODUCT].setChecked(True)
+        self.category_group.idToggled.connect(self._on_category)
+        g.add("category", self.tr("投诉分类"), category_row, required=True)
+        self.type_combo = QComboBox()
+        self.type_combo.currentIndexChanged.connect(lambda _i: self._edited("type"))
+        g.add("type", self.tr("投诉类型"), self.type_combo, required=True)
+        self.order_edit = QLineEdit()
+        self.order_edit.setPlaceholderText(self.tr("商品质量投诉必须关联订单"))
+        self.order_edit.setClearButtonEnabled(True)
+        self.order_edit.textEdited.connect(lambda _t: self._edited("order_no"))
+        g.add("order_no", self.tr("订单号"), self.order_edit)
+        self.order_summary = QLabel()
+        self.order_summary.setObjectName("secondary")
+        self.order_summary.setWordWrap(True)
+        g.grid.addWidget(self.order_summary, g.grid.rowCount(), 1)
+        self.description_edit = QPlainTextEdit()
+        self.description_edit.setPlaceholderText(self.tr("买家投诉的内容，尽量用买家的原话"))
+        self.description_edit.setFixedHeight(80)
+        self.description_edit.textChanged.connect(lambda: self._edited("description"))
+        g.add("description", self.tr("问题描述"), self.description_edit, required=True)
+        demand_row = QWidget()
+        drow = QHBoxLayout(demand_row)
+        drow.setContentsMargins(0, 0, 0, 0)
+        drow.setSpacing(6)
+        self.demand_edit = QLineEdit()
+        self.demand_edit.setPlaceholderText(self.tr("例如：退货退款、补发、赔偿"))
+        self.demand_edit.textEdited.connect(lambda _t: self._edited("demand"))
+        self.demand_amount = MoneyEdit()
+        self.demand_amount.valueChanged.connect(lambda _v: self._edited("demand_amount"))
+        drow.addWidget(self.demand_edit, 1)
+        drow.addWidget(QLabel(self.tr("金额")))
+        drow.addWidget(self.demand_amount)
+        g.add("demand", self.tr("客户诉求"), demand_row)
+        g.alias("demand_amount", "demand", self.demand_amount)
+        card.body.addWidget(g)
+        column.addWidget(card)
+
+        # nature: the agent decides, the program only suggests
+        nature = Card(self.tr("投诉性质"))
+        nature_row = QHBoxLayout()
+        self.nature_group = QButtonGroup(self)
+        self.normal_radio = QRadioButton(nature_label(ComplaintNature.NORMAL))
+        self.malicious_radio = QRadioButton(nature_label(ComplaintNature.MALICIOUS))
+        self.nature_group.addButton(self.normal_radio, 0)
+        self.nature_group.addButton(self.malicious_radio, 1)
+        self.normal_radio.setChecked(True)
+        self.nature_group.idToggled.connect(lambda _i, _on: self._on_nature())
+        nature_row.addWidget(self.normal_radio)
+        nature_row.addWidget(self.malicious_radio)
+        nature_row.addStretch(1)
+        nature.body.addLayout(nature_row)
+        self.suggestion_label = QLabel()
+        self.suggestion_label.setWordWrap(True)
+        nature.body.addWidget(self.suggestion_label)
+        self.nature_hint = QLabel(
+            self.tr(
+                "正常投诉：快速响应、合理补偿、全程跟进。恶意投诉：冷静应对、收集证据、向平台申诉，情节严重可走法律途径。"
+            )
+        )
+        self.nature_hint.setObjectName("muted")
+        self.nature_hint.setWordWrap(True)
+        nature.body.addWidget(self.nature_hint)
+        self.appeal_grid = FormGrid()
+        self.appeal = AppealBox(self.appeal_grid, self)
+        self.appeal.changed.connect(lambda: self._edited("appeal_state"))
+        nature.body.addWidget(self.appeal_grid)
+        column.addWidget(nature)
+
+        # handling steps, compensation, follow-up
+        handling = Card(self.tr("处理步骤"))
+        self.step_rows = {step: StepRow(step) for step in HandlingStepKind}
+        steps_grid = QGridLayout()
+        steps_grid.setVerticalSpacing(6)
+        for i, step_row in enumerate(self.step_rows.values()):
+            step_row.check.toggled.connect(lambda _on, s=step_row.step: self._edited(f"step_{s.value}"))
+            step_row.note.textEdited.connect(lambda _t, s=step_row.step: self._edited(f"step_{s.value}"))
+            steps_grid.addWidget(step_row, i, 0)
+        handling.body.addLayout(steps_grid)
+        self.steps_error = QLabel()
+        self.steps_error.setObjectName("fieldError")
+        self.steps_error.setWordWrap(True)
+        self.steps_error.hide()
+        handling.body.addWidget(self.steps_error)
+        self.handling_grid = FormGrid()
+        for step in HandlingStepKind:
+            # a note too long shows under the steps
+            self.handling_grid.sink(
+                f"step_{step.value}", self.steps_error, self.step_rows[step].note, self.step_rows[step].check
+            )
+        comp_row = QWidget()
+        crow = QHBoxLayout(comp_row)
+        crow.setContentsMargins(0, 0, 0, 0)
+        crow.setSpacing(6)
+        self.compensation_combo = QComboBox()
+        for kind in CompensationKind:
+            self.compensation_combo.addItem(compensation_label(kind), kind.value)
+        self.compensation_combo.currentIndexChanged.connect(lambda _i: self._edited("compensation"))
+        self.compensation_amount = MoneyEdit()
+        self.compensation_amount.valueChanged.connect(lambda _v: self._edited("compensation_amount"))
+        crow.addWidget(self.compensation_combo)
+        crow.addWidget(self.compensation_amount)
+        crow.addStretch(1)
+        self.handling_grid.add("compensation", self.tr("补偿方式"), comp_row)
+        self.handling_grid.alias("compensation_amount", "compensation", self.compensation_amount)
+        self.compensation_note = QLineEdit()
+        self.compensation_note.setPlaceholderText(self.tr("例如：10元无门槛券，补发收纳袋"))
+        self.compensation_note.textEdited.connect(lambda _t: self._edited("compensation_note"))
+        self.handling_grid.add("compensation_note", self.tr("补偿说明"), self.compensation_note)
+        self.follow_up = OptionalDateTime(self.tr("约定回访"))
+        self.follow_up.changed.connect(lambda: self._edited("follow_up_at"))
+        self.handling_grid.add("follow_up_at", self.tr("回访时间"), self.follow_up)
+        handling.body.addWidget(self.handling_grid)
+        column.addWidget(handling)
+
+        self.evidence_box = NewEvidenceBox()
+        column.addWidget(self.evidence_box)
+
+        footer = Card()
+        self.form_error = QLabel()
+        self.form_error.setObjectName("error")
+        self.form_error.setWordWrap(True)
+        self.form_error.hide()
+        footer.body.addWidget(self.form_error)
+        buttons = QHBoxLayout()
+        self.draft_note = QLabel()
+        self.draft_note.setObjectName("draftNote")
+        buttons.addWidget(self.draft_note, 1)
+        self.discard_button = QPushButton(self.tr("丢弃草稿"))
+        self.discard_button.setObjectName("link")
+        self.discard_button.clicked.connect(self.discard_draft)
+        self.discard_button.hide()
+        buttons.addWidget(self.discard_button)
+        self.cancel_button = QPushButton(self.tr("取消"))
+        self.cancel_button.clicked.connect(self._cancel)
+        buttons.addWidget(self.cancel_button)
+        self.submit_button = QPushButton()
+        self.submit_button.setObjectName("primary")
+        self.submit_button.clicked.connect(self.submit)
+        buttons.addWidget(self.submit_button)
+        footer.body.addLayout(buttons)
+        column.addWidget(footer)
+        column.addStretch(1)
+        scroll.setWidget(holder)
+        outer.addWidget(scroll, 3)
+
+        side = QVBoxLayout()
+        side.setSpacing(10)
+        self.risk_panel = RiskPanel(self.tr("恶意投诉信号"))
+        side.addWidget(self.risk_panel)
+        side.addStretch(1)
+        outer.addLayout(side, 2)
+        self._on_category(0, True)
+        self._on_nature()
+
+    # -- public --------------------------------------------------------------------------------
+
+    def is_editing(self) -> bool:
+        return self._case is not None
+
+    def start(
+        self,
+        customer_id: int = 0,
+        customer_nick: str = "",
+        order_no: str = "",
+        conversation_id: int | None = None,
+        messages: tuple[Message, ...] = (),
+    ) -> None:
+        """A new complaint (or the draft kept for the same customer, order and chat)."""
+        self.drafts.stop()
+        self._case = None
+        self._customer_id = customer_id
+        self._conversation_id = conversation_id
+        self._reset()
+        self.title_label.setText(self.tr("登记客户投诉"))
+        self.submit_button.setText(self.tr("登记投诉"))
+        self.customer_label.setText(
+            self.tr("客户：{nick}").format(nick=customer_nick) if customer_nick else self.tr("客户：由订单号确定")
+        )
+        self.drafts.pause()
+        self.order_edit.setText(order_no)
+        self.drafts.resume()
+        self.evidence_box.reset(messages, customer_nick, has_order=bool(order_no))
+        self.evidence_box.show()
+        self.drafts.start(f"complaint:new:c{customer_id}:o{order_no}:v{conversation_id or 0}")
+        self._schedule_check()
+
+    def edit(self, case: Case) -> None:
+        """Update the handling record of a registered complaint."""
+        assert isinstance(case.details, ComplaintDetails)
+        self.drafts.stop()
+        self._case = case
+        self._customer_id = case.customer_id
+        self._conversation_id = case.conversation_id
+        self._reset()
+        d = case.details
+        self.drafts.pause()
+        self.title_label.setText(self.tr("投诉处理记录 {no}").format(no=case.case_no))
+        self.submit_button.setText(self.tr("保存处理记录"))
+        self.customer_label.setText(self.tr("客户：{nick}").format(nick=case.customer_nick))
+        self.category_buttons[d.category].setChecked(True)
+        self._on_category(0, True)
+        self.type_combo.setCurrentIndex(max(0, self.type_combo.findData(d.type.value)))
+        self.order_edit.setText(case.order_no)
+        self.description_edit.setPlainText(case.description)
+        self.demand_edit.setText(d.demand)
+        self.demand_amount.set_cents(d.demand_cents)
+        (self.malicious_radio if d.nature is ComplaintNature.MALICIOUS else self.normal_radio).setChecked(True)
+        for step in d.steps:
+            self.step_rows[step.step].set_value(step)
+        self.compensation_combo.setCurrentIndex(max(0, self.compensation_combo.findData(d.compensation.value)))
+        self.compensation_amount.set_cents(d.compensation_cents)
+        self.compensation_note.setText(d.compensation_note)
+        self.follow_up.set_value(d.follow_up_at, datetime.now().replace(second=0, microsecond=0) + timedelta(days=1))
+        self.appeal.set_record(d.appeal)
+        self.drafts.resume()
+        self.evidence_box.hide()
+        self.risk = RiskAssessment(d.signals) if d.signals else None
+        self.risk_panel.set_assessment(self.risk)
+        self._show_suggestion()
+        self._on_nature()
+        self.drafts.start(f"complaint:case:{case.id}")
+        self._schedule_check()
+
+    def form(self) -> ComplaintForm:
+        type_value = self.type_combo.currentData()
+        return ComplaintForm(
+            customer_id=self._customer_id or (self._order.customer_id if self._order else 0),
+            type=ComplaintType(type_value) if type_value else None,
+            description=self.description_edit.toPlainText(),
+            order_no=self.order_edit.text().strip(),
+            conversation_id=self._conversation_id,
+            demand=self.demand_edit.text(),
+            demand_cents=self.demand_amount.cents(),
+            nature=ComplaintNature.MALICIOUS if self.malicious_radio.isChecked() else ComplaintNature.NORMAL,
+            steps=tuple(row.value() for row in self.step_rows.values()),
+            compensation=CompensationKind(self.compensation_combo.currentData()),
+            compensation_cents=self.compensation_amount.cents(),
+            compensation_note=self.compensation_note.text(),
+            follow_up_at=self.follow_up.value(),
+            appeal=self.appeal.record(),
+        )
+
+    def errors(self) -> list[FieldError]:
+        form = self.form()
+        order = self._order if self._order is not None and self._order.order_no == form.order_no else None
+        errors = settle_order_errors(validate_complaint(form, order), form.order_no, self._order_looked_up)
+        if form.customer_id <= 0 and not form.order_no:
+            errors = [e for e in errors if e.field not in ("customer", "order_no")]
+            errors.append(FieldError("order_no", "required"))
+        return [e for e in errors if e.field != "customer" or form.order_no]
+
+    def payload(self) -> Mapping[str, Any]:
+        follow_up = self.follow_up.value()
+        return {
+            "category": next(c.value for c, b in self.category_buttons.items() if b.isChecked()),
+            "type": self.type_combo.currentData() or "",
+            "order_no": self.order_edit.text(),
+            "description": self.description_edit.toPlainText(),
+            "demand": self.demand_edit.text(),
+            "demand_cents": self.demand_amount.cents(),
+            "nature": "malicious" if self.malicious_radio.isChecked() else "normal",
+            "steps": {r.step.value: [r.check.isChecked(), r.note.text()] for r in self.step_rows.values()},
+            "compensation": self.compensation_combo.currentData(),
+            "compensation_cents": self.compensation_amount.cents(),
+            "compensation_note": self.compensation_note.text(),
+            "follow_up_at": follow_up.isoformat() if follow_up else "",
+            **self.appeal.payload(),
+        }
+
+    def submit(self) -> None:
+        if self._busy:
+            return
+        self._submit_tried = True
+        errors = self.errors()
+        shown = self._show_errors(errors)
+        if errors:
+            self.form_error.setText(self.tr("还有 {count} 处需要填写或修改。").format(count=len(errors)))
+            self.form_error.show()
+            if shown:
+                shown[0].setFocus()
+            return
+        self.form_error.hide()
+        self._busy = True
+        self.submit_button.setEnabled(False)
+        form, service, actor, case = self.form(), self._service, self._actor, self._case
+        messages = self.evidence_box.picker.checked_ids() if case is None else []
+        files = self.evidence_box.files() if case is None else []
+        with_order = case is None and self.evidence_box.order_check.isChecked() and bool(form.order_no)
+        with_logistics = case is None and self.evidence_box.logistics_check.isChecked() and bool(form.order_no)
+
+        def job() -> Case:
+            if case is not None:
+                return service.update_complaint(case.id, form, actor)
+            created = service.file_complaint(form, actor)
+            attach_evidence(service, created.id, actor, messages, files, with_order, with_logistics)
+            return service.get(created.id) or created
+
+        self._tasks.write(job, while_alive(self, self._on_submitted), while_alive(self, self._on_submit_failed))
+
+    def discard_draft(self) -> None:
+        self.drafts.discard()
+        self.discard_button.hide()
+        self.draft_note.setText(self.tr("草稿已丢弃"))
+
+    # -- reacting --------------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self.drafts.pause()
+        self._touched.clear()
+        self._submit_tried = False
+        self._order = None
+        self._order_looked_up = ""
+        self.category_buttons[ComplaintCategory.PRODUCT].setChecked(True)
+        self._on_category(0, True)
+        self.order_edit.setText("")
+        self.order_summary.setText("")
+        self.description_edit.setPlainText("")
+        self.demand_edit.setText("")
+        self.demand_amount.set_cents(0)
+        self.normal_radio.setChecked(True)
+        for step in HandlingStepKind:
+            self.step_rows[step].set_value(HandlingStep(step))
+        self.compensation_combo.setCurrentIndex(0)
+        self.compensation_amount.set_cents(0)
+        self.compensation_note.setText("")
+        self.follow_up.set_value(None, datetime.now().replace(second=0, microsecond=0) + timedelta(days=1))
+        self.appeal.set_record(AppealRecord())
+        self.draft_note.setText("")
+        self.discard_button.hide()
+        self.form_error.hide()
+        self._show_errors(())
+        self.risk = None
+        self.risk_panel.set_assessment(None)
+        self.suggestion_label.setText("")
+        self._busy = False
+        self.submit_button.setEnabled(True)
+        self.drafts.resume()
+
+    def _on_category(self, _id: int, on: bool) -> None:
+        if not on:
+            return
+        category = next(c for c, b in self.category_buttons.items() if b.isChecked())
+        current = self.type_combo.currentData()
+        self.type_combo.blockSignals(True)
+        self.type_combo.clear()
+        for kind in COMPLAINT_TYPES[category]:
+            self.type_combo.addItem(complaint_type_label(kind), kind.value)
+        self.type_combo.setCurrentIndex(max(0, self.type_combo.findData(current)))
+        self.type_combo.blockSignals(False)
+        self._edited("type")
+
+    def _on_nature(self) -> None:
+        malicious = self.malicious_radio.isChecked()
+        for name in ("appeal_state", "appeal_reference", "appeal_note"):
+            self.appeal_grid.set_row_visible(name, malicious)
+        self._edited("nature")
+
+    def _edited(self, name: str) -> None:
+        if not self.drafts.paused():  # filled in by the program, not typed
+            self._touched.add(name)
+        self.drafts.changed()
+        if name in ("order_no", "description", "demand", "demand_amount", "type"):
+            self._check_timer.start()
+        self._show_errors(self.errors(), None if self._submit_tried else self._touched)
+
+    def _show_errors(self, errors: Any, only: set[str] | None = None) -> list[QWidget]:
+        errors = list(errors)
+        shown: list[QWidget] = []
+        for grid in (self.grid, self.appeal_grid, self.handling_grid):
+            for name in grid.show_errors(errors, only):
+                shown.append(grid.editor(name))
+        if self._submit_tried and not errors:
+            self.form_error.hide()
+        return shown
+
+    def _schedule_check(self) -> None:
+        self._check_timer.start()
+
+    def _run_check(self) -> None:
+        """Look the order up and check the malicious-complaint marks (in the background)."""
+        self._generation += 1
+        generation = self._generation
+        form, service = self.form(), self._service
+        exclude = self._case.id if self._case else 0
+
+        def job() -> tuple[Order | None, RiskAssessment | None]:
+            order = service.lookup_order(form.order_no) if form.order_no else None
+            customer = form.customer_id or (order.customer_id if order else 0)
+            if not customer:
+                return order, None
+            text = form.description + "\n" + form.demand
+            risk = service.complaint_signals(
+                customer, form.order_no, text, form.type, form.demand_cents, exclude_case_id=exclude
+            )
+            return order, risk
+
+        self._tasks.read(job, while_alive(self, lambda result: self._on_checked(generation, form.order_no, result)))
+
+    def _on_checked(self, generation: int, order_no: str, result: tuple[Order | None, RiskAssessment | None]) -> None:
+        if generation != self._generation:
+            return
+        order, risk = result
+        self._order = order
+        self._order_looked_up = order_no
+        if order is not None:
+            self.order_summary.setText(
+                self.tr("{state} · 实付 {total}").format(
+                    state=order_state_label(order.state), total=money(order.total_cents)
+                )
+            )
+        else:
+            self.order_summary.setText("")
+        self.risk = risk
+        self.risk_panel.set_assessment(risk)
+        self._show_suggestion()
+        self._show_errors(self.errors(), None if self._submit_tried else self._touched)
+        self.signals_checked.emit(risk)
+
+    def _show_suggestion(self) -> None:
+        risk = self.risk
+        if risk is None or not risk.signals:
+            self.suggestion_label.setText("")
+            return
+        if suggests_malicious(risk):
+            self.suggestion_label.setStyleSheet("color: #d46b08;")
+            self.suggestion_label.setText(
+                self.tr("程序提示：发现 {n} 个恶意投诉信号（{score} 分），建议核实后再决定性质。").format(
+                    n=len(risk.hits), score=risk.score
+                )
+            )
+        else:
+            self.suggestion_label.setStyleSheet("color: #389e0d;")
+            self.suggestion_label.setText(
+                self.tr("程序提示：信号不多（{score} 分），按正常投诉处理。").format(score=risk.score)
+            )
+
+    def _on_draft(self, draft: Draft) -> None:
+        p = draft.payload
+        self.drafts.pause()
+        try:
+            category = ComplaintCategory(p.get("category", "product"))
+            self.category_buttons[category].setChecked(True)
+            self._on_category(0, True)
+            self.type_combo.setCurrentIndex(max(0, self.type_combo.findData(p.get("type", ""))))
+            self.order_edit.setText(str(p.get("order_no", "")))
+            self.description_edit.setPlainText(str(p.get("description", "")))
+            self.demand_edit.setText(str(p.get("demand", "")))
+            self.demand_amount.set_cents(int(p.get("demand_cents", 0) or 0))
+            (self.malicious_radio if p.get("nature") == "malicious" else self.normal_radio).setChecked(True)
+            steps = p.get("steps", {})
+            for step, row in self.step_rows.items():
+                done, note = steps.get(step.value, [False, ""])
+                row.check.setChecked(bool(done))
+                row.note.setText(str(note))
+            self.compensation_combo.setCurrentIndex(
+                max(0, self.compensation_combo.findData(p.get("compensation", "none")))
+            )
+            self.compensation_amount.set_cents(int(p.get("compensation_cents", 0) or 0))
+            self.compensation_note.setText(str(p.get("compensation_note", "")))
+            follow = p.get("follow_up_at") or ""
+            self.follow_up.set_value(datetime.fromisoformat(follow) if follow else None)
+            self.appeal.load(p)
+        finally:
+            self.drafts.resume()
+        self._on_nature()
+        self.draft_note.setText(
+            self.tr("已恢复未提交的草稿（{time} 保存）").format(time=f"{draft.updated_at:%m-%d %H:%M}")
+        )
+        self.discard_button.show()
+        self._schedule_check()
+
+    def _on_submitted(self, case: Case) -> None:
+        self._busy = False
+        self.submit_button.setEnabled(True)
+        self.drafts.discard()
+        self.submitted.emit(case)
+
+    def _on_submit_failed(self, exc: BaseException) -> None:
+        self._busy = False
+        self.submit_button.setEnabled(True)
+        errors = form_errors(exc)
+        if errors:
+            self._submit_tried = True
+            self._show_errors(errors)
+        self.form_error.setText(aftersales_error_text(exc))
+        self.form_error.show()
+
+    def _cancel(self) -> None:
+        self.drafts.stop()
+        self.cancelled.emit()
+
+    def hideEvent(self, event: Any) -> None:
+        self.drafts.save_now()
+        super().hideEvent(event)
+
+
+def attach_evidence(
+    service: AftersalesService,
+    case_id: int,
+    actor: str,
+    messages: list[int],
+    files: list[Any],
+    with_order: bool,
+    with_logistics: bool,
+) -> None:
+    """Evidence gathered in a new form, attached right after the case was created (worker thread)."""
+    if messages:
+        service.attach_messages(case_id, messages, actor)
+    if with_order:
+        service.attach_order(case_id, actor)
+    if with_logistics:
+        service.attach_order(case_id, actor, logistics=True)
+    for path in files:
+        service.attach_file(case_id, path, actor)

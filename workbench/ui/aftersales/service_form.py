@@ -1,0 +1,494 @@
+"""The 退货 / 换货 / 退款 / 维修 request form, with the live policy check beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.domain.aftersales import (
+    REASONS_BY_KIND,
+    SERVICE_KINDS,
+    AftersalesReason,
+    Case,
+    CaseKind,
+    Draft,
+    FieldError,
+    RefundType,
+    ServiceRequest,
+    validate_service_request,
+)
+from workbench.domain.orders import Order
+from workbench.services.aftersales import AftersalesService, PolicyCheck, form_errors
+from workbench.ui.aftersales.texts import aftersales_error_text, kind_label, money, reason_label, refund_type_label
+from workbench.ui.aftersales.widgets import (
+    FORM_STYLE,
+    DraftKeeper,
+    FormGrid,
+    MoneyEdit,
+    PolicyPanel,
+    settle_order_errors,
+)
+from workbench.ui.orders.states import state_label as order_state_label
+from workbench.ui.tasks import Tasks
+from workbench.ui.widgets.card import Card
+from workbench.ui.widgets.guard import while_alive
+from workbench.ui.widgets.style import SIDEBAR_STYLE
+
+CHECK_DELAY_MS = 300
+
+
+def item_text(order: Order, index: int) -> str:
+    item = order.items[index]
+    title = item.title.split()[1] if len(item.title.split()) > 2 else item.title
+    return f"{title}（{item.color}/{item.size}）×{item.quantity}"
+
+
+class ServiceForm(QWidget):
+    """Opens a 退货 / 换货 / 退款 / 维修 case. Validates as the agent types (each problem beside its
+    field), shows the policy verdict with its reasons, and keeps a draft in the database."""
+
+    submitted = Signal(object)
+    """The case was opened; carries the Case."""
+
+    cancelled = Signal()
+    """The agent closed the form without submitting (the draft is kept)."""
+
+    checked = Signal(object)
+    """A live policy check came back; carries the PolicyCheck."""
+
+    def __init__(self, tasks: Tasks, service: AftersalesService, actor: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._service = service
+        self._actor = actor
+        self._customer_id = 0
+        self._conversation_id: int | None = None
+        self._order: Order | None = None
+        self._touched: set[str] = set()
+        self._submit_tried = False
+        self._generation = 0
+        self._busy = False
+        self._pending_items: list[str] | None = None
+        self._looked_up = ""
+        self.item_boxes: list[QCheckBox] = []
+        self.setObjectName("sidebarPage")
+        self.setStyleSheet(SIDEBAR_STYLE + FORM_STYLE)
+        self.drafts = DraftKeeper(tasks, service, self.payload, self)
+        self.drafts.restored.connect(self._on_draft)
+        self.drafts.saved.connect(lambda _k: self.draft_note.setText(self.tr("草稿已自动保存")))
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(CHECK_DELAY_MS)
+        self._check_timer.timeout.connect(self._run_check)
+        self._build()
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 12)
+        outer.setSpacing(12)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        holder = QWidget()
+        holder.setObjectName("sidebarPage")
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 4, 0)
+        column.setSpacing(10)
+        card = Card()
+        self.title_label = QLabel()
+        self.title_label.setObjectName("formTitle")
+        card.body.addWidget(self.title_label)
+        self.customer_label = QLabel()
+        self.customer_label.setObjectName("muted")
+        card.body.addWidget(self.customer_label)
+        self.grid = FormGrid()
+        g = self.grid
+
+        self.kind_combo = QComboBox()
+        for kind in SERVICE_KINDS:
+            self.kind_combo.addItem(kind_label(kind), kind.value)
+        self.kind_combo.currentIndexChanged.connect(self._on_kind)
+        g.add("kind", self.tr("售后类型"), self.kind_combo, required=True)
+
+        order_row = QWidget()
+        row = QHBoxLayout(order_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        self.order_edit = QLineEdit()
+        self.order_edit.setPlaceholderText(self.tr("输入或粘贴订单号"))
+        self.order_edit.setClearButtonEnabled(True)
+        self.order_edit.textEdited.connect(lambda _t: self._edited("order_no"))
+        row.addWidget(self.order_edit, 1)
+        g.add("order_no", self.tr("订单号"), order_row, required=True)
+        self.order_summary = QLabel()
+        self.order_summary.setObjectName("secondary")
+        self.order_summary.setWordWrap(True)
+        g.grid.addWidget(self.order_summary, g.grid.rowCount(), 1)
+
+        self.items_box = QWidget()
+        self.items_layout = QVBoxLayout(self.items_box)
+        self.items_layout.setContentsMargins(0, 0, 0, 0)
+        self.items_layout.setSpacing(2)
+        self.items_empty = QLabel(self.tr("查到订单后在这里勾选商品"))
+        self.items_empty.setObjectName("muted")
+        self.items_layout.addWidget(self.items_empty)
+        g.add("items", self.tr("售后商品"), self.items_box, required=True)
+
+        self.reason_combo = QComboBox()
+        self.reason_combo.currentIndexChanged.connect(lambda _i: self._edited("reason"))
+        g.add("reason", self.tr("原因"), self.reason_combo, required=True)
+
+        self.refund_type_combo = QComboBox()
+        for refund_type in RefundType:
+            self.refund_type_combo.addItem(refund_type_label(refund_type), refund_type.value)
+        self.refund_type_combo.currentIndexChanged.connect(lambda _i: self._edited("refund_type"))
+        g.add("refund_type", self.tr("退款类型"), self.refund_type_combo, required=True)
+        self.amount_edit = MoneyEdit()
+        self.amount_edit.valueChanged.connect(lambda _v: self._edited("amount"))
+        g.add("amount", self.tr("退款金额"), self.amount_edit, required=True, hint=self.tr("不能超过实付款"))
+
+        self.wish_edit = QLineEdit()
+        self.wish_edit.setPlaceholderText(self.tr("例如：米白色 M 码"))
+        self.wish_edit.textEdited.connect(lambda _t: self._edited("exchange_wish"))
+        g.add("exchange_wish", self.tr("想换的颜色 / 尺码"), self.wish_edit, required=True)
+
+        self.intact_check = QCheckBox(self.tr("吊牌完好，未洗涤、未穿着"))
+        self.intact_check.setChecked(True)
+        self.intact_check.toggled.connect(lambda _on: self._edited("goods_intact"))
+        g.add("goods_intact", self.tr("商品状态"), self.intact_check)
+        self.self_repair_check = QCheckBox(self.tr("买家没联系店铺，已自行送修"))
+        self.self_repair_check.toggled.connect(lambda _on: self._edited("self_repaired"))
+        g.add("self_repaired", self.tr("自行维修"), self.self_repair_check)
+
+        self.description_edit = QPlainTextEdit()
+        self.description_edit.setPlaceholderText(self.tr("买家说了什么、问题在哪里（如：颜色和图片不一样，尺码偏大）"))
+        self.description_edit.setFixedHeight(90)
+        self.description_edit.textChanged.connect(lambda: self._edited("description"))
+        g.add("description", self.tr("问题描述"), self.description_edit, required=True)
+        card.body.addWidget(g)
+
+        self.form_error = QLabel()
+        self.form_error.setObjectName("error")
+        self.form_error.setWordWrap(True)
+        self.form_error.hide()
+        card.body.addWidget(self.form_error)
+        buttons = QHBoxLayout()
+        self.draft_note = QLabel()
+        self.draft_note.setObjectName("draftNote")
+        buttons.addWidget(self.draft_note, 1)
+        self.discard_button = QPushButton(self.tr("丢弃草稿"))
+        self.discard_button.setObjectName("link")
+        self.discard_button.clicked.connect(self.discard_draft)
+        self.discard_button.hide()
+        buttons.addWidget(self.discard_button)
+        self.cancel_button = QPushButton(self.tr("取消"))
+        self.cancel_button.clicked.connect(self._cancel)
+        buttons.addWidget(self.cancel_button)
+        self.submit_button = QPushButton(self.tr("提交申请"))
+        self.submit_button.setObjectName("primary")
+        self.submit_button.clicked.connect(self.submit)
+        buttons.addWidget(self.submit_button)
+        card.body.addLayout(buttons)
+        column.addWidget(card)
+        column.addStretch(1)
+        scroll.setWidget(holder)
+        outer.addWidget(scroll, 3)
+
+        side = QVBoxLayout()
+        side.setSpacing(10)
+        self.policy_panel = PolicyPanel()
+        side.addWidget(self.policy_panel)
+        side.addStretch(1)
+        outer.addLayout(side, 2)
+        self._on_kind(0)
+
+    # -- public --------------------------------------------------------------------------------
+
+    def kind(self) -> CaseKind:
+        return CaseKind(self.kind_combo.currentData())
+
+    def start(
+        self,
+        kind: CaseKind,
+        customer_id: int = 0,
+        customer_nick: str = "",
+        order_no: str = "",
+        conversation_id: int | None = None,
+    ) -> None:
+        """A fresh form (or the draft kept for the same kind, customer, order and chat)."""
+        self.drafts.stop()
+        self.drafts.pause()
+        self._customer_id = customer_id
+        self._conversation_id = conversation_id
+        self._touched.clear()
+        self._submit_tried = False
+        self._order = None
+        self._looked_up = ""
+        self._pending_items = None
+        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind.value)))
+        self.order_edit.setText(order_no)
+        self.description_edit.setPlainText("")
+        self.wish_edit.setText("")
+        self.intact_check.setChecked(True)
+        self.self_repair_check.setChecked(False)
+        self.amount_edit.set_cents(0)
+        self._set_items(None)
+        self.customer_label.setText(
+            self.tr("客户：{nick}").format(nick=customer_nick) if customer_nick else self.tr("客户：由订单号确定")
+        )
+        self.draft_note.setText("")
+        self.discard_button.hide()
+        self.form_error.hide()
+        self.grid.show_errors(())
+        self.policy_panel.set_verdict(None)
+        self.drafts.resume()
+        self.drafts.start(f"{kind.value}:new:c{customer_id}:o{order_no}:v{conversation_id or 0}")
+        self._schedule_check()
+        self.description_edit.setFocus()
+
+    def request(self) -> ServiceRequest:
+        kind = self.kind()
+        reason = self.reason_combo.currentData()
+        refund = self.refund_type_combo.currentData()
+        return ServiceRequest(
+            kind=kind,
+            customer_id=self._customer_id,
+            order_no=self.order_edit.text().strip(),
+            reason=AftersalesReason(reason) if reason else None,
+            description=self.description_edit.toPlainText(),
+            refund_type=RefundType(refund) if kind is CaseKind.REFUND and refund else None,
+            amount_cents=self.amount_edit.cents() if kind is CaseKind.REFUND else None,
+            items=self._checked_items(),
+            exchange_wish=self.wish_edit.text() if kind is CaseKind.EXCHANGE else "",
+            goods_intact=self.intact_check.isChecked(),
+            self_repaired=self.self_repair_check.isChecked() if kind is CaseKind.REPAIR else False,
+            conversation_id=self._conversation_id,
+        )
+
+    def payload(self) -> Mapping[str, Any]:
+        """The fields as typed (the draft)."""
+        return {
+            "kind": self.kind().value,
+            "order_no": self.order_edit.text(),
+            "reason": self.reason_combo.currentData() or "",
+            "refund_type": self.refund_type_combo.currentData() or "",
+            "amount_cents": self.amount_edit.cents(),
+            "exchange_wish": self.wish_edit.text(),
+            "goods_intact": self.intact_check.isChecked(),
+            "self_repaired": self.self_repair_check.isChecked(),
+            "description": self.description_edit.toPlainText(),
+            "items": list(self._checked_items()),
+        }
+
+    def errors(self) -> list[FieldError]:
+        request = self.request()
+        order = self._order if self._order is not None and self._order.order_no == request.order_no else None
+        return settle_order_errors(validate_service_request(request, order), request.order_no, self._looked_up)
+
+    def submit(self) -> None:
+        """Open the case if the form is complete; otherwise show every problem beside its field."""
+        if self._busy:
+            return
+        self._submit_tried = True
+        errors = self.errors()
+        shown = self.grid.show_errors(errors)
+        if shown:
+            self.form_error.setText(self.tr("还有 {count} 处需要填写或修改。").format(count=len(errors)))
+            self.form_error.show()
+            self.grid.editor(shown[0]).setFocus()
+            return
+        self.form_error.hide()
+        self._busy = True
+        self.submit_button.setEnabled(False)
+        request, service, actor = self.request(), self._service, self._actor
+        self._tasks.write(
+            lambda: service.open_case(request, actor),
+            while_alive(self, self._on_submitted),
+            while_alive(self, self._on_submit_failed),
+        )
+
+    def discard_draft(self) -> None:
+        self.drafts.discard()
+        self.discard_button.hide()
+        self.draft_note.setText(self.tr("草稿已丢弃"))
+
+    def touched(self) -> set[str]:
+        return set(self._touched)
+
+    # -- reacting --------------------------------------------------------------------------------
+
+    def _on_kind(self, _index: int) -> None:
+        kind = self.kind()
+        self.title_label.setText(self.tr("新建{kind}申请").format(kind=kind_label(kind)))
+        current = self.reason_combo.currentData()
+        self.reason_combo.blockSignals(True)
+        self.reason_combo.clear()
+        for reason in REASONS_BY_KIND[kind]:
+            self.reason_combo.addItem(reason_label(reason), reason.value)
+        index = self.reason_combo.findData(current)
+        self.reason_combo.setCurrentIndex(max(index, 0))
+        self.reason_combo.blockSignals(False)
+        self.grid.set_row_visible("refund_type", kind is CaseKind.REFUND)
+        self.grid.set_row_visible("amount", kind is CaseKind.REFUND)
+        self.grid.set_row_visible("exchange_wish", kind is CaseKind.EXCHANGE)
+        self.grid.set_row_visible("goods_intact", kind in (CaseKind.RETURN, CaseKind.EXCHANGE, CaseKind.REFUND))
+        self.grid.set_row_visible("self_repaired", kind is CaseKind.REPAIR)
+        self._edited("kind")
+
+    def _edited(self, name: str) -> None:
+        if not self.drafts.paused():  # filled in by the program, not typed
+            self._touched.add(name)
+        self.drafts.changed()
+        if name in ("order_no", "kind", "reason", "refund_type", "amount", "goods_intact", "self_repaired", "items"):
+            self._schedule_check()
+        self._show_inline()
+
+    def _show_inline(self) -> None:
+        only = None if self._submit_tried else self._touched
+        self.grid.show_errors(self.errors(), only)
+        if self._submit_tried and not self.errors():
+            self.form_error.hide()
+
+    def _schedule_check(self) -> None:
+        self._check_timer.start()
+
+    def _run_check(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        request, service = self.request(), self._service
+        if not request.order_no:
+            self._order = None
+            self._set_items(None)
+            self.order_summary.setText("")
+            self.policy_panel.set_verdict(None)
+            return
+        self.policy_panel.set_verdict(None, waiting=True)
+        self._tasks.read(
+            lambda: service.check(request),
+            while_alive(self, lambda check: self._on_check(generation, request.order_no, check)),
+            while_alive(self, lambda exc: self._on_check_failed(generation, exc)),
+        )
+
+    def _on_check(self, generation: int, request_no: str, check: PolicyCheck) -> None:
+        if generation != self._generation:
+            return
+        changed = (self._order is None) != (check.order is None) or (
+            check.order is not None and self._order is not None and check.order.order_no != self._order.order_no
+        )
+        self._order = check.order
+        self._looked_up = request_no
+        if changed:
+            self._set_items(check.order, self._pending_items)
+            self._pending_items = None
+            if check.order is not None and self.kind() is CaseKind.REFUND and not self.amount_edit.cents():
+                self.drafts.pause()
+                self.amount_edit.set_cents(check.order.total_cents)
+                self.drafts.resume()
+        self.order_summary.setText(self._order_text(check.order))
+        self.policy_panel.set_verdict(check.verdict)
+        self._show_inline()
+        self.checked.emit(check)
+
+    def _on_check_failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            self.policy_panel.set_verdict(None)
+            self.order_summary.setText(aftersales_error_text(exc))
+
+    def _order_text(self, order: Order | None) -> str:
+        if order is None:
+            return ""
+        signed = (
+            self.tr("签收于 {time}").format(time=f"{order.signed_at:%Y-%m-%d %H:%M}")
+            if order.signed_at
+            else self.tr("未签收")
+        )
+        return self.tr("{state} · 实付 {total} · {signed}").format(
+            state=order_state_label(order.state), total=money(order.total_cents), signed=signed
+        )
+
+    def _set_items(self, order: Order | None, checked: list[str] | None = None) -> None:
+        while (item := self.items_layout.takeAt(0)) is not None:
+            widget = item.widget()
+            if widget is not None and widget is not self.items_empty:
+                widget.hide()
+                widget.deleteLater()
+        self.items_layout.addWidget(self.items_empty)
+        self.items_empty.setVisible(order is None or not order.items)
+        self.item_boxes = []
+        if order is None:
+            return
+        for i in range(len(order.items)):
+            text = item_text(order, i)
+            box = QCheckBox(text)
+            box.setChecked(checked is None or text in checked)
+            box.toggled.connect(lambda _on: self._edited("items"))
+            self.items_layout.addWidget(box)
+            self.item_boxes.append(box)
+
+    def _checked_items(self) -> tuple[str, ...]:
+        return tuple(box.text() for box in self.item_boxes if box.isChecked())
+
+    def _on_draft(self, draft: Draft) -> None:
+        p = draft.payload
+        self.drafts.pause()
+        try:
+            self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(p.get("kind", self.kind().value))))
+            self.order_edit.setText(str(p.get("order_no", "")))
+            index = self.reason_combo.findData(p.get("reason", ""))
+            if index >= 0:
+                self.reason_combo.setCurrentIndex(index)
+            index = self.refund_type_combo.findData(p.get("refund_type", ""))
+            if index >= 0:
+                self.refund_type_combo.setCurrentIndex(index)
+            self.amount_edit.set_cents(int(p.get("amount_cents", 0) or 0))
+            self.wish_edit.setText(str(p.get("exchange_wish", "")))
+            self.intact_check.setChecked(bool(p.get("goods_intact", True)))
+            self.self_repair_check.setChecked(bool(p.get("self_repaired", False)))
+            self.description_edit.setPlainText(str(p.get("description", "")))
+            self._pending_items = [str(i) for i in p.get("items", [])]
+        finally:
+            self.drafts.resume()
+        self.draft_note.setText(
+            self.tr("已恢复未提交的草稿（{time} 保存）").format(time=f"{draft.updated_at:%m-%d %H:%M}")
+        )
+        self.discard_button.show()
+        self._schedule_check()
+
+    def _on_submitted(self, case: Case) -> None:
+        self._busy = False
+        self.submit_button.setEnabled(True)
+        self.drafts.discard()
+        self.submitted.emit(case)
+
+    def _on_submit_failed(self, exc: BaseException) -> None:
+        self._busy = False
+        self.submit_button.setEnabled(True)
+        errors = form_errors(exc)
+        if errors:
+            self.grid.show_errors(errors)
+        self.form_error.setText(aftersales_error_text(exc))
+        self.form_error.show()
+
+    def _cancel(self) -> None:
+        self.drafts.stop()
+        self.cancelled.emit()
+
+    def hideEvent(self, event: Any) -> None:
+        self.drafts.save_now()
+        super().hideEvent(event)
