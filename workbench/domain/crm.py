@@ -22,6 +22,7 @@ from workbench.domain.orders import OrderState
 TRAFFIC_SOURCES: tuple[str, ...] = ("站内免费", "站内付费", "自主访问", "站外")
 MEMBER_LEVELS: tuple[str, ...] = ("普通会员", "银卡", "金卡", "钻石")
 CREDIT_TIERS: tuple[str, ...] = ("心", "钻", "冠", "金冠")
+GENDERS: tuple[str, ...] = ("女", "男")
 VIP_TAG = "88VIP"
 
 # Orders that count as a purchase for RFM: paid and not closed or being refunded.
@@ -446,7 +447,7 @@ class ProfileEdit:
             raise DomainError("customer.level", field="member_level")
         if self.points is not None and self.points < 0:
             raise DomainError("customer.points", field="points")
-        if self.gender not in (None, "", "男", "女"):
+        if self.gender not in (None, "", *GENDERS):
             raise DomainError("customer.gender", field="gender")
         for name in ("style", "size"):
             value = getattr(self, name)

@@ -3,11 +3,11 @@ reason in place; none touches the database (the page runs the job with the dialo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, time
 
-from PySide6.QtCore import QDate, QStringListModel, Qt
+from PySide6.QtCore import QDate, QStringListModel, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.crm import (
+    GENDERS,
     MEMBER_LEVELS,
     PLACEHOLDERS,
     TRAFFIC_SOURCES,
@@ -52,13 +53,20 @@ from workbench.domain.crm import (
 )
 from workbench.domain.customers import Customer, Tag, clean_tag_name
 from workbench.domain.errors import DomainError
-from workbench.ui.crm.labels import crm_error_text, level_label, outcome_label, source_label, trigger_label
+from workbench.ui.crm.labels import (
+    crm_error_text,
+    gender_label,
+    level_label,
+    outcome_label,
+    source_label,
+    trigger_label,
+)
 from workbench.ui.widgets.style import SIDEBAR_STYLE
 
 MAX_SPIN = 10_000_000
 
 
-class FormDialog(QDialog):
+class CrmFormDialog(QDialog):
     """A titled form with an error line and 确定 / 取消. Subclasses implement ``collect``."""
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
@@ -120,7 +128,7 @@ def _muted(text: str) -> QLabel:
 # ------------------------------------------------------------------------------------------ tags
 
 
-class BulkTagDialog(FormDialog):
+class BulkTagDialog(CrmFormDialog):
     """Add a tag (new or from the library) to the selected customers."""
 
     def __init__(self, library: Sequence[Tag], count: int, parent: QWidget | None = None) -> None:
@@ -140,7 +148,7 @@ class BulkTagDialog(FormDialog):
         return clean_tag_name(self.name_edit.text())
 
 
-class RemoveTagDialog(FormDialog):
+class RemoveTagDialog(CrmFormDialog):
     def __init__(self, library: Sequence[Tag], count: int, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("批量移除标签"), parent)
         self.body.insertWidget(0, _muted(self.tr("从选中的 {n} 位客户身上移除标签。").format(n=count)))
@@ -157,7 +165,7 @@ class RemoveTagDialog(FormDialog):
         return tag_id
 
 
-class TagEditDialog(FormDialog):
+class TagEditDialog(CrmFormDialog):
     """New tag or edit one: name, colour, group."""
 
     def __init__(self, tag: TagUsage | None, groups: Sequence[str], parent: QWidget | None = None) -> None:
@@ -196,7 +204,7 @@ class TagEditDialog(FormDialog):
         )
 
 
-class MergeTagsDialog(FormDialog):
+class MergeTagsDialog(CrmFormDialog):
     def __init__(self, sources: Sequence[TagUsage], library: Sequence[TagUsage], parent: QWidget | None = None) -> None:
         super().__init__(self.tr("合并标签"), parent)
         names = "、".join(t.name for t in sources)
@@ -224,7 +232,7 @@ class MergeTagsDialog(FormDialog):
 # ---------------------------------------------------------------------------------------- groups
 
 
-class SaveGroupDialog(FormDialog):
+class SaveGroupDialog(CrmFormDialog):
     """Name a new group: a saved filter (动态) or an empty hand-picked list (静态)."""
 
     def __init__(self, kind: GroupKind, summary: str = "", parent: QWidget | None = None) -> None:
@@ -236,7 +244,8 @@ class SaveGroupDialog(FormDialog):
             if kind is GroupKind.FILTER
             else self.tr("静态分组里的客户由你手动加入，可在客户列表中选中客户后“加入分组”。")
         )
-        self.body.insertWidget(0, _muted(hint))
+        self.hint_label = _muted(hint)
+        self.body.insertWidget(0, self.hint_label)
         self.name_edit = QLineEdit(self)
         self.name_edit.setPlaceholderText(self.tr("例如：双11老客户"))
         self.note_edit = QLineEdit(self)
@@ -248,7 +257,7 @@ class SaveGroupDialog(FormDialog):
         return clean_group_name(self.name_edit.text()), self.note_edit.text().strip()
 
 
-class AddToGroupDialog(FormDialog):
+class AddToGroupDialog(CrmFormDialog):
     """Put the selected customers into a static group, or into a new one."""
 
     NEW = -1
@@ -284,7 +293,7 @@ class AddToGroupDialog(FormDialog):
 # -------------------------------------------------------------------------------------- filters
 
 
-class MoreFiltersDialog(FormDialog):
+class MoreCustomerFiltersDialog(CrmFormDialog):
     """Ranges: last purchase date, total spend, order count."""
 
     def __init__(self, current: CustomerFilter, today: date, parent: QWidget | None = None) -> None:
@@ -367,15 +376,16 @@ class MoreFiltersDialog(FormDialog):
 # ------------------------------------------------------------------------------------- profile
 
 
-class ProfileEditDialog(FormDialog):
+class ProfileEditDialog(CrmFormDialog):
     def __init__(self, customer: Customer, style: str, size: str, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("编辑客户资料"), parent)
         self.name_edit = QLineEdit(customer.name, self)
         self.phone_edit = QLineEdit(customer.phone, self)
         self.phone_edit.setPlaceholderText(self.tr("11 位手机号"))
         self.gender_combo = QComboBox(self)
-        for value, text in (("", self.tr("未知")), ("女", self.tr("女")), ("男", self.tr("男"))):
-            self.gender_combo.addItem(text, value)
+        self.gender_combo.addItem(self.tr("未知"), "")
+        for value in GENDERS:
+            self.gender_combo.addItem(gender_label(value), value)
         self.gender_combo.setCurrentIndex(max(0, self.gender_combo.findData(customer.gender)))
         self.city_edit = QLineEdit(customer.city, self)
         self.source_combo = QComboBox(self)
@@ -424,7 +434,7 @@ class ProfileEditDialog(FormDialog):
         ).validated()
 
 
-class ScheduleDialog(FormDialog):
+class FollowUpScheduleDialog(CrmFormDialog):
     """Plan a follow-up by hand."""
 
     def __init__(self, templates: Sequence[CareTemplate], today: date, parent: QWidget | None = None) -> None:
@@ -452,19 +462,15 @@ class ScheduleDialog(FormDialog):
 # ------------------------------------------------------------------------------------------ care
 
 
-class CareDialog(FormDialog):
+class CareDialog(CrmFormDialog):
     """Send a care message from a template; the preview shows it filled in for one customer."""
 
-    def __init__(
-        self,
-        templates: Sequence[CareTemplate],
-        count: int,
-        preview: Callable[[str], None],
-        parent: QWidget | None = None,
-    ) -> None:
+    preview_requested = Signal(str)
+    """The chosen template changed; carries its text (the page renders it for one customer)."""
+
+    def __init__(self, templates: Sequence[CareTemplate], count: int, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("发送关怀消息"), parent)
         self.setMinimumWidth(480)
-        self._preview = preview
         self.body.insertWidget(
             0, _muted(self.tr("消息会发到 {n} 位客户的聊天窗口，并记入回访，等待记录结果。").format(n=count))
         )
@@ -478,15 +484,14 @@ class CareDialog(FormDialog):
         self.preview_label.setTextFormat(Qt.TextFormat.PlainText)
         self.form.addRow(self.tr("话术"), self.template_combo)
         self.form.addRow(self.tr("预览"), self.preview_label)
-        self.template_combo.currentIndexChanged.connect(self._changed)
-        self._changed()
+        self.template_combo.currentIndexChanged.connect(lambda _i: self.refresh_preview())
 
-    def _changed(self) -> None:
+    def refresh_preview(self) -> None:
         template_id = self.template_combo.currentData()
         text = self.template_text.get(template_id, "") if isinstance(template_id, int) else ""
         self.preview_label.setText(text)
         if text:
-            self._preview(text)
+            self.preview_requested.emit(text)
 
     def show_preview(self, text: str) -> None:
         self.preview_label.setText(text)
@@ -498,7 +503,7 @@ class CareDialog(FormDialog):
         return template_id
 
 
-class CareMessageDialog(FormDialog):
+class CareMessageDialog(CrmFormDialog):
     """The care message of one follow-up, editable before sending."""
 
     def __init__(self, nick: str, text: str, parent: QWidget | None = None) -> None:
@@ -517,7 +522,7 @@ class CareMessageDialog(FormDialog):
         return text
 
 
-class OutcomeDialog(FormDialog):
+class OutcomeDialog(CrmFormDialog):
     def __init__(self, nick: str, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("记录回访结果：{nick}").format(nick=nick), parent)
         self.outcomes = QButtonGroup(self)
@@ -547,7 +552,7 @@ class OutcomeDialog(FormDialog):
         return FollowUpOutcome(str(value)), self.note_edit.toPlainText().strip()
 
 
-class TemplateDialog(FormDialog):
+class CareTemplateDialog(CrmFormDialog):
     """A care template with buttons that insert placeholders."""
 
     def __init__(self, template: CareTemplate | None, parent: QWidget | None = None) -> None:
@@ -573,7 +578,7 @@ class TemplateDialog(FormDialog):
         return clean_template(self.name_edit.text(), self.text_edit.toPlainText())
 
 
-class RuleDialog(FormDialog):
+class FollowUpRuleDialog(CrmFormDialog):
     def __init__(
         self, rule: FollowUpRule | None, templates: Sequence[CareTemplate], parent: QWidget | None = None
     ) -> None:
@@ -637,7 +642,7 @@ class RuleDialog(FormDialog):
 # --------------------------------------------------------------------------------------- segments
 
 
-class RfmSettingsDialog(FormDialog):
+class RfmSettingsDialog(CrmFormDialog):
     """RFM thresholds, segment rules and member-level thresholds."""
 
     def __init__(self, settings: RfmSettings, parent: QWidget | None = None) -> None:
@@ -695,7 +700,7 @@ class RfmSettingsDialog(FormDialog):
         ).validated()
 
 
-class NameDialog(FormDialog):
+class GroupNameDialog(CrmFormDialog):
     """Rename a group."""
 
     def __init__(self, title: str, label: str, current: str, parent: QWidget | None = None) -> None:

@@ -22,13 +22,13 @@ from workbench.domain.crm import (
     TagUsage,
 )
 from workbench.domain.orders import format_yuan
-from workbench.ui.crm.dialogs import MoreFiltersDialog
+from workbench.ui.crm.dialogs import MoreCustomerFiltersDialog
 from workbench.ui.crm.labels import level_label, segment_label, source_label, tier_label
 
 SEARCH_DELAY_MS = 300
 
 
-class FilterBar(QWidget):
+class CustomerFilterBar(QWidget):
     """Edits a CustomerFilter; every change is announced at once (search after a short pause)."""
 
     filter_changed = Signal(object)
@@ -39,7 +39,7 @@ class FilterBar(QWidget):
         self._filter = CustomerFilter()
         self._tags: list[TagUsage] = []
         self._today = date.today()
-        self.more_dialog: MoreFiltersDialog | None = None
+        self.more_dialog: MoreCustomerFiltersDialog | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -148,7 +148,7 @@ class FilterBar(QWidget):
         return "；".join(parts) if parts else self.tr("全部客户")
 
     def open_more(self) -> None:
-        dialog = MoreFiltersDialog(self._filter, self._today, self)
+        dialog = MoreCustomerFiltersDialog(self._filter, self._today, self)
         self.more_dialog = dialog
 
         def done(result: int) -> None:
@@ -178,7 +178,7 @@ class FilterBar(QWidget):
                 action = menu.addAction(text)
                 action.setCheckable(True)
                 action.setData(value)
-                action.toggled.connect(lambda _on, s=slot: self._from_menus(s))
+                action.triggered.connect(lambda _on=False, s=slot: self._from_menus(s))
 
         fill(self.segment_button, [(s.value, segment_label(s)) for s in Segment], "segments")
         fill(self.level_button, [(v, level_label(v)) for v in MEMBER_LEVELS], "levels")
@@ -192,13 +192,13 @@ class FilterBar(QWidget):
             action.setCheckable(True)
             action.setData(value)
             self.vip_group.addAction(action)
-            action.toggled.connect(lambda _on: self._from_menus("vip88"))
+            action.triggered.connect(lambda _on=False: self._from_menus("vip88"))
         menu.addSection(self.tr("信用等级"))
         for tier in CREDIT_TIERS:
             action = menu.addAction(tier_label(tier))
             action.setCheckable(True)
             action.setData(tier)
-            action.toggled.connect(lambda _on: self._from_menus("credit_tiers"))
+            action.triggered.connect(lambda _on=False: self._from_menus("credit_tiers"))
 
     def _build_tag_menu(self) -> None:
         menu = self.tag_button.menu()
@@ -214,7 +214,7 @@ class FilterBar(QWidget):
             action.setCheckable(True)
             action.setData(mode.value)
             self.mode_group.addAction(action)
-            action.toggled.connect(lambda _on: self._from_menus("tag_match"))
+            action.triggered.connect(lambda _on=False: self._from_menus("tag_match"))
         group = None
         if not self._tags:
             empty = menu.addAction(self.tr("标签库是空的"))
@@ -226,7 +226,7 @@ class FilterBar(QWidget):
             action = menu.addAction(self.tr("{name}（{n}）").format(name=tag.name, n=tag.count))
             action.setCheckable(True)
             action.setData(tag.id)
-            action.toggled.connect(lambda _on: self._from_menus("tag_ids"))
+            action.triggered.connect(lambda _on=False: self._from_menus("tag_ids"))
 
     def _actions(self, button: QToolButton) -> list[QAction]:
         menu = button.menu()

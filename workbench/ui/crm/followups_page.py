@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.domain.crm import CareTemplate, FollowUp, FollowUpRule, FollowUpStatus, FollowUpView
+from workbench.domain.crm import PLACEHOLDERS, CareTemplate, FollowUp, FollowUpRule, FollowUpStatus, FollowUpView
 from workbench.services.crm_followups import FollowUpService
-from workbench.ui.crm.dialogs import CareMessageDialog, OutcomeDialog, RuleDialog, TemplateDialog
+from workbench.ui.crm.dialogs import CareMessageDialog, CareTemplateDialog, FollowUpRuleDialog, OutcomeDialog
 from workbench.ui.crm.labels import crm_error_text, trigger_label, view_label
 from workbench.ui.crm.list_model import FollowUpRoles, FollowUpTableModel
 from workbench.ui.tasks import Tasks
@@ -341,8 +341,10 @@ class FollowUpsPage(QWidget):
         page = QWidget(self)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 10, 0, 0)
+        examples = "、".join("{" + name + "}" for name in PLACEHOLDERS[:4])
         hint = QLabel(
-            self.tr("关怀话术可以使用占位符，如 {买家昵称}、{订单号}、{商品}、{店铺}，发送时自动替换。"), page
+            self.tr("关怀话术可以使用占位符，如 {examples}，发送时自动替换成客户的信息。").format(examples=examples),
+            page,
         )
         hint.setObjectName("muted")
         hint.setWordWrap(True)
@@ -408,7 +410,7 @@ class FollowUpsPage(QWidget):
         if not new and rule is None:
             return
         service = self._service
-        dialog = RuleDialog(rule, self._templates, self)
+        dialog = FollowUpRuleDialog(rule, self._templates, self)
         self._open(
             dialog,
             lambda value: self._tasks.write(
@@ -438,7 +440,7 @@ class FollowUpsPage(QWidget):
         if not new and template is None:
             return
         service = self._service
-        dialog = TemplateDialog(template, self)
+        dialog = CareTemplateDialog(template, self)
         self._open(
             dialog,
             lambda value: self._tasks.write(

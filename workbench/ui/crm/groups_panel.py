@@ -14,7 +14,7 @@ from workbench.services.crm import GroupInfo
 ALL = -1
 
 
-class GroupsPanel(QWidget):
+class CustomerGroupsPanel(QWidget):
     group_selected = Signal(object)
     """The user picked a group; carries the CustomerGroup, or None for 全部客户."""
 

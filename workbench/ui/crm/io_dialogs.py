@@ -31,7 +31,7 @@ from workbench.ui.widgets.style import SIDEBAR_STYLE
 MAX_SHOWN = 500  # problems / duplicates listed; the count above the list says how many there are
 
 
-class ImportDialog(QDialog):
+class CrmImportDialog(QDialog):
     """Import customers or orders from CSV / XLSX."""
 
     imported = Signal(object)
@@ -250,7 +250,7 @@ class ImportDialog(QDialog):
         self.imported.emit(result)
 
 
-class ExportDialog(QDialog):
+class CrmExportDialog(QDialog):
     """Export the selected customers, or everyone the list shows, with or without their orders."""
 
     exported = Signal(str, int)

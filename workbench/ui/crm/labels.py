@@ -5,6 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from workbench.domain.crm import (
+    CREDIT_TIERS,
+    GENDERS,
+    MEMBER_LEVELS,
+    TRAFFIC_SOURCES,
     FollowUpOutcome,
     FollowUpSource,
     FollowUpStatus,
@@ -30,7 +34,7 @@ SEGMENT_COLORS: dict[Segment, str] = {
     Segment.NONE: "#bfbfbf",
 }
 SOURCE_COLORS = ("#1677ff", "#fa8c16", "#52c41a", "#722ed1", "#bfbfbf")
-LEVEL_COLORS = {"普通会员": "#8c8c8c", "银卡": "#7b8794", "金卡": "#d48806", "钻石": "#2f54eb"}
+LEVEL_COLORS = dict(zip(MEMBER_LEVELS, ("#8c8c8c", "#7b8794", "#d48806", "#2f54eb"), strict=True))
 OUTCOME_COLORS = {
     FollowUpOutcome.SATISFIED: "#52c41a",
     FollowUpOutcome.REPURCHASE: "#1677ff",
@@ -63,35 +67,67 @@ def segment_hint(segment: Segment) -> str:
 
 
 def source_label(source: str) -> str:
-    labels = {
-        "站内免费": QCoreApplication.translate("CrmLabels", "站内免费"),
-        "站内付费": QCoreApplication.translate("CrmLabels", "站内付费"),
-        "自主访问": QCoreApplication.translate("CrmLabels", "自主访问"),
-        "站外": QCoreApplication.translate("CrmLabels", "站外"),
-        "": QCoreApplication.translate("CrmLabels", "未知"),
-    }
+    """The stored source (the platform's word, TRAFFIC_SOURCES) in the UI language."""
+    labels = dict(
+        zip(
+            TRAFFIC_SOURCES,
+            (
+                QCoreApplication.translate("CrmLabels", "站内免费"),
+                QCoreApplication.translate("CrmLabels", "站内付费"),
+                QCoreApplication.translate("CrmLabels", "自主访问"),
+                QCoreApplication.translate("CrmLabels", "站外"),
+            ),
+            strict=True,
+        )
+    )
+    labels[""] = QCoreApplication.translate("CrmLabels", "未知")
     return labels.get(source, source)
 
 
 def level_label(level: str) -> str:
-    labels = {
-        "普通会员": QCoreApplication.translate("CrmLabels", "普通会员"),
-        "银卡": QCoreApplication.translate("CrmLabels", "银卡"),
-        "金卡": QCoreApplication.translate("CrmLabels", "金卡"),
-        "钻石": QCoreApplication.translate("CrmLabels", "钻石"),
-        "": QCoreApplication.translate("CrmLabels", "非会员"),
-    }
+    """The stored member level (MEMBER_LEVELS) in the UI language."""
+    labels = dict(
+        zip(
+            MEMBER_LEVELS,
+            (
+                QCoreApplication.translate("CrmLabels", "普通会员"),
+                QCoreApplication.translate("CrmLabels", "银卡"),
+                QCoreApplication.translate("CrmLabels", "金卡"),
+                QCoreApplication.translate("CrmLabels", "钻石"),
+            ),
+            strict=True,
+        )
+    )
+    labels[""] = QCoreApplication.translate("CrmLabels", "非会员")
     return labels.get(level, level)
 
 
 def tier_label(tier: str) -> str:
-    labels = {
-        "心": QCoreApplication.translate("CrmLabels", "心（红心）"),
-        "钻": QCoreApplication.translate("CrmLabels", "钻（蓝钻）"),
-        "冠": QCoreApplication.translate("CrmLabels", "冠（皇冠）"),
-        "金冠": QCoreApplication.translate("CrmLabels", "金冠"),
-    }
+    """A credit tier (CREDIT_TIERS) with its glyph's name."""
+    labels = dict(
+        zip(
+            CREDIT_TIERS,
+            (
+                QCoreApplication.translate("CrmLabels", "心（红心）"),
+                QCoreApplication.translate("CrmLabels", "钻（蓝钻）"),
+                QCoreApplication.translate("CrmLabels", "冠（皇冠）"),
+                QCoreApplication.translate("CrmLabels", "金冠"),
+            ),
+            strict=True,
+        )
+    )
     return labels.get(tier, tier)
+
+
+def gender_label(gender: str) -> str:
+    labels = dict(
+        zip(
+            GENDERS,
+            (QCoreApplication.translate("CrmLabels", "女"), QCoreApplication.translate("CrmLabels", "男")),
+            strict=True,
+        )
+    )
+    return labels.get(gender, gender)
 
 
 def outcome_label(outcome: FollowUpOutcome) -> str:
@@ -264,8 +300,7 @@ def crm_error_text(exc: BaseException) -> str:
         "template.empty": QCoreApplication.translate("CrmLabels", "话术内容不能为空。"),
         "template.too_long": QCoreApplication.translate("CrmLabels", "话术内容最多 {limit} 个字。"),
         "template.placeholder": QCoreApplication.translate(
-            "CrmLabels",
-            "不认识的占位符 {{{name}}}。可用：{{买家昵称}} {{姓名}} {{订单号}} {{商品}} {{店铺}} {{会员等级}} {{积分}}",
+            "CrmLabels", "不认识的占位符 {{{name}}}。可用的占位符见内容下方的按钮。"
         ),
         "template.exists": QCoreApplication.translate("CrmLabels", "已有同名话术“{name}”。"),
         "template.missing": QCoreApplication.translate("CrmLabels", "找不到该话术，可能已被删除。"),

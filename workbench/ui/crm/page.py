@@ -45,21 +45,21 @@ from workbench.ui.crm.dialogs import (
     AddToGroupDialog,
     BulkTagDialog,
     CareDialog,
-    NameDialog,
+    FollowUpScheduleDialog,
+    GroupNameDialog,
     ProfileEditDialog,
     RemoveTagDialog,
     SaveGroupDialog,
-    ScheduleDialog,
 )
-from workbench.ui.crm.filter_bar import FilterBar
+from workbench.ui.crm.filter_bar import CustomerFilterBar
 from workbench.ui.crm.followups_page import FollowUpsPage
-from workbench.ui.crm.groups_panel import ALL, GroupsPanel
-from workbench.ui.crm.io_dialogs import ExportDialog, ImportDialog
+from workbench.ui.crm.groups_panel import ALL, CustomerGroupsPanel
+from workbench.ui.crm.io_dialogs import CrmExportDialog, CrmImportDialog
 from workbench.ui.crm.labels import crm_error_text
 from workbench.ui.crm.list_model import SORTABLE, Col, CustomerTableModel
-from workbench.ui.crm.profile_view import ProfileView
-from workbench.ui.crm.segments_page import SegmentsPage
-from workbench.ui.crm.tags_page import TagsPage
+from workbench.ui.crm.profile_view import CustomerProfileView
+from workbench.ui.crm.segments_page import SegmentDashboardPage
+from workbench.ui.crm.tags_page import TagLibraryPage
 from workbench.ui.tasks import Tasks
 from workbench.ui.widgets.guard import while_alive
 
@@ -119,11 +119,11 @@ class CustomersPage(QWidget):
         self.tabs.setDocumentMode(True)
         layout.addWidget(self.tabs)
         self.tabs.addTab(self._list_tab(), self.tr("客户列表"))
-        self.tags_page = TagsPage(tasks, self.crm, self)
+        self.tags_page = TagLibraryPage(tasks, self.crm, self)
         self.tags_page.tags_changed.connect(self._on_library_changed)
         self.tags_page.show_customers_requested.connect(self.filter_by_tag)
         self.tabs.addTab(self.tags_page, self.tr("标签管理"))
-        self.segments_page = SegmentsPage(tasks, self.crm, self)
+        self.segments_page = SegmentDashboardPage(tasks, self.crm, self)
         self.segments_page.segment_clicked.connect(self._show_segment)
         self.segments_page.source_clicked.connect(lambda s: self._show_filter(CustomerFilter(sources=(s,))))
         self.segments_page.level_clicked.connect(lambda v: self._show_filter(CustomerFilter(levels=(v,))))
@@ -187,7 +187,7 @@ class CustomersPage(QWidget):
 
     def _list_tab(self) -> QWidget:
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.groups_panel = GroupsPanel(self.splitter)
+        self.groups_panel = CustomerGroupsPanel(self.splitter)
         self.groups_panel.setMinimumWidth(170)
         self.groups_panel.group_selected.connect(self._group_selected)
         self.groups_panel.save_filter_requested.connect(lambda: self._new_group(GroupKind.FILTER))
@@ -201,7 +201,7 @@ class CustomersPage(QWidget):
         box = QVBoxLayout(centre)
         box.setContentsMargins(12, 10, 12, 8)
         box.setSpacing(8)
-        self.filter_bar = FilterBar(centre)
+        self.filter_bar = CustomerFilterBar(centre)
         self.filter_bar.set_today(self._workspace.clock().date())
         self.filter_bar.filter_changed.connect(self._on_filter)
         box.addWidget(self.filter_bar)
@@ -250,7 +250,7 @@ class CustomersPage(QWidget):
         self.status.setWordWrap(True)
         box.addWidget(self.status)
 
-        self.profile = ProfileView(self._tasks, self.crm, self._workspace.customers, self.splitter)
+        self.profile = CustomerProfileView(self._tasks, self.crm, self._workspace.customers, self.splitter)
         self.profile.closed.connect(self._close_profile)
         self.profile.loaded.connect(self.customer_opened)
         self.profile.tags_changed.connect(self._on_profile_tags)
@@ -572,15 +572,31 @@ class CustomersPage(QWidget):
         if selection is None:
             self.resolve_selection(self.send_care)
             return
-        followups = self.followups
+        followups, crm = self.followups, self.crm
         agent = self._workspace.agent
-        sample = selection.ids[0] if selection.ids else None
+        first = selection.ids[0] if selection.ids else None
+        sort_key, descending = self.model.sort_key, self.model.descending
 
         def with_templates(templates: list[Any]) -> None:
             if not templates:
                 self._failed_text(self.tr("还没有关怀话术，请先在“客户回访 → 关怀话术”中新建。"))
                 return
-            dialog = CareDialog(templates, count, lambda text: preview(dialog, text), self)
+            dialog = CareDialog(templates, count, self)
+
+            def preview(text: str) -> None:
+                chosen = selection.filter
+
+                def job() -> str:
+                    sample = first
+                    if sample is None and chosen is not None:
+                        found = crm.page_ids(chosen, sort_key, descending, 0, 1)
+                        sample = found[0] if found else None
+                    return followups.render(text, sample) if sample is not None else text
+
+                self._tasks.read(job, while_alive(dialog, dialog.show_preview))
+
+            dialog.preview_requested.connect(preview)
+            dialog.refresh_preview()
 
             def run(template_id: int) -> None:
                 def done(result: CareResult) -> None:
@@ -601,21 +617,12 @@ class CustomersPage(QWidget):
 
             self._open(dialog, run)
 
-        def preview(dialog: CareDialog, text: str) -> None:
-            if sample is None:
-                return
-
-            def job() -> str:
-                return followups.render(text, sample)
-
-            self._tasks.read(job, while_alive(dialog, dialog.show_preview))
-
         self._tasks.read(followups.templates, while_alive(self, with_templates), while_alive(self, self._failed))
 
     def export(self) -> None:
         def chosen(selection: Selection, count: int) -> None:
             everyone = Selection.matching(self.current_filter())
-            dialog = ExportDialog(self._tasks, self.io, selection, count, everyone, self.model.rowCount(), self)
+            dialog = CrmExportDialog(self._tasks, self.io, selection, count, everyone, self.model.rowCount(), self)
             dialog.exported.connect(
                 lambda path, n: self.action_finished.emit(self.tr("已导出 {n} 行：{path}").format(n=n, path=path))
             )
@@ -629,7 +636,7 @@ class CustomersPage(QWidget):
             chosen(Selection.of([]), 0)
 
     def import_file(self) -> None:
-        dialog = ImportDialog(self._tasks, self.io, self)
+        dialog = CrmImportDialog(self._tasks, self.io, self)
 
         def imported(result: Any) -> None:
             self._done(
@@ -675,7 +682,7 @@ class CustomersPage(QWidget):
         today = self._workspace.clock().date()
 
         def with_templates(templates: list[Any]) -> None:
-            dialog = ScheduleDialog(templates, today, self)
+            dialog = FollowUpScheduleDialog(templates, today, self)
 
             def scheduled(fu: FollowUp) -> None:
                 self.profile.reload()
@@ -731,7 +738,7 @@ class CustomersPage(QWidget):
         self._open(dialog, run)
 
     def _rename_group(self, group: CustomerGroup) -> None:
-        dialog = NameDialog(self.tr("重命名分组"), self.tr("分组名"), group.name, self)
+        dialog = GroupNameDialog(self.tr("重命名分组"), self.tr("分组名"), group.name, self)
         crm = self.crm
         self._open(
             dialog,

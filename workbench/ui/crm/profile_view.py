@@ -36,6 +36,7 @@ from workbench.ui.crm.labels import (
     LEVEL_COLORS,
     SEGMENT_COLORS,
     crm_error_text,
+    gender_label,
     level_label,
     outcome_label,
     segment_hint,
@@ -70,10 +71,13 @@ class ClickableTagChip(TagChip):
         super().__init__(text, **kwargs)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        event.accept()  # so the release comes here too (the label inside passes clicks up)
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
             self.clicked.emit(self.text())
-        super().mouseReleaseEvent(event)
+        event.accept()
 
 
 class _Kpi(QWidget):
@@ -91,7 +95,7 @@ class _Kpi(QWidget):
         layout.addWidget(caption_label)
 
 
-class ProfileView(QWidget):
+class CustomerProfileView(QWidget):
     """Loads and shows one customer; tags and preferences are edited here and saved at once."""
 
     loaded = Signal(int)
@@ -417,7 +421,7 @@ class ProfileView(QWidget):
         dash = "—"
         self.fields["name"].setText(c.name or dash)
         self.fields["phone"].setText(c.phone or dash)  # the profile is the one place with the full number
-        self.fields["gender"].setText(c.gender or dash)
+        self.fields["gender"].setText(gender_label(c.gender) if c.gender else dash)
         self.fields["city"].setText(c.city or dash)
         self.fields["source"].setText(source_label(c.traffic_source))
         self.fields["points"].setText(str(c.points))

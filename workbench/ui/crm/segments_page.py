@@ -71,7 +71,7 @@ class _Kpi(QFrame):
         self.note.setFont(adjusted_font(self.font(), 3 * (scale - 1) - 1))
 
 
-class SegmentsPage(QWidget):
+class SegmentDashboardPage(QWidget):
     """The segment dashboard; recomputes segments when orders changed since it was last shown."""
 
     loaded = Signal(object)

@@ -136,7 +136,7 @@ class _TagDelegate(QStyledItemDelegate):
         paint_pill(painter, rect, tag.name, tag.color, font)
 
 
-class TagsPage(QWidget):
+class TagLibraryPage(QWidget):
     """Manage the tag library."""
 
     tags_changed = Signal()
