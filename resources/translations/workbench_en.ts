@@ -148,7 +148,7 @@
     </message>
     <message>
         <source>开启后，每位新进店的买家按规则分给一位在线且未挂起的客服，进入他的「待接待」。</source>
-        <translation>When on, each new customer is given by these rules to an agent who is online and not away, and lands in that agent's Waiting list.</translation>
+        <translation>When on, each new customer is given by these rules to an agent who is online and not away, and lands in that agent&apos;s Waiting list.</translation>
     </message>
     <message>
         <source>按接待组分配</source>
@@ -267,6 +267,532 @@
     </message>
 </context>
 <context>
+    <name>Aftersales</name>
+    <message>
+        <source>「{name}」不是文件。</source>
+        <translation>“{name}” is not a file.</translation>
+    </message>
+    <message>
+        <source>「{name}」太大，证据文件最大 {limit_mb} MB。</source>
+        <translation>“{name}” is too large; evidence files can be at most {limit_mb} MB.</translation>
+    </message>
+    <message>
+        <source>七天无理由</source>
+        <translation>7-day no-reason</translation>
+    </message>
+    <message>
+        <source>七天无理由（不喜欢、尺码不合适）</source>
+        <translation>7-day no-reason (doesn&apos;t like it, wrong size)</translation>
+    </message>
+    <message>
+        <source>不涉及</source>
+        <translation>Not applicable</translation>
+    </message>
+    <message>
+        <source>不能从「{from_state}」变为「{to_state}」。</source>
+        <translation>A case cannot go from “{from_state}” to “{to_state}”.</translation>
+    </message>
+    <message>
+        <source>与描述不符</source>
+        <translation>Not as described</translation>
+    </message>
+    <message>
+        <source>与描述不符（色差、材质）</source>
+        <translation>Not as described (colour, material)</translation>
+    </message>
+    <message>
+        <source>中</source>
+        <translation>medium</translation>
+    </message>
+    <message>
+        <source>中评</source>
+        <translation>Neutral</translation>
+    </message>
+    <message>
+        <source>买家已申请介入</source>
+        <translation>Buyer asked the platform to step in</translation>
+    </message>
+    <message>
+        <source>买家承担</source>
+        <translation>Buyer pays</translation>
+    </message>
+    <message>
+        <source>人为损坏</source>
+        <translation>Damaged by the buyer</translation>
+    </message>
+    <message>
+        <source>仅退款</source>
+        <translation>Refund only</translation>
+    </message>
+    <message>
+        <source>优惠券</source>
+        <translation>Coupon</translation>
+    </message>
+    <message>
+        <source>低</source>
+        <translation>low</translation>
+    </message>
+    <message>
+        <source>倾听</source>
+        <translation>Listen</translation>
+    </message>
+    <message>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <source>其他原因</source>
+        <translation>other reason</translation>
+    </message>
+    <message>
+        <source>其他商品问题</source>
+        <translation>Other product problem</translation>
+    </message>
+    <message>
+        <source>其他服务问题</source>
+        <translation>Other service problem</translation>
+    </message>
+    <message>
+        <source>准备材料</source>
+        <translation>Preparing</translation>
+    </message>
+    <message>
+        <source>创建</source>
+        <translation>Created</translation>
+    </message>
+    <message>
+        <source>判定支持买家</source>
+        <translation>Ruled for the buyer</translation>
+    </message>
+    <message>
+        <source>判定支持卖家</source>
+        <translation>Ruled for the shop</translation>
+    </message>
+    <message>
+        <source>功能失效</source>
+        <translation>Does not work</translation>
+    </message>
+    <message>
+        <source>原因最多 {limit} 个字。</source>
+        <translation>The reason can be at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>双方协商</source>
+        <translation>Agreed between both</translation>
+    </message>
+    <message>
+        <source>发票</source>
+        <translation>Invoice</translation>
+    </message>
+    <message>
+        <source>发货延迟</source>
+        <translation>Late shipping</translation>
+    </message>
+    <message>
+        <source>发送给买家</source>
+        <translation>Sent to the buyer</translation>
+    </message>
+    <message>
+        <source>发错货</source>
+        <translation>wrong item sent</translation>
+    </message>
+    <message>
+        <source>发错货（颜色、尺码、款式）</source>
+        <translation>Wrong item sent (colour, size, style)</translation>
+    </message>
+    <message>
+        <source>合理补偿：优惠券、运费、部分退款</source>
+        <translation>Fair compensation: coupon, shipping, partial refund</translation>
+    </message>
+    <message>
+        <source>响应不及时</source>
+        <translation>Slow response</translation>
+    </message>
+    <message>
+        <source>售后态度不佳</source>
+        <translation>Poor after-sales attitude</translation>
+    </message>
+    <message>
+        <source>商品损坏</source>
+        <translation>Damaged goods</translation>
+    </message>
+    <message>
+        <source>商品质量</source>
+        <translation>Product quality</translation>
+    </message>
+    <message>
+        <source>回复不能为空。</source>
+        <translation>The reply cannot be empty.</translation>
+    </message>
+    <message>
+        <source>回复最多 {limit} 个字（现在 {length} 个）。</source>
+        <translation>A reply can be at most {limit} characters (now {length}).</translation>
+    </message>
+    <message>
+        <source>回复评价</source>
+        <translation>Replied to the review</translation>
+    </message>
+    <message>
+        <source>图片</source>
+        <translation>Picture</translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>好评</source>
+        <translation>Positive</translation>
+    </message>
+    <message>
+        <source>少件 / 漏发</source>
+        <translation>Missing item</translation>
+    </message>
+    <message>
+        <source>少件漏发</source>
+        <translation>missing item</translation>
+    </message>
+    <message>
+        <source>尺寸颜色错误</source>
+        <translation>Wrong size or colour</translation>
+    </message>
+    <message>
+        <source>差评</source>
+        <translation>Negative</translation>
+    </message>
+    <message>
+        <source>已提交</source>
+        <translation>Submitted</translation>
+    </message>
+    <message>
+        <source>已提交凭证</source>
+        <translation>Evidence submitted</translation>
+    </message>
+    <message>
+        <source>平台已介入</source>
+        <translation>Platform has stepped in</translation>
+    </message>
+    <message>
+        <source>平台未介入</source>
+        <translation>Platform not involved</translation>
+    </message>
+    <message>
+        <source>平台申诉前请先由客服判断并标记为疑似恶意（写明依据）；程序的评分只是参考。</source>
+        <translation>Before appealing to the platform, mark the case as suspected malicious yourself (with your reasons); the program&apos;s score is only a hint.</translation>
+    </message>
+    <message>
+        <source>店铺承担</source>
+        <translation>Shop pays</translation>
+    </message>
+    <message>
+        <source>情况说明</source>
+        <translation>Statement</translation>
+    </message>
+    <message>
+        <source>找不到该工单，可能已被删除。</source>
+        <translation>Case not found; it may have been deleted.</translation>
+    </message>
+    <message>
+        <source>投诉</source>
+        <translation>Complaint</translation>
+    </message>
+    <message>
+        <source>按约定时间回访，确认买家满意</source>
+        <translation>Call back at the agreed time and check the buyer is satisfied</translation>
+    </message>
+    <message>
+        <source>换货</source>
+        <translation>Exchange</translation>
+    </message>
+    <message>
+        <source>政策检查</source>
+        <translation>Policy check</translation>
+    </message>
+    <message>
+        <source>文件</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>方案</source>
+        <translation>Solution</translation>
+    </message>
+    <message>
+        <source>无</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>无法读取「{name}」：{reason}</source>
+        <translation>Cannot read “{name}”: {reason}</translation>
+    </message>
+    <message>
+        <source>更新记录</source>
+        <translation>Record updated</translation>
+    </message>
+    <message>
+        <source>服务质量</source>
+        <translation>Service quality</translation>
+    </message>
+    <message>
+        <source>未发货</source>
+        <translation>not shipped</translation>
+    </message>
+    <message>
+        <source>未发货，不想要了</source>
+        <translation>Not shipped yet, no longer wanted</translation>
+    </message>
+    <message>
+        <source>未收到货</source>
+        <translation>Not received</translation>
+    </message>
+    <message>
+        <source>未申诉</source>
+        <translation>No appeal</translation>
+    </message>
+    <message>
+        <source>正常投诉</source>
+        <translation>Normal complaint</translation>
+    </message>
+    <message>
+        <source>没有设置证据存放目录。</source>
+        <translation>No evidence folder is set.</translation>
+    </message>
+    <message>
+        <source>物流轨迹</source>
+        <translation>Logistics trace</translation>
+    </message>
+    <message>
+        <source>状态变更</source>
+        <translation>Status change</translation>
+    </message>
+    <message>
+        <source>申诉成功</source>
+        <translation>Appeal upheld</translation>
+    </message>
+    <message>
+        <source>申诉驳回</source>
+        <translation>Appeal rejected</translation>
+    </message>
+    <message>
+        <source>疑似恶意投诉</source>
+        <translation>Suspected malicious complaint</translation>
+    </message>
+    <message>
+        <source>真诚道歉，不推卸责任</source>
+        <translation>Apologise sincerely, don&apos;t shift the blame</translation>
+    </message>
+    <message>
+        <source>积分</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <source>纠纷</source>
+        <translation>Dispute</translation>
+    </message>
+    <message>
+        <source>给出退换、维修或补发方案</source>
+        <translation>Offer a return, exchange, repair or resend</translation>
+    </message>
+    <message>
+        <source>维修</source>
+        <translation>Repair</translation>
+    </message>
+    <message>
+        <source>聊天记录</source>
+        <translation>Chat messages</translation>
+    </message>
+    <message>
+        <source>致歉</source>
+        <translation>Apologise</translation>
+    </message>
+    <message>
+        <source>补偿</source>
+        <translation>Compensation</translation>
+    </message>
+    <message>
+        <source>表单还有 {count} 处需要修改。</source>
+        <translation>The form still has {count} problems to fix.</translation>
+    </message>
+    <message>
+        <source>订单快照</source>
+        <translation>Order snapshot</translation>
+    </message>
+    <message>
+        <source>让买家说完，确认问题和诉求</source>
+        <translation>Let the buyer finish; confirm the problem and what they want</translation>
+    </message>
+    <message>
+        <source>证据</source>
+        <translation>Evidence</translation>
+    </message>
+    <message>
+        <source>评价</source>
+        <translation>Review</translation>
+    </message>
+    <message>
+        <source>该工单没有关联订单。</source>
+        <translation>This case has no order.</translation>
+    </message>
+    <message>
+        <source>该工单类型不支持此操作。</source>
+        <translation>This kind of case does not support that.</translation>
+    </message>
+    <message>
+        <source>该证据已被移除。</source>
+        <translation>That evidence was removed.</translation>
+    </message>
+    <message>
+        <source>请先写好回复内容再发布。</source>
+        <translation>Write the reply before posting it.</translation>
+    </message>
+    <message>
+        <source>请写明判断依据。</source>
+        <translation>Please write down your reasons.</translation>
+    </message>
+    <message>
+        <source>请写明原因（会记录在工单的时间线上）。</source>
+        <translation>Please give the reason (it goes into the case timeline).</translation>
+    </message>
+    <message>
+        <source>请填写大于 0 的金额。</source>
+        <translation>Enter an amount greater than 0.</translation>
+    </message>
+    <message>
+        <source>请填写运单号。</source>
+        <translation>Enter the tracking number.</translation>
+    </message>
+    <message>
+        <source>货不对板</source>
+        <translation>Not as described</translation>
+    </message>
+    <message>
+        <source>质量问题</source>
+        <translation>Quality problem</translation>
+    </message>
+    <message>
+        <source>赠品 / 补发</source>
+        <translation>Gift / resend</translation>
+    </message>
+    <message>
+        <source>跟进</source>
+        <translation>Follow up</translation>
+    </message>
+    <message>
+        <source>运单号应为 6–30 位字母或数字。</source>
+        <translation>A tracking number has 6–30 letters or digits.</translation>
+    </message>
+    <message>
+        <source>运费</source>
+        <translation>Shipping fee</translation>
+    </message>
+    <message>
+        <source>运费补偿</source>
+        <translation>Shipping refund</translation>
+    </message>
+    <message>
+        <source>运输破损</source>
+        <translation>Damaged in transit</translation>
+    </message>
+    <message>
+        <source>退换货流程复杂</source>
+        <translation>Complicated returns</translation>
+    </message>
+    <message>
+        <source>退款</source>
+        <translation>Refund</translation>
+    </message>
+    <message>
+        <source>退款金额</source>
+        <translation>Refund amount</translation>
+    </message>
+    <message>
+        <source>退货</source>
+        <translation>Return</translation>
+    </message>
+    <message>
+        <source>退货退款</source>
+        <translation>Return and refund</translation>
+    </message>
+    <message>
+        <source>部分退款</source>
+        <translation>Partial refund</translation>
+    </message>
+    <message>
+        <source>金额不能超过实付款 {limit}。</source>
+        <translation>The amount cannot exceed the amount paid, {limit}.</translation>
+    </message>
+    <message>
+        <source>风险信号</source>
+        <translation>Risk signals</translation>
+    </message>
+    <message>
+        <source>高</source>
+        <translation>high</translation>
+    </message>
+</context>
+<context>
+    <name>AftersalesPage</name>
+    <message>
+        <source>{n} 个时限即将到期或已逾期（逾期 {overdue}）：{no} {label} {time}</source>
+        <translation>{n} deadlines due soon or overdue ({overdue} overdue): {no} {label} {time}</translation>
+    </message>
+    <message>
+        <source>× 全部客户</source>
+        <translation>× All customers</translation>
+    </message>
+    <message>
+        <source>全部状态</source>
+        <translation>All states</translation>
+    </message>
+    <message>
+        <source>全部类型</source>
+        <translation>All kinds</translation>
+    </message>
+    <message>
+        <source>共 {n} 个工单</source>
+        <translation>{n} cases</translation>
+    </message>
+    <message>
+        <source>只看未完结</source>
+        <translation>Open only</translation>
+    </message>
+    <message>
+        <source>售后工单</source>
+        <translation>After-sales cases</translation>
+    </message>
+    <message>
+        <source>售后工单列表</source>
+        <translation>After-sales case list</translation>
+    </message>
+    <message>
+        <source>客户 #{id}</source>
+        <translation>Customer #{id}</translation>
+    </message>
+    <message>
+        <source>客户：{nick}</source>
+        <translation>Customer: {nick}</translation>
+    </message>
+    <message>
+        <source>搜索单号、客户、订单号、内容</source>
+        <translation>Search case no., customer, order no., text</translation>
+    </message>
+    <message>
+        <source>新建 ▾</source>
+        <translation>New ▾</translation>
+    </message>
+    <message>
+        <source>点击打开最早到期的工单</source>
+        <translation>Click to open the case due first</translation>
+    </message>
+    <message>
+        <source>评价管理</source>
+        <translation>Reviews</translation>
+    </message>
+    <message>
+        <source>选择一个工单查看详情，或点「新建」登记售后、投诉和纠纷。</source>
+        <translation>Pick a case to see it, or click “New” to register an after-sales case, complaint or dispute.</translation>
+    </message>
+</context>
+<context>
     <name>AnswerCard</name>
     <message>
         <source>删除</source>
@@ -287,6 +813,29 @@
     <message>
         <source>限定生效时间</source>
         <translation>Only valid from</translation>
+    </message>
+</context>
+<context>
+    <name>AppealBox</name>
+    <message>
+        <source>平台申诉</source>
+        <translation>Platform appeal</translation>
+    </message>
+    <message>
+        <source>平台给的申诉单号</source>
+        <translation>Appeal number from the platform</translation>
+    </message>
+    <message>
+        <source>申诉单号</source>
+        <translation>Appeal no.</translation>
+    </message>
+    <message>
+        <source>申诉理由和提交的证据</source>
+        <translation>Grounds of the appeal and the evidence submitted</translation>
+    </message>
+    <message>
+        <source>申诉说明</source>
+        <translation>Appeal notes</translation>
     </message>
 </context>
 <context>
@@ -508,7 +1057,7 @@
     </message>
     <message>
         <source>课堂练习：模拟客户进店时，程序按这个速度让店铺的订单付款、发货、签收、评价，并新下一些订单，以触发上面的消息。</source>
-        <translation>Classroom practice: while simulated customers come in, the program pays, ships, delivers and reviews the shop's orders at this pace, and places new ones, to trigger the messages above.</translation>
+        <translation>Classroom practice: while simulated customers come in, the program pays, ships, delivers and reviews the shop&apos;s orders at this pace, and places new ones, to trigger the messages above.</translation>
     </message>
     <message>
         <source>跟单消息</source>
@@ -531,7 +1080,7 @@
     </message>
     <message>
         <source>不能删除当前登录的账号。</source>
-        <translation>You can't delete the account you are signed in with.</translation>
+        <translation>You can&apos;t delete the account you are signed in with.</translation>
     </message>
     <message>
         <source>免打扰的开始和结束时间不能相同。</source>
@@ -547,7 +1096,7 @@
     </message>
     <message>
         <source>内容不能为空。</source>
-        <translation>This can't be empty.</translation>
+        <translation>This can&apos;t be empty.</translation>
     </message>
     <message>
         <source>内容太长：{length} 字，最多 {limit} 字。</source>
@@ -603,7 +1152,7 @@
     </message>
     <message>
         <source>最低金额不能为负数。</source>
-        <translation>The minimum amount can't be negative.</translation>
+        <translation>The minimum amount can&apos;t be negative.</translation>
     </message>
     <message>
         <source>最多设置 {limit} 个自定义时段。</source>
@@ -611,7 +1160,7 @@
     </message>
     <message>
         <source>机器人接待比例应在 0 到 100 之间。</source>
-        <translation>The bot's share must be between 0 and 100.</translation>
+        <translation>The bot&apos;s share must be between 0 and 100.</translation>
     </message>
     <message>
         <source>模拟订单事件应在每分钟 0 到 60 个之间。</source>
@@ -627,7 +1176,7 @@
     </message>
     <message>
         <source>消息模板不能为空。</source>
-        <translation>The template can't be empty.</translation>
+        <translation>The template can&apos;t be empty.</translation>
     </message>
     <message>
         <source>第 {row} 个卡片问题是空的。</source>
@@ -639,7 +1188,7 @@
     </message>
     <message>
         <source>第 {row} 个快捷按钮名称最多 {limit} 个字。</source>
-        <translation>Quick button {row}'s name has at most {limit} characters.</translation>
+        <translation>Quick button {row}&apos;s name has at most {limit} characters.</translation>
     </message>
     <message>
         <source>第 {row} 个快捷按钮没有名称。</source>
@@ -667,7 +1216,7 @@
     </message>
     <message>
         <source>请填写机器人昵称。</source>
-        <translation>Please enter the bot's nickname.</translation>
+        <translation>Please enter the bot&apos;s nickname.</translation>
     </message>
     <message>
         <source>请填写账号名。</source>
@@ -861,7 +1410,7 @@
     </message>
     <message>
         <source>设置机器人的欢迎语、转人工规则、接待模式、子账号分流和自动消息。</source>
-        <translation>Set the bot's welcome, transfer rules, reception mode, sub-account routing and auto messages.</translation>
+        <translation>Set the bot&apos;s welcome, transfer rules, reception mode, sub-account routing and auto messages.</translation>
     </message>
     <message>
         <source>转人工</source>
@@ -953,6 +1502,626 @@
     </message>
 </context>
 <context>
+    <name>CaseAction</name>
+    <message>
+        <source>修好寄回</source>
+        <translation>Send back repaired</translation>
+    </message>
+    <message>
+        <source>发出换新</source>
+        <translation>Send replacement</translation>
+    </message>
+    <message>
+        <source>回复</source>
+        <translation>Reply</translation>
+    </message>
+    <message>
+        <source>完成</source>
+        <translation>Complete</translation>
+    </message>
+    <message>
+        <source>审核通过，待寄回</source>
+        <translation>Approve, await return</translation>
+    </message>
+    <message>
+        <source>已回访</source>
+        <translation>Followed up</translation>
+    </message>
+    <message>
+        <source>已提交凭证</source>
+        <translation>Evidence submitted</translation>
+    </message>
+    <message>
+        <source>已联系买家</source>
+        <translation>Buyer contacted</translation>
+    </message>
+    <message>
+        <source>已解决</source>
+        <translation>Resolved</translation>
+    </message>
+    <message>
+        <source>平台介入</source>
+        <translation>Platform steps in</translation>
+    </message>
+    <message>
+        <source>平台申诉</source>
+        <translation>Appeal to platform</translation>
+    </message>
+    <message>
+        <source>开始处理</source>
+        <translation>Start handling</translation>
+    </message>
+    <message>
+        <source>开始审核</source>
+        <translation>Start review</translation>
+    </message>
+    <message>
+        <source>开始维修</source>
+        <translation>Start repair</translation>
+    </message>
+    <message>
+        <source>报维修费</source>
+        <translation>Quote repair fee</translation>
+    </message>
+    <message>
+        <source>拒绝</source>
+        <translation>Reject</translation>
+    </message>
+    <message>
+        <source>撤销</source>
+        <translation>Cancel case</translation>
+    </message>
+    <message>
+        <source>申诉成功</source>
+        <translation>Appeal upheld</translation>
+    </message>
+    <message>
+        <source>申诉未通过</source>
+        <translation>Appeal rejected</translation>
+    </message>
+    <message>
+        <source>登记买家寄回</source>
+        <translation>Buyer sent it back</translation>
+    </message>
+    <message>
+        <source>登记平台判定</source>
+        <translation>Record the ruling</translation>
+    </message>
+    <message>
+        <source>确认收到退回件</source>
+        <translation>Returned goods received</translation>
+    </message>
+    <message>
+        <source>达成一致</source>
+        <translation>Agreement reached</translation>
+    </message>
+    <message>
+        <source>退款</source>
+        <translation>Refund</translation>
+    </message>
+</context>
+<context>
+    <name>CaseFileView</name>
+    <message>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <source>{action}（{no}）</source>
+        <translation>{action} ({no})</translation>
+    </message>
+    <message>
+        <source>{kind}申请</source>
+        <translation>{kind} request</translation>
+    </message>
+    <message>
+        <source>{no}_证据材料.pdf</source>
+        <translation>{no}_evidence.pdf</translation>
+    </message>
+    <message>
+        <source>买家寄回</source>
+        <translation>Buyer&apos;s parcel back</translation>
+    </message>
+    <message>
+        <source>买家现在没有进行中的会话，发送按钮在买家来咨询时可用。</source>
+        <translation>The buyer has no open chat now; the send buttons work once the buyer writes in.</translation>
+    </message>
+    <message>
+        <source>买家要求</source>
+        <translation>Buyer asks for</translation>
+    </message>
+    <message>
+        <source>修改回复</source>
+        <translation>Update reply</translation>
+    </message>
+    <message>
+        <source>写一条针对这条评价的回复，或点下面的建议再修改</source>
+        <translation>Write a reply to this review, or pick a suggestion below and edit it</translation>
+    </message>
+    <message>
+        <source>判断依据（必填）：程序的评分只是参考，请写明你看到的事实</source>
+        <translation>Your reasons (required): the program&apos;s score is only a hint; write down the facts you saw</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>原因（必填）</source>
+        <translation>Reason (required)</translation>
+    </message>
+    <message>
+        <source>双方约定的方案（必填）</source>
+        <translation>What both sides agreed (required)</translation>
+    </message>
+    <message>
+        <source>发布回复</source>
+        <translation>Post reply</translation>
+    </message>
+    <message>
+        <source>发送处理进度</source>
+        <translation>Send progress</translation>
+    </message>
+    <message>
+        <source>发送寄回地址和说明</source>
+        <translation>Send return address and instructions</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>取消疑似标记</source>
+        <translation>Remove suspicion mark</translation>
+    </message>
+    <message>
+        <source>售后商品</source>
+        <translation>Items</translation>
+    </message>
+    <message>
+        <source>商品状态</source>
+        <translation>Condition</translation>
+    </message>
+    <message>
+        <source>回复</source>
+        <translation>Reply</translation>
+    </message>
+    <message>
+        <source>回复：必填</source>
+        <translation>Reply: required</translation>
+    </message>
+    <message>
+        <source>回访时间</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <source>图 {n}</source>
+        <translation>Photo {n}</translation>
+    </message>
+    <message>
+        <source>处理</source>
+        <translation>Handling</translation>
+    </message>
+    <message>
+        <source>备注（可选），会记在时间线上</source>
+        <translation>Note (optional), goes into the timeline</translation>
+    </message>
+    <message>
+        <source>好评：发一条针对内容的回复即可。</source>
+        <translation>Positive review: a reply to what it says is all it needs.</translation>
+    </message>
+    <message>
+        <source>客户 {nick}</source>
+        <translation>Customer {nick}</translation>
+    </message>
+    <message>
+        <source>客户诉求</source>
+        <translation>Customer wants</translation>
+    </message>
+    <message>
+        <source>客服判定：疑似恶意</source>
+        <translation>Agent&apos;s judgement: suspected malicious</translation>
+    </message>
+    <message>
+        <source>客服判定：疑似职业差评师</source>
+        <translation>Agent&apos;s judgement: suspected professional bad reviewer</translation>
+    </message>
+    <message>
+        <source>客服复核后取消</source>
+        <translation>Withdrawn after the agent&apos;s review</translation>
+    </message>
+    <message>
+        <source>导出证据包</source>
+        <translation>Export evidence packet</translation>
+    </message>
+    <message>
+        <source>导出证据包：{name}</source>
+        <translation>Evidence packet exported: {name}</translation>
+    </message>
+    <message>
+        <source>工单已结束，没有后续步骤。</source>
+        <translation>The case is closed; no further steps.</translation>
+    </message>
+    <message>
+        <source>已回复。</source>
+        <translation>Replied.</translation>
+    </message>
+    <message>
+        <source>已完成步骤</source>
+        <translation>Steps done</translation>
+    </message>
+    <message>
+        <source>已洗涤 / 穿着 / 吊牌已拆</source>
+        <translation>Washed / worn / tags removed</translation>
+    </message>
+    <message>
+        <source>已退款</source>
+        <translation>Refunded</translation>
+    </message>
+    <message>
+        <source>平台介入</source>
+        <translation>Platform stepped in</translation>
+    </message>
+    <message>
+        <source>平台判定结果（必填）</source>
+        <translation>The platform&apos;s ruling (required)</translation>
+    </message>
+    <message>
+        <source>平台申诉</source>
+        <translation>Platform appeal</translation>
+    </message>
+    <message>
+        <source>店铺回复</source>
+        <translation>Shop&apos;s reply</translation>
+    </message>
+    <message>
+        <source>店铺寄出</source>
+        <translation>Shop sent</translation>
+    </message>
+    <message>
+        <source>快递公司</source>
+        <translation>Carrier</translation>
+    </message>
+    <message>
+        <source>性质（客服判定）</source>
+        <translation>Nature (agent&apos;s judgement)</translation>
+    </message>
+    <message>
+        <source>恶意投诉信号</source>
+        <translation>Malicious-complaint signals</translation>
+    </message>
+    <message>
+        <source>想换成</source>
+        <translation>Wants instead</translation>
+    </message>
+    <message>
+        <source>投诉类型</source>
+        <translation>Complaint type</translation>
+    </message>
+    <message>
+        <source>投诉记录</source>
+        <translation>Complaint record</translation>
+    </message>
+    <message>
+        <source>拒绝原因（必填，会告诉买家并记在时间线上）</source>
+        <translation>Reason for rejecting (required; told to the buyer and kept in the timeline)</translation>
+    </message>
+    <message>
+        <source>文字会放进与买家的聊天中。</source>
+        <translation>The text goes into the chat with the buyer.</translation>
+    </message>
+    <message>
+        <source>时间线</source>
+        <translation>Timeline</translation>
+    </message>
+    <message>
+        <source>时限</source>
+        <translation>Deadlines</translation>
+    </message>
+    <message>
+        <source>时限：{time}</source>
+        <translation>Due: {time}</translation>
+    </message>
+    <message>
+        <source>时限：{time}（已逾期）</source>
+        <translation>Due: {time} (overdue)</translation>
+    </message>
+    <message>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <source>来自会话</source>
+        <translation>from a chat</translation>
+    </message>
+    <message>
+        <source>标记为疑似恶意投诉</source>
+        <translation>Mark as suspected malicious complaint</translation>
+    </message>
+    <message>
+        <source>标记为疑似恶意投诉…</source>
+        <translation>Mark as suspected malicious…</translation>
+    </message>
+    <message>
+        <source>标记为疑似职业差评师</source>
+        <translation>Mark as suspected professional bad reviewer</translation>
+    </message>
+    <message>
+        <source>标记为疑似职业差评师…</source>
+        <translation>Mark as suspected professional…</translation>
+    </message>
+    <message>
+        <source>根据评价内容生成的回复建议（点一下放进输入框）</source>
+        <translation>Replies drawn from this review (click one to put it in the box)</translation>
+    </message>
+    <message>
+        <source>添加备注</source>
+        <translation>Add note</translation>
+    </message>
+    <message>
+        <source>添加备注（记录在时间线上）</source>
+        <translation>Add a note (kept in the timeline)</translation>
+    </message>
+    <message>
+        <source>申诉理由（必填）：买家的哪些言行、有哪些证据</source>
+        <translation>Grounds (required): what the buyer said or did, and the evidence</translation>
+    </message>
+    <message>
+        <source>申诉说明</source>
+        <translation>Appeal notes</translation>
+    </message>
+    <message>
+        <source>申请金额</source>
+        <translation>Amount asked</translation>
+    </message>
+    <message>
+        <source>登记 {time}</source>
+        <translation>registered {time}</translation>
+    </message>
+    <message>
+        <source>确认</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <source>纠纷原因</source>
+        <translation>Cause</translation>
+    </message>
+    <message>
+        <source>纠纷经过</source>
+        <translation>What happened</translation>
+    </message>
+    <message>
+        <source>纠纷记录</source>
+        <translation>Dispute record</translation>
+    </message>
+    <message>
+        <source>约定 / 判定</source>
+        <translation>Agreed / ruled</translation>
+    </message>
+    <message>
+        <source>维修费用</source>
+        <translation>Repair fee</translation>
+    </message>
+    <message>
+        <source>编辑处理记录</source>
+        <translation>Edit handling record</translation>
+    </message>
+    <message>
+        <source>编辑纠纷记录</source>
+        <translation>Edit dispute record</translation>
+    </message>
+    <message>
+        <source>职业差评师风险</source>
+        <translation>Professional bad reviewer risk</translation>
+    </message>
+    <message>
+        <source>自行维修</source>
+        <translation>Repaired elsewhere</translation>
+    </message>
+    <message>
+        <source>补偿</source>
+        <translation>Compensation</translation>
+    </message>
+    <message>
+        <source>解决方案（必填），例如：退货退款，运费店铺承担</source>
+        <translation>Solution (required), e.g. return and refund, shop pays shipping</translation>
+    </message>
+    <message>
+        <source>订单 {no}</source>
+        <translation>order {no}</translation>
+    </message>
+    <message>
+        <source>评价内容</source>
+        <translation>Review</translation>
+    </message>
+    <message>
+        <source>详情</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>请写明判断依据（例如：聊天中以删评为条件索要钱财）。</source>
+        <translation>Please write down your reasons (e.g. asked for money in the chat to remove the review).</translation>
+    </message>
+    <message>
+        <source>运单号</source>
+        <translation>Tracking no.</translation>
+    </message>
+    <message>
+        <source>还没有</source>
+        <translation>None yet</translation>
+    </message>
+    <message>
+        <source>还没有回复</source>
+        <translation>No reply yet</translation>
+    </message>
+    <message>
+        <source>退款类型</source>
+        <translation>Refund type</translation>
+    </message>
+    <message>
+        <source>退款金额</source>
+        <translation>Refund amount</translation>
+    </message>
+    <message>
+        <source>重新检查</source>
+        <translation>Check again</translation>
+    </message>
+    <message>
+        <source>问题描述</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <source>风险信号</source>
+        <translation>Risk signals</translation>
+    </message>
+</context>
+<context>
+    <name>CaseState</name>
+    <message>
+        <source>买家已寄回</source>
+        <translation>Returned by buyer</translation>
+    </message>
+    <message>
+        <source>修好已寄回</source>
+        <translation>Repaired and sent back</translation>
+    </message>
+    <message>
+        <source>协商中</source>
+        <translation>Negotiating</translation>
+    </message>
+    <message>
+        <source>处理中</source>
+        <translation>Handling</translation>
+    </message>
+    <message>
+        <source>审核中</source>
+        <translation>Under review</translation>
+    </message>
+    <message>
+        <source>已举证</source>
+        <translation>Evidence submitted</translation>
+    </message>
+    <message>
+        <source>已回复</source>
+        <translation>Replied</translation>
+    </message>
+    <message>
+        <source>已回访</source>
+        <translation>Followed up</translation>
+    </message>
+    <message>
+        <source>已完成</source>
+        <translation>Completed</translation>
+    </message>
+    <message>
+        <source>已拒绝</source>
+        <translation>Rejected</translation>
+    </message>
+    <message>
+        <source>已撤销</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>已收货</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <source>已申请</source>
+        <translation>Requested</translation>
+    </message>
+    <message>
+        <source>已联系买家</source>
+        <translation>Buyer contacted</translation>
+    </message>
+    <message>
+        <source>已解决</source>
+        <translation>Resolved</translation>
+    </message>
+    <message>
+        <source>已达成一致</source>
+        <translation>Agreed</translation>
+    </message>
+    <message>
+        <source>已退款</source>
+        <translation>Refunded</translation>
+    </message>
+    <message>
+        <source>平台介入</source>
+        <translation>Platform involved</translation>
+    </message>
+    <message>
+        <source>平台已判定</source>
+        <translation>Ruled</translation>
+    </message>
+    <message>
+        <source>平台申诉中</source>
+        <translation>Under appeal</translation>
+    </message>
+    <message>
+        <source>待处理</source>
+        <translation>Pending</translation>
+    </message>
+    <message>
+        <source>待寄回</source>
+        <translation>Awaiting return</translation>
+    </message>
+    <message>
+        <source>待确认费用</source>
+        <translation>Fee to confirm</translation>
+    </message>
+    <message>
+        <source>换新已发出</source>
+        <translation>Replacement sent</translation>
+    </message>
+    <message>
+        <source>申诉成功</source>
+        <translation>Appeal upheld</translation>
+    </message>
+    <message>
+        <source>申诉未通过</source>
+        <translation>Appeal rejected</translation>
+    </message>
+    <message>
+        <source>维修中</source>
+        <translation>Repairing</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTable</name>
+    <message>
+        <source>下一个时限：{due}</source>
+        <translation>Next deadline: {due}</translation>
+    </message>
+    <message>
+        <source>单号</source>
+        <translation>Case no.</translation>
+    </message>
+    <message>
+        <source>客户</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <source>摘要</source>
+        <translation>Summary</translation>
+    </message>
+    <message>
+        <source>更新时间</source>
+        <translation>Updated</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation>Order no.</translation>
+    </message>
+</context>
+<context>
     <name>CategoryTree</name>
     <message>
         <source>{n} 条知识，其中 {on} 条启用</source>
@@ -976,6 +2145,141 @@
     <message>
         <source>机器人</source>
         <translation>Bot</translation>
+    </message>
+</context>
+<context>
+    <name>ComplaintFormView</name>
+    <message>
+        <source>{state} · 实付 {total}</source>
+        <translation>{state} · paid {total}</translation>
+    </message>
+    <message>
+        <source>丢弃草稿</source>
+        <translation>Discard draft</translation>
+    </message>
+    <message>
+        <source>买家投诉的内容，尽量用买家的原话</source>
+        <translation>What the buyer complains about, in their own words where possible</translation>
+    </message>
+    <message>
+        <source>例如：10元无门槛券，补发收纳袋</source>
+        <translation>e.g. a ¥10 coupon, resend the storage bag</translation>
+    </message>
+    <message>
+        <source>例如：退货退款、补发、赔偿</source>
+        <translation>e.g. return and refund, resend, compensation</translation>
+    </message>
+    <message>
+        <source>保存处理记录</source>
+        <translation>Save handling record</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>商品质量投诉必须关联订单</source>
+        <translation>A product complaint needs its order</translation>
+    </message>
+    <message>
+        <source>回访时间</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <source>处理步骤</source>
+        <translation>Handling steps</translation>
+    </message>
+    <message>
+        <source>客户诉求</source>
+        <translation>Customer wants</translation>
+    </message>
+    <message>
+        <source>客户：{nick}</source>
+        <translation>Customer: {nick}</translation>
+    </message>
+    <message>
+        <source>客户：由订单号确定</source>
+        <translation>Customer: from the order number</translation>
+    </message>
+    <message>
+        <source>已恢复未提交的草稿（{time} 保存）</source>
+        <translation>Restored an unsubmitted draft (saved {time})</translation>
+    </message>
+    <message>
+        <source>恶意投诉信号</source>
+        <translation>Malicious-complaint signals</translation>
+    </message>
+    <message>
+        <source>投诉分类</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <source>投诉处理记录 {no}</source>
+        <translation>Complaint record {no}</translation>
+    </message>
+    <message>
+        <source>投诉性质</source>
+        <translation>Nature of the complaint</translation>
+    </message>
+    <message>
+        <source>投诉类型</source>
+        <translation>Complaint type</translation>
+    </message>
+    <message>
+        <source>正常投诉：快速响应、合理补偿、全程跟进。恶意投诉：冷静应对、收集证据、向平台申诉，情节严重可走法律途径。</source>
+        <translation>Normal complaint: respond quickly, compensate fairly, follow up to the end. Malicious complaint: stay calm, collect evidence, appeal to the platform; in serious cases, take legal action.</translation>
+    </message>
+    <message>
+        <source>登记客户投诉</source>
+        <translation>Register a complaint</translation>
+    </message>
+    <message>
+        <source>登记投诉</source>
+        <translation>Register complaint</translation>
+    </message>
+    <message>
+        <source>程序提示：信号不多（{score} 分），按正常投诉处理。</source>
+        <translation>Program&apos;s hint: few signals ({score} points); handle it as a normal complaint.</translation>
+    </message>
+    <message>
+        <source>程序提示：发现 {n} 个恶意投诉信号（{score} 分），建议核实后再决定性质。</source>
+        <translation>Program&apos;s hint: {n} malicious-complaint signals ({score} points); check the facts before deciding.</translation>
+    </message>
+    <message>
+        <source>约定回访</source>
+        <translation>Agree a follow-up</translation>
+    </message>
+    <message>
+        <source>草稿已丢弃</source>
+        <translation>Draft discarded</translation>
+    </message>
+    <message>
+        <source>草稿已自动保存</source>
+        <translation>Draft saved</translation>
+    </message>
+    <message>
+        <source>补偿方式</source>
+        <translation>Compensation</translation>
+    </message>
+    <message>
+        <source>补偿说明</source>
+        <translation>Compensation notes</translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation>Order no.</translation>
+    </message>
+    <message>
+        <source>还有 {count} 处需要填写或修改。</source>
+        <translation>{count} fields still need filling in or fixing.</translation>
+    </message>
+    <message>
+        <source>金额</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>问题描述</source>
+        <translation>Problem</translation>
     </message>
 </context>
 <context>
@@ -2471,6 +3775,128 @@
     </message>
 </context>
 <context>
+    <name>DeadlineRow</name>
+    <message>
+        <source>例如：举证截止</source>
+        <translation>e.g. evidence deadline</translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <source>已完成</source>
+        <translation>Completed</translation>
+    </message>
+</context>
+<context>
+    <name>DisputeFormView</name>
+    <message>
+        <source>{state} · 实付 {total}</source>
+        <translation>{state} · paid {total}</translation>
+    </message>
+    <message>
+        <source>丢弃草稿</source>
+        <translation>Discard draft</translation>
+    </message>
+    <message>
+        <source>买家要求</source>
+        <translation>Buyer asks for</translation>
+    </message>
+    <message>
+        <source>例如：全额退款</source>
+        <translation>e.g. full refund</translation>
+    </message>
+    <message>
+        <source>保存纠纷记录</source>
+        <translation>Save dispute record</translation>
+    </message>
+    <message>
+        <source>到期前 24 小时在售后页顶部提醒；逾期标红。</source>
+        <translation>Reminded at the top of the after-sales page 24 hours ahead; red once overdue.</translation>
+    </message>
+    <message>
+        <source>协商结果或平台判定</source>
+        <translation>Agreed outcome or the platform&apos;s ruling</translation>
+    </message>
+    <message>
+        <source>发生了什么，买家和店铺各自的说法</source>
+        <translation>What happened, and what the buyer and the shop each say</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>客户：{nick}</source>
+        <translation>Customer: {nick}</translation>
+    </message>
+    <message>
+        <source>客户：由订单号确定</source>
+        <translation>Customer: from the order number</translation>
+    </message>
+    <message>
+        <source>已恢复未提交的草稿（{time} 保存）</source>
+        <translation>Restored an unsubmitted draft (saved {time})</translation>
+    </message>
+    <message>
+        <source>平台介入</source>
+        <translation>Platform stepped in</translation>
+    </message>
+    <message>
+        <source>时限与提醒</source>
+        <translation>Deadlines and reminders</translation>
+    </message>
+    <message>
+        <source>添加时限</source>
+        <translation>Add deadline</translation>
+    </message>
+    <message>
+        <source>登记纠纷</source>
+        <translation>Register dispute</translation>
+    </message>
+    <message>
+        <source>纠纷原因</source>
+        <translation>Cause</translation>
+    </message>
+    <message>
+        <source>纠纷对应的订单号</source>
+        <translation>Order number of the dispute</translation>
+    </message>
+    <message>
+        <source>纠纷经过</source>
+        <translation>What happened</translation>
+    </message>
+    <message>
+        <source>纠纷记录 {no}</source>
+        <translation>Dispute record {no}</translation>
+    </message>
+    <message>
+        <source>约定 / 判定结果</source>
+        <translation>Agreed / ruled outcome</translation>
+    </message>
+    <message>
+        <source>草稿已丢弃</source>
+        <translation>Draft discarded</translation>
+    </message>
+    <message>
+        <source>草稿已自动保存</source>
+        <translation>Draft saved</translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation>Order no.</translation>
+    </message>
+    <message>
+        <source>还有 {count} 处需要填写或修改。</source>
+        <translation>{count} fields still need filling in or fixing.</translation>
+    </message>
+    <message>
+        <source>金额</source>
+        <translation>Amount</translation>
+    </message>
+</context>
+<context>
     <name>EntryEditor</name>
     <message>
         <source>买家可能怎么问：相似问法是完整的问句；关键词问法里的词同时出现就命中；反向问法命中时不用这条知识回答。</source>
@@ -2662,6 +4088,263 @@
     <message>
         <source>问法</source>
         <translation>Phrasings</translation>
+    </message>
+</context>
+<context>
+    <name>Evidence</name>
+    <message>
+        <source>买家</source>
+        <translation>Buyer</translation>
+    </message>
+    <message>
+        <source>图片 ({patterns});;所有文件 (*)</source>
+        <translation>Pictures ({patterns});;All files (*)</translation>
+    </message>
+    <message>
+        <source>客服</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>机器人</source>
+        <translation>Bot</translation>
+    </message>
+    <message>
+        <source>系统</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>选择图片或文件</source>
+        <translation>Choose pictures or files</translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceCard</name>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>图片 / 文件…</source>
+        <translation>Pictures / files…</translation>
+    </message>
+    <message>
+        <source>导出证据包 PDF…</source>
+        <translation>Export evidence PDF…</translation>
+    </message>
+    <message>
+        <source>添加所选消息</source>
+        <translation>Add selected messages</translation>
+    </message>
+    <message>
+        <source>物流轨迹</source>
+        <translation>Logistics trace</translation>
+    </message>
+    <message>
+        <source>移除</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <source>聊天记录…</source>
+        <translation>Chat messages…</translation>
+    </message>
+    <message>
+        <source>订单快照</source>
+        <translation>Order snapshot</translation>
+    </message>
+    <message>
+        <source>证据</source>
+        <translation>Evidence</translation>
+    </message>
+    <message>
+        <source>证据列表</source>
+        <translation>Evidence list</translation>
+    </message>
+    <message>
+        <source>还没有证据。聊天记录、订单信息和照片能帮助平台判断。</source>
+        <translation>No evidence yet. Chat messages, order details and photos help the platform decide.</translation>
+    </message>
+</context>
+<context>
+    <name>Fields</name>
+    <message>
+        <source>{field}：{problem}</source>
+        <translation>{field}: {problem}</translation>
+    </message>
+    <message>
+        <source>不能超过实付款 {limit}</source>
+        <translation>cannot exceed the amount paid, {limit}</translation>
+    </message>
+    <message>
+        <source>买家要求</source>
+        <translation>Buyer asks for</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>只有判定为疑似恶意投诉时才走平台申诉</source>
+        <translation>only a suspected malicious complaint goes to a platform appeal</translation>
+    </message>
+    <message>
+        <source>售后商品</source>
+        <translation>Items</translation>
+    </message>
+    <message>
+        <source>售后类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>回复</source>
+        <translation>Reply</translation>
+    </message>
+    <message>
+        <source>回访时间</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>客户</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <source>客户诉求</source>
+        <translation>Customer wants</translation>
+    </message>
+    <message>
+        <source>平台已判定时请写明判定结果</source>
+        <translation>write down the ruling once the platform has ruled</translation>
+    </message>
+    <message>
+        <source>必填</source>
+        <translation>required</translation>
+    </message>
+    <message>
+        <source>想换的颜色 / 尺码</source>
+        <translation>Colour / size wanted</translation>
+    </message>
+    <message>
+        <source>投诉类型</source>
+        <translation>Complaint type</translation>
+    </message>
+    <message>
+        <source>文件</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>时限</source>
+        <translation>Deadlines</translation>
+    </message>
+    <message>
+        <source>最多 {limit} 个字（现在 {length} 个）</source>
+        <translation>at most {limit} characters (now {length})</translation>
+    </message>
+    <message>
+        <source>最多 {limit} 条</source>
+        <translation>at most {limit}</translation>
+    </message>
+    <message>
+        <source>没有找到订单 {order_no}</source>
+        <translation>no order {order_no} found</translation>
+    </message>
+    <message>
+        <source>申诉单号</source>
+        <translation>Appeal no.</translation>
+    </message>
+    <message>
+        <source>申诉状态</source>
+        <translation>Appeal state</translation>
+    </message>
+    <message>
+        <source>申诉说明</source>
+        <translation>Appeal notes</translation>
+    </message>
+    <message>
+        <source>第 {row} 条名称最多 {limit} 个字</source>
+        <translation>row {row}: the name can be at most {limit} characters</translation>
+    </message>
+    <message>
+        <source>第 {row} 条缺少名称</source>
+        <translation>row {row} has no name</translation>
+    </message>
+    <message>
+        <source>纠纷原因</source>
+        <translation>Cause</translation>
+    </message>
+    <message>
+        <source>约定 / 判定结果</source>
+        <translation>Agreed / ruled outcome</translation>
+    </message>
+    <message>
+        <source>约定金额</source>
+        <translation>Agreed amount</translation>
+    </message>
+    <message>
+        <source>给出方案后请约定回访时间</source>
+        <translation>once a solution is offered, agree when to follow up</translation>
+    </message>
+    <message>
+        <source>至少写 {minimum} 个字</source>
+        <translation>write at least {minimum} characters</translation>
+    </message>
+    <message>
+        <source>补偿方式</source>
+        <translation>Compensation</translation>
+    </message>
+    <message>
+        <source>补偿说明</source>
+        <translation>Compensation notes</translation>
+    </message>
+    <message>
+        <source>补偿金额</source>
+        <translation>Compensation amount</translation>
+    </message>
+    <message>
+        <source>要求金额</source>
+        <translation>Amount asked</translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation>Order no.</translation>
+    </message>
+    <message>
+        <source>诉求金额</source>
+        <translation>Amount demanded</translation>
+    </message>
+    <message>
+        <source>请填写大于 0 的金额</source>
+        <translation>enter an amount greater than 0</translation>
+    </message>
+    <message>
+        <source>运单号</source>
+        <translation>Tracking no.</translation>
+    </message>
+    <message>
+        <source>这一项不适用于所选的售后类型</source>
+        <translation>does not apply to the chosen kind</translation>
+    </message>
+    <message>
+        <source>这笔订单不属于当前客户</source>
+        <translation>this order belongs to another customer</translation>
+    </message>
+    <message>
+        <source>退款类型</source>
+        <translation>Refund type</translation>
+    </message>
+    <message>
+        <source>金额</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>金额不能为负</source>
+        <translation>the amount cannot be negative</translation>
+    </message>
+    <message>
+        <source>问题描述</source>
+        <translation>Problem</translation>
     </message>
 </context>
 <context>
@@ -3630,6 +5313,17 @@
     </message>
 </context>
 <context>
+    <name>MessagePicker</name>
+    <message>
+        <source>聊天记录</source>
+        <translation>Chat messages</translation>
+    </message>
+    <message>
+        <source>该客户没有聊天记录。</source>
+        <translation>This customer has no chat messages.</translation>
+    </message>
+</context>
+<context>
     <name>MissTable</name>
     <message>
         <source>实际命中</source>
@@ -3681,6 +5375,41 @@
     <message>
         <source>订单数</source>
         <translation>Orders</translation>
+    </message>
+</context>
+<context>
+    <name>NewEvidenceBox</name>
+    <message>
+        <source>从聊天中选择消息</source>
+        <translation>Pick messages from the chat</translation>
+    </message>
+    <message>
+        <source>提交时一并保存；提交后也可以在工单里继续添加。</source>
+        <translation>Saved with the form; more can be added in the case afterwards.</translation>
+    </message>
+    <message>
+        <source>未选择文件</source>
+        <translation>No files chosen</translation>
+    </message>
+    <message>
+        <source>添加图片 / 文件…</source>
+        <translation>Add pictures / files…</translation>
+    </message>
+    <message>
+        <source>清空</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <source>证据</source>
+        <translation>Evidence</translation>
+    </message>
+    <message>
+        <source>附上物流轨迹</source>
+        <translation>Attach logistics trace</translation>
+    </message>
+    <message>
+        <source>附上订单快照</source>
+        <translation>Attach order snapshot</translation>
     </message>
 </context>
 <context>
@@ -3881,6 +5610,14 @@
         <translation>Copied</translation>
     </message>
     <message>
+        <source>投诉</source>
+        <translation>Complain</translation>
+    </message>
+    <message>
+        <source>换货</source>
+        <translation>Exchange</translation>
+    </message>
+    <message>
         <source>未选择客户</source>
         <translation>No customer selected</translation>
     </message>
@@ -3899,6 +5636,18 @@
     <message>
         <source>没有找到订单 {number}。</source>
         <translation>Order {number} not found.</translation>
+    </message>
+    <message>
+        <source>申请售后 ▾</source>
+        <translation>After-sales ▾</translation>
+    </message>
+    <message>
+        <source>纠纷</source>
+        <translation>Dispute</translation>
+    </message>
+    <message>
+        <source>维修</source>
+        <translation>Repair</translation>
     </message>
     <message>
         <source>订单列表</source>
@@ -3923,6 +5672,14 @@
     <message>
         <source>近期订单</source>
         <translation>Recent orders</translation>
+    </message>
+    <message>
+        <source>退款</source>
+        <translation>Refund</translation>
+    </message>
+    <message>
+        <source>退货</source>
+        <translation>Return</translation>
     </message>
     <message>
         <source>选择订单查看详情</source>
@@ -4003,6 +5760,205 @@
     <message>
         <source>说明</source>
         <translation>Note</translation>
+    </message>
+</context>
+<context>
+    <name>Packet</name>
+    <message>
+        <source> · 整理人 {name}</source>
+        <translation> · prepared by {name}</translation>
+    </message>
+    <message>
+        <source>{shop} 售后证据材料</source>
+        <translation>{shop} after-sales evidence</translation>
+    </message>
+    <message>
+        <source>下单 / 付款</source>
+        <translation>Ordered / paid</translation>
+    </message>
+    <message>
+        <source>买家</source>
+        <translation>Buyer</translation>
+    </message>
+    <message>
+        <source>买家要求</source>
+        <translation>Buyer asks for</translation>
+    </message>
+    <message>
+        <source>事项</source>
+        <translation>Event</translation>
+    </message>
+    <message>
+        <source>依据</source>
+        <translation>Grounds</translation>
+    </message>
+    <message>
+        <source>信号</source>
+        <translation>Signal</translation>
+    </message>
+    <message>
+        <source>信用等级</source>
+        <translation>Credit level</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>分值</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <source>单号 {no} · {kind} · 生成于 {time}</source>
+        <translation>Case {no} · {kind} · generated {time}</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>发货 / 签收</source>
+        <translation>Shipped / signed</translation>
+    </message>
+    <message>
+        <source>售后证据材料</source>
+        <translation>After-sales evidence</translation>
+    </message>
+    <message>
+        <source>商品</source>
+        <translation>Goods</translation>
+    </message>
+    <message>
+        <source>商品明细</source>
+        <translation>Items</translation>
+    </message>
+    <message>
+        <source>处理步骤</source>
+        <translation>Handling steps</translation>
+    </message>
+    <message>
+        <source>处理状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>客户诉求</source>
+        <translation>Customer wants</translation>
+    </message>
+    <message>
+        <source>客服判定</source>
+        <translation>Agent&apos;s judgement</translation>
+    </message>
+    <message>
+        <source>差评次数</source>
+        <translation>Negative reviews</translation>
+    </message>
+    <message>
+        <source>平台介入</source>
+        <translation>Platform</translation>
+    </message>
+    <message>
+        <source>平台申诉</source>
+        <translation>Platform appeal</translation>
+    </message>
+    <message>
+        <source>店铺回复</source>
+        <translation>Shop&apos;s reply</translation>
+    </message>
+    <message>
+        <source>投诉类型</source>
+        <translation>Complaint type</translation>
+    </message>
+    <message>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>晒图</source>
+        <translation>Photos</translation>
+    </message>
+    <message>
+        <source>本材料由客服工作台根据店铺记录生成；附件以 SHA-256 校验值标识，可与原件核对。</source>
+        <translation>Generated by the workbench from the shop&apos;s records; attachments are identified by their SHA-256 checksum and can be checked against the originals.</translation>
+    </message>
+    <message>
+        <source>注册时间</source>
+        <translation>Registered</translation>
+    </message>
+    <message>
+        <source>物流</source>
+        <translation>Logistics</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>申诉说明</source>
+        <translation>Appeal notes</translation>
+    </message>
+    <message>
+        <source>登记时间</source>
+        <translation>Registered</translation>
+    </message>
+    <message>
+        <source>纠纷原因</source>
+        <translation>Cause</translation>
+    </message>
+    <message>
+        <source>约定 / 判定</source>
+        <translation>Agreed / ruled</translation>
+    </message>
+    <message>
+        <source>经办</source>
+        <translation>By</translation>
+    </message>
+    <message>
+        <source>联系电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>补偿</source>
+        <translation>Compensation</translation>
+    </message>
+    <message>
+        <source>订单</source>
+        <translation>Order</translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation>Order no.</translation>
+    </message>
+    <message>
+        <source>评价</source>
+        <translation>Review</translation>
+    </message>
+    <message>
+        <source>评价内容</source>
+        <translation>Review text</translation>
+    </message>
+    <message>
+        <source>评分 {score} / 100，风险{level}。以下每一项都列出了依据；是否恶意由客服结合证据判断。</source>
+        <translation>Score {score}/100, {level} risk. Each item lists its grounds; whether it is malicious is for the agent to judge from the evidence.</translation>
+    </message>
+    <message>
+        <source>退款次数</source>
+        <translation>Refunds</translation>
+    </message>
+    <message>
+        <source>退款类型</source>
+        <translation>Refund type</translation>
+    </message>
+    <message>
+        <source>金额</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>问题描述</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <source>风险评分是程序依据公开规则给出的提示，不构成对买家的指控。</source>
+        <translation>The risk score is a hint from published rules, not an accusation against the buyer.</translation>
     </message>
 </context>
 <context>
@@ -4115,6 +6071,124 @@ Covers: {parts}</translation>
     <message>
         <source>（新问法）</source>
         <translation>(new phrasing)</translation>
+    </message>
+</context>
+<context>
+    <name>Policy</name>
+    <message>
+        <source>「{categories}」类商品不支持七天无理由退换。</source>
+        <translation>“{categories}” goods are excluded from 7-day no-reason returns.</translation>
+    </message>
+    <message>
+        <source>买家未联系店铺就自行维修：维修费用由双方协商确定。</source>
+        <translation>The buyer had it repaired without asking the shop: the repair cost is to be agreed.</translation>
+    </message>
+    <message>
+        <source>人为损坏：无论是否在质保期内，维修费用由买家承担。</source>
+        <translation>Damaged by the buyer: the buyer pays the repair, in or out of warranty.</translation>
+    </message>
+    <message>
+        <source>包裹还没签收：签收后才能寄回（或让买家拒收）。</source>
+        <translation>The parcel is not signed for yet: it can be sent back once received (or refused).</translation>
+    </message>
+    <message>
+        <source>商品完好、吊牌在，不影响二次销售。</source>
+        <translation>Goods intact with tags on; they can be sold again.</translation>
+    </message>
+    <message>
+        <source>商品已洗涤、穿着或吊牌已拆：不符合七天无理由。</source>
+        <translation>Washed, worn or tags removed: not eligible for the 7-day no-reason return.</translation>
+    </message>
+    <message>
+        <source>寄回运费：{payer}（原因：{reason}）</source>
+        <translation>Return shipping: {payer} (reason: {reason})</translation>
+    </message>
+    <message>
+        <source>属于商品问题（{reason}），由店铺负责，不受七天限制。</source>
+        <translation>A fault of the goods ({reason}): the shop is responsible, with no 7-day limit.</translation>
+    </message>
+    <message>
+        <source>已签收的商品要先寄回：建议改为「退货退款」。</source>
+        <translation>Received goods must come back first: use “Return and refund” instead.</translation>
+    </message>
+    <message>
+        <source>未发货的订单可以直接退款。</source>
+        <translation>An order not shipped yet can be refunded directly.</translation>
+    </message>
+    <message>
+        <source>物流显示 {signed} 已签收，请先和买家核实签收情况。</source>
+        <translation>Logistics show it signed for at {signed}; check with the buyer first.</translation>
+    </message>
+    <message>
+        <source>签收第 {days} 天，在 {limit} 天质保期内：维修和运费由店铺承担。</source>
+        <translation>Day {days} after delivery, within the {limit}-day warranty: the shop pays repair and shipping.</translation>
+    </message>
+    <message>
+        <source>签收第 {days} 天，在七天无理由期限（{limit} 天）内。</source>
+        <translation>Day {days} after delivery, within the no-reason period ({limit} days).</translation>
+    </message>
+    <message>
+        <source>签收第 {days} 天，已超过七天无理由期限（{limit} 天）。</source>
+        <translation>Day {days} after delivery, past the no-reason period ({limit} days).</translation>
+    </message>
+    <message>
+        <source>签收第 {days} 天，已过 {limit} 天质保期：维修费用由买家承担。</source>
+        <translation>Day {days} after delivery, past the {limit}-day warranty: the buyer pays the repair.</translation>
+    </message>
+    <message>
+        <source>订单已发货：可拦截快递或请买家拒收。</source>
+        <translation>The order has shipped: intercept the parcel or ask the buyer to refuse it.</translation>
+    </message>
+    <message>
+        <source>订单有运费险：买家寄出后可申请理赔。</source>
+        <translation>The order has return-shipping insurance: the buyer can claim after sending it.</translation>
+    </message>
+    <message>
+        <source>订单状态：{state}</source>
+        <translation>Order state: {state}</translation>
+    </message>
+    <message>
+        <source>订单还没发货，不用寄回：建议改为「仅退款」。</source>
+        <translation>The order has not shipped, nothing to send back: use “Refund only” instead.</translation>
+    </message>
+    <message>
+        <source>这笔订单已有 {count} 个未完结的售后单，注意不要重复处理。</source>
+        <translation>This order already has {count} open after-sales cases; don&apos;t handle it twice.</translation>
+    </message>
+    <message>
+        <source>退款金额不超过实付款 {limit}。</source>
+        <translation>The refund does not exceed the amount paid, {limit}.</translation>
+    </message>
+    <message>
+        <source>退款金额超过实付款 {limit}。</source>
+        <translation>The refund exceeds the amount paid, {limit}.</translation>
+    </message>
+</context>
+<context>
+    <name>PolicyPanel</name>
+    <message>
+        <source>✓ 符合店铺售后政策</source>
+        <translation>✓ Within the shop&apos;s after-sales policy</translation>
+    </message>
+    <message>
+        <source>✗ 不符合店铺售后政策（可写明理由后仍受理，或拒绝并说明原因）</source>
+        <translation>✗ Outside the shop&apos;s policy (accept it anyway with your reason, or reject it and say why)</translation>
+    </message>
+    <message>
+        <source>填写订单号和原因后，这里显示七天无理由、质保期和运费规则的检查结果。</source>
+        <translation>Once the order number and reason are in, the 7-day, warranty and shipping rules are checked here.</translation>
+    </message>
+    <message>
+        <source>政策检查</source>
+        <translation>Policy check</translation>
+    </message>
+    <message>
+        <source>正在检查…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>维修费用：{payer}</source>
+        <translation>Repair cost: {payer}</translation>
     </message>
 </context>
 <context>
@@ -4367,15 +6441,15 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>机器人接待比例</source>
-        <translation>Bot's share</translation>
+        <translation>Bot&apos;s share</translation>
     </message>
     <message>
         <source>机器人的回复</source>
-        <translation>The bot's replies</translation>
+        <translation>The bot&apos;s replies</translation>
     </message>
     <message>
         <source>机器人直接回复买家，答不了或买家要求时转人工。</source>
-        <translation>The bot answers customers itself and hands off when it can't answer or the customer asks.</translation>
+        <translation>The bot answers customers itself and hands off when it can&apos;t answer or the customer asks.</translation>
     </message>
     <message>
         <source>正在接待</source>
@@ -4383,7 +6457,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>答不上来时</source>
-        <translation>When it can't answer</translation>
+        <translation>When it can&apos;t answer</translation>
     </message>
     <message>
         <source>请先改正标红的内容。</source>
@@ -4411,6 +6485,52 @@ Covers: {parts}</translation>
     <message>
         <source>标签</source>
         <translation>Tags</translation>
+    </message>
+</context>
+<context>
+    <name>Reviews</name>
+    <message>
+        <source>⚑ 客服已标记</source>
+        <translation>⚑ marked by agent</translation>
+    </message>
+    <message>
+        <source>晒图 {n}</source>
+        <translation>{n} photos</translation>
+    </message>
+    <message>
+        <source>风险 {score}</source>
+        <translation>risk {score}</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewsView</name>
+    <message>
+        <source>全部状态</source>
+        <translation>All states</translation>
+    </message>
+    <message>
+        <source>全部评价</source>
+        <translation>All reviews</translation>
+    </message>
+    <message>
+        <source>好评率 {rate:.1f}% · 好评 {good} · 中评 {neutral} · 差评 {bad} · 待处理 {pending}</source>
+        <translation>Positive {rate:.1f}% · positive {good} · neutral {neutral} · negative {bad} · pending {pending}</translation>
+    </message>
+    <message>
+        <source>搜索买家、评价内容、订单号</source>
+        <translation>Search buyer, review text, order no.</translation>
+    </message>
+    <message>
+        <source>没有符合条件的评价</source>
+        <translation>No reviews match</translation>
+    </message>
+    <message>
+        <source>评价列表</source>
+        <translation>Review list</translation>
+    </message>
+    <message>
+        <source>选择一条评价查看详情、回复和处理</source>
+        <translation>Pick a review to see it, reply and handle it</translation>
     </message>
 </context>
 <context>
@@ -4478,6 +6598,21 @@ Covers: {parts}</translation>
     <message>
         <source>高价值：至少</source>
         <translation>High value: at least</translation>
+    </message>
+</context>
+<context>
+    <name>RiskPanel</name>
+    <message>
+        <source>{score} 分 · 风险{level}</source>
+        <translation>{score} points · {level} risk</translation>
+    </message>
+    <message>
+        <source>评分由程序根据下列信号估算，仅供参考，不是结论；是否按恶意处理由客服判断。</source>
+        <translation>The program estimates the score from the signals below. It is only a hint, not a conclusion; the agent decides whether to treat it as malicious.</translation>
+    </message>
+    <message>
+        <source>还没有检查。</source>
+        <translation>Not checked yet.</translation>
     </message>
 </context>
 <context>
@@ -4627,6 +6762,129 @@ Covers: {parts}</translation>
     </message>
 </context>
 <context>
+    <name>ServiceForm</name>
+    <message>
+        <source>{state} · 实付 {total} · {signed}</source>
+        <translation>{state} · paid {total} · {signed}</translation>
+    </message>
+    <message>
+        <source>不能超过实付款</source>
+        <translation>Cannot exceed the amount paid</translation>
+    </message>
+    <message>
+        <source>丢弃草稿</source>
+        <translation>Discard draft</translation>
+    </message>
+    <message>
+        <source>买家没联系店铺，已自行送修</source>
+        <translation>The buyer had it repaired without asking the shop</translation>
+    </message>
+    <message>
+        <source>买家说了什么、问题在哪里（如：颜色和图片不一样，尺码偏大）</source>
+        <translation>What the buyer said and what is wrong (e.g. colour differs from the photos, runs large)</translation>
+    </message>
+    <message>
+        <source>例如：米白色 M 码</source>
+        <translation>e.g. off-white, size M</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>吊牌完好，未洗涤、未穿着</source>
+        <translation>Tags on, not washed or worn</translation>
+    </message>
+    <message>
+        <source>售后商品</source>
+        <translation>Items</translation>
+    </message>
+    <message>
+        <source>售后类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>商品状态</source>
+        <translation>Condition</translation>
+    </message>
+    <message>
+        <source>客户：{nick}</source>
+        <translation>Customer: {nick}</translation>
+    </message>
+    <message>
+        <source>客户：由订单号确定</source>
+        <translation>Customer: from the order number</translation>
+    </message>
+    <message>
+        <source>已恢复未提交的草稿（{time} 保存）</source>
+        <translation>Restored an unsubmitted draft (saved {time})</translation>
+    </message>
+    <message>
+        <source>想换的颜色 / 尺码</source>
+        <translation>Colour / size wanted</translation>
+    </message>
+    <message>
+        <source>提交申请</source>
+        <translation>Submit</translation>
+    </message>
+    <message>
+        <source>新建{kind}申请</source>
+        <translation>New {kind} request</translation>
+    </message>
+    <message>
+        <source>未签收</source>
+        <translation>not signed for</translation>
+    </message>
+    <message>
+        <source>查到订单后在这里勾选商品</source>
+        <translation>Tick the items here once the order is found</translation>
+    </message>
+    <message>
+        <source>签收于 {time}</source>
+        <translation>signed for {time}</translation>
+    </message>
+    <message>
+        <source>自行维修</source>
+        <translation>Repaired elsewhere</translation>
+    </message>
+    <message>
+        <source>草稿已丢弃</source>
+        <translation>Draft discarded</translation>
+    </message>
+    <message>
+        <source>草稿已自动保存</source>
+        <translation>Draft saved</translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation>Order no.</translation>
+    </message>
+    <message>
+        <source>输入或粘贴订单号</source>
+        <translation>Type or paste the order number</translation>
+    </message>
+    <message>
+        <source>还有 {count} 处需要填写或修改。</source>
+        <translation>{count} fields still need filling in or fixing.</translation>
+    </message>
+    <message>
+        <source>退款类型</source>
+        <translation>Refund type</translation>
+    </message>
+    <message>
+        <source>退款金额</source>
+        <translation>Refund amount</translation>
+    </message>
+    <message>
+        <source>问题描述</source>
+        <translation>Problem</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source> 位/分钟</source>
@@ -4683,6 +6941,125 @@ Covers: {parts}</translation>
     <message>
         <source>设置</source>
         <translation>Settings</translation>
+    </message>
+</context>
+<context>
+    <name>Signals</name>
+    <message>
+        <source>与 {count} 条差评内容相近</source>
+        <translation>close to {count} other negative reviews</translation>
+    </message>
+    <message>
+        <source>信用等级 {credit}，平台交易很少</source>
+        <translation>credit level {credit}, few trades on the platform</translation>
+    </message>
+    <message>
+        <source>在聊天中暗示给钱删评</source>
+        <translation>Hinted in the chat: pay and the review goes</translation>
+    </message>
+    <message>
+        <source>多次给出差评</source>
+        <translation>Many negative reviews</translation>
+    </message>
+    <message>
+        <source>小额购买</source>
+        <translation>Small purchase</translation>
+    </message>
+    <message>
+        <source>差评 {count} 次</source>
+        <translation>{count} negative reviews</translation>
+    </message>
+    <message>
+        <source>情绪化，缺乏具体问题描述</source>
+        <translation>Emotional, nothing specific</translation>
+    </message>
+    <message>
+        <source>情绪用词：{words}；没有说明具体问题</source>
+        <translation>emotional words: {words}; no specific problem described</translation>
+    </message>
+    <message>
+        <source>投诉内容夸大或虚假</source>
+        <translation>Exaggerated or false claims</translation>
+    </message>
+    <message>
+        <source>无历史购物记录</source>
+        <translation>No purchase history</translation>
+    </message>
+    <message>
+        <source>无理要求</source>
+        <translation>Unreasonable demands</translation>
+    </message>
+    <message>
+        <source>有多次差评记录</source>
+        <translation>History of negative reviews</translation>
+    </message>
+    <message>
+        <source>有多次投诉记录</source>
+        <translation>History of complaints</translation>
+    </message>
+    <message>
+        <source>未发现</source>
+        <translation>not found</translation>
+    </message>
+    <message>
+        <source>此前投诉 {count} 次</source>
+        <translation>{count} earlier complaints</translation>
+    </message>
+    <message>
+        <source>此前有 {count} 次同类投诉</source>
+        <translation>{count} earlier complaints of the same kind</translation>
+    </message>
+    <message>
+        <source>注册 {days} 天</source>
+        <translation>registered {days} days ago</translation>
+    </message>
+    <message>
+        <source>用词：{words}</source>
+        <translation>words: {words}</translation>
+    </message>
+    <message>
+        <source>聊天原话：「{quote}」</source>
+        <translation>in the chat: “{quote}”</translation>
+    </message>
+    <message>
+        <source>要求 {demand}，超过实付 {paid}</source>
+        <translation>asks {demand}, more than the {paid} paid</translation>
+    </message>
+    <message>
+        <source>订单金额 ¥{amount}</source>
+        <translation>order of ¥{amount}</translation>
+    </message>
+    <message>
+        <source>评价内容与其他差评雷同</source>
+        <translation>Wording like other negative reviews</translation>
+    </message>
+    <message>
+        <source>说发货慢，实际付款后 {value} 小时内已发货</source>
+        <translation>says shipping was slow; it shipped {value} hours after payment</translation>
+    </message>
+    <message>
+        <source>说没收到货，物流显示 {value} 已签收</source>
+        <translation>says it never arrived; logistics show it signed for at {value}</translation>
+    </message>
+    <message>
+        <source>说法与订单记录不符</source>
+        <translation>Claims the records contradict</translation>
+    </message>
+    <message>
+        <source>账号注册时间短</source>
+        <translation>New account</translation>
+    </message>
+    <message>
+        <source>退款 {count} 次</source>
+        <translation>{count} refunds</translation>
+    </message>
+    <message>
+        <source>退款记录多</source>
+        <translation>Many refunds</translation>
+    </message>
+    <message>
+        <source>频繁投诉同一问题</source>
+        <translation>Same complaint again and again</translation>
     </message>
 </context>
 <context>
@@ -4852,7 +7229,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>买家把同一个问题问了这么多次（说明答案没解决），转人工</source>
-        <translation>The customer asked the same question this many times (the answer didn't help): transfer</translation>
+        <translation>The customer asked the same question this many times (the answer didn&apos;t help): transfer</translation>
     </message>
     <message>
         <source>会转人工：含关键词「{word}」。</source>
@@ -4864,7 +7241,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>例如：你们这什么破服务，气死我了</source>
-        <translation>e.g. What awful service, I'm furious</translation>
+        <translation>e.g. What awful service, I&apos;m furious</translation>
     </message>
     <message>
         <source>保存转人工设置</source>
@@ -4880,7 +7257,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>机器人无法回答、买家要求人工或情绪激动时，转给人工客服；会话进入客服的「待接待」，并注明转接原因。</source>
-        <translation>When the bot can't answer, the customer asks for a person or gets upset, the chat goes to an agent's Waiting list with the reason.</translation>
+        <translation>When the bot can&apos;t answer, the customer asks for a person or gets upset, the chat goes to an agent&apos;s Waiting list with the reason.</translation>
     </message>
     <message>
         <source>机器人连续这么多条答不上来就转人工（0 表示不启用）</source>
@@ -5050,7 +7427,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>插入机器人昵称</source>
-        <translation>Insert the bot's nickname</translation>
+        <translation>Insert the bot&apos;s nickname</translation>
     </message>
     <message>
         <source>显示在卡片下方，客户点一下就发出对应的话；「转人工」建议放在最后。</source>
@@ -5062,7 +7439,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>智能预测：在您添加的问题之后，按热度自动补充 {n} 个本店买家最常问的问题。最多 {max} 个问题。</source>
-        <translation>Predicted: after your own questions, the {n} questions this shop's customers ask most are added automatically. At most {max} questions.</translation>
+        <translation>Predicted: after your own questions, the {n} questions this shop&apos;s customers ask most are added automatically. At most {max} questions.</translation>
     </message>
     <message>
         <source>机器人昵称</source>
@@ -5106,7 +7483,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>选中一个问题，可修改它在卡片里的答案（留空则用知识库的答案）</source>
-        <translation>Select a question to change its answer on the card (empty: the knowledge base's answer)</translation>
+        <translation>Select a question to change its answer on the card (empty: the knowledge base&apos;s answer)</translation>
     </message>
     <message>
         <source>问题</source>
