@@ -1439,6 +1439,10 @@
 <context>
     <name>CareDialog</name>
     <message>
+        <source>发送</source>
+        <translation>Send</translation>
+    </message>
+    <message>
         <source>发送关怀消息</source>
         <translation>Send a care message</translation>
     </message>
@@ -2519,6 +2523,10 @@
 <context>
     <name>CrmLabels</name>
     <message>
+        <source>{kind} {no}：{title} · {state}</source>
+        <translation>{kind} {no}: {title} · {state}</translation>
+    </message>
+    <message>
         <source>一次最多导入 {limit} 行。</source>
         <translation>At most {limit} rows per import.</translation>
     </message>
@@ -2645,10 +2653,6 @@
     <message>
         <source>咨询过但还没有下单</source>
         <translation>Has asked but not bought yet</translation>
-    </message>
-    <message>
-        <source>售后：{title}</source>
-        <translation>After-sales: {title}</translation>
     </message>
     <message>
         <source>回访完成：{outcome} {note}</source>
@@ -2963,8 +2967,8 @@
         <translation>Check the order count range: the minimum may not exceed the maximum.</translation>
     </message>
     <message>
-        <source>评价：{title}</source>
-        <translation>Review: {title}</translation>
+        <source>评价：{title} · {state}</source>
+        <translation>Review: {title} · {state}</translation>
     </message>
     <message>
         <source>话术内容不能为空。</source>
@@ -3424,6 +3428,14 @@
         <translation>Send care</translation>
     </message>
     <message>
+        <source>售后</source>
+        <translation>After-sales</translation>
+    </message>
+    <message>
+        <source>售后 {n}</source>
+        <translation>After-sales {n}</translation>
+    </message>
+    <message>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
@@ -3536,12 +3548,20 @@
         <translation>Points</translation>
     </message>
     <message>
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
         <source>累计消费</source>
         <translation>Total spent</translation>
     </message>
     <message>
         <source>结果</source>
         <translation>Outcome</translation>
+    </message>
+    <message>
+        <source>编号</source>
+        <translation>Case no.</translation>
     </message>
     <message>
         <source>编辑资料</source>

@@ -439,3 +439,18 @@ def test_page_speaks_english(qtbot: QtBot, env: Env, qapp: QApplication) -> None
         from PySide6.QtCore import QLocale
 
         QLocale.setDefault(QLocale(QLocale.Language.Chinese))
+
+
+def test_profile_lists_after_sales_cases_and_reviews(qtbot: QtBot, env: Env) -> None:
+    from workbench.storage.repositories.aftersales import AftersalesRepository
+
+    page, ws = env.page, env.ws
+    with ws.db.session() as s:
+        cases = AftersalesRepository(s).of_customer(3)
+    assert cases, "the demo shop has after-sales cases for this customer"
+    with qtbot.waitSignal(page.customer_opened, timeout=5000):
+        page.show_customer(3)
+    assert page.profile.tabs.tabText(4) == f"售后 {len(cases)}"
+    assert page.profile.cases_tree.topLevelItem(0).text(0) == cases[0].case_no
+    shown = [text for text, _when in page.profile.timeline.entries()]
+    assert any(cases[0].case_no in text or text.startswith("评价") for text in shown)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from workbench.domain.aftersales import Case, CaseKind
 from workbench.domain.crm import (
     VIP_TAG,
     ChatSummary,
@@ -42,6 +43,7 @@ from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order, OrderState
 from workbench.services.clock import Clock, system_clock
 from workbench.storage.db import Database
+from workbench.storage.repositories.aftersales import AftersalesRepository
 from workbench.storage.repositories.crm import CrmRepository
 from workbench.storage.repositories.customers import CustomerRepository
 from workbench.storage.repositories.orders import OrderRepository
@@ -74,6 +76,7 @@ class CrmProfile:
     followups: tuple[FollowUp, ...]
     groups: tuple[CustomerGroup, ...]
     timeline: tuple[TimelineEvent, ...]
+    cases: tuple[Case, ...] = ()  # after-sales cases, complaints, disputes and reviews
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +224,9 @@ class CrmService:
                 events.append(TimelineEvent(at, TimelineKind.TAG, tag.name, ref_id=tag.id))
             for fu in followups:
                 events.extend(_followup_events(fu))
+            cases = tuple(AftersalesRepository(s).of_customer(customer_id))
+            for case in cases:
+                events.append(_case_event(case))
             for source in _timeline_sources:
                 try:
                     events.extend(source(s, customer_id))
@@ -237,6 +243,7 @@ class CrmService:
                 followups=followups,
                 groups=tuple(crm.static_groups_of(customer_id)),
                 timeline=sorted_timeline(events),
+                cases=cases,
             )
 
     def edit_profile(self, customer_id: int, edit: ProfileEdit) -> CrmProfile:
@@ -371,6 +378,13 @@ class CrmService:
     def remove_from_group(self, group_id: int, customer_ids: Iterable[int]) -> int:
         with self.db.session() as s:
             return CrmRepository(s).remove_members(self.shop_id, group_id, list(customer_ids))
+
+
+def _case_event(case: Case) -> TimelineEvent:
+    """An after-sales case (退货, 换货, 投诉, 纠纷…) or a review on the timeline."""
+    kind = TimelineKind.REVIEW if case.kind is CaseKind.REVIEW else TimelineKind.CASE
+    params = (("kind", case.kind.value), ("state", case.state.value), ("no", case.case_no))
+    return TimelineEvent(case.created_at, kind, case.summary or case.case_no, case.order_no, case.id, params)
 
 
 def _followup_events(fu: FollowUp) -> list[TimelineEvent]:

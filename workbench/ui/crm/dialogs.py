@@ -484,6 +484,7 @@ class CareDialog(CrmFormDialog):
         self.preview_label.setTextFormat(Qt.TextFormat.PlainText)
         self.form.addRow(self.tr("话术"), self.template_combo)
         self.form.addRow(self.tr("预览"), self.preview_label)
+        self.ok_button.setText(self.tr("发送"))
         self.template_combo.currentIndexChanged.connect(lambda _i: self.refresh_preview())
 
     def refresh_preview(self) -> None:

@@ -90,6 +90,7 @@ class CrmImportDialog(QDialog):
         self.details.setAlternatingRowColors(True)
         self.details.setStyleSheet(
             "QListWidget { background: #ffffff; border: 1px solid #e8ebf0; border-radius: 6px; }"
+            " QListWidget::item { padding: 4px 8px; }"
         )
         layout.addWidget(self.details, 1)
 

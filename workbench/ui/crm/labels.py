@@ -231,11 +231,24 @@ def timeline_text(event: TimelineEvent) -> str:
                 .format(outcome=shown, note=event.detail)
                 .strip()
             )
-        case TimelineKind.CASE:
-            return QCoreApplication.translate("CrmLabels", "售后：{title}").format(title=event.title)
-        case TimelineKind.REVIEW:
-            return QCoreApplication.translate("CrmLabels", "评价：{title}").format(title=event.title)
+        case TimelineKind.CASE | TimelineKind.REVIEW:
+            return _case_text(event)
     return event.title
+
+
+def _case_text(event: TimelineEvent) -> str:
+    from workbench.domain.aftersales import CaseKind, CaseState
+    from workbench.ui.aftersales.texts import kind_label, state_label
+
+    try:
+        kind, state = kind_label(CaseKind(event.param("kind"))), state_label(CaseState(event.param("state")))
+    except ValueError:
+        kind, state = "", ""
+    if event.kind is TimelineKind.REVIEW:
+        return QCoreApplication.translate("CrmLabels", "评价：{title} · {state}").format(title=event.title, state=state)
+    return QCoreApplication.translate("CrmLabels", "{kind} {no}：{title} · {state}").format(
+        kind=kind, no=event.param("no"), title=event.title, state=state
+    )
 
 
 def import_issue_text(issue: ImportIssue) -> str:

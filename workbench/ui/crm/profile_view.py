@@ -32,6 +32,8 @@ from workbench.domain.errors import DomainError
 from workbench.domain.orders import format_yuan
 from workbench.services.crm import CrmProfile, CrmService
 from workbench.services.customers import CustomerService
+from workbench.ui.aftersales.texts import kind_label as case_kind_label
+from workbench.ui.aftersales.texts import state_label as case_state_label
 from workbench.ui.crm.labels import (
     LEVEL_COLORS,
     SEGMENT_COLORS,
@@ -383,6 +385,8 @@ class CustomerProfileView(QWidget):
         self.tabs.addTab(self.chats_tree, self.tr("会话"))
         self.followups_tree = self._tree([self.tr("日期"), self.tr("原因"), self.tr("状态"), self.tr("结果")])
         self.tabs.addTab(self.followups_tree, self.tr("回访"))
+        self.cases_tree = self._tree([self.tr("编号"), self.tr("类型"), self.tr("状态"), self.tr("日期")])
+        self.tabs.addTab(self.cases_tree, self.tr("售后"))
         card.body.addWidget(self.tabs)
         return card
 
@@ -527,12 +531,25 @@ class CustomerProfileView(QWidget):
                     ]
                 )
             )
-        for tree in (self.orders_tree, self.chats_tree, self.followups_tree):
+        self.cases_tree.clear()
+        for case in profile.cases:
+            self.cases_tree.addTopLevelItem(
+                QTreeWidgetItem(
+                    [
+                        case.case_no,
+                        case_kind_label(case.kind),
+                        case_state_label(case.state),
+                        f"{case.created_at:%Y-%m-%d}",
+                    ]
+                )
+            )
+        for tree in (self.orders_tree, self.chats_tree, self.followups_tree, self.cases_tree):
             for col in range(tree.columnCount()):
                 tree.resizeColumnToContents(col)
         self.tabs.setTabText(1, self.tr("订单 {n}").format(n=len(profile.orders)))
         self.tabs.setTabText(2, self.tr("会话 {n}").format(n=len(profile.chats)))
         self.tabs.setTabText(3, self.tr("回访 {n}").format(n=len(profile.followups)))
+        self.tabs.setTabText(4, self.tr("售后 {n}").format(n=len(profile.cases)))
 
     # -- tags ----------------------------------------------------------------------------------
 

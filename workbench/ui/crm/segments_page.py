@@ -96,7 +96,11 @@ class SegmentDashboardPage(QWidget):
         self._board: Dashboard | None = None
         self.dialog: QWidget | None = None
         self.setObjectName("sidebarPage")
-        self.setStyleSheet(SIDEBAR_STYLE + "QWidget#dashboard { background: #f3f5f8; }")
+        self.setStyleSheet(
+            SIDEBAR_STYLE
+            + "QWidget#dashboard { background: #f3f5f8; }"
+            + " QPushButton:checked { background: #e8f3ff; border-color: #1677ff; color: #1677ff; }"
+        )
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(self)
