@@ -58,7 +58,10 @@ NAIVE_RUNS = 5
 BATCH = 50_000
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-GIVEN = "丽娟敏静秀英华慧巧美娜婷雪琳晶妍茜秋珊莎黛青倩悦露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
+GIVEN = (
+    "丽娟敏静秀英华慧巧美娜婷雪琳晶妍茜秋珊莎黛青倩悦露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗"
+    "琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
+)
 NICK_WORDS = (
     "小鹿", "momo", "tb", "lily", "奶茶", "晚风", "橘子", "猫咪", "nana", "阿宝", "糖糖", "兔子", "summer", "喵喵",
     "星星", "豆豆", "kiki", "果果", "柠檬", "麻薯", "小鱼", "丸子", "cc", "大白", "樱桃", "椰子", "雨天", "芒果",
@@ -73,6 +76,7 @@ STATES = (
 )  # fmt: skip
 SOURCES = ("站内免费", "站内付费", "自主访问", "站外")
 LEVELS = ("普通会员", "银卡", "金卡", "钻石")
+SORTS = (SortKey.SPENT, SortKey.LAST_ORDER, SortKey.ORDERS)
 CREDITS = tuple(f"{n}{tier}" for tier in ("心", "钻", "冠", "金冠") for n in range(1, 6))
 
 
@@ -218,11 +222,11 @@ def run_ours(crm: CrmService, tag_ids: list[int], customers: int, rng: random.Ra
         "sort": _time(
             lambda i: listing(
                 CustomerFilter(),
-                (SortKey.SPENT, SortKey.LAST_ORDER, SortKey.ORDERS)[i % 3],
+                SORTS[i % len(SORTS)],
                 offset=rng.randrange(0, customers),
             ),
             OURS_RUNS,
-        ),  # fmt: skip
+        ),
         "open_profile": _time(lambda i: crm.profile(rng.randrange(1, customers + 1)), OURS_RUNS),
         "bulk_tag_1000": _time(
             lambda i: crm.bulk_tag(Selection.of(rng.sample(range(1, customers + 1), 1000)), f"批量{i}"), OURS_RUNS
@@ -372,7 +376,7 @@ def model_check(crm: CrmService, customers: int) -> dict[str, Any]:
     settle(lambda: model.rowCount() == customers)
     most = 0
     step = max(customers // 200, 1)
-    for row in list(range(0, customers, step)) + [customers - 1]:
+    for row in [*range(0, customers, step), customers - 1]:
         model.request_row(row)
         settle(lambda r=row: model.is_loaded(r))  # type: ignore[misc]
         most = max(most, model.cached_rows())
