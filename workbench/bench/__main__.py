@@ -1,4 +1,4 @@
-"""Benchmarks: `python -m workbench.bench startup|assist|customers [--json]`."""
+"""Benchmarks: `python -m workbench.bench startup|assist|customers|autoreply [--json]`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,13 @@ def main(argv: list[str] | None = None) -> int:
     assist = sub.add_parser("assist", help="customer message → suggestions shown, through the real window")
     assist.add_argument("--messages", type=int, default=200)
     assist.add_argument("--json", action="store_true")
+    autoreply = sub.add_parser("autoreply", help="full-auto bot: receive, match, answer or hand off, persist (SQLite)")
+    autoreply.add_argument("--messages", type=int, default=30_000)
+    autoreply.add_argument("--customers", type=int, default=5_000)
+    autoreply.add_argument("--batch", type=int, default=500, help="messages per transaction (at most)")
+    autoreply.add_argument("--rate", type=float, default=0.0, help="messages per second to send (0: as fast as taken)")
+    autoreply.add_argument("--pack", default="apparel", help="industry pack used as the KB")
+    autoreply.add_argument("--json", action="store_true")
     customers = sub.add_parser("customers", help="customer list operations, ours vs naive (100k customers)")
     customers.add_argument("--customers", type=int, default=100_000)
     customers.add_argument("--orders", type=int, default=1_000_000)
@@ -29,10 +36,14 @@ def main(argv: list[str] | None = None) -> int:
         from workbench.bench.startup import run as run_startup
 
         result = run_startup(args.runs)
-    else:
+    elif args.which == "assist":
         from workbench.bench.assist import run as run_assist
 
         result = run_assist(args.messages)
+    else:
+        from workbench.bench.autoreply import run as run_autoreply
+
+        result = run_autoreply(args.messages, args.customers, batch=args.batch, rate=args.rate, pack_id=args.pack)
     if args.json:
         print(json.dumps(result))
     else:
