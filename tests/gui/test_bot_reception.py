@@ -27,10 +27,18 @@ def test_bot_serves_a_customer_and_hands_off_to_waiting(qtbot: QtBot, make_windo
     channel.monotonic = lambda: t[0]
     channel.set_matcher(matcher)
     window.channel = channel
-    window.tasks.write(lambda: channel.spawn("where_is_parcel"), window._apply_updates)
-    qtbot.waitUntil(lambda: window.list_model.count(ConversationState.ACTIVE) == 1, timeout=10_000)
-    conv = window.list_model.conversations(ConversationState.ACTIVE)[0]
-    assert window.list_model.count(ConversationState.WAITING) == 0  # the bot serves it, nobody needs to
+    spawned: list[ChannelUpdate] = []
+
+    def arrived(updates: list[ChannelUpdate]) -> None:
+        spawned.extend(updates)
+        window._apply_updates(updates)
+
+    with qtbot.waitSignal(window.lists_refreshed, timeout=10_000):
+        window.tasks.write(lambda: channel.spawn("where_is_parcel"), arrived)
+    conv = spawned[0]
+    # The bot serves it: the chat is not on the agent's desk at all.
+    assert window.list_model.count(ConversationState.WAITING) == 0
+    assert window.list_model.count(ConversationState.ACTIVE) == 0
 
     handed: list[ChannelUpdate] = []
 
@@ -47,13 +55,13 @@ def test_bot_serves_a_customer_and_hands_off_to_waiting(qtbot: QtBot, make_windo
             window.tasks.write(tick, step)
         if handed:
             break
-    assert handed and handed[0].conversation_id == conv.id
+    assert handed and handed[0].conversation_id == conv.conversation_id
     qtbot.waitUntil(lambda: window.list_model.count(ConversationState.WAITING) == 1, timeout=10_000)
     waiting = window.list_model.conversations(ConversationState.WAITING)[0]
-    assert waiting.id == conv.id and waiting.unread >= 1
+    assert waiting.id == conv.conversation_id and waiting.unread >= 1
 
     with qtbot.waitSignal(window.conversation_opened, timeout=10_000):
-        window.open_conversation(conv.id)
+        window.open_conversation(conv.conversation_id)
     messages = window.chat.message_model.messages()
     senders = [m.sender for m in messages]
     assert senders[0] is Sender.BOT and Sender.CUSTOMER in senders  # the welcome card, then the chat

@@ -130,7 +130,7 @@ class ReceptionService:
                 repo.record_suggestion_use(
                     SuggestionUse(message.id, suggestion.entry_id, suggestion.score, edited), now
                 )
-                KbRepository(s).count_hit(suggestion.entry_id)
+                KbRepository(s).count_hit(suggestion.entry_id, now.date())
             return message
 
     def system_note(self, conversation_id: int, text: str) -> Message:

@@ -36,6 +36,14 @@ class Workspace:
             self.agent = ShopRepository(s).set_agent_status(self.agent.id, status)
         return self.agent
 
+    def refresh_agent(self) -> Agent:
+        """Re-read this desk's agent (routing may have set it to 挂起 at its capacity)."""
+        with self.db.session() as s:
+            found = next((a for a in ShopRepository(s).agents(self.shop.id) if a.id == self.agent.id), None)
+        if found is not None:
+            self.agent = found
+        return self.agent
+
     def close(self) -> None:
         self.db.dispose()
 

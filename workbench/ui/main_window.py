@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from workbench.domain.conversations import Conversation, ConversationState, Message, Sender
 from workbench.domain.kb import Suggestion
-from workbench.domain.shops import AgentStatus
+from workbench.domain.shops import Agent, AgentStatus
 from workbench.kb import tokenizer
 from workbench.launch import LaunchConfig
 from workbench.ui.assist.panel import AssistPanel
@@ -348,10 +348,26 @@ class MainWindow(QMainWindow):
         def knowledge() -> QWidget:
             from workbench.ui.kb_admin.page import KnowledgePage
 
-            return KnowledgePage(tasks, ws, lambda: self.matcher, self)
+            page = KnowledgePage(tasks, ws, lambda: self.matcher, self)
+            page.kb_changed.connect(self._reload_bot_settings)
+            return page
+
+        def assistant() -> QWidget:
+            from workbench.ui.bot.page import BotSettingsPage
+
+            page = BotSettingsPage(tasks, ws, self)
+            page.settings_changed.connect(self._reload_bot_settings)
+            return page
 
         self.page_index["customers"] = self.add_page(self.tr("客户"), customers)
-        self.page_index["knowledge"] = self.add_page(self.tr("店小蜜"), knowledge)
+        self.page_index["knowledge"] = self.add_page(self.tr("知识库"), knowledge)
+        self.page_index["assistant"] = self.add_page(self.tr("店小蜜"), assistant)
+
+    def _reload_bot_settings(self) -> None:
+        """Settings or the KB changed: the bot uses them from the next customer message on."""
+        channel = self.channel
+        if channel is not None:
+            self.tasks.write(channel.reload_settings)
 
     def open_customer_file(self, customer_id: int) -> None:
         """The full 客户档案 in 客户运营 (from the chat sidebar)."""
@@ -393,8 +409,10 @@ class MainWindow(QMainWindow):
 
         def build() -> Matcher:
             from workbench.kb.matcher import Matcher
+            from workbench.services.kb_admin import KbAdminService
 
-            matcher = Matcher(ws.kb.entries())
+            # Entries as the bot sees them today: answers outside their validity window left out.
+            matcher = Matcher(KbAdminService(ws.db, ws.shop.id, ws.clock).live_entries())
             matcher.match("预热")  # first query pays jieba's remaining start-up, not the agent
             return matcher
 
@@ -404,6 +422,9 @@ class MainWindow(QMainWindow):
         if self.matcher is not None:
             return
         self.matcher = matcher
+        channel = self.channel
+        if channel is not None:
+            self.tasks.write(lambda: channel.set_matcher(matcher))
         self.assist.set_loading(False)
         self.matcher_ready.emit()
         if self.current_id is not None and self.current_id in self._last_customer_text:
@@ -416,7 +437,13 @@ class MainWindow(QMainWindow):
         if ws is None:
             return
 
-        def done(lists: ConversationLists) -> None:
+        def load() -> tuple[ConversationLists, Agent]:
+            # This desk's chats: not the ones the bot is serving, nor colleagues'.
+            return ws.reception.desk_lists(ws.agent.id), ws.refresh_agent()
+
+        def done(result: tuple[ConversationLists, Agent]) -> None:
+            lists, agent = result
+            self._show_agent_status(agent)
             self.list_model.set_lists(lists)
             if self.current_id is not None:
                 self.list_view.select_conversation(self.current_id)
@@ -430,7 +457,7 @@ class MainWindow(QMainWindow):
             if then is not None:
                 then()
 
-        self.tasks.read(ws.reception.lists, done)
+        self.tasks.read(load, done)
 
     def open_conversation(self, conversation_id: int) -> None:
         ws = self.workspace
@@ -660,16 +687,15 @@ class MainWindow(QMainWindow):
         if ws is None:
             return
         status = AgentStatus(self.status_combo.currentData())
-        channel = self.channel
-        # 挂起 / 离线: no new customers come to this desk; the ones already here stay.
-        rate = self.config.settings.simulator_rate_per_min if status is AgentStatus.ONLINE else 0.0
+        # 挂起 / 离线: routing sends new customers elsewhere (colleagues or the bot); they keep arriving.
+        self.tasks.write(lambda: ws.set_agent_status(status))
 
-        def job() -> None:
-            ws.set_agent_status(status)
-            if channel is not None:
-                channel.set_rate(rate)
-
-        self.tasks.write(job)
+    def _show_agent_status(self, agent: Agent) -> None:
+        index = self.status_combo.findData(agent.status.value)
+        if index >= 0 and index != self.status_combo.currentIndex():
+            self.status_combo.blockSignals(True)
+            self.status_combo.setCurrentIndex(index)
+            self.status_combo.blockSignals(False)
 
     def open_settings(self) -> None:
         from workbench.ui.settings_dialog import SettingsDialog
