@@ -5675,7 +5675,7 @@
     </message>
     <message>
         <source>订单号</source>
-        <translation>Order number</translation>
+        <translation>Order no.</translation>
     </message>
     <message>
         <source>该客户暂无订单</source>
@@ -6515,7 +6515,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>晒图 {n}</source>
-        <translation>{n} photos</translation>
+        <translation>{n} photo(s)</translation>
     </message>
     <message>
         <source>风险 {score}</source>
@@ -6534,7 +6534,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>好评率 {rate:.1f}% · 好评 {good} · 中评 {neutral} · 差评 {bad} · 待处理 {pending}</source>
-        <translation>Positive {rate:.1f}% · positive {good} · neutral {neutral} · negative {bad} · pending {pending}</translation>
+        <translation>Positive rate {rate:.1f}% · positive {good} · neutral {neutral} · negative {bad} · pending {pending}</translation>
     </message>
     <message>
         <source>搜索买家、评价内容、订单号</source>
@@ -6967,7 +6967,7 @@ Covers: {parts}</translation>
     <name>Signals</name>
     <message>
         <source>与 {count} 条差评内容相近</source>
-        <translation>close to {count} other negative reviews</translation>
+        <translation>close to {count} other negative review(s)</translation>
     </message>
     <message>
         <source>信用等级 {credit}，平台交易很少</source>
@@ -6987,7 +6987,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>差评 {count} 次</source>
-        <translation>{count} negative reviews</translation>
+        <translation>negative reviews: {count}</translation>
     </message>
     <message>
         <source>情绪化，缺乏具体问题描述</source>
@@ -7023,11 +7023,11 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>此前投诉 {count} 次</source>
-        <translation>{count} earlier complaints</translation>
+        <translation>earlier complaints: {count}</translation>
     </message>
     <message>
         <source>此前有 {count} 次同类投诉</source>
-        <translation>{count} earlier complaints of the same kind</translation>
+        <translation>same kind as {count} earlier complaint(s)</translation>
     </message>
     <message>
         <source>注册 {days} 天</source>
@@ -7071,7 +7071,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>退款 {count} 次</source>
-        <translation>{count} refunds</translation>
+        <translation>refunds: {count}</translation>
     </message>
     <message>
         <source>退款记录多</source>
@@ -7080,6 +7080,13 @@ Covers: {parts}</translation>
     <message>
         <source>频繁投诉同一问题</source>
         <translation>Same complaint again and again</translation>
+    </message>
+</context>
+<context>
+    <name>SuggestionCard</name>
+    <message>
+        <source>点一下放进回复框</source>
+        <translation>Click to put it in the reply box</translation>
     </message>
 </context>
 <context>

@@ -853,11 +853,12 @@ class _Seeder:
                 [Step(CaseState.PLATFORM, created + timedelta(hours=6), actor="王静")],
                 deadlines=(Deadline("举证截止", self.now + timedelta(hours=20)),),
             )
+            self.repo.add_event(case.id, created + timedelta(hours=7), EventAction.EVIDENCE, "添加物流轨迹", "王静")
             self.repo.add_evidence(
                 case.id,
                 EvidenceKind.LOGISTICS,
                 f"物流轨迹 {order.carrier} {order.tracking_no}",
-                created,
+                created + timedelta(hours=7),
                 "王静",
                 text="\n".join(
                     [logistics_text(order), *(f"{e.at:%Y-%m-%d %H:%M} {e.description}" for e in order.logistics)]

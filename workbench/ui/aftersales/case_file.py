@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFileDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -83,8 +84,8 @@ QLabel#flagBadge { background: #fff1f0; color: #cf1322; border: 1px solid #ffa39
     padding: 1px 6px; }
 QLabel#dueLabel[overdue="true"] { color: #d92d20; font-weight: bold; }
 QFrame#imageTile { background: #f3f5f8; border: 1px dashed #c9cdd4; border-radius: 6px; }
-QPushButton#suggestion { text-align: left; padding: 6px 8px; background: #f7f8fa; border: 1px solid #e4e7ec; }
-QPushButton#suggestion:hover { border-color: #1677ff; }
+QFrame#suggestion { background: #f7f8fa; border: 1px solid #e4e7ec; border-radius: 4px; }
+QFrame#suggestion:hover { border-color: #1677ff; }
 """
 
 # Moves that close a case or need typed input are confirmed in the panel; the others happen at once.
@@ -101,6 +102,35 @@ def _value(text: str) -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     return label
+
+
+class SuggestionCard(QFrame):
+    """A suggested reply; clicking it puts the text into the reply box."""
+
+    clicked = Signal()
+    """The agent clicked the suggestion."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = text
+        self.setObjectName("suggestion")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip(self.tr("点一下放进回复框"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        self.label = QLabel(soft_wrap(text))
+        self.label.setWordWrap(True)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label.setStyleSheet(f"color: {TEXT_SECONDARY}; background: transparent; border: none;")
+        layout.addWidget(self.label)
+
+    def click(self) -> None:
+        self.clicked.emit()
+
+    def mouseReleaseEvent(self, event: Any) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
 
 
 class KeyValues(QWidget):
@@ -203,6 +233,7 @@ class CaseFileView(QWidget):
         right.setSpacing(10)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
+        self.left_column, self.right_column = left, right
 
         # header
         head = Card()
@@ -455,6 +486,7 @@ class CaseFileView(QWidget):
         self.recheck_button.setVisible(isinstance(d, ReviewDetails | ComplaintDetails))
         if not same:
             self.scroll_area.verticalScrollBar().setValue(0)
+        self._fit_columns(self.width())
         self.case_loaded.emit(file)
 
     def _render_header(self, file: CaseFile) -> None:
@@ -861,28 +893,17 @@ class CaseFileView(QWidget):
         if case is None or case.id != case_id:
             return
         for reply in replies:
-            button = QPushButton()
-            button.setObjectName("suggestion")
-            button.setToolTip(reply)
-            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            label = QLabel(soft_wrap(reply), button)
-            label.setWordWrap(True)
-            label.setStyleSheet(f"color: {TEXT_SECONDARY}; background: transparent;")
-            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            inner = QVBoxLayout(button)
-            inner.setContentsMargins(8, 6, 8, 6)
-            inner.addWidget(label)
-            button.setMinimumHeight(label.sizeHint().height() + 12)
-            button.clicked.connect(lambda _c=False, text=reply: self.reply_edit.setPlainText(text))
-            self.suggestions_box.addWidget(button)
+            card = SuggestionCard(reply)
+            card.clicked.connect(lambda text=reply: self.reply_edit.setPlainText(text))
+            self.suggestions_box.addWidget(card)
 
     def suggestions(self) -> list[str]:
         out = []
         for i in range(self.suggestions_box.count()):
             item = self.suggestions_box.itemAt(i)
             widget = item.widget() if item is not None else None
-            if isinstance(widget, QPushButton):
-                out.append(widget.toolTip())
+            if isinstance(widget, SuggestionCard):
+                out.append(widget.text)
         return out
 
     def _on_reply_typed(self) -> None:
@@ -1049,12 +1070,21 @@ class CaseFileView(QWidget):
         super().hideEvent(event)
 
     def resizeEvent(self, event: Any) -> None:
-        """Two columns when there is room, one below the other when narrow."""
-        direction = (
-            QBoxLayout.Direction.LeftToRight
-            if event.size().width() >= TWO_COLUMNS_WIDTH
-            else QBoxLayout.Direction.TopToBottom
+        """Two columns when both fit side by side, one below the other when they do not."""
+        self._fit_columns(event.size().width())
+        super().resizeEvent(event)
+
+    def _fit_columns(self, width: int) -> None:
+        margins = self.columns.contentsMargins()
+        needed = (
+            self.left_column.minimumSize().width()
+            + self.right_column.minimumSize().width()
+            + self.columns.spacing()
+            + margins.left()
+            + margins.right()
+            + self.scroll_area.verticalScrollBar().sizeHint().width()
         )
+        side_by_side = width >= max(TWO_COLUMNS_WIDTH, needed)
+        direction = QBoxLayout.Direction.LeftToRight if side_by_side else QBoxLayout.Direction.TopToBottom
         if self.columns.direction() != direction:
             self.columns.setDirection(direction)
-        super().resizeEvent(event)

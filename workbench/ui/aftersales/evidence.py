@@ -177,8 +177,6 @@ class EvidenceCard(Card):
         self.view.setWordWrap(True)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
-        self.view.setMinimumHeight(90)
-        self.view.setMaximumHeight(170)
         self.view.setAccessibleName(self.tr("证据列表"))
         self.view.setStyleSheet(
             "QListView { background: #ffffff; border: 1px solid #e4e7ec; border-radius: 4px; }"
@@ -240,8 +238,15 @@ class EvidenceCard(Card):
         self.model.set_items(evidence)
         self.count_label.setText(str(len(evidence)) if evidence else "")
         self.view.setVisible(bool(evidence))
+        self._fit_height()
         self.empty.setVisible(not evidence)
         self._sync()
+
+    def _fit_height(self) -> None:
+        """As tall as its rows, up to a limit (then it scrolls)."""
+        rows = self.model.rowCount()
+        wanted = sum(self.view.sizeHintForRow(r) for r in range(min(rows, 6))) + 2 * self.view.frameWidth() + 8
+        self.view.setFixedHeight(max(40, min(wanted, 170)))
 
     def set_has_order(self, has_order: bool) -> None:
         self.order_button.setEnabled(has_order)

@@ -320,7 +320,9 @@ class EvidenceListModel(QAbstractListModel):
             first = e.text.splitlines()[0] if e.text else e.file_name
             preview = first if len(first) <= 40 else first[:39] + "…"
             tail = f" — {preview}" if preview and preview != e.title else ""
-            return f"[{evidence_kind_label(e.kind)}] {e.title}{tail}"
+            kind = evidence_kind_label(e.kind)
+            head = e.title if e.title.startswith(kind) else f"[{kind}] {e.title}"
+            return f"{head}{tail}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return e.text or e.file_name
         match role:

@@ -223,6 +223,8 @@ class AftersalesPage(QWidget):
         for column_index, width in enumerate(widths):
             if width:
                 self.table.setColumnWidth(column_index, width)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnHidden(3, True)  # order numbers: searchable, shown in the case file
         self.table.setColumnHidden(6, True)

@@ -89,14 +89,7 @@ class ReviewDelegate(QStyledItemDelegate):
             stamp(case.created_at),
         )
 
-        # lines 2–3: the review
-        painter.setFont(font)
-        painter.setPen(QColor("#4e5969"))
-        text_rect = QRect(inner.left(), inner.top() + line + 4, inner.width(), line * 2)
-        elided = _two_lines(d.text, fm, inner.width())
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, elided)
-
-        # marks on the right of line 1 below the state: photos, risk, flag
+        # marks for the bottom right: photos, the agent's flag, the risk score
         marks = []
         if d.images:
             marks.append((QCoreApplication.translate("Reviews", "晒图 {n}").format(n=d.images), MUTED))
@@ -109,19 +102,29 @@ class ReviewDelegate(QStyledItemDelegate):
                     "#d46b08" if case.risk_score < 60 else "#cf1322",
                 )
             )
+        small_fm = QFontMetrics(small)
+        marks_width = sum(small_fm.horizontalAdvance(t) + 8 for t, _c in marks)
+
+        # lines 2–3: the review (the last line leaves room for the marks)
+        painter.setFont(font)
+        painter.setPen(QColor("#4e5969"))
+        text_rect = QRect(inner.left(), inner.top() + line + 4, inner.width(), line * 2)
+        elided = _two_lines(d.text, fm, inner.width(), max(inner.width() - marks_width, 40))
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, elided)
+
         painter.setFont(small)
         mx = inner.right()
-        y = inner.bottom() - QFontMetrics(small).height()
+        y = inner.bottom() - small_fm.height()
         for text, color in reversed(marks):
-            w = QFontMetrics(small).horizontalAdvance(text)
+            w = small_fm.horizontalAdvance(text)
             painter.setPen(QColor(color))
-            painter.drawText(QRect(mx - w, y, w, QFontMetrics(small).height()), Qt.AlignmentFlag.AlignRight, text)
+            painter.drawText(QRect(mx - w, y, w, small_fm.height()), Qt.AlignmentFlag.AlignRight, text)
             mx -= w + 8
         painter.restore()
 
 
-def _two_lines(text: str, fm: QFontMetrics, width: int) -> str:
-    """`text` broken into at most two lines of `width`, the second elided."""
+def _two_lines(text: str, fm: QFontMetrics, width: int, last_width: int) -> str:
+    """`text` broken into at most two lines of `width`, the second elided to `last_width`."""
     text = " ".join(text.split())
     first = ""
     for i in range(1, len(text) + 1):
@@ -131,7 +134,7 @@ def _two_lines(text: str, fm: QFontMetrics, width: int) -> str:
     rest = text[len(first) :]
     if not rest:
         return first
-    return first + "\n" + fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
+    return first + "\n" + fm.elidedText(rest, Qt.TextElideMode.ElideRight, last_width)
 
 
 class ReviewsView(QWidget):
