@@ -25,6 +25,7 @@ from workbench.domain.aftersales import (
     ServiceDetails,
 )
 from workbench.domain.conversations import Sender
+from workbench.domain.orders import Order
 from workbench.services.aftersales import AftersalesService, CaseFilter
 from workbench.services.workspace import Workspace, open_workspace
 from workbench.storage.db import Database, sqlite_url
@@ -64,7 +65,7 @@ class Env:
         assert found is not None
         return found.id
 
-    def orders(self, customer_id: int) -> list:  # type: ignore[type-arg]
+    def orders(self, customer_id: int) -> list[Order]:
         with self.ws.db.session() as s:
             return OrderRepository(s).for_customer(customer_id)
 
