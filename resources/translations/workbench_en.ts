@@ -5221,6 +5221,10 @@
         <translation>Select a conversation on the left to start serving</translation>
     </message>
     <message>
+        <source>售后</source>
+        <translation>After-sales</translation>
+    </message>
+    <message>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
@@ -5295,6 +5299,10 @@
     <message>
         <source>正在打开数据库…</source>
         <translation>Opening database…</translation>
+    </message>
+    <message>
+        <source>知识库</source>
+        <translation>Knowledge</translation>
     </message>
     <message>
         <source>结束会话</source>

@@ -239,3 +239,26 @@ def test_navigation_opens_each_workspace_and_the_customer_file(qtbot: QtBot, mak
         conv = window.list_model.conversation(conv_id)
         assert conv is not None
         page.show_customer(conv.customer_id)
+
+
+def test_aftersales_case_from_the_chat_and_its_text_back_in_the_chat(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    from workbench.ui.aftersales.page import AftersalesPage
+
+    window = make_window()
+    conv_id = _serve_new_customer(qtbot, window, "exchange_colour_size")
+    orders = window.orders_panel
+    assert orders is not None and window.workspace is not None
+    conv = window.list_model.conversation(conv_id)
+    assert conv is not None
+    order_no = window.workspace.orders.for_customer(conv.customer_id)[0].order_no
+    orders.aftersales_requested.emit("exchange", order_no)
+    page = window.pages.currentWidget()
+    assert isinstance(page, AftersalesPage)
+
+    # The page asks to put the return instructions into this chat: they land in the composer.
+    window.nav.setCurrentRow(window.page_index["customers"])
+    page.send_text_requested.emit(conv_id, "亲，退回地址：杭州市余杭区…")
+    assert window.pages.currentIndex() == 0
+    qtbot.waitUntil(lambda: window.composer.text() == "亲，退回地址：杭州市余杭区…", timeout=10_000)

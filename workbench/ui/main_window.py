@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self._last_customer_text: dict[int, str] = {}
         self._match_started: dict[int, float] = {}
         self._painted = self._start_requested = self._started = False
+        self._composer_text_for: tuple[int, str] | None = None  # (conversation, text) once it opens
         self.setWindowTitle(self.tr("工作台 · 接待中心"))
         self.resize(1360, 840)
         self._build_shell()
@@ -321,6 +322,8 @@ class MainWindow(QMainWindow):
         self.customer_panel = CustomerPanel(self.tasks, ws.customers, ws.agent.display_name, self)
         self.orders_panel = OrdersPanel(self.tasks, ws.orders, self)
         self.orders_panel.send_text_requested.connect(self.composer.set_text)
+        self.orders_panel.aftersales_requested.connect(self.open_aftersales)
+        self.orders_panel.complaint_requested.connect(lambda order_no: self.open_aftersales("complaint", order_no))
         self.sidebar.addTab(self.customer_panel, self.tr("客户"))
         self.sidebar.addTab(self.orders_panel, self.tr("订单"))
         self.channel = SimulatedChannel.create(
@@ -345,6 +348,13 @@ class MainWindow(QMainWindow):
             page.tags_changed.connect(self._refresh_customer_panel)
             return page
 
+        def aftersales() -> QWidget:
+            from workbench.ui.aftersales.page import AftersalesPage
+
+            page = AftersalesPage(tasks, ws, self, evidence_dir=self.config.paths.evidence)
+            page.send_text_requested.connect(self.put_text_in_chat)
+            return page
+
         def knowledge() -> QWidget:
             from workbench.ui.kb_admin.page import KnowledgePage
 
@@ -360,8 +370,34 @@ class MainWindow(QMainWindow):
             return page
 
         self.page_index["customers"] = self.add_page(self.tr("客户"), customers)
+        self.page_index["aftersales"] = self.add_page(self.tr("售后"), aftersales)
         self.page_index["knowledge"] = self.add_page(self.tr("知识库"), knowledge)
         self.page_index["assistant"] = self.add_page(self.tr("店小蜜"), assistant)
+
+    def _aftersales_page(self) -> QWidget:
+        return self.show_page(self.page_index["aftersales"])
+
+    def open_aftersales(self, kind: str, order_no: str) -> None:
+        """申请售后 on an order in the chat sidebar: the case form, linked to this chat."""
+        from workbench.ui.aftersales.page import AftersalesPage
+
+        conv = self.list_model.conversation(self.current_id) if self.current_id is not None else None
+        page = self._aftersales_page()
+        assert isinstance(page, AftersalesPage)
+        customer_id = conv.customer_id if conv is not None else 0
+        if kind == "complaint":
+            page.open_complaint(customer_id, order_no or None, self.current_id)
+        else:
+            page.open_new_case(kind, customer_id, order_no or None, self.current_id)
+
+    def put_text_in_chat(self, conversation_id: int, text: str) -> None:
+        """Text from another workspace (return address, case progress) goes to that chat's composer."""
+        self.nav.setCurrentRow(0)
+        if conversation_id == self.current_id:
+            self.composer.set_text(text)
+            return
+        self._composer_text_for = (conversation_id, text)
+        self.open_conversation(conversation_id)
 
     def _reload_bot_settings(self) -> None:
         """Settings or the KB changed: the bot uses them from the next customer message on."""
@@ -486,6 +522,9 @@ class MainWindow(QMainWindow):
             if self.current_id != conversation_id:
                 return
             self.chat.message_model.set_messages(conversation_id, messages)
+            if self._composer_text_for is not None and self._composer_text_for[0] == conversation_id:
+                self.composer.set_text(self._composer_text_for[1])
+                self._composer_text_for = None
             self.chat.has_older = len(messages) >= PAGE_SIZE
             last = next((m for m in reversed(messages) if m.sender is Sender.CUSTOMER), None)
             if last is not None:
