@@ -55,8 +55,11 @@ def resolve_db_url(arg: str | None, settings: Settings, paths: AppPaths) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "kb":
+        from workbench.kb import tokenizer
         from workbench.kb.cli import run_kb_command
 
+        # jieba's dictionary cache lives with our other caches (an explicit --cache-dir still wins).
+        tokenizer.set_cache_dir(resolve_paths(args.data_dir).cache / "jieba")
         return run_kb_command(args)
     if args.command == "report":
         return run_report(args)
