@@ -5473,6 +5473,10 @@
 <context>
     <name>OrderDetail</name>
     <message>
+        <source>{field}：{old} → {new}</source>
+        <translation>{field}: {old} → {new}</translation>
+    </message>
+    <message>
         <source>⚠ 该订单不属于当前客户，发送前请核对。</source>
         <translation>⚠ This order belongs to another customer. Check before sending.</translation>
     </message>
@@ -5493,12 +5497,40 @@
         <translation>Discount</translation>
     </message>
     <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>保存地址</source>
+        <translation>Save address</translation>
+    </message>
+    <message>
+        <source>修改地址</source>
+        <translation>Change address</translation>
+    </message>
+    <message>
+        <source>修改记录</source>
+        <translation>Change log</translation>
+    </message>
+    <message>
         <source>卖家备注</source>
         <translation>Seller memo</translation>
     </message>
     <message>
+        <source>卖家备注（仅自己可见）</source>
+        <translation>Seller memo (only visible to you)</translation>
+    </message>
+    <message>
+        <source>发货前可以修改收货地址</source>
+        <translation>The shipping address can be changed before the order ships</translation>
+    </message>
+    <message>
         <source>发货时间</source>
         <translation>Shipped</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
     <message>
         <source>商品</source>
@@ -5507,6 +5539,10 @@
     <message>
         <source>商品总额</source>
         <translation>Subtotal</translation>
+    </message>
+    <message>
+        <source>备注与旗帜</source>
+        <translation>Memo and flag</translation>
     </message>
     <message>
         <source>复制单号</source>
@@ -5537,12 +5573,24 @@
         <translation>Shipping address</translation>
     </message>
     <message>
+        <source>新的收货地址</source>
+        <translation>New shipping address</translation>
+    </message>
+    <message>
         <source>旗帜</source>
         <translation>Flag</translation>
     </message>
     <message>
+        <source>无旗帜</source>
+        <translation>No flag</translation>
+    </message>
+    <message>
         <source>无运单号</source>
         <translation>No tracking number</translation>
+    </message>
+    <message>
+        <source>暂无修改记录</source>
+        <translation>No changes yet</translation>
     </message>
     <message>
         <source>暂无物流信息</source>
@@ -5557,16 +5605,44 @@
         <translation>Delivered</translation>
     </message>
     <message>
+        <source>紫旗</source>
+        <translation>Purple flag</translation>
+    </message>
+    <message>
+        <source>红旗</source>
+        <translation>Red flag</translation>
+    </message>
+    <message>
+        <source>绿旗</source>
+        <translation>Green flag</translation>
+    </message>
+    <message>
+        <source>蓝旗</source>
+        <translation>Blue flag</translation>
+    </message>
+    <message>
         <source>订单信息</source>
         <translation>Order info</translation>
+    </message>
+    <message>
+        <source>订单已发货，不能再修改收货地址</source>
+        <translation>The order has shipped; its shipping address can no longer be changed</translation>
     </message>
     <message>
         <source>颜色：{color}</source>
         <translation>Colour: {color}</translation>
     </message>
     <message>
+        <source>黄旗</source>
+        <translation>Yellow flag</translation>
+    </message>
+    <message>
         <source>（无商品明细）</source>
         <translation>(No item details)</translation>
+    </message>
+    <message>
+        <source>（空）</source>
+        <translation>(empty)</translation>
     </message>
 </context>
 <context>
@@ -7555,6 +7631,10 @@ Covers: {parts}</translation>
         <translation>You can&apos;t send an empty message.</translation>
     </message>
     <message>
+        <source>卖家备注太长：{length} 字，最多 {limit} 字。</source>
+        <translation>The seller memo is too long: {length} characters, at most {limit}.</translation>
+    </message>
+    <message>
         <source>发生错误：{error}</source>
         <translation>Something went wrong: {error}</translation>
     </message>
@@ -7579,8 +7659,20 @@ Covers: {parts}</translation>
         <translation>Customer not found.</translation>
     </message>
     <message>
+        <source>找不到该订单，可能已被删除。</source>
+        <translation>Order not found; it may have been deleted.</translation>
+    </message>
+    <message>
         <source>操作未完成：{code}</source>
         <translation>The action couldn&apos;t be completed: {code}</translation>
+    </message>
+    <message>
+        <source>收货地址不能为空。</source>
+        <translation>The shipping address cannot be empty.</translation>
+    </message>
+    <message>
+        <source>收货地址太长：{length} 字，最多 {limit} 字。</source>
+        <translation>The shipping address is too long: {length} characters, at most {limit}.</translation>
     </message>
     <message>
         <source>数据库升级失败，数据未被修改：{detail}</source>
@@ -7599,6 +7691,10 @@ Covers: {parts}</translation>
         <translation>The data folder is not writable: {path} ({reason}). Choose a writable folder (--data-dir).</translation>
     </message>
     <message>
+        <source>旗帜颜色无效：{flag}。</source>
+        <translation>Invalid flag colour: {flag}.</translation>
+    </message>
+    <message>
         <source>无法打开数据库：{detail}</source>
         <translation>Couldn&apos;t open the database: {detail}</translation>
     </message>
@@ -7613,6 +7709,10 @@ Covers: {parts}</translation>
     <message>
         <source>消息太长：{length} 字，最多 {limit} 字。请分几条发送。</source>
         <translation>Message too long: {length} characters (max {limit}). Please split it into several messages.</translation>
+    </message>
+    <message>
+        <source>订单已是「{state}」，发货后不能再修改收货地址。</source>
+        <translation>The order is already “{state}”; the shipping address cannot be changed after shipping.</translation>
     </message>
     <message>
         <source>该会话已结束，不能再发送消息。</source>

@@ -366,3 +366,32 @@ def test_state_pill_colours(qtbot: QtBot, state: OrderState, color: str) -> None
 
 def test_every_state_has_a_colour() -> None:
     assert set(STATE_COLORS) == set(OrderState)
+
+
+def test_edit_address_before_shipping_with_a_log(qtbot: QtBot, env: Env, panel: OrdersPanel) -> None:
+    with qtbot.waitSignal(panel.order_shown, timeout=5000):
+        panel.lookup(SHIPPED_NO)
+    assert not panel.detail.address_button.isEnabled()
+    with qtbot.waitSignal(panel.order_shown, timeout=5000):
+        panel.lookup(UNPAID_NO)
+    detail = panel.detail
+    qtbot.waitUntil(lambda: detail.no_changes_label.isVisible())
+    assert detail.address_button.isEnabled()
+    qtbot.mouseClick(detail.address_button, Qt.MouseButton.LeftButton)
+    assert detail.address_editor.isVisible()
+
+    detail.address_edit.setText("   ")
+    qtbot.mouseClick(detail.address_save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: detail.address_error.isVisible(), timeout=5000)
+    assert detail.address_error.text() == "收货地址不能为空。"
+
+    new_address = "上海市浦东新区世纪大道 100 号 1 号楼"
+    detail.address_edit.setText(new_address)
+    qtbot.mouseClick(detail.address_save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not detail.address_editor.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: detail.changes_timeline.isVisible(), timeout=5000)
+    assert panel.current_order() is not None and panel.current_order().address == new_address
+    assert stored(env, UNPAID_NO).address == new_address
+    texts = [label.text().replace("\u200b", "") for label in detail.changes_timeline.findChildren(QLabel)]
+    assert any("收货地址" in t and "世纪大道" in t for t in texts)
+    assert not detail.no_changes_label.isVisible()

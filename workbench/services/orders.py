@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from workbench.domain.errors import DomainError
+from workbench.domain.order_changes import OrderChange, check_address, check_flag, check_memo
 from workbench.domain.orders import Order, format_yuan
+from workbench.services.clock import Clock, system_clock
 from workbench.storage.db import Database
 from workbench.storage.repositories.orders import OrderRepository
 
 
 class OrderService:
-    def __init__(self, db: Database, shop_id: int) -> None:
+    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock) -> None:
         self.db = db
         self.shop_id = shop_id
+        self.clock = clock
 
     def for_customer(self, customer_id: int) -> list[Order]:
         with self.db.session() as s:
@@ -19,6 +23,41 @@ class OrderService:
     def by_number(self, order_no: str) -> Order | None:
         with self.db.session() as s:
             return OrderRepository(s).by_number(order_no.strip())
+
+    def change_address(self, order_id: int, address: str, author: str = "") -> Order:
+        """Change the shipping address (only before shipping) and log it; returns the updated order."""
+        with self.db.session() as s:
+            repo = OrderRepository(s)
+            order = self._order(repo, order_id)
+            repo.update_field(order_id, "address", check_address(order, address), at=self.clock(), author=author)
+            return self._order(repo, order_id)
+
+    def change_memo(self, order_id: int, memo: str, author: str = "") -> Order:
+        """Change the seller memo (备注) and log it; an empty memo clears it."""
+        with self.db.session() as s:
+            repo = OrderRepository(s)
+            self._order(repo, order_id)
+            repo.update_field(order_id, "memo", check_memo(memo), at=self.clock(), author=author)
+            return self._order(repo, order_id)
+
+    def set_flag(self, order_id: int, flag: str, author: str = "") -> Order:
+        """Set the 插旗 colour (红/黄/绿/蓝/紫, or "" for none) and log it."""
+        with self.db.session() as s:
+            repo = OrderRepository(s)
+            self._order(repo, order_id)
+            repo.update_field(order_id, "flag", check_flag(flag), at=self.clock(), author=author)
+            return self._order(repo, order_id)
+
+    def changes(self, order_id: int) -> list[OrderChange]:
+        """The order's edit log, newest first."""
+        with self.db.session() as s:
+            return OrderRepository(s).changes(order_id)
+
+    def _order(self, repo: OrderRepository, order_id: int) -> Order:
+        order = repo.get(order_id)
+        if order is None:
+            raise DomainError("order.missing")
+        return order
 
 
 def order_card_text(order: Order) -> str:

@@ -36,6 +36,20 @@ def error_text(exc: BaseException) -> str:
                 return QCoreApplication.translate("errors", "备注最多 {limit} 个字。").format(**p)
             case "customer.missing":
                 return QCoreApplication.translate("errors", "找不到该客户。")
+            case "order.missing":
+                return QCoreApplication.translate("errors", "找不到该订单，可能已被删除。")
+            case "order.address_locked":
+                return QCoreApplication.translate(
+                    "errors", "订单已是「{state}」，发货后不能再修改收货地址。"
+                ).format(**p)
+            case "order.address_empty":
+                return QCoreApplication.translate("errors", "收货地址不能为空。")
+            case "order.address_too_long":
+                return QCoreApplication.translate("errors", "收货地址太长：{length} 字，最多 {limit} 字。").format(**p)
+            case "order.memo_too_long":
+                return QCoreApplication.translate("errors", "卖家备注太长：{length} 字，最多 {limit} 字。").format(**p)
+            case "order.flag_invalid":
+                return QCoreApplication.translate("errors", "旗帜颜色无效：{flag}。").format(**p)
         return QCoreApplication.translate("errors", "操作未完成：{code}").format(code=exc.code)
     if isinstance(exc, DatabaseError):
         match exc.code:

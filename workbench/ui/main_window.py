@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
         self.status_combo.blockSignals(False)
         self.status_combo.setEnabled(True)
         self.customer_panel = CustomerPanel(self.tasks, ws.customers, ws.agent.display_name, self)
-        self.orders_panel = OrdersPanel(self.tasks, ws.orders, self)
+        self.orders_panel = OrdersPanel(self.tasks, ws.orders, self, author=ws.agent.display_name)
         self.orders_panel.send_text_requested.connect(self.composer.set_text)
         self.orders_panel.aftersales_requested.connect(self.open_aftersales)
         self.orders_panel.complaint_requested.connect(lambda order_no: self.open_aftersales("complaint", order_no))

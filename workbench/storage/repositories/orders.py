@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.domain.order_changes import OrderChange
 from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState, Product
 from workbench.storage.tables import LogisticsEventRow, OrderItemRow, OrderRow, ProductRow
+from workbench.storage.tables_orders_log import OrderChangeRow
 
 
 def _product(row: ProductRow) -> Product:
@@ -126,3 +129,28 @@ class OrderRepository:
             select(OrderRow).where(OrderRow.shop_id == shop_id).order_by(OrderRow.created_at.desc()).limit(limit)
         )
         return [_order(r) for r in rows]
+
+    def update_field(self, order_id: int, field: str, value: str, *, at: datetime, author: str) -> OrderChange | None:
+        """Set `field` ("address", "memo" or "flag") and log the change; None when nothing changed."""
+        if field not in ("address", "memo", "flag"):
+            raise ValueError(field)
+        row = self.s.get(OrderRow, order_id)
+        if row is None:
+            raise LookupError(order_id)
+        old = getattr(row, field) or ""
+        if old == value:
+            return None
+        setattr(row, field, value)
+        change = OrderChangeRow(order_id=order_id, at=at, field=field, old=old, new=value, author=author)
+        self.s.add(change)
+        self.s.flush()
+        return OrderChange(order_id, at, field, old, value, author)
+
+    def changes(self, order_id: int) -> list[OrderChange]:
+        """The order's logged edits, newest first."""
+        rows = self.s.scalars(
+            select(OrderChangeRow)
+            .where(OrderChangeRow.order_id == order_id)
+            .order_by(OrderChangeRow.at.desc(), OrderChangeRow.id.desc())
+        )
+        return [OrderChange(r.order_id, r.at, r.field, r.old, r.new, r.author) for r in rows]

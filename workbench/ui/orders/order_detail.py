@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLayout,
+    QLineEdit,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from workbench.domain.order_changes import (
+    ADDRESS_LIMIT,
+    FLAGS,
+    MEMO_LIMIT,
+    OrderChange,
+    address_editable,
+    flag_colour,
+)
 from workbench.domain.orders import Order, OrderItem, format_yuan
 from workbench.ui.orders.states import state_color, state_label
 from workbench.ui.widgets.card import Card
@@ -74,8 +84,22 @@ def _clear(layout: QLayout) -> None:
             _clear(inner)
 
 
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("error")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
 class OrderDetail(QWidget):
-    """Renders an `Order` as a column of cards; the panel wires the copy buttons."""
+    """Renders an `Order` as a column of cards; the panel wires the copy buttons and saves the edits."""
+
+    address_save_requested = Signal(str)
+    """The agent saved a new shipping address for the order shown."""
+
+    notes_save_requested = Signal(str, str)
+    """The agent saved the memo (备注) and flag (插旗, "" for none) of the order shown."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -148,7 +172,36 @@ class OrderDetail(QWidget):
         self.info_box.setContentsMargins(0, 0, 0, 0)
         info.body.addLayout(self.info_box)
         self.info_grid = QGridLayout()
+        self.address_button = _link(self.tr("修改地址"))
+        self.address_button.setToolTip(self.tr("发货前可以修改收货地址"))
+        self.address_button.clicked.connect(self.open_address_editor)
+        info.header.addWidget(self.address_button)
+        info.body.addWidget(self._address_editor())
         layout.addWidget(info)
+
+        # memo and flag
+        notes = Card(self.tr("备注与旗帜"))
+        self.memo_edit = QLineEdit()
+        self.memo_edit.setPlaceholderText(self.tr("卖家备注（仅自己可见）"))
+        self.memo_edit.setMaxLength(MEMO_LIMIT)
+        self.memo_edit.setAccessibleName(self.tr("卖家备注"))
+        notes.body.addWidget(self.memo_edit)
+        notes_row = QHBoxLayout()
+        notes_row.setSpacing(8)
+        self.flag_combo = QComboBox()
+        self.flag_combo.setAccessibleName(self.tr("旗帜"))
+        self.flag_combo.addItem(self.tr("无旗帜"), "")
+        flag_names = (self.tr("红旗"), self.tr("黄旗"), self.tr("绿旗"), self.tr("蓝旗"), self.tr("紫旗"))
+        for flag, name in zip(FLAGS, flag_names, strict=True):
+            self.flag_combo.addItem(f"⚑ {name}", flag)
+        notes_row.addWidget(self.flag_combo, 1)
+        self.notes_save_button = QPushButton(self.tr("保存"))
+        self.notes_save_button.clicked.connect(self._save_notes)
+        notes_row.addWidget(self.notes_save_button)
+        notes.body.addLayout(notes_row)
+        self.notes_error = _error_label()
+        notes.body.addWidget(self.notes_error)
+        layout.addWidget(notes)
 
         # logistics
         self.logistics_card = Card(self.tr("物流"))
@@ -165,7 +218,97 @@ class OrderDetail(QWidget):
         self.no_logistics_label.setObjectName("muted")
         self.logistics_card.body.addWidget(self.no_logistics_label)
         layout.addWidget(self.logistics_card)
+
+        # edit log
+        self.changes_card = Card(self.tr("修改记录"))
+        self.changes_timeline = Timeline()
+        self.changes_card.body.addWidget(self.changes_timeline)
+        self.no_changes_label = QLabel(self.tr("暂无修改记录"))
+        self.no_changes_label.setObjectName("muted")
+        self.changes_card.body.addWidget(self.no_changes_label)
+        layout.addWidget(self.changes_card)
         layout.addStretch(1)
+        self.set_changes([])
+
+    def _address_editor(self) -> QWidget:
+        self.address_editor = QWidget()
+        column = QVBoxLayout(self.address_editor)
+        column.setContentsMargins(0, 6, 0, 0)
+        column.setSpacing(6)
+        self.address_edit = QLineEdit()
+        self.address_edit.setMaxLength(ADDRESS_LIMIT + 50)  # longer text gets the explained error
+        self.address_edit.setPlaceholderText(self.tr("新的收货地址"))
+        self.address_edit.setAccessibleName(self.tr("新的收货地址"))
+        self.address_edit.returnPressed.connect(self._save_address)
+        column.addWidget(self.address_edit)
+        self.address_error = _error_label()
+        column.addWidget(self.address_error)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        row.addStretch(1)
+        self.address_cancel_button = QPushButton(self.tr("取消"))
+        self.address_cancel_button.clicked.connect(self.close_address_editor)
+        row.addWidget(self.address_cancel_button)
+        self.address_save_button = QPushButton(self.tr("保存地址"))
+        self.address_save_button.setObjectName("primary")
+        self.address_save_button.clicked.connect(self._save_address)
+        row.addWidget(self.address_save_button)
+        column.addLayout(row)
+        self.address_editor.hide()
+        return self.address_editor
+
+    # -- editing -------------------------------------------------------------------------------
+
+    def open_address_editor(self) -> None:
+        if self.order is None or not address_editable(self.order):
+            return
+        self.address_edit.setText(self.order.address)
+        self.address_error.hide()
+        self.set_saving(False)
+        self.address_editor.show()
+        self.address_edit.setFocus()
+
+    def close_address_editor(self) -> None:
+        self.address_editor.hide()
+        self.address_error.hide()
+
+    def _save_address(self) -> None:
+        if self.order is not None and self.address_editor.isVisible():
+            self.address_error.hide()
+            self.address_save_requested.emit(self.address_edit.text())
+
+    def _save_notes(self) -> None:
+        if self.order is not None:
+            self.notes_error.hide()
+            self.notes_save_requested.emit(self.memo_edit.text(), str(self.flag_combo.currentData() or ""))
+
+    def set_saving(self, saving: bool) -> None:
+        """Disable the save buttons while a write runs."""
+        self.address_save_button.setEnabled(not saving)
+        self.notes_save_button.setEnabled(not saving)
+
+    def show_address_error(self, text: str) -> None:
+        self.address_error.setText(text)
+        self.address_error.show()
+
+    def show_notes_error(self, text: str) -> None:
+        self.notes_error.setText(text)
+        self.notes_error.show()
+
+    def set_changes(self, changes: list[OrderChange]) -> None:
+        """The order's edit log, newest first."""
+        names = {"address": self.tr("收货地址"), "memo": self.tr("卖家备注"), "flag": self.tr("旗帜")}
+        empty = self.tr("（空）")
+        entries = []
+        for change in changes:
+            text = self.tr("{field}：{old} → {new}").format(
+                field=names.get(change.field, change.field), old=change.old or empty, new=change.new or empty
+            )
+            stamp = _stamp(change.at) + (f" · {change.author}" if change.author else "")
+            entries.append((soft_wrap(text), stamp))
+        self.changes_timeline.set_entries(entries)
+        self.changes_timeline.setVisible(bool(entries))
+        self.no_changes_label.setVisible(not entries)
 
     def set_order(self, order: Order, *, foreign: bool = False) -> None:
         """Show `order`; `foreign` marks an order looked up that belongs to someone else."""
@@ -177,6 +320,20 @@ class OrderDetail(QWidget):
         self._render_items(order)
         self._render_info(order)
         self._render_logistics(order)
+        self._render_edits(order)
+
+    def _render_edits(self, order: Order) -> None:
+        editable = address_editable(order)
+        self.address_button.setEnabled(editable)
+        self.address_button.setToolTip(
+            self.tr("发货前可以修改收货地址") if editable else self.tr("订单已发货，不能再修改收货地址")
+        )
+        if not editable:
+            self.close_address_editor()
+        self.memo_edit.setText(order.memo)
+        self.flag_combo.setCurrentIndex(max(0, self.flag_combo.findData(flag_colour(order.flag))))
+        self.notes_error.hide()
+        self.set_saving(False)
 
     def _render_items(self, order: Order) -> None:
         _clear(self.items_box)
@@ -248,7 +405,7 @@ class OrderDetail(QWidget):
         if order.memo:
             self._add_info_row(self.tr("卖家备注"), order.memo)
         if order.flag:
-            color = next((c for word, c in FLAG_COLORS.items() if word in order.flag), "")
+            color = FLAG_COLORS.get(flag_colour(order.flag), "")
             self._add_info_row(self.tr("旗帜"), f"⚑ {order.flag}", color)
 
     def _render_logistics(self, order: Order) -> None:

@@ -127,6 +127,14 @@ class OrderListModel(QAbstractListModel):
     def orders(self) -> list[Order]:
         return list(self._orders)
 
+    def replace_order(self, order: Order) -> None:
+        """Put an edited copy of a listed order in its row (no reset: the selection stays)."""
+        row = self.row_of(order.order_no)
+        if row >= 0:
+            self._orders[row] = order
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index)
+
     def order_at(self, row: int) -> Order | None:
         return self._orders[row] if 0 <= row < len(self._orders) else None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.domain.order_changes import OrderChange, flag_colour
 from workbench.domain.orders import Order
 from workbench.services.orders import OrderService, logistics_text, order_card_text
 from workbench.ui.errors import error_text
@@ -89,10 +90,13 @@ class OrdersPanel(QWidget):
 
     LIST_EMPTY_CUSTOMER, LIST_LOADING, LIST_ERROR, LIST_NO_ORDERS, LIST_ORDERS = range(5)
 
-    def __init__(self, tasks: Tasks, service: OrderService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, tasks: Tasks, service: OrderService, parent: QWidget | None = None, *, author: str = ""
+    ) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._service = service
+        self._author = author
         self._customer_id: int | None = None
         self._generation = 0
         self._lookup_generation = 0
@@ -270,6 +274,8 @@ class OrdersPanel(QWidget):
         self.detail = OrderDetail()
         self.detail.copy_number_button.clicked.connect(self._copy_number)
         self.detail.copy_tracking_button.clicked.connect(self._copy_tracking)
+        self.detail.address_save_requested.connect(self._save_address)
+        self.detail.notes_save_requested.connect(self._save_notes)
         holder = QWidget()
         holder.setObjectName("sidebarPage")
         holder_layout = QVBoxLayout(holder)
@@ -401,7 +407,74 @@ class OrdersPanel(QWidget):
         self.detail_pages.setCurrentIndex(1)
         self.detail_scroll.verticalScrollBar().setValue(0)
         self._reset_copy_buttons()
+        self._load_changes(order)
         self.order_shown.emit(order.order_no)
+
+    # -- edits (address, memo, flag) and their log ---------------------------------------------
+
+    def _load_changes(self, order: Order) -> None:
+        self.detail.set_changes([])
+        service = self._service
+        self._tasks.read(
+            lambda: service.changes(order.id),
+            while_alive(self, lambda changes: self._on_changes(order.id, changes)),
+        )
+
+    def _on_changes(self, order_id: int, changes: list[OrderChange]) -> None:
+        if self._order is not None and self._order.id == order_id:
+            self.detail.set_changes(changes)
+
+    def _save_address(self, address: str) -> None:
+        order = self._order
+        if order is None:
+            return
+        service, author = self._service, self._author
+        self.detail.set_saving(True)
+        self._tasks.write(
+            lambda: service.change_address(order.id, address, author),
+            while_alive(self, lambda updated: self._on_saved(updated, close_editor=True)),
+            while_alive(self, lambda exc: self._on_save_failed(order.id, exc, self.detail.show_address_error)),
+        )
+
+    def _save_notes(self, memo: str, flag: str) -> None:
+        order = self._order
+        if order is None:
+            return
+        service, author = self._service, self._author
+
+        def save() -> Order:
+            updated = order
+            if memo.strip() != updated.memo:
+                updated = service.change_memo(order.id, memo, author)
+            if flag != flag_colour(updated.flag):
+                updated = service.set_flag(order.id, flag, author)
+            return updated
+
+        self.detail.set_saving(True)
+        self._tasks.write(
+            save,
+            while_alive(self, lambda updated: self._on_saved(updated, close_editor=False)),
+            while_alive(self, lambda exc: self._on_save_failed(order.id, exc, self.detail.show_notes_error)),
+        )
+
+    def _on_saved(self, order: Order, *, close_editor: bool) -> None:
+        self.model.replace_order(order)
+        if self._order is None or self._order.id != order.id:
+            return
+        self._order = order
+        scroll = self.detail_scroll.verticalScrollBar().value()
+        foreign = self._customer_id is not None and order.customer_id != self._customer_id
+        self.detail.set_order(order, foreign=foreign)
+        if close_editor:
+            self.detail.close_address_editor()
+        self._load_changes(order)
+        self.detail_scroll.verticalScrollBar().setValue(scroll)
+
+    def _on_save_failed(self, order_id: int, exc: BaseException, show: Callable[[str], None]) -> None:
+        if self._order is None or self._order.id != order_id:
+            return
+        self.detail.set_saving(False)
+        show(error_text(exc))
 
     # -- actions -------------------------------------------------------------------------------
 
