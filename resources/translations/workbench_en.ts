@@ -5324,6 +5324,10 @@
         <source>语言与数据库的更改将在重新启动后生效。</source>
         <translation>Language and database changes take effect after a restart.</translation>
     </message>
+    <message>
+        <source>请先在「接待」中打开与买家的会话</source>
+        <translation>Open the buyer&apos;s conversation in Reception first</translation>
+    </message>
 </context>
 <context>
     <name>MergeTagsDialog</name>
@@ -5685,6 +5689,60 @@
     <message>
         <source>退款中</source>
         <translation>Refunding</translation>
+    </message>
+</context>
+<context>
+    <name>OrderTableModel</name>
+    <message>
+        <source>下单时间</source>
+        <translation>Ordered</translation>
+    </message>
+    <message>
+        <source>买家</source>
+        <translation>Buyer</translation>
+    </message>
+    <message>
+        <source>实付</source>
+        <translation>Paid</translation>
+    </message>
+    <message>
+        <source>物流</source>
+        <translation>Logistics</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>订单号</source>
+        <translation>Order no.</translation>
+    </message>
+</context>
+<context>
+    <name>OrdersPage</name>
+    <message>
+        <source>上一页</source>
+        <translation>Previous</translation>
+    </message>
+    <message>
+        <source>下一页</source>
+        <translation>Next</translation>
+    </message>
+    <message>
+        <source>全部状态</source>
+        <translation>All states</translation>
+    </message>
+    <message>
+        <source>共 {total} 笔订单，第 {first}–{last} 笔</source>
+        <translation>{total} orders, showing {first}–{last}</translation>
+    </message>
+    <message>
+        <source>搜索订单号、运单号或买家昵称</source>
+        <translation>Search order no., tracking no. or buyer nick</translation>
+    </message>
+    <message>
+        <source>查询</source>
+        <translation>Search</translation>
     </message>
 </context>
 <context>

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from workbench.domain.errors import DomainError
 from workbench.domain.order_changes import OrderChange, check_address, check_flag, check_memo
-from workbench.domain.orders import Order, format_yuan
+from workbench.domain.orders import Order, OrderState, format_yuan
 from workbench.services.clock import Clock, system_clock
 from workbench.storage.db import Database
 from workbench.storage.repositories.orders import OrderRepository
@@ -19,6 +21,16 @@ class OrderService:
     def for_customer(self, customer_id: int) -> list[Order]:
         with self.db.session() as s:
             return OrderRepository(s).for_customer(customer_id)
+
+    def page(
+        self, state: OrderState | None = None, search: str = "", *, offset: int = 0, limit: int = 100
+    ) -> OrderPage:
+        """The shop's orders (查单), filtered by state and by order no., tracking no. or buyer nick."""
+        with self.db.session() as s:
+            repo = OrderRepository(s)
+            total = repo.count_listing(self.shop_id, state, search)
+            rows = repo.listing(self.shop_id, state, search, offset=offset, limit=limit)
+        return OrderPage(tuple(rows), total, offset)
 
     def by_number(self, order_no: str) -> Order | None:
         with self.db.session() as s:
@@ -58,6 +70,15 @@ class OrderService:
         if order is None:
             raise DomainError("order.missing")
         return order
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    """A page of the shop-wide order list."""
+
+    rows: tuple[tuple[Order, str], ...]  # the order and its buyer's nick
+    total: int
+    offset: int
 
 
 def order_card_text(order: Order) -> str:

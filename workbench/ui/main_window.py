@@ -348,6 +348,13 @@ class MainWindow(QMainWindow):
             page.tags_changed.connect(self._refresh_customer_panel)
             return page
 
+        def orders() -> QWidget:
+            from workbench.ui.orders.orders_page import OrdersPage
+
+            page = OrdersPage(tasks, ws.orders, self, author=ws.agent.display_name)
+            page.send_text_requested.connect(self._put_text_in_current_chat)
+            return page
+
         def aftersales() -> QWidget:
             from workbench.ui.aftersales.page import AftersalesPage
 
@@ -370,6 +377,7 @@ class MainWindow(QMainWindow):
             return page
 
         self.page_index["customers"] = self.add_page(self.tr("客户"), customers)
+        self.page_index["orders"] = self.add_page(self.tr("订单"), orders)
         self.page_index["aftersales"] = self.add_page(self.tr("售后"), aftersales)
         self.page_index["knowledge"] = self.add_page(self.tr("知识库"), knowledge)
         self.page_index["assistant"] = self.add_page(self.tr("店小蜜"), assistant)
@@ -389,6 +397,12 @@ class MainWindow(QMainWindow):
             page.open_complaint(customer_id, order_no or None, self.current_id)
         else:
             page.open_new_case(kind, customer_id, order_no or None, self.current_id)
+
+    def _put_text_in_current_chat(self, text: str) -> None:
+        if self.current_id is None:
+            self.statusBar().showMessage(self.tr("请先在「接待」中打开与买家的会话"), 8000)
+            return
+        self.put_text_in_chat(self.current_id, text)
 
     def put_text_in_chat(self, conversation_id: int, text: str) -> None:
         """Text from another workspace (return address, case progress) goes to that chat's composer."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from workbench.domain.order_changes import OrderChange
 from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState, Product
-from workbench.storage.tables import LogisticsEventRow, OrderItemRow, OrderRow, ProductRow
+from workbench.storage.tables import CustomerRow, LogisticsEventRow, OrderItemRow, OrderRow, ProductRow
 from workbench.storage.tables_orders_log import OrderChangeRow
 
 
@@ -154,3 +154,27 @@ class OrderRepository:
             .order_by(OrderChangeRow.at.desc(), OrderChangeRow.id.desc())
         )
         return [OrderChange(r.order_id, r.at, r.field, r.old, r.new, r.author) for r in rows]
+
+    def _listing(self, shop_id: int, state: OrderState | None, search: str):  # type: ignore[no-untyped-def]
+        query = select(OrderRow, CustomerRow.nick).join(CustomerRow, CustomerRow.id == OrderRow.customer_id)
+        query = query.where(OrderRow.shop_id == shop_id)
+        if state is not None:
+            query = query.where(OrderRow.state == state.value)
+        text = search.strip()
+        if text:
+            like = f"%{text}%"
+            query = query.where(
+                or_(OrderRow.order_no.like(like), OrderRow.tracking_no.like(like), CustomerRow.nick.like(like))
+            )
+        return query
+
+    def count_listing(self, shop_id: int, state: OrderState | None = None, search: str = "") -> int:
+        sub = self._listing(shop_id, state, search).with_only_columns(OrderRow.id).subquery()
+        return self.s.scalar(select(func.count()).select_from(sub)) or 0
+
+    def listing(
+        self, shop_id: int, state: OrderState | None = None, search: str = "", *, offset: int = 0, limit: int = 100
+    ) -> list[tuple[Order, str]]:
+        """One page of the shop's orders, newest first, with the buyer's nick."""
+        query = self._listing(shop_id, state, search).order_by(OrderRow.created_at.desc(), OrderRow.id.desc())
+        return [(_order(row), nick) for row, nick in self.s.execute(query.offset(offset).limit(limit))]
