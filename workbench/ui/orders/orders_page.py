@@ -150,6 +150,7 @@ class OrdersPage(QWidget):
         self.detail = OrdersPanel(tasks, service, self, author=author)
         self.detail.send_text_requested.connect(self.send_text_requested)
         self.detail.setMinimumWidth(340)
+        self.detail.splitter.widget(0).hide()  # its per-customer list: this page's table replaces it
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(left)
         split.addWidget(self.detail)
