@@ -36,7 +36,7 @@ def test_no_qt_outside_ui() -> None:
     offenders = []
     for path in PACKAGE.rglob("*.py"):
         layer = _layer(path)
-        if layer in ("ui", "app", "__main__", "bench"):  # bench drives the real window, like app
+        if layer in ("ui", "app", "__main__"):
             continue
         if any(name.split(".")[0] in ("PySide6", "shiboken6") for name in _imports(path)):
             offenders.append(str(path.relative_to(PACKAGE)))

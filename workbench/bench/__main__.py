@@ -33,11 +33,11 @@ def main(argv: list[str] | None = None) -> int:
 
         result = run_customers(args.customers, args.orders)
     elif args.which == "startup":
-        from workbench.bench.startup import run as run_startup
+        from workbench.ui.bench.startup import run as run_startup
 
         result = run_startup(args.runs)
     elif args.which == "assist":
-        from workbench.bench.assist import run as run_assist
+        from workbench.ui.bench.assist import run as run_assist
 
         result = run_assist(args.messages)
     else:

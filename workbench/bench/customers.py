@@ -13,7 +13,6 @@ last row to show it never holds more than a few pages.
 from __future__ import annotations
 
 import logging
-import os
 import random
 import statistics
 import tempfile
@@ -352,37 +351,11 @@ def run_naive(db: Database, shop_id: int, tag_ids: list[int], customers: int, rn
 
 def model_check(crm: CrmService, customers: int) -> dict[str, Any]:
     """Scroll the customer list model (offscreen Qt) top to bottom; report the most rows it held."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
-        from PySide6.QtWidgets import QApplication
-
-        from workbench.ui.crm.list_model import CustomerTableModel
-        from workbench.ui.tasks import Tasks
+        from workbench.ui.bench.customer_model import scroll_customer_model
     except ImportError:  # pragma: no cover - no Qt in this environment
         return {}
-    app = QApplication.instance() or QApplication([])
-    tasks = Tasks()
-    model = CustomerTableModel(tasks, crm)
-    model.set_query(CustomerFilter(), SortKey.SPENT, True)
-    deadline = time.perf_counter() + 60
-
-    def settle(predicate: Callable[[], bool]) -> None:
-        while not predicate():
-            if time.perf_counter() > deadline:
-                raise TimeoutError("the model did not load")
-            app.processEvents()
-            time.sleep(0.001)
-
-    settle(lambda: model.rowCount() == customers)
-    most = 0
-    step = max(customers // 200, 1)
-    for row in [*range(0, customers, step), customers - 1]:
-        model.request_row(row)
-        settle(lambda r=row: model.is_loaded(r))  # type: ignore[misc]
-        most = max(most, model.cached_rows())
-    tasks.wait_idle()
-    app.processEvents()
-    return {"rows": model.rowCount(), "max_rows_held": most, "pages_visited": (customers // step) + 1}
+    return scroll_customer_model(crm, customers)
 
 
 # -------------------------------------------------------------------------------------------- run

@@ -1,0 +1,1 @@
+"""Benchmarks that drive the real window or Qt models (run through `python -m workbench.bench`)."""
