@@ -7,37 +7,21 @@ A 5 ms heartbeat timer on the UI thread measures the longest stall while this go
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import tempfile
 import time
+from importlib import resources
 from pathlib import Path
 
-# Our own customer questions, varied in wording, for a clothing shop.
-QUESTIONS = (
-    "你好，在吗",
-    "这件衣服什么时候能发货呀",
-    "我买的裙子到哪了，怎么还没到",
-    "有优惠券吗，能不能便宜点",
-    "我身高165体重110斤穿什么码",
-    "衣服会不会起球",
-    "可以开发票吗",
-    "收到的颜色跟图片不一样，想换货",
-    "退款多久能到账",
-    "拍错了地址怎么改",
-    "包邮吗亲",
-    "满减活动怎么参加",
-    "快递一直不更新是怎么回事",
-    "这个面料是纯棉的吗",
-    "洗了会缩水吗",
-    "七天无理由退货可以吗",
-    "我要投诉，质量太差了",
-    "拉链坏了能修吗",
-    "88VIP有折扣吗",
-    "能发顺丰吗",
-)
-
 HEARTBEAT_MS = 5
+
+
+def _script() -> tuple[tuple[str, ...], str]:
+    """Our own customer questions and the agent's occasional reply (data in workbench/assets/bench)."""
+    data = json.loads((resources.files("workbench.assets") / "bench" / "assist.json").read_text(encoding="utf-8"))
+    return tuple(data["questions"]), str(data["agent_reply"])
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -59,6 +43,7 @@ def run(messages: int = 200) -> dict[str, float]:
     from workbench.ui.bootstrap import create_application
     from workbench.ui.main_window import MainWindow
 
+    questions, agent_reply = _script()
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         paths = AppPaths.under(Path(tmp) / "data")
         paths.ensure()
@@ -112,7 +97,7 @@ def run(messages: int = 200) -> dict[str, float]:
         heartbeat.start()
 
         for i in range(messages):
-            text = QUESTIONS[i % len(QUESTIONS)]
+            text = questions[i % len(questions)]
             done_before = len(latencies)
 
             def job(text: str = text):  # type: ignore[no-untyped-def]
@@ -122,7 +107,7 @@ def run(messages: int = 200) -> dict[str, float]:
             wait(lambda n=done_before: len(latencies) > n)
             # Keep the chat a realistic size: the agent answers now and then.
             if i % 10 == 9:
-                window.send_text("好的亲，这就为您处理")
+                window.send_text(agent_reply)
         heartbeat.stop()
         window.close()
         app.processEvents()
