@@ -4,19 +4,43 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from tests.gui.seed_helpers import Seeded, open_db, seed
 from workbench.kb import tokenizer
 from workbench.launch import LaunchConfig
 from workbench.paths import AppPaths
 from workbench.settings import Settings
-from workbench.storage.db import sqlite_url
+from workbench.storage.db import Database, sqlite_url
 from workbench.ui.main_window import MainWindow
+from workbench.ui.tasks import Tasks
 
 WindowFactory = Callable[..., MainWindow]
+
+
+@dataclass
+class Env:
+    """A seeded SQLite shop and a task runner, for testing one sidebar panel on its own."""
+
+    db: Database
+    data: Seeded
+    tasks: Tasks
+
+
+@pytest.fixture
+def env(qtbot: QtBot, tmp_path: Path) -> Iterator[Env]:
+    path = tmp_path / "workbench.db"
+    db = open_db(path)
+    tasks = Tasks()
+    yield Env(db, seed(db, path), tasks)
+    # no job may outlive the test: finish the pools, then deliver their callbacks
+    assert tasks.wait_idle()
+    qtbot.waitUntil(lambda: tasks.pending() == 0)
+    db.dispose()
 
 
 @pytest.fixture(autouse=True)

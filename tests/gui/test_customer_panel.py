@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -14,7 +10,8 @@ from PySide6.QtWidgets import QAbstractButton, QMessageBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from tests.gui.seed_helpers import Seeded, clock, open_db, seed
+from tests.gui.conftest import Env
+from tests.gui.seed_helpers import Seeded, clock, open_db
 from workbench.domain.customers import MAX_TAG_LENGTH, Customer
 from workbench.domain.errors import DomainError
 from workbench.services.customers import CustomerProfile, CustomerService
@@ -24,38 +21,9 @@ from workbench.ui.customers.credit import COLORS, CreditBadge, parse_credit
 from workbench.ui.customers.notes import NoteListModel, NoteRoles
 from workbench.ui.customers.profile_panel import CustomerPanel
 from workbench.ui.errors import error_text
-from workbench.ui.tasks import Tasks
 from workbench.ui.widgets.tag_chip import TagChip
 
 AUTHOR = "小美"
-
-
-@dataclass
-class Env:
-    db: Database
-    data: Seeded
-    tasks: Tasks
-
-
-@pytest.fixture
-def env(qtbot: QtBot, tmp_path: Path) -> Iterator[Env]:
-    # Python's cyclic GC must not run on a worker thread while the GUI thread destroys widgets:
-    # shiboken releases the GIL mid-destruction and a collection then walks freed wrappers
-    # (segfault). As the app should, collect only on the GUI thread, when no job is running.
-    gc.disable()
-    try:
-        path = tmp_path / "workbench.db"
-        db = open_db(path)
-        data = seed(db, path)
-        tasks = Tasks()
-        yield Env(db, data, tasks)
-        # no job may outlive the test: finish the pools, then deliver their callbacks
-        assert tasks.wait_idle()
-        qtbot.waitUntil(lambda: tasks.pending() == 0)
-        db.dispose()
-    finally:
-        gc.enable()
-        gc.collect()
 
 
 @pytest.fixture

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,47 +11,18 @@ from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from tests.gui.seed_helpers import Seeded, open_db, seed
+from tests.gui.conftest import Env
+from tests.gui.seed_helpers import open_db
 from workbench.domain.customers import Customer
 from workbench.domain.orders import Order, OrderState
 from workbench.services.orders import OrderService, logistics_text, order_card_text
-from workbench.storage.db import Database
 from workbench.storage.repositories.customers import CustomerRepository
 from workbench.ui.orders.order_list import OrderListModel, OrderRoles
 from workbench.ui.orders.orders_panel import OrdersPanel
 from workbench.ui.orders.states import STATE_COLORS, state_color, state_label
-from workbench.ui.tasks import Tasks
 
 SHIPPED_NO = "3671009988776655"
 UNPAID_NO = "3671009988770001"
-
-
-@dataclass
-class Env:
-    db: Database
-    data: Seeded
-    tasks: Tasks
-
-
-@pytest.fixture
-def env(qtbot: QtBot, tmp_path: Path) -> Iterator[Env]:
-    # Python's cyclic GC must not run on a worker thread while the GUI thread destroys widgets:
-    # shiboken releases the GIL mid-destruction and a collection then walks freed wrappers
-    # (segfault). As the app should, collect only on the GUI thread, when no job is running.
-    gc.disable()
-    try:
-        path = tmp_path / "workbench.db"
-        db = open_db(path)
-        data = seed(db, path)
-        tasks = Tasks()
-        yield Env(db, data, tasks)
-        # no job may outlive the test: finish the pools, then deliver their callbacks
-        assert tasks.wait_idle()
-        qtbot.waitUntil(lambda: tasks.pending() == 0)
-        db.dispose()
-    finally:
-        gc.enable()
-        gc.collect()
 
 
 @pytest.fixture
