@@ -51,12 +51,12 @@ WORD_TAG = "\x00"  # prefix of word terms in the shared vocabulary
 # documents have been reached.
 WALK_MAX_DF = 128
 WALK_DF_FRACTION = 0.02
-_IDF_CACHE_MAX = 100_000
 PARTIAL_FLOOR = 0.3
 _ZEROS = repeat(0.0)
 _NO_IDS: array[int] = array("i")
 _first = itemgetter(0)
 _NEVER = math.inf  # rank mass of a document that is never a result
+_STALE = (math.nan,)
 
 Postings: TypeAlias = "int | array[int] | None"  # a bare document id while the term occurs once
 
@@ -130,7 +130,9 @@ class TermIndex:
         self.term_ids: list[array[int]] = []  # by document id: `Doc.term_ids`, without the lookup
         self.n_alive = 0
         self.negatives: set[int] = set()
-        self._idf: dict[int, float] = {}  # cache by term id, cleared on every edit
+        # IDF by term id: all computed by `finish_bulk`; after an edit every value is stale (NaN)
+        # and recomputed when first needed
+        self._idf: array[float] = array("d")
 
     def __len__(self) -> int:
         return self.n_alive
@@ -149,13 +151,13 @@ class TermIndex:
         return len(p) - self.dead_in.get(tid, 0)
 
     def _idf_id(self, tid: int) -> float:
-        cache = self._idf
-        v = cache.get(tid)
-        if v is None:
-            if len(cache) >= _IDF_CACHE_MAX:
-                cache.clear()
-            v = cache[tid] = idf_value(self.n_alive, self._df(tid))
+        v = self._idf[tid]
+        if v != v:  # NaN: stale
+            v = self._idf[tid] = idf_value(self.n_alive, self._df(tid))
         return v
+
+    def _forget_idf(self) -> None:
+        self._idf = array("d", _STALE) * len(self.postings)  # C-level fill: well under 1 ms
 
     def query_terms(self, q: Analysis) -> QueryTerms:
         """Weights of a query's unique terms, in walking order (words, bigrams, characters)."""
@@ -216,6 +218,7 @@ class TermIndex:
                 tid = vocab[t] = len(text)
                 text.append(t)
                 postings.append(doc_id)
+                self._idf.append(math.nan)
             else:
                 p = postings[tid]
                 if p is None:
@@ -234,7 +237,7 @@ class TermIndex:
         if bulk:
             mass = 0.0
         else:
-            self._idf.clear()
+            self._forget_idf()
             mass = self._mass_ids(doc, self._idf_id)
         self.masses.append(mass)
         self.rank_masses.append(_NEVER if doc.negative else mass)
@@ -248,9 +251,8 @@ class TermIndex:
 
     def finish_bulk(self) -> None:
         """Compute every document's mass from the final statistics."""
-        self._idf.clear()
         n = self.n_alive
-        idf = [idf_value(n, self._df(tid)) for tid in range(len(self.postings))]
+        self._idf = idf = array("d", [idf_value(n, self._df(tid)) for tid in range(len(self.postings))])
         get = idf.__getitem__
         masses, rank_masses = self.masses, self.rank_masses
         for doc_id, doc in enumerate(self.docs):
@@ -266,7 +268,7 @@ class TermIndex:
         self.rank_masses[doc_id] = _NEVER
         self.n_alive -= 1
         self.negatives.discard(doc_id)
-        self._idf.clear()
+        self._forget_idf()
         docs, postings, dead = self.docs, self.postings, self.dead_in
         for tid in doc.term_ids:
             p = postings[tid]
