@@ -455,12 +455,13 @@ def targets(retrieval: list[dict], pairs: list[dict], edits: list[dict]) -> list
         out.append((f"{ds}: noisy top-1 within 0.03 of clean ({ours['noisy_drop']:+.3f})", ours["noisy_drop"] <= 0.03))
         bm25 = next((r for r in peers if r["matcher"] == "bm25s+jieba"), None)
         if bm25 is not None:
-            out.append(
-                (
-                    f"{ds}: mean latency {ours['lat_mean_ms']:.3f} <= bm25s {bm25['lat_mean_ms']:.3f} ms",
-                    ours["lat_mean_ms"] <= bm25["lat_mean_ms"],
+            if ours["entries"] >= 10000:  # the latency budget is set at 10k entries
+                out.append(
+                    (
+                        f"{ds}: mean latency {ours['lat_mean_ms']:.3f} <= bm25s {bm25['lat_mean_ms']:.3f} ms",
+                        ours["lat_mean_ms"] <= bm25["lat_mean_ms"],
+                    )
                 )
-            )
             out.append(
                 (
                     f"{ds}: memory {ours['memory_mb']:.1f} <= 2 x bm25s {bm25['memory_mb']:.1f} MB",
