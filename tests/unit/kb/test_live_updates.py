@@ -142,3 +142,21 @@ def test_queries_during_edits_are_safe(entries: list[KbEntry]) -> None:
         live, rebuilt = m.match(q, top=1), fresh.match(q, top=1)
         assert live[0].entry_id == rebuilt[0].entry_id == expected
         assert live[0].score == pytest.approx(rebuilt[0].score, abs=0.02)
+
+
+def test_term_weights_after_edits_equal_a_rebuild() -> None:
+    # weights are computed for the whole vocabulary at build time; an edit marks them stale and
+    # they are recomputed from the new statistics, so no weight from before the edit survives
+    entries = [KbEntry(i, "商品问题", f"{i}号款有现货吗", ("有",)) for i in range(50)]
+    m = Matcher(entries)
+    before = m.similarity("有现货吗", "7号款有现货吗")
+    more = [KbEntry(100 + i, "商品问题", f"现货{i}件", ("有",)) for i in range(150)]
+    for entry in more:
+        m.upsert(entry)
+    rebuilt = Matcher(entries + more)
+    after = m.similarity("有现货吗", "7号款有现货吗")
+    assert after == pytest.approx(rebuilt.similarity("有现货吗", "7号款有现货吗"), abs=1e-12)
+    assert after != pytest.approx(before, abs=1e-6)  # 现货 is common now: it weighs less
+    for i in range(100, 250):
+        m.remove(i)
+    assert m.similarity("有现货吗", "7号款有现货吗") == pytest.approx(before, abs=1e-12)

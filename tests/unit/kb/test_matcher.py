@@ -256,3 +256,13 @@ def test_repeated_ids_keep_the_last_entry() -> None:
     assert len(m) == 1
     assert m.match("发什么快递")[0].answer == "new"
     assert m.match("什么时候发货", top=5) == [] or m.match("什么时候发货")[0].score < 1.0
+
+
+def test_best_phrasing_found_among_many_partial_matches() -> None:
+    # hundreds of phrasings share the message's rarer word; the ranking keeps only those reached
+    # with enough weight, and the one that shares every word must still come first
+    noise = [KbEntry(i, "商品问题", f"羽绒服{i}号色", ()) for i in range(400)]
+    target = KbEntry(999, "商品问题", "羽绒服可以机洗吗", ())
+    m = Matcher([*noise[:200], target, *noise[200:]])
+    assert m.match("羽绒服能机洗吗")[0].entry_id == 999
+    assert m.rank("羽绒服能不能机洗", top=3)[0][0] == 999
