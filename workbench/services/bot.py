@@ -161,6 +161,11 @@ class BotEngine:
         return decide(self.settings, state, text, view, score, words)
 
 
+def answered_entry(decision: BotDecision) -> int | None:
+    """The entry a direct answer came from (a use for 热度, like an agent's adopted suggestion)."""
+    return decision.entry_id if decision.action is BotAction.ANSWER else None
+
+
 def load_kb_snapshot(db: Database, shop_id: int) -> KbSnapshot:
     with db.session() as s:
         answers, human = BotRepository(s).kb_snapshot(shop_id)
@@ -321,7 +326,16 @@ class ReceptionBot:
             self._states[conversation_id] = decision.state
             with self.db.session() as s:
                 stored = BotRepository(s).persist_turns(
-                    [BotTurn(conversation_id, now, text, ((Sender.BOT, decision.text),), decision.state)]
+                    [
+                        BotTurn(
+                            conversation_id,
+                            now,
+                            text,
+                            ((Sender.BOT, decision.text),),
+                            decision.state,
+                            answered_entry=answered_entry(decision),
+                        )
+                    ]
                 )
             return BotOutcome(stored[0], (decision.text,), decision)
         return self._hand_off(conversation_id, now, text, decision)
@@ -508,7 +522,14 @@ class AutoReplyPipeline:
                         turn = BotTurn(cid, now, item.text, replies, decision.state, decision.reason, decision.detail)
                     else:
                         states[cid] = decision.state
-                        turn = BotTurn(cid, now, item.text, ((Sender.BOT, decision.text),), decision.state)
+                        turn = BotTurn(
+                            cid,
+                            now,
+                            item.text,
+                            ((Sender.BOT, decision.text),),
+                            decision.state,
+                            answered_entry=answered_entry(decision),
+                        )
                     done.append((turn, decision.action))
                 self._out.put((done, received))
         except BaseException as exc:  # surfaced by close()

@@ -376,3 +376,22 @@ def test_a_desk_lists_its_own_chats_without_the_bots_and_colleagues(
     desk_view = ws.reception.desk_lists(me.id)
     assert [c.id for c in desk_view.waiting] == [free]
     assert [c.id for c in desk_view.active] == [mine]
+
+
+def test_a_direct_answer_counts_in_the_entrys_heat(
+    ws: Workspace, desk: ReceptionBot, matcher: Matcher, bot_service: BotService
+) -> None:
+    full_auto(bot_service)
+    conv_id = arrive(ws, desk, _customers(ws, 1)[0], "在吗")
+    best = matcher.answer("什么时候发货").best
+    assert best is not None
+
+    def heat() -> int:
+        return next(e.hits for e in ws.kb.entries() if e.id == best.entry_id)
+
+    before = heat()
+    answered = desk.answer(conv_id, "什么时候发货")
+    assert answered.decision is not None and answered.decision.entry_id == best.entry_id
+    assert heat() == before + 1
+    desk.answer(conv_id, "在吗")  # a greeting is not a use of that entry
+    assert heat() == before + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import delete, func, select
 
 from workbench.domain.conversations import ConversationState, Sender, SuggestionUse
 from workbench.domain.customers import Customer
@@ -18,6 +19,8 @@ from workbench.storage.repositories.kb import KbRepository
 from workbench.storage.repositories.orders import OrderRepository
 from workbench.storage.repositories.quick_phrases import QuickPhraseRepository
 from workbench.storage.repositories.shops import ShopRepository
+from workbench.storage.tables import KbEntryRow
+from workbench.storage.tables_kb_admin import KbHitDayRow
 
 T0 = datetime(2026, 11, 11, 10, 0, 0)
 
@@ -75,9 +78,7 @@ def test_conversation_messages_unread_and_waiting(db: Database, shop_id: int) ->
         kb.ensure_standard_categories(shop_id)
         entry = kb.add(shop_id, "物流问题", "什么时候发货", ["亲，48小时内发货"], [], T0)
         repo = ConversationRepository(s)
-        reply = repo.add_message(
-            conv.id, Sender.AGENT, "亲，48小时内发货", T0 + timedelta(seconds=30), agent_id=None
-        )
+        reply = repo.add_message(conv.id, Sender.AGENT, "亲，48小时内发货", T0 + timedelta(seconds=30), agent_id=None)
         repo.record_suggestion_use(SuggestionUse(reply.id, entry.id, 0.9, False), T0)
     with db.session() as s:
         repo = ConversationRepository(s)
@@ -120,15 +121,33 @@ def test_kb_entries_with_phrasings_and_answers(db: Database, shop_id: int) -> No
         assert got.phrasings[2].negative
 
 
+def test_kb_hits_in_batches_skip_deleted_entries(db: Database, shop_id: int) -> None:
+    day = T0.date()
+    with db.session() as s:
+        repo = KbRepository(s)
+        repo.ensure_standard_categories(shop_id)
+        kept = repo.add(shop_id, "物流问题", "什么时候发货", ["48小时内"], [], T0)
+        gone = repo.add(shop_id, "物流问题", "发什么快递", ["中通"], [], T0)
+        repo.count_hit(kept.id, day)
+    with db.session() as s:
+        s.execute(delete(KbEntryRow).where(KbEntryRow.id == gone.id))
+    with db.session() as s:
+        KbRepository(s).count_hits({(kept.id, day): 3, (kept.id, day + timedelta(days=1)): 2, (gone.id, day): 5})
+    with db.session() as s:
+        got = KbRepository(s).get(kept.id)
+        assert got is not None and got.hits == 6
+        by_day = dict(s.execute(select(KbHitDayRow.day, KbHitDayRow.hits).where(KbHitDayRow.entry_id == kept.id)).all())
+        assert by_day == {day: 4, day + timedelta(days=1): 2}
+        assert s.scalar(select(func.count()).select_from(KbHitDayRow).where(KbHitDayRow.entry_id == gone.id)) == 0
+
+
 def test_orders_with_items_and_logistics(db: Database, shop_id: int) -> None:
     customer = _customer(db, shop_id)
     with db.session() as s:
         repo = OrderRepository(s)
         repo.add_product(
             shop_id,
-            Product(
-                0, "D001", "碎花连衣裙", "连衣裙", 19900, "棉", ("S", "M"), ("红", "蓝"), (("版型", "修身"),)
-            ),
+            Product(0, "D001", "碎花连衣裙", "连衣裙", 19900, "棉", ("S", "M"), ("红", "蓝"), (("版型", "修身"),)),
         )
         repo.add_order(
             shop_id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import Select, bindparam, delete, func, insert, select, update
@@ -40,6 +40,7 @@ from workbench.domain.routing import (
 )
 from workbench.domain.shops import AgentStatus
 from workbench.storage.repositories.conversations import PREVIEW_LENGTH
+from workbench.storage.repositories.kb import KbRepository
 from workbench.storage.tables import AgentRow, ConversationRow, CustomerRow, MessageRow, OrderRow, ShopRow
 from workbench.storage.tables_bot import (
     AgentProfileRow,
@@ -82,6 +83,7 @@ class BotTurn:
     handoff: HandoffReason | None = None
     handoff_detail: str = ""
     assign_to: int | None = None
+    answered_entry: int | None = None  # the KB entry the bot answered with: counted in its 热度
 
 
 @dataclass(frozen=True, slots=True)
@@ -697,6 +699,13 @@ class BotRepository:
                 ),
                 handoffs,
             )
+        hits: dict[tuple[int, date], int] = {}
+        for turn in turns:
+            if turn.answered_entry is not None:
+                key = (turn.answered_entry, turn.at.date())
+                hits[key] = hits.get(key, 0) + 1
+        if hits:
+            KbRepository(self.s).count_hits(hits)
         out: list[tuple[Message, ...]] = []
         if not returning:
             return out

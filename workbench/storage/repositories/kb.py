@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -107,27 +108,46 @@ class KbRepository:
     def count_hit(self, entry_id: int, day: date | None = None) -> None:
         """One more use of the entry: its total and its count for `day` (default: today), for 热度.
         An entry deleted in the meantime is skipped."""
-        result = self.s.execute(
-            update(KbEntryRow).where(KbEntryRow.id == entry_id).values(hits=KbEntryRow.hits + 1)
-        )
-        if not result.rowcount:  # type: ignore[attr-defined]
+        self.count_hits({(entry_id, day or date.today()): 1})
+
+    def count_hits(self, counts: Mapping[tuple[int, date], int]) -> None:
+        """Several uses at once, by (entry id, day): the bot's direct answers of a batch. Entries
+        deleted in the meantime are skipped."""
+        wanted = {entry_id for entry_id, _ in counts}
+        if not wanted:
             return
-        when = day or date.today()
+        alive = set(self.s.scalars(select(KbEntryRow.id).where(KbEntryRow.id.in_(wanted))))
+        rows = [{"e": e, "d": d, "n": n} for (e, d), n in counts.items() if e in alive and n > 0]
+        if not rows:
+            return
+        totals: dict[int, int] = {}
+        for r in rows:
+            totals[r["e"]] = totals.get(r["e"], 0) + r["n"]
+        self.s.execute(
+            update(KbEntryRow.__table__)
+            .where(KbEntryRow.__table__.c.id == bindparam("e"))
+            .values(hits=KbEntryRow.__table__.c.hits + bindparam("n")),
+            [{"e": e, "n": n} for e, n in totals.items()],
+        )
+        day_table = KbHitDayRow.__table__
         dialect = self.s.get_bind().dialect.name
         if dialect in ("postgresql", "sqlite"):
             insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            stmt = insert(KbHitDayRow).values(entry_id=entry_id, day=when, hits=1)
+            stmt = insert(day_table).values(entry_id=bindparam("e"), day=bindparam("d"), hits=bindparam("n"))
             self.s.execute(
                 stmt.on_conflict_do_update(
-                    index_elements=[KbHitDayRow.entry_id, KbHitDayRow.day], set_={"hits": KbHitDayRow.hits + 1}
-                )
+                    index_elements=[day_table.c.entry_id, day_table.c.day],
+                    set_={"hits": day_table.c.hits + stmt.excluded.hits},
+                ),
+                rows,
             )
             return
-        bumped = self.s.execute(
-            update(KbHitDayRow)
-            .where(KbHitDayRow.entry_id == entry_id, KbHitDayRow.day == when)
-            .values(hits=KbHitDayRow.hits + 1)
-        )
-        if not bumped.rowcount:  # type: ignore[attr-defined]
-            self.s.add(KbHitDayRow(entry_id=entry_id, day=when, hits=1))
-            self.s.flush()
+        for r in rows:  # other databases: update, else insert
+            bumped = self.s.execute(
+                update(day_table)
+                .where(day_table.c.entry_id == r["e"], day_table.c.day == r["d"])
+                .values(hits=day_table.c.hits + r["n"])
+            )
+            if not bumped.rowcount:  # type: ignore[attr-defined]
+                self.s.add(KbHitDayRow(entry_id=r["e"], day=r["d"], hits=r["n"]))
+        self.s.flush()
