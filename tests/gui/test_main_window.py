@@ -241,9 +241,7 @@ def test_navigation_opens_each_workspace_and_the_customer_file(qtbot: QtBot, mak
         page.show_customer(conv.customer_id)
 
 
-def test_aftersales_case_from_the_chat_and_its_text_back_in_the_chat(
-    qtbot: QtBot, make_window: WindowFactory
-) -> None:
+def test_aftersales_case_from_the_chat_and_its_text_back_in_the_chat(qtbot: QtBot, make_window: WindowFactory) -> None:
     from workbench.ui.aftersales.page import AftersalesPage
 
     window = make_window()
@@ -262,3 +260,31 @@ def test_aftersales_case_from_the_chat_and_its_text_back_in_the_chat(
     page.send_text_requested.emit(conv_id, "亲，退回地址：杭州市余杭区…")
     assert window.pages.currentIndex() == 0
     qtbot.waitUntil(lambda: window.composer.text() == "亲，退回地址：杭州市余杭区…", timeout=10_000)
+
+
+def test_a_new_day_opens_the_answers_whose_window_starts_today(make_window: WindowFactory, qtbot: QtBot) -> None:
+    from datetime import timedelta
+
+    from workbench.domain.kb import Phrasing
+    from workbench.domain.kb_admin import Answer, EntryDraft
+    from workbench.services.kb_admin import KbAdminService
+
+    window = make_window()
+    ws, matcher = window.workspace, window.matcher
+    assert ws is not None and matcher is not None and window.day_timer.isActive()
+    today = ws.clock().date()
+    # an answer valid from today, written behind the matcher's back: as if it was built yesterday
+    service = KbAdminService(ws.db, ws.shop.id, ws.clock)
+    opens = Answer("亲，年货节满199减20", today)
+    draft = EntryDraft("活动优惠", "年货节有什么活动", (Phrasing("年货节优惠多少"),), (opens,))
+    entry_id = service.create_entry(draft).entries[0].id
+    assert all(s.entry_id != entry_id for s in matcher.match("年货节有什么活动", top=10))
+
+    window.check_new_day()  # the same day: nothing to do
+    window.tasks.wait_idle()
+    assert all(s.entry_id != entry_id for s in matcher.match("年货节有什么活动", top=10))
+
+    window._matcher_day = today - timedelta(days=1)
+    window.check_new_day()
+    qtbot.waitUntil(lambda: matcher.match("年货节有什么活动")[0].entry_id == entry_id, timeout=10_000)
+    assert window._matcher_day == today

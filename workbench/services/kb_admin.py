@@ -134,6 +134,17 @@ class KbAdminService:
         with self.db.session() as s:
             return [e.live(today) for e in KbAdminRepository(s).entries(self.shop_id, today)]
 
+    def day_change(self, previous: date) -> KbChange:
+        """What the live matcher needs when the date moves on from `previous`: the entries whose
+        answers for today differ, because a validity window opened or closed in between."""
+        today = self.today()
+        with self.db.session() as s:
+            entries = KbAdminRepository(s).entries(self.shop_id, today)
+        changed = tuple(
+            e for e in entries if any(a.has_window for a in e.answers) and e.live(previous) != e.live(today)
+        )
+        return KbChange(upserts=tuple(e.live(today) for e in changed), entries=changed)
+
     def create_entry(self, draft: EntryDraft) -> KbChange:
         """新建自定义问题."""
         with self.db.session() as s:

@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SIM_TICK_MS = 500
+DAY_CHECK_MS = 60_000
 ORDER_NO = re.compile(r"(?<!\d)\d{12,20}(?!\d)")  # platform order numbers are long digit runs
 PAGE_SIZE = 200  # messages loaded at a time; older pages come when scrolled to the top
 
@@ -229,6 +231,12 @@ class MainWindow(QMainWindow):
         self.sim_timer.setInterval(SIM_TICK_MS)
         self.sim_timer.timeout.connect(self._tick_channel)
         self._tick_running = False
+        # Answers with a validity window (活动 answers) start and stop at midnight: a cheap check of
+        # the date each minute, which also copes with a PC that slept through midnight.
+        self.day_timer = QTimer(self)
+        self.day_timer.setInterval(DAY_CHECK_MS)
+        self.day_timer.timeout.connect(self.check_new_day)
+        self._matcher_day: date | None = None
 
     def _add_nav_item(self, title: str) -> None:
         item = QListWidgetItem(title, self.nav)
@@ -472,6 +480,9 @@ class MainWindow(QMainWindow):
         if self.matcher is not None:
             return
         self.matcher = matcher
+        if self.workspace is not None:
+            self._matcher_day = self.workspace.clock().date()
+            self.day_timer.start()
         channel = self.channel
         if channel is not None:
             self.tasks.write(lambda: channel.set_matcher(matcher))
@@ -479,6 +490,27 @@ class MainWindow(QMainWindow):
         self.matcher_ready.emit()
         if self.current_id is not None and self.current_id in self._last_customer_text:
             self.request_suggestions(self.current_id, self._last_customer_text[self.current_id])
+
+    def check_new_day(self) -> None:
+        """On a new date, give the matcher the answers whose validity window opened or closed."""
+        ws, matcher, previous = self.workspace, self.matcher, self._matcher_day
+        if ws is None or matcher is None or previous is None:
+            return
+        today = ws.clock().date()
+        if today == previous:
+            return
+        self._matcher_day = today
+
+        def update() -> None:
+            from workbench.services.kb_admin import KbAdminService, apply_change
+
+            apply_change([matcher], KbAdminService(ws.db, ws.shop.id, ws.clock).day_change(previous))
+
+        def failed(exc: BaseException) -> None:
+            self._matcher_day = previous  # try again at the next check
+            log.warning("day change of the KB answers failed: %s", exc)
+
+        self.tasks.read(update, None, failed)
 
     # -- conversation list ----------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import inspect
@@ -113,6 +113,25 @@ def test_answer_windows_are_stored_and_applied(svc: KbAdminService, clock: FakeC
     assert change.upserts[0].answers == ("亲，双11满300减50", "亲，关注店铺")
     clock.now = clock.now.replace(month=12)
     assert svc.live_entries()[0].answers == ("亲，关注店铺",)
+
+
+def test_a_new_day_brings_the_entries_whose_windows_opened_or_closed(svc: KbAdminService, clock: FakeClock) -> None:
+    opens = Answer("亲，双12满200减30", date(2026, 12, 12))
+    sale = svc.create_entry(draft("双十二有什么活动", "活动优惠", (Phrasing("双12优惠多少"),), (opens,))).entries[0]
+    old = svc.create_entry(
+        draft("双十一有什么活动", "活动优惠", (), (Answer("亲，双11满300减50", None, date(2026, 12, 11)),))
+    ).entries[0]
+    svc.create_entry(draft())  # no window: never part of a day change
+    matcher = Matcher(svc.live_entries())
+    assert not matcher.match("双十二有什么活动") or matcher.match("双十二有什么活动")[0].entry_id != sale.id
+
+    clock.now = datetime(2026, 12, 12, 0, 0, 30)
+    change = svc.day_change(date(2026, 12, 11))
+    assert sorted(e.id for e in change.upserts) == sorted([sale.id, old.id])
+    apply_change([matcher], change)
+    assert matcher.match("双十二有什么活动")[0].entry_id == sale.id
+    assert all(s.entry_id != old.id for s in matcher.match("双十一有什么活动", top=10))
+    assert svc.day_change(date(2026, 12, 12)).upserts == ()  # the same day again: nothing
 
 
 def test_the_test_window_edits_the_answer_the_bot_gives_today(svc: KbAdminService) -> None:
