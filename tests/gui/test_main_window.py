@@ -288,3 +288,27 @@ def test_a_new_day_opens_the_answers_whose_window_starts_today(make_window: Wind
     window.check_new_day()
     qtbot.waitUntil(lambda: matcher.match("年货节有什么活动")[0].entry_id == entry_id, timeout=10_000)
     assert window._matcher_day == today
+
+
+def test_follow_up_rules_schedule_when_the_desk_opens_and_each_new_day(make_window: WindowFactory) -> None:
+    from datetime import timedelta
+
+    from workbench.domain.crm import FollowUpRule, FollowUpView, RuleTrigger
+    from workbench.services.crm_followups import FollowUpService
+
+    window = make_window()
+    ws = window.workspace
+    assert ws is not None and window.day_timer.isActive()
+    window.tasks.wait_idle()
+    followups = FollowUpService(ws.db, ws.shop.id, ws.clock)
+    assert followups.run_rules() == 0  # the desk ran the demo shop's rules when it opened
+    before = followups.count(FollowUpView.ALL)
+
+    # a rule added during the day is picked up at the next date change
+    followups.save_rule(FollowUpRule(0, "签收一月回访", RuleTrigger.SIGNED, 0, 30, None))
+    window._rules_day = ws.clock().date() - timedelta(days=1)
+    window.check_new_day()
+    window.tasks.wait_idle()
+    assert followups.count(FollowUpView.ALL) > before
+    assert window._rules_day == ws.clock().date()
+    assert followups.run_rules() == 0

@@ -231,12 +231,14 @@ class MainWindow(QMainWindow):
         self.sim_timer.setInterval(SIM_TICK_MS)
         self.sim_timer.timeout.connect(self._tick_channel)
         self._tick_running = False
-        # Answers with a validity window (活动 answers) start and stop at midnight: a cheap check of
-        # the date each minute, which also copes with a PC that slept through midnight.
+        # Work that follows the calendar: answers with a validity window (活动 answers) start and stop
+        # at midnight, and follow-up rules (回访规则) schedule the day's visits. A cheap check of the
+        # date each minute, which also copes with a PC that slept through midnight.
         self.day_timer = QTimer(self)
         self.day_timer.setInterval(DAY_CHECK_MS)
         self.day_timer.timeout.connect(self.check_new_day)
         self._matcher_day: date | None = None
+        self._rules_day: date | None = None
 
     def _add_nav_item(self, title: str) -> None:
         item = QListWidgetItem(title, self.nav)
@@ -446,6 +448,10 @@ class MainWindow(QMainWindow):
 
     def _on_first_lists(self) -> None:
         self.statusBar().showMessage(self.tr("已连接：{db}").format(db=self._db_label()), 8000)
+        if self.workspace is not None and self._rules_day is None:
+            self._rules_day = self.workspace.clock().date()
+            self.run_followup_rules()
+            self.day_timer.start()
         if self.sim_action.isChecked():
             self.sim_timer.start()
             if not self.list_model.count(ConversationState.WAITING) and not self.list_model.count(
@@ -492,12 +498,17 @@ class MainWindow(QMainWindow):
             self.request_suggestions(self.current_id, self._last_customer_text[self.current_id])
 
     def check_new_day(self) -> None:
-        """On a new date, give the matcher the answers whose validity window opened or closed."""
-        ws, matcher, previous = self.workspace, self.matcher, self._matcher_day
-        if ws is None or matcher is None or previous is None:
+        """On a new date: schedule the day's follow-ups, and give the matcher the answers whose
+        validity window opened or closed."""
+        ws = self.workspace
+        if ws is None:
             return
         today = ws.clock().date()
-        if today == previous:
+        if self._rules_day is not None and today != self._rules_day:
+            self._rules_day = today
+            self.run_followup_rules()
+        matcher, previous = self.matcher, self._matcher_day
+        if matcher is None or previous is None or today == previous:
             return
         self._matcher_day = today
 
@@ -511,6 +522,23 @@ class MainWindow(QMainWindow):
             log.warning("day change of the KB answers failed: %s", exc)
 
         self.tasks.read(update, None, failed)
+
+    def run_followup_rules(self) -> None:
+        """Let the enabled follow-up rules schedule their visits (never twice for the same order or
+        period), in the background: when the desk opens and on each new day."""
+        ws = self.workspace
+        if ws is None:
+            return
+
+        def run() -> int:
+            from workbench.services.crm_followups import FollowUpService
+
+            return FollowUpService(ws.db, ws.shop.id, ws.clock).run_rules()
+
+        def failed(exc: BaseException) -> None:
+            log.warning("follow-up rules failed: %s", exc)
+
+        self.tasks.write(run, None, failed)
 
     # -- conversation list ----------------------------------------------------------------------
 
