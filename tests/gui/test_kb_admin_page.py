@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QAbstractTableModel, QLocale, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QPlainTextEdit
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -32,11 +32,14 @@ from workbench.ui.kb_admin.models import (
     EntryRoles,
     EntryTableModel,
     MissModel,
+    MissRoles,
     OptionModel,
+    OptionRoles,
     PackListModel,
     PackReportModel,
     PackRoles,
     PhrasingListModel,
+    ReportRoles,
 )
 from workbench.ui.kb_admin.page import KnowledgePage
 from workbench.ui.kb_admin.texts import category_label
@@ -171,6 +174,41 @@ def test_models_pass_the_model_tester(qtmodeltester: ModelTester) -> None:
     outcome = MatchOutcome(OutcomeKind.CLARIFY, suggestion, (suggestion,))
     misses.set_results([QaResult(QaCase("能发吗", "包邮吗", 3), outcome, None, False)])
     qtmodeltester.check(misses, force_py=True)
+
+
+def test_tables_name_their_columns_and_roles() -> None:
+    tables: list[tuple[QAbstractTableModel, list[str], dict[int, bytes]]] = [
+        (
+            EntryTableModel(),
+            ["标准问题", "分类", "问法", "昨日热度", "近7天", "启用", "来源"],
+            {EntryRoles.ENTRY: b"entry", EntryRoles.ENTRY_ID: b"entryId", EntryRoles.SORT: b"sort"},
+        ),
+        (
+            PackReportModel(),
+            ["结果", "标准问题", "说明"],
+            {ReportRoles.CHANGE: b"change", ReportRoles.KIND: b"kind", ReportRoles.CONFLICT: b"conflict"},
+        ),
+        (
+            OptionModel(),
+            ["标准问题", "相似度", "命中问法", "原因"],
+            {OptionRoles.SUGGESTION: b"suggestion", OptionRoles.ENTRY_ID: b"entryId", OptionRoles.SCORE: b"score"},
+        ),
+        (
+            MissModel(),
+            ["行", "问题", "期望知识", "机器人", "实际命中", "相似度"],
+            {MissRoles.RESULT: b"result", MissRoles.LINE: b"line"},
+        ),
+    ]
+    for model, titles, roles in tables:
+        horizontal = Qt.Orientation.Horizontal
+        assert model.columnCount() == len(titles)
+        assert [model.headerData(c, horizontal) for c in range(len(titles))] == titles
+        assert model.headerData(len(titles), horizontal) is None
+        assert model.headerData(0, Qt.Orientation.Vertical) is None
+        assert model.headerData(0, horizontal, Qt.ItemDataRole.ToolTipRole) is None
+        names = model.roleNames()
+        assert {role: bytes(names[role].data()) for role in roles} == roles
+        assert bytes(names[Qt.ItemDataRole.DisplayRole].data()) == b"display"  # Qt's own names are kept
 
 
 # -- the editor -------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QStringListModel, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -18,10 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMenu,
-    QMessageBox,
     QPushButton,
-    QSplitter,
-    QTableView,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -39,15 +36,27 @@ from workbench.domain.kb_admin import (
 )
 from workbench.services.kb_admin import KbChange
 from workbench.services.kb_io import ImportResult
+from workbench.ui.kb_admin.common import (
+    PANEL_STYLE,
+    Confirm,
+    OpenFile,
+    ask_open_file,
+    ask_yes_no,
+    panel,
+    row_table,
+    split_root,
+    style_tab,
+)
 from workbench.ui.kb_admin.editor import EntryEditor
 from workbench.ui.kb_admin.models import CategoryRoles, CategoryTreeModel, EntryColumn, EntryTableModel
 from workbench.ui.kb_admin.session import KbSession
 from workbench.ui.kb_admin.texts import category_label, failure_text, issue_text
-from workbench.ui.widgets.style import BORDER, ERROR, MUTED, PAGE_BG
+from workbench.ui.widgets.style import ERROR, MUTED, PAGE_BG
 
-TAB_STYLE = f"""
+TAB_STYLE = (
+    PANEL_STYLE
+    + f"""
 QWidget#knowledgeTab {{ background: {PAGE_BG}; }}
-QFrame#panel {{ background: #ffffff; border: 1px solid {BORDER}; border-radius: 6px; }}
 QLabel#panelTitle {{ font-weight: bold; }}
 QLabel#muted {{ color: {MUTED}; }}
 QLabel#fieldError, QLabel#statusError {{ color: {ERROR}; }}
@@ -56,15 +65,12 @@ QTreeView::item {{ padding: 4px 2px; }}
 QTreeView::item:selected {{ background: #e8f3ff; color: #1677ff; }}
 QTreeView::item:hover:!selected {{ background: #f5f7fa; }}
 QTableView {{ gridline-color: #f0f1f4; selection-background-color: #e8f3ff; selection-color: #1d2129; }}
-QHeaderView::section {{ background: #fafbfc; border: none; border-bottom: 1px solid {BORDER}; padding: 6px 8px;
-    color: #4e5969; }}
 QFrame#importPanel {{ background: #fff7f6; border: 1px solid #fda29b; border-radius: 6px; }}
 QListView#importIssues {{ background: transparent; border: none; }}
 """
+)
 
-OpenFile = Callable[[str, str], str]  # (title, filter) -> path or ""
 SaveFile = Callable[[str, str, str], str]  # (title, suggested name, filter) -> path or ""
-Confirm = Callable[[str, str], bool]  # (title, text) -> yes
 
 
 class KnowledgeTab(QWidget):
@@ -87,13 +93,11 @@ class KnowledgeTab(QWidget):
 
     def __init__(self, session: KbSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("knowledgeTab")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(TAB_STYLE)
+        style_tab(self, "knowledgeTab", TAB_STYLE)
         self.session = session
-        self.choose_open_file: OpenFile = self._open_dialog
+        self.choose_open_file: OpenFile = lambda title, file_filter: ask_open_file(self, title, file_filter)
         self.choose_save_file: SaveFile = self._save_dialog
-        self.confirm: Confirm = self._confirm_dialog
+        self.confirm: Confirm = lambda title, text: ask_yes_no(self, title, text)
         self._renaming: str | None = None
         self._pending_select: int | None = None
         self._want_category: str | None = None
@@ -108,17 +112,10 @@ class KnowledgeTab(QWidget):
     # -- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        root = QHBoxLayout(self)
-        root.setContentsMargins(12, 12, 12, 12)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.setChildrenCollapsible(False)
-        root.addWidget(split)
+        split = split_root(self)
 
         # Left: categories.
-        left = QFrame(split)
-        left.setObjectName("panel")
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(8, 10, 8, 8)
+        left, lv = panel(split, 8, 10, 8, 8)
         title = QLabel(self.tr("知识分类"), left)
         title.setObjectName("panelTitle")
         lv.addWidget(title)
@@ -168,10 +165,7 @@ class KnowledgeTab(QWidget):
         lv.addLayout(buttons)
 
         # Centre: search, sort, actions and the entry list.
-        centre = QFrame(split)
-        centre.setObjectName("panel")
-        cv = QVBoxLayout(centre)
-        cv.setContentsMargins(10, 10, 10, 8)
+        centre, cv = panel(split, 10, 10, 10, 8)
         cv.setSpacing(8)
         bar = QHBoxLayout()
         self.search = QLineEdit(centre)
@@ -210,16 +204,10 @@ class KnowledgeTab(QWidget):
         cv.addLayout(bar)
 
         self.entries = EntryTableModel(self)
-        self.table = QTableView(centre)
-        self.table.setModel(self.entries)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table = row_table(centre, self.entries, 34)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(False)
-        self.table.setWordWrap(False)
         self.table.setSortingEnabled(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(34)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(EntryColumn.QUESTION, QHeaderView.ResizeMode.Stretch)
         for column in (EntryColumn.CATEGORY, EntryColumn.PHRASINGS, EntryColumn.YESTERDAY, EntryColumn.WEEK,
@@ -612,15 +600,8 @@ class KnowledgeTab(QWidget):
     def _show_failure(self, exc: BaseException) -> None:
         self.status.setText(failure_text(exc))
 
-    def _open_dialog(self, title: str, file_filter: str) -> str:
-        return QFileDialog.getOpenFileName(self, title, "", file_filter)[0]
-
     def _save_dialog(self, title: str, name: str, file_filter: str) -> str:
         path = QFileDialog.getSaveFileName(self, title, name, file_filter)[0]
         if path and not Path(path).suffix:
             path += Path(name).suffix
         return path
-
-    def _confirm_dialog(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text)
-        return answer == QMessageBox.StandardButton.Yes

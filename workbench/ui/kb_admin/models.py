@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import IntEnum
+from typing import ClassVar, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -37,10 +38,60 @@ from workbench.ui.widgets.style import ERROR, MUTED, WARNING
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROLE = Qt.ItemDataRole.UserRole
+T = TypeVar("T")
 
 
 def _names(names: dict[int, bytes]) -> dict[int, QByteArray]:
     return {role: QByteArray(name) for role, name in names.items()}
+
+
+class ItemTableModel(QAbstractTableModel, Generic[T]):
+    """A table with one item a row. Subclasses say what differs: the column titles (`headers`),
+    what a cell holds for a role (`cell`) and the names of their own roles (`ROLE_NAMES`)."""
+
+    ROLE_NAMES: ClassVar[dict[int, bytes]] = {}
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[T] = []
+
+    def _set_items(self, items: Sequence[T]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self.endResetModel()
+
+    def _item(self, row: int) -> T | None:
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    def headers(self) -> tuple[str, ...]:
+        """The column titles, translated each time they are asked for (they follow the language)."""
+        raise NotImplementedError
+
+    def cell(self, item: T, column: int, role: int) -> object:
+        """What the cell of `item` in `column` holds for `role`; None for nothing."""
+        raise NotImplementedError
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers())
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        headers = self.headers()
+        return headers[section] if 0 <= section < len(headers) else None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        return self.cell(self._items[index.row()], index.column(), role)
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        names = dict(super().roleNames())
+        names.update(_names(self.ROLE_NAMES))
+        return names
 
 
 # -- categories -------------------------------------------------------------------------------------
@@ -213,16 +264,21 @@ def source_text(entry: KnowledgeEntry) -> str:
     return QCoreApplication.translate("EntryTable", "店铺知识")
 
 
-class EntryTableModel(QAbstractTableModel):
+class EntryTableModel(ItemTableModel[KnowledgeEntry]):
     """The shop's entries, filtered by category and search text and sorted by 热度 (or another key)."""
 
     enabled_toggled = Signal(int, bool)
     """The user flipped an entry's on/off switch in the table (entry id, on); nothing is saved yet."""
 
+    ROLE_NAMES: ClassVar[dict[int, bytes]] = {
+        EntryRoles.ENTRY: b"entry",
+        EntryRoles.ENTRY_ID: b"entryId",
+        EntryRoles.SORT: b"sort",
+    }
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._all: list[KnowledgeEntry] = []
-        self._rows: list[KnowledgeEntry] = []
+        self._all: list[KnowledgeEntry] = []  # the rows shown are the ones of these the filter keeps
         self._category = ALL_CATEGORIES
         self._search = ""
         self._sort = EntrySort.HOT_YESTERDAY
@@ -253,9 +309,7 @@ class EntryTableModel(QAbstractTableModel):
         return self._category
 
     def _refilter(self) -> None:
-        self.beginResetModel()
-        self._rows = sorted(filter_entries(self._all, self._category, self._search), key=sort_key(self._sort))
-        self.endResetModel()
+        self._set_items(sorted(filter_entries(self._all, self._category, self._search), key=sort_key(self._sort)))
 
     def upsert(self, entries: Sequence[KnowledgeEntry]) -> None:
         """Entries changed (or were added): replace them and show the list again, order kept."""
@@ -270,10 +324,10 @@ class EntryTableModel(QAbstractTableModel):
         self._refilter()
 
     def entry(self, row: int) -> KnowledgeEntry | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self._item(row)
 
     def row_of(self, entry_id: int) -> int:
-        return next((i for i, e in enumerate(self._rows) if e.id == entry_id), -1)
+        return next((i for i, e in enumerate(self._items) if e.id == entry_id), -1)
 
     def all_entries(self) -> list[KnowledgeEntry]:
         return list(self._all)
@@ -290,37 +344,18 @@ class EntryTableModel(QAbstractTableModel):
 
     # -- Qt ----------------------------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def headers(self) -> tuple[str, ...]:
+        return (  # in EntryColumn order
+            QCoreApplication.translate("EntryTable", "标准问题"),
+            QCoreApplication.translate("EntryTable", "分类"),
+            QCoreApplication.translate("EntryTable", "问法"),
+            QCoreApplication.translate("EntryTable", "昨日热度"),
+            QCoreApplication.translate("EntryTable", "近7天"),
+            QCoreApplication.translate("EntryTable", "启用"),
+            QCoreApplication.translate("EntryTable", "来源"),
+        )
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(EntryColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        match section:
-            case EntryColumn.QUESTION:
-                return QCoreApplication.translate("EntryTable", "标准问题")
-            case EntryColumn.CATEGORY:
-                return QCoreApplication.translate("EntryTable", "分类")
-            case EntryColumn.PHRASINGS:
-                return QCoreApplication.translate("EntryTable", "问法")
-            case EntryColumn.YESTERDAY:
-                return QCoreApplication.translate("EntryTable", "昨日热度")
-            case EntryColumn.WEEK:
-                return QCoreApplication.translate("EntryTable", "近7天")
-            case EntryColumn.ENABLED:
-                return QCoreApplication.translate("EntryTable", "启用")
-            case EntryColumn.SOURCE:
-                return QCoreApplication.translate("EntryTable", "来源")
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        e = self._rows[index.row()]
-        column = index.column()
+    def cell(self, e: KnowledgeEntry, column: int, role: int) -> object:
         if role == EntryRoles.ENTRY:
             return e
         if role == EntryRoles.ENTRY_ID:
@@ -383,11 +418,6 @@ class EntryTableModel(QAbstractTableModel):
         if index.column() == EntryColumn.ENABLED:
             flags |= Qt.ItemFlag.ItemIsUserCheckable
         return flags
-
-    def roleNames(self) -> dict[int, QByteArray]:
-        names = dict(super().roleNames())
-        names.update(_names({EntryRoles.ENTRY: b"entry", EntryRoles.ENTRY_ID: b"entryId", EntryRoles.SORT: b"sort"}))
-        return names
 
 
 # -- phrasings --------------------------------------------------------------------------------------
@@ -591,7 +621,7 @@ def change_note(change: PackChange) -> str:
     return ""
 
 
-class PackReportModel(QAbstractTableModel):
+class PackReportModel(ItemTableModel[PackChange]):
     """What a subscribe / upgrade / unsubscribe did, conflicts first; unchanged entries left out."""
 
     ORDER = (
@@ -603,46 +633,31 @@ class PackReportModel(QAbstractTableModel):
         ChangeKind.SKIPPED_EXISTING,
         ChangeKind.SKIPPED_DELETED,
     )
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[PackChange] = []
+    ROLE_NAMES: ClassVar[dict[int, bytes]] = {
+        ReportRoles.CHANGE: b"change",
+        ReportRoles.KIND: b"kind",
+        ReportRoles.CONFLICT: b"conflict",
+    }
 
     def set_changes(self, changes: Sequence[PackChange]) -> None:
         shown = [c for c in changes if c.kind is not ChangeKind.UNCHANGED]
         order = {k: i for i, k in enumerate(self.ORDER)}
-        self.beginResetModel()
-        self._items = sorted(shown, key=lambda c: (not c.conflict, order.get(c.kind, 99)))
-        self.endResetModel()
+        self._set_items(sorted(shown, key=lambda c: (not c.conflict, order.get(c.kind, 99))))
 
     def change(self, row: int) -> PackChange | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
+        return self._item(row)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
+    def headers(self) -> tuple[str, ...]:
+        return (
+            QCoreApplication.translate("PackReport", "结果"),
+            QCoreApplication.translate("PackReport", "标准问题"),
+            QCoreApplication.translate("PackReport", "说明"),
+        )
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        match section:
-            case 0:
-                return QCoreApplication.translate("PackReport", "结果")
-            case 1:
-                return QCoreApplication.translate("PackReport", "标准问题")
-            case 2:
-                return QCoreApplication.translate("PackReport", "说明")
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._items):
-            return None
-        c = self._items[index.row()]
+    def cell(self, c: PackChange, column: int, role: int) -> object:
         match role:
             case Qt.ItemDataRole.DisplayRole:
-                return (change_label(c.kind), c.question, change_note(c))[index.column()]
+                return (change_label(c.kind), c.question, change_note(c))[column]
             case Qt.ItemDataRole.ToolTipRole:
                 return change_note(c) or None
             case Qt.ItemDataRole.ForegroundRole:
@@ -656,13 +671,6 @@ class PackReportModel(QAbstractTableModel):
             case ReportRoles.CONFLICT:
                 return c.conflict
         return None
-
-    def roleNames(self) -> dict[int, QByteArray]:
-        names = dict(super().roleNames())
-        names.update(
-            _names({ReportRoles.CHANGE: b"change", ReportRoles.KIND: b"kind", ReportRoles.CONFLICT: b"conflict"})
-        )
-        return names
 
 
 # -- 问答测试 ----------------------------------------------------------------------------------------
@@ -678,52 +686,37 @@ def reasons_text(suggestion: Suggestion) -> str:
     return "；".join(reason_text(r) for r in suggestion.reasons)
 
 
-class OptionModel(QAbstractTableModel):
+class OptionModel(ItemTableModel[Suggestion]):
     """The matcher's candidates for a test question (你可能想问), best first, with why."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[Suggestion] = []
+    ROLE_NAMES: ClassVar[dict[int, bytes]] = {
+        OptionRoles.SUGGESTION: b"suggestion",
+        OptionRoles.ENTRY_ID: b"entryId",
+        OptionRoles.SCORE: b"score",
+    }
 
     def set_suggestions(self, items: Sequence[Suggestion]) -> None:
-        self.beginResetModel()
-        self._items = list(items)
-        self.endResetModel()
+        self._set_items(items)
 
     def suggestion(self, row: int) -> Suggestion | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
+        return self._item(row)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
+    def headers(self) -> tuple[str, ...]:
+        return (
+            QCoreApplication.translate("OptionTable", "标准问题"),
+            QCoreApplication.translate("OptionTable", "相似度"),
+            QCoreApplication.translate("OptionTable", "命中问法"),
+            QCoreApplication.translate("OptionTable", "原因"),
+        )
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 4
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        match section:
-            case 0:
-                return QCoreApplication.translate("OptionTable", "标准问题")
-            case 1:
-                return QCoreApplication.translate("OptionTable", "相似度")
-            case 2:
-                return QCoreApplication.translate("OptionTable", "命中问法")
-            case 3:
-                return QCoreApplication.translate("OptionTable", "原因")
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._items):
-            return None
-        s = self._items[index.row()]
+    def cell(self, s: Suggestion, column: int, role: int) -> object:
         match role:
             case Qt.ItemDataRole.DisplayRole:
-                return (s.question, f"{s.score:.0%}", s.matched_phrasing, reasons_text(s))[index.column()]
+                return (s.question, f"{s.score:.0%}", s.matched_phrasing, reasons_text(s))[column]
             case Qt.ItemDataRole.ToolTipRole:
                 return s.answer
             case Qt.ItemDataRole.TextAlignmentRole:
-                if index.column() == 1:
+                if column == 1:
                     return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 return None
             case OptionRoles.SUGGESTION:
@@ -734,64 +727,34 @@ class OptionModel(QAbstractTableModel):
                 return s.score
         return None
 
-    def roleNames(self) -> dict[int, QByteArray]:
-        names = dict(super().roleNames())
-        names.update(
-            _names(
-                {OptionRoles.SUGGESTION: b"suggestion", OptionRoles.ENTRY_ID: b"entryId", OptionRoles.SCORE: b"score"}
-            )
-        )
-        return names
-
 
 class MissRoles(IntEnum):
     RESULT = ROLE + 1
     LINE = ROLE + 2
 
 
-class MissModel(QAbstractTableModel):
+class MissModel(ItemTableModel[QaResult]):
     """Questions of a batch test the bot did not answer as expected."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[QaResult] = []
+    ROLE_NAMES: ClassVar[dict[int, bytes]] = {MissRoles.RESULT: b"result", MissRoles.LINE: b"line"}
 
     def set_results(self, results: Sequence[QaResult]) -> None:
-        self.beginResetModel()
-        self._items = list(results)
-        self.endResetModel()
+        self._set_items(results)
 
     def result(self, row: int) -> QaResult | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
+        return self._item(row)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
+    def headers(self) -> tuple[str, ...]:
+        return (
+            QCoreApplication.translate("MissTable", "行"),
+            QCoreApplication.translate("MissTable", "问题"),
+            QCoreApplication.translate("MissTable", "期望知识"),
+            QCoreApplication.translate("MissTable", "机器人"),
+            QCoreApplication.translate("MissTable", "实际命中"),
+            QCoreApplication.translate("MissTable", "相似度"),
+        )
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 6
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        match section:
-            case 0:
-                return QCoreApplication.translate("MissTable", "行")
-            case 1:
-                return QCoreApplication.translate("MissTable", "问题")
-            case 2:
-                return QCoreApplication.translate("MissTable", "期望知识")
-            case 3:
-                return QCoreApplication.translate("MissTable", "机器人")
-            case 4:
-                return QCoreApplication.translate("MissTable", "实际命中")
-            case 5:
-                return QCoreApplication.translate("MissTable", "相似度")
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._items):
-            return None
-        r = self._items[index.row()]
+    def cell(self, r: QaResult, column: int, role: int) -> object:
         match role:
             case Qt.ItemDataRole.DisplayRole:
                 values = (
@@ -802,7 +765,7 @@ class MissModel(QAbstractTableModel):
                     r.answered_by,
                     f"{r.score:.0%}" if r.outcome.best else "",
                 )
-                return values[index.column()]
+                return values[column]
             case Qt.ItemDataRole.ToolTipRole:
                 return r.outcome.best.answer if r.outcome.best else None
             case MissRoles.RESULT:
@@ -810,8 +773,3 @@ class MissModel(QAbstractTableModel):
             case MissRoles.LINE:
                 return r.case.line
         return None
-
-    def roleNames(self) -> dict[int, QByteArray]:
-        names = dict(super().roleNames())
-        names.update(_names({MissRoles.RESULT: b"result", MissRoles.LINE: b"line"}))
-        return names

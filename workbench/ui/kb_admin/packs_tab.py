@@ -8,37 +8,33 @@ from collections.abc import Callable
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListView,
-    QMessageBox,
     QPushButton,
-    QSplitter,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
 from workbench.domain.packs import ChangeKind, PackReport
 from workbench.services.packs import PackResult, PackStatus
+from workbench.ui.kb_admin.common import PANEL_STYLE, Confirm, ask_yes_no, panel, row_table, split_root, style_tab
 from workbench.ui.kb_admin.models import PackListModel, PackReportModel, PackRoles, pack_state_text
 from workbench.ui.kb_admin.session import KbSession
 from workbench.ui.kb_admin.texts import category_label, change_label, failure_text
 from workbench.ui.widgets.style import ACCENT, ACCENT_SOFT, BORDER, MUTED, PAGE_BG, TEXT, WARNING, adjusted_font
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-Confirm = Callable[[str, str], bool]
 
-TAB_STYLE = f"""
+TAB_STYLE = (
+    PANEL_STYLE
+    + f"""
 QWidget#packsTab {{ background: {PAGE_BG}; }}
-QFrame#panel {{ background: #ffffff; border: 1px solid {BORDER}; border-radius: 6px; }}
 QLabel#packTitle {{ font-weight: bold; color: {TEXT}; }}
 QLabel#muted {{ color: {MUTED}; }}
 QLabel#sectionTitle {{ font-weight: bold; color: {TEXT}; }}
@@ -46,10 +42,9 @@ QLabel#summary {{ color: {TEXT}; }}
 QLabel#statusError {{ color: #d92d20; }}
 QListView#packList {{ background: transparent; border: none; }}
 QTableView {{ border: none; gridline-color: #f0f1f4; }}
-QHeaderView::section {{ background: #fafbfc; border: none; border-bottom: 1px solid {BORDER}; padding: 6px 8px;
-    color: #4e5969; }}
 QPushButton#danger {{ color: #d92d20; border-color: #fda29b; }}
 """
+)
 
 
 class PackDelegate(QStyledItemDelegate):
@@ -111,25 +106,16 @@ class PacksTab(QWidget):
 
     def __init__(self, session: KbSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("packsTab")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(TAB_STYLE)
+        style_tab(self, "packsTab", TAB_STYLE)
         self.session = session
-        self.confirm: Confirm = self._confirm_dialog
+        self.confirm: Confirm = lambda title, text: ask_yes_no(self, title, text)
         self.last_report: PackReport | None = None
         self._build()
 
     def _build(self) -> None:
-        root = QHBoxLayout(self)
-        root.setContentsMargins(12, 12, 12, 12)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.setChildrenCollapsible(False)
-        root.addWidget(split)
+        split = split_root(self)
 
-        left = QFrame(split)
-        left.setObjectName("panel")
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(10, 10, 10, 10)
+        left, lv = panel(split, 10, 10, 10, 10)
         title = QLabel(self.tr("行业包"), left)
         title.setObjectName("sectionTitle")
         lv.addWidget(title)
@@ -146,10 +132,7 @@ class PacksTab(QWidget):
         self.list.selectionModel().currentRowChanged.connect(self._selected)
         lv.addWidget(self.list, 1)
 
-        right = QFrame(split)
-        right.setObjectName("panel")
-        rv = QVBoxLayout(right)
-        rv.setContentsMargins(16, 14, 16, 12)
+        right, rv = panel(split, 16, 14, 16, 12)
         rv.setSpacing(8)
         self.title = QLabel(right)
         self.title.setObjectName("packTitle")
@@ -201,13 +184,7 @@ class PacksTab(QWidget):
         self.report_summary.setWordWrap(True)
         rv.addWidget(self.report_summary)
         self.report = PackReportModel(self)
-        self.report_view = QTableView(right)
-        self.report_view.setModel(self.report)
-        self.report_view.verticalHeader().hide()
-        self.report_view.setShowGrid(False)
-        self.report_view.setWordWrap(False)
-        self.report_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.report_view.verticalHeader().setDefaultSectionSize(30)
+        self.report_view = row_table(right, self.report, 30)
         header = self.report_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
@@ -385,6 +362,3 @@ class PacksTab(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.status.setText(failure_text(exc))
-
-    def _confirm_dialog(self, title: str, text: str) -> bool:
-        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes

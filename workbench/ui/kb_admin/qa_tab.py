@@ -3,14 +3,11 @@ the 你可能想问 options and why; 修改答案内容 in place; batch tests fr
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -20,7 +17,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,16 +26,16 @@ from workbench.domain.kb_admin import KnowledgeEntry
 from workbench.kb.matcher import MatchConfig, Matcher, MatchOutcome, OutcomeKind
 from workbench.services.kb_admin import BatchReport, KbChange, QaCase, batch_test
 from workbench.services.kb_io import read_questions
+from workbench.ui.kb_admin.common import PANEL_STYLE, OpenFile, ask_open_file, panel, row_table, style_tab
 from workbench.ui.kb_admin.models import MissModel, OptionModel
 from workbench.ui.kb_admin.session import KbSession
 from workbench.ui.kb_admin.texts import category_label, failure_text, outcome_label, reason_text
-from workbench.ui.widgets.style import ACCENT, ACCENT_SOFT, BORDER, ERROR, MUTED, PAGE_BG, TEXT, WARNING
+from workbench.ui.widgets.style import ACCENT, ACCENT_SOFT, ERROR, MUTED, PAGE_BG, TEXT, WARNING
 
-OpenFile = Callable[[str, str], str]
-
-TAB_STYLE = f"""
+TAB_STYLE = (
+    PANEL_STYLE
+    + f"""
 QWidget#qaTab {{ background: {PAGE_BG}; }}
-QFrame#panel {{ background: #ffffff; border: 1px solid {BORDER}; border-radius: 6px; }}
 QLabel#sectionTitle {{ font-weight: bold; color: {TEXT}; }}
 QLabel#muted, QLabel#fieldName {{ color: {MUTED}; }}
 QLabel#value {{ color: {TEXT}; }}
@@ -53,9 +49,8 @@ QLabel#humanNote {{ color: {WARNING}; }}
 QProgressBar {{ border: none; background: #f2f3f5; border-radius: 4px; max-height: 8px; }}
 QProgressBar::chunk {{ background: {ACCENT}; border-radius: 4px; }}
 QTableView {{ border: none; gridline-color: #f0f1f4; }}
-QHeaderView::section {{ background: #fafbfc; border: none; border-bottom: 1px solid {BORDER}; padding: 6px 8px;
-    color: #4e5969; }}
 """
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +73,9 @@ class QaTab(QWidget):
 
     def __init__(self, session: KbSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("qaTab")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(TAB_STYLE)
+        style_tab(self, "qaTab", TAB_STYLE)
         self.session = session
-        self.choose_open_file: OpenFile = self._open_dialog
+        self.choose_open_file: OpenFile = lambda title, file_filter: ask_open_file(self, title, file_filter)
         self.result: QaAnswer | None = None
         self.batch: BatchReport | None = None
         self._build()
@@ -118,10 +111,7 @@ class QaTab(QWidget):
         tl.setSpacing(10)
 
         # The bot's reply, as the customer sees it.
-        reply = QFrame(top)
-        reply.setObjectName("panel")
-        rl = QVBoxLayout(reply)
-        rl.setContentsMargins(14, 12, 14, 12)
+        reply, rl = panel(top, 14, 12, 14, 12)
         rl.setSpacing(8)
         head = QHBoxLayout()
         title = QLabel(self.tr("机器人回复"), reply)
@@ -179,10 +169,7 @@ class QaTab(QWidget):
         tl.addWidget(reply, 5)
 
         # Why: the matched entry, phrasing, score, words, reasons, and the other candidates.
-        why = QFrame(top)
-        why.setObjectName("panel")
-        wl = QVBoxLayout(why)
-        wl.setContentsMargins(14, 12, 14, 12)
+        why, wl = panel(top, 14, 12, 14, 12)
         wl.setSpacing(6)
         wt = QLabel(self.tr("匹配详情"), why)
         wt.setObjectName("sectionTitle")
@@ -218,13 +205,7 @@ class QaTab(QWidget):
         self.options_title.setObjectName("sectionTitle")
         wl.addWidget(self.options_title)
         self.options = OptionModel(self)
-        self.options_view = QTableView(why)
-        self.options_view.setModel(self.options)
-        self.options_view.verticalHeader().hide()
-        self.options_view.setShowGrid(False)
-        self.options_view.setWordWrap(False)
-        self.options_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.options_view.verticalHeader().setDefaultSectionSize(28)
+        self.options_view = row_table(why, self.options, 28)
         oh = self.options_view.horizontalHeader()
         oh.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         oh.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -238,10 +219,7 @@ class QaTab(QWidget):
         split.addWidget(top)
 
         # Batch test.
-        batch = QFrame(split)
-        batch.setObjectName("panel")
-        bl = QVBoxLayout(batch)
-        bl.setContentsMargins(14, 12, 14, 12)
+        batch, bl = panel(split, 14, 12, 14, 12)
         bl.setSpacing(6)
         bh = QHBoxLayout()
         bt = QLabel(self.tr("批量测试"), batch)
@@ -258,13 +236,7 @@ class QaTab(QWidget):
         self.batch_summary.setWordWrap(True)
         bl.addWidget(self.batch_summary)
         self.misses = MissModel(self)
-        self.misses_view = QTableView(batch)
-        self.misses_view.setModel(self.misses)
-        self.misses_view.verticalHeader().hide()
-        self.misses_view.setShowGrid(False)
-        self.misses_view.setWordWrap(False)
-        self.misses_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.misses_view.verticalHeader().setDefaultSectionSize(28)
+        self.misses_view = row_table(batch, self.misses, 28)
         mh = self.misses_view.horizontalHeader()
         mh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         mh.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
@@ -478,6 +450,3 @@ class QaTab(QWidget):
     def _batch_failed(self, exc: BaseException) -> None:
         self.batch_button.setEnabled(True)
         self.batch_summary.setText(failure_text(exc))
-
-    def _open_dialog(self, title: str, file_filter: str) -> str:
-        return QFileDialog.getOpenFileName(self, title, "", file_filter)[0]
