@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from workbench.domain.auto_messages import AutoKind, LogStatus
 from workbench.domain.bot import AutoStrategy, CardMode, ReceptionMode
+from workbench.domain.errors import DomainError
 from workbench.domain.routing import AgentRole, RoutingStrategy
 from workbench.domain.shops import AgentStatus
 from workbench.services.workspace import Workspace, open_workspace
@@ -151,6 +153,7 @@ def test_welcome_form_errors_show_next_to_their_fields_and_nothing_is_saved(
         tab.save_button.click()
     assert tab.errors.text("nickname") == "请填写机器人昵称。"
     assert "25:61" in tab.errors.text("periods")
+    assert tab.status.objectName() == "error"  # the status line turns red
     assert tab.errors.text("card_questions") == "「全部人工配置」至少要添加一个卡片问题。"
     assert tab.nickname.property("invalid") is True
     assert page.bot_service.settings().version == 0
@@ -159,6 +162,40 @@ def test_welcome_form_errors_show_next_to_their_fields_and_nothing_is_saved(
     tab.mode_smart.setChecked(True)
     saved(qtbot, page, tab.save_button.click)
     assert tab.errors.text("nickname") == "" and tab.nickname.property("invalid") is False
+    assert tab.status.objectName() == "okLine"
+
+
+def test_dialogs_name_their_buttons_cancel_and_show_problems_no_field_takes(
+    qtbot: QtBot, page: BotSettingsPage
+) -> None:
+    dialog = page.accounts.open_account_dialog(None)
+    save, cancel = (
+        dialog.buttons.button(b) for b in (QDialogButtonBox.StandardButton.Save, QDialogButtonBox.StandardButton.Cancel)
+    )
+    assert (save.text(), cancel.text()) == ("保存", "取消")
+    dialog.show_problems([DomainError("account.missing"), DomainError("account.name_empty", field="display_name")])
+    assert dialog.status.isVisibleTo(dialog) and dialog.status.text() == "找不到该子账号，可能已被删除。"
+    assert dialog.errors.text("display_name") == "请填写昵称。" and save.isEnabled()
+    with qtbot.waitSignal(dialog.rejected, timeout=5000):
+        cancel.click()
+
+    group_dialog = page.accounts.open_group_dialog(None)
+    with qtbot.assertNotEmitted(group_dialog.submitted):
+        group_dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert group_dialog.errors.text("name") == "请填写接待组名称。"
+    assert not group_dialog.status.isVisibleTo(group_dialog)  # every problem found its field
+    group_dialog.reject()
+
+    picker = page.welcome.open_picker()
+    buttons = picker.findChild(QDialogButtonBox)
+    assert isinstance(buttons, QDialogButtonBox)
+    ok, cancel = (
+        buttons.button(b) for b in (QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel)
+    )
+    assert (ok.text(), cancel.text()) == ("添加", "取消")
+    assert picker.select_question(picker.model.records()[0].question)
+    with qtbot.waitSignal(picker.accepted, timeout=5000):
+        ok.click()
 
 
 # -- 转人工 and 接待模式 ---------------------------------------------------------------------------

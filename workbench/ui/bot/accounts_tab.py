@@ -37,7 +37,18 @@ from workbench.domain.routing import (
 )
 from workbench.domain.shops import AgentStatus
 from workbench.services.routing import AccountForm, RoutingService, account_problems
-from workbench.ui.bot.common import BOT_STYLE, FieldErrors, FormGrid, Section, error_label, hbox, muted, scroll_page
+from workbench.ui.bot.common import (
+    BOT_STYLE,
+    FieldErrors,
+    FormGrid,
+    Section,
+    dialog_buttons,
+    error_label,
+    fill_tab,
+    hbox,
+    muted,
+    page_column,
+)
 from workbench.ui.bot.labels import agent_status_label, bot_error_text, role_label, routing_label
 from workbench.ui.bot.models import Column, RecordRoles, RecordTableModel
 from workbench.ui.tasks import Tasks
@@ -46,7 +57,35 @@ from workbench.ui.widgets.guard import while_alive
 STATUS_COLOURS = {AgentStatus.ONLINE: "#389e0d", AgentStatus.BUSY: "#d46b08", AgentStatus.OFFLINE: "#86909c"}
 
 
-class AccountDialog(QDialog):
+class FormDialog(QDialog):
+    """A form in a dialog: problems show beside their fields, the others in `status` above the
+    Save / Cancel buttons. Subclasses build their rows, then call `add_buttons`; Save calls `submit`."""
+
+    def __init__(self, min_width: int, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(BOT_STYLE)
+        self.setMinimumWidth(min_width)
+        self.errors = FieldErrors(bot_error_text)
+        self.status = error_label()
+
+    def add_buttons(self, layout: QVBoxLayout, save_text: str, cancel_text: str) -> None:
+        layout.addWidget(self.status)
+        save = QDialogButtonBox.StandardButton.Save
+        self.buttons = dialog_buttons(self, save, save_text, cancel_text, self.submit)
+        layout.addWidget(self.buttons)
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
+    def show_problems(self, problems: list[DomainError]) -> None:
+        """Show the problems and let the user press Save again (the tab also calls this when saving failed)."""
+        self.buttons.setEnabled(True)
+        loose = self.errors.show(problems)
+        self.status.setText(" ".join(loose))
+        self.status.setVisible(bool(loose))
+
+
+class AccountDialog(FormDialog):
     """New or edit a sub-account; `submitted` carries the form, the tab saves it and closes us."""
 
     submitted = Signal(object)
@@ -55,11 +94,8 @@ class AccountDialog(QDialog):
     def __init__(
         self, groups: Sequence[ReceptionGroup], account: SubAccount | None = None, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.setStyleSheet(BOT_STYLE)
+        super().__init__(460, parent)
         self.setWindowTitle(self.tr("编辑子账号") if account else self.tr("新建子账号"))
-        self.setMinimumWidth(460)
-        self.errors = FieldErrors(bot_error_text)
         layout = QVBoxLayout(self)
         grid = FormGrid()
         self.username = QLineEdit(account.username if account else "")
@@ -104,15 +140,7 @@ class AccountDialog(QDialog):
             group_column.addWidget(muted(self.tr("还没有接待组")))
         grid.add_row(self.tr("接待组"), group_column)
         layout.addLayout(grid)
-        self.status = error_label()
-        layout.addWidget(self.status)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.buttons = buttons
+        self.add_buttons(layout, self.tr("保存"), self.tr("取消"))
 
     def form(self) -> AccountForm:
         return AccountForm(
@@ -137,14 +165,8 @@ class AccountDialog(QDialog):
         self.buttons.setEnabled(False)
         self.submitted.emit(form)
 
-    def show_problems(self, problems: list[DomainError]) -> None:
-        self.buttons.setEnabled(True)
-        loose = self.errors.show(problems)
-        self.status.setText(" ".join(loose))
-        self.status.setVisible(bool(loose))
 
-
-class GroupDialog(QDialog):
+class GroupDialog(FormDialog):
     """New or edit a reception group: name, keywords of the customers it takes, members."""
 
     submitted = Signal(str, object, object)
@@ -153,11 +175,8 @@ class GroupDialog(QDialog):
     def __init__(
         self, accounts: Sequence[SubAccount], group: ReceptionGroup | None = None, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.setStyleSheet(BOT_STYLE)
+        super().__init__(440, parent)
         self.setWindowTitle(self.tr("编辑接待组") if group else self.tr("新建接待组"))
-        self.setMinimumWidth(440)
-        self.errors = FieldErrors(bot_error_text)
         layout = QVBoxLayout(self)
         grid = FormGrid()
         self.name = QLineEdit(group.name if group else "")
@@ -176,15 +195,7 @@ class GroupDialog(QDialog):
             self.member_boxes[account.id] = box
             members.body.addWidget(box)
         layout.addWidget(members)
-        self.status = error_label()
-        layout.addWidget(self.status)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.buttons = buttons
+        self.add_buttons(layout, self.tr("保存"), self.tr("取消"))
 
     def submit(self) -> None:
         if not self.name.text().strip():
@@ -194,12 +205,6 @@ class GroupDialog(QDialog):
         self.buttons.setEnabled(False)
         members = tuple(aid for aid, box in self.member_boxes.items() if box.isChecked())
         self.submitted.emit(self.name.text(), clean_keywords(self.keywords.text()), members)
-
-    def show_problems(self, problems: list[DomainError]) -> None:
-        self.buttons.setEnabled(True)
-        loose = self.errors.show(problems)
-        self.status.setText(" ".join(loose))
-        self.status.setVisible(bool(loose))
 
 
 class AccountsTab(QWidget):
@@ -218,10 +223,7 @@ class AccountsTab(QWidget):
         self._desk_agent_id = desk_agent_id
         self._groups: list[ReceptionGroup] = []
         self.dialog: QDialog | None = None
-        content = QWidget()
-        column = QVBoxLayout(content)
-        column.setContentsMargins(16, 16, 16, 16)
-        column.setSpacing(12)
+        content, column = page_column()
 
         routing = Section(
             self.tr("分流设置"),
@@ -320,9 +322,7 @@ class AccountsTab(QWidget):
         groups.body.addLayout(hbox(self.new_group_button, self.edit_group_button, 1, self.delete_group_button))
         column.addWidget(groups)
         column.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll_page(content))
+        fill_tab(self, content)
 
     def _table(self, model: RecordTableModel[object]) -> QTableView:  # type: ignore[type-var]
         view = QTableView()
@@ -410,12 +410,16 @@ class AccountsTab(QWidget):
 
     # -- accounts --------------------------------------------------------------------------------
 
-    def open_account_dialog(self, account: SubAccount | None) -> AccountDialog:
-        dialog = AccountDialog(self._groups, account, self)
-        dialog.submitted.connect(lambda form: self._save_account(dialog, account, form))
+    def _open(self, dialog: QDialog) -> None:
+        """Show `dialog` without blocking the window; it is deleted once closed. Tests reach it as `self.dialog`."""
         dialog.finished.connect(lambda _code: dialog.deleteLater())
         self.dialog = dialog
         dialog.open()
+
+    def open_account_dialog(self, account: SubAccount | None) -> AccountDialog:
+        dialog = AccountDialog(self._groups, account, self)
+        dialog.submitted.connect(lambda form: self._save_account(dialog, account, form))
+        self._open(dialog)
         return dialog
 
     def edit_account(self) -> AccountDialog | None:
@@ -495,18 +499,14 @@ class AccountsTab(QWidget):
             self.load()
 
         box.finished.connect(answered)
-        box.finished.connect(lambda _b: box.deleteLater())
-        self.dialog = box  # type: ignore[assignment]
-        box.open()
+        self._open(box)
 
     # -- groups ----------------------------------------------------------------------------------
 
     def open_group_dialog(self, group: ReceptionGroup | None) -> GroupDialog:
         dialog = GroupDialog(self.account_model.records(), group, self)
         dialog.submitted.connect(lambda name, words, members: self._save_group(dialog, group, name, words, members))
-        dialog.finished.connect(lambda _code: dialog.deleteLater())
-        self.dialog = dialog
-        dialog.open()
+        self._open(dialog)
         return dialog
 
     def edit_group(self) -> GroupDialog | None:

@@ -41,7 +41,19 @@ from workbench.domain.auto_messages import (
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import OrderState
 from workbench.services.auto_messages import AutoMessageService, AutoResult
-from workbench.ui.bot.common import FieldErrors, FormGrid, Section, error_label, hbox, muted, scroll_page
+from workbench.ui.bot.common import (
+    FieldErrors,
+    FormGrid,
+    Section,
+    error_label,
+    fill_tab,
+    hbox,
+    muted,
+    page_column,
+    primary_button,
+    show_status,
+    status_line,
+)
 from workbench.ui.bot.labels import bot_error_text, kind_hint, kind_label, status_label
 from workbench.ui.bot.models import Column, RecordTableModel
 from workbench.ui.orders.states import state_label
@@ -142,10 +154,7 @@ class AutoMessagesTab(QWidget):
         self._current: AutoKind = AutoKind.PAID
         self._switching = False
         self.errors = FieldErrors(bot_error_text)
-        content = QWidget()
-        column = QVBoxLayout(content)
-        column.setContentsMargins(16, 16, 16, 16)
-        column.setSpacing(12)
+        content, column = page_column()
 
         rules = Section(
             self.tr("跟单消息"), self.tr("订单有变化时自动给买家发消息；买家正在咨询时，消息也会出现在聊天里。")
@@ -228,9 +237,7 @@ class AutoMessagesTab(QWidget):
         log.body.addLayout(hbox(self.log_count, 1, self.more_button, self.refresh_button))
         column.addWidget(log)
         column.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll_page(content))
+        fill_tab(self, content)
 
     # -- pages -----------------------------------------------------------------------------------
 
@@ -299,11 +306,8 @@ class AutoMessagesTab(QWidget):
         self.delayed_box.setLayout(delayed)
         layout.addWidget(self.delayed_box)
 
-        self.rule_status = QLabel()
-        self.rule_status.setObjectName("statusLine")
-        self.rule_status.setWordWrap(True)
-        self.save_rule_button = QPushButton(self.tr("保存"))
-        self.save_rule_button.setObjectName("primary")
+        self.rule_status = status_line()
+        self.save_rule_button = primary_button(self.tr("保存"))
         self.save_rule_button.clicked.connect(self.save_rule)
         layout.addLayout(hbox(self.rule_status, 1, self.save_rule_button))
         layout.addStretch(1)
@@ -334,11 +338,8 @@ class AutoMessagesTab(QWidget):
         layout.addLayout(hbox(self.target_kind, self.target_value, self.recipients, 1))
         self.bulk_template = TemplateEditor(AutoKind.BULK, shop_name)
         layout.addWidget(self.bulk_template)
-        self.bulk_status = QLabel()
-        self.bulk_status.setObjectName("statusLine")
-        self.bulk_status.setWordWrap(True)
-        self.send_button = QPushButton(self.tr("发送"))
-        self.send_button.setObjectName("primary")
+        self.bulk_status = status_line()
+        self.send_button = primary_button(self.tr("发送"))
         self.send_button.clicked.connect(self.confirm_bulk)
         layout.addLayout(hbox(self.bulk_status, 1, self.send_button))
         layout.addStretch(1)
@@ -456,7 +457,7 @@ class AutoMessagesTab(QWidget):
             check_rule(rule)
         except DomainError as exc:
             self.errors.show([exc])
-            self._status(self.rule_status, self.tr("请先改正标红的内容。"), "error")
+            show_status(self.rule_status, self.tr("请先改正标红的内容。"), "error")
             return
         self.errors.clear()
         self.save_rule_button.setEnabled(False)
@@ -468,14 +469,14 @@ class AutoMessagesTab(QWidget):
             self._drafts[saved.kind] = saved
             row = self.kind_model.row_of(saved.kind.value)
             self.kind_model.replace_row(row, saved.kind)
-            self._status(self.rule_status, self.tr("「{kind}」已保存。").format(kind=kind_label(saved.kind)), "okLine")
+            show_status(self.rule_status, self.tr("「{kind}」已保存。").format(kind=kind_label(saved.kind)), "okLine")
             self.saved.emit()
 
         def failed(exc: BaseException) -> None:
             self.save_rule_button.setEnabled(True)
             if isinstance(exc, DomainError):
                 self.errors.show([exc])
-            self._status(self.rule_status, bot_error_text(exc), "error")
+            show_status(self.rule_status, bot_error_text(exc), "error")
 
         self._tasks.write(lambda: service.save_rule(rule), while_alive(self, done), while_alive(self, failed))
 
@@ -522,7 +523,7 @@ class AutoMessagesTab(QWidget):
 
     def confirm_bulk(self) -> QMessageBox | None:
         if not self.bulk_template.check():
-            self._status(self.bulk_status, self.tr("请先改正模板。"), "error")
+            show_status(self.bulk_status, self.tr("请先改正模板。"), "error")
             return None
         box = QMessageBox(
             QMessageBox.Icon.Question,
@@ -545,13 +546,13 @@ class AutoMessagesTab(QWidget):
 
         def done(result: AutoResult) -> None:
             self.send_button.setEnabled(True)
-            self._status(self.bulk_status, self.tr("已发送给 {n} 位客户。").format(n=result.sent), "okLine")
+            show_status(self.bulk_status, self.tr("已发送给 {n} 位客户。").format(n=result.sent), "okLine")
             self.sent.emit(result.sent)
             self.refresh_log()
 
         def failed(exc: BaseException) -> None:
             self.send_button.setEnabled(True)
-            self._status(self.bulk_status, bot_error_text(exc), "error")
+            show_status(self.bulk_status, bot_error_text(exc), "error")
 
         self._tasks.write(
             lambda: service.bulk_send(target, template), while_alive(self, done), while_alive(self, failed)
@@ -590,10 +591,3 @@ class AutoMessagesTab(QWidget):
         total = getattr(self, "_log_total", shown)
         self.log_count.setText(self.tr("共 {total} 条，显示 {shown} 条").format(total=total, shown=shown))
         self.more_button.setEnabled(shown < total)
-
-    @staticmethod
-    def _status(label: QLabel, text: str, kind: str) -> None:
-        label.setObjectName(kind)
-        label.setText(text)
-        label.style().unpolish(label)
-        label.style().polish(label)

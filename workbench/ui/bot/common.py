@@ -1,4 +1,5 @@
-"""Building blocks shared by the bot page's tabs: the look, form rows with inline errors, cards."""
+"""Building blocks shared by the bot page's tabs: the look, form rows with inline errors, cards,
+status lines and dialog buttons."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLayout,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
@@ -62,13 +66,52 @@ def error_label() -> QLabel:
     return label
 
 
+def repolish(widget: QWidget) -> None:
+    """Apply the style sheet again after a property or object name it selects on has changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
 def set_invalid(widget: QWidget, invalid: bool) -> None:
     """Toggle the red border of an input (the `invalid` style-sheet property)."""
     if bool(widget.property("invalid")) == invalid:
         return
     widget.setProperty("invalid", invalid)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
+    repolish(widget)
+
+
+def status_line() -> QLabel:
+    """The line beside a Save button that says how saving went (see `show_status`)."""
+    label = QLabel()
+    label.setObjectName("statusLine")
+    label.setWordWrap(True)
+    return label
+
+
+def show_status(label: QLabel, text: str, kind: str) -> None:
+    """Show `text` in a status line coloured by `kind`: "statusLine", "okLine" or "error"."""
+    label.setObjectName(kind)
+    label.setText(text)
+    repolish(label)
+
+
+def primary_button(text: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName("primary")
+    return button
+
+
+def dialog_buttons(
+    dialog: QDialog, ok: QDialogButtonBox.StandardButton, ok_text: str, cancel_text: str, on_ok: Callable[[], None]
+) -> QDialogButtonBox:
+    """An ok-type button and Cancel, named with our own texts (Qt's follow the system's language, not
+    the app's); Cancel rejects the dialog, the other button calls `on_ok`."""
+    buttons = QDialogButtonBox(ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(ok).setText(ok_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 
 
 class FieldErrors:
@@ -171,6 +214,22 @@ class FormGrid(QGridLayout):
             self.addLayout(field, row, 1)
         if error is not None:
             self.addWidget(error, row + 1, 1)
+
+
+def page_column() -> tuple[QWidget, QVBoxLayout]:
+    """A tab's content and the column of sections in it; `fill_tab` then puts it on the tab."""
+    content = QWidget()
+    column = QVBoxLayout(content)
+    column.setContentsMargins(16, 16, 16, 16)
+    column.setSpacing(12)
+    return content, column
+
+
+def fill_tab(tab: QWidget, content: QWidget) -> None:
+    """Make `content` the whole of `tab`, scrolling up and down when the tab is too short."""
+    layout = QVBoxLayout(tab)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(scroll_page(content))
 
 
 def scroll_page(content: QWidget) -> QScrollArea:

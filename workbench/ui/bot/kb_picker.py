@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.kb import KbEntry
-from workbench.ui.bot.common import BOT_STYLE, muted
+from workbench.ui.bot.common import BOT_STYLE, dialog_buttons, muted
 from workbench.ui.bot.models import Column, RecordRoles, RecordTableModel
 
 
@@ -58,12 +58,8 @@ class KbPickerDialog(QDialog):
         self.count_label = QLabel()
         self.count_label.setObjectName("hint")
         layout.addWidget(self.count_label)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("添加"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        ok = QDialogButtonBox.StandardButton.Ok
+        layout.addWidget(dialog_buttons(self, ok, self.tr("添加"), self.tr("取消"), self.accept))
         self.category.currentIndexChanged.connect(self._refilter)
         self.search.textChanged.connect(self._refilter)
         self._refilter()

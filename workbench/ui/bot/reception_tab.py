@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -12,17 +14,46 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from workbench.domain.bot import AutoStrategy, ReceptionConfig, ReceptionMode, reception_problems
 from workbench.domain.errors import DomainError
 from workbench.services.bot import BotService
-from workbench.ui.bot.common import FieldErrors, FormGrid, Section, error_label, hbox, muted, scroll_page
+from workbench.ui.bot.common import (
+    FieldErrors,
+    FormGrid,
+    Section,
+    error_label,
+    fill_tab,
+    hbox,
+    muted,
+    page_column,
+    primary_button,
+    show_status,
+    status_line,
+)
 from workbench.ui.bot.labels import bot_error_text, mode_label, strategy_label
 from workbench.ui.tasks import Tasks
 from workbench.ui.widgets.guard import while_alive
+
+Choice = TypeVar("Choice")
+
+
+def radio_choices(
+    section: Section, group: QButtonGroup, choices: list[tuple[Choice, str, str]]
+) -> dict[Choice, QRadioButton]:
+    """One radio button a (value, label, hint) choice, the hint indented under its button."""
+    buttons: dict[Choice, QRadioButton] = {}
+    for value, label, hint_text in choices:
+        button = QRadioButton(label)
+        group.addButton(button)
+        buttons[value] = button
+        section.body.addWidget(button)
+        hint = muted(hint_text)
+        hint.setContentsMargins(24, 0, 0, 4)
+        section.body.addWidget(hint)
+    return buttons
 
 
 class ReceptionTab(QWidget):
@@ -37,10 +68,7 @@ class ReceptionTab(QWidget):
         self._tasks = tasks
         self._service = service
         self.errors = FieldErrors(bot_error_text)
-        content = QWidget()
-        column = QVBoxLayout(content)
-        column.setContentsMargins(16, 16, 16, 16)
-        column.setSpacing(12)
+        content, column = page_column()
 
         summary = Section(self.tr("当前状态"))
         self.summary = QLabel()
@@ -70,25 +98,16 @@ class ReceptionTab(QWidget):
 
         modes = Section(self.tr("接待模式"))
         self.mode_group = QButtonGroup(self)
-        self.mode_buttons: dict[ReceptionMode, QRadioButton] = {}
         hints = {
             ReceptionMode.OFF: self.tr("机器人不参与接待，也不给客服推荐答案。"),
             ReceptionMode.ASSIST: self.tr("客服接待买家，机器人在右侧「智能辅助」里推荐答案，客服一键发送。"),
             ReceptionMode.AUTO: self.tr("机器人直接回复买家，答不了或买家要求时转人工。"),
         }
-        for mode in ReceptionMode:
-            button = QRadioButton(mode_label(mode))
-            self.mode_group.addButton(button)
-            self.mode_buttons[mode] = button
-            modes.body.addWidget(button)
-            hint = muted(hints[mode])
-            hint.setContentsMargins(24, 0, 0, 4)
-            modes.body.addWidget(hint)
+        self.mode_buttons = radio_choices(modes, self.mode_group, [(m, mode_label(m), hints[m]) for m in ReceptionMode])
         column.addWidget(modes)
 
         self.auto_section = Section(self.tr("全自动接待方式"))
         self.strategy_group = QButtonGroup(self)
-        self.strategy_buttons: dict[AutoStrategy, QRadioButton] = {}
         strategy_hints = {
             AutoStrategy.HUMAN_FIRST: self.tr(
                 "客服在线时由客服接待；所有客服挂起或离线时，机器人自动接待（适合只在夜间使用）。"
@@ -96,14 +115,11 @@ class ReceptionTab(QWidget):
             AutoStrategy.BOT_FIRST: self.tr("机器人先接待每位买家，按转人工规则转给客服（适合咨询量大的店铺）。"),
             AutoStrategy.MIXED: self.tr("按比例把一部分新进店的买家分给机器人，其余由客服接待。"),
         }
-        for strategy in AutoStrategy:
-            button = QRadioButton(strategy_label(strategy))
-            self.strategy_group.addButton(button)
-            self.strategy_buttons[strategy] = button
-            self.auto_section.body.addWidget(button)
-            hint = muted(strategy_hints[strategy])
-            hint.setContentsMargins(24, 0, 0, 4)
-            self.auto_section.body.addWidget(hint)
+        self.strategy_buttons = radio_choices(
+            self.auto_section,
+            self.strategy_group,
+            [(s, strategy_label(s), strategy_hints[s]) for s in AutoStrategy],
+        )
         self.share = QSpinBox()
         self.share.setRange(0, 100)
         self.share.setSuffix(" %")
@@ -127,17 +143,12 @@ class ReceptionTab(QWidget):
         texts.body.addWidget(muted(self.tr("问题不够明确时，机器人列出几个相近的问题，买家回复序号即可得到答案。")))
         column.addWidget(texts)
 
-        self.status = QLabel()
-        self.status.setObjectName("statusLine")
-        self.status.setWordWrap(True)
-        self.save_button = QPushButton(self.tr("保存接待模式"))
-        self.save_button.setObjectName("primary")
+        self.status = status_line()
+        self.save_button = primary_button(self.tr("保存接待模式"))
         self.save_button.clicked.connect(self.save)
         column.addLayout(hbox(self.status, 1, self.save_button))
         column.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll_page(content))
+        fill_tab(self, content)
         self.mode_group.buttonToggled.connect(lambda *_: self._sync_enabled())
         self.strategy_group.buttonToggled.connect(lambda *_: self._sync_enabled())
 
@@ -215,12 +226,12 @@ class ReceptionTab(QWidget):
 
     def _show_problems(self, problems: list[DomainError]) -> None:
         loose = self.errors.show(problems)
-        self._status(" ".join([self.tr("请先改正标红的内容。"), *loose]), "error")
+        show_status(self.status, " ".join([self.tr("请先改正标红的内容。"), *loose]), "error")
 
     def _on_saved(self, settings: object) -> None:
         self.save_button.setEnabled(True)
         self._show_summary(self.form())
-        self._status(self.tr("已保存，对新进店的买家生效。"), "okLine")
+        show_status(self.status, self.tr("已保存，对新进店的买家生效。"), "okLine")
         self.saved.emit()
 
     def _on_failed(self, exc: BaseException) -> None:
@@ -228,13 +239,7 @@ class ReceptionTab(QWidget):
         if isinstance(exc, DomainError):
             self._show_problems([exc])
         else:
-            self._status(bot_error_text(exc), "error")
-
-    def _status(self, text: str, kind: str) -> None:
-        self.status.setObjectName(kind)
-        self.status.setText(text)
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
+            show_status(self.status, bot_error_text(exc), "error")
 
     def _sync_enabled(self) -> None:
         auto = self.mode_buttons[ReceptionMode.AUTO].isChecked()

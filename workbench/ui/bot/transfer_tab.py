@@ -9,9 +9,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -27,7 +25,19 @@ from workbench.domain.bot import (
 from workbench.domain.emotion import default_detector
 from workbench.domain.errors import DomainError
 from workbench.services.bot import BotService
-from workbench.ui.bot.common import FieldErrors, FormGrid, Section, error_label, hbox, muted, scroll_page
+from workbench.ui.bot.common import (
+    FieldErrors,
+    FormGrid,
+    Section,
+    error_label,
+    fill_tab,
+    hbox,
+    muted,
+    page_column,
+    primary_button,
+    show_status,
+    status_line,
+)
 from workbench.ui.bot.labels import bot_error_text
 from workbench.ui.tasks import Tasks
 from workbench.ui.widgets.guard import while_alive
@@ -45,10 +55,7 @@ class TransferTab(QWidget):
         self._tasks = tasks
         self._service = service
         self.errors = FieldErrors(bot_error_text)
-        content = QWidget()
-        column = QVBoxLayout(content)
-        column.setContentsMargins(16, 16, 16, 16)
-        column.setSpacing(12)
+        content, column = page_column()
 
         rules = Section(
             self.tr("转人工规则"),
@@ -123,17 +130,12 @@ class TransferTab(QWidget):
         trial.body.addWidget(self.trial_result)
         column.addWidget(trial)
 
-        self.status = QLabel()
-        self.status.setObjectName("statusLine")
-        self.status.setWordWrap(True)
-        self.save_button = QPushButton(self.tr("保存转人工设置"))
-        self.save_button.setObjectName("primary")
+        self.status = status_line()
+        self.save_button = primary_button(self.tr("保存转人工设置"))
         self.save_button.clicked.connect(self.save)
         column.addLayout(hbox(self.status, 1, self.save_button))
         column.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll_page(content))
+        fill_tab(self, content)
 
     # -- loading and saving ----------------------------------------------------------------------
 
@@ -188,11 +190,11 @@ class TransferTab(QWidget):
 
     def _show_problems(self, problems: list[DomainError]) -> None:
         loose = self.errors.show(problems)
-        self._status(" ".join([self.tr("请先改正标红的内容。"), *loose]), "error")
+        show_status(self.status, " ".join([self.tr("请先改正标红的内容。"), *loose]), "error")
 
     def _on_saved(self, _settings: object) -> None:
         self.save_button.setEnabled(True)
-        self._status(self.tr("已保存，对之后的买家消息生效。"), "okLine")
+        show_status(self.status, self.tr("已保存，对之后的买家消息生效。"), "okLine")
         self.saved.emit()
 
     def _on_failed(self, exc: BaseException) -> None:
@@ -200,13 +202,7 @@ class TransferTab(QWidget):
         if isinstance(exc, DomainError):
             self._show_problems([exc])
         else:
-            self._status(bot_error_text(exc), "error")
-
-    def _status(self, text: str, kind: str) -> None:
-        self.status.setObjectName(kind)
-        self.status.setText(text)
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
+            show_status(self.status, bot_error_text(exc), "error")
 
     # -- trial -----------------------------------------------------------------------------------
 

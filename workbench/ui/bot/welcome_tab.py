@@ -40,7 +40,19 @@ from workbench.domain.bot import (
 from workbench.domain.errors import DomainError
 from workbench.domain.kb import KbEntry
 from workbench.services.bot import BotService
-from workbench.ui.bot.common import FieldErrors, FormGrid, Section, error_label, hbox, muted, scroll_page
+from workbench.ui.bot.common import (
+    FieldErrors,
+    FormGrid,
+    Section,
+    error_label,
+    hbox,
+    muted,
+    page_column,
+    primary_button,
+    scroll_page,
+    show_status,
+    status_line,
+)
 from workbench.ui.bot.kb_picker import KbPickerDialog
 from workbench.ui.bot.labels import bot_error_text
 from workbench.ui.bot.models import Column, RecordTableModel
@@ -92,10 +104,7 @@ class WelcomeTab(QWidget):
     def _build(self) -> None:
         from workbench.ui.bot.preview import WelcomePreview
 
-        content = QWidget()
-        column = QVBoxLayout(content)
-        column.setContentsMargins(16, 16, 16, 16)
-        column.setSpacing(12)
+        content, column = page_column()
 
         basics = Section(self.tr("机器人昵称与欢迎语"), self.tr("客户进入聊天窗口时，机器人自动发送欢迎语和卡片。"))
         grid = FormGrid()
@@ -233,11 +242,8 @@ class WelcomeTab(QWidget):
         buttons.body.addLayout(hbox(self.add_button, self.remove_button, 1))
         column.addWidget(buttons)
 
-        self.status = QLabel()
-        self.status.setObjectName("statusLine")
-        self.status.setWordWrap(True)
-        self.save_button = QPushButton(self.tr("保存欢迎语设置"))
-        self.save_button.setObjectName("primary")
+        self.status = status_line()
+        self.save_button = primary_button(self.tr("保存欢迎语设置"))
         self.save_button.clicked.connect(self.save)
         column.addLayout(hbox(self.status, 1, self.save_button))
         column.addStretch(1)
@@ -338,9 +344,7 @@ class WelcomeTab(QWidget):
         cfg, problems = self.form()
         if problems:
             loose = self.errors.show(problems)
-            self.status.setObjectName("error")
-            self.status.setText(" ".join([self.tr("请先改正标红的内容。"), *loose]))
-            self._repolish(self.status)
+            show_status(self.status, " ".join([self.tr("请先改正标红的内容。"), *loose]), "error")
             return
         self.errors.clear()
         self.save_button.setEnabled(False)
@@ -351,9 +355,7 @@ class WelcomeTab(QWidget):
 
     def _on_saved(self, _settings: object) -> None:
         self.save_button.setEnabled(True)
-        self.status.setObjectName("okLine")
-        self.status.setText(self.tr("已保存，新进店的客户将看到新的欢迎语。"))
-        self._repolish(self.status)
+        show_status(self.status, self.tr("已保存，新进店的客户将看到新的欢迎语。"), "okLine")
         self.saved.emit()
 
     def _on_failed(self, exc: BaseException) -> None:
@@ -363,14 +365,7 @@ class WelcomeTab(QWidget):
             text = " ".join(loose) or self.tr("请先改正标红的内容。")
         else:
             text = bot_error_text(exc)
-        self.status.setObjectName("error")
-        self.status.setText(text)
-        self._repolish(self.status)
-
-    @staticmethod
-    def _repolish(widget: QWidget) -> None:
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        show_status(self.status, text, "error")
 
     # -- preview ---------------------------------------------------------------------------------
 
