@@ -2,7 +2,7 @@
 
     python packaging/build.py [--dist DIR] [--skip-smoke]
 
-Prints the bundle's path. PyInstaller cannot cross-build: run this on each target platform.
+Prints the bundle's size and path. PyInstaller cannot cross-build: run this on each target platform.
 """
 
 from __future__ import annotations
@@ -34,13 +34,16 @@ def build(dist: Path, work: Path) -> Path:
     return bundle_executable(dist)
 
 
+def bundle_size(folder: Path) -> int:
+    """Bytes in the bundle folder (links counted as links, as an archive would store them)."""
+    return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_symlink() or not p.is_dir())
+
+
 def smoke_test(executable: Path) -> None:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory() as data_dir:
-        subprocess.run(
-            [str(executable), "--smoke-test", "--data-dir", data_dir], check=True, env=env, timeout=300
-        )
+        subprocess.run([str(executable), "--smoke-test", "--data-dir", data_dir], check=True, env=env, timeout=300)
 
 
 def main() -> int:
@@ -52,6 +55,7 @@ def main() -> int:
     executable = build(args.dist, args.work)
     if not args.skip_smoke:
         smoke_test(executable)
+    print(f"bundle: {bundle_size(executable.parent) / 2**20:.1f} MiB")
     print(executable)
     return 0
 

@@ -1,0 +1,98 @@
+"""What the PyInstaller bundle leaves out, and why (used by workbench.spec).
+
+Everything here is matched on the destination path inside the bundle, which differs by OS:
+PySide6 puts Qt under `PySide6/Qt/{lib,plugins,translations}` on Linux and macOS, and under
+`PySide6/{plugins,translations}` next to the DLLs on Windows; plugin files are `libqxcb.so`,
+`qwindows.dll`, `libqcocoa.dylib`. The rules below name plugins without prefix or suffix so one
+rule covers all three, and never drop a plugin they do not name.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+# Modules the program never imports that a hook or a dependency's optional import drags in.
+EXCLUDED_MODULES: list[str] = [
+    # never used at run time (tests, benchmarks and dev tools that happen to be in the venv)
+    "tkinter", "matplotlib", "sklearn", "bm25s", "numpy", "scipy", "pytest", "hypothesis",
+    "mypy", "sqlalchemy.testing", "alembic.testing",
+    # Qt's network stack (and its TLS, Kerberos and network-information plugins): we open no sockets
+    "PySide6.QtNetwork",
+    # mako highlights template tracebacks with pygments when present, plain HTML otherwise
+    "pygments",
+    # jieba reads its dictionary with pkg_resources when present, else opens the file next to it
+    "pkg_resources",
+]  # fmt: skip
+
+# Qt plugins by type: None drops the whole type, a set drops those plugins.
+DROPPED_QT_PLUGINS: dict[str, frozenset[str] | None] = {
+    # Kiosk/embedded back ends and the testing "minimal" one; direct2d is opt-in on Windows. Kept:
+    # xcb, wayland, offscreen (the smoke test), windows, cocoa.
+    "platforms": frozenset({"eglfs", "linuxfb", "minimal", "minimalegl", "vnc", "vkkhrdisplay", "direct2d"}),
+    "egldeviceintegrations": None,  # only for eglfs
+    "generic": None,  # evdev/TUIO input, loaded only with -plugin (eglfs, linuxfb)
+    # Evidence images are png/jpg/gif/bmp/webp (png and bmp are built into QtGui); svg and ico stay
+    # for theme and window icons.
+    "imageformats": frozenset({"tiff", "icns", "tga", "wbmp", "macheif", "macjp2"}),
+}
+
+# Shared libraries (by name without "lib" prefix and suffix) that only the dropped plugins and
+# modules above use: eglfs's device integrations; QtNetwork (needed by the vnc platform and the TUIO
+# input plugin) and the system Kerberos it links on Linux (psycopg brings its own, under hashed names);
+# Qt's software OpenGL for Windows (20 MB), which widgets drawn by the raster engine never load.
+DROPPED_LIBRARIES: frozenset[str] = frozenset(
+    {
+        "qt6eglfsdeviceintegration", "qt6eglfskmssupport",
+        "qt6network", "gssapi_krb5", "krb5", "k5crypto", "krb5support", "com_err", "keyutils",
+        "opengl32sw",
+    }
+)  # fmt: skip
+
+# Qt's own catalogues: Simplified Chinese only (English is Qt's source language). qt_zh_CN.qm
+# loads qtbase_zh_CN.qm; the Qt Help ones belong to a module we do not ship.
+KEPT_QT_TRANSLATIONS: frozenset[str] = frozenset({"qt_zh_CN.qm", "qtbase_zh_CN.qm"})
+
+# jieba ships a 13 MB paddle model, keyword-extraction IDF tables and pickles for Jython; a plain
+# jieba.Tokenizer on CPython reads only its dictionary.
+KEPT_JIEBA_FILES: frozenset[str] = frozenset({"dict.txt"})
+
+
+_LIBRARY_SUFFIX = re.compile(r"\.(so(\.\d+)*|dll|dylib)$")
+
+
+def plugin_name(file_name: str) -> str:
+    """`libqxcb.so`, `qxcb.dll`, `libqxcb.dylib` → `xcb`."""
+    stem = file_name.split(".", 1)[0]
+    stem = stem.removeprefix("lib")
+    return stem.removeprefix("q")
+
+
+def library_name(file_name: str) -> str | None:
+    """`libQt6Network.so.6`, `Qt6Network.dll` → `qt6network`; None for files that are no library."""
+    lower = file_name.lower()
+    if not _LIBRARY_SUFFIX.search(lower):
+        return None
+    return lower.removeprefix("lib").split(".", 1)[0]
+
+
+def keep_entry(dest: str) -> bool:
+    """Whether a (data or binary) file bound for `dest` in the bundle stays in it."""
+    parts = PurePosixPath(dest.replace("\\", "/")).parts
+    if not parts:
+        return True
+    name = parts[-1]
+    if library_name(name) in DROPPED_LIBRARIES:  # the file, and the links to it PyInstaller adds
+        return False
+    if parts[0] == "jieba":
+        return "/".join(parts[1:]) in KEPT_JIEBA_FILES
+    if parts[0] != "PySide6":
+        return True
+    if "translations" in parts[:-1]:
+        return name in KEPT_QT_TRANSLATIONS
+    if "plugins" in parts[:-2]:
+        plugin_type = parts[parts.index("plugins") + 1]
+        if plugin_type in DROPPED_QT_PLUGINS:
+            dropped = DROPPED_QT_PLUGINS[plugin_type]
+            return dropped is not None and plugin_name(name) not in dropped
+    return True
