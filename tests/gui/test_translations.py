@@ -29,7 +29,7 @@ from workbench.ui.chat.composer import Composer
 from workbench.ui.chat.conversation_list import group_title
 from workbench.ui.errors import error_text
 from workbench.ui.orders.states import state_label
-from workbench.ui.theme import install_translator
+from workbench.ui.theme import install_qt_translator, install_translator
 
 ROOT = Path(__file__).resolve().parents[2]
 UI_DIR = ROOT / "workbench" / "ui"
@@ -311,3 +311,15 @@ def test_no_visible_chinese_outside_tr() -> None:
     )
     stale = sorted(set(NOT_UI_TEXT) - found)
     assert not stale, f"NOT_UI_TEXT entries no longer in the code; remove them: {stale}"
+
+
+def test_qt_standard_texts_follow_the_chinese_ui(qapp: QApplication) -> None:
+    # buttons such as 确定/取消 and the copy/paste menu of text fields come from Qt's own catalogue
+    translator = install_qt_translator(qapp, "zh_CN")
+    assert translator is not None, "qtbase_zh_CN.qm did not load from Qt's translations folder"
+    try:
+        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+        assert QCoreApplication.translate("QLineEdit", "Select All") == "全选"
+    finally:
+        qapp.removeTranslator(translator)
+        translator.deleteLater()

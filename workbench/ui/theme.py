@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from importlib import resources
 
-from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -48,6 +48,7 @@ def install_translator(app: QApplication, language: str) -> QTranslator | None:
     """zh_CN is the source language; other languages load a .qm from the assets."""
     QLocale.setDefault(QLocale(QLocale.Language.Chinese if language == "zh_CN" else QLocale.Language.English))
     if language == "zh_CN":
+        install_qt_translator(app, language)
         return None
     qm = resources.files("workbench.assets") / "i18n" / f"workbench_{language}.qm"
     translator = QTranslator(app)
@@ -60,6 +61,17 @@ def install_translator(app: QApplication, language: str) -> QTranslator | None:
     translator._data = data  # type: ignore[attr-defined]
     if not translator.load(data):
         log.warning("translation %s unreadable", language)
+        return None
+    app.installTranslator(translator)
+    return translator
+
+
+def install_qt_translator(app: QApplication, language: str) -> QTranslator | None:
+    """Qt's own texts in the user's language: standard buttons (确定, 取消), the copy/paste menu of
+    text fields, file dialogs. Qt ships them; without this they stay in English."""
+    translator = QTranslator(app)
+    if not translator.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        log.warning("Qt's own %s translation is missing; its standard texts stay in English", language)
         return None
     app.installTranslator(translator)
     return translator
