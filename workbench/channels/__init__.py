@@ -3,6 +3,7 @@
 from workbench.channels.scenarios import Scenario, load_scenarios
 from workbench.channels.simulator import (
     ActiveVisitor,
+    CardClick,
     CustomerArrived,
     CustomerLeft,
     CustomerSaid,
@@ -12,6 +13,7 @@ from workbench.channels.simulator import (
 
 __all__ = [
     "ActiveVisitor",
+    "CardClick",
     "CustomerArrived",
     "CustomerLeft",
     "CustomerSaid",

@@ -45,6 +45,13 @@ TYPE_CAP = 10.0
 LINGER = (2.0, 5.0)  # between a customer's last words and leaving
 WAIT_HOLD_FACTOR = 2.0  # "稍等，我查一下" buys the agent twice the patience
 
+# Welcome-card clicks (欢迎语卡片). A customer whose own question is on the card mostly clicks it
+# rather than type it; others now and then click one out of curiosity, read the answer, then ask
+# their own question. Top questions get more clicks, as on a real card.
+CARD_CLICK_OWN = 0.6
+CARD_CLICK_BROWSE = 0.12
+CARD_READ = (2.0, 5.0)  # reading the bot's answer to a click before typing one's own question
+
 SIZES: tuple[str, ...] = ("XS", "S", "M", "L", "XL", "XXL", "XXXL")
 NICKNAMES: tuple[str, ...] = (
     "小雨点点",
@@ -97,6 +104,20 @@ class CustomerSaid:
     visitor_id: str
     text: str
     at: float = 0.0
+    opening: bool = False  # one of the customer's first messages (a card click may replace them)
+
+
+@dataclass(frozen=True, slots=True)
+class CardClick:
+    """A welcome-card question the customer clicked: it is sent as the question's own text.
+
+    `instead_of_opening`: the customer's own question was on the card, so the click replaces the
+    opening (drop its messages); otherwise the opening follows once the customer read the answer.
+    """
+
+    visitor_id: str
+    text: str
+    instead_of_opening: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +174,7 @@ class _Action:
     token: int = -1
     reason: LeaveReason = "ignored"
     end_step: str = ""
+    opening: bool = False
 
 
 @dataclass(slots=True)
@@ -171,6 +193,10 @@ class _Visitor:
     patience_factor: float = 1.0
     token: int = 0  # bumped on every state change; stale patience/respond timers are dropped
     pending: list[str] = field(default_factory=list)
+    opening: Variant = ()  # the opening variant picked on arrival
+    card_seen: bool = False
+    opening_dropped: bool = False  # a card click replaced (or postponed) the opening's messages
+    click_answer_due: bool = False  # the next reply answers a curiosity click: read, not routed
 
 
 class Simulator:
@@ -266,6 +292,9 @@ class Simulator:
         visitor = self._visitors.get(visitor_id)
         if visitor is None or visitor.leaving or not text.strip():
             return False
+        if visitor.click_answer_due:  # the answer to a curiosity click: the own question is on its way
+            visitor.click_answer_due = False
+            return True
         visitor.pending.append(text)
         visitor.nudges = 0
         visitor.waiting_since = None
@@ -291,6 +320,43 @@ class Simulator:
     def remove_visitor(self, visitor_id: str) -> bool:
         """Forget a customer without an event (the agent closed the conversation); False if unknown."""
         return self._visitors.pop(visitor_id, None) is not None
+
+    def opening_of(self, visitor_id: str) -> tuple[str, ...]:
+        """The customer's opening messages (filled), () if unknown."""
+        visitor = self._visitors.get(visitor_id)
+        return tuple(fill_placeholders(m, visitor.context) for m in visitor.opening) if visitor is not None else ()
+
+    def card_shown(
+        self, visitor_id: str, questions: Sequence[str], now: float, *, own: int | None = None
+    ) -> CardClick | None:
+        """The bot greeted this new customer with a welcome card: maybe the customer clicks a question.
+
+        `own` is the index of the card question that asks what the customer's opening asks (the
+        caller knows the KB). Call it once, right after the arrival; None means no click. On a click
+        the caller sends `text` as the customer's message and drops the opening messages (flagged
+        `opening`) it still holds from this tick; the simulator drops the rest. A curiosity click's
+        answer (the next `agent_replied`) is read without moving the scenario on, and the opening
+        follows after reading and typing delays.
+        """
+        t = self._advance(now)
+        visitor = self._visitors.get(visitor_id)
+        if visitor is None or visitor.leaving or visitor.card_seen or not questions:
+            return None
+        visitor.card_seen = True
+        if own is not None and 0 <= own < len(questions):
+            if self._rng.random() >= CARD_CLICK_OWN:
+                return None
+            visitor.opening_dropped = True
+            return CardClick(visitor.id, questions[own], True)
+        if self._rng.random() >= CARD_CLICK_BROWSE:
+            return None
+        picked = self._rng.choices(questions, weights=[1.0 / (i + 1) for i in range(len(questions))])[0]
+        visitor.opening_dropped = True
+        visitor.click_answer_due = True
+        visitor.ready_at = t
+        self._say(visitor, visitor.opening, t + self._rng.uniform(*CARD_READ) / self._speed, type_first=True)
+        self._wait(visitor)
+        return CardClick(visitor.id, picked, False)
 
     def active_visitors(self) -> tuple[ActiveVisitor, ...]:
         now = self._now if self._now is not None else 0.0
@@ -361,7 +427,9 @@ class Simulator:
         if visitor is None:  # left or ended by the agent
             return
         if action.kind == "say":
-            self._outbox.append(CustomerSaid(visitor.id, action.text, at=t))
+            if action.opening and visitor.opening_dropped:
+                return
+            self._outbox.append(CustomerSaid(visitor.id, action.text, at=t, opening=action.opening))
         elif action.kind == "leave":
             del self._visitors[visitor.id]
             self._outbox.append(CustomerLeft(visitor.id, action.reason, at=t, end_step=action.end_step))
@@ -384,7 +452,8 @@ class Simulator:
         visitor = _Visitor(f"v{self._count}", scenario, ctx, arrived_at=t, step_id=scenario.start)
         self._visitors[visitor.id] = visitor
         self._outbox.append(CustomerArrived(visitor.id, scenario.id, scenario.title, ctx, at=t))
-        self._say(visitor, self._rng.choice(scenario.opening), t, type_first=False)
+        visitor.opening = self._rng.choice(scenario.opening)
+        self._say(visitor, visitor.opening, t, type_first=False, opening=True)
         self._wait(visitor)
         return visitor.id
 
@@ -403,14 +472,14 @@ class Simulator:
             context["新颜色"] = next(c for c in COLORS if c != context.get("颜色"))
         return MappingProxyType(context)
 
-    def _say(self, visitor: _Visitor, variant: Variant, t: float, *, type_first: bool) -> None:
+    def _say(self, visitor: _Visitor, variant: Variant, t: float, *, type_first: bool, opening: bool = False) -> None:
         """Queue the messages of one variant, each after its typing time; the first at `t` unless typed."""
         at = t
         for index, template in enumerate(variant):
             text = fill_placeholders(template, visitor.context)
             if index > 0 or type_first:
                 at += self._typing(text)
-            self._push(at, _Action("say", visitor.id, text=text))
+            self._push(at, _Action("say", visitor.id, text=text, opening=opening))
         visitor.ready_at = max(visitor.ready_at, at)
 
     def _typing(self, text: str) -> float:

@@ -20,14 +20,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workbench.channels.scenarios import Scenario, load_scenarios
-from workbench.channels.simulator import CustomerArrived, CustomerLeft, CustomerSaid, Simulator
+from workbench.channels.simulator import CardClick, CustomerArrived, CustomerLeft, CustomerSaid, Simulator
 from workbench.domain.auto_messages import AutoKind
+from workbench.domain.bot import CardQuestion
 from workbench.domain.conversations import ConversationState, Message
 from workbench.domain.customers import Customer
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order, format_yuan
 from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator
-from workbench.services.bot import ReceptionBot
+from workbench.services.bot import BotOutcome, ReceptionBot
 from workbench.services.reception import ReceptionService
 from workbench.services.workspace import Workspace
 from workbench.storage.db import Database
@@ -215,6 +216,7 @@ class SimulatedChannel:
             updates[conv_id] = _combine(old, ChannelUpdate(conv_id, old.customer_id, **changes))  # type: ignore[arg-type]
 
         now = self.monotonic()
+        clicked: set[str] = set()  # visitors whose welcome-card click replaced their opening here
         for index, event in enumerate(events):
             if isinstance(event, CustomerArrived):
                 customer_id = self._customer_for(event.context)
@@ -242,25 +244,22 @@ class SimulatedChannel:
                     by_bot=bool(routed and routed.by_bot),
                     assigned_agent_id=routed.agent.id if routed and routed.agent else None,
                 )
+                click = self._card_click(event.visitor_id, now) if routed and routed.by_bot else None
+                if click is not None:
+                    clicked.add(event.visitor_id)
+                    outcome = self._bot_hears(conv.id, event.visitor_id, click.text, now)
+                    if outcome is not None:
+                        merge(conv.id, **_bot_changes(outcome))
             elif isinstance(event, CustomerSaid):
+                if event.opening and event.visitor_id in clicked:
+                    continue  # the card click took the place of these (or they come again later)
                 conv_id = self._visitor_conv.get(event.visitor_id)
                 if conv_id is None:
                     continue
                 if self.bot.is_bot(conv_id):
-                    try:
-                        outcome = self.bot.answer(conv_id, event.text)
-                    except DomainError as exc:
-                        log.warning("simulated message refused: %s", exc)
-                        continue
-                    if outcome.replies:
-                        self.simulator.agent_replied(event.visitor_id, "\n".join(outcome.replies), now)
-                    merge(
-                        conv_id,
-                        messages=outcome.messages,
-                        by_bot=outcome.handoff is None,
-                        handoff_reason=outcome.handoff.value if outcome.handoff else "",
-                        assigned_agent_id=outcome.agent.id if outcome.agent else None,
-                    )
+                    outcome = self._bot_hears(conv_id, event.visitor_id, event.text, now)
+                    if outcome is not None:
+                        merge(conv_id, **_bot_changes(outcome))
                     continue
                 try:
                     message = self.reception.customer_says(conv_id, event.text)
@@ -279,6 +278,44 @@ class SimulatedChannel:
                 self.reception.end(conv_id, event.reason)
                 merge(conv_id, messages=(note,), left=event.reason)
         return list(updates.values())
+
+    def _bot_hears(self, conv_id: int, visitor_id: str, text: str, now: float) -> BotOutcome | None:
+        """A customer message in a bot-served chat: the bot answers (or hands off); the customer reads it."""
+        try:
+            outcome = self.bot.answer(conv_id, text)
+        except DomainError as exc:
+            log.warning("simulated message refused: %s", exc)
+            return None
+        if outcome.replies:
+            self.simulator.agent_replied(visitor_id, "\n".join(outcome.replies), now)
+        return outcome
+
+    # -- welcome-card clicks ------------------------------------------------------------------
+
+    def _card_click(self, visitor_id: str, now: float) -> CardClick | None:
+        """The customer saw the bot's welcome card: maybe they click one of its questions."""
+        card = self.bot.service.welcome_card(self.bot.config.bot.welcome, self.reception.clock())
+        if not card.questions:
+            return None
+        own = self._own_question(self.simulator.opening_of(visitor_id), card.questions)
+        return self.simulator.card_shown(visitor_id, [q.question for q in card.questions], now, own=own)
+
+    def _own_question(self, opening: tuple[str, ...], questions: tuple[CardQuestion, ...]) -> int | None:
+        """The card question that asks what the opening asks: the KB maps both to the same entry."""
+        matcher = self.bot.matcher
+        if matcher is None or not opening:
+            return None
+        asked = matcher.answer(opening[-1])  # the last message carries the question ("在吗", "…")
+        if asked.best is None or asked.kind.value == "fallback":
+            return None
+        for index, question in enumerate(questions):
+            entry_id = question.entry_id
+            if entry_id is None:
+                found = matcher.answer(question.question).best
+                entry_id = found.entry_id if found is not None else None
+            if entry_id == asked.best.entry_id:
+                return index
+        return None
 
     # -- colleagues, the capacity rule, order events and auto messages -------------------------
 
@@ -345,6 +382,15 @@ class SimulatedChannel:
             return int(raw)
         self._load_cast()
         return self._cast[0].id if self._cast else None
+
+
+def _bot_changes(outcome: BotOutcome) -> dict[str, object]:
+    return {
+        "messages": outcome.messages,
+        "by_bot": outcome.handoff is None,
+        "handoff_reason": outcome.handoff.value if outcome.handoff else "",
+        "assigned_agent_id": outcome.agent.id if outcome.agent else None,
+    }
 
 
 def _combine(old: ChannelUpdate, new: ChannelUpdate) -> ChannelUpdate:
