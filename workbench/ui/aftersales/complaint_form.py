@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -18,9 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -44,10 +42,10 @@ from workbench.domain.aftersales import (
 from workbench.domain.complaints import ComplaintForm, suggests_malicious, validate_complaint
 from workbench.domain.conversations import Message
 from workbench.domain.orders import Order
-from workbench.services.aftersales import AftersalesService, form_errors
+from workbench.services.aftersales import AftersalesService
+from workbench.ui.aftersales.case_form import CaseForm, FormTexts, NewEvidence
 from workbench.ui.aftersales.evidence import NewEvidenceBox
 from workbench.ui.aftersales.texts import (
-    aftersales_error_text,
     appeal_state_label,
     compensation_label,
     complaint_category_label,
@@ -57,20 +55,11 @@ from workbench.ui.aftersales.texts import (
     step_hint,
     step_label,
 )
-from workbench.ui.aftersales.widgets import (
-    FORM_STYLE,
-    DraftKeeper,
-    FormGrid,
-    MoneyEdit,
-    OptionalDateTime,
-    RiskPanel,
-    settle_order_errors,
-)
+from workbench.ui.aftersales.widgets import FormGrid, MoneyEdit, OptionalDateTime, RiskPanel, settle_order_errors
 from workbench.ui.orders.states import state_label as order_state_label
 from workbench.ui.tasks import Tasks
 from workbench.ui.widgets.card import Card
 from workbench.ui.widgets.guard import while_alive
-from workbench.ui.widgets.style import SIDEBAR_STYLE
 
 CHECK_DELAY_MS = 400
 
@@ -154,43 +143,30 @@ class StepRow(QWidget):
         self.at = step.at
 
 
-class ComplaintFormView(QWidget):
+class ComplaintFormView(CaseForm):
     """Registers a complaint, or updates the handling record of one (`edit`)."""
-
-    submitted = Signal(object)
-    """The complaint was registered or its record saved; carries the Case."""
-
-    cancelled = Signal()
-    """The agent closed the form (the draft stays)."""
 
     signals_checked = Signal(object)
     """The program checked the malicious-complaint marks; carries the RiskAssessment."""
 
+    # the malicious-complaint signals read the text and the demand too
+    check_fields = frozenset({"order_no", "description", "demand", "demand_amount", "type"})
+
     def __init__(self, tasks: Tasks, service: AftersalesService, actor: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._tasks = tasks
-        self._service = service
-        self._actor = actor
+        super().__init__(tasks, service, actor, CHECK_DELAY_MS, parent)
         self._case: Case | None = None
-        self._customer_id = 0
-        self._conversation_id: int | None = None
-        self._order: Order | None = None
-        self._order_looked_up = ""
-        self._touched: set[str] = set()
-        self._submit_tried = False
-        self._busy = False
-        self._generation = 0
         self.risk: RiskAssessment | None = None
-        self.setObjectName("sidebarPage")
-        self.setStyleSheet(SIDEBAR_STYLE + FORM_STYLE)
-        self.drafts = DraftKeeper(tasks, service, self.payload, self)
-        self.drafts.restored.connect(self._on_draft)
-        self.drafts.saved.connect(lambda _k: self.draft_note.setText(self.tr("草稿已自动保存")))
-        self._check_timer = QTimer(self)
-        self._check_timer.setSingleShot(True)
-        self._check_timer.setInterval(CHECK_DELAY_MS)
-        self._check_timer.timeout.connect(self._run_check)
         self._build()
+
+    def form_texts(self) -> FormTexts:
+        return FormTexts(
+            discard=self.tr("丢弃草稿"),
+            cancel=self.tr("取消"),
+            draft_saved=self.tr("草稿已自动保存"),
+            draft_discarded=self.tr("草稿已丢弃"),
+            draft_restored=self.tr("已恢复未提交的草稿（{time} 保存）"),
+            problems=self.tr("还有 {count} 处需要填写或修改。"),
+        )
 
     # -- building ------------------------------------------------------------------------------
 
@@ -198,22 +174,9 @@ class ComplaintFormView(QWidget):
         outer = QHBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(12)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        holder = QWidget()
-        holder.setObjectName("sidebarPage")
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 4, 0)
-        column.setSpacing(10)
+        scroll, column = self._scroll_column()
 
-        card = Card()
-        self.title_label = QLabel()
-        self.title_label.setObjectName("formTitle")
-        card.body.addWidget(self.title_label)
-        self.customer_label = QLabel()
-        self.customer_label.setObjectName("muted")
-        card.body.addWidget(self.customer_label)
+        card = self._header_card()
         self.grid = FormGrid()
         g = self.grid
         category_row = QWidget()
@@ -345,31 +308,9 @@ class ComplaintFormView(QWidget):
         column.addWidget(self.evidence_box)
 
         footer = Card()
-        self.form_error = QLabel()
-        self.form_error.setObjectName("error")
-        self.form_error.setWordWrap(True)
-        self.form_error.hide()
-        footer.body.addWidget(self.form_error)
-        buttons = QHBoxLayout()
-        self.draft_note = QLabel()
-        self.draft_note.setObjectName("draftNote")
-        buttons.addWidget(self.draft_note, 1)
-        self.discard_button = QPushButton(self.tr("丢弃草稿"))
-        self.discard_button.setObjectName("link")
-        self.discard_button.clicked.connect(self.discard_draft)
-        self.discard_button.hide()
-        buttons.addWidget(self.discard_button)
-        self.cancel_button = QPushButton(self.tr("取消"))
-        self.cancel_button.clicked.connect(self._cancel)
-        buttons.addWidget(self.cancel_button)
-        self.submit_button = QPushButton()
-        self.submit_button.setObjectName("primary")
-        self.submit_button.clicked.connect(self.submit)
-        buttons.addWidget(self.submit_button)
-        footer.body.addLayout(buttons)
+        self._add_footer(footer.body)
         column.addWidget(footer)
         column.addStretch(1)
-        scroll.setWidget(holder)
         outer.addWidget(scroll, 3)
 
         side = QVBoxLayout()
@@ -395,10 +336,8 @@ class ComplaintFormView(QWidget):
         messages: tuple[Message, ...] = (),
     ) -> None:
         """A new complaint (or the draft kept for the same customer, order and chat)."""
-        self.drafts.stop()
+        self._open_for(customer_id, conversation_id)
         self._case = None
-        self._customer_id = customer_id
-        self._conversation_id = conversation_id
         self._reset()
         self.title_label.setText(self.tr("登记客户投诉"))
         self.submit_button.setText(self.tr("登记投诉"))
@@ -416,10 +355,8 @@ class ComplaintFormView(QWidget):
     def edit(self, case: Case) -> None:
         """Update the handling record of a registered complaint."""
         assert isinstance(case.details, ComplaintDetails)
-        self.drafts.stop()
+        self._open_for(case.customer_id, case.conversation_id)
         self._case = case
-        self._customer_id = case.customer_id
-        self._conversation_id = case.conversation_id
         self._reset()
         d = case.details
         self.drafts.pause()
@@ -471,8 +408,8 @@ class ComplaintFormView(QWidget):
 
     def errors(self) -> list[FieldError]:
         form = self.form()
-        order = self._order if self._order is not None and self._order.order_no == form.order_no else None
-        errors = settle_order_errors(validate_complaint(form, order), form.order_no, self._order_looked_up)
+        errors = validate_complaint(form, self._order_for(form.order_no))
+        errors = settle_order_errors(errors, form.order_no, self._looked_up)
         if form.customer_id <= 0 and not form.order_no:
             errors = [e for e in errors if e.field not in ("customer", "order_no")]
             errors.append(FieldError("order_no", "required"))
@@ -497,48 +434,23 @@ class ComplaintFormView(QWidget):
         }
 
     def submit(self) -> None:
-        if self._busy:
+        if not self._ready_to_submit():
             return
-        self._submit_tried = True
-        errors = self.errors()
-        shown = self._show_errors(errors)
-        if errors:
-            self.form_error.setText(self.tr("还有 {count} 处需要填写或修改。").format(count=len(errors)))
-            self.form_error.show()
-            if shown:
-                shown[0].setFocus()
-            return
-        self.form_error.hide()
-        self._busy = True
-        self.submit_button.setEnabled(False)
         form, service, actor, case = self.form(), self._service, self._actor, self._case
-        messages = self.evidence_box.picker.checked_ids() if case is None else []
-        files = self.evidence_box.files() if case is None else []
-        with_order = case is None and self.evidence_box.order_check.isChecked() and bool(form.order_no)
-        with_logistics = case is None and self.evidence_box.logistics_check.isChecked() and bool(form.order_no)
+        evidence = NewEvidence.ticked(self.evidence_box, form.order_no)
 
         def job() -> Case:
             if case is not None:
                 return service.update_complaint(case.id, form, actor)
-            created = service.file_complaint(form, actor)
-            attach_evidence(service, created.id, actor, messages, files, with_order, with_logistics)
-            return service.get(created.id) or created
+            return evidence.attach(service, service.file_complaint(form, actor), actor)
 
         self._tasks.write(job, while_alive(self, self._on_submitted), while_alive(self, self._on_submit_failed))
-
-    def discard_draft(self) -> None:
-        self.drafts.discard()
-        self.discard_button.hide()
-        self.draft_note.setText(self.tr("草稿已丢弃"))
 
     # -- reacting --------------------------------------------------------------------------------
 
     def _reset(self) -> None:
         self.drafts.pause()
-        self._touched.clear()
-        self._submit_tried = False
-        self._order = None
-        self._order_looked_up = ""
+        self._clear_state()
         self.category_buttons[ComplaintCategory.PRODUCT].setChecked(True)
         self._on_category(0, True)
         self.order_edit.setText("")
@@ -554,10 +466,6 @@ class ComplaintFormView(QWidget):
         self.compensation_note.setText("")
         self.follow_up.set_value(None, datetime.now().replace(second=0, microsecond=0) + timedelta(days=1))
         self.appeal.set_record(AppealRecord())
-        self.draft_note.setText("")
-        self.discard_button.hide()
-        self.form_error.hide()
-        self._show_errors(())
         self.risk = None
         self.risk_panel.set_assessment(None)
         self.suggestion_label.setText("")
@@ -584,26 +492,8 @@ class ComplaintFormView(QWidget):
             self.appeal_grid.set_row_visible(name, malicious)
         self._edited("nature")
 
-    def _edited(self, name: str) -> None:
-        if not self.drafts.paused():  # filled in by the program, not typed
-            self._touched.add(name)
-        self.drafts.changed()
-        if name in ("order_no", "description", "demand", "demand_amount", "type"):
-            self._check_timer.start()
-        self._show_errors(self.errors(), None if self._submit_tried else self._touched)
-
-    def _show_errors(self, errors: Any, only: set[str] | None = None) -> list[QWidget]:
-        errors = list(errors)
-        shown: list[QWidget] = []
-        for grid in (self.grid, self.appeal_grid, self.handling_grid):
-            for name in grid.show_errors(errors, only):
-                shown.append(grid.editor(name))
-        if self._submit_tried and not errors:
-            self.form_error.hide()
-        return shown
-
-    def _schedule_check(self) -> None:
-        self._check_timer.start()
+    def _grids(self) -> tuple[FormGrid, ...]:
+        return (self.grid, self.appeal_grid, self.handling_grid)
 
     def _run_check(self) -> None:
         """Look the order up and check the malicious-complaint marks (in the background)."""
@@ -630,7 +520,7 @@ class ComplaintFormView(QWidget):
             return
         order, risk = result
         self._order = order
-        self._order_looked_up = order_no
+        self._looked_up = order_no
         if order is not None:
             self.order_summary.setText(
                 self.tr("{state} · 实付 {total}").format(
@@ -642,7 +532,7 @@ class ComplaintFormView(QWidget):
         self.risk = risk
         self.risk_panel.set_assessment(risk)
         self._show_suggestion()
-        self._show_errors(self.errors(), None if self._submit_tried else self._touched)
+        self._show_inline()
         self.signals_checked.emit(risk)
 
     def _show_suggestion(self) -> None:
@@ -663,81 +553,28 @@ class ComplaintFormView(QWidget):
                 self.tr("程序提示：信号不多（{score} 分），按正常投诉处理。").format(score=risk.score)
             )
 
+    def _load_draft(self, p: Mapping[str, Any]) -> None:
+        category = ComplaintCategory(p.get("category", "product"))
+        self.category_buttons[category].setChecked(True)
+        self._on_category(0, True)
+        self.type_combo.setCurrentIndex(max(0, self.type_combo.findData(p.get("type", ""))))
+        self.order_edit.setText(str(p.get("order_no", "")))
+        self.description_edit.setPlainText(str(p.get("description", "")))
+        self.demand_edit.setText(str(p.get("demand", "")))
+        self.demand_amount.set_cents(int(p.get("demand_cents", 0) or 0))
+        (self.malicious_radio if p.get("nature") == "malicious" else self.normal_radio).setChecked(True)
+        steps = p.get("steps", {})
+        for step, row in self.step_rows.items():
+            done, note = steps.get(step.value, [False, ""])
+            row.check.setChecked(bool(done))
+            row.note.setText(str(note))
+        self.compensation_combo.setCurrentIndex(max(0, self.compensation_combo.findData(p.get("compensation", "none"))))
+        self.compensation_amount.set_cents(int(p.get("compensation_cents", 0) or 0))
+        self.compensation_note.setText(str(p.get("compensation_note", "")))
+        follow = p.get("follow_up_at") or ""
+        self.follow_up.set_value(datetime.fromisoformat(follow) if follow else None)
+        self.appeal.load(p)
+
     def _on_draft(self, draft: Draft) -> None:
-        p = draft.payload
-        self.drafts.pause()
-        try:
-            category = ComplaintCategory(p.get("category", "product"))
-            self.category_buttons[category].setChecked(True)
-            self._on_category(0, True)
-            self.type_combo.setCurrentIndex(max(0, self.type_combo.findData(p.get("type", ""))))
-            self.order_edit.setText(str(p.get("order_no", "")))
-            self.description_edit.setPlainText(str(p.get("description", "")))
-            self.demand_edit.setText(str(p.get("demand", "")))
-            self.demand_amount.set_cents(int(p.get("demand_cents", 0) or 0))
-            (self.malicious_radio if p.get("nature") == "malicious" else self.normal_radio).setChecked(True)
-            steps = p.get("steps", {})
-            for step, row in self.step_rows.items():
-                done, note = steps.get(step.value, [False, ""])
-                row.check.setChecked(bool(done))
-                row.note.setText(str(note))
-            self.compensation_combo.setCurrentIndex(
-                max(0, self.compensation_combo.findData(p.get("compensation", "none")))
-            )
-            self.compensation_amount.set_cents(int(p.get("compensation_cents", 0) or 0))
-            self.compensation_note.setText(str(p.get("compensation_note", "")))
-            follow = p.get("follow_up_at") or ""
-            self.follow_up.set_value(datetime.fromisoformat(follow) if follow else None)
-            self.appeal.load(p)
-        finally:
-            self.drafts.resume()
-        self._on_nature()
-        self.draft_note.setText(
-            self.tr("已恢复未提交的草稿（{time} 保存）").format(time=f"{draft.updated_at:%m-%d %H:%M}")
-        )
-        self.discard_button.show()
-        self._schedule_check()
-
-    def _on_submitted(self, case: Case) -> None:
-        self._busy = False
-        self.submit_button.setEnabled(True)
-        self.drafts.discard()
-        self.submitted.emit(case)
-
-    def _on_submit_failed(self, exc: BaseException) -> None:
-        self._busy = False
-        self.submit_button.setEnabled(True)
-        errors = form_errors(exc)
-        if errors:
-            self._submit_tried = True
-            self._show_errors(errors)
-        self.form_error.setText(aftersales_error_text(exc))
-        self.form_error.show()
-
-    def _cancel(self) -> None:
-        self.drafts.stop()
-        self.cancelled.emit()
-
-    def hideEvent(self, event: Any) -> None:
-        self.drafts.save_now()
-        super().hideEvent(event)
-
-
-def attach_evidence(
-    service: AftersalesService,
-    case_id: int,
-    actor: str,
-    messages: list[int],
-    files: list[Any],
-    with_order: bool,
-    with_logistics: bool,
-) -> None:
-    """Evidence gathered in a new form, attached right after the case was created (worker thread)."""
-    if messages:
-        service.attach_messages(case_id, messages, actor)
-    if with_order:
-        service.attach_order(case_id, actor)
-    if with_logistics:
-        service.attach_order(case_id, actor, logistics=True)
-    for path in files:
-        service.attach_file(case_id, path, actor)
+        super()._on_draft(draft)
+        self._on_nature()  # the appeal rows follow the nature restored

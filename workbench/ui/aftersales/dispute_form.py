@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -28,31 +27,22 @@ from workbench.domain.aftersales import (
     Deadline,
     DisputeCause,
     DisputeDetails,
-    Draft,
     FieldError,
     PlatformState,
 )
 from workbench.domain.complaints import DisputeForm, default_deadlines, validate_dispute
 from workbench.domain.conversations import Message
 from workbench.domain.orders import Order
-from workbench.services.aftersales import AftersalesService, form_errors
-from workbench.ui.aftersales.complaint_form import AppealBox, attach_evidence
+from workbench.services.aftersales import AftersalesService
+from workbench.ui.aftersales.case_form import CaseForm, FormTexts, NewEvidence
+from workbench.ui.aftersales.complaint_form import AppealBox
 from workbench.ui.aftersales.evidence import NewEvidenceBox
-from workbench.ui.aftersales.texts import aftersales_error_text, dispute_cause_label, money, platform_label
-from workbench.ui.aftersales.widgets import (
-    FORM_STYLE,
-    DraftKeeper,
-    FormGrid,
-    MoneyEdit,
-    from_qdatetime,
-    settle_order_errors,
-    to_qdatetime,
-)
+from workbench.ui.aftersales.texts import dispute_cause_label, money, platform_label
+from workbench.ui.aftersales.widgets import FormGrid, MoneyEdit, from_qdatetime, settle_order_errors, to_qdatetime
 from workbench.ui.orders.states import state_label as order_state_label
 from workbench.ui.tasks import Tasks
 from workbench.ui.widgets.card import Card
 from workbench.ui.widgets.guard import while_alive
-from workbench.ui.widgets.style import SIDEBAR_STYLE
 
 LOOKUP_DELAY_MS = 300
 
@@ -94,58 +84,29 @@ class DeadlineRow(QWidget):
         return Deadline(self.label_edit.text(), due, self.done_check.isChecked())
 
 
-class DisputeFormView(QWidget):
+class DisputeFormView(CaseForm):
     """Opens a dispute, or updates one (`edit`)."""
 
-    submitted = Signal(object)
-    """The dispute was opened or saved; carries the Case."""
-
-    cancelled = Signal()
-    """The agent closed the form (the draft stays)."""
-
     def __init__(self, tasks: Tasks, service: AftersalesService, actor: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._tasks = tasks
-        self._service = service
-        self._actor = actor
+        super().__init__(tasks, service, actor, LOOKUP_DELAY_MS, parent)
         self._case: Case | None = None
-        self._customer_id = 0
-        self._conversation_id: int | None = None
-        self._order: Order | None = None
-        self._looked_up = ""
-        self._touched: set[str] = set()
-        self._submit_tried = False
-        self._busy = False
-        self._generation = 0
-        self.setObjectName("sidebarPage")
-        self.setStyleSheet(SIDEBAR_STYLE + FORM_STYLE)
-        self.drafts = DraftKeeper(tasks, service, self.payload, self)
-        self.drafts.restored.connect(self._on_draft)
-        self.drafts.saved.connect(lambda _k: self.draft_note.setText(self.tr("草稿已自动保存")))
-        self._lookup_timer = QTimer(self)
-        self._lookup_timer.setSingleShot(True)
-        self._lookup_timer.setInterval(LOOKUP_DELAY_MS)
-        self._lookup_timer.timeout.connect(self._lookup)
         self._build()
+
+    def form_texts(self) -> FormTexts:
+        return FormTexts(
+            discard=self.tr("丢弃草稿"),
+            cancel=self.tr("取消"),
+            draft_saved=self.tr("草稿已自动保存"),
+            draft_discarded=self.tr("草稿已丢弃"),
+            draft_restored=self.tr("已恢复未提交的草稿（{time} 保存）"),
+            problems=self.tr("还有 {count} 处需要填写或修改。"),
+        )
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        holder = QWidget()
-        holder.setObjectName("sidebarPage")
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 4, 0)
-        column.setSpacing(10)
-        card = Card()
-        self.title_label = QLabel()
-        self.title_label.setObjectName("formTitle")
-        card.body.addWidget(self.title_label)
-        self.customer_label = QLabel()
-        self.customer_label.setObjectName("muted")
-        card.body.addWidget(self.customer_label)
+        scroll, column = self._scroll_column()
+        card = self._header_card()
         g = self.grid = FormGrid()
         self.cause_combo = QComboBox()
         for cause in DisputeCause:
@@ -211,31 +172,9 @@ class DisputeFormView(QWidget):
         column.addWidget(self.evidence_box)
 
         footer = Card()
-        self.form_error = QLabel()
-        self.form_error.setObjectName("error")
-        self.form_error.setWordWrap(True)
-        self.form_error.hide()
-        footer.body.addWidget(self.form_error)
-        buttons = QHBoxLayout()
-        self.draft_note = QLabel()
-        self.draft_note.setObjectName("draftNote")
-        buttons.addWidget(self.draft_note, 1)
-        self.discard_button = QPushButton(self.tr("丢弃草稿"))
-        self.discard_button.setObjectName("link")
-        self.discard_button.clicked.connect(self.discard_draft)
-        self.discard_button.hide()
-        buttons.addWidget(self.discard_button)
-        self.cancel_button = QPushButton(self.tr("取消"))
-        self.cancel_button.clicked.connect(self._cancel)
-        buttons.addWidget(self.cancel_button)
-        self.submit_button = QPushButton()
-        self.submit_button.setObjectName("primary")
-        self.submit_button.clicked.connect(self.submit)
-        buttons.addWidget(self.submit_button)
-        footer.body.addLayout(buttons)
+        self._add_footer(footer.body)
         column.addWidget(footer)
         column.addStretch(1)
-        scroll.setWidget(holder)
         outer.addWidget(scroll)
 
     def _text_and_money(self, placeholder: str) -> tuple[QWidget, QLineEdit, MoneyEdit]:
@@ -261,10 +200,8 @@ class DisputeFormView(QWidget):
         conversation_id: int | None = None,
         messages: tuple[Message, ...] = (),
     ) -> None:
-        self.drafts.stop()
+        self._open_for(customer_id, conversation_id)
         self._case = None
-        self._customer_id = customer_id
-        self._conversation_id = conversation_id
         self._reset()
         self.drafts.pause()
         self.title_label.setText(self.tr("登记纠纷"))
@@ -280,14 +217,12 @@ class DisputeFormView(QWidget):
         self.evidence_box.reset(messages, customer_nick, has_order=True)
         self.evidence_box.show()
         self.drafts.start(f"dispute:new:c{customer_id}:o{order_no}:v{conversation_id or 0}")
-        self._lookup_timer.start()
+        self._schedule_check()
 
     def edit(self, case: Case) -> None:
         assert isinstance(case.details, DisputeDetails)
-        self.drafts.stop()
+        self._open_for(case.customer_id, case.conversation_id)
         self._case = case
-        self._customer_id = case.customer_id
-        self._conversation_id = case.conversation_id
         self._reset()
         d = case.details
         self.drafts.pause()
@@ -308,7 +243,7 @@ class DisputeFormView(QWidget):
         self.drafts.resume()
         self.evidence_box.hide()
         self.drafts.start(f"dispute:case:{case.id}")
-        self._lookup_timer.start()
+        self._schedule_check()
 
     def form(self) -> DisputeForm:
         cause = self.cause_combo.currentData()
@@ -329,8 +264,8 @@ class DisputeFormView(QWidget):
 
     def errors(self) -> list[FieldError]:
         form = self.form()
-        order = self._order if self._order is not None and self._order.order_no == form.order_no else None
-        errors = settle_order_errors(validate_dispute(form, order), form.order_no, self._looked_up)
+        errors = validate_dispute(form, self._order_for(form.order_no))
+        errors = settle_order_errors(errors, form.order_no, self._looked_up)
         return [e for e in errors if e.field != "customer"]
 
     def payload(self) -> Mapping[str, Any]:
@@ -348,39 +283,17 @@ class DisputeFormView(QWidget):
         }
 
     def submit(self) -> None:
-        if self._busy:
+        if not self._ready_to_submit():
             return
-        self._submit_tried = True
-        errors = self.errors()
-        shown = self.grid.show_errors(errors)
-        if errors:
-            self.form_error.setText(self.tr("还有 {count} 处需要填写或修改。").format(count=len(errors)))
-            self.form_error.show()
-            if shown:
-                self.grid.editor(shown[0]).setFocus()
-            return
-        self.form_error.hide()
-        self._busy = True
-        self.submit_button.setEnabled(False)
         form, service, actor, case = self.form(), self._service, self._actor, self._case
-        messages = self.evidence_box.picker.checked_ids() if case is None else []
-        files = self.evidence_box.files() if case is None else []
-        with_order = case is None and self.evidence_box.order_check.isChecked()
-        with_logistics = case is None and self.evidence_box.logistics_check.isChecked()
+        evidence = NewEvidence.ticked(self.evidence_box, form.order_no)  # a dispute always has its order
 
         def job() -> Case:
             if case is not None:
                 return service.update_dispute(case.id, form, actor)
-            created = service.open_dispute(form, actor)
-            attach_evidence(service, created.id, actor, messages, files, with_order, with_logistics)
-            return service.get(created.id) or created
+            return evidence.attach(service, service.open_dispute(form, actor), actor)
 
         self._tasks.write(job, while_alive(self, self._on_submitted), while_alive(self, self._on_submit_failed))
-
-    def discard_draft(self) -> None:
-        self.drafts.discard()
-        self.discard_button.hide()
-        self.draft_note.setText(self.tr("草稿已丢弃"))
 
     def add_deadline(self, label: str, due_at: datetime) -> None:
         self._add_row(Deadline(label, due_at))
@@ -419,10 +332,7 @@ class DisputeFormView(QWidget):
 
     def _reset(self) -> None:
         self.drafts.pause()
-        self._touched.clear()
-        self._submit_tried = False
-        self._order = None
-        self._looked_up = ""
+        self._clear_state()
         self.cause_combo.setCurrentIndex(0)
         self.order_edit.setText("")
         self.order_summary.setText("")
@@ -437,25 +347,11 @@ class DisputeFormView(QWidget):
             self.deadline_rows.removeWidget(row)
             row.hide()
             row.deleteLater()
-        self.draft_note.setText("")
-        self.discard_button.hide()
-        self.form_error.hide()
-        self.grid.show_errors(())
         self._busy = False
         self.submit_button.setEnabled(True)
         self.drafts.resume()
 
-    def _edited(self, name: str) -> None:
-        if not self.drafts.paused():  # filled in by the program, not typed
-            self._touched.add(name)
-        self.drafts.changed()
-        if name == "order_no":
-            self._lookup_timer.start()
-        self.grid.show_errors(self.errors(), None if self._submit_tried else self._touched)
-        if self._submit_tried and not self.errors():
-            self.form_error.hide()
-
-    def _lookup(self) -> None:
+    def _run_check(self) -> None:
         self._generation += 1
         generation = self._generation
         number, service = self.order_edit.text().strip(), self._service
@@ -480,55 +376,21 @@ class DisputeFormView(QWidget):
             if order
             else ""
         )
-        self.grid.show_errors(self.errors(), None if self._submit_tried else self._touched)
+        self._show_inline()
 
-    def _on_draft(self, draft: Draft) -> None:
-        p = draft.payload
-        self.drafts.pause()
-        try:
-            self.cause_combo.setCurrentIndex(max(0, self.cause_combo.findData(p.get("cause", "other"))))
-            self.order_edit.setText(str(p.get("order_no", "")))
-            self.description_edit.setPlainText(str(p.get("description", "")))
-            self.asked_edit.setText(str(p.get("asked", "")))
-            self.asked_amount.set_cents(int(p.get("asked_cents", 0) or 0))
-            self.agreed_edit.setText(str(p.get("agreed", "")))
-            self.agreed_amount.set_cents(int(p.get("agreed_cents", 0) or 0))
-            self.platform_combo.setCurrentIndex(max(0, self.platform_combo.findData(p.get("platform", "none"))))
-            self.appeal.load(p)
-            for row in self._rows():
-                self.deadline_rows.removeWidget(row)
-                row.hide()
-                row.deleteLater()
-            for label, due, done in p.get("deadlines", []):
-                self._add_row(Deadline(str(label), datetime.fromisoformat(due), bool(done)))
-        finally:
-            self.drafts.resume()
-        self.draft_note.setText(
-            self.tr("已恢复未提交的草稿（{time} 保存）").format(time=f"{draft.updated_at:%m-%d %H:%M}")
-        )
-        self.discard_button.show()
-        self._lookup_timer.start()
-
-    def _on_submitted(self, case: Case) -> None:
-        self._busy = False
-        self.submit_button.setEnabled(True)
-        self.drafts.discard()
-        self.submitted.emit(case)
-
-    def _on_submit_failed(self, exc: BaseException) -> None:
-        self._busy = False
-        self.submit_button.setEnabled(True)
-        errors = form_errors(exc)
-        if errors:
-            self._submit_tried = True
-            self.grid.show_errors(errors)
-        self.form_error.setText(aftersales_error_text(exc))
-        self.form_error.show()
-
-    def _cancel(self) -> None:
-        self.drafts.stop()
-        self.cancelled.emit()
-
-    def hideEvent(self, event: Any) -> None:
-        self.drafts.save_now()
-        super().hideEvent(event)
+    def _load_draft(self, p: Mapping[str, Any]) -> None:
+        self.cause_combo.setCurrentIndex(max(0, self.cause_combo.findData(p.get("cause", "other"))))
+        self.order_edit.setText(str(p.get("order_no", "")))
+        self.description_edit.setPlainText(str(p.get("description", "")))
+        self.asked_edit.setText(str(p.get("asked", "")))
+        self.asked_amount.set_cents(int(p.get("asked_cents", 0) or 0))
+        self.agreed_edit.setText(str(p.get("agreed", "")))
+        self.agreed_amount.set_cents(int(p.get("agreed_cents", 0) or 0))
+        self.platform_combo.setCurrentIndex(max(0, self.platform_combo.findData(p.get("platform", "none"))))
+        self.appeal.load(p)
+        for row in self._rows():
+            self.deadline_rows.removeWidget(row)
+            row.hide()
+            row.deleteLater()
+        for label, due, done in p.get("deadlines", []):
+            self._add_row(Deadline(str(label), datetime.fromisoformat(due), bool(done)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -13,8 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -23,30 +21,20 @@ from workbench.domain.aftersales import (
     REASONS_BY_KIND,
     SERVICE_KINDS,
     AftersalesReason,
-    Case,
     CaseKind,
-    Draft,
     FieldError,
     RefundType,
     ServiceRequest,
     validate_service_request,
 )
 from workbench.domain.orders import Order
-from workbench.services.aftersales import AftersalesService, PolicyCheck, form_errors
+from workbench.services.aftersales import AftersalesService, PolicyCheck
+from workbench.ui.aftersales.case_form import CaseForm, FormTexts
 from workbench.ui.aftersales.texts import aftersales_error_text, kind_label, money, reason_label, refund_type_label
-from workbench.ui.aftersales.widgets import (
-    FORM_STYLE,
-    DraftKeeper,
-    FormGrid,
-    MoneyEdit,
-    PolicyPanel,
-    settle_order_errors,
-)
+from workbench.ui.aftersales.widgets import FormGrid, MoneyEdit, PolicyPanel, settle_order_errors
 from workbench.ui.orders.states import state_label as order_state_label
 from workbench.ui.tasks import Tasks
-from workbench.ui.widgets.card import Card
 from workbench.ui.widgets.guard import while_alive
-from workbench.ui.widgets.style import SIDEBAR_STYLE
 
 CHECK_DELAY_MS = 300
 
@@ -57,44 +45,33 @@ def item_text(order: Order, index: int) -> str:
     return f"{title}（{item.color}/{item.size}）×{item.quantity}"
 
 
-class ServiceForm(QWidget):
+class ServiceForm(CaseForm):
     """Opens a 退货 / 换货 / 退款 / 维修 case. Validates as the agent types (each problem beside its
     field), shows the policy verdict with its reasons, and keeps a draft in the database."""
-
-    submitted = Signal(object)
-    """The case was opened; carries the Case."""
-
-    cancelled = Signal()
-    """The agent closed the form without submitting (the draft is kept)."""
 
     checked = Signal(object)
     """A live policy check came back; carries the PolicyCheck."""
 
+    # the policy verdict depends on all of these
+    check_fields = frozenset(
+        {"order_no", "kind", "reason", "refund_type", "amount", "goods_intact", "self_repaired", "items"}
+    )
+
     def __init__(self, tasks: Tasks, service: AftersalesService, actor: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._tasks = tasks
-        self._service = service
-        self._actor = actor
-        self._customer_id = 0
-        self._conversation_id: int | None = None
-        self._order: Order | None = None
-        self._touched: set[str] = set()
-        self._submit_tried = False
-        self._generation = 0
-        self._busy = False
-        self._pending_items: list[str] | None = None
-        self._looked_up = ""
+        super().__init__(tasks, service, actor, CHECK_DELAY_MS, parent)
+        self._pending_items: list[str] | None = None  # items ticked in a restored draft, once the order is found
         self.item_boxes: list[QCheckBox] = []
-        self.setObjectName("sidebarPage")
-        self.setStyleSheet(SIDEBAR_STYLE + FORM_STYLE)
-        self.drafts = DraftKeeper(tasks, service, self.payload, self)
-        self.drafts.restored.connect(self._on_draft)
-        self.drafts.saved.connect(lambda _k: self.draft_note.setText(self.tr("草稿已自动保存")))
-        self._check_timer = QTimer(self)
-        self._check_timer.setSingleShot(True)
-        self._check_timer.setInterval(CHECK_DELAY_MS)
-        self._check_timer.timeout.connect(self._run_check)
         self._build()
+
+    def form_texts(self) -> FormTexts:
+        return FormTexts(
+            discard=self.tr("丢弃草稿"),
+            cancel=self.tr("取消"),
+            draft_saved=self.tr("草稿已自动保存"),
+            draft_discarded=self.tr("草稿已丢弃"),
+            draft_restored=self.tr("已恢复未提交的草稿（{time} 保存）"),
+            problems=self.tr("还有 {count} 处需要填写或修改。"),
+        )
 
     # -- building ------------------------------------------------------------------------------
 
@@ -102,21 +79,8 @@ class ServiceForm(QWidget):
         outer = QHBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(12)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        holder = QWidget()
-        holder.setObjectName("sidebarPage")
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 4, 0)
-        column.setSpacing(10)
-        card = Card()
-        self.title_label = QLabel()
-        self.title_label.setObjectName("formTitle")
-        card.body.addWidget(self.title_label)
-        self.customer_label = QLabel()
-        self.customer_label.setObjectName("muted")
-        card.body.addWidget(self.customer_label)
+        scroll, column = self._scroll_column()
+        card = self._header_card()
         self.grid = FormGrid()
         g = self.grid
 
@@ -182,32 +146,10 @@ class ServiceForm(QWidget):
         self.description_edit.textChanged.connect(lambda: self._edited("description"))
         g.add("description", self.tr("问题描述"), self.description_edit, required=True)
         card.body.addWidget(g)
-
-        self.form_error = QLabel()
-        self.form_error.setObjectName("error")
-        self.form_error.setWordWrap(True)
-        self.form_error.hide()
-        card.body.addWidget(self.form_error)
-        buttons = QHBoxLayout()
-        self.draft_note = QLabel()
-        self.draft_note.setObjectName("draftNote")
-        buttons.addWidget(self.draft_note, 1)
-        self.discard_button = QPushButton(self.tr("丢弃草稿"))
-        self.discard_button.setObjectName("link")
-        self.discard_button.clicked.connect(self.discard_draft)
-        self.discard_button.hide()
-        buttons.addWidget(self.discard_button)
-        self.cancel_button = QPushButton(self.tr("取消"))
-        self.cancel_button.clicked.connect(self._cancel)
-        buttons.addWidget(self.cancel_button)
-        self.submit_button = QPushButton(self.tr("提交申请"))
-        self.submit_button.setObjectName("primary")
-        self.submit_button.clicked.connect(self.submit)
-        buttons.addWidget(self.submit_button)
-        card.body.addLayout(buttons)
+        self._add_footer(card.body)
+        self.submit_button.setText(self.tr("提交申请"))
         column.addWidget(card)
         column.addStretch(1)
-        scroll.setWidget(holder)
         outer.addWidget(scroll, 3)
 
         side = QVBoxLayout()
@@ -232,14 +174,9 @@ class ServiceForm(QWidget):
         conversation_id: int | None = None,
     ) -> None:
         """A fresh form (or the draft kept for the same kind, customer, order and chat)."""
-        self.drafts.stop()
+        self._open_for(customer_id, conversation_id)
         self.drafts.pause()
-        self._customer_id = customer_id
-        self._conversation_id = conversation_id
-        self._touched.clear()
-        self._submit_tried = False
-        self._order = None
-        self._looked_up = ""
+        self._clear_state()
         self._pending_items = None
         self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind.value)))
         self.order_edit.setText(order_no)
@@ -252,10 +189,6 @@ class ServiceForm(QWidget):
         self.customer_label.setText(
             self.tr("客户：{nick}").format(nick=customer_nick) if customer_nick else self.tr("客户：由订单号确定")
         )
-        self.draft_note.setText("")
-        self.discard_button.hide()
-        self.form_error.hide()
-        self.grid.show_errors(())
         self.policy_panel.set_verdict(None)
         self.drafts.resume()
         self.drafts.start(f"{kind.value}:new:c{customer_id}:o{order_no}:v{conversation_id or 0}")
@@ -282,7 +215,6 @@ class ServiceForm(QWidget):
         )
 
     def payload(self) -> Mapping[str, Any]:
-        """The fields as typed (the draft)."""
         return {
             "kind": self.kind().value,
             "order_no": self.order_edit.text(),
@@ -298,35 +230,19 @@ class ServiceForm(QWidget):
 
     def errors(self) -> list[FieldError]:
         request = self.request()
-        order = self._order if self._order is not None and self._order.order_no == request.order_no else None
-        return settle_order_errors(validate_service_request(request, order), request.order_no, self._looked_up)
+        errors = validate_service_request(request, self._order_for(request.order_no))
+        return settle_order_errors(errors, request.order_no, self._looked_up)
 
     def submit(self) -> None:
         """Open the case if the form is complete; otherwise show every problem beside its field."""
-        if self._busy:
+        if not self._ready_to_submit():
             return
-        self._submit_tried = True
-        errors = self.errors()
-        shown = self.grid.show_errors(errors)
-        if shown:
-            self.form_error.setText(self.tr("还有 {count} 处需要填写或修改。").format(count=len(errors)))
-            self.form_error.show()
-            self.grid.editor(shown[0]).setFocus()
-            return
-        self.form_error.hide()
-        self._busy = True
-        self.submit_button.setEnabled(False)
         request, service, actor = self.request(), self._service, self._actor
         self._tasks.write(
             lambda: service.open_case(request, actor),
             while_alive(self, self._on_submitted),
             while_alive(self, self._on_submit_failed),
         )
-
-    def discard_draft(self) -> None:
-        self.drafts.discard()
-        self.discard_button.hide()
-        self.draft_note.setText(self.tr("草稿已丢弃"))
 
     def touched(self) -> set[str]:
         return set(self._touched)
@@ -350,23 +266,6 @@ class ServiceForm(QWidget):
         self.grid.set_row_visible("goods_intact", kind in (CaseKind.RETURN, CaseKind.EXCHANGE, CaseKind.REFUND))
         self.grid.set_row_visible("self_repaired", kind is CaseKind.REPAIR)
         self._edited("kind")
-
-    def _edited(self, name: str) -> None:
-        if not self.drafts.paused():  # filled in by the program, not typed
-            self._touched.add(name)
-        self.drafts.changed()
-        if name in ("order_no", "kind", "reason", "refund_type", "amount", "goods_intact", "self_repaired", "items"):
-            self._schedule_check()
-        self._show_inline()
-
-    def _show_inline(self) -> None:
-        only = None if self._submit_tried else self._touched
-        self.grid.show_errors(self.errors(), only)
-        if self._submit_tried and not self.errors():
-            self.form_error.hide()
-
-    def _schedule_check(self) -> None:
-        self._check_timer.start()
 
     def _run_check(self) -> None:
         self._generation += 1
@@ -444,51 +343,18 @@ class ServiceForm(QWidget):
     def _checked_items(self) -> tuple[str, ...]:
         return tuple(box.text() for box in self.item_boxes if box.isChecked())
 
-    def _on_draft(self, draft: Draft) -> None:
-        p = draft.payload
-        self.drafts.pause()
-        try:
-            self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(p.get("kind", self.kind().value))))
-            self.order_edit.setText(str(p.get("order_no", "")))
-            index = self.reason_combo.findData(p.get("reason", ""))
-            if index >= 0:
-                self.reason_combo.setCurrentIndex(index)
-            index = self.refund_type_combo.findData(p.get("refund_type", ""))
-            if index >= 0:
-                self.refund_type_combo.setCurrentIndex(index)
-            self.amount_edit.set_cents(int(p.get("amount_cents", 0) or 0))
-            self.wish_edit.setText(str(p.get("exchange_wish", "")))
-            self.intact_check.setChecked(bool(p.get("goods_intact", True)))
-            self.self_repair_check.setChecked(bool(p.get("self_repaired", False)))
-            self.description_edit.setPlainText(str(p.get("description", "")))
-            self._pending_items = [str(i) for i in p.get("items", [])]
-        finally:
-            self.drafts.resume()
-        self.draft_note.setText(
-            self.tr("已恢复未提交的草稿（{time} 保存）").format(time=f"{draft.updated_at:%m-%d %H:%M}")
-        )
-        self.discard_button.show()
-        self._schedule_check()
-
-    def _on_submitted(self, case: Case) -> None:
-        self._busy = False
-        self.submit_button.setEnabled(True)
-        self.drafts.discard()
-        self.submitted.emit(case)
-
-    def _on_submit_failed(self, exc: BaseException) -> None:
-        self._busy = False
-        self.submit_button.setEnabled(True)
-        errors = form_errors(exc)
-        if errors:
-            self.grid.show_errors(errors)
-        self.form_error.setText(aftersales_error_text(exc))
-        self.form_error.show()
-
-    def _cancel(self) -> None:
-        self.drafts.stop()
-        self.cancelled.emit()
-
-    def hideEvent(self, event: Any) -> None:
-        self.drafts.save_now()
-        super().hideEvent(event)
+    def _load_draft(self, p: Mapping[str, Any]) -> None:
+        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(p.get("kind", self.kind().value))))
+        self.order_edit.setText(str(p.get("order_no", "")))
+        index = self.reason_combo.findData(p.get("reason", ""))
+        if index >= 0:
+            self.reason_combo.setCurrentIndex(index)
+        index = self.refund_type_combo.findData(p.get("refund_type", ""))
+        if index >= 0:
+            self.refund_type_combo.setCurrentIndex(index)
+        self.amount_edit.set_cents(int(p.get("amount_cents", 0) or 0))
+        self.wish_edit.setText(str(p.get("exchange_wish", "")))
+        self.intact_check.setChecked(bool(p.get("goods_intact", True)))
+        self.self_repair_check.setChecked(bool(p.get("self_repaired", False)))
+        self.description_edit.setPlainText(str(p.get("description", "")))
+        self._pending_items = [str(i) for i in p.get("items", [])]
