@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
@@ -31,8 +32,11 @@ from workbench.services.workspace import Workspace, open_workspace
 from workbench.storage.db import Database, sqlite_url
 from workbench.storage.repositories.customers import CustomerRepository
 from workbench.storage.repositories.orders import OrderRepository
+from workbench.ui.aftersales.complaint_form import ComplaintFormView
+from workbench.ui.aftersales.dispute_form import DisputeFormView
 from workbench.ui.aftersales.models import CaseRoles, CaseTableModel, EvidenceListModel, MessagePickModel
 from workbench.ui.aftersales.page import AftersalesPage
+from workbench.ui.aftersales.service_form import ServiceForm
 from workbench.ui.tasks import Tasks
 from workbench.ui.theme import install_translator
 
@@ -368,6 +372,83 @@ def test_dispute_with_a_deadline_shows_in_the_reminders(qtbot: QtBot, env: Env) 
     assert page.reminder_label.isVisible()
 
 
+FormName = Literal["service", "complaint", "dispute"]
+AnyForm = ServiceForm | ComplaintFormView | DisputeFormView
+
+
+def open_form(qtbot: QtBot, env: Env, name: FormName, customer_id: int, order_no: str) -> AnyForm:
+    """Open one of the three case forms for a customer's order and wait until it shows the customer."""
+    page = env.page
+    form: AnyForm
+    if name == "service":
+        form = page.service_form
+        page.open_new_case("exchange", customer_id, order_no, None)
+    elif name == "complaint":
+        form = page.complaint_form
+        page.open_complaint(customer_id, order_no, None)
+    else:
+        form = page.dispute_form
+        page.open_new_case("dispute", customer_id, order_no, None)
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is form and "小鹿乱撞77" in form.customer_label.text())
+    return form
+
+
+@pytest.mark.parametrize("name", ["service", "complaint", "dispute"])
+def test_each_form_brings_its_draft_back_and_can_discard_it(qtbot: QtBot, env: Env, name: FormName) -> None:
+    page = env.page
+    zhang = env.customer("小鹿乱撞77")
+    order = next(o for o in env.orders(zhang) if o.state.value == "已签收")
+    form = open_form(qtbot, env, name, zhang, order.order_no)
+    key = form.drafts.key()
+    assert not form.discard_button.isVisible()
+    with qtbot.waitSignal(form.drafts.saved, timeout=5000):
+        form.description_edit.setPlainText("买家的原话，晚点再接着填")
+    assert form.draft_note.text() == "草稿已自动保存"
+
+    page.open_new_case("return", zhang, None, None)  # away to another form, then back to the same one
+    with qtbot.waitSignal(form.drafts.restored, timeout=5000):
+        open_form(qtbot, env, name, zhang, order.order_no)
+    assert form.drafts.key() == key
+    assert form.description_edit.toPlainText() == "买家的原话，晚点再接着填"
+    assert form.draft_note.text() == f"已恢复未提交的草稿（{NOW:%m-%d %H:%M} 保存）"
+    assert form.discard_button.isVisible()
+
+    form.discard_button.click()
+    assert form.draft_note.text() == "草稿已丢弃" and not form.discard_button.isVisible()
+    idle(qtbot, env)
+    assert page.service.draft(key) is None
+
+
+@pytest.mark.parametrize("name", ["service", "complaint", "dispute"])
+def test_each_form_counts_its_problems_on_submit_and_keeps_the_draft_on_cancel(
+    qtbot: QtBot, env: Env, name: FormName
+) -> None:
+    page = env.page
+    zhang = env.customer("小鹿乱撞77")
+    order = next(o for o in env.orders(zhang) if o.state.value == "已签收")
+    form = open_form(qtbot, env, name, zhang, order.order_no)
+    idle(qtbot, env)  # the order is looked up
+    form.submit()
+    problems = form.errors()
+    assert problems and "description" in {e.field for e in problems}
+    assert form.form_error.isVisible()
+    assert form.form_error.text() == f"还有 {len(problems)} 处需要填写或修改。"
+    first = next(f for f in form.grid.fields() if f in form.grid.errors_shown())
+    assert form.focusWidget() is form.grid.editor(first)
+
+    # after a submit every problem shows; the count goes once none is left
+    form.description_edit.setPlainText("颜色和图片上的不太一样")
+    assert "description" not in form.grid.errors_shown()
+    assert form.form_error.isVisible() == bool(form.errors())
+
+    key = form.drafts.key()
+    with qtbot.waitSignal(form.cancelled, timeout=5000):
+        form.cancel_button.click()
+    idle(qtbot, env)
+    draft = page.service.draft(key)
+    assert draft is not None and draft.payload["description"] == "颜色和图片上的不太一样"
+
+
 # -- reviews -------------------------------------------------------------------------------------------
 
 
@@ -456,6 +537,21 @@ def test_the_page_speaks_english(qtbot: QtBot, env: Env, qapp: QApplication) -> 
         assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == ["After-sales cases", "Reviews"]
         assert page.kind_combo.itemText(0) == "All kinds"
         assert page.service_form.submit_button.text() == "Submit"
+        idle(qtbot, env)
+    finally:
+        qapp.removeTranslator(translator)
+
+
+def test_the_texts_the_forms_share_speak_english(qtbot: QtBot, env: Env, qapp: QApplication) -> None:
+    translator = install_translator(qapp, "en")
+    assert translator is not None
+    try:
+        page = AftersalesPage(env.tasks, env.ws, evidence_dir=env.evidence)
+        qtbot.addWidget(page)
+        for form in (page.service_form, page.complaint_form, page.dispute_form):
+            assert (form.discard_button.text(), form.cancel_button.text()) == ("Discard draft", "Cancel")
+            form.submit()  # nothing filled in
+            assert form.form_error.text() == f"{len(form.errors())} fields still need filling in or fixing."
         idle(qtbot, env)
     finally:
         qapp.removeTranslator(translator)
