@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from workbench.domain.aftersales import Case, Rating, ReviewDetails
 from workbench.domain.auto_messages import (
     MAX_BULK_RECIPIENTS,
     AutoKind,
@@ -23,10 +24,22 @@ from workbench.domain.auto_messages import (
     render,
 )
 from workbench.domain.conversations import Message
+from workbench.domain.customers import Customer
 from workbench.domain.errors import DomainError
-from workbench.domain.orders import Order, OrderItem, OrderState
+from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState
+from workbench.domain.reviews import SMALL_ORDER_CENTS
 from workbench.services.clock import Clock, system_clock
+from workbench.services.reviews import (
+    ProfessionalScript,
+    ReviewScript,
+    add_review,
+    assess_review,
+    compose_review,
+    load_review_script,
+    review_kind,
+)
 from workbench.storage.db import Database
+from workbench.storage.repositories.aftersales import AftersalesRepository
 from workbench.storage.repositories.bot import BotRepository, OrderFacts
 from workbench.storage.repositories.customers import CustomerRepository
 from workbench.storage.repositories.orders import OrderRepository
@@ -282,25 +295,52 @@ class AutoMessageService:
 
 # -- the order-event generator -------------------------------------------------------------------
 
+# Relative chances of each event. At the default 2 events a minute about one in six is a review
+# (确认收货 and a review), a new one every 3–4 minutes; 签收 keeps pace with them so the supply of
+# signed orders does not run dry after the demo's few.
 EVENT_WEIGHTS = (
     (OrderEventKind.CREATED, 3),
     (OrderEventKind.PAID, 3),
     (OrderEventKind.SHIPPED, 3),
-    (OrderEventKind.SIGNED, 1),
+    (OrderEventKind.SIGNED, 2),
     (OrderEventKind.REVIEWED, 2),
 )
-RATINGS = (("good", 8), ("neutral", 1), ("bad", 1))
+
+
+@dataclass(frozen=True, slots=True)
+class PostedReview:
+    """A review a simulated buyer posted; `professional`: written by a simulated 职业差评师."""
+
+    case: Case
+    professional: bool = False
 
 
 class OrderEventSimulator:
     """Moves the shop's orders along as a live shop would: new orders are placed (some left unpaid
-    for a while), paid, shipped with a carrier and tracking number, signed for and reviewed."""
+    for a while), paid, shipped with a carrier and tracking number, signed for, and received
+    (确认收货) with a review — mostly good, some 中评/差评 that say what went wrong, and now and
+    then one from a 职业差评师 (a new account, by the review mix in `assets/simulator/reviews.json`)."""
 
-    def __init__(self, db: Database, shop_id: int, clock: Clock, rng: random.Random) -> None:
+    def __init__(
+        self, db: Database, shop_id: int, clock: Clock, rng: random.Random, script: ReviewScript | None = None
+    ) -> None:
         self.db = db
         self.shop_id = shop_id
         self.clock = clock
         self.rng = rng
+        self._script = script
+        self._posted: list[PostedReview] = []
+
+    @property
+    def script(self) -> ReviewScript:
+        if self._script is None:
+            self._script = load_review_script()
+        return self._script
+
+    def take_reviews(self) -> list[PostedReview]:
+        """The reviews posted since the last call, oldest first."""
+        posted, self._posted = self._posted, []
+        return posted
 
     def next_event(self) -> OrderEvent | None:
         kinds = [k for k, _ in EVENT_WEIGHTS]
@@ -317,17 +357,17 @@ class OrderEventSimulator:
             repo = BotRepository(s)
             if kind is OrderEventKind.CREATED:
                 return self._new_order(s, now)
+            if kind is OrderEventKind.REVIEWED:
+                return self._review(s, repo, now)
             source = {
                 OrderEventKind.PAID: OrderState.AWAITING_PAYMENT,
                 OrderEventKind.SHIPPED: OrderState.AWAITING_SHIPMENT,
                 OrderEventKind.SIGNED: OrderState.SHIPPED,
-                OrderEventKind.REVIEWED: OrderState.SIGNED,
             }[kind]
             candidates = repo.order_facts(self.shop_id, states=[source.value])
             if not candidates:
                 return None
             order = self.rng.choice(candidates[-50:])  # the newer ones, as a live shop works through them
-            rating = ""
             if kind is OrderEventKind.PAID:
                 repo.set_order_state(order.id, OrderState.AWAITING_SHIPMENT.value, now, paid_at=now)
             elif kind is OrderEventKind.SHIPPED:
@@ -339,15 +379,125 @@ class OrderEventSimulator:
                 s.add(
                     LogisticsEventRow(order_id=order.id, at=now, description=f"【{carrier}】商家已发货，包裹等待揽收")
                 )
-            elif kind is OrderEventKind.SIGNED:
+            else:
                 repo.set_order_state(order.id, OrderState.SIGNED.value, now, signed_at=now)
                 s.add(LogisticsEventRow(order_id=order.id, at=now, description="您的快件已签收，感谢使用"))
-            else:
-                rating = self.rng.choices([r for r, _ in RATINGS], weights=[w for _, w in RATINGS])[0]
-                repo.set_order_state(order.id, OrderState.COMPLETED.value, now)
-                if rating == "bad":
-                    repo.add_bad_review(order.customer_id)
-            return OrderEvent(kind, order.id, order.order_no, order.customer_id, now, rating)
+            return OrderEvent(kind, order.id, order.order_no, order.customer_id, now)
+
+    def _review(self, s: object, repo: BotRepository, now: datetime) -> OrderEvent | None:
+        """A buyer confirms receipt (交易成功) and reviews the order."""
+        from sqlalchemy.orm import Session
+
+        assert isinstance(s, Session)
+        script = self.script
+        who = review_kind(script, self.rng)
+        order: Order | None
+        if who == "professional":
+            order = self._professional_order(s, now, script.professional)
+        else:
+            candidates = repo.order_facts(self.shop_id, states=[OrderState.SIGNED.value])
+            order = OrderRepository(s).get(self.rng.choice(candidates[-50:]).id) if candidates else None
+        if order is None:
+            return None
+        item = order.items[0] if order.items else None
+        values = {
+            "商品": short_title(item.title) if item else "",
+            "颜色": item.color if item else "",
+            "尺码": (item.size if item.size.endswith("码") else item.size + "码") if item and item.size else "",
+            "快递": order.carrier,
+        }
+        review = compose_review(script, who, self.rng, values)
+        repo.set_order_state(order.id, OrderState.COMPLETED.value, now)
+        if review.rating is Rating.BAD:
+            repo.add_bad_review(order.customer_id)
+        case = add_review(
+            s, self.shop_id, order.customer_id, order.order_no, review.rating, review.text, review.images, now
+        )
+        if review.rating is not Rating.GOOD:
+            # Keep the first 职业差评师 check with every negative review, as the demo's have.
+            assert isinstance(case.details, ReviewDetails)
+            risk = assess_review(s, self.shop_id, case, now)
+            case = AftersalesRepository(s).update(
+                case.id, case.updated_at, details=replace(case.details, signals=risk.signals), risk_score=risk.score
+            )
+        self._posted.append(PostedReview(case, who == "professional"))
+        return OrderEvent(
+            OrderEventKind.REVIEWED, order.id, order.order_no, order.customer_id, now, review.rating.value
+        )
+
+    def _professional_order(self, s: object, now: datetime, pro: ProfessionalScript) -> Order | None:
+        """A 职业差评师's fresh account (小号) and the small order it placed a few days ago, now signed.
+
+        The textbook's marks are all in the data: registered days ago, a 1–2心 record, many bad
+        reviews elsewhere (the platform's count), a cheap item. Their chat asking for money, if they
+        come to the desk, is the channel's part."""
+        from sqlalchemy.orm import Session
+
+        assert isinstance(s, Session)
+        orders = OrderRepository(s)
+        customers = CustomerRepository(s)
+        products = orders.products(self.shop_id)
+        if not products:
+            return None
+        cheap = [p for p in products if p.price_cents < SMALL_ORDER_CENTS] or [
+            min(products, key=lambda p: p.price_cents)
+        ]
+        product = self.rng.choice(cheap)
+        nick = self.rng.choice(pro.nicks)
+        while customers.by_nick(self.shop_id, nick) is not None:  # every 小号 is a new account
+            nick = f"{self.rng.choice(pro.nicks)}{self.rng.randrange(10, 1000)}"
+        registered = now - timedelta(days=self.rng.randint(*pro.account_age_days), hours=self.rng.randrange(24))
+        customer = customers.add(
+            self.shop_id,
+            Customer(
+                id=0,
+                nick=nick,
+                credit_level=self.rng.choice(pro.credit_levels),
+                traffic_source="站内免费",
+                member_level="普通会员",
+                registered_at=registered,
+                bad_review_count=self.rng.randint(*pro.bad_reviews_elsewhere),
+            ),
+        )
+        created = now - timedelta(days=self.rng.randint(*pro.order_age_days), hours=self.rng.randrange(12))
+        shipped = created + timedelta(days=1)
+        signed = now - timedelta(hours=self.rng.randint(2, 20))
+        carrier, prefix, digits = self.rng.choice(CARRIERS)
+        item = OrderItem(
+            product.sku,
+            product.title,
+            self.rng.choice(product.sizes) if product.sizes else "",
+            self.rng.choice(product.colors) if product.colors else "",
+            1,
+            product.price_cents,
+        )
+        return orders.add_order(
+            self.shop_id,
+            Order(
+                id=0,
+                order_no=self._order_no(orders),
+                customer_id=customer.id,
+                state=OrderState.SIGNED,
+                total_cents=product.price_cents,
+                created_at=created,
+                paid_at=created + timedelta(minutes=self.rng.randint(1, 20)),
+                shipped_at=shipped,
+                signed_at=signed,
+                carrier=carrier,
+                tracking_no=prefix + "".join(str(self.rng.randrange(10)) for _ in range(digits)),
+                items=(item,),
+                logistics=(
+                    LogisticsEvent(shipped, f"【{carrier}】商家已发货，包裹等待揽收"),
+                    LogisticsEvent(signed, "您的快件已签收，感谢使用"),
+                ),
+            ),
+        )
+
+    def _order_no(self, orders: OrderRepository) -> str:
+        while True:
+            order_no = str(self.rng.randrange(10**17, 10**18))
+            if orders.by_number(order_no) is None:
+                return order_no
 
     def _new_order(self, s: object, now: datetime) -> OrderEvent | None:
         from sqlalchemy.orm import Session
@@ -360,10 +510,7 @@ class OrderEventSimulator:
             return None
         product = self.rng.choice(products)
         customer_id = self.rng.choice(customer_ids)
-        while True:
-            order_no = str(self.rng.randrange(10**17, 10**18))
-            if orders.by_number(order_no) is None:
-                break
+        order_no = self._order_no(orders)
         created = now - timedelta(minutes=self.rng.randrange(0, 45))  # placed a little while ago
         quantity = 1 if self.rng.random() < 0.85 else 2
         item = OrderItem(

@@ -7,7 +7,9 @@ The reception bot works here too (`ReceptionBot`): each new customer is routed b
 mode and 分流 (to the bot, a colleague or the 待接待 queue); in bot-served chats the bot answers
 every customer message or hands off to 待接待 with the reason; simulated colleagues answer theirs.
 The bot needs the KB matcher: `set_matcher(matcher)` (until then humans get every customer). A
-small order-event generator moves the shop's orders along and triggers the auto messages.
+small order-event generator moves the shop's orders along, triggers the auto messages and has
+buyers review what they received (`take_new_reviews`); a simulated 职业差评师 then comes to the
+desk asking for money. New customers of the bot sometimes click a welcome-card question.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from typing import TYPE_CHECKING
 
 from workbench.channels.scenarios import Scenario, load_scenarios
 from workbench.channels.simulator import CardClick, CustomerArrived, CustomerLeft, CustomerSaid, Simulator
+from workbench.domain.aftersales import Case
 from workbench.domain.auto_messages import AutoKind
 from workbench.domain.bot import CardQuestion
 from workbench.domain.conversations import ConversationState, Message
 from workbench.domain.customers import Customer
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order, format_yuan
-from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator
+from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator, PostedReview
 from workbench.services.bot import BotOutcome, ReceptionBot
 from workbench.services.reception import ReceptionService
 from workbench.services.workspace import Workspace
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AUTO_SCAN_SECONDS = 10.0  # 自动催付 / 延迟发货 are checked this often (monotonic seconds)
+PRO_SCENARIO = "professional_bad_reviewer"  # what a simulated 职业差评师 says after the review
 
 LEFT_NOTES = {
     "satisfied": "买家已离开（问题已解决）",
@@ -101,6 +105,7 @@ class SimulatedChannel:
         self._visitor_customer: dict[str, int] = {}
         self._cast: list[Customer] | None = None
         self._orders: list[Order] = []
+        self._new_reviews: list[PostedReview] = []
 
     @classmethod
     def create(
@@ -154,14 +159,7 @@ class SimulatedChannel:
             ctx["customer_id"] = str(customer.id)
             ctx["买家昵称"] = customer.nick
         if order is not None:
-            ctx["order_id"] = str(order.id)
-            ctx["订单号"] = order.order_no
-            ctx["金额"] = format_yuan(order.total_cents).lstrip("¥")
-            if order.items:
-                item = order.items[0]
-                ctx.update({"商品": short_title(item.title), "颜色": item.color, "尺码": item.size})
-            if order.tracking_no:
-                ctx.update({"快递": order.carrier, "运单号": order.tracking_no})
+            ctx.update(_order_context(order))
         return ctx
 
     # -- driving ------------------------------------------------------------------------------
@@ -340,11 +338,18 @@ class SimulatedChannel:
         updates += self._order_tick(now)
         return updates
 
+    def take_new_reviews(self) -> list[PostedReview]:
+        """Reviews simulated buyers posted since the last call (for a review list to show them)."""
+        posted, self._new_reviews = self._new_reviews, []
+        return posted
+
     def _order_tick(self, now: float) -> list[ChannelUpdate]:
         config = self.bot.config
         rules = config.rules
         results = []
-        if any(r.enabled for r in rules.values()) and config.order_events_per_min > 0:
+        # The simulated shop's orders move on (and buyers review them) whether or not any auto
+        # message rule is on: 评价管理 practice needs new reviews too. 0 events a minute stops it.
+        if config.order_events_per_min > 0:
             rate = config.order_events_per_min * self.simulator.speed / 60.0
             if self._next_order_event is None:
                 self._next_order_event = now + self._events_rng.expovariate(rate)
@@ -356,8 +361,9 @@ class SimulatedChannel:
                 self._next_order_event += self._events_rng.expovariate(rate)
             if self._next_order_event <= now:  # far behind (a long pause): start afresh
                 self._next_order_event = now + self._events_rng.expovariate(rate)
-            if events:
+            if events and any(r.enabled for r in rules.values()):
                 results.append(self.auto_messages.handle(events))
+            self._reviews_posted(now)
         else:
             self._next_order_event = None
         if self._next_scan is None or now >= self._next_scan:
@@ -372,6 +378,27 @@ class SimulatedChannel:
                 )
         return updates
 
+    def _reviews_posted(self, now: float) -> None:
+        posted = self.order_events.take_reviews()
+        self._new_reviews += posted
+        for review in posted:
+            if review.professional:
+                self._extortion_chat(review.case, now)
+
+    def _extortion_chat(self, case: Case, now: float) -> None:
+        """A 职业差评师 contacts the shop soon after the bad review, hinting "给钱删评" (教材 5.3)."""
+        if self.simulator.rate <= 0 or PRO_SCENARIO not in {s.id for s in self.simulator.scenarios}:
+            return  # the teacher lets customers in by hand only
+        if case.customer_id in self._visitor_customer.values():
+            return
+        with self.db.session() as s:
+            customer = CustomerRepository(s).get(case.customer_id)
+            order = OrderRepository(s).by_number(case.order_no)
+        if customer is None or order is None:
+            return
+        ctx = {"customer_id": str(customer.id), "买家昵称": customer.nick, **_order_context(order)}
+        self.simulator.start_visitor(now, PRO_SCENARIO, ctx)
+
     def _customer_of(self, conversation_id: int) -> int:
         visitor = self._conv_visitor.get(conversation_id)
         return self._visitor_customer.get(visitor, 0) if visitor else 0
@@ -382,6 +409,17 @@ class SimulatedChannel:
             return int(raw)
         self._load_cast()
         return self._cast[0].id if self._cast else None
+
+
+def _order_context(order: Order) -> dict[str, str]:
+    """The scenario placeholders an order fills."""
+    ctx = {"order_id": str(order.id), "订单号": order.order_no, "金额": format_yuan(order.total_cents).lstrip("¥")}
+    if order.items:
+        item = order.items[0]
+        ctx.update({"商品": short_title(item.title), "颜色": item.color, "尺码": item.size})
+    if order.tracking_no:
+        ctx.update({"快递": order.carrier, "运单号": order.tracking_no})
+    return ctx
 
 
 def _bot_changes(outcome: BotOutcome) -> dict[str, object]:

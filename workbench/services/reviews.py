@@ -6,8 +6,15 @@ The negative-review workflow (联系买家 → 解决 → 回访) and the appeal
 
 from __future__ import annotations
 
+import json
+import random
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from workbench.domain.aftersales import (
@@ -31,6 +38,9 @@ from workbench.storage.repositories.orders import OrderRepository
 from workbench.storage.repositories.shops import ShopRepository
 
 NEGATIVE = (Rating.BAD.value, Rating.NEUTRAL.value)
+REVIEW_KINDS = ("good", "neutral", "bad", "professional")  # who writes: the last is a 职业差评师
+PLACEHOLDERS = ("商品", "颜色", "尺码", "快递")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 def short_product(title: str) -> str:
@@ -228,3 +238,176 @@ def add_review(
     )
     repo.add_event(case.id, at, EventAction.CREATED, text.strip(), "", to_state=CaseState.PENDING)
     return case
+
+
+# -- the reviews simulated buyers write ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProfessionalScript:
+    """A 职业差评师 as the program can know one: a new account with a thin record and many bad
+    reviews elsewhere, a small order, and the same vague, emotional text each time."""
+
+    texts: tuple[str, ...]
+    nicks: tuple[str, ...]
+    credit_levels: tuple[str, ...]
+    account_age_days: tuple[int, int]
+    bad_reviews_elsewhere: tuple[int, int]
+    order_age_days: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewScript:
+    """What simulated buyers write (`workbench/assets/simulator/reviews.json`)."""
+
+    mix: tuple[tuple[str, float], ...]  # (kind, weight) for kind in REVIEW_KINDS
+    good_parts: tuple[tuple[str, ...], ...]  # aspect → lines (one aspect a line at most)
+    good_parts_per_review: tuple[int, int]
+    good_endings: tuple[str, ...]
+    good_images: tuple[int, ...]
+    neutral_openings: tuple[str, ...]
+    neutral_problems: tuple[tuple[str, ...], ...]  # situation (色差, 物流慢…) → lines
+    neutral_endings: tuple[str, ...]
+    neutral_images: tuple[int, ...]
+    bad_problems: tuple[tuple[str, ...], ...]
+    bad_endings: tuple[str, ...]
+    bad_images: tuple[int, ...]
+    professional: ProfessionalScript
+
+
+@dataclass(frozen=True, slots=True)
+class ComposedReview:
+    rating: Rating
+    text: str
+    images: int
+
+
+def review_script_file() -> Traversable:
+    return resources.files("workbench.assets") / "simulator" / "reviews.json"
+
+
+@cache
+def load_review_script(path: Traversable | None = None) -> ReviewScript:
+    """Read and check the review texts; ValueError names the file and the key at fault."""
+    entry = path or review_script_file()
+    where = entry.name
+    try:
+        data = json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{where}: {exc}") from exc
+    return parse_review_script(data, where)
+
+
+def parse_review_script(data: Any, where: str = "reviews.json") -> ReviewScript:
+    def obj(value: Any, key: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ValueError(f"{where}: '{key}' must be an object")
+        return value
+
+    def lines(value: Any, key: str, *, blank: bool = False) -> tuple[str, ...]:
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{where}: '{key}' must be a non-empty list of texts")
+        for text in value:
+            if not text.strip() and not blank:
+                raise ValueError(f"{where}: '{key}' has a blank text")
+            unknown = [n for n in _PLACEHOLDER.findall(text) if n not in PLACEHOLDERS]
+            if unknown or text.count("{") != text.count("}"):
+                raise ValueError(f"{where}: '{key}': bad placeholder in {text!r}")
+        return tuple(value)
+
+    def numbers(value: Any, key: str) -> tuple[int, ...]:
+        if not isinstance(value, list) or not value or not all(isinstance(v, int) and v >= 0 for v in value):
+            raise ValueError(f"{where}: '{key}' must be a non-empty list of whole numbers >= 0")
+        return tuple(value)
+
+    def span(value: Any, key: str) -> tuple[int, int]:
+        got = numbers(value, key)
+        if len(got) != 2 or got[0] > got[1]:
+            raise ValueError(f"{where}: '{key}' must be [low, high]")
+        return got[0], got[1]
+
+    def groups(value: Any, key: str) -> tuple[tuple[str, ...], ...]:
+        found = obj(value, key)
+        if not found:
+            raise ValueError(f"{where}: '{key}' is empty")
+        return tuple(lines(v, f"{key}.{name}") for name, v in found.items())
+
+    root = obj(data, "(file)")
+    mix = obj(root.get("mix"), "mix")
+    if set(mix) != set(REVIEW_KINDS) or not all(isinstance(w, int | float) and w >= 0 for w in mix.values()):
+        raise ValueError(f"{where}: 'mix' must give a weight >= 0 to each of {', '.join(REVIEW_KINDS)}")
+    if not sum(mix.values()) > 0:
+        raise ValueError(f"{where}: 'mix' weights are all zero")
+    good = obj(root.get("good"), "good")
+    neutral = obj(root.get("neutral"), "neutral")
+    bad = obj(root.get("bad"), "bad")
+    pro = obj(root.get("professional"), "professional")
+    per_review = span(good.get("parts_per_review"), "good.parts_per_review")
+    if per_review[0] < 1:
+        raise ValueError(f"{where}: 'good.parts_per_review' starts at 1")
+    return ReviewScript(
+        mix=tuple((k, float(mix[k])) for k in REVIEW_KINDS),
+        good_parts=groups(good.get("parts"), "good.parts"),
+        good_parts_per_review=per_review,
+        good_endings=lines(good.get("endings"), "good.endings", blank=True),
+        good_images=numbers(good.get("images"), "good.images"),
+        neutral_openings=lines(neutral.get("openings"), "neutral.openings"),
+        neutral_problems=groups(neutral.get("problems"), "neutral.problems"),
+        neutral_endings=lines(neutral.get("endings"), "neutral.endings", blank=True),
+        neutral_images=numbers(neutral.get("images"), "neutral.images"),
+        bad_problems=groups(bad.get("problems"), "bad.problems"),
+        bad_endings=lines(bad.get("endings"), "bad.endings", blank=True),
+        bad_images=numbers(bad.get("images"), "bad.images"),
+        professional=ProfessionalScript(
+            texts=lines(pro.get("texts"), "professional.texts"),
+            nicks=lines(pro.get("nicks"), "professional.nicks"),
+            credit_levels=lines(pro.get("credit_levels"), "professional.credit_levels"),
+            account_age_days=span(pro.get("account_age_days"), "professional.account_age_days"),
+            bad_reviews_elsewhere=span(pro.get("bad_reviews_elsewhere"), "professional.bad_reviews_elsewhere"),
+            order_age_days=span(pro.get("order_age_days"), "professional.order_age_days"),
+        ),
+    )
+
+
+def review_kind(script: ReviewScript, rng: random.Random) -> str:
+    """Who writes the next review: "good", "neutral", "bad" or "professional" (by the mix)."""
+    return rng.choices([k for k, _ in script.mix], weights=[w for _, w in script.mix])[0]
+
+
+def compose_review(script: ReviewScript, kind: str, rng: random.Random, values: Mapping[str, str]) -> ComposedReview:
+    """A review of `kind` about one order; `values` fill {商品} {颜色} {尺码} {快递}.
+
+    Reviews are put together from parts, so two buyers rarely write the same sentence; ordinary
+    bad reviews always say what went wrong (a 职业差评师's never do)."""
+
+    def usable(options: tuple[str, ...]) -> list[str]:
+        return [o for o in options if all(values.get(n, "").strip() for n in _PLACEHOLDER.findall(o))]
+
+    def pick(options: tuple[str, ...]) -> str:
+        found = usable(options)
+        return _fill(rng.choice(found), values) if found else ""
+
+    def joined(*parts: str) -> str:
+        return "，".join(p for p in parts if p)
+
+    if kind == "good":
+        low, high = script.good_parts_per_review
+        aspects = rng.sample(script.good_parts, min(rng.randint(low, high), len(script.good_parts)))
+        text = joined(*(pick(a) for a in aspects), pick(script.good_endings))
+        return ComposedReview(Rating.GOOD, text or "很满意", rng.choice(script.good_images))
+    if kind == "neutral":
+        problem = pick(rng.choice(script.neutral_problems))
+        text = joined(pick(script.neutral_openings), problem, pick(script.neutral_endings))
+        return ComposedReview(Rating.NEUTRAL, text, rng.choice(script.neutral_images))
+    if kind == "bad":
+        # Only situations this order can fill (an item without a colour has no 色差 line).
+        situations = [g for g in script.bad_problems if usable(g)] or list(script.bad_problems)
+        problem = pick(rng.choice(situations))
+        return ComposedReview(Rating.BAD, joined(problem, pick(script.bad_endings)), rng.choice(script.bad_images))
+    if kind == "professional":
+        return ComposedReview(Rating.BAD, pick(script.professional.texts), 0)
+    raise ValueError(f"unknown review kind {kind!r}")
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
