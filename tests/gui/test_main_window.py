@@ -312,3 +312,29 @@ def test_follow_up_rules_schedule_when_the_desk_opens_and_each_new_day(make_wind
     assert followups.count(FollowUpView.ALL) > before
     assert window._rules_day == ws.clock().date()
     assert followups.run_rules() == 0
+
+
+def test_new_simulated_reviews_show_in_an_open_after_sales_page(
+    make_window: WindowFactory, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench.ui.aftersales.page import AftersalesPage
+
+    window = make_window()
+    channel = window.channel
+    assert channel is not None
+    window._tick_channel()  # the 售后 page is not built yet: nothing to refresh, nothing fails
+    qtbot.waitUntil(lambda: not window._tick_running, timeout=10_000)
+    page = window.show_page(window.page_index["aftersales"])
+    assert isinstance(page, AftersalesPage)
+    window.tasks.wait_idle()
+    refreshed: list[str] = []
+    monkeypatch.setattr(page.reviews_view, "refresh", lambda: refreshed.append("reviews"))
+    monkeypatch.setattr(page, "refresh", lambda: refreshed.append("cases"))
+    monkeypatch.setattr(channel, "take_new_reviews", lambda: [])
+    window._tick_channel()
+    qtbot.waitUntil(lambda: not window._tick_running, timeout=10_000)
+    assert refreshed == []
+    monkeypatch.setattr(channel, "take_new_reviews", lambda: ["a review"])
+    window._tick_channel()
+    qtbot.waitUntil(lambda: not window._tick_running, timeout=10_000)
+    assert sorted(refreshed) == ["cases", "reviews"]

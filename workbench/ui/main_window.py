@@ -742,15 +742,33 @@ class MainWindow(QMainWindow):
             return
         self._tick_running = True
 
-        def done(updates: list[ChannelUpdate]) -> None:
+        def tick() -> tuple[list[ChannelUpdate], int]:
+            return channel.tick(), len(channel.take_new_reviews())
+
+        def done(result: tuple[list[ChannelUpdate], int]) -> None:
             self._tick_running = False
+            updates, new_reviews = result
             self._apply_updates(updates)
+            if new_reviews:
+                self._show_new_reviews()
 
         def failed(exc: BaseException) -> None:
             self._tick_running = False
             log.error("simulator tick failed: %r", exc)
 
-        self.tasks.write(channel.tick, done, failed)
+        self.tasks.write(tick, done, failed)
+
+    def _show_new_reviews(self) -> None:
+        """Simulated buyers reviewed their orders: an open 售后 page lists them at once."""
+        index = self.page_index.get("aftersales")
+        if index is None or index in self._page_factories:  # not built yet: it loads them when opened
+            return
+        from workbench.ui.aftersales.page import AftersalesPage
+
+        page = self.pages.widget(index)
+        if isinstance(page, AftersalesPage):
+            page.refresh()
+            page.reviews_view.refresh()
 
     def _apply_updates(self, updates: list[ChannelUpdate]) -> None:
         if not updates:
