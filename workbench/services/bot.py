@@ -38,6 +38,7 @@ from workbench.domain.bot import (
     decide,
     fill_bot_name,
     handoff_note,
+    normalise_question,
     welcome_card,
 )
 from workbench.domain.conversations import Message, Sender
@@ -137,14 +138,23 @@ class BotEngine:
         self.matcher = matcher
         self.kb = kb
         self.emotion = emotion or default_detector()
+        # card questions the shop answered itself: a click on one gets that answer, not the KB's
+        self.card_answers = {
+            normalise_question(q.question): q for q in settings.welcome.card_questions if q.answer.strip()
+        }
 
     def reply(self, state: BotChatState, text: str) -> BotDecision:
         picked = chosen_option(text, state)
+        card = self.card_answers.get(normalise_question(text)) if self.card_answers else None
         view: MatchView
         if picked is not None and picked in self.kb.answers:
             question, answer = self.kb.answers[picked]
             best = Suggestion(picked, question, answer, 1.0)
             view = MatchView(MatchKind.DIRECT, best, (), picked in self.kb.needs_human)
+        elif card is not None:
+            entry_id = card.entry_id or 0  # 0: no KB entry behind it (nothing to count in 热度)
+            best = Suggestion(entry_id, card.question, card.answer, 1.0)
+            view = MatchView(MatchKind.DIRECT, best, (), entry_id in self.kb.needs_human)
         else:
             outcome = self.matcher.answer(text)
             best = outcome.best
@@ -163,7 +173,7 @@ class BotEngine:
 
 def answered_entry(decision: BotDecision) -> int | None:
     """The entry a direct answer came from (a use for 热度, like an agent's adopted suggestion)."""
-    return decision.entry_id if decision.action is BotAction.ANSWER else None
+    return decision.entry_id or None if decision.action is BotAction.ANSWER else None
 
 
 def load_kb_snapshot(db: Database, shop_id: int) -> KbSnapshot:

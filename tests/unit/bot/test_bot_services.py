@@ -395,3 +395,18 @@ def test_a_direct_answer_counts_in_the_entrys_heat(
     assert heat() == before + 1
     desk.answer(conv_id, "在吗")  # a greeting is not a use of that entry
     assert heat() == before + 1
+
+
+def test_a_card_question_the_shop_answered_gets_that_answer(ws: Workspace, matcher: Matcher) -> None:
+    from workbench.domain.bot import BotAction, BotChatState, BotSettings
+    from workbench.services.bot import BotEngine, load_kb_snapshot
+
+    own = CardQuestion("发什么快递", None, "亲，{机器人昵称}这边默认发中通，需要顺丰可以备注补差价哦")
+    kb_card = CardQuestion("什么时候发货")  # no answer of its own: the KB answers it
+    welcome = WelcomeConfig(nickname="小南", card_mode=CardMode.MANUAL, card_questions=(own, kb_card))
+    engine = BotEngine(BotSettings(welcome=welcome), matcher, load_kb_snapshot(ws.db, ws.shop.id))
+    clicked = engine.reply(BotChatState(), "发什么快递？")
+    assert clicked.action is BotAction.ANSWER
+    assert clicked.text == "亲，小南这边默认发中通，需要顺丰可以备注补差价哦"
+    kb = engine.reply(BotChatState(), "什么时候发货")
+    assert kb.action is BotAction.ANSWER and kb.text == matcher.answer("什么时候发货").best.answer  # type: ignore[union-attr]
