@@ -22,6 +22,7 @@ from workbench.domain.orders import Order, OrderState, format_yuan
 from workbench.services.orders import OrderPage, OrderService
 from workbench.ui.errors import error_text
 from workbench.ui.orders.orders_panel import OrdersPanel
+from workbench.ui.orders.states import state_label
 from workbench.ui.tasks import Tasks
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -67,7 +68,7 @@ class OrderTableModel(QAbstractTableModel):
             return (
                 order.order_no,
                 nick,
-                order.state.value,
+                state_label(order.state),
                 format_yuan(order.total_cents),
                 order.created_at.strftime("%Y-%m-%d %H:%M"),
                 f"{order.carrier} {order.tracking_no}".strip(),
@@ -91,6 +92,10 @@ class OrdersPage(QWidget):
 
     page_loaded = Signal(int)  # total number of orders matching the filter
     send_text_requested = Signal(str)  # an order card or logistics text for the open chat
+    aftersales_requested = Signal(str, int, str)
+    """申请售后 or 投诉 on the order shown: kind ("return", "exchange", "refund", "repair", "dispute" or
+    "complaint"), the buyer's customer id and the order number. There is no chat here, so the receiver
+    opens the form for that buyer (AftersalesPage.open_new_case)."""
 
     def __init__(self, tasks: Tasks, service: OrderService, parent: QWidget | None = None, *, author: str = "") -> None:
         super().__init__(parent)
@@ -107,7 +112,7 @@ class OrdersPage(QWidget):
         self.state = QComboBox(self)
         self.state.addItem(self.tr("全部状态"), "")
         for state in OrderState:
-            self.state.addItem(state.value, state.value)
+            self.state.addItem(state_label(state), state.value)
         self.state.currentIndexChanged.connect(self.reload)
         search_button = QPushButton(self.tr("查询"), self)
         search_button.setObjectName("primary")
@@ -149,6 +154,9 @@ class OrdersPage(QWidget):
 
         self.detail = OrdersPanel(tasks, service, self, author=author)
         self.detail.send_text_requested.connect(self.send_text_requested)
+        # The panel only knows the order number; the buyer is needed to open the form for them.
+        self.detail.aftersales_requested.connect(self._request_aftersales)
+        self.detail.complaint_requested.connect(lambda order_no: self._request_aftersales("complaint", order_no))
         self.detail.setMinimumWidth(340)
         self.detail.splitter.widget(0).hide()  # its per-customer list: this page's table replaces it
         split = QSplitter(Qt.Orientation.Horizontal, self)
@@ -179,11 +187,14 @@ class OrdersPage(QWidget):
             self._offset, self._total = page.offset, page.total
             self.model.set_rows(page.rows)
             last = min(page.total, page.offset + len(page.rows))
-            self.status.setText(
-                self.tr("共 {total} 笔订单，第 {first}–{last} 笔").format(
-                    total=page.total, first=page.offset + 1 if page.rows else 0, last=last
+            if page.total:
+                self.status.setText(
+                    self.tr("共 {total} 笔订单，第 {first}–{last} 笔").format(
+                        total=page.total, first=page.offset + 1 if page.rows else 0, last=last
+                    )
                 )
-            )
+            else:  # not "共 0 笔订单，第 0–0 笔"
+                self.status.setText(self.tr("没有符合条件的订单"))
             self.prev_button.setEnabled(page.offset > 0)
             self.next_button.setEnabled(last < page.total)
             self.page_loaded.emit(page.total)
@@ -198,3 +209,8 @@ class OrdersPage(QWidget):
         order_no = current.data(OrderRoles.ORDER_NO) if current.isValid() else None
         if order_no:
             self.detail.lookup(str(order_no))
+
+    def _request_aftersales(self, kind: str, order_no: str) -> None:
+        order = self.detail.current_order()
+        if order is not None and order.order_no == order_no:
+            self.aftersales_requested.emit(kind, order.customer_id, order_no)
