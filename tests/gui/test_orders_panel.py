@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from tests.gui.conftest import Env
 from tests.gui.seed_helpers import open_db
 from workbench.domain.customers import Customer
-from workbench.domain.orders import Order, OrderState
+from workbench.domain.orders import Order, OrderItem, OrderState
 from workbench.services.orders import OrderService, logistics_text, order_card_text
 from workbench.storage.repositories.customers import CustomerRepository
 from workbench.ui.orders.order_list import OrderListModel, OrderRoles
@@ -363,3 +365,26 @@ def test_edit_address_before_shipping_with_a_log(qtbot: QtBot, env: Env, panel: 
     texts = [label.text().replace("\u200b", "") for label in detail.changes_timeline.findChildren(QLabel)]
     assert any("收货地址" in t and "世纪大道" in t for t in texts)
     assert not detail.no_changes_label.isVisible()
+
+
+def test_a_shipping_fee_explains_paying_more_than_the_goods(qtbot: QtBot, panel: OrdersPanel) -> None:
+    """¥139 of goods paid ¥151: the ¥12 is shown as 运费, so the amounts add up."""
+    order = Order(
+        id=99,
+        order_no="3059145823509868715",
+        customer_id=1,
+        state=OrderState.AWAITING_SHIPMENT,
+        total_cents=15100,
+        created_at=datetime(2026, 11, 24, 9, 41),
+        items=(OrderItem("S-1", "法式白衬衫女 长袖职业通勤", "S", "白色", 1, 13900),),
+    )
+    detail = panel.detail
+    detail.set_order(order)
+    shown = [label.text() for label in detail.findChildren(QLabel) if label.isVisibleTo(detail)]
+    assert [t for t in shown if t in ("运费", "+¥12.00", "优惠")] == ["运费", "+¥12.00"]
+    assert "¥139.00" in shown and "¥151.00" in shown
+
+    # a discount still shows as 优惠, without a 运费 row
+    detail.set_order(replace(order, total_cents=12900))
+    shown = [label.text() for label in detail.findChildren(QLabel) if label.isVisibleTo(detail)]
+    assert "优惠" in shown and "-¥10.00" in shown and "运费" not in shown

@@ -149,12 +149,15 @@ class OrderDetail(QWidget):
         self.subtotal_label = QLabel()
         self.discount_name = _field_label(self.tr("优惠"))
         self.discount_label = QLabel()
+        self.shipping_name = _field_label(self.tr("运费"))
+        self.shipping_label = QLabel()
         self.total_label = QLabel()
         self.total_label.setFont(adjusted_font(self.font(), 2, bold=True))
         self.total_label.setStyleSheet(f"color: {ERROR};")
         rows = (
             (_field_label(self.tr("商品总额")), self.subtotal_label),
             (self.discount_name, self.discount_label),
+            (self.shipping_name, self.shipping_label),
             (_field_label(self.tr("实付款")), self.total_label),
         )
         for row, (name, value) in enumerate(rows):
@@ -351,6 +354,11 @@ class OrderDetail(QWidget):
         self.discount_label.setText("-" + format_yuan(discount))
         self.discount_name.setVisible(discount > 0)
         self.discount_label.setVisible(discount > 0)
+        # Paid more than the goods cost: the order carries a shipping fee (remote regions, 顺丰);
+        # without this row 实付款 would exceed 商品总额 with no explanation.
+        self.shipping_label.setText("+" + format_yuan(-discount))
+        self.shipping_name.setVisible(discount < 0)
+        self.shipping_label.setVisible(discount < 0)
         self.total_label.setText(format_yuan(order.total_cents))
 
     def _item_widget(self, item: OrderItem) -> QWidget:
