@@ -348,6 +348,19 @@ def test_complaint_form_validates_inline_and_keeps_a_draft(qtbot: QtBot, env: En
     assert page.service.draft(key) is None  # submitted: the draft is gone
 
 
+def test_the_complaint_order_field_is_marked_required_only_for_product_quality(qtbot: QtBot, env: Env) -> None:
+    """商品质量 complaints must name the order, so its label carries the * like every other required field."""
+    form = env.page.complaint_form
+    env.page.open_complaint(0, None, None)
+    idle(qtbot, env)
+    assert form.category_buttons[ComplaintCategory.PRODUCT].isChecked()
+    assert form.grid.caption_text("order_no") == "订单号 *"
+    form.category_buttons[ComplaintCategory.SERVICE].setChecked(True)
+    assert form.grid.caption_text("order_no") == "订单号"
+    form.category_buttons[ComplaintCategory.PRODUCT].setChecked(True)
+    assert form.grid.caption_text("order_no") == "订单号 *"
+
+
 def test_dispute_with_a_deadline_shows_in_the_reminders(qtbot: QtBot, env: Env) -> None:
     page = env.page
     zhang = env.customer("小鹿乱撞77")

@@ -484,6 +484,8 @@ class ComplaintFormView(CaseForm):
             self.type_combo.addItem(complaint_type_label(kind), kind.value)
         self.type_combo.setCurrentIndex(max(0, self.type_combo.findData(current)))
         self.type_combo.blockSignals(False)
+        # a product-quality complaint must name its order (validate_complaint); a service one need not
+        self.grid.set_required("order_no", category is ComplaintCategory.PRODUCT)
         self._edited("type")
 
     def _on_nature(self) -> None:

@@ -147,6 +147,16 @@ class FormGrid(QWidget):
             else:
                 widget.setVisible(visible)
 
+    def set_required(self, name: str, required: bool) -> None:
+        """Mark a field required (" *") or optional, for fields whose need depends on another field."""
+        caption = self._names[name]
+        if isinstance(caption, QLabel):
+            caption.setText(self._labels[name] + (" *" if required else ""))
+
+    def caption_text(self, name: str) -> str:
+        caption = self._names[name]
+        return caption.text() if isinstance(caption, QLabel) else ""
+
     def editor(self, name: str) -> QWidget:
         return self._editors[name]
 
