@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTranslator
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
@@ -539,6 +539,30 @@ def test_evidence_files_and_the_pdf_packet(qtbot: QtBot, env: Env, tmp_path: Pat
     assert exported.args == [str(pdf)]
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 5000
+
+
+class _ReminderTranslator(QTranslator):
+    """Stands in for the English catalogue for the labels the service gives its own reminders."""
+
+    WORDS: ClassVar[dict[str, str]] = {"回访": "Follow-up", "审核时限": "Review deadline"}
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str | None:
+        # None: no translation here (an empty string would be taken as one)
+        return self.WORDS.get(source) if context == "Aftersales" else None
+
+
+def test_the_reminder_bar_translates_the_labels_the_service_gives(qtbot: QtBot, env: Env, qapp: QApplication) -> None:
+    translator = _ReminderTranslator()
+    qapp.installTranslator(translator)
+    try:
+        with qtbot.waitSignal(env.page.reminders_changed, timeout=5000):
+            env.page.refresh_reminders()
+        first = env.page.reminders()[0]
+        assert first.label in _ReminderTranslator.WORDS  # the demo's earliest is a follow-up or a review limit
+        text = env.page.reminder_label.text()
+        assert f"{first.case_no} {_ReminderTranslator.WORDS[first.label]} " in text and first.label not in text
+    finally:
+        qapp.removeTranslator(translator)
 
 
 def test_the_page_speaks_english(qtbot: QtBot, env: Env, qapp: QApplication) -> None:

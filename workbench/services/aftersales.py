@@ -888,13 +888,19 @@ def _submitted(appeal: AppealRecord, reason: str, now: datetime) -> AppealRecord
     )
 
 
+FOLLOW_UP_LABEL = "回访"
+REVIEW_DEADLINE_LABEL = "审核时限"
+"""The labels of the reminders the service names itself (the UI translates them); a dispute's
+reminders carry the label of its deadline instead."""
+
+
 def _due_label(case: Case) -> str:
     d = case.details
     if isinstance(d, DisputeDetails) and (nxt := d.next_deadline()) is not None:
         return nxt.label
     if isinstance(d, ComplaintDetails | ReviewDetails):
-        return "回访"
-    return "审核时限"
+        return FOLLOW_UP_LABEL
+    return REVIEW_DEADLINE_LABEL
 
 
 def transition_text(data: TransitionInput, to: CaseState) -> str:

@@ -38,7 +38,7 @@ from workbench.ui.aftersales.dispute_form import DisputeFormView
 from workbench.ui.aftersales.models import CaseTableModel, stamp
 from workbench.ui.aftersales.reviews_view import ReviewsView
 from workbench.ui.aftersales.service_form import ServiceForm
-from workbench.ui.aftersales.texts import aftersales_error_text, kind_label, state_label
+from workbench.ui.aftersales.texts import aftersales_error_text, kind_label, reminder_text, state_label
 from workbench.ui.tasks import Tasks
 from workbench.ui.widgets.guard import while_alive
 from workbench.ui.widgets.style import BORDER, SIDEBAR_STYLE
@@ -411,7 +411,11 @@ class AftersalesPage(QWidget):
             first = reminders[0]
             overdue = sum(1 for r in reminders if r.overdue)
             text = self.tr("{n} 个时限即将到期或已逾期（逾期 {overdue}）：{no} {label} {time}").format(
-                n=len(reminders), overdue=overdue, no=first.case_no, label=first.label, time=stamp(first.due_at)
+                n=len(reminders),
+                overdue=overdue,
+                no=first.case_no,
+                label=reminder_text(first.label),
+                time=stamp(first.due_at),
             )
             self.reminder_label.setText(text)
             self.reminder_label.show()

@@ -31,6 +31,7 @@ from workbench.domain.aftersales import (
 )
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import format_yuan
+from workbench.services.aftersales import FOLLOW_UP_LABEL, REVIEW_DEADLINE_LABEL
 from workbench.ui.errors import error_text
 
 
@@ -340,6 +341,15 @@ def event_label(action: EventAction) -> str:
         EventAction.POLICY: QCoreApplication.translate("Aftersales", "政策检查"),
         EventAction.SIGNALS: QCoreApplication.translate("Aftersales", "风险信号"),
     }[action]
+
+
+def reminder_text(label: str) -> str:
+    """A reminder's label in the UI language: the service's own labels are translated; a dispute
+    deadline's label is the text the agent gave it and shows as it is."""
+    return {
+        FOLLOW_UP_LABEL: QCoreApplication.translate("Aftersales", "回访"),
+        REVIEW_DEADLINE_LABEL: QCoreApplication.translate("Aftersales", "审核时限"),
+    }.get(label, label)
 
 
 def evidence_kind_label(kind: EvidenceKind) -> str:
