@@ -388,3 +388,15 @@ def test_a_shipping_fee_explains_paying_more_than_the_goods(qtbot: QtBot, panel:
     detail.set_order(replace(order, total_cents=12900))
     shown = [label.text() for label in detail.findChildren(QLabel) if label.isVisibleTo(detail)]
     assert "优惠" in shown and "-¥10.00" in shown and "运费" not in shown
+
+
+def test_a_memo_too_long_is_explained_not_cut(qtbot: QtBot, env: Env, panel: OrdersPanel) -> None:
+    """A pasted memo over the limit gets the error at the field; nothing is cut off and saved unseen."""
+    with qtbot.waitSignal(panel.order_shown, timeout=5000):
+        panel.lookup(UNPAID_NO)
+    detail = panel.detail
+    detail.memo_edit.setText("周末送货" * 130)  # 520 characters, over the 500 allowed
+    qtbot.mouseClick(detail.notes_save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: detail.notes_error.isVisible(), timeout=5000)
+    assert detail.notes_error.text() == "卖家备注太长：520 字，最多 500 字。"
+    assert stored(env, UNPAID_NO).memo == ""

@@ -186,7 +186,7 @@ class OrderDetail(QWidget):
         notes = Card(self.tr("备注与旗帜"))
         self.memo_edit = QLineEdit()
         self.memo_edit.setPlaceholderText(self.tr("卖家备注（仅自己可见）"))
-        self.memo_edit.setMaxLength(MEMO_LIMIT)
+        self.memo_edit.setMaxLength(MEMO_LIMIT + 50)  # as the address: longer text gets the explained error
         self.memo_edit.setAccessibleName(self.tr("卖家备注"))
         notes.body.addWidget(self.memo_edit)
         notes_row = QHBoxLayout()
