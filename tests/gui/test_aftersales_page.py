@@ -17,6 +17,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from workbench.domain.aftersales import (
+    AftersalesReason,
     CaseKind,
     CaseState,
     ComplaintCategory,
@@ -24,9 +25,11 @@ from workbench.domain.aftersales import (
     EvidenceKind,
     ReviewDetails,
     ServiceDetails,
+    ServiceRequest,
+    TransitionInput,
 )
 from workbench.domain.conversations import Sender
-from workbench.domain.orders import Order
+from workbench.domain.orders import Order, OrderState
 from workbench.services.aftersales import AftersalesService, CaseFilter
 from workbench.services.workspace import Workspace, open_workspace
 from workbench.storage.db import Database, sqlite_url
@@ -36,7 +39,7 @@ from workbench.ui.aftersales.complaint_form import ComplaintFormView
 from workbench.ui.aftersales.dispute_form import DisputeFormView
 from workbench.ui.aftersales.models import CaseRoles, CaseTableModel, EvidenceListModel, MessagePickModel
 from workbench.ui.aftersales.page import AftersalesPage
-from workbench.ui.aftersales.service_form import ServiceForm
+from workbench.ui.aftersales.service_form import ServiceForm, item_text
 from workbench.ui.tasks import Tasks
 from workbench.ui.theme import install_translator
 
@@ -265,6 +268,36 @@ def test_the_textbook_exchange_from_a_chat(qtbot: QtBot, env: Env) -> None:
     assert entries[0].startswith("状态变更：换新已发出 → 已完成") and "很满意" in entries[0]
     assert any(e.startswith("发送给买家") for e in entries)
     assert entries[-1].startswith("创建：已申请")
+
+
+def test_refunding_a_partial_return_offers_the_items_share_not_the_whole_order(qtbot: QtBot, env: Env) -> None:
+    """One dress of a two-item order comes back: 退款 starts from what the buyer paid for that dress."""
+    order = next(
+        o
+        for o, _nick in env.ws.orders.page(OrderState.SIGNED, limit=500).rows
+        if len(o.items) >= 2 and len({i.price_cents for i in o.items}) > 1
+    )
+    service, actor = env.page.service, "测试"
+    case = service.open_case(
+        ServiceRequest(
+            kind=CaseKind.RETURN,
+            customer_id=order.customer_id,
+            order_no=order.order_no,
+            reason=AftersalesReason.NO_REASON,
+            description="不喜欢这一件，想退掉",
+            items=(item_text(order, 0),),
+        ),
+        actor,
+    )
+    for state in (CaseState.REVIEWING, CaseState.AWAITING_RETURN, CaseState.RECEIVED):
+        service.transition(case.id, state, TransitionInput(), actor)
+    open_case(qtbot, env, case.id)
+    cf = env.page.case_file
+    cf.action_buttons[CaseState.REFUNDED].click()
+    subtotal = sum(i.price_cents * i.quantity for i in order.items)
+    first = order.items[0].price_cents * order.items[0].quantity
+    assert cf.amount_edit.cents() == round(order.total_cents * first / subtotal)  # its share of the discount too
+    assert cf.amount_edit.cents() < order.total_cents
 
 
 def test_rejecting_needs_a_reason(qtbot: QtBot, env: Env) -> None:

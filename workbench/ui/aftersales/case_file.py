@@ -47,6 +47,7 @@ from workbench.services.reviews import ReviewService
 from workbench.ui.aftersales.evidence import EvidenceCard
 from workbench.ui.aftersales.models import stamp
 from workbench.ui.aftersales.pdf import write_packet_pdf
+from workbench.ui.aftersales.service_form import item_text
 from workbench.ui.aftersales.texts import (
     KIND_COLORS,
     RATING_COLORS,
@@ -722,11 +723,27 @@ class CaseFileView(QWidget):
         self.amount_holder.setVisible("amount" in needs)
         if "amount" in needs:
             self.amount_caption.setText(self.tr("维修费用") if state is CaseState.QUOTED else self.tr("退款金额"))
-            default = case.amount_cents or (self.file.order.total_cents if self.file and self.file.order else 0)
-            self.amount_edit.set_cents(0 if state is CaseState.QUOTED else default)
+            self.amount_edit.set_cents(0 if state is CaseState.QUOTED else self._refund_default(case))
         self.panel_error.setText("")
         self.panel.show()
         (self.tracking_edit if "tracking_no" in needs else self.reason_edit).setFocus()
+
+    def _refund_default(self, case: Case) -> int:
+        """What 退款 offers first: the amount asked; for goods sent back, what the buyer paid for those
+        items (their share of the order's discount included), so returning one item of several does not
+        start from the whole order."""
+        order = self.file.order if self.file else None
+        if case.amount_cents or order is None:
+            return case.amount_cents
+        d = case.details
+        subtotal = sum(i.price_cents * i.quantity for i in order.items)
+        if isinstance(d, ServiceDetails) and d.items and subtotal:
+            picked = sum(
+                item.price_cents * item.quantity for n, item in enumerate(order.items) if item_text(order, n) in d.items
+            )
+            if 0 < picked < subtotal:
+                return min(order.total_cents, round(order.total_cents * picked / subtotal))
+        return order.total_cents
 
     def _reason_prompt(self, state: CaseState) -> str:
         return {
