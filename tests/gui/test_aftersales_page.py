@@ -528,6 +528,22 @@ def test_reviews_reply_with_a_suggestion_and_the_risk_of_a_professional(qtbot: Q
     assert replied.details.reply == cf.suggestions()[1]
 
 
+def test_a_review_search_without_matches_says_so_in_the_lists_place(qtbot: QtBot, env: Env) -> None:
+    view = env.page.reviews_view
+    with qtbot.waitSignal(view.listed, timeout=5000):
+        env.page.tabs.setCurrentIndex(1)
+    with qtbot.waitSignal(view.listed, timeout=5000) as listed:
+        view.search_edit.setText("没有这样的评价xyz")
+    assert listed.args[0] == 0
+    qtbot.waitUntil(lambda: view.empty_label.isVisible())
+    # the message stands where the list was, whole, not squeezed under the empty list at the window's edge
+    assert not view.list_view.isVisible()
+    assert view.empty_label.height() > 4 * view.empty_label.sizeHint().height()
+    with qtbot.waitSignal(view.listed, timeout=5000):
+        view.search_edit.setText("")
+    assert view.list_view.isVisible() and not view.empty_label.isVisible()
+
+
 def test_flagging_a_review_needs_the_agents_reason(qtbot: QtBot, env: Env) -> None:
     page = env.page
     bad = next(c for c in page.reviews.find() if c.subtype == "bad" and not c.flagged and c.state is CaseState.PENDING)

@@ -206,7 +206,8 @@ class ReviewsView(QWidget):
         self.empty_label.setObjectName("muted")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.hide()
-        column.addWidget(self.empty_label)
+        # takes the list's place when nothing matches (under the list it was cut off by the window's edge)
+        column.addWidget(self.empty_label, 1)
         split.addWidget(left)
         self.case_file = CaseFileView(tasks, service, reviews, actor, shop_name)
         self.case_file.case_changed.connect(self._on_changed)
@@ -251,6 +252,7 @@ class ReviewsView(QWidget):
         keep = self.current_id() or self._keep
         self.model.set_cases(cases)
         self.empty_label.setVisible(not cases)
+        self.list_view.setVisible(bool(cases))
         self.stats_label.setText(
             self.tr("好评率 {rate:.1f}% · 好评 {good} · 中评 {neutral} · 差评 {bad} · 待处理 {pending}").format(
                 rate=stats.good_rate * 100, good=stats.good, neutral=stats.neutral, bad=stats.bad, pending=stats.pending
