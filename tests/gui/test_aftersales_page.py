@@ -590,6 +590,31 @@ def test_evidence_files_and_the_pdf_packet(qtbot: QtBot, env: Env, tmp_path: Pat
     assert data.startswith(b"%PDF") and len(data) > 5000
 
 
+def test_a_file_that_cannot_be_attached_is_reported_in_the_evidence_card(
+    qtbot: QtBot, env: Env, tmp_path: Path
+) -> None:
+    """Two files picked, one unreadable: neither is attached, and the message stands under the evidence
+    buttons, not in the 处理 card."""
+    page = env.page
+    pro = page.reviews.find(state=CaseState.APPEALING)[0]
+    open_case(qtbot, env, pro.id)
+    cf = page.case_file
+    before = len(page.service.case_file(pro.id).evidence)
+    photo = tmp_path / "差评截图.png"
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(QColor("#ffffff"))
+    assert image.save(str(photo))
+    with qtbot.waitSignal(cf.action_failed, timeout=5000) as failed:
+        cf.attach_files([photo, tmp_path / "已删除.jpg"])
+    assert failed.args == ["「已删除.jpg」不是文件。"]
+    assert cf.evidence_card.error_label.isVisible() and cf.evidence_card.error_label.text() == failed.args[0]
+    assert not cf.action_error.isVisible()
+    assert len(page.service.case_file(pro.id).evidence) == before  # the readable one was not attached alone
+    with qtbot.waitSignal(cf.case_loaded, timeout=5000):
+        cf.attach_files([photo])
+    assert cf.evidence_card.model.rowCount() == before + 1 and not cf.evidence_card.error_label.isVisible()
+
+
 class _ReminderTranslator(QTranslator):
     """Stands in for the English catalogue for the labels the service gives its own reminders."""
 

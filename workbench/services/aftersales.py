@@ -629,22 +629,35 @@ class AftersalesService:
 
     def attach_file(self, case_id: int, path: Path, actor: str, title: str = "") -> Evidence:
         """Copy a file into managed storage (by content hash) and attach it; once per case."""
-        stored = self._require_store().put(path)
+        return self.attach_files(case_id, [path], actor, title)[0]
+
+    def attach_files(self, case_id: int, paths: Sequence[Path], actor: str, title: str = "") -> list[Evidence]:
+        """Attach several files in one go: every file is read and stored first, so one that cannot be
+        read leaves the case as it was instead of half of the files attached."""
+        store = self._require_store()
+        stored_files = [store.put(path) for path in paths]
         now = self.clock()
+        attached: list[Evidence] = []
+        added = False
         with self.db.session() as s:
             repo = AftersalesRepository(s)
             self._case(repo, case_id)
-            kind = EvidenceKind.IMAGE if stored.mime.startswith("image/") else EvidenceKind.FILE
-            existing = repo.find_evidence(case_id, kind, sha256=stored.sha256)
-            if existing is not None:
-                return existing
-            evidence = repo.add_evidence(
-                case_id, kind, title or stored.file_name, now, actor, sha256=stored.sha256,
-                file_name=stored.file_name, size=stored.size, mime=stored.mime,
-            )  # fmt: skip
-            repo.add_event(case_id, now, EventAction.EVIDENCE, f"添加附件：{stored.file_name}", actor)
-            repo.update(case_id, now)
-            return evidence
+            for stored in stored_files:
+                kind = EvidenceKind.IMAGE if stored.mime.startswith("image/") else EvidenceKind.FILE
+                existing = repo.find_evidence(case_id, kind, sha256=stored.sha256)
+                if existing is not None:
+                    attached.append(existing)
+                    continue
+                evidence = repo.add_evidence(
+                    case_id, kind, title or stored.file_name, now, actor, sha256=stored.sha256,
+                    file_name=stored.file_name, size=stored.size, mime=stored.mime,
+                )  # fmt: skip
+                repo.add_event(case_id, now, EventAction.EVIDENCE, f"添加附件：{stored.file_name}", actor)
+                attached.append(evidence)
+                added = True
+            if added:
+                repo.update(case_id, now)
+        return attached
 
     def attach_messages(self, case_id: int, message_ids: Sequence[int], actor: str) -> list[Evidence]:
         """Chat messages as evidence (a copy of the text, with sender and time)."""

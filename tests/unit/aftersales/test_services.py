@@ -395,6 +395,24 @@ def test_reviews_reply_risk_and_the_negative_review_workflow(shop: Shop) -> None
     assert [c.id for c in reviews.find(rating=Rating.GOOD)] == [good.id]
 
 
+def test_several_files_are_attached_all_or_none(shop: Shop, tmp_path: Path) -> None:
+    svc = shop.service
+    case = svc.file_complaint(complaint_form(shop), "小赵")
+    photo = tmp_path / "污渍.jpg"
+    photo.write_bytes(b"\xff\xd8\xff stain photo")
+    before = svc.case_file(case.id)
+    with pytest.raises(DomainError) as missing:
+        svc.attach_files(case.id, [photo, tmp_path / "nope.png"], "小赵")
+    assert missing.value.code == "evidence.not_a_file"
+    after = svc.case_file(case.id)
+    assert after.evidence == before.evidence and after.events == before.events  # the photo was not attached alone
+    receipt = tmp_path / "快递单.pdf"
+    receipt.write_bytes(b"%PDF-1.4 receipt")
+    attached = svc.attach_files(case.id, [photo, receipt], "小赵")
+    assert [e.kind for e in attached] == [EvidenceKind.IMAGE, EvidenceKind.FILE]
+    assert len(svc.case_file(case.id).evidence) == len(before.evidence) + 2
+
+
 def test_evidence_files_are_stored_once_by_content_hash(shop: Shop, tmp_path: Path) -> None:
     svc = shop.service
     case = svc.file_complaint(complaint_form(shop), "小赵")

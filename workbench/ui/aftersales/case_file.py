@@ -993,11 +993,11 @@ class CaseFileView(QWidget):
             return
         service, actor = self._service, self._actor
 
-        def job() -> None:
-            for path in paths:
-                service.attach_file(case.id, Path(path), actor)
-
-        self._tasks.write(job, while_alive(self, lambda _r: self._evidence_changed()), while_alive(self, self._fail))
+        self._tasks.write(
+            lambda: service.attach_files(case.id, [Path(p) for p in paths], actor),
+            while_alive(self, lambda _r: self._evidence_changed()),
+            while_alive(self, self._evidence_failed),
+        )
 
     def attach_snapshot(self, logistics: bool) -> None:
         case = self.case()
@@ -1007,7 +1007,7 @@ class CaseFileView(QWidget):
         self._tasks.write(
             lambda: service.attach_order(case.id, actor, logistics=logistics),
             while_alive(self, lambda _e: self._evidence_changed()),
-            while_alive(self, self._fail),
+            while_alive(self, self._evidence_failed),
         )
 
     def remove_evidence(self, evidence_id: int) -> None:
@@ -1018,7 +1018,7 @@ class CaseFileView(QWidget):
         self._tasks.write(
             lambda: service.remove_evidence(case.id, evidence_id, actor),
             while_alive(self, lambda _r: self._evidence_changed()),
-            while_alive(self, self._fail),
+            while_alive(self, self._evidence_failed),
         )
 
     def _pick_messages(self) -> None:
@@ -1045,8 +1045,13 @@ class CaseFileView(QWidget):
         self._tasks.write(
             lambda: service.attach_messages(case.id, ids, actor),
             while_alive(self, lambda _r: self._evidence_changed()),
-            while_alive(self, self._fail),
+            while_alive(self, self._evidence_failed),
         )
+
+    def _evidence_failed(self, exc: BaseException) -> None:
+        text = aftersales_error_text(exc)
+        self.evidence_card.show_error(text)
+        self.action_failed.emit(text)
 
     def _evidence_changed(self) -> None:
         case = self.case()
@@ -1080,7 +1085,7 @@ class CaseFileView(QWidget):
             self.packet_exported.emit(written)
             self.reload()
 
-        self._tasks.write(job, while_alive(self, done), while_alive(self, self._fail))
+        self._tasks.write(job, while_alive(self, done), while_alive(self, self._evidence_failed))
 
     def hideEvent(self, event: Any) -> None:
         self.reply_drafts.save_now()

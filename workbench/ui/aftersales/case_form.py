@@ -67,8 +67,8 @@ class NewEvidence:
             service.attach_order(case.id, actor)
         if self.with_logistics:
             service.attach_order(case.id, actor, logistics=True)
-        for path in self.files:
-            service.attach_file(case.id, path, actor)
+        if self.files:
+            service.attach_files(case.id, self.files, actor)
         return service.get(case.id) or case
 
 

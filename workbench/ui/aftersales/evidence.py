@@ -214,6 +214,12 @@ class EvidenceCard(Card):
         ):
             row.addWidget(button)
         self.body.addWidget(buttons)
+        # what went wrong adding or removing evidence shows here, beside the buttons that did it
+        self.error_label = QLabel()
+        self.error_label.setObjectName("error")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.body.addWidget(self.error_label)
         self.picker_box = QWidget()
         picker_layout = QVBoxLayout(self.picker_box)
         picker_layout.setContentsMargins(0, 4, 0, 0)
@@ -233,7 +239,12 @@ class EvidenceCard(Card):
         self.body.addWidget(self.picker_box)
         self.set_evidence(())
 
+    def show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.setVisible(bool(text))
+
     def set_evidence(self, items: Sequence[Evidence]) -> None:
+        self.show_error("")
         evidence = list(items)
         self.model.set_items(evidence)
         self.count_label.setText(str(len(evidence)) if evidence else "")
