@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -40,6 +41,7 @@ from workbench.ui.chat.composer import Composer
 from workbench.ui.chat.conversation_list import ConversationListModel, ConversationListView
 from workbench.ui.errors import error_text
 from workbench.ui.tasks import Tasks
+from workbench.ui.widgets.elided_label import ElidedLabel
 
 # Services, the matcher and the sidebar tabs pull in SQLAlchemy and jieba: they are imported when the
 # workspace opens, after the first paint.
@@ -138,10 +140,14 @@ class MainWindow(QMainWindow):
         self.header = QWidget(self)
         self.header.setObjectName("chatHeader")
         self.header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.header_title = QLabel(self.header)
+        # Eliding labels: a long nick or marks must not widen the window past a 1024 px screen, yet
+        # keep a few characters of the nick (Preferred: the minimum hint holds, Ignored would hide it).
+        self.header_title = ElidedLabel("", self.header)
         self.header_title.setObjectName("paneTitle")
-        self.header_info = QLabel(self.header)
+        self.header_info = ElidedLabel("", self.header)
         self.header_info.setObjectName("muted")
+        for label in (self.header_title, self.header_info):
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.accept_button = QPushButton(self.tr("接入"), self.header)
         self.accept_button.setObjectName("primary")
         self.accept_button.clicked.connect(self.accept_current)

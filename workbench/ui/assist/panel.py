@@ -86,7 +86,9 @@ class SuggestionDelegate(QStyledItemDelegate):
     HEIGHT = 112
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        return QSize(option.rect.width(), self.HEIGHT)  # type: ignore[attr-defined]
+        # No width of its own: the list gives each card the viewport's width. A width taken from the
+        # option went stale when the vertical scroll bar appeared and cut the cards on the right.
+        return QSize(0, self.HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         item: Suggestion = index.data(SuggestionRoles.SUGGESTION)
@@ -183,6 +185,7 @@ class AssistPanel(QWidget):
         self.view.setItemDelegate(SuggestionDelegate(self.view))
         self.view.setMouseTracking(True)
         self.view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.view.clicked.connect(self._on_clicked)
         self.view.doubleClicked.connect(self._on_double_clicked)

@@ -25,6 +25,7 @@ from workbench.domain.conversations import Message, Sender
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 TIME_GAP = timedelta(minutes=5)  # a time divider above a message after this much silence
+MIN_WIDTH = 360  # the chat's narrowest; 1024 px still fits the rail, the list and the sidebar beside it
 
 
 class Roles(IntEnum):
@@ -245,7 +246,17 @@ class ChatView(QListView):
         self.setStyleSheet("QListView { background: #f7f8fa; }")
         self.message_model.rowsInserted.connect(self._on_rows_inserted)
         self.message_model.modelReset.connect(self.scrollToBottom)
+        # Scrolling to the bottom happens before the relayout: a long bubble that brings the scroll bar
+        # narrows the bubbles, makes them taller and grows the range. Follow the range while at the end.
+        self._at_bottom = True
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.verticalScrollBar().rangeChanged.connect(self._on_range_changed)
+
+    def minimumSizeHint(self) -> QSize:
+        # Room for readable bubbles: in a narrow window the splitter takes space from the list and
+        # the sidebar before it squeezes the chat below this.
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), MIN_WIDTH), hint.height())
 
     def show_older(self, older: list[Message], has_more: bool) -> None:
         """Prepend a page of older messages, keeping the bubble under the reader where it was."""
@@ -257,7 +268,12 @@ class ChatView(QListView):
         bar.setValue(bar.maximum() - from_bottom)
         self._loading_older = False
 
+    def _on_range_changed(self, _minimum: int, maximum: int) -> None:
+        if self._at_bottom:
+            self.verticalScrollBar().setValue(maximum)
+
     def _on_scrolled(self, value: int) -> None:
+        self._at_bottom = value >= self.verticalScrollBar().maximum()
         conv_id = self.message_model.conversation_id
         oldest = self.message_model.oldest_id()
         if value == 0 and self.has_older and not self._loading_older and conv_id is not None and oldest is not None:

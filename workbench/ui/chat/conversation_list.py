@@ -185,7 +185,9 @@ class ConversationDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         height = self.HEADER_HEIGHT if index.data(Roles.KIND) == "header" else self.ROW_HEIGHT
-        return QSize(option.rect.width(), height)  # type: ignore[attr-defined]
+        # No width of its own: rows take the viewport's width. A width taken from the option went
+        # stale when the vertical scroll bar appeared and cut off the waiting time and unread badge.
+        return QSize(0, height)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         painter.save()
@@ -312,6 +314,7 @@ class ConversationListView(QListView):
         self.setItemDelegate(ConversationDelegate(clock, self))
         self.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setUniformItemSizes(False)
         self.setMouseTracking(True)
         self.clicked.connect(self._on_clicked)
