@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from tests.gui.conftest import Env
 from tests.gui.seed_helpers import open_db
 from workbench.domain.customers import Customer
+from workbench.domain.order_changes import OrderChange
 from workbench.domain.orders import Order, OrderItem, OrderState
 from workbench.services.orders import OrderService, logistics_text, order_card_text
 from workbench.storage.repositories.customers import CustomerRepository
@@ -400,3 +401,22 @@ def test_a_memo_too_long_is_explained_not_cut(qtbot: QtBot, env: Env, panel: Ord
     qtbot.waitUntil(lambda: detail.notes_error.isVisible(), timeout=5000)
     assert detail.notes_error.text() == "卖家备注太长：520 字，最多 500 字。"
     assert stored(env, UNPAID_NO).memo == ""
+
+
+def test_flags_read_as_in_the_flag_picker(qtbot: QtBot, panel: OrdersPanel) -> None:
+    """Stored as 红, red or 红旗, a flag shows as 红旗 in the order info and in the edit log, like the picker."""
+    order = Order(
+        id=98,
+        order_no="3671009988770099",
+        customer_id=1,
+        state=OrderState.AWAITING_SHIPMENT,
+        total_cents=12900,
+        created_at=datetime(2026, 11, 24, 9, 0),
+        flag="红",
+    )
+    detail = panel.detail
+    detail.set_order(order)
+    shown = [label.text() for label in detail.findChildren(QLabel) if label.isVisibleTo(detail)]
+    assert "⚑ 红旗" in shown and "⚑ 红" not in shown
+    detail.set_changes([OrderChange(98, datetime(2026, 11, 24, 9, 5), "flag", "", "red", "小赵")])
+    assert [text.replace("\u200b", "") for text, _at in detail.changes_timeline.entries()] == ["旗帜：（空） → 红旗"]

@@ -195,7 +195,8 @@ class OrderDetail(QWidget):
         self.flag_combo.setAccessibleName(self.tr("旗帜"))
         self.flag_combo.addItem(self.tr("无旗帜"), "")
         flag_names = (self.tr("红旗"), self.tr("黄旗"), self.tr("绿旗"), self.tr("蓝旗"), self.tr("紫旗"))
-        for flag, name in zip(FLAGS, flag_names, strict=True):
+        self._flag_names = dict(zip(FLAGS, flag_names, strict=True))
+        for flag, name in self._flag_names.items():
             self.flag_combo.addItem(f"⚑ {name}", flag)
         notes_row.addWidget(self.flag_combo, 1)
         self.notes_save_button = QPushButton(self.tr("保存"))
@@ -304,14 +305,21 @@ class OrderDetail(QWidget):
         empty = self.tr("（空）")
         entries = []
         for change in changes:
+            old, new = change.old, change.new
+            if change.field == "flag":
+                old, new = self._flag_name(old), self._flag_name(new)
             text = self.tr("{field}：{old} → {new}").format(
-                field=names.get(change.field, change.field), old=change.old or empty, new=change.new or empty
+                field=names.get(change.field, change.field), old=old or empty, new=new or empty
             )
             stamp = _stamp(change.at) + (f" · {change.author}" if change.author else "")
             entries.append((soft_wrap(text), stamp))
         self.changes_timeline.set_entries(entries)
         self.changes_timeline.setVisible(bool(entries))
         self.no_changes_label.setVisible(not entries)
+
+    def _flag_name(self, flag: str) -> str:
+        """A stored flag ("红", "红旗" or "red") by the name the flag picker uses, in the UI language."""
+        return self._flag_names.get(flag_colour(flag), flag)
 
     def set_order(self, order: Order, *, foreign: bool = False) -> None:
         """Show `order`; `foreign` marks an order looked up that belongs to someone else."""
@@ -414,7 +422,7 @@ class OrderDetail(QWidget):
             self._add_info_row(self.tr("卖家备注"), order.memo)
         if order.flag:
             color = FLAG_COLORS.get(flag_colour(order.flag), "")
-            self._add_info_row(self.tr("旗帜"), f"⚑ {order.flag}", color)
+            self._add_info_row(self.tr("旗帜"), f"⚑ {self._flag_name(order.flag)}", color)
 
     def _render_logistics(self, order: Order) -> None:
         if order.tracking_no:
