@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -101,6 +102,20 @@ def test_suggestion_cards_fit_the_sidebar_when_they_scroll(qtbot: QtBot) -> None
     assert panel.view.horizontalScrollBar().maximum() == 0
 
 
+def test_nothing_found_does_not_stay_above_the_next_suggestions(qtbot: QtBot) -> None:
+    panel = AssistPanel()
+    qtbot.addWidget(panel)
+    panel.set_loading(False)
+    ready = panel.status.text()
+    panel.show_for("随便说点什么", [])
+    assert panel.status.text() != ready  # tells the agent to answer by hand
+    panel.show_for("快递到哪了", [_suggestion(1)])
+    assert panel.status.text() == ready
+    panel.show_for("随便说点什么", [])
+    panel.clear()  # the agent opens another chat
+    assert panel.status.text() == ready
+
+
 def test_a_long_message_is_shown_to_its_end(qtbot: QtBot, make_window: WindowFactory) -> None:
     window = make_window()
     window.resize(1024, 700)
@@ -119,3 +134,94 @@ def test_a_long_message_is_shown_to_its_end(qtbot: QtBot, make_window: WindowFac
     model = window.chat.message_model
     last = window.chat.visualRect(model.index(model.rowCount() - 1))
     assert last.bottom() <= window.chat.viewport().rect().bottom()
+
+
+def test_an_ended_chat_offers_no_suggestion_to_send(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    _open_chat(qtbot, window, "我的快递到哪了")
+    assert window.assist.send_button.isEnabled()
+    window.end_current()
+    qtbot.waitUntil(lambda: not window.composer.send_button.isEnabled(), timeout=10_000)
+    assert not window.assist.send_button.isEnabled()
+    assert not window.assist.insert_button.isEnabled()
+
+
+def test_enter_pressed_twice_sends_the_reply_once(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    conv_id = _open_chat(qtbot, window, "在吗")
+    window.composer.set_text("在的亲")
+    with qtbot.waitSignal(window.message_sent, timeout=10_000):
+        qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
+        qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)  # before the first is saved
+    assert window.tasks.wait_idle()
+    qtbot.waitUntil(lambda: window.tasks.pending() == 0)
+    assert _agent_texts(window, conv_id) == ["在的亲"]
+    assert window.composer.text() == ""
+
+
+def test_sending_a_suggestion_directly_keeps_the_draft(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    conv_id = _open_chat(qtbot, window, "我的快递到哪了")
+    suggestion = window.assist.model.suggestions()[0]
+    window.composer.set_text("另外帮您查了一下，")
+    with qtbot.waitSignal(window.message_sent, timeout=10_000):
+        window.assist.send_button.click()
+    assert _agent_texts(window, conv_id) == [suggestion.answer.strip()]
+    assert window.composer.text() == "另外帮您查了一下，"
+
+
+def test_switching_chats_keeps_each_unsent_reply(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    first = _open_chat(qtbot, window, "我的快递到哪了", nth=0)
+    window.insert_suggestion(window.assist.model.suggestions()[0])
+    window.composer.edit.insertPlainText("，我这就去催")
+    draft = window.composer.text()
+    second = _open_chat(qtbot, window, "有优惠券吗", nth=1)
+    assert window.composer.text() == ""
+    window.composer.set_text("有的亲")
+    with qtbot.waitSignal(window.conversation_opened, timeout=10_000):
+        window.open_conversation(first)
+    assert window.composer.text() == draft
+    with qtbot.waitSignal(window.message_sent, timeout=10_000):
+        window.composer.send_button.click()
+    assert window.workspace is not None
+    # Still counted as an edited suggestion: the draft kept the entry it began from.
+    assert [u.edited for u in window.workspace.reception.suggestion_uses(first)] == [True]
+    with qtbot.waitSignal(window.conversation_opened, timeout=10_000):
+        window.open_conversation(second)
+    assert window.composer.text() == "有的亲"
+
+
+def test_enter_opens_the_highlighted_conversation(qtbot: QtBot) -> None:
+    model = ConversationListModel()
+    view = ConversationListView(model)
+    qtbot.addWidget(view)
+    view.show()
+    conv = Conversation(7, 7, "买家", ConversationState.WAITING, None, NOW, NOW, NOW, unread=1)
+    model.set_lists(ConversationLists((conv,), (), ()))
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Down)  # the 待接待 header to the conversation: only highlighted
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert view.currentIndex().row() == model.row_of(7)
+    with qtbot.waitSignal(view.conversation_selected, timeout=1_000) as opened:
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert opened.args == [7]
+    view.setCurrentIndex(model.index(0))
+    qtbot.keyClick(view, Qt.Key.Key_Return)  # on a header: folds the group
+    assert model.row_of(7) == -1
+
+
+def test_a_reply_sent_just_before_switching_is_not_kept_as_a_draft(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    first = _open_chat(qtbot, window, "在吗", nth=0)
+    second = _open_chat(qtbot, window, "有优惠券吗", nth=1)
+    with qtbot.waitSignal(window.conversation_opened, timeout=10_000):
+        window.open_conversation(first)
+    window.composer.set_text("在的亲")
+    with qtbot.waitSignal(window.message_sent, timeout=10_000):
+        window.composer.send_button.click()
+        window.open_conversation(second)  # before the reply is saved
+    with qtbot.waitSignal(window.conversation_opened, timeout=10_000):
+        window.open_conversation(first)
+    assert _agent_texts(window, first) == ["在的亲"]
+    assert window.composer.text() == ""

@@ -86,6 +86,8 @@ class MainWindow(QMainWindow):
         self._match_started: dict[int, float] = {}
         self._painted = self._start_requested = self._started = False
         self._composer_text_for: tuple[int, str] | None = None  # (conversation, text) once it opens
+        # Unsent replies of the chats the agent switched away from, with the suggestion each began from.
+        self._drafts: dict[int, tuple[str, Suggestion | None]] = {}
         self.setWindowTitle(self.tr("工作台 · 接待中心"))
         self.resize(1360, 840)
         self._build_shell()
@@ -579,6 +581,9 @@ class MainWindow(QMainWindow):
         ws = self.workspace
         if ws is None:
             return
+        previous = self.current_id
+        if previous is not None and previous != conversation_id and self.composer.text().strip():
+            self._drafts[previous] = (self.composer.text(), self._pending_suggestion)
         self.current_id = conversation_id
         self._pending_suggestion = None
         conv = self.list_model.conversation(conversation_id)
@@ -586,6 +591,10 @@ class MainWindow(QMainWindow):
         self.centre.setCurrentIndex(1)
         self.composer.clear()
         self.assist.clear()
+        draft = self._drafts.pop(conversation_id, None)
+        if draft is not None and previous != conversation_id:
+            self.composer.set_text(draft[0])
+            self._pending_suggestion = draft[1]
         if conv is not None:
             self.composer.placeholders = {"买家昵称": conv.customer_nick}
             if self.customer_panel is not None:
@@ -644,6 +653,7 @@ class MainWindow(QMainWindow):
         self.accept_button.setVisible(conv.state is ConversationState.WAITING)
         self.end_button.setEnabled(conv.state is not ConversationState.ENDED)
         self.composer.setEnabled(conv.state is not ConversationState.ENDED)
+        self.assist.setEnabled(conv.state is not ConversationState.ENDED)  # no 直接发送 into an ended chat
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -652,17 +662,21 @@ class MainWindow(QMainWindow):
         self.composer.set_text(suggestion.answer)
 
     def send_suggestion(self, suggestion: Suggestion) -> None:
-        self._pending_suggestion = suggestion
-        self.send_text(suggestion.answer)
+        self.send_text(suggestion.answer, suggestion)
 
-    def send_text(self, text: str) -> None:
+    def send_text(self, text: str, suggestion: Suggestion | None = None) -> None:
+        """Send `text`: the composer's (None), or a suggestion's answer sent directly, which leaves the
+        agent's draft and the suggestion it started from in the composer."""
         ws = self.workspace
         conv_id = self.current_id
-        if ws is None or conv_id is None:
+        # The send button is off while a reply is being saved: a second Enter, double-click or
+        # 直接发送 in that moment must not send the same reply twice.
+        if ws is None or conv_id is None or not self.composer.send_button.isEnabledTo(self.composer):
             return
         from workbench.services.reception import UsedSuggestion
 
-        pending = self._pending_suggestion
+        from_composer = suggestion is None
+        pending = self._pending_suggestion if suggestion is None else suggestion
         used = UsedSuggestion(pending.entry_id, pending.score, pending.answer) if pending else None
         channel = self.channel
         self.composer.send_button.setEnabled(False)
@@ -675,10 +689,13 @@ class MainWindow(QMainWindow):
 
         def done(message: Message) -> None:
             self.composer.send_button.setEnabled(True)
-            self._pending_suggestion = None
             if self.current_id == conv_id:
-                self.composer.clear()
+                if from_composer:
+                    self._pending_suggestion = None
+                    self.composer.clear()
                 self.chat.message_model.append(message)
+            elif from_composer and self._drafts.get(conv_id, ("", None))[0] == text:
+                del self._drafts[conv_id]  # the agent switched chats while it was saved: it is no draft
             self.message_sent.emit(message.id)
             self.refresh_lists()
 

@@ -209,6 +209,7 @@ class AssistPanel(QWidget):
         self._update_buttons()
 
     def set_loading(self, loading: bool) -> None:
+        self._loading = loading
         self.status.setText(
             self.tr("正在加载分词词典与知识库，稍后即可给出推荐回复…")
             if loading
@@ -218,6 +219,8 @@ class AssistPanel(QWidget):
     def show_for(self, customer_text: str, suggestions: list[Suggestion]) -> None:
         self.query_label.setText(self.tr("买家：{text}").format(text=_short(customer_text, 60)))
         self.model.set_suggestions(suggestions)
+        # Set the status both ways: a "nothing found" must not stay above the next customer's matches.
+        self.set_loading(False)
         if suggestions:
             self.view.setCurrentIndex(self.model.index(0))
         elif customer_text:
@@ -227,6 +230,7 @@ class AssistPanel(QWidget):
     def clear(self) -> None:
         self.query_label.setText("")
         self.model.set_suggestions([])
+        self.set_loading(self._loading)  # drop the previous chat's "nothing found"
         self._update_buttons()
 
     def current(self) -> Suggestion | None:

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from workbench.domain.conversations import Conversation, ConversationState
@@ -334,6 +334,14 @@ class ConversationListView(QListView):
             index = self.list_model().index(row)
             self.setCurrentIndex(index)
             self.scrollTo(index)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Arrow keys only move the highlight (opening marks a chat read); Enter or Space opens it,
+        # or folds a group, as a click does.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self.currentIndex().isValid():
+            self._on_clicked(self.currentIndex())
+            return
+        super().keyPressEvent(event)
 
     def _on_clicked(self, index: QModelIndex) -> None:
         if index.data(Roles.KIND) == "header":
