@@ -28,6 +28,7 @@ from workbench.domain.aftersales import (
     ServiceRequest,
     TransitionInput,
 )
+from workbench.domain.complaints import Reminder
 from workbench.domain.conversations import Sender
 from workbench.domain.orders import Order, OrderState
 from workbench.services.aftersales import AftersalesService, CaseFilter
@@ -185,7 +186,7 @@ def test_filter_search_and_a_customers_cases(qtbot: QtBot, env: Env) -> None:
     with qtbot.waitSignal(page.cases_listed) as back:
         page.clear_customer_button.click()
     assert back.args == [everything]
-    assert page.reminder_label.isVisible() and "个时限" in page.reminder_label.text()
+    assert page.reminder_label.isVisible() and "个时限" in page.reminder_label.full_text()
 
 
 # -- the textbook exchange, from the chat to the end ---------------------------------------------------
@@ -615,6 +616,16 @@ def test_a_file_that_cannot_be_attached_is_reported_in_the_evidence_card(
     assert cf.evidence_card.model.rowCount() == before + 1 and not cf.evidence_card.error_label.isVisible()
 
 
+def test_a_long_reminder_is_elided_and_does_not_widen_the_case_list(qtbot: QtBot, env: Env) -> None:
+    """A dispute deadline's label is the agent's own text: a long one must not push the forms off screen."""
+    page = env.page
+    label = "联系快递公司核实签收底单并把照片上传到平台" * 8
+    page._on_reminders([Reminder(1, "JF2611240001", label, NOW, overdue=True)])
+    assert label in page.reminder_label.full_text() and label in page.reminder_label.toolTip()
+    assert page.reminder_label.text().endswith("…")
+    assert page.table.parentWidget().minimumSizeHint().width() < 400
+
+
 class _ReminderTranslator(QTranslator):
     """Stands in for the English catalogue for the labels the service gives its own reminders."""
 
@@ -633,7 +644,7 @@ def test_the_reminder_bar_translates_the_labels_the_service_gives(qtbot: QtBot, 
             env.page.refresh_reminders()
         first = env.page.reminders()[0]
         assert first.label in _ReminderTranslator.WORDS  # the demo's earliest is a follow-up or a review limit
-        text = env.page.reminder_label.text()
+        text = env.page.reminder_label.full_text()
         assert f"{first.case_no} {_ReminderTranslator.WORDS[first.label]} " in text and first.label not in text
     finally:
         qapp.removeTranslator(translator)

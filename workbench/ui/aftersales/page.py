@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -61,6 +63,33 @@ QLabel#customerChip {{ background: #e8f3ff; color: #1677ff; border-radius: 10px;
 QTabWidget::pane {{ border: none; }}
 """
 )
+
+
+class _ReminderButton(QPushButton):
+    """The reminder line: elided to the width it gets (full text in the tooltip), so a long line does
+    not make the case list so wide that the forms beside it no longer fit a 1024-pixel screen."""
+
+    def __init__(self, hint: str) -> None:
+        super().__init__()
+        self._full = ""
+        self._hint = hint
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(f"{text}\n{self._hint}")
+        self._elide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        room = self.contentsRect().width() - 2 * self.fontMetrics().averageCharWidth()
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(room, 0)))
 
 
 class AftersalesPage(QWidget):
@@ -146,10 +175,9 @@ class AftersalesPage(QWidget):
         column = QVBoxLayout(pane)
         column.setContentsMargins(12, 12, 12, 0)
         column.setSpacing(8)
-        self.reminder_label = QPushButton()
+        self.reminder_label = _ReminderButton(self.tr("点击打开最早到期的工单"))
         self.reminder_label.setObjectName("reminders")
         self.reminder_label.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.reminder_label.setToolTip(self.tr("点击打开最早到期的工单"))
         self.reminder_label.clicked.connect(self._open_first_reminder)
         self.reminder_label.hide()
         column.addWidget(self.reminder_label)
@@ -417,7 +445,7 @@ class AftersalesPage(QWidget):
                 label=reminder_text(first.label),
                 time=stamp(first.due_at),
             )
-            self.reminder_label.setText(text)
+            self.reminder_label.set_full_text(text)
             self.reminder_label.show()
         self.reminders_changed.emit(len(reminders))
 
