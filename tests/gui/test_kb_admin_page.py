@@ -324,6 +324,28 @@ def test_the_form_shows_problems_beside_the_fields(qtbot: QtBot, page: Knowledge
     assert page.session.admin.entries(search="能包邮吗") == []
 
 
+def test_a_second_entry_with_a_standard_question_the_kb_has_is_refused_at_the_field(
+    qtbot: QtBot, page: KnowledgePage
+) -> None:
+    """The standard question is an entry's key (import and packs match by it): no twin entries."""
+    k, editor = page.knowledge, page.knowledge.editor
+    before = len(page.session.admin.entries())
+    k.new_entry()
+    editor.question.setText("包邮吗？")  # the demo KB has 包邮吗; end punctuation does not count
+    editor.answer_cards[0].text.setPlainText("亲，包邮的")
+    assert editor.save()
+    qtbot.waitUntil(lambda: bool(editor.error_texts()), timeout=WAIT)
+    assert editor.question_error.text() == "已经有标准问题为「包邮吗？」的知识"
+    assert editor.question.property("invalid")
+    assert len(page.session.admin.entries()) == before
+    # an existing entry keeps its own question when saved again
+    k.confirm = lambda _title, _text: True  # discard the refused draft
+    row = next(r for r in range(k.entries.rowCount()) if k.entries.entry(r).question == "包邮吗")  # type: ignore[union-attr]
+    assert k.select_entry(k.entries.entry(row).id)  # type: ignore[union-attr]
+    editor.answer_cards[0].text.setPlainText("亲，全国包邮哦")
+    save(qtbot, page)
+
+
 def test_switch_an_entry_off_in_the_list(qtbot: QtBot, page: KnowledgePage, env: Env) -> None:
     env.main_matcher = Matcher(env.ws.kb.entries())
     k = page.knowledge

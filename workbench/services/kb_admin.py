@@ -19,10 +19,14 @@ from workbench.domain.kb_admin import (
     CategoryInfo,
     EntryDraft,
     EntrySort,
+    Issue,
+    IssueField,
+    KbValidationError,
     KnowledgeEntry,
     check_category_name,
     check_entry,
     filter_entries,
+    phrase_key,
     sort_key,
     with_answer,
 )
@@ -150,6 +154,7 @@ class KbAdminService:
         with self.db.session() as s:
             repo = KbAdminRepository(s)
             clean = check_entry(draft, repo.category_names(self.shop_id))
+            self._check_unique(repo, clean.question, None)
             entry_id = repo.add_entry(self.shop_id, clean, self.clock(), custom=True)
             return self._change(repo, [entry_id])
 
@@ -159,8 +164,20 @@ class KbAdminService:
         with self.db.session() as s:
             repo = KbAdminRepository(s)
             clean = check_entry(draft, repo.category_names(self.shop_id))
+            self._check_unique(repo, clean.question, entry_id)
             self._save(repo, entry_id, clean)
             return self._change(repo, [entry_id])
+
+    def _check_unique(self, repo: KbAdminRepository, question: str, entry_id: int | None) -> None:
+        """The standard question is an entry's key (import replaces by it, packs skip questions the
+        KB has), so a second entry with the same question would be shadowed; refuse it at the field."""
+        key = phrase_key(question)
+        taken = sum(phrase_key(q) == key for q in repo.questions(self.shop_id))
+        current = repo.entry(self.shop_id, entry_id, self.today()) if entry_id is not None else None
+        if current is not None and phrase_key(current.question) == key:
+            taken -= 1
+        if taken > 0:
+            raise KbValidationError([Issue(IssueField.QUESTION, "kb.question.duplicate", params={"text": question})])
 
     def _save(self, repo: KbAdminRepository, entry_id: int, clean: EntryDraft) -> None:
         save_entry(repo, self.shop_id, entry_id, clean, self.clock())

@@ -104,6 +104,22 @@ def test_invalid_drafts_are_refused_with_every_issue(svc: KbAdminService) -> Non
     assert svc.entries() == []
 
 
+def test_a_standard_question_belongs_to_one_entry(svc: KbAdminService) -> None:
+    """Import replaces by 标准问题 and packs skip questions the KB has, so twins are refused."""
+    first = svc.create_entry(draft()).entries[0]
+    other = svc.create_entry(draft("发什么快递", phrasings=(Phrasing("用哪家快递"),))).entries[0]
+    for attempt in (
+        lambda: svc.create_entry(draft("什么时候发货？")),
+        lambda: svc.update_entry(other.id, draft("什么时候 发货", phrasings=(Phrasing("用哪家快递"),))),
+    ):
+        with pytest.raises(KbValidationError) as info:
+            attempt()
+        assert [(i.field.value, i.code) for i in info.value.issues] == [("question", "kb.question.duplicate")]
+    assert sorted(e.question for e in svc.entries()) == ["什么时候发货", "发什么快递"]
+    svc.update_entry(first.id, draft(answers=(Answer("亲，24小时内发货"),)))  # its own question is fine
+    assert svc.entry(first.id).answers[0].text == "亲，24小时内发货"  # type: ignore[union-attr]
+
+
 def test_answer_windows_are_stored_and_applied(svc: KbAdminService, clock: FakeClock) -> None:
     window = Answer("亲，双11满300减50", date(2026, 11, 1), date(2026, 11, 11))
     change = svc.create_entry(

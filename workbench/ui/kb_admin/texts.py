@@ -79,6 +79,8 @@ def code_text(code: str, params: Mapping[str, Any]) -> str:
             return QCoreApplication.translate("KbTexts", "标准问题不能为空")
         case "kb.question.too_long":
             return QCoreApplication.translate("KbTexts", "标准问题最多 {limit} 个字").format(**p)
+        case "kb.question.duplicate":
+            return QCoreApplication.translate("KbTexts", "已经有标准问题为「{text}」的知识").format(**p)
         case "kb.phrasing.empty":
             return QCoreApplication.translate("KbTexts", "问法不能为空")
         case "kb.phrasing.too_long":
