@@ -102,3 +102,19 @@ def test_order_states_speak_english(qtbot: QtBot, env: Env, qapp: QApplication) 
         assert page.state.itemText(page.state.findData(OrderState.SHIPPED.value)) == "Shipped"
     finally:
         qapp.removeTranslator(translator)
+
+
+def test_aftersales_buttons_show_only_where_something_opens_the_form(qtbot: QtBot, env: Env) -> None:
+    lone = OrdersPage(env.tasks, OrderService(env.db, env.data.shop_id))
+    qtbot.addWidget(lone)
+    with qtbot.waitSignal(lone.page_loaded, timeout=5000):
+        lone.show()
+    assert not lone.detail.aftersales_button.isVisible() and not lone.detail.complaint_button.isVisible()
+
+    opened: list[tuple[str, int, str]] = []
+    wired = OrdersPage(env.tasks, OrderService(env.db, env.data.shop_id))
+    qtbot.addWidget(wired)
+    wired.aftersales_requested.connect(lambda kind, customer, order_no: opened.append((kind, customer, order_no)))
+    with qtbot.waitSignal(wired.page_loaded, timeout=5000):
+        wired.show()
+    assert wired.detail.aftersales_button.isVisible() and wired.detail.complaint_button.isVisible()

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QMetaMethod,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -209,6 +218,13 @@ class OrdersPage(QWidget):
         order_no = current.data(OrderRoles.ORDER_NO) if current.isValid() else None
         if order_no:
             self.detail.lookup(str(order_no))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # 申请售后 / 投诉 only where something opens the form: no buttons that do nothing
+        wired = self.isSignalConnected(QMetaMethod.fromSignal(self.aftersales_requested))
+        self.detail.aftersales_button.setVisible(wired)
+        self.detail.complaint_button.setVisible(wired)
+        super().showEvent(event)
 
     def _request_aftersales(self, kind: str, order_no: str) -> None:
         order = self.detail.current_order()
