@@ -225,3 +225,27 @@ def test_a_reply_sent_just_before_switching_is_not_kept_as_a_draft(qtbot: QtBot,
         window.open_conversation(first)
     assert _agent_texts(window, first) == ["在的亲"]
     assert window.composer.text() == ""
+
+
+def test_quick_phrase_picker_follows_the_editor_and_leaves_with_the_desk(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    window = make_window()
+    window.resize(1360, 840)
+    _open_chat(qtbot, window, "在吗")
+    composer, picker = window.composer, window.composer.picker
+    composer.set_text("/")
+    assert picker.isVisible()
+
+    def editor_top() -> int:
+        return composer.edit.mapTo(window, composer.edit.rect().topLeft()).y()
+
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    QApplication.processEvents()
+    assert picker.isVisible()
+    assert picker.geometry().bottom() < editor_top()  # above the editor, not over what is typed
+    assert picker.geometry().left() == composer.edit.mapTo(window, composer.edit.rect().topLeft()).x()
+
+    window.nav.setCurrentRow(window.page_index["customers"])
+    assert not picker.isVisible()  # not floating over 客户运营

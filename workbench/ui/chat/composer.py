@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QAction, QHideEvent, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -241,15 +241,28 @@ class Composer(QWidget):
         self.counter.style().unpolish(self.counter)
         self.counter.style().polish(self.counter)
 
-    def _open_picker(self) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.edit.picker_open:  # the window was resized: keep the picker just above the editor
+            self._place_picker()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # The picker floats on the window, not in the composer: it must not stay over another workspace.
+        self._close_picker()
+        super().hideEvent(event)
+
+    def _place_picker(self) -> None:
         rows = self.phrase_model.rowCount()
-        if rows == 0:
-            self._close_picker()
-            return
         height = min(rows, 8) * (self.picker.sizeHintForRow(0) or 22) + 6
         width = max(360, self.edit.width() - 16)
         origin = self.edit.mapTo(self.picker.parentWidget() or self.window(), QPoint(0, 0))
         self.picker.setGeometry(origin.x(), origin.y() - height - 2, width, height)
+
+    def _open_picker(self) -> None:
+        if self.phrase_model.rowCount() == 0:
+            self._close_picker()
+            return
+        self._place_picker()
         self.picker.setCurrentIndex(self.phrase_model.index(0))
         self.picker.show()
         self.picker.raise_()
