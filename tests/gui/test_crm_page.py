@@ -326,6 +326,25 @@ def test_profile_shows_the_full_phone_and_saves_edits(qtbot: QtBot, env: Env) ->
     qtbot.waitUntil(lambda: any(f.reason == "回访新品试穿" for f in page.profile.profile().followups), timeout=5000)  # type: ignore[union-attr]
 
 
+def test_profile_edit_keeps_name_and_city_within_the_columns(qtbot: QtBot, env: Env) -> None:
+    """姓名 String(60) and 城市 String(40): longer text fails on PostgreSQL and floods the profile card."""
+    page = env.page
+    item = page.model.item(0)
+    assert item is not None
+    with qtbot.waitSignal(page.customer_opened, timeout=5000):
+        page.show_customer(item.id)
+    page.profile.edit_button.click()
+    dialog = dialog_of(qtbot, page, ProfileEditDialog)
+    dialog.name_edit.setText("王" * 100)
+    dialog.city_edit.setText("市" * 100)
+    dialog.style_edit.setText("宽" * 100)
+    with qtbot.waitSignal(page.profile.loaded, timeout=5000):
+        dialog.ok_button.click()
+    customer = page.profile.profile().customer  # type: ignore[union-attr]
+    assert (len(customer.name), len(customer.city)) == (60, 40)
+    assert page.profile.fields["style"].text() == "宽" * 50
+
+
 def test_profile_tags_and_chip_click(qtbot: QtBot, env: Env) -> None:
     page = env.page
     item = page.model.item(1)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from workbench.domain.crm import (
     GENDERS,
+    MAX_PREFERENCE_FIELD,
     MEMBER_LEVELS,
     PLACEHOLDERS,
     TRAFFIC_SOURCES,
@@ -64,6 +65,9 @@ from workbench.ui.crm.labels import (
 from workbench.ui.widgets.style import SIDEBAR_STYLE
 
 MAX_SPIN = 10_000_000
+# The widths of the customers table's columns (the customer import checks the same limits); longer
+# text fails on PostgreSQL and would overflow the profile card.
+MAX_NAME, MAX_CITY = 60, 40
 
 
 class CrmFormDialog(QDialog):
@@ -380,6 +384,7 @@ class ProfileEditDialog(CrmFormDialog):
     def __init__(self, customer: Customer, style: str, size: str, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("编辑客户资料"), parent)
         self.name_edit = QLineEdit(customer.name, self)
+        self.name_edit.setMaxLength(MAX_NAME)
         self.phone_edit = QLineEdit(customer.phone, self)
         self.phone_edit.setPlaceholderText(self.tr("11 位手机号"))
         self.gender_combo = QComboBox(self)
@@ -388,6 +393,7 @@ class ProfileEditDialog(CrmFormDialog):
             self.gender_combo.addItem(gender_label(value), value)
         self.gender_combo.setCurrentIndex(max(0, self.gender_combo.findData(customer.gender)))
         self.city_edit = QLineEdit(customer.city, self)
+        self.city_edit.setMaxLength(MAX_CITY)
         self.source_combo = QComboBox(self)
         for value in ("", *TRAFFIC_SOURCES):
             self.source_combo.addItem(source_label(value), value)
@@ -400,8 +406,10 @@ class ProfileEditDialog(CrmFormDialog):
         self.points_spin.setRange(0, MAX_SPIN)
         self.points_spin.setValue(customer.points)
         self.style_edit = QLineEdit(style, self)
+        self.style_edit.setMaxLength(MAX_PREFERENCE_FIELD)
         self.style_edit.setPlaceholderText(self.tr("例如：通勤、宽松、法式"))
         self.size_edit = QLineEdit(size, self)
+        self.size_edit.setMaxLength(MAX_PREFERENCE_FIELD)
         self.size_edit.setPlaceholderText(self.tr("例如：上衣M、裤子27"))
         self.preferences_edit = QPlainTextEdit(customer.preferences, self)
         self.preferences_edit.setFixedHeight(self.preferences_edit.fontMetrics().lineSpacing() * 3 + 14)
