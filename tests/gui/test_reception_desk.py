@@ -249,3 +249,27 @@ def test_quick_phrase_picker_follows_the_editor_and_leaves_with_the_desk(
 
     window.nav.setCurrentRow(window.page_index["customers"])
     assert not picker.isVisible()  # not floating over 客户运营
+
+
+def test_a_chat_from_outside_the_desk_lists_shows_its_own_customer(qtbot: QtBot, make_window: WindowFactory) -> None:
+    from workbench.storage.repositories.shops import ShopRepository
+
+    window = make_window()
+    ws = window.workspace
+    assert ws is not None
+    _open_chat(qtbot, window, "在吗", nth=0)
+    with ws.db.session() as s:
+        colleague = ShopRepository(s).add_agent(ws.shop.id, "xiaoqian", "小钱")
+        other = CustomerRepository(s).some(ws.shop.id, limit=2)[1]
+    # A colleague serves this one, so it is not on this desk; 售后 sends text into it all the same.
+    conv = ws.reception.customer_arrives(other.id)
+    ws.reception.customer_says(conv.id, "我的退款到哪一步了")
+    ws.reception.accept(conv.id, colleague.id)
+    with qtbot.waitSignal(window.conversation_opened, timeout=10_000):
+        window.put_text_in_chat(conv.id, "亲，退款已经处理了")
+    assert window.list_model.conversation(conv.id) is None
+    assert window.header_title.text() == other.nick
+    panel = window.customer_panel
+    assert panel is not None
+    assert panel.customer_id() == other.id
+    assert window.composer.text() == "亲，退款已经处理了"

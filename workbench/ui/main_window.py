@@ -596,20 +596,25 @@ class MainWindow(QMainWindow):
             self.composer.set_text(draft[0])
             self._pending_suggestion = draft[1]
         if conv is not None:
-            self.composer.placeholders = {"买家昵称": conv.customer_nick}
-            if self.customer_panel is not None:
-                self.customer_panel.show_customer(conv.customer_id)
-            if self.orders_panel is not None:
-                self.orders_panel.show_customer(conv.customer_id)
+            self._show_customer_of(conv)
+        else:
+            # Not on this desk's lists (a colleague's or the bot's chat, or an old ended one, opened from
+            # another workspace): read it with the messages; meanwhile show no other customer's name.
+            self.header_title.setText("")
+            self.header_info.setText("")
 
-        def load() -> list[Message]:
+        def load() -> tuple[list[Message], Conversation | None]:
             messages = ws.reception.messages(conversation_id, limit=PAGE_SIZE)
             ws.reception.mark_read(conversation_id)
-            return messages
+            return messages, ws.reception.get(conversation_id) if conv is None else None
 
-        def done(messages: list[Message]) -> None:
+        def done(result: tuple[list[Message], Conversation | None]) -> None:
+            messages, fetched = result
             if self.current_id != conversation_id:
                 return
+            if fetched is not None:
+                self._update_header(fetched)
+                self._show_customer_of(fetched)
             self.chat.message_model.set_messages(conversation_id, messages)
             if self._composer_text_for is not None and self._composer_text_for[0] == conversation_id:
                 self.composer.set_text(self._composer_text_for[1])
@@ -623,6 +628,13 @@ class MainWindow(QMainWindow):
             self.refresh_lists()
 
         self.tasks.read(load, done)
+
+    def _show_customer_of(self, conv: Conversation) -> None:
+        self.composer.placeholders = {"买家昵称": conv.customer_nick}
+        if self.customer_panel is not None:
+            self.customer_panel.show_customer(conv.customer_id)
+        if self.orders_panel is not None:
+            self.orders_panel.show_customer(conv.customer_id)
 
     def load_older(self, conversation_id: int, before_id: int) -> None:
         ws = self.workspace
