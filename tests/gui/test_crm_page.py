@@ -436,6 +436,28 @@ def test_follow_up_list_send_and_record(qtbot: QtBot, env: Env) -> None:
     assert "0" in followups.status.text()  # everything the rules call for is already scheduled
 
 
+def test_an_over_long_follow_up_note_is_refused_in_the_dialog(qtbot: QtBot, env: Env) -> None:
+    """The note stays on screen with the reason instead of vanishing with a closed dialog."""
+    page = env.page
+    followups = page.followups_page
+    with qtbot.waitSignal(followups.counts_loaded, timeout=5000):
+        page.tabs.setCurrentIndex(page.FOLLOWUPS)
+    qtbot.waitUntil(lambda: followups.model.rowCount() > 0 and followups.model.is_loaded(0), timeout=5000)
+    followups.select_row(0)
+    chosen = followups.selected()
+    assert chosen is not None
+    followups.outcome_button.click()
+    outcome = dialog_of(qtbot, followups, OutcomeDialog)
+    outcome.note_edit.setPlainText("客户说" * 200)
+    outcome.ok_button.click()
+    assert outcome.isVisible() and outcome.error.text() == "回访记录最多 500 个字。"
+    assert page.followups.get(chosen.id).status is FollowUpStatus.PENDING
+    outcome.note_edit.setPlainText("客户很满意")
+    with qtbot.waitSignal(followups.changed, timeout=5000):
+        outcome.ok_button.click()
+    assert page.followups.get(chosen.id).outcome_note == "客户很满意"
+
+
 # -- English ---------------------------------------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from workbench.domain.crm import (
     GENDERS,
+    MAX_FOLLOWUP_NOTE,
     MAX_PREFERENCE_FIELD,
     MEMBER_LEVELS,
     PLACEHOLDERS,
@@ -68,6 +69,7 @@ MAX_SPIN = 10_000_000
 # The widths of the customers table's columns (the customer import checks the same limits); longer
 # text fails on PostgreSQL and would overflow the profile card.
 MAX_NAME, MAX_CITY = 60, 40
+MAX_REASON = 100  # FollowUpService.schedule keeps this much of a follow-up's reason
 
 
 class CrmFormDialog(QDialog):
@@ -453,6 +455,7 @@ class FollowUpScheduleDialog(CrmFormDialog):
         tomorrow = QDate(today.year, today.month, today.day).addDays(1)
         self.date_edit.setDate(tomorrow)
         self.reason_edit = QLineEdit(self.tr("电话回访"), self)
+        self.reason_edit.setMaxLength(MAX_REASON)
         self.template_combo = QComboBox(self)
         self.template_combo.addItem(self.tr("（不用话术）"), None)
         for template in templates:
@@ -558,7 +561,11 @@ class OutcomeDialog(CrmFormDialog):
     def collect(self) -> tuple[FollowUpOutcome, str]:
         checked: QAbstractButton | None = self.outcomes.checkedButton()
         value = checked.property("outcome") if checked is not None else FollowUpOutcome.SATISFIED.value
-        return FollowUpOutcome(str(value)), self.note_edit.toPlainText().strip()
+        note = self.note_edit.toPlainText().strip()
+        # The service refuses it too, but only after the dialog (and the typed note) is gone.
+        if len(note) > MAX_FOLLOWUP_NOTE:
+            raise DomainError("followup.note_too_long", field="note", limit=MAX_FOLLOWUP_NOTE)
+        return FollowUpOutcome(str(value)), note
 
 
 class CareTemplateDialog(CrmFormDialog):
