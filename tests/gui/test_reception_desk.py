@@ -273,3 +273,17 @@ def test_a_chat_from_outside_the_desk_lists_shows_its_own_customer(qtbot: QtBot,
     assert panel is not None
     assert panel.customer_id() == other.id
     assert window.composer.text() == "亲，退款已经处理了"
+
+
+def test_a_reply_typed_after_deleting_a_suggestion_is_the_agents_own(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    conv_id = _open_chat(qtbot, window, "我的快递到哪了")
+    window.assist.insert_button.click()
+    assert window.composer.text() == window.assist.model.suggestions()[0].answer
+    window.composer.edit.selectAll()
+    qtbot.keyClick(window.composer.edit, Qt.Key.Key_Delete)
+    window.composer.edit.insertPlainText("我帮您问下仓库")
+    with qtbot.waitSignal(window.message_sent, timeout=10_000):
+        window.composer.send_button.click()
+    assert window.workspace is not None
+    assert window.workspace.reception.suggestion_uses(conv_id) == []

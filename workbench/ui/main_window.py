@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
         self.composer = Composer(self)
         self.composer.set_enter_sends(self.config.settings.enter_sends)
         self.composer.send_requested.connect(self.send_text)
+        self.composer.text_edited.connect(self._on_composer_edited)
         chat_split = QSplitter(Qt.Orientation.Vertical, self)
         chat_split.addWidget(self.chat)
         chat_split.addWidget(self.composer)
@@ -672,6 +673,12 @@ class MainWindow(QMainWindow):
     def insert_suggestion(self, suggestion: Suggestion) -> None:
         self._pending_suggestion = suggestion
         self.composer.set_text(suggestion.answer)
+
+    def _on_composer_edited(self) -> None:
+        # An emptied composer drops the inserted suggestion: a reply typed from scratch afterwards is
+        # the agent's own, not an edited use of that KB entry (it would count a hit and an edit).
+        if not self.composer.text().strip():
+            self._pending_suggestion = None
 
     def send_suggestion(self, suggestion: Suggestion) -> None:
         self.send_text(suggestion.answer, suggestion)
