@@ -254,6 +254,31 @@ def test_saved_filter_becomes_a_dynamic_group(qtbot: QtBot, env: Env) -> None:
     assert page.current_filter() == CustomerFilter()
 
 
+def test_a_group_or_tag_name_in_use_is_refused_in_its_dialog(qtbot: QtBot, env: Env) -> None:
+    """The dialog stays open with the reason at the name instead of closing into a page error."""
+    page = env.page
+    page.groups_panel.new_button.click()
+    dialog = dialog_of(qtbot, page, SaveGroupDialog)
+    dialog.name_edit.setText(" 高价值老客户 ")
+    dialog.ok_button.click()
+    assert dialog.isVisible() and dialog.error.text() == "已有分组“高价值老客户”。"
+    dialog.reject()
+    tags = page.tags_page
+    with qtbot.waitSignal(tags.loaded, timeout=5000):
+        page.tabs.setCurrentIndex(page.TAGS)
+    tags.new_button.click()
+    tag_dialog = dialog_of(qtbot, tags, TagEditDialog)
+    tag_dialog.name_edit.setText("宝妈")
+    tag_dialog.ok_button.click()
+    assert tag_dialog.isVisible() and tag_dialog.error.text().startswith("已有标签“宝妈”")
+    tag_dialog.reject()
+    tags.select_tag("宝妈")
+    tags.edit_button.click()
+    edit = dialog_of(qtbot, tags, TagEditDialog)
+    with qtbot.waitSignal(tags.loaded, timeout=5000):  # its own name is not a clash
+        edit.ok_button.click()
+
+
 def test_import_reports_lines_then_imports(qtbot: QtBot, env: Env, tmp_path: Path) -> None:
     page = env.page
     total = page.model.rowCount()

@@ -3,7 +3,7 @@ reason in place; none touches the database (the page runs the job with the dialo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time
 
@@ -174,8 +174,12 @@ class RemoveTagDialog(CrmFormDialog):
 class TagEditDialog(CrmFormDialog):
     """New tag or edit one: name, colour, group."""
 
-    def __init__(self, tag: TagUsage | None, groups: Sequence[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, tag: TagUsage | None, groups: Sequence[str], parent: QWidget | None = None, taken: Collection[str] = ()
+    ) -> None:
         super().__init__(self.tr("编辑标签") if tag else self.tr("新建标签"), parent)
+        # Names of the other tags: a clash is shown here instead of after the dialog has closed.
+        self.taken = set(taken) - {tag.name if tag else ""}
         self.name_edit = QLineEdit(tag.name if tag else "", self)
         self.group_combo = QComboBox(self)
         self.group_combo.setEditable(True)
@@ -203,8 +207,11 @@ class TagEditDialog(CrmFormDialog):
         self._show_color()
 
     def collect(self) -> tuple[str, str, str]:
+        name = clean_tag_name(self.name_edit.text())
+        if name in self.taken:
+            raise DomainError("tag.exists", field="tag", name=name)
         return (
-            clean_tag_name(self.name_edit.text()),
+            name,
             clean_color(self.color),
             " ".join(self.group_combo.currentText().split()),
         )
@@ -241,10 +248,13 @@ class MergeTagsDialog(CrmFormDialog):
 class SaveGroupDialog(CrmFormDialog):
     """Name a new group: a saved filter (动态) or an empty hand-picked list (静态)."""
 
-    def __init__(self, kind: GroupKind, summary: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, kind: GroupKind, summary: str = "", parent: QWidget | None = None, taken: Collection[str] = ()
+    ) -> None:
         title = self.tr("保存为动态分组") if kind is GroupKind.FILTER else self.tr("新建静态分组")
         super().__init__(title, parent)
         self.kind = kind
+        self.taken = set(taken)  # the other groups' names, refused here rather than after closing
         hint = (
             self.tr("分组保存当前的筛选条件：{summary}。以后符合条件的客户会自动进入分组。").format(summary=summary)
             if kind is GroupKind.FILTER
@@ -260,7 +270,7 @@ class SaveGroupDialog(CrmFormDialog):
         self.form.addRow(self.tr("说明"), self.note_edit)
 
     def collect(self) -> tuple[str, str]:
-        return clean_group_name(self.name_edit.text()), self.note_edit.text().strip()
+        return _free_group_name(self.name_edit.text(), self.taken), self.note_edit.text().strip()
 
 
 class AddToGroupDialog(CrmFormDialog):
@@ -719,11 +729,21 @@ class RfmSettingsDialog(CrmFormDialog):
 class GroupNameDialog(CrmFormDialog):
     """Rename a group."""
 
-    def __init__(self, title: str, label: str, current: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, label: str, current: str, parent: QWidget | None = None, taken: Collection[str] = ()
+    ) -> None:
         super().__init__(title, parent)
+        self.taken = set(taken) - {current}
         self.name_edit = QLineEdit(current, self)
         self.name_edit.selectAll()
         self.form.addRow(label, self.name_edit)
 
     def collect(self) -> str:
-        return clean_group_name(self.name_edit.text())
+        return _free_group_name(self.name_edit.text(), self.taken)
+
+
+def _free_group_name(text: str, taken: Collection[str]) -> str:
+    name = clean_group_name(text)
+    if name in taken:
+        raise DomainError("group.exists", field="name", name=name)
+    return name

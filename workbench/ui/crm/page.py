@@ -717,7 +717,7 @@ class CustomersPage(QWidget):
     # -- groups --------------------------------------------------------------------------------
 
     def _new_group(self, kind: GroupKind) -> None:
-        dialog = SaveGroupDialog(kind, self.filter_bar.summary(), self)
+        dialog = SaveGroupDialog(kind, self.filter_bar.summary(), self, taken=[g.group.name for g in self._groups])
         crm = self.crm
         current = self.current_filter()
 
@@ -738,7 +738,8 @@ class CustomersPage(QWidget):
         self._open(dialog, run)
 
     def _rename_group(self, group: CustomerGroup) -> None:
-        dialog = GroupNameDialog(self.tr("重命名分组"), self.tr("分组名"), group.name, self)
+        taken = [g.group.name for g in self._groups]
+        dialog = GroupNameDialog(self.tr("重命名分组"), self.tr("分组名"), group.name, self, taken=taken)
         crm = self.crm
         self._open(
             dialog,

@@ -280,7 +280,7 @@ class TagLibraryPage(QWidget):
     # -- actions ---------------------------------------------------------------------------------
 
     def new_tag(self) -> None:
-        dialog = TagEditDialog(None, self._groups(), self)
+        dialog = TagEditDialog(None, self._groups(), self, taken=[t.name for t in self.tags() if not t.official])
         self._open(dialog, lambda v: self._run(lambda: self._crm.create_tag(v[0], v[1], v[2])))
 
     def edit_tag(self) -> None:
@@ -288,7 +288,7 @@ class TagLibraryPage(QWidget):
         if len(chosen) != 1 or chosen[0].official:
             return
         tag = chosen[0]
-        dialog = TagEditDialog(tag, self._groups(), self)
+        dialog = TagEditDialog(tag, self._groups(), self, taken=[t.name for t in self.tags() if not t.official])
         crm = self._crm
         self._open(dialog, lambda v: self._run(lambda: crm.update_tag(tag.id, name=v[0], color=v[1], group=v[2])))
 
