@@ -287,3 +287,14 @@ def test_a_reply_typed_after_deleting_a_suggestion_is_the_agents_own(qtbot: QtBo
         window.composer.send_button.click()
     assert window.workspace is not None
     assert window.workspace.reception.suggestion_uses(conv_id) == []
+
+
+def test_clicking_the_open_chat_again_keeps_the_reply_being_typed(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    conv_id = _open_chat(qtbot, window, "我的快递到哪了")
+    window.composer.set_text("亲，我看一下")
+    row = window.list_model.row_of(conv_id)
+    rect = window.list_view.visualRect(window.list_model.index(row))
+    with qtbot.waitSignal(window.conversation_opened, timeout=10_000):
+        qtbot.mouseClick(window.list_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.composer.text() == "亲，我看一下"

@@ -582,8 +582,8 @@ class MainWindow(QMainWindow):
         ws = self.workspace
         if ws is None:
             return
-        previous = self.current_id
-        if previous is not None and previous != conversation_id and self.composer.text().strip():
+        previous = self.current_id  # its unsent reply is kept, also when the same chat is clicked again
+        if previous is not None and self.composer.text().strip():
             self._drafts[previous] = (self.composer.text(), self._pending_suggestion)
         self.current_id = conversation_id
         self._pending_suggestion = None
@@ -593,7 +593,7 @@ class MainWindow(QMainWindow):
         self.composer.clear()
         self.assist.clear()
         draft = self._drafts.pop(conversation_id, None)
-        if draft is not None and previous != conversation_id:
+        if draft is not None:
             self.composer.set_text(draft[0])
             self._pending_suggestion = draft[1]
         if conv is not None:
