@@ -459,3 +459,15 @@ def test_a_closed_panel_ignores_late_results(qtbot: QtBot, env: Env) -> None:
     service.release.set()
     assert env.tasks.wait_idle()
     qtbot.waitUntil(lambda: env.tasks.pending() == 0)  # the callback ran and touched nothing
+
+
+def test_reloading_the_same_customer_keeps_what_is_being_typed(qtbot: QtBot, env: Env, panel: CustomerPanel) -> None:
+    load(qtbot, panel, env.data.customer_id)
+    panel.tag_edit.setText("回头客")
+    panel.note_edit.setPlainText("想要大一码，周五前发货")
+    load(qtbot, panel, env.data.customer_id)  # e.g. the agent ends the chat or clicks it again
+    assert panel.tag_edit.text() == "回头客"
+    assert panel.note_edit.toPlainText() == "想要大一码，周五前发货"
+    load(qtbot, panel, env.data.other_customer_id)
+    assert panel.tag_edit.text() == ""
+    assert panel.note_edit.toPlainText() == ""

@@ -134,10 +134,13 @@ class CustomerPanel(QWidget):
         """Show a customer's profile (loaded in the background); None shows the empty state."""
         self._generation += 1
         generation = self._generation
+        if customer_id != self._customer_id:
+            # A reload of the same customer (the chat clicked again, ended, tags changed elsewhere)
+            # keeps the tag and note being typed; only another customer starts them empty.
+            self._clear_inputs()
         self._customer_id = customer_id
         self._customer = None
         self._close_delete_box()
-        self._clear_inputs()
         if customer_id is None:
             self._tags = ()
             self.notes_model.set_notes(())
