@@ -190,6 +190,10 @@ def test_bulk_tag_the_selected_rows_and_remove_again(qtbot: QtBot, env: Env) -> 
     ids = [page.model.customer_id(r) for r in range(3)]
     page.tag_button.click()
     dialog = dialog_of(qtbot, page, BulkTagDialog)
+    for official in ("88VIP", "3钻", "金冠"):  # platform tags are refused in the dialog, which stays open
+        dialog.name_edit.setText(official)
+        dialog.ok_button.click()
+        assert dialog.isVisible() and dialog.error.text() == "官方标签（信用等级、88VIP）为只读，不能手动修改。"
     dialog.name_edit.setText("直播间粉丝")
     with qtbot.waitSignal(page.action_finished, timeout=5000) as done:
         dialog.ok_button.click()

@@ -33,12 +33,14 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.crm import (
+    CREDIT_TIERS,
     GENDERS,
     MAX_FOLLOWUP_NOTE,
     MAX_PREFERENCE_FIELD,
     MEMBER_LEVELS,
     PLACEHOLDERS,
     TRAFFIC_SOURCES,
+    VIP_TAG,
     CareTemplate,
     CustomerFilter,
     CustomerGroup,
@@ -52,6 +54,7 @@ from workbench.domain.crm import (
     clean_color,
     clean_group_name,
     clean_template,
+    credit_tier,
 )
 from workbench.domain.customers import Customer, Tag, clean_tag_name
 from workbench.domain.errors import DomainError
@@ -134,6 +137,15 @@ def _muted(text: str) -> QLabel:
 # ------------------------------------------------------------------------------------------ tags
 
 
+def _custom_tag_name(text: str) -> str:
+    """A tag name the shop may hand out: official names (88VIP, credit tiers) are refused here, as
+    CrmService does, so the dialog stays open with the reason instead of failing after it closed."""
+    name = clean_tag_name(text)
+    if name == VIP_TAG or name in CREDIT_TIERS or credit_tier(name):
+        raise DomainError("tag.official", field="tag", name=name)
+    return name
+
+
 class BulkTagDialog(CrmFormDialog):
     """Add a tag (new or from the library) to the selected customers."""
 
@@ -151,7 +163,7 @@ class BulkTagDialog(CrmFormDialog):
         self.form.addRow(self.tr("标签"), self.name_edit)
 
     def collect(self) -> str:
-        return clean_tag_name(self.name_edit.text())
+        return _custom_tag_name(self.name_edit.text())
 
 
 class RemoveTagDialog(CrmFormDialog):
@@ -207,7 +219,7 @@ class TagEditDialog(CrmFormDialog):
         self._show_color()
 
     def collect(self) -> tuple[str, str, str]:
-        name = clean_tag_name(self.name_edit.text())
+        name = _custom_tag_name(self.name_edit.text())
         if name in self.taken:
             raise DomainError("tag.exists", field="tag", name=name)
         return (
