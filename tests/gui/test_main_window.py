@@ -338,3 +338,31 @@ def test_new_simulated_reviews_show_in_an_open_after_sales_page(
     window._tick_channel()
     qtbot.waitUntil(lambda: not window._tick_running, timeout=10_000)
     assert sorted(refreshed) == ["cases", "reviews"]
+
+
+def test_after_sales_from_the_orders_page_opens_the_form_for_that_order(make_window: WindowFactory) -> None:
+    from workbench.ui.aftersales.page import AftersalesPage
+    from workbench.ui.orders.orders_page import OrdersPage
+
+    window = make_window()
+    orders = window.show_page(window.page_index["orders"])
+    assert isinstance(orders, OrdersPage)
+    assert orders.detail.aftersales_button.isVisibleTo(orders)  # wired: the buttons are offered
+    ws = window.workspace
+    assert ws is not None
+    customer_id = _customers_with_orders(ws.db)[0]
+    orders.aftersales_requested.emit("exchange", customer_id, "")
+    page = window.pages.currentWidget()
+    assert isinstance(page, AftersalesPage) and page.stack.currentIndex() == page.PAGE_SERVICE
+    orders.aftersales_requested.emit("complaint", customer_id, "")
+    assert page.stack.currentIndex() == page.PAGE_COMPLAINT
+    window.tasks.wait_idle()
+
+
+def _customers_with_orders(db: Database) -> list[int]:
+    from sqlalchemy import select
+
+    from workbench.storage.tables import OrderRow
+
+    with db.session() as s:
+        return list(s.scalars(select(OrderRow.customer_id).limit(1)))

@@ -372,6 +372,7 @@ class MainWindow(QMainWindow):
 
             page = OrdersPage(tasks, ws.orders, self, author=ws.agent.display_name)
             page.send_text_requested.connect(self._put_text_in_current_chat)
+            page.aftersales_requested.connect(self.open_aftersales_for_order)
             return page
 
         def aftersales() -> QWidget:
@@ -416,6 +417,17 @@ class MainWindow(QMainWindow):
             page.open_complaint(customer_id, order_no or None, self.current_id)
         else:
             page.open_new_case(kind, customer_id, order_no or None, self.current_id)
+
+    def open_aftersales_for_order(self, kind: str, customer_id: int, order_no: str) -> None:
+        """申请售后 / 投诉 on an order in 订单: the case or complaint form for its buyer, in 售后."""
+        from workbench.ui.aftersales.page import AftersalesPage
+
+        page = self._aftersales_page()
+        assert isinstance(page, AftersalesPage)
+        if kind == "complaint":
+            page.open_complaint(customer_id, order_no or None, None)
+        else:
+            page.open_new_case(kind, customer_id, order_no or None, None)
 
     def _put_text_in_current_chat(self, text: str) -> None:
         if self.current_id is None:
