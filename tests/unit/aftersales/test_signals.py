@@ -185,3 +185,10 @@ def test_negative_replies_apologise_for_the_specific_problem_and_never_accuse() 
 
 def test_aspects() -> None:
     assert aspects_of("颜色好看，快递很快，有线头") == ("colour", "delivery", "defect")
+
+
+def test_a_thin_fabric_is_answered_about_the_fabric_and_no_reply_claims_a_call_not_made() -> None:
+    replies = suggest_replies(ReviewContext(Rating.NEUTRAL, "整体一般，就是有点薄", "小鹿", "针织开衫"))
+    assert any("面料" in r for r in replies)
+    bad = suggest_replies(ReviewContext(Rating.BAD, "洗了一次就起球", "七七", "卫衣"))
+    assert not any("已经主动联系" in r for r in bad)  # the agent has not called yet when the reply is drafted
