@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -333,12 +334,13 @@ def check_transition(
         raise DomainError("case.reason_required", field="reason", to_state=to.value)
     if len(reason) > MAX_REASON_LENGTH:
         raise DomainError("case.reason_too_long", field="reason", limit=MAX_REASON_LENGTH)
-    tracking = data.tracking_no.strip().replace(" ", "")
+    # full-width letters and digits typed with a Chinese input method count as their plain forms
+    tracking = unicodedata.normalize("NFKC", data.tracking_no).strip().replace(" ", "")
     carrier = data.carrier.strip()
     if to in NEEDS_TRACKING:
         if not tracking:
             raise DomainError("case.tracking_required", field="tracking_no")
-        if not tracking.isalnum() or not 6 <= len(tracking) <= 30:
+        if not (tracking.isascii() and tracking.isalnum()) or not 6 <= len(tracking) <= 30:
             raise DomainError("case.tracking_invalid", field="tracking_no")
     amount = data.amount_cents
     if to in NEEDS_AMOUNT:

@@ -191,6 +191,15 @@ def test_shipping_needs_a_tracking_number_and_refunds_an_amount_within_the_order
         TransitionInput(carrier="中通", tracking_no=" 7310 0000 1234 "),
     )
     assert shipped.tracking_no == "731000001234"
+    full_width = TransitionInput(carrier="顺丰", tracking_no="ＳＦ１２３４５６７８")  # typed with a Chinese IME
+    ok = check_transition(CaseKind.RETURN, "", CaseState.AWAITING_RETURN, CaseState.RETURN_SHIPPED, full_width)
+    assert ok.tracking_no == "SF12345678"
+    with pytest.raises(DomainError) as words:  # letters of any script pass isalnum(); a waybill is ASCII
+        check_transition(
+            CaseKind.RETURN, "", CaseState.AWAITING_RETURN, CaseState.RETURN_SHIPPED,
+            TransitionInput(tracking_no="顺丰快递已经寄出"),
+        )  # fmt: skip
+    assert words.value.code == "case.tracking_invalid"
     with pytest.raises(DomainError) as none:
         check_transition(CaseKind.RETURN, "", CaseState.RECEIVED, CaseState.REFUNDED, TransitionInput())
     assert none.value.code == "case.amount_required"
