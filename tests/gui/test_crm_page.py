@@ -325,6 +325,24 @@ def test_export_masks_phones(qtbot: QtBot, env: Env, tmp_path: Path) -> None:
     dialog.close()
 
 
+def test_file_errors_are_worded_in_the_ui_language(qtbot: QtBot, env: Env, tmp_path: Path) -> None:
+    """Not the system's English "No such file or directory"."""
+    page = env.page
+    page.export_button.click()
+    dialog = dialog_of(qtbot, page, CrmExportDialog)
+    with qtbot.waitSignal(dialog.failed, timeout=5000) as failed:
+        dialog.export_to(tmp_path / "missing" / "out.csv")
+    assert failed.args == ["无法写入文件 out.csv：文件或文件夹不存在"]
+    dialog.close()
+    page.import_button.click()
+    importer = dialog_of(qtbot, page, CrmImportDialog)
+    importer.path_edit.setText(str(tmp_path / "gone.csv"))
+    with qtbot.waitSignal(importer.checked, timeout=5000):
+        importer.check_button.click()
+    assert importer.summary.text() == "无法读取文件 gone.csv：文件或文件夹不存在"
+    importer.close()
+
+
 # -- the profile ------------------------------------------------------------------------------------
 
 

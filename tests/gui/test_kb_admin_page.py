@@ -346,6 +346,16 @@ def test_a_second_entry_with_a_standard_question_the_kb_has_is_refused_at_the_fi
     save(qtbot, page)
 
 
+def test_file_errors_are_worded_in_the_ui_language(qtbot: QtBot, page: KnowledgePage, env: Env) -> None:
+    """Not the system's English "[Errno 2] No such file or directory: '/…'"."""
+    k = page.knowledge
+    with qtbot.waitSignal(k.import_finished, timeout=WAIT):
+        k.import_from(env.tmp / "gone.csv")
+    assert k.import_problems() == ["无法读取文件：文件或文件夹不存在"]
+    k.export_to(env.tmp / "missing" / "kb.csv")
+    qtbot.waitUntil(lambda: k.status.text() == "无法写入文件：文件或文件夹不存在", timeout=WAIT)
+
+
 def test_switch_an_entry_off_in_the_list(qtbot: QtBot, page: KnowledgePage, env: Env) -> None:
     env.main_matcher = Matcher(env.ws.kb.entries())
     k = page.knowledge

@@ -129,6 +129,13 @@ class _FileProblem(Exception):
         self.issue = Issue(IssueField.FILE, code, params=params)
 
 
+def _os_reason(exc: OSError) -> dict[str, str]:
+    """The system's wording (English on most machines) and which common case it is, so the UI can
+    say it in its own language."""
+    kind = "denied" if isinstance(exc, PermissionError) else "missing" if isinstance(exc, FileNotFoundError) else ""
+    return {"reason": exc.strerror or str(exc), "os": kind}
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -147,7 +154,7 @@ def read_rows(path: Path) -> list[list[str]]:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise _FileProblem("kb.import.unreadable", reason=str(exc)) from exc
+        raise _FileProblem("kb.import.unreadable", **_os_reason(exc)) from exc
     if size > MAX_FILE_BYTES:
         raise _FileProblem("kb.import.too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
     if suffix == ".xlsx":
@@ -156,7 +163,7 @@ def read_rows(path: Path) -> list[list[str]]:
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            raise _FileProblem("kb.import.unreadable", reason=str(exc)) from exc
+            raise _FileProblem("kb.import.unreadable", **_os_reason(exc)) from exc
         for encoding in ("utf-8-sig", "gb18030"):
             try:
                 text = raw.decode(encoding)

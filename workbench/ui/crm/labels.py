@@ -353,7 +353,19 @@ def crm_error_text(exc: BaseException) -> str:
     text = texts.get(exc.code)
     if text is None:
         return error_text(exc)
+    if exc.code in ("import.unreadable", "export.write") and isinstance(exc.__cause__, OSError):
+        p = {**p, "detail": os_error_detail(exc.__cause__, str(p.get("detail", "")))}
     try:
         return text.format(**p)
     except (KeyError, IndexError):
         return text
+
+
+def os_error_detail(exc: OSError, fallback: str) -> str:
+    """The system's own wording of a file error is English on most machines; say the common ones in
+    the UI language (a CSV still open in Excel is the usual reason an export cannot be written)."""
+    if isinstance(exc, PermissionError):
+        return QCoreApplication.translate("CrmLabels", "文件正被其他程序使用或没有权限，如在 Excel 中打开了请先关闭")
+    if isinstance(exc, FileNotFoundError):
+        return QCoreApplication.translate("CrmLabels", "文件或文件夹不存在")
+    return fallback

@@ -106,6 +106,7 @@ def code_text(code: str, params: Mapping[str, Any]) -> str:
         case "kb.entry.missing":
             return QCoreApplication.translate("KbTexts", "这条知识已经被删除了")
         case "kb.import.unreadable":
+            p["reason"] = os_reason_text(str(p.get("os", "")), str(p.get("reason", "")))
             return QCoreApplication.translate("KbTexts", "无法读取文件：{reason}").format(**p)
         case "kb.import.too_big":
             return QCoreApplication.translate("KbTexts", "文件太大（最多 {limit_mb} MB）").format(**p)
@@ -162,8 +163,22 @@ def issue_text(issue: Issue) -> str:
     return message
 
 
+def os_reason_text(kind: str, fallback: str) -> str:
+    """The common file errors in the UI language rather than the system's English."""
+    if kind == "denied":
+        return QCoreApplication.translate("KbTexts", "文件正被其他程序使用或没有权限，如在 Excel 中打开了请先关闭")
+    if kind == "missing":
+        return QCoreApplication.translate("KbTexts", "文件或文件夹不存在")
+    return fallback
+
+
 def failure_text(exc: BaseException) -> str:
     """A failed KB operation as text for a status line or a message box."""
+    if isinstance(exc, (PermissionError, FileNotFoundError)):  # writing an export or the template
+        kind = "denied" if isinstance(exc, PermissionError) else "missing"
+        return QCoreApplication.translate("KbTexts", "无法写入文件：{reason}").format(
+            reason=os_reason_text(kind, str(exc))
+        )
     if isinstance(exc, KbValidationError):
         return "\n".join(issue_text(i) for i in exc.issues)
     if isinstance(exc, DomainError):
