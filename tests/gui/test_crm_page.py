@@ -267,6 +267,14 @@ def test_a_group_or_tag_name_in_use_is_refused_in_its_dialog(qtbot: QtBot, env: 
     dialog.ok_button.click()
     assert dialog.isVisible() and dialog.error.text() == "已有分组“高价值老客户”。"
     dialog.reject()
+    page.table.selectRow(0)
+    page.group_button.click()
+    add = dialog_of(qtbot, page, AddToGroupDialog)
+    add.group_combo.setCurrentIndex(add.group_combo.findData(AddToGroupDialog.NEW))
+    add.name_edit.setText("重点维护")  # a static group of the demo shop
+    add.ok_button.click()
+    assert add.isVisible() and add.error.text() == "已有分组“重点维护”。"
+    add.reject()
     tags = page.tags_page
     with qtbot.waitSignal(tags.loaded, timeout=5000):
         page.tabs.setCurrentIndex(page.TAGS)

@@ -293,6 +293,7 @@ class AddToGroupDialog(CrmFormDialog):
     def __init__(self, groups: Sequence[CustomerGroup], count: int, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("加入分组"), parent)
         self.body.insertWidget(0, _muted(self.tr("把选中的 {n} 位客户加入静态分组。").format(n=count)))
+        self.taken = {g.name for g in groups}  # a new group's name must not clash with any group
         self.group_combo = QComboBox(self)
         for group in groups:
             if group.kind is GroupKind.STATIC:
@@ -314,7 +315,7 @@ class AddToGroupDialog(CrmFormDialog):
     def collect(self) -> tuple[int | None, str]:
         group_id = self.group_combo.currentData()
         if group_id == self.NEW:
-            return None, clean_group_name(self.name_edit.text())
+            return None, _free_group_name(self.name_edit.text(), self.taken)
         return int(group_id), ""
 
 
