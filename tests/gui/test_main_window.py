@@ -366,3 +366,36 @@ def _customers_with_orders(db: Database) -> list[int]:
 
     with db.session() as s:
         return list(s.scalars(select(OrderRow.customer_id).limit(1)))
+
+
+def test_quick_phrases_fill_the_buyers_order_and_unfilled_ones_are_not_sent(
+    make_window: WindowFactory, qtbot: QtBot
+) -> None:
+    from workbench.domain.quick_phrases import PhrasePool, QuickPhrase
+
+    window = make_window()
+    conv_id = _serve_new_customer(qtbot, window, "where_is_parcel")
+    ws = window.workspace
+    assert ws is not None
+    conv = window.list_model.conversation(conv_id)
+    assert conv is not None
+    orders = ws.orders.for_customer(conv.customer_id)
+    assert orders, "the parcel scenario's buyer has orders"
+    qtbot.waitUntil(lambda: window.composer.placeholders.get("订单号") == orders[0].order_no, timeout=10_000)
+
+    phrase = QuickPhrase(0, PhrasePool.SHOP, "物流", "wl", "{买家昵称}亲，订单{订单号}的{商品}已经在路上啦")
+    window.composer.insert_phrase(phrase)
+    text = window.composer.text()
+    assert "{" not in text and orders[0].order_no in text and conv.customer_nick in text
+
+    # a placeholder the desk cannot fill stays selected, and the reply is not sent with it
+    window.composer.set_text("")
+    window.composer.insert_phrase(QuickPhrase(0, PhrasePool.SHOP, "物流", "x", "亲，{商品}明天到，{商品}请签收"))
+    window.composer.placeholders.pop("商品", None)
+    window.composer.set_text("亲，{商品}明天到")
+    sent: list[int] = []
+    window.message_sent.connect(sent.append)
+    window.send_text(window.composer.text())
+    window.tasks.wait_idle()
+    assert sent == [] and "{商品}" in window.composer.error.text()
+    assert window.composer.edit.textCursor().selectedText() == "{商品}"

@@ -68,3 +68,9 @@ class Order:
 
 def format_yuan(cents: int) -> str:
     return f"¥{cents / 100:.2f}"
+
+
+def short_title(title: str) -> str:
+    """How a customer names a product: "南栀 纯棉衬衫式连衣裙 长款系带…" → "纯棉衬衫式连衣裙"."""
+    parts = title.split()
+    return parts[1] if len(parts) > 2 else title

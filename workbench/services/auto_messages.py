@@ -26,7 +26,7 @@ from workbench.domain.auto_messages import (
 from workbench.domain.conversations import Message
 from workbench.domain.customers import Customer
 from workbench.domain.errors import DomainError
-from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState
+from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState, short_title
 from workbench.domain.reviews import SMALL_ORDER_CENTS
 from workbench.services.clock import Clock, system_clock
 from workbench.services.reviews import (
@@ -80,10 +80,6 @@ class _Outbox:
     def add(self, kind: AutoKind, facts: OrderFacts, text: str, status: LogStatus, reason: str = "") -> None:
         self.rows.append((kind, facts.customer_id, facts.order_no, text, status, reason))
 
-
-def short_title(title: str) -> str:
-    parts = title.split()
-    return parts[1] if len(parts) > 2 else title
 
 
 def order_values(facts: OrderFacts, shop_name: str) -> dict[str, str]:

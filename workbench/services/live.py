@@ -29,7 +29,7 @@ from workbench.domain.bot import CardQuestion
 from workbench.domain.conversations import ConversationState, Message
 from workbench.domain.customers import Customer
 from workbench.domain.errors import DomainError
-from workbench.domain.orders import Order, format_yuan
+from workbench.domain.orders import Order, format_yuan, short_title
 from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator, PostedReview
 from workbench.services.bot import BotOutcome, ReceptionBot
 from workbench.services.reception import ReceptionService
@@ -66,11 +66,6 @@ class ChannelUpdate:
     handoff_reason: str = ""  # the bot handed the chat to 待接待 (a HandoffReason value)
     assigned_agent_id: int | None = None  # 分流 gave the chat to this agent
 
-
-def short_title(title: str) -> str:
-    """How a customer names a product: "南栀 纯棉衬衫式连衣裙 长款系带…" → "纯棉衬衫式连衣裙"."""
-    parts = title.split()
-    return parts[1] if len(parts) > 2 else title
 
 
 class SimulatedChannel:

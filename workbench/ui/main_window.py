@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from workbench.domain.conversations import Conversation, ConversationState, Message, Sender
 from workbench.domain.kb import Suggestion
+from workbench.domain.orders import Order
 from workbench.domain.shops import Agent, AgentStatus
 from workbench.kb import tokenizer
 from workbench.launch import LaunchConfig
@@ -644,6 +645,14 @@ class MainWindow(QMainWindow):
 
     def _show_customer_of(self, conv: Conversation) -> None:
         self.composer.placeholders = {"买家昵称": conv.customer_nick}
+        ws = self.workspace
+        if ws is not None:  # {订单号} and {商品} from the buyer's latest order, until they name another
+
+            def latest() -> Order | None:
+                orders = ws.orders.for_customer(conv.customer_id)
+                return orders[0] if orders else None
+
+            self.tasks.read(latest, lambda order: self._use_order_in_phrases(conv.id, order))
         if self.customer_panel is not None:
             self.customer_panel.show_customer(conv.customer_id)
         if self.orders_panel is not None:
@@ -707,6 +716,14 @@ class MainWindow(QMainWindow):
         from workbench.services.reception import UsedSuggestion
 
         from_composer = suggestion is None
+        if from_composer:
+            from workbench.domain.quick_phrases import unfilled_placeholders
+
+            missing = unfilled_placeholders(text)
+            if missing:  # a phrase's {商品} must not reach the buyer as typed
+                self.composer.show_error(self.tr("请先把「{name}」换成实际内容").format(name="{" + missing[0] + "}"))
+                self.composer.select_placeholder(missing[0])
+                return
         pending = self._pending_suggestion if suggestion is None else suggestion
         used = UsedSuggestion(pending.entry_id, pending.score, pending.answer) if pending else None
         channel = self.channel
@@ -846,9 +863,22 @@ class MainWindow(QMainWindow):
         else:
             self.refresh_lists()
 
+    def _use_order_in_phrases(self, conversation_id: int, order: Order | None) -> None:
+        """Quick phrases fill {订单号} and {商品} from this order (the buyer's, in the open chat)."""
+        conv = self.list_model.conversation(conversation_id)
+        if order is None or conversation_id != self.current_id or (conv and conv.customer_id != order.customer_id):
+            return
+        from workbench.domain.quick_phrases import order_placeholders
+
+        self.composer.placeholders.update(order_placeholders(order))
+
     def _open_mentioned_order(self, text: str) -> None:
         """A customer who sends an order number gets it looked up in the 订单 tab straight away (查单)."""
         found = ORDER_NO.search(text)
+        ws, conv_id = self.workspace, self.current_id
+        if found is not None and ws is not None and conv_id is not None:
+            order_no = found.group(0)
+            self.tasks.read(lambda: ws.orders.by_number(order_no), lambda o: self._use_order_in_phrases(conv_id, o))
         if found is None or self.orders_panel is None:
             return
         self.orders_panel.lookup(found.group(0))

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.conversations import MAX_MESSAGE_LENGTH
-from workbench.domain.quick_phrases import QuickPhrase, fill_placeholders, filter_phrases
+from workbench.domain.quick_phrases import QuickPhrase, fill_placeholders, filter_phrases, unfilled_placeholders
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -216,6 +216,18 @@ class Composer(QWidget):
         else:
             self.set_text(text + body)
         self._close_picker()
+        missing = unfilled_placeholders(body)
+        if missing:  # what the desk could not fill is selected: typing replaces it
+            self.select_placeholder(missing[0])
+
+    def select_placeholder(self, name: str) -> bool:
+        """Select the first "{name}" in the reply; False if there is none."""
+        found = self.edit.document().find("{" + name + "}")
+        if found.isNull():
+            return False
+        self.edit.setTextCursor(found)
+        self.edit.setFocus()
+        return True
 
     # -- internals ----------------------------------------------------------------------------
 
