@@ -433,6 +433,10 @@
         <translation>Replied to the review</translation>
     </message>
     <message>
+        <source>回访</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
         <source>图片</source>
         <translation>Picture</translation>
     </message>
@@ -443,6 +447,10 @@
     <message>
         <source>好评</source>
         <translation>Positive</translation>
+    </message>
+    <message>
+        <source>审核时限</source>
+        <translation>Review deadline</translation>
     </message>
     <message>
         <source>少件 / 漏发</source>
@@ -1056,8 +1064,8 @@
         <translation>Please correct the template first.</translation>
     </message>
     <message>
-        <source>课堂练习：模拟客户进店时，程序按这个速度让店铺的订单付款、发货、签收、评价，并新下一些订单，以触发上面的消息。</source>
-        <translation>Classroom practice: while simulated customers come in, the program pays, ships, delivers and reviews the shop&apos;s orders at this pace, and places new ones, to trigger the messages above.</translation>
+        <source>课堂练习：模拟客户进店时，程序按这个速度让店铺的订单付款、发货、签收，并新下一些订单，触发上面开启的消息；确认收货的买家还会留下评价（在「售后 → 评价管理」处理）。设为 0 则订单不再变化。</source>
+        <translation>Classroom practice: while simulated customers come in, the shop&apos;s orders are paid, shipped and signed at this pace, and new orders are placed, triggering the messages switched on above; buyers who confirm receipt also leave reviews (handled in After-sales → Reviews). At 0 the orders no longer change.</translation>
     </message>
     <message>
         <source>跟单消息</source>
@@ -2787,8 +2795,16 @@
         <translation>no such customer; import the customers first</translation>
     </message>
     <message>
+        <source>文件或文件夹不存在</source>
+        <translation>The file or folder does not exist</translation>
+    </message>
+    <message>
         <source>文件有 {n} 处问题，没有导入任何数据。</source>
         <translation>The file has {n} problems; nothing was imported.</translation>
+    </message>
+    <message>
+        <source>文件正被其他程序使用或没有权限，如在 Excel 中打开了请先关闭</source>
+        <translation>The file is in use by another program or you lack permission; if it is open in Excel, close it first</translation>
     </message>
     <message>
         <source>文件里没有数据</source>
@@ -4800,6 +4816,10 @@
         <translation>There is already a category named “{name}”</translation>
     </message>
     <message>
+        <source>已经有标准问题为「{text}」的知识</source>
+        <translation>An entry with the standard question “{text}” already exists</translation>
+    </message>
+    <message>
         <source>已经订阅了这个行业包</source>
         <translation>This industry pack is already subscribed</translation>
     </message>
@@ -4820,8 +4840,16 @@
         <translation>The file is too large (at most {limit_mb} MB)</translation>
     </message>
     <message>
+        <source>文件或文件夹不存在</source>
+        <translation>The file or folder does not exist</translation>
+    </message>
+    <message>
         <source>文件是空的</source>
         <translation>The file is empty</translation>
+    </message>
+    <message>
+        <source>文件正被其他程序使用或没有权限，如在 Excel 中打开了请先关闭</source>
+        <translation>The file is in use by another program or you lack permission; if it is open in Excel, close it first</translation>
     </message>
     <message>
         <source>文件里没有知识</source>
@@ -4838,6 +4866,10 @@
     <message>
         <source>无变化</source>
         <translation>Unchanged</translation>
+    </message>
+    <message>
+        <source>无法写入文件：{reason}</source>
+        <translation>Cannot write the file: {reason}</translation>
     </message>
     <message>
         <source>无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 XLSX</source>
@@ -5230,7 +5262,7 @@
     </message>
     <message>
         <source>客户档案</source>
-        <translation>Customer file</translation>
+        <translation>Profile</translation>
     </message>
     <message>
         <source>客服已结束会话</source>
@@ -5306,7 +5338,7 @@
     </message>
     <message>
         <source>结束会话</source>
-        <translation>End conversation</translation>
+        <translation>End chat</translation>
     </message>
     <message>
         <source>订单</source>
@@ -5327,6 +5359,10 @@
     <message>
         <source>请先在「接待」中打开与买家的会话</source>
         <translation>Open the buyer&apos;s conversation in Reception first</translation>
+    </message>
+    <message>
+        <source>请先把「{name}」换成实际内容</source>
+        <translation>Replace “{name}” with the real text first</translation>
     </message>
 </context>
 <context>
@@ -5633,6 +5669,10 @@
         <translation>The order has shipped; its shipping address can no longer be changed</translation>
     </message>
     <message>
+        <source>运费</source>
+        <translation>Shipping fee</translation>
+    </message>
+    <message>
         <source>颜色：{color}</source>
         <translation>Colour: {color}</translation>
     </message>
@@ -5743,6 +5783,10 @@
     <message>
         <source>查询</source>
         <translation>Search</translation>
+    </message>
+    <message>
+        <source>没有符合条件的订单</source>
+        <translation>No matching orders</translation>
     </message>
 </context>
 <context>
