@@ -40,6 +40,8 @@ MAX_RULE_NAME = 30
 MAX_FOLLOWUP_NOTE = 500
 MAX_CARE_RECIPIENTS = 5000
 MAX_PREFERENCE_FIELD = 50
+MAX_NAME_LENGTH = 60
+MAX_CITY_LENGTH = 40
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -449,10 +451,15 @@ class ProfileEdit:
             raise DomainError("customer.points", field="points")
         if self.gender not in (None, "", *GENDERS):
             raise DomainError("customer.gender", field="gender")
-        for name in ("style", "size"):
+        for name, limit in (
+            ("style", MAX_PREFERENCE_FIELD),
+            ("size", MAX_PREFERENCE_FIELD),
+            ("name", MAX_NAME_LENGTH),  # the database columns' widths: PostgreSQL refuses longer text
+            ("city", MAX_CITY_LENGTH),
+        ):
             value = getattr(self, name)
-            if value is not None and len(value) > MAX_PREFERENCE_FIELD:
-                raise DomainError("customer.too_long", field=name, limit=MAX_PREFERENCE_FIELD)
+            if value is not None and len(value) > limit:
+                raise DomainError("customer.too_long", field=name, limit=limit)
         for name, low, high in (("height_cm", 50, 250), ("weight_jin", 20, 400)):
             value = getattr(self, name)
             if value is not None and not low <= value <= high:

@@ -154,10 +154,13 @@ def test_profile_edit_validates_and_saves(known: Known, crm: CrmService) -> None
         (ProfileEdit(member_level="黑卡"), "customer.level"),
         (ProfileEdit(points=-1), "customer.points"),
         (ProfileEdit(height_cm=20), "customer.body"),
+        (ProfileEdit(name="张" * 61), "customer.too_long"),  # wider than the column: PostgreSQL refuses it
+        (ProfileEdit(city="市" * 41), "customer.too_long"),
     ):
         with pytest.raises(DomainError) as info:
             crm.edit_profile(cid, bad)
         assert info.value.code == code
+    assert crm.edit_profile(cid, ProfileEdit(name="张" * 60, city="市" * 40)).customer.city == "市" * 40
     assert crm.profile(cid).customer.phone == "13912345678"
 
 
