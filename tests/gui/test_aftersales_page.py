@@ -301,6 +301,26 @@ def test_refunding_a_partial_return_offers_the_items_share_not_the_whole_order(q
     assert cf.amount_edit.cents() < order.total_cents
 
 
+def test_a_refund_request_offers_what_the_ticked_items_cost(qtbot: QtBot, env: Env) -> None:
+    """The 退款 form's amount follows the ticked items, until the agent types an amount of their own."""
+    order = next(
+        o
+        for o, _nick in env.ws.orders.page(OrderState.SIGNED, limit=500).rows
+        if len(o.items) >= 2 and len({i.price_cents for i in o.items}) > 1
+    )
+    page, form = env.page, env.page.service_form
+    with qtbot.waitSignal(form.checked, timeout=5000):
+        page.open_new_case("refund", order.customer_id, order.order_no, None)
+    assert form.amount_edit.cents() == order.total_cents  # every item ticked: the whole order
+    form.item_boxes[1].setChecked(False)
+    subtotal = sum(i.price_cents * i.quantity for i in order.items)
+    first = order.items[0].price_cents * order.items[0].quantity
+    assert form.amount_edit.cents() == round(order.total_cents * first / subtotal)
+    form.amount_edit.set_cents(1000)  # the agent's own amount stays
+    form.item_boxes[1].setChecked(True)
+    assert form.amount_edit.cents() == 1000
+
+
 def test_rejecting_needs_a_reason(qtbot: QtBot, env: Env) -> None:
     svc = env.page.service
     requested = svc.search(CaseFilter(kinds=(CaseKind.EXCHANGE,), states=(CaseState.REQUESTED,))).cases[0]

@@ -1091,3 +1091,15 @@ def summary_line(text: str, limit: int = 60) -> str:
 
 def join_items(items: Iterable[str]) -> str:
     return "；".join(items)
+
+
+def items_refund_cents(order: Order, picked: Iterable[int]) -> int:
+    """What the buyer paid for the picked items (indexes into `order.items`): their share of what the
+    order cost, discount included, so that returning one item of several does not refund the whole
+    order. Nothing or everything picked: the order's total."""
+    chosen = {n for n in picked if 0 <= n < len(order.items)}
+    subtotal = sum(i.price_cents * i.quantity for i in order.items)
+    part = sum(order.items[n].price_cents * order.items[n].quantity for n in chosen)
+    if not subtotal or not 0 < part < subtotal:
+        return order.total_cents
+    return min(order.total_cents, round(order.total_cents * part / subtotal))

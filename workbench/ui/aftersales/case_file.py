@@ -39,6 +39,7 @@ from workbench.domain.aftersales import (
     ServiceDetails,
     TransitionInput,
     check_transition,
+    items_refund_cents,
     transition_needs,
 )
 from workbench.domain.errors import DomainError
@@ -736,13 +737,8 @@ class CaseFileView(QWidget):
         if case.amount_cents or order is None:
             return case.amount_cents
         d = case.details
-        subtotal = sum(i.price_cents * i.quantity for i in order.items)
-        if isinstance(d, ServiceDetails) and d.items and subtotal:
-            picked = sum(
-                item.price_cents * item.quantity for n, item in enumerate(order.items) if item_text(order, n) in d.items
-            )
-            if 0 < picked < subtotal:
-                return min(order.total_cents, round(order.total_cents * picked / subtotal))
+        if isinstance(d, ServiceDetails) and d.items:
+            return items_refund_cents(order, [n for n in range(len(order.items)) if item_text(order, n) in d.items])
         return order.total_cents
 
     def _reason_prompt(self, state: CaseState) -> str:

@@ -25,6 +25,7 @@ from workbench.domain.aftersales import (
     FieldError,
     RefundType,
     ServiceRequest,
+    items_refund_cents,
     validate_service_request,
 )
 from workbench.domain.orders import Order
@@ -61,6 +62,7 @@ class ServiceForm(CaseForm):
         super().__init__(tasks, service, actor, CHECK_DELAY_MS, parent)
         self._pending_items: list[str] | None = None  # items ticked in a restored draft, once the order is found
         self.item_boxes: list[QCheckBox] = []
+        self._offered: int | None = None  # the refund amount the form filled in, while the agent keeps it
         self._build()
 
     def form_texts(self) -> FormTexts:
@@ -185,6 +187,7 @@ class ServiceForm(CaseForm):
         self.intact_check.setChecked(True)
         self.self_repair_check.setChecked(False)
         self.amount_edit.set_cents(0)
+        self._offered = None
         self._set_items(None)
         self.customer_label.setText(
             self.tr("客户：{nick}").format(nick=customer_nick) if customer_nick else self.tr("客户：由订单号确定")
@@ -296,9 +299,7 @@ class ServiceForm(CaseForm):
             self._set_items(check.order, self._pending_items)
             self._pending_items = None
             if check.order is not None and self.kind() is CaseKind.REFUND and not self.amount_edit.cents():
-                self.drafts.pause()
-                self.amount_edit.set_cents(check.order.total_cents)
-                self.drafts.resume()
+                self._offer_amount()
         self.order_summary.setText(self._order_text(check.order))
         self.policy_panel.set_verdict(check.verdict)
         self._show_inline()
@@ -336,9 +337,26 @@ class ServiceForm(CaseForm):
             text = item_text(order, i)
             box = QCheckBox(text)
             box.setChecked(checked is None or text in checked)
-            box.toggled.connect(lambda _on: self._edited("items"))
+            box.toggled.connect(self._on_item_toggled)
             self.items_layout.addWidget(box)
             self.item_boxes.append(box)
+
+    def _on_item_toggled(self, _on: bool) -> None:
+        # an amount the form offered follows the ticked items; one the agent typed is left alone
+        if self._order is not None and self.kind() is CaseKind.REFUND and self.amount_edit.cents() == self._offered:
+            self._offer_amount()
+        self._edited("items")
+
+    def _offer_amount(self) -> None:
+        """退款金额 as the form offers it: what the buyer paid for the ticked items."""
+        order = self._order
+        if order is None:
+            return
+        picked = [n for n, box in enumerate(self.item_boxes) if box.isChecked()]
+        self._offered = items_refund_cents(order, picked)
+        self.drafts.pause()
+        self.amount_edit.set_cents(self._offered)
+        self.drafts.resume()
 
     def _checked_items(self) -> tuple[str, ...]:
         return tuple(box.text() for box in self.item_boxes if box.isChecked())
