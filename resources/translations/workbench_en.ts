@@ -2309,6 +2309,10 @@
         <translation>Ungrouped</translation>
     </message>
     <message>
+        <source>管理快捷短语…</source>
+        <translation>Manage quick phrases…</translation>
+    </message>
+    <message>
         <source>输入 / 调出快捷短语</source>
         <translation>Type / for quick phrases</translation>
     </message>
@@ -6261,6 +6265,116 @@ Covers: {parts}</translation>
     </message>
 </context>
 <context>
+    <name>PhraseTableModel</name>
+    <message>
+        <source>个人</source>
+        <translation>Personal</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>分组</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <source>店铺</source>
+        <translation>Shop</translation>
+    </message>
+    <message>
+        <source>快捷编码</source>
+        <translation>Shortcode</translation>
+    </message>
+    <message>
+        <source>范围</source>
+        <translation>Scope</translation>
+    </message>
+</context>
+<context>
+    <name>PhrasesDialog</name>
+    <message>
+        <source>个人（仅自己可见）</source>
+        <translation>Personal (only you)</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>分组</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>删除快捷短语</source>
+        <translation>Delete quick phrase</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>可不填，如：欢迎、售后</source>
+        <translation>Optional, e.g. Welcome, After-sales</translation>
+    </message>
+    <message>
+        <source>可不填，英文字母或数字，如 hi</source>
+        <translation>Optional, letters or digits, e.g. hi</translation>
+    </message>
+    <message>
+        <source>店铺（全店客服可见）</source>
+        <translation>Shop (all agents)</translation>
+    </message>
+    <message>
+        <source>快捷编码</source>
+        <translation>Shortcode</translation>
+    </message>
+    <message>
+        <source>新建</source>
+        <translation>New</translation>
+    </message>
+    <message>
+        <source>新建短语</source>
+        <translation>New phrase</translation>
+    </message>
+    <message>
+        <source>短语内容，可用 {names}</source>
+        <translation>Phrase text; you may use {names}</translation>
+    </message>
+    <message>
+        <source>确定删除短语「{label}{text}」吗？</source>
+        <translation>Delete the phrase “{label}{text}”?</translation>
+    </message>
+    <message>
+        <source>管理快捷短语</source>
+        <translation>Manage quick phrases</translation>
+    </message>
+    <message>
+        <source>编辑</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <source>编辑短语</source>
+        <translation>Edit phrase</translation>
+    </message>
+    <message>
+        <source>范围</source>
+        <translation>Scope</translation>
+    </message>
+</context>
+<context>
     <name>PhrasingList</name>
     <message>
         <source>关键词</source>
@@ -7733,6 +7847,10 @@ Covers: {parts}</translation>
         <translation>You can&apos;t send an empty message.</translation>
     </message>
     <message>
+        <source>分组名太长：{length} 字，最多 {limit} 字。</source>
+        <translation>Group name too long: {length} characters, at most {limit}.</translation>
+    </message>
+    <message>
         <source>卖家备注太长：{length} 字，最多 {limit} 字。</source>
         <translation>The seller memo is too long: {length} characters, at most {limit}.</translation>
     </message>
@@ -7753,12 +7871,28 @@ Covers: {parts}</translation>
         <translation>Official tags (credit level, 88VIP) are read-only and can&apos;t be changed by hand.</translation>
     </message>
     <message>
+        <source>快捷编码 /{shortcode} 已被另一条短语使用。</source>
+        <translation>Shortcode /{shortcode} is already used by another phrase.</translation>
+    </message>
+    <message>
+        <source>快捷编码只能用英文字母和数字。</source>
+        <translation>A shortcode may contain only letters and digits.</translation>
+    </message>
+    <message>
+        <source>快捷编码太长：{length} 个字符，最多 {limit} 个。</source>
+        <translation>Shortcode too long: {length} characters, at most {limit}.</translation>
+    </message>
+    <message>
         <source>找不到该会话，可能已被删除。</source>
         <translation>Conversation not found; it may have been deleted.</translation>
     </message>
     <message>
         <source>找不到该客户。</source>
         <translation>Customer not found.</translation>
+    </message>
+    <message>
+        <source>找不到该短语，可能已被删除。</source>
+        <translation>Phrase not found; it may have been deleted.</translation>
     </message>
     <message>
         <source>找不到该订单，可能已被删除。</source>
@@ -7801,6 +7935,10 @@ Covers: {parts}</translation>
         <translation>Couldn&apos;t open the database: {detail}</translation>
     </message>
     <message>
+        <source>未登录客服账号，不能保存个人短语。</source>
+        <translation>No agent is signed in, so a personal phrase cannot be saved.</translation>
+    </message>
+    <message>
         <source>标签名不能为空。</source>
         <translation>The tag name can&apos;t be empty.</translation>
     </message>
@@ -7811,6 +7949,14 @@ Covers: {parts}</translation>
     <message>
         <source>消息太长：{length} 字，最多 {limit} 字。请分几条发送。</source>
         <translation>Message too long: {length} characters (max {limit}). Please split it into several messages.</translation>
+    </message>
+    <message>
+        <source>短语内容不能为空。</source>
+        <translation>The phrase text cannot be empty.</translation>
+    </message>
+    <message>
+        <source>短语内容太长：{length} 字，最多 {limit} 字。</source>
+        <translation>Phrase text too long: {length} characters, at most {limit}.</translation>
     </message>
     <message>
         <source>订单已是「{state}」，发货后不能再修改收货地址。</source>

@@ -6,10 +6,17 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from workbench.domain.conversations import MAX_MESSAGE_LENGTH
+from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order, short_title
 
 # What the desk fills in a phrase: the buyer's nick, and the number and product of the order at hand.
-_PLACEHOLDER = re.compile(r"\{(买家昵称|订单号|商品)\}")
+PHRASE_PLACEHOLDERS = ("买家昵称", "订单号", "商品")
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(PHRASE_PLACEHOLDERS) + r")\}")
+_SHORTCODE = re.compile(r"[A-Za-z0-9]+")
+
+MAX_PHRASE_GROUP = 20  # the width of quick_phrases.group_name
+MAX_SHORTCODE = 20  # the width of quick_phrases.shortcode
 
 
 class PhrasePool(StrEnum):
@@ -25,6 +32,38 @@ class QuickPhrase:
     shortcode: str
     text: str
     agent_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseDraft:
+    """What the agent typed for a new or edited phrase, cleaned by `clean_phrase`."""
+
+    pool: PhrasePool
+    group: str
+    shortcode: str
+    text: str
+
+
+def clean_phrase(draft: PhraseDraft, others: list[QuickPhrase]) -> PhraseDraft:
+    """Trimmed copy, or DomainError with the field at fault. `others`: the phrases the agent sees,
+    without the one being edited; a shortcode must not clash with theirs (case-insensitive)."""
+    text = draft.text.strip()
+    if not text:
+        raise DomainError("phrase.text_empty", field="text")
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise DomainError("phrase.text_too_long", field="text", length=len(text), limit=MAX_MESSAGE_LENGTH)
+    group = draft.group.strip()
+    if len(group) > MAX_PHRASE_GROUP:
+        raise DomainError("phrase.group_too_long", field="group", length=len(group), limit=MAX_PHRASE_GROUP)
+    code = draft.shortcode.strip()
+    if code:
+        if not _SHORTCODE.fullmatch(code) or not code.isascii():
+            raise DomainError("phrase.shortcode_invalid", field="shortcode", shortcode=code)
+        if len(code) > MAX_SHORTCODE:
+            raise DomainError("phrase.shortcode_too_long", field="shortcode", length=len(code), limit=MAX_SHORTCODE)
+        if any(p.shortcode.lower() == code.lower() for p in others):
+            raise DomainError("phrase.shortcode_taken", field="shortcode", shortcode=code)
+    return PhraseDraft(pool=PhrasePool(draft.pool), group=group, shortcode=code, text=text)
 
 
 def filter_phrases(phrases: list[QuickPhrase], query: str) -> list[QuickPhrase]:

@@ -39,9 +39,9 @@ def error_text(exc: BaseException) -> str:
             case "order.missing":
                 return QCoreApplication.translate("errors", "找不到该订单，可能已被删除。")
             case "order.address_locked":
-                return QCoreApplication.translate(
-                    "errors", "订单已是「{state}」，发货后不能再修改收货地址。"
-                ).format(**p)
+                return QCoreApplication.translate("errors", "订单已是「{state}」，发货后不能再修改收货地址。").format(
+                    **p
+                )
             case "order.address_empty":
                 return QCoreApplication.translate("errors", "收货地址不能为空。")
             case "order.address_too_long":
@@ -50,6 +50,24 @@ def error_text(exc: BaseException) -> str:
                 return QCoreApplication.translate("errors", "卖家备注太长：{length} 字，最多 {limit} 字。").format(**p)
             case "order.flag_invalid":
                 return QCoreApplication.translate("errors", "旗帜颜色无效：{flag}。").format(**p)
+            case "phrase.text_empty":
+                return QCoreApplication.translate("errors", "短语内容不能为空。")
+            case "phrase.text_too_long":
+                return QCoreApplication.translate("errors", "短语内容太长：{length} 字，最多 {limit} 字。").format(**p)
+            case "phrase.group_too_long":
+                return QCoreApplication.translate("errors", "分组名太长：{length} 字，最多 {limit} 字。").format(**p)
+            case "phrase.shortcode_invalid":
+                return QCoreApplication.translate("errors", "快捷编码只能用英文字母和数字。")
+            case "phrase.shortcode_too_long":
+                return QCoreApplication.translate("errors", "快捷编码太长：{length} 个字符，最多 {limit} 个。").format(
+                    **p
+                )
+            case "phrase.shortcode_taken":
+                return QCoreApplication.translate("errors", "快捷编码 /{shortcode} 已被另一条短语使用。").format(**p)
+            case "phrase.missing":
+                return QCoreApplication.translate("errors", "找不到该短语，可能已被删除。")
+            case "phrase.no_agent":
+                return QCoreApplication.translate("errors", "未登录客服账号，不能保存个人短语。")
         return QCoreApplication.translate("errors", "操作未完成：{code}").format(code=exc.code)
     if isinstance(exc, DatabaseError):
         match exc.code:

@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
         self.composer = Composer(self)
         self.composer.set_enter_sends(self.config.settings.enter_sends)
         self.composer.send_requested.connect(self.send_text)
+        self.composer.manage_requested.connect(self.manage_phrases)
         self.composer.text_edited.connect(self._on_composer_edited)
         chat_split = QSplitter(Qt.Orientation.Vertical, self)
         chat_split.addWidget(self.chat)
@@ -405,6 +406,19 @@ class MainWindow(QMainWindow):
 
     def _aftersales_page(self) -> QWidget:
         return self.show_page(self.page_index["aftersales"])
+
+    def manage_phrases(self) -> None:
+        """The 快捷短语 manager; the composer reloads its phrases after each change."""
+        ws = self.workspace
+        if ws is None:
+            return
+        from workbench.ui.chat.phrases_dialog import PhrasesDialog
+
+        self.phrases_dialog = PhrasesDialog(self.tasks, ws.quick_phrases, ws.agent.id, self)
+        self.phrases_dialog.phrases_changed.connect(
+            lambda: self.tasks.read(lambda: ws.quick_phrases.visible_to(ws.agent.id), self.composer.set_phrases)
+        )
+        self.phrases_dialog.open()
 
     def open_aftersales(self, kind: str, order_no: str) -> None:
         """申请售后 on an order in the chat sidebar: the case form, linked to this chat."""

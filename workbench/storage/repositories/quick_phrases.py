@@ -57,3 +57,30 @@ class QuickPhraseRepository:
         self.s.add(row)
         self.s.flush()
         return _phrase(row)
+
+    def get(self, phrase_id: int) -> QuickPhrase | None:
+        row = self.s.get(QuickPhraseRow, phrase_id)
+        return _phrase(row) if row is not None else None
+
+    def update(
+        self, phrase_id: int, pool: PhrasePool, group: str, shortcode: str, text: str, agent_id: int | None
+    ) -> QuickPhrase | None:
+        """Rewrite one phrase (None when it is gone); a personal phrase belongs to `agent_id`."""
+        row = self.s.get(QuickPhraseRow, phrase_id)
+        if row is None:
+            return None
+        row.pool = pool.value
+        row.group_name = group
+        row.shortcode = shortcode
+        row.text = text
+        row.agent_id = agent_id if pool is PhrasePool.PERSONAL else None
+        self.s.flush()
+        return _phrase(row)
+
+    def delete(self, phrase_id: int) -> bool:
+        row = self.s.get(QuickPhraseRow, phrase_id)
+        if row is None:
+            return False
+        self.s.delete(row)
+        self.s.flush()
+        return True

@@ -102,6 +102,7 @@ class Composer(QWidget):
 
     send_requested = Signal(str)  # the text the agent wants to send
     text_edited = Signal()  # the agent typed (the adopted suggestion may now be edited)
+    manage_requested = Signal()  # the agent chose 管理快捷短语… (add, edit or delete phrases)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,6 +115,7 @@ class Composer(QWidget):
         self.phrase_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.phrase_menu = QMenu(self.phrase_button)
         self.phrase_button.setMenu(self.phrase_menu)
+        self._add_manage_action()
         hint = QLabel(self.tr("输入 / 调出快捷短语"), self)
         hint.setObjectName("muted")
         tools = QHBoxLayout()
@@ -207,6 +209,15 @@ class Composer(QWidget):
             action.setToolTip(phrase.text)
             action.triggered.connect(lambda _=False, p=phrase: self.insert_phrase(p))
             menu.addAction(action)
+        self._add_manage_action()
+
+    def _add_manage_action(self) -> None:
+        """The menu's last item opens the phrase manager."""
+        if not self.phrase_menu.isEmpty():
+            self.phrase_menu.addSeparator()
+        self.manage_action = self.phrase_menu.addAction(self.tr("管理快捷短语…"))
+        self.manage_action.setObjectName("managePhrases")
+        self.manage_action.triggered.connect(lambda _=False: self.manage_requested.emit())
 
     def insert_phrase(self, phrase: QuickPhrase) -> None:
         text = self.text()
