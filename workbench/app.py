@@ -17,16 +17,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description="千牛-style customer-service workbench")
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
     parser.add_argument("--data-dir", type=Path, help="keep all state (database, settings, logs) under DIR")
-    parser.add_argument(
-        "--db", metavar="URL", help="SQLAlchemy database URL, e.g. postgresql+psycopg://user@host/db"
-    )
+    parser.add_argument("--db", metavar="URL", help="SQLAlchemy database URL, e.g. postgresql+psycopg://user@host/db")
     parser.add_argument("--lang", choices=LANGUAGES, help="interface language (default zh_CN)")
-    parser.add_argument(
-        "--smoke-test", action="store_true", help="open the main window with demo data, then quit"
-    )
-    parser.add_argument(
-        "--reset-demo", action="store_true", help="restore the demo shop (erases the data), then start"
-    )
+    parser.add_argument("--smoke-test", action="store_true", help="open the main window with demo data, then quit")
+    parser.add_argument("--reset-demo", action="store_true", help="restore the demo shop (erases the data), then start")
     parser.add_argument("--no-simulator", action="store_true", help="do not start simulated customers")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     kb = sub.add_parser("kb", help="knowledge-base tools (no window)")

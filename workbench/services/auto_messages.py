@@ -81,7 +81,6 @@ class _Outbox:
         self.rows.append((kind, facts.customer_id, facts.order_no, text, status, reason))
 
 
-
 def order_values(facts: OrderFacts, shop_name: str) -> dict[str, str]:
     return {
         "买家昵称": facts.customer_nick,

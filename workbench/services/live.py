@@ -67,7 +67,6 @@ class ChannelUpdate:
     assigned_agent_id: int | None = None  # 分流 gave the chat to this agent
 
 
-
 class SimulatedChannel:
     def __init__(
         self,

@@ -117,9 +117,7 @@ class FollowUpRuleRow(Base):
     trigger: Mapped[str] = mapped_column(String(12))
     min_days: Mapped[int] = mapped_column(Integer, default=1)
     max_days: Mapped[int] = mapped_column(Integer, default=3)
-    template_id: Mapped[int | None] = mapped_column(
-        ForeignKey("care_templates.id", ondelete="SET NULL"), nullable=True
-    )
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("care_templates.id", ondelete="SET NULL"), nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -137,9 +135,7 @@ class FollowUpRow(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), nullable=True)
     rule_id: Mapped[int | None] = mapped_column(ForeignKey("followup_rules.id", ondelete="SET NULL"), nullable=True)
-    template_id: Mapped[int | None] = mapped_column(
-        ForeignKey("care_templates.id", ondelete="SET NULL"), nullable=True
-    )
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("care_templates.id", ondelete="SET NULL"), nullable=True)
     source: Mapped[str] = mapped_column(String(10), default="manual")
     reason: Mapped[str] = mapped_column(String(100), default="")
     due_at: Mapped[datetime] = mapped_column(DateTime)

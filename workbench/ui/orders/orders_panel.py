@@ -90,9 +90,7 @@ class OrdersPanel(QWidget):
 
     LIST_EMPTY_CUSTOMER, LIST_LOADING, LIST_ERROR, LIST_NO_ORDERS, LIST_ORDERS = range(5)
 
-    def __init__(
-        self, tasks: Tasks, service: OrderService, parent: QWidget | None = None, *, author: str = ""
-    ) -> None:
+    def __init__(self, tasks: Tasks, service: OrderService, parent: QWidget | None = None, *, author: str = "") -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._service = service
