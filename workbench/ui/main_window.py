@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 
 from workbench.domain.conversations import Conversation, ConversationState, Message, Sender
 from workbench.domain.kb import Suggestion
-from workbench.domain.orders import Order
 from workbench.domain.shops import Agent, AgentStatus
 from workbench.kb import tokenizer
 from workbench.launch import LaunchConfig
@@ -343,6 +342,7 @@ class MainWindow(QMainWindow):
         self.customer_panel = CustomerPanel(self.tasks, ws.customers, ws.agent.display_name, self)
         self.orders_panel = OrdersPanel(self.tasks, ws.orders, self, author=ws.agent.display_name)
         self.orders_panel.send_text_requested.connect(self.composer.set_text)
+        self.orders_panel.order_shown.connect(self._use_order_in_phrases)
         self.orders_panel.aftersales_requested.connect(self.open_aftersales)
         self.orders_panel.complaint_requested.connect(lambda order_no: self.open_aftersales("complaint", order_no))
         self.sidebar.addTab(self.customer_panel, self.tr("客户"))
@@ -428,10 +428,7 @@ class MainWindow(QMainWindow):
         page = self._aftersales_page()
         assert isinstance(page, AftersalesPage)
         customer_id = conv.customer_id if conv is not None else 0
-        if kind == "complaint":
-            page.open_complaint(customer_id, order_no or None, self.current_id)
-        else:
-            page.open_new_case(kind, customer_id, order_no or None, self.current_id)
+        page.open_new_case(kind, customer_id, order_no or None, self.current_id)  # "complaint" too
 
     def open_aftersales_for_order(self, kind: str, customer_id: int, order_no: str) -> None:
         """申请售后 / 投诉 on an order in 订单: the case or complaint form for its buyer, in 售后."""
@@ -439,10 +436,7 @@ class MainWindow(QMainWindow):
 
         page = self._aftersales_page()
         assert isinstance(page, AftersalesPage)
-        if kind == "complaint":
-            page.open_complaint(customer_id, order_no or None, None)
-        else:
-            page.open_new_case(kind, customer_id, order_no or None, None)
+        page.open_new_case(kind, customer_id, order_no or None, None)
 
     def _put_text_in_current_chat(self, text: str) -> None:
         if self.current_id is None:
@@ -658,15 +652,8 @@ class MainWindow(QMainWindow):
         self.tasks.read(load, done)
 
     def _show_customer_of(self, conv: Conversation) -> None:
+        # {订单号} and {商品} come from the order the 订单 tab shows (see _use_order_in_phrases)
         self.composer.placeholders = {"买家昵称": conv.customer_nick}
-        ws = self.workspace
-        if ws is not None:  # {订单号} and {商品} from the buyer's latest order, until they name another
-
-            def latest() -> Order | None:
-                orders = ws.orders.for_customer(conv.customer_id)
-                return orders[0] if orders else None
-
-            self.tasks.read(latest, lambda order: self._use_order_in_phrases(conv.id, order))
         if self.customer_panel is not None:
             self.customer_panel.show_customer(conv.customer_id)
         if self.orders_panel is not None:
@@ -877,10 +864,12 @@ class MainWindow(QMainWindow):
         else:
             self.refresh_lists()
 
-    def _use_order_in_phrases(self, conversation_id: int, order: Order | None) -> None:
-        """Quick phrases fill {订单号} and {商品} from this order (the buyer's, in the open chat)."""
-        conv = self.list_model.conversation(conversation_id)
-        if order is None or conversation_id != self.current_id or (conv and conv.customer_id != order.customer_id):
+    def _use_order_in_phrases(self, _order_no: str) -> None:
+        """Quick phrases fill {订单号} and {商品} from the order the 订单 tab shows: the buyer's newest,
+        the one they sent (查单) or the one the agent picked, when it is this buyer's."""
+        order = self.orders_panel.current_order() if self.orders_panel is not None else None
+        conv = self.list_model.conversation(self.current_id) if self.current_id is not None else None
+        if order is None or (conv is not None and conv.customer_id != order.customer_id):
             return
         from workbench.domain.quick_phrases import order_placeholders
 
@@ -889,10 +878,6 @@ class MainWindow(QMainWindow):
     def _open_mentioned_order(self, text: str) -> None:
         """A customer who sends an order number gets it looked up in the 订单 tab straight away (查单)."""
         found = ORDER_NO.search(text)
-        ws, conv_id = self.workspace, self.current_id
-        if found is not None and ws is not None and conv_id is not None:
-            order_no = found.group(0)
-            self.tasks.read(lambda: ws.orders.by_number(order_no), lambda o: self._use_order_in_phrases(conv_id, o))
         if found is None or self.orders_panel is None:
             return
         self.orders_panel.lookup(found.group(0))
