@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,6 +47,27 @@ def data_dir(tmp_path: Path) -> Path:
     path = tmp_path / "data"
     path.mkdir()
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo shop seeded once per test run, on the real clock: tests copy the file (`copy_demo`)
+    instead of seeding their own, which took most of a window test's time."""
+    from workbench.composition import open_workspace
+    from workbench.storage.db import sqlite_url
+
+    path = tmp_path_factory.mktemp("demo-template") / "workbench.sqlite3"
+    open_workspace(sqlite_url(path)).close()
+    for suffix in ("-wal", "-shm"):  # closing checkpoints the log: the one file holds everything
+        assert not Path(f"{path}{suffix}").exists() or Path(f"{path}{suffix}").stat().st_size == 0
+    return path
+
+
+def copy_demo(template: Path, target: Path) -> None:
+    """Put the seeded demo shop at `target` unless a database is already there."""
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, target)
 
 
 def postgres_url() -> str | None:

@@ -1,8 +1,15 @@
-"""Composition root: parse arguments, resolve paths and settings, then run the window or a CLI command."""
+"""Composition root: parse arguments, resolve paths and settings, then run the window or a CLI command.
+
+The desk starts in two parts: everything that needs no Qt first (data dir, logging, jieba's cache,
+and the workspace opening on a background thread — see `workbench.startup`), then the window, which
+fills in when the workspace is ready. The services themselves are built in `workbench.composition`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import gc
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +18,8 @@ from workbench import __version__
 from workbench.launch import LaunchConfig
 from workbench.paths import AppPaths, sqlite_url
 from workbench.settings import LANGUAGES, Settings, load_settings
+
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,9 +79,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         reset_demo=args.reset_demo,
         simulator=not args.no_simulator and not args.smoke_test,
     )
+    return run_desk(config)
+
+
+def run_desk(config: LaunchConfig) -> int:
+    """Prepare everything that needs no Qt, begin opening the workspace, then start the window."""
+    from workbench.kb import tokenizer
+    from workbench.logging_setup import setup_logging
+    from workbench.paths import DataDirError
+    from workbench.startup import DeskStartup
+
+    try:
+        config.paths.ensure()
+    except DataDirError as exc:
+        from workbench.ui.bootstrap import show_fatal
+
+        return show_fatal(config, exc)
+    setup_logging(config.paths.logs)
+    tokenizer.set_cache_dir(config.paths.cache / "jieba")
+    log.info("starting workbench %s", __version__)
+    # The cyclic collector runs only on the GUI thread (see ui/gc_guard.py); switch the automatic one
+    # off before the start-up thread can trigger it.
+    gc.disable()
+    startup = DeskStartup(config)
+    startup.begin()
     from workbench.ui.bootstrap import run_gui
 
-    return run_gui(config)
+    return run_gui(config, startup)
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from tests.conftest import copy_demo
 from tests.gui.seed_helpers import Seeded, open_db, seed
 from workbench.kb import tokenizer
 from workbench.launch import LaunchConfig
 from workbench.paths import AppPaths
 from workbench.settings import Settings
+from workbench.startup import DeskStartup
 from workbench.storage.db import Database, sqlite_url
 from workbench.ui.main_window import MainWindow
 from workbench.ui.tasks import Tasks
@@ -55,13 +57,18 @@ def collect_on_gui_thread() -> Iterator[None]:
 
 
 @pytest.fixture
-def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[WindowFactory]:
-    """Builds a started MainWindow on `data_dir` (default: one per test) and waits until it is ready."""
+def make_window(qtbot: QtBot, tmp_path: Path, demo_database: Path) -> Iterator[WindowFactory]:
+    """Builds a started MainWindow on `data_dir` (default: one per test) and waits until it is ready.
+
+    It starts as the app does (`workbench.app.run_desk`): the start-up work opens the workspace in the
+    background, the window takes it when painted. A data dir without a database gets a copy of the
+    demo shop seeded once per run."""
     windows: list[MainWindow] = []
 
     def make(data_dir: Path | None = None, *, wait_ready: bool = True, **settings: object) -> MainWindow:
         paths = AppPaths.under(data_dir or tmp_path / "data")
         paths.ensure()
+        copy_demo(demo_database, paths.database)
         tokenizer.set_cache_dir(paths.cache / "jieba")
         config = LaunchConfig(
             paths=paths,
@@ -69,7 +76,9 @@ def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[WindowFactory]:
             settings=Settings(**settings),
             simulator=False,  # type: ignore[arg-type]
         )
-        window = MainWindow(config)
+        startup = DeskStartup(config)
+        startup.begin()
+        window = MainWindow(config, startup)
         qtbot.addWidget(window)
         windows.append(window)
         window.show()
@@ -81,6 +90,6 @@ def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[WindowFactory]:
 
     yield make
     for window in windows:
-        window.sim_timer.stop()
+        window.controller.sim_timer.stop()
         window.tasks.wait_idle()
         window.close()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from workbench.composition import open_workspace
 from workbench.domain.aftersales import (
     AftersalesReason,
     CaseKind,
@@ -32,7 +33,7 @@ from workbench.domain.complaints import Reminder
 from workbench.domain.conversations import Sender
 from workbench.domain.orders import Order, OrderState
 from workbench.services.aftersales import AftersalesService, CaseFilter
-from workbench.services.workspace import Workspace, open_workspace
+from workbench.services.workspace import Workspace
 from workbench.storage.db import Database, sqlite_url
 from workbench.storage.repositories.customers import CustomerRepository
 from workbench.storage.repositories.orders import OrderRepository
@@ -82,10 +83,10 @@ class Env:
 def env(qtbot: QtBot, tmp_path: Path, demo_db: Path) -> Iterator[Env]:
     path = tmp_path / "wb.sqlite3"
     shutil.copyfile(demo_db, path)
-    ws = open_workspace(sqlite_url(path), clock=clock)
-    tasks = Tasks()
     evidence = tmp_path / "evidence"
-    page = AftersalesPage(tasks, ws, evidence_dir=evidence)
+    ws = open_workspace(sqlite_url(path), clock=clock, evidence_dir=evidence)
+    tasks = Tasks()
+    page = AftersalesPage(tasks, ws)
     qtbot.addWidget(page)
     page.resize(1364, 860)
     with qtbot.waitSignal(page.cases_listed, timeout=10_000):
@@ -674,7 +675,7 @@ def test_the_page_speaks_english(qtbot: QtBot, env: Env, qapp: QApplication) -> 
     translator = install_translator(qapp, "en")
     assert translator is not None
     try:
-        page = AftersalesPage(env.tasks, env.ws, evidence_dir=env.evidence)
+        page = AftersalesPage(env.tasks, env.ws)
         qtbot.addWidget(page)
         assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == ["After-sales cases", "Reviews"]
         assert page.kind_combo.itemText(0) == "All kinds"
@@ -688,7 +689,7 @@ def test_the_texts_the_forms_share_speak_english(qtbot: QtBot, env: Env, qapp: Q
     translator = install_translator(qapp, "en")
     assert translator is not None
     try:
-        page = AftersalesPage(env.tasks, env.ws, evidence_dir=env.evidence)
+        page = AftersalesPage(env.tasks, env.ws)
         qtbot.addWidget(page)
         for form in (page.service_form, page.complaint_form, page.dispute_form):
             assert (form.discard_button.text(), form.cancel_button.text()) == ("Discard draft", "Cancel")

@@ -13,12 +13,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from workbench.composition import open_workspace
 from workbench.domain.auto_messages import AutoKind, LogStatus
 from workbench.domain.bot import AutoStrategy, CardMode, ReceptionMode
 from workbench.domain.errors import DomainError
 from workbench.domain.routing import AgentRole, RoutingStrategy
 from workbench.domain.shops import AgentStatus
-from workbench.services.workspace import Workspace, open_workspace
+from workbench.services.workspace import Workspace
 from workbench.storage.db import sqlite_url
 from workbench.ui.bot.accounts_tab import AccountDialog, GroupDialog
 from workbench.ui.bot.page import BotSettingsPage

@@ -8,10 +8,11 @@ from dataclasses import replace
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import WindowFactory
+from workbench.composition import build_channel
 from workbench.domain.bot import AutoStrategy, ReceptionConfig, ReceptionMode
 from workbench.domain.conversations import ConversationState, Sender
 from workbench.services.bot import BotService
-from workbench.services.live import ChannelUpdate, SimulatedChannel
+from workbench.services.live import ChannelUpdate
 
 
 def test_bot_serves_a_customer_and_hands_off_to_waiting(qtbot: QtBot, make_window: WindowFactory) -> None:
@@ -23,15 +24,15 @@ def test_bot_serves_a_customer_and_hands_off_to_waiting(qtbot: QtBot, make_windo
     bot.save_transfer(replace(bot.settings().transfer, max_misses=1, repeat_limit=2))  # hand off soon
 
     t = [0.0]
-    channel = SimulatedChannel.create(ws, rate_per_min=0.0, seed=4)
+    channel = build_channel(ws, rate_per_min=0.0, seed=4)
     channel.monotonic = lambda: t[0]
     channel.set_matcher(matcher)
-    window.channel = channel
+    window.controller.channel = channel
     spawned: list[ChannelUpdate] = []
 
     def arrived(updates: list[ChannelUpdate]) -> None:
         spawned.extend(updates)
-        window._apply_updates(updates)
+        window.controller.apply_updates(updates)
 
     with qtbot.waitSignal(window.lists_refreshed, timeout=10_000):
         window.tasks.write(lambda: channel.spawn("where_is_parcel"), arrived)
@@ -48,7 +49,7 @@ def test_bot_serves_a_customer_and_hands_off_to_waiting(qtbot: QtBot, make_windo
 
     def step(updates: list[ChannelUpdate]) -> None:
         handed.extend(u for u in updates if u.handoff_reason)
-        window._apply_updates(updates)
+        window.controller.apply_updates(updates)
 
     for _ in range(120):
         with qtbot.waitSignal(window.lists_refreshed, timeout=10_000, raising=False):

@@ -17,10 +17,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from workbench.composition import open_workspace
 from workbench.domain.conversations import Sender
 from workbench.domain.crm import CustomerFilter, FollowUpStatus, FollowUpView, GroupKind, MergePolicy, Segment
 from workbench.domain.orders import Order, OrderState
-from workbench.services.workspace import Workspace, open_workspace
+from workbench.services.workspace import Workspace
 from workbench.storage.repositories.conversations import ConversationRepository
 from workbench.storage.repositories.orders import OrderRepository
 from workbench.storage.tables import ConversationRow

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdi
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from workbench.composition import open_workspace
 from workbench.domain.kb import STANDARD_CATEGORIES, Phrasing, PhrasingKind, Suggestion
 from workbench.domain.kb_admin import Answer, CategoryInfo, KnowledgeEntry, PackLink
 from workbench.domain.packs import ChangeKind, PackChange, load_pack
@@ -22,7 +23,7 @@ from workbench.kb import tokenizer
 from workbench.kb.matcher import Matcher, MatchOutcome, OutcomeKind
 from workbench.services.kb_admin import QaCase, QaResult
 from workbench.services.packs import PackStatus
-from workbench.services.workspace import Workspace, open_workspace
+from workbench.services.workspace import Workspace
 from workbench.storage.db import sqlite_url
 from workbench.storage.repositories.kb import KbRepository
 from workbench.ui.kb_admin.models import (
@@ -59,9 +60,6 @@ class Env:
     main_matcher: Matcher | None = None
     tmp: Path = field(default_factory=Path)
 
-    def provider(self) -> Matcher | None:
-        return self.main_matcher
-
 
 @pytest.fixture
 def env(qtbot: QtBot, tmp_path: Path) -> Iterator[Env]:
@@ -76,7 +74,7 @@ def env(qtbot: QtBot, tmp_path: Path) -> Iterator[Env]:
 
 
 def make_page(qtbot: QtBot, env: Env) -> KnowledgePage:
-    page = KnowledgePage(env.tasks, env.ws, env.provider)
+    page = KnowledgePage(env.tasks, env.ws)
     qtbot.addWidget(page)
     page.resize(1440, 900)
     with qtbot.waitSignals([page.knowledge.entries_loaded, page.packs.catalog_loaded], timeout=WAIT):
@@ -244,7 +242,7 @@ def test_ten_answers_in_each_of_six_categories_show_at_once_in_the_test_window(
 ) -> None:
     """The 实战记录表 task: edit 10 common answers in each of the six categories; the test window shows
     every change at once (and so does the main window's matcher)."""
-    env.main_matcher = Matcher(env.ws.kb.entries())
+    env.main_matcher = env.ws.matcher.build()  # the desk's live matcher
     k = page.knowledge
     changed = 0
     for category in SIX:
@@ -357,7 +355,7 @@ def test_file_errors_are_worded_in_the_ui_language(qtbot: QtBot, page: Knowledge
 
 
 def test_switch_an_entry_off_in_the_list(qtbot: QtBot, page: KnowledgePage, env: Env) -> None:
-    env.main_matcher = Matcher(env.ws.kb.entries())
+    env.main_matcher = env.ws.matcher.build()  # the desk's live matcher
     k = page.knowledge
     row = next(r for r in range(k.entries.rowCount()) if k.entries.entry(r).question == "包邮吗")  # type: ignore[union-attr]
     index = k.entries.index(row, EntryColumn.ENABLED)
@@ -436,7 +434,7 @@ def test_export_template_and_all_or_nothing_import(qtbot: QtBot, page: Knowledge
     good.write_text(
         "分类,标准问题,问法,答案\n售后问题,可以开发票吗,能开票吗,亲，确认收货后在订单里申请开票哦\n", encoding="utf-8"
     )
-    env.main_matcher = Matcher(env.ws.kb.entries())
+    env.main_matcher = env.ws.matcher.build()  # the desk's live matcher
     with qtbot.waitSignal(k.import_finished, timeout=WAIT) as finished:
         k.import_from(good)
     assert finished.args == [True] and k.status.text() == "导入完成：新增 0 条，更新 1 条"
@@ -449,7 +447,7 @@ def test_export_template_and_all_or_nothing_import(qtbot: QtBot, page: Knowledge
 def test_subscribe_edit_upgrade_keeps_the_edit_and_shows_the_report(
     qtbot: QtBot, page: KnowledgePage, env: Env
 ) -> None:
-    env.main_matcher = Matcher(env.ws.kb.entries())
+    env.main_matcher = env.ws.matcher.build()  # the desk's live matcher
     packs, k = page.packs, page.knowledge
     page.tabs.setCurrentWidget(packs)
     packs.select_pack("apparel")
@@ -498,7 +496,7 @@ def test_subscribe_edit_upgrade_keeps_the_edit_and_shows_the_report(
 
 
 def test_test_window_explains_and_edits_the_answer_in_place(qtbot: QtBot, page: KnowledgePage, env: Env) -> None:
-    env.main_matcher = Matcher(env.ws.kb.entries())
+    env.main_matcher = env.ws.matcher.build()  # the desk's live matcher
     tester = page.tester
     outcome = ask(qtbot, page, "亲，今天下单啥时候能发货")
     assert outcome.kind is OutcomeKind.DIRECT and outcome.best is not None
@@ -550,18 +548,21 @@ def test_batch_test_reports_hit_rate_and_misses(qtbot: QtBot, page: KnowledgePag
     qtbot.waitUntil(lambda: page.tester.batch_summary.text() == "文件里没有问题", timeout=WAIT)
 
 
-def test_a_main_matcher_that_appears_later_catches_up(qtbot: QtBot, page: KnowledgePage, env: Env) -> None:
-    stale = Matcher(env.ws.kb.entries())  # built from the entries before the edit below
-    outcome = ask(qtbot, page, "包邮吗")  # the page's own matcher (the main one is not there yet)
-    assert outcome.best is not None
-    page.tester.start_edit()
-    page.tester.answer_edit.setPlainText("亲，全场包邮～")
-    with qtbot.waitSignal(page.tester.tested, timeout=WAIT):
-        page.tester.save_answer()
-    assert stale.answer("包邮吗").best.answer != "亲，全场包邮～"  # type: ignore[union-attr]
-    env.main_matcher = stale
+def test_edits_saved_before_the_desk_built_its_matcher_reach_it(qtbot: QtBot, page: KnowledgePage, env: Env) -> None:
+    """The desk builds its live matcher in the background; the page works before it is there, and what it
+    saves meanwhile is in the matcher once built (the race itself: tests/unit/kb_admin/test_live_matcher.py)."""
+    assert env.ws.matcher.current() is None
+    k = page.knowledge
+    target = next(e for e in env.ws.kb_admin.entries() if e.question == "包邮吗")
+    k.select_category(target.category)
+    assert k.select_entry(target.id) and k.editor.entry is not None
+    k.editor.answer_cards[0].text.setPlainText("亲，全场包邮～")
+    with qtbot.waitSignal(page.kb_changed, timeout=WAIT):
+        save(qtbot, page)
+    assert env.ws.matcher.current() is None  # saving does not build it
     assert ask(qtbot, page, "包邮吗").best.answer == "亲，全场包邮～"  # type: ignore[union-attr]
-    assert stale.answer("包邮吗").best.answer == "亲，全场包邮～"  # type: ignore[union-attr]
+    built = env.ws.matcher.current()
+    assert built is not None and built.answer("包邮吗").best.answer == "亲，全场包邮～"  # type: ignore[union-attr]
 
 
 # -- English ----------------------------------------------------------------------------------------

@@ -22,14 +22,14 @@ from workbench.ui.main_window import MainWindow
 def _serve_new_customer(qtbot: QtBot, window: MainWindow, scenario: str) -> int:
     channel = window.channel
     assert channel is not None
-    window.tasks.write(lambda: channel.spawn(scenario), window._apply_updates)
+    window.tasks.write(lambda: channel.spawn(scenario), window.controller.apply_updates)
     qtbot.waitUntil(lambda: window.list_model.count(ConversationState.WAITING) >= 1, timeout=10_000)
     conv = window.list_model.conversations(ConversationState.WAITING)[0]
 
     # The customer types its opening after a short human delay; tick the channel until it arrives.
     def has_customer_message() -> bool:
-        window._tick_channel()
-        return conv.id in window._last_customer_text
+        window.controller.tick_channel()
+        return conv.id in window.controller.last_customer_text
 
     qtbot.waitUntil(has_customer_message, timeout=30_000)
     with qtbot.waitSignal(window.conversation_opened, timeout=10_000):
@@ -271,7 +271,7 @@ def test_a_new_day_opens_the_answers_whose_window_starts_today(make_window: Wind
 
     window = make_window()
     ws, matcher = window.workspace, window.matcher
-    assert ws is not None and matcher is not None and window.day_timer.isActive()
+    assert ws is not None and matcher is not None and window.controller.day_timer.isActive()
     today = ws.clock().date()
     # an answer valid from today, written behind the matcher's back: as if it was built yesterday
     service = KbAdminService(ws.db, ws.shop.id, ws.clock)
@@ -280,14 +280,14 @@ def test_a_new_day_opens_the_answers_whose_window_starts_today(make_window: Wind
     entry_id = service.create_entry(draft).entries[0].id
     assert all(s.entry_id != entry_id for s in matcher.match("年货节有什么活动", top=10))
 
-    window.check_new_day()  # the same day: nothing to do
+    window.controller.check_new_day()  # the same day: nothing to do
     window.tasks.wait_idle()
     assert all(s.entry_id != entry_id for s in matcher.match("年货节有什么活动", top=10))
 
-    window._matcher_day = today - timedelta(days=1)
-    window.check_new_day()
+    ws.matcher.day = today - timedelta(days=1)
+    window.controller.check_new_day()
     qtbot.waitUntil(lambda: matcher.match("年货节有什么活动")[0].entry_id == entry_id, timeout=10_000)
-    assert window._matcher_day == today
+    assert ws.matcher.day == today
 
 
 def test_follow_up_rules_schedule_when_the_desk_opens_and_each_new_day(make_window: WindowFactory) -> None:
@@ -298,7 +298,7 @@ def test_follow_up_rules_schedule_when_the_desk_opens_and_each_new_day(make_wind
 
     window = make_window()
     ws = window.workspace
-    assert ws is not None and window.day_timer.isActive()
+    assert ws is not None and window.controller.day_timer.isActive()
     window.tasks.wait_idle()
     followups = FollowUpService(ws.db, ws.shop.id, ws.clock)
     assert followups.run_rules() == 0  # the desk ran the demo shop's rules when it opened
@@ -306,11 +306,11 @@ def test_follow_up_rules_schedule_when_the_desk_opens_and_each_new_day(make_wind
 
     # a rule added during the day is picked up at the next date change
     followups.save_rule(FollowUpRule(0, "签收一月回访", RuleTrigger.SIGNED, 0, 30, None))
-    window._rules_day = ws.clock().date() - timedelta(days=1)
-    window.check_new_day()
+    window.controller.rules_day = ws.clock().date() - timedelta(days=1)
+    window.controller.check_new_day()
     window.tasks.wait_idle()
     assert followups.count(FollowUpView.ALL) > before
-    assert window._rules_day == ws.clock().date()
+    assert window.controller.rules_day == ws.clock().date()
     assert followups.run_rules() == 0
 
 
@@ -322,8 +322,8 @@ def test_new_simulated_reviews_show_in_an_open_after_sales_page(
     window = make_window()
     channel = window.channel
     assert channel is not None
-    window._tick_channel()  # the 售后 page is not built yet: nothing to refresh, nothing fails
-    qtbot.waitUntil(lambda: not window._tick_running, timeout=10_000)
+    window.controller.tick_channel()  # the 售后 page is not built yet: nothing to refresh, nothing fails
+    qtbot.waitUntil(lambda: not window.controller.tick_running, timeout=10_000)
     page = window.show_page(window.page_index["aftersales"])
     assert isinstance(page, AftersalesPage)
     window.tasks.wait_idle()
@@ -331,12 +331,12 @@ def test_new_simulated_reviews_show_in_an_open_after_sales_page(
     monkeypatch.setattr(page.reviews_view, "refresh", lambda: refreshed.append("reviews"))
     monkeypatch.setattr(page, "refresh", lambda: refreshed.append("cases"))
     monkeypatch.setattr(channel, "take_new_reviews", lambda: [])
-    window._tick_channel()
-    qtbot.waitUntil(lambda: not window._tick_running, timeout=10_000)
+    window.controller.tick_channel()
+    qtbot.waitUntil(lambda: not window.controller.tick_running, timeout=10_000)
     assert refreshed == []
     monkeypatch.setattr(channel, "take_new_reviews", lambda: ["a review"])
-    window._tick_channel()
-    qtbot.waitUntil(lambda: not window._tick_running, timeout=10_000)
+    window.controller.tick_channel()
+    qtbot.waitUntil(lambda: not window.controller.tick_running, timeout=10_000)
     assert sorted(refreshed) == ["cases", "reviews"]
 
 

@@ -234,7 +234,6 @@ NOT_UI_TEXT: dict[tuple[str, str], str] = {
     ("orders/order_detail.py", "蓝"): "flag colour in order data",
     ("orders/order_detail.py", "紫"): "flag colour in order data",
     ("chat/conversation_list.py", "普通会员"): "member level in customer data; the default level gets no mark",
-    ("main_window.py", "预热"): "warm-up query for the matcher, never shown",
     ("main_window.py", "买家昵称"): "placeholder name inside the shop's quick-phrase templates",
     ("settings_dialog.py", "简体中文"): "a language is listed under its own name",
 }

@@ -1066,11 +1066,11 @@ def case_report(url: str, *, as_json: bool) -> str:
     """Cases by kind and state in the shop at `url` (an empty database starts as the demo shop)."""
     import json
 
-    from workbench.services.workspace import open_workspace
+    from workbench.composition import open_workspace
 
     ws = open_workspace(url)
     try:
-        counts = AftersalesService(ws.db, ws.shop.id, ws.clock).counts()
+        counts = ws.aftersales.counts()
     finally:
         ws.close()
     if as_json:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from workbench.channels.scenarios import Scenario, load_scenarios
+from workbench.channels.scenarios import Scenario
 from workbench.channels.simulator import CardClick, CustomerArrived, CustomerLeft, CustomerSaid, Simulator
 from workbench.domain.aftersales import Case
 from workbench.domain.auto_messages import AutoKind
@@ -33,7 +33,6 @@ from workbench.domain.orders import Order, format_yuan, short_title
 from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator, PostedReview
 from workbench.services.bot import BotOutcome, ReceptionBot
 from workbench.services.reception import ReceptionService
-from workbench.services.workspace import Workspace
 from workbench.storage.db import Database
 from workbench.storage.repositories.customers import CustomerRepository
 from workbench.storage.repositories.orders import OrderRepository
@@ -68,6 +67,8 @@ class ChannelUpdate:
 
 
 class SimulatedChannel:
+    """Built by the composition root (`workbench.composition.build_channel`) with its parts."""
+
     def __init__(
         self,
         db: Database,
@@ -75,10 +76,11 @@ class SimulatedChannel:
         reception: ReceptionService,
         simulator: Simulator,
         rng: random.Random,
+        *,
+        bot: ReceptionBot,
+        auto_messages: AutoMessageService,
+        order_events: OrderEventSimulator,
         monotonic: Callable[[], float] = time.monotonic,
-        bot: ReceptionBot | None = None,
-        auto_messages: AutoMessageService | None = None,
-        order_events: OrderEventSimulator | None = None,
     ) -> None:
         self.db = db
         self.shop_id = shop_id
@@ -86,11 +88,9 @@ class SimulatedChannel:
         self.simulator = simulator
         self.rng = rng
         self.monotonic = monotonic
-        self.bot = bot or ReceptionBot(db, shop_id, reception.clock, random.Random(rng.getrandbits(64)))
-        self.auto_messages = auto_messages or AutoMessageService(db, shop_id, reception.clock)
-        self.order_events = order_events or OrderEventSimulator(
-            db, shop_id, reception.clock, random.Random(rng.getrandbits(64))
-        )
+        self.bot = bot
+        self.auto_messages = auto_messages
+        self.order_events = order_events
         self._events_rng = random.Random(rng.getrandbits(64))
         self._next_order_event: float | None = None
         self._next_scan: float | None = None
@@ -100,26 +100,6 @@ class SimulatedChannel:
         self._cast: list[Customer] | None = None
         self._orders: list[Order] = []
         self._new_reviews: list[PostedReview] = []
-
-    @classmethod
-    def create(
-        cls, ws: Workspace, *, rate_per_min: float = 1.5, speed: float = 1.0, seed: int | None = None
-    ) -> SimulatedChannel:
-        rng = random.Random(seed)
-        channel: SimulatedChannel
-
-        def context(scenario: Scenario) -> Mapping[str, str]:
-            return channel.context_for(scenario)
-
-        simulator = Simulator(
-            load_scenarios(),
-            rng=rng,
-            arrivals_per_minute=rate_per_min,
-            speed=speed,
-            context_provider=context,
-        )
-        channel = cls(ws.db, ws.shop.id, ws.reception, simulator, rng)
-        return channel
 
     # -- the cast -----------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from workbench.domain.conversations import (
 )
 from workbench.domain.errors import DomainError
 from workbench.services.clock import Clock, system_clock
+from workbench.services.notifications import Hub, Topic
 from workbench.storage.db import Database
 from workbench.storage.repositories.conversations import ConversationRepository
 from workbench.storage.repositories.kb import KbRepository
@@ -39,10 +40,15 @@ class ConversationLists:
 
 
 class ReceptionService:
-    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock) -> None:
+    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock, hub: Hub | None = None) -> None:
         self.db = db
         self.shop_id = shop_id
         self.clock = clock
+        self.hub = hub or Hub()
+
+    def _changed(self, conversation_id: int) -> None:
+        """After the commit: desks re-read this conversation."""
+        self.hub.publish(Topic.CONVERSATIONS, conversation_id)
 
     def lists(self) -> ConversationLists:
         with self.db.session() as s:
@@ -84,7 +90,9 @@ class ReceptionService:
             existing = repo.open_for_customer(customer_id)
             if existing is not None:
                 return existing
-            return repo.create(self.shop_id, customer_id, self.clock(), scenario_id)
+            conv = repo.create(self.shop_id, customer_id, self.clock(), scenario_id)
+        self._changed(conv.id)
+        return conv
 
     def customer_says(self, conversation_id: int, text: str) -> Message:
         text = validate_message_text(text)
@@ -95,7 +103,9 @@ class ReceptionService:
                 raise DomainError("conversation.missing")
             if conv.state is ConversationState.ENDED:  # a customer writing again reopens the chat
                 repo.set_state(conversation_id, ConversationState.WAITING, self.clock())
-            return repo.add_message(conversation_id, Sender.CUSTOMER, text, self.clock())
+            message = repo.add_message(conversation_id, Sender.CUSTOMER, text, self.clock())
+        self._changed(conversation_id)
+        return message
 
     def accept(self, conversation_id: int, agent_id: int) -> Conversation:
         with self.db.session() as s:
@@ -107,6 +117,7 @@ class ReceptionService:
                 repo.set_state(conversation_id, ConversationState.ACTIVE, self.clock(), agent_id=agent_id)
             result = repo.get(conversation_id)
         assert result is not None
+        self._changed(conversation_id)
         return result
 
     def agent_sends(
@@ -131,19 +142,24 @@ class ReceptionService:
                     SuggestionUse(message.id, suggestion.entry_id, suggestion.score, edited), now
                 )
                 KbRepository(s).count_hit(suggestion.entry_id, now.date())
-            return message
+        self._changed(conversation_id)
+        return message
 
     def system_note(self, conversation_id: int, text: str) -> Message:
         with self.db.session() as s:
-            return ConversationRepository(s).add_message(conversation_id, Sender.SYSTEM, text, self.clock())
+            message = ConversationRepository(s).add_message(conversation_id, Sender.SYSTEM, text, self.clock())
+        self._changed(conversation_id)
+        return message
 
     def end(self, conversation_id: int, reason: str) -> None:
         with self.db.session() as s:
             ConversationRepository(s).set_state(conversation_id, ConversationState.ENDED, self.clock(), reason=reason)
+        self._changed(conversation_id)
 
     def mark_read(self, conversation_id: int) -> None:
         with self.db.session() as s:
             ConversationRepository(s).mark_read(conversation_id)
+        self._changed(conversation_id)
 
     def suggestion_uses(self, conversation_id: int) -> list[SuggestionUse]:
         with self.db.session() as s:

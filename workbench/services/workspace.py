@@ -1,45 +1,78 @@
-"""Opens the database and builds the services the program works with."""
+"""Everything a desk works with: the shop, its agent and every use-case service, built once.
+
+The composition root (`workbench.composition`) builds a `Workspace`; pages and panels receive it
+(or the services they need from it) and never build a service themselves.
+"""
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Protocol
 
-from workbench.domain.errors import DomainError
 from workbench.domain.shops import Agent, AgentStatus, Shop
-from workbench.services.clock import Clock, system_clock
+from workbench.kb.matcher import Matcher
+from workbench.services.aftersales import AftersalesService
+from workbench.services.auto_messages import AutoMessageService
+from workbench.services.bot import BotService
+from workbench.services.clock import Clock
+from workbench.services.crm import CrmService
+from workbench.services.crm_followups import FollowUpService
+from workbench.services.crm_io import CrmImportExport
 from workbench.services.customers import CustomerService
+from workbench.services.desk import DeskService
 from workbench.services.kb import KbService
+from workbench.services.kb_admin import KbAdminService
+from workbench.services.kb_io import KbIoService
+from workbench.services.live import SimulatedChannel
+from workbench.services.live_kb import LiveMatcher
+from workbench.services.notifications import Hub
 from workbench.services.orders import OrderService
+from workbench.services.packs import PackService
 from workbench.services.quick_phrases import QuickPhraseService
 from workbench.services.reception import ReceptionService
+from workbench.services.reviews import ReviewService
+from workbench.services.routing import RoutingService
 from workbench.storage.db import Database
-from workbench.storage.repositories.shops import ShopRepository
 
 
-@dataclass
+@dataclass(eq=False)
 class Workspace:
-    """Everything a desk needs: the shop, the agent working at it and the use-case services."""
+    """One shop's services for one agent's desk."""
 
-    db: Database
+    db: Database  # owned here so `close` can release it; pages and widgets never use it
     shop: Shop
-    agent: Agent
+    agent: Agent  # this desk's agent, as last read (status changes follow)
     agents: tuple[Agent, ...]
+    clock: Clock
+    hub: Hub
+    desk: DeskService
     reception: ReceptionService
     customers: CustomerService
     orders: OrderService
     quick_phrases: QuickPhraseService
     kb: KbService
-    clock: Clock
+    kb_admin: KbAdminService
+    kb_io: KbIoService
+    packs: PackService
+    matcher: LiveMatcher
+    crm: CrmService
+    followups: FollowUpService
+    crm_io: CrmImportExport
+    aftersales: AftersalesService
+    reviews: ReviewService
+    bot: BotService
+    routing: RoutingService
+    auto_messages: AutoMessageService
+    channel: SimulatedChannel | None = None  # simulated customers (desks; not the command line)
 
     def set_agent_status(self, status: AgentStatus) -> Agent:
-        with self.db.session() as s:
-            self.agent = ShopRepository(s).set_agent_status(self.agent.id, status)
+        self.agent = self.desk.set_status(self.agent.id, status)
         return self.agent
 
     def refresh_agent(self) -> Agent:
         """Re-read this desk's agent (routing may have set it to 挂起 at its capacity)."""
-        with self.db.session() as s:
-            found = next((a for a in ShopRepository(s).agents(self.shop.id) if a.id == self.agent.id), None)
+        found = self.desk.agent(self.agent.id)
         if found is not None:
             self.agent = found
         return self.agent
@@ -48,38 +81,12 @@ class Workspace:
         self.db.dispose()
 
 
-def open_workspace(
-    url: str, *, agent_username: str = "", seed_demo: bool = True, clock: Clock = system_clock
-) -> Workspace:
-    """Migrate the database, start an empty one as the demo shop, and pick the desk's agent."""
-    db = Database(url)
-    try:
-        db.migrate()
-        if seed_demo:
-            from workbench.services.demo import seed_if_empty
+class WorkspaceOpening(Protocol):
+    """A desk's workspace and KB matcher being opened in the background (the app's start-up)."""
 
-            seed_if_empty(db, clock=clock)
-        with db.session() as s:
-            repo = ShopRepository(s)
-            shop = repo.first()
-            if shop is None:
-                raise DomainError("shop.missing")
-            agents = repo.agents(shop.id)
-        if not agents:
-            raise DomainError("agent.missing")
-        agent = next((a for a in agents if a.username == agent_username), agents[0])
-    except BaseException:
-        db.dispose()
-        raise
-    return Workspace(
-        db=db,
-        shop=shop,
-        agent=agent,
-        agents=tuple(agents),
-        reception=ReceptionService(db, shop.id, clock),
-        customers=CustomerService(db, shop.id, clock),
-        orders=OrderService(db, shop.id),
-        quick_phrases=QuickPhraseService(db, shop.id),
-        kb=KbService(db, shop.id),
-        clock=clock,
-    )
+    workspace: Future[Workspace]
+    matcher: Future[Matcher]
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the start-up work to end; True if it has."""
+        ...

@@ -1,23 +1,25 @@
-"""Starts Qt: application object, font, translator, style, error dialogs and the main window."""
+"""Starts Qt: application object, font, translator, style, error dialogs and the main window.
+
+Everything that needs no Qt (paths, logging, jieba's cache, opening the workspace) was begun by the
+app before this runs.
+"""
 
 from __future__ import annotations
 
-import logging
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from workbench import __version__
-from workbench.kb import tokenizer
 from workbench.launch import LaunchConfig
-from workbench.logging_setup import setup_logging
-from workbench.paths import DataDirError
 from workbench.ui.errors import error_text
 from workbench.ui.gc_guard import GuiThreadGarbageCollector
 from workbench.ui.theme import STYLE_SHEET, apply_font, install_translator
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:  # the services load on the start-up thread, not before the first paint
+    from workbench.services.workspace import WorkspaceOpening
 
 SMOKE_TIMEOUT_MS = 60_000
 
@@ -38,19 +40,11 @@ def create_application(config: LaunchConfig) -> QApplication:
     return app
 
 
-def run_gui(config: LaunchConfig) -> int:
+def run_gui(config: LaunchConfig, opening: WorkspaceOpening) -> int:
     app = create_application(config)
-    try:
-        config.paths.ensure()
-    except DataDirError as exc:
-        return _fatal(config, error_text(exc))
-    setup_logging(config.paths.logs)
-    tokenizer.set_cache_dir(config.paths.cache / "jieba")
-    log.info("starting workbench %s", __version__)
-
     from workbench.ui.main_window import MainWindow
 
-    window = MainWindow(config)
+    window = MainWindow(config, opening)
     exit_code = 0
 
     def failed(text: str) -> None:
@@ -83,7 +77,10 @@ def run_gui(config: LaunchConfig) -> int:
     return exit_code or code
 
 
-def _fatal(config: LaunchConfig, text: str) -> int:
+def show_fatal(config: LaunchConfig, exc: BaseException) -> int:
+    """The program cannot start at all (e.g. its data dir is unusable): say why and exit 2."""
+    create_application(config)
+    text = error_text(exc)
     print(text, file=sys.stderr)
     if not config.smoke_test:
         QMessageBox.critical(None, QCoreApplication.translate("bootstrap", "无法启动工作台"), text)

@@ -1,14 +1,15 @@
-"""千牛接待中心: conversation list, chat pane with composer, and the assist / customer / orders sidebar."""
+"""千牛接待中心: conversation list, chat pane with composer, and the assist / customer / orders sidebar.
+
+The window displays; the reception desk's work (lists, sending, drafts, suggestions, simulated
+customers, the day's chores) is done by its `ReceptionController`.
+"""
 
 from __future__ import annotations
 
 import logging
-import re
-import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QPaintEvent
@@ -30,16 +31,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.domain.conversations import Conversation, ConversationState, Message, Sender
+from workbench.domain.conversations import Conversation, ConversationState, Message
 from workbench.domain.kb import Suggestion
 from workbench.domain.shops import Agent, AgentStatus
-from workbench.kb import tokenizer
 from workbench.launch import LaunchConfig
 from workbench.ui.assist.panel import AssistPanel
 from workbench.ui.chat.chat_view import ChatView
 from workbench.ui.chat.composer import Composer
 from workbench.ui.chat.conversation_list import ConversationListModel, ConversationListView
 from workbench.ui.errors import error_text
+from workbench.ui.reception.controller import ReceptionController
 from workbench.ui.tasks import Tasks
 from workbench.ui.widgets.elided_label import ElidedLabel
 
@@ -47,22 +48,17 @@ from workbench.ui.widgets.elided_label import ElidedLabel
 # workspace opens, after the first paint.
 if TYPE_CHECKING:
     from workbench.kb.matcher import Matcher
-    from workbench.services.live import ChannelUpdate, SimulatedChannel
+    from workbench.services.live import SimulatedChannel
     from workbench.services.reception import ConversationLists
-    from workbench.services.workspace import Workspace
+    from workbench.services.workspace import Workspace, WorkspaceOpening
     from workbench.ui.customers.profile_panel import CustomerPanel
     from workbench.ui.orders.orders_panel import OrdersPanel
 
 log = logging.getLogger(__name__)
 
-SIM_TICK_MS = 500
-DAY_CHECK_MS = 60_000
-ORDER_NO = re.compile(r"(?<!\d)\d{12,20}(?!\d)")  # platform order numbers are long digit runs
-PAGE_SIZE = 200  # messages loaded at a time; older pages come when scrolled to the top
-
 
 class MainWindow(QMainWindow):
-    """The reception centre. Opens its workspace in the background and fills in when ready."""
+    """The reception centre. Shows at once; fills in when the app's start-up work opened the workspace."""
 
     workspace_ready = Signal()  # the database is open and the lists are shown
     workspace_failed = Signal(str)  # opening failed; the translated reason
@@ -73,25 +69,37 @@ class MainWindow(QMainWindow):
     suggestions_shown = Signal(int, int)  # conversation id, number of suggestions shown
     matcher_ready = Signal()  # jieba and the KB index are loaded
 
-    def __init__(self, config: LaunchConfig, tasks: Tasks | None = None) -> None:
+    def __init__(self, config: LaunchConfig, opening: WorkspaceOpening, tasks: Tasks | None = None) -> None:
         super().__init__()
         self.config = config
         self.tasks = tasks or Tasks(self)
-        self.workspace: Workspace | None = None
-        self.channel: SimulatedChannel | None = None
-        self.matcher: Matcher | None = None
-        self.current_id: int | None = None
-        self._pending_suggestion: Suggestion | None = None
-        self._last_customer_text: dict[int, str] = {}
-        self._match_started: dict[int, float] = {}
-        self._painted = self._start_requested = self._started = False
+        self.controller = ReceptionController(self.tasks, opening, config.settings.suggestions_shown, self)
+        self._painted = self._start_requested = False
         self._composer_text_for: tuple[int, str] | None = None  # (conversation, text) once it opens
-        # Unsent replies of the chats the agent switched away from, with the suggestion each began from.
-        self._drafts: dict[int, tuple[str, Suggestion | None]] = {}
+        self.customer_panel: CustomerPanel | None = None
+        self.orders_panel: OrdersPanel | None = None
         self.setWindowTitle(self.tr("工作台 · 接待中心"))
         self.resize(1360, 840)
         self._build_shell()
+        self._connect_controller()
         self._restore_geometry()
+
+    # What the controller holds, for the pages and tests that ask the window.
+    @property
+    def workspace(self) -> Workspace | None:
+        return self.controller.workspace
+
+    @property
+    def channel(self) -> SimulatedChannel | None:
+        return self.controller.channel
+
+    @property
+    def matcher(self) -> Matcher | None:
+        return self.controller.matcher
+
+    @property
+    def current_id(self) -> int | None:
+        return self.controller.current_id
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -121,12 +129,12 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(spacer)
         self.new_customer_action = QAction(self.tr("来一位模拟客户"), self)
         self.new_customer_action.setEnabled(False)
-        self.new_customer_action.triggered.connect(self.spawn_customer)
+        self.new_customer_action.triggered.connect(self.controller.spawn_customer)
         toolbar.addAction(self.new_customer_action)
         self.sim_action = QAction(self.tr("模拟客户进店"), self)
         self.sim_action.setCheckable(True)
         self.sim_action.setChecked(self.config.simulator and self.config.settings.simulator_enabled)
-        self.sim_action.toggled.connect(self._on_sim_toggled)
+        self.sim_action.toggled.connect(self.controller.set_simulating)
         toolbar.addAction(self.sim_action)
         settings_action = QAction(self.tr("设置"), self)
         settings_action.triggered.connect(self.open_settings)
@@ -152,7 +160,7 @@ class MainWindow(QMainWindow):
             label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.accept_button = QPushButton(self.tr("接入"), self.header)
         self.accept_button.setObjectName("primary")
-        self.accept_button.clicked.connect(self.accept_current)
+        self.accept_button.clicked.connect(self.controller.accept_current)
         self.profile_button = QPushButton(self.tr("客户档案"), self.header)
         self.profile_button.clicked.connect(self._open_current_customer_file)
         self.end_button = QPushButton(self.tr("结束会话"), self.header)
@@ -169,7 +177,7 @@ class MainWindow(QMainWindow):
         header_layout.addWidget(self.end_button)
 
         self.chat = ChatView(self)
-        self.chat.older_requested.connect(self.load_older)
+        self.chat.older_requested.connect(self.controller.load_older)
         self.composer = Composer(self)
         self.composer.set_enter_sends(self.config.settings.enter_sends)
         self.composer.send_requested.connect(self.send_text)
@@ -203,8 +211,6 @@ class MainWindow(QMainWindow):
         self.assist.suggestion_chosen.connect(self.insert_suggestion)
         self.assist.suggestion_send.connect(self.send_suggestion)
         self.sidebar.addTab(self.assist, self.tr("智能辅助"))
-        self.customer_panel: CustomerPanel | None = None
-        self.orders_panel: OrdersPanel | None = None
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.list_view)
@@ -237,18 +243,24 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.statusBar().showMessage(self.tr("正在打开数据库…"))
 
-        self.sim_timer = QTimer(self)
-        self.sim_timer.setInterval(SIM_TICK_MS)
-        self.sim_timer.timeout.connect(self._tick_channel)
-        self._tick_running = False
-        # Work that follows the calendar: answers with a validity window (活动 answers) start and stop
-        # at midnight, and follow-up rules (回访规则) schedule the day's visits. A cheap check of the
-        # date each minute, which also copes with a PC that slept through midnight.
-        self.day_timer = QTimer(self)
-        self.day_timer.setInterval(DAY_CHECK_MS)
-        self.day_timer.timeout.connect(self.check_new_day)
-        self._matcher_day: date | None = None
-        self._rules_day: date | None = None
+    def _connect_controller(self) -> None:
+        c = self.controller
+        c.workspace_opened.connect(self._on_workspace_opened)
+        c.workspace_failed.connect(self._on_open_failed)
+        c.matcher_ready.connect(self._on_matcher_ready)
+        c.lists_loaded.connect(self._show_lists)
+        c.conversation_loaded.connect(self._show_conversation)
+        c.older_loaded.connect(self._show_older)
+        c.message_saved.connect(self._on_message_saved)
+        c.send_failed.connect(lambda exc: self.composer.show_error(error_text(exc)))
+        c.sending_changed.connect(lambda on: self.composer.send_button.setEnabled(not on))
+        c.messages_arrived.connect(self._on_messages_arrived)
+        c.customer_message_received.connect(self.customer_message_received)
+        c.suggestions_pending.connect(lambda: self.assist.set_loading(True))
+        c.suggestions_ready.connect(self._show_suggestions)
+        c.order_mentioned.connect(self._open_mentioned_order)
+        c.reviews_posted.connect(self._show_new_reviews)
+        c.conversation_ended.connect(self.open_conversation)
 
     def _add_nav_item(self, title: str) -> None:
         item = QListWidgetItem(title, self.nav)
@@ -286,13 +298,10 @@ class MainWindow(QMainWindow):
     # -- start-up -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Open the workspace and warm up the matcher in the background, once the window has painted.
-
-        Background start-up work holds the GIL for long stretches; starting it after the first paint
-        keeps the window from appearing late.
-        """
+        """Take the workspace as the start-up work delivers it, once the window has painted (its
+        panels and pages are built on the UI thread; doing that first would delay the first paint)."""
         if self._painted:
-            self._start_background()
+            self.controller.start()
         else:
             self._start_requested = True
 
@@ -301,25 +310,7 @@ class MainWindow(QMainWindow):
         if not self._painted:
             self._painted = True
             if self._start_requested:
-                QTimer.singleShot(0, self._start_background)
-
-    def _start_background(self) -> None:
-        if self._started:
-            return
-        self._started = True
-        self.tasks.read(tokenizer.ensure_loaded, lambda _: self._maybe_build_matcher(), self._on_open_failed)
-        config = self.config
-
-        def open_job() -> Workspace:
-            from workbench.services.workspace import open_workspace
-
-            if config.reset_demo:
-                from workbench.services.demo import reset_demo
-
-                reset_demo(config.db_url)
-            return open_workspace(config.db_url, agent_username=config.settings.agent_username)
-
-        self.tasks.write(open_job, self._on_workspace_opened, self._on_open_failed)
+                QTimer.singleShot(0, self.controller.start)
 
     def _on_open_failed(self, exc: BaseException) -> None:
         log.error("could not open workspace: %r", exc)
@@ -328,11 +319,9 @@ class MainWindow(QMainWindow):
         self.workspace_failed.emit(text)
 
     def _on_workspace_opened(self, ws: Workspace) -> None:
-        from workbench.services.live import SimulatedChannel
         from workbench.ui.customers.profile_panel import CustomerPanel
         from workbench.ui.orders.orders_panel import OrdersPanel
 
-        self.workspace = ws
         self.shop_label.setText(ws.shop.name)
         self.agent_label.setText(self.tr("客服：{name}").format(name=ws.agent.display_name))
         self.status_combo.blockSignals(True)
@@ -347,15 +336,9 @@ class MainWindow(QMainWindow):
         self.orders_panel.complaint_requested.connect(lambda order_no: self.open_aftersales("complaint", order_no))
         self.sidebar.addTab(self.customer_panel, self.tr("客户"))
         self.sidebar.addTab(self.orders_panel, self.tr("订单"))
-        self.channel = SimulatedChannel.create(
-            ws,
-            rate_per_min=self.config.settings.simulator_rate_per_min,
-            speed=self.config.settings.simulator_speed,
-        )
         self.new_customer_action.setEnabled(True)
-        self.tasks.read(lambda: ws.quick_phrases.visible_to(ws.agent.id), self.composer.set_phrases)
+        self.controller.load_phrases(self.composer.set_phrases)
         self._add_workspace_pages(ws)
-        self._maybe_build_matcher()
         self.refresh_lists(then=self._on_first_lists)
 
     def _add_workspace_pages(self, ws: Workspace) -> None:
@@ -380,14 +363,14 @@ class MainWindow(QMainWindow):
         def aftersales() -> QWidget:
             from workbench.ui.aftersales.page import AftersalesPage
 
-            page = AftersalesPage(tasks, ws, self, evidence_dir=self.config.paths.evidence)
+            page = AftersalesPage(tasks, ws, self)
             page.send_text_requested.connect(self.put_text_in_chat)
             return page
 
         def knowledge() -> QWidget:
             from workbench.ui.kb_admin.page import KnowledgePage
 
-            page = KnowledgePage(tasks, ws, lambda: self.matcher, self)
+            page = KnowledgePage(tasks, ws, self)
             page.kb_changed.connect(self._reload_bot_settings)
             return page
 
@@ -415,9 +398,7 @@ class MainWindow(QMainWindow):
         from workbench.ui.chat.phrases_dialog import PhrasesDialog
 
         self.phrases_dialog = PhrasesDialog(self.tasks, ws.quick_phrases, ws.agent.id, self)
-        self.phrases_dialog.phrases_changed.connect(
-            lambda: self.tasks.read(lambda: ws.quick_phrases.visible_to(ws.agent.id), self.composer.set_phrases)
-        )
+        self.phrases_dialog.phrases_changed.connect(lambda: self.controller.load_phrases(self.composer.set_phrases))
         self.phrases_dialog.open()
 
     def open_aftersales(self, kind: str, order_no: str) -> None:
@@ -454,10 +435,7 @@ class MainWindow(QMainWindow):
         self.open_conversation(conversation_id)
 
     def _reload_bot_settings(self) -> None:
-        """Settings or the KB changed: the bot uses them from the next customer message on."""
-        channel = self.channel
-        if channel is not None:
-            self.tasks.write(channel.reload_settings)
+        self.controller.reload_bot_settings()
 
     def open_customer_file(self, customer_id: int) -> None:
         """The full 客户档案 in 客户运营 (from the chat sidebar)."""
@@ -478,16 +456,10 @@ class MainWindow(QMainWindow):
 
     def _on_first_lists(self) -> None:
         self.statusBar().showMessage(self.tr("已连接：{db}").format(db=self._db_label()), 8000)
-        if self.workspace is not None and self._rules_day is None:
-            self._rules_day = self.workspace.clock().date()
-            self.run_followup_rules()
-            self.day_timer.start()
-        if self.sim_action.isChecked():
-            self.sim_timer.start()
-            if not self.list_model.count(ConversationState.WAITING) and not self.list_model.count(
-                ConversationState.ACTIVE
-            ):
-                self.spawn_customer()  # a first customer at once, so a new desk is not empty
+        desk_empty = not self.list_model.count(ConversationState.WAITING) and not self.list_model.count(
+            ConversationState.ACTIVE
+        )
+        self.controller.first_lists_shown(self.sim_action.isChecked(), desk_empty)
         self.workspace_ready.emit()
 
     def _db_label(self) -> str:
@@ -495,128 +467,38 @@ class MainWindow(QMainWindow):
 
         return redact(self.config.db_url)
 
-    def _maybe_build_matcher(self) -> None:
-        """Once jieba is loaded and the workspace is open, index the KB off the UI thread."""
-        ws = self.workspace
-        if ws is None or not tokenizer.is_ready() or self.matcher is not None:
-            return
-
-        def build() -> Matcher:
-            from workbench.kb.matcher import Matcher
-            from workbench.services.kb_admin import KbAdminService
-
-            # Entries as the bot sees them today: answers outside their validity window left out.
-            matcher = Matcher(KbAdminService(ws.db, ws.shop.id, ws.clock).live_entries())
-            matcher.match("预热")  # first query pays jieba's remaining start-up, not the agent
-            return matcher
-
-        self.tasks.read(build, self._on_matcher_built, self._on_open_failed)
-
-    def _on_matcher_built(self, matcher: Matcher) -> None:
-        if self.matcher is not None:
-            return
-        self.matcher = matcher
-        if self.workspace is not None:
-            self._matcher_day = self.workspace.clock().date()
-            self.day_timer.start()
-        channel = self.channel
-        if channel is not None:
-            self.tasks.write(lambda: channel.set_matcher(matcher))
+    def _on_matcher_ready(self) -> None:
         self.assist.set_loading(False)
         self.matcher_ready.emit()
-        if self.current_id is not None and self.current_id in self._last_customer_text:
-            self.request_suggestions(self.current_id, self._last_customer_text[self.current_id])
-
-    def check_new_day(self) -> None:
-        """On a new date: schedule the day's follow-ups, and give the matcher the answers whose
-        validity window opened or closed."""
-        ws = self.workspace
-        if ws is None:
-            return
-        today = ws.clock().date()
-        if self._rules_day is not None and today != self._rules_day:
-            self._rules_day = today
-            self.run_followup_rules()
-        matcher, previous = self.matcher, self._matcher_day
-        if matcher is None or previous is None or today == previous:
-            return
-        self._matcher_day = today
-
-        def update() -> None:
-            from workbench.services.kb_admin import KbAdminService, apply_change
-
-            apply_change([matcher], KbAdminService(ws.db, ws.shop.id, ws.clock).day_change(previous))
-
-        def failed(exc: BaseException) -> None:
-            self._matcher_day = previous  # try again at the next check
-            log.warning("day change of the KB answers failed: %s", exc)
-
-        self.tasks.read(update, None, failed)
-
-    def run_followup_rules(self) -> None:
-        """Let the enabled follow-up rules schedule their visits (never twice for the same order or
-        period), in the background: when the desk opens and on each new day."""
-        ws = self.workspace
-        if ws is None:
-            return
-
-        def run() -> int:
-            from workbench.services.crm_followups import FollowUpService
-
-            return FollowUpService(ws.db, ws.shop.id, ws.clock).run_rules()
-
-        def failed(exc: BaseException) -> None:
-            log.warning("follow-up rules failed: %s", exc)
-
-        self.tasks.write(run, None, failed)
 
     # -- conversation list ----------------------------------------------------------------------
 
-    def refresh_lists(self, then: Any = None) -> None:
-        ws = self.workspace
-        if ws is None:
-            return
+    def refresh_lists(self, then: Callable[[], None] | None = None) -> None:
+        self.controller.refresh_lists(then)
 
-        def load() -> tuple[ConversationLists, Agent]:
-            # This desk's chats: not the ones the bot is serving, nor colleagues'.
-            return ws.reception.desk_lists(ws.agent.id), ws.refresh_agent()
-
-        def done(result: tuple[ConversationLists, Agent]) -> None:
-            lists, agent = result
-            self._show_agent_status(agent)
-            self.list_model.set_lists(lists)
-            if self.current_id is not None:
-                self.list_view.select_conversation(self.current_id)
-                self._update_header(self.list_model.conversation(self.current_id))
-            self.setWindowTitle(
-                self.tr("工作台 · 接待中心（待接待 {w} · 接待中 {a}）").format(
-                    w=len(lists.waiting), a=len(lists.active)
-                )
-            )
-            self.lists_refreshed.emit()
-            if then is not None:
-                then()
-
-        self.tasks.read(load, done)
+    def _show_lists(self, lists: ConversationLists, agent: Agent) -> None:
+        self._show_agent_status(agent)
+        self.list_model.set_lists(lists)
+        if self.current_id is not None:
+            self.list_view.select_conversation(self.current_id)
+            self._update_header(self.list_model.conversation(self.current_id))
+        self.setWindowTitle(
+            self.tr("工作台 · 接待中心（待接待 {w} · 接待中 {a}）").format(w=len(lists.waiting), a=len(lists.active))
+        )
+        self.lists_refreshed.emit()
 
     def open_conversation(self, conversation_id: int) -> None:
-        ws = self.workspace
-        if ws is None:
+        if self.workspace is None:
             return
-        previous = self.current_id  # its unsent reply is kept, also when the same chat is clicked again
-        if previous is not None and self.composer.text().strip():
-            self._drafts[previous] = (self.composer.text(), self._pending_suggestion)
-        self.current_id = conversation_id
-        self._pending_suggestion = None
+        draft = self.controller.switch_to(conversation_id, self.composer.text())
         conv = self.list_model.conversation(conversation_id)
         self._update_header(conv)
         self.centre.setCurrentIndex(1)
         self.composer.clear()
         self.assist.clear()
-        draft = self._drafts.pop(conversation_id, None)
         if draft is not None:
             self.composer.set_text(draft[0])
-            self._pending_suggestion = draft[1]
+            self.controller.resume_draft(draft[1])  # after clear(), which drops the adopted suggestion
         if conv is not None:
             self._show_customer_of(conv)
         else:
@@ -624,32 +506,20 @@ class MainWindow(QMainWindow):
             # another workspace): read it with the messages; meanwhile show no other customer's name.
             self.header_title.setText("")
             self.header_info.setText("")
+        self.controller.load_conversation(conversation_id, on_lists=conv is not None)
 
-        def load() -> tuple[list[Message], Conversation | None]:
-            messages = ws.reception.messages(conversation_id, limit=PAGE_SIZE)
-            ws.reception.mark_read(conversation_id)
-            return messages, ws.reception.get(conversation_id) if conv is None else None
+    def _show_conversation(self, conversation_id: int, messages: list[Message], fetched: Conversation | None) -> None:
+        from workbench.ui.reception.controller import PAGE_SIZE
 
-        def done(result: tuple[list[Message], Conversation | None]) -> None:
-            messages, fetched = result
-            if self.current_id != conversation_id:
-                return
-            if fetched is not None:
-                self._update_header(fetched)
-                self._show_customer_of(fetched)
-            self.chat.message_model.set_messages(conversation_id, messages)
-            if self._composer_text_for is not None and self._composer_text_for[0] == conversation_id:
-                self.composer.set_text(self._composer_text_for[1])
-                self._composer_text_for = None
-            self.chat.has_older = len(messages) >= PAGE_SIZE
-            last = next((m for m in reversed(messages) if m.sender is Sender.CUSTOMER), None)
-            if last is not None:
-                self._last_customer_text[conversation_id] = last.text
-                self.request_suggestions(conversation_id, last.text)
-            self.conversation_opened.emit(conversation_id)
-            self.refresh_lists()
-
-        self.tasks.read(load, done)
+        if fetched is not None:
+            self._update_header(fetched)
+            self._show_customer_of(fetched)
+        self.chat.message_model.set_messages(conversation_id, messages)
+        if self._composer_text_for is not None and self._composer_text_for[0] == conversation_id:
+            self.composer.set_text(self._composer_text_for[1])
+            self._composer_text_for = None
+        self.chat.has_older = len(messages) >= PAGE_SIZE
+        self.conversation_opened.emit(conversation_id)
 
     def _show_customer_of(self, conv: Conversation) -> None:
         # {订单号} and {商品} come from the order the 订单 tab shows (see _use_order_in_phrases)
@@ -659,16 +529,9 @@ class MainWindow(QMainWindow):
         if self.orders_panel is not None:
             self.orders_panel.show_customer(conv.customer_id)
 
-    def load_older(self, conversation_id: int, before_id: int) -> None:
-        ws = self.workspace
-        if ws is None:
-            return
-
-        def done(older: list[Message]) -> None:
-            if self.chat.message_model.conversation_id == conversation_id:
-                self.chat.show_older(older, has_more=len(older) >= PAGE_SIZE)
-
-        self.tasks.read(lambda: ws.reception.messages(conversation_id, before_id=before_id, limit=PAGE_SIZE), done)
+    def _show_older(self, conversation_id: int, older: list[Message], has_more: bool) -> None:
+        if self.chat.message_model.conversation_id == conversation_id:
+            self.chat.show_older(older, has_more=has_more)
 
     def _update_header(self, conv: Conversation | None) -> None:
         if conv is None:
@@ -693,14 +556,12 @@ class MainWindow(QMainWindow):
     # -- sending --------------------------------------------------------------------------------
 
     def insert_suggestion(self, suggestion: Suggestion) -> None:
-        self._pending_suggestion = suggestion
+        self.controller.adopt_suggestion(suggestion)
         self.composer.set_text(suggestion.answer)
 
     def _on_composer_edited(self) -> None:
-        # An emptied composer drops the inserted suggestion: a reply typed from scratch afterwards is
-        # the agent's own, not an edited use of that KB entry (it would count a hit and an edit).
         if not self.composer.text().strip():
-            self._pending_suggestion = None
+            self.controller.composer_emptied()
 
     def send_suggestion(self, suggestion: Suggestion) -> None:
         self.send_text(suggestion.answer, suggestion)
@@ -708,16 +569,10 @@ class MainWindow(QMainWindow):
     def send_text(self, text: str, suggestion: Suggestion | None = None) -> None:
         """Send `text`: the composer's (None), or a suggestion's answer sent directly, which leaves the
         agent's draft and the suggestion it started from in the composer."""
-        ws = self.workspace
-        conv_id = self.current_id
-        # The send button is off while a reply is being saved: a second Enter, double-click or
-        # 直接发送 in that moment must not send the same reply twice.
-        if ws is None or conv_id is None or not self.composer.send_button.isEnabledTo(self.composer):
+        # While a reply is being saved, a second Enter, double-click or 直接发送 must not send it twice.
+        if self.workspace is None or self.current_id is None or self.controller.sending:
             return
-        from workbench.services.reception import UsedSuggestion
-
-        from_composer = suggestion is None
-        if from_composer:
+        if suggestion is None:
             from workbench.domain.quick_phrases import unfilled_placeholders
 
             missing = unfilled_placeholders(text)
@@ -725,110 +580,33 @@ class MainWindow(QMainWindow):
                 self.composer.show_error(self.tr("请先把「{name}」换成实际内容").format(name="{" + missing[0] + "}"))
                 self.composer.select_placeholder(missing[0])
                 return
-        pending = self._pending_suggestion if suggestion is None else suggestion
-        used = UsedSuggestion(pending.entry_id, pending.score, pending.answer) if pending else None
-        channel = self.channel
-        self.composer.send_button.setEnabled(False)
+        self.controller.send(text, suggestion)
 
-        def job() -> Message:
-            message = ws.reception.agent_sends(conv_id, ws.agent.id, text, used)
-            if channel is not None:
-                channel.agent_replied(conv_id, message.text)
-            return message
-
-        def done(message: Message) -> None:
-            self.composer.send_button.setEnabled(True)
-            if self.current_id == conv_id:
-                if from_composer:
-                    self._pending_suggestion = None
-                    self.composer.clear()
-                self.chat.message_model.append(message)
-            elif from_composer and self._drafts.get(conv_id, ("", None))[0] == text:
-                del self._drafts[conv_id]  # the agent switched chats while it was saved: it is no draft
-            self.message_sent.emit(message.id)
-            self.refresh_lists()
-
-        def failed(exc: BaseException) -> None:
-            self.composer.send_button.setEnabled(True)
-            self.composer.show_error(error_text(exc))
-
-        self.tasks.write(job, done, failed)
+    def _on_message_saved(self, message: Message, from_composer: bool) -> None:
+        if self.current_id == message.conversation_id:
+            if from_composer:
+                self.composer.clear()
+            self.chat.message_model.append(message)
+        self.message_sent.emit(message.id)
 
     def accept_current(self) -> None:
-        ws, conv_id = self.workspace, self.current_id
-        if ws is None or conv_id is None:
-            return
-        self.tasks.write(lambda: ws.reception.accept(conv_id, ws.agent.id), lambda _: self.refresh_lists())
+        self.controller.accept_current()
 
     def end_current(self) -> None:
-        ws, conv_id = self.workspace, self.current_id
-        if ws is None or conv_id is None:
-            return
-        note = self.tr("客服已结束会话")
-        channel = self.channel
+        self.controller.end_current(self.tr("客服已结束会话"))
 
-        def job() -> None:
-            ws.reception.system_note(conv_id, note)
-            ws.reception.end(conv_id, "agent")
-            if channel is not None:
-                channel.forget(conv_id)
+    # -- suggestions and arriving messages ------------------------------------------------------
 
-        self.tasks.write(job, lambda _: self._after_end(conv_id))
+    def _show_suggestions(self, conversation_id: int, text: str, suggestions: list[Suggestion]) -> None:
+        self.assist.show_for(text, suggestions)
+        self.suggestions_shown.emit(conversation_id, len(suggestions))
 
-    def _after_end(self, conv_id: int) -> None:
-        if self.current_id == conv_id:
-            self.open_conversation(conv_id)
-        else:
-            self.refresh_lists()
-
-    # -- suggestions ----------------------------------------------------------------------------
-
-    def request_suggestions(self, conversation_id: int, text: str) -> None:
-        matcher = self.matcher
-        if matcher is None:
-            self.assist.set_loading(True)
-            return
-        started = self._match_started.setdefault(conversation_id, time.perf_counter())
-        limit = self.config.settings.suggestions_shown
-
-        def done(suggestions: list[Suggestion]) -> None:
-            self._match_started.pop(conversation_id, None)
-            if self.current_id != conversation_id:
-                return
-            self.assist.show_for(text, suggestions)
-            self.suggestions_shown.emit(conversation_id, len(suggestions))
-            log.debug("suggestions in %.1f ms", (time.perf_counter() - started) * 1000)
-
-        self.tasks.read(lambda: matcher.match(text, top=limit), done)
-
-    # -- simulated customers ------------------------------------------------------------------
+    def _on_messages_arrived(self, _conversation_id: int, messages: list[Message]) -> None:
+        for message in messages:
+            self.chat.message_model.append(message)
 
     def spawn_customer(self) -> None:
-        channel = self.channel
-        if channel is not None:
-            self.tasks.write(channel.spawn, self._apply_updates)
-
-    def _tick_channel(self) -> None:
-        channel = self.channel
-        if channel is None or self._tick_running:
-            return
-        self._tick_running = True
-
-        def tick() -> tuple[list[ChannelUpdate], int]:
-            return channel.tick(), len(channel.take_new_reviews())
-
-        def done(result: tuple[list[ChannelUpdate], int]) -> None:
-            self._tick_running = False
-            updates, new_reviews = result
-            self._apply_updates(updates)
-            if new_reviews:
-                self._show_new_reviews()
-
-        def failed(exc: BaseException) -> None:
-            self._tick_running = False
-            log.error("simulator tick failed: %r", exc)
-
-        self.tasks.write(tick, done, failed)
+        self.controller.spawn_customer()
 
     def _show_new_reviews(self) -> None:
         """Simulated buyers reviewed their orders: an open 售后 page lists them at once."""
@@ -842,28 +620,6 @@ class MainWindow(QMainWindow):
             page.refresh()
             page.reviews_view.refresh()
 
-    def _apply_updates(self, updates: list[ChannelUpdate]) -> None:
-        if not updates:
-            return
-        read_current = False
-        for update in updates:
-            customer_texts = [m.text for m in update.messages if m.sender is Sender.CUSTOMER]
-            for text in customer_texts:
-                self._last_customer_text[update.conversation_id] = text
-                self.customer_message_received.emit(update.conversation_id, text)
-            if update.conversation_id == self.current_id:
-                for message in update.messages:
-                    self.chat.message_model.append(message)
-                if customer_texts:
-                    self.request_suggestions(update.conversation_id, customer_texts[-1])
-                    self._open_mentioned_order(customer_texts[-1])
-                    read_current = True
-        if read_current and self.current_id is not None:
-            # The agent is looking at this chat: mark it read first, then show the lists.
-            self._mark_read(self.current_id, then=self.refresh_lists)
-        else:
-            self.refresh_lists()
-
     def _use_order_in_phrases(self, _order_no: str) -> None:
         """Quick phrases fill {订单号} and {商品} from the order the 订单 tab shows: the buyer's newest,
         the one they sent (查单) or the one the agent picked, when it is this buyer's."""
@@ -875,34 +631,17 @@ class MainWindow(QMainWindow):
 
         self.composer.placeholders.update(order_placeholders(order))
 
-    def _open_mentioned_order(self, text: str) -> None:
+    def _open_mentioned_order(self, order_no: str) -> None:
         """A customer who sends an order number gets it looked up in the 订单 tab straight away (查单)."""
-        found = ORDER_NO.search(text)
-        if found is None or self.orders_panel is None:
+        if self.orders_panel is None:
             return
-        self.orders_panel.lookup(found.group(0))
-        self.statusBar().showMessage(self.tr("买家发来订单号 {no}，已在「订单」页打开").format(no=found.group(0)), 8000)
-
-    def _mark_read(self, conversation_id: int, then: Callable[[], None] | None = None) -> None:
-        ws = self.workspace
-        if ws is not None:
-            self.tasks.write(lambda: ws.reception.mark_read(conversation_id), lambda _: then() if then else None)
-
-    def _on_sim_toggled(self, on: bool) -> None:
-        if on and self.workspace is not None:
-            self.sim_timer.start()
-        else:
-            self.sim_timer.stop()
+        self.orders_panel.lookup(order_no)
+        self.statusBar().showMessage(self.tr("买家发来订单号 {no}，已在「订单」页打开").format(no=order_no), 8000)
 
     # -- agent status and settings --------------------------------------------------------------
 
     def _on_status_changed(self, _index: int) -> None:
-        ws = self.workspace
-        if ws is None:
-            return
-        status = AgentStatus(self.status_combo.currentData())
-        # 挂起 / 离线: routing sends new customers elsewhere (colleagues or the bot); they keep arriving.
-        self.tasks.write(lambda: ws.set_agent_status(status))
+        self.controller.set_status(AgentStatus(self.status_combo.currentData()))
 
     def _show_agent_status(self, agent: Agent) -> None:
         index = self.status_combo.findData(agent.status.value)
@@ -919,9 +658,7 @@ class MainWindow(QMainWindow):
             settings = dialog.result_settings()
             self.config = replace(self.config, settings=settings)
             self.composer.set_enter_sends(settings.enter_sends)
-            if self.channel is not None:
-                channel = self.channel
-                self.tasks.write(lambda: channel.set_rate(settings.simulator_rate_per_min))
+            self.controller.set_simulator_rate(settings.simulator_rate_per_min)
             QMessageBox.information(self, self.tr("设置已保存"), self.tr("语言与数据库的更改将在重新启动后生效。"))
 
     # -- window state ---------------------------------------------------------------------------
@@ -932,9 +669,6 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.sim_timer.stop()
         QSettings().setValue("main_window/geometry", self.saveGeometry())
-        self.tasks.wait_idle()
-        if self.workspace is not None:
-            self.workspace.close()
+        self.controller.stop()
         super().closeEvent(event)

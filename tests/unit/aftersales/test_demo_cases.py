@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench.composition import open_workspace
 from workbench.domain.aftersales import (
     CaseKind,
     CaseState,
@@ -23,7 +24,7 @@ from workbench.domain.aftersales import (
 from workbench.services.aftersales import AftersalesService, CaseFilter
 from workbench.services.demo import reset_demo
 from workbench.services.reviews import ReviewService
-from workbench.services.workspace import Workspace, open_workspace
+from workbench.services.workspace import Workspace
 from workbench.storage.db import sqlite_url
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.unit.storage.conftest import db, db_url  # noqa: F401  (SQLite and PostgreSQL)
+from workbench.composition import open_workspace
 from workbench.kb import tokenizer
-from workbench.services.workspace import Workspace, open_workspace
+from workbench.services.workspace import Workspace
 from workbench.storage.db import sqlite_url
 
 

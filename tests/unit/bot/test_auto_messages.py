@@ -10,12 +10,12 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from tests.unit.bot.conftest import FakeClock
+from workbench.composition import build_channel
 from workbench.domain.auto_messages import AutoKind, BulkTarget, LogStatus, OrderEvent, OrderEventKind
 from workbench.domain.conversations import Sender
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order, OrderItem, OrderState
 from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator
-from workbench.services.live import SimulatedChannel
 from workbench.services.workspace import Workspace
 from workbench.storage.repositories.bot import BotRepository
 from workbench.storage.repositories.customers import CustomerRepository
@@ -185,7 +185,7 @@ def test_the_order_event_generator_moves_orders_along(ws: Workspace, clock: Fake
 
 def test_the_channel_generates_order_events_and_sends_auto_messages(ws: Workspace, auto: AutoMessageService) -> None:
     t = [0.0]
-    channel = SimulatedChannel.create(ws, rate_per_min=0.0, seed=8)
+    channel = build_channel(ws, rate_per_min=0.0, seed=8)
     channel.monotonic = lambda: t[0]
     for _ in range(30):
         t[0] += 10.0

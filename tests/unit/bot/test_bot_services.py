@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from tests.unit.bot.conftest import FakeClock
+from workbench.composition import build_channel
 from workbench.domain.bot import (
     AutoStrategy,
     CardMode,
@@ -25,7 +26,6 @@ from workbench.domain.routing import AgentRole, RoutingConfig
 from workbench.domain.shops import AgentStatus
 from workbench.kb.matcher import Matcher
 from workbench.services.bot import BotService, ReceptionBot
-from workbench.services.live import SimulatedChannel
 from workbench.services.routing import AccountForm, RoutingService
 from workbench.services.workspace import Workspace
 from workbench.storage.repositories.bot import BotRepository
@@ -209,7 +209,7 @@ def test_a_reply_with_a_number_picks_from_the_clarify_list(
 def test_an_agent_writing_in_a_bot_chat_takes_it_over(ws: Workspace, matcher: Matcher, bot_service: BotService) -> None:
     full_auto(bot_service)
     t = [0.0]
-    channel = SimulatedChannel.create(ws, rate_per_min=0.0, seed=11)
+    channel = build_channel(ws, rate_per_min=0.0, seed=11)
     channel.monotonic = lambda: t[0]
     channel.set_matcher(matcher)
     updates = channel.spawn("size_advice")
@@ -264,7 +264,7 @@ def test_round_robin_to_simulated_colleagues_who_answer(
         routing.update_account(a.id, AccountForm(a.username, a.display_name, a.role, False, 8, False))
     routing.save_config(RoutingConfig(enabled=True))
     t = [0.0]
-    channel = SimulatedChannel.create(ws, rate_per_min=0.0, seed=5)
+    channel = build_channel(ws, rate_per_min=0.0, seed=5)
     channel.monotonic = lambda: t[0]
     channel.set_matcher(matcher)
     assigned = []
@@ -298,7 +298,7 @@ def test_capacity_rule_suspends_a_full_agent_and_brings_them_back(
         routing.update_account(a.id, AccountForm(a.username, a.display_name, a.role, False, 8, False))
     routing.save_config(RoutingConfig(enabled=True, auto_suspend=True))
     t = [0.0]
-    channel = SimulatedChannel.create(ws, rate_per_min=0.0, seed=2)
+    channel = build_channel(ws, rate_per_min=0.0, seed=2)
     channel.monotonic = lambda: t[0]
     first = channel.spawn("when_ship")[0]
     assert first.assigned_agent_id == me.id
@@ -335,7 +335,7 @@ def test_simulated_customers_are_served_by_the_bot_through_the_channel(
 ) -> None:
     full_auto(bot_service)
     t = [0.0]
-    channel = SimulatedChannel.create(ws, rate_per_min=3.0, seed=9)
+    channel = build_channel(ws, rate_per_min=3.0, seed=9)
     channel.monotonic = lambda: t[0]
     channel.set_matcher(matcher)
     seen: dict[int, list[tuple[Sender, str]]] = {}

@@ -10,6 +10,7 @@ import pytest
 import workbench.channels.simulator as simulator_module
 from workbench.channels.scenarios import load_scenarios
 from workbench.channels.simulator import CustomerSaid, Simulator
+from workbench.composition import build_channel
 from workbench.domain.bot import AutoStrategy, ReceptionConfig, ReceptionMode
 from workbench.domain.conversations import Message, Sender
 from workbench.kb.matcher import Matcher
@@ -38,7 +39,7 @@ def heat(ws: Workspace, entry_id: int | None) -> int:
 
 def channel_for(ws: Workspace, matcher: Matcher, seed: int) -> tuple[SimulatedChannel, list[float]]:
     t = [0.0]
-    channel = SimulatedChannel.create(ws, rate_per_min=0.0, seed=seed)
+    channel = build_channel(ws, rate_per_min=0.0, seed=seed)
     channel.monotonic = lambda: t[0]
     channel.set_matcher(matcher)
     return channel, t

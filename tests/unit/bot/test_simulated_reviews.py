@@ -11,12 +11,13 @@ from datetime import timedelta
 import pytest
 
 from tests.unit.bot.conftest import FakeClock
+from workbench.composition import build_channel
 from workbench.domain.aftersales import CaseKind, Rating, RiskLevel
 from workbench.domain.conversations import Sender
 from workbench.domain.orders import OrderState
 from workbench.domain.reviews import emotional_words, is_specific
 from workbench.services.auto_messages import OrderEventSimulator, PostedReview
-from workbench.services.live import PRO_SCENARIO, SimulatedChannel
+from workbench.services.live import PRO_SCENARIO
 from workbench.services.reviews import (
     REVIEW_KINDS,
     ReviewScript,
@@ -117,7 +118,7 @@ def test_received_orders_get_reviews_with_the_mix_from_the_file(ws: Workspace, c
 
 def test_a_classroom_sees_a_review_every_few_minutes_without_any_auto_message_rule(ws: Workspace) -> None:
     t = [0.0]
-    channel = SimulatedChannel.create(ws, rate_per_min=0.0, seed=12)
+    channel = build_channel(ws, rate_per_min=0.0, seed=12)
     channel.monotonic = lambda: t[0]
     times: list[float] = []
     for _ in range(90 * 6):  # 90 minutes, a tick every 10 seconds, default 2 order events a minute
@@ -137,7 +138,7 @@ def test_no_order_events_no_reviews(ws: Workspace) -> None:
 
     AutoMessageService(ws.db, ws.shop.id, ws.clock).set_order_events_per_min(0)
     t = [0.0]
-    channel = SimulatedChannel.create(ws, rate_per_min=0.0, seed=12)
+    channel = build_channel(ws, rate_per_min=0.0, seed=12)
     channel.monotonic = lambda: t[0]
     for _ in range(60):
         t[0] += 30.0
@@ -188,7 +189,7 @@ def test_the_professional_comes_to_the_desk_asking_for_money(ws: Workspace, cloc
 
     AutoMessageService(ws.db, ws.shop.id, ws.clock).set_order_events_per_min(30)
     t = [0.0]
-    channel = SimulatedChannel.create(ws, rate_per_min=0.01, seed=4)
+    channel = build_channel(ws, rate_per_min=0.01, seed=4)
     channel.monotonic = lambda: t[0]
     channel.order_events = OrderEventSimulator(
         ws.db, ws.shop.id, ws.clock, random.Random(8), script=only("professional")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench.composition import open_workspace
 from workbench.domain.conversations import MAX_MESSAGE_LENGTH
 from workbench.domain.errors import DomainError
 from workbench.domain.quick_phrases import (
@@ -17,7 +18,7 @@ from workbench.domain.quick_phrases import (
     QuickPhrase,
     clean_phrase,
 )
-from workbench.services.workspace import Workspace, open_workspace
+from workbench.services.workspace import Workspace
 from workbench.storage.db import sqlite_url
 from workbench.storage.repositories.shops import ShopRepository
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from workbench.composition import build_channel, open_workspace
 from workbench.domain.conversations import ConversationState, Sender
 from workbench.domain.errors import DomainError
 from workbench.domain.kb import STANDARD_CATEGORIES
 from workbench.domain.orders import OrderState
 from workbench.services.demo import reset_demo
-from workbench.services.live import SimulatedChannel
 from workbench.services.reception import UsedSuggestion
-from workbench.services.workspace import Workspace, open_workspace
+from workbench.services.workspace import Workspace
 from workbench.storage.db import sqlite_url
 
 
@@ -114,7 +114,7 @@ def test_reception_flow_and_validation(ws: Workspace) -> None:
 
 def test_simulated_customers_are_persisted_and_branch_on_replies(ws: Workspace) -> None:
     t = [0.0]
-    channel = SimulatedChannel.create(ws, rate_per_min=0.0, seed=7)
+    channel = build_channel(ws, rate_per_min=0.0, seed=7)
     channel.monotonic = lambda: t[0]
     updates = channel.spawn("exchange_colour_size")
     assert updates and updates[0].arrived
@@ -146,7 +146,7 @@ def test_simulated_customers_are_persisted_and_branch_on_replies(ws: Workspace) 
 
 def test_ignored_customer_leaves_and_the_chat_ends(ws: Workspace) -> None:
     t = [0.0]
-    channel = SimulatedChannel.create(ws, rate_per_min=0.0, seed=3)
+    channel = build_channel(ws, rate_per_min=0.0, seed=3)
     channel.monotonic = lambda: t[0]
     conv_id = channel.spawn("when_ship")[0].conversation_id
     left = ""

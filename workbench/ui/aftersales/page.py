@@ -4,7 +4,6 @@ and dispute forms — and review management. The chat window opens forms here an
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
@@ -121,14 +120,12 @@ class AftersalesPage(QWidget):
         tasks: Tasks,
         workspace: Workspace,
         parent: QWidget | None = None,
-        *,
-        evidence_dir: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._workspace = workspace
-        self.service = AftersalesService(workspace.db, workspace.shop.id, workspace.clock, evidence_dir)
-        self.reviews = ReviewService(workspace.db, workspace.shop.id, workspace.clock)
+        self.service: AftersalesService = workspace.aftersales
+        self.reviews: ReviewService = workspace.reviews
         self._actor = workspace.agent.display_name
         self._customer_id: int | None = None
         self._generation = 0

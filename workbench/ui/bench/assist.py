@@ -39,6 +39,7 @@ def run(messages: int = 200) -> dict[str, float]:
     from workbench.paths import AppPaths
     from workbench.services.live import ChannelUpdate
     from workbench.settings import Settings
+    from workbench.startup import DeskStartup
     from workbench.storage.db import sqlite_url
     from workbench.ui.bootstrap import create_application
     from workbench.ui.main_window import MainWindow
@@ -49,8 +50,10 @@ def run(messages: int = 200) -> dict[str, float]:
         paths.ensure()
         tokenizer.set_cache_dir(paths.cache / "jieba")
         config = LaunchConfig(paths=paths, db_url=sqlite_url(paths.database), settings=Settings(), simulator=False)
+        startup = DeskStartup(config)
+        startup.begin()
         app = create_application(config)
-        window = MainWindow(config)
+        window = MainWindow(config, startup)
         window.show()
         window.start()
 
@@ -65,10 +68,7 @@ def run(messages: int = 200) -> dict[str, float]:
         wait(lambda: window.workspace is not None and window.matcher is not None)
         ws = window.workspace
         assert ws is not None
-        with ws.db.session() as s:
-            from workbench.storage.repositories.customers import CustomerRepository
-
-            customer_id = CustomerRepository(s).some(ws.shop.id, 1)[0].id
+        customer_id = ws.orders.page(limit=1).rows[0][0].customer_id
         conv = ws.reception.customer_arrives(customer_id, "bench")
         window.refresh_lists()
         window.open_conversation(conv.id)
@@ -103,7 +103,9 @@ def run(messages: int = 200) -> dict[str, float]:
             def job(text: str = text):  # type: ignore[no-untyped-def]
                 return ws.reception.customer_says(conv.id, text)
 
-            window.tasks.write(job, lambda m: window._apply_updates([ChannelUpdate(conv.id, customer_id, (m,))]))
+            window.tasks.write(
+                job, lambda m: window.controller.apply_updates([ChannelUpdate(conv.id, customer_id, (m,))])
+            )
             wait(lambda n=done_before: len(latencies) > n)
             # Keep the chat a realistic size: the agent answers now and then.
             if i % 10 == 9:

@@ -46,6 +46,7 @@ from workbench.launch import LaunchConfig
 from workbench.paths import AppPaths
 from workbench.settings import load_settings
 from workbench.kb import tokenizer
+from workbench.startup import DeskStartup
 from workbench.ui.bootstrap import create_application
 
 class FirstPaint(QObject):
@@ -58,11 +59,13 @@ class FirstPaint(QObject):
 paths = AppPaths.under(Path(sys.argv[1]))
 settings = load_settings(paths.settings_file)
 config = LaunchConfig(paths=paths, db_url=resolve_db_url(None, settings, paths), settings=settings, simulator=False)
-app = create_application(config)
 paths.ensure()
 tokenizer.set_cache_dir(paths.cache / "jieba")
+startup = DeskStartup(config)
+startup.begin()
+app = create_application(config)
 from workbench.ui.main_window import MainWindow
-window = MainWindow(config)
+window = MainWindow(config, startup)
 spy = FirstPaint()
 window.installEventFilter(spy)
 window.workspace_ready.connect(lambda: (print("ready", flush=True), QTimer.singleShot(0, window.close)))

@@ -42,9 +42,9 @@ class BotSettingsPage(QWidget):
         self.setObjectName("botPage")
         self.setStyleSheet(BOT_STYLE)
         ws = workspace
-        self.bot_service = BotService(ws.db, ws.shop.id, ws.clock)
-        self.routing_service = RoutingService(ws.db, ws.shop.id, ws.clock)
-        self.auto_service = AutoMessageService(ws.db, ws.shop.id, ws.clock)
+        self.bot_service: BotService = ws.bot
+        self.routing_service: RoutingService = ws.routing
+        self.auto_service: AutoMessageService = ws.auto_messages
 
         title = QLabel(self.tr("店小蜜 · 智能客服"))
         title.setObjectName("pageTitle")

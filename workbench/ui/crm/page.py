@@ -1,7 +1,7 @@
 """客户运营: the customer-management workspace — customer list with filters and groups, the profile
 with its timeline, the tag library, the segment dashboard and follow-ups.
 
-The page builds its services from the workspace and does all database work through ``Tasks``.
+The page uses the workspace's services and does all database work through ``Tasks``.
 """
 
 from __future__ import annotations
@@ -95,9 +95,9 @@ class CustomersPage(QWidget):
         super().__init__(parent)
         self._tasks = tasks
         self._workspace = workspace
-        self.crm = CrmService(workspace.db, workspace.shop.id, workspace.clock)
-        self.followups = FollowUpService(workspace.db, workspace.shop.id, workspace.clock, workspace.shop.name)
-        self.io = CrmImportExport(workspace.db, workspace.shop.id, workspace.clock)
+        self.crm: CrmService = workspace.crm
+        self.followups: FollowUpService = workspace.followups
+        self.io: CrmImportExport = workspace.crm_io
         self._library: list[Tag] = []
         self._groups: list[GroupInfo] = []
         self._started = False

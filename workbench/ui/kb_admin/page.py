@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from workbench.kb.matcher import Matcher
 from workbench.services.workspace import Workspace
 from workbench.ui.kb_admin.knowledge_tab import KnowledgeTab
 from workbench.ui.kb_admin.packs_tab import PacksTab
@@ -19,9 +16,8 @@ from workbench.ui.tasks import Tasks
 class KnowledgePage(QWidget):
     """The knowledge editor, the industry packs and the test window.
 
-    Edits are saved in the background and go into the live matcher (`matcher_provider()`, the main
-    window's) at once; while that returns None the page builds its own matcher for the test window
-    and brings the main one up to date when it appears.
+    Edits are saved in the background and go into the workspace's live matcher at once (the one the
+    reception desk and the bot answer from); the test window asks that same matcher.
     """
 
     kb_changed = Signal()
@@ -31,11 +27,10 @@ class KnowledgePage(QWidget):
         self,
         tasks: Tasks,
         workspace: Workspace,
-        matcher_provider: Callable[[], Matcher | None],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.session = KbSession(tasks, workspace, matcher_provider, self)
+        self.session = KbSession(tasks, workspace, self)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.knowledge = KnowledgeTab(self.session, self.tabs)

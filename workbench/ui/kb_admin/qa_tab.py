@@ -344,7 +344,7 @@ class QaTab(QWidget):
         self.options.set_suggestions(result.candidates)
 
     def _config_value(self, name: str) -> float:
-        matcher = self.session.provided_matcher()
+        matcher = self.session.current_matcher()
         config = matcher.config if matcher is not None else MatchConfig()
         return float(getattr(config, name))
 

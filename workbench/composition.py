@@ -1,0 +1,145 @@
+"""The composition root's builders: the one place where the database, the clock, the notification
+hub, the KB matcher and every use-case service of a workspace are made.
+
+`open_workspace` serves the command line and tests, `open_desk` a desk (see `workbench.startup`,
+which runs it on a background thread started before Qt). Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Mapping
+from pathlib import Path
+
+from workbench.channels.scenarios import Scenario, load_scenarios
+from workbench.channels.simulator import Simulator
+from workbench.launch import LaunchConfig
+from workbench.services.aftersales import AftersalesService
+from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator
+from workbench.services.bot import BotService, ReceptionBot
+from workbench.services.clock import Clock, system_clock
+from workbench.services.crm import CrmService
+from workbench.services.crm_followups import FollowUpService
+from workbench.services.crm_io import CrmImportExport
+from workbench.services.customers import CustomerService
+from workbench.services.desk import DeskService, open_shop
+from workbench.services.kb import KbService
+from workbench.services.kb_admin import KbAdminService
+from workbench.services.kb_io import KbIoService
+from workbench.services.live import SimulatedChannel
+from workbench.services.live_kb import LiveMatcher
+from workbench.services.notifications import Hub
+from workbench.services.orders import OrderService
+from workbench.services.packs import PackService
+from workbench.services.quick_phrases import QuickPhraseService
+from workbench.services.reception import ReceptionService
+from workbench.services.reviews import ReviewService
+from workbench.services.routing import RoutingService
+from workbench.services.workspace import Workspace
+from workbench.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def open_workspace(
+    url: str,
+    *,
+    agent_username: str = "",
+    clock: Clock = system_clock,
+    evidence_dir: Path | None = None,
+    seed_demo: bool = True,
+    reset_demo: bool = False,
+) -> Workspace:
+    """Migrate the database, start an empty one as the demo shop (or restore it), pick the desk's
+    agent and build every service."""
+    from workbench.services.demo import reset_demo as restore_demo
+    from workbench.services.demo import seed_if_empty
+
+    if reset_demo:
+        restore_demo(url, clock=clock)
+    db = Database(url)
+    try:
+        db.migrate()
+        if seed_demo:
+            seed_if_empty(db, clock=clock)
+        shop, agent, agents = open_shop(db, agent_username)
+    except BaseException:
+        db.dispose()
+        raise
+    hub = Hub()
+    kb_admin = KbAdminService(db, shop.id, clock)
+    return Workspace(
+        db=db,
+        shop=shop,
+        agent=agent,
+        agents=agents,
+        clock=clock,
+        hub=hub,
+        desk=DeskService(db, shop.id, hub),
+        reception=ReceptionService(db, shop.id, clock, hub),
+        customers=CustomerService(db, shop.id, clock),
+        orders=OrderService(db, shop.id),
+        quick_phrases=QuickPhraseService(db, shop.id),
+        kb=KbService(db, shop.id),
+        kb_admin=kb_admin,
+        kb_io=KbIoService(db, shop.id, clock),
+        packs=PackService(db, shop.id, clock),
+        matcher=LiveMatcher(kb_admin),
+        crm=CrmService(db, shop.id, clock),
+        followups=FollowUpService(db, shop.id, clock, shop.name),
+        crm_io=CrmImportExport(db, shop.id, clock),
+        aftersales=AftersalesService(db, shop.id, clock, evidence_dir),
+        reviews=ReviewService(db, shop.id, clock),
+        bot=BotService(db, shop.id, clock),
+        routing=RoutingService(db, shop.id, clock),
+        auto_messages=AutoMessageService(db, shop.id, clock),
+    )
+
+
+def build_channel(
+    ws: Workspace, *, rate_per_min: float = 1.5, speed: float = 1.0, seed: int | None = None
+) -> SimulatedChannel:
+    """Simulated customers for a desk: the scenario simulator, the reception bot that serves
+    full-auto chats, and the order events that drive auto messages and reviews."""
+    rng = random.Random(seed)
+    channel: SimulatedChannel
+
+    def context(scenario: Scenario) -> Mapping[str, str]:
+        return channel.context_for(scenario)
+
+    simulator = Simulator(
+        load_scenarios(), rng=rng, arrivals_per_minute=rate_per_min, speed=speed, context_provider=context
+    )
+    bot = ReceptionBot(ws.db, ws.shop.id, ws.clock, random.Random(rng.getrandbits(64)))
+    order_events = OrderEventSimulator(ws.db, ws.shop.id, ws.clock, random.Random(rng.getrandbits(64)))
+    channel = SimulatedChannel(
+        ws.db,
+        ws.shop.id,
+        ws.reception,
+        simulator,
+        rng,
+        bot=bot,
+        auto_messages=ws.auto_messages,
+        order_events=order_events,
+    )
+    return channel
+
+
+def open_desk(config: LaunchConfig, *, clock: Clock = system_clock) -> Workspace:
+    """A desk's workspace as the launch configuration says, with its simulated customers."""
+    ws = open_workspace(
+        config.db_url,
+        agent_username=config.settings.agent_username,
+        clock=clock,
+        evidence_dir=config.paths.evidence,
+        reset_demo=config.reset_demo,
+    )
+    try:
+        ws.channel = build_channel(
+            ws, rate_per_min=config.settings.simulator_rate_per_min, speed=config.settings.simulator_speed
+        )
+    except BaseException:
+        ws.close()
+        raise
+    return ws

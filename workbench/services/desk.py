@@ -1,0 +1,44 @@
+"""The desk: which shop is open, which agent works at it, and that agent's status (在线 / 挂起 / 离线)."""
+
+from __future__ import annotations
+
+from workbench.domain.errors import DomainError
+from workbench.domain.shops import Agent, AgentStatus, Shop
+from workbench.services.notifications import Hub, Topic
+from workbench.storage.db import Database
+from workbench.storage.repositories.shops import ShopRepository
+
+
+def open_shop(db: Database, agent_username: str = "") -> tuple[Shop, Agent, tuple[Agent, ...]]:
+    """The database's shop and the desk's agent (the named one, else the first): raises
+    DomainError("shop.missing" / "agent.missing") on a database without them."""
+    with db.session() as s:
+        repo = ShopRepository(s)
+        shop = repo.first()
+        if shop is None:
+            raise DomainError("shop.missing")
+        agents = tuple(repo.agents(shop.id))
+    if not agents:
+        raise DomainError("agent.missing")
+    agent = next((a for a in agents if a.username == agent_username), agents[0])
+    return shop, agent, agents
+
+
+class DeskService:
+    """The agent's own state at this desk."""
+
+    def __init__(self, db: Database, shop_id: int, hub: Hub | None = None) -> None:
+        self.db = db
+        self.shop_id = shop_id
+        self.hub = hub or Hub()
+
+    def set_status(self, agent_id: int, status: AgentStatus) -> Agent:
+        with self.db.session() as s:
+            agent = ShopRepository(s).set_agent_status(agent_id, status)
+        self.hub.publish(Topic.AGENTS, agent_id)
+        return agent
+
+    def agent(self, agent_id: int) -> Agent | None:
+        """The agent as stored now (routing may have set them to 挂起 at their capacity)."""
+        with self.db.session() as s:
+            return next((a for a in ShopRepository(s).agents(self.shop_id) if a.id == agent_id), None)

@@ -1,0 +1,66 @@
+"""A desk's start-up work, begun by the app before Qt starts.
+
+`DeskStartup` opens the workspace on a background thread — migrate, seed the demo into an empty
+database (or restore it with --reset-demo), build every service — then loads jieba and builds the
+KB matcher. The window paints at once and fills in when the two futures complete; an error in
+either is delivered through them, never lost in the thread. This module stays light (the services,
+SQLAlchemy and jieba are imported on the thread), so the first paint does not wait for them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future
+from typing import TYPE_CHECKING
+
+from workbench.launch import LaunchConfig
+
+if TYPE_CHECKING:
+    from workbench.kb.matcher import Matcher
+    from workbench.services.clock import Clock
+    from workbench.services.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+class DeskStartup:
+    """Implements `workbench.services.workspace.WorkspaceOpening`."""
+
+    def __init__(self, config: LaunchConfig, *, clock: Clock | None = None) -> None:
+        self.config = config
+        self.clock = clock
+        self.workspace: Future[Workspace] = Future()
+        self.matcher: Future[Matcher] = Future()
+        self._thread: threading.Thread | None = None
+
+    def begin(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="workbench-startup", daemon=True)
+            self._thread.start()
+
+    def join(self, timeout: float | None = None) -> bool:
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        from workbench.composition import open_desk
+        from workbench.services.clock import system_clock
+
+        try:
+            ws = open_desk(self.config, clock=self.clock or system_clock)
+        except BaseException as exc:
+            log.error("could not open the workspace: %r", exc)
+            self.workspace.set_exception(exc)
+            self.matcher.set_exception(exc)
+            return
+        self.workspace.set_result(ws)
+        try:
+            matcher = ws.matcher.build()
+        except BaseException as exc:
+            log.error("could not build the KB matcher: %r", exc)
+            self.matcher.set_exception(exc)
+            return
+        self.matcher.set_result(matcher)

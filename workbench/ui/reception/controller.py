@@ -1,0 +1,484 @@
+"""The reception desk's work, for the main window to display.
+
+The controller keeps the desk's state (the open chat, the reply it started from, unsent drafts, the
+latest customer message of each chat) and does every piece of background work of 接待 through
+`Tasks`: the conversation lists, loading a chat, sending, suggestions from the KB matcher, the
+simulated customers' ticks, and the chores that follow the calendar (answers with a validity window,
+follow-up rules). It touches no widget: results come back as signals the window shows.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from workbench.domain.conversations import Conversation, Message, Sender
+from workbench.domain.kb import Suggestion
+from workbench.domain.shops import Agent, AgentStatus
+from workbench.ui.tasks import Tasks
+
+if TYPE_CHECKING:  # the services pull in SQLAlchemy and jieba; they arrive with the workspace
+    from workbench.kb.matcher import Matcher
+    from workbench.services.live import ChannelUpdate, SimulatedChannel
+    from workbench.services.reception import ConversationLists
+    from workbench.services.workspace import Workspace, WorkspaceOpening
+
+log = logging.getLogger(__name__)
+
+SIM_TICK_MS = 500
+DAY_CHECK_MS = 60_000
+ORDER_NO = re.compile(r"(?<!\d)\d{12,20}(?!\d)")  # platform order numbers are long digit runs
+PAGE_SIZE = 200  # messages loaded at a time; older pages come when scrolled to the top
+
+
+class _Relay(QObject):
+    """Start-up futures complete on the start-up thread; this hands them to the UI thread."""
+
+    workspace_done = Signal(object)  # Future[Workspace]
+    matcher_done = Signal(object)  # Future[Matcher]
+
+
+class ReceptionController(QObject):
+    workspace_opened = Signal(object)
+    """The workspace is open (carries it); the window builds its panels and pages."""
+
+    workspace_failed = Signal(object)
+    """Opening the workspace or building the matcher failed; carries the exception."""
+
+    matcher_ready = Signal()
+    """The KB matcher is built: suggestions and the bot can work."""
+
+    lists_loaded = Signal(object, object)
+    """The desk's conversation lists and this agent as stored now (ConversationLists, Agent)."""
+
+    conversation_loaded = Signal(int, object, object)
+    """A chat's latest messages are read (conversation id, list[Message], the Conversation read from
+    the database when it was not on this desk's lists, else None)."""
+
+    older_loaded = Signal(int, object, bool)
+    """An older page of a chat (conversation id, list[Message], whether there are more)."""
+
+    message_saved = Signal(object, bool)
+    """An agent reply was saved (Message, whether it came from the composer)."""
+
+    send_failed = Signal(object)
+    """Saving a reply failed; carries the exception."""
+
+    sending_changed = Signal(bool)
+    """A reply is being saved (True) or no longer (False): the send button follows."""
+
+    messages_arrived = Signal(int, object)
+    """New messages in the open chat from the customer, the bot or the system (id, list[Message])."""
+
+    customer_message_received = Signal(int, str)
+    """A customer wrote (conversation id, text), before matching."""
+
+    suggestions_pending = Signal()
+    """Suggestions were asked for before the matcher was built; they follow when it is."""
+
+    suggestions_ready = Signal(int, str, object)
+    """Suggestions for the open chat's customer message (conversation id, text, list[Suggestion])."""
+
+    order_mentioned = Signal(str)
+    """The open chat's customer sent an order number (查单)."""
+
+    reviews_posted = Signal()
+    """Simulated buyers reviewed their orders."""
+
+    conversation_ended = Signal(int)
+    """The agent ended a chat (conversation id)."""
+
+    def __init__(
+        self, tasks: Tasks, opening: WorkspaceOpening, suggestions_shown: int, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.tasks = tasks
+        self.opening = opening
+        self.suggestions_shown = suggestions_shown  # how many suggestions to ask the matcher for
+        self.workspace: Workspace | None = None
+        self.channel: SimulatedChannel | None = None
+        self.current_id: int | None = None
+        self.pending_suggestion: Suggestion | None = None  # the suggestion the composer's reply began from
+        # Unsent replies of the chats the agent switched away from, with the suggestion each began from.
+        self.drafts: dict[int, tuple[str, Suggestion | None]] = {}
+        self.last_customer_text: dict[int, str] = {}
+        self._match_started: dict[int, float] = {}
+        self._sending = False
+        self.tick_running = False
+        self._relay = _Relay(self)
+        self._relay.workspace_done.connect(self._on_workspace_done)
+        self._relay.matcher_done.connect(self._on_matcher_done)
+        self._started = False
+
+        self.sim_timer = QTimer(self)
+        self.sim_timer.setInterval(SIM_TICK_MS)
+        self.sim_timer.timeout.connect(self.tick_channel)
+        # Work that follows the calendar: answers with a validity window (活动 answers) start and stop
+        # at midnight, and follow-up rules (回访规则) schedule the day's visits. A cheap check of the
+        # date each minute, which also copes with a PC that slept through midnight.
+        self.day_timer = QTimer(self)
+        self.day_timer.setInterval(DAY_CHECK_MS)
+        self.day_timer.timeout.connect(self.check_new_day)
+        self.rules_day: date | None = None
+
+    @property
+    def matcher(self) -> Matcher | None:
+        ws = self.workspace
+        return ws.matcher.current() if ws is not None else None
+
+    # -- start-up -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Take the workspace and the matcher as the start-up work delivers them."""
+        if self._started:
+            return
+        self._started = True
+        self.opening.workspace.add_done_callback(self._relay.workspace_done.emit)
+        self.opening.matcher.add_done_callback(self._relay.matcher_done.emit)
+
+    def _on_workspace_done(self, future: Future[Workspace]) -> None:
+        exc = future.exception()
+        if exc is not None:
+            self.workspace_failed.emit(exc)
+            return
+        ws = future.result()
+        self.workspace = ws
+        self.channel = ws.channel
+        self.workspace_opened.emit(ws)
+
+    def _on_matcher_done(self, future: Future[Matcher]) -> None:
+        exc = future.exception()
+        if exc is not None:
+            if self.workspace is not None:  # a failed workspace was reported already
+                self.workspace_failed.emit(exc)
+            return
+        matcher = future.result()
+        channel = self.channel
+        if channel is not None:
+            self.tasks.write(lambda: channel.set_matcher(matcher))
+        self.day_timer.start()
+        self.matcher_ready.emit()
+        if self.current_id is not None and self.current_id in self.last_customer_text:
+            self.request_suggestions(self.current_id, self.last_customer_text[self.current_id])
+
+    def first_lists_shown(self, simulate: bool, desk_empty: bool) -> None:
+        """The desk shows its lists for the first time: the day's follow-ups, then customers."""
+        ws = self.workspace
+        if ws is not None and self.rules_day is None:
+            self.rules_day = ws.clock().date()
+            self.run_followup_rules()
+            self.day_timer.start()
+        if simulate:
+            self.sim_timer.start()
+            if desk_empty:
+                self.spawn_customer()  # a first customer at once, so a new desk is not empty
+
+    def stop(self) -> None:
+        """The window closes: no more ticks, every job finished, the workspace released."""
+        self.sim_timer.stop()
+        self.day_timer.stop()
+        self.tasks.wait_idle()
+        self.opening.join(10)
+        if self.workspace is not None:
+            self.workspace.close()
+
+    # -- lists and the open chat --------------------------------------------------------------
+
+    def refresh_lists(self, then: Callable[[], None] | None = None) -> None:
+        ws = self.workspace
+        if ws is None:
+            return
+
+        def load() -> tuple[ConversationLists, Agent]:
+            # This desk's chats: not the ones the bot is serving, nor colleagues'.
+            return ws.reception.desk_lists(ws.agent.id), ws.refresh_agent()
+
+        def done(result: tuple[ConversationLists, Agent]) -> None:
+            self.lists_loaded.emit(*result)
+            if then is not None:
+                then()
+
+        self.tasks.read(load, done)
+
+    def switch_to(self, conversation_id: int, unsent: str) -> tuple[str, Suggestion | None] | None:
+        """Make `conversation_id` the open chat. The reply being typed (`unsent`) is kept as the
+        previous chat's draft — also when the same chat is clicked again. Returns the draft the new
+        chat had (its text and the suggestion it began from): the window puts it back in the emptied
+        composer and hands the suggestion back with `resume_draft`."""
+        previous = self.current_id
+        if previous is not None and unsent.strip():
+            self.drafts[previous] = (unsent, self.pending_suggestion)
+        self.current_id = conversation_id
+        self.pending_suggestion = None
+        return self.drafts.pop(conversation_id, None)
+
+    def resume_draft(self, suggestion: Suggestion | None) -> None:
+        """The open chat's draft is back in the composer, still counting as a use of `suggestion`."""
+        self.pending_suggestion = suggestion
+
+    def load_conversation(self, conversation_id: int, on_lists: bool) -> None:
+        """Read the open chat's latest messages (and the chat itself when it is not on this desk's
+        lists), mark it read, and ask for suggestions for the customer's last message."""
+        ws = self.workspace
+        if ws is None:
+            return
+
+        def load() -> tuple[list[Message], Conversation | None]:
+            messages = ws.reception.messages(conversation_id, limit=PAGE_SIZE)
+            ws.reception.mark_read(conversation_id)
+            return messages, None if on_lists else ws.reception.get(conversation_id)
+
+        def done(result: tuple[list[Message], Conversation | None]) -> None:
+            messages, fetched = result
+            if self.current_id != conversation_id:
+                return
+            self.conversation_loaded.emit(conversation_id, messages, fetched)
+            last = next((m for m in reversed(messages) if m.sender is Sender.CUSTOMER), None)
+            if last is not None:
+                self.last_customer_text[conversation_id] = last.text
+                self.request_suggestions(conversation_id, last.text)
+            self.refresh_lists()
+
+        self.tasks.read(load, done)
+
+    def load_older(self, conversation_id: int, before_id: int) -> None:
+        ws = self.workspace
+        if ws is None:
+            return
+
+        def done(older: list[Message]) -> None:
+            self.older_loaded.emit(conversation_id, older, len(older) >= PAGE_SIZE)
+
+        self.tasks.read(lambda: ws.reception.messages(conversation_id, before_id=before_id, limit=PAGE_SIZE), done)
+
+    def mark_read(self, conversation_id: int, then: Callable[[], None] | None = None) -> None:
+        ws = self.workspace
+        if ws is not None:
+            self.tasks.write(lambda: ws.reception.mark_read(conversation_id), lambda _: then() if then else None)
+
+    # -- sending --------------------------------------------------------------------------------
+
+    @property
+    def sending(self) -> bool:
+        """A reply is being saved: a second Enter, double-click or 直接发送 must not send it twice."""
+        return self._sending
+
+    def adopt_suggestion(self, suggestion: Suggestion) -> None:
+        """The agent put a suggestion in the composer: a reply sent from it records its use."""
+        self.pending_suggestion = suggestion
+
+    def composer_emptied(self) -> None:
+        # A reply typed from scratch after emptying the composer is the agent's own, not an edited
+        # use of the inserted KB entry (it would count a hit and an edit).
+        self.pending_suggestion = None
+
+    def send(self, text: str, suggestion: Suggestion | None = None) -> bool:
+        """Save `text` as the agent's reply in the open chat: the composer's (suggestion None) or a
+        suggestion's answer sent directly. False if nothing was sent (no chat, or one is saving)."""
+        ws, conv_id = self.workspace, self.current_id
+        if ws is None or conv_id is None or self._sending:
+            return False
+        from workbench.services.reception import UsedSuggestion
+
+        from_composer = suggestion is None
+        pending = self.pending_suggestion if suggestion is None else suggestion
+        used = UsedSuggestion(pending.entry_id, pending.score, pending.answer) if pending else None
+        channel = self.channel
+        self._set_sending(True)
+
+        def job() -> Message:
+            message = ws.reception.agent_sends(conv_id, ws.agent.id, text, used)
+            if channel is not None:
+                channel.agent_replied(conv_id, message.text)
+            return message
+
+        def done(message: Message) -> None:
+            self._set_sending(False)
+            if self.current_id == conv_id:
+                if from_composer:
+                    self.pending_suggestion = None
+            elif from_composer and self.drafts.get(conv_id, ("", None))[0] == text:
+                del self.drafts[conv_id]  # the agent switched chats while it was saved: it is no draft
+            self.message_saved.emit(message, from_composer)
+            self.refresh_lists()
+
+        def failed(exc: BaseException) -> None:
+            self._set_sending(False)
+            self.send_failed.emit(exc)
+
+        self.tasks.write(job, done, failed)
+        return True
+
+    def _set_sending(self, on: bool) -> None:
+        self._sending = on
+        self.sending_changed.emit(on)
+
+    def accept_current(self) -> None:
+        ws, conv_id = self.workspace, self.current_id
+        if ws is None or conv_id is None:
+            return
+        self.tasks.write(lambda: ws.reception.accept(conv_id, ws.agent.id), lambda _: self.refresh_lists())
+
+    def end_current(self, note: str) -> None:
+        """End the open chat with a system `note`; the simulated customer goes away quietly."""
+        ws, conv_id = self.workspace, self.current_id
+        if ws is None or conv_id is None:
+            return
+        channel = self.channel
+
+        def job() -> None:
+            ws.reception.system_note(conv_id, note)
+            ws.reception.end(conv_id, "agent")
+            if channel is not None:
+                channel.forget(conv_id)
+
+        def done(_: object) -> None:
+            if self.current_id == conv_id:
+                self.conversation_ended.emit(conv_id)
+            else:
+                self.refresh_lists()
+
+        self.tasks.write(job, done)
+
+    # -- suggestions ----------------------------------------------------------------------------
+
+    def request_suggestions(self, conversation_id: int, text: str) -> None:
+        matcher = self.matcher
+        if matcher is None:
+            self.suggestions_pending.emit()
+            return
+        started = self._match_started.setdefault(conversation_id, time.perf_counter())
+        top = self.suggestions_shown
+
+        def done(suggestions: list[Suggestion]) -> None:
+            self._match_started.pop(conversation_id, None)
+            if self.current_id != conversation_id:
+                return
+            self.suggestions_ready.emit(conversation_id, text, suggestions)
+            log.debug("suggestions in %.1f ms", (time.perf_counter() - started) * 1000)
+
+        self.tasks.read(lambda: matcher.match(text, top=top), done)
+
+    # -- simulated customers ------------------------------------------------------------------
+
+    def spawn_customer(self) -> None:
+        channel = self.channel
+        if channel is not None:
+            self.tasks.write(channel.spawn, self.apply_updates)
+
+    def tick_channel(self) -> None:
+        channel = self.channel
+        if channel is None or self.tick_running:
+            return
+        self.tick_running = True
+
+        def tick() -> tuple[list[ChannelUpdate], int]:
+            return channel.tick(), len(channel.take_new_reviews())
+
+        def done(result: tuple[list[ChannelUpdate], int]) -> None:
+            self.tick_running = False
+            updates, new_reviews = result
+            self.apply_updates(updates)
+            if new_reviews:
+                self.reviews_posted.emit()
+
+        def failed(exc: BaseException) -> None:
+            self.tick_running = False
+            log.error("simulator tick failed: %r", exc)
+
+        self.tasks.write(tick, done, failed)
+
+    def apply_updates(self, updates: list[ChannelUpdate]) -> None:
+        """What the simulated customers (and the bot) did: messages for the open chat, suggestions
+        for its customer's latest message, then the lists."""
+        if not updates:
+            return
+        read_current = False
+        for update in updates:
+            customer_texts = [m.text for m in update.messages if m.sender is Sender.CUSTOMER]
+            for text in customer_texts:
+                self.last_customer_text[update.conversation_id] = text
+                self.customer_message_received.emit(update.conversation_id, text)
+            if update.conversation_id == self.current_id:
+                self.messages_arrived.emit(update.conversation_id, list(update.messages))
+                if customer_texts:
+                    self.request_suggestions(update.conversation_id, customer_texts[-1])
+                    found = ORDER_NO.search(customer_texts[-1])
+                    if found is not None:
+                        self.order_mentioned.emit(found.group(0))
+                    read_current = True
+        if read_current and self.current_id is not None:
+            # The agent is looking at this chat: mark it read first, then show the lists.
+            self.mark_read(self.current_id, then=self.refresh_lists)
+        else:
+            self.refresh_lists()
+
+    def set_simulating(self, on: bool) -> None:
+        if on and self.workspace is not None:
+            self.sim_timer.start()
+        else:
+            self.sim_timer.stop()
+
+    def set_simulator_rate(self, per_minute: float) -> None:
+        channel = self.channel
+        if channel is not None:
+            self.tasks.write(lambda: channel.set_rate(per_minute))
+
+    def reload_bot_settings(self) -> None:
+        """Settings or the KB changed: the bot uses them from the next customer message on."""
+        channel = self.channel
+        if channel is not None:
+            self.tasks.write(channel.reload_settings)
+
+    # -- the agent ------------------------------------------------------------------------------
+
+    def set_status(self, status: AgentStatus) -> None:
+        ws = self.workspace
+        if ws is not None:
+            # 挂起 / 离线: routing sends new customers elsewhere (colleagues or the bot); they keep arriving.
+            self.tasks.write(lambda: ws.set_agent_status(status))
+
+    def load_phrases(self, then: Callable[[Any], None]) -> None:
+        ws = self.workspace
+        if ws is not None:
+            self.tasks.read(lambda: ws.quick_phrases.visible_to(ws.agent.id), then)
+
+    # -- the calendar ---------------------------------------------------------------------------
+
+    def check_new_day(self) -> None:
+        """On a new date: schedule the day's follow-ups, and give the matcher the answers whose
+        validity window opened or closed."""
+        ws = self.workspace
+        if ws is None:
+            return
+        today = ws.clock().date()
+        if self.rules_day is not None and today != self.rules_day:
+            self.rules_day = today
+            self.run_followup_rules()
+        live = ws.matcher
+        if live.current() is None or live.day in (None, today):
+            return
+
+        def failed(exc: BaseException) -> None:
+            log.warning("day change of the KB answers failed: %s", exc)  # tried again at the next check
+
+        self.tasks.read(live.check_day, None, failed)
+
+    def run_followup_rules(self) -> None:
+        """Let the enabled follow-up rules schedule their visits (never twice for the same order or
+        period), in the background: when the desk opens and on each new day."""
+        ws = self.workspace
+        if ws is None:
+            return
+
+        def failed(exc: BaseException) -> None:
+            log.warning("follow-up rules failed: %s", exc)
+
+        self.tasks.write(ws.followups.run_rules, None, failed)
