@@ -17,14 +17,14 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workbench.channels.scenarios import Scenario
 from workbench.channels.simulator import CardClick, CustomerArrived, CustomerLeft, CustomerSaid, Simulator
 from workbench.domain.aftersales import Case
-from workbench.domain.auto_messages import AutoKind
+from workbench.domain.auto_messages import AutoKind, OrderEvent
 from workbench.domain.bot import CardQuestion
 from workbench.domain.conversations import ConversationState, Message
 from workbench.domain.customers import Customer
@@ -180,7 +180,7 @@ class SimulatedChannel:
     def set_rate(self, per_minute: float) -> None:
         self.simulator.set_rate(per_minute)
 
-    def _apply(self, events: list[object]) -> list[ChannelUpdate]:
+    def _apply(self, events: Sequence[object]) -> list[ChannelUpdate]:
         updates: dict[int, ChannelUpdate] = {}
 
         def merge(conv_id: int, **changes: object) -> None:
@@ -327,7 +327,7 @@ class SimulatedChannel:
             rate = config.order_events_per_min * self.simulator.speed / 60.0
             if self._next_order_event is None:
                 self._next_order_event = now + self._events_rng.expovariate(rate)
-            events = []
+            events: list[OrderEvent] = []
             while self._next_order_event <= now and len(events) < 20:
                 event = self.order_events.next_event()
                 if event is not None:

@@ -281,9 +281,12 @@ class MainWindow(QMainWindow):
             placeholder = self.pages.widget(index)
             built = factory()
             self.pages.insertWidget(index, built)
-            self.pages.removeWidget(placeholder)
-            placeholder.deleteLater()
-        return self.pages.widget(index)
+            if placeholder is not None:
+                self.pages.removeWidget(placeholder)
+                placeholder.deleteLater()
+        page = self.pages.widget(index)
+        assert page is not None, f"no page at {index}"
+        return page
 
     def show_page(self, index: int) -> QWidget:
         page = self.page(index)
