@@ -11,11 +11,8 @@ from importlib import resources
 
 import pytest
 
-from workbench.domain.kb import MAX_CORE_WORDS, STANDARD_CATEGORIES, KbEntry, PhrasingKind
-from workbench.domain.orders import OrderState
-from workbench.domain.quick_phrases import PhrasePool
-from workbench.services import demo_data
-from workbench.services.demo_data import (
+from workbench.demo import content as demo_data
+from workbench.demo.content import (
     CARRIERS,
     CREDIT_LEVELS,
     DEMO_FILES,
@@ -30,6 +27,9 @@ from workbench.services.demo_data import (
     read_demo_file,
     validate_demo_content,
 )
+from workbench.domain.kb import MAX_CORE_WORDS, STANDARD_CATEGORIES, KbEntry, PhrasingKind
+from workbench.domain.orders import OrderState
+from workbench.domain.quick_phrases import PhrasePool
 
 NOW = datetime(2025, 11, 11, 10, 30)
 # Different seeds and awkward clock times (night, midnight, New Year) for the invariant checks.

@@ -56,7 +56,7 @@ def open_workspace(
     try:
         db.migrate()
         if seed_demo:
-            from workbench.services.demo import seed_if_empty
+            from workbench.demo import seed_if_empty
 
             seed_if_empty(db, clock=clock)
         with db.session() as s:

@@ -314,7 +314,7 @@ class MainWindow(QMainWindow):
             from workbench.services.workspace import open_workspace
 
             if config.reset_demo:
-                from workbench.services.demo import reset_demo
+                from workbench.demo import reset_demo
 
                 reset_demo(config.db_url)
             return open_workspace(config.db_url, agent_username=config.settings.agent_username)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench.demo import reset_demo
 from workbench.domain.aftersales import (
     CaseKind,
     CaseState,
@@ -21,7 +22,6 @@ from workbench.domain.aftersales import (
     next_states,
 )
 from workbench.services.aftersales import AftersalesService, CaseFilter
-from workbench.services.demo import reset_demo
 from workbench.services.reviews import ReviewService
 from workbench.services.workspace import Workspace, open_workspace
 from workbench.storage.db import sqlite_url
