@@ -8,8 +8,9 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from workbench.demo.aftersales import seed_demo_aftersales
-from workbench.demo.content import DemoShop, generate_demo_shop
+from workbench.demo.content import DemoShop
 from workbench.demo.crm import seed_crm
+from workbench.demo.generator import generate_demo_shop
 from workbench.domain.customers import Customer
 from workbench.domain.kb import Phrasing, PhrasingKind
 from workbench.domain.orders import LogisticsEvent, Order, OrderItem, Product
