@@ -51,11 +51,12 @@ from workbench.domain.aftersales import (
     check_transition,
     summary_line,
 )
+from workbench.domain.case_rules import apply_transition, case_due_at
+from workbench.domain.case_texts import policy_summary, transition_text
 from workbench.domain.complaints import ComplaintFacts, EarlierComplaint, complaint_signals
 from workbench.domain.conversations import ConversationState, Message, Sender
 from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState
 from workbench.domain.reviews import ReviewContext, suggest_replies
-from workbench.services.aftersales import apply_transition, case_due_at, policy_summary, transition_text
 from workbench.services.orders import logistics_text, order_card_text
 from workbench.services.reviews import add_review, assess_review, short_product
 from workbench.storage.repositories.aftersales import AftersalesRepository, CaseFilter
