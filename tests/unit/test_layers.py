@@ -71,7 +71,7 @@ def test_core_runs_without_loading_qt() -> None:
     code = (
         "import sys\n"
         "import workbench.services.workspace, workbench.services.live, workbench.kb.matcher\n"
-        "import workbench.app\n"
+        "import workbench.app, workbench.cli\n"
         "workbench.app.build_parser()\n"
         "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt loaded'\n"
     )

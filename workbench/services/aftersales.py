@@ -763,27 +763,6 @@ class AftersalesService:
         return progress_text(case)
 
 
-def case_report(url: str, *, as_json: bool) -> str:
-    """Cases by kind and state in the shop at `url` (an empty database starts as the demo shop)."""
-    import json
-
-    from workbench.services.workspace import open_workspace
-
-    ws = open_workspace(url)
-    try:
-        counts = AftersalesService(ws.db, ws.shop.id, ws.clock).counts()
-    finally:
-        ws.close()
-    if as_json:
-        return json.dumps(counts, ensure_ascii=False)
-    lines = []
-    for kind, states in counts.items():
-        total = sum(states.values())
-        detail = ", ".join(f"{state} {n}" for state, n in states.items())
-        lines.append(f"{kind:<10} {total:>4}  {detail}")
-    return "\n".join(lines)
-
-
 def form_errors(exc: BaseException) -> tuple[FieldError, ...]:
     return exc.errors if isinstance(exc, FormInvalid) else ()
 
@@ -795,6 +774,5 @@ __all__ = [
     "CasePage",
     "Deadline",
     "PolicyCheck",
-    "case_report",
     "form_errors",
 ]
