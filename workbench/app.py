@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from workbench import __version__
-from workbench.launch import LaunchConfig
-from workbench.paths import AppPaths, sqlite_url
-from workbench.settings import LANGUAGES, Settings, load_settings
+from workbench.launch import LaunchConfig, resolve_db_url, resolve_paths
+from workbench.settings import LANGUAGES, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -42,19 +41,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_paths(data_dir: Path | None) -> AppPaths:
-    return AppPaths.under(data_dir) if data_dir else AppPaths.default()
-
-
-def resolve_db_url(arg: str | None, settings: Settings, paths: AppPaths) -> str:
-    url = arg or settings.db_url
-    if not url:
-        return sqlite_url(paths.database)
-    from workbench.credentials import with_stored_password  # keyring start-up only when needed
-
-    return with_stored_password(url)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "kb":
@@ -65,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         tokenizer.set_cache_dir(resolve_paths(args.data_dir).cache / "jieba")
         return run_kb_command(args)
     if args.command == "report":
+        from workbench.cli import run_report
+
         return run_report(args)
 
     paths = resolve_paths(args.data_dir)
@@ -106,24 +94,6 @@ def run_desk(config: LaunchConfig) -> int:
     from workbench.ui.bootstrap import run_gui
 
     return run_gui(config, startup)
-
-
-def run_report(args: argparse.Namespace) -> int:
-    """`workbench report cases [--json]`: an empty data dir starts as the demo shop, as the window does."""
-    from workbench.paths import DataDirError
-    from workbench.services.aftersales import case_report
-    from workbench.storage.errors import DatabaseError
-
-    paths = resolve_paths(args.data_dir)
-    try:
-        paths.ensure()
-        settings = load_settings(paths.settings_file)
-        text = case_report(resolve_db_url(args.db, settings, paths), as_json=args.json)
-    except (DataDirError, DatabaseError) as exc:
-        print(f"workbench: {exc}", file=sys.stderr)
-        return 2
-    print(text)
-    return 0
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from workbench.channels.scenarios import Scenario, load_scenarios
 from workbench.channels.simulator import Simulator
+from workbench.demo import reset_demo as restore_demo
+from workbench.demo import seed_if_empty
 from workbench.launch import LaunchConfig
 from workbench.services.aftersales import AftersalesService
 from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator
@@ -53,9 +55,6 @@ def open_workspace(
 ) -> Workspace:
     """Migrate the database, start an empty one as the demo shop (or restore it), pick the desk's
     agent and build every service."""
-    from workbench.services.demo import reset_demo as restore_demo
-    from workbench.services.demo import seed_if_empty
-
     if reset_demo:
         restore_demo(url, clock=clock)
     db = Database(url)

@@ -11,30 +11,31 @@ from importlib import resources
 
 import pytest
 
-from workbench.domain.kb import MAX_CORE_WORDS, STANDARD_CATEGORIES, KbEntry, PhrasingKind
-from workbench.domain.orders import OrderState
-from workbench.domain.quick_phrases import PhrasePool
-from workbench.services import demo_data
-from workbench.services.demo_data import (
+from workbench.demo.content import (
     CARRIERS,
     CREDIT_LEVELS,
     DEMO_FILES,
     FLAGS,
     MEMBER_LEVELS,
+    PLACEHOLDERS,
+    REFUND_TYPES,
     TRAFFIC_SOURCES,
     DemoOrder,
     DemoShop,
     LogisticsStatus,
-    generate_demo_shop,
     load_demo_content,
     read_demo_file,
     validate_demo_content,
 )
+from workbench.demo.generator import DEFAULT_CUSTOMERS, DEFAULT_SEED, generate_demo_shop
+from workbench.domain.kb import MAX_CORE_WORDS, STANDARD_CATEGORIES, KbEntry, PhrasingKind
+from workbench.domain.orders import OrderState
+from workbench.domain.quick_phrases import PhrasePool
 
 NOW = datetime(2025, 11, 11, 10, 30)
 # Different seeds and awkward clock times (night, midnight, New Year) for the invariant checks.
 SCENARIOS = [
-    (demo_data.DEFAULT_SEED, NOW),
+    (DEFAULT_SEED, NOW),
     (1, datetime(2025, 3, 2, 3, 7)),
     (42, datetime(2026, 1, 1, 0, 0)),
     (7, datetime(2025, 7, 20, 23, 59)),
@@ -333,7 +334,7 @@ def test_quick_phrases() -> None:
     assert {"欢迎", "催付", "售后", "物流", "尺码", "结束语"} <= {p.group for p in phrases}
     assert {p.pool for p in phrases} == {PhrasePool.SHOP, PhrasePool.PERSONAL}
     used = {name for p in phrases for name in re.findall(r"\{([^{}]+)\}", p.text)}
-    assert used == set(demo_data.PLACEHOLDERS)
+    assert used == set(PLACEHOLDERS)
     by_code = {p.shortcode: p for p in phrases}
     assert content.shop.return_address.full in by_code["thdz"].text
 
@@ -367,7 +368,7 @@ def test_default_now_is_the_current_minute() -> None:
 
 
 def test_counts(shop: DemoShop) -> None:
-    assert len(shop.customers) == demo_data.DEFAULT_CUSTOMERS == 200
+    assert len(shop.customers) == DEFAULT_CUSTOMERS == 200
     assert shop.agents[0].username == "xiaozhao"
     with_orders = {o.customer_nick for o in shop.orders}
     assert len(with_orders) >= 0.75 * len(shop.customers)
@@ -502,7 +503,7 @@ def test_orders_are_consistent(any_shop: DemoShop) -> None:
         if o.closed_at:
             assert o.closed_at >= max(t for t in (o.created_at, o.paid_at, o.shipped_at) if t)
         if o.refund_type:
-            assert o.refund_type in demo_data.REFUND_TYPES and o.refund_reason
+            assert o.refund_type in REFUND_TYPES and o.refund_reason
             assert 0 < o.refund_cents <= o.total_cents
             assert o.paid_at and o.paid_at <= o.refund_requested_at <= (o.closed_at or now)
         else:

@@ -10,9 +10,13 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "workbench"
 
 # Inner to outer. A module may import its own layer and the layers before it.
-LAYERS = ("domain", "kb", "storage", "services", "channels", "ui")
+# `demo` (the demo shop's content and seeding) sits above services: it may call the use cases,
+# and nothing inside it (domain, kb, storage, services, channels) may import it.
+LAYERS = ("domain", "kb", "storage", "services", "channels", "demo", "ui")
 # `channels` is driven by services (simulated customers) but imports none of them.
 ALLOWED_EXTRA = {"services": {"channels"}}
+# The assist benchmark drives the real window, so it starts the desk the way the app does.
+KNOWN_EXCEPTIONS = {("ui/bench/assist.py", "workbench.startup")}
 TOP_LEVEL_CORE = {"paths", "settings", "credentials", "logging_setup", "launch"}
 
 
@@ -52,10 +56,13 @@ def test_inner_layers_do_not_import_outer_ones() -> None:
         allowed = set(LAYERS[: LAYERS.index(layer) + 1]) | ALLOWED_EXTRA.get(layer, set()) | TOP_LEVEL_CORE
         if layer == "channels":
             allowed = {"domain", "kb", "channels"} | TOP_LEVEL_CORE
+        rel = path.relative_to(PACKAGE).as_posix()
         for name in _imports(path):
+            if (rel, name) in KNOWN_EXCEPTIONS:
+                continue
             parts = name.split(".")
             if parts[0] == "workbench" and len(parts) > 1 and parts[1] not in allowed and parts[1] != "assets":
-                offenders.append(f"{path.relative_to(PACKAGE)} imports {name}")
+                offenders.append(f"{rel} imports {name}")
     assert offenders == []
 
 
@@ -63,7 +70,7 @@ def test_core_runs_without_loading_qt() -> None:
     code = (
         "import sys\n"
         "import workbench.services.workspace, workbench.services.live, workbench.kb.matcher\n"
-        "import workbench.app\n"
+        "import workbench.app, workbench.cli\n"
         "workbench.app.build_parser()\n"
         "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt loaded'\n"
     )

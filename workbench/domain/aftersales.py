@@ -11,7 +11,9 @@ rules that do not need a database:
 * the details of each kind as frozen dataclasses, and their JSON form for storage.
 
 Complaint and dispute rules live in :mod:`workbench.domain.complaints`, review rules (reply
-suggestions, the 职业差评师 risk score) in :mod:`workbench.domain.reviews`.
+suggestions, the 职业差评师 risk score) in :mod:`workbench.domain.reviews`, what a transition changes
+and a case's due date in :mod:`workbench.domain.case_rules`, the texts of a case's timeline and of
+the messages to the customer in :mod:`workbench.domain.case_texts`.
 """
 
 from __future__ import annotations

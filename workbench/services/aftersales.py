@@ -2,12 +2,13 @@
 
 Every method is one unit of work on the database (call it from a worker, never the UI thread).
 Forms are validated here too (the UI checks the same rules as the agent types): a bad form raises
-``FormInvalid`` with every problem and its field; a bad transition raises ``DomainError``.
+``FormInvalid`` with every problem and its field; a bad transition raises ``DomainError``. The rules
+and texts applied here are in the domain (:mod:`workbench.domain.case_rules`, ``case_texts``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,6 @@ from workbench.domain.aftersales import (
     INITIAL_STATE,
     SERVICE_KINDS,
     AftersalesPolicy,
-    AppealRecord,
     AppealState,
     Case,
     CaseEvent,
@@ -34,12 +34,8 @@ from workbench.domain.aftersales import (
     EvidenceKind,
     FieldError,
     FormInvalid,
-    HandlingStep,
-    HandlingStepKind,
-    Payer,
     PlatformState,
     PolicyVerdict,
-    RefundType,
     ReviewDetails,
     RiskAssessment,
     ServiceDetails,
@@ -51,6 +47,16 @@ from workbench.domain.aftersales import (
     raise_if,
     summary_line,
     validate_service_request,
+)
+from workbench.domain.case_rules import apply_transition, case_due_at, due_label
+from workbench.domain.case_texts import (
+    describe_complaint_changes,
+    describe_dispute_changes,
+    policy_summary,
+    progress_text,
+    return_instructions_text,
+    signals_summary,
+    transition_text,
 )
 from workbench.domain.complaints import (
     ComplaintFacts,
@@ -68,7 +74,7 @@ from workbench.domain.complaints import (
 from workbench.domain.conversations import ConversationState, Message
 from workbench.domain.customers import Customer
 from workbench.domain.errors import DomainError
-from workbench.domain.orders import Order, format_yuan
+from workbench.domain.orders import Order
 from workbench.services.clock import Clock, system_clock
 from workbench.services.evidence import EvidencePacket, EvidenceStore
 from workbench.services.orders import logistics_text, order_card_text
@@ -81,56 +87,9 @@ from workbench.storage.repositories.shops import ShopRepository
 
 PAGE_SIZE = 200
 REMINDER_WINDOW = timedelta(hours=24)
-REVIEW_FOLLOW_UP = timedelta(days=3)
 MAX_NOTE_LENGTH = 1000
 
-# How cases are named in messages to customers (customers read Chinese whatever the UI language).
-KIND_NAMES: dict[CaseKind, str] = {
-    CaseKind.RETURN: "退货",
-    CaseKind.EXCHANGE: "换货",
-    CaseKind.REFUND: "退款",
-    CaseKind.REPAIR: "维修",
-    CaseKind.COMPLAINT: "投诉",
-    CaseKind.DISPUTE: "纠纷",
-    CaseKind.REVIEW: "评价",
-}
-STATE_NAMES: dict[CaseState, str] = {
-    CaseState.REQUESTED: "已提交申请，等待审核",
-    CaseState.REVIEWING: "正在审核",
-    CaseState.QUOTED: "等待您确认维修费用",
-    CaseState.AWAITING_RETURN: "审核通过，等待您寄回商品",
-    CaseState.RETURN_SHIPPED: "您已寄回，等待仓库签收",
-    CaseState.RECEIVED: "仓库已收到退回的商品，正在处理",
-    CaseState.REFUNDED: "已退款",
-    CaseState.REPLACEMENT_SHIPPED: "新商品已发出",
-    CaseState.REPAIRING: "正在维修",
-    CaseState.REPAIRED_SHIPPED: "已修好寄回",
-    CaseState.OPEN: "已登记，马上为您处理",
-    CaseState.HANDLING: "正在处理",
-    CaseState.RESOLVED: "已给出解决方案",
-    CaseState.APPEALING: "平台处理中",
-    CaseState.NEGOTIATING: "协商中",
-    CaseState.PLATFORM: "平台已介入",
-    CaseState.EVIDENCE_SUBMITTED: "已提交凭证，等待平台处理",
-    CaseState.AGREED: "已达成一致",
-    CaseState.RULED: "平台已判定",
-    CaseState.PENDING: "待处理",
-    CaseState.REPLIED: "已回复",
-    CaseState.CONTACTED: "已联系",
-    CaseState.FOLLOWED_UP: "已回访",
-    CaseState.APPEAL_UPHELD: "已处理",
-    CaseState.APPEAL_REJECTED: "已处理",
-    CaseState.COMPLETED: "已完成",
-    CaseState.REJECTED: "未通过",
-    CaseState.CANCELLED: "已撤销",
-}
 SENDER_NAMES = {"agent": "客服", "bot": "机器人", "system": "系统"}
-PAYER_PHRASES: dict[Payer, str] = {
-    Payer.BUYER: "由买家承担",
-    Payer.SELLER: "由店铺承担（寄出时先垫付，把运费凭证发给客服，我们会补给您）",
-    Payer.NEGOTIATE: "由双方协商确定",
-    Payer.NONE: "不涉及",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,10 +118,6 @@ class PolicyCheck:
     order: Order | None
     errors: tuple[FieldError, ...]
     verdict: PolicyVerdict
-
-
-def _money(cents: int) -> str:
-    return format_yuan(cents)
 
 
 class AftersalesService:
@@ -376,7 +331,7 @@ class AftersalesService:
             )  # fmt: skip
             details = self._complaint_details(form, case.details, signals, now)
             description = clean_text(form.description)
-            changes = _describe_complaint_changes(case.details, details, case.flagged, form.nature)
+            changes = describe_complaint_changes(case.details, details, case.flagged, form.nature)
             policy = AftersalesPolicy.from_settings(ShopRepository(s).settings(self.shop_id))
             updated = repo.update(
                 case_id,
@@ -466,7 +421,7 @@ class AftersalesService:
                 details=details,
                 due_at=None if case.state in FINAL_STATES else (nxt.due_at if nxt else None),
             )
-            repo.add_event(case_id, now, EventAction.UPDATED, _describe_dispute_changes(case.details, details), actor)
+            repo.add_event(case_id, now, EventAction.UPDATED, describe_dispute_changes(case.details, details), actor)
             return updated
 
     # -- moving cases on ------------------------------------------------------------------------
@@ -608,7 +563,7 @@ class AftersalesService:
             overdue = reminder_for(case.due_at, now, window)
             if overdue is None or case.due_at is None:
                 continue
-            out.append(Reminder(case.id, case.case_no, _due_label(case), case.due_at, overdue))
+            out.append(Reminder(case.id, case.case_no, due_label(case), case.due_at, overdue))
         return out
 
     def conversation_messages(self, conversation_id: int, limit: int = 500) -> list[Message]:
@@ -808,281 +763,6 @@ class AftersalesService:
         return progress_text(case)
 
 
-# ------------------------------------------------------------------------------ helpers (pure)
-
-
-def case_due_at(
-    kind: CaseKind, state: CaseState, details: Any, created: datetime, policy: AftersalesPolicy
-) -> datetime | None:
-    """The next date the shop must act by: the review time limit of a request, a complaint's or a
-    review's follow-up, a dispute's nearest open deadline; None once the case is closed."""
-    if state in FINAL_STATES:
-        return None
-    if kind in SERVICE_KINDS:
-        if state in (CaseState.REQUESTED, CaseState.REVIEWING):
-            return created + timedelta(hours=policy.refund_review_hours)
-        return None
-    if isinstance(details, ComplaintDetails):
-        follow = details.step(HandlingStepKind.FOLLOW_UP)
-        return None if follow.done else details.follow_up_at
-    if isinstance(details, DisputeDetails):
-        nxt = details.next_deadline()
-        return nxt.due_at if nxt else None
-    if isinstance(details, ReviewDetails):
-        return details.follow_up_at if state is CaseState.RESOLVED else None
-    return None
-
-
-def apply_transition(case: Case, to: CaseState, data: TransitionInput, now: datetime) -> Any:
-    """The case's details after moving to `to`."""
-    d = case.details
-    if isinstance(d, ServiceDetails):
-        if to is CaseState.RETURN_SHIPPED:
-            return replace(d, return_carrier=data.carrier, return_tracking_no=data.tracking_no)
-        if to in (CaseState.REPLACEMENT_SHIPPED, CaseState.REPAIRED_SHIPPED):
-            return replace(d, outbound_carrier=data.carrier, outbound_tracking_no=data.tracking_no)
-        if to is CaseState.REFUNDED:
-            return replace(d, refunded_cents=data.amount_cents or 0)
-        if to is CaseState.QUOTED:
-            return replace(d, repair_fee_cents=data.amount_cents or 0)
-        return d
-    if isinstance(d, ComplaintDetails):
-        if to is CaseState.HANDLING and not d.step(HandlingStepKind.LISTEN).done:
-            return replace(d, steps=_tick(d.steps, HandlingStepKind.LISTEN, "", now))
-        if to is CaseState.RESOLVED:
-            return replace(d, steps=_tick(d.steps, HandlingStepKind.SOLUTION, data.reason, now))
-        if to is CaseState.APPEALING:
-            return replace(d, appeal=_submitted(d.appeal, data.reason, now))
-        if to is CaseState.COMPLETED and d.follow_up_at is not None:
-            return replace(d, steps=_tick(d.steps, HandlingStepKind.FOLLOW_UP, "", now))
-        return d
-    if isinstance(d, DisputeDetails):
-        deadlines = d.deadlines
-        if to is CaseState.PLATFORM:
-            if not any(not x.done for x in deadlines):
-                deadlines = (*deadlines, *default_deadlines(PlatformState.INTERVENED, now))
-            return replace(d, platform=PlatformState.INTERVENED, deadlines=deadlines)
-        if to is CaseState.EVIDENCE_SUBMITTED:
-            return replace(
-                d,
-                platform=PlatformState.EVIDENCE_SUBMITTED,
-                deadlines=tuple(replace(x, done=True) if "举证" in x.label else x for x in deadlines),
-            )
-        if to in (CaseState.AGREED, CaseState.RULED):
-            return replace(d, agreed=data.reason, deadlines=deadlines)
-        if to is CaseState.APPEALING:
-            return replace(d, appeal=_submitted(d.appeal, data.reason, now))
-        if to in FINAL_STATES:
-            return replace(d, deadlines=tuple(replace(x, done=True) for x in deadlines))
-        return d
-    if isinstance(d, ReviewDetails):
-        if to is CaseState.RESOLVED:
-            return replace(d, follow_up_at=now + REVIEW_FOLLOW_UP)
-        if to is CaseState.APPEALING:
-            return replace(d, appeal=_submitted(d.appeal, data.reason, now))
-        if to is CaseState.APPEAL_UPHELD:
-            return replace(d, appeal=replace(d.appeal, state=AppealState.UPHELD))
-        if to is CaseState.APPEAL_REJECTED:
-            return replace(d, appeal=replace(d.appeal, state=AppealState.REJECTED))
-        return d
-    return d  # pragma: no cover - every kind has details
-
-
-def _tick(steps: Iterable[HandlingStep], kind: HandlingStepKind, note: str, now: datetime) -> tuple[HandlingStep, ...]:
-    by_kind = {s.step: s for s in steps}
-    old = by_kind.get(kind, HandlingStep(kind))
-    by_kind[kind] = HandlingStep(kind, True, note or old.note, old.at or now)
-    return tuple(by_kind.get(k, HandlingStep(k)) for k in HandlingStepKind)
-
-
-def _submitted(appeal: AppealRecord, reason: str, now: datetime) -> AppealRecord:
-    return replace(
-        appeal, state=AppealState.SUBMITTED, submitted_at=appeal.submitted_at or now, note=appeal.note or reason
-    )
-
-
-FOLLOW_UP_LABEL = "回访"
-REVIEW_DEADLINE_LABEL = "审核时限"
-"""The labels of the reminders the service names itself (the UI translates them); a dispute's
-reminders carry the label of its deadline instead."""
-
-
-def _due_label(case: Case) -> str:
-    d = case.details
-    if isinstance(d, DisputeDetails) and (nxt := d.next_deadline()) is not None:
-        return nxt.label
-    if isinstance(d, ComplaintDetails | ReviewDetails):
-        return FOLLOW_UP_LABEL
-    return REVIEW_DEADLINE_LABEL
-
-
-def transition_text(data: TransitionInput, to: CaseState) -> str:
-    parts = []
-    if data.reason:
-        parts.append(data.reason)
-    if data.tracking_no:
-        parts.append(f"运单号 {data.carrier} {data.tracking_no}".replace("  ", " "))
-    if data.amount_cents:
-        parts.append(("维修费用 " if to is CaseState.QUOTED else "金额 ") + _money(data.amount_cents))
-    return "；".join(parts)
-
-
-FINDING_SUMMARY = {
-    "order_state": "订单状态：{state}",
-    "not_shipped_yet": "订单还没发货，不需要寄回：建议改为仅退款",
-    "not_signed_yet": "包裹还没签收：签收后才能寄回",
-    "refund_only_needs_return": "已签收的商品需要寄回：建议改为退货退款",
-    "signed_but_not_received": "物流显示 {signed} 已签收，请先核实签收情况",
-    "already_shipped": "订单已发货：可拦截快递或拒收",
-    "refund_before_shipping": "未发货订单可直接退款",
-    "no_reason_excluded": "{categories}不支持七天无理由",
-    "no_reason_window": "签收第 {days} 天（七天无理由期限 {limit} 天）",
-    "goods_intact": "商品完好，吊牌在",
-    "goods_not_intact": "商品已洗涤、穿着或吊牌已拆，不符合七天无理由",
-    "seller_fault": "商品问题由店铺负责",
-    "self_repaired": "买家未联系店铺自行维修：费用协商确定",
-    "human_damage": "人为损坏：维修费用由买家承担",
-    "in_warranty": "签收第 {days} 天，在 {limit} 天质保期内：维修免费",
-    "out_of_warranty": "签收第 {days} 天，已过 {limit} 天质保期：维修费用由买家承担",
-    "shipping_payer": "寄回运费：{payer}",
-    "freight_insurance": "订单有运费险，可申请理赔",
-    "amount_over_paid": "退款金额超过实付 {limit}",
-    "amount_within_paid": "退款金额不超过实付 {limit}",
-    "open_case_exists": "该订单已有 {count} 个未完结的售后单",
-}
-PAYER_SHORT = {Payer.BUYER: "买家承担", Payer.SELLER: "店铺承担", Payer.NEGOTIATE: "协商", Payer.NONE: "不涉及"}
-
-
-def policy_summary(verdict: PolicyVerdict) -> str:
-    """The verdict in one paragraph for the timeline (Chinese, like the rest of the case record)."""
-    lines = []
-    for f in verdict.findings:
-        params = dict(f.params)
-        if "payer" in params:
-            params["payer"] = PAYER_SHORT[Payer(params["payer"])]
-        if "limit" in params and f.code.startswith("amount"):
-            params["limit"] = _money(int(params["limit"]))
-        mark = {"ok": "✓", "info": "·", "warn": "!", "fail": "✗"}[f.level.value]
-        lines.append(mark + " " + FINDING_SUMMARY.get(f.code, f.code).format(**params))
-    head = "政策检查：符合" if verdict.eligible else "政策检查：不符合（客服可说明理由后仍受理）"
-    return "\n".join([head, *lines])
-
-
-def signals_summary(risk: RiskAssessment) -> str:
-    hits = [s.code for s in risk.hits]
-    return f"程序检查恶意投诉信号：{risk.score} 分（仅供参考）" + (f"；命中 {', '.join(hits)}" if hits else "；未发现")
-
-
-def _describe_complaint_changes(
-    old: ComplaintDetails, new: ComplaintDetails, was_flagged: bool, nature: ComplaintNature
-) -> str:
-    notes = []
-    names = {"listen": "倾听", "apologise": "致歉", "solution": "方案", "compensation": "补偿", "follow_up": "跟进"}
-    for step in new.steps:
-        if step.done and not old.step(step.step).done:
-            notes.append(f"完成「{names[step.step.value]}」" + (f"：{step.note}" if step.note else ""))
-    if (new.compensation, new.compensation_cents) != (old.compensation, old.compensation_cents):
-        notes.append(f"补偿：{new.compensation.value} {_money(new.compensation_cents)}")
-    if new.follow_up_at != old.follow_up_at and new.follow_up_at is not None:
-        notes.append(f"回访时间：{new.follow_up_at:%Y-%m-%d %H:%M}")
-    if (nature is ComplaintNature.MALICIOUS) != was_flagged:
-        notes.append("客服判定：疑似恶意投诉" if nature is ComplaintNature.MALICIOUS else "客服判定：正常投诉")
-    if new.appeal != old.appeal and new.appeal.state is not AppealState.NONE:
-        notes.append(f"平台申诉：{new.appeal.state.value} {new.appeal.reference}".strip())
-    return "；".join(notes)
-
-
-def _describe_dispute_changes(old: DisputeDetails, new: DisputeDetails) -> str:
-    notes = []
-    if new.platform is not old.platform:
-        notes.append(f"平台状态：{new.platform.value}")
-    if new.agreed and new.agreed != old.agreed:
-        notes.append(f"约定/判定结果：{new.agreed}")
-    if new.deadlines != old.deadlines:
-        notes.append(f"时限 {len([d for d in new.deadlines if not d.done])} 个未完成")
-    if new.appeal != old.appeal and new.appeal.state is not AppealState.NONE:
-        notes.append(f"申诉：{new.appeal.state.value} {new.appeal.reference}".strip())
-    return "；".join(notes) or "更新了纠纷记录"
-
-
-def return_instructions_text(case: Case, policy: AftersalesPolicy) -> str:
-    """The message with the return address and what to do (sent into the chat from the case file)."""
-    d = case.details
-    kind_name = KIND_NAMES[case.kind]
-    if isinstance(d, ServiceDetails) and d.refund_type is RefundType.RETURN_REFUND:
-        kind_name = "退货退款"
-    lines = [f"亲，您的{kind_name}申请（售后单 {case.case_no}）已审核通过，麻烦按下面的方式寄回哦："]
-    lines.append(f"寄回地址：{policy.return_address or '请向客服索取'}")
-    lines.append("注意事项：")
-    lines.append(f"1. 包裹里放一张纸条，写上您的旺旺名、售后单号和订单 {case.order_no}；")
-    if case.kind is CaseKind.REPAIR:
-        lines.append("2. 请写明故障情况，配件（如腰带、帽子）请一起寄回；")
-    else:
-        lines.append("2. 吊牌请保留，商品保持完好、干净，不影响二次销售；")
-    lines.append("3. 请勿寄到付件；寄出后把快递公司和运单号发给我们，方便及时跟进。")
-    payer = PAYER_PHRASES[Payer.NONE]
-    if isinstance(d, ServiceDetails):
-        payer = PAYER_PHRASES[d.policy.shipping_payer]
-        if d.policy.shipping_payer is Payer.BUYER and policy.freight_insurance and case.kind is not CaseKind.REPAIR:
-            payer += "；订单有运费险，寄出后可申请理赔"
-    lines.append(f"寄回运费：{payer}。")
-    if isinstance(d, ServiceDetails):
-        if case.kind is CaseKind.EXCHANGE:
-            wish = f"（{d.exchange_wish}）" if d.exchange_wish else ""
-            lines.append(f"仓库收到退回件后 24 小时内为您发出新商品{wish}，发货后会第一时间告诉您运单号。")
-        elif case.kind is CaseKind.REPAIR:
-            fee = d.repair_fee_cents
-            pay = d.policy.repair_payer
-            if pay is Payer.SELLER:
-                lines.append("在质保期内，维修费用由店铺承担，修好后包邮寄回给您。")
-            elif fee:
-                lines.append(f"维修费用 {_money(fee)}，修好后寄回给您。")
-            else:
-                lines.append("维修费用收到商品检测后再和您确认，确认前不会产生费用。")
-        else:
-            lines.append(f"仓库收到退回件后 {policy.refund_review_hours} 小时内为您办理退款。")
-    return "\n".join(lines)
-
-
-def progress_text(case: Case) -> str:
-    """The case's progress in a sentence for the customer."""
-    text = f"亲，您的{KIND_NAMES[case.kind]}（单号 {case.case_no}）目前进度：{STATE_NAMES[case.state]}。"
-    d = case.details
-    if isinstance(d, ServiceDetails):
-        if case.state is CaseState.REPLACEMENT_SHIPPED and d.outbound_tracking_no:
-            text += f"新商品的运单号：{d.outbound_carrier} {d.outbound_tracking_no}。"
-        elif case.state is CaseState.REPAIRED_SHIPPED and d.outbound_tracking_no:
-            text += f"寄回的运单号：{d.outbound_carrier} {d.outbound_tracking_no}。"
-        elif case.state is CaseState.REFUNDED and d.refunded_cents:
-            text += f"退款 {_money(d.refunded_cents)} 已原路退回，请留意到账。"
-        elif case.state is CaseState.QUOTED and d.repair_fee_cents:
-            text += f"维修费用 {_money(d.repair_fee_cents)}，您确认后我们就安排。"
-    if isinstance(d, ComplaintDetails) and d.follow_up_at is not None and case.state not in FINAL_STATES:
-        text += f"我们会在 {d.follow_up_at:%m月%d日} 前再联系您确认结果。"
-    return text + "有任何问题随时找我们哦～"
-
-
-def case_report(url: str, *, as_json: bool) -> str:
-    """Cases by kind and state in the shop at `url` (an empty database starts as the demo shop)."""
-    import json
-
-    from workbench.composition import open_workspace
-
-    ws = open_workspace(url)
-    try:
-        counts = ws.aftersales.counts()
-    finally:
-        ws.close()
-    if as_json:
-        return json.dumps(counts, ensure_ascii=False)
-    lines = []
-    for kind, states in counts.items():
-        total = sum(states.values())
-        detail = ", ".join(f"{state} {n}" for state, n in states.items())
-        lines.append(f"{kind:<10} {total:>4}  {detail}")
-    return "\n".join(lines)
-
-
 def form_errors(exc: BaseException) -> tuple[FieldError, ...]:
     return exc.errors if isinstance(exc, FormInvalid) else ()
 
@@ -1094,9 +774,5 @@ __all__ = [
     "CasePage",
     "Deadline",
     "PolicyCheck",
-    "case_report",
     "form_errors",
-    "policy_summary",
-    "progress_text",
-    "return_instructions_text",
 ]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from workbench.composition import open_workspace
+from workbench.demo import reset_demo
 from workbench.domain.aftersales import (
     CaseKind,
     CaseState,
@@ -22,7 +23,6 @@ from workbench.domain.aftersales import (
     next_states,
 )
 from workbench.services.aftersales import AftersalesService, CaseFilter
-from workbench.services.demo import reset_demo
 from workbench.services.reviews import ReviewService
 from workbench.services.workspace import Workspace
 from workbench.storage.db import sqlite_url

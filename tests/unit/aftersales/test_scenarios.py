@@ -17,7 +17,7 @@ from workbench.domain.aftersales import (
     PolicyVerdict,
     ServiceDetails,
 )
-from workbench.services.aftersales import return_instructions_text
+from workbench.domain.case_texts import return_instructions_text
 
 SCENARIOS = {s.id: s for s in load_scenarios()}
 T0 = datetime(2026, 11, 11, 10, 0)

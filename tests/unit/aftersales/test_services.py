@@ -40,12 +40,13 @@ from workbench.domain.aftersales import (
     ServiceRequest,
     TransitionInput,
 )
+from workbench.domain.case_texts import return_instructions_text
 from workbench.domain.complaints import ComplaintForm, DisputeForm
 from workbench.domain.conversations import Sender
 from workbench.domain.customers import Customer
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState, Product
-from workbench.services.aftersales import AftersalesService, CaseFilter, return_instructions_text
+from workbench.services.aftersales import AftersalesService, CaseFilter
 from workbench.services.reviews import ReviewService
 from workbench.storage.db import Database
 from workbench.storage.repositories.aftersales import AftersalesRepository

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from workbench.composition import build_channel, open_workspace
+from workbench.demo import reset_demo
 from workbench.domain.conversations import ConversationState, Sender
 from workbench.domain.errors import DomainError
 from workbench.domain.kb import STANDARD_CATEGORIES
 from workbench.domain.orders import OrderState
-from workbench.services.demo import reset_demo
 from workbench.services.reception import UsedSuggestion
 from workbench.services.workspace import Workspace
 from workbench.storage.db import sqlite_url

@@ -29,9 +29,9 @@ from workbench.domain.aftersales import (
     RiskLevel,
     RiskSignal,
 )
+from workbench.domain.case_rules import FOLLOW_UP_LABEL, REVIEW_DEADLINE_LABEL
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import format_yuan
-from workbench.services.aftersales import FOLLOW_UP_LABEL, REVIEW_DEADLINE_LABEL
 from workbench.ui.errors import error_text
 
 

@@ -41,8 +41,7 @@ import sys
 from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
-from workbench.app import resolve_db_url
-from workbench.launch import LaunchConfig
+from workbench.launch import LaunchConfig, resolve_db_url
 from workbench.paths import AppPaths
 from workbench.settings import load_settings
 from workbench.kb import tokenizer

@@ -7,14 +7,15 @@ import logging
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from workbench.demo.aftersales import seed_demo_aftersales
+from workbench.demo.content import DemoShop
+from workbench.demo.crm import seed_crm
+from workbench.demo.generator import generate_demo_shop
 from workbench.domain.customers import Customer
 from workbench.domain.kb import Phrasing, PhrasingKind
 from workbench.domain.orders import LogisticsEvent, Order, OrderItem, Product
 from workbench.domain.quick_phrases import PhrasePool
 from workbench.services.clock import Clock, system_clock
-from workbench.services.crm_demo import seed_crm
-from workbench.services.demo_aftersales import seed_demo_aftersales
-from workbench.services.demo_data import DemoShop, generate_demo_shop
 from workbench.storage.db import Database
 from workbench.storage.repositories.customers import CustomerRepository
 from workbench.storage.repositories.kb import KbRepository

@@ -1,6 +1,6 @@
 """After-sales cases of the demo shop: every kind in several states, with their timelines.
 
-Called by :func:`workbench.services.demo._seed` in the same session as the rest of the demo shop
+Called by :func:`workbench.demo.seeding._seed` in the same session as the rest of the demo shop
 (all or nothing). The cases follow the demo orders: an order 退款中 has an open refund or return,
 a closed order with a refund has a finished one. Around them: exchanges, repairs in and out of
 warranty, normal and malicious complaints, disputes with deadlines, and reviews — including the
@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from workbench.demo.content import DemoOrder, DemoShop
 from workbench.domain.aftersales import (
     INITIAL_STATE,
     AftersalesPolicy,
@@ -50,12 +51,12 @@ from workbench.domain.aftersales import (
     check_transition,
     summary_line,
 )
+from workbench.domain.case_rules import apply_transition, case_due_at
+from workbench.domain.case_texts import policy_summary, transition_text
 from workbench.domain.complaints import ComplaintFacts, EarlierComplaint, complaint_signals
 from workbench.domain.conversations import ConversationState, Message, Sender
 from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState
 from workbench.domain.reviews import ReviewContext, suggest_replies
-from workbench.services.aftersales import apply_transition, case_due_at, policy_summary, transition_text
-from workbench.services.demo_data import DemoOrder, DemoShop
 from workbench.services.orders import logistics_text, order_card_text
 from workbench.services.reviews import add_review, assess_review, short_product
 from workbench.storage.repositories.aftersales import AftersalesRepository, CaseFilter

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from workbench.demo.content import DemoShop
 from workbench.domain.crm import (
     CustomerExtras,
     CustomerFilter,
@@ -24,7 +25,6 @@ from workbench.domain.crm import (
     render_care,
 )
 from workbench.services.crm_followups import schedule_by_rules
-from workbench.services.demo_data import DemoShop
 from workbench.storage.repositories.crm import CrmRepository
 from workbench.storage.repositories.customers import CustomerRepository
 
