@@ -1,4 +1,4 @@
-"""The after-sales case file (`CaseFileView`), a package so that its parts can live beside it."""
+"""The after-sales case file: `CaseFileView` and the parts it is made of (see view.py for the map)."""
 
 from workbench.ui.aftersales.case_file.view import CaseFileView
 
