@@ -240,6 +240,61 @@
     </message>
 </context>
 <context>
+    <name>ActionsCard</name>
+    <message>
+        <source>买家现在没有进行中的会话，发送按钮在买家来咨询时可用。</source>
+        <translation>The buyer has no open chat now; the send buttons work once the buyer writes in.</translation>
+    </message>
+    <message>
+        <source>发送处理进度</source>
+        <translation>Send progress</translation>
+    </message>
+    <message>
+        <source>发送寄回地址和说明</source>
+        <translation>Send return address and instructions</translation>
+    </message>
+    <message>
+        <source>取消疑似标记</source>
+        <translation>Remove suspicion mark</translation>
+    </message>
+    <message>
+        <source>处理</source>
+        <translation>Handling</translation>
+    </message>
+    <message>
+        <source>好评：发一条针对内容的回复即可。</source>
+        <translation>Positive review: a reply to what it says is all it needs.</translation>
+    </message>
+    <message>
+        <source>工单已结束，没有后续步骤。</source>
+        <translation>The case is closed; no further steps.</translation>
+    </message>
+    <message>
+        <source>已回复。</source>
+        <translation>Replied.</translation>
+    </message>
+    <message>
+        <source>文字会放进与买家的聊天中。</source>
+        <translation>The text goes into the chat with the buyer.</translation>
+    </message>
+    <message>
+        <source>标记为疑似恶意投诉…</source>
+        <translation>Mark as suspected malicious…</translation>
+    </message>
+    <message>
+        <source>标记为疑似职业差评师…</source>
+        <translation>Mark as suspected professional…</translation>
+    </message>
+    <message>
+        <source>添加备注</source>
+        <translation>Add note</translation>
+    </message>
+    <message>
+        <source>添加备注（记录在时间线上）</source>
+        <translation>Add a note (kept in the timeline)</translation>
+    </message>
+</context>
+<context>
     <name>AddToGroupDialog</name>
     <message>
         <source>分组</source>
@@ -1619,124 +1674,12 @@
         <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
-        <source>{action}（{no}）</source>
-        <translation>{action} ({no})</translation>
-    </message>
-    <message>
-        <source>{kind}申请</source>
-        <translation>{kind} request</translation>
-    </message>
-    <message>
         <source>{no}_证据材料.pdf</source>
         <translation>{no}_evidence.pdf</translation>
     </message>
     <message>
-        <source>买家寄回</source>
-        <translation>Buyer&apos;s parcel back</translation>
-    </message>
-    <message>
-        <source>买家现在没有进行中的会话，发送按钮在买家来咨询时可用。</source>
-        <translation>The buyer has no open chat now; the send buttons work once the buyer writes in.</translation>
-    </message>
-    <message>
-        <source>买家要求</source>
-        <translation>Buyer asks for</translation>
-    </message>
-    <message>
-        <source>修改回复</source>
-        <translation>Update reply</translation>
-    </message>
-    <message>
-        <source>写一条针对这条评价的回复，或点下面的建议再修改</source>
-        <translation>Write a reply to this review, or pick a suggestion below and edit it</translation>
-    </message>
-    <message>
-        <source>判断依据（必填）：程序的评分只是参考，请写明你看到的事实</source>
-        <translation>Your reasons (required): the program&apos;s score is only a hint; write down the facts you saw</translation>
-    </message>
-    <message>
-        <source>原因</source>
-        <translation>Reason</translation>
-    </message>
-    <message>
-        <source>原因（必填）</source>
-        <translation>Reason (required)</translation>
-    </message>
-    <message>
-        <source>双方约定的方案（必填）</source>
-        <translation>What both sides agreed (required)</translation>
-    </message>
-    <message>
-        <source>发布回复</source>
-        <translation>Post reply</translation>
-    </message>
-    <message>
-        <source>发送处理进度</source>
-        <translation>Send progress</translation>
-    </message>
-    <message>
-        <source>发送寄回地址和说明</source>
-        <translation>Send return address and instructions</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation>Cancel</translation>
-    </message>
-    <message>
-        <source>取消疑似标记</source>
-        <translation>Remove suspicion mark</translation>
-    </message>
-    <message>
-        <source>售后商品</source>
-        <translation>Items</translation>
-    </message>
-    <message>
-        <source>商品状态</source>
-        <translation>Condition</translation>
-    </message>
-    <message>
-        <source>回复</source>
-        <translation>Reply</translation>
-    </message>
-    <message>
         <source>回复：必填</source>
         <translation>Reply: required</translation>
-    </message>
-    <message>
-        <source>回访时间</source>
-        <translation>Follow-up</translation>
-    </message>
-    <message>
-        <source>图 {n}</source>
-        <translation>Photo {n}</translation>
-    </message>
-    <message>
-        <source>处理</source>
-        <translation>Handling</translation>
-    </message>
-    <message>
-        <source>备注（可选），会记在时间线上</source>
-        <translation>Note (optional), goes into the timeline</translation>
-    </message>
-    <message>
-        <source>好评：发一条针对内容的回复即可。</source>
-        <translation>Positive review: a reply to what it says is all it needs.</translation>
-    </message>
-    <message>
-        <source>客户 {nick}</source>
-        <translation>Customer {nick}</translation>
-    </message>
-    <message>
-        <source>客户诉求</source>
-        <translation>Customer wants</translation>
-    </message>
-    <message>
-        <source>客服判定：疑似恶意</source>
-        <translation>Agent&apos;s judgement: suspected malicious</translation>
-    </message>
-    <message>
-        <source>客服判定：疑似职业差评师</source>
-        <translation>Agent&apos;s judgement: suspected professional bad reviewer</translation>
     </message>
     <message>
         <source>客服复核后取消</source>
@@ -1751,84 +1694,23 @@
         <translation>Evidence packet exported: {name}</translation>
     </message>
     <message>
-        <source>工单已结束，没有后续步骤。</source>
-        <translation>The case is closed; no further steps.</translation>
+        <source>请写明判断依据（例如：聊天中以删评为条件索要钱财）。</source>
+        <translation>Please write down your reasons (e.g. asked for money in the chat to remove the review).</translation>
+    </message>
+</context>
+<context>
+    <name>CaseHeader</name>
+    <message>
+        <source>客户 {nick}</source>
+        <translation>Customer {nick}</translation>
     </message>
     <message>
-        <source>已回复。</source>
-        <translation>Replied.</translation>
+        <source>客服判定：疑似恶意</source>
+        <translation>Agent&apos;s judgement: suspected malicious</translation>
     </message>
     <message>
-        <source>已完成步骤</source>
-        <translation>Steps done</translation>
-    </message>
-    <message>
-        <source>已洗涤 / 穿着 / 吊牌已拆</source>
-        <translation>Washed / worn / tags removed</translation>
-    </message>
-    <message>
-        <source>已退款</source>
-        <translation>Refunded</translation>
-    </message>
-    <message>
-        <source>平台介入</source>
-        <translation>Platform stepped in</translation>
-    </message>
-    <message>
-        <source>平台判定结果（必填）</source>
-        <translation>The platform&apos;s ruling (required)</translation>
-    </message>
-    <message>
-        <source>平台申诉</source>
-        <translation>Platform appeal</translation>
-    </message>
-    <message>
-        <source>店铺回复</source>
-        <translation>Shop&apos;s reply</translation>
-    </message>
-    <message>
-        <source>店铺寄出</source>
-        <translation>Shop sent</translation>
-    </message>
-    <message>
-        <source>快递公司</source>
-        <translation>Carrier</translation>
-    </message>
-    <message>
-        <source>性质（客服判定）</source>
-        <translation>Nature (agent&apos;s judgement)</translation>
-    </message>
-    <message>
-        <source>恶意投诉信号</source>
-        <translation>Malicious-complaint signals</translation>
-    </message>
-    <message>
-        <source>想换成</source>
-        <translation>Wants instead</translation>
-    </message>
-    <message>
-        <source>投诉类型</source>
-        <translation>Complaint type</translation>
-    </message>
-    <message>
-        <source>投诉记录</source>
-        <translation>Complaint record</translation>
-    </message>
-    <message>
-        <source>拒绝原因（必填，会告诉买家并记在时间线上）</source>
-        <translation>Reason for rejecting (required; told to the buyer and kept in the timeline)</translation>
-    </message>
-    <message>
-        <source>文字会放进与买家的聊天中。</source>
-        <translation>The text goes into the chat with the buyer.</translation>
-    </message>
-    <message>
-        <source>时间线</source>
-        <translation>Timeline</translation>
-    </message>
-    <message>
-        <source>时限</source>
-        <translation>Deadlines</translation>
+        <source>客服判定：疑似职业差评师</source>
+        <translation>Agent&apos;s judgement: suspected professional bad reviewer</translation>
     </message>
     <message>
         <source>时限：{time}</source>
@@ -1839,148 +1721,31 @@
         <translation>Due: {time} (overdue)</translation>
     </message>
     <message>
-        <source>是</source>
-        <translation>Yes</translation>
-    </message>
-    <message>
         <source>来自会话</source>
         <translation>from a chat</translation>
-    </message>
-    <message>
-        <source>标记为疑似恶意投诉</source>
-        <translation>Mark as suspected malicious complaint</translation>
-    </message>
-    <message>
-        <source>标记为疑似恶意投诉…</source>
-        <translation>Mark as suspected malicious…</translation>
-    </message>
-    <message>
-        <source>标记为疑似职业差评师</source>
-        <translation>Mark as suspected professional bad reviewer</translation>
-    </message>
-    <message>
-        <source>标记为疑似职业差评师…</source>
-        <translation>Mark as suspected professional…</translation>
-    </message>
-    <message>
-        <source>根据评价内容生成的回复建议（点一下放进输入框）</source>
-        <translation>Replies drawn from this review (click one to put it in the box)</translation>
-    </message>
-    <message>
-        <source>添加备注</source>
-        <translation>Add note</translation>
-    </message>
-    <message>
-        <source>添加备注（记录在时间线上）</source>
-        <translation>Add a note (kept in the timeline)</translation>
-    </message>
-    <message>
-        <source>申诉理由（必填）：买家的哪些言行、有哪些证据</source>
-        <translation>Grounds (required): what the buyer said or did, and the evidence</translation>
-    </message>
-    <message>
-        <source>申诉说明</source>
-        <translation>Appeal notes</translation>
-    </message>
-    <message>
-        <source>申请金额</source>
-        <translation>Amount asked</translation>
     </message>
     <message>
         <source>登记 {time}</source>
         <translation>registered {time}</translation>
     </message>
     <message>
-        <source>确认</source>
-        <translation>Confirm</translation>
+        <source>订单 {no}</source>
+        <translation>order {no}</translation>
     </message>
+</context>
+<context>
+    <name>CaseRiskPanel</name>
     <message>
-        <source>纠纷原因</source>
-        <translation>Cause</translation>
-    </message>
-    <message>
-        <source>纠纷经过</source>
-        <translation>What happened</translation>
-    </message>
-    <message>
-        <source>纠纷记录</source>
-        <translation>Dispute record</translation>
-    </message>
-    <message>
-        <source>约定 / 判定</source>
-        <translation>Agreed / ruled</translation>
-    </message>
-    <message>
-        <source>维修费用</source>
-        <translation>Repair fee</translation>
-    </message>
-    <message>
-        <source>编辑处理记录</source>
-        <translation>Edit handling record</translation>
-    </message>
-    <message>
-        <source>编辑纠纷记录</source>
-        <translation>Edit dispute record</translation>
+        <source>恶意投诉信号</source>
+        <translation>Malicious-complaint signals</translation>
     </message>
     <message>
         <source>职业差评师风险</source>
         <translation>Professional bad reviewer risk</translation>
     </message>
     <message>
-        <source>自行维修</source>
-        <translation>Repaired elsewhere</translation>
-    </message>
-    <message>
-        <source>补偿</source>
-        <translation>Compensation</translation>
-    </message>
-    <message>
-        <source>解决方案（必填），例如：退货退款，运费店铺承担</source>
-        <translation>Solution (required), e.g. return and refund, shop pays shipping</translation>
-    </message>
-    <message>
-        <source>订单 {no}</source>
-        <translation>order {no}</translation>
-    </message>
-    <message>
-        <source>评价内容</source>
-        <translation>Review</translation>
-    </message>
-    <message>
-        <source>详情</source>
-        <translation>Details</translation>
-    </message>
-    <message>
-        <source>请写明判断依据（例如：聊天中以删评为条件索要钱财）。</source>
-        <translation>Please write down your reasons (e.g. asked for money in the chat to remove the review).</translation>
-    </message>
-    <message>
-        <source>运单号</source>
-        <translation>Tracking no.</translation>
-    </message>
-    <message>
-        <source>还没有</source>
-        <translation>None yet</translation>
-    </message>
-    <message>
-        <source>还没有回复</source>
-        <translation>No reply yet</translation>
-    </message>
-    <message>
-        <source>退款类型</source>
-        <translation>Refund type</translation>
-    </message>
-    <message>
-        <source>退款金额</source>
-        <translation>Refund amount</translation>
-    </message>
-    <message>
         <source>重新检查</source>
         <translation>Check again</translation>
-    </message>
-    <message>
-        <source>问题描述</source>
-        <translation>Problem</translation>
     </message>
     <message>
         <source>风险信号</source>
@@ -2131,6 +1896,13 @@
     <message>
         <source>订单号</source>
         <translation>Order no.</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTimeline</name>
+    <message>
+        <source>时间线</source>
+        <translation>Timeline</translation>
     </message>
 </context>
 <context>
@@ -2323,6 +2095,81 @@
     <message>
         <source>输入消息，Enter 发送，Shift+Enter 换行</source>
         <translation>Type a message. Enter to send, Shift+Enter for a new line</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmPanel</name>
+    <message>
+        <source>{action}（{no}）</source>
+        <translation>{action} ({no})</translation>
+    </message>
+    <message>
+        <source>判断依据（必填）：程序的评分只是参考，请写明你看到的事实</source>
+        <translation>Your reasons (required): the program&apos;s score is only a hint; write down the facts you saw</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>原因（必填）</source>
+        <translation>Reason (required)</translation>
+    </message>
+    <message>
+        <source>双方约定的方案（必填）</source>
+        <translation>What both sides agreed (required)</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>备注（可选），会记在时间线上</source>
+        <translation>Note (optional), goes into the timeline</translation>
+    </message>
+    <message>
+        <source>平台判定结果（必填）</source>
+        <translation>The platform&apos;s ruling (required)</translation>
+    </message>
+    <message>
+        <source>快递公司</source>
+        <translation>Carrier</translation>
+    </message>
+    <message>
+        <source>拒绝原因（必填，会告诉买家并记在时间线上）</source>
+        <translation>Reason for rejecting (required; told to the buyer and kept in the timeline)</translation>
+    </message>
+    <message>
+        <source>标记为疑似恶意投诉</source>
+        <translation>Mark as suspected malicious complaint</translation>
+    </message>
+    <message>
+        <source>标记为疑似职业差评师</source>
+        <translation>Mark as suspected professional bad reviewer</translation>
+    </message>
+    <message>
+        <source>申诉理由（必填）：买家的哪些言行、有哪些证据</source>
+        <translation>Grounds (required): what the buyer said or did, and the evidence</translation>
+    </message>
+    <message>
+        <source>确认</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <source>维修费用</source>
+        <translation>Repair fee</translation>
+    </message>
+    <message>
+        <source>解决方案（必填），例如：退货退款，运费店铺承担</source>
+        <translation>Solution (required), e.g. return and refund, shop pays shipping</translation>
+    </message>
+    <message>
+        <source>运单号</source>
+        <translation>Tracking no.</translation>
+    </message>
+    <message>
+        <source>退款金额</source>
+        <translation>Refund amount</translation>
     </message>
 </context>
 <context>
@@ -3827,6 +3674,149 @@
     <message>
         <source>已完成</source>
         <translation>Completed</translation>
+    </message>
+</context>
+<context>
+    <name>DetailsCard</name>
+    <message>
+        <source>{kind}申请</source>
+        <translation>{kind} request</translation>
+    </message>
+    <message>
+        <source>买家寄回</source>
+        <translation>Buyer&apos;s parcel back</translation>
+    </message>
+    <message>
+        <source>买家要求</source>
+        <translation>Buyer asks for</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>售后商品</source>
+        <translation>Items</translation>
+    </message>
+    <message>
+        <source>商品状态</source>
+        <translation>Condition</translation>
+    </message>
+    <message>
+        <source>回访时间</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <source>客户诉求</source>
+        <translation>Customer wants</translation>
+    </message>
+    <message>
+        <source>已完成步骤</source>
+        <translation>Steps done</translation>
+    </message>
+    <message>
+        <source>已洗涤 / 穿着 / 吊牌已拆</source>
+        <translation>Washed / worn / tags removed</translation>
+    </message>
+    <message>
+        <source>已退款</source>
+        <translation>Refunded</translation>
+    </message>
+    <message>
+        <source>平台介入</source>
+        <translation>Platform stepped in</translation>
+    </message>
+    <message>
+        <source>平台申诉</source>
+        <translation>Platform appeal</translation>
+    </message>
+    <message>
+        <source>店铺寄出</source>
+        <translation>Shop sent</translation>
+    </message>
+    <message>
+        <source>性质（客服判定）</source>
+        <translation>Nature (agent&apos;s judgement)</translation>
+    </message>
+    <message>
+        <source>想换成</source>
+        <translation>Wants instead</translation>
+    </message>
+    <message>
+        <source>投诉类型</source>
+        <translation>Complaint type</translation>
+    </message>
+    <message>
+        <source>投诉记录</source>
+        <translation>Complaint record</translation>
+    </message>
+    <message>
+        <source>时限</source>
+        <translation>Deadlines</translation>
+    </message>
+    <message>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <source>申诉说明</source>
+        <translation>Appeal notes</translation>
+    </message>
+    <message>
+        <source>申请金额</source>
+        <translation>Amount asked</translation>
+    </message>
+    <message>
+        <source>纠纷原因</source>
+        <translation>Cause</translation>
+    </message>
+    <message>
+        <source>纠纷经过</source>
+        <translation>What happened</translation>
+    </message>
+    <message>
+        <source>纠纷记录</source>
+        <translation>Dispute record</translation>
+    </message>
+    <message>
+        <source>约定 / 判定</source>
+        <translation>Agreed / ruled</translation>
+    </message>
+    <message>
+        <source>维修费用</source>
+        <translation>Repair fee</translation>
+    </message>
+    <message>
+        <source>编辑处理记录</source>
+        <translation>Edit handling record</translation>
+    </message>
+    <message>
+        <source>编辑纠纷记录</source>
+        <translation>Edit dispute record</translation>
+    </message>
+    <message>
+        <source>自行维修</source>
+        <translation>Repaired elsewhere</translation>
+    </message>
+    <message>
+        <source>补偿</source>
+        <translation>Compensation</translation>
+    </message>
+    <message>
+        <source>详情</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>还没有</source>
+        <translation>None yet</translation>
+    </message>
+    <message>
+        <source>退款类型</source>
+        <translation>Refund type</translation>
+    </message>
+    <message>
+        <source>问题描述</source>
+        <translation>Problem</translation>
     </message>
 </context>
 <context>
@@ -6805,6 +6795,45 @@ Covers: {parts}</translation>
     <message>
         <source>标签</source>
         <translation>Tags</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewCard</name>
+    <message>
+        <source>修改回复</source>
+        <translation>Update reply</translation>
+    </message>
+    <message>
+        <source>写一条针对这条评价的回复，或点下面的建议再修改</source>
+        <translation>Write a reply to this review, or pick a suggestion below and edit it</translation>
+    </message>
+    <message>
+        <source>发布回复</source>
+        <translation>Post reply</translation>
+    </message>
+    <message>
+        <source>回复</source>
+        <translation>Reply</translation>
+    </message>
+    <message>
+        <source>图 {n}</source>
+        <translation>Photo {n}</translation>
+    </message>
+    <message>
+        <source>店铺回复</source>
+        <translation>Shop&apos;s reply</translation>
+    </message>
+    <message>
+        <source>根据评价内容生成的回复建议（点一下放进输入框）</source>
+        <translation>Replies drawn from this review (click one to put it in the box)</translation>
+    </message>
+    <message>
+        <source>评价内容</source>
+        <translation>Review</translation>
+    </message>
+    <message>
+        <source>还没有回复</source>
+        <translation>No reply yet</translation>
     </message>
 </context>
 <context>

@@ -228,45 +228,47 @@ def test_the_textbook_exchange_from_a_chat(qtbot: QtBot, env: Env) -> None:
     qtbot.waitUntil(lambda: page.case_file.case() is not None and page.case_file.case().id == case_id)  # type: ignore[union-attr]
     assert page.stack.currentWidget() is page.case_file
     cf = page.case_file
-    assert cf.state_pill.text() == "已申请"
+    assert cf.header_card.state_pill.text() == "已申请"
     assert isinstance(cf.case().details, ServiceDetails)  # type: ignore[union-attr]
 
     def move(state: CaseState) -> None:
         with qtbot.waitSignal(cf.case_changed, timeout=5000):
-            cf.action_buttons[state].click()
+            cf.actions_card.action_buttons[state].click()
         qtbot.waitUntil(lambda: cf.case() is not None and cf.case().state is state)  # type: ignore[union-attr]
 
     move(CaseState.REVIEWING)
     move(CaseState.AWAITING_RETURN)
-    assert cf.send_return_button.isVisible() and cf.send_return_button.isEnabled()
+    assert cf.actions_card.send_return_button.isVisible() and cf.actions_card.send_return_button.isEnabled()
     with qtbot.waitSignal(page.send_text_requested, timeout=5000) as sent:
-        cf.send_return_button.click()
+        cf.actions_card.send_return_button.click()
     conv_id, text = sent.args
     assert conv_id == conv.id and "寄回地址" in text and "米白 M码" in text and "店铺承担" in text
 
     # registering the parcel sent back needs a tracking number
-    cf.action_buttons[CaseState.RETURN_SHIPPED].click()
-    assert cf.panel.isVisible() and cf.tracking_holder.isVisibleTo(cf.panel)
-    cf.confirm_panel()
-    assert cf.panel_error.text() == "请填写运单号。"
-    cf.carrier_edit.setText("圆通")
-    cf.tracking_edit.setText("YT1234567890")
+    cf.actions_card.action_buttons[CaseState.RETURN_SHIPPED].click()
+    assert cf.actions_card.panel.isVisible() and cf.actions_card.panel.tracking_holder.isVisibleTo(
+        cf.actions_card.panel
+    )
+    cf.actions_card.panel.confirm()
+    assert cf.actions_card.panel.error_label.text() == "请填写运单号。"
+    cf.actions_card.panel.carrier_edit.setText("圆通")
+    cf.actions_card.panel.tracking_edit.setText("YT1234567890")
     with qtbot.waitSignal(cf.case_changed, timeout=5000):
-        cf.panel_confirm.click()
+        cf.actions_card.panel.confirm_button.click()
     qtbot.waitUntil(lambda: cf.case() is not None and cf.case().state is CaseState.RETURN_SHIPPED)  # type: ignore[union-attr]
     move(CaseState.RECEIVED)
-    cf.action_buttons[CaseState.REPLACEMENT_SHIPPED].click()
-    cf.tracking_edit.setText("ZT9988776655")
+    cf.actions_card.action_buttons[CaseState.REPLACEMENT_SHIPPED].click()
+    cf.actions_card.panel.tracking_edit.setText("ZT9988776655")
     with qtbot.waitSignal(cf.case_changed, timeout=5000):
-        cf.panel_confirm.click()
-    qtbot.waitUntil(lambda: CaseState.COMPLETED in cf.action_buttons)
-    cf.action_buttons[CaseState.COMPLETED].click()
-    cf.reason_edit.setPlainText("张女士收到新裙子，很满意")
+        cf.actions_card.panel.confirm_button.click()
+    qtbot.waitUntil(lambda: CaseState.COMPLETED in cf.actions_card.action_buttons)
+    cf.actions_card.action_buttons[CaseState.COMPLETED].click()
+    cf.actions_card.panel.reason_edit.setPlainText("张女士收到新裙子，很满意")
     with qtbot.waitSignal(cf.case_changed, timeout=5000):
-        cf.panel_confirm.click()
+        cf.actions_card.panel.confirm_button.click()
     qtbot.waitUntil(lambda: cf.case() is not None and cf.case().state is CaseState.COMPLETED)  # type: ignore[union-attr]
-    assert cf.final_label.isVisible()
-    entries = [text for text, _time in cf.timeline.entries()]
+    assert cf.actions_card.final_label.isVisible()
+    entries = [text for text, _time in cf.timeline_card.entries()]
     assert entries[0].startswith("状态变更：换新已发出 → 已完成") and "很满意" in entries[0]
     assert any(e.startswith("发送给买家") for e in entries)
     assert entries[-1].startswith("创建：已申请")
@@ -295,11 +297,12 @@ def test_refunding_a_partial_return_offers_the_items_share_not_the_whole_order(q
         service.transition(case.id, state, TransitionInput(), actor)
     open_case(qtbot, env, case.id)
     cf = env.page.case_file
-    cf.action_buttons[CaseState.REFUNDED].click()
+    cf.actions_card.action_buttons[CaseState.REFUNDED].click()
     subtotal = sum(i.price_cents * i.quantity for i in order.items)
     first = order.items[0].price_cents * order.items[0].quantity
-    assert cf.amount_edit.cents() == round(order.total_cents * first / subtotal)  # its share of the discount too
-    assert cf.amount_edit.cents() < order.total_cents
+    amount = cf.actions_card.panel.amount_edit
+    assert amount.cents() == round(order.total_cents * first / subtotal)  # its share of the discount too
+    assert amount.cents() < order.total_cents
 
 
 def test_a_refund_request_offers_what_the_ticked_items_cost(qtbot: QtBot, env: Env) -> None:
@@ -327,14 +330,14 @@ def test_rejecting_needs_a_reason(qtbot: QtBot, env: Env) -> None:
     requested = svc.search(CaseFilter(kinds=(CaseKind.EXCHANGE,), states=(CaseState.REQUESTED,))).cases[0]
     open_case(qtbot, env, requested.id)
     cf = env.page.case_file
-    cf.action_buttons[CaseState.REJECTED].click()
-    assert "拒绝原因" in cf.reason_edit.placeholderText()
-    cf.confirm_panel()
-    assert cf.panel_error.text() == "请写明原因（会记录在工单的时间线上）。"
+    cf.actions_card.action_buttons[CaseState.REJECTED].click()
+    assert "拒绝原因" in cf.actions_card.panel.reason_edit.placeholderText()
+    cf.actions_card.panel.confirm()
+    assert cf.actions_card.panel.error_label.text() == "请写明原因（会记录在工单的时间线上）。"
     assert svc.get(requested.id).state is CaseState.REQUESTED  # type: ignore[union-attr]
-    cf.reason_edit.setPlainText("已超过七天无理由期限")
+    cf.actions_card.panel.reason_edit.setPlainText("已超过七天无理由期限")
     with qtbot.waitSignal(cf.case_changed, timeout=5000):
-        cf.panel_confirm.click()
+        cf.actions_card.panel.confirm_button.click()
     assert svc.get(requested.id).state is CaseState.REJECTED  # type: ignore[union-attr]
 
 
@@ -533,21 +536,21 @@ def test_reviews_reply_with_a_suggestion_and_the_risk_of_a_professional(qtbot: Q
     texts = cf.risk_panel.signal_texts()
     assert "删评" in texts["money_request"] and "注册 " in texts["new_account"]
     assert "仅供参考" in cf.risk_panel.note.text()
-    assert cf.flag_badge.isVisible()
+    assert cf.header_card.flag_badge.isVisible()
 
     good = next(c for c in page.reviews.find() if c.customer_nick == "lily_0521")
     with qtbot.waitSignal(cf.case_loaded, timeout=5000):
         view.select(good.id)
-    assert not cf.risk_panel.isVisibleTo(cf) and not cf.actions_flow_holder.isVisibleTo(cf)
-    qtbot.waitUntil(lambda: len(cf.suggestions()) == 3, timeout=5000)
-    assert all("lily_0521" in s and "3张" in s for s in cf.suggestions())
-    cf.suggestions_box.itemAt(1).widget().click()  # type: ignore[union-attr]
-    assert cf.reply_edit.toPlainText() == cf.suggestions()[1]
+    assert not cf.risk_panel.isVisibleTo(cf) and not cf.actions_card.buttons_holder.isVisibleTo(cf)
+    qtbot.waitUntil(lambda: len(cf.review_card.suggestions()) == 3, timeout=5000)
+    assert all("lily_0521" in s and "3张" in s for s in cf.review_card.suggestions())
+    cf.review_card.suggestions_box.itemAt(1).widget().click()  # type: ignore[union-attr]
+    assert cf.review_card.reply_edit.toPlainText() == cf.review_card.suggestions()[1]
     with qtbot.waitSignal(cf.case_changed, timeout=5000) as changed:
-        cf.reply_button.click()
+        cf.review_card.reply_button.click()
     replied = changed.args[0]
     assert replied.state is CaseState.REPLIED and isinstance(replied.details, ReviewDetails)
-    assert replied.details.reply == cf.suggestions()[1]
+    assert replied.details.reply == cf.review_card.suggestions()[1]
 
 
 def test_a_review_search_without_matches_says_so_in_the_lists_place(qtbot: QtBot, env: Env) -> None:
@@ -573,13 +576,13 @@ def test_flagging_a_review_needs_the_agents_reason(qtbot: QtBot, env: Env) -> No
     cf = page.reviews_view.case_file
     with qtbot.waitSignal(cf.case_loaded, timeout=5000):
         page.reviews_view.select(bad.id)
-    assert cf.flag_button.text() == "标记为疑似职业差评师…"
-    cf.flag_button.click()
-    cf.confirm_panel()
-    assert "判断依据" in cf.panel_error.text()
-    cf.reason_edit.setPlainText("买家在聊天中以删评为条件要钱")
+    assert cf.actions_card.flag_button.text() == "标记为疑似职业差评师…"
+    cf.actions_card.flag_button.click()
+    cf.actions_card.panel.confirm()
+    assert "判断依据" in cf.actions_card.panel.error_label.text()
+    cf.actions_card.panel.reason_edit.setPlainText("买家在聊天中以删评为条件要钱")
     with qtbot.waitSignal(cf.case_changed, timeout=5000) as changed:
-        cf.panel_confirm.click()
+        cf.actions_card.panel.confirm_button.click()
     assert changed.args[0].flagged
 
 
@@ -630,7 +633,7 @@ def test_a_file_that_cannot_be_attached_is_reported_in_the_evidence_card(
         cf.attach_files([photo, tmp_path / "已删除.jpg"])
     assert failed.args == ["「已删除.jpg」不是文件。"]
     assert cf.evidence_card.error_label.isVisible() and cf.evidence_card.error_label.text() == failed.args[0]
-    assert not cf.action_error.isVisible()
+    assert not cf.actions_card.error_label.isVisible()
     assert len(page.service.case_file(pro.id).evidence) == before  # the readable one was not attached alone
     with qtbot.waitSignal(cf.case_loaded, timeout=5000):
         cf.attach_files([photo])
