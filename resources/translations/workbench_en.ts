@@ -3352,16 +3352,8 @@
         <translation>Registered</translation>
     </message>
     <message>
-        <source>添加</source>
-        <translation>Add</translation>
-    </message>
-    <message>
         <source>添加备注</source>
         <translation>Add note</translation>
-    </message>
-    <message>
-        <source>添加标签</source>
-        <translation>Add tag</translation>
     </message>
     <message>
         <source>确定删除这条备注吗？删除后不能恢复。</source>
@@ -3374,14 +3366,6 @@
     <message>
         <source>记录客户需求、沟通要点…（Ctrl+Enter 添加）</source>
         <translation>Record the customer&apos;s needs and key points… (Ctrl+Enter to add)</translation>
-    </message>
-    <message>
-        <source>该客户已有标签“{name}”。</source>
-        <translation>This customer already has the tag “{name}”.</translation>
-    </message>
-    <message>
-        <source>输入标签，回车添加</source>
-        <translation>Type a tag and press Enter</translation>
     </message>
     <message>
         <source>退款 {n} 次</source>
@@ -3544,14 +3528,6 @@
         <translation>Message</translation>
     </message>
     <message>
-        <source>添加</source>
-        <translation>Add</translation>
-    </message>
-    <message>
-        <source>添加标签</source>
-        <translation>Add a tag</translation>
-    </message>
-    <message>
         <source>点击查看所有带“{name}”标签的客户</source>
         <translation>Click to see every customer tagged &quot;{name}&quot;</translation>
     </message>
@@ -3600,20 +3576,12 @@
         <translation>Order no.</translation>
     </message>
     <message>
-        <source>该客户已有标签“{name}”。</source>
-        <translation>The customer already has the tag &quot;{name}&quot;.</translation>
-    </message>
-    <message>
         <source>购买次数</source>
         <translation>Purchases</translation>
     </message>
     <message>
         <source>身材</source>
         <translation>Body</translation>
-    </message>
-    <message>
-        <source>输入标签，回车添加</source>
-        <translation>Type a tag, Enter adds it</translation>
     </message>
     <message>
         <source>还没有购买记录。</source>
@@ -7402,6 +7370,25 @@ Covers: {parts}</translation>
     <message>
         <source>移除标签 {name}</source>
         <translation>Remove tag {name}</translation>
+    </message>
+</context>
+<context>
+    <name>TagEdit</name>
+    <message>
+        <source>添加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <source>添加标签</source>
+        <translation>Add tag</translation>
+    </message>
+    <message>
+        <source>该客户已有标签“{name}”。</source>
+        <translation>This customer already has the tag “{name}”.</translation>
+    </message>
+    <message>
+        <source>输入标签，回车添加</source>
+        <translation>Type a tag and press Enter</translation>
     </message>
 </context>
 <context>
