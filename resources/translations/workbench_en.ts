@@ -2555,6 +2555,14 @@
         <translation>Ordered {no} · {title} · {money}</translation>
     </message>
     <message>
+        <source>不包含这些标签</source>
+        <translation>Has none of the tags</translation>
+    </message>
+    <message>
+        <source>不含标签</source>
+        <translation>Without tags</translation>
+    </message>
+    <message>
         <source>不是有效的 11 位手机号</source>
         <translation>not a valid 11-digit mobile number</translation>
     </message>
@@ -2639,6 +2647,14 @@
         <translation>Dynamic group (by conditions)</translation>
     </message>
     <message>
+        <source>包含任一标签</source>
+        <translation>Has any of the tags</translation>
+    </message>
+    <message>
+        <source>包含全部标签</source>
+        <translation>Has all of the tags</translation>
+    </message>
+    <message>
         <source>即将到期</source>
         <translation>Upcoming</translation>
     </message>
@@ -2657,6 +2673,14 @@
     <message>
         <source>只能导入 CSV 或 XLSX 文件：{name}</source>
         <translation>Only CSV or XLSX files can be imported: {name}</translation>
+    </message>
+    <message>
+        <source>含任一标签</source>
+        <translation>With any of the tags</translation>
+    </message>
+    <message>
+        <source>含全部标签</source>
+        <translation>With all of the tags</translation>
     </message>
     <message>
         <source>咨询 {n} 条消息：{last}</source>
@@ -3102,14 +3126,6 @@
         <translation>{name} ({n})</translation>
     </message>
     <message>
-        <source>不包含这些标签</source>
-        <translation>Has none of the tags</translation>
-    </message>
-    <message>
-        <source>不含标签</source>
-        <translation>Without tags</translation>
-    </message>
-    <message>
         <source>会员等级</source>
         <translation>Member level</translation>
     </message>
@@ -3136,22 +3152,6 @@
     <message>
         <source>分层：{v}</source>
         <translation>Segment: {v}</translation>
-    </message>
-    <message>
-        <source>包含任一标签</source>
-        <translation>Has any of the tags</translation>
-    </message>
-    <message>
-        <source>包含全部标签</source>
-        <translation>Has all of the tags</translation>
-    </message>
-    <message>
-        <source>含任一标签</source>
-        <translation>With any of the tags</translation>
-    </message>
-    <message>
-        <source>含全部标签</source>
-        <translation>With all of the tags</translation>
     </message>
     <message>
         <source>官方标签</source>
@@ -5257,10 +5257,6 @@
         <translation>Toolbar</translation>
     </message>
     <message>
-        <source>已结束</source>
-        <translation>Ended</translation>
-    </message>
-    <message>
         <source>已连接：{db}</source>
         <translation>Connected: {db}</translation>
     </message>
@@ -5269,20 +5265,12 @@
         <translation>Assistant</translation>
     </message>
     <message>
-        <source>待接待</source>
-        <translation>Waiting</translation>
-    </message>
-    <message>
         <source>接入</source>
         <translation>Accept</translation>
     </message>
     <message>
         <source>接待</source>
         <translation>Reception</translation>
-    </message>
-    <message>
-        <source>接待中</source>
-        <translation>Serving</translation>
     </message>
     <message>
         <source>智能辅助</source>
