@@ -2402,6 +2402,14 @@
         <translation>Ordered {no} · {title} · {money}</translation>
     </message>
     <message>
+        <source>不包含这些标签</source>
+        <translation>Has none of the tags</translation>
+    </message>
+    <message>
+        <source>不含标签</source>
+        <translation>Without tags</translation>
+    </message>
+    <message>
         <source>不是有效的 11 位手机号</source>
         <translation>not a valid 11-digit mobile number</translation>
     </message>
@@ -2486,6 +2494,14 @@
         <translation>Dynamic group (by conditions)</translation>
     </message>
     <message>
+        <source>包含任一标签</source>
+        <translation>Has any of the tags</translation>
+    </message>
+    <message>
+        <source>包含全部标签</source>
+        <translation>Has all of the tags</translation>
+    </message>
+    <message>
         <source>即将到期</source>
         <translation>Upcoming</translation>
     </message>
@@ -2504,6 +2520,14 @@
     <message>
         <source>只能导入 CSV 或 XLSX 文件：{name}</source>
         <translation>Only CSV or XLSX files can be imported: {name}</translation>
+    </message>
+    <message>
+        <source>含任一标签</source>
+        <translation>With any of the tags</translation>
+    </message>
+    <message>
+        <source>含全部标签</source>
+        <translation>With all of the tags</translation>
     </message>
     <message>
         <source>咨询 {n} 条消息：{last}</source>
@@ -2949,14 +2973,6 @@
         <translation>{name} ({n})</translation>
     </message>
     <message>
-        <source>不包含这些标签</source>
-        <translation>Has none of the tags</translation>
-    </message>
-    <message>
-        <source>不含标签</source>
-        <translation>Without tags</translation>
-    </message>
-    <message>
         <source>会员等级</source>
         <translation>Member level</translation>
     </message>
@@ -2983,22 +2999,6 @@
     <message>
         <source>分层：{v}</source>
         <translation>Segment: {v}</translation>
-    </message>
-    <message>
-        <source>包含任一标签</source>
-        <translation>Has any of the tags</translation>
-    </message>
-    <message>
-        <source>包含全部标签</source>
-        <translation>Has all of the tags</translation>
-    </message>
-    <message>
-        <source>含任一标签</source>
-        <translation>With any of the tags</translation>
-    </message>
-    <message>
-        <source>含全部标签</source>
-        <translation>With all of the tags</translation>
     </message>
     <message>
         <source>官方标签</source>
@@ -3199,16 +3199,8 @@
         <translation>Registered</translation>
     </message>
     <message>
-        <source>添加</source>
-        <translation>Add</translation>
-    </message>
-    <message>
         <source>添加备注</source>
         <translation>Add note</translation>
-    </message>
-    <message>
-        <source>添加标签</source>
-        <translation>Add tag</translation>
     </message>
     <message>
         <source>确定删除这条备注吗？删除后不能恢复。</source>
@@ -3221,14 +3213,6 @@
     <message>
         <source>记录客户需求、沟通要点…（Ctrl+Enter 添加）</source>
         <translation>Record the customer&apos;s needs and key points… (Ctrl+Enter to add)</translation>
-    </message>
-    <message>
-        <source>该客户已有标签“{name}”。</source>
-        <translation>This customer already has the tag “{name}”.</translation>
-    </message>
-    <message>
-        <source>输入标签，回车添加</source>
-        <translation>Type a tag and press Enter</translation>
     </message>
     <message>
         <source>退款 {n} 次</source>
@@ -3391,14 +3375,6 @@
         <translation>Message</translation>
     </message>
     <message>
-        <source>添加</source>
-        <translation>Add</translation>
-    </message>
-    <message>
-        <source>添加标签</source>
-        <translation>Add a tag</translation>
-    </message>
-    <message>
         <source>点击查看所有带“{name}”标签的客户</source>
         <translation>Click to see every customer tagged &quot;{name}&quot;</translation>
     </message>
@@ -3447,20 +3423,12 @@
         <translation>Order no.</translation>
     </message>
     <message>
-        <source>该客户已有标签“{name}”。</source>
-        <translation>The customer already has the tag &quot;{name}&quot;.</translation>
-    </message>
-    <message>
         <source>购买次数</source>
         <translation>Purchases</translation>
     </message>
     <message>
         <source>身材</source>
         <translation>Body</translation>
-    </message>
-    <message>
-        <source>输入标签，回车添加</source>
-        <translation>Type a tag, Enter adds it</translation>
     </message>
     <message>
         <source>还没有购买记录。</source>
@@ -5279,10 +5247,6 @@
         <translation>Toolbar</translation>
     </message>
     <message>
-        <source>已结束</source>
-        <translation>Ended</translation>
-    </message>
-    <message>
         <source>已连接：{db}</source>
         <translation>Connected: {db}</translation>
     </message>
@@ -5291,20 +5255,12 @@
         <translation>Assistant</translation>
     </message>
     <message>
-        <source>待接待</source>
-        <translation>Waiting</translation>
-    </message>
-    <message>
         <source>接入</source>
         <translation>Accept</translation>
     </message>
     <message>
         <source>接待</source>
         <translation>Reception</translation>
-    </message>
-    <message>
-        <source>接待中</source>
-        <translation>Serving</translation>
     </message>
     <message>
         <source>智能辅助</source>
@@ -7431,6 +7387,25 @@ Covers: {parts}</translation>
     <message>
         <source>移除标签 {name}</source>
         <translation>Remove tag {name}</translation>
+    </message>
+</context>
+<context>
+    <name>TagEdit</name>
+    <message>
+        <source>添加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <source>添加标签</source>
+        <translation>Add tag</translation>
+    </message>
+    <message>
+        <source>该客户已有标签“{name}”。</source>
+        <translation>This customer already has the tag “{name}”.</translation>
+    </message>
+    <message>
+        <source>输入标签，回车添加</source>
+        <translation>Type a tag and press Enter</translation>
     </message>
 </context>
 <context>

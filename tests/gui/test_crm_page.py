@@ -106,7 +106,7 @@ def test_tag_in_chat_then_find_group_and_care(qtbot: QtBot, env: Env) -> None:
         panel.show_customer(target.id)
     panel.tag_edit.setText("双11回访")
     with qtbot.waitSignal(panel.tags_changed, timeout=5000):
-        QTest.keyClick(panel.tag_edit, Qt.Key.Key_Return)
+        QTest.keyClick(panel.tag_edit.line_edit, Qt.Key.Key_Return)
     # 2. find everyone with that tag
     with qtbot.waitSignal(page.model.count_changed, timeout=5000) as counted:
         page.filter_by_tag("双11回访")
@@ -192,10 +192,11 @@ def test_bulk_tag_the_selected_rows_and_remove_again(qtbot: QtBot, env: Env) -> 
     page.tag_button.click()
     dialog = dialog_of(qtbot, page, BulkTagDialog)
     for official in ("88VIP", "3钻", "金冠"):  # platform tags are refused in the dialog, which stays open
-        dialog.name_edit.setText(official)
+        dialog.tag_edit.setText(official)
         dialog.ok_button.click()
-        assert dialog.isVisible() and dialog.error.text() == "官方标签（信用等级、88VIP）为只读，不能手动修改。"
-    dialog.name_edit.setText("直播间粉丝")
+        assert dialog.isVisible()
+        assert dialog.tag_edit.error_label.text() == "官方标签（信用等级、88VIP）为只读，不能手动修改。"
+    dialog.tag_edit.setText("直播间粉丝")
     with qtbot.waitSignal(page.action_finished, timeout=5000) as done:
         dialog.ok_button.click()
     assert "3 位" in done.args[0]
@@ -409,7 +410,7 @@ def test_profile_tags_and_chip_click(qtbot: QtBot, env: Env) -> None:
         page.show_customer(item.id)
     page.profile.tag_edit.setText("回头客")
     with qtbot.waitSignal(page.tags_changed, timeout=5000):
-        QTest.keyClick(page.profile.tag_edit, Qt.Key.Key_Return)
+        QTest.keyClick(page.profile.tag_edit.line_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "回头客" in [c.text() for c in page.profile.tag_chips()], timeout=5000)
     chip = next(c for c in page.profile.tag_chips() if c.text() == "回头客")
     qtbot.waitUntil(chip.isVisible)  # chips added to a shown layout appear on the next turn of the loop
@@ -417,8 +418,8 @@ def test_profile_tags_and_chip_click(qtbot: QtBot, env: Env) -> None:
         QTest.mouseClick(chip.label, Qt.MouseButton.LeftButton)
     assert counted.args == [1]
     page.profile.tag_edit.setText("88VIP")
-    QTest.keyClick(page.profile.tag_edit, Qt.Key.Key_Return)
-    assert "官方标签" in page.profile.tag_error.text()
+    QTest.keyClick(page.profile.tag_edit.line_edit, Qt.Key.Key_Return)
+    assert "官方标签" in page.profile.tag_edit.error_label.text()
 
 
 # -- tag library, follow-ups ---------------------------------------------------------------------

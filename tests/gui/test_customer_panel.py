@@ -60,7 +60,7 @@ def chip(panel: CustomerPanel, text: str) -> TagChip:
 
 
 def completions(panel: CustomerPanel, prefix: str) -> list[str]:
-    completer = panel.completer
+    completer = panel.tag_edit.completer
     completer.setCompletionPrefix(prefix)
     found = []
     for row in range(completer.completionCount()):
@@ -169,12 +169,12 @@ def test_adding_a_tag_with_enter_saves_it(qtbot: QtBot, env: Env, panel: Custome
     load(qtbot, panel, env.data.customer_id)
     panel.tag_edit.setText("尺码偏小")
     with qtbot.waitSignal(panel.tags_changed, timeout=5000) as blocker:
-        qtbot.keyClick(panel.tag_edit, Qt.Key.Key_Return)
+        qtbot.keyClick(panel.tag_edit.line_edit, Qt.Key.Key_Return)
     assert blocker.args == [env.data.customer_id]
 
     assert "尺码偏小" in chip_texts(panel, official=False)
     assert panel.tag_edit.text() == ""
-    assert not panel.tag_error.isVisibleTo(panel)
+    assert not panel.tag_edit.error_label.isVisibleTo(panel)
     assert "尺码偏小" in {t.name for t in fresh_profile(env.data).tags}
     assert "尺码偏小" not in completions(panel, "")  # the customer has it now
 
@@ -183,7 +183,7 @@ def test_a_new_tag_joins_the_shop_library(qtbot: QtBot, env: Env, panel: Custome
     load(qtbot, panel, env.data.customer_id)
     panel.tag_edit.setText("  夏季   新客 ")
     with qtbot.waitSignal(panel.tags_changed, timeout=5000):
-        panel.add_tag_button.click()
+        panel.tag_edit.add_button.click()
 
     assert "夏季 新客" in chip_texts(panel, official=False)
     db = open_db(env.data.db_path)
@@ -200,7 +200,7 @@ def test_completion_lists_the_shop_tags(qtbot: QtBot, env: Env, panel: CustomerP
     assert set(everything) == {"尺码偏小", "高价值", "已回访", "老客户推荐"}  # not 88VIP, not own tags
     assert completions(panel, "回访") == ["已回访"]
     assert completions(panel, "老客") == ["老客户推荐"]
-    assert panel.completer.filterMode() == Qt.MatchFlag.MatchContains
+    assert panel.tag_edit.completer.filterMode() == Qt.MatchFlag.MatchContains
 
 
 def test_removing_a_tag_saves_it(qtbot: QtBot, env: Env, panel: CustomerPanel) -> None:
@@ -223,11 +223,11 @@ def test_official_tags_cannot_be_removed_or_added(qtbot: QtBot, env: Env, panel:
 
     with qtbot.assertNotEmitted(panel.tags_changed):
         panel.tag_edit.setText("88VIP")
-        qtbot.keyClick(panel.tag_edit, Qt.Key.Key_Return)
+        qtbot.keyClick(panel.tag_edit.line_edit, Qt.Key.Key_Return)
         assert env.tasks.pending() == 0  # rejected before any write
 
-    assert panel.tag_error.isVisibleTo(panel)
-    assert panel.tag_error.text() == error_text(DomainError("tag.official"))
+    assert panel.tag_edit.error_label.isVisibleTo(panel)
+    assert panel.tag_edit.error_label.text() == error_text(DomainError("tag.official"))
     assert panel.tag_edit.text() == "88VIP"  # kept, so the agent can fix it
     assert fresh_profile(env.data).tags == before
 
@@ -240,9 +240,9 @@ def test_service_refusal_is_shown_inline(qtbot: QtBot, env: Env, panel: Customer
 
     with qtbot.assertNotEmitted(panel.tags_changed):
         panel.tag_edit.setText("天猫认证")
-        qtbot.keyClick(panel.tag_edit, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: panel.tag_error.isVisibleTo(panel))
-    assert panel.tag_error.text() == error_text(DomainError("tag.official"))
+        qtbot.keyClick(panel.tag_edit.line_edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: panel.tag_edit.error_label.isVisibleTo(panel))
+    assert panel.tag_edit.error_label.text() == error_text(DomainError("tag.official"))
     assert "天猫认证" not in {t.name for t in fresh_profile(env.data).tags}
 
 
@@ -258,26 +258,26 @@ def test_invalid_tag_shows_inline_error_and_writes_nothing(
 
     with qtbot.assertNotEmitted(panel.tags_changed):
         panel.tag_edit.setText(text)
-        qtbot.keyClick(panel.tag_edit, Qt.Key.Key_Return)
+        qtbot.keyClick(panel.tag_edit.line_edit, Qt.Key.Key_Return)
         assert env.tasks.pending() == 0
 
     expected = error_text(DomainError(code, limit=MAX_TAG_LENGTH))
-    assert panel.tag_error.isVisibleTo(panel)
-    assert panel.tag_error.text() == expected
-    assert panel.tag_edit.property("invalid") is True
+    assert panel.tag_edit.error_label.isVisibleTo(panel)
+    assert panel.tag_edit.error_label.text() == expected
+    assert panel.tag_edit.line_edit.property("invalid") is True
     assert fresh_profile(env.data).tags == before
 
-    qtbot.keyClicks(panel.tag_edit, "a")  # typing clears the message
-    assert not panel.tag_error.isVisibleTo(panel)
-    assert panel.tag_edit.property("invalid") is False
+    qtbot.keyClicks(panel.tag_edit.line_edit, "a")  # typing clears the message
+    assert not panel.tag_edit.error_label.isVisibleTo(panel)
+    assert panel.tag_edit.line_edit.property("invalid") is False
 
 
 def test_a_tag_the_customer_has_is_not_added_twice(qtbot: QtBot, env: Env, panel: CustomerPanel) -> None:
     load(qtbot, panel, env.data.customer_id)
     with qtbot.assertNotEmitted(panel.tags_changed):
         panel.tag_edit.setText("老客户")
-        qtbot.keyClick(panel.tag_edit, Qt.Key.Key_Return)
-    assert "老客户" in panel.tag_error.text()
+        qtbot.keyClick(panel.tag_edit.line_edit, Qt.Key.Key_Return)
+    assert "老客户" in panel.tag_edit.error_label.text()
     assert env.tasks.pending() == 0
 
 
@@ -290,9 +290,9 @@ def test_tags_work_from_the_keyboard(qtbot: QtBot, env: Env, panel: CustomerPane
     qtbot.waitUntil(buttons[-1].hasFocus)
     qtbot.keyClick(buttons[-1], Qt.Key.Key_Tab)  # the last × leads into the tag field
     assert panel.tag_edit.hasFocus()
-    qtbot.keyClick(panel.tag_edit, Qt.Key.Key_Tab)
-    assert panel.add_tag_button.hasFocus()
-    qtbot.keyClick(panel.add_tag_button, Qt.Key.Key_Tab)
+    qtbot.keyClick(panel.tag_edit.line_edit, Qt.Key.Key_Tab)
+    assert panel.tag_edit.add_button.hasFocus()
+    qtbot.keyClick(panel.tag_edit.add_button, Qt.Key.Key_Tab)
     assert panel.note_edit.hasFocus()
 
     first = buttons[0]

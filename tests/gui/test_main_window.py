@@ -82,7 +82,7 @@ def test_serve_a_simulated_customer_end_to_end(qtbot: QtBot, make_window: Window
     window.sidebar.setCurrentWidget(panel)
     panel.tag_edit.setText("催过物流")
     with qtbot.waitSignal(panel.tags_changed, timeout=10_000):
-        qtbot.keyClick(panel.tag_edit, Qt.Key.Key_Return)
+        qtbot.keyClick(panel.tag_edit.line_edit, Qt.Key.Key_Return)
     assert "催过物流" in [t.name for t in ws.customers.profile(customer_id).tags]
     assert window.orders_panel is not None
     assert ws.orders.for_customer(customer_id)

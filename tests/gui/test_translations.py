@@ -26,7 +26,7 @@ from workbench.domain.conversations import ConversationState
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import OrderState
 from workbench.ui.chat.composer import Composer
-from workbench.ui.chat.conversation_list import group_title
+from workbench.ui.chat.conversation_list import state_label as conversation_state_label
 from workbench.ui.errors import error_text
 from workbench.ui.orders.states import state_label
 from workbench.ui.theme import install_qt_translator, install_translator
@@ -175,8 +175,8 @@ def test_widgets_and_helpers_show_english(qtbot: QtBot) -> None:
     assert error_text(DomainError("message.too_long", length=2100, limit=2000)) == (
         "Message too long: 2100 characters (max 2000). Please split it into several messages."
     )
-    assert group_title(ConversationState.WAITING) == "Waiting"
-    assert group_title(ConversationState.ACTIVE) == "Serving"
+    assert conversation_state_label(ConversationState.WAITING) == "Waiting"
+    assert conversation_state_label(ConversationState.ACTIVE) == "Serving"
     assert state_label(OrderState.AWAITING_SHIPMENT) == "Awaiting shipment"
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any
 
+from workbench.domain.customers import Tag
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import OrderState
 
@@ -533,6 +534,30 @@ class TagUsage:
     group: str
     official: bool
     count: int
+
+
+def is_official_tag(tag: Tag | TagUsage | str) -> bool:
+    """Whether the platform sets this tag, so no agent may add it to or remove it from a customer by hand.
+
+    Official are 88VIP, the credit tiers (心 钻 冠 金冠) and levels (3钻, 1金冠 …), whatever their spacing
+    or letter case, and any tag the shop's library flags ``official``. A bare name is judged by its
+    name; a library tag by its name and its flag.
+    """
+    name = tag if isinstance(tag, str) else tag.name
+    if not isinstance(tag, str) and tag.official:
+        return True
+    compact = "".join(name.split())
+    return compact.casefold() == VIP_TAG.casefold() or compact in CREDIT_TIERS or bool(credit_tier(compact))
+
+
+def check_tag_assignable(tag: Tag | TagUsage | str) -> None:
+    """Raise ``tag.official`` for a tag an agent may not add or remove (see ``is_official_tag``).
+
+    Services call it to enforce the rule; widgets call it to refuse beside the field before any write.
+    """
+    if is_official_tag(tag):
+        name = tag if isinstance(tag, str) else tag.name
+        raise DomainError("tag.official", field="tag", name=" ".join(name.split()))
 
 
 def clean_color(color: str) -> str:

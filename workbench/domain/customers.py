@@ -17,7 +17,7 @@ class Tag:
     name: str
     color: str = "#1677ff"
     group: str = ""
-    official: bool = False  # official tags (credit level, 88VIP) are read-only
+    official: bool = False  # set by the platform, read-only; domain.crm.is_official_tag holds the whole rule
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from workbench.domain.aftersales import Case, CaseKind
 from workbench.domain.crm import (
+    CREDIT_TIERS,
     VIP_TAG,
     ChatSummary,
     CustomerExtras,
@@ -33,6 +34,7 @@ from workbench.domain.crm import (
     TagUsage,
     TimelineEvent,
     TimelineKind,
+    check_tag_assignable,
     clean_color,
     clean_group_name,
     credit_tier,
@@ -271,6 +273,7 @@ class CrmService:
         self, tag_id: int, *, name: str | None = None, color: str | None = None, group: str | None = None
     ) -> Tag:
         with self.db.session() as s:
+            self._check_custom(s, [tag_id])
             return CrmRepository(s).update_tag(
                 self.shop_id,
                 tag_id,
@@ -285,6 +288,7 @@ class CrmService:
         if not sources:
             raise DomainError("tag.merge_nothing")
         with self.db.session() as s:
+            self._check_custom(s, [*sources, target_id])
             repo = CrmRepository(s)
             moved = repo.merge_tags(self.shop_id, sources, target_id)
             repo.rewrite_group_filters(self.shop_id, sources, target_id)
@@ -293,6 +297,7 @@ class CrmService:
     def delete_tag(self, tag_id: int) -> int:
         """Delete a tag from the library and from every customer; returns how many customers had it."""
         with self.db.session() as s:
+            self._check_custom(s, [tag_id])
             repo = CrmRepository(s)
             used = repo.delete_tag(self.shop_id, tag_id)
             repo.rewrite_group_filters(self.shop_id, [tag_id], None)
@@ -307,27 +312,37 @@ class CrmService:
         name = self._custom_name(name)
         with self.db.session() as s:
             tag = CustomerRepository(s).ensure_tag(self.shop_id, name)
-            if tag.official:
-                raise DomainError("tag.official", field="tag", name=name)
+            check_tag_assignable(tag)  # the library may flag other names official
             return CrmRepository(s).bulk_tag(self.shop_id, selection, tag.id, self.clock())
 
     def bulk_untag(self, selection: Selection, tag_id: int) -> int:
+        """Take a custom tag off every selected customer; returns how many lost it."""
         with self.db.session() as s:
+            self._check_custom(s, [tag_id])
             return CrmRepository(s).bulk_untag(self.shop_id, selection, tag_id)
 
     @staticmethod
     def _custom_name(name: str) -> str:
+        """A name the shop may give a tag of its own: official names (88VIP, 3钻, …) are refused."""
         name = clean_tag_name(name)
-        if name == VIP_TAG or credit_tier(name) or name in ("心", "钻", "冠", "金冠"):
-            raise DomainError("tag.official", field="tag", name=name)
+        check_tag_assignable(name)
         return name
+
+    @staticmethod
+    def _check_custom(s: Session, tag_ids: Iterable[int]) -> None:
+        """Refuse to change official tags (by flag or by name); unknown ids are left to the repository."""
+        repo = CrmRepository(s)
+        for tag_id in tag_ids:
+            tag = repo.tag(tag_id)
+            if tag is not None:
+                check_tag_assignable(tag)
 
     def filter_for_tag(self, name: str) -> CustomerFilter:
         """The list filter for one tag name: 88VIP and credit tiers are customer fields, others tag ids."""
         name = " ".join(name.split())
         if name == VIP_TAG:
             return CustomerFilter(vip88=True)
-        tier = name if name in ("心", "钻", "冠", "金冠") else credit_tier(name)
+        tier = name if name in CREDIT_TIERS else credit_tier(name)
         if tier:
             return CustomerFilter(credit_tiers=(tier,))
         tag = self.tag_by_name(name)

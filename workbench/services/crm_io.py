@@ -21,10 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.domain.crm import (
-    CREDIT_TIERS,
     MEMBER_LEVELS,
     TRAFFIC_SOURCES,
-    VIP_TAG,
     CustomerListItem,
     ImportFailed,
     ImportIssue,
@@ -32,6 +30,7 @@ from workbench.domain.crm import (
     Segment,
     Selection,
     credit_tier,
+    is_official_tag,
 )
 from workbench.domain.customers import MAX_TAG_LENGTH
 from workbench.domain.errors import DomainError
@@ -378,7 +377,7 @@ def parse_customer(row: SourceRow, issues: list[ImportIssue]) -> CustomerDraft |
             continue
         if len(name) > MAX_TAG_LENGTH:
             bad("import.tag_too_long", "tags")
-        elif name == VIP_TAG or credit_tier(name) or name in CREDIT_TIERS:
+        elif is_official_tag(name):
             bad("import.tag_official", "tags")
         elif name not in tags:
             tags.append(name)
@@ -516,10 +515,23 @@ class CrmImportExport:
         duplicates: list[Duplicate] = []
         if not issues:
             with self.db.session() as s:
+                self._official_library_tags(CustomerRepository(s), drafts, issues)
                 duplicates = self._customer_duplicates(CrmRepository(s), drafts, issues)
         if issues:
             raise ImportFailed(sorted(issues, key=lambda i: i.line))
         return CustomerImportPlan(path, tuple(drafts), tuple(duplicates))
+
+    def _official_library_tags(
+        self, repo: CustomerRepository, drafts: Sequence[CustomerDraft], issues: list[ImportIssue]
+    ) -> None:
+        """Tags the shop's library flags official are refused like 88VIP (parse_customer judged the names)."""
+        official = {t.name for t in repo.all_tags(self.shop_id) if is_official_tag(t)}
+        for d in drafts:
+            for name in d.tags:
+                if name in official:
+                    issues.append(
+                        ImportIssue(d.line, "import.tag_official", column=CUSTOMER_COLUMNS["tags"][0], value=name)
+                    )
 
     def _customer_duplicates(
         self, repo: CrmRepository, drafts: Sequence[CustomerDraft], issues: list[ImportIssue]
@@ -548,6 +560,7 @@ class CrmImportExport:
         with self.db.session() as s:
             repo = CrmRepository(s)
             issues: list[ImportIssue] = []
+            self._official_library_tags(CustomerRepository(s), plan.drafts, issues)
             duplicates = {d.line: d for d in self._customer_duplicates(repo, plan.drafts, issues)}
             if issues:
                 raise ImportFailed(issues)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbench.domain.crm import check_tag_assignable
 from workbench.domain.customers import Customer, Note, Tag, clean_note_text, clean_tag_name
 from workbench.domain.errors import DomainError
 from workbench.services.clock import Clock, system_clock
@@ -37,21 +38,23 @@ class CustomerService:
             return CustomerRepository(s).all_tags(self.shop_id)
 
     def add_tag(self, customer_id: int, name: str) -> tuple[Tag, ...]:
-        """Tag a customer, creating the tag if new; returns the customer's tags."""
+        """Tag a customer, creating the tag if new; returns the customer's tags. Official tags are refused."""
         name = clean_tag_name(name)
+        check_tag_assignable(name)  # before ensure_tag: never create a custom tag named 88VIP or 3钻
         with self.db.session() as s:
             repo = CustomerRepository(s)
             tag = repo.ensure_tag(self.shop_id, name)
-            if tag.official:
-                raise DomainError("tag.official", field="tag", name=name)
+            check_tag_assignable(tag)  # the library may flag other names official
             repo.add_tag(customer_id, tag.id, self.clock())
             return tuple(repo.tags_of(customer_id))
 
     def remove_tag(self, customer_id: int, tag_id: int) -> tuple[Tag, ...]:
+        """Take a tag off a customer; returns the customer's tags. Official tags are refused."""
         with self.db.session() as s:
             repo = CustomerRepository(s)
-            if any(t.id == tag_id and t.official for t in repo.tags_of(customer_id)):
-                raise DomainError("tag.official", field="tag")
+            for tag in repo.tags_of(customer_id):
+                if tag.id == tag_id:
+                    check_tag_assignable(tag)
             repo.remove_tag(customer_id, tag_id)
             return tuple(repo.tags_of(customer_id))
 

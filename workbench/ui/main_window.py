@@ -38,7 +38,7 @@ from workbench.launch import LaunchConfig
 from workbench.ui.assist.panel import AssistPanel
 from workbench.ui.chat.chat_view import ChatView
 from workbench.ui.chat.composer import Composer
-from workbench.ui.chat.conversation_list import ConversationListModel, ConversationListView
+from workbench.ui.chat.conversation_list import ConversationListModel, ConversationListView, state_label
 from workbench.ui.errors import error_text
 from workbench.ui.reception.controller import ReceptionController
 from workbench.ui.tasks import Tasks
@@ -544,13 +544,8 @@ class MainWindow(QMainWindow):
             marks.append("88VIP")
         if conv.member_level:
             marks.append(conv.member_level)
-        state_text = {
-            ConversationState.WAITING: self.tr("待接待"),
-            ConversationState.ACTIVE: self.tr("接待中"),
-            ConversationState.ENDED: self.tr("已结束"),
-        }[conv.state]
         self.header_title.setText(conv.customer_nick)
-        self.header_info.setText("  ·  ".join([state_text, *[m for m in marks if m]]))
+        self.header_info.setText("  ·  ".join([state_label(conv.state), *[m for m in marks if m]]))
         self.accept_button.setVisible(conv.state is ConversationState.WAITING)
         self.end_button.setEnabled(conv.state is not ConversationState.ENDED)
         self.composer.setEnabled(conv.state is not ConversationState.ENDED)

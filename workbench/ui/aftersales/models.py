@@ -28,6 +28,7 @@ from workbench.ui.aftersales.texts import (
     kind_label,
     money,
     rating_label,
+    sender_label,
     state_color,
     state_label,
 )
@@ -379,12 +380,7 @@ class MessagePickModel(QAbstractListModel):
             return None
         m = self._messages[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            who = {
-                Sender.CUSTOMER: self._nick or QCoreApplication.translate("Evidence", "买家"),
-                Sender.AGENT: QCoreApplication.translate("Evidence", "客服"),
-                Sender.BOT: QCoreApplication.translate("Evidence", "机器人"),
-                Sender.SYSTEM: QCoreApplication.translate("Evidence", "系统"),
-            }[m.sender]
+            who = self._nick if m.sender is Sender.CUSTOMER and self._nick else sender_label(m.sender)
             return f"{m.created_at:%m-%d %H:%M} {who}：{m.text}"
         if role == Qt.ItemDataRole.CheckStateRole:
             return Qt.CheckState.Checked if m.id in self._checked else Qt.CheckState.Unchecked

@@ -30,12 +30,14 @@ from workbench.domain.aftersales import (
     RiskSignal,
 )
 from workbench.domain.case_rules import FOLLOW_UP_LABEL, REVIEW_DEADLINE_LABEL
+from workbench.domain.conversations import Sender
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import format_yuan
 from workbench.ui.errors import error_text
+from workbench.ui.labels import Labels
 
 
-def kind_label(kind: CaseKind) -> str:
+def _kind_texts() -> dict[CaseKind, str]:
     return {
         CaseKind.RETURN: QCoreApplication.translate("Aftersales", "退货"),
         CaseKind.EXCHANGE: QCoreApplication.translate("Aftersales", "换货"),
@@ -44,7 +46,10 @@ def kind_label(kind: CaseKind) -> str:
         CaseKind.COMPLAINT: QCoreApplication.translate("Aftersales", "投诉"),
         CaseKind.DISPUTE: QCoreApplication.translate("Aftersales", "纠纷"),
         CaseKind.REVIEW: QCoreApplication.translate("Aftersales", "评价"),
-    }[kind]
+    }
+
+
+kind_label = Labels(_kind_texts)
 
 
 KIND_COLORS = {
@@ -58,7 +63,7 @@ KIND_COLORS = {
 }
 
 
-def state_label(state: CaseState) -> str:
+def _state_texts() -> dict[CaseState, str]:
     return {
         CaseState.REQUESTED: QCoreApplication.translate("CaseState", "已申请"),
         CaseState.REVIEWING: QCoreApplication.translate("CaseState", "审核中"),
@@ -88,11 +93,14 @@ def state_label(state: CaseState) -> str:
         CaseState.COMPLETED: QCoreApplication.translate("CaseState", "已完成"),
         CaseState.REJECTED: QCoreApplication.translate("CaseState", "已拒绝"),
         CaseState.CANCELLED: QCoreApplication.translate("CaseState", "已撤销"),
-    }[state]
+    }
 
 
-def action_label(state: CaseState) -> str:
-    """The button that moves a case into `state`."""
+state_label = Labels(_state_texts)
+
+
+def _action_texts() -> dict[CaseState, str]:
+    """The buttons that move a case into each state; a state without its own shows its name."""
     return {
         CaseState.REVIEWING: QCoreApplication.translate("CaseAction", "开始审核"),
         CaseState.QUOTED: QCoreApplication.translate("CaseAction", "报维修费"),
@@ -118,7 +126,10 @@ def action_label(state: CaseState) -> str:
         CaseState.REJECTED: QCoreApplication.translate("CaseAction", "拒绝"),
         CaseState.CANCELLED: QCoreApplication.translate("CaseAction", "撤销"),
         CaseState.REPLIED: QCoreApplication.translate("CaseAction", "回复"),
-    }.get(state, state_label(state))
+    }
+
+
+action_label = Labels(_action_texts, fallback=state_label)
 
 
 _GREEN, _BLUE, _ORANGE, _RED, _GREY, _PURPLE, _CYAN = (
@@ -166,7 +177,7 @@ def state_color(state: CaseState) -> str:
     return STATE_COLORS.get(state, _GREY)
 
 
-def reason_label(reason: AftersalesReason) -> str:
+def _reason_texts() -> dict[AftersalesReason, str]:
     return {
         AftersalesReason.NO_REASON: QCoreApplication.translate("Aftersales", "七天无理由（不喜欢、尺码不合适）"),
         AftersalesReason.QUALITY: QCoreApplication.translate("Aftersales", "质量问题"),
@@ -178,10 +189,13 @@ def reason_label(reason: AftersalesReason) -> str:
         AftersalesReason.NOT_SHIPPED: QCoreApplication.translate("Aftersales", "未发货，不想要了"),
         AftersalesReason.HUMAN_DAMAGE: QCoreApplication.translate("Aftersales", "人为损坏"),
         AftersalesReason.OTHER: QCoreApplication.translate("Aftersales", "其他"),
-    }[reason]
+    }
 
 
-def reason_short(reason: AftersalesReason) -> str:
+reason_label = Labels(_reason_texts)
+
+
+def _reason_short_texts() -> dict[AftersalesReason, str]:
     """The reason in a few words (inside a sentence)."""
     return {
         AftersalesReason.NO_REASON: QCoreApplication.translate("Aftersales", "七天无理由"),
@@ -194,33 +208,45 @@ def reason_short(reason: AftersalesReason) -> str:
         AftersalesReason.NOT_SHIPPED: QCoreApplication.translate("Aftersales", "未发货"),
         AftersalesReason.HUMAN_DAMAGE: QCoreApplication.translate("Aftersales", "人为损坏"),
         AftersalesReason.OTHER: QCoreApplication.translate("Aftersales", "其他原因"),
-    }[reason]
+    }
 
 
-def refund_type_label(kind: RefundType) -> str:
+reason_short = Labels(_reason_short_texts)
+
+
+def _refund_type_texts() -> dict[RefundType, str]:
     return {
         RefundType.REFUND_ONLY: QCoreApplication.translate("Aftersales", "仅退款"),
         RefundType.RETURN_REFUND: QCoreApplication.translate("Aftersales", "退货退款"),
-    }[kind]
+    }
 
 
-def payer_label(payer: Payer) -> str:
+refund_type_label = Labels(_refund_type_texts)
+
+
+def _payer_texts() -> dict[Payer, str]:
     return {
         Payer.BUYER: QCoreApplication.translate("Aftersales", "买家承担"),
         Payer.SELLER: QCoreApplication.translate("Aftersales", "店铺承担"),
         Payer.NEGOTIATE: QCoreApplication.translate("Aftersales", "双方协商"),
         Payer.NONE: QCoreApplication.translate("Aftersales", "不涉及"),
-    }[payer]
+    }
 
 
-def complaint_category_label(category: ComplaintCategory) -> str:
+payer_label = Labels(_payer_texts)
+
+
+def _complaint_category_texts() -> dict[ComplaintCategory, str]:
     return {
         ComplaintCategory.PRODUCT: QCoreApplication.translate("Aftersales", "商品质量"),
         ComplaintCategory.SERVICE: QCoreApplication.translate("Aftersales", "服务质量"),
-    }[category]
+    }
 
 
-def complaint_type_label(kind: ComplaintType) -> str:
+complaint_category_label = Labels(_complaint_category_texts)
+
+
+def _complaint_type_texts() -> dict[ComplaintType, str]:
     return {
         ComplaintType.NOT_AS_DESCRIBED: QCoreApplication.translate("Aftersales", "与描述不符"),
         ComplaintType.DAMAGED: QCoreApplication.translate("Aftersales", "商品损坏"),
@@ -232,37 +258,49 @@ def complaint_type_label(kind: ComplaintType) -> str:
         ComplaintType.COMPLEX_RETURNS: QCoreApplication.translate("Aftersales", "退换货流程复杂"),
         ComplaintType.BAD_ATTITUDE: QCoreApplication.translate("Aftersales", "售后态度不佳"),
         ComplaintType.SERVICE_OTHER: QCoreApplication.translate("Aftersales", "其他服务问题"),
-    }[kind]
+    }
 
 
-def nature_label(nature: ComplaintNature) -> str:
+complaint_type_label = Labels(_complaint_type_texts)
+
+
+def _nature_texts() -> dict[ComplaintNature, str]:
     return {
         ComplaintNature.NORMAL: QCoreApplication.translate("Aftersales", "正常投诉"),
         ComplaintNature.MALICIOUS: QCoreApplication.translate("Aftersales", "疑似恶意投诉"),
-    }[nature]
+    }
 
 
-def step_label(step: HandlingStepKind) -> str:
+nature_label = Labels(_nature_texts)
+
+
+def _step_texts() -> dict[HandlingStepKind, str]:
     return {
         HandlingStepKind.LISTEN: QCoreApplication.translate("Aftersales", "倾听"),
         HandlingStepKind.APOLOGISE: QCoreApplication.translate("Aftersales", "致歉"),
         HandlingStepKind.SOLUTION: QCoreApplication.translate("Aftersales", "方案"),
         HandlingStepKind.COMPENSATION: QCoreApplication.translate("Aftersales", "补偿"),
         HandlingStepKind.FOLLOW_UP: QCoreApplication.translate("Aftersales", "跟进"),
-    }[step]
+    }
 
 
-def step_hint(step: HandlingStepKind) -> str:
+step_label = Labels(_step_texts)
+
+
+def _step_hint_texts() -> dict[HandlingStepKind, str]:
     return {
         HandlingStepKind.LISTEN: QCoreApplication.translate("Aftersales", "让买家说完，确认问题和诉求"),
         HandlingStepKind.APOLOGISE: QCoreApplication.translate("Aftersales", "真诚道歉，不推卸责任"),
         HandlingStepKind.SOLUTION: QCoreApplication.translate("Aftersales", "给出退换、维修或补发方案"),
         HandlingStepKind.COMPENSATION: QCoreApplication.translate("Aftersales", "合理补偿：优惠券、运费、部分退款"),
         HandlingStepKind.FOLLOW_UP: QCoreApplication.translate("Aftersales", "按约定时间回访，确认买家满意"),
-    }[step]
+    }
 
 
-def compensation_label(kind: CompensationKind) -> str:
+step_hint = Labels(_step_hint_texts)
+
+
+def _compensation_texts() -> dict[CompensationKind, str]:
     return {
         CompensationKind.NONE: QCoreApplication.translate("Aftersales", "无"),
         CompensationKind.COUPON: QCoreApplication.translate("Aftersales", "优惠券"),
@@ -271,10 +309,13 @@ def compensation_label(kind: CompensationKind) -> str:
         CompensationKind.GIFT: QCoreApplication.translate("Aftersales", "赠品 / 补发"),
         CompensationKind.POINTS: QCoreApplication.translate("Aftersales", "积分"),
         CompensationKind.OTHER: QCoreApplication.translate("Aftersales", "其他"),
-    }[kind]
+    }
 
 
-def dispute_cause_label(cause: DisputeCause) -> str:
+compensation_label = Labels(_compensation_texts)
+
+
+def _dispute_cause_texts() -> dict[DisputeCause, str]:
     return {
         DisputeCause.NOT_RECEIVED: QCoreApplication.translate("Aftersales", "未收到货"),
         DisputeCause.NOT_AS_DESCRIBED: QCoreApplication.translate("Aftersales", "货不对板"),
@@ -283,10 +324,13 @@ def dispute_cause_label(cause: DisputeCause) -> str:
         DisputeCause.SHIPPING_FEE: QCoreApplication.translate("Aftersales", "运费"),
         DisputeCause.INVOICE: QCoreApplication.translate("Aftersales", "发票"),
         DisputeCause.OTHER: QCoreApplication.translate("Aftersales", "其他"),
-    }[cause]
+    }
 
 
-def platform_label(state: PlatformState) -> str:
+dispute_cause_label = Labels(_dispute_cause_texts)
+
+
+def _platform_texts() -> dict[PlatformState, str]:
     return {
         PlatformState.NONE: QCoreApplication.translate("Aftersales", "平台未介入"),
         PlatformState.REQUESTED: QCoreApplication.translate("Aftersales", "买家已申请介入"),
@@ -294,42 +338,54 @@ def platform_label(state: PlatformState) -> str:
         PlatformState.EVIDENCE_SUBMITTED: QCoreApplication.translate("Aftersales", "已提交凭证"),
         PlatformState.RULED_BUYER: QCoreApplication.translate("Aftersales", "判定支持买家"),
         PlatformState.RULED_SELLER: QCoreApplication.translate("Aftersales", "判定支持卖家"),
-    }[state]
+    }
 
 
-def appeal_state_label(state: AppealState) -> str:
+platform_label = Labels(_platform_texts)
+
+
+def _appeal_state_texts() -> dict[AppealState, str]:
     return {
         AppealState.NONE: QCoreApplication.translate("Aftersales", "未申诉"),
         AppealState.PREPARING: QCoreApplication.translate("Aftersales", "准备材料"),
         AppealState.SUBMITTED: QCoreApplication.translate("Aftersales", "已提交"),
         AppealState.UPHELD: QCoreApplication.translate("Aftersales", "申诉成功"),
         AppealState.REJECTED: QCoreApplication.translate("Aftersales", "申诉驳回"),
-    }[state]
+    }
 
 
-def rating_label(rating: Rating) -> str:
+appeal_state_label = Labels(_appeal_state_texts)
+
+
+def _rating_texts() -> dict[Rating, str]:
     return {
         Rating.GOOD: QCoreApplication.translate("Aftersales", "好评"),
         Rating.NEUTRAL: QCoreApplication.translate("Aftersales", "中评"),
         Rating.BAD: QCoreApplication.translate("Aftersales", "差评"),
-    }[rating]
+    }
+
+
+rating_label = Labels(_rating_texts)
 
 
 RATING_COLORS = {Rating.GOOD: "#52c41a", Rating.NEUTRAL: "#fa8c16", Rating.BAD: "#f5222d"}
 
 
-def risk_level_label(level: RiskLevel) -> str:
+def _risk_level_texts() -> dict[RiskLevel, str]:
     return {
         RiskLevel.LOW: QCoreApplication.translate("Aftersales", "低"),
         RiskLevel.MEDIUM: QCoreApplication.translate("Aftersales", "中"),
         RiskLevel.HIGH: QCoreApplication.translate("Aftersales", "高"),
-    }[level]
+    }
+
+
+risk_level_label = Labels(_risk_level_texts)
 
 
 RISK_COLORS = {RiskLevel.LOW: "#52c41a", RiskLevel.MEDIUM: "#fa8c16", RiskLevel.HIGH: "#f5222d"}
 
 
-def event_label(action: EventAction) -> str:
+def _event_texts() -> dict[EventAction, str]:
     return {
         EventAction.CREATED: QCoreApplication.translate("Aftersales", "创建"),
         EventAction.TRANSITION: QCoreApplication.translate("Aftersales", "状态变更"),
@@ -340,19 +396,25 @@ def event_label(action: EventAction) -> str:
         EventAction.REPLY: QCoreApplication.translate("Aftersales", "回复评价"),
         EventAction.POLICY: QCoreApplication.translate("Aftersales", "政策检查"),
         EventAction.SIGNALS: QCoreApplication.translate("Aftersales", "风险信号"),
-    }[action]
+    }
 
 
-def reminder_text(label: str) -> str:
+event_label = Labels(_event_texts)
+
+
+def _reminder_texts() -> dict[str, str]:
     """A reminder's label in the UI language: the service's own labels are translated; a dispute
     deadline's label is the text the agent gave it and shows as it is."""
     return {
         FOLLOW_UP_LABEL: QCoreApplication.translate("Aftersales", "回访"),
         REVIEW_DEADLINE_LABEL: QCoreApplication.translate("Aftersales", "审核时限"),
-    }.get(label, label)
+    }
 
 
-def evidence_kind_label(kind: EvidenceKind) -> str:
+reminder_text = Labels(_reminder_texts, fallback=str)
+
+
+def _evidence_kind_texts() -> dict[EvidenceKind, str]:
     return {
         EvidenceKind.MESSAGE: QCoreApplication.translate("Aftersales", "聊天记录"),
         EvidenceKind.ORDER: QCoreApplication.translate("Aftersales", "订单快照"),
@@ -360,7 +422,23 @@ def evidence_kind_label(kind: EvidenceKind) -> str:
         EvidenceKind.FILE: QCoreApplication.translate("Aftersales", "文件"),
         EvidenceKind.IMAGE: QCoreApplication.translate("Aftersales", "图片"),
         EvidenceKind.NOTE: QCoreApplication.translate("Aftersales", "情况说明"),
-    }[kind]
+    }
+
+
+evidence_kind_label = Labels(_evidence_kind_texts)
+
+
+def _sender_texts() -> dict[Sender, str]:
+    """Who wrote a chat message, in an evidence list (the buyer shows by nick where it is known)."""
+    return {
+        Sender.CUSTOMER: QCoreApplication.translate("Evidence", "买家"),
+        Sender.AGENT: QCoreApplication.translate("Evidence", "客服"),
+        Sender.BOT: QCoreApplication.translate("Evidence", "机器人"),
+        Sender.SYSTEM: QCoreApplication.translate("Evidence", "系统"),
+    }
+
+
+sender_label = Labels(_sender_texts)
 
 
 # -- policy findings and risk signals ---------------------------------------------------------------

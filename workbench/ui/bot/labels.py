@@ -10,9 +10,10 @@ from workbench.domain.errors import DomainError
 from workbench.domain.routing import AgentRole, RoutingStrategy
 from workbench.domain.shops import AgentStatus
 from workbench.ui.errors import error_text
+from workbench.ui.labels import Labels
 
 
-def kind_label(kind: AutoKind) -> str:
+def _kind_texts() -> dict[AutoKind, str]:
     return {
         AutoKind.PAID: QCoreApplication.translate("BotLabels", "付款消息"),
         AutoKind.SHIPPED: QCoreApplication.translate("BotLabels", "发货提醒"),
@@ -20,10 +21,13 @@ def kind_label(kind: AutoKind) -> str:
         AutoKind.DELAYED: QCoreApplication.translate("BotLabels", "延迟发货通知"),
         AutoKind.GOOD_REVIEW: QCoreApplication.translate("BotLabels", "好评自动回复"),
         AutoKind.BULK: QCoreApplication.translate("BotLabels", "批量发消息"),
-    }[kind]
+    }
 
 
-def kind_hint(kind: AutoKind) -> str:
+kind_label = Labels(_kind_texts)
+
+
+def _kind_hint_texts() -> dict[AutoKind, str]:
     return {
         AutoKind.PAID: QCoreApplication.translate("BotLabels", "买家付款后立即发送，告知发货时间。"),
         AutoKind.SHIPPED: QCoreApplication.translate("BotLabels", "订单发货后发送物流公司和运单号。"),
@@ -33,61 +37,87 @@ def kind_hint(kind: AutoKind) -> str:
         AutoKind.DELAYED: QCoreApplication.translate("BotLabels", "付款后超过设定时间仍未发货时，主动致歉说明。"),
         AutoKind.GOOD_REVIEW: QCoreApplication.translate("BotLabels", "买家给出好评后发送感谢。"),
         AutoKind.BULK: QCoreApplication.translate("BotLabels", "选择一组客户，一次发送同一条消息。"),
-    }[kind]
+    }
 
 
-def status_label(status: LogStatus) -> str:
-    if status is LogStatus.SENT:
-        return QCoreApplication.translate("BotLabels", "已发送")
-    return QCoreApplication.translate("BotLabels", "已跳过")
+kind_hint = Labels(_kind_hint_texts)
 
 
-def role_label(role: AgentRole) -> str:
+def _status_texts() -> dict[LogStatus, str]:
+    return {
+        LogStatus.SENT: QCoreApplication.translate("BotLabels", "已发送"),
+        LogStatus.SKIPPED: QCoreApplication.translate("BotLabels", "已跳过"),
+    }
+
+
+status_label = Labels(_status_texts)
+
+
+def _role_texts() -> dict[AgentRole, str]:
     return {
         AgentRole.AGENT: QCoreApplication.translate("BotLabels", "客服"),
         AgentRole.AFTERSALES: QCoreApplication.translate("BotLabels", "售后"),
         AgentRole.SUPERVISOR: QCoreApplication.translate("BotLabels", "主管"),
-    }[role]
+    }
 
 
-def agent_status_label(status: AgentStatus) -> str:
+role_label = Labels(_role_texts)
+
+
+def _agent_status_texts() -> dict[AgentStatus, str]:
     return {
         AgentStatus.ONLINE: QCoreApplication.translate("BotLabels", "在线"),
         AgentStatus.BUSY: QCoreApplication.translate("BotLabels", "挂起"),
         AgentStatus.OFFLINE: QCoreApplication.translate("BotLabels", "离线"),
-    }[status]
+    }
 
 
-def mode_label(mode: ReceptionMode) -> str:
+agent_status_label = Labels(_agent_status_texts)
+
+
+def _mode_texts() -> dict[ReceptionMode, str]:
     return {
         ReceptionMode.OFF: QCoreApplication.translate("BotLabels", "关闭"),
         ReceptionMode.ASSIST: QCoreApplication.translate("BotLabels", "智能辅助"),
         ReceptionMode.AUTO: QCoreApplication.translate("BotLabels", "全自动"),
-    }[mode]
+    }
 
 
-def strategy_label(strategy: AutoStrategy) -> str:
+mode_label = Labels(_mode_texts)
+
+
+def _strategy_texts() -> dict[AutoStrategy, str]:
     return {
         AutoStrategy.HUMAN_FIRST: QCoreApplication.translate("BotLabels", "人工优先"),
         AutoStrategy.BOT_FIRST: QCoreApplication.translate("BotLabels", "机器人优先"),
         AutoStrategy.MIXED: QCoreApplication.translate("BotLabels", "人机混合"),
-    }[strategy]
+    }
 
 
-def routing_label(strategy: RoutingStrategy) -> str:
-    if strategy is RoutingStrategy.ROUND_ROBIN:
-        return QCoreApplication.translate("BotLabels", "轮流分配")
-    return QCoreApplication.translate("BotLabels", "优先分给接待最少的")
+strategy_label = Labels(_strategy_texts)
 
 
-def reason_label(reason: HandoffReason) -> str:
+def _routing_texts() -> dict[RoutingStrategy, str]:
+    return {
+        RoutingStrategy.ROUND_ROBIN: QCoreApplication.translate("BotLabels", "轮流分配"),
+        RoutingStrategy.LEAST_BUSY: QCoreApplication.translate("BotLabels", "优先分给接待最少的"),
+    }
+
+
+routing_label = Labels(_routing_texts)
+
+
+def _reason_texts() -> dict[HandoffReason, str]:
     return {
         HandoffReason.KEYWORD: QCoreApplication.translate("BotLabels", "转人工关键词"),
         HandoffReason.MISSES: QCoreApplication.translate("BotLabels", "连续未识别"),
         HandoffReason.REPEAT: QCoreApplication.translate("BotLabels", "重复提问"),
         HandoffReason.EMOTION: QCoreApplication.translate("BotLabels", "负面情绪"),
         HandoffReason.NEEDS_HUMAN: QCoreApplication.translate("BotLabels", "需人工处理的问题"),
-    }[reason]
+    }
+
+
+reason_label = Labels(_reason_texts)
 
 
 def bot_error_text(exc: BaseException) -> str:

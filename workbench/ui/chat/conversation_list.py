@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOpti
 
 from workbench.domain.conversations import Conversation, ConversationState
 from workbench.services.clock import Clock, system_clock
+from workbench.ui.labels import Labels
 
 if TYPE_CHECKING:
     from workbench.services.reception import ConversationLists
@@ -51,12 +52,16 @@ class _Header:
     collapsed: bool
 
 
-def group_title(state: ConversationState) -> str:
+def _state_texts() -> dict[ConversationState, str]:
+    """The states' names: the list's group headers and the chat header."""
     return {
         ConversationState.WAITING: QCoreApplication.translate("ConversationList", "待接待"),
         ConversationState.ACTIVE: QCoreApplication.translate("ConversationList", "接待中"),
         ConversationState.ENDED: QCoreApplication.translate("ConversationList", "已结束"),
-    }[state]
+    }
+
+
+state_label = Labels(_state_texts)
 
 
 class ConversationListModel(QAbstractListModel):
@@ -80,7 +85,7 @@ class ConversationListModel(QAbstractListModel):
         row = self._rows[index.row()]
         if isinstance(row, _Header):
             if role == Qt.ItemDataRole.DisplayRole:
-                return f"{group_title(row.state)} ({row.count})"
+                return f"{state_label(row.state)} ({row.count})"
             if role == Roles.KIND:
                 return "header"
             if role == Roles.STATE:

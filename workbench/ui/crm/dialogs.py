@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time
 
-from PySide6.QtCore import QDate, QStringListModel, Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QColorDialog,
     QComboBox,
-    QCompleter,
     QDateEdit,
     QDialog,
     QDoubleSpinBox,
@@ -33,14 +32,12 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.crm import (
-    CREDIT_TIERS,
     GENDERS,
     MAX_FOLLOWUP_NOTE,
     MAX_PREFERENCE_FIELD,
     MEMBER_LEVELS,
     PLACEHOLDERS,
     TRAFFIC_SOURCES,
-    VIP_TAG,
     CareTemplate,
     CustomerFilter,
     CustomerGroup,
@@ -51,10 +48,11 @@ from workbench.domain.crm import (
     RfmSettings,
     RuleTrigger,
     TagUsage,
+    check_tag_assignable,
     clean_color,
     clean_group_name,
     clean_template,
-    credit_tier,
+    is_official_tag,
 )
 from workbench.domain.customers import Customer, Tag, clean_tag_name
 from workbench.domain.errors import DomainError
@@ -67,6 +65,7 @@ from workbench.ui.crm.labels import (
     trigger_label,
 )
 from workbench.ui.widgets.style import SIDEBAR_STYLE
+from workbench.ui.widgets.tag_edit import TagEdit
 
 MAX_SPIN = 10_000_000
 # The widths of the customers table's columns (the customer import checks the same limits); longer
@@ -137,33 +136,24 @@ def _muted(text: str) -> QLabel:
 # ------------------------------------------------------------------------------------------ tags
 
 
-def _custom_tag_name(text: str) -> str:
-    """A tag name the shop may hand out: official names (88VIP, credit tiers) are refused here, as
-    CrmService does, so the dialog stays open with the reason instead of failing after it closed."""
-    name = clean_tag_name(text)
-    if name == VIP_TAG or name in CREDIT_TIERS or credit_tier(name):
-        raise DomainError("tag.official", field="tag", name=name)
-    return name
-
-
 class BulkTagDialog(CrmFormDialog):
-    """Add a tag (new or from the library) to the selected customers."""
+    """Add a tag (new or from the library) to the selected customers. An official tag is refused beside
+    the field, so the dialog stays open with the reason instead of failing after it closed."""
 
     def __init__(self, library: Sequence[Tag], count: int, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("批量打标签"), parent)
         self.body.insertWidget(
             0, _muted(self.tr("给选中的 {n} 位客户加上标签（没有的标签会自动新建）。").format(n=count))
         )
-        self.name_edit = QLineEdit(self)
-        self.name_edit.setPlaceholderText(self.tr("输入或选择标签"))
-        completer = QCompleter(QStringListModel([t.name for t in library if not t.official], self), self)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.name_edit.setCompleter(completer)
-        self.form.addRow(self.tr("标签"), self.name_edit)
+        self.tag_edit = TagEdit(self, button=False, placeholder=self.tr("输入或选择标签"))
+        self.tag_edit.set_tags(library)
+        self.form.addRow(self.tr("标签"), self.tag_edit)
+
+    def show_error(self, text: str) -> None:
+        self.tag_edit.show_error(text)  # the only field: its reason goes beside it
 
     def collect(self) -> str:
-        return _custom_tag_name(self.name_edit.text())
+        return self.tag_edit.checked_name()
 
 
 class RemoveTagDialog(CrmFormDialog):
@@ -172,7 +162,7 @@ class RemoveTagDialog(CrmFormDialog):
         self.body.insertWidget(0, _muted(self.tr("从选中的 {n} 位客户身上移除标签。").format(n=count)))
         self.tag_combo = QComboBox(self)
         for tag in library:
-            if not tag.official:
+            if not is_official_tag(tag):  # the platform's tags are not the agent's to remove
                 self.tag_combo.addItem(tag.name, tag.id)
         self.form.addRow(self.tr("标签"), self.tag_combo)
 
@@ -219,7 +209,8 @@ class TagEditDialog(CrmFormDialog):
         self._show_color()
 
     def collect(self) -> tuple[str, str, str]:
-        name = _custom_tag_name(self.name_edit.text())
+        name = clean_tag_name(self.name_edit.text())
+        check_tag_assignable(name)  # refused here, as CrmService does, so the dialog stays open
         if name in self.taken:
             raise DomainError("tag.exists", field="tag", name=name)
         return (
@@ -243,7 +234,7 @@ class MergeTagsDialog(CrmFormDialog):
         self.target_combo = QComboBox(self)
         source_ids = {t.id for t in sources}
         for tag in library:
-            if tag.id and not tag.official and tag.id not in source_ids:
+            if tag.id and not is_official_tag(tag) and tag.id not in source_ids:
                 self.target_combo.addItem(f"{tag.name}（{tag.count}）", tag.id)
         self.form.addRow(self.tr("合并到"), self.target_combo)
 

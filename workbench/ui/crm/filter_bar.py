@@ -23,7 +23,14 @@ from workbench.domain.crm import (
 )
 from workbench.domain.orders import format_yuan
 from workbench.ui.crm.dialogs import MoreCustomerFiltersDialog
-from workbench.ui.crm.labels import level_label, segment_label, source_label, tier_label
+from workbench.ui.crm.labels import (
+    level_label,
+    segment_label,
+    source_label,
+    tag_match_label,
+    tag_match_option,
+    tier_label,
+)
 
 SEARCH_DELAY_MS = 300
 
@@ -116,12 +123,7 @@ class CustomerFilterBar(QWidget):
             parts.append(self.tr("搜索“{text}”").format(text=f.search))
         if f.tag_ids:
             names = "、".join(t.name for t in self._tags if t.id in f.tag_ids) or str(len(f.tag_ids))
-            mode = {
-                TagMatch.ANY: self.tr("含任一标签"),
-                TagMatch.ALL: self.tr("含全部标签"),
-                TagMatch.NONE: self.tr("不含标签"),
-            }[f.tag_match]
-            parts.append(f"{mode} {names}")
+            parts.append(f"{tag_match_label(f.tag_match)} {names}")
         if f.segments:
             parts.append(self.tr("分层：{v}").format(v="、".join(segment_label(s) for s in f.segments)))
         if f.levels:
@@ -205,11 +207,7 @@ class CustomerFilterBar(QWidget):
         assert menu is not None
         menu.clear()
         self.mode_group = QActionGroup(menu)
-        for mode, text in (
-            (TagMatch.ANY, self.tr("包含任一标签")),
-            (TagMatch.ALL, self.tr("包含全部标签")),
-            (TagMatch.NONE, self.tr("不包含这些标签")),
-        ):
+        for mode, text in tag_match_option.texts().items():
             action = menu.addAction(text)
             action.setCheckable(True)
             action.setData(mode.value)

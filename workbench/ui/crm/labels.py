@@ -18,12 +18,14 @@ from workbench.domain.crm import (
     ImportIssue,
     RuleTrigger,
     Segment,
+    TagMatch,
     TimelineEvent,
     TimelineKind,
 )
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import format_yuan
 from workbench.ui.errors import error_text
+from workbench.ui.labels import Labels
 
 SEGMENT_COLORS: dict[Segment, str] = {
     Segment.HIGH_VALUE: "#d4380d",
@@ -44,7 +46,7 @@ OUTCOME_COLORS = {
 }
 
 
-def segment_label(segment: Segment) -> str:
+def _segment_texts() -> dict[Segment, str]:
     return {
         Segment.HIGH_VALUE: QCoreApplication.translate("CrmLabels", "高价值"),
         Segment.POTENTIAL: QCoreApplication.translate("CrmLabels", "潜力"),
@@ -52,10 +54,13 @@ def segment_label(segment: Segment) -> str:
         Segment.AT_RISK: QCoreApplication.translate("CrmLabels", "流失预警"),
         Segment.CHURNED: QCoreApplication.translate("CrmLabels", "已流失"),
         Segment.NONE: QCoreApplication.translate("CrmLabels", "未购买"),
-    }[segment]
+    }
 
 
-def segment_hint(segment: Segment) -> str:
+segment_label = Labels(_segment_texts)
+
+
+def _segment_hints() -> dict[Segment, str]:
     return {
         Segment.HIGH_VALUE: QCoreApplication.translate("CrmLabels", "买得多、花得多，最近还在买"),
         Segment.POTENTIAL: QCoreApplication.translate("CrmLabels", "近期活跃，还可以买得更多"),
@@ -63,101 +68,100 @@ def segment_hint(segment: Segment) -> str:
         Segment.AT_RISK: QCoreApplication.translate("CrmLabels", "很久没有购买，需要召回"),
         Segment.CHURNED: QCoreApplication.translate("CrmLabels", "超过流失期限没有购买"),
         Segment.NONE: QCoreApplication.translate("CrmLabels", "咨询过但还没有下单"),
-    }[segment]
+    }
 
 
-def source_label(source: str) -> str:
-    """The stored source (the platform's word, TRAFFIC_SOURCES) in the UI language."""
-    labels = dict(
-        zip(
-            TRAFFIC_SOURCES,
-            (
-                QCoreApplication.translate("CrmLabels", "站内免费"),
-                QCoreApplication.translate("CrmLabels", "站内付费"),
-                QCoreApplication.translate("CrmLabels", "自主访问"),
-                QCoreApplication.translate("CrmLabels", "站外"),
-            ),
-            strict=True,
-        )
-    )
-    labels[""] = QCoreApplication.translate("CrmLabels", "未知")
-    return labels.get(source, source)
+segment_hint = Labels(_segment_hints)
 
 
-def level_label(level: str) -> str:
-    """The stored member level (MEMBER_LEVELS) in the UI language."""
-    labels = dict(
-        zip(
-            MEMBER_LEVELS,
-            (
-                QCoreApplication.translate("CrmLabels", "普通会员"),
-                QCoreApplication.translate("CrmLabels", "银卡"),
-                QCoreApplication.translate("CrmLabels", "金卡"),
-                QCoreApplication.translate("CrmLabels", "钻石"),
-            ),
-            strict=True,
-        )
-    )
-    labels[""] = QCoreApplication.translate("CrmLabels", "非会员")
-    return labels.get(level, level)
+def _source_texts() -> dict[str, str]:
+    """The stored sources (the platform's words, TRAFFIC_SOURCES) in the UI language."""
+    return {
+        TRAFFIC_SOURCES[0]: QCoreApplication.translate("CrmLabels", "站内免费"),
+        TRAFFIC_SOURCES[1]: QCoreApplication.translate("CrmLabels", "站内付费"),
+        TRAFFIC_SOURCES[2]: QCoreApplication.translate("CrmLabels", "自主访问"),
+        TRAFFIC_SOURCES[3]: QCoreApplication.translate("CrmLabels", "站外"),
+        "": QCoreApplication.translate("CrmLabels", "未知"),
+    }
 
 
-def tier_label(tier: str) -> str:
-    """A credit tier (CREDIT_TIERS) with its glyph's name."""
-    labels = dict(
-        zip(
-            CREDIT_TIERS,
-            (
-                QCoreApplication.translate("CrmLabels", "心（红心）"),
-                QCoreApplication.translate("CrmLabels", "钻（蓝钻）"),
-                QCoreApplication.translate("CrmLabels", "冠（皇冠）"),
-                QCoreApplication.translate("CrmLabels", "金冠"),
-            ),
-            strict=True,
-        )
-    )
-    return labels.get(tier, tier)
+source_label = Labels(_source_texts, fallback=str)  # an unknown stored source shows as stored
 
 
-def gender_label(gender: str) -> str:
-    labels = dict(
-        zip(
-            GENDERS,
-            (QCoreApplication.translate("CrmLabels", "女"), QCoreApplication.translate("CrmLabels", "男")),
-            strict=True,
-        )
-    )
-    return labels.get(gender, gender)
+def _level_texts() -> dict[str, str]:
+    """The stored member levels (MEMBER_LEVELS) in the UI language."""
+    return {
+        MEMBER_LEVELS[0]: QCoreApplication.translate("CrmLabels", "普通会员"),
+        MEMBER_LEVELS[1]: QCoreApplication.translate("CrmLabels", "银卡"),
+        MEMBER_LEVELS[2]: QCoreApplication.translate("CrmLabels", "金卡"),
+        MEMBER_LEVELS[3]: QCoreApplication.translate("CrmLabels", "钻石"),
+        "": QCoreApplication.translate("CrmLabels", "非会员"),
+    }
 
 
-def outcome_label(outcome: FollowUpOutcome) -> str:
+level_label = Labels(_level_texts, fallback=str)
+
+
+def _tier_texts() -> dict[str, str]:
+    """The credit tiers (CREDIT_TIERS) with their glyphs' names."""
+    return {
+        CREDIT_TIERS[0]: QCoreApplication.translate("CrmLabels", "心（红心）"),
+        CREDIT_TIERS[1]: QCoreApplication.translate("CrmLabels", "钻（蓝钻）"),
+        CREDIT_TIERS[2]: QCoreApplication.translate("CrmLabels", "冠（皇冠）"),
+        CREDIT_TIERS[3]: QCoreApplication.translate("CrmLabels", "金冠"),
+    }
+
+
+tier_label = Labels(_tier_texts, fallback=str)
+
+
+def _gender_texts() -> dict[str, str]:
+    return {
+        GENDERS[0]: QCoreApplication.translate("CrmLabels", "女"),
+        GENDERS[1]: QCoreApplication.translate("CrmLabels", "男"),
+    }
+
+
+gender_label = Labels(_gender_texts, fallback=str)
+
+
+def _outcome_texts() -> dict[FollowUpOutcome, str]:
     return {
         FollowUpOutcome.SATISFIED: QCoreApplication.translate("CrmLabels", "满意"),
         FollowUpOutcome.NEUTRAL: QCoreApplication.translate("CrmLabels", "一般"),
         FollowUpOutcome.UNSATISFIED: QCoreApplication.translate("CrmLabels", "不满意"),
         FollowUpOutcome.REPURCHASE: QCoreApplication.translate("CrmLabels", "有复购意向"),
         FollowUpOutcome.NO_REPLY: QCoreApplication.translate("CrmLabels", "未回复"),
-    }[outcome]
+    }
 
 
-def status_label(status: FollowUpStatus) -> str:
+outcome_label = Labels(_outcome_texts)
+
+
+def _status_texts() -> dict[FollowUpStatus, str]:
     return {
         FollowUpStatus.PENDING: QCoreApplication.translate("CrmLabels", "待回访"),
         FollowUpStatus.SENT: QCoreApplication.translate("CrmLabels", "已发送关怀"),
         FollowUpStatus.DONE: QCoreApplication.translate("CrmLabels", "已完成"),
         FollowUpStatus.CANCELLED: QCoreApplication.translate("CrmLabels", "已取消"),
-    }[status]
+    }
 
 
-def source_kind_label(source: FollowUpSource) -> str:
+status_label = Labels(_status_texts)
+
+
+def _source_kind_texts() -> dict[FollowUpSource, str]:
     return {
         FollowUpSource.RULE: QCoreApplication.translate("CrmLabels", "规则"),
         FollowUpSource.MANUAL: QCoreApplication.translate("CrmLabels", "手动"),
         FollowUpSource.CARE: QCoreApplication.translate("CrmLabels", "关怀群发"),
-    }[source]
+    }
 
 
-def view_label(view: FollowUpView) -> str:
+source_kind_label = Labels(_source_kind_texts)
+
+
+def _view_texts() -> dict[FollowUpView, str]:
     return {
         FollowUpView.DUE: QCoreApplication.translate("CrmLabels", "今日待回访"),
         FollowUpView.OVERDUE: QCoreApplication.translate("CrmLabels", "已逾期"),
@@ -165,21 +169,52 @@ def view_label(view: FollowUpView) -> str:
         FollowUpView.AWAITING: QCoreApplication.translate("CrmLabels", "待记录结果"),
         FollowUpView.DONE: QCoreApplication.translate("CrmLabels", "已完成"),
         FollowUpView.ALL: QCoreApplication.translate("CrmLabels", "全部"),
-    }[view]
+    }
 
 
-def trigger_label(trigger: RuleTrigger) -> str:
+view_label = Labels(_view_texts)
+
+
+def _trigger_texts() -> dict[RuleTrigger, str]:
     return {
         RuleTrigger.SIGNED: QCoreApplication.translate("CrmLabels", "签收后"),
         RuleTrigger.AT_RISK: QCoreApplication.translate("CrmLabels", "流失预警客户"),
-    }[trigger]
+    }
 
 
-def group_kind_label(kind: GroupKind) -> str:
+trigger_label = Labels(_trigger_texts)
+
+
+def _group_kind_texts() -> dict[GroupKind, str]:
     return {
         GroupKind.FILTER: QCoreApplication.translate("CrmLabels", "动态分组（按条件）"),
         GroupKind.STATIC: QCoreApplication.translate("CrmLabels", "静态分组（手动添加）"),
-    }[kind]
+    }
+
+
+group_kind_label = Labels(_group_kind_texts)
+
+
+def _tag_match_texts() -> dict[TagMatch, str]:
+    return {
+        TagMatch.ANY: QCoreApplication.translate("CrmLabels", "含任一标签"),
+        TagMatch.ALL: QCoreApplication.translate("CrmLabels", "含全部标签"),
+        TagMatch.NONE: QCoreApplication.translate("CrmLabels", "不含标签"),
+    }
+
+
+tag_match_label = Labels(_tag_match_texts)  # in the filter's summary
+
+
+def _tag_match_options() -> dict[TagMatch, str]:
+    return {
+        TagMatch.ANY: QCoreApplication.translate("CrmLabels", "包含任一标签"),
+        TagMatch.ALL: QCoreApplication.translate("CrmLabels", "包含全部标签"),
+        TagMatch.NONE: QCoreApplication.translate("CrmLabels", "不包含这些标签"),
+    }
+
+
+tag_match_option = Labels(_tag_match_options)  # in the tag menu
 
 
 def yuan(cents: int) -> str:

@@ -6,15 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
-    QCompleter,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -26,9 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.domain.crm import VIP_TAG, Segment, TimelineEvent
-from workbench.domain.customers import Tag, clean_tag_name
-from workbench.domain.errors import DomainError
+from workbench.domain.crm import VIP_TAG, Segment, TimelineEvent, is_official_tag
+from workbench.domain.customers import Tag
 from workbench.domain.orders import format_yuan
 from workbench.services.crm import CrmProfile, CrmService
 from workbench.services.customers import CustomerService
@@ -58,6 +55,7 @@ from workbench.ui.widgets.guard import while_alive
 from workbench.ui.widgets.pill import Pill
 from workbench.ui.widgets.style import SIDEBAR_STYLE, adjusted_font
 from workbench.ui.widgets.tag_chip import TagChip
+from workbench.ui.widgets.tag_edit import TagEdit
 from workbench.ui.widgets.timeline import Timeline
 
 TIMELINE_SHOWN = 60  # entries drawn at first; 显示更多 adds more
@@ -341,27 +339,9 @@ class CustomerProfileView(QWidget):
         holder = QWidget()
         holder.setLayout(self.tag_flow)
         card.body.addWidget(holder)
-        entry = QHBoxLayout()
-        self.tag_edit = QLineEdit()
-        self.tag_edit.setPlaceholderText(self.tr("输入标签，回车添加"))
-        self.tag_edit.setAccessibleName(self.tr("添加标签"))
-        self.tag_model = QStringListModel(self)
-        self.completer = QCompleter(self.tag_model, self)
-        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.tag_edit.setCompleter(self.completer)
-        self.tag_edit.returnPressed.connect(self._add_tag)
-        entry.addWidget(self.tag_edit, 1)
-        add = QPushButton(self.tr("添加"))
-        add.clicked.connect(self._add_tag)
-        entry.addWidget(add)
-        card.body.addLayout(entry)
-        self.tag_error = QLabel()
-        self.tag_error.setObjectName("error")
-        self.tag_error.setWordWrap(True)
-        self.tag_error.hide()
-        card.body.addWidget(self.tag_error)
-        self.tag_edit.textEdited.connect(lambda _t: self.tag_error.hide())
+        self.tag_edit = TagEdit()
+        self.tag_edit.tag_entered.connect(self._add_tag)
+        card.body.addWidget(self.tag_edit)
         return card
 
     def _history_card(self) -> Card:
@@ -474,7 +454,7 @@ class CustomerProfileView(QWidget):
         if c.credit_level:
             self.tag_flow.addWidget(TagChip(c.credit_level, official=True))
         for tag in profile.tags:
-            if tag.official:
+            if is_official_tag(tag):
                 if tag.name not in (VIP_TAG, c.credit_level):
                     self.tag_flow.addWidget(TagChip(tag.name, tag_id=tag.id, official=True))
                 continue
@@ -483,8 +463,7 @@ class CustomerProfileView(QWidget):
             chip.clicked.connect(self.tag_clicked)
             chip.setToolTip(self.tr("点击查看所有带“{name}”标签的客户").format(name=tag.name))
             self.tag_flow.addWidget(chip)
-        mine = {t.name for t in profile.tags}
-        self.tag_model.setStringList([t.name for t in self._library if not t.official and t.name not in mine])
+        self.tag_edit.set_tags(self._library, profile.tags)
 
     def _render_timeline(self) -> None:
         profile = self._profile
@@ -553,36 +532,16 @@ class CustomerProfileView(QWidget):
 
     # -- tags ----------------------------------------------------------------------------------
 
-    def _show_tag_error(self, text: str) -> None:
-        self.tag_error.setText(text)
-        self.tag_error.setVisible(bool(text))
-
-    def _add_tag(self) -> None:
+    def _add_tag(self, name: str) -> None:
+        """The tag field accepted ``name`` (checked against the rule and the customer's tags): save it."""
         customer_id = self._customer_id
         if customer_id is None or self._profile is None:
-            return
-        text = self.tag_edit.text()
-        popup = self.completer.popup()
-        if popup is not None and popup.isVisible():
-            current = popup.currentIndex()
-            if current.isValid():
-                text = str(current.data())
-            popup.hide()
-        try:
-            name = clean_tag_name(text)
-            if name in (VIP_TAG, self._profile.customer.credit_level):
-                raise DomainError("tag.official", field="tag", name=name)
-        except DomainError as exc:
-            self._show_tag_error(crm_error_text(exc))
-            return
-        if any(t.name == name for t in self._profile.tags):
-            self._show_tag_error(self.tr("该客户已有标签“{name}”。").format(name=name))
             return
         service = self._customers
         self._tasks.write(
             lambda: service.add_tag(customer_id, name),
             while_alive(self, lambda _tags: self._after_tags(customer_id, clear=name)),
-            while_alive(self, lambda exc: self._show_tag_error(crm_error_text(exc))),
+            while_alive(self, lambda exc: self.tag_edit.show_error(crm_error_text(exc))),
         )
 
     def _remove_tag(self, tag_id: int) -> None:
@@ -593,13 +552,11 @@ class CustomerProfileView(QWidget):
         self._tasks.write(
             lambda: service.remove_tag(customer_id, tag_id),
             while_alive(self, lambda _tags: self._after_tags(customer_id)),
-            while_alive(self, lambda exc: self._show_tag_error(crm_error_text(exc))),
+            while_alive(self, lambda exc: self.tag_edit.show_error(crm_error_text(exc))),
         )
 
     def _after_tags(self, customer_id: int, clear: str = "") -> None:
-        if clear and " ".join(self.tag_edit.text().split()) == clear:
-            self.tag_edit.clear()
-        self._show_tag_error("")
+        self.tag_edit.entry_saved(clear)
         self.tags_changed.emit(customer_id)
         if customer_id == self._customer_id:
             self.reload()

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.domain.crm import TagUsage
+from workbench.domain.crm import TagUsage, is_official_tag
 from workbench.services.crm import CrmService
 from workbench.ui.crm.dialogs import MergeTagsDialog, TagEditDialog
 from workbench.ui.crm.labels import crm_error_text
@@ -60,8 +60,8 @@ class TagLibraryModel(QAbstractTableModel):
 
     def set_tags(self, tags: Sequence[TagUsage]) -> None:
         self.beginResetModel()
-        official = [t for t in tags if t.official]
-        own = sorted((t for t in tags if not t.official), key=lambda t: (t.group == "", t.group, t.name))
+        official = [t for t in tags if is_official_tag(t)]
+        own = sorted((t for t in tags if not is_official_tag(t)), key=lambda t: (t.group == "", t.group, t.name))
         self._tags = official + own
         self.endResetModel()
 
@@ -91,14 +91,14 @@ class TagLibraryModel(QAbstractTableModel):
             if col == 0:
                 return tag.name
             if col == 1:
-                return tag.group or (self.tr("官方") if tag.official else self.tr("未分组"))
+                return tag.group or (self.tr("官方") if is_official_tag(tag) else self.tr("未分组"))
             if col == 2:
-                return self.tr("官方（只读）") if tag.official else self.tr("自定义")
+                return self.tr("官方（只读）") if is_official_tag(tag) else self.tr("自定义")
             if col == 3:
                 return f"{tag.count:,}"
-        if role == Qt.ItemDataRole.ToolTipRole and tag.official:
+        if role == Qt.ItemDataRole.ToolTipRole and is_official_tag(tag):
             return self.tr("由平台根据客户数据生成，不能改名、合并或删除")
-        if role == Qt.ItemDataRole.ForegroundRole and col == 2 and tag.official:
+        if role == Qt.ItemDataRole.ForegroundRole and col == 2 and is_official_tag(tag):
             return QColor("#d48806")
         if role == TagRoles.USAGE:
             return tag
@@ -228,7 +228,7 @@ class TagLibraryPage(QWidget):
     def _on_loaded(self, tags: list[TagUsage]) -> None:
         selected = {t.name for t in self.selected_tags()}
         self.model.set_tags(tags)
-        own = [t for t in tags if not t.official]
+        own = [t for t in tags if not is_official_tag(t)]
         self.summary.setText(self.tr("自定义 {n} 个，官方 {m} 个").format(n=len(own), m=len(tags) - len(own)))
         for name in selected:
             row = self.model.row_of(name)
@@ -255,7 +255,7 @@ class TagLibraryPage(QWidget):
 
     def _update_buttons(self) -> None:
         chosen = self.selected_tags()
-        own = [t for t in chosen if not t.official]
+        own = [t for t in chosen if not is_official_tag(t)]
         self.customers_button.setEnabled(len(chosen) == 1)
         self.edit_button.setEnabled(len(own) == 1 and len(chosen) == 1)
         self.merge_button.setEnabled(bool(own) and len(own) == len(chosen))
@@ -266,8 +266,12 @@ class TagLibraryPage(QWidget):
         if len(chosen) == 1:
             self.show_customers_requested.emit(chosen[0].name)
 
+    def _own_names(self) -> list[str]:
+        """The shop's own tag names: a new or renamed tag may not take one of them."""
+        return [t.name for t in self.tags() if not is_official_tag(t)]
+
     def _groups(self) -> list[str]:
-        return sorted({t.group for t in self.tags() if t.group and not t.official})
+        return sorted({t.group for t in self.tags() if t.group and not is_official_tag(t)})
 
     def _run(self, job: Any) -> None:
         def done(_result: object) -> None:
@@ -280,20 +284,20 @@ class TagLibraryPage(QWidget):
     # -- actions ---------------------------------------------------------------------------------
 
     def new_tag(self) -> None:
-        dialog = TagEditDialog(None, self._groups(), self, taken=[t.name for t in self.tags() if not t.official])
+        dialog = TagEditDialog(None, self._groups(), self, taken=self._own_names())
         self._open(dialog, lambda v: self._run(lambda: self._crm.create_tag(v[0], v[1], v[2])))
 
     def edit_tag(self) -> None:
         chosen = self.selected_tags()
-        if len(chosen) != 1 or chosen[0].official:
+        if len(chosen) != 1 or is_official_tag(chosen[0]):
             return
         tag = chosen[0]
-        dialog = TagEditDialog(tag, self._groups(), self, taken=[t.name for t in self.tags() if not t.official])
+        dialog = TagEditDialog(tag, self._groups(), self, taken=self._own_names())
         crm = self._crm
         self._open(dialog, lambda v: self._run(lambda: crm.update_tag(tag.id, name=v[0], color=v[1], group=v[2])))
 
     def merge_tags(self) -> None:
-        sources = [t for t in self.selected_tags() if not t.official]
+        sources = [t for t in self.selected_tags() if not is_official_tag(t)]
         if not sources:
             return
         dialog = MergeTagsDialog(sources, self.tags(), self)
@@ -301,7 +305,7 @@ class TagLibraryPage(QWidget):
         self._open(dialog, lambda target: self._run(lambda: self._crm.merge_tags(ids, target)))
 
     def delete_tags(self) -> None:
-        chosen = [t for t in self.selected_tags() if not t.official]
+        chosen = [t for t in self.selected_tags() if not is_official_tag(t)]
         if not chosen:
             return
         box = QMessageBox(self)

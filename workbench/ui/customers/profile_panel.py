@@ -5,16 +5,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
-    QCompleter,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -25,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.domain.customers import Customer, Note, Tag, clean_note_text, clean_tag_name
+from workbench.domain.crm import VIP_TAG, is_official_tag
+from workbench.domain.customers import Customer, Note, Tag, clean_note_text
 from workbench.domain.errors import DomainError
 from workbench.services.customers import CustomerProfile, CustomerService
 from workbench.ui.customers.credit import CreditBadge
@@ -40,9 +39,8 @@ from workbench.ui.widgets.flow_layout import FlowLayout
 from workbench.ui.widgets.guard import while_alive
 from workbench.ui.widgets.style import SIDEBAR_STYLE, adjusted_font
 from workbench.ui.widgets.tag_chip import TagChip
+from workbench.ui.widgets.tag_edit import TagEdit
 from workbench.ui.widgets.text import soft_wrap
-
-VIP_TAG = "88VIP"
 
 
 def _set_invalid(widget: QWidget, invalid: bool) -> None:
@@ -296,31 +294,9 @@ class CustomerPanel(QWidget):
             grid.addWidget(holder, row, 1)
         card.body.addLayout(grid)
 
-        entry = QHBoxLayout()
-        entry.setSpacing(6)
-        self.tag_edit = QLineEdit()
-        self.tag_edit.setPlaceholderText(self.tr("输入标签，回车添加"))
-        self.tag_edit.setAccessibleName(self.tr("添加标签"))
-        self.tag_edit.setClearButtonEnabled(True)
-        self.tag_library_model = QStringListModel(self)
-        self.completer = QCompleter(self.tag_library_model, self)
-        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.completer.setMaxVisibleItems(8)
-        self.tag_edit.setCompleter(self.completer)
-        self.tag_edit.returnPressed.connect(self._submit_tag)
-        self.tag_edit.textEdited.connect(lambda _text: self._show_tag_error(""))
-        entry.addWidget(self.tag_edit, 1)
-        self.add_tag_button = QPushButton(self.tr("添加"))
-        self.add_tag_button.clicked.connect(self._submit_tag)
-        entry.addWidget(self.add_tag_button)
-        card.body.addLayout(entry)
-        self.tag_error = QLabel()
-        self.tag_error.setObjectName("error")
-        self.tag_error.setWordWrap(True)
-        self.tag_error.hide()
-        card.body.addWidget(self.tag_error)
+        self.tag_edit = TagEdit()
+        self.tag_edit.tag_entered.connect(self._add_tag)
+        card.body.addWidget(self.tag_edit)
         return card
 
     def _notes_card(self) -> Card:
@@ -441,19 +417,19 @@ class CustomerPanel(QWidget):
             self.official_flow.addWidget(TagChip(VIP_TAG, official=True))
             official_names.append(VIP_TAG)
         for tag in self._tags:
-            if tag.official and tag.name not in official_names:
+            if is_official_tag(tag) and tag.name not in official_names:
                 self.official_flow.addWidget(TagChip(tag.name, tag_id=tag.id, official=True))
                 official_names.append(tag.name)
         if not official_names:
             self.official_flow.addWidget(self._muted(self.tr("无")))
-        custom = [t for t in self._tags if not t.official]
+        custom = [t for t in self._tags if not is_official_tag(t)]
         for tag in custom:
             chip = TagChip(tag.name, color=tag.color, tag_id=tag.id, removable=True)
             chip.remove_requested.connect(self._remove_tag)
             self.custom_flow.addWidget(chip)
         if not custom:
             self.custom_flow.addWidget(self._muted(self.tr("暂无，可在下方添加")))
-        self._refresh_library()
+        self.tag_edit.set_tags(self._library, self._tags)
         self._update_tab_order()
         if had_focus:
             self.tag_edit.setFocus()
@@ -464,7 +440,8 @@ class CustomerPanel(QWidget):
     def _update_tab_order(self) -> None:
         """Keyboard order: chip × buttons, tag field, 添加, note field, 添加备注, notes list."""
         chain: list[QWidget] = [c.remove_button for c in self.tag_chips() if c.remove_button is not None]
-        chain += [self.tag_edit, self.add_tag_button, self.note_edit, self.add_note_button, self.notes_view]
+        chain += [self.tag_edit.line_edit, self.tag_edit.add_button]
+        chain += [self.note_edit, self.add_note_button, self.notes_view]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -472,11 +449,6 @@ class CustomerPanel(QWidget):
         label = QLabel(text)
         label.setObjectName("muted")
         return label
-
-    def _refresh_library(self) -> None:
-        mine = {t.name for t in self._tags}
-        names = [t.name for t in self._library if not t.official and t.name not in mine]
-        self.tag_library_model.setStringList(names)
 
     def _render_notes(self, notes: Sequence[Note]) -> None:
         self.notes_model.set_notes(notes)
@@ -487,46 +459,16 @@ class CustomerPanel(QWidget):
     def _clear_inputs(self) -> None:
         self.tag_edit.clear()
         self.note_edit.clear()
-        self._show_tag_error("")
         self._show_note_error("")
         self.add_note_button.setEnabled(True)
 
     # -- tags ----------------------------------------------------------------------------------
 
-    def _show_tag_error(self, text: str) -> None:
-        self.tag_error.setText(text)
-        self.tag_error.setVisible(bool(text))
-        _set_invalid(self.tag_edit, bool(text))
-
-    def _official_names(self) -> set[str]:
-        names = {t.name for t in self._library if t.official} | {t.name for t in self._tags if t.official}
-        names.add(VIP_TAG)
-        if self._customer is not None and self._customer.credit_level:
-            names.add(self._customer.credit_level)
-        return names
-
-    def _submit_tag(self) -> None:
+    def _add_tag(self, name: str) -> None:
+        """The tag field accepted ``name`` (checked against the rule and the customer's tags): save it."""
         customer_id = self._customer_id
         if customer_id is None or self._customer is None:
             return
-        text = self.tag_edit.text()
-        popup = self.completer.popup()
-        if popup is not None and popup.isVisible():
-            current = popup.currentIndex()
-            if current.isValid():
-                text = str(current.data())
-            popup.hide()
-        try:
-            name = clean_tag_name(text)
-            if name in self._official_names():
-                raise DomainError("tag.official", field="tag", name=name)
-        except DomainError as exc:
-            self._show_tag_error(error_text(exc))
-            return
-        if any(t.name == name for t in self._tags):
-            self._show_tag_error(self.tr("该客户已有标签“{name}”。").format(name=name))
-            return
-        self._show_tag_error("")
         service = self._service
         self._tasks.write(
             lambda: service.add_tag(customer_id, name),
@@ -552,8 +494,7 @@ class CustomerPanel(QWidget):
     def _on_tags_saved(self, customer_id: int, tags: tuple[Tag, ...], added: str = "") -> None:
         if customer_id == self._customer_id and self._customer is not None:
             if added:
-                if " ".join(self.tag_edit.text().split()) == added:
-                    self.tag_edit.clear()
+                self.tag_edit.entry_saved(added)
                 if all(t.name != added for t in self._library):
                     self._library.extend(t for t in tags if t.name == added)
             self._render_tags(tags)
@@ -562,7 +503,7 @@ class CustomerPanel(QWidget):
     def _on_tag_failed(self, customer_id: int, exc: BaseException) -> None:
         if customer_id != self._customer_id:
             return
-        self._show_tag_error(error_text(exc))
+        self.tag_edit.show_error(error_text(exc))
         for chip in self.tag_chips():
             if chip.remove_button is not None:
                 chip.remove_button.setEnabled(True)

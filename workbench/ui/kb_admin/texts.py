@@ -14,49 +14,43 @@ from workbench.domain.kb_admin import Issue, IssueField, KbValidationError
 from workbench.domain.packs import ChangeKind
 from workbench.kb.matcher import OutcomeKind
 from workbench.ui.errors import error_text
+from workbench.ui.labels import Labels
 
 
-def category_label(name: str) -> str:
-    """A category as shown: the seven standard ones in the UI language, custom ones as named."""
-    if name not in STANDARD_CATEGORIES:
-        return name
-    labels = (  # in the order of STANDARD_CATEGORIES
-        QCoreApplication.translate("KbTexts", "聊天互动"),
-        QCoreApplication.translate("KbTexts", "商品问题"),
-        QCoreApplication.translate("KbTexts", "活动优惠"),
-        QCoreApplication.translate("KbTexts", "购买操作"),
-        QCoreApplication.translate("KbTexts", "物流问题"),
-        QCoreApplication.translate("KbTexts", "售后问题"),
-        QCoreApplication.translate("KbTexts", "更多问题"),
-    )
-    return labels[STANDARD_CATEGORIES.index(name)]
+def _category_texts() -> dict[str, str]:
+    """The seven standard categories (STANDARD_CATEGORIES) in the UI language."""
+    return {
+        STANDARD_CATEGORIES[0]: QCoreApplication.translate("KbTexts", "聊天互动"),
+        STANDARD_CATEGORIES[1]: QCoreApplication.translate("KbTexts", "商品问题"),
+        STANDARD_CATEGORIES[2]: QCoreApplication.translate("KbTexts", "活动优惠"),
+        STANDARD_CATEGORIES[3]: QCoreApplication.translate("KbTexts", "购买操作"),
+        STANDARD_CATEGORIES[4]: QCoreApplication.translate("KbTexts", "物流问题"),
+        STANDARD_CATEGORIES[5]: QCoreApplication.translate("KbTexts", "售后问题"),
+        STANDARD_CATEGORIES[6]: QCoreApplication.translate("KbTexts", "更多问题"),
+    }
 
 
-def field_label(field: IssueField) -> str:
-    match field:
-        case IssueField.CATEGORY:
-            return QCoreApplication.translate("KbTexts", "问题类型")
-        case IssueField.QUESTION:
-            return QCoreApplication.translate("KbTexts", "标准问题")
-        case IssueField.PHRASING:
-            return QCoreApplication.translate("KbTexts", "问法")
-        case IssueField.CORE_WORDS:
-            return QCoreApplication.translate("KbTexts", "核心词")
-        case IssueField.ANSWER:
-            return QCoreApplication.translate("KbTexts", "答案")
-        case IssueField.VALIDITY:
-            return QCoreApplication.translate("KbTexts", "生效时间")
-        case IssueField.KIND:
-            return QCoreApplication.translate("KbTexts", "问法类型")
-        case IssueField.NEGATIVE:
-            return QCoreApplication.translate("KbTexts", "反向问法")
-        case IssueField.ENABLED:
-            return QCoreApplication.translate("KbTexts", "启用")
-        case IssueField.NEEDS_HUMAN:
-            return QCoreApplication.translate("KbTexts", "需要人工")
-        case IssueField.NAME:
-            return QCoreApplication.translate("KbTexts", "分类名")
-    return QCoreApplication.translate("KbTexts", "文件")
+category_label = Labels(_category_texts, fallback=str)  # the shop's own categories show as named
+
+
+def _field_texts() -> dict[IssueField, str]:
+    return {
+        IssueField.CATEGORY: QCoreApplication.translate("KbTexts", "问题类型"),
+        IssueField.QUESTION: QCoreApplication.translate("KbTexts", "标准问题"),
+        IssueField.PHRASING: QCoreApplication.translate("KbTexts", "问法"),
+        IssueField.CORE_WORDS: QCoreApplication.translate("KbTexts", "核心词"),
+        IssueField.ANSWER: QCoreApplication.translate("KbTexts", "答案"),
+        IssueField.VALIDITY: QCoreApplication.translate("KbTexts", "生效时间"),
+        IssueField.KIND: QCoreApplication.translate("KbTexts", "问法类型"),
+        IssueField.NEGATIVE: QCoreApplication.translate("KbTexts", "反向问法"),
+        IssueField.ENABLED: QCoreApplication.translate("KbTexts", "启用"),
+        IssueField.NEEDS_HUMAN: QCoreApplication.translate("KbTexts", "需要人工"),
+        IssueField.FILE: QCoreApplication.translate("KbTexts", "文件"),
+        IssueField.NAME: QCoreApplication.translate("KbTexts", "分类名"),
+    }
+
+
+field_label = Labels(_field_texts)
 
 
 def code_text(code: str, params: Mapping[str, Any]) -> str:
@@ -217,29 +211,28 @@ def reason_text(reason: str) -> str:
     return reason
 
 
-def outcome_label(kind: OutcomeKind) -> str:
-    match kind:
-        case OutcomeKind.DIRECT:
-            return QCoreApplication.translate("KbTexts", "直接回答")
-        case OutcomeKind.CLARIFY:
-            return QCoreApplication.translate("KbTexts", "反问：你可能想问")
-    return QCoreApplication.translate("KbTexts", "未能回答（转人工或兜底回复）")
+def _outcome_texts() -> dict[OutcomeKind, str]:
+    return {
+        OutcomeKind.DIRECT: QCoreApplication.translate("KbTexts", "直接回答"),
+        OutcomeKind.CLARIFY: QCoreApplication.translate("KbTexts", "反问：你可能想问"),
+        OutcomeKind.FALLBACK: QCoreApplication.translate("KbTexts", "未能回答（转人工或兜底回复）"),
+    }
 
 
-def change_label(kind: ChangeKind) -> str:
-    match kind:
-        case ChangeKind.ADDED:
-            return QCoreApplication.translate("KbTexts", "新增")
-        case ChangeKind.UPDATED:
-            return QCoreApplication.translate("KbTexts", "已更新")
-        case ChangeKind.UNCHANGED:
-            return QCoreApplication.translate("KbTexts", "无变化")
-        case ChangeKind.KEPT_EDITED:
-            return QCoreApplication.translate("KbTexts", "保留店铺修改")
-        case ChangeKind.REMOVED:
-            return QCoreApplication.translate("KbTexts", "已移除")
-        case ChangeKind.KEPT_DETACHED:
-            return QCoreApplication.translate("KbTexts", "保留为自定义问题")
-        case ChangeKind.SKIPPED_DELETED:
-            return QCoreApplication.translate("KbTexts", "跳过（店铺已删除）")
-    return QCoreApplication.translate("KbTexts", "跳过（已有同样的问题）")
+outcome_label = Labels(_outcome_texts)
+
+
+def _change_texts() -> dict[ChangeKind, str]:
+    return {
+        ChangeKind.ADDED: QCoreApplication.translate("KbTexts", "新增"),
+        ChangeKind.UPDATED: QCoreApplication.translate("KbTexts", "已更新"),
+        ChangeKind.UNCHANGED: QCoreApplication.translate("KbTexts", "无变化"),
+        ChangeKind.KEPT_EDITED: QCoreApplication.translate("KbTexts", "保留店铺修改"),
+        ChangeKind.REMOVED: QCoreApplication.translate("KbTexts", "已移除"),
+        ChangeKind.KEPT_DETACHED: QCoreApplication.translate("KbTexts", "保留为自定义问题"),
+        ChangeKind.SKIPPED_DELETED: QCoreApplication.translate("KbTexts", "跳过（店铺已删除）"),
+        ChangeKind.SKIPPED_EXISTING: QCoreApplication.translate("KbTexts", "跳过（已有同样的问题）"),
+    }
+
+
+change_label = Labels(_change_texts)

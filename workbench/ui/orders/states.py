@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from workbench.domain.orders import OrderState
+from workbench.ui.labels import Labels
 
 STATE_COLORS: dict[OrderState, str] = {
     OrderState.AWAITING_PAYMENT: "#fa8c16",  # orange
@@ -21,9 +22,9 @@ def state_color(state: OrderState) -> str:
     return STATE_COLORS.get(state, "#8c8c8c")
 
 
-def state_label(state: OrderState) -> str:
-    """The state's name in the UI language (the domain values are the Chinese names)."""
-    labels = {
+def _state_texts() -> dict[OrderState, str]:
+    """The states' names in the UI language (the domain values are the Chinese names)."""
+    return {
         OrderState.AWAITING_PAYMENT: QCoreApplication.translate("OrderState", "待付款"),
         OrderState.AWAITING_SHIPMENT: QCoreApplication.translate("OrderState", "待发货"),
         OrderState.SHIPPED: QCoreApplication.translate("OrderState", "已发货"),
@@ -32,4 +33,6 @@ def state_label(state: OrderState) -> str:
         OrderState.CLOSED: QCoreApplication.translate("OrderState", "交易关闭"),
         OrderState.REFUNDING: QCoreApplication.translate("OrderState", "退款中"),
     }
-    return labels.get(state, str(state))
+
+
+state_label = Labels(_state_texts)
