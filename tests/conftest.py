@@ -1,9 +1,16 @@
-"""Shared fixtures: offscreen Qt, an in-memory keyring, a temp data dir and a database per test."""
+"""Shared fixtures: offscreen Qt, an in-memory keyring, a temp data dir and a database per test.
+
+Every test under tests/gui is marked `gui`. `pytest -m "not gui"` runs the core alone and without Qt:
+tests/gui is not even imported, pytest-qt is switched off, and the run fails if Qt got loaded anyway.
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +19,60 @@ import pytest
 from keyring.backend import KeyringBackend
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+GUI_TESTS = Path(__file__).parent / "gui"
+QT_MODULES = ("PySide6", "shiboken6")
+
+
+def gui_tests_deselected(config: pytest.Config) -> bool:
+    """Whether `-m` rules out every test marked `gui`, whatever other marks it has (`-m "not gui"`).
+
+    Only expressions of marker names, and/or/not and brackets are read; anything else counts as
+    "gui tests may run", which is the safe answer."""
+    expression = config.getoption("markexpr", "")
+    if not expression or not re.fullmatch(r"[\w\s()]+", expression):
+        return False
+    names = sorted(set(re.findall(r"\w+", expression)) - {"and", "or", "not", "gui"})
+    for marks in itertools.product((False, True), repeat=len(names)):
+        try:
+            selected = eval(expression, {"__builtins__": {}}, {**dict(zip(names, marks, strict=True)), "gui": True})
+        except SyntaxError:
+            return False
+        if selected:
+            return False
+    return True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    # pytest-qt imports Qt when it is configured, which comes next: a core-only run goes without it.
+    if gui_tests_deselected(config) and (plugin := config.pluginmanager.get_plugin("pytest-qt")):
+        config.pluginmanager.unregister(plugin)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    # The GUI test modules import Qt: do not even collect them when none of their tests can run.
+    if collection_path == GUI_TESTS and gui_tests_deselected(config):
+        return True
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest applies -m
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(GUI_TESTS):
+            item.add_marker(pytest.mark.gui)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not gui_tests_deselected(session.config):
+        return
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] in QT_MODULES)
+    if loaded:
+        session.config.get_terminal_writer().line(
+            f"\nA core-only run (-m without gui) loaded Qt: {', '.join(loaded[:5])}", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 class MemoryKeyring(KeyringBackend):

@@ -130,6 +130,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.gui  # bundles PySide6 and starts the window
 def test_pyinstaller_bundle_builds_and_passes_its_smoke_test(bundle: Path, tmp_path: Path) -> None:
     # Run once more against a fresh data dir and check the demo database it made.
     data_dir = tmp_path / "data"
@@ -147,6 +148,7 @@ def test_pyinstaller_bundle_builds_and_passes_its_smoke_test(bundle: Path, tmp_p
 
 
 @pytest.mark.slow
+@pytest.mark.gui  # bundles PySide6 and starts the window
 def test_bundle_leaves_out_what_the_program_never_uses(bundle: Path) -> None:
     files = [p for p in bundle.parent.rglob("*") if not p.is_dir()]
     names = {p.name for p in files}
@@ -167,6 +169,7 @@ def test_bundle_leaves_out_what_the_program_never_uses(bundle: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.gui  # bundles PySide6 and starts the window
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the budget is measured on Linux")
 def test_linux_bundle_stays_within_its_size_budget(bundle: Path) -> None:
     size = build.bundle_size(bundle.parent)

@@ -490,7 +490,7 @@ def _parse_step(step_id: str, raw: Any, source: str, known: set[str]) -> Step:
         say=say,
         branches=tuple(branches),
         default=default,
-        end=end,  # type: ignore[arg-type]  # checked against END_STATES above
+        end=end,  # checked against END_STATES above
         patience=patience,
         nudges=nudges,
         note=note,

@@ -25,10 +25,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 MAX_REASON_LENGTH = 500
 MAX_DESCRIPTION_LENGTH = 2000
@@ -1069,7 +1072,10 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
     return _HINTS[cls]
 
 
-def from_jsonable(cls: type[Any], data: Mapping[str, Any]) -> Any:
+_D = TypeVar("_D", bound="DataclassInstance")
+
+
+def from_jsonable(cls: type[_D], data: Mapping[str, Any]) -> _D:
     """Build dataclass `cls` from `to_jsonable` output; missing keys take their defaults, unknown keys
     are ignored (older and newer records still read)."""
     hints = _hints(cls)

@@ -8,11 +8,12 @@ line number; the UI turns codes into translated text.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -55,7 +56,8 @@ class Issue:
     field: IssueField
     code: str
     index: int = -1
-    params: Mapping[str, Any] = field(default_factory=dict)
+    # `dataclasses.field`, spelled out: the bare name would be this class's own `field` attribute
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     line: int = 0
 
     def at_line(self, line: int) -> Issue:

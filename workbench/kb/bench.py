@@ -338,19 +338,20 @@ def measure_memory(name: str, kb: list[dict[str, Any]], workdir: Path) -> dict[s
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return {"rss_mb": float("nan"), "traced_mb": float("nan")}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    measured = json.loads(done.stdout.strip().splitlines()[-1])  # memory_child's last line
+    return {key: float(value) for key, value in measured.items()}
 
 
 def run_retrieval(
     kbr: ModuleType, datasets: list[Dataset], quick: bool, workdir: Path, log: Callable[[str], None]
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     rows = []
     for ds in datasets:
         queries = ds.queries[:QUICK_QUERIES] if quick else ds.queries
         noisy = add_noise(queries)
         searches: dict[str, Search] = {}
         latencies: dict[str, list[tuple[float, float]]] = {}
-        ds_rows: list[dict] = []
+        ds_rows: list[dict[str, Any]] = []
         for c in contenders():
             c.prepare()
             gc.collect()
@@ -427,7 +428,7 @@ def run_edits(ds: Dataset, n: int = 300) -> dict[str, Any]:
     }
 
 
-def run_pairs(kbr: ModuleType, bench_dir: Path, quick: bool, log: Callable[[str], None]) -> list[dict]:
+def run_pairs(kbr: ModuleType, bench_dir: Path, quick: bool, log: Callable[[str], None]) -> list[dict[str, Any]]:
     rows = []
     for name, path in (
         ("AFQMC dev", bench_dir / "afqmc" / "dev.tsv"),
@@ -455,7 +456,9 @@ def run_pairs(kbr: ModuleType, bench_dir: Path, quick: bool, log: Callable[[str]
 
 
 # ---------------------------------------------------------------------------- report
-def targets(retrieval: list[dict], pairs: list[dict], edits: list[dict]) -> list[tuple[str, bool]]:
+def targets(
+    retrieval: list[dict[str, Any]], pairs: list[dict[str, Any]], edits: list[dict[str, Any]]
+) -> list[tuple[str, bool]]:
     """The acceptance targets, each checked against the peers of the same run."""
     out: list[tuple[str, bool]] = []
     for e in edits:
@@ -504,9 +507,9 @@ def targets(retrieval: list[dict], pairs: list[dict], edits: list[dict]) -> list
 
 
 def format_report(
-    retrieval: list[dict],
-    pairs: list[dict],
-    edits: list[dict],
+    retrieval: list[dict[str, Any]],
+    pairs: list[dict[str, Any]],
+    edits: list[dict[str, Any]],
     checks: list[tuple[str, bool]],
     startup: dict[str, float],
 ) -> str:
@@ -582,9 +585,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot load {args.bench_dir / 'kb_retrieval.py'}: {exc}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    retrieval: list[dict] = []
-    pairs: list[dict] = []
-    edits: list[dict] = []
+    retrieval: list[dict[str, Any]] = []
+    pairs: list[dict[str, Any]] = []
+    edits: list[dict[str, Any]] = []
     if args.section in ("all", "retrieval"):
         datasets = build_datasets(kbr, args.bench_dir)
         with tempfile.TemporaryDirectory(prefix="kb-bench-") as workdir:

@@ -147,6 +147,7 @@ class BotEngine:
         picked = chosen_option(text, state)
         card = self.card_answers.get(normalise_question(text)) if self.card_answers else None
         view: MatchView
+        best: Suggestion | None
         if picked is not None and picked in self.kb.answers:
             question, answer = self.kb.answers[picked]
             best = Suggestion(picked, question, answer, 1.0)
@@ -164,7 +165,8 @@ class BotEngine:
                 outcome.options,
                 best is not None and best.entry_id in self.kb.needs_human,
             )
-        score, words = 0.0, ()
+        score: float = 0.0
+        words: tuple[str, ...] = ()
         if self.settings.transfer.on_negative_emotion:
             found = self.emotion.score(text)
             score, words = found.score, found.words

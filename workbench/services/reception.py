@@ -53,8 +53,8 @@ class ReceptionService:
     def lists(self) -> ConversationLists:
         with self.db.session() as s:
             repo = ConversationRepository(s)
-            open_ = repo.list(self.shop_id, OPEN_STATES, limit=1000)
-            ended = repo.list(self.shop_id, (ConversationState.ENDED,), limit=ENDED_SHOWN)
+            open_ = repo.in_states(self.shop_id, OPEN_STATES, limit=1000)
+            ended = repo.in_states(self.shop_id, (ConversationState.ENDED,), limit=ENDED_SHOWN)
         return ConversationLists(
             waiting=tuple(c for c in open_ if c.state is ConversationState.WAITING),
             active=tuple(c for c in open_ if c.state is ConversationState.ACTIVE),

@@ -149,7 +149,8 @@ class RoutingService:
             repo = BotRepository(s)
             conversations = ConversationRepository(s)
             now = self.clock()
-            for conv in conversations.list(self.shop_id, (ConversationState.WAITING, ConversationState.ACTIVE), 5000):
+            open_states = (ConversationState.WAITING, ConversationState.ACTIVE)
+            for conv in conversations.in_states(self.shop_id, open_states, 5000):
                 if conv.agent_id == agent_id:
                     conversations.set_state(conv.id, ConversationState.WAITING, now)
             repo.delete_sub_account(agent_id)

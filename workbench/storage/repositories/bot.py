@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from workbench.domain.auto_messages import AutoKind, AutoLogEntry, AutoRule, LogStatus, default_rules
@@ -373,7 +373,8 @@ class BotRepository:
             )
             .group_by(ConversationRow.agent_id)
         )
-        return {int(agent_id): int(n) for agent_id, n in rows}
+        # NULL agents are filtered out above; the test tells the type checker
+        return {int(agent_id): int(n) for agent_id, n in rows if agent_id is not None}
 
     def add_sub_account(
         self, shop_id: int, username: str, display_name: str, role: AgentRole, status: AgentStatus
@@ -595,7 +596,7 @@ class BotRepository:
             self.s.execute(insert(table), msg_rows)
         elif msg_rows:
             result = self.s.execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True),  # type: ignore[attr-defined]
+                insert(table).returning(table.c.id, sort_by_parameter_order=True),
                 msg_rows,
             )
             ids = [r[0] for r in result]
@@ -744,12 +745,12 @@ class BotRepository:
             }
             for kind, customer_id, order_no, text, status, reason, conv_id in entries
         ]
-        result = self.s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)  # type: ignore[attr-defined]
+        result = self.s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
         return [r[0] for r in result]
 
     def log(self, shop_id: int, *, limit: int = 200, before_id: int | None = None) -> list[AutoLogEntry]:
         """Newest first."""
-        query: Select[Any] = (
+        query = (
             select(AutoMessageLogRow, CustomerRow.nick)
             .outerjoin(CustomerRow, CustomerRow.id == AutoMessageLogRow.customer_id)
             .where(AutoMessageLogRow.shop_id == shop_id)
@@ -853,7 +854,7 @@ class BotRepository:
             {"conversation_id": cid, "sender": Sender.BOT.value, "text": text, "created_at": at, "agent_id": None}
             for cid, text in messages
         ]
-        ids = [r[0] for r in self.s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)]  # type: ignore[attr-defined]
+        ids = [r[0] for r in self.s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)]
         conv = ConversationRow.__table__
         self.s.execute(
             update(conv)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from workbench.domain.conversations import Conversation, ConversationState, Message, Sender, SuggestionUse
@@ -48,14 +48,14 @@ class ConversationRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
 
-    def _select(self):  # type: ignore[no-untyped-def]
+    def _select(self) -> Select[ConversationRow, CustomerRow]:
         return select(ConversationRow, CustomerRow).join(CustomerRow, CustomerRow.id == ConversationRow.customer_id)
 
     def get(self, conversation_id: int) -> Conversation | None:
         found = self.s.execute(self._select().where(ConversationRow.id == conversation_id)).first()
         return _conversation(*found) if found else None
 
-    def list(self, shop_id: int, states: tuple[ConversationState, ...], limit: int = 200) -> list[Conversation]:
+    def in_states(self, shop_id: int, states: tuple[ConversationState, ...], limit: int = 200) -> list[Conversation]:
         """Open conversations newest first; ended ones are capped to the most recent `limit`."""
         query = (
             self._select()

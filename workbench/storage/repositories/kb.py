@@ -117,12 +117,12 @@ class KbRepository:
         if not wanted:
             return
         alive = set(self.s.scalars(select(KbEntryRow.id).where(KbEntryRow.id.in_(wanted))))
-        rows = [{"e": e, "d": d, "n": n} for (e, d), n in counts.items() if e in alive and n > 0]
-        if not rows:
+        hits = [(e, d, n) for (e, d), n in counts.items() if e in alive and n > 0]
+        if not hits:
             return
         totals: dict[int, int] = {}
-        for r in rows:
-            totals[r["e"]] = totals.get(r["e"], 0) + r["n"]
+        for e, _, n in hits:
+            totals[e] = totals.get(e, 0) + n
         self.s.execute(
             update(KbEntryRow.__table__)
             .where(KbEntryRow.__table__.c.id == bindparam("e"))
@@ -139,15 +139,15 @@ class KbRepository:
                     index_elements=[day_table.c.entry_id, day_table.c.day],
                     set_={"hits": day_table.c.hits + stmt.excluded.hits},
                 ),
-                rows,
+                [{"e": e, "d": d, "n": n} for e, d, n in hits],
             )
             return
-        for r in rows:  # other databases: update, else insert
+        for e, d, n in hits:  # other databases: update, else insert
             bumped = self.s.execute(
                 update(day_table)
-                .where(day_table.c.entry_id == r["e"], day_table.c.day == r["d"])
-                .values(hits=day_table.c.hits + r["n"])
+                .where(day_table.c.entry_id == e, day_table.c.day == d)
+                .values(hits=day_table.c.hits + n)
             )
-            if not bumped.rowcount:  # type: ignore[attr-defined]
-                self.s.add(KbHitDayRow(entry_id=r["e"], day=r["d"], hits=r["n"]))
+            if not bumped.rowcount:  # type: ignore[attr-defined]  # DML runs return a CursorResult; Session.execute is typed Result
+                self.s.add(KbHitDayRow(entry_id=e, day=d, hits=n))
         self.s.flush()

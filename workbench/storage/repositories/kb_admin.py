@@ -157,7 +157,10 @@ class KbAdminRepository:
             .join(KbPackSubscriptionRow, KbPackSubscriptionRow.id == KbPackEntryRow.subscription_id)
             .where(KbPackEntryRow.entry_id.in_(entry_ids))
         ).all()
-        return {eid: PackLink(pack, key, version, edited) for eid, pack, key, version, edited in rows}
+        # `entry_id IN (...)` never matches NULL (an entry the shop deleted); the test says so to the type checker
+        return {
+            eid: PackLink(pack, key, version, edited) for eid, pack, key, version, edited in rows if eid is not None
+        }
 
     def add_entry(self, shop_id: int, draft: EntryDraft, at: datetime, *, custom: bool) -> int:
         category = self._category(shop_id, draft.category)

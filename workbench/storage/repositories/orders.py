@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from workbench.domain.order_changes import OrderChange
@@ -155,7 +155,7 @@ class OrderRepository:
         )
         return [OrderChange(r.order_id, r.at, r.field, r.old, r.new, r.author) for r in rows]
 
-    def _listing(self, shop_id: int, state: OrderState | None, search: str):  # type: ignore[no-untyped-def]
+    def _listing(self, shop_id: int, state: OrderState | None, search: str) -> Select[OrderRow, str]:
         query = select(OrderRow, CustomerRow.nick).join(CustomerRow, CustomerRow.id == OrderRow.customer_id)
         query = query.where(OrderRow.shop_id == shop_id)
         if state is not None:

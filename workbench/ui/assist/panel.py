@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     Signal,
+    SignalInstance,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -92,10 +93,10 @@ class SuggestionDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         item: Suggestion = index.data(SuggestionRoles.SUGGESTION)
-        rect: QRect = option.rect.adjusted(8, 4, -8, -4)  # type: ignore[attr-defined]
-        font: QFont = option.font  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)  # type: ignore[attr-defined]
+        rect: QRect = option.rect.adjusted(8, 4, -8, -4)
+        font: QFont = option.font
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(QColor("#1677ff" if selected else ("#91caff" if hovered else "#e4e7ec"))))
@@ -243,10 +244,10 @@ class AssistPanel(QWidget):
         self.insert_button.setEnabled(has)
         self.send_button.setEnabled(has)
 
-    def _emit_current(self, signal: Signal) -> None:  # type: ignore[type-arg]
+    def _emit_current(self, signal: SignalInstance) -> None:
         item = self.current()
         if item is not None:
-            signal.emit(item)  # type: ignore[attr-defined]
+            signal.emit(item)
 
     def _on_clicked(self, index: QModelIndex) -> None:
         self.suggestion_chosen.emit(index.data(SuggestionRoles.SUGGESTION))

@@ -12,6 +12,7 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def run(messages: int = 200) -> dict[str, float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QElapsedTimer, QTimer
 
+    from workbench.domain.conversations import Message
     from workbench.kb import tokenizer
     from workbench.launch import LaunchConfig
     from workbench.paths import AppPaths
@@ -57,7 +59,7 @@ def run(messages: int = 200) -> dict[str, float]:
         window.show()
         window.start()
 
-        def wait(predicate, timeout_s: float = 120.0) -> None:  # type: ignore[no-untyped-def]
+        def wait(predicate: Callable[[], bool], timeout_s: float = 120.0) -> None:
             deadline = time.perf_counter() + timeout_s
             while not predicate():
                 if time.perf_counter() > deadline:
@@ -100,13 +102,17 @@ def run(messages: int = 200) -> dict[str, float]:
             text = questions[i % len(questions)]
             done_before = len(latencies)
 
-            def job(text: str = text):  # type: ignore[no-untyped-def]
+            def job(text: str = text) -> Message:
                 return ws.reception.customer_says(conv.id, text)
 
             window.tasks.write(
                 job, lambda m: window.controller.apply_updates([ChannelUpdate(conv.id, customer_id, (m,))])
             )
-            wait(lambda n=done_before: len(latencies) > n)
+
+            def answered(n: int = done_before) -> bool:
+                return len(latencies) > n
+
+            wait(answered)
             # Keep the chat a realistic size: the agent answers now and then.
             if i % 10 == 9:
                 window.send_text(agent_reply)

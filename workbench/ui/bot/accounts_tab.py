@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QAbstractItemModel, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -50,7 +50,7 @@ from workbench.ui.bot.common import (
     page_column,
 )
 from workbench.ui.bot.labels import agent_status_label, bot_error_text, role_label, routing_label
-from workbench.ui.bot.models import Column, RecordRoles, RecordTableModel
+from workbench.ui.bot.models import Column, R, RecordTableModel
 from workbench.ui.tasks import Tasks
 from workbench.ui.widgets.guard import while_alive
 
@@ -324,7 +324,7 @@ class AccountsTab(QWidget):
         column.addStretch(1)
         fill_tab(self, content)
 
-    def _table(self, model: RecordTableModel[object]) -> QTableView:  # type: ignore[type-var]
+    def _table(self, model: QAbstractItemModel) -> QTableView:
         view = QTableView()
         view.setModel(model)
         view.verticalHeader().hide()
@@ -371,9 +371,9 @@ class AccountsTab(QWidget):
         return "、".join(names[i] for i in ids if i in names)
 
     @staticmethod
-    def _selected(view: QTableView, model: RecordTableModel[object]) -> object | None:  # type: ignore[type-var]
+    def _selected(view: QTableView, model: RecordTableModel[R]) -> R | None:
         rows = view.selectionModel().selectedRows() if view.selectionModel() else []
-        return model.index(rows[0].row(), 0).data(RecordRoles.RECORD) if rows else None
+        return model.record(rows[0].row()) if rows else None
 
     def select_account(self, username: str) -> bool:
         row = next((i for i, a in enumerate(self.account_model.records()) if a.username == username), -1)

@@ -75,8 +75,15 @@ class BotSettingsPage(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
 
-        self._pending = {self.welcome, self.transfer, self.reception, self.accounts, self.auto}
-        for tab in list(self._pending):
+        tabs: tuple[WelcomeTab | TransferTab | ReceptionTab | AccountsTab | AutoMessagesTab, ...] = (
+            self.welcome,
+            self.transfer,
+            self.reception,
+            self.accounts,
+            self.auto,
+        )
+        self._pending: set[QWidget] = set(tabs)
+        for tab in tabs:
             tab.loaded.connect(lambda t=tab: self._on_tab_loaded(t))
             tab.saved.connect(self.settings_changed)
         self.auto.sent.connect(lambda _n: self.settings_changed.emit())

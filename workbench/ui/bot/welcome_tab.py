@@ -4,6 +4,7 @@ buttons, with a live preview as the customer will see it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import time
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -379,7 +380,7 @@ class WelcomeTab(QWidget):
         self.preview.show_card(card, self._shop_name)
         self.preview_updated.emit()
 
-    def _now_time(self):  # type: ignore[no-untyped-def]
+    def _now_time(self) -> time:
         return self._service.clock().time()
 
     # -- card questions and rows -----------------------------------------------------------------

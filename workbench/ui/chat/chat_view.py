@@ -149,8 +149,8 @@ class BubbleDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         message: Message = index.data(Roles.MESSAGE)
-        width = option.rect.width() or 600  # type: ignore[attr-defined]
-        font: QFont = option.font  # type: ignore[attr-defined]
+        width = option.rect.width() or 600
+        font: QFont = option.font
         height = self.MARGIN
         if index.data(Roles.SHOW_TIME):
             height += self.TIME_HEIGHT
@@ -164,8 +164,8 @@ class BubbleDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         message: Message = index.data(Roles.MESSAGE)
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        font: QFont = option.font  # type: ignore[attr-defined]
+        rect: QRect = option.rect
+        font: QFont = option.font
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         top = rect.top() + self.MARGIN // 2

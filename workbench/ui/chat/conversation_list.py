@@ -197,13 +197,13 @@ class ConversationDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        font: QFont = option.font  # type: ignore[attr-defined]
+        rect: QRect = option.rect
+        font: QFont = option.font
         if index.data(Roles.KIND) == "header":
             self._paint_header(painter, rect, font, index)
         else:
             conv = index.data(Roles.CONVERSATION)
-            selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+            selected = bool(option.state & QStyle.StateFlag.State_Selected)
             self._paint_conversation(painter, rect, font, conv, selected)
         painter.restore()
 

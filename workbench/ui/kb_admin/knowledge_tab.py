@@ -203,7 +203,7 @@ class KnowledgeTab(QWidget):
         bar.addWidget(self.io_button)
         cv.addLayout(bar)
 
-        self.entries = EntryTableModel(self)
+        self.entries: EntryTableModel = EntryTableModel(self)
         self.table = row_table(centre, self.entries, 34)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(False)
@@ -247,7 +247,7 @@ class KnowledgeTab(QWidget):
         cv.addWidget(self.status)
 
         # Right: the editor.
-        self.editor = EntryEditor(self.session.tasks, split)
+        self.editor: EntryEditor = EntryEditor(self.session.tasks, split)
         self.editor.setMinimumWidth(420)
 
         split.addWidget(left)

@@ -53,19 +53,19 @@ class PackDelegate(QStyledItemDelegate):
     HEIGHT = 84
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        return QSize(option.rect.width(), self.HEIGHT)  # type: ignore[attr-defined]
+        return QSize(option.rect.width(), self.HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         status: PackStatus = index.data(PackRoles.STATUS)
-        rect: QRect = option.rect.adjusted(2, 4, -2, -4)  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        rect: QRect = option.rect.adjusted(2, 4, -2, -4)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(QColor(ACCENT if selected else BORDER)))
         painter.setBrush(QColor("#f5f9ff" if selected else "#ffffff"))
         painter.drawRoundedRect(rect, 6, 6)
         inner = rect.adjusted(12, 10, -12, -10)
-        base = option.font  # type: ignore[attr-defined]
+        base = option.font
         bold = adjusted_font(base, 1, bold=True)
         small = adjusted_font(base, -1)
         painter.setFont(bold)

@@ -196,8 +196,8 @@ class OrderDetail(QWidget):
         self.flag_combo.addItem(self.tr("无旗帜"), "")
         flag_names = (self.tr("红旗"), self.tr("黄旗"), self.tr("绿旗"), self.tr("蓝旗"), self.tr("紫旗"))
         self._flag_names = dict(zip(FLAGS, flag_names, strict=True))
-        for flag, name in self._flag_names.items():
-            self.flag_combo.addItem(f"⚑ {name}", flag)
+        for flag, flag_name in self._flag_names.items():
+            self.flag_combo.addItem(f"⚑ {flag_name}", flag)
         notes_row.addWidget(self.flag_combo, 1)
         self.notes_save_button = QPushButton(self.tr("保存"))
         self.notes_save_button.clicked.connect(self._save_notes)

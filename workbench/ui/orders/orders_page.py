@@ -167,7 +167,7 @@ class OrdersPage(QWidget):
         self.detail.aftersales_requested.connect(self._request_aftersales)
         self.detail.complaint_requested.connect(lambda order_no: self._request_aftersales("complaint", order_no))
         self.detail.setMinimumWidth(340)
-        self.detail.splitter.widget(0).hide()  # its per-customer list: this page's table replaces it
+        self.detail.list_card.hide()  # its per-customer list: this page's table replaces it
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(left)
         split.addWidget(self.detail)

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The core runs without Qt: in a throwaway virtualenv with every dependency but PySide6 (pinned by
+# constraints.txt), import every module outside workbench.ui, run the command-line tools that need no
+# window, and run the unit tests. Any of it reaching for Qt fails this script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+started=$SECONDS
+VENV=$(mktemp -d "${TMPDIR:-/tmp}/workbench-noqt.XXXXXX")
+trap 'rm -rf "$VENV"' EXIT
+"$PYTHON" -m venv "$VENV"
+py="$VENV/bin/python"
+"$py" -m pip install -q --upgrade pip
+
+# The project's requirements without Qt: its dependencies and the test extra, less PySide6 and the
+# tools that do not run here (the Qt test plugin, the bundler, linters and type checker).
+"$py" - >"$VENV/requirements.txt" <<'PY'
+import re
+import tomllib
+
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+left_out = {"pyside6-essentials", "pyside6", "shiboken6", "pytest-qt", "pyinstaller", "ruff", "mypy", "import-linter"}
+for requirement in project["dependencies"] + project["optional-dependencies"]["test"]:
+    name = re.match(r"[A-Za-z0-9._-]+", requirement).group().lower()
+    if name not in left_out:
+        print(requirement)
+PY
+"$py" -m pip install -q -c constraints.txt -r "$VENV/requirements.txt"
+"$py" -m pip install -q --no-deps -e .
+if "$py" -c "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec('PySide6') else 1)"; then
+  echo "PySide6 got installed into the no-Qt environment (a dependency pulls it in)" >&2
+  exit 1
+fi
+
+echo "==> import every module outside workbench.ui"
+"$py" - <<'PY'
+import importlib
+import pkgutil
+
+import workbench
+
+SKIPPED = {
+    "workbench.ui",  # the one package that needs Qt (workbench.ui.bench included)
+    "workbench.storage.migrations.env",  # Alembic runs it inside a migration (the unit tests do)
+}
+
+
+def fail(name: str) -> None:
+    raise SystemExit(f"cannot walk {name}")
+
+
+names = []
+for top in pkgutil.iter_modules(workbench.__path__, "workbench."):
+    if top.name in SKIPPED:
+        continue
+    names.append(top.name)
+    if top.ispkg:
+        package = importlib.import_module(top.name)
+        names += [m.name for m in pkgutil.walk_packages(package.__path__, f"{top.name}.", onerror=fail)]
+failed = []
+for name in names:
+    if name in SKIPPED:
+        continue
+    try:
+        importlib.import_module(name)
+    except ImportError as exc:
+        failed.append(f"{name}: {exc!r}")
+if failed:
+    raise SystemExit("These modules cannot be imported without Qt:\n  " + "\n  ".join(failed))
+print(f"imported {len(names)} modules without Qt")
+PY
+
+echo "==> the command-line tools"
+"$py" -m workbench --help >/dev/null
+"$py" -m workbench --data-dir "$VENV/data" kb packs --json | "$py" -m json.tool >/dev/null
+
+echo "==> the unit tests"
+# no pytest-qt here, so its settings in pyproject.toml are unknown options: not worth a warning
+"$py" -m pytest -m "not gui" tests/unit -q -p no:cacheprovider -W ignore::pytest.PytestConfigWarning
+
+echo "The core runs without Qt ($((SECONDS - started)) s)."
