@@ -11,7 +11,8 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import keyring
@@ -110,18 +111,38 @@ def data_dir(tmp_path: Path) -> Path:
     return path
 
 
+DemoTemplate = Callable[[datetime | None], Path]
+
+
 @pytest.fixture(scope="session")
-def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo shop seeded once per test run, on the real clock: tests copy the file (`copy_demo`)
-    instead of seeding their own, which took most of a window test's time."""
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> DemoTemplate:
+    """The demo shop seeded once per test run for each clock it is asked for (None: the real clock);
+    tests copy the file instead of seeding their own, which took most of a page or window test's time.
+    The demo is generated from its clock's time, so a copy equals a fresh seed at that time."""
     from workbench.composition import open_workspace
     from workbench.storage.db import sqlite_url
 
-    path = tmp_path_factory.mktemp("demo-template") / "workbench.sqlite3"
-    open_workspace(sqlite_url(path)).close()
-    for suffix in ("-wal", "-shm"):  # closing checkpoints the log: the one file holds everything
-        assert not Path(f"{path}{suffix}").exists() or Path(f"{path}{suffix}").stat().st_size == 0
-    return path
+    made: dict[datetime | None, Path] = {}
+
+    def template(now: datetime | None = None) -> Path:
+        if now not in made:
+            path = tmp_path_factory.mktemp("demo-template") / "workbench.sqlite3"
+            ws = (
+                open_workspace(sqlite_url(path)) if now is None else open_workspace(sqlite_url(path), clock=lambda: now)
+            )
+            ws.close()
+            for suffix in ("-wal", "-shm"):  # closing checkpoints the log: the one file holds everything
+                assert not Path(f"{path}{suffix}").exists() or Path(f"{path}{suffix}").stat().st_size == 0
+            made[now] = path
+        return made[now]
+
+    return template
+
+
+@pytest.fixture(scope="session")
+def demo_database(demo_template: DemoTemplate) -> Path:
+    """The demo shop on the real clock, seeded once per test run (see `demo_template`)."""
+    return demo_template(None)
 
 
 def copy_demo(template: Path, target: Path) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from tests.conftest import DemoTemplate, copy_demo
 from workbench.composition import open_workspace
 from workbench.domain.conversations import Sender
 from workbench.domain.crm import CustomerFilter, FollowUpStatus, FollowUpView, GroupKind, MergePolicy, Segment
@@ -59,8 +60,9 @@ class Env:
 
 
 @pytest.fixture
-def env(qtbot: QtBot, tmp_path: Path) -> Iterator[Env]:
+def env(qtbot: QtBot, tmp_path: Path, demo_template: DemoTemplate) -> Iterator[Env]:
     path = tmp_path / "wb.sqlite3"
+    copy_demo(demo_template(NOW), path)
     ws = open_workspace(f"sqlite:///{path}", clock=clock)
     tasks = Tasks()
     page = CustomersPage(tasks, ws)

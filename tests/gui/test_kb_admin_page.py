@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdi
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from tests.conftest import DemoTemplate, copy_demo
 from workbench.composition import open_workspace
 from workbench.domain.kb import STANDARD_CATEGORIES, Phrasing, PhrasingKind, Suggestion
 from workbench.domain.kb_admin import Answer, CategoryInfo, KnowledgeEntry, PackLink
@@ -62,8 +63,9 @@ class Env:
 
 
 @pytest.fixture
-def env(qtbot: QtBot, tmp_path: Path) -> Iterator[Env]:
+def env(qtbot: QtBot, tmp_path: Path, demo_template: DemoTemplate) -> Iterator[Env]:
     tokenizer.set_cache_dir(tmp_path / "jieba")
+    copy_demo(demo_template(NOW), tmp_path / "wb.sqlite3")
     ws = open_workspace(sqlite_url(tmp_path / "wb.sqlite3"), clock=lambda: NOW)
     tasks = Tasks()
     environment = Env(ws, tasks, tmp=tmp_path)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_demo
 from workbench.composition import open_workspace
 from workbench.domain.conversations import MAX_MESSAGE_LENGTH
 from workbench.domain.errors import DomainError
@@ -32,7 +33,8 @@ def _draft(
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
+def ws(tmp_path: Path, demo_database: Path) -> Iterator[Workspace]:
+    copy_demo(demo_database, tmp_path / "wb.sqlite3")
     workspace = open_workspace(sqlite_url(tmp_path / "wb.sqlite3"))
     yield workspace
     workspace.close()
