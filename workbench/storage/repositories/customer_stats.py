@@ -95,10 +95,10 @@ class CustomerStatsRepository:
     def _refresh_part(self, shop_id: int, now: datetime, settings: RfmSettings, ids: Sequence[int] | None) -> None:
         purchases = select(
             ORDER.customer_id.label("customer_id"),
-            func.count().label("n"),
-            func.sum(ORDER.total_cents).label("total"),
-            func.min(ORDER.created_at).label("first"),
-            func.max(ORDER.created_at).label("last"),
+            func.count().label("order_count"),
+            func.sum(ORDER.total_cents).label("total_cents"),
+            func.min(ORDER.created_at).label("first_order_at"),
+            func.max(ORDER.created_at).label("last_order_at"),
         ).where(ORDER.shop_id == shop_id, ORDER.state.in_(PURCHASE_VALUES))
         wipe = delete(CUSTOMER_STATS).where(STATS.shop_id == shop_id)
         customer_cond = CUSTOMER.shop_id == shop_id
@@ -106,17 +106,17 @@ class CustomerStatsRepository:
             purchases = purchases.where(ORDER.customer_id.in_(ids))
             wipe = wipe.where(STATS.customer_id.in_(ids))
             customer_cond = and_(customer_cond, CUSTOMER.id.in_(ids))
-        agg = purchases.group_by(ORDER.customer_id).subquery()
+        purchase_totals = purchases.group_by(ORDER.customer_id).subquery("purchase_totals")
         source = (
             select(
                 CUSTOMER.id,
                 CUSTOMER.shop_id,
-                func.coalesce(agg.c.n, 0),
-                func.coalesce(agg.c.total, 0),
-                agg.c.first,
-                func.coalesce(agg.c.last, literal(NO_ORDER_AT, DateTime)),
+                func.coalesce(purchase_totals.c.order_count, 0),
+                func.coalesce(purchase_totals.c.total_cents, 0),
+                purchase_totals.c.first_order_at,
+                func.coalesce(purchase_totals.c.last_order_at, literal(NO_ORDER_AT, DateTime)),
             )
-            .select_from(CUSTOMERS.outerjoin(agg, agg.c.customer_id == CUSTOMER.id))
+            .select_from(CUSTOMERS.outerjoin(purchase_totals, purchase_totals.c.customer_id == CUSTOMER.id))
             .where(customer_cond)
         )
         self.s.execute(wipe)

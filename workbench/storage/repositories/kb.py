@@ -117,23 +117,30 @@ class KbRepository:
         if not wanted:
             return
         alive = set(self.s.scalars(select(KbEntryRow.id).where(KbEntryRow.id.in_(wanted))))
-        rows = [{"e": e, "d": d, "n": n} for (e, d), n in counts.items() if e in alive and n > 0]
+        # Bind names differ from the column names: SQLAlchemy reserves those for VALUES / SET.
+        rows = [
+            {"b_entry_id": entry_id, "b_day": day, "b_hits": hits}
+            for (entry_id, day), hits in counts.items()
+            if entry_id in alive and hits > 0
+        ]
         if not rows:
             return
         totals: dict[int, int] = {}
         for r in rows:
-            totals[r["e"]] = totals.get(r["e"], 0) + r["n"]
+            totals[r["b_entry_id"]] = totals.get(r["b_entry_id"], 0) + r["b_hits"]
         self.s.execute(
             update(KbEntryRow.__table__)
-            .where(KbEntryRow.__table__.c.id == bindparam("e"))
-            .values(hits=KbEntryRow.__table__.c.hits + bindparam("n")),
-            [{"e": e, "n": n} for e, n in totals.items()],
+            .where(KbEntryRow.__table__.c.id == bindparam("b_entry_id"))
+            .values(hits=KbEntryRow.__table__.c.hits + bindparam("b_hits")),
+            [{"b_entry_id": entry_id, "b_hits": hits} for entry_id, hits in totals.items()],
         )
         day_table = KbHitDayRow.__table__
         dialect = self.s.get_bind().dialect.name
         if dialect in ("postgresql", "sqlite"):
             insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            stmt = insert(day_table).values(entry_id=bindparam("e"), day=bindparam("d"), hits=bindparam("n"))
+            stmt = insert(day_table).values(
+                entry_id=bindparam("b_entry_id"), day=bindparam("b_day"), hits=bindparam("b_hits")
+            )
             self.s.execute(
                 stmt.on_conflict_do_update(
                     index_elements=[day_table.c.entry_id, day_table.c.day],
@@ -145,9 +152,9 @@ class KbRepository:
         for r in rows:  # other databases: update, else insert
             bumped = self.s.execute(
                 update(day_table)
-                .where(day_table.c.entry_id == r["e"], day_table.c.day == r["d"])
-                .values(hits=day_table.c.hits + r["n"])
+                .where(day_table.c.entry_id == r["b_entry_id"], day_table.c.day == r["b_day"])
+                .values(hits=day_table.c.hits + r["b_hits"])
             )
             if not bumped.rowcount:  # type: ignore[attr-defined]
-                self.s.add(KbHitDayRow(entry_id=r["e"], day=r["d"], hits=r["n"]))
+                self.s.add(KbHitDayRow(entry_id=r["b_entry_id"], day=r["b_day"], hits=r["b_hits"]))
         self.s.flush()

@@ -121,8 +121,10 @@ class TagRepository:
         moved = 0
         for source_id in sources:
             self._own_tag(shop_id, source_id)
-            ct2 = CUSTOMER_TAGS.alias("ct2")
-            has_target = exists().where(ct2.c.customer_id == CUSTOMER_TAG.customer_id, ct2.c.tag_id == target_id)
+            target_tagged = CUSTOMER_TAGS.alias("target_tagged")
+            has_target = exists().where(
+                target_tagged.c.customer_id == CUSTOMER_TAG.customer_id, target_tagged.c.tag_id == target_id
+            )
             moved += insert_from_select(
                 self.s,
                 CUSTOMER_TAGS,
