@@ -37,7 +37,7 @@ from workbench.domain.crm import (
 from workbench.domain.orders import OrderState
 from workbench.services.crm import CrmService
 from workbench.storage.db import Database, sqlite_url
-from workbench.storage.repositories.crm import CrmRepository
+from workbench.storage.repositories.customer_stats import CustomerStatsRepository
 from workbench.storage.tables import (
     CustomerRow,
     CustomerTagRow,
@@ -389,7 +389,7 @@ def run(customers: int = 100_000, orders: int = 1_000_000, *, model: bool = True
             with db.session() as s:
                 meta["segments"] = {
                     s_.segment.value: s_.customers
-                    for s_ in CrmRepository(s).dashboard(shop_id, RfmSettings(), NOW).segments
+                    for s_ in CustomerStatsRepository(s).dashboard(shop_id, RfmSettings(), NOW).segments
                 }
             if model:
                 meta["list_model"] = model_check(crm, customers)

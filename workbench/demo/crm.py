@@ -25,8 +25,14 @@ from workbench.domain.crm import (
     render_care,
 )
 from workbench.services.crm_followups import schedule_by_rules
-from workbench.storage.repositories.crm import CrmRepository
+from workbench.storage.repositories.care_templates import CareTemplateRepository
+from workbench.storage.repositories.customer_groups import CustomerGroupRepository
+from workbench.storage.repositories.customer_stats import CustomerStatsRepository
 from workbench.storage.repositories.customers import CustomerRepository
+from workbench.storage.repositories.followup_rules import FollowUpRuleRepository
+from workbench.storage.repositories.followups import FollowUpRepository
+from workbench.storage.repositories.import_export import ImportExportRepository
+from workbench.storage.repositories.tags import TagRepository
 
 # Tag library: name → (group, colour). Customers' tags come from the demo generator.
 TAG_LIBRARY: dict[str, tuple[str, str]] = {
@@ -75,17 +81,21 @@ STATIC_GROUP_MEMBERS = ("lily_0521", "小鹿乱撞77")
 def seed_crm(s: Session, shop_id: int, demo: DemoShop) -> None:
     """Customer-management content for the demo shop, in the caller's session."""
     now = demo.now
-    repo = CrmRepository(s)
     customers = CustomerRepository(s)
+    tags = TagRepository(s)
+    templates = CareTemplateRepository(s)
+    rules = FollowUpRuleRepository(s)
+    stats = CustomerStatsRepository(s)
+    groups = CustomerGroupRepository(s)
+    followups = FollowUpRepository(s)
     for name, (group, color) in TAG_LIBRARY.items():
         tag = customers.ensure_tag(shop_id, name, color, group)
-        repo.update_tag(shop_id, tag.id, color=color, group=group)
-    ids = {
-        nick: cid for nick, (cid, _phone) in repo.customers_by_nick(shop_id, [c.nick for c in demo.customers]).items()
-    }
+        tags.update_tag(shop_id, tag.id, color=color, group=group)
+    by_nick = ImportExportRepository(s).customers_by_nick(shop_id, [c.nick for c in demo.customers])
+    ids = {nick: cid for nick, (cid, _phone) in by_nick.items()}
     for c in demo.customers:
         if c.preferred_size or c.height_cm or c.weight_jin or c.birthday:
-            repo.save_extras(
+            customers.save_extras(
                 ids[c.nick],
                 CustomerExtras(
                     style="宽松" if "喜欢宽松款" in c.tags else "",
@@ -95,39 +105,39 @@ def seed_crm(s: Session, shop_id: int, demo: DemoShop) -> None:
                     birthday=c.birthday,
                 ),
             )
-    templates = {name: repo.save_template(shop_id, None, name, text) for name, text in TEMPLATES}
-    repo.save_rule(shop_id, FollowUpRule(0, "签收后回访", RuleTrigger.SIGNED, 1, 3, templates["签收关怀"].id, True))
-    repo.save_rule(shop_id, FollowUpRule(0, "流失预警召回", RuleTrigger.AT_RISK, 0, 30, templates["流失召回"].id, True))
+    care_templates = {name: templates.save_template(shop_id, None, name, text) for name, text in TEMPLATES}
+    signed_care, win_back = care_templates["签收关怀"], care_templates["流失召回"]
+    rules.save_rule(shop_id, FollowUpRule(0, "签收后回访", RuleTrigger.SIGNED, 1, 3, signed_care.id, True))
+    rules.save_rule(shop_id, FollowUpRule(0, "流失预警召回", RuleTrigger.AT_RISK, 0, 30, win_back.id, True))
     settings = RfmSettings()
-    repo.save_settings(shop_id, settings)
-    repo.refresh_stats(shop_id, now, settings)
-    repo.mark_computed(shop_id, repo.fingerprint(shop_id, now), now)
+    stats.save_settings(shop_id, settings)
+    stats.refresh_stats(shop_id, now, settings)
+    stats.mark_computed(shop_id, stats.fingerprint(shop_id, now), now)
 
-    repo.create_group(shop_id, "高价值老客户", GroupKind.FILTER, CustomerFilter(segments=(Segment.HIGH_VALUE,)), now)
-    repo.create_group(shop_id, "流失预警", GroupKind.FILTER, CustomerFilter(segments=(Segment.AT_RISK,)), now)
-    repo.create_group(
+    groups.create_group(shop_id, "高价值老客户", GroupKind.FILTER, CustomerFilter(segments=(Segment.HIGH_VALUE,)), now)
+    groups.create_group(shop_id, "流失预警", GroupKind.FILTER, CustomerFilter(segments=(Segment.AT_RISK,)), now)
+    groups.create_group(
         shop_id, "金卡及以上", GroupKind.FILTER, CustomerFilter(levels=("金卡", "钻石")), now, note="会员日专属券"
     )
-    vip = repo.create_group(shop_id, "重点维护", GroupKind.STATIC, CustomerFilter(), now, note="店长亲自跟进")
-    repo.add_members(shop_id, vip.id, Selection.of([ids[n] for n in STATIC_GROUP_MEMBERS if n in ids]), now)
+    vip = groups.create_group(shop_id, "重点维护", GroupKind.STATIC, CustomerFilter(), now, note="店长亲自跟进")
+    groups.add_members(shop_id, vip.id, Selection.of([ids[n] for n in STATIC_GROUP_MEMBERS if n in ids]), now)
 
-    schedule_by_rules(repo, shop_id, now)
+    schedule_by_rules(s, shop_id, now)
     # A little history: earlier care visits with their outcomes.
-    care = templates["签收关怀"]
     outcomes = (FollowUpOutcome.SATISFIED, FollowUpOutcome.REPURCHASE, FollowUpOutcome.NO_REPLY)
     for i, c in enumerate(demo.customers[2:5]):
         sent = now - timedelta(days=20 - i, hours=3)
-        values = repo.care_values(ids[c.nick], None)
+        values = templates.care_values(ids[c.nick], None)
         values["店铺"] = demo.shop.name
-        repo.add_followup(
+        followups.add_followup(
             shop_id,
             customer_id=ids[c.nick],
-            template_id=care.id,
+            template_id=signed_care.id,
             source=FollowUpSource.MANUAL.value,
-            reason=care.name,
+            reason=signed_care.name,
             due_at=sent,
             status=FollowUpStatus.DONE.value,
-            message=render_care(care.text, values),
+            message=render_care(signed_care.text, values),
             sent_at=sent,
             outcome=outcomes[i].value,
             outcome_note="",

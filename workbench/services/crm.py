@@ -46,9 +46,13 @@ from workbench.domain.orders import Order, OrderState
 from workbench.services.clock import Clock, system_clock
 from workbench.storage.db import Database
 from workbench.storage.repositories.aftersales import AftersalesRepository
-from workbench.storage.repositories.crm import CrmRepository
+from workbench.storage.repositories.customer_groups import CustomerGroupRepository
+from workbench.storage.repositories.customer_list import CustomerListRepository
+from workbench.storage.repositories.customer_stats import CustomerStatsRepository
 from workbench.storage.repositories.customers import CustomerRepository
+from workbench.storage.repositories.followups import FollowUpRepository
 from workbench.storage.repositories.orders import OrderRepository
+from workbench.storage.repositories.tags import TagRepository
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +122,7 @@ class CrmService:
         """Recompute statistics and segments if customers, purchases, settings or the date changed."""
         now = self.clock()
         with self.db.session() as s:
-            repo = CrmRepository(s)
+            repo = CustomerStatsRepository(s)
             fingerprint = repo.fingerprint(self.shop_id, now)
             if repo.computed(self.shop_id)[0] == fingerprint:
                 return False
@@ -131,7 +135,7 @@ class CrmService:
         """Recompute statistics and segments now."""
         now = self.clock()
         with self.db.session() as s:
-            repo = CrmRepository(s)
+            repo = CustomerStatsRepository(s)
             repo.refresh_stats(self.shop_id, now, repo.settings(self.shop_id))
             repo.mark_computed(self.shop_id, repo.fingerprint(self.shop_id, now), now)
 
@@ -141,55 +145,55 @@ class CrmService:
             return
         now = self.clock()
         with self.db.session() as s:
-            repo = CrmRepository(s)
+            repo = CustomerStatsRepository(s)
             repo.refresh_stats(self.shop_id, now, repo.settings(self.shop_id), ids)
 
     def settings(self) -> RfmSettings:
         with self.db.session() as s:
-            return CrmRepository(s).settings(self.shop_id)
+            return CustomerStatsRepository(s).settings(self.shop_id)
 
     def save_settings(self, settings: RfmSettings) -> Dashboard:
         """Store new thresholds, recompute every segment and return the new dashboard."""
         settings = settings.validated()
         with self.db.session() as s:
-            CrmRepository(s).save_settings(self.shop_id, settings)
+            CustomerStatsRepository(s).save_settings(self.shop_id, settings)
         self.refresh()
         return self.dashboard()
 
     def dashboard(self) -> Dashboard:
         self.refresh_if_stale()
         with self.db.session() as s:
-            repo = CrmRepository(s)
+            repo = CustomerStatsRepository(s)
             return repo.dashboard(self.shop_id, repo.settings(self.shop_id), repo.computed(self.shop_id)[1])
 
     def apply_member_levels(self) -> int:
         """Set member levels from total spend by the thresholds in the settings; returns customers changed."""
         self.refresh_if_stale()
         with self.db.session() as s:
-            repo = CrmRepository(s)
+            repo = CustomerStatsRepository(s)
             return repo.apply_member_levels(self.shop_id, repo.settings(self.shop_id))
 
     # -- list -----------------------------------------------------------------------------------
 
     def count(self, customer_filter: CustomerFilter, sort: SortKey = SortKey.ID) -> int:
         with self.db.session() as s:
-            return CrmRepository(s).count(self.shop_id, customer_filter, sort)
+            return CustomerListRepository(s).count(self.shop_id, customer_filter, sort)
 
     def page(
         self, customer_filter: CustomerFilter, sort: SortKey, descending: bool, offset: int, limit: int
     ) -> list[CustomerListItem]:
         with self.db.session() as s:
-            return CrmRepository(s).page(self.shop_id, customer_filter, sort, descending, offset, limit)
+            return CustomerListRepository(s).page(self.shop_id, customer_filter, sort, descending, offset, limit)
 
     def page_ids(
         self, customer_filter: CustomerFilter, sort: SortKey, descending: bool, offset: int, limit: int
     ) -> list[int]:
         with self.db.session() as s:
-            return CrmRepository(s).page_ids(self.shop_id, customer_filter, sort, descending, offset, limit)
+            return CustomerListRepository(s).page_ids(self.shop_id, customer_filter, sort, descending, offset, limit)
 
     def selection_count(self, selection: Selection) -> int:
         with self.db.session() as s:
-            return CrmRepository(s).selection_count(self.shop_id, selection)
+            return CustomerListRepository(s).selection_count(self.shop_id, selection)
 
     # -- profile --------------------------------------------------------------------------------
 
@@ -197,14 +201,13 @@ class CrmService:
         with self.db.session() as s:
             customers = CustomerRepository(s)
             customer = customers.get(customer_id)
-            crm = CrmRepository(s)
             if customer is None:
                 raise DomainError("customer.missing")
             tags = tuple(customers.tags_of(customer_id))
             notes = tuple(customers.notes_of(customer_id))
             orders = tuple(OrderRepository(s).for_customer(customer_id))
-            chats = tuple(crm.chats(customer_id))
-            followups = tuple(crm.followups_of(customer_id))
+            chats = tuple(customers.chats(customer_id))
+            followups = tuple(FollowUpRepository(s).followups_of(customer_id))
             events: list[TimelineEvent] = []
             if customer.registered_at is not None:
                 events.append(TimelineEvent(customer.registered_at, TimelineKind.REGISTERED))
@@ -222,7 +225,7 @@ class CrmService:
                 )
             for note in notes:
                 events.append(TimelineEvent(note.created_at, TimelineKind.NOTE, note.text, note.author, note.id))
-            for at, tag in crm.tag_events(customer_id):
+            for at, tag in TagRepository(s).tag_events(customer_id):
                 events.append(TimelineEvent(at, TimelineKind.TAG, tag.name, ref_id=tag.id))
             for fu in followups:
                 events.extend(_followup_events(fu))
@@ -236,14 +239,14 @@ class CrmService:
                     log.exception("timeline source failed")
             return CrmProfile(
                 customer=customer,
-                extras=crm.extras(customer_id),
-                stats=crm.stats_of(customer_id),
+                extras=customers.extras(customer_id),
+                stats=CustomerStatsRepository(s).stats_of(customer_id),
                 tags=tags,
                 notes=notes,
                 orders=orders,
                 chats=chats,
                 followups=followups,
-                groups=tuple(crm.static_groups_of(customer_id)),
+                groups=tuple(CustomerGroupRepository(s).static_groups_of(customer_id)),
                 timeline=sorted_timeline(events),
                 cases=cases,
             )
@@ -251,14 +254,14 @@ class CrmService:
     def edit_profile(self, customer_id: int, edit: ProfileEdit) -> CrmProfile:
         edit = edit.validated()
         with self.db.session() as s:
-            CrmRepository(s).edit_customer(self.shop_id, customer_id, edit)
+            CustomerRepository(s).edit_customer(self.shop_id, customer_id, edit)
         return self.profile(customer_id)
 
     # -- tag library ----------------------------------------------------------------------------
 
     def tag_usage(self) -> list[TagUsage]:
         with self.db.session() as s:
-            return CrmRepository(s).tag_usage(self.shop_id)
+            return TagRepository(s).tag_usage(self.shop_id)
 
     def tag_library(self) -> list[Tag]:
         with self.db.session() as s:
@@ -267,14 +270,14 @@ class CrmService:
     def create_tag(self, name: str, color: str = "#1677ff", group: str = "") -> Tag:
         name = self._custom_name(name)
         with self.db.session() as s:
-            return CrmRepository(s).create_tag(self.shop_id, name, clean_color(color), " ".join(group.split()))
+            return TagRepository(s).create_tag(self.shop_id, name, clean_color(color), " ".join(group.split()))
 
     def update_tag(
         self, tag_id: int, *, name: str | None = None, color: str | None = None, group: str | None = None
     ) -> Tag:
         with self.db.session() as s:
             self._check_custom(s, [tag_id])
-            return CrmRepository(s).update_tag(
+            return TagRepository(s).update_tag(
                 self.shop_id,
                 tag_id,
                 name=self._custom_name(name) if name is not None else None,
@@ -289,23 +292,21 @@ class CrmService:
             raise DomainError("tag.merge_nothing")
         with self.db.session() as s:
             self._check_custom(s, [*sources, target_id])
-            repo = CrmRepository(s)
-            moved = repo.merge_tags(self.shop_id, sources, target_id)
-            repo.rewrite_group_filters(self.shop_id, sources, target_id)
+            moved = TagRepository(s).merge_tags(self.shop_id, sources, target_id)
+            CustomerGroupRepository(s).rewrite_group_filters(self.shop_id, sources, target_id)
             return moved
 
     def delete_tag(self, tag_id: int) -> int:
         """Delete a tag from the library and from every customer; returns how many customers had it."""
         with self.db.session() as s:
             self._check_custom(s, [tag_id])
-            repo = CrmRepository(s)
-            used = repo.delete_tag(self.shop_id, tag_id)
-            repo.rewrite_group_filters(self.shop_id, [tag_id], None)
+            used = TagRepository(s).delete_tag(self.shop_id, tag_id)
+            CustomerGroupRepository(s).rewrite_group_filters(self.shop_id, [tag_id], None)
             return used
 
     def tag_by_name(self, name: str) -> Tag | None:
         with self.db.session() as s:
-            return CrmRepository(s).tag_by_name(self.shop_id, " ".join(name.split()))
+            return TagRepository(s).tag_by_name(self.shop_id, " ".join(name.split()))
 
     def bulk_tag(self, selection: Selection, name: str) -> int:
         """Add a custom tag (created if new) to every selected customer; returns how many got it."""
@@ -313,13 +314,13 @@ class CrmService:
         with self.db.session() as s:
             tag = CustomerRepository(s).ensure_tag(self.shop_id, name)
             check_tag_assignable(tag)  # the library may flag other names official
-            return CrmRepository(s).bulk_tag(self.shop_id, selection, tag.id, self.clock())
+            return TagRepository(s).bulk_tag(self.shop_id, selection, tag.id, self.clock())
 
     def bulk_untag(self, selection: Selection, tag_id: int) -> int:
         """Take a custom tag off every selected customer; returns how many lost it."""
         with self.db.session() as s:
             self._check_custom(s, [tag_id])
-            return CrmRepository(s).bulk_untag(self.shop_id, selection, tag_id)
+            return TagRepository(s).bulk_untag(self.shop_id, selection, tag_id)
 
     @staticmethod
     def _custom_name(name: str) -> str:
@@ -331,7 +332,7 @@ class CrmService:
     @staticmethod
     def _check_custom(s: Session, tag_ids: Iterable[int]) -> None:
         """Refuse to change official tags (by flag or by name); unknown ids are left to the repository."""
-        repo = CrmRepository(s)
+        repo = TagRepository(s)
         for tag_id in tag_ids:
             tag = repo.tag(tag_id)
             if tag is not None:
@@ -354,12 +355,15 @@ class CrmService:
 
     def groups(self) -> list[CustomerGroup]:
         with self.db.session() as s:
-            return CrmRepository(s).groups(self.shop_id)
+            return CustomerGroupRepository(s).groups(self.shop_id)
 
     def groups_with_counts(self) -> list[GroupInfo]:
         with self.db.session() as s:
-            repo = CrmRepository(s)
-            return [GroupInfo(g, repo.count(self.shop_id, g.customer_filter())) for g in repo.groups(self.shop_id)]
+            customer_list = CustomerListRepository(s)
+            return [
+                GroupInfo(g, customer_list.count(self.shop_id, g.customer_filter()))
+                for g in CustomerGroupRepository(s).groups(self.shop_id)
+            ]
 
     def create_group(
         self, name: str, kind: GroupKind, customer_filter: CustomerFilter | None = None, note: str = ""
@@ -369,30 +373,32 @@ class CrmService:
         if kind is GroupKind.FILTER and f.group_id is not None:
             raise DomainError("group.nested")
         with self.db.session() as s:
-            return CrmRepository(s).create_group(self.shop_id, name, kind, f, self.clock(), note.strip()[:200])
+            return CustomerGroupRepository(s).create_group(
+                self.shop_id, name, kind, f, self.clock(), note.strip()[:200]
+            )
 
     def rename_group(self, group_id: int, name: str) -> CustomerGroup:
         with self.db.session() as s:
-            return CrmRepository(s).update_group(self.shop_id, group_id, name=clean_group_name(name))
+            return CustomerGroupRepository(s).update_group(self.shop_id, group_id, name=clean_group_name(name))
 
     def update_group_filter(self, group_id: int, customer_filter: CustomerFilter) -> CustomerGroup:
         f = customer_filter.validated()
         if f.group_id is not None:
             raise DomainError("group.nested")
         with self.db.session() as s:
-            return CrmRepository(s).update_group(self.shop_id, group_id, f=f)
+            return CustomerGroupRepository(s).update_group(self.shop_id, group_id, f=f)
 
     def delete_group(self, group_id: int) -> None:
         with self.db.session() as s:
-            CrmRepository(s).delete_group(self.shop_id, group_id)
+            CustomerGroupRepository(s).delete_group(self.shop_id, group_id)
 
     def add_to_group(self, group_id: int, selection: Selection) -> int:
         with self.db.session() as s:
-            return CrmRepository(s).add_members(self.shop_id, group_id, selection, self.clock())
+            return CustomerGroupRepository(s).add_members(self.shop_id, group_id, selection, self.clock())
 
     def remove_from_group(self, group_id: int, customer_ids: Iterable[int]) -> int:
         with self.db.session() as s:
-            return CrmRepository(s).remove_members(self.shop_id, group_id, list(customer_ids))
+            return CustomerGroupRepository(s).remove_members(self.shop_id, group_id, list(customer_ids))
 
 
 def _case_event(case: Case) -> TimelineEvent:

@@ -28,8 +28,11 @@ from workbench.domain.crm import (
 from workbench.domain.errors import DomainError
 from workbench.services.clock import Clock, system_clock
 from workbench.storage.db import Database
+from workbench.storage.repositories.care_templates import CareTemplateRepository
 from workbench.storage.repositories.conversations import ConversationRepository
-from workbench.storage.repositories.crm import CrmRepository
+from workbench.storage.repositories.customer_list import CustomerListRepository
+from workbench.storage.repositories.followup_rules import FollowUpRuleRepository
+from workbench.storage.repositories.followups import FollowUpRepository
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +61,12 @@ def post_care_message(s: Session, shop_id: int, customer_id: int, text: str, age
     return conv.id
 
 
-def schedule_by_rules(repo: CrmRepository, shop_id: int, now: datetime) -> int:
-    """Create the follow-ups every enabled rule calls for at ``now``; returns how many."""
+def schedule_by_rules(s: Session, shop_id: int, now: datetime) -> int:
+    """Create the follow-ups every enabled rule calls for at ``now``, in the caller's session; returns how many."""
+    rules = FollowUpRuleRepository(s)
+    followups = FollowUpRepository(s)
     created = 0
-    for rule in repo.rules(shop_id):
+    for rule in rules.rules(shop_id):
         if not rule.enabled:
             continue
         rows = [
@@ -80,9 +85,9 @@ def schedule_by_rules(repo: CrmRepository, shop_id: int, now: datetime) -> int:
                 "agent": "",
                 "created_at": now,
             }
-            for customer_id, order_id, due in repo.rule_candidates(shop_id, rule, now)
+            for customer_id, order_id, due in rules.rule_candidates(shop_id, rule, now)
         ]
-        created += repo.add_followups(shop_id, rows)
+        created += followups.add_followups(shop_id, rows)
     return created
 
 
@@ -97,35 +102,35 @@ class FollowUpService:
 
     def templates(self) -> list[CareTemplate]:
         with self.db.session() as s:
-            return CrmRepository(s).templates(self.shop_id)
+            return CareTemplateRepository(s).templates(self.shop_id)
 
     def save_template(self, template_id: int | None, name: str, text: str) -> CareTemplate:
         name, text = clean_template(name, text)
         with self.db.session() as s:
-            return CrmRepository(s).save_template(self.shop_id, template_id, name, text)
+            return CareTemplateRepository(s).save_template(self.shop_id, template_id, name, text)
 
     def delete_template(self, template_id: int) -> None:
         with self.db.session() as s:
-            CrmRepository(s).delete_template(self.shop_id, template_id)
+            CareTemplateRepository(s).delete_template(self.shop_id, template_id)
 
     # -- rules ------------------------------------------------------------------------------------
 
     def rules(self) -> list[FollowUpRule]:
         with self.db.session() as s:
-            return CrmRepository(s).rules(self.shop_id)
+            return FollowUpRuleRepository(s).rules(self.shop_id)
 
     def save_rule(self, rule: FollowUpRule) -> FollowUpRule:
         with self.db.session() as s:
-            return CrmRepository(s).save_rule(self.shop_id, rule)
+            return FollowUpRuleRepository(s).save_rule(self.shop_id, rule)
 
     def delete_rule(self, rule_id: int) -> None:
         with self.db.session() as s:
-            CrmRepository(s).delete_rule(self.shop_id, rule_id)
+            FollowUpRuleRepository(s).delete_rule(self.shop_id, rule_id)
 
     def run_rules(self) -> int:
         """Schedule what the enabled rules call for now (never twice for the same order / period)."""
         with self.db.session() as s:
-            created = schedule_by_rules(CrmRepository(s), self.shop_id, self.clock())
+            created = schedule_by_rules(s, self.shop_id, self.clock())
         if created:
             log.info("follow-up rules scheduled %d visits", created)
         return created
@@ -134,15 +139,15 @@ class FollowUpService:
 
     def count(self, view: FollowUpView) -> int:
         with self.db.session() as s:
-            return CrmRepository(s).followup_count(self.shop_id, view, self.clock())
+            return FollowUpRepository(s).followup_count(self.shop_id, view, self.clock())
 
     def page(self, view: FollowUpView, offset: int, limit: int) -> list[FollowUp]:
         with self.db.session() as s:
-            return CrmRepository(s).followups(self.shop_id, view, self.clock(), offset, limit)
+            return FollowUpRepository(s).followups(self.shop_id, view, self.clock(), offset, limit)
 
     def get(self, followup_id: int) -> FollowUp:
         with self.db.session() as s:
-            return CrmRepository(s).followup(self.shop_id, followup_id)
+            return FollowUpRepository(s).followup(self.shop_id, followup_id)
 
     def schedule(
         self,
@@ -156,11 +161,12 @@ class FollowUpService:
         """A follow-up planned by hand."""
         reason = " ".join(reason.split())[:100]
         with self.db.session() as s:
-            repo = CrmRepository(s)
-            repo.care_values(customer_id, None)  # the customer must exist
+            templates = CareTemplateRepository(s)
+            followups = FollowUpRepository(s)
+            templates.care_values(customer_id, None)  # the customer must exist
             if template_id is not None:
-                repo.template(self.shop_id, template_id)
-            followup_id = repo.add_followup(
+                templates.template(self.shop_id, template_id)
+            followup_id = followups.add_followup(
                 self.shop_id,
                 customer_id=customer_id,
                 order_id=order_id,
@@ -172,24 +178,24 @@ class FollowUpService:
                 agent=agent,
                 created_at=self.clock(),
             )
-            return repo.followup(self.shop_id, followup_id)
+            return followups.followup(self.shop_id, followup_id)
 
     def render(self, text: str, customer_id: int, order_id: int | None = None) -> str:
         """The care text with this customer's values (for a preview, or before sending)."""
         with self.db.session() as s:
-            values = CrmRepository(s).care_values(customer_id, order_id)
+            values = CareTemplateRepository(s).care_values(customer_id, order_id)
         values["店铺"] = self.shop_name
         return render_care(text, values)
 
     def draft(self, followup_id: int) -> str:
         """The follow-up's care message from its template ("" without one)."""
         with self.db.session() as s:
-            repo = CrmRepository(s)
-            fu = repo.followup(self.shop_id, followup_id)
+            templates = CareTemplateRepository(s)
+            fu = FollowUpRepository(s).followup(self.shop_id, followup_id)
             if fu.template_id is None:
                 return ""
-            template = repo.template(self.shop_id, fu.template_id)
-            values = repo.care_values(fu.customer_id, fu.order_id)
+            template = templates.template(self.shop_id, fu.template_id)
+            values = templates.care_values(fu.customer_id, fu.order_id)
         values["店铺"] = self.shop_name
         return render_care(template.text, values)
 
@@ -198,7 +204,7 @@ class FollowUpService:
         text = validate_message_text(text)
         now = self.clock()
         with self.db.session() as s:
-            repo = CrmRepository(s)
+            repo = FollowUpRepository(s)
             fu = repo.followup(self.shop_id, followup_id)
             if fu.status in (FollowUpStatus.DONE, FollowUpStatus.CANCELLED):
                 raise DomainError("followup.closed")
@@ -217,7 +223,7 @@ class FollowUpService:
         if len(note) > MAX_FOLLOWUP_NOTE:
             raise DomainError("followup.note_too_long", field="note", limit=MAX_FOLLOWUP_NOTE)
         with self.db.session() as s:
-            repo = CrmRepository(s)
+            repo = FollowUpRepository(s)
             fu = repo.followup(self.shop_id, followup_id)
             if fu.status is FollowUpStatus.CANCELLED:
                 raise DomainError("followup.closed")
@@ -233,7 +239,7 @@ class FollowUpService:
 
     def cancel(self, followup_id: int) -> FollowUp:
         with self.db.session() as s:
-            repo = CrmRepository(s)
+            repo = FollowUpRepository(s)
             fu = repo.followup(self.shop_id, followup_id)
             if fu.status is FollowUpStatus.DONE:
                 raise DomainError("followup.closed")
@@ -246,21 +252,22 @@ class FollowUpService:
         waits for its outcome. All or nothing."""
         now = self.clock()
         with self.db.session() as s:
-            repo = CrmRepository(s)
-            template = repo.template(self.shop_id, template_id)
-            ids = repo.selection_ids(self.shop_id, selection, limit=MAX_CARE_RECIPIENTS + 1)
+            templates = CareTemplateRepository(s)
+            followups = FollowUpRepository(s)
+            template = templates.template(self.shop_id, template_id)
+            ids = CustomerListRepository(s).selection_ids(self.shop_id, selection, limit=MAX_CARE_RECIPIENTS + 1)
             if not ids:
                 raise DomainError("care.nobody")
             if len(ids) > MAX_CARE_RECIPIENTS:
                 raise DomainError("care.too_many", limit=MAX_CARE_RECIPIENTS)
             created: list[int] = []
             for customer_id in ids:
-                values = repo.care_values(customer_id, None)
+                values = templates.care_values(customer_id, None)
                 values["店铺"] = self.shop_name
                 text = validate_message_text(render_care(template.text, values))
                 post_care_message(s, self.shop_id, customer_id, text, agent_id, now)
                 created.append(
-                    repo.add_followup(
+                    followups.add_followup(
                         self.shop_id,
                         customer_id=customer_id,
                         template_id=template.id,

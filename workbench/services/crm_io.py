@@ -37,8 +37,10 @@ from workbench.domain.errors import DomainError
 from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState
 from workbench.services.clock import Clock, system_clock
 from workbench.storage.db import Database
-from workbench.storage.repositories.crm import CrmRepository
+from workbench.storage.repositories.customer_list import CustomerListRepository
+from workbench.storage.repositories.customer_stats import CustomerStatsRepository
 from workbench.storage.repositories.customers import CustomerRepository
+from workbench.storage.repositories.import_export import ImportExportRepository
 from workbench.storage.repositories.orders import OrderRepository
 from workbench.storage.tables import CustomerRow
 
@@ -516,7 +518,7 @@ class CrmImportExport:
         if not issues:
             with self.db.session() as s:
                 self._official_library_tags(CustomerRepository(s), drafts, issues)
-                duplicates = self._customer_duplicates(CrmRepository(s), drafts, issues)
+                duplicates = self._customer_duplicates(ImportExportRepository(s), drafts, issues)
         if issues:
             raise ImportFailed(sorted(issues, key=lambda i: i.line))
         return CustomerImportPlan(path, tuple(drafts), tuple(duplicates))
@@ -534,7 +536,7 @@ class CrmImportExport:
                     )
 
     def _customer_duplicates(
-        self, repo: CrmRepository, drafts: Sequence[CustomerDraft], issues: list[ImportIssue]
+        self, repo: ImportExportRepository, drafts: Sequence[CustomerDraft], issues: list[ImportIssue]
     ) -> list[Duplicate]:
         by_nick = repo.customers_by_nick(self.shop_id, [d.nick for d in drafts])
         by_phone = repo.customers_by_phone(self.shop_id, [d.phone for d in drafts if d.phone])
@@ -558,7 +560,7 @@ class CrmImportExport:
         created = updated = skipped = 0
         touched: list[int] = []
         with self.db.session() as s:
-            repo = CrmRepository(s)
+            repo = ImportExportRepository(s)
             issues: list[ImportIssue] = []
             self._official_library_tags(CustomerRepository(s), plan.drafts, issues)
             duplicates = {d.line: d for d in self._customer_duplicates(repo, plan.drafts, issues)}
@@ -601,7 +603,8 @@ class CrmImportExport:
                     tag = customers.ensure_tag(self.shop_id, name)
                     customers.add_tag(customer_id, tag.id, now)
             touched += [row.id for _, row in new_rows]
-            repo.refresh_stats(self.shop_id, now, repo.settings(self.shop_id), touched)
+            stats = CustomerStatsRepository(s)
+            stats.refresh_stats(self.shop_id, now, stats.settings(self.shop_id), touched)
         log.info("customers imported: %d new, %d updated, %d skipped", created, updated, skipped)
         return ImportResult(created, updated, skipped, tuple(touched))
 
@@ -617,13 +620,13 @@ class CrmImportExport:
         duplicates: list[Duplicate] = []
         if not issues:
             with self.db.session() as s:
-                duplicates = self._order_checks(CrmRepository(s), drafts, issues)
+                duplicates = self._order_checks(ImportExportRepository(s), drafts, issues)
         if issues:
             raise ImportFailed(sorted(issues, key=lambda i: i.line))
         return OrderImportPlan(path, tuple(drafts), tuple(duplicates))
 
     def _order_checks(
-        self, repo: CrmRepository, drafts: Sequence[OrderDraft], issues: list[ImportIssue]
+        self, repo: ImportExportRepository, drafts: Sequence[OrderDraft], issues: list[ImportIssue]
     ) -> list[Duplicate]:
         customers = repo.customers_by_nick(self.shop_id, [d.nick for d in drafts])
         for d in drafts:
@@ -643,7 +646,7 @@ class CrmImportExport:
         created = updated = skipped = 0
         touched: set[int] = set()
         with self.db.session() as s:
-            repo = CrmRepository(s)
+            repo = ImportExportRepository(s)
             issues: list[ImportIssue] = []
             duplicates = {d.line: d for d in self._order_checks(repo, plan.drafts, issues)}
             if issues:
@@ -688,7 +691,8 @@ class CrmImportExport:
                     updated += 1
                     touched.add(customer_id)
             s.flush()
-            repo.refresh_stats(self.shop_id, now, repo.settings(self.shop_id), sorted(touched))
+            stats = CustomerStatsRepository(s)
+            stats.refresh_stats(self.shop_id, now, stats.settings(self.shop_id), sorted(touched))
         log.info("orders imported: %d new, %d updated, %d skipped", created, updated, skipped)
         return ImportResult(created, updated, skipped, tuple(sorted(touched)))
 
@@ -704,14 +708,15 @@ class CrmImportExport:
         """Write the selected customers (with statistics and tags); returns how many."""
         header = [names[0] for names in CUSTOMER_COLUMNS.values()] + list(CUSTOMER_EXPORT_EXTRA)
         with self.db.session() as s:
-            repo = CrmRepository(s)
-            ids = repo.selection_ids(self.shop_id, selection)
+            customer_list = CustomerListRepository(s)
+            exports = ImportExportRepository(s)
+            ids = customer_list.selection_ids(self.shop_id, selection)
 
             def rows() -> Iterator[list[Any]]:
                 for start in range(0, len(ids), EXPORT_BATCH):
                     part = ids[start : start + EXPORT_BATCH]
-                    private = repo.private_fields(part)
-                    for item in repo.items(self.shop_id, part):
+                    private = exports.private_fields(part)
+                    for item in customer_list.items(self.shop_id, part):
                         phone, preferences = private.get(item.id, ("", ""))
                         yield _customer_line(item, phone if full_phone else None, preferences)
 
@@ -721,11 +726,11 @@ class CrmImportExport:
     def export_orders(self, selection: Selection, path: Path) -> int:
         header = [names[0] for names in ORDER_COLUMNS.values()]
         with self.db.session() as s:
-            repo = CrmRepository(s)
-            ids = repo.selection_ids(self.shop_id, selection)
+            ids = CustomerListRepository(s).selection_ids(self.shop_id, selection)
+            exports = ImportExportRepository(s)
 
             def rows() -> Iterator[list[Any]]:
-                for order, nick in repo.export_orders(ids):
+                for order, nick in exports.export_orders(ids):
                     first = order.items[0] if order.items else None
                     yield [
                         order.order_no, nick, order.state, f"{order.total_cents / 100:.2f}", order.created_at,

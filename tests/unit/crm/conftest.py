@@ -14,7 +14,7 @@ from workbench.domain.crm import MEMBER_LEVELS, PURCHASE_STATES, TRAFFIC_SOURCES
 from workbench.domain.customers import Customer
 from workbench.domain.orders import Order, OrderItem, OrderState
 from workbench.storage.db import Database, sqlite_url
-from workbench.storage.repositories.crm import CrmRepository
+from workbench.storage.repositories.customer_stats import CustomerStatsRepository
 from workbench.storage.repositories.customers import CustomerRepository
 from workbench.storage.repositories.orders import OrderRepository
 from workbench.storage.repositories.shops import ShopRepository
@@ -136,5 +136,5 @@ def shared(shared_db: Database) -> Known:
     """The known shop with statistics computed at NOW (read-only)."""
     known = build_shop(shared_db)
     with shared_db.session() as s:
-        CrmRepository(s).refresh_stats(known.shop_id, NOW, RfmSettings())
+        CustomerStatsRepository(s).refresh_stats(known.shop_id, NOW, RfmSettings())
     return known

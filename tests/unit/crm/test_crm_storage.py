@@ -27,8 +27,11 @@ from workbench.domain.crm import (
 from workbench.domain.customers import masked_phone
 from workbench.domain.errors import DomainError
 from workbench.storage.db import Database
-from workbench.storage.repositories.crm import CrmRepository
+from workbench.storage.repositories.customer_groups import CustomerGroupRepository
+from workbench.storage.repositories.customer_list import CustomerListRepository
+from workbench.storage.repositories.customer_stats import CustomerStatsRepository
 from workbench.storage.repositories.customers import CustomerRepository
+from workbench.storage.repositories.tags import TagRepository
 from workbench.storage.tables_crm import CustomerStatsRow
 
 SETTINGS = RfmSettings()
@@ -37,7 +40,7 @@ SETTINGS = RfmSettings()
 @pytest.fixture
 def computed(db: Database, known: Known) -> Known:
     with db.session() as s:
-        CrmRepository(s).refresh_stats(known.shop_id, NOW, SETTINGS)
+        CustomerStatsRepository(s).refresh_stats(known.shop_id, NOW, SETTINGS)
     return known
 
 
@@ -51,7 +54,7 @@ def all_rows(db: Database, known: Known, f: CustomerFilter, sort: SortKey, desc:
     """Every row of a filter, read page by page the way the list model does."""
     rows: list[CustomerListItem] = []
     with db.session() as s:
-        repo = CrmRepository(s)
+        repo = CustomerListRepository(s)
         total = repo.count(known.shop_id, f, sort)
         for offset in range(0, total + size, size):
             rows += repo.page(known.shop_id, f, sort, desc, offset, size)
@@ -104,7 +107,7 @@ def matches(known: Known, cid: int, f: CustomerFilter) -> bool:
 def test_sql_statistics_and_segments_agree_with_the_python_rules(shared_db: Database, shared: Known) -> None:
     known = shared
     with shared_db.session() as s:
-        repo = CrmRepository(s)
+        repo = CustomerStatsRepository(s)
         for cid in known.customers:
             stats = repo.stats_of(cid)
             count, total, last = expected_stats(known, cid)
@@ -117,7 +120,7 @@ def test_sql_statistics_and_segments_agree_with_the_python_rules(shared_db: Data
 
 def _all_stats(db: Database, known: Known) -> list:
     with db.session() as s:
-        return [CrmRepository(s).stats_of(cid) for cid in known.customers]
+        return [CustomerStatsRepository(s).stats_of(cid) for cid in known.customers]
 
 
 def test_refresh_for_some_customers_leaves_the_others(db: Database, computed: Known) -> None:
@@ -125,9 +128,9 @@ def test_refresh_for_some_customers_leaves_the_others(db: Database, computed: Kn
     first, second = list(known.customers)[:2]
     later = NOW + timedelta(days=400)  # everyone churned by then
     with db.session() as s:
-        CrmRepository(s).refresh_stats(known.shop_id, later, SETTINGS, [first])
+        CustomerStatsRepository(s).refresh_stats(known.shop_id, later, SETTINGS, [first])
     with db.session() as s:
-        repo = CrmRepository(s)
+        repo = CustomerStatsRepository(s)
         count, total, last = expected_stats(known, first)
         assert repo.stats_of(first).segment is segment_of(last, count, total, later, SETTINGS)
         count, total, last = expected_stats(known, second)
@@ -136,9 +139,10 @@ def test_refresh_for_some_customers_leaves_the_others(db: Database, computed: Kn
 
 def test_other_shops_are_not_counted(shared_db: Database, shared: Known) -> None:
     with shared_db.session() as s:
-        repo = CrmRepository(s)
-        assert repo.count(shared.shop_id, CustomerFilter()) == len(shared.customers)
-        assert repo.stats_of(shared.other_customer_id).order_count == 0  # not refreshed for this shop
+        assert CustomerListRepository(s).count(shared.shop_id, CustomerFilter()) == len(shared.customers)
+        assert (
+            CustomerStatsRepository(s).stats_of(shared.other_customer_id).order_count == 0
+        )  # not refreshed for this shop
         rows = s.execute(select(func.count()).select_from(CustomerStatsRow)).scalar_one()
         assert rows == len(shared.customers)
 
@@ -146,7 +150,7 @@ def test_other_shops_are_not_counted(shared_db: Database, shared: Known) -> None
 def test_fingerprint_changes_with_purchases_settings_and_date(db: Database, computed: Known) -> None:
     known = computed
     with db.session() as s:
-        repo = CrmRepository(s)
+        repo = CustomerStatsRepository(s)
         before = repo.fingerprint(known.shop_id, NOW)
         assert repo.fingerprint(known.shop_id, NOW + timedelta(hours=1)) == before
         assert repo.fingerprint(known.shop_id, NOW + timedelta(days=1)) != before
@@ -158,7 +162,7 @@ def test_fingerprint_changes_with_purchases_settings_and_date(db: Database, comp
 def test_dashboard_adds_up(shared_db: Database, shared: Known) -> None:
     known = shared
     with shared_db.session() as s:
-        board = CrmRepository(s).dashboard(known.shop_id, SETTINGS, NOW)
+        board = CustomerStatsRepository(s).dashboard(known.shop_id, SETTINGS, NOW)
     assert board.customers == len(known.customers)
     assert sum(s.customers for s in board.sources) == board.customers
     buyers = [cid for cid in known.customers if known.purchases(cid)]
@@ -180,7 +184,7 @@ def _seg_args(known: Known, cid: int) -> tuple[datetime | None, int, int]:
 def test_member_levels_follow_spend(db: Database, computed: Known) -> None:
     known = computed
     with db.session() as s:
-        changed = CrmRepository(s).apply_member_levels(known.shop_id, SETTINGS)
+        changed = CustomerStatsRepository(s).apply_member_levels(known.shop_id, SETTINGS)
     assert changed > 0
     with db.session() as s:
         customers = CustomerRepository(s)
@@ -191,7 +195,7 @@ def test_member_levels_follow_spend(db: Database, computed: Known) -> None:
         other = customers.get(known.other_customer_id)
         assert other is not None and other.member_level == ""
     with db.session() as s:
-        assert CrmRepository(s).apply_member_levels(known.shop_id, SETTINGS) == 0
+        assert CustomerStatsRepository(s).apply_member_levels(known.shop_id, SETTINGS) == 0
 
 
 # -- the list -----------------------------------------------------------------------------------------
@@ -254,7 +258,7 @@ def test_rows_carry_masked_phones_tags_and_statistics(shared_db: Database, share
 
 def test_search_treats_wildcards_literally(shared_db: Database, shared: Known) -> None:
     with shared_db.session() as s:
-        repo = CrmRepository(s)
+        repo = CustomerListRepository(s)
         assert repo.count(shared.shop_id, CustomerFilter(search="%")) == 0
         assert repo.count(shared.shop_id, CustomerFilter(search="_")) == len(shared.customers)  # all nicks have _
 
@@ -262,7 +266,7 @@ def test_search_treats_wildcards_literally(shared_db: Database, shared: Known) -
 def test_customers_without_statistics_are_consistent(db: Database, known: Known) -> None:
     """Before any refresh: plain filters list everyone, statistics sorts list no one — never a mismatch."""
     with db.session() as s:
-        repo = CrmRepository(s)
+        repo = CustomerListRepository(s)
         assert repo.count(known.shop_id, CustomerFilter()) == len(known.customers)
         assert len(repo.page(known.shop_id, CustomerFilter(), SortKey.ID, False, 0, 1000)) == len(known.customers)
         assert repo.count(known.shop_id, CustomerFilter(), SortKey.SPENT) == 0
@@ -273,7 +277,7 @@ def test_selection_ids_stay_inside_the_shop(shared_db: Database, shared: Known) 
     known = shared
     mine = list(known.customers)[:3]
     with shared_db.session() as s:
-        repo = CrmRepository(s)
+        repo = CustomerListRepository(s)
         assert repo.selection_ids(known.shop_id, Selection.of([*mine, known.other_customer_id])) == mine
         f = CustomerFilter(vip88=True)
         assert repo.selection_ids(known.shop_id, Selection.matching(f)) == sorted(
@@ -289,7 +293,7 @@ def test_bulk_tag_by_ids_and_by_filter(db: Database, computed: Known) -> None:
     known = computed
     ids = list(known.customers)[:10]
     with db.session() as s:
-        repo = CrmRepository(s)
+        repo = TagRepository(s)
         tag = repo.create_tag(known.shop_id, "双11", "#ff0000", "活动")
         added = repo.bulk_tag(known.shop_id, Selection.of([*ids, known.other_customer_id]), tag.id, NOW)
         assert added == 10
@@ -298,20 +302,21 @@ def test_bulk_tag_by_ids_and_by_filter(db: Database, computed: Known) -> None:
         vips = {cid for cid in known.customers if known.customers[cid].is_88vip}
         assert repo.bulk_tag(known.shop_id, Selection.matching(vip), tag.id, NOW) == len(vips - set(ids))
     with db.session() as s:
-        repo = CrmRepository(s)
-        tagged = set(repo.selection_ids(known.shop_id, Selection.matching(CustomerFilter(tag_ids=(tag.id,)))))
+        customer_list = CustomerListRepository(s)
+        tagged = set(customer_list.selection_ids(known.shop_id, Selection.matching(CustomerFilter(tag_ids=(tag.id,)))))
         assert tagged == set(ids) | vips
         assert CustomerRepository(s).tags_of(known.other_customer_id) == []
-        removed = repo.bulk_untag(known.shop_id, Selection.matching(vip), tag.id)
+        removed = TagRepository(s).bulk_untag(known.shop_id, Selection.matching(vip), tag.id)
         assert removed == len(vips)
-        assert repo.count(known.shop_id, CustomerFilter(tag_ids=(tag.id,))) == len(set(ids) - vips)
+        assert customer_list.count(known.shop_id, CustomerFilter(tag_ids=(tag.id,))) == len(set(ids) - vips)
 
 
 def test_tag_library_usage_rename_merge_delete(db: Database, computed: Known) -> None:
     known = computed
     usage_of = {t: sum(1 for tags in known.tags_of.values() if t in tags) for t in TAGS}
     with db.session() as s:
-        repo = CrmRepository(s)
+        repo = TagRepository(s)
+        groups = CustomerGroupRepository(s)
         usage = {u.name: u for u in repo.tag_usage(known.shop_id)}
         for name, count in usage_of.items():
             assert usage[name].count == count and not usage[name].official
@@ -321,22 +326,23 @@ def test_tag_library_usage_rename_merge_delete(db: Database, computed: Known) ->
             repo.update_tag(known.shop_id, known.tags["爱砍价"], name="老客户")
         assert info.value.code == "tag.exists"
         repo.update_tag(known.shop_id, known.tags["爱砍价"], name="议价型", color="#123456", group="沟通")
-        group = repo.create_group(
+        group = groups.create_group(
             known.shop_id, "议价客户", GroupKind.FILTER, CustomerFilter(tag_ids=(known.tags["爱砍价"],)), NOW
         )
         moved = repo.merge_tags(known.shop_id, [known.tags["爱砍价"]], known.tags["老客户"])
-        repo.rewrite_group_filters(known.shop_id, [known.tags["爱砍价"]], known.tags["老客户"])
+        groups.rewrite_group_filters(known.shop_id, [known.tags["爱砍价"]], known.tags["老客户"])
         expected_union = {cid for cid, tags in known.tags_of.items() if tags & {"爱砍价", "老客户"}}
         bargainers = {cid for cid, t in known.tags_of.items() if "爱砍价" in t}
         regulars = {cid for cid, t in known.tags_of.items() if "老客户" in t}
         assert moved == len(bargainers - regulars)
     with db.session() as s:
-        repo = CrmRepository(s)
+        repo = TagRepository(s)
+        groups = CustomerGroupRepository(s)
         names = {u.name: u.count for u in repo.tag_usage(known.shop_id)}
         assert "议价型" not in names and names["老客户"] == len(expected_union)
-        assert repo.group(known.shop_id, group.id).filter.tag_ids == (known.tags["老客户"],)
+        assert groups.group(known.shop_id, group.id).filter.tag_ids == (known.tags["老客户"],)
         used = repo.delete_tag(known.shop_id, known.tags["大码"])
-        repo.rewrite_group_filters(known.shop_id, [known.tags["大码"]], None)
+        groups.rewrite_group_filters(known.shop_id, [known.tags["大码"]], None)
         assert used == usage_of["大码"]
         assert repo.tag_by_name(known.shop_id, "大码") is None
 
@@ -344,7 +350,7 @@ def test_tag_library_usage_rename_merge_delete(db: Database, computed: Known) ->
 def test_official_tags_cannot_be_changed(db: Database, computed: Known) -> None:
     with db.session() as s:
         vip = CustomerRepository(s).ensure_tag(computed.shop_id, "信用极好", official=True)
-        repo = CrmRepository(s)
+        repo = TagRepository(s)
         for action in (
             lambda: repo.update_tag(computed.shop_id, vip.id, name="x"),
             lambda: repo.delete_tag(computed.shop_id, vip.id),
@@ -363,7 +369,7 @@ def test_static_group_members_and_group_filter(db: Database, computed: Known) ->
     known = computed
     ids = list(known.customers)[5:12]
     with db.session() as s:
-        repo = CrmRepository(s)
+        repo = CustomerGroupRepository(s)
         group = repo.create_group(known.shop_id, "重点维护", GroupKind.STATIC, CustomerFilter(), NOW)
         assert repo.add_members(known.shop_id, group.id, Selection.of(ids), NOW) == len(ids)
         assert repo.add_members(known.shop_id, group.id, Selection.of(ids[:2]), NOW) == 0
@@ -373,12 +379,13 @@ def test_static_group_members_and_group_filter(db: Database, computed: Known) ->
         with pytest.raises(DomainError):
             repo.create_group(known.shop_id, "重点维护", GroupKind.FILTER, CustomerFilter(), NOW)
     with db.session() as s:
-        repo = CrmRepository(s)
-        members = set(repo.selection_ids(known.shop_id, Selection.matching(group.customer_filter())))
+        repo = CustomerGroupRepository(s)
+        customer_list = CustomerListRepository(s)
+        members = set(customer_list.selection_ids(known.shop_id, Selection.matching(group.customer_filter())))
         assert members == set(ids) | vips
         assert [g.name for g in repo.static_groups_of(ids[0])] == ["重点维护"]
         assert repo.remove_members(known.shop_id, group.id, ids) == len(ids)
-        assert repo.count(known.shop_id, group.customer_filter()) == len(vips - set(ids))
+        assert customer_list.count(known.shop_id, group.customer_filter()) == len(vips - set(ids))
         repo.delete_group(known.shop_id, group.id)
         assert repo.groups(known.shop_id) == []
 
@@ -386,13 +393,13 @@ def test_static_group_members_and_group_filter(db: Database, computed: Known) ->
 def test_dynamic_groups_keep_their_filter(db: Database, computed: Known) -> None:
     f = CustomerFilter(segments=(Segment.CHURNED,), levels=("金卡",))
     with db.session() as s:
-        repo = CrmRepository(s)
+        repo = CustomerGroupRepository(s)
         group = repo.create_group(computed.shop_id, "流失金卡", GroupKind.FILTER, f, NOW)
         with pytest.raises(DomainError) as info:
             repo.add_members(computed.shop_id, group.id, Selection.of(list(computed.customers)), NOW)
         assert info.value.code == "group.not_static"
     with db.session() as s:
-        loaded = CrmRepository(s).groups(computed.shop_id)
+        loaded = CustomerGroupRepository(s).groups(computed.shop_id)
     assert [(g.name, g.kind, g.customer_filter()) for g in loaded] == [("流失金卡", GroupKind.FILTER, f)]
 
 

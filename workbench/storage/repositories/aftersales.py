@@ -230,8 +230,8 @@ class AftersalesRepository:
         return [_case(c, cu) for c, cu in self.s.execute(query.limit(limit).offset(offset))]
 
     def count(self, shop_id: int, f: CaseFilter) -> int:
-        sub = self._filtered(shop_id, f).with_only_columns(CaseRow.id).subquery()
-        return self.s.scalar(select(func.count()).select_from(sub)) or 0
+        matching_cases = self._filtered(shop_id, f).with_only_columns(CaseRow.id).subquery("matching_cases")
+        return self.s.scalar(select(func.count()).select_from(matching_cases)) or 0
 
     def counts(self, shop_id: int) -> dict[tuple[CaseKind, CaseState], int]:
         rows = self.s.execute(

@@ -590,13 +590,13 @@ class BotRepository:
                     }
                 )
             spans.append((start, len(msg_rows)))
-        table = MessageRow.__table__
+        message_table = MessageRow.__table__
         ids: list[int] = []
         if msg_rows and not returning:
-            self.s.execute(insert(table), msg_rows)
+            self.s.execute(insert(message_table), msg_rows)
         elif msg_rows:
             result = self.s.execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                insert(message_table).returning(message_table.c.id, sort_by_parameter_order=True),
                 msg_rows,
             )
             ids = [r[0] for r in result]
@@ -675,11 +675,11 @@ class BotRepository:
                 ),
                 waiting,
             )
-        bot = BotConversationRow.__table__
+        bot_table = BotConversationRow.__table__
         if counters:
             self.s.execute(
-                update(bot)
-                .where(bot.c.conversation_id == bindparam("b_id"))
+                update(bot_table)
+                .where(bot_table.c.conversation_id == bindparam("b_id"))
                 .values(
                     misses=bindparam("b_misses"),
                     last_key=bindparam("b_key"),
@@ -690,8 +690,8 @@ class BotRepository:
             )
         if handoffs:
             self.s.execute(
-                update(bot)
-                .where(bot.c.conversation_id == bindparam("b_id"))
+                update(bot_table)
+                .where(bot_table.c.conversation_id == bindparam("b_id"))
                 .values(
                     owner=OWNER_HUMAN,
                     handoff_reason=bindparam("b_reason"),
@@ -730,7 +730,7 @@ class BotRepository:
         """Append (kind, customer id, order no, text, status, reason, conversation id) rows."""
         if not entries:
             return []
-        table = AutoMessageLogRow.__table__
+        log_table = AutoMessageLogRow.__table__
         rows = [
             {
                 "shop_id": shop_id,
@@ -745,7 +745,7 @@ class BotRepository:
             }
             for kind, customer_id, order_no, text, status, reason, conv_id in entries
         ]
-        result = self.s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        result = self.s.execute(insert(log_table).returning(log_table.c.id, sort_by_parameter_order=True), rows)
         return [r[0] for r in result]
 
     def log(self, shop_id: int, *, limit: int = 200, before_id: int | None = None) -> list[AutoLogEntry]:
@@ -849,12 +849,13 @@ class BotRepository:
         """Auto messages into open conversations, as the bot (the chat's preview is updated)."""
         if not messages:
             return []
-        table = MessageRow.__table__
+        message_table = MessageRow.__table__
         rows = [
             {"conversation_id": cid, "sender": Sender.BOT.value, "text": text, "created_at": at, "agent_id": None}
             for cid, text in messages
         ]
-        ids = [r[0] for r in self.s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)]
+        insert_returning_ids = insert(message_table).returning(message_table.c.id, sort_by_parameter_order=True)
+        ids = [r[0] for r in self.s.execute(insert_returning_ids, rows)]
         conv = ConversationRow.__table__
         self.s.execute(
             update(conv)

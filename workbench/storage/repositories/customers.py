@@ -1,14 +1,22 @@
-"""Customers, tags and notes."""
+"""Customers and their profile (extras, edits, chats), tags one at a time, and notes.
+
+The tag library and tagging many customers at once are in ``tags.TagRepository``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from workbench.domain.crm import ChatSummary, CustomerExtras, ProfileEdit
 from workbench.domain.customers import Customer, Note, Tag
-from workbench.storage.tables import CustomerRow, CustomerTagRow, NoteRow, TagRow
+from workbench.domain.errors import DomainError
+from workbench.storage.repositories.customer_sql import to_tag
+from workbench.storage.tables import ConversationRow, CustomerRow, CustomerTagRow, MessageRow, NoteRow, TagRow
+from workbench.storage.tables_crm import CustomerExtrasRow
 
 
 def to_customer(row: CustomerRow) -> Customer:
@@ -29,10 +37,6 @@ def to_customer(row: CustomerRow) -> Customer:
         refund_count=row.refund_count,
         bad_review_count=row.bad_review_count,
     )
-
-
-def _tag(row: TagRow) -> Tag:
-    return Tag(id=row.id, name=row.name, color=row.color, group=row.group_name, official=row.official)
 
 
 def _note(row: NoteRow) -> Note:
@@ -83,11 +87,61 @@ class CustomerRepository:
         self.s.flush()
         return to_customer(row)
 
+    # -- profile --------------------------------------------------------------------------------
+
+    def extras(self, customer_id: int) -> CustomerExtras:
+        row = self.s.get(CustomerExtrasRow, customer_id)
+        if row is None:
+            return CustomerExtras()
+        return CustomerExtras(row.style, row.size, row.height_cm, row.weight_jin, row.birthday)
+
+    def save_extras(self, customer_id: int, extras: CustomerExtras) -> None:
+        row = self.s.get(CustomerExtrasRow, customer_id)
+        if row is None:
+            row = CustomerExtrasRow(customer_id=customer_id)
+            self.s.add(row)
+        row.style, row.size = extras.style, extras.size
+        row.height_cm, row.weight_jin, row.birthday = extras.height_cm, extras.weight_jin, extras.birthday
+        self.s.flush()
+
+    def edit_customer(self, shop_id: int, customer_id: int, edit: ProfileEdit) -> None:
+        """Apply the fields an edit sets (None: unchanged) to the customer and their extras."""
+        row = self.s.get(CustomerRow, customer_id)
+        if row is None or row.shop_id != shop_id:
+            raise DomainError("customer.missing")
+        for name in ("name", "phone", "gender", "city", "traffic_source", "member_level", "points", "preferences"):
+            value = getattr(edit, name)
+            if value is not None:
+                setattr(row, name, value)
+        extras = self.extras(customer_id)
+        changed = {
+            name: getattr(edit, name)
+            for name in ("style", "size", "height_cm", "weight_jin", "birthday")
+            if getattr(edit, name) is not None
+        }
+        if changed:
+            self.save_extras(customer_id, replace(extras, **changed))
+        self.s.flush()
+
+    def chats(self, customer_id: int, limit: int = 50) -> list[ChatSummary]:
+        """The customer's conversations, newest first, with their message counts."""
+        message_count = select(func.count()).where(MessageRow.conversation_id == ConversationRow.id).scalar_subquery()
+        rows = self.s.execute(
+            select(ConversationRow, message_count)
+            .where(ConversationRow.customer_id == customer_id)
+            .order_by(ConversationRow.started_at.desc())
+            .limit(limit)
+        ).all()
+        return [
+            ChatSummary(chat.id, chat.started_at, chat.last_message_at, chat.state, chat.last_message, int(messages))
+            for chat, messages in rows
+        ]
+
     # -- tags ---------------------------------------------------------------------------------
 
     def all_tags(self, shop_id: int) -> list[Tag]:
         rows = self.s.scalars(select(TagRow).where(TagRow.shop_id == shop_id).order_by(TagRow.group_name, TagRow.name))
-        return [_tag(r) for r in rows]
+        return [to_tag(r) for r in rows]
 
     def tags_of(self, customer_id: int) -> list[Tag]:
         rows = self.s.scalars(
@@ -96,7 +150,7 @@ class CustomerRepository:
             .where(CustomerTagRow.customer_id == customer_id)
             .order_by(CustomerTagRow.created_at, TagRow.name)
         )
-        return [_tag(r) for r in rows]
+        return [to_tag(r) for r in rows]
 
     def ensure_tag(
         self, shop_id: int, name: str, color: str = "#1677ff", group: str = "", official: bool = False
@@ -106,7 +160,7 @@ class CustomerRepository:
             row = TagRow(shop_id=shop_id, name=name, color=color, group_name=group, official=official)
             self.s.add(row)
             self.s.flush()
-        return _tag(row)
+        return to_tag(row)
 
     def add_tag(self, customer_id: int, tag_id: int, at: datetime) -> None:
         if self.s.get(CustomerTagRow, (customer_id, tag_id)) is None:

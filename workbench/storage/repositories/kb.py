@@ -117,37 +117,41 @@ class KbRepository:
         if not wanted:
             return
         alive = set(self.s.scalars(select(KbEntryRow.id).where(KbEntryRow.id.in_(wanted))))
-        hits = [(e, d, n) for (e, d), n in counts.items() if e in alive and n > 0]
+        hits = [(entry_id, day, n) for (entry_id, day), n in counts.items() if entry_id in alive and n > 0]
         if not hits:
             return
         totals: dict[int, int] = {}
-        for e, _, n in hits:
-            totals[e] = totals.get(e, 0) + n
+        for entry_id, _, n in hits:
+            totals[entry_id] = totals.get(entry_id, 0) + n
+        # Bind names differ from the column names: SQLAlchemy reserves those for VALUES / SET.
+        rows = [{"b_entry_id": entry_id, "b_day": day, "b_hits": n} for entry_id, day, n in hits]
         self.s.execute(
             update(KbEntryRow.__table__)
-            .where(KbEntryRow.__table__.c.id == bindparam("e"))
-            .values(hits=KbEntryRow.__table__.c.hits + bindparam("n")),
-            [{"e": e, "n": n} for e, n in totals.items()],
+            .where(KbEntryRow.__table__.c.id == bindparam("b_entry_id"))
+            .values(hits=KbEntryRow.__table__.c.hits + bindparam("b_hits")),
+            [{"b_entry_id": entry_id, "b_hits": hits} for entry_id, hits in totals.items()],
         )
         day_table = KbHitDayRow.__table__
         dialect = self.s.get_bind().dialect.name
         if dialect in ("postgresql", "sqlite"):
             insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            stmt = insert(day_table).values(entry_id=bindparam("e"), day=bindparam("d"), hits=bindparam("n"))
+            stmt = insert(day_table).values(
+                entry_id=bindparam("b_entry_id"), day=bindparam("b_day"), hits=bindparam("b_hits")
+            )
             self.s.execute(
                 stmt.on_conflict_do_update(
                     index_elements=[day_table.c.entry_id, day_table.c.day],
                     set_={"hits": day_table.c.hits + stmt.excluded.hits},
                 ),
-                [{"e": e, "d": d, "n": n} for e, d, n in hits],
+                rows,
             )
             return
-        for e, d, n in hits:  # other databases: update, else insert
+        for entry_id, day, n in hits:  # other databases: update, else insert
             bumped = self.s.execute(
                 update(day_table)
-                .where(day_table.c.entry_id == e, day_table.c.day == d)
+                .where(day_table.c.entry_id == entry_id, day_table.c.day == day)
                 .values(hits=day_table.c.hits + n)
             )
             if not bumped.rowcount:  # type: ignore[attr-defined]  # DML runs return a CursorResult; Session.execute is typed Result
-                self.s.add(KbHitDayRow(entry_id=e, day=d, hits=n))
+                self.s.add(KbHitDayRow(entry_id=entry_id, day=day, hits=n))
         self.s.flush()

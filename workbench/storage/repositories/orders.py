@@ -169,8 +169,10 @@ class OrderRepository:
         return query
 
     def count_listing(self, shop_id: int, state: OrderState | None = None, search: str = "") -> int:
-        sub = self._listing(shop_id, state, search).with_only_columns(OrderRow.id).subquery()
-        return self.s.scalar(select(func.count()).select_from(sub)) or 0
+        matching_orders = (
+            self._listing(shop_id, state, search).with_only_columns(OrderRow.id).subquery("matching_orders")
+        )
+        return self.s.scalar(select(func.count()).select_from(matching_orders)) or 0
 
     def listing(
         self, shop_id: int, state: OrderState | None = None, search: str = "", *, offset: int = 0, limit: int = 100

@@ -1,0 +1,253 @@
+"""Order statistics per customer (customer_stats), RFM scores and segments, their settings and
+freshness, member levels from spend, and the dashboard that sums them up.
+
+Statistics are recomputed set-based (DELETE + INSERT … SELECT + one UPDATE), for the whole shop or a
+few customers; the rules they implement live in ``workbench.domain.crm``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import DateTime, and_, case, delete, exists, func, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from workbench.domain.crm import (
+    MEMBER_LEVELS,
+    CustomerStats,
+    Dashboard,
+    RfmSettings,
+    Segment,
+    SegmentStat,
+    SourceStat,
+)
+from workbench.storage.repositories.customer_sql import (
+    CUSTOMER,
+    CUSTOMER_STATS,
+    CUSTOMERS,
+    ORDER,
+    PURCHASE_VALUES,
+    STATS,
+    chunks,
+    stats_from_row,
+)
+from workbench.storage.tables_crm import NO_ORDER_AT, CrmStateRow
+
+
+class CustomerStatsRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    # -- settings and freshness -----------------------------------------------------------------
+
+    def settings(self, shop_id: int) -> RfmSettings:
+        row = self.s.get(CrmStateRow, shop_id)
+        return RfmSettings.from_json(row.settings_json) if row else RfmSettings()
+
+    def save_settings(self, shop_id: int, settings: RfmSettings) -> None:
+        row = self.s.get(CrmStateRow, shop_id)
+        if row is None:
+            row = CrmStateRow(shop_id=shop_id, fingerprint="")
+            self.s.add(row)
+        row.settings_json = settings.validated().to_json()
+        row.fingerprint = ""  # recompute with the new thresholds
+        self.s.flush()
+
+    def computed(self, shop_id: int) -> tuple[str, datetime | None]:
+        row = self.s.get(CrmStateRow, shop_id)
+        return (row.fingerprint, row.computed_at) if row else ("", None)
+
+    def fingerprint(self, shop_id: int, now: datetime) -> str:
+        """Changes when customers, purchases, the settings or the date change (segments age daily)."""
+        customers = self.s.execute(select(func.count(), func.max(CUSTOMER.id)).where(CUSTOMER.shop_id == shop_id)).one()
+        orders = self.s.execute(
+            select(func.count(), func.coalesce(func.sum(ORDER.total_cents), 0), func.max(ORDER.id)).where(
+                ORDER.shop_id == shop_id, ORDER.state.in_(PURCHASE_VALUES)
+            )
+        ).one()
+        settings = hashlib.sha1(self.settings(shop_id).to_json().encode()).hexdigest()[:12]
+        return f"{now.date().isoformat()}|{tuple(customers)}|{tuple(orders)}|{settings}"
+
+    def mark_computed(self, shop_id: int, fingerprint: str, at: datetime) -> None:
+        row = self.s.get(CrmStateRow, shop_id)
+        if row is None:
+            row = CrmStateRow(shop_id=shop_id, settings_json=RfmSettings().to_json())
+            self.s.add(row)
+        row.fingerprint = fingerprint
+        row.computed_at = at
+        self.s.flush()
+
+    # -- recomputing ----------------------------------------------------------------------------
+
+    def refresh_stats(
+        self, shop_id: int, now: datetime, settings: RfmSettings, customer_ids: Sequence[int] | None = None
+    ) -> None:
+        """Recompute order statistics, RFM scores and segments (every customer, or just ``customer_ids``)."""
+        if customer_ids is None:
+            self._refresh_part(shop_id, now, settings, None)
+        else:
+            for part in chunks(sorted(set(customer_ids))):
+                self._refresh_part(shop_id, now, settings, part)
+
+    def _refresh_part(self, shop_id: int, now: datetime, settings: RfmSettings, ids: Sequence[int] | None) -> None:
+        purchases = select(
+            ORDER.customer_id.label("customer_id"),
+            func.count().label("order_count"),
+            func.sum(ORDER.total_cents).label("total_cents"),
+            func.min(ORDER.created_at).label("first_order_at"),
+            func.max(ORDER.created_at).label("last_order_at"),
+        ).where(ORDER.shop_id == shop_id, ORDER.state.in_(PURCHASE_VALUES))
+        wipe = delete(CUSTOMER_STATS).where(STATS.shop_id == shop_id)
+        customer_cond = CUSTOMER.shop_id == shop_id
+        if ids is not None:
+            purchases = purchases.where(ORDER.customer_id.in_(ids))
+            wipe = wipe.where(STATS.customer_id.in_(ids))
+            customer_cond = and_(customer_cond, CUSTOMER.id.in_(ids))
+        purchase_totals = purchases.group_by(ORDER.customer_id).subquery("purchase_totals")
+        source = (
+            select(
+                CUSTOMER.id,
+                CUSTOMER.shop_id,
+                func.coalesce(purchase_totals.c.order_count, 0),
+                func.coalesce(purchase_totals.c.total_cents, 0),
+                purchase_totals.c.first_order_at,
+                func.coalesce(purchase_totals.c.last_order_at, literal(NO_ORDER_AT, DateTime)),
+            )
+            .select_from(CUSTOMERS.outerjoin(purchase_totals, purchase_totals.c.customer_id == CUSTOMER.id))
+            .where(customer_cond)
+        )
+        self.s.execute(wipe)
+        self.s.execute(
+            insert(CUSTOMER_STATS).from_select(
+                ["customer_id", "shop_id", "order_count", "total_cents", "first_order_at", "last_order_at"], source
+            )
+        )
+        self.s.execute(self._score_update(shop_id, now, settings, ids))
+
+    @staticmethod
+    def _score_update(shop_id: int, now: datetime, settings: RfmSettings, ids: Sequence[int] | None) -> Any:
+        no_orders = STATS.order_count <= 0
+
+        def since(days: int) -> datetime:
+            return now - timedelta(days=days)
+
+        recency = case(
+            (no_orders, 0),
+            *[
+                (STATS.last_order_at >= since(d), score)
+                for score, d in zip((5, 4, 3, 2), settings.recency_days, strict=True)
+            ],
+            else_=1,
+        )
+
+        def score_up(column: Any, thresholds: Sequence[int]) -> Any:
+            return case(
+                (no_orders, 0),
+                *[(column >= t, score) for score, t in zip((5, 4, 3, 2), reversed(thresholds), strict=True)],
+                else_=1,
+            )
+
+        segment = case(
+            (no_orders, Segment.NONE.value),
+            (STATS.last_order_at < since(settings.churned_days), Segment.CHURNED.value),
+            (STATS.last_order_at < since(settings.at_risk_days), Segment.AT_RISK.value),
+            (
+                and_(STATS.order_count >= settings.high_value_orders, STATS.total_cents >= settings.high_value_cents),
+                Segment.HIGH_VALUE.value,
+            ),
+            (and_(STATS.order_count == 1, STATS.last_order_at >= since(settings.new_days)), Segment.NEW.value),
+            else_=Segment.POTENTIAL.value,
+        )
+        statement = update(CUSTOMER_STATS).where(STATS.shop_id == shop_id)
+        if ids is not None:
+            statement = statement.where(STATS.customer_id.in_(ids))
+        return statement.values(
+            r_score=recency,
+            f_score=score_up(STATS.order_count, settings.frequency_orders),
+            m_score=score_up(STATS.total_cents, settings.monetary_cents),
+            segment=segment,
+        )
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def stats_of(self, customer_id: int) -> CustomerStats:
+        row = self.s.execute(
+            select(
+                STATS.order_count, STATS.total_cents, STATS.first_order_at, STATS.last_order_at, STATS.r_score,
+                STATS.f_score, STATS.m_score, STATS.segment,
+            ).where(STATS.customer_id == customer_id)
+        ).first()  # fmt: skip
+        return stats_from_row(row) if row is not None else CustomerStats()
+
+    def apply_member_levels(self, shop_id: int, settings: RfmSettings) -> int:
+        """Set every customer's member level from total spend (statistics must be current)."""
+        level = case(
+            *[
+                (STATS.total_cents >= t, name)
+                for name, t in reversed(list(zip(MEMBER_LEVELS[1:], settings.level_cents, strict=True)))
+            ],
+            else_=MEMBER_LEVELS[0],
+        )
+        level_by_spend = select(level).where(STATS.customer_id == CUSTOMER.id).scalar_subquery()
+        has_stats = exists().where(STATS.customer_id == CUSTOMER.id)
+        result = self.s.execute(
+            update(CUSTOMERS)
+            .where(CUSTOMER.shop_id == shop_id, has_stats, CUSTOMER.member_level != level_by_spend)
+            .values(member_level=level_by_spend)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def dashboard(self, shop_id: int, settings: RfmSettings, computed_at: datetime | None) -> Dashboard:
+        segment_rows = self.s.execute(
+            select(
+                STATS.segment, func.count(), func.coalesce(func.sum(STATS.total_cents), 0), func.sum(STATS.order_count)
+            )
+            .where(STATS.shop_id == shop_id)
+            .group_by(STATS.segment)
+        ).all()
+        by_segment = {
+            Segment(segment): SegmentStat(Segment(segment), customers, int(total_cents), int(orders or 0))
+            for segment, customers, total_cents, orders in segment_rows
+        }
+        segments = tuple(by_segment.get(s, SegmentStat(s, 0, 0, 0)) for s in Segment)
+        buyer = case((STATS.order_count >= 1, 1), else_=0)
+        repeat_buyer = case((STATS.order_count >= 2, 1), else_=0)
+        source_rows = self.s.execute(
+            select(CUSTOMER.traffic_source, func.count(), func.sum(buyer), func.sum(repeat_buyer))
+            .select_from(CUSTOMERS.join(CUSTOMER_STATS, STATS.customer_id == CUSTOMER.id))
+            .where(CUSTOMER.shop_id == shop_id)
+            .group_by(CUSTOMER.traffic_source)
+        ).all()
+        sources = tuple(
+            sorted(
+                (
+                    SourceStat(source or "", customers, int(buyers or 0), int(repeat_buyers or 0))
+                    for source, customers, buyers, repeat_buyers in source_rows
+                ),
+                key=lambda s: -s.customers,
+            )
+        )
+        level_rows: dict[str, int] = dict(
+            self.s.execute(
+                select(CUSTOMER.member_level, func.count())
+                .where(CUSTOMER.shop_id == shop_id)
+                .group_by(CUSTOMER.member_level)
+            ).all()
+        )
+        levels = tuple((name, int(level_rows.pop(name, 0))) for name in MEMBER_LEVELS)
+        levels += tuple(sorted((k or "", int(v)) for k, v in level_rows.items()))
+        return Dashboard(
+            computed_at=computed_at,
+            customers=sum(s.customers for s in segments),
+            buyers=sum(s.buyers for s in sources),
+            repeat_buyers=sum(s.repeat_buyers for s in sources),
+            total_cents=sum(s.total_cents for s in segments),
+            orders=sum(s.orders for s in segments),
+            segments=segments,
+            sources=sources,
+            levels=levels,
+            settings=settings,
+        )
