@@ -76,6 +76,6 @@ echo "==> the command-line tools"
 
 echo "==> the unit tests"
 # no pytest-qt here, so its settings in pyproject.toml are unknown options: not worth a warning
-"$py" -m pytest -m "not gui" tests/unit -q -p no:cacheprovider -W ignore::pytest.PytestConfigWarning
+"$py" -m pytest -n auto -m "not gui" tests/unit -q -p no:cacheprovider -W ignore::pytest.PytestConfigWarning
 
 echo "The core runs without Qt ($((SECONDS - started)) s)."

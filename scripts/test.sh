@@ -19,7 +19,9 @@ check .venv/bin/python -m ruff check workbench tests
 check .venv/bin/python -m ruff format --check workbench tests
 check .venv/bin/python -m mypy workbench
 check .venv/bin/lint-imports
-check .venv/bin/python -m pytest "$@"
+# On every core; each test has its own data dir and database, so workers never share state
+# (pass -n 0 to run in one process).
+check .venv/bin/python -m pytest -n auto "$@"
 
 if ((${#failed[@]})); then
   printf 'FAILED: %s\n' "${failed[@]}" >&2
