@@ -18,6 +18,7 @@ from workbench.kb import tokenizer
 from workbench.launch import LaunchConfig
 from workbench.paths import AppPaths
 from workbench.settings import Settings
+from workbench.startup import DeskStartup
 from workbench.storage.db import sqlite_url
 from workbench.ui.bootstrap import create_application
 from workbench.ui.main_window import MainWindow
@@ -53,8 +54,10 @@ def main() -> int:
         config = LaunchConfig(
             paths=paths, db_url=sqlite_url(paths.database), settings=Settings(language=args.lang), simulator=False
         )
+        startup = DeskStartup(config)
+        startup.begin()
         app = create_application(config)
-        window = MainWindow(config)
+        window = MainWindow(config, startup)
         window.resize(1440, 900)
         window.show()
         window.start()
@@ -62,15 +65,15 @@ def main() -> int:
         channel = window.channel
         assert channel is not None
         for scenario in ("exchange_colour_size", "where_is_parcel", "size_advice", "coupon_discount"):
-            window.tasks.write(lambda s=scenario: channel.spawn(s), window._apply_updates)
+            window.tasks.write(lambda s=scenario: channel.spawn(s), window.controller.apply_updates)
         # Let the simulated customers type their openings.
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and window.list_model.count(ConversationState.WAITING) < 4:
-            window._tick_channel()
+            window.controller.tick_channel()
             settle(app, 0.2)
         settle(app, 3.0)
         for _ in range(15):
-            window._tick_channel()
+            window.controller.tick_channel()
             settle(app, 0.2)
         parcel = next(
             c for c in window.list_model._groups[ConversationState.WAITING] if c.scenario_id == "where_is_parcel"
@@ -80,7 +83,7 @@ def main() -> int:
         # Answer once from the suggestions and let the customer reply, so the chat looks lived-in.
         window.send_text("亲，在的～麻烦把订单号发给我，我马上帮您查一下物流")
         for _ in range(40):
-            window._tick_channel()
+            window.controller.tick_channel()
             settle(app, 0.25)
         settle(app, 0.5)
         window.grab().save(str(args.out / f"main_window{suffix}.png"))
