@@ -87,6 +87,10 @@ class WorkspaceOpening(Protocol):
     workspace: Future[Workspace]
     matcher: Future[Matcher]
 
+    def window_shown(self) -> None:
+        """The window has painted; the start-up work need not hold back for it any longer."""
+        ...
+
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the start-up work to end; True if it has."""
         ...

@@ -312,6 +312,7 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
+            self.controller.opening.window_shown()
             if self._start_requested:
                 QTimer.singleShot(0, self.controller.start)
 
