@@ -11,7 +11,7 @@ from PySide6.QtCore import QCoreApplication
 
 from workbench.domain.crm import CREDIT_TIERS, GENDERS, MEMBER_LEVELS, TRAFFIC_SOURCES
 from workbench.domain.kb import STANDARD_CATEGORIES
-from workbench.services.aftersales import FOLLOW_UP_LABEL, REVIEW_DEADLINE_LABEL
+from workbench.domain.case_rules import FOLLOW_UP_LABEL, REVIEW_DEADLINE_LABEL
 from workbench.ui.aftersales import texts as aftersales_texts
 from workbench.ui.bot import labels as bot_labels
 from workbench.ui.chat import conversation_list
