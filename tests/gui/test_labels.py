@@ -9,9 +9,9 @@ from types import ModuleType
 import pytest
 from PySide6.QtCore import QCoreApplication
 
+from workbench.domain.case_rules import FOLLOW_UP_LABEL, REVIEW_DEADLINE_LABEL
 from workbench.domain.crm import CREDIT_TIERS, GENDERS, MEMBER_LEVELS, TRAFFIC_SOURCES
 from workbench.domain.kb import STANDARD_CATEGORIES
-from workbench.domain.case_rules import FOLLOW_UP_LABEL, REVIEW_DEADLINE_LABEL
 from workbench.ui.aftersales import texts as aftersales_texts
 from workbench.ui.bot import labels as bot_labels
 from workbench.ui.chat import conversation_list

@@ -81,7 +81,12 @@ def literal_style_sheets(source: str) -> list[str]:
     a style that follows run-time data is built by a helper of the theme from palette roles."""
     found = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call) and call_name(node) == "setStyleSheet" and node.args and literal_text(node.args[0]):
+        if (
+            isinstance(node, ast.Call)
+            and call_name(node) == "setStyleSheet"
+            and node.args
+            and literal_text(node.args[0])
+        ):
             found.append(f"line {node.lineno}")
     return found
 
