@@ -25,6 +25,7 @@ class Settings:
     simulator_speed: float = 1.0
     suggestions_shown: int = 5
     font_size: int = 10
+    theme: str = "light"  # a palette in workbench/assets/themes; the UI checks the name (unknown: light)
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)

@@ -5303,8 +5303,8 @@
         <translation>Settings saved</translation>
     </message>
     <message>
-        <source>语言与数据库的更改将在重新启动后生效。</source>
-        <translation>Language and database changes take effect after a restart.</translation>
+        <source>语言、主题与数据库的更改将在重新启动后生效。</source>
+        <translation>Language, theme and database changes take effect after a restart.</translation>
     </message>
     <message>
         <source>请先在「接待」中打开与买家的会话</source>
@@ -7232,6 +7232,14 @@ Covers: {parts}</translation>
         <translation>Simulated customers</translation>
     </message>
     <message>
+        <source>浅色</source>
+        <translation>Light</translation>
+    </message>
+    <message>
+        <source>界面主题</source>
+        <translation>Theme</translation>
+    </message>
+    <message>
         <source>界面语言</source>
         <translation>Language</translation>
     </message>
@@ -7246,6 +7254,10 @@ Covers: {parts}</translation>
     <message>
         <source>设置</source>
         <translation>Settings</translation>
+    </message>
+    <message>
+        <source>高对比度</source>
+        <translation>High contrast</translation>
     </message>
 </context>
 <context>

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import copy_demo
@@ -20,6 +21,7 @@ from workbench.startup import DeskStartup
 from workbench.storage.db import Database, sqlite_url
 from workbench.ui.main_window import MainWindow
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import apply_theme, load_theme
 
 WindowFactory = Callable[..., MainWindow]
 
@@ -43,6 +45,13 @@ def env(qtbot: QtBot, tmp_path: Path) -> Iterator[Env]:
     assert tasks.wait_idle()
     qtbot.waitUntil(lambda: tasks.pending() == 0)
     db.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def themed_application(qapp: QApplication) -> None:
+    """The application style sheet, as the app applies it at start-up (ui/bootstrap.py): the pages
+    are styled by it, not by sheets of their own."""
+    apply_theme(qapp, load_theme("light"))
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from workbench import __version__
 from workbench.launch import LaunchConfig
 from workbench.ui.errors import error_text
 from workbench.ui.gc_guard import GuiThreadGarbageCollector
-from workbench.ui.theme import STYLE_SHEET, apply_font, install_translator
+from workbench.ui.theme import apply_font, apply_theme, install_translator, theme_for_settings
 
 if TYPE_CHECKING:  # the services load on the start-up thread, not before the first paint
     from workbench.services.workspace import WorkspaceOpening
@@ -34,7 +34,7 @@ def create_application(config: LaunchConfig) -> QApplication:
     QCoreApplication.setApplicationVersion(__version__)
     apply_font(app, config.settings.font_size)
     install_translator(app, config.settings.language)
-    app.setStyleSheet(STYLE_SHEET)
+    apply_theme(app, theme_for_settings(config.settings.theme))
     if not hasattr(app, "_workbench_gc"):
         app._workbench_gc = GuiThreadGarbageCollector(app)  # type: ignore[attr-defined]
     return app

@@ -658,7 +658,9 @@ class MainWindow(QMainWindow):
             self.config = replace(self.config, settings=settings)
             self.composer.set_enter_sends(settings.enter_sends)
             self.controller.set_simulator_rate(settings.simulator_rate_per_min)
-            QMessageBox.information(self, self.tr("设置已保存"), self.tr("语言与数据库的更改将在重新启动后生效。"))
+            QMessageBox.information(
+                self, self.tr("设置已保存"), self.tr("语言、主题与数据库的更改将在重新启动后生效。")
+            )
 
     # -- window state ---------------------------------------------------------------------------
 

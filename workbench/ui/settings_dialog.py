@@ -1,4 +1,4 @@
-"""Settings: language, send key, simulator pace and the shared database address."""
+"""Settings: language, theme, send key, simulator pace and the shared database address."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ class SettingsDialog(QDialog):
         self.language.addItem("简体中文", "zh_CN")
         self.language.addItem("English", "en")
         self.language.setCurrentIndex(max(0, self.language.findData(s.language)))
+        self.theme = QComboBox(self)
+        self.theme.addItem(self.tr("浅色"), "light")
+        self.theme.addItem(self.tr("高对比度"), "high_contrast")
+        self.theme.setCurrentIndex(max(0, self.theme.findData(s.theme)))
         self.enter_sends = QCheckBox(self.tr("按 Enter 发送（Shift+Enter 换行）；不勾选则 Ctrl+Enter 发送"), self)
         self.enter_sends.setChecked(s.enter_sends)
         self.sim_enabled = QCheckBox(self.tr("启动时开启模拟客户"), self)
@@ -52,6 +56,7 @@ class SettingsDialog(QDialog):
 
         form = QFormLayout(self)
         form.addRow(self.tr("界面语言"), self.language)
+        form.addRow(self.tr("界面主题"), self.theme)
         form.addRow(self.tr("发送方式"), self.enter_sends)
         form.addRow(self.tr("模拟客户"), self.sim_enabled)
         form.addRow(self.tr("到店频率"), self.rate)
@@ -83,6 +88,7 @@ class SettingsDialog(QDialog):
                 return
         settings = self.config.settings.with_changes(
             language=str(self.language.currentData()),
+            theme=str(self.theme.currentData()),
             enter_sends=self.enter_sends.isChecked(),
             simulator_enabled=self.sim_enabled.isChecked(),
             simulator_rate_per_min=float(self.rate.value()),

@@ -1,15 +1,29 @@
-"""Fonts, translator and the style sheet: a light 千牛-like look."""
+"""Fonts, translator and the theme: the colour palette and the one application style sheet.
+
+A theme is a palette file in `workbench/assets/themes/` (`light.json`, `high_contrast.json`): named
+colour roles (`accent`, `text_muted`, `danger`…). The style sheet `workbench.qss` beside it names roles
+as `@role`; `style_sheet()` fills them in. Code that paints asks `colour("role")`; code that builds a
+style string at run time (a tag chip in the user's colour) asks `hex_colour("role")`. No widget
+carries a colour literal: a new theme is a new palette file.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from importlib import resources
+from typing import TypeVar
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtGui import QColor, QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QWidget
 
 log = logging.getLogger(__name__)
+
+K = TypeVar("K")
 
 # Simplified-Chinese faces by platform, best first. Setting one explicitly keeps Qt from
 # falling back to a Japanese face for Han characters.
@@ -23,8 +37,6 @@ CJK_FAMILIES = (
     "WenQuanYi Micro Hei",
     "WenQuanYi Zen Hei",
 )
-
-ACCENT = "#1677ff"
 
 
 def pick_cjk_family() -> str | None:
@@ -77,41 +89,218 @@ def install_qt_translator(app: QApplication, language: str) -> QTranslator | Non
     return translator
 
 
-STYLE_SHEET = f"""
-QMainWindow, QWidget#centralPane {{ background: #f3f5f8; }}
-QToolBar {{ background: #ffffff; border-bottom: 1px solid #e4e7ec; spacing: 8px; padding: 4px 8px; }}
-QStatusBar {{ background: #ffffff; border-top: 1px solid #e4e7ec; color: #667085; }}
-QSplitter::handle {{ background: #e4e7ec; }}
-QSplitter::handle:horizontal {{ width: 1px; }}
-QListView, QTreeView {{ background: #ffffff; border: none; outline: 0; }}
-QTabWidget::pane {{ border: none; background: #ffffff; }}
-QTabBar::tab {{ background: transparent; padding: 8px 14px; color: #475467; border: none;
-               border-bottom: 2px solid transparent; }}
-QTabBar::tab:selected {{ color: {ACCENT}; border-bottom: 2px solid {ACCENT}; font-weight: bold; }}
-QPushButton {{ background: #ffffff; border: 1px solid #d0d5dd; border-radius: 4px; padding: 4px 12px;
-               color: #344054; }}
-QPushButton:hover {{ border-color: {ACCENT}; color: {ACCENT}; }}
-QPushButton:disabled {{ color: #98a2b3; border-color: #e4e7ec; }}
-QPushButton#primary {{ background: {ACCENT}; color: #ffffff; border: 1px solid {ACCENT}; }}
-QPushButton#primary:hover {{ background: #4096ff; color: #ffffff; }}
-QPushButton#primary:disabled {{ background: #bfd6ff; border-color: #bfd6ff; }}
-QLineEdit, QPlainTextEdit, QTextEdit, QComboBox {{ background: #ffffff; border: 1px solid #d0d5dd;
-               border-radius: 4px;               padding: 3px 6px; selection-background-color: {ACCENT}; }}
-QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus {{ border-color: {ACCENT}; }}
-QToolButton::menu-indicator {{ image: none; width: 0px; }}
-QToolButton {{ padding: 3px 8px; }}
-QListView#phrasePicker {{ border: 1px solid #d0d5dd; border-radius: 4px; padding: 2px; }}
-QListView#phrasePicker::item {{ padding: 4px 6px; }}
-QListView#phrasePicker::item:selected {{ background: #e6f0ff; color: #101828; }}
-QListWidget#navRail {{ background: #1f2a44; border: none; padding-top: 6px; }}
-QListWidget#navRail::item {{ color: #c9d1e3; border-left: 3px solid transparent; }}
-QListWidget#navRail::item:selected {{ background: #2c3a5c; color: #ffffff; border-left: 3px solid {ACCENT}; }}
-QListWidget#navRail::item:hover {{ background: #27345226; color: #ffffff; }}
-QLabel#muted {{ color: #667085; }}
-QLabel#error {{ color: #d92d20; }}
-QLabel#paneTitle {{ font-weight: bold; color: #101828; }}
-QWidget#chatHeader, QWidget#composerPane {{ background: #ffffff; }}
-QWidget#composerPane {{ border-top: 1px solid #e4e7ec; }}
-QWidget#chatHeader {{ border-bottom: 1px solid #e4e7ec; }}
-QPlainTextEdit#composer {{ border: none; }}
-"""
+# -- the theme ------------------------------------------------------------------------------------
+
+THEMES = ("light", "high_contrast")
+DEFAULT_THEME = "light"
+_THEMES_DIR = "themes"
+_STYLE_SHEET = "workbench.qss"
+# `@role` in the style sheet; QSS itself never uses `@`, so a placeholder cannot be mistaken for QSS.
+_PLACEHOLDER = re.compile(r"@([a-z][a-z0-9_]*)")
+_ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# #rgb, #rrggbb or #aarrggbb, as both QColor and QSS read them.
+_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
+
+
+class ThemeError(ValueError):
+    """A palette or the style sheet is unusable; the message names the file and the role."""
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    name: str
+    colours: Mapping[str, str]  # role -> "#rrggbb" (or #rgb, #aarrggbb), exactly as written in the file
+
+    def hex(self, role: str) -> str:
+        try:
+            return self.colours[role]
+        except KeyError:
+            raise ThemeError(f"theme {self.name!r} has no colour role {role!r}") from None
+
+    def style_sheet(self) -> str:
+        """The application style sheet with every `@role` replaced by this theme's colour."""
+        return fill_style_sheet(read_style_sheet(), self)
+
+
+def _read_asset(name: str) -> str:
+    return (resources.files("workbench.assets") / _THEMES_DIR / name).read_text(encoding="utf-8")
+
+
+def read_style_sheet() -> str:
+    return _read_asset(_STYLE_SHEET)
+
+
+def style_sheet_roles(text: str) -> set[str]:
+    """The roles a style sheet names."""
+    return set(_PLACEHOLDER.findall(text))
+
+
+def fill_style_sheet(text: str, theme: Theme) -> str:
+    missing = sorted(style_sheet_roles(text) - set(theme.colours))
+    if missing:
+        raise ThemeError(f"theme {theme.name!r} lacks the colour role(s) the style sheet uses: {', '.join(missing)}")
+    return _PLACEHOLDER.sub(lambda m: theme.colours[m.group(1)], text)
+
+
+def parse_palette(name: str, text: str, required: Iterable[str] = ()) -> Theme:
+    """A theme from a palette file's text; every role in `required` must be there."""
+    where = f"themes/{name}.json"
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise ThemeError(f"{where} is not valid JSON: {exc}") from None
+    colours = raw.get("colours") if isinstance(raw, dict) else None
+    if not isinstance(colours, dict):
+        raise ThemeError(f'{where} needs a "colours" object of role -> "#rrggbb"')
+    for role, value in colours.items():
+        if not _ROLE_NAME.match(role):
+            raise ThemeError(f"{where}: {role!r} is not a role name (lower case, digits and _)")
+        if not isinstance(value, str) or not _HEX.match(value):
+            raise ThemeError(f"{where}: colour role {role!r} has {value!r}, not #rgb, #rrggbb or #aarrggbb")
+    missing = sorted(set(required) - set(colours))
+    if missing:
+        raise ThemeError(f"{where} lacks the colour role(s): {', '.join(missing)}")
+    return Theme(name, dict(colours))
+
+
+def load_theme(name: str) -> Theme:
+    """A shipped theme, checked to define every role the light theme (the reference) defines."""
+    if name not in THEMES:
+        raise ThemeError(f"unknown theme {name!r}; the themes are {', '.join(THEMES)}")
+    reference = parse_palette(DEFAULT_THEME, _read_asset(f"{DEFAULT_THEME}.json"))
+    if name == DEFAULT_THEME:
+        return reference
+    return parse_palette(name, _read_asset(f"{name}.json"), required=reference.colours)
+
+
+def theme_for_settings(name: str) -> Theme:
+    """The theme the settings ask for; an unknown name logs a warning and gives the light theme."""
+    if name not in THEMES:
+        log.warning("unknown theme %r in the settings; using %s", name, DEFAULT_THEME)
+        name = DEFAULT_THEME
+    return load_theme(name)
+
+
+class RoleColours(Mapping[K, str]):
+    """Things (order states, segments…) mapped to colour roles. Looking one up gives the colour of its
+    role in the current theme, as "#rrggbb" for a pill, a chart or a style string."""
+
+    def __init__(self, roles: Mapping[K, str]) -> None:
+        self.roles = dict(roles)
+
+    def __getitem__(self, key: K) -> str:
+        return hex_colour(self.roles[key])
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self.roles)
+
+    def __len__(self) -> int:
+        return len(self.roles)
+
+
+_current: Theme | None = None
+_qcolours: dict[str, QColor] = {}
+
+
+def current_theme() -> Theme:
+    """The theme the application uses: the light one until `use_theme` chose another."""
+    global _current
+    if _current is None:
+        _current = load_theme(DEFAULT_THEME)
+    return _current
+
+
+def use_theme(theme: Theme) -> None:
+    """Make `theme` the one `colour()` answers from (the style sheet is applied by the caller)."""
+    global _current
+    _current = theme
+    _qcolours.clear()
+
+
+def apply_theme(app: QApplication, theme: Theme) -> None:
+    use_theme(theme)
+    app.setStyleSheet(theme.style_sheet())
+
+
+def hex_colour(role: str) -> str:
+    """A role's colour as written in the palette, for a style string built at run time."""
+    return current_theme().hex(role)
+
+
+def colour(role: str) -> QColor:
+    """A role's colour for painting. A copy each call, so a caller may change its alpha freely."""
+    cached = _qcolours.get(role)
+    if cached is None:
+        cached = _qcolours[role] = QColor(hex_colour(role))
+    return QColor(cached)
+
+
+def scope(widget: QWidget, *blocks: str) -> None:
+    """Style `widget` and everything in it with the style sheet's blocks `blocks` (the rules written
+    `QWidget[sheet~="name"] …` in workbench.qss). Call it before the widget is shown."""
+    widget.setProperty("sheet", " ".join(blocks))
+
+
+def repolish(widget: QWidget) -> None:
+    """Apply the style sheet again after a dynamic property or object name it selects on has changed."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    widget.update()
+
+
+def set_tone(widget: QWidget, tone: str) -> None:
+    """Colour a label with one of the style sheet's `QLabel[tone="…"]` rules (text, secondary, muted)."""
+    if widget.property("tone") != tone:
+        widget.setProperty("tone", tone)
+        if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+            repolish(widget)
+
+
+# -- style strings that depend on run-time data ---------------------------------------------------
+# Everything else is in workbench.qss. These few widgets take a colour chosen at run time (a tag's
+# colour picked by the user, an order state's colour), so their style string is built here.
+
+
+def rgba(color: str | QColor, alpha: int) -> str:
+    """A style-sheet rgba() for `color` with `alpha` 0..255."""
+    c = QColor(color)
+    return f"rgba({c.red()}, {c.green()}, {c.blue()}, {alpha})"
+
+
+def pill_style(color: str, h_padding: int) -> str:
+    """A rounded label tinted with `color` (see widgets/pill.py)."""
+    fg = QColor(color).darker(112).name()
+    return f"QLabel {{ background: {rgba(color, 30)}; color: {fg}; border-radius: 9px; padding: 1px {h_padding}px; }}"
+
+
+def tag_chip_style(color: str, *, official: bool) -> str:
+    """A tag chip: tinted with the tag's own colour, or the solid official-tag colour (widgets/tag_chip.py)."""
+    if official:
+        # read-only platform tags: solid and square-cornered, unlike the tinted custom pills
+        solid = hex_colour("tag_official")
+        return (
+            f"QFrame#tagChip {{ background: {solid}; border: 1px solid {solid}; border-radius: 4px; }}"
+            f" QFrame#tagChip QLabel {{ color: {hex_colour('on_accent')}; background: transparent; border: none; }}"
+        )
+    base = QColor(color)
+    if not base.isValid():
+        base = colour("tag_default")
+    fg = base.darker(115).name()
+    return (
+        f"QFrame#tagChip {{ background: {rgba(base, 22)}; border: 1px solid {rgba(base, 70)}; border-radius: 11px; }}"
+        f" QFrame#tagChip QLabel {{ color: {fg}; background: transparent; border: none; }}"
+        f" QFrame#tagChip QToolButton {{ color: {fg}; }}"
+        f" QFrame#tagChip QToolButton:hover {{ color: {hex_colour('danger')}; }}"
+    )
+
+
+def swatch_button_style(color: str) -> str:
+    """A button showing a colour the user picked as a thick left edge (the tag colour button)."""
+    return f"QPushButton {{ border-left: 14px solid {color}; }}"
+
+
+def text_style(role: str, *, bold: bool = False) -> str:
+    """A label's text in a role's colour, for labels whose colour follows the data shown (a risk
+    level, a policy finding)."""
+    return f"color: {hex_colour(role)};" + (" font-weight: bold;" if bold else "")

@@ -19,10 +19,10 @@ from workbench.domain.orders import Order
 from workbench.services.aftersales import AftersalesService, form_errors
 from workbench.ui.aftersales.evidence import NewEvidenceBox
 from workbench.ui.aftersales.texts import aftersales_error_text
-from workbench.ui.aftersales.widgets import FORM_STYLE, DraftKeeper, FormGrid
+from workbench.ui.aftersales.widgets import DraftKeeper, FormGrid
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import scope
 from workbench.ui.widgets.card import Card
-from workbench.ui.widgets.style import SIDEBAR_STYLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +118,7 @@ class CaseForm(QWidget):
         self._generation = 0  # only the answer to the latest check is shown
         self._texts = self.form_texts()
         self.setObjectName("sidebarPage")
-        self.setStyleSheet(SIDEBAR_STYLE + FORM_STYLE)
+        scope(self, "sidebar", "form")
         self.drafts = DraftKeeper(tasks, service, self.payload, self)
         self.drafts.restored.connect(self._on_draft)
         self.drafts.saved.connect(lambda _k: self.draft_note.setText(self._texts.draft_saved))

@@ -58,6 +58,7 @@ from workbench.ui.aftersales.texts import (
 from workbench.ui.aftersales.widgets import FormGrid, MoneyEdit, OptionalDateTime, RiskPanel, settle_order_errors
 from workbench.ui.orders.states import state_label as order_state_label
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import text_style
 from workbench.ui.widgets.card import Card
 from workbench.ui.widgets.guard import while_alive
 
@@ -543,14 +544,14 @@ class ComplaintFormView(CaseForm):
             self.suggestion_label.setText("")
             return
         if suggests_malicious(risk):
-            self.suggestion_label.setStyleSheet("color: #d46b08;")
+            self.suggestion_label.setStyleSheet(text_style("warning"))
             self.suggestion_label.setText(
                 self.tr("程序提示：发现 {n} 个恶意投诉信号（{score} 分），建议核实后再决定性质。").format(
                     n=len(risk.hits), score=risk.score
                 )
             )
         else:
-            self.suggestion_label.setStyleSheet("color: #389e0d;")
+            self.suggestion_label.setStyleSheet(text_style("success_text"))
             self.suggestion_label.setText(
                 self.tr("程序提示：信号不多（{score} 分），按正常投诉处理。").format(score=risk.score)
             )

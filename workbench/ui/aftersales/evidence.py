@@ -54,7 +54,7 @@ class MessagePicker(QWidget):
         self.view.setMinimumHeight(120)
         self.view.setMaximumHeight(200)
         self.view.setAccessibleName(self.tr("聊天记录"))
-        self.view.setStyleSheet("QListView { background: #ffffff; border: 1px solid #e4e7ec; border-radius: 4px; }")
+        self.view.setObjectName("chatEvidence")
         layout.addWidget(self.view)
         self.empty = QLabel(self.tr("该客户没有聊天记录。"))
         self.empty.setObjectName("muted")
@@ -178,10 +178,7 @@ class EvidenceCard(Card):
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setAccessibleName(self.tr("证据列表"))
-        self.view.setStyleSheet(
-            "QListView { background: #ffffff; border: 1px solid #e4e7ec; border-radius: 4px; }"
-            " QListView::item { padding: 3px 4px; } QListView::item:selected { background: #e8f3ff; color: #1d2129; }"
-        )
+        self.view.setObjectName("evidenceList")
         self.view.selectionModel().currentChanged.connect(lambda *_: self._sync())
         self.body.addWidget(self.view)
         self.empty = QLabel(self.tr("还没有证据。聊天记录、订单信息和照片能帮助平台判断。"))

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from workbench.domain.aftersales import Case, CaseState, Evidence, Rating, ReviewDetails
+from workbench.domain.aftersales import Case, Evidence, Rating, ReviewDetails
 from workbench.domain.conversations import Message, Sender
 from workbench.ui.aftersales.texts import (
     KIND_COLORS,
@@ -32,6 +32,7 @@ from workbench.ui.aftersales.texts import (
     state_color,
     state_label,
 )
+from workbench.ui.theme import colour
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -171,7 +172,7 @@ class CaseTableModel(QAbstractTableModel):
             if column == "kind":
                 return QColor(KIND_COLORS[case.kind]).darker(110)
             if column == "updated" and case.due_at is not None and case.due_at < self._now() and not case.is_final:
-                return QColor("#d92d20")
+                return colour("danger")
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == "updated" and case.due_at is not None and not case.is_final:
@@ -436,6 +437,3 @@ def amount_text(cents: int) -> str:
 
 def rating_color(rating: Rating) -> str:
     return RATING_COLORS[rating]
-
-
-FINAL_COLOR = state_color(CaseState.COMPLETED)

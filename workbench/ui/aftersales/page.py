@@ -41,27 +41,12 @@ from workbench.ui.aftersales.reviews_view import ReviewsView
 from workbench.ui.aftersales.service_form import ServiceForm
 from workbench.ui.aftersales.texts import aftersales_error_text, kind_label, reminder_text, state_label
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import scope
 from workbench.ui.widgets.guard import while_alive
-from workbench.ui.widgets.style import BORDER, SIDEBAR_STYLE
 
 SEARCH_DELAY_MS = 250
 PAGE_SIZE = 200
 REMINDER_REFRESH_MS = 60_000
-
-PAGE_STYLE = (
-    SIDEBAR_STYLE
-    + f"""
-QWidget#listPane {{ background: #ffffff; border-right: 1px solid {BORDER}; }}
-QTableView {{ background: #ffffff; border: none; gridline-color: #f0f1f4; selection-background-color: #e8f3ff;
-    selection-color: #1d2129; alternate-background-color: #fafbfc; }}
-QHeaderView::section {{ background: #f7f8fa; border: none; border-bottom: 1px solid {BORDER}; padding: 6px 6px;
-    color: #4e5969; }}
-QPushButton#reminders {{ background: #fff7e6; color: #d46b08; border: 1px solid #ffd591; border-radius: 4px;
-    padding: 4px 8px; text-align: left; }}
-QLabel#customerChip {{ background: #e8f3ff; color: #1677ff; border-radius: 10px; padding: 2px 8px; }}
-QTabWidget::pane {{ border: none; }}
-"""
-)
 
 
 class _ReminderButton(QPushButton):
@@ -131,7 +116,7 @@ class AftersalesPage(QWidget):
         self._generation = 0
         self._reminders: list[Reminder] = []
         self.setObjectName("aftersalesPage")
-        self.setStyleSheet(PAGE_STYLE)
+        scope(self, "sidebar", "aftersales")
         self._build()
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -188,9 +173,7 @@ class AftersalesPage(QWidget):
         self.new_button = QToolButton()
         self.new_button.setText(self.tr("新建 ▾"))
         self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.new_button.setStyleSheet(
-            "QToolButton { background: #1677ff; color: #ffffff; border-radius: 4px; padding: 4px 10px; }"
-        )
+        self.new_button.setObjectName("newCase")
         menu = QMenu(self.new_button)
         for kind in (*SERVICE_KINDS, CaseKind.COMPLAINT, CaseKind.DISPUTE):
             action = menu.addAction(kind_label(kind))

@@ -5,6 +5,7 @@ Safe to run on a worker thread: it paints on a QPdfWriter (not a widget) and onl
 from __future__ import annotations
 
 from html import escape
+from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QMarginsF, QUrl
@@ -44,22 +45,10 @@ from workbench.ui.aftersales.texts import (
 
 IMAGE_WIDTH = 420
 
-CSS = """
-body { font-size: 10pt; color: #1d2129; }
-h1 { font-size: 17pt; margin: 0 0 4px 0; }
-h2 { font-size: 12.5pt; margin: 16px 0 6px 0; color: #1d2129; border-bottom: 1px solid #d0d5dd; }
-p.sub { color: #4e5969; margin: 0 0 8px 0; }
-p.note { color: #86909c; font-size: 8.5pt; }
-table.kv { border-collapse: collapse; width: 100%; }
-table.kv td { padding: 3px 6px; vertical-align: top; border-bottom: 1px solid #f0f1f4; }
-table.kv td.k { color: #4e5969; width: 22%; }
-table.grid { border-collapse: collapse; width: 100%; }
-table.grid th { background: #f3f5f8; padding: 4px 6px; text-align: left; border: 1px solid #e4e7ec; }
-table.grid td { padding: 4px 6px; border: 1px solid #e4e7ec; vertical-align: top; }
-td.hit { color: #cf1322; }
-td.miss { color: #86909c; }
-p.quote { background: #fff7e6; padding: 4px 8px; margin: 2px 0; }
-"""
+
+def packet_css() -> str:
+    """The packet's style: a printed document, so dark on white whatever the program's theme."""
+    return (resources.files("workbench.assets") / "print" / "evidence_packet.css").read_text(encoding="utf-8")
 
 
 def _kv(rows: list[tuple[str, str]]) -> str:
@@ -250,7 +239,7 @@ def packet_html(packet: EvidencePacket) -> str:
     if case.kind in (CaseKind.REVIEW, CaseKind.COMPLAINT):
         caveat = QCoreApplication.translate("Packet", "风险评分是程序依据公开规则给出的提示，不构成对买家的指控。")
         out.append(f'<p class="note">{escape(caveat)}</p>')
-    return f"<html><head><style>{CSS}</style></head><body>{''.join(out)}</body></html>"
+    return f"<html><head><style>{packet_css()}</style></head><body>{''.join(out)}</body></html>"
 
 
 def write_packet_pdf(packet: EvidencePacket, path: Path) -> Path:

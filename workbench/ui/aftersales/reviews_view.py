@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,9 +26,10 @@ from workbench.ui.aftersales.case_file import CaseFileView
 from workbench.ui.aftersales.models import CaseRoles, ReviewListModel, stamp
 from workbench.ui.aftersales.texts import RATING_COLORS, rating_label, state_color, state_label
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import colour, scope
 from workbench.ui.widgets.guard import while_alive
 from workbench.ui.widgets.pill import paint_pill, pill_size
-from workbench.ui.widgets.style import ACCENT, ACCENT_SOFT, BORDER, DIVIDER, MUTED, SIDEBAR_STYLE, TEXT, adjusted_font
+from workbench.ui.widgets.style import adjusted_font
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 SEARCH_DELAY_MS = 250
@@ -51,11 +52,11 @@ class ReviewDelegate(QStyledItemDelegate):
         rect = QRect(option.rect)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(rect, QColor("#ffffff"))
+        painter.fillRect(rect, colour("surface"))
         if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, QColor(ACCENT_SOFT))
-            painter.fillRect(QRect(rect.left(), rect.top(), 3, rect.height()), QColor(ACCENT))
-        painter.setPen(QColor(DIVIDER))
+            painter.fillRect(rect, colour("accent_soft"))
+            painter.fillRect(QRect(rect.left(), rect.top(), 3, rect.height()), colour("accent"))
+        painter.setPen(colour("divider"))
         painter.drawLine(rect.left() + self.PAD, rect.bottom(), rect.right() - self.PAD, rect.bottom())
         inner = rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
         font = QFont(option.font)
@@ -76,12 +77,12 @@ class ReviewDelegate(QStyledItemDelegate):
         paint_pill(painter, state_rect, state, state_color(case.state), small)
         x = inner.left() + rw + 8
         painter.setFont(bold)
-        painter.setPen(QColor(TEXT))
+        painter.setPen(colour("text"))
         nick_w = max(0, state_rect.left() - x - 8 - QFontMetrics(small).horizontalAdvance("0000-00-00 00:00") - 8)
         nick = QFontMetrics(bold).elidedText(case.customer_nick, Qt.TextElideMode.ElideRight, nick_w)
         painter.drawText(QRect(x, inner.top(), nick_w, line), Qt.AlignmentFlag.AlignVCenter, nick)
         painter.setFont(small)
-        painter.setPen(QColor(MUTED))
+        painter.setPen(colour("text_muted"))
         time_x = x + QFontMetrics(bold).horizontalAdvance(nick) + 8
         painter.drawText(
             QRect(time_x, inner.top(), max(0, state_rect.left() - time_x - 6), line),
@@ -92,14 +93,14 @@ class ReviewDelegate(QStyledItemDelegate):
         # marks for the bottom right: photos, the agent's flag, the risk score
         marks = []
         if d.images:
-            marks.append((QCoreApplication.translate("Reviews", "晒图 {n}").format(n=d.images), MUTED))
+            marks.append((QCoreApplication.translate("Reviews", "晒图 {n}").format(n=d.images), colour("text_muted")))
         if case.flagged:
-            marks.append((QCoreApplication.translate("Reviews", "⚑ 客服已标记"), "#cf1322"))
+            marks.append((QCoreApplication.translate("Reviews", "⚑ 客服已标记"), colour("danger_strong")))
         if case.risk_score >= 30:
             marks.append(
                 (
                     QCoreApplication.translate("Reviews", "风险 {score}").format(score=case.risk_score),
-                    "#d46b08" if case.risk_score < 60 else "#cf1322",
+                    colour("warning" if case.risk_score < 60 else "danger_strong"),
                 )
             )
         small_fm = QFontMetrics(small)
@@ -107,7 +108,7 @@ class ReviewDelegate(QStyledItemDelegate):
 
         # lines 2–3: the review (the last line leaves room for the marks)
         painter.setFont(font)
-        painter.setPen(QColor("#4e5969"))
+        painter.setPen(colour("text_secondary"))
         text_rect = QRect(inner.left(), inner.top() + line + 4, inner.width(), line * 2)
         elided = _two_lines(d.text, fm, inner.width(), max(inner.width() - marks_width, 40))
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, elided)
@@ -117,7 +118,7 @@ class ReviewDelegate(QStyledItemDelegate):
         y = inner.bottom() - small_fm.height()
         for text, color in reversed(marks):
             w = small_fm.horizontalAdvance(text)
-            painter.setPen(QColor(color))
+            painter.setPen(color)
             painter.drawText(QRect(mx - w, y, w, small_fm.height()), Qt.AlignmentFlag.AlignRight, text)
             mx -= w + 8
         painter.restore()
@@ -159,14 +160,13 @@ class ReviewsView(QWidget):
         self._generation = 0
         self._keep = 0
         self.setObjectName("sidebarPage")
-        self.setStyleSheet(SIDEBAR_STYLE)
+        scope(self, "sidebar")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
         left = QWidget()
-        left.setObjectName("listPane")
-        left.setStyleSheet(f"QWidget#listPane {{ background: #ffffff; border-right: 1px solid {BORDER}; }}")
+        left.setObjectName("reviewList")
         column = QVBoxLayout(left)
         column.setContentsMargins(12, 12, 12, 0)
         column.setSpacing(8)

@@ -35,6 +35,7 @@ from workbench.domain.errors import DomainError
 from workbench.domain.orders import format_yuan
 from workbench.ui.errors import error_text
 from workbench.ui.labels import Labels
+from workbench.ui.theme import RoleColours, hex_colour
 
 
 def _kind_texts() -> dict[CaseKind, str]:
@@ -52,15 +53,17 @@ def _kind_texts() -> dict[CaseKind, str]:
 kind_label = Labels(_kind_texts)
 
 
-KIND_COLORS = {
-    CaseKind.RETURN: "#fa8c16",
-    CaseKind.EXCHANGE: "#1677ff",
-    CaseKind.REFUND: "#f5222d",
-    CaseKind.REPAIR: "#13c2c2",
-    CaseKind.COMPLAINT: "#cf1322",
-    CaseKind.DISPUTE: "#722ed1",
-    CaseKind.REVIEW: "#52c41a",
-}
+KIND_COLORS = RoleColours(
+    {
+        CaseKind.RETURN: "case_kind_return",
+        CaseKind.EXCHANGE: "case_kind_exchange",
+        CaseKind.REFUND: "case_kind_refund",
+        CaseKind.REPAIR: "case_kind_repair",
+        CaseKind.COMPLAINT: "case_kind_complaint",
+        CaseKind.DISPUTE: "case_kind_dispute",
+        CaseKind.REVIEW: "case_kind_review",
+    }
+)
 
 
 def _state_texts() -> dict[CaseState, str]:
@@ -132,49 +135,53 @@ def _action_texts() -> dict[CaseState, str]:
 action_label = Labels(_action_texts, fallback=state_label)
 
 
+# A case state's colour says where it stands: waiting, in progress, goods moving, done well,
+# escalated to the platform, appealed, or closed.
 _GREEN, _BLUE, _ORANGE, _RED, _GREY, _PURPLE, _CYAN = (
-    "#52c41a",
-    "#1677ff",
-    "#fa8c16",
-    "#f5222d",
-    "#8c8c8c",
-    "#722ed1",
-    "#13c2c2",
+    "case_state_success",
+    "case_state_progress",
+    "case_state_pending",
+    "case_state_escalated",
+    "case_state_closed",
+    "case_state_appeal",
+    "case_state_transit",
 )
-STATE_COLORS: dict[CaseState, str] = {
-    CaseState.REQUESTED: _ORANGE,
-    CaseState.REVIEWING: _BLUE,
-    CaseState.QUOTED: _ORANGE,
-    CaseState.AWAITING_RETURN: _BLUE,
-    CaseState.RETURN_SHIPPED: _CYAN,
-    CaseState.RECEIVED: _CYAN,
-    CaseState.REFUNDED: _GREEN,
-    CaseState.REPLACEMENT_SHIPPED: _GREEN,
-    CaseState.REPAIRING: _CYAN,
-    CaseState.REPAIRED_SHIPPED: _GREEN,
-    CaseState.OPEN: _ORANGE,
-    CaseState.HANDLING: _BLUE,
-    CaseState.RESOLVED: _GREEN,
-    CaseState.APPEALING: _PURPLE,
-    CaseState.NEGOTIATING: _ORANGE,
-    CaseState.PLATFORM: _RED,
-    CaseState.EVIDENCE_SUBMITTED: _PURPLE,
-    CaseState.AGREED: _GREEN,
-    CaseState.RULED: _PURPLE,
-    CaseState.PENDING: _ORANGE,
-    CaseState.REPLIED: _GREEN,
-    CaseState.CONTACTED: _BLUE,
-    CaseState.FOLLOWED_UP: _GREEN,
-    CaseState.APPEAL_UPHELD: _GREEN,
-    CaseState.APPEAL_REJECTED: _GREY,
-    CaseState.COMPLETED: _GREY,
-    CaseState.REJECTED: _GREY,
-    CaseState.CANCELLED: _GREY,
-}
+STATE_COLORS = RoleColours(
+    {
+        CaseState.REQUESTED: _ORANGE,
+        CaseState.REVIEWING: _BLUE,
+        CaseState.QUOTED: _ORANGE,
+        CaseState.AWAITING_RETURN: _BLUE,
+        CaseState.RETURN_SHIPPED: _CYAN,
+        CaseState.RECEIVED: _CYAN,
+        CaseState.REFUNDED: _GREEN,
+        CaseState.REPLACEMENT_SHIPPED: _GREEN,
+        CaseState.REPAIRING: _CYAN,
+        CaseState.REPAIRED_SHIPPED: _GREEN,
+        CaseState.OPEN: _ORANGE,
+        CaseState.HANDLING: _BLUE,
+        CaseState.RESOLVED: _GREEN,
+        CaseState.APPEALING: _PURPLE,
+        CaseState.NEGOTIATING: _ORANGE,
+        CaseState.PLATFORM: _RED,
+        CaseState.EVIDENCE_SUBMITTED: _PURPLE,
+        CaseState.AGREED: _GREEN,
+        CaseState.RULED: _PURPLE,
+        CaseState.PENDING: _ORANGE,
+        CaseState.REPLIED: _GREEN,
+        CaseState.CONTACTED: _BLUE,
+        CaseState.FOLLOWED_UP: _GREEN,
+        CaseState.APPEAL_UPHELD: _GREEN,
+        CaseState.APPEAL_REJECTED: _GREY,
+        CaseState.COMPLETED: _GREY,
+        CaseState.REJECTED: _GREY,
+        CaseState.CANCELLED: _GREY,
+    }
+)
 
 
 def state_color(state: CaseState) -> str:
-    return STATE_COLORS.get(state, _GREY)
+    return STATE_COLORS.get(state) or hex_colour(_GREY)
 
 
 def _reason_texts() -> dict[AftersalesReason, str]:
@@ -368,7 +375,7 @@ def _rating_texts() -> dict[Rating, str]:
 rating_label = Labels(_rating_texts)
 
 
-RATING_COLORS = {Rating.GOOD: "#52c41a", Rating.NEUTRAL: "#fa8c16", Rating.BAD: "#f5222d"}
+RATING_COLORS = RoleColours({Rating.GOOD: "rating_good", Rating.NEUTRAL: "rating_neutral", Rating.BAD: "rating_bad"})
 
 
 def _risk_level_texts() -> dict[RiskLevel, str]:
@@ -382,7 +389,8 @@ def _risk_level_texts() -> dict[RiskLevel, str]:
 risk_level_label = Labels(_risk_level_texts)
 
 
-RISK_COLORS = {RiskLevel.LOW: "#52c41a", RiskLevel.MEDIUM: "#fa8c16", RiskLevel.HIGH: "#f5222d"}
+RISK_ROLES = {RiskLevel.LOW: "risk_low", RiskLevel.MEDIUM: "risk_medium", RiskLevel.HIGH: "risk_high"}
+RISK_COLORS = RoleColours(RISK_ROLES)
 
 
 def _event_texts() -> dict[EventAction, str]:

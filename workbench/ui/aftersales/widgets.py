@@ -29,7 +29,7 @@ from workbench.domain.aftersales import (
 )
 from workbench.services.aftersales import AftersalesService
 from workbench.ui.aftersales.texts import (
-    RISK_COLORS,
+    RISK_ROLES,
     field_error_text,
     finding_text,
     payer_label,
@@ -38,24 +38,11 @@ from workbench.ui.aftersales.texts import (
     signal_reason,
 )
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import text_style
 from workbench.ui.widgets.card import Card
 from workbench.ui.widgets.guard import while_alive
-from workbench.ui.widgets.style import ERROR, MUTED, TEXT, TEXT_SECONDARY, WARNING
 
 DRAFT_DELAY_MS = 400
-
-FORM_STYLE = f"""
-QLabel#fieldName {{ color: {TEXT_SECONDARY}; }}
-QLabel#fieldError {{ color: {ERROR}; }}
-QLabel#fieldHint {{ color: {MUTED}; }}
-QLabel#draftNote {{ color: {MUTED}; }}
-QLabel#formTitle {{ color: {TEXT}; font-weight: bold; }}
-QComboBox, QDateTimeEdit {{ background: #ffffff; border: 1px solid #d0d5dd; border-radius: 4px;
-    padding: 3px 6px; min-height: 20px; }}
-QDateTimeEdit QLineEdit {{ padding: 0px; border: none; background: transparent; }}
-QComboBox[invalid="true"] {{ border-color: {ERROR}; }}
-QGroupBox {{ border: none; }}
-"""
 
 
 def settle_order_errors(errors: Iterable[FieldError], order_no: str, looked_up: str) -> list[FieldError]:
@@ -268,28 +255,28 @@ class PolicyPanel(Card):
                 w.hide()
                 w.deleteLater()
         if verdict is None or not verdict.findings:
-            self.verdict_label.setStyleSheet(f"color: {MUTED};")
+            self.verdict_label.setStyleSheet(text_style("text_muted"))
             idle = self.tr("填写订单号和原因后，这里显示七天无理由、质保期和运费规则的检查结果。")
             self.verdict_label.setText(self.tr("正在检查…") if waiting else idle)
             self.payer_label.hide()
             return
         if verdict.eligible:
-            self.verdict_label.setStyleSheet("color: #389e0d; font-weight: bold;")
+            self.verdict_label.setStyleSheet(text_style("success_text", bold=True))
             self.verdict_label.setText(self.tr("✓ 符合店铺售后政策"))
         else:
-            self.verdict_label.setStyleSheet(f"color: {ERROR}; font-weight: bold;")
+            self.verdict_label.setStyleSheet(text_style("danger", bold=True))
             self.verdict_label.setText(self.tr("✗ 不符合店铺售后政策（可写明理由后仍受理，或拒绝并说明原因）"))
         marks = {
-            FindingLevel.OK: ("✓", "#389e0d"),
-            FindingLevel.INFO: ("·", TEXT_SECONDARY),
-            FindingLevel.WARN: ("!", WARNING),
-            FindingLevel.FAIL: ("✗", ERROR),
+            FindingLevel.OK: ("✓", "success_text"),
+            FindingLevel.INFO: ("·", "text_secondary"),
+            FindingLevel.WARN: ("!", "warning"),
+            FindingLevel.FAIL: ("✗", "danger"),
         }
         for finding in verdict.findings:
-            mark, color = marks[finding.level]
+            mark, role = marks[finding.level]
             line = QLabel(f"{mark}  {finding_text(finding)}")
             line.setWordWrap(True)
-            line.setStyleSheet(f"color: {color};")
+            line.setStyleSheet(text_style(role))
             line.setProperty("code", finding.code)
             self.lines.addWidget(line)
         parts = []
@@ -340,27 +327,27 @@ class RiskPanel(Card):
         if risk is None or not risk.signals:
             self.score_label.setText("")
             return
-        color = RISK_COLORS[risk.level]
+        role = RISK_ROLES[risk.level]
         self.score_label.setText(
             self.tr("{score} 分 · 风险{level}").format(score=risk.score, level=risk_level_label(risk.level))
         )
-        self.score_label.setStyleSheet(f"color: {color}; font-weight: bold;")
+        self.score_label.setStyleSheet(text_style(role, bold=True))
         for signal in sorted(risk.signals, key=lambda s: (not s.hit, -s.weight)):
             row = QWidget()
             layout = QHBoxLayout(row)
             layout.setContentsMargins(0, 0, 0, 0)
             layout.setSpacing(6)
             mark = QLabel("●" if signal.hit else "○")
-            mark.setStyleSheet(f"color: {color if signal.hit else MUTED};")
+            mark.setStyleSheet(text_style(role if signal.hit else "text_muted"))
             mark.setAlignment(Qt.AlignmentFlag.AlignTop)
             weight = QLabel(f"+{signal.weight}" if signal.hit else f"{signal.weight}")
-            weight.setStyleSheet(f"color: {color if signal.hit else MUTED};")
+            weight.setStyleSheet(text_style(role if signal.hit else "text_muted"))
             weight.setFixedWidth(weight.fontMetrics().horizontalAdvance("+100") + 4)
             weight.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
             text = QLabel(f"{signal_name(signal)} — {signal_reason(signal)}")
             text.setWordWrap(True)
             text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            text.setStyleSheet(f"color: {TEXT if signal.hit else MUTED};")
+            text.setStyleSheet(text_style("text" if signal.hit else "text_muted"))
             text.setProperty("code", signal.code)
             layout.addWidget(mark)
             layout.addWidget(weight)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.kb import Suggestion
+from workbench.ui.theme import colour
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -72,12 +73,12 @@ class SuggestionModel(QAbstractListModel):
         return list(self._items)
 
 
-def score_colour(score: float) -> str:
+def score_colour(score: float) -> QColor:
     if score >= 0.75:
-        return "#12b76a"
+        return colour("score_high")
     if score >= 0.45:
-        return "#f79009"
-    return "#98a2b3"
+        return colour("score_medium")
+    return colour("score_low")
 
 
 class SuggestionDelegate(QStyledItemDelegate):
@@ -99,8 +100,8 @@ class SuggestionDelegate(QStyledItemDelegate):
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(QColor("#1677ff" if selected else ("#91caff" if hovered else "#e4e7ec"))))
-        painter.setBrush(QColor("#f5f9ff" if selected else "#ffffff"))
+        painter.setPen(QPen(colour("accent" if selected else ("accent_hover_border" if hovered else "border"))))
+        painter.setBrush(colour("accent_faint" if selected else "surface"))
         painter.drawRoundedRect(rect, 6, 6)
         inner = rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
 
@@ -111,23 +112,23 @@ class SuggestionDelegate(QStyledItemDelegate):
         pill_w = fm_small.horizontalAdvance(pill_text) + 12
         pill = QRect(inner.right() - pill_w, inner.top(), pill_w, fm_small.height() + 4)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(score_colour(item.score)))
+        painter.setBrush(score_colour(item.score))
         painter.drawRoundedRect(pill, 8, 8)
         painter.setFont(small)
-        painter.setPen(QColor("#ffffff"))
+        painter.setPen(colour("on_accent"))
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, pill_text)
 
         bold = QFont(font)
         bold.setBold(True)
         painter.setFont(bold)
         fm_bold = QFontMetrics(bold)
-        painter.setPen(QColor("#101828"))
+        painter.setPen(colour("text_strong"))
         question = fm_bold.elidedText(item.question, Qt.TextElideMode.ElideRight, inner.width() - pill_w - 8)
         painter.drawText(QRect(inner.left(), inner.top(), inner.width() - pill_w - 8, fm_bold.height()), 0, question)
 
         y = inner.top() + fm_bold.height() + 4
         painter.setFont(small)
-        painter.setPen(QColor("#667085"))
+        painter.setPen(colour("text_subtle"))
         meta = item.category
         if item.matched_words:
             meta += "  ·  " + " ".join(item.matched_words[:5])
@@ -138,7 +139,7 @@ class SuggestionDelegate(QStyledItemDelegate):
         )
         y += fm_small.height() + 4
         painter.setFont(font)
-        painter.setPen(QColor("#344054"))
+        painter.setPen(colour("text_body"))
         fm = QFontMetrics(font)
         answer_rect = QRect(inner.left(), y, inner.width(), inner.bottom() - y)
         lines = max(1, answer_rect.height() // fm.lineSpacing())

@@ -38,7 +38,6 @@ from workbench.domain.routing import (
 from workbench.domain.shops import AgentStatus
 from workbench.services.routing import AccountForm, RoutingService, account_problems
 from workbench.ui.bot.common import (
-    BOT_STYLE,
     FieldErrors,
     FormGrid,
     Section,
@@ -52,9 +51,11 @@ from workbench.ui.bot.common import (
 from workbench.ui.bot.labels import agent_status_label, bot_error_text, role_label, routing_label
 from workbench.ui.bot.models import Column, R, RecordTableModel
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import scope
 from workbench.ui.widgets.guard import while_alive
 
-STATUS_COLOURS = {AgentStatus.ONLINE: "#389e0d", AgentStatus.BUSY: "#d46b08", AgentStatus.OFFLINE: "#86909c"}
+# colour roles of the theme
+STATUS_ROLES = {AgentStatus.ONLINE: "success_text", AgentStatus.BUSY: "warning", AgentStatus.OFFLINE: "text_muted"}
 
 
 class FormDialog(QDialog):
@@ -63,7 +64,7 @@ class FormDialog(QDialog):
 
     def __init__(self, min_width: int, parent: QWidget | None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(BOT_STYLE)
+        scope(self, "sidebar", "bot")
         self.setMinimumWidth(min_width)
         self.errors = FieldErrors(bot_error_text)
         self.status = error_label()
@@ -257,7 +258,7 @@ class AccountsTab(QWidget):
                 Column(
                     self.tr("状态"),
                     lambda a: agent_status_label(a.status) + (self.tr("（满额）") if a.auto_suspended else ""),
-                    foreground=lambda a: STATUS_COLOURS[a.status],
+                    foreground=lambda a: STATUS_ROLES[a.status],
                 ),
                 Column(self.tr("分流"), lambda a: self.tr("已开通") if a.can_route else self.tr("未开通")),
                 Column(self.tr("接待中/上限"), lambda a: f"{a.open_chats}/{a.capacity}"),

@@ -206,7 +206,7 @@ class AutoMessagesTab(QWidget):
                 Column(
                     self.tr("结果"),
                     lambda e: status_label(e.status) + (f"：{e.reason}" if e.reason and e.text else ""),
-                    foreground=lambda e: "#389e0d" if e.status is LogStatus.SENT else "#86909c",
+                    foreground=lambda e: "success_text" if e.status is LogStatus.SENT else "text_muted",
                 ),
             ],
             key=lambda e: e.id,

@@ -22,33 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.errors import DomainError
-from workbench.ui.widgets.style import ACCENT, BORDER, ERROR, MUTED, PAGE_BG, SIDEBAR_STYLE, TEXT, TEXT_SECONDARY
-
-BOT_STYLE = (
-    SIDEBAR_STYLE
-    + f"""
-QWidget#botPage, QWidget#botTabPage {{ background: {PAGE_BG}; }}
-QLabel#pageTitle {{ color: {TEXT}; font-weight: bold; }}
-QLabel#hint {{ color: {MUTED}; }}
-QLabel#formLabel {{ color: {TEXT_SECONDARY}; }}
-QLabel#statusLine {{ color: {TEXT_SECONDARY}; }}
-QLabel#okLine {{ color: #389e0d; }}
-QLabel#error {{ color: {ERROR}; }}
-QLabel#statValue {{ color: {TEXT}; font-weight: bold; }}
-QTableView {{ background: #ffffff; border: 1px solid {BORDER}; border-radius: 4px; gridline-color: #f0f1f4;
-    selection-background-color: #e8f3ff; selection-color: {TEXT}; }}
-QListView#cardList, QListView#ruleList {{ background: #ffffff; border: 1px solid {BORDER}; border-radius: 4px; }}
-QListView#ruleList::item {{ padding: 8px 10px; }}
-QListView#cardList::item {{ padding: 5px 8px; border-bottom: 1px solid #f0f1f4; }}
-QListView#cardList::item:selected {{ background: #e8f3ff; color: {TEXT}; }}
-QListView#ruleList::item:selected {{ background: #e8f3ff; color: {TEXT}; }}
-QHeaderView::section {{ background: #fafbfc; color: {TEXT_SECONDARY}; border: none;
-    border-bottom: 1px solid {BORDER}; padding: 4px 6px; }}
-QRadioButton, QCheckBox {{ color: {TEXT}; spacing: 6px; }}
-QPushButton#chipButton {{ border: 1px dashed {ACCENT}; color: {ACCENT}; border-radius: 10px; padding: 1px 8px; }}
-QTabWidget#botTabs::pane {{ background: {PAGE_BG}; }}
-"""
-)
 
 
 def muted(text: str, *, wrap: bool = True) -> QLabel:

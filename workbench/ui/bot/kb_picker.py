@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.kb import KbEntry
-from workbench.ui.bot.common import BOT_STYLE, dialog_buttons, muted
+from workbench.ui.bot.common import dialog_buttons, muted
 from workbench.ui.bot.models import Column, RecordRoles, RecordTableModel
+from workbench.ui.theme import scope
 
 
 class KbPickerDialog(QDialog):
@@ -28,7 +29,7 @@ class KbPickerDialog(QDialog):
     def __init__(self, entries: Sequence[KbEntry], taken: set[int], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("新增卡片问题"))
-        self.setStyleSheet(BOT_STYLE)
+        scope(self, "sidebar", "bot")
         self.resize(560, 520)
         self._entries = [e for e in entries if e.enabled and e.id not in taken]
         layout = QVBoxLayout(self)

@@ -13,6 +13,8 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from workbench.ui.theme import colour
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 R = TypeVar("R")
 
@@ -30,7 +32,7 @@ class Column(Generic[R]):
     text: Callable[[R], str]
     edit: Callable[[R, str], R] | None = None
     tooltip: Callable[[R], str] | None = None
-    foreground: Callable[[R], str | None] | None = None
+    foreground: Callable[[R], str | None] | None = None  # a colour role of the theme, or None
 
 
 class RecordTableModel(QAbstractTableModel, Generic[R]):
@@ -122,10 +124,10 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
             return column.tooltip(record)
         if role == Qt.ItemDataRole.ForegroundRole and column.foreground is not None:
-            from PySide6.QtGui import QBrush, QColor
+            from PySide6.QtGui import QBrush
 
-            color = column.foreground(record)
-            return QBrush(QColor(color)) if color else None
+            role_name = column.foreground(record)
+            return QBrush(colour(role_name)) if role_name else None
         if role == RecordRoles.RECORD:
             return record
         if role == RecordRoles.KEY:

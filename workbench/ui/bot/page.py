@@ -16,11 +16,12 @@ from workbench.services.routing import RoutingService
 from workbench.services.workspace import Workspace
 from workbench.ui.bot.accounts_tab import AccountsTab
 from workbench.ui.bot.auto_tab import AutoMessagesTab
-from workbench.ui.bot.common import BOT_STYLE, muted
+from workbench.ui.bot.common import muted
 from workbench.ui.bot.reception_tab import ReceptionTab
 from workbench.ui.bot.transfer_tab import TransferTab
 from workbench.ui.bot.welcome_tab import WelcomeTab
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import scope
 from workbench.ui.widgets.guard import while_alive
 
 
@@ -40,7 +41,7 @@ class BotSettingsPage(QWidget):
         self._tasks = tasks
         self._workspace = workspace
         self.setObjectName("botPage")
-        self.setStyleSheet(BOT_STYLE)
+        scope(self, "sidebar", "bot")
         ws = workspace
         self.bot_service: BotService = ws.bot
         self.routing_service: RoutingService = ws.routing

@@ -7,28 +7,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from workbench.domain.bot import WelcomeCard
+from workbench.ui.theme import hex_colour, scope
 from workbench.ui.widgets.avatar import Avatar
 from workbench.ui.widgets.flow_layout import FlowLayout
 from workbench.ui.widgets.pill import Pill
-
-PREVIEW_STYLE = """
-QFrame#phone { background: #ffffff; border: 1px solid #e4e7ec; border-radius: 14px; }
-QWidget#phoneHeader { background: #ffffff; border-bottom: 1px solid #eef0f3;
-    border-top-left-radius: 14px; border-top-right-radius: 14px; }
-QWidget#phoneChat { background: #f5f6f8; }
-QLabel#phoneTitle { color: #1d2129; font-weight: bold; }
-QLabel#phoneSub { color: #86909c; }
-QLabel#botName { color: #86909c; }
-QLabel#bubble { background: #ffffff; color: #1d2129; border-radius: 8px; padding: 8px 10px; }
-QFrame#welcomeCard { background: #ffffff; border-radius: 8px; }
-QLabel#cardHeading { color: #1d2129; font-weight: bold; }
-QLabel#cardQuestion { color: #1677ff; }
-QFrame#cardLine { background: #f0f1f4; max-height: 1px; min-height: 1px; border: none; }
-QLabel#quickButton { background: #ffffff; color: #4e5969; border: 1px solid #d0d5dd; border-radius: 12px;
-    padding: 3px 10px; }
-QLabel#phoneInput { background: #ffffff; color: #c9cdd4; border-top: 1px solid #eef0f3; padding: 10px 12px;
-    border-bottom-left-radius: 14px; border-bottom-right-radius: 14px; }
-"""
 
 
 class WelcomePreview(QFrame):
@@ -37,7 +19,7 @@ class WelcomePreview(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("phone")
-        self.setStyleSheet(PREVIEW_STYLE)
+        scope(self, "phone")
         self.setMinimumWidth(320)
         self.setMaximumWidth(380)
         outer = QVBoxLayout(self)
@@ -134,7 +116,7 @@ class WelcomePreview(QFrame):
             self._question_labels.append(label)
             row.addWidget(label, 1)
             if predicted:
-                row.addWidget(Pill(self.tr("智能预测"), "#7a5af8"))
+                row.addWidget(Pill(self.tr("智能预测"), hex_colour("bot_accent")))
             self.questions_layout.addLayout(row)
         self.card.setVisible(bool(card.questions))
         self.buttons_layout.clear()

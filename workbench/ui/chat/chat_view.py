@@ -17,10 +17,11 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QTextDocument, QTextOption
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QTextDocument, QTextOption
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from workbench.domain.conversations import Message, Sender
+from workbench.ui.theme import colour
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -173,7 +174,7 @@ class BubbleDelegate(QStyledItemDelegate):
         small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
         if index.data(Roles.SHOW_TIME):
             painter.setFont(small)
-            painter.setPen(QColor("#98a2b3"))
+            painter.setPen(colour("text_disabled"))
             painter.drawText(
                 QRect(rect.left(), top, rect.width(), self.TIME_HEIGHT),
                 Qt.AlignmentFlag.AlignCenter,
@@ -187,9 +188,9 @@ class BubbleDelegate(QStyledItemDelegate):
             w = fm.horizontalAdvance(text) + 20
             note = QRect(rect.center().x() - w // 2, top, w, fm.height() + 6)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor("#eaecf0"))
+            painter.setBrush(colour("chat_system_note"))
             painter.drawRoundedRect(note, 4, 4)
-            painter.setPen(QColor("#667085"))
+            painter.setPen(colour("text_subtle"))
             painter.drawText(note, Qt.AlignmentFlag.AlignCenter, text)
             painter.restore()
             return
@@ -200,7 +201,7 @@ class BubbleDelegate(QStyledItemDelegate):
         outgoing = message.sender in (Sender.AGENT, Sender.BOT)
         if message.sender is Sender.BOT:
             painter.setFont(small)
-            painter.setPen(QColor("#7a5af8"))
+            painter.setPen(colour("bot_accent"))
             painter.drawText(
                 QRect(rect.left(), top, rect.width() - self.MARGIN, self.LABEL_HEIGHT),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -210,11 +211,11 @@ class BubbleDelegate(QStyledItemDelegate):
         left = rect.right() - self.MARGIN - bubble_w if outgoing else rect.left() + self.MARGIN
         bubble = QRectF(left, top, bubble_w, bubble_h)
         if message.sender is Sender.AGENT:
-            fill, border = QColor("#d6e8ff"), QColor("#b3d4ff")
+            fill, border = colour("chat_agent_bubble"), colour("chat_agent_bubble_border")
         elif message.sender is Sender.BOT:
-            fill, border = QColor("#f0ebff"), QColor("#d9cdfd")
+            fill, border = colour("chat_bot_bubble"), colour("chat_bot_bubble_border")
         else:
-            fill, border = QColor("#ffffff"), QColor("#e4e7ec")
+            fill, border = colour("chat_customer_bubble"), colour("chat_customer_bubble_border")
         painter.setPen(border)
         painter.setBrush(fill)
         painter.drawRoundedRect(bubble, 8, 8)
@@ -243,7 +244,7 @@ class ChatView(QListView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setWordWrap(True)
-        self.setStyleSheet("QListView { background: #f7f8fa; }")
+        self.setObjectName("chatView")
         self.message_model.rowsInserted.connect(self._on_rows_inserted)
         self.message_model.modelReset.connect(self.scrollToBottom)
         # Scrolling to the bottom happens before the relayout: a long bubble that brings the scroll bar

@@ -19,12 +19,13 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPen
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from workbench.domain.conversations import Conversation, ConversationState
 from workbench.services.clock import Clock, system_clock
 from workbench.ui.labels import Labels
+from workbench.ui.theme import colour
 
 if TYPE_CHECKING:
     from workbench.services.reception import ConversationLists
@@ -166,7 +167,17 @@ class ConversationListModel(QAbstractListModel):
         self._rows = rows
 
 
-AVATAR_COLOURS = ("#ff7a45", "#36cfc9", "#597ef7", "#9254de", "#f759ab", "#73d13d", "#ffc53d", "#40a9ff")
+# picked by the nick
+AVATAR_ROLES = (
+    "chat_avatar_1",
+    "chat_avatar_2",
+    "chat_avatar_3",
+    "chat_avatar_4",
+    "chat_avatar_5",
+    "chat_avatar_6",
+    "chat_avatar_7",
+    "chat_avatar_8",
+)
 
 
 def waiting_text(since: datetime | None, now: datetime) -> str:
@@ -208,11 +219,11 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.restore()
 
     def _paint_header(self, painter: QPainter, rect: QRect, font: QFont, index: AnyIndex) -> None:
-        painter.fillRect(rect, QColor("#f3f5f8"))
+        painter.fillRect(rect, colour("page"))
         bold = QFont(font)
         bold.setBold(True)
         painter.setFont(bold)
-        painter.setPen(QColor("#475467"))
+        painter.setPen(colour("text_tab"))
         arrow = "▸" if index.data(Roles.COLLAPSED) else "▾"
         painter.drawText(
             rect.adjusted(10, 0, -10, 0),
@@ -223,19 +234,18 @@ class ConversationDelegate(QStyledItemDelegate):
     def _paint_conversation(
         self, painter: QPainter, rect: QRect, font: QFont, conv: Conversation, selected: bool
     ) -> None:
-        painter.fillRect(rect, QColor("#e6f0ff" if selected else "#ffffff"))
-        painter.setPen(QPen(QColor("#f0f1f3")))
+        painter.fillRect(rect, colour("accent_selection" if selected else "surface"))
+        painter.setPen(QPen(colour("row_divider")))
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
         # Avatar: a coloured circle with the nick's first character.
         avatar = QRect(rect.left() + 10, rect.top() + 12, 40, 40)
-        colour = AVATAR_COLOURS[sum(map(ord, conv.customer_nick)) % len(AVATAR_COLOURS)]
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(colour))
+        painter.setBrush(colour(AVATAR_ROLES[sum(map(ord, conv.customer_nick)) % len(AVATAR_ROLES)]))
         painter.drawEllipse(avatar)
         initial_font = QFont(font)
         initial_font.setPointSizeF(font.pointSizeF() * 1.2)
         painter.setFont(initial_font)
-        painter.setPen(QColor("#ffffff"))
+        painter.setPen(colour("on_accent"))
         initial = conv.customer_nick.removeprefix("tb_")[:1].upper() or "?"
         painter.drawText(avatar, Qt.AlignmentFlag.AlignCenter, initial)
 
@@ -250,10 +260,10 @@ class ConversationDelegate(QStyledItemDelegate):
         if conv.state is ConversationState.WAITING or conv.waiting_since is not None:
             corner = waiting_text(conv.waiting_since or conv.started_at, now)
             waited = (now - (conv.waiting_since or conv.started_at)).total_seconds()
-            painter.setPen(QColor("#d92d20" if waited >= 120 else "#f79009"))
+            painter.setPen(colour("danger" if waited >= 120 else "waiting"))
         else:
             corner = conv.last_message_at.strftime("%H:%M")
-            painter.setPen(QColor("#98a2b3"))
+            painter.setPen(colour("text_disabled"))
         corner_w = fm_small.horizontalAdvance(corner)
         painter.drawText(QRect(right - corner_w, rect.top() + 10, corner_w, fm_small.height()), 0, corner)
         if conv.unread:
@@ -261,9 +271,9 @@ class ConversationDelegate(QStyledItemDelegate):
             bw = max(18, fm_small.horizontalAdvance(badge) + 10)
             badge_rect = QRect(right - bw, rect.top() + 34, bw, 18)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor("#f04438"))
+            painter.setBrush(colour("unread_badge"))
             painter.drawRoundedRect(badge_rect, 9, 9)
-            painter.setPen(QColor("#ffffff"))
+            painter.setPen(colour("on_accent"))
             painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, badge)
         text_right = right - max(corner_w, 30) - 8
 
@@ -274,12 +284,12 @@ class ConversationDelegate(QStyledItemDelegate):
         fm_bold = QFontMetrics(bold)
         marks = []
         if conv.is_88vip:
-            marks.append(("88VIP", "#cf1322", "#fff1f0"))
+            marks.append(("88VIP", colour("vip_chip_text"), colour("vip_chip_background")))
         if conv.member_level and conv.member_level != "普通会员":
-            marks.append((conv.member_level, "#ad6800", "#fffbe6"))
+            marks.append((conv.member_level, colour("member_chip_text"), colour("member_chip_background")))
         marks_w = sum(fm_small.horizontalAdvance(m[0]) + 10 for m in marks)
         nick = fm_bold.elidedText(conv.customer_nick, Qt.TextElideMode.ElideRight, max(20, text_right - left - marks_w))
-        painter.setPen(QColor("#101828"))
+        painter.setPen(colour("text_strong"))
         nick_rect = QRect(left, rect.top() + 9, fm_bold.horizontalAdvance(nick), fm_bold.height())
         painter.drawText(nick_rect, 0, nick)
         x = nick_rect.right() + 6
@@ -287,8 +297,8 @@ class ConversationDelegate(QStyledItemDelegate):
         for text, fg, bg in marks:
             w = fm_small.horizontalAdvance(text) + 8
             mark_rect = QRect(x, nick_rect.top() + 2, w, fm_small.height() + 2)
-            painter.setPen(QColor(fg))
-            painter.setBrush(QColor(bg))
+            painter.setPen(fg)
+            painter.setBrush(bg)
             painter.drawRoundedRect(mark_rect, 3, 3)
             painter.drawText(mark_rect, Qt.AlignmentFlag.AlignCenter, text)
             x += w + 4
@@ -298,7 +308,7 @@ class ConversationDelegate(QStyledItemDelegate):
         preview = " ".join(conv.last_message.split())
         if conv.state is ConversationState.ENDED and conv.end_reason:
             preview = preview or conv.end_reason
-        painter.setPen(QColor("#667085"))
+        painter.setPen(colour("text_subtle"))
         painter.drawText(
             QRect(left, rect.top() + 34, text_right - left, fm.height()),
             0,

@@ -146,7 +146,7 @@ class PhrasesDialog(QDialog):
         self.form_box.setObjectName("phraseForm")
         self.form_box.setFrameShape(QFrame.Shape.StyledPanel)
         self.form_title = QLabel(self.form_box)
-        self.form_title.setStyleSheet("font-weight: bold;")
+        self.form_title.setObjectName("phraseFormTitle")
         self.group_edit = QLineEdit(self.form_box)
         self.group_edit.setPlaceholderText(self.tr("可不填，如：欢迎、售后"))
         self.group_edit.setMaxLength(MAX_PHRASE_GROUP * 2)  # longer text reaches the domain's message

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from workbench.ui.widgets.style import MUTED, TEXT, TEXT_SECONDARY
+from workbench.ui.theme import colour
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +96,7 @@ class _Chart(QWidget):
     def _paint_empty(self, painter: QPainter) -> bool:
         if self._data and any(d.value > 0 for d in self._data):
             return False
-        painter.setPen(QColor(MUTED))
+        painter.setPen(colour("text_muted"))
         painter.setFont(self._font())
         painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._empty_text)
         return True
@@ -141,7 +141,7 @@ class BarChart(_Chart):
         for i, d in enumerate(self._data):
             y = top + i * row_h
             painter.setFont(font)
-            painter.setPen(QColor(TEXT_SECONDARY))
+            painter.setPen(colour("text_secondary"))
             painter.drawText(
                 QRectF(0, y, label_w - 8 * self._scale, row_h),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -151,7 +151,7 @@ class BarChart(_Chart):
             width = bar_area * (d.value / peak) if d.value > 0 else 0
             track = QRectF(label_w, y + (row_h - bar_h) / 2, bar_area, bar_h)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor("#f2f3f5"))
+            painter.setBrush(colour("neutral_soft"))
             painter.drawRoundedRect(track, bar_h / 4, bar_h / 4)
             color = QColor(d.color)
             if i == self._hover:
@@ -162,7 +162,7 @@ class BarChart(_Chart):
                     QRectF(track.left(), track.top(), max(width, bar_h / 2), bar_h), bar_h / 4, bar_h / 4
                 )
             painter.setFont(bold)
-            painter.setPen(QColor(TEXT))
+            painter.setPen(colour("text"))
             painter.drawText(
                 QRectF(label_w + bar_area + 8 * self._scale, y, text_w, row_h),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -243,12 +243,12 @@ class DonutChart(_Chart):
             color = QColor(d.color)
             if i == self._hover:
                 color = color.darker(112)
-            painter.setPen(QPen(QColor("#ffffff"), 2))
+            painter.setPen(QPen(colour("surface"), 2))
             painter.setBrush(color)
             painter.drawPath(path)
             start += span
         value, caption = self._centre
-        painter.setPen(QColor(TEXT))
+        painter.setPen(colour("text"))
         painter.setFont(self._font(5, bold=True))
         fm_big = QFontMetrics(self._font(5, bold=True))
         centre = inner.center()
@@ -257,7 +257,7 @@ class DonutChart(_Chart):
             Qt.AlignmentFlag.AlignCenter,
             value,
         )
-        painter.setPen(QColor(MUTED))
+        painter.setPen(colour("text_muted"))
         painter.setFont(self._font(-1))
         painter.drawText(
             QRectF(inner.left(), centre.y(), inner.width(), fm_big.height()),
@@ -273,10 +273,10 @@ class DonutChart(_Chart):
             painter.setBrush(QColor(d.color))
             painter.drawRoundedRect(swatch, 2, 2)
             painter.setFont(self._font(bold=i == self._hover))
-            painter.setPen(QColor(TEXT_SECONDARY))
+            painter.setPen(colour("text_secondary"))
             label_rect = QRectF(swatch.right() + 8 * self._scale, y, self.width() - swatch.right(), line)
             painter.drawText(label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{d.label}  ")
-            painter.setPen(QColor(TEXT))
+            painter.setPen(colour("text"))
             offset = fm.horizontalAdvance(f"{d.label}  ")
             painter.drawText(
                 label_rect.adjusted(offset, 0, 0, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, d.text

@@ -15,11 +15,12 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.crm import CustomerListItem
-from workbench.ui.crm.labels import LEVEL_COLORS, SEGMENT_COLORS, level_label, segment_label
+from workbench.ui.crm.labels import SEGMENT_COLORS, level_color, level_label, segment_label
 from workbench.ui.crm.list_model import Col, CustomerRoles
 from workbench.ui.customers.credit import parse_credit
+from workbench.ui.theme import colour, hex_colour
 from workbench.ui.widgets.pill import paint_pill, pill_size
-from workbench.ui.widgets.style import MUTED, TEXT, adjusted_font
+from workbench.ui.widgets.style import adjusted_font
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROW_HEIGHT = 44
@@ -48,7 +49,7 @@ class CustomerDelegate(QStyledItemDelegate):
             self._customer(painter, rect, opt, item)
         elif col == Col.LEVEL:
             text = level_label(item.member_level)
-            self._pill(painter, rect, text, LEVEL_COLORS.get(item.member_level, "#8c8c8c"), opt)
+            self._pill(painter, rect, text, level_color(item.member_level), opt)
         elif col == Col.SEGMENT:
             seg = item.stats.segment
             self._pill(painter, rect, segment_label(seg), SEGMENT_COLORS[seg], opt)
@@ -72,11 +73,11 @@ class CustomerDelegate(QStyledItemDelegate):
         if credit is not None:
             marks.append((credit.glyphs, credit.color))
         if item.is_88vip:
-            marks.append(("88VIP", "#b8860b"))
+            marks.append(("88VIP", hex_colour("vip_mark")))
         marks_w = sum(fm_small.horizontalAdvance(m) + 6 for m, _ in marks)
         nick = fm_bold.elidedText(item.nick, Qt.TextElideMode.ElideRight, max(rect.width() - marks_w, 20))
         painter.setFont(bold)
-        painter.setPen(QColor(TEXT))
+        painter.setPen(colour("text"))
         painter.drawText(QRect(rect.left(), top, rect.width(), fm_bold.height()), Qt.AlignmentFlag.AlignLeft, nick)
         x = rect.left() + fm_bold.horizontalAdvance(nick) + 6
         painter.setFont(small)
@@ -84,7 +85,7 @@ class CustomerDelegate(QStyledItemDelegate):
             painter.setPen(QColor(color))
             painter.drawText(QRect(x, top + 1, rect.right() - x, fm_bold.height()), Qt.AlignmentFlag.AlignLeft, text)
             x += fm_small.horizontalAdvance(text) + 6
-        painter.setPen(QColor(MUTED))
+        painter.setPen(colour("text_muted"))
         detail = " · ".join(p for p in (item.name, item.city) if p)
         painter.drawText(
             QRect(rect.left(), top + fm_bold.height(), rect.width(), fm_small.height()),
@@ -109,7 +110,7 @@ class CustomerDelegate(QStyledItemDelegate):
         if rest:
             text = f"+{rest}"
             w, h = pill_size(text, font)
-            paint_pill(painter, QRect(x, rect.center().y() - h // 2, w, h), text, "#8c8c8c", font)
+            paint_pill(painter, QRect(x, rect.center().y() - h // 2, w, h), text, hex_colour("neutral"), font)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         hint = super().sizeHint(option, index)
@@ -138,13 +139,6 @@ class CustomerTable(QTableView):
         header.setSectionsClickable(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setMinimumSectionSize(48)
-        self.setStyleSheet(
-            "QTableView#customerTable { background: #ffffff; border: none; selection-background-color: #e8f3ff;"
-            " selection-color: #1d2129; }"
-            " QTableView#customerTable::item { border-bottom: 1px solid #f0f1f4; padding-left: 4px; }"
-            " QHeaderView::section { background: #fafbfc; border: none; border-bottom: 1px solid #e8ebf0;"
-            " padding: 6px 8px; color: #4e5969; font-weight: bold; }"
-        )
 
     def apply_widths(self, *, compact: bool = False) -> None:
         """Column widths; ``compact`` (the profile is open beside the list) hides the source column."""

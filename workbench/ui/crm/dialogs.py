@@ -64,7 +64,7 @@ from workbench.ui.crm.labels import (
     source_label,
     trigger_label,
 )
-from workbench.ui.widgets.style import SIDEBAR_STYLE
+from workbench.ui.theme import hex_colour, scope, swatch_button_style
 from workbench.ui.widgets.tag_edit import TagEdit
 
 MAX_SPIN = 10_000_000
@@ -81,7 +81,7 @@ class CrmFormDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setObjectName("crmDialog")
-        self.setStyleSheet(SIDEBAR_STYLE)
+        scope(self, "sidebar")
         self.setMinimumWidth(420)
         self.result_value: object = None
         self.body = QVBoxLayout(self)
@@ -187,7 +187,7 @@ class TagEditDialog(CrmFormDialog):
         self.group_combo.setEditable(True)
         self.group_combo.addItems(["", *[g for g in groups if g]])
         self.group_combo.setCurrentText(tag.group if tag else "")
-        self.color = tag.color if tag else "#1677ff"
+        self.color = tag.color if tag else hex_colour("tag_default")
         self.color_button = QPushButton(self)
         self.color_button.clicked.connect(self._pick_color)
         self._show_color()
@@ -197,7 +197,7 @@ class TagEditDialog(CrmFormDialog):
 
     def _show_color(self) -> None:
         self.color_button.setText(self.color)
-        self.color_button.setStyleSheet(f"QPushButton {{ border-left: 14px solid {self.color}; }}")
+        self.color_button.setStyleSheet(swatch_button_style(self.color))
 
     def _pick_color(self) -> None:
         chosen = QColorDialog.getColor(QColor(self.color), self, self.tr("选择颜色"))

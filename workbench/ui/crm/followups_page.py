@@ -29,19 +29,8 @@ from workbench.ui.crm.dialogs import CareMessageDialog, CareTemplateDialog, Foll
 from workbench.ui.crm.labels import crm_error_text, trigger_label, view_label
 from workbench.ui.crm.list_model import FollowUpRoles, FollowUpTableModel
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import colour, scope
 from workbench.ui.widgets.guard import while_alive
-
-TABLE_STYLE = (
-    "QTableView, QListWidget#ruleList, QListWidget#templateList { background: #ffffff; border: 1px solid #e8ebf0;"
-    " border-radius: 6px; selection-background-color: #e8f3ff; selection-color: #1d2129; }"
-    " QHeaderView::section { background: #fafbfc; border: none; border-bottom: 1px solid #e8ebf0;"
-    " padding: 6px 8px; color: #4e5969; font-weight: bold; }"
-    " QListWidget#viewList { background: #ffffff; border: 1px solid #e8ebf0; border-radius: 6px; }"
-    " QListWidget#viewList::item { padding: 8px 10px; }"
-    " QListWidget#viewList::item:selected { background: #e8f3ff; color: #1677ff; }"
-    " QListWidget#ruleList::item, QListWidget#templateList::item { padding: 8px 10px;"
-    " border-bottom: 1px solid #f0f1f4; }"
-)
 
 
 class FollowUpsPage(QWidget):
@@ -76,7 +65,7 @@ class FollowUpsPage(QWidget):
         self.dialog: QWidget | None = None
         self._templates: list[CareTemplate] = []
         self._rules: list[FollowUpRule] = []
-        self.setStyleSheet(TABLE_STYLE)
+        scope(self, "followups")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 10, 16, 14)
         self.tabs = QTabWidget(self)
@@ -388,7 +377,7 @@ class FollowUpsPage(QWidget):
             item = QListWidgetItem(f"{rule.name}　·　{trigger_label(rule.trigger)} {days}　·　{shown}　·　{state}")
             item.setData(Qt.ItemDataRole.UserRole, rule.id)
             if not rule.enabled:
-                item.setForeground(Qt.GlobalColor.gray)
+                item.setForeground(colour("rule_disabled"))
             self.rule_list.addItem(item)
         self.template_list.clear()
         for template in templates:

@@ -37,12 +37,6 @@ class CustomerGroupsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("groupsPanel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(
-            "QWidget#groupsPanel { background: #ffffff; }"
-            " QListWidget#groupList::item { padding: 7px 10px; border-radius: 4px; margin: 1px 6px; }"
-            " QListWidget#groupList::item:selected { background: #e8f3ff; color: #1677ff; }"
-            " QListWidget#groupList::item:hover { background: #f2f3f5; }"
-        )
         self._groups: dict[int, CustomerGroup] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 10, 0, 10)

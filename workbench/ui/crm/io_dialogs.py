@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 
 from workbench.domain.crm import ImportFailed, MergePolicy, Selection
 from workbench.services.crm_io import CrmImportExport, CustomerImportPlan, ImportResult, OrderImportPlan
+from workbench.ui import theme
 from workbench.ui.crm.labels import crm_error_text, import_issue_text
 from workbench.ui.tasks import Tasks
 from workbench.ui.widgets.guard import while_alive
-from workbench.ui.widgets.style import SIDEBAR_STYLE
 
 MAX_SHOWN = 500  # problems / duplicates listed; the count above the list says how many there are
 
@@ -48,7 +48,7 @@ class CrmImportDialog(QDialog):
         self._io = io
         self._plan: CustomerImportPlan | OrderImportPlan | None = None
         self.setWindowTitle(self.tr("导入客户或订单"))
-        self.setStyleSheet(SIDEBAR_STYLE)
+        theme.scope(self, "sidebar")
         self.setMinimumSize(620, 520)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 14)
@@ -88,10 +88,7 @@ class CrmImportDialog(QDialog):
         layout.addWidget(self.summary)
         self.details = QListWidget(self)
         self.details.setAlternatingRowColors(True)
-        self.details.setStyleSheet(
-            "QListWidget { background: #ffffff; border: 1px solid #e8ebf0; border-radius: 6px; }"
-            " QListWidget::item { padding: 4px 8px; }"
-        )
+        self.details.setObjectName("importDetails")
         layout.addWidget(self.details, 1)
 
         policies = QHBoxLayout()
@@ -276,7 +273,7 @@ class CrmExportDialog(QDialog):
         self._selected = selected
         self._everyone = everyone
         self.setWindowTitle(self.tr("导出"))
-        self.setStyleSheet(SIDEBAR_STYLE)
+        theme.scope(self, "sidebar")
         self.setMinimumWidth(440)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 14)

@@ -26,24 +26,38 @@ from workbench.domain.errors import DomainError
 from workbench.domain.orders import format_yuan
 from workbench.ui.errors import error_text
 from workbench.ui.labels import Labels
+from workbench.ui.theme import RoleColours, hex_colour
 
-SEGMENT_COLORS: dict[Segment, str] = {
-    Segment.HIGH_VALUE: "#d4380d",
-    Segment.POTENTIAL: "#1677ff",
-    Segment.NEW: "#13c2c2",
-    Segment.AT_RISK: "#fa8c16",
-    Segment.CHURNED: "#8c8c8c",
-    Segment.NONE: "#bfbfbf",
-}
-SOURCE_COLORS = ("#1677ff", "#fa8c16", "#52c41a", "#722ed1", "#bfbfbf")
-LEVEL_COLORS = dict(zip(MEMBER_LEVELS, ("#8c8c8c", "#7b8794", "#d48806", "#2f54eb"), strict=True))
-OUTCOME_COLORS = {
-    FollowUpOutcome.SATISFIED: "#52c41a",
-    FollowUpOutcome.REPURCHASE: "#1677ff",
-    FollowUpOutcome.NEUTRAL: "#8c8c8c",
-    FollowUpOutcome.UNSATISFIED: "#f5222d",
-    FollowUpOutcome.NO_REPLY: "#bfbfbf",
-}
+# Colours by their theme roles: looking one up gives the current theme's "#rrggbb".
+SEGMENT_COLORS = RoleColours(
+    {
+        Segment.HIGH_VALUE: "segment_high_value",
+        Segment.POTENTIAL: "segment_potential",
+        Segment.NEW: "segment_new",
+        Segment.AT_RISK: "segment_at_risk",
+        Segment.CHURNED: "segment_churned",
+        Segment.NONE: "segment_none",
+    }
+)
+# the traffic-source chart's series, in order
+SOURCE_COLORS = RoleColours(dict(enumerate(("source_1", "source_2", "source_3", "source_4", "source_5"))))
+LEVEL_COLORS = RoleColours(
+    dict(zip(MEMBER_LEVELS, ("member_level_1", "member_level_2", "member_level_3", "member_level_4"), strict=True))
+)
+OUTCOME_COLORS = RoleColours(
+    {
+        FollowUpOutcome.SATISFIED: "outcome_satisfied",
+        FollowUpOutcome.REPURCHASE: "outcome_repurchase",
+        FollowUpOutcome.NEUTRAL: "outcome_neutral",
+        FollowUpOutcome.UNSATISFIED: "outcome_unsatisfied",
+        FollowUpOutcome.NO_REPLY: "outcome_no_reply",
+    }
+)
+
+
+def level_color(level: str) -> str:
+    """A member level's pill colour; an unknown level is grey."""
+    return LEVEL_COLORS.get(level) or hex_colour("neutral")
 
 
 def _segment_texts() -> dict[Segment, str]:

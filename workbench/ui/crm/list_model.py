@@ -30,6 +30,7 @@ from workbench.ui.crm.labels import (
 )
 from workbench.ui.crm.paged_model import PagedTableModel
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import colour
 
 
 class CustomerSource(Protocol):
@@ -273,9 +274,9 @@ class FollowUpTableModel(PagedTableModel[FollowUp]):
                     return source_kind_label(item.source)
         if role == Qt.ItemDataRole.ForegroundRole and column == 5:
             if item.is_overdue(self._now()):
-                return QColor("#d92d20")
+                return colour("danger")
             if item.status is FollowUpStatus.DONE:
-                return QColor("#389e0d")
+                return colour("success_text")
         if role == Qt.ItemDataRole.ToolTipRole and column in (3, 6):
             return item.message or item.outcome_note or item.reason
         if role == FollowUpRoles.FOLLOWUP:

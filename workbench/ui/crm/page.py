@@ -61,6 +61,7 @@ from workbench.ui.crm.profile_view import CustomerProfileView
 from workbench.ui.crm.segments_page import SegmentDashboardPage
 from workbench.ui.crm.tags_page import TagLibraryPage
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import scope
 from workbench.ui.widgets.guard import while_alive
 
 log = logging.getLogger(__name__)
@@ -106,13 +107,7 @@ class CustomersPage(QWidget):
         self.dialog: QWidget | None = None
         self.setObjectName("customersPage")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(
-            "QWidget#customersPage, QWidget#listCentre { background: #f3f5f8; }"
-            " QToolButton { background: #ffffff; border: 1px solid #d0d5dd; border-radius: 4px; padding: 4px 10px; }"
-            ' QToolButton[active="true"] { border-color: #1677ff; color: #1677ff; }'
-            " QPushButton#link { border: none; background: transparent; color: #1677ff; padding: 0px 4px; }"
-            " QPushButton#link:disabled { color: #98a2b3; }"
-        )
+        scope(self, "customers")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.tabs = QTabWidget(self)

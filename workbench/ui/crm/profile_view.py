@@ -32,10 +32,10 @@ from workbench.services.customers import CustomerService
 from workbench.ui.aftersales.texts import kind_label as case_kind_label
 from workbench.ui.aftersales.texts import state_label as case_state_label
 from workbench.ui.crm.labels import (
-    LEVEL_COLORS,
     SEGMENT_COLORS,
     crm_error_text,
     gender_label,
+    level_color,
     level_label,
     outcome_label,
     segment_hint,
@@ -47,13 +47,14 @@ from workbench.ui.crm.labels import (
 from workbench.ui.customers.credit import CreditBadge
 from workbench.ui.orders.states import state_label
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import scope
 from workbench.ui.widgets.avatar import Avatar
 from workbench.ui.widgets.card import Card
 from workbench.ui.widgets.elided_label import ElidedLabel
 from workbench.ui.widgets.flow_layout import FlowLayout
 from workbench.ui.widgets.guard import while_alive
 from workbench.ui.widgets.pill import Pill
-from workbench.ui.widgets.style import SIDEBAR_STYLE, adjusted_font
+from workbench.ui.widgets.style import adjusted_font
 from workbench.ui.widgets.tag_chip import TagChip
 from workbench.ui.widgets.tag_edit import TagEdit
 from workbench.ui.widgets.timeline import Timeline
@@ -137,7 +138,7 @@ class CustomerProfileView(QWidget):
         self._generation = 0
         self._timeline_shown = TIMELINE_SHOWN
         self.setObjectName("crmProfile")
-        self.setStyleSheet(SIDEBAR_STYLE)
+        scope(self, "sidebar")
         self.setMinimumWidth(360)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -376,7 +377,7 @@ class CustomerProfileView(QWidget):
         tree.setRootIsDecorated(False)
         tree.setAlternatingRowColors(True)
         tree.setMinimumHeight(260)
-        tree.setStyleSheet("QTreeWidget { background: #ffffff; border: none; }")
+        tree.setObjectName("historyTree")
         return tree
 
     # -- filling -------------------------------------------------------------------------------
@@ -391,7 +392,7 @@ class CustomerProfileView(QWidget):
         self.nick_label.setText(c.nick)
         self.credit_badge.set_level(c.credit_level)
         self.vip_badge.setVisible(c.is_88vip)
-        self.level_pill.set_pill(level_label(c.member_level), LEVEL_COLORS.get(c.member_level, "#8c8c8c"))
+        self.level_pill.set_pill(level_label(c.member_level), level_color(c.member_level))
         self.segment_pill.set_pill(segment_label(st.segment), SEGMENT_COLORS[st.segment])
         self.segment_pill.setToolTip(segment_hint(st.segment))
         self.orders_kpi.value.setText(str(st.order_count))

@@ -22,19 +22,20 @@ from workbench.services.crm import CrmService
 from workbench.ui.crm.charts import BarChart, Datum, DonutChart
 from workbench.ui.crm.dialogs import RfmSettingsDialog
 from workbench.ui.crm.labels import (
-    LEVEL_COLORS,
     SEGMENT_COLORS,
     SOURCE_COLORS,
     crm_error_text,
+    level_color,
     level_label,
     segment_hint,
     segment_label,
     source_label,
 )
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import scope
 from workbench.ui.widgets.card import Card
 from workbench.ui.widgets.guard import while_alive
-from workbench.ui.widgets.style import SIDEBAR_STYLE, adjusted_font
+from workbench.ui.widgets.style import adjusted_font
 
 PROJECTOR_SCALE = 1.6
 
@@ -96,11 +97,7 @@ class SegmentDashboardPage(QWidget):
         self._board: Dashboard | None = None
         self.dialog: QWidget | None = None
         self.setObjectName("sidebarPage")
-        self.setStyleSheet(
-            SIDEBAR_STYLE
-            + "QWidget#dashboard { background: #f3f5f8; }"
-            + " QPushButton:checked { background: #e8f3ff; border-color: #1677ff; color: #1677ff; }"
-        )
+        scope(self, "sidebar", "segments")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(self)
@@ -259,11 +256,7 @@ class SegmentDashboardPage(QWidget):
             ]
         )
         self.level_chart.set_data(
-            [
-                Datum(name, level_label(name), n, LEVEL_COLORS.get(name, "#8c8c8c"), f"{n:,}")
-                for name, n in board.levels
-                if n or name
-            ]
+            [Datum(name, level_label(name), n, level_color(name), f"{n:,}") for name, n in board.levels if n or name]
         )
         self.rules_label.setText(self._rules_text(board.settings))
         self.loaded.emit(board)

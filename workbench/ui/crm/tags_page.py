@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -38,6 +38,7 @@ from workbench.services.crm import CrmService
 from workbench.ui.crm.dialogs import MergeTagsDialog, TagEditDialog
 from workbench.ui.crm.labels import crm_error_text
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import colour
 from workbench.ui.widgets.guard import while_alive
 from workbench.ui.widgets.pill import paint_pill, pill_size
 from workbench.ui.widgets.style import adjusted_font
@@ -99,7 +100,7 @@ class TagLibraryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and is_official_tag(tag):
             return self.tr("由平台根据客户数据生成，不能改名、合并或删除")
         if role == Qt.ItemDataRole.ForegroundRole and col == 2 and is_official_tag(tag):
-            return QColor("#d48806")
+            return colour("tag_official")
         if role == TagRoles.USAGE:
             return tag
         if role == TagRoles.TAG_ID:
@@ -203,12 +204,7 @@ class TagLibraryPage(QWidget):
         header.setStretchLastSection(True)
         for col, width in enumerate((280, 200, 200)):
             self.table.setColumnWidth(col, width)
-        self.table.setStyleSheet(
-            "QTableView { background: #ffffff; border: 1px solid #e8ebf0; border-radius: 6px;"
-            " selection-background-color: #e8f3ff; selection-color: #1d2129; }"
-            " QHeaderView::section { background: #fafbfc; border: none; border-bottom: 1px solid #e8ebf0;"
-            " padding: 6px 8px; color: #4e5969; font-weight: bold; }"
-        )
+        self.table.setObjectName("tagTable")
         self.table.doubleClicked.connect(lambda _i: self._show_customers())
         selection = self.table.selectionModel()
         selection.selectionChanged.connect(lambda *_: self._update_buttons())

@@ -9,11 +9,21 @@ from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from workbench.ui.theme import RoleColours
+
 HEART, DIAMOND, CROWN, GOLD_CROWN = "心", "钻", "冠", "金冠"
 
 GLYPHS = {HEART: "♥", DIAMOND: "◆", CROWN: "♛", GOLD_CROWN: "♛"}
-COLORS = {HEART: "#f5222d", DIAMOND: "#1677ff", CROWN: "#fadb14", GOLD_CROWN: "#d4a017"}
-OUTLINES = {HEART: "#cf1322", DIAMOND: "#0958d9", CROWN: "#d4b106", GOLD_CROWN: "#ad7b00"}
+TIER_ROLES = {HEART: "credit_heart", DIAMOND: "credit_diamond", CROWN: "credit_crown", GOLD_CROWN: "credit_gold_crown"}
+COLORS = RoleColours(TIER_ROLES)
+OUTLINES = RoleColours(
+    {
+        HEART: "credit_heart_outline",
+        DIAMOND: "credit_diamond_outline",
+        CROWN: "credit_crown_outline",
+        GOLD_CROWN: "credit_gold_crown_outline",
+    }
+)
 MAX_GLYPHS = 5
 
 _LEVEL = re.compile(r"^\s*(\d+)\s*(金冠|心|钻|冠)\s*$")

@@ -19,11 +19,12 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QTextLayout, QTextOption
+from PySide6.QtGui import QFont, QFontMetrics, QMouseEvent, QPainter, QTextLayout, QTextOption
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from workbench.domain.customers import Note
-from workbench.ui.widgets.style import ACCENT_SOFT, DIVIDER, ERROR, MUTED, TEXT, adjusted_font
+from workbench.ui.theme import colour
+from workbench.ui.widgets.style import adjusted_font
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -169,11 +170,11 @@ class NoteDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, QColor(ACCENT_SOFT))
+            painter.fillRect(rect, colour("accent_soft"))
         elif state & QStyle.StateFlag.State_MouseOver:
-            painter.fillRect(rect, QColor("#f7f8fa"))
+            painter.fillRect(rect, colour("surface_muted"))
         if index.row() < index.model().rowCount() - 1:
-            painter.setPen(QColor(DIVIDER))
+            painter.setPen(colour("divider"))
             painter.drawLine(rect.left(), rect.bottom(), rect.right(), rect.bottom())
 
         author = str(index.data(NoteRoles.AUTHOR) or "") or self.tr("未署名")
@@ -184,7 +185,7 @@ class NoteDelegate(QStyledItemDelegate):
         delete = self.delete_rect(rect)
 
         painter.setFont(author_font)
-        painter.setPen(QColor(TEXT))
+        painter.setPen(colour("text"))
         author_fm = QFontMetrics(author_font)
         max_author = max(delete.left() - left - 120, 40)
         author = author_fm.elidedText(author, Qt.TextElideMode.ElideRight, max_author)
@@ -192,18 +193,18 @@ class NoteDelegate(QStyledItemDelegate):
         painter.drawText(QRect(left, top, author_w + 2, header_h), Qt.AlignmentFlag.AlignVCenter, author)
 
         painter.setFont(small_font)
-        painter.setPen(QColor(MUTED))
+        painter.setPen(colour("text_muted"))
         painter.drawText(
             QRect(left + author_w + 8, top, max(delete.left() - left - author_w - 8, 0), header_h),
             Qt.AlignmentFlag.AlignVCenter,
             when,
         )
         hovered = bool(state & (QStyle.StateFlag.State_MouseOver | QStyle.StateFlag.State_Selected))
-        painter.setPen(QColor(ERROR if hovered else MUTED))
+        painter.setPen(colour("danger" if hovered else "text_muted"))
         painter.drawText(delete, Qt.AlignmentFlag.AlignCenter, self.delete_text())
 
         layout, _ = _layout_text(str(index.data(NoteRoles.TEXT) or ""), body_font, rect.width() - 2 * self.H_PAD)
-        painter.setPen(QColor(TEXT))
+        painter.setPen(colour("text"))
         layout.draw(painter, QPointF(left, top + header_h + self.GAP))
         painter.restore()
 

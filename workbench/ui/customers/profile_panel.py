@@ -31,13 +31,14 @@ from workbench.ui.customers.credit import CreditBadge
 from workbench.ui.customers.notes import NoteDelegate, NoteListModel, NoteRoles
 from workbench.ui.errors import error_text
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import scope
 from workbench.ui.widgets.avatar import Avatar
 from workbench.ui.widgets.card import Card
 from workbench.ui.widgets.elided_label import ElidedLabel
 from workbench.ui.widgets.fit_list_view import FitListView
 from workbench.ui.widgets.flow_layout import FlowLayout
 from workbench.ui.widgets.guard import while_alive
-from workbench.ui.widgets.style import SIDEBAR_STYLE, adjusted_font
+from workbench.ui.widgets.style import adjusted_font
 from workbench.ui.widgets.tag_chip import TagChip
 from workbench.ui.widgets.tag_edit import TagEdit
 from workbench.ui.widgets.text import soft_wrap
@@ -109,7 +110,7 @@ class CustomerPanel(QWidget):
         self._refocus_tag_edit = False  # a chip's × had focus: give it to the tag field after saving
 
         self.setObjectName("customerPanel")
-        self.setStyleSheet(SIDEBAR_STYLE)
+        scope(self, "sidebar")
         self.setMinimumWidth(260)
 
         self.pages = QStackedWidget(self)

@@ -18,25 +18,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.ui.widgets.style import BORDER
+from workbench.ui.theme import scope
 
 OpenFile = Callable[[str, str], str]  # (title, filter) -> path or ""
 Confirm = Callable[[str, str], bool]  # (title, text) -> yes
 
-PANEL_STYLE = f"""
-QFrame#panel {{ background: #ffffff; border: 1px solid {BORDER}; border-radius: 6px; }}
-QHeaderView::section {{ background: #fafbfc; border: none; border-bottom: 1px solid {BORDER}; padding: 6px 8px;
-    color: #4e5969; }}
-"""
-"""The panels and table headers look the same on every tab; each tab adds its own rules."""
 
-
-def style_tab(tab: QWidget, name: str, style: str) -> None:
-    """Name the tab and give it its style sheet; without WA_StyledBackground a plain QWidget would
+def style_tab(tab: QWidget, name: str, block: str) -> None:
+    """Name the tab and style it with the style sheet's panel block (panels and table headers look
+    the same on every tab) and its own `block`; without WA_StyledBackground a plain QWidget would
     not paint the sheet's background."""
     tab.setObjectName(name)
     tab.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-    tab.setStyleSheet(style)
+    scope(tab, "kb_panel", block)
 
 
 def split_root(tab: QWidget) -> QSplitter:
@@ -50,7 +44,7 @@ def split_root(tab: QWidget) -> QSplitter:
 
 
 def panel(parent: QWidget, left: int, top: int, right: int, bottom: int) -> tuple[QFrame, QVBoxLayout]:
-    """A white panel (styled by PANEL_STYLE) and the column layout inside it, with these margins."""
+    """A white panel (the style sheet's kb_panel block) and the column layout inside it, with these margins."""
     frame = QFrame(parent)
     frame.setObjectName("panel")
     column = QVBoxLayout(frame)

@@ -38,32 +38,12 @@ from workbench.kb import tokenizer
 from workbench.ui.kb_admin.models import PhrasingListModel
 from workbench.ui.kb_admin.texts import category_label, issue_text
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import scope
 from workbench.ui.widgets.flow_layout import FlowLayout
 from workbench.ui.widgets.guard import while_alive
-from workbench.ui.widgets.style import ACCENT, ACCENT_SOFT, BORDER, ERROR, MUTED, TEXT
 
 CUT_DELAY_MS = 200  # wait for typing to pause before segmenting the phrasing
 _WORD = re.compile(r"[\w\u3400-\u9fff]")
-
-EDITOR_STYLE = f"""
-QWidget#entryEditor {{ background: #ffffff; }}
-QLabel#editorTitle {{ font-weight: bold; color: {TEXT}; }}
-QLabel#sectionTitle {{ font-weight: bold; color: {TEXT}; }}
-QLabel#muted, QLabel#hint {{ color: {MUTED}; }}
-QLabel#fieldError {{ color: {ERROR}; }}
-QLabel#originPill {{ background: {ACCENT_SOFT}; color: {ACCENT}; border-radius: 9px; padding: 1px 8px; }}
-QFrame#answerCard {{ background: #fafbfc; border: 1px solid {BORDER}; border-radius: 6px; }}
-QPushButton#coreChip {{ border: 1px solid #d0d5dd; border-radius: 11px; padding: 2px 10px; background: #ffffff;
-    color: {TEXT}; }}
-QPushButton#coreChip:checked {{ background: {ACCENT}; border-color: {ACCENT}; color: #ffffff; }}
-QPushButton#coreChip:hover {{ border-color: {ACCENT}; }}
-QPushButton#danger {{ color: {ERROR}; border-color: #fda29b; }}
-QPushButton#danger:hover {{ background: #fef3f2; }}
-QListView#phrasingList {{ border: 1px solid {BORDER}; border-radius: 4px; }}
-QListView#phrasingList::item {{ padding: 4px 6px; }}
-QListView#phrasingList::item:selected {{ background: {ACCENT_SOFT}; color: {TEXT}; }}
-QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"], QComboBox[invalid="true"] {{ border-color: {ERROR}; }}
-"""
 
 
 def _error_label(parent: QWidget) -> QLabel:
@@ -184,7 +164,7 @@ class EntryEditor(QWidget):
         super().__init__(parent)
         self.setObjectName("entryEditor")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(EDITOR_STYLE)
+        scope(self, "kb_editor")
         self.tasks = tasks
         self.entry: KnowledgeEntry | None = None
         self.today = date.today()
@@ -339,7 +319,6 @@ class EntryEditor(QWidget):
 
         bar = QFrame(self)
         bar.setObjectName("editorBar")
-        bar.setStyleSheet(f"QFrame#editorBar {{ background: #ffffff; border-top: 1px solid {BORDER}; }}")
         buttons = QHBoxLayout(bar)
         buttons.setContentsMargins(16, 8, 16, 8)
         self.delete_button = QPushButton(self.tr("删除知识"), bar)

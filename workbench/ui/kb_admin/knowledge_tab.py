@@ -37,7 +37,6 @@ from workbench.domain.kb_admin import (
 from workbench.services.kb_admin import KbChange
 from workbench.services.kb_io import ImportResult
 from workbench.ui.kb_admin.common import (
-    PANEL_STYLE,
     Confirm,
     OpenFile,
     ask_open_file,
@@ -51,24 +50,6 @@ from workbench.ui.kb_admin.editor import EntryEditor
 from workbench.ui.kb_admin.models import CategoryRoles, CategoryTreeModel, EntryColumn, EntryTableModel
 from workbench.ui.kb_admin.session import KbSession
 from workbench.ui.kb_admin.texts import category_label, failure_text, issue_text
-from workbench.ui.widgets.style import ERROR, MUTED, PAGE_BG
-
-TAB_STYLE = (
-    PANEL_STYLE
-    + f"""
-QWidget#knowledgeTab {{ background: {PAGE_BG}; }}
-QLabel#panelTitle {{ font-weight: bold; }}
-QLabel#muted {{ color: {MUTED}; }}
-QLabel#fieldError, QLabel#statusError {{ color: {ERROR}; }}
-QTreeView, QTableView {{ border: none; }}
-QTreeView::item {{ padding: 4px 2px; }}
-QTreeView::item:selected {{ background: #e8f3ff; color: #1677ff; }}
-QTreeView::item:hover:!selected {{ background: #f5f7fa; }}
-QTableView {{ gridline-color: #f0f1f4; selection-background-color: #e8f3ff; selection-color: #1d2129; }}
-QFrame#importPanel {{ background: #fff7f6; border: 1px solid #fda29b; border-radius: 6px; }}
-QListView#importIssues {{ background: transparent; border: none; }}
-"""
-)
 
 SaveFile = Callable[[str, str, str], str]  # (title, suggested name, filter) -> path or ""
 
@@ -93,7 +74,7 @@ class KnowledgeTab(QWidget):
 
     def __init__(self, session: KbSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        style_tab(self, "knowledgeTab", TAB_STYLE)
+        style_tab(self, "knowledgeTab", "kb_knowledge")
         self.session = session
         self.choose_open_file: OpenFile = lambda title, file_filter: ask_open_file(self, title, file_filter)
         self.choose_save_file: SaveFile = self._save_dialog

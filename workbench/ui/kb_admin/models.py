@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from workbench.domain.kb import Phrasing, PhrasingKind, Suggestion
 from workbench.domain.kb_admin import (
@@ -34,7 +34,7 @@ from workbench.domain.packs import ChangeKind, PackChange
 from workbench.services.kb_admin import QaResult
 from workbench.services.packs import PackStatus
 from workbench.ui.kb_admin.texts import category_label, change_label, outcome_label, reason_text
-from workbench.ui.widgets.style import ERROR, MUTED, WARNING
+from workbench.ui.theme import colour
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROLE = Qt.ItemDataRole.UserRole
@@ -190,7 +190,7 @@ class CategoryTreeModel(QAbstractItemModel):
                     )
                 return label
             case Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(MUTED)) if kind == "group" else None
+                return QBrush(colour("text_muted")) if kind == "group" else None
             case CategoryRoles.CATEGORY:
                 return name
             case CategoryRoles.KIND:
@@ -387,7 +387,7 @@ class EntryTableModel(ItemTableModel[KnowledgeEntry]):
         if role == Qt.ItemDataRole.ToolTipRole:
             return e.answer or None
         if role == Qt.ItemDataRole.ForegroundRole and not e.enabled:
-            return QBrush(QColor(MUTED))
+            return QBrush(colour("text_muted"))
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (
             EntryColumn.PHRASINGS,
             EntryColumn.YESTERDAY,
@@ -494,7 +494,7 @@ class PhrasingListModel(QAbstractListModel):
                 marks = phrasing_marks(p)
                 return f"{text}    {marks}" if marks else text
             case Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(ERROR)) if p.negative else None
+                return QBrush(colour("danger")) if p.negative else None
             case PhrasingRoles.PHRASING:
                 return p
             case PhrasingRoles.TEXT:
@@ -662,7 +662,7 @@ class PackReportModel(ItemTableModel[PackChange]):
                 return change_note(c) or None
             case Qt.ItemDataRole.ForegroundRole:
                 if c.conflict:
-                    return QBrush(QColor(WARNING))
+                    return QBrush(colour("warning"))
                 return None
             case ReportRoles.CHANGE:
                 return c

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -23,28 +23,14 @@ from PySide6.QtWidgets import (
 
 from workbench.domain.packs import ChangeKind, PackReport
 from workbench.services.packs import PackResult, PackStatus
-from workbench.ui.kb_admin.common import PANEL_STYLE, Confirm, ask_yes_no, panel, row_table, split_root, style_tab
+from workbench.ui.kb_admin.common import Confirm, ask_yes_no, panel, row_table, split_root, style_tab
 from workbench.ui.kb_admin.models import PackListModel, PackReportModel, PackRoles, pack_state_text
 from workbench.ui.kb_admin.session import KbSession
 from workbench.ui.kb_admin.texts import category_label, change_label, failure_text
-from workbench.ui.widgets.style import ACCENT, ACCENT_SOFT, BORDER, MUTED, PAGE_BG, TEXT, WARNING, adjusted_font
+from workbench.ui.theme import colour
+from workbench.ui.widgets.style import adjusted_font
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-TAB_STYLE = (
-    PANEL_STYLE
-    + f"""
-QWidget#packsTab {{ background: {PAGE_BG}; }}
-QLabel#packTitle {{ font-weight: bold; color: {TEXT}; }}
-QLabel#muted {{ color: {MUTED}; }}
-QLabel#sectionTitle {{ font-weight: bold; color: {TEXT}; }}
-QLabel#summary {{ color: {TEXT}; }}
-QLabel#statusError {{ color: #d92d20; }}
-QListView#packList {{ background: transparent; border: none; }}
-QTableView {{ border: none; gridline-color: #f0f1f4; }}
-QPushButton#danger {{ color: #d92d20; border-color: #fda29b; }}
-"""
-)
 
 
 class PackDelegate(QStyledItemDelegate):
@@ -61,35 +47,36 @@ class PackDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(QColor(ACCENT if selected else BORDER)))
-        painter.setBrush(QColor("#f5f9ff" if selected else "#ffffff"))
+        painter.setPen(QPen(colour("accent" if selected else "card_border")))
+        painter.setBrush(colour("accent_faint" if selected else "surface"))
         painter.drawRoundedRect(rect, 6, 6)
         inner = rect.adjusted(12, 10, -12, -10)
         base = option.font
         bold = adjusted_font(base, 1, bold=True)
         small = adjusted_font(base, -1)
         painter.setFont(bold)
-        painter.setPen(QColor(TEXT))
+        painter.setPen(colour("text"))
         fm_bold = QFontMetrics(bold)
         title = index.data(Qt.ItemDataRole.DisplayRole)
         painter.drawText(QRect(inner.left(), inner.top(), inner.width(), fm_bold.height()), 0, title)
         fm_small = QFontMetrics(small)
         y = inner.top() + fm_bold.height() + 4
         painter.setFont(small)
-        painter.setPen(QColor(MUTED))
+        painter.setPen(colour("text_muted"))
         size = self.tr("{entries} 条知识 · {phrasings} 个问法").format(
             entries=len(status.pack.entries), phrasings=status.pack.phrasing_count
         )
         painter.drawText(QRect(inner.left(), y, inner.width(), fm_small.height()), 0, size)
         y += fm_small.height() + 6
         state = pack_state_text(status)
-        colour = WARNING if status.upgradable else (ACCENT if status.subscription else MUTED)
+        # the state pill: upgradable (warning), subscribed (accent) or not (muted), each on its soft tint
+        tone = "warning" if status.upgradable else ("accent" if status.subscription else "text_muted")
         pill_w = fm_small.horizontalAdvance(state) + 14
         pill = QRect(inner.left(), y, min(pill_w, inner.width()), fm_small.height() + 4)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(ACCENT_SOFT if colour == ACCENT else ("#fff7e6" if colour == WARNING else "#f2f3f5")))
+        painter.setBrush(colour({"accent": "accent_soft", "warning": "warning_soft"}.get(tone, "neutral_soft")))
         painter.drawRoundedRect(pill, 8, 8)
-        painter.setPen(QColor(colour))
+        painter.setPen(colour(tone))
         painter.drawText(
             pill,
             Qt.AlignmentFlag.AlignCenter,
@@ -106,7 +93,7 @@ class PacksTab(QWidget):
 
     def __init__(self, session: KbSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        style_tab(self, "packsTab", TAB_STYLE)
+        style_tab(self, "packsTab", "kb_packs")
         self.session = session
         self.confirm: Confirm = lambda title, text: ask_yes_no(self, title, text)
         self.last_report: PackReport | None = None
@@ -174,7 +161,7 @@ class PacksTab(QWidget):
 
         line = QFrame(right)
         line.setFrameShape(QFrame.Shape.HLine)
-        line.setStyleSheet(f"color: {BORDER};")
+        line.setObjectName("packsRule")
         rv.addWidget(line)
         self.report_title = QLabel(self.tr("变更报告"), right)
         self.report_title.setObjectName("sectionTitle")

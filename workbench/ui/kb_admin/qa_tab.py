@@ -26,31 +26,10 @@ from workbench.domain.kb_admin import KnowledgeEntry
 from workbench.kb.matcher import MatchConfig, Matcher, MatchOutcome, OutcomeKind
 from workbench.services.kb_admin import BatchReport, KbChange, QaCase, batch_test
 from workbench.services.kb_io import read_questions
-from workbench.ui.kb_admin.common import PANEL_STYLE, OpenFile, ask_open_file, panel, row_table, style_tab
+from workbench.ui.kb_admin.common import OpenFile, ask_open_file, panel, row_table, style_tab
 from workbench.ui.kb_admin.models import MissModel, OptionModel
 from workbench.ui.kb_admin.session import KbSession
 from workbench.ui.kb_admin.texts import category_label, failure_text, outcome_label, reason_text
-from workbench.ui.widgets.style import ACCENT, ACCENT_SOFT, ERROR, MUTED, PAGE_BG, TEXT, WARNING
-
-TAB_STYLE = (
-    PANEL_STYLE
-    + f"""
-QWidget#qaTab {{ background: {PAGE_BG}; }}
-QLabel#sectionTitle {{ font-weight: bold; color: {TEXT}; }}
-QLabel#muted, QLabel#fieldName {{ color: {MUTED}; }}
-QLabel#value {{ color: {TEXT}; }}
-QLabel#statusError {{ color: {ERROR}; }}
-QLabel#botBubble {{ background: {ACCENT_SOFT}; color: {TEXT}; border-radius: 8px; padding: 10px 12px; }}
-QLabel#askBubble {{ background: #f2f3f5; color: {TEXT}; border-radius: 8px; padding: 8px 12px; }}
-QLabel#outcome[kind="direct"] {{ color: #12b76a; font-weight: bold; }}
-QLabel#outcome[kind="clarify"] {{ color: {WARNING}; font-weight: bold; }}
-QLabel#outcome[kind="fallback"] {{ color: {ERROR}; font-weight: bold; }}
-QLabel#humanNote {{ color: {WARNING}; }}
-QProgressBar {{ border: none; background: #f2f3f5; border-radius: 4px; max-height: 8px; }}
-QProgressBar::chunk {{ background: {ACCENT}; border-radius: 4px; }}
-QTableView {{ border: none; gridline-color: #f0f1f4; }}
-"""
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +52,7 @@ class QaTab(QWidget):
 
     def __init__(self, session: KbSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        style_tab(self, "qaTab", TAB_STYLE)
+        style_tab(self, "qaTab", "kb_qa")
         self.session = session
         self.choose_open_file: OpenFile = lambda title, file_filter: ask_open_file(self, title, file_filter)
         self.result: QaAnswer | None = None

@@ -29,14 +29,15 @@ from workbench.domain.order_changes import (
 )
 from workbench.domain.orders import Order, OrderItem, format_yuan
 from workbench.ui.orders.states import state_color, state_label
+from workbench.ui.theme import text_style
 from workbench.ui.widgets.card import Card
 from workbench.ui.widgets.elided_label import ElidedLabel
 from workbench.ui.widgets.pill import Pill
-from workbench.ui.widgets.style import DIVIDER, ERROR, adjusted_font
+from workbench.ui.widgets.style import adjusted_font
 from workbench.ui.widgets.text import soft_wrap
 from workbench.ui.widgets.timeline import Timeline
 
-FLAG_COLORS = {"红": "#f5222d", "黄": "#faad14", "绿": "#52c41a", "蓝": "#1677ff", "紫": "#722ed1"}
+FLAG_ROLES = {"红": "flag_red", "黄": "flag_yellow", "绿": "flag_green", "蓝": "flag_blue", "紫": "flag_purple"}
 
 
 def _stamp(at: datetime | None) -> str:
@@ -70,7 +71,7 @@ def _link(text: str) -> QPushButton:
 def _divider() -> QFrame:
     line = QFrame()
     line.setFixedHeight(1)
-    line.setStyleSheet(f"background: {DIVIDER}; border: none;")
+    line.setObjectName("divider")
     return line
 
 
@@ -153,7 +154,7 @@ class OrderDetail(QWidget):
         self.shipping_label = QLabel()
         self.total_label = QLabel()
         self.total_label.setFont(adjusted_font(self.font(), 2, bold=True))
-        self.total_label.setStyleSheet(f"color: {ERROR};")
+        self.total_label.setObjectName("orderTotal")  # red: workbench.qss
         rows = (
             (_field_label(self.tr("商品总额")), self.subtotal_label),
             (self.discount_name, self.discount_label),
@@ -392,11 +393,11 @@ class OrderDetail(QWidget):
         layout.addLayout(row)
         return box
 
-    def _add_info_row(self, name: str, value: str, color: str = "") -> None:
+    def _add_info_row(self, name: str, value: str, role: str = "") -> None:
         row = self.info_grid.rowCount()
         label = _value_label(soft_wrap(value))
-        if color:
-            label.setStyleSheet(f"color: {color};")
+        if role:  # the order flag's own colour
+            label.setStyleSheet(text_style(role))
         self.info_grid.addWidget(_field_label(name), row, 0)
         self.info_grid.addWidget(label, row, 1)
 
@@ -421,8 +422,8 @@ class OrderDetail(QWidget):
         if order.memo:
             self._add_info_row(self.tr("卖家备注"), order.memo)
         if order.flag:
-            color = FLAG_COLORS.get(flag_colour(order.flag), "")
-            self._add_info_row(self.tr("旗帜"), f"⚑ {self._flag_name(order.flag)}", color)
+            role = FLAG_ROLES.get(flag_colour(order.flag), "")
+            self._add_info_row(self.tr("旗帜"), f"⚑ {self._flag_name(order.flag)}", role)
 
     def _render_logistics(self, order: Order) -> None:
         if order.tracking_no:

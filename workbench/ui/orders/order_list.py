@@ -16,13 +16,14 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from workbench.domain.orders import Order, format_yuan
 from workbench.ui.orders.states import state_color, state_label
+from workbench.ui.theme import colour, hex_colour
 from workbench.ui.widgets.pill import paint_pill, pill_size
-from workbench.ui.widgets.style import ACCENT, ACCENT_SOFT, DIVIDER, MUTED, TEXT, TEXT_SECONDARY, adjusted_font
+from workbench.ui.widgets.style import adjusted_font
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -174,13 +175,13 @@ class OrderDelegate(QStyledItemDelegate):
         state = option.state
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(rect, QColor("#ffffff"))
+        painter.fillRect(rect, colour("surface"))
         if state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, QColor(ACCENT_SOFT))
-            painter.fillRect(QRect(rect.left(), rect.top(), 3, rect.height()), QColor(ACCENT))
+            painter.fillRect(rect, colour("accent_soft"))
+            painter.fillRect(QRect(rect.left(), rect.top(), 3, rect.height()), colour("accent"))
         elif state & QStyle.StateFlag.State_MouseOver:
-            painter.fillRect(rect, QColor("#f7f8fa"))
-        painter.setPen(QColor(DIVIDER))
+            painter.fillRect(rect, colour("surface_muted"))
+        painter.setPen(colour("divider"))
         painter.drawLine(rect.left() + self.H_PAD, rect.bottom(), rect.right() - self.H_PAD, rect.bottom())
 
         inner = rect.adjusted(self.H_PAD, self.V_PAD, -self.H_PAD, -self.V_PAD)
@@ -190,9 +191,10 @@ class OrderDelegate(QStyledItemDelegate):
         pw, ph = pill_size(pill_text, pill_font)
         number_h = max(QFontMetrics(number_font).height(), ph)
         pill_rect = QRect(inner.right() - pw + 1, inner.top() + (number_h - ph) // 2, pw, ph)
-        paint_pill(painter, pill_rect, pill_text, str(index.data(OrderRoles.STATE_COLOR) or MUTED), pill_font)
+        pill_colour = str(index.data(OrderRoles.STATE_COLOR) or hex_colour("text_muted"))
+        paint_pill(painter, pill_rect, pill_text, pill_colour, pill_font)
         painter.setFont(number_font)
-        painter.setPen(QColor(TEXT))
+        painter.setPen(colour("text"))
         number_rect = QRect(inner.left(), inner.top(), pill_rect.left() - inner.left() - 8, number_h)
         number = QFontMetrics(number_font).elidedText(
             str(index.data(OrderRoles.ORDER_NO) or ""), Qt.TextElideMode.ElideMiddle, number_rect.width()
@@ -203,7 +205,7 @@ class OrderDelegate(QStyledItemDelegate):
         y = inner.top() + number_h + self.LINE_GAP
         body_h = QFontMetrics(body_font).height()
         painter.setFont(body_font)
-        painter.setPen(QColor(TEXT_SECONDARY))
+        painter.setPen(colour("text_secondary"))
         title = QFontMetrics(body_font).elidedText(
             str(index.data(OrderRoles.TITLE) or ""), Qt.TextElideMode.ElideRight, inner.width()
         )
@@ -214,7 +216,7 @@ class OrderDelegate(QStyledItemDelegate):
         small_h = max(QFontMetrics(small_font).height(), QFontMetrics(total_font).height())
         total = str(index.data(OrderRoles.TOTAL) or "")
         painter.setFont(total_font)
-        painter.setPen(QColor(TEXT))
+        painter.setPen(colour("text"))
         painter.drawText(
             QRect(inner.left(), y, inner.width(), small_h),
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
@@ -222,7 +224,7 @@ class OrderDelegate(QStyledItemDelegate):
         )
         total_w = QFontMetrics(total_font).horizontalAdvance(total)
         painter.setFont(small_font)
-        painter.setPen(QColor(MUTED))
+        painter.setPen(colour("text_muted"))
         painter.drawText(
             QRect(inner.left(), y, max(inner.width() - total_w - 8, 0), small_h),
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,

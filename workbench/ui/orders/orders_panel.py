@@ -29,18 +29,9 @@ from workbench.ui.errors import error_text
 from workbench.ui.orders.order_detail import OrderDetail
 from workbench.ui.orders.order_list import OrderDelegate, OrderListModel, OrderRoles
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import scope
 from workbench.ui.widgets.card import Card
 from workbench.ui.widgets.guard import while_alive
-from workbench.ui.widgets.style import BORDER, SIDEBAR_STYLE
-
-_PANEL_STYLE = (
-    SIDEBAR_STYLE
-    + f"""
-QWidget#searchBar, QWidget#actionBar {{ background: #ffffff; }}
-QWidget#searchBar {{ border-bottom: 1px solid {BORDER}; }}
-QWidget#actionBar {{ border-top: 1px solid {BORDER}; }}
-"""
-)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -101,7 +92,7 @@ class OrdersPanel(QWidget):
         self._order: Order | None = None
 
         self.setObjectName("ordersPanel")
-        self.setStyleSheet(_PANEL_STYLE)
+        scope(self, "sidebar", "orders_panel")
         self.setMinimumWidth(260)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

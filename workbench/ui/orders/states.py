@@ -6,20 +6,23 @@ from PySide6.QtCore import QCoreApplication
 
 from workbench.domain.orders import OrderState
 from workbench.ui.labels import Labels
+from workbench.ui.theme import RoleColours, hex_colour
 
-STATE_COLORS: dict[OrderState, str] = {
-    OrderState.AWAITING_PAYMENT: "#fa8c16",  # orange
-    OrderState.AWAITING_SHIPMENT: "#1677ff",  # blue
-    OrderState.SHIPPED: "#13c2c2",  # cyan
-    OrderState.SIGNED: "#52c41a",  # green
-    OrderState.COMPLETED: "#52c41a",  # green
-    OrderState.CLOSED: "#8c8c8c",  # grey
-    OrderState.REFUNDING: "#f5222d",  # red
-}
+STATE_COLORS = RoleColours(
+    {
+        OrderState.AWAITING_PAYMENT: "order_awaiting_payment",
+        OrderState.AWAITING_SHIPMENT: "order_awaiting_shipment",
+        OrderState.SHIPPED: "order_shipped",
+        OrderState.SIGNED: "order_signed",
+        OrderState.COMPLETED: "order_completed",
+        OrderState.CLOSED: "order_closed",
+        OrderState.REFUNDING: "order_refunding",
+    }
+)
 
 
 def state_color(state: OrderState) -> str:
-    return STATE_COLORS.get(state, "#8c8c8c")
+    return STATE_COLORS.get(state) or hex_colour("neutral")
 
 
 def _state_texts() -> dict[OrderState, str]:

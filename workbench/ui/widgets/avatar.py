@@ -5,12 +5,14 @@ from __future__ import annotations
 import zlib
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from workbench.ui.theme import colour
 from workbench.ui.widgets.style import adjusted_font
 
-_COLORS = ("#1677ff", "#13c2c2", "#52c41a", "#fa8c16", "#eb2f96", "#722ed1", "#2f54eb", "#faad14")
+# picked by a hash of the name
+_ROLES = ("avatar_1", "avatar_2", "avatar_3", "avatar_4", "avatar_5", "avatar_6", "avatar_7", "avatar_8")
 
 
 class Avatar(QWidget):
@@ -31,11 +33,11 @@ class Avatar(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        color = QColor(_COLORS[zlib.crc32(self._name.encode()) % len(_COLORS)])
+        color = colour(_ROLES[zlib.crc32(self._name.encode()) % len(_ROLES)])
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(color)
         painter.drawEllipse(QRectF(0.5, 0.5, self._size - 1, self._size - 1))
-        painter.setPen(QColor("#ffffff"))
+        painter.setPen(colour("on_accent"))
         painter.setFont(adjusted_font(self.font(), 3, bold=True))
         painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._name[:1].upper())
         painter.end()

@@ -6,7 +6,7 @@ from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QLabel, QWidget
 
-from workbench.ui.widgets.style import rgba
+from workbench.ui.theme import hex_colour, pill_style
 
 PILL_H_PADDING = 7
 
@@ -43,16 +43,12 @@ def paint_pill(painter: QPainter, rect: QRect, text: str, color: str, font: QFon
 class Pill(QLabel):
     """A label drawn as a rounded, tinted pill."""
 
-    def __init__(self, text: str = "", color: str = "#1677ff", parent: QWidget | None = None) -> None:
+    def __init__(self, text: str = "", color: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.set_pill(text, color)
+        self.set_pill(text, color or hex_colour("accent"))
 
     def set_pill(self, text: str, color: str) -> None:
         self.setText(text)
         self.color = color
-        fg = pill_foreground(color).name()
-        self.setStyleSheet(
-            f"QLabel {{ background: {rgba(color, 30)}; color: {fg}; border-radius: 9px;"
-            f" padding: 1px {PILL_H_PADDING}px; }}"
-        )
+        self.setStyleSheet(pill_style(color, PILL_H_PADDING))

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QToolButton, QWidget
 
+from workbench.ui.theme import tag_chip_style
 from workbench.ui.widgets.elided_label import ElidedLabel
-from workbench.ui.widgets.style import rgba
 
-OFFICIAL_COLOR = "#d48806"
 MAX_LABEL_WIDTH = 180  # longer names are elided; the full name is in the tooltip
 
 
@@ -23,7 +21,7 @@ class TagChip(QFrame):
         self,
         text: str,
         *,
-        color: str = "#1677ff",
+        color: str = "",
         tag_id: int = 0,
         removable: bool = False,
         official: bool = False,
@@ -33,25 +31,8 @@ class TagChip(QFrame):
         self.setObjectName("tagChip")
         self.tag_id = tag_id
         self.is_official = official
-        if official:
-            # read-only platform tags: solid and square-cornered, unlike the tinted custom pills
-            self.setStyleSheet(
-                f"QFrame#tagChip {{ background: {OFFICIAL_COLOR}; border: 1px solid {OFFICIAL_COLOR};"
-                " border-radius: 4px; }"
-                " QFrame#tagChip QLabel { color: #ffffff; background: transparent; border: none; }"
-            )
-        else:
-            base = QColor(color)
-            if not base.isValid():
-                base = QColor("#1677ff")
-            fg = base.darker(115).name()
-            self.setStyleSheet(
-                f"QFrame#tagChip {{ background: {rgba(base, 22)}; border: 1px solid {rgba(base, 70)};"
-                " border-radius: 11px; }"
-                f" QFrame#tagChip QLabel {{ color: {fg}; background: transparent; border: none; }}"
-                f" QFrame#tagChip QToolButton {{ color: {fg}; }}"
-                " QFrame#tagChip QToolButton:hover { color: #d92d20; }"
-            )
+        # the chip's colour is the tag's own, chosen by the user: the one style built at run time
+        self.setStyleSheet(tag_chip_style(color, official=official))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(9, 1, 4 if removable else 9, 1)
         layout.setSpacing(2)

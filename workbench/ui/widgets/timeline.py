@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from workbench.ui.widgets.style import ACCENT, MUTED, TEXT, TEXT_SECONDARY
+from workbench.ui.theme import colour, set_tone
 from workbench.ui.widgets.text import soft_wrap
 
 _RAIL_WIDTH = 18
-_LINE = QColor("#e5e6eb")
-_DOT = QColor("#c9cdd4")
 
 
 class _Rail(QWidget):
@@ -32,21 +30,21 @@ class _Rail(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         x = _RAIL_WIDTH / 2
         y = float(self._dot_y)
-        painter.setPen(QPen(_LINE, 2))
+        painter.setPen(QPen(colour("timeline_line"), 2))
         if not self._first:
             painter.drawLine(QPointF(x, 0), QPointF(x, y))
         if not self._last:
             painter.drawLine(QPointF(x, y), QPointF(x, self.height()))
         painter.setPen(Qt.PenStyle.NoPen)
         if self._first:
-            halo = QColor(ACCENT)
+            halo = colour("accent")
             halo.setAlpha(45)
             painter.setBrush(halo)
             painter.drawEllipse(QPointF(x, y), 7, 7)
-            painter.setBrush(QColor(ACCENT))
+            painter.setBrush(colour("accent"))
             painter.drawEllipse(QPointF(x, y), 4, 4)
         else:
-            painter.setBrush(_DOT)
+            painter.setBrush(colour("timeline_dot"))
             painter.drawEllipse(QPointF(x, y), 3.5, 3.5)
         painter.end()
 
@@ -89,9 +87,9 @@ class Timeline(QWidget):
         body.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         body.setTextFormat(Qt.TextFormat.PlainText)
         body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        body.setStyleSheet(f"color: {TEXT if first else TEXT_SECONDARY};")
+        set_tone(body, "text" if first else "secondary")
         stamp = QLabel(time)
-        stamp.setStyleSheet(f"color: {MUTED};")
+        set_tone(stamp, "muted")
         column.addWidget(body)
         column.addWidget(stamp)
         layout.addLayout(column, 1)

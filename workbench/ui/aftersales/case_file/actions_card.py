@@ -19,7 +19,6 @@ from workbench.ui.aftersales.case_file.confirm_panel import ConfirmPanel
 from workbench.ui.aftersales.texts import action_label
 from workbench.ui.widgets.card import Card
 from workbench.ui.widgets.flow_layout import FlowLayout
-from workbench.ui.widgets.style import ERROR
 
 # States in which the buyer still has goods to send back, so the return address is worth sending.
 RETURN_STATES = frozenset({CaseState.REVIEWING, CaseState.QUOTED, CaseState.AWAITING_RETURN})
@@ -115,7 +114,7 @@ class ActionsCard(Card):
                 continue  # a review becomes 已回复 by posting the reply
             button = QPushButton(action_label(state), self.buttons_holder)
             if state in (CaseState.REJECTED, CaseState.CANCELLED, CaseState.APPEAL_REJECTED):
-                button.setStyleSheet(f"QPushButton {{ color: {ERROR}; }}")
+                button.setObjectName("dangerAction")
             elif state is case.next_states()[0]:
                 button.setObjectName("primary")
             button.clicked.connect(lambda _c=False, s=state: self.action_requested.emit(s))

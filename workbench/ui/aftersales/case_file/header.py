@@ -10,16 +10,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 from workbench.domain.aftersales import Case, CaseKind
 from workbench.ui.aftersales.models import stamp
 from workbench.ui.aftersales.texts import KIND_COLORS, kind_label, state_color, state_label
+from workbench.ui.theme import scope
 from workbench.ui.widgets.card import Card
 from workbench.ui.widgets.pill import Pill
 from workbench.ui.widgets.style import adjusted_font
-
-HEADER_STYLE = """
-QLabel#caseNo { font-weight: bold; }
-QLabel#flagBadge { background: #fff1f0; color: #cf1322; border: 1px solid #ffa39e; border-radius: 4px;
-    padding: 1px 6px; }
-QLabel#dueLabel[overdue="true"] { color: #d92d20; font-weight: bold; }
-"""
 
 
 class CaseHeader(Card):
@@ -27,7 +21,7 @@ class CaseHeader(Card):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("", parent)
-        self.setStyleSheet(HEADER_STYLE)
+        scope(self, "case_header")
         top = QHBoxLayout()
         top.setSpacing(8)
         self.number_label = QLabel()

@@ -22,16 +22,10 @@ from workbench.domain.aftersales import Case, ReviewDetails
 from workbench.ui.aftersales.case_file.key_values import value_label
 from workbench.ui.aftersales.models import stamp
 from workbench.ui.aftersales.texts import RATING_COLORS, rating_label
+from workbench.ui.theme import scope, text_style
 from workbench.ui.widgets.card import Card
 from workbench.ui.widgets.pill import Pill
-from workbench.ui.widgets.style import MUTED, TEXT_SECONDARY
 from workbench.ui.widgets.text import soft_wrap
-
-REVIEW_STYLE = """
-QFrame#imageTile { background: #f3f5f8; border: 1px dashed #c9cdd4; border-radius: 6px; }
-QFrame#suggestion { background: #f7f8fa; border: 1px solid #e4e7ec; border-radius: 4px; }
-QFrame#suggestion:hover { border-color: #1677ff; }
-"""
 
 
 class SuggestionCard(QFrame):
@@ -51,7 +45,6 @@ class SuggestionCard(QFrame):
         self.label = QLabel(soft_wrap(text))
         self.label.setWordWrap(True)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.label.setStyleSheet(f"color: {TEXT_SECONDARY}; background: transparent; border: none;")
         layout.addWidget(self.label)
 
     def click(self) -> None:
@@ -83,7 +76,7 @@ class ReviewCard(Card):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("评价内容"), parent)
-        self.setStyleSheet(REVIEW_STYLE)
+        scope(self, "review_card")
         self.rating_pill = Pill()
         self.header.insertWidget(1, self.rating_pill)
         self.review_text = value_label("")
@@ -136,7 +129,7 @@ class ReviewCard(Card):
         )
         self._show_image_tiles(review.images)
         self.reply_shown.setText(soft_wrap(review.reply) if review.reply else self.tr("还没有回复"))
-        self.reply_shown.setStyleSheet("" if review.reply else f"color: {MUTED};")
+        self.reply_shown.setStyleSheet("" if review.reply else text_style("text_muted"))
         self.reply_button.setText(self.tr("修改回复") if review.reply else self.tr("发布回复"))
 
     def _show_image_tiles(self, count: int) -> None:
@@ -147,7 +140,6 @@ class ReviewCard(Card):
             tile.setObjectName("imageTile")
             tile.setAlignment(Qt.AlignmentFlag.AlignCenter)
             tile.setFixedSize(64, 64)
-            tile.setStyleSheet(f"background: #f3f5f8; border: 1px dashed #c9cdd4; border-radius: 6px; color: {MUTED};")
             self.images_row.addWidget(tile)
         self.images_row.addStretch(1)
 

@@ -49,10 +49,10 @@ from workbench.ui.aftersales.case_file.timeline_card import CaseTimeline
 from workbench.ui.aftersales.evidence import EvidenceCard
 from workbench.ui.aftersales.pdf import write_packet_pdf
 from workbench.ui.aftersales.texts import aftersales_error_text
-from workbench.ui.aftersales.widgets import FORM_STYLE, DraftKeeper, PolicyPanel
+from workbench.ui.aftersales.widgets import DraftKeeper, PolicyPanel
 from workbench.ui.tasks import Tasks
+from workbench.ui.theme import scope
 from workbench.ui.widgets.guard import while_alive
-from workbench.ui.widgets.style import SIDEBAR_STYLE
 
 TWO_COLUMNS_WIDTH = 760
 
@@ -97,7 +97,7 @@ class CaseFileView(QWidget):
         self._generation = 0
         self.risk: RiskAssessment | None = None
         self.setObjectName("sidebarPage")
-        self.setStyleSheet(SIDEBAR_STYLE + FORM_STYLE)
+        scope(self, "sidebar", "form")
         self.reply_drafts = DraftKeeper(tasks, service, lambda: {"reply": self.review_card.reply_text()}, self)
         self.reply_drafts.restored.connect(self._on_reply_draft)
         self._build()
