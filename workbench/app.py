@@ -16,7 +16,7 @@ from pathlib import Path
 
 from workbench import __version__
 from workbench.launch import LaunchConfig, resolve_db_url, resolve_paths
-from workbench.settings import LANGUAGES, load_settings
+from workbench.settings import LANGUAGES, read_settings
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_report(args)
 
     paths = resolve_paths(args.data_dir)
-    settings = load_settings(paths.settings_file)
+    loaded = read_settings(paths.settings_file)  # never raises: unusable values fall back to defaults
+    settings = loaded.settings
     if args.lang:
         settings = settings.with_changes(language=args.lang)
     config = LaunchConfig(
@@ -66,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         smoke_test=args.smoke_test,
         reset_demo=args.reset_demo,
         simulator=not args.no_simulator and not args.smoke_test,
+        settings_problems=loaded.problems,
     )
     return run_desk(config)
 
@@ -75,6 +77,7 @@ def run_desk(config: LaunchConfig) -> int:
     from workbench.kb import tokenizer
     from workbench.logging_setup import setup_logging
     from workbench.paths import DataDirError
+    from workbench.settings import log_problems
     from workbench.startup import DeskStartup
 
     try:
@@ -86,6 +89,7 @@ def run_desk(config: LaunchConfig) -> int:
     setup_logging(config.paths.logs)
     tokenizer.set_cache_dir(config.paths.cache / "jieba")
     log.info("starting workbench %s", __version__)
+    log_problems(config.paths.settings_file, config.settings_problems)
     # The cyclic collector runs only on the GUI thread (see ui/gc_guard.py); switch the automatic one
     # off before the start-up thread can trigger it.
     gc.disable()

@@ -38,7 +38,7 @@ from workbench.services.quick_phrases import QuickPhraseService
 from workbench.services.reception import ReceptionService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
-from workbench.services.workspace import Workspace
+from workbench.services.workspace import StartupNotice, Workspace
 from workbench.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,10 @@ def build_channel(
 
 
 def open_desk(config: LaunchConfig, *, clock: Clock = system_clock) -> Workspace:
-    """A desk's workspace as the launch configuration says, with its simulated customers."""
+    """A desk's workspace as the launch configuration says, with its simulated customers.
+
+    Only the database is essential: simulated customers that cannot start leave a working desk without
+    them, and a notice saying why."""
     ws = open_workspace(
         config.db_url,
         agent_username=config.settings.agent_username,
@@ -138,6 +141,9 @@ def open_desk(config: LaunchConfig, *, clock: Clock = system_clock) -> Workspace
         ws.channel = build_channel(
             ws, rate_per_min=config.settings.simulator_rate_per_min, speed=config.settings.simulator_speed
         )
+    except Exception as exc:
+        log.exception("the simulated customers could not start; the desk opens without them")
+        ws.notices.append(StartupNotice("simulator.failed", {"error": str(exc) or type(exc).__name__}))
     except BaseException:
         ws.close()
         raise

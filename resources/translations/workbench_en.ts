@@ -7368,6 +7368,99 @@ Covers: {parts}</translation>
     </message>
 </context>
 <context>
+    <name>StartupNotices</name>
+    <message>
+        <source>true 或 false</source>
+        <translation>true or false</translation>
+    </message>
+    <message>
+        <source>{key} = {value}：不是有效的数字，已改用默认值 {default}。</source>
+        <translation>{key} = {value}: not a valid number; the default {default} is used instead.</translation>
+    </message>
+    <message>
+        <source>{key} = {value}：只能是 {expected} 之一，已改用默认值 {default}。</source>
+        <translation>{key} = {value}: must be one of {expected}; the default {default} is used instead.</translation>
+    </message>
+    <message>
+        <source>{key} = {value}：应为{kind}，已改用默认值 {default}。</source>
+        <translation>{key} = {value}: must be {kind}; the default {default} is used instead.</translation>
+    </message>
+    <message>
+        <source>{key} = {value}：无法使用，已改用默认值 {default}。</source>
+        <translation>{key} = {value}: unusable; the default {default} is used instead.</translation>
+    </message>
+    <message>
+        <source>{key} = {value}：超出允许范围 {expected}，已改用默认值 {default}。</source>
+        <translation>{key} = {value}: outside the allowed range {expected}; the default {default} is used instead.</translation>
+    </message>
+    <message>
+        <source>{key}：内容太长，已改用默认值 {default}。</source>
+        <translation>{key}: too long; the default {default} is used instead.</translation>
+    </message>
+    <message>
+        <source>在「设置」中点「确定」保存一次，即可写入有效的设置，下次不再提示。</source>
+        <translation>Open Settings and click OK once to write valid settings; this message will not appear again.</translation>
+    </message>
+    <message>
+        <source>带引号的文字</source>
+        <translation>text in quotes</translation>
+    </message>
+    <message>
+        <source>提示</source>
+        <translation>Notice</translation>
+    </message>
+    <message>
+        <source>数字</source>
+        <translation>a number</translation>
+    </message>
+    <message>
+        <source>整数</source>
+        <translation>a whole number</translation>
+    </message>
+    <message>
+        <source>文件内容不是 {{…}} 形式的设置，全部设置使用默认值。</source>
+        <translation>The file does not hold settings in the form {{…}}; all settings use their defaults.</translation>
+    </message>
+    <message>
+        <source>文件太大，不是工作台的设置文件，全部设置使用默认值。</source>
+        <translation>The file is too large to be Workbench&apos;s settings file; all settings use their defaults.</translation>
+    </message>
+    <message>
+        <source>文件无法读取（{detail}），全部设置使用默认值。</source>
+        <translation>The file cannot be read ({detail}); all settings use their defaults.</translation>
+    </message>
+    <message>
+        <source>智能辅助无法启动</source>
+        <translation>Smart assist could not start</translation>
+    </message>
+    <message>
+        <source>智能辅助无法启动，接待可以照常进行，但不会有推荐回复。
+原因：{error}</source>
+        <translation>Smart assist could not start. Reception works as usual, but without suggested replies.
+Reason: {error}</translation>
+    </message>
+    <message>
+        <source>模拟客户无法启动</source>
+        <translation>Simulated customers could not start</translation>
+    </message>
+    <message>
+        <source>模拟客户无法启动，工作台在没有模拟客户的情况下照常工作。
+原因：{error}
+详情见日志：{log}</source>
+        <translation>Simulated customers could not start; the workbench works as usual without them.
+Reason: {error}
+Details in the log: {log}</translation>
+    </message>
+    <message>
+        <source>设置文件中有无法使用的设置，已改用默认值：{path}</source>
+        <translation>Some settings in the settings file could not be used and were replaced by their defaults: {path}</translation>
+    </message>
+    <message>
+        <source>部分设置已恢复为默认值</source>
+        <translation>Some settings were reset to their defaults</translation>
+    </message>
+</context>
+<context>
     <name>SuggestionCard</name>
     <message>
         <source>点一下放进回复框</source>

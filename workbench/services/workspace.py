@@ -7,7 +7,7 @@ The composition root (`workbench.composition`) builds a `Workspace`; pages and p
 from __future__ import annotations
 
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from workbench.domain.shops import Agent, AgentStatus, Shop
@@ -34,6 +34,16 @@ from workbench.services.reception import ReceptionService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
 from workbench.storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class StartupNotice:
+    """Something that went wrong (or was done) while the desk opened and did not stop it; the window
+    shows it. `code` names it for a translated sentence, `params` fill it in:
+    ``simulator.failed`` (error): the simulated customers could not start, the desk works without."""
+
+    code: str
+    params: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -65,6 +75,7 @@ class Workspace:
     routing: RoutingService
     auto_messages: AutoMessageService
     channel: SimulatedChannel | None = None  # simulated customers (desks; not the command line)
+    notices: list[StartupNotice] = field(default_factory=list)  # for the window to show once opened
 
     def set_agent_status(self, status: AgentStatus) -> Agent:
         self.agent = self.desk.set_status(self.agent.id, status)

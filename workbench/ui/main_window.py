@@ -41,6 +41,7 @@ from workbench.ui.chat.composer import Composer
 from workbench.ui.chat.conversation_list import ConversationListModel, ConversationListView, state_label
 from workbench.ui.errors import error_text
 from workbench.ui.reception.controller import ReceptionController
+from workbench.ui.startup_notices import StartupNotices
 from workbench.ui.tasks import Tasks
 from workbench.ui.widgets.elided_label import ElidedLabel
 
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self._build_shell()
         self._connect_controller()
         self._restore_geometry()
+        self.notices = StartupNotices(self, config)  # what went wrong at start-up without stopping the window
 
     # What the controller holds, for the pages and tests that ask the window.
     @property

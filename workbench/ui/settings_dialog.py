@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from workbench.credentials import KeyringUnavailable, split_password, store_db_password
 from workbench.launch import LaunchConfig
-from workbench.settings import Settings, save_settings
+from workbench.settings import SIMULATOR_RATE_RANGE, Settings, save_settings
 
 
 class SettingsDialog(QDialog):
@@ -34,7 +34,7 @@ class SettingsDialog(QDialog):
         self.sim_enabled = QCheckBox(self.tr("启动时开启模拟客户"), self)
         self.sim_enabled.setChecked(s.simulator_enabled)
         self.rate = QDoubleSpinBox(self)
-        self.rate.setRange(0.1, 60.0)
+        self.rate.setRange(*SIMULATOR_RATE_RANGE)
         self.rate.setSingleStep(0.5)
         self.rate.setSuffix(self.tr(" 位/分钟"))
         self.rate.setValue(s.simulator_rate_per_min)
