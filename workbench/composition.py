@@ -63,8 +63,10 @@ def open_workspace(
         if seed_demo:
             seed_if_empty(db, clock=clock)
         shop, agent, agents = open_shop(db, agent_username)
-    except BaseException:
+    except BaseException as exc:
         db.dispose()
+        if (corrupt := db.corruption(exc)) is not None:  # a damaged file found past its header
+            raise corrupt from exc
         raise
     hub = Hub()
     kb_admin = KbAdminService(db, shop.id, clock)

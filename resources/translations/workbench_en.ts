@@ -8016,6 +8016,14 @@ Details in the log: {log}</translation>
         <translation>Invalid database URL: {detail}</translation>
     </message>
     <message>
+        <source>数据库文件已损坏，无法读取。</source>
+        <translation>The database file is damaged and cannot be read.</translation>
+    </message>
+    <message>
+        <source>数据库文件已损坏，无法读取：{path}</source>
+        <translation>The database file is damaged and cannot be read: {path}</translation>
+    </message>
+    <message>
         <source>数据库错误：{detail}</source>
         <translation>Database error: {detail}</translation>
     </message>
@@ -8062,6 +8070,12 @@ Details in the log: {log}</translation>
     <message>
         <source>该会话已结束，不能再发送消息。</source>
         <translation>This conversation has ended; no more messages can be sent.</translation>
+    </message>
+    <message>
+        <source>请从备份恢复：点「从备份恢复…」（在这条提示中，或在「设置」中），选择最新的备份，然后重新启动工作台。损坏的文件会改名保留在原处，不会被删除。
+如果还没有备份，请关闭工作台，把这个文件移到别处保存，下次启动时会新建一个数据库。</source>
+        <translation>Restore it from a backup: click &quot;Restore from backup…&quot; (in this message, or in Settings), choose the newest backup, then restart the workbench. The damaged file is kept beside it under a new name, not deleted.
+If there is no backup yet, close the workbench and move this file elsewhere for safekeeping; the next start creates a new database.</translation>
     </message>
     <message>
         <source>这个数据库由更新版本的工作台创建（版本 {rev}），当前程序无法识别。为避免损坏数据，程序不会修改它。请升级工作台后再打开。</source>

@@ -3,6 +3,8 @@ visible warning, and simulated customers that cannot start leave a working desk 
 
 from __future__ import annotations
 
+import random
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 
@@ -76,3 +78,25 @@ def test_a_kb_matcher_that_cannot_be_built_leaves_a_desk_without_suggestions(
     qtbot.waitUntil(lambda: bool(_notice_boxes(window)))
     text = _notice_boxes(window)[0].text()
     assert "智能辅助无法启动" in text and "jieba dictionary unreadable" in text
+
+
+@pytest.mark.parametrize("damage", ["random", "truncated"])
+def test_a_corrupted_database_is_explained_with_what_to_do(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, demo_database: Path, damage: str
+) -> None:
+    data = tmp_path / "damaged"
+    data.mkdir()
+    path = data / "workbench.sqlite3"
+    if damage == "random":
+        path.write_bytes(random.Random(7).randbytes(8192))
+    else:
+        shutil.copyfile(demo_database, path)
+        with path.open("r+b") as fh:
+            fh.truncate(path.stat().st_size // 3)
+    window = make_window(data, wait_ready=False)
+    with qtbot.waitSignal(window.workspace_failed, timeout=30_000) as blocker:
+        window.start()
+    text = blocker.args[0]
+    assert "数据库文件已损坏" in text and str(path) in text
+    assert "从备份恢复" in text and "最新的备份" in text
+    assert "sqlite" not in text.replace(str(path), "").lower() and "sqlalchemy" not in text.lower()

@@ -6,7 +6,7 @@ from PySide6.QtCore import QCoreApplication
 
 from workbench.domain.errors import DomainError
 from workbench.paths import DataDirError
-from workbench.storage.errors import DatabaseError
+from workbench.storage.errors import DatabaseError, is_corruption
 
 
 def error_text(exc: BaseException) -> str:
@@ -81,6 +81,8 @@ def error_text(exc: BaseException) -> str:
                 return QCoreApplication.translate("errors", "无法打开数据库：{detail}").format(detail=exc.detail)
             case "db.bad_url":
                 return QCoreApplication.translate("errors", "数据库地址无效：{detail}").format(detail=exc.detail)
+            case "db.corrupt":
+                return corrupt_database_text(exc.detail)
             case "db.migration_failed":
                 return QCoreApplication.translate("errors", "数据库升级失败，数据未被修改：{detail}").format(
                     detail=exc.detail
@@ -90,4 +92,25 @@ def error_text(exc: BaseException) -> str:
         return QCoreApplication.translate(
             "errors", "数据目录不可写：{path}（{reason}）。请选择一个可写的目录（--data-dir）。"
         ).format(path=exc.path, reason=exc.reason)
+    if is_corruption(exc):  # a damaged file found while working (past the checks at start-up)
+        return corrupt_database_text("")
     return QCoreApplication.translate("errors", "发生错误：{error}").format(error=str(exc) or type(exc).__name__)
+
+
+def corrupt_database_text(path: str) -> str:
+    """What happened to a damaged SQLite file and what to do: restore the newest backup."""
+    what = (
+        QCoreApplication.translate("errors", "数据库文件已损坏，无法读取：{path}").format(path=path)
+        if path
+        else QCoreApplication.translate("errors", "数据库文件已损坏，无法读取。")
+    )
+    return (
+        what
+        + "\n\n"
+        + QCoreApplication.translate(
+            "errors",
+            "请从备份恢复：点「从备份恢复…」（在这条提示中，或在「设置」中），选择最新的备份，"
+            "然后重新启动工作台。损坏的文件会改名保留在原处，不会被删除。\n"
+            "如果还没有备份，请关闭工作台，把这个文件移到别处保存，下次启动时会新建一个数据库。",
+        )
+    )
