@@ -46,6 +46,11 @@ class AppPaths:
     def settings_file(self) -> Path:
         return self.config / "settings.json"
 
+    @property
+    def backups(self) -> Path:
+        """Copies of the SQLite database (see workbench.services.backups)."""
+        return self.data / "backups"
+
     @classmethod
     def default(cls) -> AppPaths:
         return cls(

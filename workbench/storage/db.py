@@ -40,6 +40,25 @@ def _alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+def sqlite_file_of(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for another backend, in-memory SQLite or a bad URL."""
+    try:
+        parsed = make_url(url)
+    except (SQLAlchemyError, ValueError):
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def schema_revisions() -> set[str]:
+    """Every schema revision this program knows (a database at another one is from a newer program)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(_migrations_dir())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
 def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
@@ -58,10 +77,7 @@ class Database:
         except (SQLAlchemyError, ValueError) as exc:
             raise DatabaseError("db.bad_url", str(exc)) from exc
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        # The file of a SQLite database (None for PostgreSQL and in-memory SQLite).
-        self.sqlite_file: Path | None = (
-            Path(parsed.database) if self.is_sqlite and parsed.database not in (None, "", ":memory:") else None
-        )
+        self.sqlite_file = sqlite_file_of(url)  # None for PostgreSQL and in-memory SQLite
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 5}

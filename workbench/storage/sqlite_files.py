@@ -7,6 +7,10 @@ SQLAlchemy and no Alembic, so the start-up path stays light.
 
 from __future__ import annotations
 
+import os
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -50,3 +54,71 @@ def file_problem(path: Path) -> str | None:
     if count_valid and not has_log and size < pages * page_size:
         return "truncated"
     return None
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+
+
+class DamagedCopy(Exception):
+    """The copy of a database fails SQLite's quick check: the database itself is damaged."""
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy the SQLite database at `source` into a new file `target` with SQLite's online backup API:
+    a consistent copy even while the program writes to it, with the write-ahead log's committed pages
+    in it. The copy is one self-contained file (rollback journal, no log beside it), written under a
+    temporary name and renamed, so `target` is whole or absent.
+
+    The copy gets SQLite's quick check: a damaged database must not replace good backups with
+    damaged ones (raises `DamagedCopy`, and no file is left)."""
+    if not source.is_file():
+        raise FileNotFoundError(source)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        with closing(sqlite3.connect(source, timeout=30)) as src, closing(sqlite3.connect(partial)) as dst:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")
+            rows = [str(row[0]) for row in dst.execute("PRAGMA quick_check(20)")]
+            if rows != ["ok"]:
+                raise DamagedCopy("; ".join(rows)[:500])
+        with partial.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True, slots=True)
+class FileCheck:
+    """What a check of a database file found: `problem` is None for a sound file, else
+    ``not_a_database``, ``truncated``, ``damaged`` (SQLite's integrity check failed; `detail` says
+    where) or ``no_schema`` (no Workbench schema revision in it). `revision` is its schema revision."""
+
+    problem: str | None
+    revision: str | None = None
+    detail: str = ""
+
+
+def check_database(path: Path) -> FileCheck:
+    """Check a database file thoroughly (reads all of it): header, ``PRAGMA integrity_check``, and the
+    schema revision it was last migrated to. Opened read-only: the file is not changed."""
+    header_problem = file_problem(path)
+    if header_problem is not None:
+        return FileCheck(header_problem)
+    try:
+        with closing(_connect_read_only(path)) as conn:
+            rows = [str(row[0]) for row in conn.execute("PRAGMA integrity_check(20)")]
+            if rows != ["ok"]:
+                return FileCheck("damaged", detail="; ".join(rows)[:500])
+            try:
+                found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            except sqlite3.OperationalError:  # no such table
+                found = None
+    except sqlite3.DatabaseError as exc:  # not a database, malformed, unreadable
+        return FileCheck("damaged", detail=str(exc))
+    if found is None:
+        return FileCheck("no_schema")
+    return FileCheck(None, str(found[0]))

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from workbench import __version__
 from workbench.launch import LaunchConfig
+from workbench.ui.backups import OpenFailure, restorable_failure
 from workbench.ui.errors import error_text
 from workbench.ui.gc_guard import GuiThreadGarbageCollector
 from workbench.ui.startup_notices import workspace_open
@@ -56,7 +57,9 @@ def run_gui(config: LaunchConfig, opening: WorkspaceOpening) -> int:
         if config.smoke_test:
             print(f"smoke test failed: {text}", file=sys.stderr)
         else:
-            QMessageBox.critical(window, QCoreApplication.translate("bootstrap", "无法打开工作台"), text)
+            backups = opening.backups.result() if opening.backups.done() and not opening.backups.exception() else None
+            exc = opening.workspace.exception() if opening.workspace.done() else None
+            OpenFailure(text, window.tasks, backups, restorable_failure(exc, backups), window).run()
         app.exit(2)
 
     window.workspace_failed.connect(failed)

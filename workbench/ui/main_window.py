@@ -36,6 +36,7 @@ from workbench.domain.kb import Suggestion
 from workbench.domain.shops import Agent, AgentStatus
 from workbench.launch import LaunchConfig
 from workbench.ui.assist.panel import AssistPanel
+from workbench.ui.backups import DailyBackups
 from workbench.ui.chat.chat_view import ChatView
 from workbench.ui.chat.composer import Composer
 from workbench.ui.chat.conversation_list import ConversationListModel, ConversationListView, state_label
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self._connect_controller()
         self._restore_geometry()
         self.notices = StartupNotices(self, config)  # what went wrong at start-up without stopping the window
+        self.daily_backups = DailyBackups(self)
 
     # What the controller holds, for the pages and tests that ask the window.
     @property
@@ -654,7 +656,9 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from workbench.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.config, self)
+        backups = self.controller.opening.backups
+        ready = backups.done() and backups.exception() is None
+        dialog = SettingsDialog(self.config, self, tasks=self.tasks, backups=backups.result() if ready else None)
         if dialog.exec():
             settings = dialog.result_settings()
             self.config = replace(self.config, settings=settings)

@@ -1,5 +1,6 @@
 """What went wrong at start-up without stopping the window, told once: settings that fell back to
-their defaults, simulated customers or suggestions that could not start, a restore from a backup.
+their defaults, simulated customers or suggestions that could not start, a restore from a backup
+(done or refused).
 
 Each notice is a non-blocking dialog over the window (and a line in the log, written where it
 happened). The window keeps working underneath: a subsystem's start-up error never leaves a dead
@@ -15,7 +16,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from workbench.launch import LaunchConfig
+from workbench.services.backups import BackupError
 from workbench.settings import SettingProblem
+from workbench.ui.errors import error_text
 
 if TYPE_CHECKING:
     from workbench.services.workspace import StartupNotice
@@ -117,6 +120,17 @@ class StartupNotices(QObject):
                 return self.tr("模拟客户无法启动"), self.tr(
                     "模拟客户无法启动，工作台在没有模拟客户的情况下照常工作。\n原因：{error}\n详情见日志：{log}"
                 ).format(error=p.get("error", ""), log=self.config.paths.logs / "workbench.log")
+            case "restore.done":
+                kept = p.get("kept_as", "")
+                text = self.tr("数据库已从备份 {backup} 恢复。").format(backup=p.get("backup", ""))
+                if kept:
+                    text += "\n" + self.tr("原来的数据库文件改名保留为：{path}").format(path=kept)
+                return self.tr("已从备份恢复"), text
+            case "restore.failed":
+                reason = error_text(BackupError(p.get("code", ""), p.get("detail", "")))
+                return self.tr("没有从备份恢复"), self.tr(
+                    "没有从备份 {backup} 恢复，数据库保持原样。\n原因：{reason}"
+                ).format(backup=p.get("backup", ""), reason=reason)
         return self.tr("提示"), notice.code
 
     def _on_failed(self, text: str) -> None:
