@@ -75,10 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_desk(config: LaunchConfig) -> int:
     """Prepare everything that needs no Qt, begin opening the workspace, then start the window."""
     from workbench.kb import tokenizer
-    from workbench.logging_setup import setup_logging
+    from workbench.logging_setup import log_uncaught_exceptions, setup_logging
     from workbench.paths import DataDirError
     from workbench.settings import log_problems
     from workbench.startup import DeskStartup
+    from workbench.ui.instance import InstanceLock
 
     try:
         config.paths.ensure()
@@ -86,18 +87,28 @@ def run_desk(config: LaunchConfig) -> int:
         from workbench.ui.bootstrap import show_fatal
 
         return show_fatal(config, exc)
-    setup_logging(config.paths.logs)
-    tokenizer.set_cache_dir(config.paths.cache / "jieba")
-    log.info("starting workbench %s", __version__)
-    log_problems(config.paths.settings_file, config.settings_problems)
-    # The cyclic collector runs only on the GUI thread (see ui/gc_guard.py); switch the automatic one
-    # off before the start-up thread can trigger it.
-    gc.disable()
-    startup = DeskStartup(config)
-    startup.begin()
-    from workbench.ui.bootstrap import run_gui
+    # One program per data dir, decided before anything opens the database or writes the log.
+    instance = InstanceLock(config.paths)
+    if not instance.acquire():
+        from workbench.ui.bootstrap import hand_over
 
-    return run_gui(config, startup)
+        return hand_over(config, instance)
+    try:
+        setup_logging(config.paths.logs)
+        log_uncaught_exceptions()
+        tokenizer.set_cache_dir(config.paths.cache / "jieba")
+        log.info("starting workbench %s", __version__)
+        log_problems(config.paths.settings_file, config.settings_problems)
+        # The cyclic collector runs only on the GUI thread (see ui/gc_guard.py); switch the automatic
+        # one off before the start-up thread can trigger it.
+        gc.disable()
+        startup = DeskStartup(config)
+        startup.begin()
+        from workbench.ui.bootstrap import run_gui
+
+        return run_gui(config, startup, instance)
+    finally:
+        instance.release()
 
 
 if __name__ == "__main__":

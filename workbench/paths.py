@@ -47,6 +47,11 @@ class AppPaths:
         return self.config / "settings.json"
 
     @property
+    def window_state_file(self) -> Path:
+        """The main window's geometry (Qt's ini format), with the other settings of this data dir."""
+        return self.config / "window.ini"
+
+    @property
     def backups(self) -> Path:
         """Copies of the SQLite database (see workbench.services.backups)."""
         return self.data / "backups"

@@ -2275,6 +2275,23 @@ The restore happens at the next start of the workbench: the current database fil
     </message>
 </context>
 <context>
+    <name>CrashReporter</name>
+    <message>
+        <source>发生了一个意外错误，已记录在日志中：
+{log}
+
+工作台可以继续使用。如果问题反复出现，请把这个日志文件发给技术支持。</source>
+        <translation>An unexpected error occurred and was written to the log:
+{log}
+
+You can keep working. If it happens again, please send this log file to support.</translation>
+    </message>
+    <message>
+        <source>程序出错</source>
+        <translation>Unexpected error</translation>
+    </message>
+</context>
+<context>
     <name>CreditBadge</name>
     <message>
         <source>信用等级：{level}</source>
@@ -8074,6 +8091,18 @@ Reason: {reason}</translation>
 </context>
 <context>
     <name>bootstrap</name>
+    <message>
+        <source>另一个工作台正在使用数据目录 {path}，冒烟测试没有运行。</source>
+        <translation>Another Workbench is using the data folder {path}; the smoke test was not run.</translation>
+    </message>
+    <message>
+        <source>另一个工作台（进程 {pid}）正在使用数据目录 {path}，但没有响应。请切换到它的窗口，或结束它后再启动。</source>
+        <translation>Another Workbench (process {pid}) is using the data folder {path} but does not answer. Switch to its window, or end it and start again.</translation>
+    </message>
+    <message>
+        <source>工作台已经在使用数据目录 {path}，已切换到它的窗口。</source>
+        <translation>Workbench is already running on the data folder {path}; switched to its window.</translation>
+    </message>
     <message>
         <source>无法启动工作台</source>
         <translation>Couldn&apos;t start Workbench</translation>

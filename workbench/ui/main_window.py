@@ -668,12 +668,18 @@ class MainWindow(QMainWindow):
 
     # -- window state ---------------------------------------------------------------------------
 
+    def _window_state(self) -> QSettings:
+        # An explicit file in this data dir's config: with --data-dir nothing goes to the user's ~/.config.
+        return QSettings(str(self.config.paths.window_state_file), QSettings.Format.IniFormat)
+
     def _restore_geometry(self) -> None:
-        geometry = QSettings().value("main_window/geometry")
+        geometry = self._window_state().value("main_window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        state = self._window_state()
+        state.setValue("main_window/geometry", self.saveGeometry())
+        state.sync()
         self.controller.stop()
         super().closeEvent(event)
