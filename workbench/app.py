@@ -16,7 +16,7 @@ from pathlib import Path
 
 from workbench import __version__
 from workbench.launch import LaunchConfig, resolve_db_url, resolve_paths
-from workbench.settings import LANGUAGES, load_settings
+from workbench.settings import LANGUAGES, read_settings
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_report(args)
 
     paths = resolve_paths(args.data_dir)
-    settings = load_settings(paths.settings_file)
+    loaded = read_settings(paths.settings_file)  # never raises: unusable values fall back to defaults
+    settings = loaded.settings
     if args.lang:
         settings = settings.with_changes(language=args.lang)
     config = LaunchConfig(
@@ -66,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         smoke_test=args.smoke_test,
         reset_demo=args.reset_demo,
         simulator=not args.no_simulator and not args.smoke_test,
+        settings_problems=loaded.problems,
     )
     return run_desk(config)
 
@@ -73,9 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_desk(config: LaunchConfig) -> int:
     """Prepare everything that needs no Qt, begin opening the workspace, then start the window."""
     from workbench.kb import tokenizer
-    from workbench.logging_setup import setup_logging
+    from workbench.logging_setup import log_uncaught_exceptions, setup_logging
     from workbench.paths import DataDirError
+    from workbench.settings import log_problems
     from workbench.startup import DeskStartup
+    from workbench.ui.instance import InstanceLock
 
     try:
         config.paths.ensure()
@@ -83,17 +87,28 @@ def run_desk(config: LaunchConfig) -> int:
         from workbench.ui.bootstrap import show_fatal
 
         return show_fatal(config, exc)
-    setup_logging(config.paths.logs)
-    tokenizer.set_cache_dir(config.paths.cache / "jieba")
-    log.info("starting workbench %s", __version__)
-    # The cyclic collector runs only on the GUI thread (see ui/gc_guard.py); switch the automatic one
-    # off before the start-up thread can trigger it.
-    gc.disable()
-    startup = DeskStartup(config)
-    startup.begin()
-    from workbench.ui.bootstrap import run_gui
+    # One program per data dir, decided before anything opens the database or writes the log.
+    instance = InstanceLock(config.paths)
+    if not instance.acquire():
+        from workbench.ui.bootstrap import hand_over
 
-    return run_gui(config, startup)
+        return hand_over(config, instance)
+    try:
+        setup_logging(config.paths.logs)
+        log_uncaught_exceptions()
+        tokenizer.set_cache_dir(config.paths.cache / "jieba")
+        log.info("starting workbench %s", __version__)
+        log_problems(config.paths.settings_file, config.settings_problems)
+        # The cyclic collector runs only on the GUI thread (see ui/gc_guard.py); switch the automatic
+        # one off before the start-up thread can trigger it.
+        gc.disable()
+        startup = DeskStartup(config)
+        startup.begin()
+        from workbench.ui.bootstrap import run_gui
+
+        return run_gui(config, startup, instance)
+    finally:
+        instance.release()
 
 
 if __name__ == "__main__":

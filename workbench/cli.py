@@ -11,9 +11,10 @@ import json
 import sys
 from collections.abc import Mapping
 
-from workbench.composition import open_workspace
+from workbench.composition import build_backups, open_workspace
 from workbench.launch import resolve_db_url, resolve_paths
 from workbench.paths import DataDirError
+from workbench.services.backups import BackupError, BackupService
 from workbench.settings import load_settings
 from workbench.storage.errors import DatabaseError
 
@@ -24,17 +25,19 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         paths.ensure()
         settings = load_settings(paths.settings_file)
-        text = case_report(resolve_db_url(args.db, settings, paths), as_json=args.json)
-    except (DataDirError, DatabaseError) as exc:
+        url = resolve_db_url(args.db, settings, paths)
+        backups = build_backups(url, paths.backups, settings.backups_kept)  # before a migration, as the window
+        text = case_report(url, as_json=args.json, backups=backups)
+    except (DataDirError, DatabaseError, BackupError) as exc:
         print(f"workbench: {exc}", file=sys.stderr)
         return 2
     print(text)
     return 0
 
 
-def case_report(url: str, *, as_json: bool) -> str:
+def case_report(url: str, *, as_json: bool, backups: BackupService | None = None) -> str:
     """Cases by kind and state in the shop at `url` (an empty database starts as the demo shop)."""
-    ws = open_workspace(url)
+    ws = open_workspace(url, backups=backups)
     try:
         counts = ws.aftersales.counts()
     finally:

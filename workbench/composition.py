@@ -19,6 +19,7 @@ from workbench.demo import seed_if_empty
 from workbench.launch import LaunchConfig
 from workbench.services.aftersales import AftersalesService
 from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator
+from workbench.services.backups import BackupService, RestoreOutcome
 from workbench.services.bot import BotService, ReceptionBot
 from workbench.services.clock import Clock, system_clock
 from workbench.services.crm import CrmService
@@ -38,10 +39,15 @@ from workbench.services.quick_phrases import QuickPhraseService
 from workbench.services.reception import ReceptionService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
-from workbench.services.workspace import Workspace
-from workbench.storage.db import Database
+from workbench.services.workspace import StartupNotice, Workspace
+from workbench.storage.db import Database, sqlite_file_of
 
 log = logging.getLogger(__name__)
+
+
+def build_backups(url: str, folder: Path, keep: int, *, clock: Clock = system_clock) -> BackupService:
+    """Backups of the database at `url` into `folder` (nothing to do for a server database)."""
+    return BackupService(sqlite_file_of(url), folder, keep, clock)
 
 
 def open_workspace(
@@ -52,19 +58,22 @@ def open_workspace(
     evidence_dir: Path | None = None,
     seed_demo: bool = True,
     reset_demo: bool = False,
+    backups: BackupService | None = None,
 ) -> Workspace:
-    """Migrate the database, start an empty one as the demo shop (or restore it), pick the desk's
-    agent and build every service."""
+    """Migrate the database (copied by `backups` first when its schema is about to change), start an
+    empty one as the demo shop (or restore it), pick the desk's agent and build every service."""
     if reset_demo:
         restore_demo(url, clock=clock)
     db = Database(url)
     try:
-        db.migrate()
+        db.migrate(before_upgrade=backups.before_migration if backups is not None and backups.available else None)
         if seed_demo:
             seed_if_empty(db, clock=clock)
         shop, agent, agents = open_shop(db, agent_username)
-    except BaseException:
+    except BaseException as exc:
         db.dispose()
+        if (corrupt := db.corruption(exc)) is not None:  # a damaged file found past its header
+            raise corrupt from exc
         raise
     hub = Hub()
     kb_admin = KbAdminService(db, shop.id, clock)
@@ -125,20 +134,47 @@ def build_channel(
     return channel
 
 
-def open_desk(config: LaunchConfig, *, clock: Clock = system_clock) -> Workspace:
-    """A desk's workspace as the launch configuration says, with its simulated customers."""
+def desk_backups(config: LaunchConfig, *, clock: Clock = system_clock) -> BackupService:
+    """The backups of a desk's database, in the data dir."""
+    return build_backups(config.db_url, config.paths.backups, config.settings.backups_kept, clock=clock)
+
+
+def open_desk(config: LaunchConfig, *, clock: Clock = system_clock, backups: BackupService | None = None) -> Workspace:
+    """A desk's workspace as the launch configuration says, with its simulated customers.
+
+    A restore from a backup asked for in the last session is done first, before the database opens.
+    Only the database is essential: simulated customers that cannot start leave a working desk without
+    them, and a notice saying why."""
+    backups = backups or desk_backups(config, clock=clock)
+    restored = backups.apply_pending_restore()
     ws = open_workspace(
         config.db_url,
         agent_username=config.settings.agent_username,
         clock=clock,
         evidence_dir=config.paths.evidence,
         reset_demo=config.reset_demo,
+        backups=backups,
     )
+    if restored is not None:
+        ws.notices.append(restore_notice(restored))
     try:
         ws.channel = build_channel(
             ws, rate_per_min=config.settings.simulator_rate_per_min, speed=config.settings.simulator_speed
         )
+    except Exception as exc:
+        log.exception("the simulated customers could not start; the desk opens without them")
+        ws.notices.append(StartupNotice("simulator.failed", {"error": str(exc) or type(exc).__name__}))
     except BaseException:
         ws.close()
         raise
     return ws
+
+
+def restore_notice(outcome: RestoreOutcome) -> StartupNotice:
+    """What the window says about the restore done (or refused) at this start."""
+    if outcome.error is not None:
+        return StartupNotice(
+            "restore.failed",
+            {"backup": outcome.backup, "code": outcome.error.code, "detail": outcome.error.detail},
+        )
+    return StartupNotice("restore.done", {"backup": outcome.backup, "kept_as": str(outcome.kept_as or "")})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.paths import AppPaths, sqlite_url
-from workbench.settings import Settings
+from workbench.settings import SettingProblem, Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,7 @@ class LaunchConfig:
     smoke_test: bool = False
     reset_demo: bool = False
     simulator: bool = True
+    settings_problems: tuple[SettingProblem, ...] = ()  # values in the settings file replaced by defaults
 
 
 def resolve_paths(data_dir: Path | None) -> AppPaths:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import sys
+import threading
 from pathlib import Path
+from types import TracebackType
 
 
 def setup_logging(log_dir: Path, level: int = logging.INFO) -> None:
@@ -28,3 +31,21 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> None:
     console.setFormatter(fmt)
     console._workbench = True  # type: ignore[attr-defined]
     root.addHandler(console)
+
+
+def log_uncaught_exceptions() -> None:
+    """Until the window installs its own (which also tells the user), uncaught exceptions of any
+    thread go to the log with their traceback: the windowed build has no console to print them."""
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        logging.getLogger("workbench").critical("uncaught exception", exc_info=(exc_type, exc, tb))
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is not SystemExit and args.exc_value is not None:
+            hook(args.exc_type, args.exc_value, args.exc_traceback)
+
+    sys.excepthook = hook
+    threading.excepthook = thread_hook

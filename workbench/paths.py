@@ -46,6 +46,16 @@ class AppPaths:
     def settings_file(self) -> Path:
         return self.config / "settings.json"
 
+    @property
+    def window_state_file(self) -> Path:
+        """The main window's geometry (Qt's ini format), with the other settings of this data dir."""
+        return self.config / "window.ini"
+
+    @property
+    def backups(self) -> Path:
+        """Copies of the SQLite database (see workbench.services.backups)."""
+        return self.data / "backups"
+
     @classmethod
     def default(cls) -> AppPaths:
         return cls(

@@ -1,7 +1,8 @@
 """A desk's start-up work, begun by the app before Qt starts.
 
-`DeskStartup` opens the workspace on a background thread — migrate, seed the demo into an empty
-database (or restore it with --reset-demo), build every service — then loads jieba and builds the
+`DeskStartup` opens the workspace on a background thread — restore a backup if the last session
+asked for it, migrate (after a backup), seed the demo into an empty database (or restore it with
+--reset-demo), build every service — then loads jieba and builds the
 KB matcher. The window paints at once and fills in when the two futures complete; an error in
 either is delivered through them, never lost in the thread. This module stays light (the services,
 SQLAlchemy and jieba are imported on the thread), so the first paint does not wait for them.
@@ -23,6 +24,7 @@ from workbench.launch import LaunchConfig
 
 if TYPE_CHECKING:
     from workbench.kb.matcher import Matcher
+    from workbench.services.backups import BackupService
     from workbench.services.clock import Clock
     from workbench.services.workspace import Workspace
 
@@ -37,6 +39,7 @@ class DeskStartup:
     def __init__(self, config: LaunchConfig, *, clock: Clock | None = None) -> None:
         self.config = config
         self.clock = clock
+        self.backups: Future[BackupService] = Future()  # first: a workspace that fails may need a restore
         self.workspace: Future[Workspace] = Future()
         self.matcher: Future[Matcher] = Future()
         self._thread: threading.Thread | None = None
@@ -59,11 +62,20 @@ class DeskStartup:
 
     def _run(self) -> None:
         self._window_shown.wait(PAINT_WAIT_S)
-        from workbench.composition import open_desk
+        from workbench.composition import desk_backups, open_desk
         from workbench.services.clock import system_clock
 
+        clock = self.clock or system_clock
         try:
-            ws = open_desk(self.config, clock=self.clock or system_clock)
+            backups = desk_backups(self.config, clock=clock)
+        except BaseException as exc:
+            log.error("could not set up the backups: %r", exc)
+            for future in (self.backups, self.workspace, self.matcher):
+                future.set_exception(exc)
+            return
+        self.backups.set_result(backups)
+        try:
+            ws = open_desk(self.config, clock=clock, backups=backups)
         except BaseException as exc:
             log.error("could not open the workspace: %r", exc)
             self.workspace.set_exception(exc)

@@ -1128,6 +1128,85 @@
     </message>
 </context>
 <context>
+    <name>BackupPanel</name>
+    <message>
+        <source>下次启动时恢复</source>
+        <translation>restored at the next start</translation>
+    </message>
+    <message>
+        <source>从备份恢复</source>
+        <translation>Restore from backup</translation>
+    </message>
+    <message>
+        <source>从备份恢复…</source>
+        <translation>Restore from backup…</translation>
+    </message>
+    <message>
+        <source>升级前备份</source>
+        <translation>before an upgrade</translation>
+    </message>
+    <message>
+        <source>升级数据库前和每天自动备份，保存在：{folder}</source>
+        <translation>Backed up automatically before each database upgrade and every day, into: {folder}</translation>
+    </message>
+    <message>
+        <source>取消恢复</source>
+        <translation>Cancel restore</translation>
+    </message>
+    <message>
+        <source>已取消恢复。</source>
+        <translation>Restore cancelled.</translation>
+    </message>
+    <message>
+        <source>已备份：{name}</source>
+        <translation>Backed up: {name}</translation>
+    </message>
+    <message>
+        <source>已安排：下次启动时从 {name} 恢复。请关闭并重新打开工作台。</source>
+        <translation>Scheduled: the next start restores {name}. Close the workbench and open it again.</translation>
+    </message>
+    <message>
+        <source>手动备份</source>
+        <translation>manual</translation>
+    </message>
+    <message>
+        <source>数据库在服务器上（PostgreSQL）：备份由服务器负责，请让管理员用 pg_dump 等工具定期备份。工作台只为本机的 SQLite 数据库做备份。</source>
+        <translation>The database is on a server (PostgreSQL): backups are the server&apos;s job; ask its administrator to back it up regularly with pg_dump or similar. The workbench backs up only a local SQLite database.</translation>
+    </message>
+    <message>
+        <source>数据库还在打开中，稍后再来备份。</source>
+        <translation>The database is still opening; come back to back it up in a moment.</translation>
+    </message>
+    <message>
+        <source>正在备份…</source>
+        <translation>Backing up…</translation>
+    </message>
+    <message>
+        <source>正在检查备份…</source>
+        <translation>Checking the backup…</translation>
+    </message>
+    <message>
+        <source>每日备份</source>
+        <translation>daily</translation>
+    </message>
+    <message>
+        <source>用 {time} 的备份替换现在的数据库？
+
+恢复在下次启动工作台时进行：现在的数据库文件会改名保留在原处，此后的改动不在备份中。</source>
+        <translation>Replace the current database with the backup of {time}?
+
+The restore happens at the next start of the workbench: the current database file is kept beside it under a new name; changes made since the backup are not in the backup.</translation>
+    </message>
+    <message>
+        <source>立即备份</source>
+        <translation>Back up now</translation>
+    </message>
+    <message>
+        <source>还没有备份</source>
+        <translation>No backups yet</translation>
+    </message>
+</context>
+<context>
     <name>BotErrors</name>
     <message>
         <source>「{name}」不能用在这类消息里。</source>
@@ -2193,6 +2272,23 @@
     <message>
         <source>等待 {n}秒</source>
         <translation>Waiting {n}s</translation>
+    </message>
+</context>
+<context>
+    <name>CrashReporter</name>
+    <message>
+        <source>发生了一个意外错误，已记录在日志中：
+{log}
+
+工作台可以继续使用。如果问题反复出现，请把这个日志文件发给技术支持。</source>
+        <translation>An unexpected error occurred and was written to the log:
+{log}
+
+You can keep working. If it happens again, please send this log file to support.</translation>
+    </message>
+    <message>
+        <source>程序出错</source>
+        <translation>Unexpected error</translation>
     </message>
 </context>
 <context>
@@ -3627,6 +3723,13 @@
     <message>
         <source>重命名分组</source>
         <translation>Rename group</translation>
+    </message>
+</context>
+<context>
+    <name>DailyBackups</name>
+    <message>
+        <source>每日备份失败：{reason}</source>
+        <translation>Daily backup failed: {reason}</translation>
     </message>
 </context>
 <context>
@@ -5442,6 +5545,25 @@
     </message>
 </context>
 <context>
+    <name>OpenFailure</name>
+    <message>
+        <source>下次启动时将从 {name} 恢复。请重新启动工作台。</source>
+        <translation>The next start restores {name}. Please start the workbench again.</translation>
+    </message>
+    <message>
+        <source>从备份恢复</source>
+        <translation>Restore from backup</translation>
+    </message>
+    <message>
+        <source>从备份恢复…</source>
+        <translation>Restore from backup…</translation>
+    </message>
+    <message>
+        <source>无法打开工作台</source>
+        <translation>Couldn&apos;t open Workbench</translation>
+    </message>
+</context>
+<context>
     <name>OptionTable</name>
     <message>
         <source>原因</source>
@@ -6754,6 +6876,13 @@ Covers: {parts}</translation>
     </message>
 </context>
 <context>
+    <name>RestoreDialog</name>
+    <message>
+        <source>从备份恢复</source>
+        <translation>Restore from backup</translation>
+    </message>
+</context>
+<context>
     <name>ReviewCard</name>
     <message>
         <source>修改回复</source>
@@ -7192,8 +7321,16 @@ Covers: {parts}</translation>
 <context>
     <name>SettingsDialog</name>
     <message>
+        <source> 份</source>
+        <translation> copies</translation>
+    </message>
+    <message>
         <source> 位/分钟</source>
         <translation> per minute</translation>
+    </message>
+    <message>
+        <source>保留最近</source>
+        <translation>Keep the latest</translation>
     </message>
     <message>
         <source>共享数据库示例：postgresql+psycopg://用户:密码@主机/库名。密码只保存在系统钥匙串中。</source>
@@ -7210,6 +7347,10 @@ Covers: {parts}</translation>
     <message>
         <source>启动时开启模拟客户</source>
         <translation>Start simulated customers at launch</translation>
+    </message>
+    <message>
+        <source>备份</source>
+        <translation>Backups</translation>
     </message>
     <message>
         <source>按 Enter 发送（Shift+Enter 换行）；不勾选则 Ctrl+Enter 发送</source>
@@ -7377,6 +7518,121 @@ Covers: {parts}</translation>
     <message>
         <source>频繁投诉同一问题</source>
         <translation>Same complaint again and again</translation>
+    </message>
+</context>
+<context>
+    <name>StartupNotices</name>
+    <message>
+        <source>true 或 false</source>
+        <translation>true or false</translation>
+    </message>
+    <message>
+        <source>{key} = {value}：不是有效的数字，已改用默认值 {default}。</source>
+        <translation>{key} = {value}: not a valid number; the default {default} is used instead.</translation>
+    </message>
+    <message>
+        <source>{key} = {value}：只能是 {expected} 之一，已改用默认值 {default}。</source>
+        <translation>{key} = {value}: must be one of {expected}; the default {default} is used instead.</translation>
+    </message>
+    <message>
+        <source>{key} = {value}：应为{kind}，已改用默认值 {default}。</source>
+        <translation>{key} = {value}: must be {kind}; the default {default} is used instead.</translation>
+    </message>
+    <message>
+        <source>{key} = {value}：无法使用，已改用默认值 {default}。</source>
+        <translation>{key} = {value}: unusable; the default {default} is used instead.</translation>
+    </message>
+    <message>
+        <source>{key} = {value}：超出允许范围 {expected}，已改用默认值 {default}。</source>
+        <translation>{key} = {value}: outside the allowed range {expected}; the default {default} is used instead.</translation>
+    </message>
+    <message>
+        <source>{key}：内容太长，已改用默认值 {default}。</source>
+        <translation>{key}: too long; the default {default} is used instead.</translation>
+    </message>
+    <message>
+        <source>原来的数据库文件改名保留为：{path}</source>
+        <translation>The previous database file is kept as: {path}</translation>
+    </message>
+    <message>
+        <source>在「设置」中点「确定」保存一次，即可写入有效的设置，下次不再提示。</source>
+        <translation>Open Settings and click OK once to write valid settings; this message will not appear again.</translation>
+    </message>
+    <message>
+        <source>已从备份恢复</source>
+        <translation>Restored from backup</translation>
+    </message>
+    <message>
+        <source>带引号的文字</source>
+        <translation>text in quotes</translation>
+    </message>
+    <message>
+        <source>提示</source>
+        <translation>Notice</translation>
+    </message>
+    <message>
+        <source>数字</source>
+        <translation>a number</translation>
+    </message>
+    <message>
+        <source>数据库已从备份 {backup} 恢复。</source>
+        <translation>The database was restored from the backup {backup}.</translation>
+    </message>
+    <message>
+        <source>整数</source>
+        <translation>a whole number</translation>
+    </message>
+    <message>
+        <source>文件内容不是 {{…}} 形式的设置，全部设置使用默认值。</source>
+        <translation>The file does not hold settings in the form {{…}}; all settings use their defaults.</translation>
+    </message>
+    <message>
+        <source>文件太大，不是工作台的设置文件，全部设置使用默认值。</source>
+        <translation>The file is too large to be Workbench&apos;s settings file; all settings use their defaults.</translation>
+    </message>
+    <message>
+        <source>文件无法读取（{detail}），全部设置使用默认值。</source>
+        <translation>The file cannot be read ({detail}); all settings use their defaults.</translation>
+    </message>
+    <message>
+        <source>智能辅助无法启动</source>
+        <translation>Smart assist could not start</translation>
+    </message>
+    <message>
+        <source>智能辅助无法启动，接待可以照常进行，但不会有推荐回复。
+原因：{error}</source>
+        <translation>Smart assist could not start. Reception works as usual, but without suggested replies.
+Reason: {error}</translation>
+    </message>
+    <message>
+        <source>模拟客户无法启动</source>
+        <translation>Simulated customers could not start</translation>
+    </message>
+    <message>
+        <source>模拟客户无法启动，工作台在没有模拟客户的情况下照常工作。
+原因：{error}
+详情见日志：{log}</source>
+        <translation>Simulated customers could not start; the workbench works as usual without them.
+Reason: {error}
+Details in the log: {log}</translation>
+    </message>
+    <message>
+        <source>没有从备份 {backup} 恢复，数据库保持原样。
+原因：{reason}</source>
+        <translation>The backup {backup} was not restored; the database is unchanged.
+Reason: {reason}</translation>
+    </message>
+    <message>
+        <source>没有从备份恢复</source>
+        <translation>Backup not restored</translation>
+    </message>
+    <message>
+        <source>设置文件中有无法使用的设置，已改用默认值：{path}</source>
+        <translation>Some settings in the settings file could not be used and were replaced by their defaults: {path}</translation>
+    </message>
+    <message>
+        <source>部分设置已恢复为默认值</source>
+        <translation>Some settings were reset to their defaults</translation>
     </message>
 </context>
 <context>
@@ -7848,12 +8104,20 @@ Covers: {parts}</translation>
 <context>
     <name>bootstrap</name>
     <message>
-        <source>无法启动工作台</source>
-        <translation>Couldn&apos;t start Workbench</translation>
+        <source>另一个工作台正在使用数据目录 {path}，冒烟测试没有运行。</source>
+        <translation>Another Workbench is using the data folder {path}; the smoke test was not run.</translation>
     </message>
     <message>
-        <source>无法打开工作台</source>
-        <translation>Couldn&apos;t open Workbench</translation>
+        <source>另一个工作台（进程 {pid}）正在使用数据目录 {path}，但没有响应。请切换到它的窗口，或结束它后再启动。</source>
+        <translation>Another Workbench (process {pid}) is using the data folder {path} but does not answer. Switch to its window, or end it and start again.</translation>
+    </message>
+    <message>
+        <source>工作台已经在使用数据目录 {path}，已切换到它的窗口。</source>
+        <translation>Workbench is already running on the data folder {path}; switched to its window.</translation>
+    </message>
+    <message>
+        <source>无法启动工作台</source>
+        <translation>Couldn&apos;t start Workbench</translation>
     </message>
 </context>
 <context>
@@ -7873,6 +8137,10 @@ Covers: {parts}</translation>
     <message>
         <source>发生错误：{error}</source>
         <translation>Something went wrong: {error}</translation>
+    </message>
+    <message>
+        <source>备份出错：{code}</source>
+        <translation>Backup error: {code}</translation>
     </message>
     <message>
         <source>备注不能为空。</source>
@@ -7915,6 +8183,10 @@ Covers: {parts}</translation>
         <translation>Order not found; it may have been deleted.</translation>
     </message>
     <message>
+        <source>找不到这个备份：{detail}</source>
+        <translation>Backup not found: {detail}</translation>
+    </message>
+    <message>
         <source>操作未完成：{code}</source>
         <translation>The action couldn&apos;t be completed: {code}</translation>
     </message>
@@ -7931,8 +8203,24 @@ Covers: {parts}</translation>
         <translation>Database upgrade failed; no data was changed: {detail}</translation>
     </message>
     <message>
+        <source>数据库在服务器上（PostgreSQL），备份由服务器负责（例如用 pg_dump 定期备份），不在工作台中进行。</source>
+        <translation>The database is on a server (PostgreSQL): backups are the server&apos;s job (for example regular pg_dump runs), not the workbench&apos;s.</translation>
+    </message>
+    <message>
         <source>数据库地址无效：{detail}</source>
         <translation>Invalid database URL: {detail}</translation>
+    </message>
+    <message>
+        <source>数据库文件已损坏，无法读取。</source>
+        <translation>The database file is damaged and cannot be read.</translation>
+    </message>
+    <message>
+        <source>数据库文件已损坏，无法读取：{path}</source>
+        <translation>The database file is damaged and cannot be read: {path}</translation>
+    </message>
+    <message>
+        <source>数据库文件已损坏，这次备份没有保存（以免替换掉完好的旧备份）。请从最新的备份恢复。（{detail}）</source>
+        <translation>The database file is damaged, so this backup was not kept (it must not replace the good older ones). Restore the newest backup. ({detail})</translation>
     </message>
     <message>
         <source>数据库错误：{detail}</source>
@@ -7945,6 +8233,10 @@ Covers: {parts}</translation>
     <message>
         <source>旗帜颜色无效：{flag}。</source>
         <translation>Invalid flag colour: {flag}.</translation>
+    </message>
+    <message>
+        <source>无法备份数据库：{detail}。请检查磁盘空间和 backups 文件夹的写入权限。</source>
+        <translation>Cannot back up the database: {detail}. Check the free disk space and that the backups folder is writable.</translation>
     </message>
     <message>
         <source>无法打开数据库：{detail}</source>
@@ -7983,8 +8275,30 @@ Covers: {parts}</translation>
         <translation>This conversation has ended; no more messages can be sent.</translation>
     </message>
     <message>
+        <source>请从备份恢复：点「从备份恢复…」（在这条提示中，或在「设置」中），选择最新的备份，然后重新启动工作台。损坏的文件会改名保留在原处，不会被删除。
+如果还没有备份，请关闭工作台，把这个文件移到别处保存，下次启动时会新建一个数据库。</source>
+        <translation>Restore it from a backup: click &quot;Restore from backup…&quot; (in this message, or in Settings), choose the newest backup, then restart the workbench. The damaged file is kept beside it under a new name, not deleted.
+If there is no backup yet, close the workbench and move this file elsewhere for safekeeping; the next start creates a new database.</translation>
+    </message>
+    <message>
+        <source>还没有数据库文件，无需备份。</source>
+        <translation>There is no database file yet; nothing to back up.</translation>
+    </message>
+    <message>
+        <source>这个备份已损坏，不能用于恢复，请选择另一个备份。（{detail}）</source>
+        <translation>This backup is damaged and cannot be restored; choose another backup. ({detail})</translation>
+    </message>
+    <message>
+        <source>这个备份来自更新版本的工作台（版本 {rev}），当前程序无法使用。请升级工作台后再恢复。</source>
+        <translation>This backup comes from a newer version of Workbench (revision {rev}) that this version cannot use. Upgrade Workbench, then restore it.</translation>
+    </message>
+    <message>
         <source>这个数据库由更新版本的工作台创建（版本 {rev}），当前程序无法识别。为避免损坏数据，程序不会修改它。请升级工作台后再打开。</source>
         <translation>This database was created by a newer version of Workbench (revision {rev}) that this version can&apos;t read. To protect your data, it will not be changed. Please upgrade Workbench and open it again.</translation>
+    </message>
+    <message>
+        <source>这个文件不是工作台的数据库备份。</source>
+        <translation>This file is not a backup of a Workbench database.</translation>
     </message>
 </context>
 </TS>

@@ -16,7 +16,7 @@ from tests.gui.seed_helpers import Seeded, open_db, seed
 from workbench.kb import tokenizer
 from workbench.launch import LaunchConfig
 from workbench.paths import AppPaths
-from workbench.settings import Settings
+from workbench.settings import SettingProblem, Settings
 from workbench.startup import DeskStartup
 from workbench.storage.db import Database, sqlite_url
 from workbench.ui.main_window import MainWindow
@@ -74,7 +74,13 @@ def make_window(qtbot: QtBot, tmp_path: Path, demo_database: Path) -> Iterator[W
     demo shop seeded once per run."""
     windows: list[MainWindow] = []
 
-    def make(data_dir: Path | None = None, *, wait_ready: bool = True, **settings: object) -> MainWindow:
+    def make(
+        data_dir: Path | None = None,
+        *,
+        wait_ready: bool = True,
+        settings_problems: tuple[SettingProblem, ...] = (),
+        **settings: object,
+    ) -> MainWindow:
         paths = AppPaths.under(data_dir or tmp_path / "data")
         paths.ensure()
         copy_demo(demo_database, paths.database)
@@ -84,6 +90,7 @@ def make_window(qtbot: QtBot, tmp_path: Path, demo_database: Path) -> Iterator[W
             db_url=sqlite_url(paths.database),
             settings=Settings(**settings),
             simulator=False,  # type: ignore[arg-type]
+            settings_problems=settings_problems,
         )
         startup = DeskStartup(config)
         startup.begin()

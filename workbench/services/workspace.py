@@ -7,13 +7,14 @@ The composition root (`workbench.composition`) builds a `Workspace`; pages and p
 from __future__ import annotations
 
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from workbench.domain.shops import Agent, AgentStatus, Shop
 from workbench.kb.matcher import Matcher
 from workbench.services.aftersales import AftersalesService
 from workbench.services.auto_messages import AutoMessageService
+from workbench.services.backups import BackupService
 from workbench.services.bot import BotService
 from workbench.services.clock import Clock
 from workbench.services.crm import CrmService
@@ -34,6 +35,19 @@ from workbench.services.reception import ReceptionService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
 from workbench.storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class StartupNotice:
+    """Something that went wrong (or was done) while the desk opened and did not stop it; the window
+    shows it. `code` names it for a translated sentence, `params` fill it in:
+    ``simulator.failed`` (error): the simulated customers could not start, the desk works without;
+    ``restore.done`` (backup, kept_as): the database was restored from a backup, the replaced file
+    renamed; ``restore.failed`` (backup, code, detail): the requested restore was refused (a
+    `BackupError` code), the database is unchanged."""
+
+    code: str
+    params: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -65,6 +79,7 @@ class Workspace:
     routing: RoutingService
     auto_messages: AutoMessageService
     channel: SimulatedChannel | None = None  # simulated customers (desks; not the command line)
+    notices: list[StartupNotice] = field(default_factory=list)  # for the window to show once opened
 
     def set_agent_status(self, status: AgentStatus) -> Agent:
         self.agent = self.desk.set_status(self.agent.id, status)
@@ -82,8 +97,10 @@ class Workspace:
 
 
 class WorkspaceOpening(Protocol):
-    """A desk's workspace and KB matcher being opened in the background (the app's start-up)."""
+    """A desk's workspace and KB matcher being opened in the background (the app's start-up), and the
+    backups of its database (set first, so a workspace that cannot open can still be restored)."""
 
+    backups: Future[BackupService]
     workspace: Future[Workspace]
     matcher: Future[Matcher]
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
@@ -14,7 +15,8 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.paths import sqlite_url
-from workbench.storage.errors import DatabaseError
+from workbench.storage import sqlite_files
+from workbench.storage.errors import DatabaseError, is_corruption
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -38,6 +40,25 @@ def _alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+def sqlite_file_of(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for another backend, in-memory SQLite or a bad URL."""
+    try:
+        parsed = make_url(url)
+    except (SQLAlchemyError, ValueError):
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def schema_revisions() -> set[str]:
+    """Every schema revision this program knows (a database at another one is from a newer program)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(_migrations_dir())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
 def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
@@ -51,8 +72,12 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
-        parsed = make_url(url)
+        try:
+            parsed = make_url(url)
+        except (SQLAlchemyError, ValueError) as exc:
+            raise DatabaseError("db.bad_url", str(exc)) from exc
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self.sqlite_file = sqlite_file_of(url)  # None for PostgreSQL and in-memory SQLite
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 5}
@@ -85,11 +110,22 @@ class Database:
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest revision; refuse a database from a newer program."""
+    def corruption(self, exc: BaseException) -> DatabaseError | None:
+        """``db.corrupt`` (naming the file) when `exc`, a driver's error, says the SQLite file is
+        damaged, else None (also for our own errors, which say what they mean already)."""
+        if isinstance(exc, DatabaseError) or not is_corruption(exc):
+            return None
+        return DatabaseError("db.corrupt", str(self.sqlite_file or ""))
+
+    def migrate(self, before_upgrade: Callable[[str], None] | None = None) -> None:
+        """Bring the schema to the newest revision; refuse a database from a newer program, and a
+        damaged SQLite file before anything reads it. `before_upgrade(current revision)` runs when an
+        existing database's schema is about to change (the backups copy it then)."""
         from alembic import command
         from alembic.script import ScriptDirectory
 
+        if self.sqlite_file is not None and sqlite_files.file_problem(self.sqlite_file) is not None:
+            raise DatabaseError("db.corrupt", str(self.sqlite_file))
         cfg = _alembic_config(self.engine)
         script = ScriptDirectory.from_config(cfg)
         try:
@@ -97,8 +133,12 @@ class Database:
             if self.is_sqlite:
                 with self.engine.connect() as conn:
                     conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-        except OperationalError as exc:
-            raise DatabaseError("db.unreachable", str(exc.orig)) from exc
+        except SQLAlchemyError as exc:
+            if (corrupt := self.corruption(exc)) is not None:
+                raise corrupt from exc
+            if isinstance(exc, OperationalError):
+                raise DatabaseError("db.unreachable", str(exc.orig)) from exc
+            raise
         if current is not None:
             try:
                 script.get_revision(current)
@@ -107,11 +147,17 @@ class Database:
         heads = script.get_heads()
         if current in heads:
             return
+        if current is not None and before_upgrade is not None:
+            before_upgrade(current)
         log.info("migrating database from %s to %s", current, heads)
         try:
             command.upgrade(cfg, "head")
-        except OperationalError as exc:
-            raise DatabaseError("db.migration_failed", str(exc.orig)) from exc
+        except SQLAlchemyError as exc:
+            if (corrupt := self.corruption(exc)) is not None:
+                raise corrupt from exc
+            if isinstance(exc, OperationalError):
+                raise DatabaseError("db.migration_failed", str(exc.orig)) from exc
+            raise
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -6,6 +6,7 @@ app before this runs.
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -14,12 +15,18 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from workbench import __version__
 from workbench.launch import LaunchConfig
+from workbench.ui.backups import OpenFailure, restorable_failure
 from workbench.ui.errors import error_text
 from workbench.ui.gc_guard import GuiThreadGarbageCollector
+from workbench.ui.instance import InstanceLock, ShowRequests, bring_to_front
+from workbench.ui.lifecycle import CrashReporter, SignalCloser, close_everything
+from workbench.ui.startup_notices import workspace_open
 from workbench.ui.theme import apply_font, apply_theme, install_translator, theme_for_settings
 
 if TYPE_CHECKING:  # the services load on the start-up thread, not before the first paint
     from workbench.services.workspace import WorkspaceOpening
+
+log = logging.getLogger(__name__)
 
 SMOKE_TIMEOUT_MS = 60_000
 
@@ -40,20 +47,33 @@ def create_application(config: LaunchConfig) -> QApplication:
     return app
 
 
-def run_gui(config: LaunchConfig, opening: WorkspaceOpening) -> int:
+def run_gui(config: LaunchConfig, opening: WorkspaceOpening, instance: InstanceLock | None = None) -> int:
+    """The window until it closes: by its close button, Ctrl+C or SIGTERM alike (the window saves its
+    state and closes the workspace). Another start on the data dir (`instance`) brings it to the front."""
     app = create_application(config)
     from workbench.ui.main_window import MainWindow
 
     window = MainWindow(config, opening)
+    closer = SignalCloser(close_everything, app)
+    crashes = CrashReporter(config.paths.logs / "workbench.log", window)
+    crashes.install()
+    if instance is not None:
+        requests = ShowRequests(instance.requests, window)
+        requests.show_requested.connect(lambda: bring_to_front(window))
+    window.workspace_ready.connect(lambda: log.info("desk ready"))
     exit_code = 0
 
     def failed(text: str) -> None:
         nonlocal exit_code
+        if not config.smoke_test and workspace_open(window):
+            return  # only the KB matcher failed: the desk works without suggestions (a notice says so)
         exit_code = 2
         if config.smoke_test:
             print(f"smoke test failed: {text}", file=sys.stderr)
         else:
-            QMessageBox.critical(window, QCoreApplication.translate("bootstrap", "无法打开工作台"), text)
+            backups = opening.backups.result() if opening.backups.done() and not opening.backups.exception() else None
+            exc = opening.workspace.exception() if opening.workspace.done() else None
+            OpenFailure(text, window.tasks, backups, restorable_failure(exc, backups), window).run()
         app.exit(2)
 
     window.workspace_failed.connect(failed)
@@ -74,7 +94,41 @@ def run_gui(config: LaunchConfig, opening: WorkspaceOpening) -> int:
     window.show()
     window.start()
     code = app.exec()
+    closer.uninstall()
+    crashes.uninstall()
+    log.info("workbench closed (exit code %d)", exit_code or code)
     return exit_code or code
+
+
+def hand_over(config: LaunchConfig, instance: InstanceLock) -> int:
+    """Another program runs on this data dir: ask it to bring its window to the front, say so on
+    stderr, and exit (0 when it answered)."""
+    create_application(config)  # for the message in the UI language
+    path = config.paths.data
+    if config.smoke_test:
+        print(
+            QCoreApplication.translate("bootstrap", "另一个工作台正在使用数据目录 {path}，冒烟测试没有运行。").format(
+                path=path
+            ),
+            file=sys.stderr,
+        )
+        return 1
+    if instance.ask_to_show():
+        print(
+            QCoreApplication.translate("bootstrap", "工作台已经在使用数据目录 {path}，已切换到它的窗口。").format(
+                path=path
+            ),
+            file=sys.stderr,
+        )
+        return 0
+    print(
+        QCoreApplication.translate(
+            "bootstrap",
+            "另一个工作台（进程 {pid}）正在使用数据目录 {path}，但没有响应。请切换到它的窗口，或结束它后再启动。",
+        ).format(pid=instance.holder() or "?", path=path),
+        file=sys.stderr,
+    )
+    return 1
 
 
 def show_fatal(config: LaunchConfig, exc: BaseException) -> int:

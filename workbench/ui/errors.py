@@ -6,7 +6,8 @@ from PySide6.QtCore import QCoreApplication
 
 from workbench.domain.errors import DomainError
 from workbench.paths import DataDirError
-from workbench.storage.errors import DatabaseError
+from workbench.services.backups import BackupError
+from workbench.storage.errors import DatabaseError, is_corruption
 
 
 def error_text(exc: BaseException) -> str:
@@ -81,13 +82,71 @@ def error_text(exc: BaseException) -> str:
                 return QCoreApplication.translate("errors", "无法打开数据库：{detail}").format(detail=exc.detail)
             case "db.bad_url":
                 return QCoreApplication.translate("errors", "数据库地址无效：{detail}").format(detail=exc.detail)
+            case "db.corrupt":
+                return corrupt_database_text(exc.detail)
             case "db.migration_failed":
                 return QCoreApplication.translate("errors", "数据库升级失败，数据未被修改：{detail}").format(
                     detail=exc.detail
                 )
         return QCoreApplication.translate("errors", "数据库错误：{detail}").format(detail=exc.detail)
+    if isinstance(exc, BackupError):
+        return backup_error_text(exc)
     if isinstance(exc, DataDirError):
         return QCoreApplication.translate(
             "errors", "数据目录不可写：{path}（{reason}）。请选择一个可写的目录（--data-dir）。"
         ).format(path=exc.path, reason=exc.reason)
+    if is_corruption(exc):  # a damaged file found while working (past the checks at start-up)
+        return corrupt_database_text("")
     return QCoreApplication.translate("errors", "发生错误：{error}").format(error=str(exc) or type(exc).__name__)
+
+
+def corrupt_database_text(path: str) -> str:
+    """What happened to a damaged SQLite file and what to do: restore the newest backup."""
+    what = (
+        QCoreApplication.translate("errors", "数据库文件已损坏，无法读取：{path}").format(path=path)
+        if path
+        else QCoreApplication.translate("errors", "数据库文件已损坏，无法读取。")
+    )
+    return (
+        what
+        + "\n\n"
+        + QCoreApplication.translate(
+            "errors",
+            "请从备份恢复：点「从备份恢复…」（在这条提示中，或在「设置」中），选择最新的备份，"
+            "然后重新启动工作台。损坏的文件会改名保留在原处，不会被删除。\n"
+            "如果还没有备份，请关闭工作台，把这个文件移到别处保存，下次启动时会新建一个数据库。",
+        )
+    )
+
+
+def backup_error_text(exc: BackupError) -> str:
+    match exc.code:
+        case "backup.unavailable":
+            return QCoreApplication.translate(
+                "errors",
+                "数据库在服务器上（PostgreSQL），备份由服务器负责（例如用 pg_dump 定期备份），不在工作台中进行。",
+            )
+        case "backup.no_database":
+            return QCoreApplication.translate("errors", "还没有数据库文件，无需备份。")
+        case "backup.failed":
+            return QCoreApplication.translate(
+                "errors", "无法备份数据库：{detail}。请检查磁盘空间和 backups 文件夹的写入权限。"
+            ).format(detail=exc.detail)
+        case "backup.source_damaged":
+            return QCoreApplication.translate(
+                "errors",
+                "数据库文件已损坏，这次备份没有保存（以免替换掉完好的旧备份）。请从最新的备份恢复。（{detail}）",
+            ).format(detail=exc.detail)
+        case "backup.missing":
+            return QCoreApplication.translate("errors", "找不到这个备份：{detail}").format(detail=exc.detail)
+        case "backup.damaged":
+            return QCoreApplication.translate(
+                "errors", "这个备份已损坏，不能用于恢复，请选择另一个备份。（{detail}）"
+            ).format(detail=exc.detail)
+        case "backup.not_workbench":
+            return QCoreApplication.translate("errors", "这个文件不是工作台的数据库备份。")
+        case "backup.too_new":
+            return QCoreApplication.translate(
+                "errors", "这个备份来自更新版本的工作台（版本 {rev}），当前程序无法使用。请升级工作台后再恢复。"
+            ).format(rev=exc.detail)
+    return QCoreApplication.translate("errors", "备份出错：{code}").format(code=exc.code)

@@ -36,11 +36,13 @@ from workbench.domain.kb import Suggestion
 from workbench.domain.shops import Agent, AgentStatus
 from workbench.launch import LaunchConfig
 from workbench.ui.assist.panel import AssistPanel
+from workbench.ui.backups import DailyBackups
 from workbench.ui.chat.chat_view import ChatView
 from workbench.ui.chat.composer import Composer
 from workbench.ui.chat.conversation_list import ConversationListModel, ConversationListView, state_label
 from workbench.ui.errors import error_text
 from workbench.ui.reception.controller import ReceptionController
+from workbench.ui.startup_notices import StartupNotices
 from workbench.ui.tasks import Tasks
 from workbench.ui.widgets.elided_label import ElidedLabel
 
@@ -83,6 +85,8 @@ class MainWindow(QMainWindow):
         self._build_shell()
         self._connect_controller()
         self._restore_geometry()
+        self.notices = StartupNotices(self, config)  # what went wrong at start-up without stopping the window
+        self.daily_backups = DailyBackups(self)
 
     # What the controller holds, for the pages and tests that ask the window.
     @property
@@ -652,7 +656,9 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from workbench.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.config, self)
+        backups = self.controller.opening.backups
+        ready = backups.done() and backups.exception() is None
+        dialog = SettingsDialog(self.config, self, tasks=self.tasks, backups=backups.result() if ready else None)
         if dialog.exec():
             settings = dialog.result_settings()
             self.config = replace(self.config, settings=settings)
@@ -664,12 +670,18 @@ class MainWindow(QMainWindow):
 
     # -- window state ---------------------------------------------------------------------------
 
+    def _window_state(self) -> QSettings:
+        # An explicit file in this data dir's config: with --data-dir nothing goes to the user's ~/.config.
+        return QSettings(str(self.config.paths.window_state_file), QSettings.Format.IniFormat)
+
     def _restore_geometry(self) -> None:
-        geometry = QSettings().value("main_window/geometry")
+        geometry = self._window_state().value("main_window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        state = self._window_state()
+        state.setValue("main_window/geometry", self.saveGeometry())
+        state.sync()
         self.controller.stop()
         super().closeEvent(event)

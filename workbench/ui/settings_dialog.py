@@ -1,6 +1,8 @@
-"""Settings: language, theme, send key, simulator pace and the shared database address."""
+"""Settings: language, theme, send key, simulator pace, the shared database address and 备份 (backups)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -9,18 +11,34 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
 from workbench.credentials import KeyringUnavailable, split_password, store_db_password
 from workbench.launch import LaunchConfig
-from workbench.settings import Settings, save_settings
+from workbench.settings import BACKUPS_KEPT_RANGE, SIMULATOR_RATE_RANGE, Settings, save_settings
+from workbench.ui.backups import BackupPanel
+from workbench.ui.tasks import Tasks
+
+if TYPE_CHECKING:
+    from workbench.services.backups import BackupService
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, config: LaunchConfig, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        config: LaunchConfig,
+        parent: QWidget | None = None,
+        *,
+        tasks: Tasks | None = None,
+        backups: BackupService | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("设置"))
         self.config = config
@@ -38,7 +56,7 @@ class SettingsDialog(QDialog):
         self.sim_enabled = QCheckBox(self.tr("启动时开启模拟客户"), self)
         self.sim_enabled.setChecked(s.simulator_enabled)
         self.rate = QDoubleSpinBox(self)
-        self.rate.setRange(0.1, 60.0)
+        self.rate.setRange(*SIMULATOR_RATE_RANGE)
         self.rate.setSingleStep(0.5)
         self.rate.setSuffix(self.tr(" 位/分钟"))
         self.rate.setValue(s.simulator_rate_per_min)
@@ -63,11 +81,37 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("数据库地址"), self.db_url)
         form.addRow("", note)
         form.addRow("", self.error)
+        self.backup_box: QGroupBox | None = None
+        self.backup_panel: BackupPanel | None = None
+        self.backups_kept = QSpinBox(self)
+        self.backups_kept.setRange(*BACKUPS_KEPT_RANGE)
+        self.backups_kept.setSuffix(self.tr(" 份"))
+        self.backups_kept.setValue(s.backups_kept)
+        if tasks is not None:  # the window's settings: the backups of its database
+            form.addRow(self._backup_section(tasks, backups))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self._result = s
+
+    def _backup_section(self, tasks: Tasks, backups: BackupService | None) -> QGroupBox:
+        box = QGroupBox(self.tr("备份"), self)
+        box.setObjectName("backupSection")
+        layout = QVBoxLayout(box)
+        keep = QHBoxLayout()
+        keep_label = QLabel(self.tr("保留最近"), box)
+        keep.addWidget(keep_label)
+        keep.addWidget(self.backups_kept)
+        keep.addStretch(1)
+        layout.addLayout(keep)
+        self.backup_panel = BackupPanel(tasks, backups, box)
+        layout.addWidget(self.backup_panel)
+        if backups is None or not backups.available:
+            keep_label.hide()
+            self.backups_kept.hide()
+        self.backup_box = box
+        return box
 
     def result_settings(self) -> Settings:
         return self._result
@@ -93,6 +137,7 @@ class SettingsDialog(QDialog):
             simulator_enabled=self.sim_enabled.isChecked(),
             simulator_rate_per_min=float(self.rate.value()),
             db_url=url,
+            backups_kept=int(self.backups_kept.value()),
         )
         try:
             save_settings(self.config.paths.settings_file, settings)
@@ -100,4 +145,7 @@ class SettingsDialog(QDialog):
             self.error.setText(self.tr("无法保存设置：{error}").format(error=exc.strerror or str(exc)))
             return
         self._result = settings
+        panel = self.backup_panel
+        if panel is not None and panel.service is not None:
+            panel.service.keep = settings.backups_kept  # from the next backup on
         self.accept()
