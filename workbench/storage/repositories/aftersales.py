@@ -27,6 +27,7 @@ from workbench.domain.aftersales import (
     details_from_json,
     to_jsonable,
 )
+from workbench.storage.like import escape_like
 from workbench.storage.tables import ConversationRow, CustomerRow, MessageRow, OrderRow, ShopRow
 from workbench.storage.tables_aftersales import CaseEventRow, CaseRow, DraftRow, EvidenceRow
 
@@ -86,10 +87,6 @@ def _evidence(row: EvidenceRow) -> Evidence:
         added_at=row.added_at,
         added_by=row.added_by,
     )
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +206,7 @@ class AftersalesRepository:
     def _filtered(self, shop_id: int, f: CaseFilter) -> Any:
         query = self._select().where(CaseRow.shop_id == shop_id)
         for word in f.query.lower().split():
-            query = query.where(CaseRow.search_text.like(f"%{_escape_like(word)}%", escape="\\"))
+            query = query.where(CaseRow.search_text.like(f"%{escape_like(word)}%", escape="\\"))
         if f.kinds:
             query = query.where(CaseRow.kind.in_([k.value for k in f.kinds]))
         if f.states:
@@ -414,7 +411,7 @@ class AftersalesRepository:
     def drafts(self, shop_id: int, prefix: str = "") -> list[Draft]:
         query = select(DraftRow).where(DraftRow.shop_id == shop_id)
         if prefix:
-            query = query.where(DraftRow.key.like(f"{_escape_like(prefix)}%", escape="\\"))
+            query = query.where(DraftRow.key.like(f"{escape_like(prefix)}%", escape="\\"))
         rows = self.s.scalars(query.order_by(DraftRow.updated_at.desc()))
         return [Draft(r.key, json.loads(r.payload_json), r.updated_at) for r in rows]
 

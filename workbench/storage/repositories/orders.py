@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from workbench.domain.order_changes import OrderChange
 from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState, Product
+from workbench.storage.like import contains
 from workbench.storage.tables import CustomerRow, LogisticsEventRow, OrderItemRow, OrderRow, ProductRow
 from workbench.storage.tables_orders_log import OrderChangeRow
 
@@ -161,11 +162,9 @@ class OrderRepository:
         if state is not None:
             query = query.where(OrderRow.state == state.value)
         text = search.strip()
-        if text:
-            like = f"%{text}%"
-            query = query.where(
-                or_(OrderRow.order_no.like(like), OrderRow.tracking_no.like(like), CustomerRow.nick.like(like))
-            )
+        if text:  # matched literally: a "%" or "_" in the search is no wildcard
+            columns = (OrderRow.order_no, OrderRow.tracking_no, CustomerRow.nick)
+            query = query.where(or_(*(contains(column, text) for column in columns)))
         return query
 
     def count_listing(self, shop_id: int, state: OrderState | None = None, search: str = "") -> int:
