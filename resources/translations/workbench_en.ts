@@ -7931,6 +7931,10 @@ Covers: {parts}</translation>
         <translation>The data folder is not writable: {path} ({reason}). Choose a writable folder (--data-dir).</translation>
     </message>
     <message>
+        <source>文字中有无法保存的无效字符（常见于损坏的复制粘贴），请删除后重新输入。</source>
+        <translation>The text contains invalid characters that cannot be saved (often from a broken copy and paste). Please delete them and type it again.</translation>
+    </message>
+    <message>
         <source>旗帜颜色无效：{flag}。</source>
         <translation>Invalid flag colour: {flag}.</translation>
     </message>

@@ -14,6 +14,10 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, DomainError):
         p = exc.params
         match exc.code:
+            case "text.invalid":
+                return QCoreApplication.translate(
+                    "errors", "文字中有无法保存的无效字符（常见于损坏的复制粘贴），请删除后重新输入。"
+                )
             case "message.empty":
                 return QCoreApplication.translate("errors", "不能发送空白消息。")
             case "message.too_long":
