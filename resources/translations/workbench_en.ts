@@ -324,12 +324,28 @@
 <context>
     <name>Aftersales</name>
     <message>
+        <source>PDF</source>
+        <translation>PDF</translation>
+    </message>
+    <message>
+        <source>「{name}」不是可作为证据的文件：只能添加图片（JPG、PNG、GIF、BMP、WebP）、PDF 或纯文本。</source>
+        <translation>“{name}” cannot be used as evidence: only pictures (JPG, PNG, GIF, BMP, WebP), PDF and plain text can be added.</translation>
+    </message>
+    <message>
         <source>「{name}」不是文件。</source>
         <translation>“{name}” is not a file.</translation>
     </message>
     <message>
         <source>「{name}」太大，证据文件最大 {limit_mb} MB。</source>
         <translation>“{name}” is too large; evidence files can be at most {limit_mb} MB.</translation>
+    </message>
+    <message>
+        <source>「{name}」是一个链接（快捷方式），不能作为证据。请选择它指向的原文件。</source>
+        <translation>“{name}” is a link (shortcut) and cannot be used as evidence. Choose the file it points to instead.</translation>
+    </message>
+    <message>
+        <source>「{name}」的内容与文件扩展名不符（扩展名是{claimed}，内容是{actual}），未添加。</source>
+        <translation>The content of “{name}” does not match its file extension (the extension says {claimed}, the content is {actual}); it was not added.</translation>
     </message>
     <message>
         <source>七天无理由</source>
@@ -574,6 +590,10 @@
     <message>
         <source>文件</source>
         <translation>File</translation>
+    </message>
+    <message>
+        <source>文本</source>
+        <translation>text</translation>
     </message>
     <message>
         <source>方案</source>
