@@ -5283,6 +5283,10 @@
         <translation>Reception</translation>
     </message>
     <message>
+        <source>数据库已恢复正常，模拟客户继续进店</source>
+        <translation>The database works again; simulated customers are coming in again</translation>
+    </message>
+    <message>
         <source>智能辅助</source>
         <translation>Smart Assist</translation>
     </message>
@@ -7939,8 +7943,28 @@ Covers: {parts}</translation>
         <translation>Database upgrade failed; no data was changed: {detail}</translation>
     </message>
     <message>
+        <source>数据库变为只读：新消息和修改无法保存。模拟客户已暂停，恢复写入权限后自动继续。</source>
+        <translation>The database has become read-only: new messages and changes cannot be saved. Simulated customers are paused and carry on once writing is allowed again.</translation>
+    </message>
+    <message>
         <source>数据库地址无效：{detail}</source>
         <translation>Invalid database URL: {detail}</translation>
+    </message>
+    <message>
+        <source>数据库无法写入：新消息和修改无法保存。模拟客户已暂停。</source>
+        <translation>The database cannot be written: new messages and changes cannot be saved. Simulated customers are paused.</translation>
+    </message>
+    <message>
+        <source>数据库是只读的，没有保存。</source>
+        <translation>The database is read-only; nothing was saved.</translation>
+    </message>
+    <message>
+        <source>数据库连接中断，没有保存。连接恢复后请重试。</source>
+        <translation>The database connection is lost; nothing was saved. Try again once it is back.</translation>
+    </message>
+    <message>
+        <source>数据库连接中断：新消息和修改无法保存。模拟客户已暂停，连接恢复后自动继续。</source>
+        <translation>Database connection lost: new messages and changes cannot be saved. Simulated customers are paused and carry on once the connection is back.</translation>
     </message>
     <message>
         <source>数据库错误：{detail}</source>
@@ -7985,6 +8009,22 @@ Covers: {parts}</translation>
     <message>
         <source>短语内容太长：{length} 字，最多 {limit} 字。</source>
         <translation>Phrase text too long: {length} characters, at most {limit}.</translation>
+    </message>
+    <message>
+        <source>磁盘已满，没有保存。请腾出磁盘空间后重试。</source>
+        <translation>The disk is full; nothing was saved. Free some disk space and try again.</translation>
+    </message>
+    <message>
+        <source>磁盘已满：新消息和修改无法保存。模拟客户已暂停，腾出磁盘空间后自动继续。</source>
+        <translation>Disk full: new messages and changes cannot be saved. Simulated customers are paused and carry on once disk space is freed.</translation>
+    </message>
+    <message>
+        <source>磁盘读写出错，没有保存。</source>
+        <translation>The disk reports read/write errors; nothing was saved.</translation>
+    </message>
+    <message>
+        <source>磁盘读写出错：新消息和修改无法保存。模拟客户已暂停。</source>
+        <translation>Disk read/write error: new messages and changes cannot be saved. Simulated customers are paused.</translation>
     </message>
     <message>
         <source>订单已是「{state}」，发货后不能再修改收货地址。</source>

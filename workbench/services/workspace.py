@@ -21,6 +21,7 @@ from workbench.services.crm_followups import FollowUpService
 from workbench.services.crm_io import CrmImportExport
 from workbench.services.customers import CustomerService
 from workbench.services.desk import DeskService
+from workbench.services.health import StorageHealth
 from workbench.services.kb import KbService
 from workbench.services.kb_admin import KbAdminService
 from workbench.services.kb_io import KbIoService
@@ -64,6 +65,7 @@ class Workspace:
     bot: BotService
     routing: RoutingService
     auto_messages: AutoMessageService
+    health: StorageHealth  # whether writes work (a full disk, a lost connection)
     channel: SimulatedChannel | None = None  # simulated customers (desks; not the command line)
 
     def set_agent_status(self, status: AgentStatus) -> Agent:
