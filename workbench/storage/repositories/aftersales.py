@@ -166,9 +166,7 @@ class AftersalesRepository:
         row.case_no = case_number(kind, at, row.id)
         row.search_text = self._search_text(row)
         self.s.flush()
-        case = self.get(row.id)
-        assert case is not None
-        return case
+        return _case(row, self.s.get_one(CustomerRow, row.customer_id))  # no query: both are in the session
 
     def get(self, case_id: int) -> Case | None:
         found = self.s.execute(self._select().where(CaseRow.id == case_id)).first()
@@ -199,9 +197,7 @@ class AftersalesRepository:
         row.updated_at = at
         row.search_text = self._search_text(row)
         self.s.flush()
-        case = self.get(case_id)
-        assert case is not None
-        return case
+        return _case(row, self.s.get_one(CustomerRow, row.customer_id))  # no query: both are in the session
 
     def _filtered(self, shop_id: int, f: CaseFilter) -> Any:
         query = self._select().where(CaseRow.shop_id == shop_id)
@@ -322,6 +318,31 @@ class AftersalesRepository:
         self.s.add(row)
         self.s.flush()
         return _event(row)
+
+    def queue_event(
+        self,
+        case_id: int,
+        at: datetime,
+        action: EventAction,
+        text: str = "",
+        actor: str = "",
+        *,
+        from_state: CaseState | None = None,
+        to_state: CaseState | None = None,
+    ) -> None:
+        """`add_event` written with the session's next flush, together with the events queued before
+        it (one statement for a whole timeline: the demo shop's seeding)."""
+        self.s.add(
+            CaseEventRow(
+                case_id=case_id,
+                at=at,
+                action=action.value,
+                from_state=from_state.value if from_state else "",
+                to_state=to_state.value if to_state else "",
+                text=text,
+                actor=actor,
+            )
+        )
 
     def events(self, case_id: int) -> list[CaseEvent]:
         rows = self.s.scalars(
