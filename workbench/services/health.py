@@ -15,7 +15,7 @@ from datetime import datetime
 
 from workbench.services.clock import Clock, system_clock
 from workbench.storage.db import Database
-from workbench.storage.errors import IO_ERROR, storage_failure
+from workbench.storage.errors import storage_failure
 from workbench.storage.health import check_writable
 
 log = logging.getLogger(__name__)
@@ -48,11 +48,16 @@ class StorageHealth:
         return code
 
     def check(self) -> str | None:
-        """A small write now (call it off the UI thread): None if it worked, else the failure's code."""
+        """A small write now (call it off the UI thread): None if the storage took it, else the code of
+        the storage failure. A refusal that is no storage failure (a database role without the right to
+        create the scratch table, say) means the storage itself answers: writes are not stopped by it."""
         try:
             check_writable(self.db)
         except Exception as exc:
-            return storage_failure(exc) or self.problem or IO_ERROR
+            code = storage_failure(exc)
+            if code is None:
+                log.debug("storage check refused, the storage answers: %s", _first_line(exc))
+            return code
         return None
 
     def recovered(self) -> bool:

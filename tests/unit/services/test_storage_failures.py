@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from tests.conftest import copy_demo, postgres_url
 from workbench.composition import build_channel, open_workspace
@@ -81,6 +81,16 @@ def test_a_full_disk_is_recognised(ws: Workspace) -> None:
     with ws.db.engine.connect() as conn:  # the check leaves nothing behind
         names = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name LIKE 'wb_probe%'").all()
     assert names == []
+
+
+def test_a_check_refused_for_another_reason_means_the_storage_answers(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_create_right(db: Database) -> None:
+        raise ProgrammingError("CREATE TABLE wb_probe_…", {}, Exception("permission denied for schema public"))
+
+    monkeypatch.setattr("workbench.services.health.check_writable", no_create_right)
+    assert StorageHealth(ws.db).check() is None  # else a locked-down role would wait forever
 
 
 def test_other_errors_are_no_storage_failure(ws: Workspace) -> None:
