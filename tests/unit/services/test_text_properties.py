@@ -110,6 +110,7 @@ WRITES: dict[str, Operation] = {
     "case note": lambda ws, t: ws.aftersales.add_note(_case(ws), t, "客服"),
     "review reply": lambda ws, t: ws.reviews.reply(_case(ws, CaseKind.REVIEW), t, "客服"),
     "bot welcome": lambda ws, t: ws.bot.save_welcome(replace(ws.bot.settings().welcome, default_text=t or "您好")),
+    "case form draft": lambda ws, t: ws.aftersales.save_draft("complaint:new", {"description": t}),
 }
 
 SEARCHES: dict[str, Operation] = {
@@ -147,6 +148,13 @@ def test_writes_store_clean_text_or_refuse_it(ws: Workspace, name: str, text: st
 @example(text="%\u202e_")
 def test_searches_run_or_refuse_the_text(ws: Workspace, name: str, text: str) -> None:
     _only_domain_errors(ws, SEARCHES[name], text)
+
+
+def test_a_draft_keeps_the_text_as_typed(ws: Workspace) -> None:
+    typed = {"description": "坏了\ud800\x00\u202e"}
+    ws.aftersales.save_draft("complaint:new", typed)
+    draft = ws.aftersales.draft("complaint:new")
+    assert draft is not None and dict(draft.payload) == typed
 
 
 def test_a_message_is_stored_clean(ws: Workspace) -> None:

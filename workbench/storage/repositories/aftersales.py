@@ -415,7 +415,9 @@ class AftersalesRepository:
 
     def save_draft(self, shop_id: int, key: str, payload: Mapping[str, Any], at: datetime) -> Draft:
         row = self.s.scalars(select(DraftRow).where(DraftRow.shop_id == shop_id, DraftRow.key == key)).first()
-        text = json.dumps(dict(payload), ensure_ascii=False, sort_keys=True)
+        # ASCII JSON: a draft keeps the fields exactly as typed, even half a surrogate pair from a broken
+        # paste, which no database encoding takes as text (the form's validation refuses it on saving).
+        text = json.dumps(dict(payload), ensure_ascii=True, sort_keys=True)
         if row is None:
             row = DraftRow(shop_id=shop_id, key=key, payload_json=text, updated_at=at)
             self.s.add(row)
