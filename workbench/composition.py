@@ -27,6 +27,7 @@ from workbench.services.crm_followups import FollowUpService
 from workbench.services.crm_io import CrmImportExport
 from workbench.services.customers import CustomerService
 from workbench.services.desk import DeskService, open_shop
+from workbench.services.health import StorageHealth
 from workbench.services.kb import KbService
 from workbench.services.kb_admin import KbAdminService
 from workbench.services.kb_io import KbIoService
@@ -102,6 +103,7 @@ def open_workspace(
         bot=BotService(db, shop.id, clock),
         routing=RoutingService(db, shop.id, clock),
         auto_messages=AutoMessageService(db, shop.id, clock),
+        health=StorageHealth(db, clock),
     )
 
 

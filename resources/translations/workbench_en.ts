@@ -324,12 +324,28 @@
 <context>
     <name>Aftersales</name>
     <message>
+        <source>PDF</source>
+        <translation>PDF</translation>
+    </message>
+    <message>
+        <source>「{name}」不是可作为证据的文件：只能添加图片（JPG、PNG、GIF、BMP、WebP）、PDF 或纯文本。</source>
+        <translation>“{name}” cannot be used as evidence: only pictures (JPG, PNG, GIF, BMP, WebP), PDF and plain text can be added.</translation>
+    </message>
+    <message>
         <source>「{name}」不是文件。</source>
         <translation>“{name}” is not a file.</translation>
     </message>
     <message>
         <source>「{name}」太大，证据文件最大 {limit_mb} MB。</source>
         <translation>“{name}” is too large; evidence files can be at most {limit_mb} MB.</translation>
+    </message>
+    <message>
+        <source>「{name}」是一个链接（快捷方式），不能作为证据。请选择它指向的原文件。</source>
+        <translation>“{name}” is a link (shortcut) and cannot be used as evidence. Choose the file it points to instead.</translation>
+    </message>
+    <message>
+        <source>「{name}」的内容与文件扩展名不符（扩展名是{claimed}，内容是{actual}），未添加。</source>
+        <translation>The content of “{name}” does not match its file extension (the extension says {claimed}, the content is {actual}); it was not added.</translation>
     </message>
     <message>
         <source>七天无理由</source>
@@ -574,6 +590,10 @@
     <message>
         <source>文件</source>
         <translation>File</translation>
+    </message>
+    <message>
+        <source>文本</source>
+        <translation>text</translation>
     </message>
     <message>
         <source>方案</source>
@@ -5366,6 +5386,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Reception</translation>
     </message>
     <message>
+        <source>数据库已恢复正常，模拟客户继续进店</source>
+        <translation>The database works again; simulated customers are coming in again</translation>
+    </message>
+    <message>
         <source>智能辅助</source>
         <translation>Smart Assist</translation>
     </message>
@@ -8203,6 +8227,10 @@ Reason: {reason}</translation>
         <translation>Database upgrade failed; no data was changed: {detail}</translation>
     </message>
     <message>
+        <source>数据库变为只读：新消息和修改无法保存。模拟客户已暂停，恢复写入权限后自动继续。</source>
+        <translation>The database has become read-only: new messages and changes cannot be saved. Simulated customers are paused and carry on once writing is allowed again.</translation>
+    </message>
+    <message>
         <source>数据库在服务器上（PostgreSQL），备份由服务器负责（例如用 pg_dump 定期备份），不在工作台中进行。</source>
         <translation>The database is on a server (PostgreSQL): backups are the server&apos;s job (for example regular pg_dump runs), not the workbench&apos;s.</translation>
     </message>
@@ -8223,12 +8251,32 @@ Reason: {reason}</translation>
         <translation>The database file is damaged, so this backup was not kept (it must not replace the good older ones). Restore the newest backup. ({detail})</translation>
     </message>
     <message>
+        <source>数据库无法写入：新消息和修改无法保存。模拟客户已暂停。</source>
+        <translation>The database cannot be written: new messages and changes cannot be saved. Simulated customers are paused.</translation>
+    </message>
+    <message>
+        <source>数据库是只读的，没有保存。</source>
+        <translation>The database is read-only; nothing was saved.</translation>
+    </message>
+    <message>
+        <source>数据库连接中断，没有保存。连接恢复后请重试。</source>
+        <translation>The database connection is lost; nothing was saved. Try again once it is back.</translation>
+    </message>
+    <message>
+        <source>数据库连接中断：新消息和修改无法保存。模拟客户已暂停，连接恢复后自动继续。</source>
+        <translation>Database connection lost: new messages and changes cannot be saved. Simulated customers are paused and carry on once the connection is back.</translation>
+    </message>
+    <message>
         <source>数据库错误：{detail}</source>
         <translation>Database error: {detail}</translation>
     </message>
     <message>
         <source>数据目录不可写：{path}（{reason}）。请选择一个可写的目录（--data-dir）。</source>
         <translation>The data folder is not writable: {path} ({reason}). Choose a writable folder (--data-dir).</translation>
+    </message>
+    <message>
+        <source>文字中有无法保存的无效字符（常见于损坏的复制粘贴），请删除后重新输入。</source>
+        <translation>The text contains invalid characters that cannot be saved (often from a broken copy and paste). Please delete them and type it again.</translation>
     </message>
     <message>
         <source>旗帜颜色无效：{flag}。</source>
@@ -8265,6 +8313,22 @@ Reason: {reason}</translation>
     <message>
         <source>短语内容太长：{length} 字，最多 {limit} 字。</source>
         <translation>Phrase text too long: {length} characters, at most {limit}.</translation>
+    </message>
+    <message>
+        <source>磁盘已满，没有保存。请腾出磁盘空间后重试。</source>
+        <translation>The disk is full; nothing was saved. Free some disk space and try again.</translation>
+    </message>
+    <message>
+        <source>磁盘已满：新消息和修改无法保存。模拟客户已暂停，腾出磁盘空间后自动继续。</source>
+        <translation>Disk full: new messages and changes cannot be saved. Simulated customers are paused and carry on once disk space is freed.</translation>
+    </message>
+    <message>
+        <source>磁盘读写出错，没有保存。</source>
+        <translation>The disk reports read/write errors; nothing was saved.</translation>
+    </message>
+    <message>
+        <source>磁盘读写出错：新消息和修改无法保存。模拟客户已暂停。</source>
+        <translation>Disk read/write error: new messages and changes cannot be saved. Simulated customers are paused.</translation>
     </message>
     <message>
         <source>订单已是「{state}」，发货后不能再修改收货地址。</source>

@@ -181,9 +181,10 @@ class _Seeder:
             flagged=flagged,
             risk_score=risk_score,
         )
-        self.repo.add_event(case.id, created, EventAction.CREATED, description, actor, to_state=state)
+        # The timeline is written with the update at the end (one statement for all its events).
+        self.repo.queue_event(case.id, created, EventAction.CREATED, description, actor, to_state=state)
         if policy_note:
-            self.repo.add_event(case.id, created, EventAction.POLICY, policy_note, actor)
+            self.repo.queue_event(case.id, created, EventAction.POLICY, policy_note, actor)
         limit = self.order(order_no).total_cents if order_no else None
         for step in steps:
             assert step.at <= self.now, (case.case_no, step)
@@ -196,7 +197,7 @@ class _Seeder:
                 amount_limit_cents=limit,
             )
             details = apply_transition(case, step.to, data, step.at)
-            self.repo.add_event(
+            self.repo.queue_event(
                 case.id,
                 step.at,
                 EventAction.TRANSITION,
@@ -1059,7 +1060,7 @@ class _Seeder:
                 TransitionInput(step.reason, amount_cents=step.amount_cents),
             )
             details = apply_transition(case, step.to, data, step.at)
-            self.repo.add_event(
+            self.repo.queue_event(
                 case.id,
                 step.at,
                 EventAction.TRANSITION,

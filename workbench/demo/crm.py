@@ -93,18 +93,19 @@ def seed_crm(s: Session, shop_id: int, demo: DemoShop) -> None:
         tags.update_tag(shop_id, tag.id, color=color, group=group)
     by_nick = ImportExportRepository(s).customers_by_nick(shop_id, [c.nick for c in demo.customers])
     ids = {nick: cid for nick, (cid, _phone) in by_nick.items()}
-    for c in demo.customers:
-        if c.preferred_size or c.height_cm or c.weight_jin or c.birthday:
-            customers.save_extras(
-                ids[c.nick],
-                CustomerExtras(
-                    style="宽松" if "喜欢宽松款" in c.tags else "",
-                    size=c.preferred_size,
-                    height_cm=c.height_cm,
-                    weight_jin=c.weight_jin,
-                    birthday=c.birthday,
-                ),
+    customers.add_extras_many(
+        {
+            ids[c.nick]: CustomerExtras(
+                style="宽松" if "喜欢宽松款" in c.tags else "",
+                size=c.preferred_size,
+                height_cm=c.height_cm,
+                weight_jin=c.weight_jin,
+                birthday=c.birthday,
             )
+            for c in demo.customers
+            if c.preferred_size or c.height_cm or c.weight_jin or c.birthday
+        }
+    )
     care_templates = {name: templates.save_template(shop_id, None, name, text) for name, text in TEMPLATES}
     signed_care, win_back = care_templates["签收关怀"], care_templates["流失召回"]
     rules.save_rule(shop_id, FollowUpRule(0, "签收后回访", RuleTrigger.SIGNED, 1, 3, signed_care.id, True))

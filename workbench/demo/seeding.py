@@ -12,7 +12,7 @@ from workbench.demo.content import DemoShop
 from workbench.demo.crm import seed_crm
 from workbench.demo.generator import generate_demo_shop
 from workbench.domain.customers import Customer
-from workbench.domain.kb import Phrasing, PhrasingKind
+from workbench.domain.kb import KbEntry, Phrasing, PhrasingKind
 from workbench.domain.orders import LogisticsEvent, Order, OrderItem, Product
 from workbench.domain.quick_phrases import PhrasePool
 from workbench.services.clock import Clock, system_clock
@@ -67,18 +67,27 @@ def _seed(s: Session, demo: DemoShop) -> None:
     )
     for agent in demo.agents:
         shops.add_agent(shop.id, agent.username, agent.display_name, agent.role)
+    # Rows go in a few statements per table (executemany), not one round trip each: the first start on
+    # an empty PostgreSQL database waits for this.
     kb = KbRepository(s)
     kb.ensure_standard_categories(shop.id)
-    for entry in demo.kb_entries:
-        kb.add(
-            shop.id,
-            entry.category,
-            entry.question,
-            list(entry.answers),
-            [Phrasing(p.text, PhrasingKind(p.kind), p.negative, tuple(p.core_words)) for p in entry.phrasings],
-            now,
-            needs_human=entry.needs_human,
-        )
+    kb.add_many(
+        shop.id,
+        [
+            KbEntry(
+                id=0,
+                category=entry.category,
+                question=entry.question,
+                answers=tuple(entry.answers),
+                phrasings=tuple(
+                    Phrasing(p.text, PhrasingKind(p.kind), p.negative, tuple(p.core_words)) for p in entry.phrasings
+                ),
+                needs_human=entry.needs_human,
+            )
+            for entry in demo.kb_entries
+        ],
+        now,
+    )
     agents = shops.agents(shop.id)
     phrases = QuickPhraseRepository(s)
     for pos, phrase in enumerate(demo.quick_phrases):
@@ -86,31 +95,36 @@ def _seed(s: Session, demo: DemoShop) -> None:
         owner = agents[0].id if pool is PhrasePool.PERSONAL else None
         phrases.add(shop.id, pool, phrase.group, phrase.shortcode, phrase.text, owner, pos)
     orders = OrderRepository(s)
-    for p in demo.products:
-        orders.add_product(
-            shop.id,
+    orders.add_products(
+        shop.id,
+        [
             Product(0, p.sku, p.title, p.category, p.price_cents, p.material, tuple(p.sizes), tuple(p.colors),
-                    tuple((str(k), str(v)) for k, v in dict(p.attributes).items())),
-        )  # fmt: skip
+                    tuple((str(k), str(v)) for k, v in dict(p.attributes).items()))
+            for p in demo.products
+        ],
+    )  # fmt: skip
     customers = CustomerRepository(s)
-    ids: dict[str, int] = {}
-    for c in demo.customers:
-        saved = customers.add(
-            shop.id,
+    saved = customers.add_many(
+        shop.id,
+        [
             Customer(
                 id=0, nick=c.nick, name=c.name, phone=c.phone, gender=c.gender, city=c.city,
                 credit_level=c.credit_level, is_88vip=c.is_88vip, traffic_source=c.traffic_source,
                 member_level=c.member_level, points=c.points, registered_at=c.registered_at,
                 preferences=c.preferences, refund_count=c.refund_count, bad_review_count=c.bad_review_count,
-            ),
-        )  # fmt: skip
-        ids[c.nick] = saved.id
-        for tag_name in c.tags:
-            tag = customers.ensure_tag(shop.id, tag_name, TAG_COLOURS.get(tag_name, "#1677ff"))
-            customers.add_tag(saved.id, tag.id, now)
-    for o in demo.orders:
-        orders.add_order(
-            shop.id,
+            )
+            for c in demo.customers
+        ],
+    )  # fmt: skip
+    ids = {c.nick: customer_id for c, customer_id in zip(demo.customers, saved, strict=True)}
+    # The tags in the order they first appear (their ids as when they were made one customer at a time).
+    tag_ids = customers.ensure_tags(
+        shop.id, {name: TAG_COLOURS.get(name, "#1677ff") for c in demo.customers for name in c.tags}
+    )
+    customers.add_tags_many([(ids[c.nick], tag_ids[name]) for c in demo.customers for name in c.tags], now)
+    orders.add_orders(
+        shop.id,
+        [
             Order(
                 id=0, order_no=o.order_no, customer_id=ids[o.customer_nick], state=o.state,
                 total_cents=o.total_cents, created_at=o.created_at, paid_at=o.paid_at, shipped_at=o.shipped_at,
@@ -118,8 +132,10 @@ def _seed(s: Session, demo: DemoShop) -> None:
                 memo=o.memo, flag=o.flag,
                 items=tuple(OrderItem(i.sku, i.title, i.size, i.color, i.quantity, i.price_cents) for i in o.items),
                 logistics=tuple(LogisticsEvent(e.at, e.description) for e in o.logistics),
-            ),
-        )  # fmt: skip
+            )
+            for o in demo.orders
+        ],
+    )  # fmt: skip
     seed_demo_aftersales(s, shop.id, demo)
     seed_crm(s, shop.id, demo)  # tag library, groups, statistics, care templates and follow-ups
 

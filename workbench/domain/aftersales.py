@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin, get
 
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order
+from workbench.domain.text import clean_text as clean_typed_text
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -783,8 +784,8 @@ def raise_if(errors: Sequence[FieldError]) -> None:
 
 
 def clean_text(text: str) -> str:
-    """Outer blanks removed; inner line breaks kept."""
-    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+    """Made storable (`workbench.domain.text`), outer blanks removed; inner line breaks kept."""
+    return "\n".join(line.rstrip() for line in clean_typed_text(text).splitlines())
 
 
 def check_text(

@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from workbench.domain.errors import DomainError
+from workbench.domain.text import clean_text
 
 MAX_TEMPLATE = 300
 MAX_DELAY_MINUTES = 7 * 24 * 60
@@ -147,7 +148,7 @@ def sample_values(shop_name: str) -> dict[str, str]:
 
 def check_template(template: str, kind: AutoKind) -> str:
     """Strip and check a template; unknown or unavailable placeholders are errors naming them."""
-    text = template.strip()
+    text = clean_text(template, field="template")
     if not text:
         raise DomainError("template.empty", field="template")
     if len(text) > MAX_TEMPLATE:

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from workbench.domain.errors import DomainError
 from workbench.domain.kb import Suggestion
+from workbench.domain.text import clean_text
 
 MAX_NICKNAME = 12
 MAX_WELCOME = 300
@@ -277,9 +278,17 @@ def _text_problems(text: str, field_name: str, limit: int) -> list[DomainError]:
     return []
 
 
+def _clean(text: str, field: str) -> str:
+    """A text the bot sends: made storable (`workbench.domain.text`), outer blanks removed."""
+    return clean_text(text, field=field)
+
+
 def clean_keywords(raw: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """ "人工, 投诉，差评 人工" → ("人工", "投诉", "差评"): split on commas, 、 and spaces, no repeats."""
-    parts = re.split(r"[,，、;；\s]+", raw) if isinstance(raw, str) else [p.strip() for p in raw]
+    if isinstance(raw, str):
+        parts = re.split(r"[,，、;；\s]+", clean_text(raw, multiline=False, field="keywords"))
+    else:
+        parts = [clean_text(p, multiline=False, field="keywords") for p in raw]
     return tuple(dict.fromkeys(p.strip().lower() for p in parts if p.strip()))
 
 
@@ -287,13 +296,21 @@ def clean_welcome(cfg: WelcomeConfig) -> WelcomeConfig:
     """Strip the texts and drop blank quick-button messages; raises the first problem if any."""
     cleaned = replace(
         cfg,
-        nickname=cfg.nickname.strip(),
-        default_text=cfg.default_text.strip(),
-        periods=tuple(replace(p, text=p.text.strip()) for p in cfg.periods),
+        nickname=clean_text(cfg.nickname, multiline=False, field="nickname"),
+        default_text=_clean(cfg.default_text, "default_text"),
+        periods=tuple(replace(p, text=_clean(p.text, "periods")) for p in cfg.periods),
         card_questions=tuple(
-            replace(q, question=q.question.strip(), answer=q.answer.strip()) for q in cfg.card_questions
+            replace(
+                q,
+                question=clean_text(q.question, multiline=False, field="card_questions"),
+                answer=_clean(q.answer, "card_questions"),
+            )
+            for q in cfg.card_questions
         ),
-        quick_buttons=tuple(QuickButton(b.label.strip(), b.message.strip()) for b in cfg.quick_buttons),
+        quick_buttons=tuple(
+            QuickButton(clean_text(b.label, multiline=False, field="quick_buttons"), _clean(b.message, "quick_buttons"))
+            for b in cfg.quick_buttons
+        ),
     )
     problems = welcome_problems(cleaned)
     if problems:
@@ -305,8 +322,8 @@ def clean_transfer(rules: TransferRules) -> TransferRules:
     cleaned = replace(
         rules,
         keywords=clean_keywords(rules.keywords),
-        success_prompt=rules.success_prompt.strip(),
-        failure_prompt=rules.failure_prompt.strip(),
+        success_prompt=_clean(rules.success_prompt, "success_prompt"),
+        failure_prompt=_clean(rules.failure_prompt, "failure_prompt"),
     )
     problems = transfer_problems(cleaned)
     if problems:
@@ -315,7 +332,11 @@ def clean_transfer(rules: TransferRules) -> TransferRules:
 
 
 def clean_reception(cfg: ReceptionConfig) -> ReceptionConfig:
-    cleaned = replace(cfg, fallback_text=cfg.fallback_text.strip(), clarify_text=cfg.clarify_text.strip())
+    cleaned = replace(
+        cfg,
+        fallback_text=_clean(cfg.fallback_text, "fallback_text"),
+        clarify_text=_clean(cfg.clarify_text, "clarify_text"),
+    )
     problems = reception_problems(cleaned)
     if problems:
         raise problems[0]

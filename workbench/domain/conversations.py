@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from workbench.domain.errors import DomainError
+from workbench.domain.text import clean_text
 
 MAX_MESSAGE_LENGTH = 2000  # what one chat message may hold, as on the platform
 
@@ -64,8 +65,9 @@ class SuggestionUse:
 
 
 def validate_message_text(text: str) -> str:
-    """Strip outer blank lines; refuse empty and oversized messages (nothing is truncated silently)."""
-    cleaned = text.strip()
+    """Clean (see `workbench.domain.text`), strip outer blank lines; refuse empty and oversized messages
+    (nothing is truncated silently)."""
+    cleaned = clean_text(text, field="message")
     if not cleaned:
         raise DomainError("message.empty", field="message")
     if len(cleaned) > MAX_MESSAGE_LENGTH:

@@ -18,6 +18,7 @@ from typing import Any
 from workbench.domain.customers import Tag
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import OrderState
+from workbench.domain.text import clean_line, clean_search, clean_text
 
 # Values stored on customers (the platform's own words).
 TRAFFIC_SOURCES: tuple[str, ...] = ("站内免费", "站内付费", "自主访问", "站外")
@@ -200,7 +201,7 @@ class CustomerFilter:
             raise DomainError("filter.invalid", detail=f"credit tiers {sorted(bad_tiers)}")
         return replace(
             self,
-            search=" ".join(self.search.split()),
+            search=clean_search(self.search),
             tag_ids=_ids(self.tag_ids),
             levels=_strs(self.levels),
             segments=tuple(sorted(set(self.segments))),
@@ -442,15 +443,24 @@ class ProfileEdit:
     birthday: date | None = None
 
     def validated(self) -> ProfileEdit:
-        if self.phone is not None and self.phone and not re.fullmatch(r"1\d{10}", self.phone.strip()):
+        """The edit with its typed texts cleaned (`workbench.domain.text`), or the first problem."""
+        edit = replace(
+            self,
+            name=_clean_optional(self.name, "name"),
+            city=_clean_optional(self.city, "city"),
+            style=_clean_optional(self.style, "style"),
+            size=_clean_optional(self.size, "size"),
+            preferences=None if self.preferences is None else clean_text(self.preferences, field="preferences"),
+        )
+        if edit.phone is not None and edit.phone and not re.fullmatch(r"1\d{10}", edit.phone.strip()):
             raise DomainError("customer.phone", field="phone")
-        if self.traffic_source not in (None, "", *TRAFFIC_SOURCES):
+        if edit.traffic_source not in (None, "", *TRAFFIC_SOURCES):
             raise DomainError("customer.source", field="traffic_source")
-        if self.member_level not in (None, "", *MEMBER_LEVELS):
+        if edit.member_level not in (None, "", *MEMBER_LEVELS):
             raise DomainError("customer.level", field="member_level")
-        if self.points is not None and self.points < 0:
+        if edit.points is not None and edit.points < 0:
             raise DomainError("customer.points", field="points")
-        if self.gender not in (None, "", *GENDERS):
+        if edit.gender not in (None, "", *GENDERS):
             raise DomainError("customer.gender", field="gender")
         for name, limit in (
             ("style", MAX_PREFERENCE_FIELD),
@@ -458,14 +468,18 @@ class ProfileEdit:
             ("name", MAX_NAME_LENGTH),  # the database columns' widths: PostgreSQL refuses longer text
             ("city", MAX_CITY_LENGTH),
         ):
-            value = getattr(self, name)
+            value = getattr(edit, name)
             if value is not None and len(value) > limit:
                 raise DomainError("customer.too_long", field=name, limit=limit)
         for name, low, high in (("height_cm", 50, 250), ("weight_jin", 20, 400)):
-            value = getattr(self, name)
+            value = getattr(edit, name)
             if value is not None and not low <= value <= high:
                 raise DomainError("customer.body", field=name, low=low, high=high)
-        return replace(self, phone=self.phone.strip() if self.phone is not None else None)
+        return replace(edit, phone=edit.phone.strip() if edit.phone is not None else None)
+
+
+def _clean_optional(value: str | None, field: str) -> str | None:
+    return None if value is None else clean_line(value, field=field)
 
 
 class TimelineKind(StrEnum):
@@ -568,7 +582,7 @@ def clean_color(color: str) -> str:
 
 
 def clean_group_name(name: str) -> str:
-    name = " ".join(name.split())
+    name = clean_line(name, field="name")
     if not name:
         raise DomainError("group.empty", field="name")
     if len(name) > MAX_GROUP_NAME:
@@ -653,7 +667,7 @@ class FollowUpRule:
     enabled: bool = True
 
     def validated(self) -> FollowUpRule:
-        name = " ".join(self.name.split())
+        name = clean_line(self.name, field="name")
         if not name:
             raise DomainError("rule.empty", field="name")
         if len(name) > MAX_RULE_NAME:
@@ -697,8 +711,8 @@ def placeholders_in(text: str) -> tuple[str, ...]:
 
 
 def clean_template(name: str, text: str) -> tuple[str, str]:
-    name = " ".join(name.split())
-    text = text.strip()
+    name = clean_line(name, field="name")
+    text = clean_text(text, field="text")
     if not name:
         raise DomainError("template.empty_name", field="name")
     if len(name) > MAX_TEMPLATE_NAME:

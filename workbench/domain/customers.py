@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from workbench.domain.errors import DomainError
+from workbench.domain.text import clean_line, clean_text
 
 MAX_TAG_LENGTH = 20
 MAX_NOTE_LENGTH = 2000
@@ -56,7 +57,7 @@ def masked_phone(phone: str) -> str:
 
 
 def clean_tag_name(name: str) -> str:
-    name = " ".join(name.split())
+    name = clean_line(name, field="tag")
     if not name:
         raise DomainError("tag.empty", field="tag")
     if len(name) > MAX_TAG_LENGTH:
@@ -65,7 +66,7 @@ def clean_tag_name(name: str) -> str:
 
 
 def clean_note_text(text: str) -> str:
-    text = text.strip()
+    text = clean_text(text, field="note")
     if not text:
         raise DomainError("note.empty", field="note")
     if len(text) > MAX_NOTE_LENGTH:

@@ -20,6 +20,7 @@ from typing import Any
 
 from workbench.domain.errors import DomainError
 from workbench.domain.kb import MAX_CORE_WORDS, STANDARD_CATEGORIES, KbEntry, Phrasing, PhrasingKind
+from workbench.domain.text import clean_text
 
 ALL_CATEGORIES = ""  # the 全部知识 node: no category filter
 FALLBACK_CATEGORY = "更多问题"  # where a deleted custom category's entries go
@@ -117,18 +118,22 @@ class EntryDraft:
     def cleaned(self) -> EntryDraft:
         """Texts stripped, phrasing ids dropped, core words de-duplicated (order kept)."""
         return EntryDraft(
-            category=self.category.strip(),
-            question=self.question.strip(),
+            category=clean_text(self.category, multiline=False, field="category"),
+            question=clean_text(self.question, multiline=False, field="question"),
             phrasings=tuple(
                 Phrasing(
-                    text=p.text.strip(),
+                    text=clean_text(p.text, multiline=False, field="phrasing"),
                     kind=p.kind,
                     negative=p.negative,
-                    core_words=tuple(dict.fromkeys(w.strip() for w in p.core_words if w.strip())),
+                    core_words=tuple(
+                        dict.fromkeys(
+                            w for w in (clean_text(w, multiline=False, field="core_words") for w in p.core_words) if w
+                        )
+                    ),
                 )
                 for p in self.phrasings
             ),
-            answers=tuple(Answer(a.text.strip(), a.valid_from, a.valid_to) for a in self.answers),
+            answers=tuple(Answer(clean_text(a.text, field="answer"), a.valid_from, a.valid_to) for a in self.answers),
             enabled=self.enabled,
             needs_human=self.needs_human,
         )
@@ -327,7 +332,7 @@ def check_entry(draft: EntryDraft, categories: Collection[str]) -> EntryDraft:
 
 
 def validate_category_name(name: str, existing: Collection[str]) -> list[Issue]:
-    name = name.strip()
+    name = clean_text(name, multiline=False, field="name")
     if not name:
         return [Issue(IssueField.NAME, "kb.category.name_empty")]
     if len(name) > MAX_CATEGORY_LEN:
@@ -341,7 +346,7 @@ def check_category_name(name: str, existing: Collection[str]) -> str:
     issues = validate_category_name(name, existing)
     if issues:
         raise KbValidationError(issues)
-    return name.strip()
+    return clean_text(name, multiline=False, field="name")
 
 
 def with_answer(entry: KnowledgeEntry, index: int, text: str) -> EntryDraft:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order, OrderState
+from workbench.domain.text import clean_text
 
 ADDRESS_LIMIT = 300
 MEMO_LIMIT = 500
@@ -38,7 +39,7 @@ def check_address(order: Order, address: str) -> str:
     """The cleaned new address, or a DomainError if the order has shipped or the text is invalid."""
     if not address_editable(order):
         raise DomainError("order.address_locked", "address", state=order.state.value)
-    text = address.strip()
+    text = clean_text(address, field="address")
     if not text:
         raise DomainError("order.address_empty", "address")
     if len(text) > ADDRESS_LIMIT:
@@ -47,7 +48,7 @@ def check_address(order: Order, address: str) -> str:
 
 
 def check_memo(memo: str) -> str:
-    text = memo.strip()
+    text = clean_text(memo, field="memo")
     if len(text) > MEMO_LIMIT:
         raise DomainError("order.memo_too_long", "memo", length=len(text), limit=MEMO_LIMIT)
     return text

@@ -9,6 +9,7 @@ from enum import StrEnum
 from workbench.domain.conversations import MAX_MESSAGE_LENGTH
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order, short_title
+from workbench.domain.text import clean_text
 
 # What the desk fills in a phrase: the buyer's nick, and the number and product of the order at hand.
 PHRASE_PLACEHOLDERS = ("买家昵称", "订单号", "商品")
@@ -47,15 +48,15 @@ class PhraseDraft:
 def clean_phrase(draft: PhraseDraft, others: list[QuickPhrase]) -> PhraseDraft:
     """Trimmed copy, or DomainError with the field at fault. `others`: the phrases the agent sees,
     without the one being edited; a shortcode must not clash with theirs (case-insensitive)."""
-    text = draft.text.strip()
+    text = clean_text(draft.text, field="text")
     if not text:
         raise DomainError("phrase.text_empty", field="text")
     if len(text) > MAX_MESSAGE_LENGTH:
         raise DomainError("phrase.text_too_long", field="text", length=len(text), limit=MAX_MESSAGE_LENGTH)
-    group = draft.group.strip()
+    group = clean_text(draft.group, multiline=False, field="group")
     if len(group) > MAX_PHRASE_GROUP:
         raise DomainError("phrase.group_too_long", field="group", length=len(group), limit=MAX_PHRASE_GROUP)
-    code = draft.shortcode.strip()
+    code = clean_text(draft.shortcode, multiline=False, field="shortcode")
     if code:
         if not _SHORTCODE.fullmatch(code) or not code.isascii():
             raise DomainError("phrase.shortcode_invalid", field="shortcode", shortcode=code)

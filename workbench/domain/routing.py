@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from workbench.domain.errors import DomainError
 from workbench.domain.shops import AgentStatus
+from workbench.domain.text import clean_text
 
 MAX_USERNAME = 40
 MAX_DISPLAY_NAME = 12
@@ -83,7 +84,7 @@ class RouteResult:
 
 
 def clean_username(raw: str) -> str:
-    name = unicodedata.normalize("NFKC", raw).strip()
+    name = unicodedata.normalize("NFKC", clean_text(raw, multiline=False, field="username"))
     if not name:
         raise DomainError("account.username_empty", field="username")
     if len(name) > MAX_USERNAME:
@@ -94,7 +95,7 @@ def clean_username(raw: str) -> str:
 
 
 def clean_display_name(raw: str) -> str:
-    name = raw.strip()
+    name = clean_text(raw, multiline=False, field="display_name")
     if not name:
         raise DomainError("account.name_empty", field="display_name")
     if len(name) > MAX_DISPLAY_NAME:
@@ -109,7 +110,7 @@ def check_capacity(value: int) -> int:
 
 
 def clean_group_name(raw: str) -> str:
-    name = raw.strip()
+    name = clean_text(raw, multiline=False, field="name")
     if not name:
         raise DomainError("group.name_empty", field="name")
     if len(name) > MAX_GROUP_NAME:
@@ -118,7 +119,8 @@ def clean_group_name(raw: str) -> str:
 
 
 def clean_group_keywords(raw: Sequence[str]) -> tuple[str, ...]:
-    words = tuple(dict.fromkeys(unicodedata.normalize("NFKC", w).strip().lower() for w in raw if w.strip()))
+    cleaned = (unicodedata.normalize("NFKC", clean_text(w, multiline=False, field="keywords")).lower() for w in raw)
+    words = tuple(dict.fromkeys(w for w in cleaned if w))
     if len(words) > MAX_GROUP_KEYWORDS:
         raise DomainError("group.too_many_keywords", field="keywords", limit=MAX_GROUP_KEYWORDS)
     return words

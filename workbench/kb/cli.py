@@ -69,8 +69,16 @@ def run_kb_command(args: argparse.Namespace) -> int:
 
 
 def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
+    # Read as bytes and decode each line, so a file that is not UTF-8 is reported with its line.
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")  # a BOM is tolerated
+            except UnicodeDecodeError as exc:
+                column = len(raw[: exc.start].decode("utf-8", errors="replace")) + 1
+                raise InputError(
+                    f"{path}:{lineno}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {column})"
+                ) from exc
             if not line.strip():
                 continue
             try:
@@ -79,7 +87,19 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 raise InputError(f"{path}:{lineno}: not JSON ({exc.msg})") from exc
             if not isinstance(obj, dict):
                 raise InputError(f"{path}:{lineno}: expected a JSON object")
+            if _has_lone_surrogate(obj):  # "\ud800" escapes decode to text no output can encode
+                raise InputError(f"{path}:{lineno}: invalid text (a lone surrogate escape such as \\ud800)")
             yield lineno, obj
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
 
 
 def load_kb(path: Path) -> tuple[list[KbEntry], list[Any]]:

@@ -75,6 +75,8 @@ from workbench.domain.conversations import ConversationState, Message
 from workbench.domain.customers import Customer
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order
+from workbench.domain.text import clean_search
+from workbench.domain.text import clean_text as clean_typed_text
 from workbench.services.clock import Clock, system_clock
 from workbench.services.evidence import EvidencePacket, EvidenceStore
 from workbench.services.orders import logistics_text, order_card_text
@@ -534,6 +536,7 @@ class AftersalesService:
         return current.id if current is not None else None
 
     def search(self, f: CaseFilter, *, limit: int = PAGE_SIZE, offset: int = 0) -> CasePage:
+        f = replace(f, query=clean_search(f.query))
         with self.db.session() as s:
             repo = AftersalesRepository(s)
             return CasePage(
@@ -678,7 +681,14 @@ class AftersalesService:
         with self.db.session() as s:
             repo = AftersalesRepository(s)
             self._case(repo, case_id)
-            evidence = repo.add_evidence(case_id, EvidenceKind.NOTE, title.strip() or "情况说明", now, actor, text=text)
+            evidence = repo.add_evidence(
+                case_id,
+                EvidenceKind.NOTE,
+                clean_typed_text(title, multiline=False, field="title") or "情况说明",
+                now,
+                actor,
+                text=text,
+            )
             repo.add_event(case_id, now, EventAction.EVIDENCE, f"添加{evidence.title}", actor)
             return evidence
 

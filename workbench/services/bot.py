@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy.orm import Session
+
 from workbench.domain.bot import (
     MAX_CARD_QUESTIONS,
     AutoStrategy,
@@ -283,8 +285,10 @@ class ReceptionBot:
         assert self._bot_convs is not None
         return conversation_id in self._bot_convs
 
-    def new_customer(self, conversation_id: int, first_text: str = "") -> NewCustomer:
-        """Route a new customer: to the bot (full-auto, by strategy) or to an agent (分流)."""
+    def new_customer(self, s: Session, conversation_id: int, first_text: str = "") -> NewCustomer:
+        """Route a new customer: to the bot (full-auto, by strategy) or to an agent (分流). The writes
+        (the bot's welcome card, a colleague's greeting, the assignment) go in the caller's transaction
+        `s`, the one that creates the chat; if it fails, the caller calls `forget`."""
         cfg = self.config
         routing = cfg.routing
         accounts = self.routing.accounts()
@@ -294,32 +298,31 @@ class ReceptionBot:
         arrivals = self._arrivals
         self._arrivals += 1
         if self.matcher is not None and bot_takes(cfg.bot.reception, humans, arrivals):
-            return NewCustomer(True, None, self._take(conversation_id))
+            return NewCustomer(True, None, self._take(s, conversation_id))
         if not routing.enabled:
             return NewCustomer(False, None)
         _, account = self.routing.route(first_text, config=routing)
         if account is None:
             return NewCustomer(False, None)
-        return NewCustomer(False, account, self._assign(conversation_id, account))
+        return NewCustomer(False, account, self._assign(s, conversation_id, account))
 
-    def _take(self, conversation_id: int) -> tuple[Message, ...]:
+    def _take(self, s: Session, conversation_id: int) -> tuple[Message, ...]:
         now = self.clock()
         card = self.service.welcome_card(self.config.bot.welcome, now)
-        with self.db.session() as s:
-            repo = BotRepository(s)
-            repo.take(conversation_id, now)
-            stored = repo.persist_turns(
-                [BotTurn(conversation_id, now, "", ((Sender.BOT, card.as_message()),), BotChatState())]
-            )
+        repo = BotRepository(s)
+        repo.take(conversation_id, now)
+        stored = repo.persist_turns(
+            [BotTurn(conversation_id, now, "", ((Sender.BOT, card.as_message()),), BotChatState())]
+        )
         assert self._bot_convs is not None
         self._bot_convs.add(conversation_id)
         self._states[conversation_id] = BotChatState()
         return stored[0]
 
-    def _assign(self, conversation_id: int, account: SubAccount) -> tuple[Message, ...]:
+    def _assign(self, s: Session, conversation_id: int, account: SubAccount) -> tuple[Message, ...]:
         if account.simulated:
-            return (self.colleagues.take(conversation_id, account),)
-        self.routing.assign(conversation_id, account.id)
+            return (self.colleagues.take(s, conversation_id, account),)
+        self.routing.assign_in(s, conversation_id, account.id)
         return ()
 
     def answer(self, conversation_id: int, text: str) -> BotOutcome:
@@ -378,11 +381,15 @@ class ReceptionBot:
             decision.detail,
             assign,
         )
-        with self.db.session() as s:
-            stored = BotRepository(s).persist_turns([turn])[0]
+        try:
+            with self.db.session() as s:  # the hand-off and a colleague taking the chat: one transaction
+                stored = BotRepository(s).persist_turns([turn])[0]
+                if account is not None and account.simulated:
+                    stored = (*stored, self.colleagues.take(s, conversation_id, account))
+        except BaseException:
+            self.colleagues.forget(conversation_id)
+            raise
         self.forget(conversation_id)
-        if account is not None and account.simulated:
-            stored = (*stored, self.colleagues.take(conversation_id, account))
         return BotOutcome(stored, (prompt,), decision, decision.reason, account)
 
     def _handoff_target(self, routing: RoutingConfig, text: str) -> SubAccount | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,7 @@ from workbench.domain.crm import (
 from workbench.domain.customers import Customer, Note, Tag, clean_tag_name
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order, OrderState
+from workbench.domain.text import clean_line, clean_text
 from workbench.services.clock import Clock, system_clock
 from workbench.storage.db import Database
 from workbench.storage.repositories.aftersales import AftersalesRepository
@@ -177,21 +178,27 @@ class CrmService:
 
     def count(self, customer_filter: CustomerFilter, sort: SortKey = SortKey.ID) -> int:
         with self.db.session() as s:
-            return CustomerListRepository(s).count(self.shop_id, customer_filter, sort)
+            return CustomerListRepository(s).count(self.shop_id, customer_filter.validated(), sort)
 
     def page(
         self, customer_filter: CustomerFilter, sort: SortKey, descending: bool, offset: int, limit: int
     ) -> list[CustomerListItem]:
         with self.db.session() as s:
-            return CustomerListRepository(s).page(self.shop_id, customer_filter, sort, descending, offset, limit)
+            return CustomerListRepository(s).page(
+                self.shop_id, customer_filter.validated(), sort, descending, offset, limit
+            )
 
     def page_ids(
         self, customer_filter: CustomerFilter, sort: SortKey, descending: bool, offset: int, limit: int
     ) -> list[int]:
         with self.db.session() as s:
-            return CustomerListRepository(s).page_ids(self.shop_id, customer_filter, sort, descending, offset, limit)
+            return CustomerListRepository(s).page_ids(
+                self.shop_id, customer_filter.validated(), sort, descending, offset, limit
+            )
 
     def selection_count(self, selection: Selection) -> int:
+        if selection.filter is not None:  # the search text is cleaned like a list's
+            selection = replace(selection, filter=selection.filter.validated())
         with self.db.session() as s:
             return CustomerListRepository(s).selection_count(self.shop_id, selection)
 
@@ -270,7 +277,7 @@ class CrmService:
     def create_tag(self, name: str, color: str = "#1677ff", group: str = "") -> Tag:
         name = self._custom_name(name)
         with self.db.session() as s:
-            return TagRepository(s).create_tag(self.shop_id, name, clean_color(color), " ".join(group.split()))
+            return TagRepository(s).create_tag(self.shop_id, name, clean_color(color), clean_line(group, field="group"))
 
     def update_tag(
         self, tag_id: int, *, name: str | None = None, color: str | None = None, group: str | None = None
@@ -282,7 +289,7 @@ class CrmService:
                 tag_id,
                 name=self._custom_name(name) if name is not None else None,
                 color=clean_color(color) if color is not None else None,
-                group=" ".join(group.split()) if group is not None else None,
+                group=clean_line(group, field="group") if group is not None else None,
             )
 
     def merge_tags(self, source_ids: Iterable[int], target_id: int) -> int:
@@ -306,7 +313,7 @@ class CrmService:
 
     def tag_by_name(self, name: str) -> Tag | None:
         with self.db.session() as s:
-            return TagRepository(s).tag_by_name(self.shop_id, " ".join(name.split()))
+            return TagRepository(s).tag_by_name(self.shop_id, clean_line(name, field="tag"))
 
     def bulk_tag(self, selection: Selection, name: str) -> int:
         """Add a custom tag (created if new) to every selected customer; returns how many got it."""
@@ -340,7 +347,7 @@ class CrmService:
 
     def filter_for_tag(self, name: str) -> CustomerFilter:
         """The list filter for one tag name: 88VIP and credit tiers are customer fields, others tag ids."""
-        name = " ".join(name.split())
+        name = clean_line(name, field="tag")
         if name == VIP_TAG:
             return CustomerFilter(vip88=True)
         tier = name if name in CREDIT_TIERS else credit_tier(name)
@@ -374,7 +381,7 @@ class CrmService:
             raise DomainError("group.nested")
         with self.db.session() as s:
             return CustomerGroupRepository(s).create_group(
-                self.shop_id, name, kind, f, self.clock(), note.strip()[:200]
+                self.shop_id, name, kind, f, self.clock(), clean_text(note, field="note")[:200]
             )
 
     def rename_group(self, group_id: int, name: str) -> CustomerGroup:

@@ -26,6 +26,7 @@ from workbench.domain.crm import (
     render_care,
 )
 from workbench.domain.errors import DomainError
+from workbench.domain.text import clean_text
 from workbench.services.clock import Clock, system_clock
 from workbench.storage.db import Database
 from workbench.storage.repositories.care_templates import CareTemplateRepository
@@ -219,7 +220,7 @@ class FollowUpService:
             )
 
     def complete(self, followup_id: int, outcome: FollowUpOutcome, note: str, agent_name: str) -> FollowUp:
-        note = note.strip()
+        note = clean_text(note, field="note")
         if len(note) > MAX_FOLLOWUP_NOTE:
             raise DomainError("followup.note_too_long", field="note", limit=MAX_FOLLOWUP_NOTE)
         with self.db.session() as s:

@@ -35,6 +35,7 @@ from workbench.domain.crm import (
 from workbench.domain.customers import MAX_TAG_LENGTH
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState
+from workbench.domain.text import clean_line
 from workbench.services.clock import Clock, system_clock
 from workbench.storage.db import Database
 from workbench.storage.repositories.customer_list import CustomerListRepository
@@ -330,7 +331,7 @@ def parse_customer(row: SourceRow, issues: list[ImportIssue]) -> CustomerDraft |
     def bad(code: str, column: str) -> None:
         issues.append(ImportIssue(row.line, code, column=CUSTOMER_COLUMNS[column][0], value=v.get(column, "")))
 
-    nick = " ".join(v.get("nick", "").split())
+    nick = clean_line(v.get("nick", ""), field="nick")  # no NUL, control or bidi character in a nick
     if not nick:
         bad("import.required", "nick")
     elif len(nick) > 60:
@@ -421,7 +422,7 @@ def parse_order(row: SourceRow, issues: list[ImportIssue]) -> OrderDraft | None:
         bad("import.required", "order_no")
     elif not re.fullmatch(r"[0-9A-Za-z\-]{4,30}", order_no):
         bad("import.order_no", "order_no")
-    nick = " ".join(v.get("nick", "").split())
+    nick = clean_line(v.get("nick", ""), field="nick")  # no NUL, control or bidi character in a nick
     if not nick:
         bad("import.required", "nick")
     state: OrderState | None = None

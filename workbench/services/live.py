@@ -26,12 +26,12 @@ from workbench.channels.simulator import CardClick, CustomerArrived, CustomerLef
 from workbench.domain.aftersales import Case
 from workbench.domain.auto_messages import AutoKind, OrderEvent
 from workbench.domain.bot import CardQuestion
-from workbench.domain.conversations import ConversationState, Message
+from workbench.domain.conversations import Conversation, ConversationState, Message, validate_message_text
 from workbench.domain.customers import Customer
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order, format_yuan, short_title
 from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator, PostedReview
-from workbench.services.bot import BotOutcome, ReceptionBot
+from workbench.services.bot import BotOutcome, NewCustomer, ReceptionBot
 from workbench.services.reception import ReceptionService
 from workbench.storage.db import Database
 from workbench.storage.repositories.customers import CustomerRepository
@@ -189,30 +189,30 @@ class SimulatedChannel:
 
         now = self.monotonic()
         clicked: set[str] = set()  # visitors whose welcome-card click replaced their opening here
+        stored: set[int] = set()  # indexes of opening messages stored with their chat's arrival
         for index, event in enumerate(events):
             if isinstance(event, CustomerArrived):
                 customer_id = self._customer_for(event.context)
                 if customer_id is None:
                     continue
-                conv = self.reception.customer_arrives(customer_id, event.scenario_id)
+                opening = next(
+                    (
+                        (i, e)
+                        for i, e in enumerate(events[index + 1 :], index + 1)
+                        if isinstance(e, CustomerSaid) and e.visitor_id == event.visitor_id
+                    ),
+                    None,
+                )
+                conv, routed, said = self._arrive(customer_id, event.scenario_id, opening[1].text if opening else "")
+                if said is not None and opening is not None:
+                    stored.add(opening[0])
                 self._visitor_conv[event.visitor_id] = conv.id
                 self._conv_visitor[conv.id] = event.visitor_id
                 self._visitor_customer[event.visitor_id] = customer_id
-                first = next(
-                    (
-                        e.text
-                        for e in events[index + 1 :]
-                        if isinstance(e, CustomerSaid) and e.visitor_id == event.visitor_id
-                    ),
-                    "",
-                )
-                fresh = conv.state is ConversationState.WAITING and conv.agent_id is None
-                fresh = fresh and not self.bot.is_bot(conv.id)
-                routed = self.bot.new_customer(conv.id, first) if fresh else None
                 merge(
                     conv.id,
                     arrived=True,
-                    messages=routed.messages if routed else (),
+                    messages=(routed.messages if routed else ()) + ((said,) if said else ()),
                     by_bot=bool(routed and routed.by_bot),
                     assigned_agent_id=routed.agent.id if routed and routed.agent else None,
                 )
@@ -223,6 +223,8 @@ class SimulatedChannel:
                     if outcome is not None:
                         merge(conv.id, **_bot_changes(outcome))
             elif isinstance(event, CustomerSaid):
+                if index in stored:
+                    continue  # stored with the chat itself
                 if event.opening and event.visitor_id in clicked:
                     continue  # the card click took the place of these (or they come again later)
                 conv_id = self._visitor_conv.get(event.visitor_id)
@@ -245,11 +247,42 @@ class SimulatedChannel:
                 if conv_id is None:
                     continue
                 updates.setdefault(conv_id, ChannelUpdate(conv_id, self._customer_of(conv_id)))
+                note_text = LEFT_NOTES.get(event.reason, LEFT_NOTES["ignored"])
+                note = self.reception.end_with_note(conv_id, note_text, event.reason)
                 self.forget(conv_id)
-                note = self.reception.system_note(conv_id, LEFT_NOTES.get(event.reason, LEFT_NOTES["ignored"]))
-                self.reception.end(conv_id, event.reason)
                 merge(conv_id, messages=(note,), left=event.reason)
         return list(updates.values())
+
+    def _arrive(
+        self, customer_id: int, scenario_id: str, first_text: str
+    ) -> tuple[Conversation, NewCustomer | None, Message | None]:
+        """A customer comes in, all in one transaction: the chat (or the customer's open one), who
+        serves it, and its first message — the bot's welcome card or a colleague's greeting, else the
+        customer's own first line (returned third; None when it comes later, as in a chat the customer
+        had open already). A failure (a full disk) leaves no chat behind, never one without its first
+        message."""
+        try:
+            first_text = validate_message_text(first_text) if first_text else ""
+        except DomainError as exc:
+            log.warning("simulated message refused: %s", exc)
+            first_text = ""
+        conv: Conversation | None = None
+        try:
+            with self.db.session() as s:
+                conv, created = self.reception.arrive_in(s, customer_id, scenario_id)
+                fresh = conv.state is ConversationState.WAITING and conv.agent_id is None
+                fresh = fresh and not self.bot.is_bot(conv.id)
+                routed = self.bot.new_customer(s, conv.id, first_text) if fresh else None
+                said = None
+                if created and first_text and not (routed and routed.messages):
+                    said = self.reception.customer_says_in(s, conv.id, first_text)
+        except BaseException:
+            if conv is not None:  # rolled back: the bot and colleagues must not keep a claim on its id
+                self.bot.forget(conv.id)
+                self.bot.colleagues.forget(conv.id)
+            raise
+        self.reception.changed(conv.id)
+        return conv, routed, said
 
     def _bot_hears(self, conv_id: int, visitor_id: str, text: str, now: float) -> BotOutcome | None:
         """A customer message in a bot-served chat: the bot answers (or hands off); the customer reads it."""

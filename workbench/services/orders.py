@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from workbench.domain.errors import DomainError
 from workbench.domain.order_changes import OrderChange, check_address, check_flag, check_memo
 from workbench.domain.orders import Order, OrderState, format_yuan
+from workbench.domain.text import clean_search
 from workbench.services.clock import Clock, system_clock
 from workbench.storage.db import Database
 from workbench.storage.repositories.orders import OrderRepository
@@ -26,6 +27,7 @@ class OrderService:
         self, state: OrderState | None = None, search: str = "", *, offset: int = 0, limit: int = 100
     ) -> OrderPage:
         """The shop's orders (查单), filtered by state and by order no., tracking no. or buyer nick."""
+        search = clean_search(search)
         with self.db.session() as s:
             repo = OrderRepository(s)
             total = repo.count_listing(self.shop_id, state, search)
@@ -34,7 +36,7 @@ class OrderService:
 
     def by_number(self, order_no: str) -> Order | None:
         with self.db.session() as s:
-            return OrderRepository(s).by_number(order_no.strip())
+            return OrderRepository(s).by_number(clean_search(order_no, field="order_no"))
 
     def change_address(self, order_id: int, address: str, author: str = "") -> Order:
         """Change the shipping address (only before shipping) and log it; returns the updated order."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from workbench.domain.conversations import (
     Conversation,
     ConversationState,
@@ -46,8 +48,9 @@ class ReceptionService:
         self.clock = clock
         self.hub = hub or Hub()
 
-    def _changed(self, conversation_id: int) -> None:
-        """After the commit: desks re-read this conversation."""
+    def changed(self, conversation_id: int) -> None:
+        """After the commit: desks re-read this conversation (for callers that wrote in their own
+        transaction with the `*_in` methods)."""
         self.hub.publish(Topic.CONVERSATIONS, conversation_id)
 
     def lists(self) -> ConversationLists:
@@ -83,29 +86,43 @@ class ReceptionService:
         with self.db.session() as s:
             return ConversationRepository(s).messages(conversation_id, before_id=before_id, limit=limit)
 
-    def customer_arrives(self, customer_id: int, scenario_id: str = "") -> Conversation:
-        """Open a conversation in 待接待, or reuse the customer's open one."""
+    def customer_arrives(self, customer_id: int, scenario_id: str = "", first_text: str = "") -> Conversation:
+        """Open a conversation in 待接待, or reuse the customer's open one. With `first_text`, the
+        customer's first message is stored in the same transaction: a chat never exists without it."""
+        if first_text:
+            first_text = validate_message_text(first_text)
         with self.db.session() as s:
-            repo = ConversationRepository(s)
-            existing = repo.open_for_customer(customer_id)
-            if existing is not None:
-                return existing
-            conv = repo.create(self.shop_id, customer_id, self.clock(), scenario_id)
-        self._changed(conv.id)
+            conv, _ = self.arrive_in(s, customer_id, scenario_id)
+            if first_text:
+                self.customer_says_in(s, conv.id, first_text)
+        self.changed(conv.id)
         return conv
+
+    def arrive_in(self, s: Session, customer_id: int, scenario_id: str = "") -> tuple[Conversation, bool]:
+        """In the caller's transaction: the customer's open conversation, or a new one in 待接待
+        (True when it is new). The caller stores its first message in the same transaction."""
+        repo = ConversationRepository(s)
+        existing = repo.open_for_customer(customer_id)
+        if existing is not None:
+            return existing, False
+        return repo.create(self.shop_id, customer_id, self.clock(), scenario_id), True
 
     def customer_says(self, conversation_id: int, text: str) -> Message:
         text = validate_message_text(text)
         with self.db.session() as s:
-            repo = ConversationRepository(s)
-            conv = repo.get(conversation_id)
-            if conv is None:
-                raise DomainError("conversation.missing")
-            if conv.state is ConversationState.ENDED:  # a customer writing again reopens the chat
-                repo.set_state(conversation_id, ConversationState.WAITING, self.clock())
-            message = repo.add_message(conversation_id, Sender.CUSTOMER, text, self.clock())
-        self._changed(conversation_id)
+            message = self.customer_says_in(s, conversation_id, text)
+        self.changed(conversation_id)
         return message
+
+    def customer_says_in(self, s: Session, conversation_id: int, text: str) -> Message:
+        """In the caller's transaction: store a customer message (`text` already validated)."""
+        repo = ConversationRepository(s)
+        conv = repo.get(conversation_id)
+        if conv is None:
+            raise DomainError("conversation.missing")
+        if conv.state is ConversationState.ENDED:  # a customer writing again reopens the chat
+            repo.set_state(conversation_id, ConversationState.WAITING, self.clock())
+        return repo.add_message(conversation_id, Sender.CUSTOMER, text, self.clock())
 
     def accept(self, conversation_id: int, agent_id: int) -> Conversation:
         with self.db.session() as s:
@@ -117,7 +134,7 @@ class ReceptionService:
                 repo.set_state(conversation_id, ConversationState.ACTIVE, self.clock(), agent_id=agent_id)
             result = repo.get(conversation_id)
         assert result is not None
-        self._changed(conversation_id)
+        self.changed(conversation_id)
         return result
 
     def agent_sends(
@@ -142,24 +159,35 @@ class ReceptionService:
                     SuggestionUse(message.id, suggestion.entry_id, suggestion.score, edited), now
                 )
                 KbRepository(s).count_hit(suggestion.entry_id, now.date())
-        self._changed(conversation_id)
+        self.changed(conversation_id)
         return message
 
     def system_note(self, conversation_id: int, text: str) -> Message:
         with self.db.session() as s:
             message = ConversationRepository(s).add_message(conversation_id, Sender.SYSTEM, text, self.clock())
-        self._changed(conversation_id)
+        self.changed(conversation_id)
+        return message
+
+    def end_with_note(self, conversation_id: int, note: str, reason: str) -> Message:
+        """End the conversation with a system note saying why, in one transaction: a chat is never
+        left open with the note, nor ended without it."""
+        now = self.clock()
+        with self.db.session() as s:
+            repo = ConversationRepository(s)
+            message = repo.add_message(conversation_id, Sender.SYSTEM, note, now)
+            repo.set_state(conversation_id, ConversationState.ENDED, now, reason=reason)
+        self.changed(conversation_id)
         return message
 
     def end(self, conversation_id: int, reason: str) -> None:
         with self.db.session() as s:
             ConversationRepository(s).set_state(conversation_id, ConversationState.ENDED, self.clock(), reason=reason)
-        self._changed(conversation_id)
+        self.changed(conversation_id)
 
     def mark_read(self, conversation_id: int) -> None:
         with self.db.session() as s:
             ConversationRepository(s).mark_read(conversation_id)
-        self._changed(conversation_id)
+        self.changed(conversation_id)
 
     def suggestion_uses(self, conversation_id: int) -> list[SuggestionUse]:
         with self.db.session() as s:

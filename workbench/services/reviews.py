@@ -30,6 +30,7 @@ from workbench.domain.aftersales import (
 )
 from workbench.domain.errors import DomainError
 from workbench.domain.reviews import MAX_REPLY_LENGTH, ReviewContext, ReviewerFacts, reviewer_risk, suggest_replies
+from workbench.domain.text import clean_search
 from workbench.services.clock import Clock, system_clock
 from workbench.storage.db import Database
 from workbench.storage.repositories.aftersales import AftersalesRepository, CaseFilter
@@ -108,7 +109,7 @@ class ReviewService:
 
     def find(self, rating: Rating | None = None, state: CaseState | None = None, query: str = "") -> list[Case]:
         f = CaseFilter(
-            query=query,
+            query=clean_search(query),
             kinds=(CaseKind.REVIEW,),
             subtypes=(rating.value,) if rating else (),
             states=(state,) if state else (),

@@ -9,6 +9,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from sqlalchemy.orm import Session
+
 from workbench.domain.conversations import ConversationState, Message, Sender
 from workbench.domain.errors import DomainError
 from workbench.domain.routing import (
@@ -195,9 +197,11 @@ class RoutingService:
     def assign(self, conversation_id: int, agent_id: int) -> None:
         """Put a 待接待 conversation in an agent's queue (not accepted yet)."""
         with self.db.session() as s:
-            ConversationRepository(s).set_state(
-                conversation_id, ConversationState.WAITING, self.clock(), agent_id=agent_id
-            )
+            self.assign_in(s, conversation_id, agent_id)
+
+    def assign_in(self, s: Session, conversation_id: int, agent_id: int) -> None:
+        """`assign` in the caller's transaction."""
+        ConversationRepository(s).set_state(conversation_id, ConversationState.WAITING, self.clock(), agent_id=agent_id)
 
     def apply_capacity(self, config: RoutingConfig | None = None) -> list[SubAccount]:
         """挂起 agents at capacity and bring back the ones the rule suspended; returns who changed."""
@@ -252,15 +256,15 @@ class SimulatedColleagues:
     def owns(self, conversation_id: int) -> bool:
         return conversation_id in self._owner
 
-    def take(self, conversation_id: int, account: SubAccount) -> Message:
-        """The colleague accepts the chat and greets the customer."""
+    def take(self, s: Session, conversation_id: int, account: SubAccount) -> Message:
+        """The colleague accepts the chat and greets the customer, in the caller's transaction `s`
+        (the caller calls `forget` if that transaction fails)."""
         self._owner[conversation_id] = account.id
-        with self.db.session() as s:
-            repo = ConversationRepository(s)
-            now = self.clock()
-            repo.set_state(conversation_id, ConversationState.ACTIVE, now, agent_id=account.id)
-            text = COLLEAGUE_GREETING.format(name=account.display_name)
-            return repo.add_message(conversation_id, Sender.AGENT, text, now, account.id)
+        repo = ConversationRepository(s)
+        now = self.clock()
+        repo.set_state(conversation_id, ConversationState.ACTIVE, now, agent_id=account.id)
+        text = COLLEAGUE_GREETING.format(name=account.display_name)
+        return repo.add_message(conversation_id, Sender.AGENT, text, now, account.id)
 
     def customer_said(self, conversation_id: int, text: str, now: float, speed: float) -> None:
         agent_id = self._owner.get(conversation_id)

@@ -22,6 +22,7 @@ from workbench.services.crm_followups import FollowUpService
 from workbench.services.crm_io import CrmImportExport
 from workbench.services.customers import CustomerService
 from workbench.services.desk import DeskService
+from workbench.services.health import StorageHealth
 from workbench.services.kb import KbService
 from workbench.services.kb_admin import KbAdminService
 from workbench.services.kb_io import KbIoService
@@ -78,6 +79,7 @@ class Workspace:
     bot: BotService
     routing: RoutingService
     auto_messages: AutoMessageService
+    health: StorageHealth  # whether writes work (a full disk, a lost connection)
     channel: SimulatedChannel | None = None  # simulated customers (desks; not the command line)
     notices: list[StartupNotice] = field(default_factory=list)  # for the window to show once opened
 

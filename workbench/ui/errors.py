@@ -7,14 +7,53 @@ from PySide6.QtCore import QCoreApplication
 from workbench.domain.errors import DomainError
 from workbench.paths import DataDirError
 from workbench.services.backups import BackupError
-from workbench.storage.errors import DatabaseError, is_corruption
+from workbench.storage.errors import DatabaseError, is_corruption, storage_failure
+
+
+def storage_problem_text(code: str) -> str:
+    """What the main window's status bar says while writes fail, and what the desk does about it."""
+    match code:
+        case "db.disk_full":
+            return QCoreApplication.translate(
+                "errors", "磁盘已满：新消息和修改无法保存。模拟客户已暂停，腾出磁盘空间后自动继续。"
+            )
+        case "db.connection_lost":
+            return QCoreApplication.translate(
+                "errors", "数据库连接中断：新消息和修改无法保存。模拟客户已暂停，连接恢复后自动继续。"
+            )
+        case "db.read_only":
+            return QCoreApplication.translate(
+                "errors", "数据库变为只读：新消息和修改无法保存。模拟客户已暂停，恢复写入权限后自动继续。"
+            )
+        case "db.io_error":
+            return QCoreApplication.translate("errors", "磁盘读写出错：新消息和修改无法保存。模拟客户已暂停。")
+    return QCoreApplication.translate("errors", "数据库无法写入：新消息和修改无法保存。模拟客户已暂停。")
+
+
+def _storage_error_text(code: str) -> str:
+    """One failed action (a reply not sent, an edit not saved) while writes fail."""
+    match code:
+        case "db.disk_full":
+            return QCoreApplication.translate("errors", "磁盘已满，没有保存。请腾出磁盘空间后重试。")
+        case "db.connection_lost":
+            return QCoreApplication.translate("errors", "数据库连接中断，没有保存。连接恢复后请重试。")
+        case "db.read_only":
+            return QCoreApplication.translate("errors", "数据库是只读的，没有保存。")
+    return QCoreApplication.translate("errors", "磁盘读写出错，没有保存。")
 
 
 def error_text(exc: BaseException) -> str:
     """A sentence the user can act on; unknown errors keep their technical text for the log."""
+    storage = storage_failure(exc)
+    if storage is not None:  # a full disk, a lost connection: whatever the action was
+        return _storage_error_text(storage)
     if isinstance(exc, DomainError):
         p = exc.params
         match exc.code:
+            case "text.invalid":
+                return QCoreApplication.translate(
+                    "errors", "文字中有无法保存的无效字符（常见于损坏的复制粘贴），请删除后重新输入。"
+                )
             case "message.empty":
                 return QCoreApplication.translate("errors", "不能发送空白消息。")
             case "message.too_long":

@@ -40,7 +40,7 @@ from workbench.ui.backups import DailyBackups
 from workbench.ui.chat.chat_view import ChatView
 from workbench.ui.chat.composer import Composer
 from workbench.ui.chat.conversation_list import ConversationListModel, ConversationListView, state_label
-from workbench.ui.errors import error_text
+from workbench.ui.errors import error_text, storage_problem_text
 from workbench.ui.reception.controller import ReceptionController
 from workbench.ui.startup_notices import StartupNotices
 from workbench.ui.tasks import Tasks
@@ -246,6 +246,13 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         self.statusBar().showMessage(self.tr("正在打开数据库…"))
+        # A full disk or a lost connection, shown for as long as it lasts (the passing messages of the
+        # status bar would cover it or time it out).
+        self.storage_alert = QLabel(self)
+        self.storage_alert.setObjectName("error")  # the theme's error text
+        self.storage_alert.setWordWrap(False)
+        self.storage_alert.hide()
+        self.statusBar().addPermanentWidget(self.storage_alert)
 
     def _connect_controller(self) -> None:
         c = self.controller
@@ -265,6 +272,8 @@ class MainWindow(QMainWindow):
         c.order_mentioned.connect(self._open_mentioned_order)
         c.reviews_posted.connect(self._show_new_reviews)
         c.conversation_ended.connect(self.open_conversation)
+        c.storage_failed.connect(self._show_storage_problem)
+        c.storage_recovered.connect(self._clear_storage_problem)
 
     def _add_nav_item(self, title: str) -> None:
         item = QListWidgetItem(title, self.nav)
@@ -319,6 +328,17 @@ class MainWindow(QMainWindow):
             self.controller.opening.window_shown()
             if self._start_requested:
                 QTimer.singleShot(0, self.controller.start)
+
+    def _show_storage_problem(self, code: str) -> None:
+        self.storage_alert.setText("⚠ " + storage_problem_text(code))
+        self.storage_alert.show()
+        self.new_customer_action.setEnabled(False)  # it would only fail
+
+    def _clear_storage_problem(self) -> None:
+        self.storage_alert.hide()
+        self.storage_alert.clear()
+        self.new_customer_action.setEnabled(self.workspace is not None)
+        self.statusBar().showMessage(self.tr("数据库已恢复正常，模拟客户继续进店"), 8000)
 
     def _on_open_failed(self, exc: BaseException) -> None:
         log.error("could not open workspace: %r", exc)

@@ -13,6 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from workbench.storage.errors import storage_failure
+
 log = logging.getLogger(__name__)
 
 Done = Callable[[Any], None]
@@ -47,6 +49,11 @@ class Tasks(QObject):
     """Runs jobs in the background and calls back on the UI thread."""
 
     job_failed = Signal(object)  # an exception no callback handled
+
+    storage_failed = Signal(object)
+    """A job failed because the storage itself fails (a full disk, a lost connection: see
+    `workbench.storage.errors.storage_failure`); carries the exception. Emitted besides the job's own
+    failure callback; such failures are not logged here, the desk's health monitor logs the first."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -88,8 +95,12 @@ class Tasks(QObject):
     def _on_failed(self, job_id: int, exc: object) -> None:
         _, failed = self._callbacks.pop(job_id, (None, None))
         assert isinstance(exc, BaseException)
+        storage = storage_failure(exc) is not None
+        if storage:
+            self.storage_failed.emit(exc)
         if failed is not None:
             failed(exc)
         else:
-            log.error("background job failed: %r", exc)
+            if not storage:
+                log.error("background job failed: %r", exc)
             self.job_failed.emit(exc)

@@ -75,7 +75,8 @@ def desk(ws: Workspace, matcher: Matcher) -> Iterator[ReceptionBot]:
 def arrive(ws: Workspace, bot: ReceptionBot, customer_id: int, first: str = "") -> int:
     conv = ws.reception.customer_arrives(customer_id)
     bot.refresh()
-    bot.new_customer(conv.id, first)
+    with ws.db.session() as s:
+        bot.new_customer(s, conv.id, first)
     return conv.id
 
 

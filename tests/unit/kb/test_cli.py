@@ -95,3 +95,43 @@ def test_module_entry_point(tmp_path: Path, kb_file: Path, capsys: pytest.Captur
     queries = write_jsonl(tmp_path / "q.jsonl", [{"qid": "x", "query": "发什么快递"}])
     assert cli.main(["rank", "--kb", str(kb_file), "--queries", str(queries), "--top", "1"]) == 0
     assert json.loads(capsys.readouterr().out) == {"qid": "x", "ids": ["kb-b"], "scores": [1.0]}
+
+
+def test_a_file_that_is_not_utf8_is_reported_with_its_line(tmp_path: Path, kb_file: Path) -> None:
+    queries = tmp_path / "q.jsonl"
+    queries.write_bytes('{"qid": 1, "query": "在吗"}\n'.encode() + '{"qid": 2, "query": "发货"}\n'.encode("gbk"))
+    code, _rows, err = run(["kb", "rank", "--kb", str(kb_file), "--queries", str(queries)])
+    assert code == 2  # like every other bad input
+    assert f"{queries}:2: not UTF-8 text" in err
+    assert "Traceback" not in err
+    gbk_kb = tmp_path / "kb-gbk.jsonl"
+    gbk_kb.write_bytes('{"id": 1, "question": "发货"}\n'.encode("gbk"))
+    code, _rows, err = run(["kb", "rank", "--kb", str(gbk_kb), "--queries", str(kb_file)])
+    assert code == 2 and f"{gbk_kb}:1: not UTF-8 text" in err
+
+
+def test_a_bom_is_tolerated(tmp_path: Path, kb_file: Path) -> None:
+    queries = tmp_path / "q.jsonl"
+    queries.write_bytes('{"qid": "x", "query": "发什么快递"}\n'.encode("utf-8-sig"))
+    code, rows, err = run(["kb", "rank", "--kb", str(kb_file), "--queries", str(queries), "--top", "1"])
+    assert code == 0, err
+    assert rows[0]["ids"] == ["kb-b"]
+
+
+def test_lone_surrogates_are_refused_before_any_output(tmp_path: Path, kb_file: Path) -> None:
+    # json.loads accepts "\ud800" and makes text no encoder can write: a real stdout raised a traceback
+    import subprocess
+    import sys
+
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"qid": 1, "query": "在吗"}\n{"qid": 2, "query": "\\ud800发货"}\n', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench.kb.cli", "rank", "--kb", str(kb_file), "--queries", str(queries)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert f"{queries}:2: invalid text" in done.stderr
+    assert "Traceback" not in done.stderr

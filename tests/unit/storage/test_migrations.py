@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 
 from workbench.storage.db import Database, DatabaseError, sqlite_url
 
@@ -73,3 +73,27 @@ def test_migrations_build_exactly_the_declared_tables(db_url: str) -> None:
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     database.dispose()
     assert diffs == []
+
+
+def test_a_migration_that_fails_half_way_leaves_nothing_behind(tmp_path: Path) -> None:
+    """A kill (here: a failure) in the middle of the first start's migration must not leave some tables
+    created: the next start could never migrate again ("table … already exists")."""
+    db = Database(sqlite_url(tmp_path / "wb.sqlite3"))
+    created = [0]
+
+    def fail_on_the_tenth_table(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("CREATE TABLE"):
+            created[0] += 1
+            if created[0] == 10:
+                raise RuntimeError("killed")
+
+    event.listen(db.engine, "before_cursor_execute", fail_on_the_tenth_table)
+    with pytest.raises((RuntimeError, DatabaseError)):
+        db.migrate()
+    event.remove(db.engine, "before_cursor_execute", fail_on_the_tenth_table)
+    with db.engine.connect() as conn:
+        tables = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars().all()
+    assert tables == []
+    db.migrate()  # the next start migrates from scratch
+    assert db.current_revision() is not None
+    db.dispose()

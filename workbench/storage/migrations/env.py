@@ -25,6 +25,12 @@ def run_migrations() -> None:
             config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
         )
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # The sqlite3 driver opens a transaction only before INSERT, UPDATE and DELETE: CREATE TABLE
+            # ran on its own, so a desk killed during its first start left a half-built schema that no
+            # later start could migrate ("table … already exists"). One explicit transaction makes the
+            # whole upgrade all or nothing (SQLite's DDL is transactional).
+            connection.exec_driver_sql("BEGIN")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

@@ -27,6 +27,7 @@ from workbench.domain.aftersales import (
     details_from_json,
     to_jsonable,
 )
+from workbench.storage.like import escape_like
 from workbench.storage.tables import ConversationRow, CustomerRow, MessageRow, OrderRow, ShopRow
 from workbench.storage.tables_aftersales import CaseEventRow, CaseRow, DraftRow, EvidenceRow
 
@@ -86,10 +87,6 @@ def _evidence(row: EvidenceRow) -> Evidence:
         added_at=row.added_at,
         added_by=row.added_by,
     )
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +166,7 @@ class AftersalesRepository:
         row.case_no = case_number(kind, at, row.id)
         row.search_text = self._search_text(row)
         self.s.flush()
-        case = self.get(row.id)
-        assert case is not None
-        return case
+        return _case(row, self.s.get_one(CustomerRow, row.customer_id))  # no query: both are in the session
 
     def get(self, case_id: int) -> Case | None:
         found = self.s.execute(self._select().where(CaseRow.id == case_id)).first()
@@ -202,14 +197,12 @@ class AftersalesRepository:
         row.updated_at = at
         row.search_text = self._search_text(row)
         self.s.flush()
-        case = self.get(case_id)
-        assert case is not None
-        return case
+        return _case(row, self.s.get_one(CustomerRow, row.customer_id))  # no query: both are in the session
 
     def _filtered(self, shop_id: int, f: CaseFilter) -> Any:
         query = self._select().where(CaseRow.shop_id == shop_id)
         for word in f.query.lower().split():
-            query = query.where(CaseRow.search_text.like(f"%{_escape_like(word)}%", escape="\\"))
+            query = query.where(CaseRow.search_text.like(f"%{escape_like(word)}%", escape="\\"))
         if f.kinds:
             query = query.where(CaseRow.kind.in_([k.value for k in f.kinds]))
         if f.states:
@@ -326,6 +319,31 @@ class AftersalesRepository:
         self.s.flush()
         return _event(row)
 
+    def queue_event(
+        self,
+        case_id: int,
+        at: datetime,
+        action: EventAction,
+        text: str = "",
+        actor: str = "",
+        *,
+        from_state: CaseState | None = None,
+        to_state: CaseState | None = None,
+    ) -> None:
+        """`add_event` written with the session's next flush, together with the events queued before
+        it (one statement for a whole timeline: the demo shop's seeding)."""
+        self.s.add(
+            CaseEventRow(
+                case_id=case_id,
+                at=at,
+                action=action.value,
+                from_state=from_state.value if from_state else "",
+                to_state=to_state.value if to_state else "",
+                text=text,
+                actor=actor,
+            )
+        )
+
     def events(self, case_id: int) -> list[CaseEvent]:
         rows = self.s.scalars(
             select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.at, CaseEventRow.id)
@@ -397,7 +415,9 @@ class AftersalesRepository:
 
     def save_draft(self, shop_id: int, key: str, payload: Mapping[str, Any], at: datetime) -> Draft:
         row = self.s.scalars(select(DraftRow).where(DraftRow.shop_id == shop_id, DraftRow.key == key)).first()
-        text = json.dumps(dict(payload), ensure_ascii=False, sort_keys=True)
+        # ASCII JSON: a draft keeps the fields exactly as typed, even half a surrogate pair from a broken
+        # paste, which no database encoding takes as text (the form's validation refuses it on saving).
+        text = json.dumps(dict(payload), ensure_ascii=True, sort_keys=True)
         if row is None:
             row = DraftRow(shop_id=shop_id, key=key, payload_json=text, updated_at=at)
             self.s.add(row)
@@ -414,7 +434,7 @@ class AftersalesRepository:
     def drafts(self, shop_id: int, prefix: str = "") -> list[Draft]:
         query = select(DraftRow).where(DraftRow.shop_id == shop_id)
         if prefix:
-            query = query.where(DraftRow.key.like(f"{_escape_like(prefix)}%", escape="\\"))
+            query = query.where(DraftRow.key.like(f"{escape_like(prefix)}%", escape="\\"))
         rows = self.s.scalars(query.order_by(DraftRow.updated_at.desc()))
         return [Draft(r.key, json.loads(r.payload_json), r.updated_at) for r in rows]
 

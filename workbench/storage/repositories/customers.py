@@ -5,10 +5,12 @@ The tag library and tagging many customers at once are in ``tags.TagRepository``
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from workbench.domain.crm import ChatSummary, CustomerExtras, ProfileEdit
@@ -39,6 +41,26 @@ def to_customer(row: CustomerRow) -> Customer:
     )
 
 
+def _customer_values(shop_id: int, customer: Customer) -> dict[str, Any]:
+    return {
+        "shop_id": shop_id,
+        "nick": customer.nick,
+        "name": customer.name,
+        "phone": customer.phone,
+        "gender": customer.gender,
+        "city": customer.city,
+        "credit_level": customer.credit_level,
+        "is_88vip": customer.is_88vip,
+        "traffic_source": customer.traffic_source,
+        "member_level": customer.member_level,
+        "points": customer.points,
+        "registered_at": customer.registered_at,
+        "preferences": customer.preferences,
+        "refund_count": customer.refund_count,
+        "bad_review_count": customer.bad_review_count,
+    }
+
+
 def _note(row: NoteRow) -> Note:
     return Note(id=row.id, customer_id=row.customer_id, text=row.text, created_at=row.created_at, author=row.author)
 
@@ -66,26 +88,27 @@ class CustomerRepository:
         )
 
     def add(self, shop_id: int, customer: Customer) -> Customer:
-        row = CustomerRow(
-            shop_id=shop_id,
-            nick=customer.nick,
-            name=customer.name,
-            phone=customer.phone,
-            gender=customer.gender,
-            city=customer.city,
-            credit_level=customer.credit_level,
-            is_88vip=customer.is_88vip,
-            traffic_source=customer.traffic_source,
-            member_level=customer.member_level,
-            points=customer.points,
-            registered_at=customer.registered_at,
-            preferences=customer.preferences,
-            refund_count=customer.refund_count,
-            bad_review_count=customer.bad_review_count,
-        )
+        row = CustomerRow(**_customer_values(shop_id, customer))
         self.s.add(row)
         self.s.flush()
         return to_customer(row)
+
+    def add_many(self, shop_id: int, customers: Sequence[Customer]) -> list[int]:
+        """Many new customers in one statement (executemany); their ids, in the same order."""
+        if not customers:
+            return []
+        statement = insert(CustomerRow).returning(CustomerRow.id, sort_by_parameter_order=True)
+        return list(self.s.scalars(statement, [_customer_values(shop_id, c) for c in customers]))
+
+    def add_extras_many(self, extras: Mapping[int, CustomerExtras]) -> None:
+        """The extras of customers that have none yet (by customer id), in one statement."""
+        if extras:
+            rows = [
+                {"customer_id": customer_id, "style": e.style, "size": e.size, "height_cm": e.height_cm}
+                | {"weight_jin": e.weight_jin, "birthday": e.birthday}
+                for customer_id, e in extras.items()
+            ]
+            self.s.execute(insert(CustomerExtrasRow), rows)
 
     # -- profile --------------------------------------------------------------------------------
 
@@ -161,6 +184,26 @@ class CustomerRepository:
             self.s.add(row)
             self.s.flush()
         return to_tag(row)
+
+    def ensure_tags(self, shop_id: int, colours: Mapping[str, str]) -> dict[str, int]:
+        """The ids of the tags named in `colours` (name → colour), the missing ones created in that order."""
+        query = select(TagRow.name, TagRow.id).where(TagRow.shop_id == shop_id, TagRow.name.in_(colours))
+        found: dict[str, int] = {name: tag_id for name, tag_id in self.s.execute(query)}
+        missing = [name for name in colours if name not in found]
+        if missing:
+            statement = insert(TagRow).returning(TagRow.id, sort_by_parameter_order=True)
+            rows = [
+                {"shop_id": shop_id, "name": n, "color": colours[n], "group_name": "", "official": False}
+                for n in missing
+            ]
+            found.update(zip(missing, self.s.scalars(statement, rows), strict=True))
+        return found
+
+    def add_tags_many(self, links: Sequence[tuple[int, int]], at: datetime) -> None:
+        """Give customers tags they do not have yet: (customer id, tag id) pairs, in one statement."""
+        if links:
+            rows = [{"customer_id": c, "tag_id": t, "created_at": at} for c, t in dict.fromkeys(links)]
+            self.s.execute(insert(CustomerTagRow), rows)
 
     def add_tag(self, customer_id: int, tag_id: int, at: datetime) -> None:
         if self.s.get(CustomerTagRow, (customer_id, tag_id)) is None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -104,6 +104,39 @@ class KbRepository:
         self.s.add(row)
         self.s.flush()
         return _entry(row)
+
+    def add_many(self, shop_id: int, entries: Sequence[KbEntry], at: datetime) -> list[int]:
+        """Many new entries with their answers and phrasings in three statements (executemany, not
+        one round trip per row: the demo shop); the entries' ids, in the same order."""
+        if not entries:
+            return []
+        categories: dict[str, int] = {}
+        for entry in entries:
+            if entry.category not in categories:
+                categories[entry.category] = self._category_id(shop_id, entry.category)
+        rows = [
+            {"shop_id": shop_id, "category_id": categories[e.category], "question": e.question, "enabled": e.enabled}
+            | {"needs_human": e.needs_human, "custom": e.custom, "hits": 0, "updated_at": at}
+            for e in entries
+        ]
+        statement = insert(KbEntryRow).returning(KbEntryRow.id, sort_by_parameter_order=True)
+        ids = list(self.s.scalars(statement, rows))
+        answers = [
+            {"entry_id": entry_id, "text": text, "position": i}
+            for entry_id, e in zip(ids, entries, strict=True)
+            for i, text in enumerate(e.answers)
+        ]
+        phrasings = [
+            {"entry_id": entry_id, "text": p.text, "kind": p.kind.value, "negative": p.negative}
+            | {"core_words": "|".join(p.core_words)}
+            for entry_id, e in zip(ids, entries, strict=True)
+            for p in e.phrasings
+        ]
+        if answers:
+            self.s.execute(insert(KbAnswerRow), answers)
+        if phrasings:
+            self.s.execute(insert(KbPhrasingRow), phrasings)
+        return ids
 
     def count_hit(self, entry_id: int, day: date | None = None) -> None:
         """One more use of the entry: its total and its count for `day` (default: today), for 热度.

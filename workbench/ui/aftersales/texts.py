@@ -728,6 +728,24 @@ def aftersales_error_text(exc: BaseException) -> str:
             case "evidence.too_large":
                 template = QCoreApplication.translate("Aftersales", "「{name}」太大，证据文件最大 {limit_mb} MB。")
                 return template.format(**p)
+            case "evidence.link":
+                template = QCoreApplication.translate(
+                    "Aftersales", "「{name}」是一个链接（快捷方式），不能作为证据。请选择它指向的原文件。"
+                )
+                return template.format(**p)
+            case "evidence.type_unsupported":
+                template = QCoreApplication.translate(
+                    "Aftersales",
+                    "「{name}」不是可作为证据的文件：只能添加图片（JPG、PNG、GIF、BMP、WebP）、PDF 或纯文本。",
+                )
+                return template.format(**p)
+            case "evidence.type_mismatch":
+                template = QCoreApplication.translate(
+                    "Aftersales", "「{name}」的内容与文件扩展名不符（扩展名是{claimed}，内容是{actual}），未添加。"
+                )
+                return template.format(
+                    name=p["name"], claimed=_file_family(p["claimed"]), actual=_file_family(p["actual"])
+                )
             case "evidence.unreadable":
                 return QCoreApplication.translate("Aftersales", "无法读取「{name}」：{reason}").format(**p)
             case "evidence.no_storage":
@@ -735,6 +753,17 @@ def aftersales_error_text(exc: BaseException) -> str:
             case "evidence.missing":
                 return QCoreApplication.translate("Aftersales", "该证据已被移除。")
     return error_text(exc)
+
+
+def _file_family(family: str) -> str:
+    match family:
+        case "image":
+            return QCoreApplication.translate("Aftersales", "图片")
+        case "pdf":
+            return QCoreApplication.translate("Aftersales", "PDF")
+        case "text":
+            return QCoreApplication.translate("Aftersales", "文本")
+    return family
 
 
 def money(cents: int) -> str:

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from workbench.domain.conversations import Conversation, Message, Sender
 from workbench.domain.kb import Suggestion
 from workbench.domain.shops import Agent, AgentStatus
+from workbench.storage.errors import storage_failure
 from workbench.ui.tasks import Tasks
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy and jieba; they arrive with the workspace
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 SIM_TICK_MS = 500
 DAY_CHECK_MS = 60_000
+STORAGE_CHECK_MS = 3_000  # while writes fail: how often a small test write is tried
 ORDER_NO = re.compile(r"(?<!\d)\d{12,20}(?!\d)")  # platform order numbers are long digit runs
 PAGE_SIZE = 200  # messages loaded at a time; older pages come when scrolled to the top
 
@@ -95,6 +97,13 @@ class ReceptionController(QObject):
     conversation_ended = Signal(int)
     """The agent ended a chat (conversation id)."""
 
+    storage_failed = Signal(str)
+    """Writes to the database fail (the code: db.disk_full, db.connection_lost…; again when it changes):
+    the simulated customers wait until a test write works."""
+
+    storage_recovered = Signal()
+    """Writes work again: the simulated customers carry on."""
+
     def __init__(
         self, tasks: Tasks, opening: WorkspaceOpening, suggestions_shown: int, parent: QObject | None = None
     ) -> None:
@@ -127,6 +136,14 @@ class ReceptionController(QObject):
         self.day_timer.setInterval(DAY_CHECK_MS)
         self.day_timer.timeout.connect(self.check_new_day)
         self.rules_day: date | None = None
+        # A full disk or a lost connection: every job that fails for it comes here (from any page);
+        # the simulated customers pause and a small test write is tried until writes work again.
+        self.storage_timer = QTimer(self)
+        self.storage_timer.setInterval(STORAGE_CHECK_MS)
+        self.storage_timer.timeout.connect(self.check_storage)
+        self._resume_simulating = False  # the simulated customers were paused for the storage
+        self._checking_storage = False
+        tasks.storage_failed.connect(self._on_storage_failed)
 
     @property
     def matcher(self) -> Matcher | None:
@@ -176,7 +193,7 @@ class ReceptionController(QObject):
             self.run_followup_rules()
             self.day_timer.start()
         if simulate:
-            self.sim_timer.start()
+            self.set_simulating(True)
             if desk_empty:
                 self.spawn_customer()  # a first customer at once, so a new desk is not empty
 
@@ -184,6 +201,7 @@ class ReceptionController(QObject):
         """The window closes: no more ticks, every job finished, the workspace released."""
         self.sim_timer.stop()
         self.day_timer.stop()
+        self.storage_timer.stop()
         self.tasks.wait_idle()
         self.opening.join(10)
         if self.workspace is not None:
@@ -334,8 +352,7 @@ class ReceptionController(QObject):
         channel = self.channel
 
         def job() -> None:
-            ws.reception.system_note(conv_id, note)
-            ws.reception.end(conv_id, "agent")
+            ws.reception.end_with_note(conv_id, note, "agent")
             if channel is not None:
                 channel.forget(conv_id)
 
@@ -391,7 +408,8 @@ class ReceptionController(QObject):
 
         def failed(exc: BaseException) -> None:
             self.tick_running = False
-            log.error("simulator tick failed: %r", exc)
+            if storage_failure(exc) is None:  # a full disk or a lost connection is logged once, by the health
+                log.error("simulator tick failed: %r", exc)
 
         self.tasks.write(tick, done, failed)
 
@@ -421,10 +439,65 @@ class ReceptionController(QObject):
             self.refresh_lists()
 
     def set_simulating(self, on: bool) -> None:
-        if on and self.workspace is not None:
+        ws = self.workspace
+        if on and ws is not None and ws.health.problem is not None:
+            self._resume_simulating = True  # they start once writes work again
+        elif on and ws is not None:
             self.sim_timer.start()
         else:
+            self._resume_simulating = False
             self.sim_timer.stop()
+
+    # -- the storage ----------------------------------------------------------------------------
+
+    @property
+    def storage_problem(self) -> str | None:
+        """The code of the failure that stops writes now (db.disk_full…), None while they work."""
+        ws = self.workspace
+        return ws.health.problem if ws is not None else None
+
+    def _on_storage_failed(self, exc: BaseException) -> None:
+        ws = self.workspace
+        if ws is None:
+            return
+        before = ws.health.problem
+        code = ws.health.report(exc)
+        if code is None:
+            return
+        if self.sim_timer.isActive():  # no ticks that would fail (and be lost) while it lasts
+            self.sim_timer.stop()
+            self._resume_simulating = True
+        if not self.storage_timer.isActive():
+            self.storage_timer.start()
+        if code != before:
+            self.storage_failed.emit(code)
+
+    def check_storage(self) -> None:
+        """Try a small write in the background; when it works, the desk carries on."""
+        ws = self.workspace
+        if ws is None or self._checking_storage:
+            return
+        self._checking_storage = True
+
+        def done(code: str | None) -> None:
+            self._checking_storage = False
+            health = ws.health
+            if code is None:
+                if health.recovered():
+                    self.storage_timer.stop()
+                    if self._resume_simulating:
+                        self._resume_simulating = False
+                        self.sim_timer.start()
+                    self.storage_recovered.emit()
+                    self.refresh_lists()
+            elif health.problem is not None and code != health.problem:
+                health.problem = code
+                self.storage_failed.emit(code)
+
+        def failed(_exc: BaseException) -> None:
+            self._checking_storage = False
+
+        self.tasks.write(ws.health.check, done, failed)
 
     def set_simulator_rate(self, per_minute: float) -> None:
         channel = self.channel
