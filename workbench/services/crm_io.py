@@ -76,7 +76,7 @@ MATCH_BATCH = 5000  # staged lines whose statistics are refreshed per transactio
 GIL_YIELD_EVERY = 20  # lines checked between two chances for other threads to run
 WRITER_PAUSE = 0.025  # seconds between two import transactions on SQLite
 SWITCH_PAUSE = 0.12  # after the switch: a waiting writer's poll interval has grown to 100 ms
-STALE_AFTER = timedelta(days=1)  # an unapplied staging job older than this was abandoned
+STALE_AFTER = timedelta(days=1)  # a staging job older than this was abandoned (a crash, a closed dialog)
 EXPORT_BATCH = 1000
 LIMITS = ReadLimits(max_bytes=MAX_IMPORT_BYTES, max_rows=MAX_IMPORT_ROWS, max_unzipped_bytes=MAX_UNZIPPED_BYTES)
 

@@ -101,14 +101,9 @@ class ImportStagingRepository:
         return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
     def stale_jobs(self, shop_id: int, created_before: datetime) -> list[int]:
-        """Jobs whose staging rows are no longer needed: applied, or abandoned (a crash, a closed dialog)."""
-        return list(
-            self.s.scalars(
-                select(JOB.id).where(
-                    JOB.shop_id == shop_id, or_(JOB.applied_at.is_not(None), JOB.created_at < created_before)
-                )
-            )
-        )
+        """Jobs left behind by a crash or a closed dialog (an import deletes its own staging rows when
+        it ends; one under way on another desk is younger than `created_before`)."""
+        return list(self.s.scalars(select(JOB.id).where(JOB.shop_id == shop_id, JOB.created_at < created_before)))
 
     def delete_part(self, job_id: int, limit: int) -> int:
         """Delete up to `limit` staging rows of a job (each table in turn), then the job itself; the
