@@ -17,7 +17,8 @@ Numbers and dates stay numbers and dates; only text is touched.
 Reading. Files are streamed, never loaded whole: the size is checked before the first byte is read
 and the bytes and rows are counted as they come (a file that grows, or a device, is stopped at the
 same limit), lines have a length limit, and XLSX goes through openpyxl's read-only mode after its
-uncompressed parts are checked against a limit. A caller can follow the progress and cancel.
+uncompressed parts are checked against a limit, with its shared strings kept on disk rather than in
+memory. A caller can follow the progress and cancel.
 """
 
 from __future__ import annotations
@@ -25,14 +26,17 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 import re
+import tempfile
 import zipfile
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, overload
 
 from workbench.domain.errors import DomainError
 
@@ -46,6 +50,7 @@ _QUOTED = (*FORMULA_TRIGGERS, QUOTE)
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 CHUNK = 1 << 20  # bytes read at a time
+MAX_COLUMNS = 256  # XLSX cells further right are ignored (no import has that many columns)
 PROGRESS_EVERY = 1000  # rows between progress reports and cancel checks
 
 
@@ -412,33 +417,179 @@ def _check_xlsx_parts(path: Path, limits: ReadLimits) -> None:
         raise SheetError("too_big", limit_mb=limits.max_bytes // (1024 * 1024))
 
 
-def _xlsx_rows(path: Path, limits: ReadLimits, progress: ProgressCallback | None) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook  # loaded only for XLSX files (start-up cost)
+class _SpilledStrings(Sequence[str]):
+    """A workbook's shared strings (Excel keeps every distinct text of a sheet there), written to a
+    temp file as they are parsed: only their offsets stay in memory, 8 bytes each, where openpyxl
+    would keep every string as a Python object (some 100 bytes for a short Chinese one)."""
 
+    def __init__(self, source: IO[bytes]) -> None:
+        from openpyxl.cell.text import Text
+        from openpyxl.xml.constants import SHEET_MAIN_NS
+        from openpyxl.xml.functions import iterparse
+
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115  (open as long as the table: closed by `close`)
+        self._offsets = array("q", [0])
+        tag = f"{{{SHEET_MAIN_NS}}}si"
+        root = None
+        for event, node in iterparse(source, events=("start", "end")):
+            if root is None:
+                root = node
+            if event == "end" and node.tag == tag:
+                # as openpyxl's own read_string_table does
+                data = Text.from_tree(node).content.replace("x005F_", "").encode("utf-8", "surrogatepass")
+                self._file.write(data)
+                self._offsets.append(self._offsets[-1] + len(data))
+                root.clear()  # the parsed entries too, not just their content
+        self._file.flush()
+        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if self._offsets[-1] else None
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        start, end = self._offsets[index], self._offsets[index + 1]
+        return self._map[start:end].decode("utf-8", "surrogatepass") if self._map is not None else ""
+
+    def close(self) -> None:
+        if self._map is not None:
+            self._map.close()
+        self._file.close()
+
+
+@dataclass
+class _Workbook:
+    """What reading the first sheet needs: the zip, the workbook (date formats, epoch), the sheet's
+    part and the shared strings."""
+
+    archive: zipfile.ZipFile
+    book: Any
+    sheet: str | None
+    strings: _SpilledStrings | None
+
+    def close(self) -> None:
+        self.archive.close()
+        if self.strings is not None:
+            self.strings.close()
+
+
+def _open_workbook(path: Path) -> _Workbook:
+    """The parts of an XLSX file an import reads, through openpyxl's reader, without what its
+    read-only mode would do on top: parse every sheet once just to find its size (the whole sheet when
+    it declares none), and keep the shared strings in memory (they go to disk, see `_SpilledStrings`)."""
+    from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    class Reader(ExcelReader):  # type: ignore[misc]
+        strings: _SpilledStrings | None = None
+        sheet: str | None = None
+
+        def read_strings(self) -> None:
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None:
+                with self.archive.open(part.PartName[1:]) as source:
+                    self.strings = self.shared_strings = _SpilledStrings(source)
+
+        def read(self) -> None:
+            self.read_manifest()
+            self.read_strings()
+            self.read_workbook()
+            apply_stylesheet(self.archive, self.wb)  # which cells are dates
+            sheets = ((s, r) for s, r in self.parser.find_sheets() if r.target in self.valid_files)
+            self.sheet = next((rel.target for _s, rel in sheets if "chartsheet" not in rel.Type), None)
+
+    reader = Reader(path, read_only=True, keep_vba=False, data_only=True, keep_links=False)
+    try:
+        reader.read()
+    except BaseException:
+        reader.archive.close()
+        if reader.strings is not None:
+            reader.strings.close()
+        raise
+    return _Workbook(reader.archive, reader.wb, reader.sheet, reader.strings)
+
+
+class _CountedStream:
+    """A readable stream that counts what was read (an XLSX part, unpacked: for the progress)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self.count += len(data)
+        return data
+
+
+def _sheet_rows(source: Any, book: Any, strings: Sequence[str]) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cell values) of a worksheet, parsed as it streams. openpyxl's own read-only parser
+    keeps every parsed <row> element (cleared, but still a child of <sheetData>) and the attributes
+    of every row that has some: a sheet of millions of empty rows, a few MB zipped, took GBs."""
+    from openpyxl.worksheet._reader import DATA_TAG, ROW_TAG, WorkSheetParser  # pinned openpyxl (3.1)
+    from openpyxl.xml.functions import iterparse
+
+    parser = WorkSheetParser(
+        source,
+        strings,
+        data_only=True,
+        epoch=book.epoch,
+        date_formats=book._date_formats,
+        timedelta_formats=book._timedelta_formats,
+    )
+    sheet_data = None
+    for event, element in iterparse(source, events=("start", "end")):
+        if event == "start":
+            if element.tag == DATA_TAG:
+                sheet_data = element
+            continue
+        if element.tag != ROW_TAG:
+            continue
+        number = element.get("r")
+        parser.row_counter = int(float(number)) if number else parser.row_counter + 1
+        parser.col_counter = 0
+        cells = [parser.parse_cell(cell) for cell in element]
+        kept = [c for c in cells if c["column"] <= MAX_COLUMNS]
+        values: list[Any] = [None] * max((c["column"] for c in kept), default=0)
+        for cell in kept:
+            values[cell["column"] - 1] = cell["value"]
+        if sheet_data is not None:
+            sheet_data.clear()  # the rows parsed so far, this one included
+        yield parser.row_counter, values
+
+
+def _xlsx_rows(path: Path, limits: ReadLimits, progress: ProgressCallback | None) -> Iterator[tuple[int, list[str]]]:
     _check_xlsx_parts(path, limits)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        workbook = _open_workbook(path)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise SheetError("unreadable", detail=str(exc) or type(exc).__name__) from exc
     try:
-        if not book.worksheets:
+        if workbook.sheet is None:
             return
-        sheet = book.worksheets[0]
-        declared = sheet.max_row if isinstance(sheet.max_row, int) else 0  # for progress only
-        # The declared size may be wrong (too small cuts rows off, too large pads every row): read the rows there are.
-        sheet.reset_dimensions()
-        rows = sheet.iter_rows(values_only=True)
-        line = 0
-        while True:
-            try:
-                values = next(rows)
-            except StopIteration:
-                return
-            except Exception as exc:  # a damaged part, or a number openpyxl cannot turn into a date
-                raise SheetError("unreadable", line=line + 1, detail=str(exc) or type(exc).__name__) from exc
-            line += 1
-            yield line, [_xlsx_cell(v) for v in values]
-            if progress is not None and line % PROGRESS_EVERY == 0:
-                progress(Progress(Stage.READING, line, max(declared, line)))
+        size = workbook.archive.getinfo(workbook.sheet).file_size
+        with workbook.archive.open(workbook.sheet) as part:
+            source = _CountedStream(part)
+            rows = _sheet_rows(source, workbook.book, workbook.strings if workbook.strings is not None else [])
+            line = 0
+            while True:
+                try:
+                    number, values = next(rows)
+                except StopIteration:
+                    return
+                except Exception as exc:  # a damaged part, or a number openpyxl cannot turn into a date
+                    raise SheetError("unreadable", line=line + 1, detail=str(exc) or type(exc).__name__) from exc
+                while line + 1 < number:  # rows the file leaves out are blank rows
+                    line += 1
+                    yield line, []
+                line = max(line + 1, number)
+                yield line, [_xlsx_cell(v) for v in values]
+                if progress is not None and line % PROGRESS_EVERY == 0:
+                    progress(Progress(Stage.READING, source.count, size))  # of the sheet, unpacked
     finally:
-        book.close()
+        workbook.close()

@@ -211,3 +211,50 @@ def test_an_unreadable_file_keeps_the_system_reason(tmp_path: Path) -> None:
         with pytest.raises(SheetError) as info:
             rows_of(locked)
         assert isinstance(info.value.__cause__, PermissionError)
+
+
+def test_xlsx_as_excel_saves_it_shared_strings_dates_and_gaps(tmp_path: Path) -> None:
+    """Excel keeps text in a shared-strings part (read here from disk, not memory), marks dates by
+    style, and leaves out empty rows; openpyxl writes none of that, so the file is put together here."""
+    template = tmp_path / "template.xlsx"
+    write_table(template, ["昵称"], [[datetime(2024, 6, 18, 14, 30)]])  # a date style to point at
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    strings = (
+        f"<sst {ns}><si><t>昵称</t></si><si><t>注册时间</t></si><si><t>小鹿</t></si>"
+        "<si><r><t>富</t></r><r><rPr><b/></rPr><t>文本</t></r></si><si><t>a_x005F_x000D_b</t></si></sst>"
+    )
+    sheet = (
+        f'<worksheet {ns}><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+        '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" s="1"><v>45461.5</v></c></row>'
+        '<row r="5" ht="20" customHeight="1"><c r="A5" t="s"><v>3</v></c><c r="B5" t="b"><v>1</v></c>'
+        '<c r="C5" t="e"><v>#N/A</v></c><c r="ZZZ5" t="s"><v>4</v></c></row>'
+        '<row r="6"><c r="A6" t="s"><v>4</v></c><c r="B6"><v>1.5</v></c></row></sheetData></worksheet>'
+    )
+    path = tmp_path / "excel.xlsx"
+    with zipfile.ZipFile(template) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdS" Target="sharedStrings.xml" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/sharedStrings"/></Relationships>',
+                )
+            elif item.filename == "xl/worksheets/sheet1.xml":
+                data = sheet.encode()
+            dst.writestr(item, data)
+        dst.writestr("xl/sharedStrings.xml", strings.encode())
+    assert rows_of(path) == [
+        (1, ["昵称", "注册时间"]),
+        (2, ["小鹿", "2024-06-18 12:00:00"]),
+        (3, []),
+        (4, []),
+        (5, ["富文本", "True", "#N/A"]),  # a cell beyond the 256th column is left out
+        (6, ["a_x000D_b", "1.5"]),
+    ]
