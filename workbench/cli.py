@@ -22,8 +22,9 @@ Exit status and output:
 - 0: done; one line on stdout, e.g. ``imported customers.csv: 120 new, 3 updated, 0 skipped`` or
   ``exported 123 customers to out.xlsx``.
 - 1: the file was refused and nothing was written; stderr has one line per problem,
-  ``FILE:LINE: COLUMN: message "value"`` (``FILE:LINE: message`` when no column is concerned, and
-  ``FILE: message`` when the problem is the file as a whole: too big, not readable text…).
+  ``FILE:LINE: COLUMN: message "value"`` (``FILE:LINE: message`` when no column is concerned or the
+  file is refused at that line: too many rows, a line too long; ``FILE: message`` when the problem is
+  the file as a whole: too big, not readable text).
 - 2: usage or environment: bad arguments, a FILE that cannot be opened or written, a data dir or
   database that cannot be used; one ``workbench: message`` line on stderr.
 """
