@@ -38,7 +38,31 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="reports from the shop's database (no window)")
     report.add_argument("report_name", choices=("cases",), help="cases: after-sales cases by kind and state")
     report.add_argument("--json", action="store_true", help="print JSON")
+    for kind in ("customers", "orders"):
+        _add_io_parser(sub, kind)
     return parser
+
+
+def _add_io_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], kind: str) -> None:
+    """`workbench customers|orders import FILE` and `... export --out FILE` (see `workbench.cli`)."""
+    what = sub.add_parser(kind, help=f"import or export {kind} as CSV or XLSX (no window)")
+    actions = what.add_subparsers(dest="io_action", required=True, metavar="ACTION")
+    importing = actions.add_parser("import", help=f"import {kind} from a .csv or .xlsx file (all or nothing)")
+    importing.add_argument("file", type=Path, metavar="FILE", help="the .csv or .xlsx file")
+    importing.add_argument(
+        "--duplicates",
+        choices=("skip", "fill", "overwrite"),
+        default="skip",
+        help="lines matching an existing record: keep it (skip, the default), fill its blank fields, or overwrite",
+    )
+    exporting = actions.add_parser("export", help=f"export every {kind[:-1]} to a .csv or .xlsx file")
+    exporting.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.csv or FILE.xlsx")
+    if kind == "customers":
+        exporting.add_argument("--full-phone", action="store_true", help="full phone numbers (masked by default)")
+    for command in (importing, exporting):
+        # Also accepted after the action; SUPPRESS keeps a value given before the command.
+        command.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="the data dir")
+        command.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="SQLAlchemy database URL")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workbench.cli import run_report
 
         return run_report(args)
+    if args.command in ("customers", "orders"):
+        from workbench.cli import run_io
+
+        return run_io(args)
 
     paths = resolve_paths(args.data_dir)
     loaded = read_settings(paths.settings_file)  # never raises: unusable values fall back to defaults

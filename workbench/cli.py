@@ -1,7 +1,32 @@
-"""The commands that run without a window: ``workbench report cases [--json]``.
+"""The commands that run without a window. App layer, next to :mod:`workbench.app` (which parses the
+arguments and calls in here); each opens the shop's database like the window does (an empty data dir
+starts as the demo shop).
 
-App layer, next to :mod:`workbench.app` (which parses the arguments and calls in here). It opens
-the shop's database like the window does, asks the use cases for the numbers and formats them.
+``workbench report cases [--json]``: after-sales cases by kind and state.
+
+Customer and order import and export, a stable contract for scripts (school IT, shop tools)::
+
+    workbench customers import [--data-dir DIR | --db URL] [--duplicates skip|fill|overwrite] FILE
+    workbench customers export [--data-dir DIR | --db URL] --out FILE.csv|FILE.xlsx [--full-phone]
+    workbench orders import    [--data-dir DIR | --db URL] [--duplicates skip|fill|overwrite] FILE
+    workbench orders export    [--data-dir DIR | --db URL] --out FILE.csv|FILE.xlsx
+
+``--data-dir`` and ``--db`` may also come before the command; without them the platform's data dir is
+used, and ``--db`` picks the database as for the window. FILE is .csv (UTF-8 or GB18030) or .xlsx,
+with the columns the customer page's import takes. An import is all or nothing; lines that match an
+existing record are kept (``skip``, the default), fill its blank fields (``fill``) or overwrite it.
+An export writes every customer (phones masked unless ``--full-phone``) or every order.
+
+Exit status and output:
+
+- 0: done; one line on stdout, e.g. ``imported customers.csv: 120 new, 3 updated, 0 skipped`` or
+  ``exported 123 customers to out.xlsx``.
+- 1: the file was refused and nothing was written; stderr has one line per problem,
+  ``FILE:LINE: COLUMN: message "value"`` (``FILE:LINE: message`` when no column is concerned or the
+  file is refused at that line: too many rows, a line too long; ``FILE: message`` when the problem is
+  the file as a whole: too big, not readable text).
+- 2: usage or environment: bad arguments, a FILE that cannot be opened or written, a data dir or
+  database that cannot be used; one ``workbench: message`` line on stderr.
 """
 
 from __future__ import annotations
@@ -10,11 +35,16 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 
 from workbench.composition import build_backups, open_workspace
+from workbench.domain.crm import CustomerFilter, ImportFailed, ImportIssue, MergePolicy, Selection
+from workbench.domain.errors import DomainError
 from workbench.launch import resolve_db_url, resolve_paths
 from workbench.paths import DataDirError
 from workbench.services.backups import BackupError, BackupService
+from workbench.services.crm_io import MAX_IMPORT_ROWS
+from workbench.services.workspace import Workspace
 from workbench.settings import load_settings
 from workbench.storage.errors import DatabaseError
 
@@ -55,3 +85,116 @@ def format_case_counts(counts: Mapping[str, Mapping[str, int]]) -> str:
         detail = ", ".join(f"{state} {n}" for state, n in states.items())
         lines.append(f"{kind:<10} {total:>4}  {detail}")
     return "\n".join(lines)
+
+
+# -- customer and order import / export -----------------------------------------------------------
+
+# Why a line was refused (the import's issue codes), for the command line.
+ISSUE_TEXTS = {
+    "import.required": "required, may not be blank",
+    "import.too_long": "too long",
+    "import.text": "contains control characters or invalid text",
+    "import.phone": "not a valid 11-digit mobile number",
+    "import.gender": "must be 男 or 女",
+    "import.credit": "credit level must read like 3钻 or 2冠",
+    "import.bool": "must be 是 or 否",
+    "import.source": "source must be 站内免费, 站内付费, 自主访问 or 站外",
+    "import.level": "member level must be 普通会员, 银卡, 金卡 or 钻石",
+    "import.number": "must be a whole number (0 or more; a quantity 1 or more)",
+    "import.points_range": "points must be at most 1,000,000,000",
+    "import.quantity_range": "quantity must be at most 100,000",
+    "import.date": "date must read like 2024-06-18 or 2024-06-18 14:30",
+    "import.date_range": "date must be between 1990-01-01 and 2100-12-31",
+    "import.tag_too_long": "a tag has more than 20 characters",
+    "import.tag_official": "official tags (88VIP, credit levels) cannot be imported",
+    "import.duplicate_in_file": "same as line {other}",
+    "import.conflict": "nick and phone belong to two different existing customers",
+    "import.missing_column": "this column is missing",
+    "import.empty": "the file has no data",
+    "import.stopped": "too many problems; the rest of the file was not checked",
+    "import.order_no": "order number must be 4-30 letters, digits or dashes",
+    "import.state": "unknown order state",
+    "import.money": "amount must be 0 or more with at most two decimals",
+    "import.money_range": "amount must be at most 10,000,000.00",
+    "import.time_order": "earlier than the order time",
+    "import.unknown_customer": "no such customer; import the customers first",
+    "import.order_other_customer": "this order number belongs to another customer",
+}
+# Why a whole file was refused (exit 1).
+FILE_TEXTS = {
+    "import.too_big": "file too big (at most {limit_mb} MB)",
+    "import.too_many": "too many rows (at most {limit})",
+    "import.line_too_long": "line too long (at most {limit} characters)",
+    "import.encoding": "not readable text: save it as UTF-8 CSV or as XLSX",
+    "import.unreadable": "cannot be read: {detail}",
+}
+
+
+def issue_line(path: Path, issue: ImportIssue) -> str:
+    """``FILE:LINE: COLUMN: message "value"`` for one refused line."""
+    text = ISSUE_TEXTS.get(issue.code, issue.code).format(other=issue.other_line)
+    where = f"{path}:{issue.line}: " + (f"{issue.column}: " if issue.column else "")
+    value = f' "{issue.value}"' if issue.value else ""
+    return f"{where}{text}{value}"
+
+
+def run_io(args: argparse.Namespace) -> int:
+    """`workbench customers|orders import|export`: see the module's docstring for the contract."""
+    paths = resolve_paths(args.data_dir)
+    try:
+        paths.ensure()
+        settings = load_settings(paths.settings_file)
+        ws = open_workspace(resolve_db_url(args.db, settings, paths))
+    except (DataDirError, DatabaseError) as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.io_action == "import":
+            return _import(ws, args.command, args.file, MergePolicy(args.duplicates))
+        return _export(ws, args.command, args.out, full_phone=getattr(args, "full_phone", False))
+    except DatabaseError as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        ws.close()
+
+
+def _import(ws: Workspace, kind: str, path: Path, policy: MergePolicy) -> int:
+    if not path.exists() or path.is_dir():
+        print(f"workbench: {path}: no such file", file=sys.stderr)
+        return 2
+    io = ws.crm_io
+    try:
+        result = io.import_customers(path, policy) if kind == "customers" else io.import_orders(path, policy)
+    except ImportFailed as exc:
+        for issue in exc.issues:
+            print(issue_line(path, issue), file=sys.stderr)
+        return 1
+    except DomainError as exc:
+        cause = exc.__cause__
+        if exc.code in FILE_TEXTS and not isinstance(cause, (FileNotFoundError, PermissionError, IsADirectoryError)):
+            params = {"limit": MAX_IMPORT_ROWS, "limit_mb": 0, "detail": "", **exc.params}
+            line = int(params.get("line") or 0)
+            print(f"{path}:{line}: " if line else f"{path}: ", end="", file=sys.stderr)
+            print(FILE_TEXTS[exc.code].format(**params), file=sys.stderr)
+            return 1
+        detail = exc.params.get("detail") or exc.code
+        print(f"workbench: {path}: {detail}", file=sys.stderr)
+        return 2
+    print(f"imported {path}: {result.created} new, {result.updated} updated, {result.skipped} skipped")
+    return 0
+
+
+def _export(ws: Workspace, kind: str, path: Path, *, full_phone: bool) -> int:
+    everyone = Selection.matching(CustomerFilter())
+    try:
+        if kind == "customers":
+            count = ws.crm_io.export_customers(everyone, path, full_phone=full_phone)
+        else:
+            count = ws.crm_io.export_orders(everyone, path)
+    except DomainError as exc:
+        detail = exc.params.get("detail") or ("use a .csv or .xlsx name" if exc.code == "import.format" else exc.code)
+        print(f"workbench: {path}: {detail}", file=sys.stderr)
+        return 2
+    print(f"exported {count} {kind} to {path}")
+    return 0

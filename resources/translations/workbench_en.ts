@@ -2399,6 +2399,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Close</translation>
     </message>
     <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
         <source>合并：以文件为准覆盖</source>
         <translation>Merge: the file wins</translation>
     </message>
@@ -2443,12 +2447,28 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Check file</translation>
     </message>
     <message>
+        <source>正在写入…</source>
+        <translation>Writing…</translation>
+    </message>
+    <message>
+        <source>正在取消…</source>
+        <translation>Cancelling…</translation>
+    </message>
+    <message>
         <source>正在导入…</source>
         <translation>Importing…</translation>
     </message>
     <message>
+        <source>正在查找重复的记录…</source>
+        <translation>Looking for duplicate records…</translation>
+    </message>
+    <message>
         <source>正在检查文件…</source>
         <translation>Checking the file…</translation>
+    </message>
+    <message>
+        <source>正在读取文件…</source>
+        <translation>Reading the file…</translation>
     </message>
     <message>
         <source>第 {line} 行 “{key}” · {why} · 已有：{existing}</source>
@@ -2646,6 +2666,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>With all of the tags</translation>
     </message>
     <message>
+        <source>含有控制字符或无效字符</source>
+        <translation>contains control characters or invalid text</translation>
+    </message>
+    <message>
         <source>咨询 {n} 条消息：{last}</source>
         <translation>Chat, {n} messages: {last}</translation>
     </message>
@@ -2688,6 +2712,10 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>已取消</source>
         <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>已取消，没有导入任何数据。</source>
+        <translation>Cancelled; nothing was imported.</translation>
     </message>
     <message>
         <source>已完成</source>
@@ -2786,6 +2814,18 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>no such customer; import the customers first</translation>
     </message>
     <message>
+        <source>数量最多 100,000</source>
+        <translation>quantity can be at most 100,000</translation>
+    </message>
+    <message>
+        <source>文件 {name} 太大，最多 {limit_mb} MB。</source>
+        <translation>The file {name} is too big (at most {limit_mb} MB).</translation>
+    </message>
+    <message>
+        <source>文件 {name} 第 {line} 行太长。</source>
+        <translation>Line {line} of {name} is too long.</translation>
+    </message>
+    <message>
         <source>文件或文件夹不存在</source>
         <translation>The file or folder does not exist</translation>
     </message>
@@ -2814,8 +2854,16 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Cannot write {name}: {detail}</translation>
     </message>
     <message>
+        <source>无法识别文件 {name} 的编码，请另存为 UTF-8 的 CSV 或 XLSX。</source>
+        <translation>The encoding of {name} is not recognised. Save it as a UTF-8 CSV or as XLSX.</translation>
+    </message>
+    <message>
         <source>无法读取文件 {name}：{detail}</source>
         <translation>Cannot read {name}: {detail}</translation>
+    </message>
+    <message>
+        <source>日期应在 1990-01-01 到 2100-12-31 之间</source>
+        <translation>the date must be between 1990-01-01 and 2100-12-31</translation>
     </message>
     <message>
         <source>日期格式应为 2024-06-18 或 2024-06-18 14:30</source>
@@ -2920,6 +2968,10 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>积分不能为负数。</source>
         <translation>Points cannot be negative.</translation>
+    </message>
+    <message>
+        <source>积分最多 1,000,000,000</source>
+        <translation>points can be at most 1,000,000,000</translation>
     </message>
     <message>
         <source>站内付费</source>
@@ -3034,6 +3086,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>this order number belongs to another customer</translation>
     </message>
     <message>
+        <source>这次检查的结果已失效，请重新检查文件。</source>
+        <translation>This check has expired. Check the file again.</translation>
+    </message>
+    <message>
         <source>金冠</source>
         <translation>Gold crowns</translation>
     </message>
@@ -3046,6 +3102,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>amounts are numbers, 0 or more, with at most two decimals</translation>
     </message>
     <message>
+        <source>金额最多 10,000,000.00 元</source>
+        <translation>the amount can be at most ¥10,000,000.00</translation>
+    </message>
+    <message>
         <source>钻石</source>
         <translation>Diamond</translation>
     </message>
@@ -3056,6 +3116,10 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>银卡</source>
         <translation>Silver</translation>
+    </message>
+    <message>
+        <source>问题太多，后面的内容没有再检查</source>
+        <translation>too many problems; the rest of the file was not checked</translation>
     </message>
     <message>
         <source>静态分组没有筛选条件。</source>
@@ -4801,6 +4865,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>“{value}” differs from row {first}</translation>
     </message>
     <message>
+        <source>「{value}」含有控制字符或无效字符</source>
+        <translation>“{value}” contains control characters or invalid text</translation>
+    </message>
+    <message>
         <source>「{value}」应为“相似问法”或“关键词”</source>
         <translation>“{value}” should be “similar” or “keyword”</translation>
     </message>
@@ -4889,6 +4957,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Similar wording {value}</translation>
     </message>
     <message>
+        <source>已取消，没有导入任何内容</source>
+        <translation>Cancelled; nothing was imported</translation>
+    </message>
+    <message>
         <source>已更新</source>
         <translation>Updated</translation>
     </message>
@@ -4965,6 +5037,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Cannot read the file: {reason}</translation>
     </message>
     <message>
+        <source>日期「{value}」应在 1990-01-01 到 2100-12-31 之间</source>
+        <translation>the date “{value}” must be between 1990-01-01 and 2100-12-31</translation>
+    </message>
+    <message>
         <source>日期「{value}」格式不对，应为 2024-11-01</source>
         <translation>Date “{value}” is not valid; write it like 2024-11-01</translation>
     </message>
@@ -5037,6 +5113,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Related words: “{a}” ≈ “{b}”</translation>
     </message>
     <message>
+        <source>第 {line} 行太长</source>
+        <translation>line {line} is too long</translation>
+    </message>
+    <message>
         <source>第 {line} 行，{column}：{message}</source>
         <translation>Row {line}, {column}: {message}</translation>
     </message>
@@ -5067,6 +5147,10 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>至少需要一条答案</source>
         <translation>At least one answer is needed</translation>
+    </message>
+    <message>
+        <source>行数太多（最多 {limit} 行）</source>
+        <translation>too many rows (at most {limit})</translation>
     </message>
     <message>
         <source>请选择问题类型</source>
@@ -5199,6 +5283,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Cancel</translation>
     </message>
     <message>
+        <source>取消导入</source>
+        <translation>Cancel import</translation>
+    </message>
+    <message>
         <source>导入 / 导出 ▾</source>
         <translation>Import / export ▾</translation>
     </message>
@@ -5285,6 +5373,10 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>模板已保存到 {path}</source>
         <translation>Template saved to {path}</translation>
+    </message>
+    <message>
+        <source>正在取消导入…</source>
+        <translation>Cancelling the import…</translation>
     </message>
     <message>
         <source>正在导入 {name}…</source>

@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication, QItemSelection, QItemSelectionModel
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import DemoTemplate, copy_demo
 from workbench.composition import open_workspace
@@ -554,3 +554,50 @@ def test_profile_lists_after_sales_cases_and_reviews(qtbot: QtBot, env: Env) -> 
     assert page.profile.cases_tree.topLevelItem(0).text(0) == cases[0].case_no
     shown = [text for text, _when in page.profile.timeline.entries()]
     assert any(cases[0].case_no in text or text.startswith("评价") for text in shown)
+
+
+def test_a_long_check_shows_progress_leaves_the_writer_free_and_can_be_cancelled(
+    qtbot: QtBot, env: Env, tmp_path: Path
+) -> None:
+    from workbench.services.sheets import Stage
+    from workbench.storage.tables_import import ImportCustomerRow, ImportJobRow
+
+    page = env.page
+    big = tmp_path / "big.csv"
+    with big.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows([["昵称", "手机"], *([f"批量{i:06d}", f"137{i:08d}"] for i in range(100_000))])
+    page.import_button.click()
+    dialog = dialog_of(qtbot, page, CrmImportDialog)
+    dialog.path_edit.setText(str(big))
+    with qtbot.waitSignal(dialog.progressed, timeout=10_000) as progressed:
+        dialog.check_button.click()
+    assert progressed.args[0].stage is Stage.READING
+    assert dialog.progress.isVisible() and dialog.cancel_button.isVisible() and not dialog.import_button.isEnabled()
+    assert dialog.summary.text() == "正在读取文件…"
+    written: list[str] = []
+    env.tasks.write(lambda: "reply saved", written.append)  # what an agent's reply goes through
+    qtbot.waitUntil(lambda: written == ["reply saved"], timeout=5000)
+    assert dialog.cancel_button.isVisible()  # …while the check still runs on its own worker
+    with qtbot.waitSignal(dialog.checked, timeout=10_000) as checked:
+        dialog.cancel_button.click()
+    assert checked.args == [False]
+    assert dialog.summary.text() == "已取消，没有导入任何数据。"
+    assert not dialog.progress.isVisible() and not dialog.cancel_button.isVisible()
+    with env.ws.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(ImportCustomerRow)) == 0
+        assert s.scalar(select(func.count()).select_from(ImportJobRow)) == 0
+
+    small = tmp_path / "small.csv"
+    with small.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows([["昵称", "手机"], ["进度甲", "13900000011"], ["进度乙", "13900000012"]])
+    dialog.path_edit.setText(str(small))
+    with qtbot.waitSignal(dialog.checked, timeout=10_000) as checked:
+        dialog.check_button.click()
+    assert checked.args == [True]
+    stages: list[Stage] = []
+    dialog.progressed.connect(lambda p: stages.append(p.stage))
+    with qtbot.waitSignal(dialog.imported, timeout=10_000) as imported:
+        dialog.import_button.click()
+    assert imported.args[0].created == 2 and Stage.WRITING in stages
+    assert not dialog.progress.isVisible()
+    dialog.close()

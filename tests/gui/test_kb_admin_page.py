@@ -613,3 +613,24 @@ def test_the_page_speaks_english(qtbot: QtBot, env: Env) -> None:
     outcome = ask(qtbot, page, "今天天气怎么样")
     assert outcome.kind is OutcomeKind.FALLBACK
     assert page.tester.outcome.text() == "No answer (fallback reply or hand-off)"
+
+
+def test_a_long_knowledge_import_shows_progress_and_can_be_cancelled(
+    qtbot: QtBot, page: KnowledgePage, env: Env
+) -> None:
+    k = page.knowledge
+    before = len(page.session.admin.entries())
+    big = env.tmp / "big.csv"
+    with big.open("w", encoding="utf-8") as fh:
+        fh.write("分类,标准问题,问法,答案\n")
+        fh.writelines(f"物流问题,批量问题{i},批量问法{i},亲，这是答案{i}\n" for i in range(60_000))
+    with qtbot.waitSignal(k.import_progressed, timeout=WAIT) as progressed:
+        k.import_from(big)
+    assert 0 < progressed.args[0].percent < 100
+    assert k.import_progress.isVisible() and k.cancel_import_button.isVisible()
+    with qtbot.waitSignal(k.import_finished, timeout=WAIT) as finished:
+        k.cancel_import()
+    assert finished.args == [False]
+    assert k.status.text() == "已取消，没有导入任何内容" and k.import_problems() == []
+    assert not k.import_progress.isVisible() and not k.cancel_import_button.isVisible()
+    assert len(page.session.admin.entries()) == before

@@ -1,4 +1,4 @@
-"""Benchmarks: `python -m workbench.bench startup|assist|customers|autoreply [--json]`."""
+"""Benchmarks: `python -m workbench.bench startup|assist|customers|autoreply|import_wait [--json]`."""
 
 from __future__ import annotations
 
@@ -27,8 +27,18 @@ def main(argv: list[str] | None = None) -> int:
     customers.add_argument("--customers", type=int, default=100_000)
     customers.add_argument("--orders", type=int, default=1_000_000)
     customers.add_argument("--json", action="store_true")
+    import_wait = sub.add_parser(
+        "import_wait", help="an agent's reply every 100 ms while 150k customers are imported, vs. no import"
+    )
+    import_wait.add_argument("--customers", type=int, default=150_000)
+    import_wait.add_argument("--interval", type=float, default=0.1, help="seconds between two sends")
+    import_wait.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    if args.which == "customers":
+    if args.which == "import_wait":
+        from workbench.bench.import_wait import run as run_import_wait
+
+        result = run_import_wait(args.customers, args.interval)
+    elif args.which == "customers":
         from workbench.bench.customers import run as run_customers
 
         result = run_customers(args.customers, args.orders)

@@ -1,22 +1,31 @@
 """Import and export of customers and orders as CSV or XLSX.
 
-Imports are planned first (every line checked, duplicates found) and applied in one transaction:
-a file with any bad line imports nothing and every problem is reported with its line number. Rows
-that match an existing customer (same nick or phone) or order (same order number) are merged by the
-policy the user picks. CSV is read as UTF-8 (with or without BOM) or GBK, as Excel in China saves it.
-Phone numbers are masked in exports unless the user asks for full numbers.
+An import has two steps, both meant for a background worker with its own database connection:
+
+- **plan**: the file is streamed (never read whole; size, line and row limits are checked first and
+  as it goes), every line is checked, and the good lines are loaded into staging tables in small
+  batches, each its own short transaction, so the desk's own writes go on in between. Duplicates in
+  the file and matches with existing customers or orders are then found by queries. A file with any
+  bad line imports nothing, and every problem is reported with its line number.
+- **apply**: one short transaction moves the staged lines into the real tables with a few set-based
+  statements, merging the lines that match an existing customer (same nick or phone) or order (same
+  order number) by the policy the user picked. Until it commits nothing of the file is visible; a
+  cancel or a crash leaves only staging rows, which are deleted.
+
+Both report their progress through a callback and stop when a `Cancel` flag is set. CSV is read as
+UTF-8 (with or without BOM) or GBK, as Excel in China saves it. Exports neutralise formula-like text
+(see `workbench.services.sheets`), and phone numbers are masked unless the user asks for full numbers.
 """
 
 from __future__ import annotations
 
-import csv
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -34,23 +43,57 @@ from workbench.domain.crm import (
 )
 from workbench.domain.customers import MAX_TAG_LENGTH
 from workbench.domain.errors import DomainError
-from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState
+from workbench.domain.orders import OrderState
 from workbench.domain.text import clean_line
 from workbench.services.clock import Clock, system_clock
+from workbench.services.sheets import (
+    Cancel,
+    Progress,
+    ProgressCallback,
+    ReadLimits,
+    SheetError,
+    SheetFormat,
+    Stage,
+    read_table,
+    write_table,
+)
 from workbench.storage.db import Database
 from workbench.storage.repositories.customer_list import CustomerListRepository
 from workbench.storage.repositories.customer_stats import CustomerStatsRepository
 from workbench.storage.repositories.customers import CustomerRepository
 from workbench.storage.repositories.import_export import ImportExportRepository
-from workbench.storage.repositories.orders import OrderRepository
-from workbench.storage.tables import CustomerRow
+from workbench.storage.repositories.import_staging import ImportStagingRepository
 
 log = logging.getLogger(__name__)
 
 MAX_IMPORT_ROWS = 200_000
+MAX_IMPORT_BYTES = 100 * 1024 * 1024  # CSV text, or a zipped XLSX
+MAX_UNZIPPED_BYTES = 400 * 1024 * 1024  # an XLSX's sheets and shared strings, unpacked
+MAX_ISSUES = 1000  # problems reported; reading stops after that many
+MAX_LISTED = 1000  # duplicates listed in a plan (all are counted)
+STAGE_BATCH = 2000  # lines per staging transaction
+DELETE_BATCH = 5000  # staging rows deleted per transaction
+MATCH_BATCH = 5000  # staged lines whose statistics are refreshed per transaction
+GIL_YIELD_EVERY = 20  # lines checked between two chances for other threads to run
+WRITER_PAUSE = 0.025  # seconds between two import transactions on SQLite
+SWITCH_PAUSE = 0.12  # after the switch: a waiting writer's poll interval has grown to 100 ms
+STALE_AFTER = timedelta(days=1)  # a staging job older than this was abandoned (a crash, a closed dialog)
 EXPORT_BATCH = 1000
+LIMITS = ReadLimits(max_bytes=MAX_IMPORT_BYTES, max_rows=MAX_IMPORT_ROWS, max_unzipped_bytes=MAX_UNZIPPED_BYTES)
+
+# Ranges of the numeric columns: what a shop can mean, and what every database column holds.
+MAX_POINTS = 1_000_000_000
+MAX_TOTAL_CENTS = 1_000_000_000  # ¥10,000,000.00 for one order
+MAX_YUAN = Decimal(MAX_TOTAL_CENTS) / 100
+MAX_QUANTITY = 100_000
+FIRST_DATE = datetime(1990, 1, 1)
+LAST_DATE = datetime(2100, 12, 31, 23, 59, 59)
+
 TAG_SEPARATORS = re.compile(r"[、,，;；|]")
-MASKED = re.compile(r"^\d{3}\*+\d{4}$")
+MASKED = re.compile(r"^[0-9]{3}\*+[0-9]{4}$")
+# Text a database cannot store (NUL, lone surrogates) or XML cannot carry (the other C0 controls).
+BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+SHIPPED_EVENT = "商家已发货"
 
 SEGMENT_NAMES = {
     Segment.HIGH_VALUE: "高价值",
@@ -60,21 +103,6 @@ SEGMENT_NAMES = {
     Segment.CHURNED: "已流失",
     Segment.NONE: "未购买",
 }
-
-
-class FileFormat(StrEnum):
-    CSV = "csv"
-    XLSX = "xlsx"
-
-    @classmethod
-    def of(cls, path: Path) -> FileFormat:
-        suffix = path.suffix.lower().lstrip(".")
-        if suffix in ("xlsx", "xlsm"):
-            return cls.XLSX
-        if suffix in ("csv", "txt"):
-            return cls.CSV
-        raise DomainError("import.format", name=path.name)
-
 
 # Column key → header written on export; headers read on import also accept the aliases.
 CUSTOMER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -112,6 +140,14 @@ ORDER_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+def sheet_format(path: Path) -> SheetFormat:
+    """CSV or XLSX, as the file name says; DomainError for anything else."""
+    fmt = SheetFormat.of(path)
+    if fmt is None:
+        raise DomainError("import.format", name=path.name)
+    return fmt
+
+
 # --------------------------------------------------------------------------------------- reading
 
 
@@ -121,74 +157,44 @@ class SourceRow:
     values: dict[str, str]
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def file_error(path: Path, exc: SheetError) -> DomainError:
+    """The domain error for a file that cannot be read as a table (the OSError, if any, stays the cause)."""
+    codes = {
+        "format": "import.format",
+        "unreadable": "import.unreadable",
+        "too_big": "import.too_big",
+        "too_many_rows": "import.too_many",
+        "line_too_long": "import.line_too_long",
+        "encoding": "import.encoding",
+    }
+    return DomainError(codes.get(exc.code, "import.unreadable"), name=path.name, line=exc.line, **exc.params)
 
 
-def _read_csv(path: Path) -> Iterator[tuple[int, list[str]]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise DomainError("import.encoding", name=path.name)
-    reader = csv.reader(text.splitlines(keepends=True))
-    line = 1
-    for row in reader:
-        yield line, [c.strip() for c in row]
-        line = reader.line_num + 1
-
-
-def _read_xlsx(path: Path) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook  # loaded only for XLSX files
-
+def read_rows(
+    path: Path,
+    columns: dict[str, tuple[str, ...]],
+    required: Sequence[str],
+    progress: ProgressCallback | None = None,
+    cancel: Cancel | None = None,
+) -> Iterator[SourceRow]:
+    """The data rows of a CSV or XLSX file, keyed by column, streamed; blank lines are skipped.
+    Raises ImportFailed for missing columns, DomainError when the file cannot be read (too big, too
+    many rows, a line too long, not CSV or XLSX…), ImportCancelled when `cancel` is set."""
+    sheet_format(path)
+    rows = read_table(path, LIMITS, progress, cancel)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a broken file
-        raise DomainError("import.unreadable", name=path.name, detail=str(exc)) from exc
-    try:
-        sheet = book.worksheets[0]
-        for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield line, [_cell(v) for v in row]
-    finally:
-        book.close()
-
-
-def read_rows(path: Path, columns: dict[str, tuple[str, ...]], required: Sequence[str]) -> list[SourceRow]:
-    """The data rows of a CSV or XLSX file, keyed by column; blank lines are skipped."""
-    fmt = FileFormat.of(path)
-    try:
-        rows = iter(_read_csv(path) if fmt is FileFormat.CSV else _read_xlsx(path))
         header_line, header = next(rows, (1, []))
         aliases = {alias.lower(): key for key, names in columns.items() for alias in names}
         keys = [aliases.get(h.strip().lstrip("*").strip().lower()) for h in header]
         missing = [columns[k][0] for k in required if k not in keys]
         if missing:
             raise ImportFailed([ImportIssue(header_line, "import.missing_column", column=m) for m in missing])
-        out: list[SourceRow] = []
         for line, cells in rows:
             if not any(cells):
                 continue
-            values = {k: cells[i] if i < len(cells) else "" for i, k in enumerate(keys) if k is not None}
-            out.append(SourceRow(line, values))
-            if len(out) > MAX_IMPORT_ROWS:
-                raise DomainError("import.too_many", limit=MAX_IMPORT_ROWS)
-        return out
-    except OSError as exc:
-        raise DomainError("import.unreadable", name=path.name, detail=exc.strerror or str(exc)) from exc
-    except csv.Error as exc:
-        raise DomainError("import.unreadable", name=path.name, detail=str(exc)) from exc
+            yield SourceRow(line, {k: cells[i] if i < len(cells) else "" for i, k in enumerate(keys) if k is not None})
+    except SheetError as exc:
+        raise file_error(path, exc) from (exc.__cause__ if isinstance(exc.__cause__, OSError) else exc)
 
 
 # ----------------------------------------------------------------------------------------- parsing
@@ -196,15 +202,23 @@ def read_rows(path: Path, columns: dict[str, tuple[str, ...]], required: Sequenc
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
 
 
+class OutOfRange(ValueError):
+    """A well-formed value outside the range the column allows."""
+
+
 def parse_datetime(text: str) -> datetime | None:
+    """A date or date and time (None for blank); ValueError if unreadable, OutOfRange outside 1990–2100."""
     text = text.strip()
     if not text:
         return None
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.strptime(text, fmt)
+            value = datetime.strptime(text, fmt)
         except ValueError:
             continue
+        if not FIRST_DATE <= value <= LAST_DATE:
+            raise OutOfRange(text)
+        return value
     raise ValueError(text)
 
 
@@ -217,9 +231,37 @@ def parse_bool(text: str) -> bool | None:
     raise ValueError(text)
 
 
+def _decimal(text: str) -> Decimal:
+    """A finite decimal number; ValueError for anything else (NaN, Infinity, words)."""
+    try:
+        value = Decimal(text.strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValueError(text) from exc
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+def parse_count(text: str, low: int, high: int) -> int:
+    """A whole number ("120", "120.0", "1e3"); ValueError if it is not one or is below `low`,
+    OutOfRange above `high` (checked before it becomes an int, so "1e999999" costs nothing)."""
+    value = _decimal(text)
+    if value != value.to_integral_value() or value < low:
+        raise ValueError(text)
+    if value > high:
+        raise OutOfRange(text)
+    return int(value)
+
+
 def parse_yuan(text: str) -> int:
-    value = Decimal(text.replace("¥", "").replace("￥", "").replace(",", "").strip())
-    if value < 0 or value != value.quantize(Decimal("0.01")):
+    """Cents from an amount in yuan (¥1,299.50); ValueError unless ≥ 0 with at most two decimals,
+    OutOfRange above ¥10,000,000 (compared exactly, before any arithmetic)."""
+    value = _decimal(text.replace("¥", "").replace("￥", "").replace(",", ""))
+    if value < 0:
+        raise ValueError(text)
+    if value > MAX_YUAN:
+        raise OutOfRange(text)
+    if value != value.quantize(Decimal("0.01")):
         raise ValueError(text)
     return int(value * 100)
 
@@ -231,9 +273,21 @@ def clean_phone(text: str) -> str:
         value = value[3:]
     if not value or MASKED.match(value):
         return ""
-    if not re.fullmatch(r"1\d{10}", value):
+    if not re.fullmatch(r"1[0-9]{10}", value):
         raise ValueError(text)
     return value
+
+
+def _bad_text(
+    values: dict[str, str], columns: dict[str, tuple[str, ...]], line: int, issues: list[ImportIssue]
+) -> bool:
+    """Report the cells holding characters no database or spreadsheet can keep; True if any."""
+    before = len(issues)
+    for key, value in values.items():
+        if BAD_TEXT.search(value):
+            shown = BAD_TEXT.sub("\ufffd", value)[:60]
+            issues.append(ImportIssue(line, "import.text", column=columns[key][0], value=shown))
+    return len(issues) > before
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +312,10 @@ class CustomerDraft:
     FIELDS = ("name", "phone", "gender", "city", "credit_level", "is_88vip", "traffic_source", "member_level",
               "points", "registered_at", "preferences")  # fmt: skip
 
+    def staged(self) -> dict[str, Any]:
+        """The staging row (see `ImportStagingRepository.add_customers`)."""
+        return {"line": self.line, "nick": self.nick, **{name: getattr(self, name) for name in self.FIELDS}}
+
 
 @dataclass(frozen=True, slots=True)
 class Duplicate:
@@ -272,13 +330,17 @@ class Duplicate:
 
 @dataclass(frozen=True, slots=True)
 class CustomerImportPlan:
+    """A checked customer file, staged as job `job_id` until it is applied or discarded."""
+
     path: Path
-    drafts: tuple[CustomerDraft, ...]
-    duplicates: tuple[Duplicate, ...]
+    job_id: int
+    rows: int  # good lines
+    duplicates: tuple[Duplicate, ...]  # the first MAX_LISTED
+    duplicate_count: int
 
     @property
     def new_count(self) -> int:
-        return len(self.drafts) - len(self.duplicates)
+        return self.rows - self.duplicate_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,16 +361,31 @@ class OrderDraft:
     quantity: int = 1
     memo: str = ""
 
+    def staged(self) -> dict[str, Any]:
+        """The staging row (see `ImportStagingRepository.add_orders`)."""
+        return {
+            "line": self.line, "order_no": self.order_no, "nick": self.nick, "state": self.state.value,
+            "total_cents": self.total_cents, "created_at": self.created_at, "paid_at": self.paid_at,
+            "shipped_at": self.shipped_at, "signed_at": self.signed_at, "address": self.address,
+            "carrier": self.carrier, "tracking_no": self.tracking_no, "title": self.title, "quantity": self.quantity,
+            "memo": self.memo,
+        }  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class OrderImportPlan:
     path: Path
-    drafts: tuple[OrderDraft, ...]
+    job_id: int
+    rows: int
     duplicates: tuple[Duplicate, ...]
+    duplicate_count: int
 
     @property
     def new_count(self) -> int:
-        return len(self.drafts) - len(self.duplicates)
+        return self.rows - self.duplicate_count
+
+
+ImportPlan = CustomerImportPlan | OrderImportPlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,7 +402,11 @@ def _opt(values: dict[str, str], key: str) -> str | None:
 
 
 def parse_customer(row: SourceRow, issues: list[ImportIssue]) -> CustomerDraft | None:
+    """The customer on one line, or None with its problems added to `issues`. Raises nothing else,
+    whatever the text (see the property tests)."""
     v = row.values
+    if _bad_text(v, CUSTOMER_COLUMNS, row.line, issues):
+        return None
     bad_before = len(issues)
 
     def bad(code: str, column: str) -> None:
@@ -363,14 +444,16 @@ def parse_customer(row: SourceRow, issues: list[ImportIssue]) -> CustomerDraft |
     points: int | None = None
     if _opt(v, "points") is not None:
         try:
-            points = int(Decimal(v["points"]))
-            if points < 0:
-                raise ValueError
-        except (ValueError, InvalidOperation):
+            points = parse_count(v["points"], 0, MAX_POINTS)
+        except OutOfRange:
+            bad("import.points_range", "points")
+        except ValueError:
             bad("import.number", "points")
     registered: datetime | None = None
     try:
         registered = parse_datetime(v.get("registered_at", ""))
+    except OutOfRange:
+        bad("import.date_range", "registered_at")
     except ValueError:
         bad("import.date", "registered_at")
     tags: list[str] = []
@@ -411,7 +494,10 @@ def parse_customer(row: SourceRow, issues: list[ImportIssue]) -> CustomerDraft |
 
 
 def parse_order(row: SourceRow, issues: list[ImportIssue]) -> OrderDraft | None:
+    """The order on one line, or None with its problems added to `issues`. Raises nothing else."""
     v = row.values
+    if _bad_text(v, ORDER_COLUMNS, row.line, issues):
+        return None
     bad_before = len(issues)
 
     def bad(code: str, column: str) -> None:
@@ -425,6 +511,8 @@ def parse_order(row: SourceRow, issues: list[ImportIssue]) -> OrderDraft | None:
     nick = clean_line(v.get("nick", ""), field="nick")  # no NUL, control or bidi character in a nick
     if not nick:
         bad("import.required", "nick")
+    elif len(nick) > 60:
+        bad("import.too_long", "nick")
     state: OrderState | None = None
     try:
         state = OrderState(v.get("state", "").strip())
@@ -436,12 +524,17 @@ def parse_order(row: SourceRow, issues: list[ImportIssue]) -> OrderDraft | None:
     else:
         try:
             total = parse_yuan(v["total"])
-        except (ValueError, InvalidOperation):
+        except OutOfRange:
+            bad("import.money_range", "total")
+        except ValueError:
             bad("import.money", "total")
     times: dict[str, datetime | None] = {}
     for key in ("created_at", "paid_at", "shipped_at", "signed_at"):
         try:
             times[key] = parse_datetime(v.get(key, ""))
+        except OutOfRange:
+            bad("import.date_range", key)
+            times[key] = None
         except ValueError:
             bad("import.date", key)
             times[key] = None
@@ -456,9 +549,9 @@ def parse_order(row: SourceRow, issues: list[ImportIssue]) -> OrderDraft | None:
     quantity = 1
     if v.get("quantity", "").strip():
         try:
-            quantity = int(v["quantity"])
-            if quantity < 1:
-                raise ValueError
+            quantity = parse_count(v["quantity"], 1, MAX_QUANTITY)
+        except OutOfRange:
+            bad("import.quantity_range", "quantity")
         except ValueError:
             bad("import.number", "quantity")
     if len(issues) > bad_before or state is None or created is None:
@@ -482,20 +575,41 @@ def parse_order(row: SourceRow, issues: list[ImportIssue]) -> OrderDraft | None:
     )
 
 
-def _in_file_duplicates(
-    rows: Iterable[tuple[int, str]], column: str, issues: list[ImportIssue], code: str = "import.duplicate_in_file"
-) -> None:
-    first: dict[str, int] = {}
-    for line, key in rows:
-        if not key:
-            continue
-        if key in first:
-            issues.append(ImportIssue(line, code, column=column, value=key, other_line=first[key]))
-        else:
-            first[key] = line
-
-
 # -------------------------------------------------------------------------------------- the service
+
+
+class _StatsFreshness:
+    """Whether the shop's statistics were current before a switch, and the data fingerprint right
+    after it: when they were, and once the switched customers are recomputed, the shop is marked
+    current as of the switch, so the customer page does not recompute every customer. Anything
+    written after the switch still changes the fingerprint, and the page recomputes as usual."""
+
+    def __init__(self, shop_id: int, now: datetime, was_fresh: bool) -> None:
+        self.shop_id = shop_id
+        self.now = now
+        self.was_fresh = was_fresh
+        self.before_print = ""
+        self.after_print = ""
+
+    @classmethod
+    def before(cls, stats: CustomerStatsRepository, shop_id: int, now: datetime) -> _StatsFreshness:
+        current = stats.fingerprint(shop_id, now)
+        fresh = cls(shop_id, now, stats.computed(shop_id)[0] == current)
+        fresh.before_print = current
+        return fresh
+
+    def after(self, stats: CustomerStatsRepository) -> None:
+        if self.was_fresh:
+            self.after_print = stats.fingerprint(self.shop_id, self.now)
+
+    def mark(self, stats: CustomerStatsRepository, at: datetime) -> None:
+        if self.was_fresh and stats.computed(self.shop_id)[0] == self.before_print:
+            stats.mark_computed(self.shop_id, self.after_print, at)
+
+
+def _report(progress: ProgressCallback | None, stage: Stage, done: int = 0, total: int = 0) -> None:
+    if progress is not None:
+        progress(Progress(stage, done, total))
 
 
 class CrmImportExport:
@@ -504,198 +618,350 @@ class CrmImportExport:
         self.shop_id = shop_id
         self.clock = clock
 
+    # -- staging jobs -----------------------------------------------------------------------------
+
+    def _new_job(self, kind: str) -> int:
+        with self.db.session() as s:
+            return ImportStagingRepository(s).new_job(self.shop_id, kind, self.clock())
+
+    def _drop_job(self, job_id: int) -> None:
+        """Delete a job's staging rows in small transactions (the desk's writes go on in between)."""
+        while True:
+            with self.db.session() as s:
+                if not ImportStagingRepository(s).delete_part(job_id, DELETE_BATCH):
+                    return
+            self._let_others_write()
+
+    def _let_others_write(self, pause: float = WRITER_PAUSE) -> None:
+        """Between two of an import's transactions on SQLite (one writer at a time, and a waiting one
+        polls with growing sleeps, up to 100 ms): leave a gap long enough for a waiting writer, such as
+        an agent's reply, to take its turn instead of losing every race to the next batch."""
+        if self.db.is_sqlite:
+            time.sleep(pause)
+
+    def drop_stale(self) -> None:
+        """Delete what crashed or abandoned imports left in staging."""
+        with self.db.session() as s:
+            stale = ImportStagingRepository(s).stale_jobs(self.shop_id, self.clock() - STALE_AFTER)
+        for job_id in stale:
+            self._drop_job(job_id)
+
+    def discard(self, plan: ImportPlan) -> None:
+        """The user will not apply this plan (the dialog closed, another file was chosen)."""
+        self._drop_job(plan.job_id)
+
+    def _stage(
+        self,
+        kind: str,
+        rows: Iterator[SourceRow],
+        parse: Callable[[SourceRow, list[ImportIssue]], CustomerDraft | OrderDraft | None],
+        issues: list[ImportIssue],
+        cancel: Cancel | None,
+    ) -> tuple[int, int]:
+        """Check every line and stage the good ones in batches; (job id, good lines). Stops reading
+        after MAX_ISSUES problems. The caller drops the job if anything goes wrong."""
+        job_id = self._new_job(kind)
+        good = 0
+        batch: list[dict[str, Any]] = []
+        tags: list[tuple[int, str]] = []
+
+        def flush() -> None:
+            if cancel is not None:
+                cancel.check()
+            if batch:
+                lines = (batch[0]["line"], batch[-1]["line"])
+                with self.db.session() as s:
+                    repo = ImportStagingRepository(s)
+                    if kind == "customers":
+                        repo.add_customers(job_id, batch, tags)
+                        repo.match_customers(job_id, self.shop_id, lines)
+                    else:
+                        repo.add_orders(job_id, batch)
+                        repo.match_orders(job_id, self.shop_id, lines)
+                self._let_others_write()
+            batch.clear()
+            tags.clear()
+
+        try:
+            for n, row in enumerate(rows):
+                if n % GIL_YIELD_EVERY == 0:
+                    # This loop is pure Python: hand the interpreter to the desk's threads now and then,
+                    # instead of making each of them wait out the 5 ms switch interval at every turn.
+                    time.sleep(0)
+                draft = parse(row, issues)
+                if draft is not None:
+                    good += 1
+                    batch.append(draft.staged())
+                    if isinstance(draft, CustomerDraft):
+                        tags.extend((draft.line, name) for name in draft.tags)
+                if len(issues) >= MAX_ISSUES:
+                    issues.append(ImportIssue(row.line, "import.stopped"))
+                    break
+                if len(batch) >= STAGE_BATCH:
+                    flush()
+            flush()
+        except BaseException:
+            self._drop_job(job_id)
+            raise
+        return job_id, good
+
     # -- customers ------------------------------------------------------------------------------
 
-    def plan_customers(self, path: Path) -> CustomerImportPlan:
-        """Read and check a customer file; raises ImportFailed listing every bad line."""
-        rows = read_rows(path, CUSTOMER_COLUMNS, required=("nick",))
+    def plan_customers(
+        self, path: Path, progress: ProgressCallback | None = None, cancel: Cancel | None = None
+    ) -> CustomerImportPlan:
+        """Read, check and stage a customer file; raises ImportFailed listing every bad line."""
+        self.drop_stale()
         issues: list[ImportIssue] = []
-        drafts = [d for r in rows if (d := parse_customer(r, issues)) is not None]
-        _in_file_duplicates(((d.line, d.nick) for d in drafts), CUSTOMER_COLUMNS["nick"][0], issues)
-        _in_file_duplicates(((d.line, d.phone or "") for d in drafts), CUSTOMER_COLUMNS["phone"][0], issues)
-        if not rows and not issues:
-            issues.append(ImportIssue(1, "import.empty"))
-        duplicates: list[Duplicate] = []
-        if not issues:
+        rows = read_rows(path, CUSTOMER_COLUMNS, ("nick",), progress, cancel)
+        job_id, good = self._stage("customers", rows, parse_customer, issues, cancel)
+        try:
+            _report(progress, Stage.CHECKING)
+            if cancel is not None:
+                cancel.check()
+            duplicates: list[Duplicate] = []
+            count = 0
             with self.db.session() as s:
-                self._official_library_tags(CustomerRepository(s), drafts, issues)
-                duplicates = self._customer_duplicates(ImportExportRepository(s), drafts, issues)
-        if issues:
-            raise ImportFailed(sorted(issues, key=lambda i: i.line))
-        return CustomerImportPlan(path, tuple(drafts), tuple(duplicates))
+                staging = ImportStagingRepository(s)
+                if not issues or issues[-1].code != "import.stopped":
+                    for key in ("nick", "phone"):
+                        for line, value, first in staging.in_file_duplicates(job_id, key, MAX_ISSUES):
+                            issues.append(
+                                ImportIssue(line, "import.duplicate_in_file", column=CUSTOMER_COLUMNS[key][0],
+                                            value=value, other_line=first)
+                            )  # fmt: skip
+                if not good and not issues:
+                    issues.append(ImportIssue(1, "import.empty"))
+                if not issues:
+                    issues += self._official_library_tags(CustomerRepository(s), staging, job_id)
+                if not issues:
+                    issues += [
+                        ImportIssue(line, "import.conflict", column=CUSTOMER_COLUMNS["phone"][0], value=phone)
+                        for line, phone in staging.customer_conflicts(job_id, self.shop_id, MAX_ISSUES)
+                    ]
+                if not issues:
+                    for m in staging.customer_matches(job_id):
+                        count += 1
+                        if len(duplicates) < MAX_LISTED:
+                            duplicates.append(Duplicate(m.line, m.nick, m.customer_id, m.customer_nick, m.matched_on))
+            if issues:
+                raise ImportFailed(sorted(issues, key=lambda i: i.line))
+        except BaseException:
+            self._drop_job(job_id)
+            raise
+        return CustomerImportPlan(path, job_id, good, tuple(duplicates), count)
 
     def _official_library_tags(
-        self, repo: CustomerRepository, drafts: Sequence[CustomerDraft], issues: list[ImportIssue]
-    ) -> None:
+        self, customers: CustomerRepository, staging: ImportStagingRepository, job_id: int
+    ) -> list[ImportIssue]:
         """Tags the shop's library flags official are refused like 88VIP (parse_customer judged the names)."""
-        official = {t.name for t in repo.all_tags(self.shop_id) if is_official_tag(t)}
-        for d in drafts:
-            for name in d.tags:
-                if name in official:
-                    issues.append(
-                        ImportIssue(d.line, "import.tag_official", column=CUSTOMER_COLUMNS["tags"][0], value=name)
-                    )
+        official = [t.name for t in customers.all_tags(self.shop_id) if is_official_tag(t)]
+        return [
+            ImportIssue(line, "import.tag_official", column=CUSTOMER_COLUMNS["tags"][0], value=name)
+            for line, name in staging.tag_lines(job_id, official, MAX_ISSUES)
+        ]
 
-    def _customer_duplicates(
-        self, repo: ImportExportRepository, drafts: Sequence[CustomerDraft], issues: list[ImportIssue]
-    ) -> list[Duplicate]:
-        by_nick = repo.customers_by_nick(self.shop_id, [d.nick for d in drafts])
-        by_phone = repo.customers_by_phone(self.shop_id, [d.phone for d in drafts if d.phone])
-        duplicates = []
-        for d in drafts:
-            nick_hit = by_nick.get(d.nick)
-            phone_hit = by_phone.get(d.phone) if d.phone else None
-            if nick_hit and phone_hit and phone_hit[0] != nick_hit[0]:
-                issues.append(
-                    ImportIssue(d.line, "import.conflict", column=CUSTOMER_COLUMNS["phone"][0], value=d.phone or "")
-                )
-            elif nick_hit:
-                duplicates.append(Duplicate(d.line, d.nick, nick_hit[0], d.nick, "nick"))
-            elif phone_hit:
-                duplicates.append(Duplicate(d.line, d.nick, phone_hit[0], phone_hit[1], "phone"))
-        return duplicates
+    def apply_customers(
+        self,
+        plan: CustomerImportPlan,
+        policy: MergePolicy,
+        progress: ProgressCallback | None = None,
+        cancel: Cancel | None = None,
+    ) -> ImportResult:
+        """Move the staged lines into the customers in one short transaction, then bring their
+        statistics up to date in small ones; the plan is used up either way. Matches are found again
+        before the switch and checked inside it."""
+        steps = 4
+        merge = policy is not MergePolicy.SKIP
+        try:
+            if cancel is not None:
+                cancel.check()
+            now = self.clock()
+            with self.db.session() as s:
+                staging = ImportStagingRepository(s)
 
-    def apply_customers(self, plan: CustomerImportPlan, policy: MergePolicy) -> ImportResult:
-        """Write the plan in one transaction (duplicates are found again inside it)."""
-        now = self.clock()
-        created = updated = skipped = 0
-        touched: list[int] = []
-        with self.db.session() as s:
-            repo = ImportExportRepository(s)
-            issues: list[ImportIssue] = []
-            self._official_library_tags(CustomerRepository(s), plan.drafts, issues)
-            duplicates = {d.line: d for d in self._customer_duplicates(repo, plan.drafts, issues)}
-            if issues:
-                raise ImportFailed(issues)
-            new_rows: list[tuple[CustomerDraft, CustomerRow]] = []
-            tags_for: list[tuple[int | CustomerRow, tuple[str, ...]]] = []
-            for d in plan.drafts:
-                dup = duplicates.get(d.line)
-                if dup is None:
-                    row = CustomerRow(
-                        shop_id=self.shop_id, nick=d.nick, name=d.name or "", phone=d.phone or "",
-                        gender=d.gender or "", city=d.city or "", credit_level=d.credit_level or "",
-                        is_88vip=bool(d.is_88vip), traffic_source=d.traffic_source or "",
-                        member_level=d.member_level or "", points=d.points or 0, registered_at=d.registered_at,
-                        preferences=d.preferences or "", refund_count=0, bad_review_count=0,
-                    )  # fmt: skip
-                    new_rows.append((d, row))
-                    tags_for.append((row, d.tags))
-                    created += 1
-                elif policy is MergePolicy.SKIP:
-                    skipped += 1
-                else:
-                    existing = repo.customer_row(self.shop_id, dup.existing_id)
-                    for name in CustomerDraft.FIELDS:
-                        value = getattr(d, name)
-                        if value is None:
-                            continue
-                        current = getattr(existing, name)
-                        if policy is MergePolicy.OVERWRITE or current in ("", None, 0, False):
-                            setattr(existing, name, value)
-                    tags_for.append((existing.id, d.tags))
-                    touched.append(existing.id)
-                    updated += 1
-            repo.add_customer_rows([row for _, row in new_rows])
-            customers = CustomerRepository(s)
-            for target, names in tags_for:
-                customer_id = target if isinstance(target, int) else target.id
-                for name in names:
-                    tag = customers.ensure_tag(self.shop_id, name)
-                    customers.add_tag(customer_id, tag.id, now)
-            touched += [row.id for _, row in new_rows]
-            stats = CustomerStatsRepository(s)
-            stats.refresh_stats(self.shop_id, now, stats.settings(self.shop_id), touched)
+                def step(n: int) -> None:
+                    _report(progress, Stage.WRITING, n, steps)
+                    if cancel is not None:
+                        cancel.check()  # rolls the whole switch back
+
+                step(0)
+                if not staging.claim(plan.job_id, self.shop_id, "customers", now):
+                    raise DomainError("import.gone")
+                if staging.customer_matches_changed(plan.job_id, self.shop_id):
+                    staging.match_customers(plan.job_id, self.shop_id)  # a customer was added or renamed meanwhile
+                issues = self._official_library_tags(CustomerRepository(s), staging, plan.job_id)
+                issues += [
+                    ImportIssue(line, "import.conflict", column=CUSTOMER_COLUMNS["phone"][0], value=phone)
+                    for line, phone in staging.customer_conflicts(plan.job_id, self.shop_id, MAX_ISSUES)
+                ]
+                if issues:
+                    raise ImportFailed(sorted(issues, key=lambda i: i.line))
+                fresh = _StatsFreshness.before(CustomerStatsRepository(s), self.shop_id, now)
+                step(1)
+                matched = staging.staged_count(plan.job_id, "customers", matched=True)
+                created = staging.insert_new_customers(plan.job_id, self.shop_id)
+                step(2)
+                if merge:
+                    staging.merge_customers(plan.job_id, overwrite=policy is MergePolicy.OVERWRITE)
+                step(3)
+                staging.tag_customers(plan.job_id, self.shop_id, now, matched_too=merge)
+                fresh.after(CustomerStatsRepository(s))
+            _report(progress, Stage.WRITING, steps, steps)
+            self._let_others_write(SWITCH_PAUSE)
+            ids = self._refresh_switched(plan.job_id, "customers", merge, now, fresh)
+        finally:
+            self._drop_job(plan.job_id)
+        updated, skipped = (matched, 0) if merge else (0, matched)
         log.info("customers imported: %d new, %d updated, %d skipped", created, updated, skipped)
-        return ImportResult(created, updated, skipped, tuple(touched))
+        return ImportResult(created, updated, skipped, ids)
+
+    def _refresh_switched(
+        self, job_id: int, kind: str, matched_too: bool, now: datetime, fresh: _StatsFreshness
+    ) -> tuple[int, ...]:
+        """After a switch: recompute the statistics of the customers it created or changed, a batch of
+        lines per transaction; their ids. Statistics are derived data: if this fails, the import
+        stands and the page recomputes them (the shop's statistics are not marked fresh)."""
+        ids: set[int] = set()
+        try:
+            with self.db.session() as s:
+                low, high = ImportStagingRepository(s).line_bounds(job_id, kind)
+            for start in range(low, high + 1, MATCH_BATCH):
+                lines = (start, start + MATCH_BATCH - 1)
+                with self.db.session() as s:
+                    staging = ImportStagingRepository(s)
+                    if kind == "customers":
+                        chosen = staging.switched_customers(job_id, self.shop_id, matched_too=matched_too, lines=lines)
+                    else:
+                        chosen = staging.order_customers(job_id, matched_too=matched_too, lines=lines)
+                    stats = CustomerStatsRepository(s)
+                    stats.refresh_stats_of(self.shop_id, now, stats.settings(self.shop_id), chosen)
+                    ids.update(s.scalars(chosen))
+                self._let_others_write()
+            with self.db.session() as s:
+                fresh.mark(CustomerStatsRepository(s), now)
+        except Exception:
+            log.exception("statistics after an import could not be updated; they will be recomputed")
+        return tuple(sorted(ids))
+
+    def import_customers(
+        self,
+        path: Path,
+        policy: MergePolicy,
+        progress: ProgressCallback | None = None,
+        cancel: Cancel | None = None,
+    ) -> ImportResult:
+        """Check and apply a customer file in one go (the command line)."""
+        return self.apply_customers(self.plan_customers(path, progress, cancel), policy, progress, cancel)
 
     # -- orders ---------------------------------------------------------------------------------
 
-    def plan_orders(self, path: Path) -> OrderImportPlan:
-        rows = read_rows(path, ORDER_COLUMNS, required=("order_no", "nick", "state", "total", "created_at"))
+    def plan_orders(
+        self, path: Path, progress: ProgressCallback | None = None, cancel: Cancel | None = None
+    ) -> OrderImportPlan:
+        """Read, check and stage an order file; raises ImportFailed listing every bad line."""
+        self.drop_stale()
         issues: list[ImportIssue] = []
-        drafts = [d for r in rows if (d := parse_order(r, issues)) is not None]
-        _in_file_duplicates(((d.line, d.order_no) for d in drafts), ORDER_COLUMNS["order_no"][0], issues)
-        if not rows and not issues:
-            issues.append(ImportIssue(1, "import.empty"))
-        duplicates: list[Duplicate] = []
-        if not issues:
+        required = ("order_no", "nick", "state", "total", "created_at")
+        rows = read_rows(path, ORDER_COLUMNS, required, progress, cancel)
+        job_id, good = self._stage("orders", rows, parse_order, issues, cancel)
+        try:
+            _report(progress, Stage.CHECKING)
+            if cancel is not None:
+                cancel.check()
+            duplicates: list[Duplicate] = []
+            count = 0
             with self.db.session() as s:
-                duplicates = self._order_checks(ImportExportRepository(s), drafts, issues)
-        if issues:
-            raise ImportFailed(sorted(issues, key=lambda i: i.line))
-        return OrderImportPlan(path, tuple(drafts), tuple(duplicates))
-
-    def _order_checks(
-        self, repo: ImportExportRepository, drafts: Sequence[OrderDraft], issues: list[ImportIssue]
-    ) -> list[Duplicate]:
-        customers = repo.customers_by_nick(self.shop_id, [d.nick for d in drafts])
-        for d in drafts:
-            if d.nick not in customers:
-                issues.append(
-                    ImportIssue(d.line, "import.unknown_customer", column=ORDER_COLUMNS["nick"][0], value=d.nick)
-                )
-        existing = repo.orders_by_number([d.order_no for d in drafts])
-        return [
-            Duplicate(d.line, d.order_no, existing[d.order_no], d.order_no, "order_no")
-            for d in drafts
-            if d.order_no in existing
-        ]
-
-    def apply_orders(self, plan: OrderImportPlan, policy: MergePolicy) -> ImportResult:
-        now = self.clock()
-        created = updated = skipped = 0
-        touched: set[int] = set()
-        with self.db.session() as s:
-            repo = ImportExportRepository(s)
-            issues: list[ImportIssue] = []
-            duplicates = {d.line: d for d in self._order_checks(repo, plan.drafts, issues)}
+                staging = ImportStagingRepository(s)
+                if not issues or issues[-1].code != "import.stopped":
+                    for line, value, first in staging.in_file_duplicates(job_id, "order_no", MAX_ISSUES):
+                        issues.append(
+                            ImportIssue(line, "import.duplicate_in_file", column=ORDER_COLUMNS["order_no"][0],
+                                        value=value, other_line=first)
+                        )  # fmt: skip
+                if not good and not issues:
+                    issues.append(ImportIssue(1, "import.empty"))
+                if not issues:
+                    issues += [
+                        ImportIssue(line, "import.unknown_customer", column=ORDER_COLUMNS["nick"][0], value=nick)
+                        for line, nick in staging.unknown_buyer_lines(job_id, MAX_ISSUES)
+                    ]
+                    for line, order_no, order_id in staging.order_matches(job_id):
+                        count += 1
+                        if len(duplicates) < MAX_LISTED:
+                            duplicates.append(Duplicate(line, order_no, order_id, order_no, "order_no"))
             if issues:
-                raise ImportFailed(issues)
-            customers = repo.customers_by_nick(self.shop_id, [d.nick for d in plan.drafts])
-            orders = OrderRepository(s)
-            for d in plan.drafts:
-                customer_id = customers[d.nick][0]
-                dup = duplicates.get(d.line)
-                if dup is None:
-                    items = (
-                        (OrderItem("", d.title, "", "", d.quantity, d.total_cents // d.quantity),) if d.title else ()
-                    )
-                    logistics = (LogisticsEvent(d.shipped_at, "商家已发货"),) if d.shipped_at else ()
-                    orders.add_order(
-                        self.shop_id,
-                        Order(
-                            id=0, order_no=d.order_no, customer_id=customer_id, state=d.state,
-                            total_cents=d.total_cents, created_at=d.created_at, paid_at=d.paid_at,
-                            shipped_at=d.shipped_at, signed_at=d.signed_at, address=d.address, carrier=d.carrier,
-                            tracking_no=d.tracking_no, memo=d.memo, items=items, logistics=logistics,
-                        ),
-                    )  # fmt: skip
-                    created += 1
-                    touched.add(customer_id)
-                elif policy is MergePolicy.SKIP:
-                    skipped += 1
-                else:
-                    row = repo.order_row(dup.existing_id)
-                    if row.shop_id != self.shop_id or row.customer_id != customer_id:
-                        raise ImportFailed([ImportIssue(d.line, "import.order_other_customer", value=d.order_no)])
-                    changes: dict[str, Any] = {
-                        "state": d.state.value, "total_cents": d.total_cents, "created_at": d.created_at,
-                        "paid_at": d.paid_at, "shipped_at": d.shipped_at, "signed_at": d.signed_at,
-                        "address": d.address, "carrier": d.carrier, "tracking_no": d.tracking_no, "memo": d.memo,
-                    }  # fmt: skip
-                    for key, value in changes.items():
-                        if value in (None, ""):
-                            continue
-                        if policy is MergePolicy.OVERWRITE or getattr(row, key) in (None, ""):
-                            setattr(row, key, value)
-                    updated += 1
-                    touched.add(customer_id)
-            s.flush()
-            stats = CustomerStatsRepository(s)
-            stats.refresh_stats(self.shop_id, now, stats.settings(self.shop_id), sorted(touched))
+                raise ImportFailed(sorted(issues, key=lambda i: i.line))
+        except BaseException:
+            self._drop_job(job_id)
+            raise
+        return OrderImportPlan(path, job_id, good, tuple(duplicates), count)
+
+    def apply_orders(
+        self,
+        plan: OrderImportPlan,
+        policy: MergePolicy,
+        progress: ProgressCallback | None = None,
+        cancel: Cancel | None = None,
+    ) -> ImportResult:
+        """Move the staged orders into the shop in one short transaction, then update the buyers'
+        statistics in small ones; the plan is used up either way."""
+        steps = 3
+        merge = policy is not MergePolicy.SKIP
+        try:
+            if cancel is not None:
+                cancel.check()
+            now = self.clock()
+            with self.db.session() as s:
+                staging = ImportStagingRepository(s)
+
+                def step(n: int) -> None:
+                    _report(progress, Stage.WRITING, n, steps)
+                    if cancel is not None:
+                        cancel.check()
+
+                step(0)
+                if not staging.claim(plan.job_id, self.shop_id, "orders", now):
+                    raise DomainError("import.gone")
+                if staging.order_matches_changed(plan.job_id, self.shop_id):
+                    staging.match_orders(plan.job_id, self.shop_id)
+                issues = [
+                    ImportIssue(line, "import.unknown_customer", column=ORDER_COLUMNS["nick"][0], value=nick)
+                    for line, nick in staging.unknown_buyer_lines(plan.job_id, MAX_ISSUES)
+                ]
+                if not issues and merge:
+                    issues = [
+                        ImportIssue(line, "import.order_other_customer", value=order_no)
+                        for line, order_no in staging.orders_of_others(plan.job_id, self.shop_id, MAX_ISSUES)
+                    ]
+                if issues:
+                    raise ImportFailed(issues)
+                fresh = _StatsFreshness.before(CustomerStatsRepository(s), self.shop_id, now)
+                step(1)
+                matched = staging.staged_count(plan.job_id, "orders", matched=True)
+                created = staging.insert_new_orders(plan.job_id, self.shop_id, SHIPPED_EVENT)
+                step(2)
+                if merge:
+                    staging.merge_orders(plan.job_id, overwrite=policy is MergePolicy.OVERWRITE)
+                fresh.after(CustomerStatsRepository(s))
+            _report(progress, Stage.WRITING, steps, steps)
+            self._let_others_write(SWITCH_PAUSE)
+            ids = self._refresh_switched(plan.job_id, "orders", merge, now, fresh)
+        finally:
+            self._drop_job(plan.job_id)
+        updated, skipped = (matched, 0) if merge else (0, matched)
         log.info("orders imported: %d new, %d updated, %d skipped", created, updated, skipped)
-        return ImportResult(created, updated, skipped, tuple(sorted(touched)))
+        return ImportResult(created, updated, skipped, ids)
+
+    def import_orders(
+        self,
+        path: Path,
+        policy: MergePolicy,
+        progress: ProgressCallback | None = None,
+        cancel: Cancel | None = None,
+    ) -> ImportResult:
+        """Check and apply an order file in one go (the command line)."""
+        return self.apply_orders(self.plan_orders(path, progress, cancel), policy, progress, cancel)
 
     # -- export -----------------------------------------------------------------------------------
 
@@ -721,8 +987,7 @@ class CrmImportExport:
                         phone, preferences = private.get(item.id, ("", ""))
                         yield _customer_line(item, phone if full_phone else None, preferences)
 
-            count = _write(path, header, rows())
-        return count
+            return _write(path, header, rows())
 
     def export_orders(self, selection: Selection, path: Path) -> int:
         header = [names[0] for names in ORDER_COLUMNS.values()]
@@ -752,42 +1017,10 @@ def _customer_line(item: CustomerListItem, phone: str | None, preferences: str) 
     ]  # fmt: skip
 
 
-def _export_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    return value
-
-
-def _write(path: Path, header: list[str], rows: Iterable[list[Any]]) -> int:
+def _write(path: Path, header: list[str], rows: Iterator[list[Any]]) -> int:
     """Write a CSV (UTF-8 with BOM, so Excel opens it) or XLSX file via a temp file; returns data rows."""
-    fmt = FileFormat.of(path)
-    tmp = path.with_name(path.name + ".part")
-    count = 0
+    sheet_format(path)
     try:
-        if fmt is FileFormat.CSV:
-            with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(header)
-                for row in rows:
-                    writer.writerow(
-                        [v.strftime("%Y-%m-%d %H:%M:%S") if isinstance(v, datetime) else _export_cell(v) for v in row]
-                    )
-                    count += 1
-        else:
-            from openpyxl import Workbook
-
-            book = Workbook(write_only=True)
-            sheet = book.create_sheet()
-            sheet.append(header)
-            for row in rows:
-                sheet.append([_export_cell(v) for v in row])
-                count += 1
-            book.save(tmp)
-        tmp.replace(path)
+        return write_table(path, header, rows)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise DomainError("export.write", name=path.name, detail=exc.strerror or str(exc)) from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return count

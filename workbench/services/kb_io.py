@@ -13,15 +13,14 @@ the others are added as 自定义问题.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from workbench.domain.kb import Phrasing, PhrasingKind
+from workbench.domain.kb import STANDARD_CATEGORIES, Phrasing, PhrasingKind
 from workbench.domain.kb_admin import (
     Answer,
     EntryDraft,
@@ -35,6 +34,15 @@ from workbench.domain.kb_admin import (
 )
 from workbench.services.clock import Clock, system_clock
 from workbench.services.kb_admin import KbChange, QaCase, save_entry
+from workbench.services.sheets import (
+    Cancel,
+    ProgressCallback,
+    ReadLimits,
+    SheetError,
+    XlsxLayout,
+    read_table,
+    write_table,
+)
 from workbench.storage.db import Database
 from workbench.storage.repositories.kb_admin import KbAdminRepository
 
@@ -74,6 +82,12 @@ YES = {"是", "y", "yes", "true", "1", "开", "启用", "需要", "✓"}
 NO = {"否", "n", "no", "false", "0", "关", "停用", "不需要"}
 MAX_ISSUES = 200
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
+LIMITS = ReadLimits(max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
+FIRST_DATE = date(1990, 1, 1)
+LAST_DATE = date(2100, 12, 31)
+# Text a database cannot store (NUL, lone surrogates) or a spreadsheet cannot carry (other C0 controls).
+BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 TEMPLATE_ROWS: tuple[tuple[str, ...], ...] = (
     ("物流问题", "什么时候发货", "啥时候能发", "相似问法", "否", "", "亲，付款后48小时内发货哦～", "", "", "是", "否"),
@@ -136,60 +150,41 @@ def _os_reason(exc: OSError) -> dict[str, str]:
     return {"reason": exc.strerror or str(exc), "os": kind}
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def _file_problem(exc: SheetError) -> _FileProblem:
+    if exc.code == "unreadable":
+        cause = exc.__cause__
+        params = (
+            _os_reason(cause) if isinstance(cause, OSError) else {"reason": str(exc.params.get("detail", "")), "os": ""}
+        )
+        return _FileProblem("kb.import.unreadable", **params)
+    codes = {
+        "too_big": "kb.import.too_big",
+        "too_many_rows": "kb.import.too_many",
+        "line_too_long": "kb.import.line_too_long",
+        "encoding": "kb.import.encoding",
+        "format": "kb.import.format",
+    }
+    return _FileProblem(codes.get(exc.code, "kb.import.unreadable"), line=exc.line, **exc.params)
+
+
+def iter_rows(
+    path: Path, progress: ProgressCallback | None = None, cancel: Cancel | None = None
+) -> Iterator[list[str]]:
+    """The cells of a .csv (UTF-8, or GB18030 as Chinese Excel saves it), .txt (a line is a cell) or
+    .xlsx file, as text, streamed within the size and row limits; raises _FileProblem."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".txt", ".xlsx"):
+        raise _FileProblem("kb.import.format", suffix=suffix or path.name)
+    try:
+        for _line, cells in read_table(path, LIMITS, progress, cancel, single_column=suffix == ".txt"):
+            yield cells
+    except SheetError as exc:
+        raise _file_problem(exc) from exc
 
 
 def read_rows(path: Path) -> list[list[str]]:
-    """The cells of a .csv (UTF-8, or GB18030 as Chinese Excel saves it) or .xlsx file, as text."""
-    suffix = path.suffix.lower()
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise _FileProblem("kb.import.unreadable", **_os_reason(exc)) from exc
-    if size > MAX_FILE_BYTES:
-        raise _FileProblem("kb.import.too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
-    if suffix == ".xlsx":
-        return _read_xlsx(path)
-    if suffix in (".csv", ".txt"):
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise _FileProblem("kb.import.unreadable", **_os_reason(exc)) from exc
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise _FileProblem("kb.import.encoding")
-        if suffix == ".txt":
-            return [[line.strip()] for line in text.splitlines()]
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text, newline=""))]
-    raise _FileProblem("kb.import.format", suffix=suffix or path.name)
-
-
-def _read_xlsx(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook  # loaded only when needed (start-up cost)
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise _FileProblem("kb.import.unreadable", reason=str(exc) or type(exc).__name__) from exc
-    try:
-        sheet = book.worksheets[0]
-        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
+    """Every row of a file (see `iter_rows`)."""
+    return list(iter_rows(path))
 
 
 def _yes_no(raw: str, default: bool, column: str, line: int, issues: list[Issue]) -> bool:
@@ -210,19 +205,26 @@ def _date(raw: str, column: str, line: int, issues: list[Issue]) -> date | None:
         return None
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S"):
         try:
-            return datetime.strptime(value, fmt).date()
+            day = datetime.strptime(value, fmt).date()
         except ValueError:
             continue
+        if not FIRST_DATE <= day <= LAST_DATE:
+            issues.append(Issue(IssueField.VALIDITY, "kb.import.date_range", params={"value": raw}, line=line))
+            return None
+        return day
     issues.append(Issue(IssueField.VALIDITY, "kb.import.bad_date", params={"value": raw}, line=line))
     return None
 
 
-def parse_sheet(rows: Sequence[Sequence[str]], categories: Sequence[str]) -> list[tuple[EntryDraft, int]]:
-    """Entries (with their first row) from a sheet's rows; KbValidationError with every problem."""
+def parse_sheet(rows: Iterable[Sequence[str]], categories: Sequence[str]) -> list[tuple[EntryDraft, int]]:
+    """Entries (with their first row) from a sheet's rows, header first; KbValidationError with every
+    problem. Raises nothing else, whatever the text (see the property tests)."""
     issues: list[Issue] = []
-    if not rows or not any(c.strip() for c in rows[0]):
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None or not any(c.strip() for c in first):
         raise KbValidationError([Issue(IssueField.FILE, "kb.import.empty")])
-    header = [c.strip() for c in rows[0]]
+    header = [c.strip() for c in first]
     index: dict[str, int] = {}
     for i, name in enumerate(header):
         if not name:
@@ -244,8 +246,15 @@ def parse_sheet(rows: Sequence[Sequence[str]], categories: Sequence[str]) -> lis
         return row[i].strip() if i is not None and i < len(row) else ""
 
     groups: dict[str, _Group] = {}
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in enumerate(rows, start=2):
         if not any(c.strip() for c in row):
+            continue
+        bad = [c for c in row if BAD_TEXT.search(c)]
+        if bad:
+            shown = BAD_TEXT.sub("\ufffd", bad[0])[:60]
+            issues.append(Issue(IssueField.FILE, "kb.import.bad_text", params={"value": shown}, line=line))
+            if len(issues) >= MAX_ISSUES:
+                break
             continue
         question = cell(row, COL_QUESTION)
         if not question:
@@ -324,16 +333,17 @@ def parse_sheet(rows: Sequence[Sequence[str]], categories: Sequence[str]) -> lis
     return drafts
 
 
-def read_file(path: Path, categories: Sequence[str]) -> list[tuple[EntryDraft, int]]:
+def read_file(
+    path: Path, categories: Sequence[str], progress: ProgressCallback | None = None, cancel: Cancel | None = None
+) -> list[tuple[EntryDraft, int]]:
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise KbValidationError(
             [Issue(IssueField.FILE, "kb.import.format", params={"suffix": path.suffix or path.name})]
         )
     try:
-        rows = read_rows(path)
+        return parse_sheet(iter_rows(path, progress, cancel), categories)
     except _FileProblem as problem:
         raise KbValidationError([problem.issue]) from problem
-    return parse_sheet(rows, categories)
 
 
 # -- writing files --------------------------------------------------------------------------------
@@ -365,44 +375,34 @@ def entry_rows(entries: Iterable[KnowledgeEntry]) -> list[list[str]]:
     return rows
 
 
+def _bold_header(cell: Any) -> None:
+    from openpyxl.styles import Font, PatternFill
+
+    cell.font = Font(bold=True)
+    cell.fill = PatternFill("solid", fgColor="E8F3FF")
+
+
+def _wrapped(cell: Any) -> None:
+    from openpyxl.styles import Alignment
+
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+XLSX_LAYOUT = XlsxLayout(
+    title="知识",
+    widths=(12, 24, 28, 10, 9, 14, 48, 13, 13, 7, 9),
+    freeze="C2",
+    header_style=_bold_header,
+    column_styles={COLUMNS.index(COL_ANSWER): _wrapped},
+    notes_title="填写说明",
+    notes_width=110,
+)
+
+
 def write_sheet(path: Path, rows: Sequence[Sequence[str]], notes: Sequence[str] = ()) -> None:
-    """Write header + rows as .csv (UTF-8 with BOM, so Excel reads the Chinese) or .xlsx."""
-    if path.suffix.lower() == ".xlsx":
-        _write_xlsx(path, rows, notes)
-        return
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(COLUMNS)
-        writer.writerows(rows)
-
-
-def _write_xlsx(path: Path, rows: Sequence[Sequence[str]], notes: Sequence[str]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "知识"
-    sheet.append(list(COLUMNS))
-    for row in rows:
-        sheet.append(list(row))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E8F3FF")
-    widths = {"A": 12, "B": 24, "C": 28, "D": 10, "E": 9, "F": 14, "G": 48, "H": 13, "I": 13, "J": 7, "K": 9}
-    for column, width in widths.items():
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2, min_col=7, max_col=7):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "C2"
-    if notes:
-        help_sheet = book.create_sheet("填写说明")
-        for note in notes:
-            help_sheet.append([note])
-        help_sheet.column_dimensions["A"].width = 110
-    book.save(path)
+    """Write header + rows as .csv (UTF-8 with BOM, so Excel reads the Chinese) or .xlsx, text that a
+    spreadsheet would run as a formula neutralised (see `workbench.services.sheets`)."""
+    write_table(path, COLUMNS, rows, replace(XLSX_LAYOUT, notes=tuple(notes)))
 
 
 class KbIoService:
@@ -426,19 +426,32 @@ class KbIoService:
     def write_template(path: Path) -> None:
         write_sheet(path, TEMPLATE_ROWS, TEMPLATE_NOTES)
 
-    def import_file(self, path: Path) -> ImportResult:
-        """All or nothing: KbValidationError (row-numbered issues) and nothing written, or every entry saved."""
+    def read_import(
+        self, path: Path, progress: ProgressCallback | None = None, cancel: Cancel | None = None
+    ) -> list[tuple[EntryDraft, int]]:
+        """Read and check a file (streamed, in the background): its entries, or KbValidationError with
+        row-numbered issues; nothing is written."""
+        with self.db.session() as s:
+            repo = KbAdminRepository(s)
+            categories = [*repo.category_names(self.shop_id)]
+        for name in STANDARD_CATEGORIES:
+            if name not in categories:
+                categories.append(name)  # `save_import` creates the standard ones if they are missing
+        return read_file(path, categories, progress, cancel)
+
+    def save_import(self, drafts: Sequence[tuple[EntryDraft, int]], cancel: Cancel | None = None) -> ImportResult:
+        """All or nothing: save every entry of a checked file in one transaction (a cancel rolls it back)."""
         with self.db.session() as s:
             repo = KbAdminRepository(s)
             repo.ensure_standard_categories(self.shop_id)
-            categories = repo.category_names(self.shop_id)
-            drafts = read_file(path, categories)
             today = self.clock().date()
             now = self.clock()
             existing = {phrase_key(e.question): e.id for e in repo.entries(self.shop_id, today)}
             added = updated = 0
             ids: list[int] = []
-            for draft, _line in drafts:
+            for n, (draft, _line) in enumerate(drafts):
+                if cancel is not None and n % 100 == 0:
+                    cancel.check()
                 entry_id = existing.get(phrase_key(draft.question))
                 if entry_id is None:
                     entry_id = repo.add_entry(self.shop_id, draft, now, custom=True)
@@ -450,6 +463,12 @@ class KbIoService:
             entries = tuple(repo.entries(self.shop_id, today, ids))
             change = KbChange(upserts=tuple(e.live(today) for e in entries), entries=entries)
             return ImportResult(added, updated, change)
+
+    def import_file(
+        self, path: Path, progress: ProgressCallback | None = None, cancel: Cancel | None = None
+    ) -> ImportResult:
+        """All or nothing: KbValidationError (row-numbered issues) and nothing written, or every entry saved."""
+        return self.save_import(self.read_import(path, progress, cancel), cancel)
 
 
 # -- question files for the batch test ------------------------------------------------------------

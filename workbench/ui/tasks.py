@@ -1,7 +1,13 @@
-"""Background work for the UI: reads on a small pool, writes serialised on one worker.
+"""Background work for the UI: reads on a small pool, writes serialised on one worker, and long jobs
+(imports) on a worker of their own.
 
 A job is a plain function run off the UI thread; its result (or exception) comes back on the UI
 thread through a queued signal and is handed to the callbacks. Jobs never touch widgets.
+
+A long job gets its own worker, so it never holds up the write worker that carries the desk's
+replies, accepts and ends: it uses its own database connection (each worker thread has one) and
+writes in short transactions of its own. It may report progress (handed to a callback on the UI
+thread) and is told to stop by a `Cancel` flag, which `cancel_long_jobs` sets when the desk closes.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from workbench.services.sheets import Cancel
 from workbench.storage.errors import storage_failure
 
 log = logging.getLogger(__name__)
@@ -26,6 +33,7 @@ class _Relay(QObject):
 
     finished = Signal(int, object)  # job id, result
     failed = Signal(int, object)  # job id, exception
+    progressed = Signal(int, object)  # job id, what the job reported
 
 
 class _Job(QRunnable):
@@ -61,17 +69,52 @@ class Tasks(QObject):
         self._reads.setMaxThreadCount(2)
         self._writes = QThreadPool(self)
         self._writes.setMaxThreadCount(1)  # one writer: no write-write contention, order kept
+        self._long = QThreadPool(self)
+        self._long.setMaxThreadCount(1)  # imports one after another, beside the writer
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Done | None, Failed | None]] = {}
+        self._progress: dict[int, Callable[[Any], None]] = {}
+        self._cancels: dict[int, Cancel] = {}
         self._relay = _Relay(self)
         self._relay.finished.connect(self._on_finished)
         self._relay.failed.connect(self._on_failed)
+        self._relay.progressed.connect(self._on_progress)
 
     def read(self, fn: Callable[[], Any], done: Done | None = None, failed: Failed | None = None) -> None:
         self._start(self._reads, fn, done, failed)
 
     def write(self, fn: Callable[[], Any], done: Done | None = None, failed: Failed | None = None) -> None:
         self._start(self._writes, fn, done, failed)
+
+    def long(
+        self,
+        fn: Callable[[Callable[[Any], None]], Any],
+        done: Done | None = None,
+        failed: Failed | None = None,
+        *,
+        progress: Callable[[Any], None] | None = None,
+        cancel: Cancel | None = None,
+    ) -> None:
+        """Run a long job (an import) on its own worker. `fn` is given a `report` function: what it
+        reports (from the worker) reaches `progress` on the UI thread. `cancel` is set when the desk
+        closes; the job checks it."""
+        job_id = next(self._ids)
+        relay = self._relay
+        if progress is not None:
+            self._progress[job_id] = progress
+        if cancel is not None:
+            self._cancels[job_id] = cancel
+
+        def report(value: Any) -> None:
+            relay.progressed.emit(job_id, value)
+
+        self._callbacks[job_id] = (done, failed)
+        self._long.start(_Job(job_id, lambda: fn(report), relay))
+
+    def cancel_long_jobs(self) -> None:
+        """Ask every long job to stop (the desk is closing); they roll back what they had not finished."""
+        for cancel in self._cancels.values():
+            cancel.set()
 
     def pending(self) -> int:
         return len(self._callbacks)
@@ -80,19 +123,31 @@ class Tasks(QObject):
         """Block until the pools are empty (shutdown and tests); callbacks still need the event loop."""
         ok_reads = self._reads.waitForDone(msecs)
         ok_writes = self._writes.waitForDone(msecs)
-        return ok_reads and ok_writes
+        ok_long = self._long.waitForDone(msecs)
+        return ok_reads and ok_writes and ok_long
 
     def _start(self, pool: QThreadPool, fn: Callable[[], Any], done: Done | None, failed: Failed | None) -> None:
         job_id = next(self._ids)
         self._callbacks[job_id] = (done, failed)
         pool.start(_Job(job_id, fn, self._relay))
 
+    def _on_progress(self, job_id: int, value: object) -> None:
+        callback = self._progress.get(job_id)
+        if callback is not None:
+            callback(value)
+
     def _on_finished(self, job_id: int, result: object) -> None:
+        self._forget_long(job_id)
         done, _ = self._callbacks.pop(job_id, (None, None))
         if done is not None:
             done(result)
 
+    def _forget_long(self, job_id: int) -> None:
+        self._progress.pop(job_id, None)
+        self._cancels.pop(job_id, None)
+
     def _on_failed(self, job_id: int, exc: object) -> None:
+        self._forget_long(job_id)
         _, failed = self._callbacks.pop(job_id, (None, None))
         assert isinstance(exc, BaseException)
         storage = storage_failure(exc) is not None

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, and_, case, delete, exists, func, insert, literal, select, update
+from sqlalchemy import DateTime, Select, and_, case, delete, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from workbench.domain.crm import (
@@ -92,7 +92,13 @@ class CustomerStatsRepository:
             for part in chunks(sorted(set(customer_ids))):
                 self._refresh_part(shop_id, now, settings, part)
 
-    def _refresh_part(self, shop_id: int, now: datetime, settings: RfmSettings, ids: Sequence[int] | None) -> None:
+    def refresh_stats_of(self, shop_id: int, now: datetime, settings: RfmSettings, ids: Select[tuple[int]]) -> None:
+        """`refresh_stats` for the customers a query selects (an import's thousands, in three statements)."""
+        self._refresh_part(shop_id, now, settings, ids)
+
+    def _refresh_part(
+        self, shop_id: int, now: datetime, settings: RfmSettings, ids: Sequence[int] | Select[tuple[int]] | None
+    ) -> None:
         purchases = select(
             ORDER.customer_id.label("customer_id"),
             func.count().label("order_count"),
@@ -128,7 +134,9 @@ class CustomerStatsRepository:
         self.s.execute(self._score_update(shop_id, now, settings, ids))
 
     @staticmethod
-    def _score_update(shop_id: int, now: datetime, settings: RfmSettings, ids: Sequence[int] | None) -> Any:
+    def _score_update(
+        shop_id: int, now: datetime, settings: RfmSettings, ids: Sequence[int] | Select[tuple[int]] | None
+    ) -> Any:
         no_orders = STATS.order_count <= 0
 
         def since(days: int) -> datetime:

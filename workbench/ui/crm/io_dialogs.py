@@ -1,10 +1,15 @@
 """Import (check the file, show every problem by line, choose how to merge duplicates, then write it
-all at once) and export (a selection or everything filtered, CSV or XLSX, phones masked by default)."""
+all at once) and export (a selection or everything filtered, CSV or XLSX, phones masked by default).
+
+Checking and importing run on the long-job worker (never on the write worker the desk's replies
+use), show their progress and can be cancelled; a cancelled or failed import writes nothing."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -15,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QProgressBar,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -22,7 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.crm import ImportFailed, MergePolicy, Selection
-from workbench.services.crm_io import CrmImportExport, CustomerImportPlan, ImportResult, OrderImportPlan
+from workbench.services.crm_io import (
+    CrmImportExport,
+    CustomerImportPlan,
+    ImportPlan,
+    ImportResult,
+    OrderImportPlan,
+)
+from workbench.services.sheets import Cancel, Progress, Stage
 from workbench.ui import theme
 from workbench.ui.crm.labels import crm_error_text, import_issue_text
 from workbench.ui.tasks import Tasks
@@ -38,7 +51,10 @@ class CrmImportDialog(QDialog):
     """The file was written; carries the ImportResult."""
 
     checked = Signal(bool)
-    """A file was checked; True when it can be imported."""
+    """A file was checked, or a check or an import failed or was cancelled; True when it can be imported."""
+
+    progressed = Signal(object)
+    """The running check or import got further; carries a `Progress`."""
 
     CUSTOMERS, ORDERS = "customers", "orders"
 
@@ -46,7 +62,8 @@ class CrmImportDialog(QDialog):
         super().__init__(parent)
         self._tasks = tasks
         self._io = io
-        self._plan: CustomerImportPlan | OrderImportPlan | None = None
+        self._plan: ImportPlan | None = None
+        self._cancel: Cancel | None = None  # the running job's, None when idle
         self.setWindowTitle(self.tr("导入客户或订单"))
         theme.scope(self, "sidebar")
         self.setMinimumSize(620, 520)
@@ -109,6 +126,15 @@ class CrmImportDialog(QDialog):
         policies.addStretch(1)
         layout.addLayout(policies)
 
+        running = QHBoxLayout()
+        self.progress = QProgressBar(self)
+        running.addWidget(self.progress, 1)
+        self.cancel_button = QPushButton(self.tr("取消"), self)
+        self.cancel_button.clicked.connect(self.cancel)
+        running.addWidget(self.cancel_button)
+        layout.addLayout(running)
+        self._show_running(False)
+
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.close_button = QPushButton(self.tr("关闭"), self)
@@ -131,8 +157,9 @@ class CrmImportDialog(QDialog):
         self.policy_buttons[policy].setChecked(True)
 
     def _reset(self) -> None:
-        self._plan = None
-        self.summary.setText("")
+        self._stop_running()
+        self._discard_plan()
+        self._set_summary("")
         self.details.clear()
         self.import_button.setEnabled(False)
         self.check_button.setEnabled(bool(self.path_edit.text().strip()))
@@ -160,32 +187,121 @@ class CrmImportDialog(QDialog):
             self.check()
 
     def check(self) -> None:
-        """Read and check the file in the background; show the plan or every problem."""
+        """Read and check the file in the background, with progress; show the plan or every problem."""
         text = self.path_edit.text().strip()
         if not text:
             return
+        self._stop_running()
+        self._discard_plan()
         path = Path(text)
-        io = self._io
-        job = (lambda: io.plan_customers(path)) if self.kind() == self.CUSTOMERS else (lambda: io.plan_orders(path))
-        self.check_button.setEnabled(False)
-        self.summary.setText(self.tr("正在检查文件…"))
-        self._tasks.read(job, while_alive(self, self._on_plan), while_alive(self, self._on_check_failed))
+        io, cancel, customers = self._io, Cancel(), self.kind() == self.CUSTOMERS
 
-    def _on_plan(self, plan: CustomerImportPlan | OrderImportPlan) -> None:
+        def job(report: Any) -> ImportPlan:
+            if customers:
+                return io.plan_customers(path, report, cancel)
+            return io.plan_orders(path, report, cancel)
+
+        self.check_button.setEnabled(False)
+        self.import_button.setEnabled(False)
+        self._set_summary(self.tr("正在检查文件…"))
+        self._run(job, self._on_plan, cancel)
+
+    def _run(self, job: Any, done: Any, cancel: Cancel) -> None:
+        """Run a check or an import on the long-job worker; its results count only while it is the
+        current job (another file, the other kind or closing the dialog cancels it)."""
+        self._cancel = cancel
+        self.progress.setRange(0, 0)  # busy until the first report
+        self._show_running(True)
+        io, tasks = self._io, self._tasks
+
+        def current() -> bool:
+            return shiboken6.isValid(self) and self._cancel is cancel
+
+        def finished(result: Any) -> None:
+            if current():
+                done(result)
+            elif isinstance(result, (CustomerImportPlan, OrderImportPlan)):
+                tasks.long(lambda _report: io.discard(result))  # checked too late: let it go
+
+        def failed(exc: BaseException) -> None:
+            if current():
+                self._on_check_failed(exc)
+
+        self._tasks.long(job, finished, failed, progress=while_alive(self, self._on_progress), cancel=cancel)
+
+    def _on_progress(self, progress: Progress) -> None:
+        if self._cancel is None or self._cancel.is_set():
+            return  # a job that is being cancelled, or no longer the current one
+        percent = progress.percent
+        if progress.stage is Stage.READING:
+            text = self.tr("正在读取文件…")
+        elif progress.stage is Stage.CHECKING:
+            text, percent = self.tr("正在查找重复的记录…"), None
+        else:
+            text = self.tr("正在写入…")
+        self._set_summary(text)
+        if percent is None:
+            self.progress.setRange(0, 0)
+        else:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(percent)
+        self.progressed.emit(progress)
+
+    def cancel(self) -> None:
+        """Stop the running check or import; nothing of the file is written."""
+        if self._cancel is not None:
+            self._cancel.set()
+            self.cancel_button.setEnabled(False)
+            self._set_summary(self.tr("正在取消…"))
+
+    def _stop_running(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self._cancel = None
+        self._show_running(False)
+
+    def _show_running(self, running: bool) -> None:
+        self.progress.setVisible(running)
+        self.cancel_button.setVisible(running)
+        self.cancel_button.setEnabled(running)
+
+    def _discard_plan(self) -> None:
+        """A checked file that will not be imported: its staged lines are deleted in the background."""
+        plan, self._plan = self._plan, None
+        if plan is not None:
+            io = self._io
+            self._tasks.long(lambda _report: io.discard(plan))
+
+    def _set_summary(self, text: str, error: bool = False) -> None:
+        self.summary.setText(text)
+        if (self.summary.objectName() == "error") != error:
+            self.summary.setObjectName("error" if error else "")
+            self.summary.style().unpolish(self.summary)
+            self.summary.style().polish(self.summary)
+
+    def done(self, result: int) -> None:
+        """Closing stops a running check or import and lets go of a checked file."""
+        self._stop_running()
+        self._discard_plan()
+        super().done(result)
+
+    def _on_plan(self, plan: ImportPlan) -> None:
+        self._cancel = None
+        self._show_running(False)
         self._plan = plan
         self.check_button.setEnabled(True)
         self.details.clear()
-        dup = len(plan.duplicates)
+        dup = plan.duplicate_count
         if isinstance(plan, CustomerImportPlan):
-            self.summary.setText(
+            self._set_summary(
                 self.tr("文件没有问题：共 {rows} 行，新客户 {new} 位，与已有客户重复 {dup} 位。").format(
-                    rows=len(plan.drafts), new=plan.new_count, dup=dup
+                    rows=plan.rows, new=plan.new_count, dup=dup
                 )
             )
         else:
-            self.summary.setText(
+            self._set_summary(
                 self.tr("文件没有问题：共 {rows} 行，新订单 {new} 个，与已有订单重复 {dup} 个。").format(
-                    rows=len(plan.drafts), new=plan.new_count, dup=dup
+                    rows=plan.rows, new=plan.new_count, dup=dup
                 )
             )
         matched = {
@@ -201,18 +317,17 @@ class CrmImportDialog(QDialog):
             )
         for widget in (self.policy_label, *self.policy_buttons.values()):
             widget.setVisible(bool(dup))
-        self.import_button.setEnabled(bool(plan.drafts))
+        self.import_button.setEnabled(bool(plan.rows))
         self.checked.emit(True)
 
     def _on_check_failed(self, exc: BaseException) -> None:
-        self._plan = None
+        self._cancel = None
+        self._show_running(False)
+        self._plan = None  # a failed or cancelled job has let go of its staged lines
         self.check_button.setEnabled(True)
         self.import_button.setEnabled(False)
         self.details.clear()
-        self.summary.setText(crm_error_text(exc))
-        self.summary.setObjectName("error")
-        self.summary.style().unpolish(self.summary)
-        self.summary.style().polish(self.summary)
+        self._set_summary(crm_error_text(exc), error=True)
         if isinstance(exc, ImportFailed):
             for issue in exc.issues[:MAX_SHOWN]:
                 self.details.addItem(import_issue_text(issue))
@@ -225,21 +340,24 @@ class CrmImportDialog(QDialog):
         plan = self._plan
         if plan is None:
             return
-        io, policy = self._io, self.policy()
+        self._plan = None  # the import uses it up, whatever happens
+        io, policy, cancel = self._io, self.policy(), Cancel()
         self.import_button.setEnabled(False)
-        self.summary.setText(self.tr("正在导入…"))
+        self.check_button.setEnabled(False)
+        self._set_summary(self.tr("正在导入…"))
 
-        def job() -> ImportResult:
+        def job(report: Any) -> ImportResult:
             if isinstance(plan, CustomerImportPlan):
-                return io.apply_customers(plan, policy)
-            return io.apply_orders(plan, policy)
+                return io.apply_customers(plan, policy, report, cancel)
+            return io.apply_orders(plan, policy, report, cancel)
 
-        self._tasks.write(job, while_alive(self, self._on_imported), while_alive(self, self._on_check_failed))
+        self._run(job, self._on_imported, cancel)
 
     def _on_imported(self, result: ImportResult) -> None:
-        self._plan = None
-        self.summary.setObjectName("")
-        self.summary.setText(
+        self._cancel = None
+        self._show_running(False)
+        self.check_button.setEnabled(True)
+        self._set_summary(
             self.tr("导入完成：新增 {created}，更新 {updated}，跳过 {skipped}。").format(
                 created=result.created, updated=result.updated, skipped=result.skipped
             )

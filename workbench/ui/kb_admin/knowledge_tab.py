@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QStringListModel, Signal
 from PySide6.QtWidgets import (
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMenu,
+    QProgressBar,
     QPushButton,
     QToolButton,
     QTreeView,
@@ -36,6 +38,7 @@ from workbench.domain.kb_admin import (
 )
 from workbench.services.kb_admin import KbChange
 from workbench.services.kb_io import ImportResult
+from workbench.services.sheets import Cancel, ImportCancelled, Progress
 from workbench.ui.kb_admin.common import (
     Confirm,
     OpenFile,
@@ -50,6 +53,7 @@ from workbench.ui.kb_admin.editor import EntryEditor
 from workbench.ui.kb_admin.models import CategoryRoles, CategoryTreeModel, EntryColumn, EntryTableModel
 from workbench.ui.kb_admin.session import KbSession
 from workbench.ui.kb_admin.texts import category_label, failure_text, issue_text
+from workbench.ui.widgets.guard import while_alive
 
 SaveFile = Callable[[str, str, str], str]  # (title, suggested name, filter) -> path or ""
 
@@ -66,7 +70,10 @@ class KnowledgeTab(QWidget):
     entry_deleted = Signal(int)
     """An entry was deleted (entry id)."""
     import_finished = Signal(bool)
-    """An import ended: True when every row was imported, False when the file was refused."""
+    """An import ended: True when every row was imported, False when the file was refused or the
+    import cancelled."""
+    import_progressed = Signal(object)
+    """A running import read further into its file; carries a `Progress`."""
     file_written = Signal(str)
     """An export or the template was written (the path)."""
     category_changed = Signal(str)
@@ -83,6 +90,7 @@ class KnowledgeTab(QWidget):
         self._pending_select: int | None = None
         self._want_category: str | None = None
         self._category_loads = 0
+        self._import_cancel: Cancel | None = None  # the running import's, None when idle
         self._build()
         self.editor.today = session.admin.today()
         self.editor.save_requested.connect(self._save)
@@ -222,10 +230,19 @@ class KnowledgeTab(QWidget):
         ip.addWidget(issues_view)
         self.import_panel.hide()
         cv.addWidget(self.import_panel)
+        status_row = QHBoxLayout()
         self.status = QLabel(centre)
         self.status.setObjectName("muted")
         self.status.setWordWrap(True)
-        cv.addWidget(self.status)
+        status_row.addWidget(self.status, 1)
+        self.import_progress = QProgressBar(centre)
+        self.import_progress.setMaximumWidth(220)
+        status_row.addWidget(self.import_progress)
+        self.cancel_import_button = QPushButton(self.tr("取消导入"), centre)
+        self.cancel_import_button.clicked.connect(self.cancel_import)
+        status_row.addWidget(self.cancel_import_button)
+        cv.addLayout(status_row)
+        self._show_import_running(False)
 
         # Right: the editor.
         self.editor: EntryEditor = EntryEditor(self.session.tasks, split)
@@ -511,11 +528,24 @@ class KnowledgeTab(QWidget):
             self.import_from(Path(path))
 
     def import_from(self, path: Path) -> None:
-        io = self.session.io
+        """Read and check the file on the long-job worker (progress shown, can be cancelled), then save
+        every entry in one write; a refused or cancelled file writes nothing."""
+        io, cancel = self.session.io, Cancel()
+        if self._import_cancel is not None:
+            self._import_cancel.set()
+        self._import_cancel = cancel
         self.import_panel.hide()
         self.status.setText(self.tr("正在导入 {name}…").format(name=path.name))
+        self.import_progress.setRange(0, 0)
+        self._show_import_running(True)
+
+        def current() -> bool:
+            return self._import_cancel is cancel
 
         def done(result: ImportResult) -> None:
+            if not current():
+                return
+            self._import_ended()
             self.status.setText(
                 self.tr("导入完成：新增 {added} 条，更新 {updated} 条").format(
                     added=result.added, updated=result.updated
@@ -524,6 +554,13 @@ class KnowledgeTab(QWidget):
             self.import_finished.emit(True)
 
         def failed(exc: BaseException) -> None:
+            if not current():
+                return
+            self._import_ended()
+            if isinstance(exc, ImportCancelled):
+                self.status.setText(failure_text(exc))
+                self.import_finished.emit(False)
+                return
             if isinstance(exc, KbValidationError):
                 lines = [issue_text(i) for i in exc.issues]
                 self.import_title.setText(
@@ -539,7 +576,40 @@ class KnowledgeTab(QWidget):
             self.status.setText("")
             self.import_finished.emit(False)
 
-        self.session.write(lambda: io.import_file(path), lambda r: r.change, done, failed)
+        def checked(drafts: Any) -> None:
+            if current():
+                self.import_progress.setRange(0, 0)
+                self.session.write(lambda: io.save_import(drafts, cancel), lambda r: r.change, done, failed)
+
+        def progressed(progress: Progress) -> None:
+            if current() and not cancel.is_set() and progress.percent is not None:
+                self.import_progress.setRange(0, 100)
+                self.import_progress.setValue(progress.percent)
+                self.import_progressed.emit(progress)
+
+        self.session.tasks.long(
+            lambda report: io.read_import(path, report, cancel),
+            while_alive(self, checked),
+            while_alive(self, failed),
+            progress=while_alive(self, progressed),
+            cancel=cancel,
+        )
+
+    def cancel_import(self) -> None:
+        """Stop the running import: nothing of the file is saved."""
+        if self._import_cancel is not None:
+            self._import_cancel.set()
+            self.cancel_import_button.setEnabled(False)
+            self.status.setText(self.tr("正在取消导入…"))
+
+    def _import_ended(self) -> None:
+        self._import_cancel = None
+        self._show_import_running(False)
+
+    def _show_import_running(self, running: bool) -> None:
+        self.import_progress.setVisible(running)
+        self.cancel_import_button.setVisible(running)
+        self.cancel_import_button.setEnabled(running)
 
     def import_problems(self) -> list[str]:
         return self.import_issues.stringList() if not self.import_panel.isHidden() else []

@@ -104,6 +104,18 @@ def code_text(code: str, params: Mapping[str, Any]) -> str:
             return QCoreApplication.translate("KbTexts", "无法读取文件：{reason}").format(**p)
         case "kb.import.too_big":
             return QCoreApplication.translate("KbTexts", "文件太大（最多 {limit_mb} MB）").format(**p)
+        case "kb.import.too_many":
+            return QCoreApplication.translate("KbTexts", "行数太多（最多 {limit} 行）").format(**p)
+        case "kb.import.line_too_long":
+            return QCoreApplication.translate("KbTexts", "第 {line} 行太长").format(**p)
+        case "kb.import.bad_text":
+            return QCoreApplication.translate("KbTexts", "「{value}」含有控制字符或无效字符").format(**p)
+        case "kb.import.date_range":
+            return QCoreApplication.translate("KbTexts", "日期「{value}」应在 1990-01-01 到 2100-12-31 之间").format(
+                **p
+            )
+        case "import.cancelled":
+            return QCoreApplication.translate("KbTexts", "已取消，没有导入任何内容")
         case "kb.import.encoding":
             return QCoreApplication.translate("KbTexts", "无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 XLSX")
         case "kb.import.format":

@@ -202,6 +202,7 @@ class ReceptionController(QObject):
         self.sim_timer.stop()
         self.day_timer.stop()
         self.storage_timer.stop()
+        self.tasks.cancel_long_jobs()  # an import under way rolls back rather than hold up the exit
         self.tasks.wait_idle()
         self.opening.join(10)
         if self.workspace is not None:
