@@ -13,7 +13,7 @@ import csv
 import io
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -264,7 +264,7 @@ class _RosterLine:
     username: str
     display_name: str
     role: Role
-    password: str
+    password: str = field(repr=False)  # never in a log or a traceback
 
 
 ROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -355,8 +355,8 @@ class AccountService:
         line is checked first and RosterError lists each refused line; then every user is added in one
         transaction. The role column may be left out (everyone a student)."""
         with self.db.session() as s:
-            require(s, self.actor, Permission.MANAGE_USERS)
-        lines = self._check_roster(path)
+            actor_role = require(s, self.actor, Permission.MANAGE_USERS)
+        lines = self._check_roster(path, actor_role)
         hashes = [hash_password(line.password) for line in lines]
         now = self.clock()
         with self.db.session() as s:
@@ -373,7 +373,7 @@ class AccountService:
         log.info("roster %s imported: %d users", path.name, len(added))
         return added
 
-    def _check_roster(self, path: Path) -> list[_RosterLine]:
+    def _check_roster(self, path: Path, actor_role: Role) -> list[_RosterLine]:
         rows = _read_table(path)
         header_at = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), None)
         if header_at is None:
@@ -384,7 +384,6 @@ class AccountService:
             raise RosterError([RosterProblem(header_at + 1, DomainError("roster.missing_column", column=missing[0]))])
         with self.db.session() as s:
             taken = AccountRepository(s).usernames(self.shop_id)
-            actor_role = require(s, self.actor, Permission.MANAGE_USERS)
         problems: list[RosterProblem] = []
         lines: list[_RosterLine] = []
         seen: dict[str, int] = {}

@@ -11,7 +11,7 @@ import heapq
 import itertools
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
@@ -53,7 +53,9 @@ class AccountForm:
     capacity: int = 8
     simulated: bool = False
     group_ids: tuple[int, ...] = ()
-    password: str = ""  # a new account's initial password (empty: none yet; it cannot log in on a shared database)
+    # A new account's initial password (empty: none yet, it cannot log in on a shared database); never
+    # shown in a log or a traceback.
+    password: str = field(default="", repr=False)
 
 
 def account_problems(form: AccountForm) -> list[DomainError]:

@@ -103,3 +103,10 @@ def test_no_secret_is_kept_in_clear(
     for secret in (PASSWORD, WRONG, token):
         for where, content in (("database", stored), ("settings", settings), ("logs", logs)):
             assert secret not in content, f"a secret in the {where}"
+
+
+def test_a_form_with_a_password_does_not_show_it() -> None:
+    from workbench.services.routing import AccountForm
+
+    form = AccountForm("kf9", "客服九", password="Form-Secret-99")
+    assert "Form-Secret-99" not in repr(form) and "Form-Secret-99" not in str(form)
