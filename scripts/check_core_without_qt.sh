@@ -73,6 +73,8 @@ PY
 echo "==> the command-line tools"
 "$py" -m workbench --help >/dev/null
 "$py" -m workbench --data-dir "$VENV/data" kb packs --json | "$py" -m json.tool >/dev/null
+echo "no-qt-pass-1" | "$py" -m workbench admin init --data-dir "$VENV/admin" --shop 无Qt --owner noqt --password-stdin >/dev/null
+"$py" -m workbench admin list-users --data-dir "$VENV/admin" --json | "$py" -m json.tool >/dev/null
 
 echo "==> the unit tests"
 # no pytest-qt here, so its settings in pyproject.toml are unknown options: not worth a warning

@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print JSON")
     for kind in ("customers", "orders"):
         _add_io_parser(sub, kind)
+    add_admin_parser(sub)
     return parser
 
 
@@ -65,6 +66,52 @@ def _add_io_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], kin
         command.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="SQLAlchemy database URL")
 
 
+def add_admin_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`workbench admin ...`: shops and users without a window (the contract: cli.ADMIN_CONTRACT)."""
+    from workbench.domain.identity import Role
+
+    admin = sub.add_parser(
+        "admin",
+        help="shops and users of a shared database (no window)",
+        description="Shops and users without a window. Passwords are read from stdin, never from the command line.",
+    )
+    commands = admin.add_subparsers(dest="admin_command", metavar="ADMIN_COMMAND", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        parser = commands.add_parser(name, help=help_text)
+        # Also accepted before `admin`; SUPPRESS keeps a value given there.
+        where = parser.add_mutually_exclusive_group()
+        where.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="the database's SQLAlchemy URL")
+        where.add_argument(
+            "--data-dir", type=Path, default=argparse.SUPPRESS, help="the SQLite database in DIR instead"
+        )
+        return parser
+
+    def password(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--password-stdin", action="store_true", required=True, help="read the password from stdin (one line)"
+        )
+
+    roles = [r.value for r in Role]
+    init = command("init", "migrate the schema, create the shop and its owner (refused if there is a shop)")
+    init.add_argument("--shop", required=True, metavar="NAME", help="the shop's (or class's) name")
+    init.add_argument("--owner", required=True, metavar="USER", help="the owner's username (主账号)")
+    init.add_argument("--display-name", metavar="NAME", help="the owner's name as shown (default 店主)")
+    password(init)
+    add = command("add-user", "add a user with a password")
+    add.add_argument("--username", required=True, metavar="USER")
+    add.add_argument("--display-name", required=True, metavar="NAME")
+    add.add_argument("--role", required=True, choices=roles)
+    password(add)
+    set_password = command("set-password", "give a user a new password (their remembered logins stop working)")
+    set_password.add_argument("--username", required=True, metavar="USER")
+    password(set_password)
+    roster = command("import-users", "add the users of a roster (CSV or XLSX: username, name, role, password)")
+    roster.add_argument("file", type=Path, metavar="FILE", help="a .csv or .xlsx file; all or nothing")
+    listing = command("list-users", "list the users (never their passwords)")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "kb":
@@ -82,6 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workbench.cli import run_io
 
         return run_io(args)
+    if args.command == "admin":
+        from workbench.cli import run_admin
+
+        return run_admin(args)
 
     paths = resolve_paths(args.data_dir)
     loaded = read_settings(paths.settings_file)  # never raises: unusable values fall back to defaults

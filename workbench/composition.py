@@ -1,8 +1,12 @@
 """The composition root's builders: the one place where the database, the clock, the notification
 hub, the KB matcher and every use-case service of a workspace are made.
 
-`open_workspace` serves the command line and tests, `open_desk` a desk (see `workbench.startup`,
-which runs it on a background thread started before Qt). Nothing here imports Qt.
+`open_workspace` serves the command line and tests, `open_entrance` and `open_desk` a desk (see
+`workbench.startup`, which runs them on a background thread started before Qt): the entrance opens
+the database and says who works at the desk (a single-seat SQLite desk: its owner; a shared database:
+a remembered login, or the user who logs in through the window), then the desk's workspace opens for
+that user. Every service that changes the shop's setup gets that user as its `actor`. Nothing here
+imports Qt.
 """
 
 from __future__ import annotations
@@ -10,13 +14,18 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.channels.scenarios import Scenario, load_scenarios
 from workbench.channels.simulator import Simulator
 from workbench.demo import reset_demo as restore_demo
 from workbench.demo import seed_if_empty
+from workbench.domain.errors import DomainError
+from workbench.domain.identity import Actor
+from workbench.domain.shops import Agent
 from workbench.launch import LaunchConfig
+from workbench.services.accounts import AccountService, DeskLogin, LoginService
 from workbench.services.aftersales import AftersalesService
 from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator
 from workbench.services.backups import BackupService, RestoreOutcome
@@ -51,18 +60,16 @@ def build_backups(url: str, folder: Path, keep: int, *, clock: Clock = system_cl
     return BackupService(sqlite_file_of(url), folder, keep, clock)
 
 
-def open_workspace(
+def open_database(
     url: str,
     *,
-    agent_username: str = "",
     clock: Clock = system_clock,
-    evidence_dir: Path | None = None,
     seed_demo: bool = True,
     reset_demo: bool = False,
     backups: BackupService | None = None,
-) -> Workspace:
-    """Migrate the database (copied by `backups` first when its schema is about to change), start an
-    empty one as the demo shop (or restore it), pick the desk's agent and build every service."""
+) -> Database:
+    """Migrate the database (copied by `backups` first when its schema is about to change) and start
+    an empty one as the demo shop (or restore it)."""
     if reset_demo:
         restore_demo(url, clock=clock)
     db = Database(url)
@@ -70,14 +77,44 @@ def open_workspace(
         db.migrate(before_upgrade=backups.before_migration if backups is not None and backups.available else None)
         if seed_demo:
             seed_if_empty(db, clock=clock)
-        shop, agent, agents = open_shop(db, agent_username)
     except BaseException as exc:
         db.dispose()
         if (corrupt := db.corruption(exc)) is not None:  # a damaged file found past its header
             raise corrupt from exc
         raise
+    return db
+
+
+def open_workspace(
+    url: str,
+    *,
+    username: str = "",
+    clock: Clock = system_clock,
+    evidence_dir: Path | None = None,
+    seed_demo: bool = True,
+    reset_demo: bool = False,
+    backups: BackupService | None = None,
+) -> Workspace:
+    """Open the database (see `open_database`) and build every service for the user `username`, who
+    has been authenticated by the caller (no name: the shop's owner, as on a single-seat desk)."""
+    db = open_database(url, clock=clock, seed_demo=seed_demo, reset_demo=reset_demo, backups=backups)
+    try:
+        return build_workspace(db, username=username, clock=clock, evidence_dir=evidence_dir)
+    except BaseException as exc:
+        db.dispose()
+        if (corrupt := db.corruption(exc)) is not None:
+            raise corrupt from exc
+        raise
+
+
+def build_workspace(
+    db: Database, *, username: str = "", clock: Clock = system_clock, evidence_dir: Path | None = None
+) -> Workspace:
+    """Every service of an open database's shop, for the user `username` (no name: the owner)."""
+    shop, agent, agents = open_shop(db, username)
+    actor = Actor(agent.id)
     hub = Hub()
-    kb_admin = KbAdminService(db, shop.id, clock)
+    kb_admin = KbAdminService(db, shop.id, clock, actor=actor)
     return Workspace(
         db=db,
         shop=shop,
@@ -92,17 +129,18 @@ def open_workspace(
         quick_phrases=QuickPhraseService(db, shop.id),
         kb=KbService(db, shop.id),
         kb_admin=kb_admin,
-        kb_io=KbIoService(db, shop.id, clock),
-        packs=PackService(db, shop.id, clock),
+        kb_io=KbIoService(db, shop.id, clock, actor=actor),
+        packs=PackService(db, shop.id, clock, actor=actor),
         matcher=LiveMatcher(kb_admin),
         crm=CrmService(db, shop.id, clock),
         followups=FollowUpService(db, shop.id, clock, shop.name),
         crm_io=CrmImportExport(db, shop.id, clock),
         aftersales=AftersalesService(db, shop.id, clock, evidence_dir),
         reviews=ReviewService(db, shop.id, clock),
-        bot=BotService(db, shop.id, clock),
-        routing=RoutingService(db, shop.id, clock),
-        auto_messages=AutoMessageService(db, shop.id, clock),
+        bot=BotService(db, shop.id, clock, actor=actor),
+        routing=RoutingService(db, shop.id, clock, actor=actor),
+        auto_messages=AutoMessageService(db, shop.id, clock, actor=actor),
+        accounts=AccountService(db, shop.id, clock, actor=actor),
         health=StorageHealth(db, clock),
     )
 
@@ -141,24 +179,82 @@ def desk_backups(config: LaunchConfig, *, clock: Clock = system_clock) -> Backup
     return build_backups(config.db_url, config.paths.backups, config.settings.backups_kept, clock=clock)
 
 
-def open_desk(config: LaunchConfig, *, clock: Clock = system_clock, backups: BackupService | None = None) -> Workspace:
-    """A desk's workspace as the launch configuration says, with its simulated customers.
+@dataclass(eq=False)
+class DeskEntrance:
+    """A desk's database, open and migrated, and its door (who works at the desk)."""
 
-    A restore from a backup asked for in the last session is done first, before the database opens.
-    Only the database is essential: simulated customers that cannot start leave a working desk without
-    them, and a notice saying why."""
+    db: Database
+    login: DeskLogin
+    notices: list[StartupNotice] = field(default_factory=list)  # for the workspace, once it opens
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def open_entrance(
+    config: LaunchConfig, *, clock: Clock = system_clock, backups: BackupService | None = None
+) -> DeskEntrance:
+    """Open a desk's database and find out who works at it: a single-seat (SQLite) desk's owner
+    without asking; on a shared database the login remembered in the keyring for the last username,
+    if it still works, else nobody yet (the window asks).
+
+    A restore from a backup asked for in the last session is done first, before the database opens."""
+    from workbench.credentials import LoginTokens
+    from workbench.settings import read_settings, save_settings
+
     backups = backups or desk_backups(config, clock=clock)
     restored = backups.apply_pending_restore()
-    ws = open_workspace(
-        config.db_url,
-        agent_username=config.settings.agent_username,
-        clock=clock,
-        evidence_dir=config.paths.evidence,
-        reset_demo=config.reset_demo,
-        backups=backups,
-    )
-    if restored is not None:
-        ws.notices.append(restore_notice(restored))
+    db = open_database(config.db_url, clock=clock, reset_demo=config.reset_demo, backups=backups)
+
+    def remember_username(name: str) -> None:
+        # Read again: the settings may have changed since the start (only this one value is ours).
+        path = config.paths.settings_file
+        save_settings(path, read_settings(path).settings.with_changes(last_username=name))
+
+    try:
+        shop, _, _ = open_shop(db)
+        login = LoginService(db, shop.id, clock)
+        tokens = LoginTokens(config.db_url)
+        if db.is_sqlite:
+            door = DeskLogin(login, tokens, user=login.owner())
+        else:
+            door = DeskLogin(
+                login, tokens, last_username=config.settings.last_username, remember_username=remember_username
+            )
+            door.try_remembered()
+    except BaseException as exc:
+        db.dispose()
+        if (corrupt := db.corruption(exc)) is not None:
+            raise corrupt from exc
+        raise
+    notices = [restore_notice(restored)] if restored is not None else []
+    return DeskEntrance(db, door, notices)
+
+
+def open_desk(
+    config: LaunchConfig,
+    *,
+    clock: Clock = system_clock,
+    backups: BackupService | None = None,
+    entrance: DeskEntrance | None = None,
+    user: Agent | None = None,
+) -> Workspace:
+    """A desk's workspace as the launch configuration says, for the user who logged in at the
+    entrance (opened here unless given), with its simulated customers.
+
+    Only the database is essential: simulated customers that cannot start leave a working desk without
+    them, and a notice saying why."""
+    entrance = entrance or open_entrance(config, clock=clock, backups=backups)
+    user = user or entrance.login.user
+    if user is None:
+        entrance.close()
+        raise DomainError("login.required")
+    try:
+        ws = build_workspace(entrance.db, username=user.username, clock=clock, evidence_dir=config.paths.evidence)
+    except BaseException:
+        entrance.close()
+        raise
+    ws.notices.extend(entrance.notices)
     try:
         ws.channel = build_channel(
             ws, rate_per_min=config.settings.simulator_rate_per_min, speed=config.settings.simulator_speed

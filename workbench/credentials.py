@@ -1,4 +1,5 @@
-"""Secrets (database passwords) live only in the system keyring, never in settings, the database or logs."""
+"""Secrets (database passwords, "记住我" login tokens) live only in the system keyring, never in settings,
+the database or logs."""
 
 from __future__ import annotations
 
@@ -55,3 +56,38 @@ def with_stored_password(url: str) -> str:
     if password is None:
         return url
     return u.set(password=password).render_as_string(hide_password=False)
+
+
+class LoginTokens:
+    """A desk's "记住我" tokens for the users of one database, in the system keyring (never in the
+    settings, the database or the logs; the database keeps only each token's hash). Implements
+    `workbench.services.accounts.TokenStore`."""
+
+    def __init__(self, db_url: str) -> None:
+        self._prefix = "login:" + _account(db_url)[len("db:") :]
+
+    def _key(self, username: str) -> str:
+        return f"{self._prefix}#{username}"
+
+    def load(self, username: str) -> str | None:
+        try:
+            return keyring.get_password(SERVICE, self._key(username))
+        except keyring.errors.KeyringError as exc:
+            log.warning("keyring unavailable, no remembered login: %s", exc)
+            return None
+
+    def save(self, username: str, token: str) -> bool:
+        try:
+            keyring.set_password(SERVICE, self._key(username), token)
+        except keyring.errors.KeyringError as exc:
+            log.warning("keyring unavailable, the login is not remembered: %s", exc)
+            return False
+        return True
+
+    def forget(self, username: str) -> None:
+        try:
+            keyring.delete_password(SERVICE, self._key(username))
+        except keyring.errors.PasswordDeleteError:
+            pass  # nothing was kept
+        except keyring.errors.KeyringError as exc:
+            log.warning("keyring unavailable, could not forget a remembered login: %s", exc)

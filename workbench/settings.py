@@ -36,7 +36,7 @@ class Settings:
     db_url: str = ""  # empty: the SQLite file in the data dir
     backups_kept: int = 7  # SQLite backups kept in the data dir's backups/ (the oldest go first)
     enter_sends: bool = True  # Enter sends, Shift+Enter new line; False swaps them (Ctrl+Enter sends)
-    agent_username: str = ""  # the sub-account this desk works as; empty: the shop's first agent
+    last_username: str = ""  # who last logged in here (a shared database's login dialog offers it; no secret)
     simulator_enabled: bool = True
     simulator_rate_per_min: float = 1.5
     simulator_speed: float = 1.0
@@ -86,7 +86,7 @@ class _Rule:
 _RULES: dict[str, _Rule] = {
     "language": _Rule(str, choices=LANGUAGES),
     "backups_kept": _Rule(int, *BACKUPS_KEPT_RANGE),
-    "agent_username": _Rule(str, max_length=64),
+    "last_username": _Rule(str, max_length=64),
     "simulator_rate_per_min": _Rule(float, *SIMULATOR_RATE_RANGE),
     "simulator_speed": _Rule(float, *SIMULATOR_SPEED_RANGE),
     "suggestions_shown": _Rule(int, *SUGGESTIONS_RANGE),

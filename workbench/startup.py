@@ -2,9 +2,12 @@
 
 `DeskStartup` opens the workspace on a background thread — restore a backup if the last session
 asked for it, migrate (after a backup), seed the demo into an empty database (or restore it with
---reset-demo), build every service — then loads jieba and builds the
-KB matcher. The window paints at once and fills in when the two futures complete; an error in
-either is delivered through them, never lost in the thread. This module stays light (the services,
+--reset-demo), find out who works at the desk, build every service for them — then loads jieba and
+builds the KB matcher. Who works at the desk (`login`): a single-seat desk's owner, or on a shared
+database a remembered login; when nobody is logged in yet the thread ends there, the window asks for
+a password and `open_for` continues on a new thread for the user who logged in. The window paints
+at once and fills in when the futures complete; an error in either is delivered through them, never
+lost in the thread. This module stays light (the services,
 SQLAlchemy and jieba are imported on the thread), so the first paint does not wait for them.
 
 The thread is started before Qt but holds back until the window says it has painted (or
@@ -23,7 +26,10 @@ from typing import TYPE_CHECKING
 from workbench.launch import LaunchConfig
 
 if TYPE_CHECKING:
+    from workbench.composition import DeskEntrance
+    from workbench.domain.shops import Agent
     from workbench.kb.matcher import Matcher
+    from workbench.services.accounts import DeskLogin
     from workbench.services.backups import BackupService
     from workbench.services.clock import Clock
     from workbench.services.workspace import Workspace
@@ -40,9 +46,11 @@ class DeskStartup:
         self.config = config
         self.clock = clock
         self.backups: Future[BackupService] = Future()  # first: a workspace that fails may need a restore
+        self.login: Future[DeskLogin] = Future()  # the database is open; who works at the desk
         self.workspace: Future[Workspace] = Future()
         self.matcher: Future[Matcher] = Future()
         self._thread: threading.Thread | None = None
+        self._entrance: DeskEntrance | None = None
         self._window_shown = threading.Event()
 
     def window_shown(self) -> None:
@@ -54,15 +62,28 @@ class DeskStartup:
             self._thread = threading.Thread(target=self._run, name="workbench-startup", daemon=True)
             self._thread.start()
 
+    def open_for(self, user: Agent) -> None:
+        """The user logged in through the window: open the workspace for them (on a new thread)."""
+        if self._entrance is None or self.workspace.done():
+            raise RuntimeError("the desk is not waiting for a login")
+        entrance = self._entrance
+        self._thread = threading.Thread(target=self._open, args=(entrance, user), name="workbench-startup", daemon=True)
+        self._thread.start()
+
     def join(self, timeout: float | None = None) -> bool:
         if self._thread is None:
             return True
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
+    def close(self) -> None:
+        """The window closes before anybody logged in: release the database the entrance opened."""
+        if self._entrance is not None and not self.workspace.done():
+            self._entrance.close()
+
     def _run(self) -> None:
         self._window_shown.wait(PAINT_WAIT_S)
-        from workbench.composition import desk_backups, open_desk
+        from workbench.composition import desk_backups, open_entrance
         from workbench.services.clock import system_clock
 
         clock = self.clock or system_clock
@@ -70,12 +91,28 @@ class DeskStartup:
             backups = desk_backups(self.config, clock=clock)
         except BaseException as exc:
             log.error("could not set up the backups: %r", exc)
-            for future in (self.backups, self.workspace, self.matcher):
+            for future in (self.backups, self.login, self.workspace, self.matcher):
                 future.set_exception(exc)
             return
         self.backups.set_result(backups)
         try:
-            ws = open_desk(self.config, clock=clock, backups=backups)
+            entrance = open_entrance(self.config, clock=clock, backups=backups)
+        except BaseException as exc:
+            log.error("could not open the database: %r", exc)
+            for future in (self.login, self.workspace, self.matcher):
+                future.set_exception(exc)
+            return
+        self._entrance = entrance
+        self.login.set_result(entrance.login)
+        if entrance.login.user is not None:  # a single seat, or a remembered login
+            self._open(entrance, entrance.login.user)
+
+    def _open(self, entrance: DeskEntrance, user: Agent) -> None:
+        from workbench.composition import open_desk
+        from workbench.services.clock import system_clock
+
+        try:
+            ws = open_desk(self.config, clock=self.clock or system_clock, entrance=entrance, user=user)
         except BaseException as exc:
             log.error("could not open the workspace: %r", exc)
             self.workspace.set_exception(exc)

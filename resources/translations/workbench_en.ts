@@ -20,6 +20,10 @@
         <translation>Routing</translation>
     </message>
     <message>
+        <source>初始密码</source>
+        <translation>Initial password</translation>
+    </message>
+    <message>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -58,6 +62,10 @@
     <message>
         <source>聊天里显示的名字</source>
         <translation>The name shown in chats</translation>
+    </message>
+    <message>
+        <source>至少 8 个字符；留空则暂时不能登录共享数据库</source>
+        <translation>At least 8 characters; leave empty and the account cannot log in to a shared database yet</translation>
     </message>
     <message>
         <source>角色</source>
@@ -1424,6 +1432,10 @@ The restore happens at the next start of the workbench: the current database fil
         <translation>Supervisor</translation>
     </message>
     <message>
+        <source>主账号</source>
+        <translation>Owner</translation>
+    </message>
+    <message>
         <source>买家付款后立即发送，告知发货时间。</source>
         <translation>Sent as soon as the customer pays, with when the order ships.</translation>
     </message>
@@ -1476,6 +1488,10 @@ The restore happens at the next start of the workbench: the current database fil
         <translation>Good review thanks</translation>
     </message>
     <message>
+        <source>学生</source>
+        <translation>Student</translation>
+    </message>
+    <message>
         <source>客服</source>
         <translation>Agent</translation>
     </message>
@@ -1498,6 +1514,10 @@ The restore happens at the next start of the workbench: the current database fil
     <message>
         <source>挂起</source>
         <translation>Away</translation>
+    </message>
+    <message>
+        <source>教师</source>
+        <translation>Teacher</translation>
     </message>
     <message>
         <source>智能辅助</source>
@@ -5408,6 +5428,60 @@ You can keep working. If it happens again, please send this log file to support.
     </message>
 </context>
 <context>
+    <name>LoginDialog</name>
+    <message>
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>登录</source>
+        <translation>Log in</translation>
+    </message>
+    <message>
+        <source>登录共享数据库</source>
+        <translation>Log in to the shared database</translation>
+    </message>
+    <message>
+        <source>登录工作台</source>
+        <translation>Log in to Workbench</translation>
+    </message>
+    <message>
+        <source>记住我（在本机的系统钥匙串中保存登录凭据）</source>
+        <translation>Remember me (keeps a login token in this computer&apos;s system keyring)</translation>
+    </message>
+    <message>
+        <source>请输入账号和密码。</source>
+        <translation>Enter your username and password.</translation>
+    </message>
+    <message>
+        <source>账号</source>
+        <translation>Username</translation>
+    </message>
+    <message>
+        <source>账号名</source>
+        <translation>Username</translation>
+    </message>
+    <message>
+        <source>退出</source>
+        <translation>Quit</translation>
+    </message>
+</context>
+<context>
+    <name>LoginFlow</name>
+    <message>
+        <source>数据库：{db}</source>
+        <translation>Database: {db}</translation>
+    </message>
+    <message>
+        <source>正在打开工作台…</source>
+        <translation>Opening the desk…</translation>
+    </message>
+    <message>
+        <source>请登录</source>
+        <translation>Please log in</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>○ 离线</source>
@@ -8243,6 +8317,18 @@ Reason: {reason}</translation>
         <translation>You can&apos;t send an empty message.</translation>
     </message>
     <message>
+        <source>你的账号没有权限{what}。如需修改，请联系主账号、主管或教师。</source>
+        <translation>Your account may not {what}. Ask the shop&apos;s owner, a supervisor or a teacher.</translation>
+    </message>
+    <message>
+        <source>修改店小蜜设置</source>
+        <translation>change the assistant&apos;s settings</translation>
+    </message>
+    <message>
+        <source>修改知识库</source>
+        <translation>change the knowledge base</translation>
+    </message>
+    <message>
         <source>分组名太长：{length} 字，最多 {limit} 字。</source>
         <translation>Group name too long: {length} characters, at most {limit}.</translation>
     </message>
@@ -8269,6 +8355,30 @@ Reason: {reason}</translation>
     <message>
         <source>官方标签（信用等级、88VIP）为只读，不能手动修改。</source>
         <translation>Official tags (credit level, 88VIP) are read-only and can&apos;t be changed by hand.</translation>
+    </message>
+    <message>
+        <source>密码不能与账号名相同。</source>
+        <translation>The password must not be the username.</translation>
+    </message>
+    <message>
+        <source>密码太简单：请至少用 3 个不同的字符。</source>
+        <translation>The password is too simple: use at least 3 different characters.</translation>
+    </message>
+    <message>
+        <source>密码最多 {limit} 个字符。</source>
+        <translation>The password may have at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>密码的开头和结尾不能是空格，也不能包含控制字符。</source>
+        <translation>The password must not begin or end with a space or contain control characters.</translation>
+    </message>
+    <message>
+        <source>密码至少 {limit} 个字符。</source>
+        <translation>The password needs at least {limit} characters.</translation>
+    </message>
+    <message>
+        <source>店铺至少要保留一个主账号。</source>
+        <translation>The shop must keep at least one owner account.</translation>
     </message>
     <message>
         <source>快捷编码 /{shortcode} 已被另一条短语使用。</source>
@@ -8301,6 +8411,10 @@ Reason: {reason}</translation>
     <message>
         <source>找不到这个备份：{detail}</source>
         <translation>Backup not found: {detail}</translation>
+    </message>
+    <message>
+        <source>找不到这个账号，可能已被删除。</source>
+        <translation>This account was not found; it may have been deleted.</translation>
     </message>
     <message>
         <source>操作未完成：{code}</source>
@@ -8423,6 +8537,10 @@ Reason: {reason}</translation>
         <translation>Disk read/write error: new messages and changes cannot be saved. Simulated customers are paused.</translation>
     </message>
     <message>
+        <source>管理这个账号</source>
+        <translation>manage this account</translation>
+    </message>
+    <message>
         <source>订单已是「{state}」，发货后不能再修改收货地址。</source>
         <translation>The order is already “{state}”; the shipping address cannot be changed after shipping.</translation>
     </message>
@@ -8435,6 +8553,14 @@ Reason: {reason}</translation>
 如果还没有备份，请关闭工作台，把这个文件移到别处保存，下次启动时会新建一个数据库。</source>
         <translation>Restore it from a backup: click &quot;Restore from backup…&quot; (in this message, or in Settings), choose the newest backup, then restart the workbench. The damaged file is kept beside it under a new name, not deleted.
 If there is no backup yet, close the workbench and move this file elsewhere for safekeeping; the next start creates a new database.</translation>
+    </message>
+    <message>
+        <source>请先登录。</source>
+        <translation>Please log in first.</translation>
+    </message>
+    <message>
+        <source>账号或密码不正确。</source>
+        <translation>Wrong username or password.</translation>
     </message>
     <message>
         <source>还没有数据库文件，无需备份。</source>
@@ -8455,6 +8581,14 @@ If there is no backup yet, close the workbench and move this file elsewhere for 
     <message>
         <source>这个文件不是工作台的数据库备份。</source>
         <translation>This file is not a backup of a Workbench database.</translation>
+    </message>
+    <message>
+        <source>连续输错多次，请 {delay} 秒后再试。</source>
+        <translation> Too many failed attempts: try again in {delay} seconds.</translation>
+    </message>
+    <message>
+        <source>连续输错多次，请 {seconds} 秒后再试。</source>
+        <translation>Too many failed attempts: try again in {seconds} seconds.</translation>
     </message>
 </context>
 </TS>

@@ -244,7 +244,8 @@ def test_turn_on_full_auto_mixed(qtbot: QtBot, page: BotSettingsPage) -> None:
 
 def test_create_a_sub_account_with_the_routing_permission_and_a_group(qtbot: QtBot, page: BotSettingsPage) -> None:
     tab = page.accounts
-    assert [a.username for a in tab.account_model.records()] == ["xiaozhao", "xiaolin", "azhen", "wangjing"]
+    # the demo's sub-accounts, then its 主账号 (added after them)
+    assert [a.username for a in tab.account_model.records()] == ["xiaozhao", "xiaolin", "azhen", "wangjing", "owner"]
     dialog = tab.open_account_dialog(None)
     assert isinstance(dialog, AccountDialog)
     dialog.username.setText("bad name")
@@ -264,7 +265,7 @@ def test_create_a_sub_account_with_the_routing_permission_and_a_group(qtbot: QtB
     dialog.simulated.setChecked(True)
     with qtbot.waitSignals([page.settings_changed, dialog.accepted], timeout=5000):
         dialog.submit()
-    qtbot.waitUntil(lambda: tab.account_model.rowCount() == 5, timeout=5000)
+    qtbot.waitUntil(lambda: tab.account_model.rowCount() == 6, timeout=5000)  # the 5 above and the new one
     created = tab.account_model.records()[-1]
     assert (created.display_name, created.role, created.capacity, created.simulated, created.can_route) == (
         "小美", AgentRole.AFTERSALES, 3, True, True,

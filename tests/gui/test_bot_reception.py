@@ -19,7 +19,7 @@ def test_bot_serves_a_customer_and_hands_off_to_waiting(qtbot: QtBot, make_windo
     window = make_window()
     ws, matcher = window.workspace, window.matcher
     assert ws is not None and matcher is not None
-    bot = BotService(ws.db, ws.shop.id, ws.clock)
+    bot = BotService(ws.db, ws.shop.id, ws.clock, actor=ws.actor)
     bot.save_reception(ReceptionConfig(mode=ReceptionMode.AUTO, strategy=AutoStrategy.BOT_FIRST))
     bot.save_transfer(replace(bot.settings().transfer, max_misses=1, repeat_limit=2))  # hand off soon
 

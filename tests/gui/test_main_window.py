@@ -274,7 +274,7 @@ def test_a_new_day_opens_the_answers_whose_window_starts_today(make_window: Wind
     assert ws is not None and matcher is not None and window.controller.day_timer.isActive()
     today = ws.clock().date()
     # an answer valid from today, written behind the matcher's back: as if it was built yesterday
-    service = KbAdminService(ws.db, ws.shop.id, ws.clock)
+    service = KbAdminService(ws.db, ws.shop.id, ws.clock, actor=ws.actor)
     opens = Answer("亲，年货节满199减20", today)
     draft = EntryDraft("活动优惠", "年货节有什么活动", (Phrasing("年货节优惠多少"),), (opens,))
     entry_id = service.create_entry(draft).entries[0].id

@@ -19,6 +19,7 @@ from tests.unit.services.test_storage_failures import (  # noqa: F401  (pg_url i
     cut_connections,
     pg_url,
 )
+from workbench.demo.seeding import DEMO_OWNER, DEMO_PASSWORD
 from workbench.kb import tokenizer
 from workbench.launch import LaunchConfig
 from workbench.paths import AppPaths
@@ -117,8 +118,15 @@ def test_a_lost_postgresql_connection_is_shown_and_clears(
     qtbot.addWidget(window)
     window.show()
     try:
+        window.start()
+        # A shared database asks who is at the desk: the demo shop's owner.
+        qtbot.waitUntil(lambda: window.login.dialog is not None and window.login.dialog.isVisible(), timeout=120_000)
+        dialog = window.login.dialog
+        assert dialog is not None
+        dialog.username.setText(DEMO_OWNER[0])
+        dialog.password.setText(DEMO_PASSWORD)
         with qtbot.waitSignal(window.workspace_ready, timeout=120_000):
-            window.start()
+            dialog.login_button.click()
         c = window.controller
         c.storage_timer.setInterval(200)
         window.sim_action.setChecked(True)

@@ -55,13 +55,13 @@ def test_an_unusable_value_falls_back_to_its_default_and_is_reported(
     tmp_path: Path, key: str, value: object, reason: str
 ) -> None:
     path = tmp_path / "settings.json"
-    path.write_text(json.dumps({key: value, "agent_username": "kf1"}, allow_nan=True), encoding="utf-8")
+    path.write_text(json.dumps({key: value, "last_username": "kf1"}, allow_nan=True), encoding="utf-8")
     loaded = read_settings(path)
     assert getattr(loaded.settings, key) == getattr(Settings(), key)
     assert [(p.key, p.reason) for p in loaded.problems] == [(key, reason)]
     problem = loaded.problems[0]
     assert problem.default == json.dumps(getattr(Settings(), key), ensure_ascii=False)
-    assert loaded.settings.agent_username == "kf1"  # the usable neighbour is kept
+    assert loaded.settings.last_username == "kf1"  # the usable neighbour is kept
 
 
 def test_json_numbers_convert_to_the_settings_type(tmp_path: Path) -> None:

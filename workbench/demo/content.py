@@ -3,7 +3,7 @@
 An empty database starts as this shop and classrooms reset to it. The hand-written content lives in
 ``workbench/assets/demo`` and is read through :mod:`importlib.resources`:
 
-* ``shop.json``          shop name, agents (the first one is the logged-in agent), return address,
+* ``shop.json``          shop name, agents (the first one served the demo's past chats), return address,
                          after-sales policies, promotions
 * ``products.json``      the catalogue (sizes, colours, attributes, size charts)
 * ``kb.json``            the starter knowledge base (standard question, answers, phrasings)
@@ -448,7 +448,8 @@ class DemoContent:
 @dataclass(frozen=True, slots=True)
 class DemoShop:
     """The whole demo shop: content plus generated customers and orders (orders sorted by
-    ``created_at``). ``agents[0]`` is the logged-in agent."""
+    ``created_at``). ``agents[0]`` served the demo's past chats (the desk's user is the owner the
+    seeding adds, see workbench.demo.seeding)."""
 
     seed: int
     now: datetime

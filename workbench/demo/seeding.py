@@ -1,7 +1,13 @@
-"""The demo shop in the database: seeded into an empty database, restored on `--reset-demo`."""
+"""The demo shop in the database: seeded into an empty database, restored on `--reset-demo`.
+
+Every demo user has the password `DEMO_PASSWORD`, so a classroom can log in on a shared database at
+once: the owner ``owner`` (店主, the single-seat desk's user), the agents and the supervisor of
+``shop.json``.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from sqlalchemy import delete
@@ -12,11 +18,14 @@ from workbench.demo.content import DemoShop
 from workbench.demo.crm import seed_crm
 from workbench.demo.generator import generate_demo_shop
 from workbench.domain.customers import Customer
+from workbench.domain.identity import Role
 from workbench.domain.kb import KbEntry, Phrasing, PhrasingKind
 from workbench.domain.orders import LogisticsEvent, Order, OrderItem, Product
 from workbench.domain.quick_phrases import PhrasePool
 from workbench.services.clock import Clock, system_clock
+from workbench.services.passwords import hash_password
 from workbench.storage.db import Database
+from workbench.storage.repositories.accounts import AccountRepository
 from workbench.storage.repositories.customers import CustomerRepository
 from workbench.storage.repositories.kb import KbRepository
 from workbench.storage.repositories.orders import OrderRepository
@@ -34,6 +43,15 @@ TAG_COLOURS = {
     "差评记录": "#cf1322",
     "大码": "#722ed1",
 }
+
+DEMO_PASSWORD = "demo1234"  # documented in the README: the demo shop is for trying things out
+DEMO_OWNER = ("owner", "店主")  # username, display name
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    """One hash for every demo user (hashing takes a moment; the password is public anyway)."""
+    return hash_password(DEMO_PASSWORD)
 
 
 def seed_if_empty(db: Database, *, clock: Clock = system_clock) -> bool:
@@ -67,6 +85,10 @@ def _seed(s: Session, demo: DemoShop) -> None:
     )
     for agent in demo.agents:
         shops.add_agent(shop.id, agent.username, agent.display_name, agent.role)
+    owner = shops.add_agent(shop.id, *DEMO_OWNER, Role.OWNER.value)  # after the agents: their ids stay
+    accounts = AccountRepository(s)
+    for user in shops.agents(shop.id):
+        accounts.set_password_hash(user.id, _demo_password_hash(), now)
     # Rows go in a few statements per table (executemany), not one round trip each: the first start on
     # an empty PostgreSQL database waits for this.
     kb = KbRepository(s)
@@ -88,12 +110,12 @@ def _seed(s: Session, demo: DemoShop) -> None:
         ],
         now,
     )
-    agents = shops.agents(shop.id)
     phrases = QuickPhraseRepository(s)
     for pos, phrase in enumerate(demo.quick_phrases):
         pool = PhrasePool(phrase.pool)
-        owner = agents[0].id if pool is PhrasePool.PERSONAL else None
-        phrases.add(shop.id, pool, phrase.group, phrase.shortcode, phrase.text, owner, pos)
+        # the personal phrases are the single-seat desk's user's: the owner's
+        mine = owner.id if pool is PhrasePool.PERSONAL else None
+        phrases.add(shop.id, pool, phrase.group, phrase.shortcode, phrase.text, mine, pos)
     orders = OrderRepository(s)
     orders.add_products(
         shop.id,

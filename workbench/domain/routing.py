@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from workbench.domain.errors import DomainError
+from workbench.domain.identity import MAX_USERNAME as MAX_USERNAME  # the account rules live in identity
+from workbench.domain.identity import USERNAME as USERNAME
+from workbench.domain.identity import Role
+from workbench.domain.identity import clean_username as clean_username
 from workbench.domain.shops import AgentStatus
 from workbench.domain.text import clean_text
 
-MAX_USERNAME = 40
 MAX_DISPLAY_NAME = 12
 MAX_GROUP_NAME = 12
 MAX_GROUP_KEYWORDS = 30
 MIN_CAPACITY = 1
 MAX_CAPACITY = 50
 DEFAULT_CAPACITY = 8
-USERNAME = re.compile(r"^[0-9A-Za-z_.\-:\u4e00-\u9fff]+$")
 
-
-class AgentRole(StrEnum):
-    AGENT = "agent"  # 客服
-    AFTERSALES = "aftersales"  # 售后
-    SUPERVISOR = "supervisor"  # 主管
+# A sub-account's role is a user's role (see workbench.domain.identity).
+AgentRole = Role
 
 
 class RoutingStrategy(StrEnum):
@@ -81,17 +79,6 @@ class RouteResult:
     agent_id: int | None
     group_id: int | None = None
     cursor: int = 0  # the round-robin position after this pick (the picked agent's id)
-
-
-def clean_username(raw: str) -> str:
-    name = unicodedata.normalize("NFKC", clean_text(raw, multiline=False, field="username"))
-    if not name:
-        raise DomainError("account.username_empty", field="username")
-    if len(name) > MAX_USERNAME:
-        raise DomainError("account.username_too_long", field="username", limit=MAX_USERNAME)
-    if not USERNAME.match(name):
-        raise DomainError("account.username_chars", field="username")
-    return name
 
 
 def clean_display_name(raw: str) -> str:

@@ -1,9 +1,11 @@
-"""Shops and their agents (sub-accounts, 子账号)."""
+"""Shops and their users: the owner's 主账号 and the agents' sub-accounts (子账号)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+
+from workbench.domain.identity import Role
 
 
 class AgentStatus(StrEnum):
@@ -21,9 +23,11 @@ class Shop:
 
 @dataclass(frozen=True, slots=True)
 class Agent:
+    """A user of the shop: the 主账号 or a 子账号 (see workbench.domain.identity); a desk's logged-in user."""
+
     id: int
     shop_id: int
     username: str
     display_name: str
-    role: str
+    role: Role
     status: AgentStatus

@@ -26,8 +26,10 @@ from workbench.domain.auto_messages import (
 from workbench.domain.conversations import Message
 from workbench.domain.customers import Customer
 from workbench.domain.errors import DomainError
+from workbench.domain.identity import Actor, Permission
 from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState, short_title
 from workbench.domain.reviews import SMALL_ORDER_CENTS
+from workbench.services.access import require
 from workbench.services.clock import Clock, system_clock
 from workbench.services.reviews import (
     ProfessionalScript,
@@ -95,10 +97,14 @@ def order_values(facts: OrderFacts, shop_name: str) -> dict[str, str]:
 
 
 class AutoMessageService:
-    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock) -> None:
+    """Rules, the simulated order-event rate and 批量发消息 need `Permission.CONFIGURE_BOT` (checked for
+    `actor`); handling order events is the program's work."""
+
+    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock, *, actor: Actor) -> None:
         self.db = db
         self.shop_id = shop_id
         self.clock = clock
+        self.actor = actor
 
     # -- rules ----------------------------------------------------------------------------------
 
@@ -108,8 +114,9 @@ class AutoMessageService:
 
     def save_rule(self, rule: AutoRule) -> AutoRule:
         """Check and save a rule; switching it on starts it from now (older orders are left alone)."""
-        checked = check_rule(rule)
         with self.db.session() as s:
+            require(s, self.actor, Permission.CONFIGURE_BOT)
+            checked = check_rule(rule)
             repo = BotRepository(s)
             stored = repo.config(self.shop_id)
             before = stored.rules[rule.kind]
@@ -130,6 +137,7 @@ class AutoMessageService:
         if not 0 <= rate <= 60:
             raise DomainError("rule.events_range", field="order_events_per_min")
         with self.db.session() as s:
+            require(s, self.actor, Permission.CONFIGURE_BOT)
             repo = BotRepository(s)
             stored = repo.config(self.shop_id)
             return repo.save_config(
@@ -241,6 +249,8 @@ class AutoMessageService:
 
     def bulk_send(self, target: BulkTarget, template: str) -> AutoResult:
         """Send a template to every customer of a group (at most MAX_BULK_RECIPIENTS), all or nothing."""
+        with self.db.session() as s:
+            require(s, self.actor, Permission.CONFIGURE_BOT)
         text = check_template(template, AutoKind.BULK)
         recipients = self.bulk_recipients(target)
         if not recipients:

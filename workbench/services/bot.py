@@ -45,9 +45,11 @@ from workbench.domain.bot import (
 )
 from workbench.domain.conversations import Message, Sender
 from workbench.domain.emotion import EmotionDetector, default_detector
+from workbench.domain.identity import PROGRAM, Actor, Permission
 from workbench.domain.kb import Suggestion
 from workbench.domain.routing import RoutingConfig, SubAccount
 from workbench.domain.shops import AgentStatus
+from workbench.services.access import require
 from workbench.services.clock import Clock, system_clock
 from workbench.services.routing import RoutingService, SimulatedColleagues
 from workbench.storage.db import Database
@@ -63,12 +65,14 @@ log = logging.getLogger(__name__)
 
 
 class BotService:
-    """Reads and saves the bot's settings (welcome, transfer rules, reception mode)."""
+    """Reads and saves the bot's settings (welcome, transfer rules, reception mode); saving needs
+    `Permission.CONFIGURE_BOT` (checked for `actor`)."""
 
-    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock) -> None:
+    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock, *, actor: Actor) -> None:
         self.db = db
         self.shop_id = shop_id
         self.clock = clock
+        self.actor = actor
 
     def config(self) -> StoredConfig:
         with self.db.session() as s:
@@ -81,21 +85,29 @@ class BotService:
         with self.db.session() as s:
             return BotRepository(s).version(self.shop_id)
 
+    def _check(self) -> None:
+        with self.db.session() as s:
+            require(s, self.actor, Permission.CONFIGURE_BOT)
+
     def _save(self, change: Callable[[BotSettings], BotSettings]) -> BotSettings:
         with self.db.session() as s:
+            require(s, self.actor, Permission.CONFIGURE_BOT)
             repo = BotRepository(s)
             stored = repo.config(self.shop_id)
             return repo.save_config(self.shop_id, replace(stored, bot=change(stored.bot)), self.clock()).bot
 
     def save_welcome(self, welcome: WelcomeConfig) -> BotSettings:
+        self._check()  # before the form's checks: a user who may not save hears that first
         cleaned = clean_welcome(welcome)
         return self._save(lambda b: replace(b, welcome=cleaned))
 
     def save_transfer(self, rules: TransferRules) -> BotSettings:
+        self._check()
         cleaned = clean_transfer(rules)
         return self._save(lambda b: replace(b, transfer=cleaned))
 
     def save_reception(self, reception: ReceptionConfig) -> BotSettings:
+        self._check()
         cleaned = clean_reception(reception)
         return self._save(lambda b: replace(b, reception=cleaned))
 
@@ -220,8 +232,9 @@ class ReceptionBot:
         self.db = db
         self.shop_id = shop_id
         self.clock = clock
-        self.service = BotService(db, shop_id, clock)
-        self.routing = RoutingService(db, shop_id, clock)
+        # The program's own use: it reads the settings and routes, and changes no setup.
+        self.service = BotService(db, shop_id, clock, actor=PROGRAM)
+        self.routing = RoutingService(db, shop_id, clock, actor=PROGRAM)
         self.colleagues = SimulatedColleagues(db, shop_id, clock, rng)
         self.matcher: Matcher | None = None
         self._version = -1

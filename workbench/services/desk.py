@@ -1,17 +1,20 @@
-"""The desk: which shop is open, which agent works at it, and that agent's status (在线 / 挂起 / 离线)."""
+"""The desk: which shop is open, which user works at it, and that user's status (在线 / 挂起 / 离线)."""
 
 from __future__ import annotations
 
 from workbench.domain.errors import DomainError
+from workbench.domain.identity import Role
 from workbench.domain.shops import Agent, AgentStatus, Shop
 from workbench.services.notifications import Hub, Topic
 from workbench.storage.db import Database
 from workbench.storage.repositories.shops import ShopRepository
 
 
-def open_shop(db: Database, agent_username: str = "") -> tuple[Shop, Agent, tuple[Agent, ...]]:
-    """The database's shop and the desk's agent (the named one, else the first): raises
-    DomainError("shop.missing" / "agent.missing") on a database without them."""
+def open_shop(db: Database, username: str = "") -> tuple[Shop, Agent, tuple[Agent, ...]]:
+    """The database's shop and the desk's user: the named one (who logged in), or with no name the
+    owner (a single-seat desk; a database without an owner: its first user). Raises
+    DomainError("shop.missing" / "agent.missing") on a database without them, and "agent.missing"
+    for a name that is not a user."""
     with db.session() as s:
         repo = ShopRepository(s)
         shop = repo.first()
@@ -20,7 +23,12 @@ def open_shop(db: Database, agent_username: str = "") -> tuple[Shop, Agent, tupl
         agents = tuple(repo.agents(shop.id))
     if not agents:
         raise DomainError("agent.missing")
-    agent = next((a for a in agents if a.username == agent_username), agents[0])
+    if username:
+        agent = next((a for a in agents if a.username == username), None)
+        if agent is None:
+            raise DomainError("agent.missing", username=username)
+    else:
+        agent = next((a for a in agents if a.role is Role.OWNER), agents[0])
     return shop, agent, agents
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from workbench.domain.errors import DomainError
+from workbench.domain.identity import Actor, Permission
 from workbench.domain.kb import KbEntry
 from workbench.domain.kb_admin import (
     ALL_CATEGORIES,
@@ -31,6 +32,7 @@ from workbench.domain.kb_admin import (
     with_answer,
 )
 from workbench.kb.matcher import Matcher, MatchOutcome, OutcomeKind
+from workbench.services.access import require
 from workbench.services.clock import Clock, system_clock
 from workbench.storage.db import Database
 from workbench.storage.repositories.kb_admin import KbAdminRepository
@@ -72,10 +74,13 @@ def save_entry(repo: KbAdminRepository, shop_id: int, entry_id: int, clean: Entr
 
 
 class KbAdminService:
-    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock) -> None:
+    """Reading is everybody's; every change needs `Permission.MANAGE_KB` (checked for `actor`)."""
+
+    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock, *, actor: Actor) -> None:
         self.db = db
         self.shop_id = shop_id
         self.clock = clock
+        self.actor = actor
 
     def today(self) -> date:
         return self.clock().date()
@@ -90,12 +95,14 @@ class KbAdminService:
 
     def add_category(self, name: str) -> CategoryInfo:
         with self.db.session() as s:
+            require(s, self.actor, Permission.MANAGE_KB)
             repo = KbAdminRepository(s)
             clean = check_category_name(name, repo.category_names(self.shop_id))
             return repo.add_category(self.shop_id, clean)
 
     def rename_category(self, old: str, new: str) -> KbChange:
         with self.db.session() as s:
+            require(s, self.actor, Permission.MANAGE_KB)
             repo = KbAdminRepository(s)
             names = repo.category_names(self.shop_id)
             self._check_custom(repo, old)
@@ -106,6 +113,7 @@ class KbAdminService:
     def delete_category(self, name: str) -> KbChange:
         """Delete a custom category; its entries move to 更多问题."""
         with self.db.session() as s:
+            require(s, self.actor, Permission.MANAGE_KB)
             repo = KbAdminRepository(s)
             self._check_custom(repo, name)
             repo.ensure_standard_categories(self.shop_id)
@@ -152,6 +160,7 @@ class KbAdminService:
     def create_entry(self, draft: EntryDraft) -> KbChange:
         """新建自定义问题."""
         with self.db.session() as s:
+            require(s, self.actor, Permission.MANAGE_KB)
             repo = KbAdminRepository(s)
             clean = check_entry(draft, repo.category_names(self.shop_id))
             self._check_unique(repo, clean.question, None)
@@ -162,6 +171,7 @@ class KbAdminService:
         """Save the editor's draft. A pack entry whose content now differs from the pack is marked
         edited, so an upgrade keeps it."""
         with self.db.session() as s:
+            require(s, self.actor, Permission.MANAGE_KB)
             repo = KbAdminRepository(s)
             clean = check_entry(draft, repo.category_names(self.shop_id))
             self._check_unique(repo, clean.question, entry_id)
@@ -184,6 +194,7 @@ class KbAdminService:
 
     def set_enabled(self, entry_id: int, enabled: bool) -> KbChange:
         with self.db.session() as s:
+            require(s, self.actor, Permission.MANAGE_KB)
             repo = KbAdminRepository(s)
             try:
                 repo.set_enabled(self.shop_id, entry_id, enabled, self.clock())
@@ -193,6 +204,7 @@ class KbAdminService:
 
     def delete_entry(self, entry_id: int) -> KbChange:
         with self.db.session() as s:
+            require(s, self.actor, Permission.MANAGE_KB)
             try:
                 KbAdminRepository(s).delete_entry(self.shop_id, entry_id)
             except LookupError as exc:
@@ -202,6 +214,7 @@ class KbAdminService:
     def edit_answer(self, entry_id: int, index: int, text: str) -> KbChange:
         """修改答案内容: replace one answer (its validity window stays), as from the test window."""
         with self.db.session() as s:
+            require(s, self.actor, Permission.MANAGE_KB)
             repo = KbAdminRepository(s)
             current = repo.entry(self.shop_id, entry_id, self.today())
             if current is None:
@@ -214,6 +227,7 @@ class KbAdminService:
         """修改答案内容 for the answer the bot gives today (the first one valid today)."""
         today = self.today()
         with self.db.session() as s:
+            require(s, self.actor, Permission.MANAGE_KB)
             current = KbAdminRepository(s).entry(self.shop_id, entry_id, today)
         if current is None:
             raise DomainError("kb.entry.missing", entry_id=entry_id)

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from workbench.domain.identity import Actor, Permission
 from workbench.domain.kb import STANDARD_CATEGORIES, Phrasing, PhrasingKind
 from workbench.domain.kb_admin import (
     Answer,
@@ -32,6 +33,7 @@ from workbench.domain.kb_admin import (
     split_core_words,
     validate_entry,
 )
+from workbench.services.access import require
 from workbench.services.clock import Clock, system_clock
 from workbench.services.kb_admin import KbChange, QaCase, save_entry
 from workbench.services.sheets import (
@@ -406,10 +408,13 @@ def write_sheet(path: Path, rows: Sequence[Sequence[str]], notes: Sequence[str] 
 
 
 class KbIoService:
-    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock) -> None:
+    """Export is everybody's; an import changes the KB and needs `Permission.MANAGE_KB`."""
+
+    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock, *, actor: Actor) -> None:
         self.db = db
         self.shop_id = shop_id
         self.clock = clock
+        self.actor = actor
 
     def export(self, path: Path) -> int:
         """Write every entry (standard categories first) to a .csv or .xlsx; the number of entries."""
@@ -442,6 +447,7 @@ class KbIoService:
     def save_import(self, drafts: Sequence[tuple[EntryDraft, int]], cancel: Cancel | None = None) -> ImportResult:
         """All or nothing: save every entry of a checked file in one transaction (a cancel rolls it back)."""
         with self.db.session() as s:
+            require(s, self.actor, Permission.MANAGE_KB)
             repo = KbAdminRepository(s)
             repo.ensure_standard_categories(self.shop_id)
             today = self.clock().date()

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from workbench.domain.errors import DomainError
+from workbench.domain.identity import Actor, Permission
 from workbench.domain.kb import KbEntry
 from workbench.domain.packs import (
     NOT_INSTALLED,
@@ -22,6 +23,7 @@ from workbench.domain.packs import (
     plan_upgrade,
     version_key,
 )
+from workbench.services.access import require
 from workbench.services.clock import Clock, system_clock
 from workbench.services.kb_admin import KbChange
 from workbench.storage.db import Database
@@ -49,10 +51,13 @@ class PackResult:
 
 
 class PackService:
-    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock) -> None:
+    """The catalogue is everybody's; subscribing, upgrading and unsubscribing need `Permission.MANAGE_KB`."""
+
+    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock, *, actor: Actor) -> None:
         self.db = db
         self.shop_id = shop_id
         self.clock = clock
+        self.actor = actor
 
     def catalog(self) -> list[PackStatus]:
         with self.db.session() as s:
@@ -71,6 +76,7 @@ class PackService:
         pack = self._pack(pack_id, version)
         now = self.clock()
         with self.db.session() as s:
+            require(s, self.actor, Permission.MANAGE_KB)
             repo = KbAdminRepository(s)
             if repo.subscription_id(self.shop_id, pack_id) is not None:
                 raise DomainError("pack.subscribed", pack_id=pack_id)
@@ -86,6 +92,7 @@ class PackService:
         pack = self._pack(pack_id, version)
         now = self.clock()
         with self.db.session() as s:
+            require(s, self.actor, Permission.MANAGE_KB)
             repo = KbAdminRepository(s)
             sub_id = repo.subscription_id(self.shop_id, pack_id)
             current = repo.subscription_version(self.shop_id, pack_id)
@@ -107,6 +114,7 @@ class PackService:
     def unsubscribe(self, pack_id: str) -> PackResult:
         """Remove the pack's untouched entries; the ones the shop edited stay as its own."""
         with self.db.session() as s:
+            require(s, self.actor, Permission.MANAGE_KB)
             repo = KbAdminRepository(s)
             sub_id = repo.subscription_id(self.shop_id, pack_id)
             current = repo.subscription_version(self.shop_id, pack_id)

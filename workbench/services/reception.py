@@ -15,6 +15,7 @@ from workbench.domain.conversations import (
     validate_message_text,
 )
 from workbench.domain.errors import DomainError
+from workbench.domain.identity import Permission, Role, allows
 from workbench.services.clock import Clock, system_clock
 from workbench.services.notifications import Hub, Topic
 from workbench.storage.db import Database
@@ -65,17 +66,24 @@ class ReceptionService:
         )
 
     def desk_lists(self, agent_id: int) -> ConversationLists:
-        """What one agent's desk lists: 待接待 not assigned or assigned to this agent, 接待中 this
-        agent's own; chats the bot is serving (full-auto) and colleagues' chats are left out."""
+        """What one user's desk lists: 待接待 not assigned or assigned to them, 接待中 their own, and the
+        shop's 已结束; chats the bot is serving (full-auto) and colleagues' chats are left out.
+        As the user's role decides (workbench.domain.identity): a teacher's desk lists every seat's
+        chats, a student's 已结束 only their own."""
+        from workbench.storage.repositories.accounts import AccountRepository
         from workbench.storage.repositories.bot import BotRepository
 
         lists = self.lists()
         with self.db.session() as s:
             bot = BotRepository(s).bot_owned(self.shop_id)
+            role = AccountRepository(s).role_of(agent_id) or Role.AGENT
+        everyone = allows(role, Permission.SEE_ALL_SEATS)
         return ConversationLists(
-            waiting=tuple(c for c in lists.waiting if c.agent_id in (None, agent_id) and c.id not in bot),
-            active=tuple(c for c in lists.active if c.agent_id == agent_id and c.id not in bot),
-            ended=lists.ended,
+            waiting=tuple(c for c in lists.waiting if (everyone or c.agent_id in (None, agent_id)) and c.id not in bot),
+            active=tuple(c for c in lists.active if (everyone or c.agent_id == agent_id) and c.id not in bot),
+            ended=lists.ended
+            if allows(role, Permission.SEE_SHOP_HISTORY)
+            else tuple(c for c in lists.ended if c.agent_id == agent_id),
         )
 
     def get(self, conversation_id: int) -> Conversation | None:

@@ -1,5 +1,9 @@
 """子账号 and 分流: sub-accounts with roles and the routing permission, reception groups, the routing
-of new customers, the capacity rule (automatic 挂起), and simulated colleagues for classrooms."""
+of new customers, the capacity rule (automatic 挂起), and simulated colleagues for classrooms.
+
+Changing accounts needs `Permission.MANAGE_USERS` and the right to give the role (see
+workbench.domain.identity); groups and the 分流 settings need `Permission.CONFIGURE_BOT`. Routing
+itself is the program's work and is not checked."""
 
 from __future__ import annotations
 
@@ -7,12 +11,13 @@ import heapq
 import itertools
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
 from workbench.domain.conversations import ConversationState, Message, Sender
 from workbench.domain.errors import DomainError
+from workbench.domain.identity import Actor, Permission, Role, check_password
 from workbench.domain.routing import (
     AgentRole,
     ReceptionGroup,
@@ -28,8 +33,11 @@ from workbench.domain.routing import (
     pick_agent,
 )
 from workbench.domain.shops import AgentStatus
+from workbench.services.access import require, require_manage
 from workbench.services.clock import Clock, system_clock
+from workbench.services.passwords import hash_password
 from workbench.storage.db import Database
+from workbench.storage.repositories.accounts import AccountRepository
 from workbench.storage.repositories.bot import BotRepository
 from workbench.storage.repositories.conversations import ConversationRepository
 
@@ -45,6 +53,9 @@ class AccountForm:
     capacity: int = 8
     simulated: bool = False
     group_ids: tuple[int, ...] = ()
+    # A new account's initial password (empty: none yet, it cannot log in on a shared database); never
+    # shown in a log or a traceback.
+    password: str = field(default="", repr=False)
 
 
 def account_problems(form: AccountForm) -> list[DomainError]:
@@ -58,6 +69,11 @@ def account_problems(form: AccountForm) -> list[DomainError]:
         check_capacity(form.capacity)
     except DomainError as exc:
         problems.append(exc)
+    if form.password:
+        try:
+            check_password(form.password, form.username.strip())
+        except DomainError as exc:
+            problems.append(exc)
     return problems
 
 
@@ -67,10 +83,11 @@ class RoutingService:
     `route` remembers the round-robin position in memory: one desk (the program's channel) routes.
     """
 
-    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock) -> None:
+    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock, *, actor: Actor) -> None:
         self.db = db
         self.shop_id = shop_id
         self.clock = clock
+        self.actor = actor
         self._cursor = 0
 
     # -- reading -------------------------------------------------------------------------------
@@ -91,16 +108,21 @@ class RoutingService:
 
     def save_config(self, config: RoutingConfig) -> RoutingConfig:
         with self.db.session() as s:
+            require(s, self.actor, Permission.CONFIGURE_BOT)
             repo = BotRepository(s)
             stored = repo.config(self.shop_id)
             return repo.save_config(self.shop_id, replace(stored, routing=config), self.clock()).routing
 
     def create_account(self, form: AccountForm) -> SubAccount:
+        with self.db.session() as s:
+            require_manage(s, self.actor, form.role)
         problems = account_problems(form)
         if problems:
             raise problems[0]
         username = clean_username(form.username)
+        password_hash = hash_password(form.password) if form.password else None  # a moment: before the transaction
         with self.db.session() as s:
+            require_manage(s, self.actor, form.role)
             repo = BotRepository(s)
             if repo.username_taken(self.shop_id, username):
                 raise DomainError("account.username_taken", field="username", username=username)
@@ -108,17 +130,20 @@ class RoutingService:
                 self.shop_id, username, clean_display_name(form.display_name), form.role, AgentStatus.ONLINE
             )
             self._write_profile(repo, agent_id, form)
+            if password_hash is not None:
+                AccountRepository(s).set_password_hash(agent_id, password_hash, self.clock())
             repo.bump_version(self.shop_id, self.clock())
             return next(a for a in repo.sub_accounts(self.shop_id) if a.id == agent_id)
 
     def update_account(self, agent_id: int, form: AccountForm) -> SubAccount:
-        problems = [p for p in account_problems(form) if p.field != "username"]
+        with self.db.session() as s:
+            self._check_manage(s, agent_id, form.role)
+        problems = [p for p in account_problems(form) if p.field not in ("username", "password")]
         if problems:
             raise problems[0]
         with self.db.session() as s:
+            self._check_manage(s, agent_id, form.role)
             repo = BotRepository(s)
-            if not any(a.id == agent_id for a in repo.sub_accounts(self.shop_id)):
-                raise DomainError("account.missing")
             self._write_profile(repo, agent_id, form)
             repo.bump_version(self.shop_id, self.clock())
             return next(a for a in repo.sub_accounts(self.shop_id) if a.id == agent_id)
@@ -135,9 +160,26 @@ class RoutingService:
             group_ids=[g for g in form.group_ids if g in known],
         )
 
+    def _check_manage(self, s: Session, agent_id: int, new_role: Role | None = None) -> None:
+        """The account exists and the actor may manage it (and give it `new_role`); the shop keeps an owner."""
+        accounts = AccountRepository(s)
+        target = accounts.user(agent_id)
+        if target is None or target.shop_id != self.shop_id:
+            raise DomainError("account.missing")
+        require_manage(s, self.actor, target.role, new_role)
+        others = (u for u in accounts.users(self.shop_id) if u.id != agent_id)
+        if target.role is Role.OWNER and new_role is not Role.OWNER and not any(u.role is Role.OWNER for u in others):
+            raise DomainError("account.last_owner")
+
     def set_status(self, agent_id: int, status: AgentStatus) -> SubAccount:
-        """在线 / 挂起 / 离线 set by hand (the capacity rule lets go of the account)."""
+        """在线 / 挂起 / 离线 set by hand (the capacity rule lets go of the account). Users set their own;
+        another user's needs the right to manage their account."""
         with self.db.session() as s:
+            if agent_id != self.actor.user_id:
+                target = AccountRepository(s).user(agent_id)
+                if target is None:
+                    raise DomainError("account.missing")
+                require_manage(s, self.actor, target.role)
             repo = BotRepository(s)
             repo.set_status(agent_id, status, auto_suspended=False)
             repo.bump_version(self.shop_id, self.clock())
@@ -148,6 +190,7 @@ class RoutingService:
         if agent_id == desk_agent_id:
             raise DomainError("account.is_desk")
         with self.db.session() as s:
+            self._check_manage(s, agent_id)
             repo = BotRepository(s)
             conversations = ConversationRepository(s)
             now = self.clock()
@@ -161,9 +204,12 @@ class RoutingService:
     def save_group(
         self, group_id: int | None, name: str, keywords: Sequence[str], agent_ids: Sequence[int]
     ) -> ReceptionGroup:
+        with self.db.session() as s:
+            require(s, self.actor, Permission.CONFIGURE_BOT)
         clean = clean_group_name(name)
         words = clean_group_keywords(keywords)
         with self.db.session() as s:
+            require(s, self.actor, Permission.CONFIGURE_BOT)
             repo = BotRepository(s)
             if repo.group_name_taken(self.shop_id, clean, group_id):
                 raise DomainError("group.name_taken", field="name", name=clean)
@@ -174,6 +220,7 @@ class RoutingService:
 
     def delete_group(self, group_id: int) -> None:
         with self.db.session() as s:
+            require(s, self.actor, Permission.CONFIGURE_BOT)
             repo = BotRepository(s)
             repo.delete_group(group_id)
             repo.bump_version(self.shop_id, self.clock())

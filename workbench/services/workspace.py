@@ -10,8 +10,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from workbench.domain.identity import Actor
 from workbench.domain.shops import Agent, AgentStatus, Shop
 from workbench.kb.matcher import Matcher
+from workbench.services.accounts import AccountService, DeskLogin
 from workbench.services.aftersales import AftersalesService
 from workbench.services.auto_messages import AutoMessageService
 from workbench.services.backups import BackupService
@@ -53,11 +55,12 @@ class StartupNotice:
 
 @dataclass(eq=False)
 class Workspace:
-    """One shop's services for one agent's desk."""
+    """One shop's services for one user's desk; the services that change the shop's setup check what
+    that user may do (workbench.domain.identity)."""
 
     db: Database  # owned here so `close` can release it; pages and widgets never use it
     shop: Shop
-    agent: Agent  # this desk's agent, as last read (status changes follow)
+    agent: Agent  # this desk's logged-in user, as last read (status changes follow)
     agents: tuple[Agent, ...]
     clock: Clock
     hub: Hub
@@ -80,8 +83,14 @@ class Workspace:
     routing: RoutingService
     auto_messages: AutoMessageService
     health: StorageHealth  # whether writes work (a full disk, a lost connection)
+    accounts: AccountService
     channel: SimulatedChannel | None = None  # simulated customers (desks; not the command line)
     notices: list[StartupNotice] = field(default_factory=list)  # for the window to show once opened
+
+    @property
+    def actor(self) -> Actor:
+        """The logged-in user, as the services see who acts."""
+        return Actor(self.agent.id)
 
     def set_agent_status(self, status: AgentStatus) -> Agent:
         self.agent = self.desk.set_status(self.agent.id, status)
@@ -100,11 +109,25 @@ class Workspace:
 
 class WorkspaceOpening(Protocol):
     """A desk's workspace and KB matcher being opened in the background (the app's start-up), and the
-    backups of its database (set first, so a workspace that cannot open can still be restored)."""
+    backups of its database (set first, so a workspace that cannot open can still be restored).
+
+    `login` completes when the database is open: its `user` is set when nobody needs to log in (a
+    single-seat desk's owner, or a remembered login); otherwise the window asks for a password
+    (`DeskLogin.log_in`, off the UI thread) and calls `open_for` with the user. The workspace opens
+    for that user."""
 
     backups: Future[BackupService]
+    login: Future[DeskLogin]
     workspace: Future[Workspace]
     matcher: Future[Matcher]
+
+    def open_for(self, user: Agent) -> None:
+        """Open the workspace for a user who logged in through the window."""
+        ...
+
+    def close(self) -> None:
+        """Release the database when the window closes before anybody logged in."""
+        ...
 
     def window_shown(self) -> None:
         """The window has painted; the start-up work need not hold back for it any longer."""

@@ -108,6 +108,31 @@ def error_text(exc: BaseException) -> str:
                 return QCoreApplication.translate("errors", "找不到该短语，可能已被删除。")
             case "phrase.no_agent":
                 return QCoreApplication.translate("errors", "未登录客服账号，不能保存个人短语。")
+            case "permission.denied":
+                return permission_denied_text(str(p.get("permission", "")))
+            case "login.failed":
+                text = QCoreApplication.translate("errors", "账号或密码不正确。")
+                if p.get("delay"):
+                    text += QCoreApplication.translate("errors", "连续输错多次，请 {delay} 秒后再试。").format(**p)
+                return text
+            case "login.throttled":
+                return QCoreApplication.translate("errors", "连续输错多次，请 {seconds} 秒后再试。").format(**p)
+            case "login.required":
+                return QCoreApplication.translate("errors", "请先登录。")
+            case "agent.missing":
+                return QCoreApplication.translate("errors", "找不到这个账号，可能已被删除。")
+            case "account.last_owner":
+                return QCoreApplication.translate("errors", "店铺至少要保留一个主账号。")
+            case "password.too_short":
+                return QCoreApplication.translate("errors", "密码至少 {limit} 个字符。").format(**p)
+            case "password.too_long":
+                return QCoreApplication.translate("errors", "密码最多 {limit} 个字符。").format(**p)
+            case "password.spaces":
+                return QCoreApplication.translate("errors", "密码的开头和结尾不能是空格，也不能包含控制字符。")
+            case "password.too_simple":
+                return QCoreApplication.translate("errors", "密码太简单：请至少用 3 个不同的字符。")
+            case "password.is_username":
+                return QCoreApplication.translate("errors", "密码不能与账号名相同。")
         return QCoreApplication.translate("errors", "操作未完成：{code}").format(code=exc.code)
     if isinstance(exc, DatabaseError):
         match exc.code:
@@ -137,6 +162,22 @@ def error_text(exc: BaseException) -> str:
     if is_corruption(exc):  # a damaged file found while working (past the checks at start-up)
         return corrupt_database_text("")
     return QCoreApplication.translate("errors", "发生错误：{error}").format(error=str(exc) or type(exc).__name__)
+
+
+def permission_denied_text(permission: str) -> str:
+    """A refused change, naming what the user's account may not do."""
+    match permission:
+        case "configure_bot":
+            what = QCoreApplication.translate("errors", "修改店小蜜设置")
+        case "manage_kb":
+            what = QCoreApplication.translate("errors", "修改知识库")
+        case "manage_users":
+            what = QCoreApplication.translate("errors", "管理这个账号")
+        case _:
+            what = permission
+    return QCoreApplication.translate("errors", "你的账号没有权限{what}。如需修改，请联系主账号、主管或教师。").format(
+        what=what
+    )
 
 
 def corrupt_database_text(path: str) -> str:

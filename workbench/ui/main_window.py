@@ -41,6 +41,7 @@ from workbench.ui.chat.chat_view import ChatView
 from workbench.ui.chat.composer import Composer
 from workbench.ui.chat.conversation_list import ConversationListModel, ConversationListView, state_label
 from workbench.ui.errors import error_text, storage_problem_text
+from workbench.ui.login import LoginFlow
 from workbench.ui.reception.controller import ReceptionController
 from workbench.ui.startup_notices import StartupNotices
 from workbench.ui.tasks import Tasks
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self._connect_controller()
         self._restore_geometry()
         self.notices = StartupNotices(self, config)  # what went wrong at start-up without stopping the window
+        self.login = LoginFlow(self)  # a shared database: the login dialog before the workspace opens
         self.daily_backups = DailyBackups(self)
 
     # What the controller holds, for the pages and tests that ask the window.
@@ -351,7 +353,10 @@ class MainWindow(QMainWindow):
         from workbench.ui.orders.orders_panel import OrdersPanel
 
         self.shop_label.setText(ws.shop.name)
+        from workbench.ui.bot.labels import role_label
+
         self.agent_label.setText(self.tr("客服：{name}").format(name=ws.agent.display_name))
+        self.agent_label.setToolTip(f"{ws.agent.username} · {role_label(ws.agent.role)}")
         self.status_combo.blockSignals(True)
         self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(ws.agent.status.value)))
         self.status_combo.blockSignals(False)
@@ -370,7 +375,10 @@ class MainWindow(QMainWindow):
         self.refresh_lists(then=self._on_first_lists)
 
     def _add_workspace_pages(self, ws: Workspace) -> None:
-        """客户运营 and 店小蜜 on the rail; each is built the first time it is opened."""
+        """客户运营 and 店小蜜 on the rail; each is built the first time it is opened. The knowledge base
+        and 店小蜜 settings are there for the users who may change them (the services check it, too)."""
+        from workbench.domain.identity import Permission, allows
+
         tasks = self.tasks
 
         def customers() -> QWidget:
@@ -412,8 +420,10 @@ class MainWindow(QMainWindow):
         self.page_index["customers"] = self.add_page(self.tr("客户"), customers)
         self.page_index["orders"] = self.add_page(self.tr("订单"), orders)
         self.page_index["aftersales"] = self.add_page(self.tr("售后"), aftersales)
-        self.page_index["knowledge"] = self.add_page(self.tr("知识库"), knowledge)
-        self.page_index["assistant"] = self.add_page(self.tr("店小蜜"), assistant)
+        if allows(ws.agent.role, Permission.MANAGE_KB):
+            self.page_index["knowledge"] = self.add_page(self.tr("知识库"), knowledge)
+        if allows(ws.agent.role, Permission.CONFIGURE_BOT):
+            self.page_index["assistant"] = self.add_page(self.tr("店小蜜"), assistant)
 
     def _aftersales_page(self) -> QWidget:
         return self.show_page(self.page_index["aftersales"])

@@ -24,7 +24,7 @@ from workbench.storage.repositories.orders import OrderRepository
 
 @pytest.fixture
 def auto(ws: Workspace) -> AutoMessageService:
-    return AutoMessageService(ws.db, ws.shop.id, ws.clock)
+    return AutoMessageService(ws.db, ws.shop.id, ws.clock, actor=ws.actor)
 
 
 def enable(auto: AutoMessageService, kind: AutoKind, **changes: object) -> None:

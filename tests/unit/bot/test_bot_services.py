@@ -40,12 +40,12 @@ def matcher(ws: Workspace) -> Matcher:
 
 @pytest.fixture
 def bot_service(ws: Workspace) -> BotService:
-    return BotService(ws.db, ws.shop.id, ws.clock)
+    return BotService(ws.db, ws.shop.id, ws.clock, actor=ws.actor)
 
 
 @pytest.fixture
 def routing(ws: Workspace) -> RoutingService:
-    return RoutingService(ws.db, ws.shop.id, ws.clock)
+    return RoutingService(ws.db, ws.shop.id, ws.clock, actor=ws.actor)
 
 
 def full_auto(service: BotService, strategy: AutoStrategy = AutoStrategy.BOT_FIRST, share: int = 50) -> None:
@@ -98,7 +98,7 @@ def test_welcome_is_validated_and_saved_and_the_card_shows_it(ws: Workspace, bot
     assert card.text == "欢迎！我是小南" and [q.question for q in card.questions] == [q.question for q in questions]
     smart = bot_service.welcome_card(replace(saved.welcome, card_mode=CardMode.SMART))
     assert len(smart.questions) == 8 and all(smart.predicted[5:])
-    assert BotService(ws.db, ws.shop.id).settings() == saved  # persisted, read through a new service
+    assert BotService(ws.db, ws.shop.id, actor=ws.actor).settings() == saved  # persisted, read through a new service
 
 
 # -- who serves a new customer ---------------------------------------------------------------------

@@ -28,7 +28,7 @@ def matcher(ws: Workspace) -> Matcher:
 
 @pytest.fixture
 def bot_service(ws: Workspace) -> BotService:
-    service = BotService(ws.db, ws.shop.id, ws.clock)
+    service = BotService(ws.db, ws.shop.id, ws.clock, actor=ws.actor)
     service.save_reception(ReceptionConfig(mode=ReceptionMode.AUTO, strategy=AutoStrategy.BOT_FIRST))
     return service
 

@@ -136,7 +136,7 @@ def test_a_classroom_sees_a_review_every_few_minutes_without_any_auto_message_ru
 def test_no_order_events_no_reviews(ws: Workspace) -> None:
     from workbench.services.auto_messages import AutoMessageService
 
-    AutoMessageService(ws.db, ws.shop.id, ws.clock).set_order_events_per_min(0)
+    AutoMessageService(ws.db, ws.shop.id, ws.clock, actor=ws.actor).set_order_events_per_min(0)
     t = [0.0]
     channel = build_channel(ws, rate_per_min=0.0, seed=12)
     channel.monotonic = lambda: t[0]
@@ -187,7 +187,7 @@ def test_a_simulated_professional_bad_reviewer_gets_a_high_risk_score(ws: Worksp
 def test_the_professional_comes_to_the_desk_asking_for_money(ws: Workspace, clock: FakeClock) -> None:
     from workbench.services.auto_messages import AutoMessageService
 
-    AutoMessageService(ws.db, ws.shop.id, ws.clock).set_order_events_per_min(30)
+    AutoMessageService(ws.db, ws.shop.id, ws.clock, actor=ws.actor).set_order_events_per_min(30)
     t = [0.0]
     channel = build_channel(ws, rate_per_min=0.01, seed=4)
     channel.monotonic = lambda: t[0]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.kb_admin.conftest import FakeClock, draft
+from workbench.domain.identity import PROGRAM
 from workbench.domain.kb import Phrasing, PhrasingKind
 from workbench.domain.kb_admin import Answer, IssueField, KbValidationError
 from workbench.services.kb_admin import KbAdminService
@@ -19,12 +20,12 @@ from workbench.storage.db import Database
 
 @pytest.fixture
 def svc(db: Database, shop_id: int, clock: FakeClock) -> KbAdminService:
-    return KbAdminService(db, shop_id, clock)
+    return KbAdminService(db, shop_id, clock, actor=PROGRAM)
 
 
 @pytest.fixture
 def io(db: Database, shop_id: int, clock: FakeClock) -> KbIoService:
-    return KbIoService(db, shop_id, clock)
+    return KbIoService(db, shop_id, clock, actor=PROGRAM)
 
 
 def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8-sig") -> Path:
@@ -134,7 +135,7 @@ def test_a_gbk_csv_from_chinese_excel_is_read(tmp_path: Path, svc: KbAdminServic
 
 def test_import_updates_a_pack_entry_as_an_edit(tmp_path: Path, svc: KbAdminService, io: KbIoService, db: Database,
                                                 shop_id: int, clock: FakeClock) -> None:  # fmt: skip
-    PackService(db, shop_id, clock).subscribe("food")
+    PackService(db, shop_id, clock, actor=PROGRAM).subscribe("food")
     path = write_csv(tmp_path / "kb.csv", [row("辣不辣", "有多辣", "亲，微辣不怎么辣", 分类="商品问题")])
     assert io.import_file(path).updated == 1
     spicy = next(e for e in svc.entries() if e.question == "辣不辣")

@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 
 from tests.unit.kb_admin.conftest import FakeClock, draft
 from workbench.domain.errors import DomainError
+from workbench.domain.identity import PROGRAM
 from workbench.domain.kb import Phrasing
 from workbench.domain.kb_admin import Answer, EntrySort, KbValidationError, PackLink
 from workbench.domain.packs import ChangeKind, load_pack
@@ -22,12 +23,12 @@ from workbench.storage.repositories.kb import KbRepository
 
 @pytest.fixture
 def svc(db: Database, shop_id: int, clock: FakeClock) -> KbAdminService:
-    return KbAdminService(db, shop_id, clock)
+    return KbAdminService(db, shop_id, clock, actor=PROGRAM)
 
 
 @pytest.fixture
 def packs(db: Database, shop_id: int, clock: FakeClock) -> PackService:
-    return PackService(db, shop_id, clock)
+    return PackService(db, shop_id, clock, actor=PROGRAM)
 
 
 EDITOR_TABLES = {"kb_hit_days", "kb_answer_windows", "kb_pack_subscriptions", "kb_pack_entries"}

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.domain.identity import Role
 from workbench.domain.shops import Agent, AgentStatus, Shop
 from workbench.storage.tables import AgentRow, ShopRow
 
@@ -16,13 +17,13 @@ def _shop(row: ShopRow) -> Shop:
     return Shop(id=row.id, name=row.name, industry=row.industry)
 
 
-def _agent(row: AgentRow) -> Agent:
+def agent_of(row: AgentRow) -> Agent:
     return Agent(
         id=row.id,
         shop_id=row.shop_id,
         username=row.username,
         display_name=row.display_name,
-        role=row.role,
+        role=Role.parse(row.role),
         status=AgentStatus(row.status),
     )
 
@@ -49,14 +50,14 @@ class ShopRepository:
         row = AgentRow(shop_id=shop_id, username=username, display_name=display_name, role=role, status="online")
         self.s.add(row)
         self.s.flush()
-        return _agent(row)
+        return agent_of(row)
 
     def agents(self, shop_id: int) -> list[Agent]:
         rows = self.s.scalars(select(AgentRow).where(AgentRow.shop_id == shop_id).order_by(AgentRow.id))
-        return [_agent(r) for r in rows]
+        return [agent_of(r) for r in rows]
 
     def set_agent_status(self, agent_id: int, status: AgentStatus) -> Agent:
         row = self.s.get_one(AgentRow, agent_id)
         row.status = status.value
         self.s.flush()
-        return _agent(row)
+        return agent_of(row)

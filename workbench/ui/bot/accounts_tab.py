@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from workbench.domain.bot import clean_keywords
 from workbench.domain.errors import DomainError
+from workbench.domain.identity import Role, assignable_roles
 from workbench.domain.routing import (
     DEFAULT_CAPACITY,
     MAX_CAPACITY,
@@ -93,8 +94,14 @@ class AccountDialog(FormDialog):
     """The user pressed Save with a form that passed the checks (an AccountForm)."""
 
     def __init__(
-        self, groups: Sequence[ReceptionGroup], account: SubAccount | None = None, parent: QWidget | None = None
+        self,
+        groups: Sequence[ReceptionGroup],
+        account: SubAccount | None = None,
+        parent: QWidget | None = None,
+        *,
+        roles: Sequence[Role] = tuple(Role),
     ) -> None:
+        """`roles`: the roles the desk's user may give (workbench.domain.identity.assignable_roles)."""
         super().__init__(460, parent)
         self.setWindowTitle(self.tr("编辑子账号") if account else self.tr("新建子账号"))
         layout = QVBoxLayout(self)
@@ -110,10 +117,19 @@ class AccountDialog(FormDialog):
         )
         self.role = QComboBox()
         for role in AgentRole:
-            self.role.addItem(role_label(role), role.value)
+            if role in roles or (account is not None and role is account.role):
+                self.role.addItem(role_label(role), role.value)
         if account:
             self.role.setCurrentIndex(self.role.findData(account.role.value))
+        else:  # a new account: a 客服 in a shop, a student in a class
+            agent = self.role.findData(AgentRole.AGENT.value)
+            self.role.setCurrentIndex(agent if agent >= 0 else self.role.count() - 1)
         grid.add_row(self.tr("角色"), self.role)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(self.tr("至少 8 个字符；留空则暂时不能登录共享数据库"))
+        if account is None:  # a new account's first password (later ones: workbench admin set-password)
+            grid.add_row(self.tr("初始密码"), self.password, self.errors.add("password", error_label(), self.password))
         self.can_route = QCheckBox(self.tr("开通「分流」权限：可以分到新进店的买家"))
         self.can_route.setChecked(account.can_route if account else True)
         grid.add_row(self.tr("分流权限"), self.can_route)
@@ -152,6 +168,7 @@ class AccountDialog(FormDialog):
             capacity=self.capacity.value(),
             simulated=self.simulated.isChecked(),
             group_ids=tuple(gid for gid, box in self.group_boxes.items() if box.isChecked()),
+            password=self.password.text() if self.username.isEnabled() else "",
         )
 
     def submit(self) -> None:
@@ -216,12 +233,19 @@ class AccountsTab(QWidget):
     """An account, a group or the 分流 settings changed and were saved."""
 
     def __init__(
-        self, tasks: Tasks, service: RoutingService, desk_agent_id: int, parent: QWidget | None = None
+        self,
+        tasks: Tasks,
+        service: RoutingService,
+        desk_agent_id: int,
+        parent: QWidget | None = None,
+        *,
+        desk_role: Role = Role.OWNER,
     ) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._service = service
         self._desk_agent_id = desk_agent_id
+        self._roles = assignable_roles(desk_role)  # the service checks them too
         self._groups: list[ReceptionGroup] = []
         self.dialog: QDialog | None = None
         content, column = page_column()
@@ -418,7 +442,7 @@ class AccountsTab(QWidget):
         dialog.open()
 
     def open_account_dialog(self, account: SubAccount | None) -> AccountDialog:
-        dialog = AccountDialog(self._groups, account, self)
+        dialog = AccountDialog(self._groups, account, self, roles=self._roles)
         dialog.submitted.connect(lambda form: self._save_account(dialog, account, form))
         self._open(dialog)
         return dialog

@@ -55,9 +55,12 @@ status_label = Labels(_status_texts)
 
 def _role_texts() -> dict[AgentRole, str]:
     return {
+        AgentRole.OWNER: QCoreApplication.translate("BotLabels", "主账号"),
+        AgentRole.SUPERVISOR: QCoreApplication.translate("BotLabels", "主管"),
         AgentRole.AGENT: QCoreApplication.translate("BotLabels", "客服"),
         AgentRole.AFTERSALES: QCoreApplication.translate("BotLabels", "售后"),
-        AgentRole.SUPERVISOR: QCoreApplication.translate("BotLabels", "主管"),
+        AgentRole.TEACHER: QCoreApplication.translate("BotLabels", "教师"),
+        AgentRole.STUDENT: QCoreApplication.translate("BotLabels", "学生"),
     }
 
 

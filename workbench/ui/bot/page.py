@@ -61,7 +61,7 @@ class BotSettingsPage(QWidget):
         self.welcome = WelcomeTab(tasks, self.bot_service, ws.shop.name)
         self.transfer = TransferTab(tasks, self.bot_service)
         self.reception = ReceptionTab(tasks, self.bot_service)
-        self.accounts = AccountsTab(tasks, self.routing_service, ws.agent.id)
+        self.accounts = AccountsTab(tasks, self.routing_service, ws.agent.id, desk_role=ws.agent.role)
         self.auto = AutoMessagesTab(tasks, self.auto_service, ws.shop.name)
         self.tabs.addTab(self.welcome, self.tr("欢迎语"))
         self.tabs.addTab(self.transfer, self.tr("转人工"))
