@@ -44,6 +44,7 @@ from workbench.domain.customers import Customer, Note, Tag, clean_tag_name
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order, OrderState
 from workbench.services.clock import Clock, system_clock
+from workbench.services.notifications import Topic
 from workbench.storage.db import Database
 from workbench.storage.repositories.aftersales import AftersalesRepository
 from workbench.storage.repositories.customer_groups import CustomerGroupRepository
@@ -157,6 +158,7 @@ class CrmService:
         settings = settings.validated()
         with self.db.session() as s:
             CustomerStatsRepository(s).save_settings(self.shop_id, settings)
+            self.db.notify(s, Topic.CUSTOMERS)
         self.refresh()
         return self.dashboard()
 
@@ -171,6 +173,7 @@ class CrmService:
         self.refresh_if_stale()
         with self.db.session() as s:
             repo = CustomerStatsRepository(s)
+            self.db.notify(s, Topic.CUSTOMERS)
             return repo.apply_member_levels(self.shop_id, repo.settings(self.shop_id))
 
     # -- list -----------------------------------------------------------------------------------
@@ -255,6 +258,7 @@ class CrmService:
         edit = edit.validated()
         with self.db.session() as s:
             CustomerRepository(s).edit_customer(self.shop_id, customer_id, edit)
+            self.db.notify(s, Topic.CUSTOMERS, customer_id)
         return self.profile(customer_id)
 
     # -- tag library ----------------------------------------------------------------------------
@@ -270,6 +274,7 @@ class CrmService:
     def create_tag(self, name: str, color: str = "#1677ff", group: str = "") -> Tag:
         name = self._custom_name(name)
         with self.db.session() as s:
+            self.db.notify(s, Topic.CUSTOMERS)
             return TagRepository(s).create_tag(self.shop_id, name, clean_color(color), " ".join(group.split()))
 
     def update_tag(
@@ -277,6 +282,7 @@ class CrmService:
     ) -> Tag:
         with self.db.session() as s:
             self._check_custom(s, [tag_id])
+            self.db.notify(s, Topic.CUSTOMERS)
             return TagRepository(s).update_tag(
                 self.shop_id,
                 tag_id,
@@ -294,6 +300,7 @@ class CrmService:
             self._check_custom(s, [*sources, target_id])
             moved = TagRepository(s).merge_tags(self.shop_id, sources, target_id)
             CustomerGroupRepository(s).rewrite_group_filters(self.shop_id, sources, target_id)
+            self.db.notify(s, Topic.CUSTOMERS)
             return moved
 
     def delete_tag(self, tag_id: int) -> int:
@@ -302,6 +309,7 @@ class CrmService:
             self._check_custom(s, [tag_id])
             used = TagRepository(s).delete_tag(self.shop_id, tag_id)
             CustomerGroupRepository(s).rewrite_group_filters(self.shop_id, [tag_id], None)
+            self.db.notify(s, Topic.CUSTOMERS)
             return used
 
     def tag_by_name(self, name: str) -> Tag | None:
@@ -314,12 +322,14 @@ class CrmService:
         with self.db.session() as s:
             tag = CustomerRepository(s).ensure_tag(self.shop_id, name)
             check_tag_assignable(tag)  # the library may flag other names official
+            self.db.notify(s, Topic.CUSTOMERS)
             return TagRepository(s).bulk_tag(self.shop_id, selection, tag.id, self.clock())
 
     def bulk_untag(self, selection: Selection, tag_id: int) -> int:
         """Take a custom tag off every selected customer; returns how many lost it."""
         with self.db.session() as s:
             self._check_custom(s, [tag_id])
+            self.db.notify(s, Topic.CUSTOMERS)
             return TagRepository(s).bulk_untag(self.shop_id, selection, tag_id)
 
     @staticmethod
@@ -373,12 +383,14 @@ class CrmService:
         if kind is GroupKind.FILTER and f.group_id is not None:
             raise DomainError("group.nested")
         with self.db.session() as s:
+            self.db.notify(s, Topic.CUSTOMERS)
             return CustomerGroupRepository(s).create_group(
                 self.shop_id, name, kind, f, self.clock(), note.strip()[:200]
             )
 
     def rename_group(self, group_id: int, name: str) -> CustomerGroup:
         with self.db.session() as s:
+            self.db.notify(s, Topic.CUSTOMERS)
             return CustomerGroupRepository(s).update_group(self.shop_id, group_id, name=clean_group_name(name))
 
     def update_group_filter(self, group_id: int, customer_filter: CustomerFilter) -> CustomerGroup:
@@ -386,18 +398,22 @@ class CrmService:
         if f.group_id is not None:
             raise DomainError("group.nested")
         with self.db.session() as s:
+            self.db.notify(s, Topic.CUSTOMERS)
             return CustomerGroupRepository(s).update_group(self.shop_id, group_id, f=f)
 
     def delete_group(self, group_id: int) -> None:
         with self.db.session() as s:
             CustomerGroupRepository(s).delete_group(self.shop_id, group_id)
+            self.db.notify(s, Topic.CUSTOMERS)
 
     def add_to_group(self, group_id: int, selection: Selection) -> int:
         with self.db.session() as s:
+            self.db.notify(s, Topic.CUSTOMERS)
             return CustomerGroupRepository(s).add_members(self.shop_id, group_id, selection, self.clock())
 
     def remove_from_group(self, group_id: int, customer_ids: Iterable[int]) -> int:
         with self.db.session() as s:
+            self.db.notify(s, Topic.CUSTOMERS)
             return CustomerGroupRepository(s).remove_members(self.shop_id, group_id, list(customer_ids))
 
 

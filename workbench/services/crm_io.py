@@ -36,6 +36,7 @@ from workbench.domain.customers import MAX_TAG_LENGTH
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState
 from workbench.services.clock import Clock, system_clock
+from workbench.services.notifications import Topic
 from workbench.storage.db import Database
 from workbench.storage.repositories.customer_list import CustomerListRepository
 from workbench.storage.repositories.customer_stats import CustomerStatsRepository
@@ -605,6 +606,7 @@ class CrmImportExport:
             touched += [row.id for _, row in new_rows]
             stats = CustomerStatsRepository(s)
             stats.refresh_stats(self.shop_id, now, stats.settings(self.shop_id), touched)
+            self.db.notify(s, Topic.CUSTOMERS)
         log.info("customers imported: %d new, %d updated, %d skipped", created, updated, skipped)
         return ImportResult(created, updated, skipped, tuple(touched))
 
@@ -693,6 +695,7 @@ class CrmImportExport:
             s.flush()
             stats = CustomerStatsRepository(s)
             stats.refresh_stats(self.shop_id, now, stats.settings(self.shop_id), sorted(touched))
+            self.db.notify(s, Topic.CUSTOMERS)
         log.info("orders imported: %d new, %d updated, %d skipped", created, updated, skipped)
         return ImportResult(created, updated, skipped, tuple(sorted(touched)))
 

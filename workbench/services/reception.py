@@ -14,7 +14,7 @@ from workbench.domain.conversations import (
 )
 from workbench.domain.errors import DomainError
 from workbench.services.clock import Clock, system_clock
-from workbench.services.notifications import Hub, Topic
+from workbench.services.notifications import Topic
 from workbench.storage.db import Database
 from workbench.storage.repositories.conversations import ConversationRepository
 from workbench.storage.repositories.kb import KbRepository
@@ -40,15 +40,12 @@ class ConversationLists:
 
 
 class ReceptionService:
-    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock, hub: Hub | None = None) -> None:
+    """Every write says which conversation it changed (`Topic.CONVERSATIONS`): desks re-read it."""
+
+    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock) -> None:
         self.db = db
         self.shop_id = shop_id
         self.clock = clock
-        self.hub = hub or Hub()
-
-    def _changed(self, conversation_id: int) -> None:
-        """After the commit: desks re-read this conversation."""
-        self.hub.publish(Topic.CONVERSATIONS, conversation_id)
 
     def lists(self) -> ConversationLists:
         with self.db.session() as s:
@@ -79,9 +76,15 @@ class ReceptionService:
         with self.db.session() as s:
             return ConversationRepository(s).get(conversation_id)
 
-    def messages(self, conversation_id: int, *, before_id: int | None = None, limit: int = 200) -> list[Message]:
+    def messages(
+        self, conversation_id: int, *, before_id: int | None = None, after_id: int | None = None, limit: int = 200
+    ) -> list[Message]:
+        """The newest `limit` messages, oldest first: older than `before_id` (paging back), or newer
+        than `after_id` (what arrived since the last one shown)."""
         with self.db.session() as s:
-            return ConversationRepository(s).messages(conversation_id, before_id=before_id, limit=limit)
+            return ConversationRepository(s).messages(
+                conversation_id, before_id=before_id, after_id=after_id, limit=limit
+            )
 
     def customer_arrives(self, customer_id: int, scenario_id: str = "") -> Conversation:
         """Open a conversation in 待接待, or reuse the customer's open one."""
@@ -91,7 +94,7 @@ class ReceptionService:
             if existing is not None:
                 return existing
             conv = repo.create(self.shop_id, customer_id, self.clock(), scenario_id)
-        self._changed(conv.id)
+            self.db.notify(s, Topic.CONVERSATIONS, conv.id)
         return conv
 
     def customer_says(self, conversation_id: int, text: str) -> Message:
@@ -104,7 +107,7 @@ class ReceptionService:
             if conv.state is ConversationState.ENDED:  # a customer writing again reopens the chat
                 repo.set_state(conversation_id, ConversationState.WAITING, self.clock())
             message = repo.add_message(conversation_id, Sender.CUSTOMER, text, self.clock())
-        self._changed(conversation_id)
+            self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
         return message
 
     def accept(self, conversation_id: int, agent_id: int) -> Conversation:
@@ -115,9 +118,9 @@ class ReceptionService:
                 raise DomainError("conversation.missing")
             if conv.state is ConversationState.WAITING:
                 repo.set_state(conversation_id, ConversationState.ACTIVE, self.clock(), agent_id=agent_id)
+                self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
             result = repo.get(conversation_id)
         assert result is not None
-        self._changed(conversation_id)
         return result
 
     def agent_sends(
@@ -142,24 +145,24 @@ class ReceptionService:
                     SuggestionUse(message.id, suggestion.entry_id, suggestion.score, edited), now
                 )
                 KbRepository(s).count_hit(suggestion.entry_id, now.date())
-        self._changed(conversation_id)
+            self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
         return message
 
     def system_note(self, conversation_id: int, text: str) -> Message:
         with self.db.session() as s:
             message = ConversationRepository(s).add_message(conversation_id, Sender.SYSTEM, text, self.clock())
-        self._changed(conversation_id)
+            self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
         return message
 
     def end(self, conversation_id: int, reason: str) -> None:
         with self.db.session() as s:
             ConversationRepository(s).set_state(conversation_id, ConversationState.ENDED, self.clock(), reason=reason)
-        self._changed(conversation_id)
+            self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
 
     def mark_read(self, conversation_id: int) -> None:
         with self.db.session() as s:
             ConversationRepository(s).mark_read(conversation_id)
-        self._changed(conversation_id)
+            self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
 
     def suggestion_uses(self, conversation_id: int) -> list[SuggestionUse]:
         with self.db.session() as s:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from workbench.domain.shops import Agent, AgentStatus, Shop
 from workbench.kb.matcher import Matcher
@@ -35,6 +35,9 @@ from workbench.services.reception import ReceptionService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
 from workbench.storage.db import Database
+
+if TYPE_CHECKING:
+    from workbench.services.team import TeamLink
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,7 @@ class Workspace:
     auto_messages: AutoMessageService
     channel: SimulatedChannel | None = None  # simulated customers (desks; not the command line)
     notices: list[StartupNotice] = field(default_factory=list)  # for the window to show once opened
+    team: TeamLink | None = None  # on a shared server: the change listener and this desk's heartbeat
 
     def set_agent_status(self, status: AgentStatus) -> Agent:
         self.agent = self.desk.set_status(self.agent.id, status)
@@ -93,6 +97,9 @@ class Workspace:
         return self.agent
 
     def close(self) -> None:
+        if self.team is not None:
+            self.team.close()
+            self.team = None
         self.db.dispose()
 
 

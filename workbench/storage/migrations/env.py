@@ -11,6 +11,7 @@ from workbench.storage import (
     tables_aftersales,  # noqa: F401  (registers the after-sales tables)
     tables_crm,  # noqa: F401  (registers the customer-management tables)
     tables_orders_log,  # noqa: F401  (registers the order change log)
+    tables_presence,  # noqa: F401  (registers the desk sessions)
 )
 from workbench.storage.tables import Base
 

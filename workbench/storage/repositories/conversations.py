@@ -122,11 +122,16 @@ class ConversationRepository:
         self.s.flush()
         return _message(row)
 
-    def messages(self, conversation_id: int, *, before_id: int | None = None, limit: int = 200) -> list[Message]:
-        """The newest `limit` messages (older than `before_id` when paging back), oldest first."""
+    def messages(
+        self, conversation_id: int, *, before_id: int | None = None, after_id: int | None = None, limit: int = 200
+    ) -> list[Message]:
+        """The newest `limit` messages (older than `before_id` when paging back, newer than `after_id`
+        when catching up), oldest first."""
         query = select(MessageRow).where(MessageRow.conversation_id == conversation_id)
         if before_id is not None:
             query = query.where(MessageRow.id < before_id)
+        if after_id is not None:
+            query = query.where(MessageRow.id > after_id)
         rows = list(self.s.scalars(query.order_by(MessageRow.id.desc()).limit(limit)))
         rows.reverse()
         return [_message(r) for r in rows]
@@ -157,6 +162,20 @@ class ConversationRepository:
             conv.end_reason = reason
             conv.waiting_since = None
         self.s.flush()
+
+    def assign_waiting(self, conversation_id: int, agent_id: int) -> bool:
+        """Give a 待接待 conversation that nobody has to `agent_id`, as one guarded UPDATE: when desks
+        race for the same buyer exactly one of them gets it (True); the others change nothing."""
+        result = self.s.execute(
+            update(ConversationRow)
+            .where(
+                ConversationRow.id == conversation_id,
+                ConversationRow.state == ConversationState.WAITING.value,
+                ConversationRow.agent_id.is_(None),
+            )
+            .values(agent_id=agent_id)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
 
     def mark_read(self, conversation_id: int) -> None:
         self.s.execute(update(ConversationRow).where(ConversationRow.id == conversation_id).values(unread=0))
