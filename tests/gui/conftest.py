@@ -68,6 +68,7 @@ def collect_on_gui_thread() -> Iterator[None]:
 @pytest.fixture
 def make_window(qtbot: QtBot, tmp_path: Path, demo_database: Path) -> Iterator[WindowFactory]:
     """Builds a started MainWindow on `data_dir` (default: one per test) and waits until it is ready.
+    `db_url` opens another database (a PostgreSQL one) instead of the data dir's.
 
     It starts as the app does (`workbench.app.run_desk`): the start-up work opens the workspace in the
     background, the window takes it when painted. A data dir without a database gets a copy of the
@@ -79,15 +80,17 @@ def make_window(qtbot: QtBot, tmp_path: Path, demo_database: Path) -> Iterator[W
         *,
         wait_ready: bool = True,
         settings_problems: tuple[SettingProblem, ...] = (),
+        db_url: str | None = None,
         **settings: object,
     ) -> MainWindow:
         paths = AppPaths.under(data_dir or tmp_path / "data")
         paths.ensure()
-        copy_demo(demo_database, paths.database)
+        if db_url is None:
+            copy_demo(demo_database, paths.database)
         tokenizer.set_cache_dir(paths.cache / "jieba")
         config = LaunchConfig(
             paths=paths,
-            db_url=sqlite_url(paths.database),
+            db_url=db_url or sqlite_url(paths.database),
             settings=Settings(**settings),
             simulator=False,  # type: ignore[arg-type]
             settings_problems=settings_problems,

@@ -1,0 +1,82 @@
+"""A desk window on a shared PostgreSQL server shows the other desks' work as it happens, and says so in
+its status bar when it loses the server (then catches up by reading once it is back)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import text
+
+from tests.gui.conftest import WindowFactory
+from workbench.composition import open_workspace
+from workbench.domain.shops import AgentStatus
+
+pytestmark = pytest.mark.postgres
+
+WITHIN_MS = 1000  # another desk's change is on screen within a second
+
+
+def test_another_desks_work_shows_up_live(make_window: WindowFactory, qtbot: QtBot, pg_demo_url: str) -> None:
+    window = make_window(db_url=pg_demo_url, agent_username="xiaozhao")
+    ws = window.workspace
+    assert ws is not None and ws.team is not None
+    other = open_workspace(pg_demo_url, agent_username="xiaolin", live=True)
+    try:
+        customer_id = other.orders.page(limit=1).rows[0][0].customer_id
+        # a new buyer writes (the feed, or another desk): our 待接待 list shows them
+        conv = other.reception.customer_arrives(customer_id)
+        other.reception.customer_says(conv.id, "在吗？")
+        qtbot.waitUntil(lambda: window.list_model.conversation(conv.id) is not None, timeout=WITHIN_MS)
+        with qtbot.waitSignal(window.conversation_opened, timeout=5000):
+            window.open_conversation(conv.id)
+        # their next message, written elsewhere, arrives in the open chat (with suggestions for it)
+        with qtbot.waitSignal(window.suggestions_shown, timeout=5000):
+            other.reception.customer_says(conv.id, "这件有M码吗")
+            qtbot.waitUntil(
+                lambda: "这件有M码吗" in [m.text for m in window.chat.message_model.messages()], timeout=WITHIN_MS
+            )
+        # a colleague tags the buyer: the customer sidebar shows the tag (a hidden tab re-reads when shown)
+        panel = window.customer_panel
+        assert panel is not None and panel.customer_id() == customer_id
+        assert not panel.isVisible()
+        other.customers.add_tag(customer_id, "同事加的标签")
+        qtbot.wait(300)
+        window.sidebar.setCurrentWidget(panel)
+        qtbot.waitUntil(lambda: "同事加的标签" in [c.text() for c in panel.tag_chips()], timeout=WITHIN_MS)
+        other.customers.add_tag(customer_id, "又一个标签")
+        qtbot.waitUntil(lambda: "又一个标签" in [c.text() for c in panel.tag_chips()], timeout=WITHIN_MS)
+        # a supervisor sets this desk's agent 挂起: the status box follows
+        other.desk.set_status(ws.agent.id, AgentStatus.BUSY)
+        qtbot.waitUntil(lambda: window.status_combo.currentData() == AgentStatus.BUSY.value, timeout=WITHIN_MS)
+        # the colleague takes the chat: it leaves our lists
+        other.reception.accept(conv.id, other.agent.id)
+        qtbot.waitUntil(lambda: window.list_model.conversation(conv.id) is None, timeout=WITHIN_MS)
+    finally:
+        other.close()
+
+
+def test_a_lost_connection_is_shown_and_caught_up(
+    make_window: WindowFactory, qtbot: QtBot, pg_demo_url: str, tmp_path: Path
+) -> None:
+    window = make_window(db_url=pg_demo_url, agent_username="xiaozhao")
+    ws = window.workspace
+    assert ws is not None and ws.team is not None
+    assert window.link_label.isHidden()
+    other = open_workspace(pg_demo_url, agent_username="xiaolin")  # writes only
+    try:
+        with other.db.session() as s:
+            s.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": ws.team.live.listener.backend_pid})
+        qtbot.waitUntil(window.link_label.isVisible, timeout=5000)
+        assert window.link_label.text() == "与服务器的连接已断开，正在重新连接…"
+        window.grab().save(str(tmp_path / "link-lost.png"))
+        # meanwhile a buyer arrives: nobody tells this desk, yet it shows them once it is back
+        customer_id = other.orders.page(limit=2).rows[1][0].customer_id
+        conv = other.reception.customer_arrives(customer_id)
+        other.reception.customer_says(conv.id, "断线期间来的买家")
+        qtbot.waitUntil(window.link_label.isHidden, timeout=10_000)
+        qtbot.waitUntil(lambda: window.list_model.conversation(conv.id) is not None, timeout=WITHIN_MS)
+        assert window.statusBar().currentMessage() == "已重新连接服务器，其他客服的更改已同步"
+    finally:
+        other.close()
