@@ -129,10 +129,14 @@ def open_workspace(
 
 def join_team(ws: Workspace, *, offline_after_s: float, heartbeat_s: float) -> TeamLink:
     """Listen for the other desks' changes first (nothing is missed between it and the desk's first
-    reads), then open this desk's session and start its heartbeat."""
+    reads), then open this desk's session and start its heartbeat.
+
+    Presence writes through a database handle of its own: its heartbeat never waits for the desk's
+    connections, and what its sweep changes (an agent 离线, buyers back in the queue) reaches this desk
+    too, through the listener, like any other desk's change."""
     live = LiveChanges(ws.db, ws.hub)
     follower = KbFollower(ws.matcher, ws.kb_admin, ws.hub)
-    presence = PresenceService(ws.db, ws.shop.id, ws.agent.id, offline_after_s=offline_after_s)
+    presence = PresenceService(Database(ws.db.url), ws.shop.id, ws.agent.id, offline_after_s=offline_after_s)
     heartbeat = Heartbeat(presence, heartbeat_s)
     team = TeamLink(live, presence, heartbeat, follower)
     try:

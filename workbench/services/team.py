@@ -41,3 +41,5 @@ class TeamLink:
             self.presence.close()
         except Exception as exc:  # the server away: the other desks' sweep does it after the timeout
             log.warning("could not end this desk's session: %s", exc)
+        finally:
+            self.presence.db.dispose()
