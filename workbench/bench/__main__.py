@@ -1,4 +1,4 @@
-"""Benchmarks: `python -m workbench.bench startup|assist|customers|autoreply [--json]`."""
+"""Benchmarks: `python -m workbench.bench startup|assist|customers|autoreply|desks [--json]`."""
 
 from __future__ import annotations
 
@@ -27,8 +27,24 @@ def main(argv: list[str] | None = None) -> int:
     customers.add_argument("--customers", type=int, default=100_000)
     customers.add_argument("--orders", type=int, default=1_000_000)
     customers.add_argument("--json", action="store_true")
+    desks = sub.add_parser("desks", help="team desks on one PostgreSQL server: message → assigned desk, vs polling")
+    desks.add_argument("--db", metavar="URL", help="a PostgreSQL server to use (default: start a throwaway one)")
+    desks.add_argument("--desks", type=int, default=20)
+    desks.add_argument("--rate", type=float, default=10.0, help="new buyers per second")
+    desks.add_argument("--duration", type=float, default=60.0, help="seconds the feed runs")
+    desks.add_argument("--processes", type=int, default=4, help="processes the desks are spread over")
+    desks.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    if args.which == "customers":
+    if args.which == "desks":
+        from workbench.bench.desks import BenchError
+        from workbench.bench.desks import run as run_desks
+
+        try:
+            result = run_desks(args.desks, args.rate, args.duration, args.db, args.processes)
+        except BenchError as exc:
+            print(f"desks benchmark: {exc}", file=sys.stderr)
+            return 2
+    elif args.which == "customers":
         from workbench.bench.customers import run as run_customers
 
         result = run_customers(args.customers, args.orders)
