@@ -63,13 +63,15 @@ class ReceptionService:
         agent's own; chats the bot is serving (full-auto) and colleagues' chats are left out."""
         from workbench.storage.repositories.bot import BotRepository
 
-        lists = self.lists()
         with self.db.session() as s:
+            repo = ConversationRepository(s)
+            open_ = repo.open_for_desk(self.shop_id, agent_id, limit=1000)  # not the colleagues': read only these
+            ended = repo.in_states(self.shop_id, (ConversationState.ENDED,), limit=ENDED_SHOWN)
             bot = BotRepository(s).bot_owned(self.shop_id)
         return ConversationLists(
-            waiting=tuple(c for c in lists.waiting if c.agent_id in (None, agent_id) and c.id not in bot),
-            active=tuple(c for c in lists.active if c.agent_id == agent_id and c.id not in bot),
-            ended=lists.ended,
+            waiting=tuple(c for c in open_ if c.state is ConversationState.WAITING and c.id not in bot),
+            active=tuple(c for c in open_ if c.state is ConversationState.ACTIVE and c.id not in bot),
+            ended=tuple(ended),
         )
 
     def get(self, conversation_id: int) -> Conversation | None:

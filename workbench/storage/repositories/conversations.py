@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from workbench.domain.conversations import Conversation, ConversationState, Message, Sender, SuggestionUse
@@ -60,6 +60,25 @@ class ConversationRepository:
         query = (
             self._select()
             .where(ConversationRow.shop_id == shop_id, ConversationRow.state.in_([s.value for s in states]))
+            .order_by(ConversationRow.last_message_at.desc(), ConversationRow.id.desc())
+            .limit(limit)
+        )
+        return [_conversation(c, cu) for c, cu in self.s.execute(query)]
+
+    def open_for_desk(self, shop_id: int, agent_id: int, limit: int = 1000) -> list[Conversation]:
+        """What one agent's desk lists of the open conversations, newest first: 待接待 nobody has or
+        assigned to the agent, and the agent's own 接待中 (colleagues' chats are not even read)."""
+        waiting = ConversationRow.state == ConversationState.WAITING.value
+        active = ConversationRow.state == ConversationState.ACTIVE.value
+        query = (
+            self._select()
+            .where(
+                ConversationRow.shop_id == shop_id,
+                or_(
+                    and_(waiting, or_(ConversationRow.agent_id.is_(None), ConversationRow.agent_id == agent_id)),
+                    and_(active, ConversationRow.agent_id == agent_id),
+                ),
+            )
             .order_by(ConversationRow.last_message_at.desc(), ConversationRow.id.desc())
             .limit(limit)
         )
