@@ -110,7 +110,7 @@ class KbFollower:
 
     It hears remote `Topic.KB` changes (and `Topic.RESYNC`) on the hub, and re-reads the changed
     entries on a thread of its own, never on the listener's: bursts are merged, a bulk change or a
-    resync re-reads everything. `changes_applied` counts the rounds done (for tests and diagnostics).
+    resync re-reads everything.
     """
 
     def __init__(self, live: LiveMatcher, kb_admin: KbAdminService, hub: Hub) -> None:
@@ -121,7 +121,6 @@ class KbFollower:
         self._everything = False
         self._wake = threading.Event()
         self._stop = False
-        self.changes_applied = 0
         self._thread = threading.Thread(target=self._run, name="workbench-kb-follower", daemon=True)
         self._thread.start()
         self._unsubscribe: Callable[[], None] = hub.subscribe(self._heard)
@@ -159,4 +158,3 @@ class KbFollower:
                     self._live.apply(self._kb_admin.current(ids))
             except Exception:  # the database away: the resync that follows the reconnect reloads it
                 log.exception("could not bring the KB matcher up to date")
-            self.changes_applied += 1
