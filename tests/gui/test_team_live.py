@@ -25,9 +25,11 @@ pytestmark = pytest.mark.postgres
 # Another desk's change is on screen within a second (measured by `python -m workbench.bench desks`);
 # the tests allow more, for a loaded machine running them in parallel.
 WITHIN_MS = 5000
+# Each test asks for its database before the window, so the window closes (and its listener stops)
+# before the database is dropped.
 
 
-def test_another_desks_work_shows_up_live(make_window: WindowFactory, qtbot: QtBot, pg_demo_url: str) -> None:
+def test_another_desks_work_shows_up_live(pg_demo_url: str, make_window: WindowFactory, qtbot: QtBot) -> None:
     window = make_window(db_url=pg_demo_url, agent_username="xiaozhao")
     ws = window.workspace
     assert ws is not None and ws.team is not None
@@ -67,7 +69,7 @@ def test_another_desks_work_shows_up_live(make_window: WindowFactory, qtbot: QtB
 
 
 def test_a_lost_connection_is_shown_and_caught_up(
-    make_window: WindowFactory, qtbot: QtBot, pg_demo_url: str, tmp_path: Path
+    pg_demo_url: str, make_window: WindowFactory, qtbot: QtBot, tmp_path: Path
 ) -> None:
     window = make_window(db_url=pg_demo_url, agent_username="xiaozhao")
     ws = window.workspace
@@ -91,7 +93,7 @@ def test_a_lost_connection_is_shown_and_caught_up(
         other.close()
 
 
-def test_the_pages_follow_other_desks(make_window: WindowFactory, qtbot: QtBot, pg_demo_url: str) -> None:
+def test_the_pages_follow_other_desks(pg_demo_url: str, make_window: WindowFactory, qtbot: QtBot) -> None:
     window = make_window(db_url=pg_demo_url, agent_username="xiaozhao")
     ws = window.workspace
     assert ws is not None

@@ -11,6 +11,12 @@ from tests.conftest import postgres_database
 from workbench.storage.db import Database, sqlite_url
 
 
+def _postgres_database() -> Iterator[str]:
+    """A database of its own on the test server while the generator runs (for module-scoped fixtures)."""
+    with postgres_database() as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
