@@ -11,7 +11,9 @@ import os
 import re
 import shutil
 import sys
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -155,3 +157,54 @@ def copy_demo(template: Path, target: Path) -> None:
 def postgres_url() -> str | None:
     """A PostgreSQL server for storage tests, from WORKBENCH_TEST_PG_URL (set by .ci/run)."""
     return os.environ.get("WORKBENCH_TEST_PG_URL") or None
+
+
+def _need_postgres() -> str:
+    base = postgres_url()
+    if base is None:
+        if os.environ.get("WORKBENCH_TEST_PG_REQUIRED"):
+            pytest.fail("WORKBENCH_TEST_PG_REQUIRED is set but WORKBENCH_TEST_PG_URL is not")
+        pytest.skip("no PostgreSQL server (set WORKBENCH_TEST_PG_URL)")
+    return base
+
+
+@contextmanager
+def postgres_database(template: str | None = None) -> Iterator[str]:
+    """A new database of its own on the test server (a copy of the database `template` when given),
+    dropped afterwards with whatever is still connected to it; yields its URL. Skips without a server."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = _need_postgres()
+    name = f"wb_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            # FORCE: a desk's listener that is still running reconnects as soon as it is terminated
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template() -> Iterator[str]:
+    """The name of a database on the test server holding the demo shop, seeded once per test process;
+    `pg_demo_url` copies it (PostgreSQL copies a template database in a few milliseconds)."""
+    from sqlalchemy.engine import make_url
+
+    from workbench.composition import open_workspace
+
+    with postgres_database() as url:
+        open_workspace(url).close()
+        yield str(make_url(url).database)
+
+
+@pytest.fixture
+def pg_demo_url(pg_demo_template: str) -> Iterator[str]:
+    """A PostgreSQL database of this test's own with the demo shop in it."""
+    with postgres_database(template=pg_demo_template) as url:
+        yield url

@@ -7,11 +7,16 @@ the database and says who works at the desk (a single-seat SQLite desk: its owne
 a remembered login, or the user who logs in through the window), then the desk's workspace opens for
 that user. Every service that changes the shop's setup gets that user as its `actor`. Nothing here
 imports Qt.
+
+A desk on a shared PostgreSQL server (``live=True``) also listens for the other desks' changes and
+writes its heartbeat (`workbench.services.team`); the environment variables
+``WORKBENCH_OFFLINE_AFTER_S`` and ``WORKBENCH_HEARTBEAT_S`` shorten the presence timings (tests).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,6 +28,7 @@ from workbench.demo import reset_demo as restore_demo
 from workbench.demo import seed_if_empty
 from workbench.domain.errors import DomainError
 from workbench.domain.identity import Actor
+from workbench.domain.presence import HEARTBEAT_S, OFFLINE_AFTER_S
 from workbench.domain.shops import Agent
 from workbench.launch import LaunchConfig
 from workbench.services.accounts import AccountService, DeskLogin, LoginService
@@ -41,14 +47,16 @@ from workbench.services.kb import KbService
 from workbench.services.kb_admin import KbAdminService
 from workbench.services.kb_io import KbIoService
 from workbench.services.live import SimulatedChannel
-from workbench.services.live_kb import LiveMatcher
-from workbench.services.notifications import Hub
+from workbench.services.live_kb import KbFollower, LiveMatcher
+from workbench.services.notifications import Hub, LiveChanges
 from workbench.services.orders import OrderService
 from workbench.services.packs import PackService
+from workbench.services.presence import Heartbeat, PresenceService
 from workbench.services.quick_phrases import QuickPhraseService
 from workbench.services.reception import ReceptionService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
+from workbench.services.team import TeamLink
 from workbench.services.workspace import StartupNotice, Workspace
 from workbench.storage.db import Database, sqlite_file_of
 
@@ -94,12 +102,26 @@ def open_workspace(
     seed_demo: bool = True,
     reset_demo: bool = False,
     backups: BackupService | None = None,
+    live: bool = False,
+    offline_after_s: float = OFFLINE_AFTER_S,
+    heartbeat_s: float = HEARTBEAT_S,
 ) -> Workspace:
     """Open the database (see `open_database`) and build every service for the user `username`, who
-    has been authenticated by the caller (no name: the shop's owner, as on a single-seat desk)."""
+    has been authenticated by the caller (no name: the shop's owner, as on a single-seat desk).
+
+    `live`: a desk working with others on a server. On PostgreSQL it listens for their changes and
+    keeps a heartbeat (presence) with these timings; on SQLite it changes nothing."""
     db = open_database(url, clock=clock, seed_demo=seed_demo, reset_demo=reset_demo, backups=backups)
     try:
-        return build_workspace(db, username=username, clock=clock, evidence_dir=evidence_dir)
+        return build_workspace(
+            db,
+            username=username,
+            clock=clock,
+            evidence_dir=evidence_dir,
+            live=live,
+            offline_after_s=offline_after_s,
+            heartbeat_s=heartbeat_s,
+        )
     except BaseException as exc:
         db.dispose()
         if (corrupt := db.corruption(exc)) is not None:
@@ -108,22 +130,31 @@ def open_workspace(
 
 
 def build_workspace(
-    db: Database, *, username: str = "", clock: Clock = system_clock, evidence_dir: Path | None = None
+    db: Database,
+    *,
+    username: str = "",
+    clock: Clock = system_clock,
+    evidence_dir: Path | None = None,
+    live: bool = False,
+    offline_after_s: float = OFFLINE_AFTER_S,
+    heartbeat_s: float = HEARTBEAT_S,
 ) -> Workspace:
-    """Every service of an open database's shop, for the user `username` (no name: the owner)."""
+    """Every service of an open database's shop, for the user `username` (no name: the owner); a
+    `live` desk on PostgreSQL joins its team (see `open_workspace`)."""
     shop, agent, agents = open_shop(db, username)
     actor = Actor(agent.id)
     hub = Hub()
+    hub.attach(db)  # every committed change is published here, after the commit
     kb_admin = KbAdminService(db, shop.id, clock, actor=actor)
-    return Workspace(
+    ws = Workspace(
         db=db,
         shop=shop,
         agent=agent,
         agents=agents,
         clock=clock,
         hub=hub,
-        desk=DeskService(db, shop.id, hub),
-        reception=ReceptionService(db, shop.id, clock, hub),
+        desk=DeskService(db, shop.id),
+        reception=ReceptionService(db, shop.id, clock),
         customers=CustomerService(db, shop.id, clock),
         orders=OrderService(db, shop.id),
         quick_phrases=QuickPhraseService(db, shop.id),
@@ -138,11 +169,58 @@ def build_workspace(
         aftersales=AftersalesService(db, shop.id, clock, evidence_dir),
         reviews=ReviewService(db, shop.id, clock),
         bot=BotService(db, shop.id, clock, actor=actor),
-        routing=RoutingService(db, shop.id, clock, actor=actor),
+        routing=RoutingService(db, shop.id, clock, actor=actor, offline_after_s=offline_after_s),
         auto_messages=AutoMessageService(db, shop.id, clock, actor=actor),
         accounts=AccountService(db, shop.id, clock, actor=actor),
         health=StorageHealth(db, clock),
     )
+    if live and not db.is_sqlite:
+        try:
+            ws.team = join_team(ws, offline_after_s=offline_after_s, heartbeat_s=heartbeat_s)
+        except BaseException:
+            ws.close()
+            raise
+    return ws
+
+
+def join_team(ws: Workspace, *, offline_after_s: float, heartbeat_s: float) -> TeamLink:
+    """Listen for the other desks' changes first (nothing is missed between it and the desk's first
+    reads), then open this desk's session and start its heartbeat.
+
+    Presence writes through a database handle of its own: its heartbeat never waits for the desk's
+    connections, and what its sweep changes (an agent 离线, buyers back in the queue) reaches this desk
+    too, through the listener, like any other desk's change."""
+    live = LiveChanges(ws.db, ws.hub)
+    follower = KbFollower(ws.matcher, ws.kb_admin, ws.hub)
+    presence = PresenceService(Database(ws.db.url), ws.shop.id, ws.agent.id, offline_after_s=offline_after_s)
+    heartbeat = Heartbeat(presence, heartbeat_s)
+    team = TeamLink(live, presence, heartbeat, follower)
+    try:
+        if not live.start():
+            log.warning("the change listener is not connected yet; it keeps trying")
+        agent = presence.open()
+        if agent is not None:
+            ws.agent = agent
+        heartbeat.start()
+    except BaseException:
+        team.close()
+        raise
+    return team
+
+
+def presence_timings() -> tuple[float, float]:
+    """(offline after, heartbeat) in seconds: the defaults, or shorter ones from the environment."""
+
+    def read(name: str, default: float) -> float:
+        raw = os.environ.get(name, "")
+        try:
+            value = float(raw) if raw else default
+        except ValueError:
+            log.warning("ignoring %s=%r (not a number of seconds)", name, raw)
+            return default
+        return value if value > 0 else default
+
+    return read("WORKBENCH_OFFLINE_AFTER_S", OFFLINE_AFTER_S), read("WORKBENCH_HEARTBEAT_S", HEARTBEAT_S)
 
 
 def build_channel(
@@ -160,6 +238,7 @@ def build_channel(
         load_scenarios(), rng=rng, arrivals_per_minute=rate_per_min, speed=speed, context_provider=context
     )
     bot = ReceptionBot(ws.db, ws.shop.id, ws.clock, random.Random(rng.getrandbits(64)))
+    bot.routing.offline_after_s = ws.routing.offline_after_s
     order_events = OrderEventSimulator(ws.db, ws.shop.id, ws.clock, random.Random(rng.getrandbits(64)))
     channel = SimulatedChannel(
         ws.db,
@@ -249,8 +328,17 @@ def open_desk(
     if user is None:
         entrance.close()
         raise DomainError("login.required")
+    offline_after_s, heartbeat_s = presence_timings()
     try:
-        ws = build_workspace(entrance.db, username=user.username, clock=clock, evidence_dir=config.paths.evidence)
+        ws = build_workspace(
+            entrance.db,
+            username=user.username,
+            clock=clock,
+            evidence_dir=config.paths.evidence,
+            live=True,
+            offline_after_s=offline_after_s,
+            heartbeat_s=heartbeat_s,
+        )
     except BaseException:
         entrance.close()
         raise

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 import threading
 from pathlib import Path
 from types import TracebackType
 
 
-def setup_logging(log_dir: Path, level: int = logging.INFO) -> None:
+def setup_logging(log_dir: Path, level: int | None = None) -> None:
+    """The log file (INFO and up, or the level named by WORKBENCH_LOG_LEVEL, e.g. DEBUG) and stderr."""
     root = logging.getLogger()
     if any(getattr(h, "_workbench", False) for h in root.handlers):
         return
-    root.setLevel(level)
+    root.setLevel(level if level is not None else env_level())
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -31,6 +33,12 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> None:
     console.setFormatter(fmt)
     console._workbench = True  # type: ignore[attr-defined]
     root.addHandler(console)
+
+
+def env_level() -> int:
+    """The log level named by WORKBENCH_LOG_LEVEL (DEBUG, INFO, WARNING…), else INFO."""
+    named = logging.getLevelName(os.environ.get("WORKBENCH_LOG_LEVEL", "INFO").strip().upper())
+    return named if isinstance(named, int) else logging.INFO
 
 
 def log_uncaught_exceptions() -> None:

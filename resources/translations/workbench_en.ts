@@ -5496,6 +5496,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>◐ Away</translation>
     </message>
     <message>
+        <source>与服务器的连接已断开，正在重新连接…</source>
+        <translation>Connection to the server lost; reconnecting…</translation>
+    </message>
+    <message>
         <source>买家发来订单号 {no}，已在「订单」页打开</source>
         <translation>The buyer sent order number {no}; it is open in the Orders tab</translation>
     </message>
@@ -5538,6 +5542,10 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>已连接：{db}</source>
         <translation>Connected: {db}</translation>
+    </message>
+    <message>
+        <source>已重新连接服务器，其他客服的更改已同步</source>
+        <translation>Reconnected to the server; other agents&apos; changes are up to date</translation>
     </message>
     <message>
         <source>店小蜜</source>

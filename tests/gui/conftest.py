@@ -68,6 +68,8 @@ def collect_on_gui_thread() -> Iterator[None]:
 @pytest.fixture
 def make_window(qtbot: QtBot, tmp_path: Path, demo_database: Path) -> Iterator[WindowFactory]:
     """Builds a started MainWindow on `data_dir` (default: one per test) and waits until it is ready.
+    `db_url` opens another database (a PostgreSQL one) instead of the data dir's; `login` (username,
+    password) answers the login dialog a shared database shows.
 
     It starts as the app does (`workbench.app.run_desk`): the start-up work opens the workspace in the
     background, the window takes it when painted. A data dir without a database gets a copy of the
@@ -79,15 +81,18 @@ def make_window(qtbot: QtBot, tmp_path: Path, demo_database: Path) -> Iterator[W
         *,
         wait_ready: bool = True,
         settings_problems: tuple[SettingProblem, ...] = (),
+        db_url: str | None = None,
+        login: tuple[str, str] | None = None,
         **settings: object,
     ) -> MainWindow:
         paths = AppPaths.under(data_dir or tmp_path / "data")
         paths.ensure()
-        copy_demo(demo_database, paths.database)
+        if db_url is None:
+            copy_demo(demo_database, paths.database)
         tokenizer.set_cache_dir(paths.cache / "jieba")
         config = LaunchConfig(
             paths=paths,
-            db_url=sqlite_url(paths.database),
+            db_url=db_url or sqlite_url(paths.database),
             settings=Settings(**settings),
             simulator=False,  # type: ignore[arg-type]
             settings_problems=settings_problems,
@@ -99,8 +104,20 @@ def make_window(qtbot: QtBot, tmp_path: Path, demo_database: Path) -> Iterator[W
         windows.append(window)
         window.show()
         if wait_ready:
-            with qtbot.waitSignal(window.workspace_ready, timeout=60_000):
+            if login is None:
+                with qtbot.waitSignal(window.workspace_ready, timeout=60_000):
+                    window.start()
+            else:  # a shared database asks who works at the desk
                 window.start()
+                qtbot.waitUntil(
+                    lambda: window.login.dialog is not None and window.login.dialog.isVisible(), timeout=60_000
+                )
+                dialog = window.login.dialog
+                assert dialog is not None
+                dialog.username.setText(login[0])
+                dialog.password.setText(login[1])
+                with qtbot.waitSignal(window.workspace_ready, timeout=60_000):
+                    dialog.login_button.click()
             qtbot.waitUntil(lambda: window.matcher is not None, timeout=60_000)
         return window
 

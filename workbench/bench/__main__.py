@@ -1,4 +1,4 @@
-"""Benchmarks: `python -m workbench.bench startup|assist|customers|autoreply|import_wait [--json]`."""
+"""Benchmarks: `python -m workbench.bench startup|assist|customers|autoreply|import_wait|desks [--json]`."""
 
 from __future__ import annotations
 
@@ -33,8 +33,24 @@ def main(argv: list[str] | None = None) -> int:
     import_wait.add_argument("--customers", type=int, default=150_000)
     import_wait.add_argument("--interval", type=float, default=0.1, help="seconds between two sends")
     import_wait.add_argument("--json", action="store_true")
+    desks = sub.add_parser("desks", help="team desks on one PostgreSQL server: message → assigned desk, vs polling")
+    desks.add_argument("--db", metavar="URL", help="a PostgreSQL server to use (default: start a throwaway one)")
+    desks.add_argument("--desks", type=int, default=20)
+    desks.add_argument("--rate", type=float, default=10.0, help="new buyers per second")
+    desks.add_argument("--duration", type=float, default=60.0, help="seconds the feed runs")
+    desks.add_argument("--processes", type=int, default=4, help="processes the desks are spread over")
+    desks.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    if args.which == "import_wait":
+    if args.which == "desks":
+        from workbench.bench.desks import BenchError
+        from workbench.bench.desks import run as run_desks
+
+        try:
+            result = run_desks(args.desks, args.rate, args.duration, args.db, args.processes)
+        except BenchError as exc:
+            print(f"desks benchmark: {exc}", file=sys.stderr)
+            return 2
+    elif args.which == "import_wait":
         from workbench.bench.import_wait import run as run_import_wait
 
         result = run_import_wait(args.customers, args.interval)

@@ -79,6 +79,7 @@ from workbench.domain.text import clean_search
 from workbench.domain.text import clean_text as clean_typed_text
 from workbench.services.clock import Clock, system_clock
 from workbench.services.evidence import EvidencePacket, EvidenceStore
+from workbench.services.notifications import Topic
 from workbench.services.orders import logistics_text, order_card_text
 from workbench.storage.db import Database
 from workbench.storage.repositories.aftersales import AftersalesRepository, CaseFilter
@@ -216,6 +217,7 @@ class AftersalesService:
                 actor=actor,
                 due_at=case_due_at(request.kind, state, details, now, policy),
             )
+            self.db.notify(s, Topic.CASES, case.id)
             repo.add_event(case.id, now, EventAction.CREATED, description, actor, to_state=state)
             repo.add_event(case.id, now, EventAction.POLICY, policy_summary(verdict), actor)
             return case
@@ -311,6 +313,7 @@ class AftersalesService:
                 risk_score=signals.score,
                 due_at=details.follow_up_at,
             )
+            self.db.notify(s, Topic.CASES, case.id)
             repo.add_event(case.id, now, EventAction.CREATED, description, actor, to_state=state)
             repo.add_event(case.id, now, EventAction.SIGNALS, signals_summary(signals), actor)
             if form.nature is ComplaintNature.MALICIOUS:
@@ -348,6 +351,7 @@ class AftersalesService:
                 risk_score=signals.score,
                 due_at=case_due_at(CaseKind.COMPLAINT, case.state, details, case.created_at, policy),
             )
+            self.db.notify(s, Topic.CASES, case_id)
             repo.add_event(case_id, now, EventAction.UPDATED, changes or "更新了投诉记录", actor)
             return updated
 
@@ -388,6 +392,7 @@ class AftersalesService:
                 actor=actor,
                 due_at=nxt.due_at if nxt else None,
             )
+            self.db.notify(s, Topic.CASES, case.id)
             repo.add_event(case.id, now, EventAction.CREATED, description, actor, to_state=state)
             return case
 
@@ -423,6 +428,7 @@ class AftersalesService:
                 details=details,
                 due_at=None if case.state in FINAL_STATES else (nxt.due_at if nxt else None),
             )
+            self.db.notify(s, Topic.CASES, case_id)
             repo.add_event(case_id, now, EventAction.UPDATED, describe_dispute_changes(case.details, details), actor)
             return updated
 
@@ -456,6 +462,7 @@ class AftersalesService:
             if to is CaseState.REFUNDED and clean.amount_cents is not None:
                 changes["amount_cents"] = case.amount_cents or clean.amount_cents
             updated = repo.update(case_id, now, **changes)
+            self.db.notify(s, Topic.CASES, case_id)
             repo.add_event(
                 case_id,
                 now,
@@ -483,6 +490,7 @@ class AftersalesService:
                 )
             updated = repo.update(case_id, now, **changes)
             text = ("客服标记为疑似恶意：" if flagged else "客服取消了疑似恶意标记：") + (note or "—")
+            self.db.notify(s, Topic.CASES, case_id)
             repo.add_event(case_id, now, EventAction.NOTE, text, actor)
             return updated
 
@@ -496,6 +504,7 @@ class AftersalesService:
             repo = AftersalesRepository(s)
             self._case(repo, case_id)
             repo.update(case_id, self.clock())
+            self.db.notify(s, Topic.CASES, case_id)
             return repo.add_event(case_id, self.clock(), EventAction.NOTE, text, actor)
 
     def record_message(self, case_id: int, text: str, actor: str) -> CaseEvent:
@@ -503,6 +512,7 @@ class AftersalesService:
         with self.db.session() as s:
             repo = AftersalesRepository(s)
             self._case(repo, case_id)
+            self.db.notify(s, Topic.CASES, case_id)
             return repo.add_event(case_id, self.clock(), EventAction.MESSAGE, text, actor)
 
     # -- reading --------------------------------------------------------------------------------
@@ -610,6 +620,7 @@ class AftersalesService:
                     case_id, kind, title or stored.file_name, now, actor, sha256=stored.sha256,
                     file_name=stored.file_name, size=stored.size, mime=stored.mime,
                 )  # fmt: skip
+                self.db.notify(s, Topic.CASES, case_id)
                 repo.add_event(case_id, now, EventAction.EVIDENCE, f"添加附件：{stored.file_name}", actor)
                 attached.append(evidence)
                 added = True
@@ -645,6 +656,7 @@ class AftersalesService:
                         )
                     )
             if added:
+                self.db.notify(s, Topic.CASES, case_id)
                 repo.add_event(case_id, now, EventAction.EVIDENCE, f"添加聊天记录 {len(added)} 条", actor)
                 repo.update(case_id, now)
         return added
@@ -668,6 +680,7 @@ class AftersalesService:
                         lines.append(f"{label}时间：{at:%Y-%m-%d %H:%M}")
                 kind, title = EvidenceKind.ORDER, f"订单快照 {order.order_no}"
             evidence = repo.add_evidence(case_id, kind, title, now, actor, text="\n".join(lines))
+            self.db.notify(s, Topic.CASES, case_id)
             repo.add_event(case_id, now, EventAction.EVIDENCE, f"添加{title}", actor)
             repo.update(case_id, now)
             return evidence
@@ -689,6 +702,7 @@ class AftersalesService:
                 actor,
                 text=text,
             )
+            self.db.notify(s, Topic.CASES, case_id)
             repo.add_event(case_id, now, EventAction.EVIDENCE, f"添加{evidence.title}", actor)
             return evidence
 
@@ -700,6 +714,7 @@ class AftersalesService:
             gone = repo.remove_evidence(evidence_id)
             if gone is None or gone.case_id != case_id:
                 raise DomainError("evidence.missing")
+            self.db.notify(s, Topic.CASES, case_id)
             repo.add_event(case_id, now, EventAction.EVIDENCE, f"移除证据：{gone.title}", actor)
             users = repo.files_in_use(gone.sha256) if gone.sha256 else 1
         if gone.sha256 and self.store is not None:

@@ -31,6 +31,7 @@ from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState
 from workbench.domain.reviews import SMALL_ORDER_CENTS
 from workbench.services.access import require
 from workbench.services.clock import Clock, system_clock
+from workbench.services.notifications import Topic
 from workbench.services.reviews import (
     ProfessionalScript,
     ReviewScript,
@@ -127,6 +128,7 @@ class AutoMessageService:
             else:
                 checked = replace(checked, since=before.since)
             rules = {**stored.rules, rule.kind: checked}
+            self.db.notify(s, Topic.BOT)
             return repo.save_config(self.shop_id, replace(stored, rules=rules), self.clock()).rules[rule.kind]
 
     def order_events_per_min(self) -> float:
@@ -140,6 +142,7 @@ class AutoMessageService:
             require(s, self.actor, Permission.CONFIGURE_BOT)
             repo = BotRepository(s)
             stored = repo.config(self.shop_id)
+            self.db.notify(s, Topic.BOT)
             return repo.save_config(
                 self.shop_id, replace(stored, order_events_per_min=rate), self.clock()
             ).order_events_per_min
@@ -290,6 +293,8 @@ class AutoMessageService:
             rows.append((kind, customer_id, order_no, text, status, reason, conv_id))
         ids = repo.add_log(self.shop_id, rows, now)
         messages = repo.add_bot_messages(into_chat, now)
+        for conversation_id, _text in into_chat:
+            self.db.notify(repo.s, Topic.CONVERSATIONS, conversation_id)
         nicks = repo.nicks(r[1] for r in rows if r[1] is not None)
         log = tuple(
             AutoLogEntry(i, kind, cid, nicks.get(cid, "") if cid else "", order_no, text, status, reason, now, conv)
@@ -425,6 +430,7 @@ class OrderEventSimulator:
             case = AftersalesRepository(s).update(
                 case.id, case.updated_at, details=replace(case.details, signals=risk.signals), risk_score=risk.score
             )
+        self.db.notify(s, Topic.CASES, case.id)
         self._posted.append(PostedReview(case, who == "professional"))
         return OrderEvent(
             OrderEventKind.REVIEWED, order.id, order.order_no, order.customer_id, now, review.rating.value

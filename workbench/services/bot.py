@@ -51,6 +51,7 @@ from workbench.domain.routing import RoutingConfig, SubAccount
 from workbench.domain.shops import AgentStatus
 from workbench.services.access import require
 from workbench.services.clock import Clock, system_clock
+from workbench.services.notifications import Topic
 from workbench.services.routing import RoutingService, SimulatedColleagues
 from workbench.storage.db import Database
 from workbench.storage.repositories.bot import BotRepository, BotTurn, StoredConfig
@@ -94,6 +95,7 @@ class BotService:
             require(s, self.actor, Permission.CONFIGURE_BOT)
             repo = BotRepository(s)
             stored = repo.config(self.shop_id)
+            self.db.notify(s, Topic.BOT)
             return repo.save_config(self.shop_id, replace(stored, bot=change(stored.bot)), self.clock()).bot
 
     def save_welcome(self, welcome: WelcomeConfig) -> BotSettings:
@@ -327,6 +329,7 @@ class ReceptionBot:
         stored = repo.persist_turns(
             [BotTurn(conversation_id, now, "", ((Sender.BOT, card.as_message()),), BotChatState())]
         )
+        self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
         assert self._bot_convs is not None
         self._bot_convs.add(conversation_id)
         self._states[conversation_id] = BotChatState()
@@ -347,6 +350,7 @@ class ReceptionBot:
                 stored = BotRepository(s).persist_turns(
                     [BotTurn(conversation_id, now, text, (), self._state(conversation_id))]
                 )
+                self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
             return BotOutcome(stored[0], ())
         state = self._state(conversation_id)
         decision = engine.reply(state, text)
@@ -365,6 +369,7 @@ class ReceptionBot:
                         )
                     ]
                 )
+                self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
             return BotOutcome(stored[0], (decision.text,), decision)
         return self._hand_off(conversation_id, now, text, decision)
 
@@ -397,6 +402,7 @@ class ReceptionBot:
         try:
             with self.db.session() as s:  # the hand-off and a colleague taking the chat: one transaction
                 stored = BotRepository(s).persist_turns([turn])[0]
+                self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
                 if account is not None and account.simulated:
                     stored = (*stored, self.colleagues.take(s, conversation_id, account))
         except BaseException:
@@ -417,6 +423,7 @@ class ReceptionBot:
             return
         with self.db.session() as s:
             BotRepository(s).release(conversation_id)
+            self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
         self.forget(conversation_id)
 
     def forget(self, conversation_id: int) -> None:
@@ -594,6 +601,8 @@ class AutoReplyPipeline:
                 turns = [turn for done, _ in chunks for turn, _ in done]
                 with self.db.session() as s:
                     BotRepository(s).persist_turns(turns, returning=False)
+                    for turn in turns:  # a big batch is said as "several conversations"
+                        self.db.notify(s, Topic.CONVERSATIONS, turn.conversation_id)
                 committed = _time.perf_counter()
                 stats.batches += 1
                 for done, received in chunks:

@@ -45,6 +45,7 @@ from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order, OrderState
 from workbench.domain.text import clean_line, clean_text
 from workbench.services.clock import Clock, system_clock
+from workbench.services.notifications import Topic
 from workbench.storage.db import Database
 from workbench.storage.repositories.aftersales import AftersalesRepository
 from workbench.storage.repositories.customer_groups import CustomerGroupRepository
@@ -158,6 +159,7 @@ class CrmService:
         settings = settings.validated()
         with self.db.session() as s:
             CustomerStatsRepository(s).save_settings(self.shop_id, settings)
+            self.db.notify(s, Topic.CUSTOMERS)
         self.refresh()
         return self.dashboard()
 
@@ -172,6 +174,7 @@ class CrmService:
         self.refresh_if_stale()
         with self.db.session() as s:
             repo = CustomerStatsRepository(s)
+            self.db.notify(s, Topic.CUSTOMERS)
             return repo.apply_member_levels(self.shop_id, repo.settings(self.shop_id))
 
     # -- list -----------------------------------------------------------------------------------
@@ -262,6 +265,7 @@ class CrmService:
         edit = edit.validated()
         with self.db.session() as s:
             CustomerRepository(s).edit_customer(self.shop_id, customer_id, edit)
+            self.db.notify(s, Topic.CUSTOMERS, customer_id)
         return self.profile(customer_id)
 
     # -- tag library ----------------------------------------------------------------------------
@@ -277,6 +281,7 @@ class CrmService:
     def create_tag(self, name: str, color: str = "#1677ff", group: str = "") -> Tag:
         name = self._custom_name(name)
         with self.db.session() as s:
+            self.db.notify(s, Topic.CUSTOMERS)
             return TagRepository(s).create_tag(self.shop_id, name, clean_color(color), clean_line(group, field="group"))
 
     def update_tag(
@@ -284,6 +289,7 @@ class CrmService:
     ) -> Tag:
         with self.db.session() as s:
             self._check_custom(s, [tag_id])
+            self.db.notify(s, Topic.CUSTOMERS)
             return TagRepository(s).update_tag(
                 self.shop_id,
                 tag_id,
@@ -301,6 +307,7 @@ class CrmService:
             self._check_custom(s, [*sources, target_id])
             moved = TagRepository(s).merge_tags(self.shop_id, sources, target_id)
             CustomerGroupRepository(s).rewrite_group_filters(self.shop_id, sources, target_id)
+            self.db.notify(s, Topic.CUSTOMERS)
             return moved
 
     def delete_tag(self, tag_id: int) -> int:
@@ -309,6 +316,7 @@ class CrmService:
             self._check_custom(s, [tag_id])
             used = TagRepository(s).delete_tag(self.shop_id, tag_id)
             CustomerGroupRepository(s).rewrite_group_filters(self.shop_id, [tag_id], None)
+            self.db.notify(s, Topic.CUSTOMERS)
             return used
 
     def tag_by_name(self, name: str) -> Tag | None:
@@ -321,12 +329,14 @@ class CrmService:
         with self.db.session() as s:
             tag = CustomerRepository(s).ensure_tag(self.shop_id, name)
             check_tag_assignable(tag)  # the library may flag other names official
+            self.db.notify(s, Topic.CUSTOMERS)
             return TagRepository(s).bulk_tag(self.shop_id, selection, tag.id, self.clock())
 
     def bulk_untag(self, selection: Selection, tag_id: int) -> int:
         """Take a custom tag off every selected customer; returns how many lost it."""
         with self.db.session() as s:
             self._check_custom(s, [tag_id])
+            self.db.notify(s, Topic.CUSTOMERS)
             return TagRepository(s).bulk_untag(self.shop_id, selection, tag_id)
 
     @staticmethod
@@ -380,12 +390,14 @@ class CrmService:
         if kind is GroupKind.FILTER and f.group_id is not None:
             raise DomainError("group.nested")
         with self.db.session() as s:
+            self.db.notify(s, Topic.CUSTOMERS)
             return CustomerGroupRepository(s).create_group(
                 self.shop_id, name, kind, f, self.clock(), clean_text(note, field="note")[:200]
             )
 
     def rename_group(self, group_id: int, name: str) -> CustomerGroup:
         with self.db.session() as s:
+            self.db.notify(s, Topic.CUSTOMERS)
             return CustomerGroupRepository(s).update_group(self.shop_id, group_id, name=clean_group_name(name))
 
     def update_group_filter(self, group_id: int, customer_filter: CustomerFilter) -> CustomerGroup:
@@ -393,18 +405,22 @@ class CrmService:
         if f.group_id is not None:
             raise DomainError("group.nested")
         with self.db.session() as s:
+            self.db.notify(s, Topic.CUSTOMERS)
             return CustomerGroupRepository(s).update_group(self.shop_id, group_id, f=f)
 
     def delete_group(self, group_id: int) -> None:
         with self.db.session() as s:
             CustomerGroupRepository(s).delete_group(self.shop_id, group_id)
+            self.db.notify(s, Topic.CUSTOMERS)
 
     def add_to_group(self, group_id: int, selection: Selection) -> int:
         with self.db.session() as s:
+            self.db.notify(s, Topic.CUSTOMERS)
             return CustomerGroupRepository(s).add_members(self.shop_id, group_id, selection, self.clock())
 
     def remove_from_group(self, group_id: int, customer_ids: Iterable[int]) -> int:
         with self.db.session() as s:
+            self.db.notify(s, Topic.CUSTOMERS)
             return CustomerGroupRepository(s).remove_members(self.shop_id, group_id, list(customer_ids))
 
 

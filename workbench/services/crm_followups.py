@@ -28,6 +28,7 @@ from workbench.domain.crm import (
 from workbench.domain.errors import DomainError
 from workbench.domain.text import clean_text
 from workbench.services.clock import Clock, system_clock
+from workbench.services.notifications import Topic
 from workbench.storage.db import Database
 from workbench.storage.repositories.care_templates import CareTemplateRepository
 from workbench.storage.repositories.conversations import ConversationRepository
@@ -108,11 +109,13 @@ class FollowUpService:
     def save_template(self, template_id: int | None, name: str, text: str) -> CareTemplate:
         name, text = clean_template(name, text)
         with self.db.session() as s:
+            self.db.notify(s, Topic.CUSTOMERS)
             return CareTemplateRepository(s).save_template(self.shop_id, template_id, name, text)
 
     def delete_template(self, template_id: int) -> None:
         with self.db.session() as s:
             CareTemplateRepository(s).delete_template(self.shop_id, template_id)
+            self.db.notify(s, Topic.CUSTOMERS)
 
     # -- rules ------------------------------------------------------------------------------------
 
@@ -122,16 +125,20 @@ class FollowUpService:
 
     def save_rule(self, rule: FollowUpRule) -> FollowUpRule:
         with self.db.session() as s:
+            self.db.notify(s, Topic.CUSTOMERS)
             return FollowUpRuleRepository(s).save_rule(self.shop_id, rule)
 
     def delete_rule(self, rule_id: int) -> None:
         with self.db.session() as s:
             FollowUpRuleRepository(s).delete_rule(self.shop_id, rule_id)
+            self.db.notify(s, Topic.CUSTOMERS)
 
     def run_rules(self) -> int:
         """Schedule what the enabled rules call for now (never twice for the same order / period)."""
         with self.db.session() as s:
             created = schedule_by_rules(s, self.shop_id, self.clock())
+            if created:
+                self.db.notify(s, Topic.CUSTOMERS)
         if created:
             log.info("follow-up rules scheduled %d visits", created)
         return created
@@ -179,6 +186,7 @@ class FollowUpService:
                 agent=agent,
                 created_at=self.clock(),
             )
+            self.db.notify(s, Topic.CUSTOMERS, customer_id)
             return followups.followup(self.shop_id, followup_id)
 
     def render(self, text: str, customer_id: int, order_id: int | None = None) -> str:
@@ -209,7 +217,9 @@ class FollowUpService:
             fu = repo.followup(self.shop_id, followup_id)
             if fu.status in (FollowUpStatus.DONE, FollowUpStatus.CANCELLED):
                 raise DomainError("followup.closed")
-            post_care_message(s, self.shop_id, fu.customer_id, text, agent_id, now)
+            conv_id = post_care_message(s, self.shop_id, fu.customer_id, text, agent_id, now)
+            self.db.notify(s, Topic.CONVERSATIONS, conv_id)
+            self.db.notify(s, Topic.CUSTOMERS, fu.customer_id)
             return repo.update_followup(
                 self.shop_id,
                 followup_id,
@@ -228,6 +238,7 @@ class FollowUpService:
             fu = repo.followup(self.shop_id, followup_id)
             if fu.status is FollowUpStatus.CANCELLED:
                 raise DomainError("followup.closed")
+            self.db.notify(s, Topic.CUSTOMERS, fu.customer_id)
             return repo.update_followup(
                 self.shop_id,
                 followup_id,
@@ -244,6 +255,7 @@ class FollowUpService:
             fu = repo.followup(self.shop_id, followup_id)
             if fu.status is FollowUpStatus.DONE:
                 raise DomainError("followup.closed")
+            self.db.notify(s, Topic.CUSTOMERS, fu.customer_id)
             return repo.update_followup(
                 self.shop_id, followup_id, status=FollowUpStatus.CANCELLED.value, done_at=self.clock()
             )
@@ -266,7 +278,9 @@ class FollowUpService:
                 values = templates.care_values(customer_id, None)
                 values["店铺"] = self.shop_name
                 text = validate_message_text(render_care(template.text, values))
-                post_care_message(s, self.shop_id, customer_id, text, agent_id, now)
+                conv_id = post_care_message(s, self.shop_id, customer_id, text, agent_id, now)
+                self.db.notify(s, Topic.CONVERSATIONS, conv_id)
+                self.db.notify(s, Topic.CUSTOMERS, customer_id)
                 created.append(
                     followups.add_followup(
                         self.shop_id,

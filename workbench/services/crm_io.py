@@ -46,6 +46,7 @@ from workbench.domain.errors import DomainError
 from workbench.domain.orders import OrderState
 from workbench.domain.text import clean_line
 from workbench.services.clock import Clock, system_clock
+from workbench.services.notifications import Topic
 from workbench.services.sheets import (
     Cancel,
     Progress,
@@ -807,6 +808,7 @@ class CrmImportExport:
                 step(3)
                 staging.tag_customers(plan.job_id, self.shop_id, now, matched_too=merge)
                 fresh.after(CustomerStatsRepository(s))
+                self.db.notify(s, Topic.CUSTOMERS)
             _report(progress, Stage.WRITING, steps, steps)
             self._let_others_write(SWITCH_PAUSE)
             ids = self._refresh_switched(plan.job_id, "customers", merge, now, fresh)
@@ -944,6 +946,7 @@ class CrmImportExport:
                 if merge:
                     staging.merge_orders(plan.job_id, overwrite=policy is MergePolicy.OVERWRITE)
                 fresh.after(CustomerStatsRepository(s))
+                self.db.notify(s, Topic.CUSTOMERS)
             _report(progress, Stage.WRITING, steps, steps)
             self._let_others_write(SWITCH_PAUSE)
             ids = self._refresh_switched(plan.job_id, "orders", merge, now, fresh)

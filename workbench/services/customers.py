@@ -8,6 +8,7 @@ from workbench.domain.crm import check_tag_assignable
 from workbench.domain.customers import Customer, Note, Tag, clean_note_text, clean_tag_name
 from workbench.domain.errors import DomainError
 from workbench.services.clock import Clock, system_clock
+from workbench.services.notifications import Topic
 from workbench.storage.db import Database
 from workbench.storage.repositories.customers import CustomerRepository
 
@@ -46,6 +47,7 @@ class CustomerService:
             tag = repo.ensure_tag(self.shop_id, name)
             check_tag_assignable(tag)  # the library may flag other names official
             repo.add_tag(customer_id, tag.id, self.clock())
+            self.db.notify(s, Topic.CUSTOMERS, customer_id)
             return tuple(repo.tags_of(customer_id))
 
     def remove_tag(self, customer_id: int, tag_id: int) -> tuple[Tag, ...]:
@@ -56,6 +58,7 @@ class CustomerService:
                 if tag.id == tag_id:
                     check_tag_assignable(tag)
             repo.remove_tag(customer_id, tag_id)
+            self.db.notify(s, Topic.CUSTOMERS, customer_id)
             return tuple(repo.tags_of(customer_id))
 
     def add_note(self, customer_id: int, text: str, author: str) -> tuple[Note, ...]:
@@ -63,10 +66,12 @@ class CustomerService:
         with self.db.session() as s:
             repo = CustomerRepository(s)
             repo.add_note(customer_id, text, author, self.clock())
+            self.db.notify(s, Topic.CUSTOMERS, customer_id)
             return tuple(repo.notes_of(customer_id))
 
     def delete_note(self, customer_id: int, note_id: int) -> tuple[Note, ...]:
         with self.db.session() as s:
             repo = CustomerRepository(s)
             repo.delete_note(note_id)
+            self.db.notify(s, Topic.CUSTOMERS, customer_id)
             return tuple(repo.notes_of(customer_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from workbench.domain.errors import DomainError
 from workbench.domain.identity import Role
 from workbench.domain.shops import Agent, AgentStatus, Shop
-from workbench.services.notifications import Hub, Topic
+from workbench.services.notifications import Topic
 from workbench.storage.db import Database
 from workbench.storage.repositories.shops import ShopRepository
 
@@ -35,15 +35,14 @@ def open_shop(db: Database, username: str = "") -> tuple[Shop, Agent, tuple[Agen
 class DeskService:
     """The agent's own state at this desk."""
 
-    def __init__(self, db: Database, shop_id: int, hub: Hub | None = None) -> None:
+    def __init__(self, db: Database, shop_id: int) -> None:
         self.db = db
         self.shop_id = shop_id
-        self.hub = hub or Hub()
 
     def set_status(self, agent_id: int, status: AgentStatus) -> Agent:
         with self.db.session() as s:
             agent = ShopRepository(s).set_agent_status(agent_id, status)
-        self.hub.publish(Topic.AGENTS, agent_id)
+            self.db.notify(s, Topic.AGENTS, agent_id)
         return agent
 
     def agent(self, agent_id: int) -> Agent | None:

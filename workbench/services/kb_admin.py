@@ -34,6 +34,7 @@ from workbench.domain.kb_admin import (
 from workbench.kb.matcher import Matcher, MatchOutcome, OutcomeKind
 from workbench.services.access import require
 from workbench.services.clock import Clock, system_clock
+from workbench.services.notifications import Topic
 from workbench.storage.db import Database
 from workbench.storage.repositories.kb_admin import KbAdminRepository
 
@@ -98,6 +99,7 @@ class KbAdminService:
             require(s, self.actor, Permission.MANAGE_KB)
             repo = KbAdminRepository(s)
             clean = check_category_name(name, repo.category_names(self.shop_id))
+            self.db.notify(s, Topic.KB)
             return repo.add_category(self.shop_id, clean)
 
     def rename_category(self, old: str, new: str) -> KbChange:
@@ -108,6 +110,7 @@ class KbAdminService:
             self._check_custom(repo, old)
             clean = check_category_name(new, [n for n in names if n != old])
             ids = repo.rename_category(self.shop_id, old, clean)
+            self.db.notify(s, Topic.KB)  # the category list changed too
             return self._change(repo, ids)
 
     def delete_category(self, name: str) -> KbChange:
@@ -118,6 +121,7 @@ class KbAdminService:
             self._check_custom(repo, name)
             repo.ensure_standard_categories(self.shop_id)
             ids = repo.delete_category(self.shop_id, name, FALLBACK_CATEGORY)
+            self.db.notify(s, Topic.KB)  # the category list changed too
             return self._change(repo, ids)
 
     def _check_custom(self, repo: KbAdminRepository, name: str) -> None:
@@ -145,6 +149,20 @@ class KbAdminService:
         today = self.today()
         with self.db.session() as s:
             return [e.live(today) for e in KbAdminRepository(s).entries(self.shop_id, today)]
+
+    def current(self, entry_ids: Iterable[int]) -> KbChange:
+        """Entries as they are now, for a matcher catching up with writes made at another desk: the
+        ones found as upserts (in their form for today), the ones gone as removals."""
+        ids = list(dict.fromkeys(entry_ids))
+        today = self.today()
+        with self.db.session() as s:
+            found = tuple(KbAdminRepository(s).entries(self.shop_id, today, ids))
+        present = {e.id for e in found}
+        return KbChange(
+            upserts=tuple(e.live(today) for e in found),
+            removed=tuple(i for i in ids if i not in present),
+            entries=found,
+        )
 
     def day_change(self, previous: date) -> KbChange:
         """What the live matcher needs when the date moves on from `previous`: the entries whose
@@ -209,6 +227,7 @@ class KbAdminService:
                 KbAdminRepository(s).delete_entry(self.shop_id, entry_id)
             except LookupError as exc:
                 raise DomainError("kb.entry.missing", entry_id=entry_id) from exc
+            self.db.notify(s, Topic.KB, entry_id)
         return KbChange(removed=(entry_id,))
 
     def edit_answer(self, entry_id: int, index: int, text: str) -> KbChange:
@@ -235,6 +254,9 @@ class KbAdminService:
         return self.edit_answer(entry_id, index, text)
 
     def _change(self, repo: KbAdminRepository, ids: Sequence[int]) -> KbChange:
+        """What a write did to entries `ids` (it says so to every desk, too)."""
+        for entry_id in ids:
+            self.db.notify(repo.s, Topic.KB, entry_id)
         today = self.today()
         entries = tuple(repo.entries(self.shop_id, today, ids))
         return KbChange(upserts=tuple(e.live(today) for e in entries), entries=entries)

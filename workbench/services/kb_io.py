@@ -36,6 +36,7 @@ from workbench.domain.kb_admin import (
 from workbench.services.access import require
 from workbench.services.clock import Clock, system_clock
 from workbench.services.kb_admin import KbChange, QaCase, save_entry
+from workbench.services.notifications import Topic
 from workbench.services.sheets import (
     Cancel,
     ProgressCallback,
@@ -468,6 +469,7 @@ class KbIoService:
                 ids.append(entry_id)
             entries = tuple(repo.entries(self.shop_id, today, ids))
             change = KbChange(upserts=tuple(e.live(today) for e in entries), entries=entries)
+            self.db.notify(s, Topic.KB)
             return ImportResult(added, updated, change)
 
     def import_file(

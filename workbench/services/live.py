@@ -281,7 +281,6 @@ class SimulatedChannel:
                 self.bot.forget(conv.id)
                 self.bot.colleagues.forget(conv.id)
             raise
-        self.reception.changed(conv.id)
         return conv, routed, said
 
     def _bot_hears(self, conv_id: int, visitor_id: str, text: str, now: float) -> BotOutcome | None:

@@ -5,17 +5,25 @@ their validity window left out). Every KB write hands its change to `apply` righ
 so the next question sees it. A write that lands while the matcher is being built is kept and
 applied when the build finishes, so nothing is lost to the race between reading the entries and
 the write. Once a day `check_day` swaps in the answers whose validity window opened or closed.
+
+Writes made at other desks reach it through the hub (`KbFollower`): the changed entries are read
+again from the database and applied; after a bulk change or a resync every entry is read again.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable
 from datetime import date
 
 from workbench.domain.kb import KbEntry
 from workbench.kb import tokenizer
 from workbench.kb.matcher import Matcher
 from workbench.services.kb_admin import KbAdminService, KbChange, apply_change
+from workbench.services.notifications import Change, Hub, Topic
+
+log = logging.getLogger(__name__)
 
 
 class LiveMatcher:
@@ -26,6 +34,7 @@ class LiveMatcher:
         self._matcher: Matcher | None = None
         self.day: date | None = None  # the date the matcher's answers are for (set by the build)
         self._backlog: dict[int, KbEntry | None] = {}  # writes seen before the build finished; None: removed
+        self._reload_after_build = False  # everything changed while the build was reading
 
     def current(self) -> Matcher | None:
         """The matcher if it is built, else None (callers show lexical-free fallbacks meanwhile)."""
@@ -45,6 +54,9 @@ class LiveMatcher:
             with self._state:
                 apply_change([matcher], self._drain_backlog())
                 self._matcher, self.day = matcher, day
+                reload, self._reload_after_build = self._reload_after_build, False
+            if reload:
+                self.reload()
             return matcher
 
     def apply(self, change: KbChange) -> None:
@@ -57,6 +69,16 @@ class LiveMatcher:
                     self._backlog[entry.id] = entry
                 return
             apply_change([self._matcher], change)
+
+    def reload(self) -> None:
+        """Read every entry again (a bulk change at another desk, or a resync after a lost connection);
+        during the build, the build is followed by it."""
+        with self._state:
+            matcher = self._matcher
+            if matcher is None:
+                self._reload_after_build = True
+                return
+        matcher.rebuild(self._kb_admin.live_entries())
 
     def check_day(self) -> bool:
         """On a new date, give the matcher the answers whose validity window opened or closed since
@@ -81,3 +103,58 @@ class LiveMatcher:
         removed = tuple(i for i, e in self._backlog.items() if e is None)
         self._backlog = {}
         return KbChange(upserts, removed)
+
+
+class KbFollower:
+    """Brings KB writes made at other desks into a workspace's live matcher.
+
+    It hears remote `Topic.KB` changes (and `Topic.RESYNC`) on the hub, and re-reads the changed
+    entries on a thread of its own, never on the listener's: bursts are merged, a bulk change or a
+    resync re-reads everything.
+    """
+
+    def __init__(self, live: LiveMatcher, kb_admin: KbAdminService, hub: Hub) -> None:
+        self._live = live
+        self._kb_admin = kb_admin
+        self._lock = threading.Lock()
+        self._ids: dict[int, None] = {}
+        self._everything = False
+        self._wake = threading.Event()
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name="workbench-kb-follower", daemon=True)
+        self._thread.start()
+        self._unsubscribe: Callable[[], None] = hub.subscribe(self._heard)
+
+    def close(self, timeout: float = 5.0) -> None:
+        self._unsubscribe()
+        with self._lock:
+            self._stop = True
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def _heard(self, change: Change) -> None:
+        if not change.remote or change.topic not in (Topic.KB, Topic.RESYNC):
+            return
+        with self._lock:
+            if change.key is None:
+                self._everything = True
+            else:
+                self._ids[change.key] = None
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            with self._lock:
+                self._wake.clear()
+                if self._stop:
+                    return
+                ids, everything = list(self._ids), self._everything
+                self._ids, self._everything = {}, False
+            try:
+                if everything:
+                    self._live.reload()
+                elif ids:
+                    self._live.apply(self._kb_admin.current(ids))
+            except Exception:  # the database away: the resync that follows the reconnect reloads it
+                log.exception("could not bring the KB matcher up to date")

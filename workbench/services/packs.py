@@ -26,6 +26,7 @@ from workbench.domain.packs import (
 from workbench.services.access import require
 from workbench.services.clock import Clock, system_clock
 from workbench.services.kb_admin import KbChange
+from workbench.services.notifications import Topic
 from workbench.storage.db import Database
 from workbench.storage.repositories.kb_admin import KbAdminRepository
 
@@ -187,6 +188,9 @@ class PackService:
         return entry.enabled if entry is not None else True
 
     def _kb_change(self, repo: KbAdminRepository, changes: Sequence[PackChange]) -> KbChange:
+        """What the write did, for the live matcher and the lists; other desks re-read the whole KB
+        (a pack touches many entries, and its subscription shows in the packs tab)."""
+        self.db.notify(repo.s, Topic.KB)
         today = self.clock().date()
         touched = [
             c.entry_id

@@ -17,7 +17,7 @@ from workbench.domain.conversations import (
 from workbench.domain.errors import DomainError
 from workbench.domain.identity import Permission, Role, allows
 from workbench.services.clock import Clock, system_clock
-from workbench.services.notifications import Hub, Topic
+from workbench.services.notifications import Topic
 from workbench.storage.db import Database
 from workbench.storage.repositories.conversations import ConversationRepository
 from workbench.storage.repositories.kb import KbRepository
@@ -43,16 +43,13 @@ class ConversationLists:
 
 
 class ReceptionService:
-    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock, hub: Hub | None = None) -> None:
+    """Every write says which conversation it changed (`Topic.CONVERSATIONS`), in its transaction:
+    desks re-read it once it is committed."""
+
+    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock) -> None:
         self.db = db
         self.shop_id = shop_id
         self.clock = clock
-        self.hub = hub or Hub()
-
-    def changed(self, conversation_id: int) -> None:
-        """After the commit: desks re-read this conversation (for callers that wrote in their own
-        transaction with the `*_in` methods)."""
-        self.hub.publish(Topic.CONVERSATIONS, conversation_id)
 
     def lists(self) -> ConversationLists:
         with self.db.session() as s:
@@ -73,26 +70,42 @@ class ReceptionService:
         from workbench.storage.repositories.accounts import AccountRepository
         from workbench.storage.repositories.bot import BotRepository
 
-        lists = self.lists()
         with self.db.session() as s:
-            bot = BotRepository(s).bot_owned(self.shop_id)
+            repo = ConversationRepository(s)
             role = AccountRepository(s).role_of(agent_id) or Role.AGENT
-        everyone = allows(role, Permission.SEE_ALL_SEATS)
+            everyone = allows(role, Permission.SEE_ALL_SEATS)
+            # Not the colleagues' chats: read only this desk's and the unassigned ones (a teacher: all).
+            if everyone:
+                open_ = repo.in_states(self.shop_id, OPEN_STATES, limit=1000)
+            else:
+                open_ = repo.open_for_desk(self.shop_id, agent_id, limit=1000)
+            ended = repo.in_states(self.shop_id, (ConversationState.ENDED,), limit=ENDED_SHOWN)
+            bot = BotRepository(s).bot_owned(self.shop_id)
         return ConversationLists(
-            waiting=tuple(c for c in lists.waiting if (everyone or c.agent_id in (None, agent_id)) and c.id not in bot),
-            active=tuple(c for c in lists.active if (everyone or c.agent_id == agent_id) and c.id not in bot),
-            ended=lists.ended
+            waiting=tuple(c for c in open_ if c.state is ConversationState.WAITING and c.id not in bot),
+            active=tuple(
+                c
+                for c in open_
+                if c.state is ConversationState.ACTIVE and (everyone or c.agent_id == agent_id) and c.id not in bot
+            ),
+            ended=tuple(ended)
             if allows(role, Permission.SEE_SHOP_HISTORY)
-            else tuple(c for c in lists.ended if c.agent_id == agent_id),
+            else tuple(c for c in ended if c.agent_id == agent_id),
         )
 
     def get(self, conversation_id: int) -> Conversation | None:
         with self.db.session() as s:
             return ConversationRepository(s).get(conversation_id)
 
-    def messages(self, conversation_id: int, *, before_id: int | None = None, limit: int = 200) -> list[Message]:
+    def messages(
+        self, conversation_id: int, *, before_id: int | None = None, after_id: int | None = None, limit: int = 200
+    ) -> list[Message]:
+        """The newest `limit` messages, oldest first: older than `before_id` (paging back), or newer
+        than `after_id` (what arrived since the last one shown)."""
         with self.db.session() as s:
-            return ConversationRepository(s).messages(conversation_id, before_id=before_id, limit=limit)
+            return ConversationRepository(s).messages(
+                conversation_id, before_id=before_id, after_id=after_id, limit=limit
+            )
 
     def customer_arrives(self, customer_id: int, scenario_id: str = "", first_text: str = "") -> Conversation:
         """Open a conversation in 待接待, or reuse the customer's open one. With `first_text`, the
@@ -103,7 +116,6 @@ class ReceptionService:
             conv, _ = self.arrive_in(s, customer_id, scenario_id)
             if first_text:
                 self.customer_says_in(s, conv.id, first_text)
-        self.changed(conv.id)
         return conv
 
     def arrive_in(self, s: Session, customer_id: int, scenario_id: str = "") -> tuple[Conversation, bool]:
@@ -113,13 +125,14 @@ class ReceptionService:
         existing = repo.open_for_customer(customer_id)
         if existing is not None:
             return existing, False
-        return repo.create(self.shop_id, customer_id, self.clock(), scenario_id), True
+        conv = repo.create(self.shop_id, customer_id, self.clock(), scenario_id)
+        self.db.notify(s, Topic.CONVERSATIONS, conv.id)
+        return conv, True
 
     def customer_says(self, conversation_id: int, text: str) -> Message:
         text = validate_message_text(text)
         with self.db.session() as s:
             message = self.customer_says_in(s, conversation_id, text)
-        self.changed(conversation_id)
         return message
 
     def customer_says_in(self, s: Session, conversation_id: int, text: str) -> Message:
@@ -130,7 +143,9 @@ class ReceptionService:
             raise DomainError("conversation.missing")
         if conv.state is ConversationState.ENDED:  # a customer writing again reopens the chat
             repo.set_state(conversation_id, ConversationState.WAITING, self.clock())
-        return repo.add_message(conversation_id, Sender.CUSTOMER, text, self.clock())
+        message = repo.add_message(conversation_id, Sender.CUSTOMER, text, self.clock())
+        self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
+        return message
 
     def accept(self, conversation_id: int, agent_id: int) -> Conversation:
         with self.db.session() as s:
@@ -141,8 +156,8 @@ class ReceptionService:
             if conv.state is ConversationState.WAITING:
                 repo.set_state(conversation_id, ConversationState.ACTIVE, self.clock(), agent_id=agent_id)
             result = repo.get(conversation_id)
+            self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
         assert result is not None
-        self.changed(conversation_id)
         return result
 
     def agent_sends(
@@ -167,13 +182,13 @@ class ReceptionService:
                     SuggestionUse(message.id, suggestion.entry_id, suggestion.score, edited), now
                 )
                 KbRepository(s).count_hit(suggestion.entry_id, now.date())
-        self.changed(conversation_id)
+            self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
         return message
 
     def system_note(self, conversation_id: int, text: str) -> Message:
         with self.db.session() as s:
             message = ConversationRepository(s).add_message(conversation_id, Sender.SYSTEM, text, self.clock())
-        self.changed(conversation_id)
+            self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
         return message
 
     def end_with_note(self, conversation_id: int, note: str, reason: str) -> Message:
@@ -184,18 +199,18 @@ class ReceptionService:
             repo = ConversationRepository(s)
             message = repo.add_message(conversation_id, Sender.SYSTEM, note, now)
             repo.set_state(conversation_id, ConversationState.ENDED, now, reason=reason)
-        self.changed(conversation_id)
+            self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
         return message
 
     def end(self, conversation_id: int, reason: str) -> None:
         with self.db.session() as s:
             ConversationRepository(s).set_state(conversation_id, ConversationState.ENDED, self.clock(), reason=reason)
-        self.changed(conversation_id)
+            self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
 
     def mark_read(self, conversation_id: int) -> None:
         with self.db.session() as s:
             ConversationRepository(s).mark_read(conversation_id)
-        self.changed(conversation_id)
+            self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
 
     def suggestion_uses(self, conversation_id: int) -> list[SuggestionUse]:
         with self.db.session() as s:

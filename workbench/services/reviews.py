@@ -32,6 +32,7 @@ from workbench.domain.errors import DomainError
 from workbench.domain.reviews import MAX_REPLY_LENGTH, ReviewContext, ReviewerFacts, reviewer_risk, suggest_replies
 from workbench.domain.text import clean_search
 from workbench.services.clock import Clock, system_clock
+from workbench.services.notifications import Topic
 from workbench.storage.db import Database
 from workbench.storage.repositories.aftersales import AftersalesRepository, CaseFilter
 from workbench.storage.repositories.customers import CustomerRepository
@@ -105,7 +106,9 @@ class ReviewService:
         """A review posted by a customer (the simulator and the demo shop post them)."""
         at = at or self.clock()
         with self.db.session() as s:
-            return add_review(s, self.shop_id, customer_id, order_no, rating, text, images, at)
+            case = add_review(s, self.shop_id, customer_id, order_no, rating, text, images, at)
+            self.db.notify(s, Topic.CASES, case.id)
+        return case
 
     def find(self, rating: Rating | None = None, state: CaseState | None = None, query: str = "") -> list[Case]:
         f = CaseFilter(
@@ -197,6 +200,7 @@ class ReviewService:
                 from_state=case.state if moves else None,
                 to_state=CaseState.REPLIED if moves else None,
             )
+            self.db.notify(s, Topic.CASES, case_id)
             return updated
 
     def _review(self, repo: AftersalesRepository, case_id: int) -> Case:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from workbench.domain.conversations import ConversationState, Message, Sender
 from workbench.domain.errors import DomainError
 from workbench.domain.identity import Actor, Permission, Role, check_password
+from workbench.domain.presence import OFFLINE_AFTER_S
 from workbench.domain.routing import (
     AgentRole,
     ReceptionGroup,
@@ -35,7 +36,9 @@ from workbench.domain.routing import (
 from workbench.domain.shops import AgentStatus
 from workbench.services.access import require, require_manage
 from workbench.services.clock import Clock, system_clock
+from workbench.services.notifications import Topic
 from workbench.services.passwords import hash_password
+from workbench.services.presence import sweep_stale_desks
 from workbench.storage.db import Database
 from workbench.storage.repositories.accounts import AccountRepository
 from workbench.storage.repositories.bot import BotRepository
@@ -81,13 +84,24 @@ class RoutingService:
     """Sub-accounts, groups and the 分流 rules of one shop.
 
     `route` remembers the round-robin position in memory: one desk (the program's channel) routes.
+    Before it picks, it sweeps desks whose heartbeat stopped (`OFFLINE_AFTER_S`), so an agent whose
+    desk died gets no new buyer. Every write says what it changed (agents, conversations, bot).
     """
 
-    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock, *, actor: Actor) -> None:
+    def __init__(
+        self,
+        db: Database,
+        shop_id: int,
+        clock: Clock = system_clock,
+        *,
+        actor: Actor,
+        offline_after_s: float = OFFLINE_AFTER_S,
+    ) -> None:
         self.db = db
         self.shop_id = shop_id
         self.clock = clock
         self.actor = actor
+        self.offline_after_s = offline_after_s
         self._cursor = 0
 
     # -- reading -------------------------------------------------------------------------------
@@ -111,6 +125,7 @@ class RoutingService:
             require(s, self.actor, Permission.CONFIGURE_BOT)
             repo = BotRepository(s)
             stored = repo.config(self.shop_id)
+            self.db.notify(s, Topic.BOT)
             return repo.save_config(self.shop_id, replace(stored, routing=config), self.clock()).routing
 
     def create_account(self, form: AccountForm) -> SubAccount:
@@ -133,6 +148,7 @@ class RoutingService:
             if password_hash is not None:
                 AccountRepository(s).set_password_hash(agent_id, password_hash, self.clock())
             repo.bump_version(self.shop_id, self.clock())
+            self.db.notify(s, Topic.AGENTS, agent_id)
             return next(a for a in repo.sub_accounts(self.shop_id) if a.id == agent_id)
 
     def update_account(self, agent_id: int, form: AccountForm) -> SubAccount:
@@ -146,6 +162,7 @@ class RoutingService:
             repo = BotRepository(s)
             self._write_profile(repo, agent_id, form)
             repo.bump_version(self.shop_id, self.clock())
+            self.db.notify(s, Topic.AGENTS, agent_id)
             return next(a for a in repo.sub_accounts(self.shop_id) if a.id == agent_id)
 
     def _write_profile(self, repo: BotRepository, agent_id: int, form: AccountForm) -> None:
@@ -183,6 +200,7 @@ class RoutingService:
             repo = BotRepository(s)
             repo.set_status(agent_id, status, auto_suspended=False)
             repo.bump_version(self.shop_id, self.clock())
+            self.db.notify(s, Topic.AGENTS, agent_id)
             return next(a for a in repo.sub_accounts(self.shop_id) if a.id == agent_id)
 
     def delete_account(self, agent_id: int, desk_agent_id: int) -> None:
@@ -198,8 +216,10 @@ class RoutingService:
             for conv in conversations.in_states(self.shop_id, open_states, 5000):
                 if conv.agent_id == agent_id:
                     conversations.set_state(conv.id, ConversationState.WAITING, now)
+                    self.db.notify(s, Topic.CONVERSATIONS, conv.id)
             repo.delete_sub_account(agent_id)
             repo.bump_version(self.shop_id, now)
+            self.db.notify(s, Topic.AGENTS, agent_id)
 
     def save_group(
         self, group_id: int | None, name: str, keywords: Sequence[str], agent_ids: Sequence[int]
@@ -216,6 +236,7 @@ class RoutingService:
             known = {a.id for a in repo.sub_accounts(self.shop_id)}
             saved = repo.save_group(self.shop_id, group_id, clean, words, [a for a in agent_ids if a in known])
             repo.bump_version(self.shop_id, self.clock())
+            self.db.notify(s, Topic.BOT)
             return next(g for g in repo.groups(self.shop_id) if g.id == saved)
 
     def delete_group(self, group_id: int) -> None:
@@ -224,6 +245,7 @@ class RoutingService:
             repo = BotRepository(s)
             repo.delete_group(group_id)
             repo.bump_version(self.shop_id, self.clock())
+            self.db.notify(s, Topic.BOT)
 
     # -- routing ---------------------------------------------------------------------------------
 
@@ -231,6 +253,7 @@ class RoutingService:
         self, first_text: str = "", *, config: RoutingConfig | None = None
     ) -> tuple[RouteResult, SubAccount | None]:
         """Pick the agent for a new customer (not yet assigned); the account is None when nobody is free."""
+        sweep_stale_desks(self.db, self.shop_id, self.offline_after_s)
         with self.db.session() as s:
             repo = BotRepository(s)
             cfg = config or repo.config(self.shop_id).routing
@@ -241,14 +264,19 @@ class RoutingService:
         account = next((a for a in accounts if a.id == result.agent_id), None)
         return result, account
 
-    def assign(self, conversation_id: int, agent_id: int) -> None:
-        """Put a 待接待 conversation in an agent's queue (not accepted yet)."""
+    def assign(self, conversation_id: int, agent_id: int) -> bool:
+        """Put a 待接待 conversation nobody has in an agent's queue (not accepted yet). Guarded in the
+        database: of several desks assigning the same buyer at once, exactly one succeeds (True)."""
         with self.db.session() as s:
-            self.assign_in(s, conversation_id, agent_id)
+            return self.assign_in(s, conversation_id, agent_id)
 
-    def assign_in(self, s: Session, conversation_id: int, agent_id: int) -> None:
-        """`assign` in the caller's transaction."""
-        ConversationRepository(s).set_state(conversation_id, ConversationState.WAITING, self.clock(), agent_id=agent_id)
+    def assign_in(self, s: Session, conversation_id: int, agent_id: int) -> bool:
+        """`assign` in the caller's transaction. Guarded in the database: of several desks assigning
+        the same buyer at once, exactly one succeeds (True)."""
+        assigned = ConversationRepository(s).assign_waiting(conversation_id, agent_id)
+        if assigned:
+            self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
+        return assigned
 
     def apply_capacity(self, config: RoutingConfig | None = None) -> list[SubAccount]:
         """挂起 agents at capacity and bring back the ones the rule suspended; returns who changed."""
@@ -259,6 +287,7 @@ class RoutingService:
             changes = capacity_changes(accounts, cfg)
             for agent_id, status, auto in changes:
                 repo.set_status(agent_id, status, auto)
+                self.db.notify(s, Topic.AGENTS, agent_id)
             if not changes:
                 return []
             changed = {c[0] for c in changes}
@@ -310,6 +339,7 @@ class SimulatedColleagues:
         repo = ConversationRepository(s)
         now = self.clock()
         repo.set_state(conversation_id, ConversationState.ACTIVE, now, agent_id=account.id)
+        self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
         text = COLLEAGUE_GREETING.format(name=account.display_name)
         return repo.add_message(conversation_id, Sender.AGENT, text, now, account.id)
 

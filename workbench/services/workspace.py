@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from workbench.domain.identity import Actor
 from workbench.domain.shops import Agent, AgentStatus, Shop
@@ -38,6 +38,9 @@ from workbench.services.reception import ReceptionService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
 from workbench.storage.db import Database
+
+if TYPE_CHECKING:
+    from workbench.services.team import TeamLink
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,7 @@ class Workspace:
     accounts: AccountService
     channel: SimulatedChannel | None = None  # simulated customers (desks; not the command line)
     notices: list[StartupNotice] = field(default_factory=list)  # for the window to show once opened
+    team: TeamLink | None = None  # on a shared server: the change listener and this desk's heartbeat
 
     @property
     def actor(self) -> Actor:
@@ -104,6 +108,9 @@ class Workspace:
         return self.agent
 
     def close(self) -> None:
+        if self.team is not None:
+            self.team.close()
+            self.team = None
         self.db.dispose()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -15,13 +16,15 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.paths import sqlite_url
+from workbench.storage import changes as change_log
 from workbench.storage import sqlite_files
+from workbench.storage.changes import StoredChange
 from workbench.storage.errors import DatabaseError, is_corruption
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["Database", "DatabaseError", "sqlite_url"]
+__all__ = ["Database", "DatabaseError", "StoredChange", "sqlite_url"]
 
 log = logging.getLogger(__name__)
 
@@ -90,19 +93,42 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _on_sqlite_connect)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Names this workspace's NOTIFYs, so its own listener skips what it heard in-process already.
+        self.origin = secrets.token_hex(4)
+        self._committed: list[Callable[[tuple[StoredChange, ...]], None]] = []
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One unit of work: committed on success, rolled back on any error."""
+        """One unit of work: committed on success, rolled back on any error. The changes it said
+        (`notify`) go out with the commit: to other desks in the transaction itself (PostgreSQL
+        NOTIFY), then to this process's `on_commit` listeners; a rolled-back one says nothing."""
         session = self._sessions()
         try:
             yield session
+            said = change_log.take(session)
+            if said and not self.is_sqlite:
+                change_log.send(session, self.origin, said)
             session.commit()
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+        if said:
+            for listener in list(self._committed):
+                try:
+                    listener(said)
+                except Exception:  # the write is committed; a listener's bug must not undo the caller
+                    log.exception("change listener failed")
+
+    def notify(self, session: Session, topic: str, key: int | None = None) -> None:
+        """Say, inside the unit of work `session`, that `topic` (row `key`, None for several rows)
+        changed: every desk hears it if the work commits (see `workbench.storage.changes`)."""
+        change_log.note(session, topic, key)
+
+    def on_commit(self, listener: Callable[[tuple[StoredChange, ...]], None]) -> None:
+        """Call `listener` with the changes of every unit of work this process commits."""
+        self._committed.append(listener)
 
     def current_revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext

@@ -52,9 +52,11 @@ from workbench.ui.widgets.elided_label import ElidedLabel
 if TYPE_CHECKING:
     from workbench.kb.matcher import Matcher
     from workbench.services.live import SimulatedChannel
+    from workbench.services.notifications import Topic
     from workbench.services.reception import ConversationLists
     from workbench.services.workspace import Workspace, WorkspaceOpening
     from workbench.ui.customers.profile_panel import CustomerPanel
+    from workbench.ui.live import LiveBridge
     from workbench.ui.orders.orders_panel import OrdersPanel
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
         self._composer_text_for: tuple[int, str] | None = None  # (conversation, text) once it opens
         self.customer_panel: CustomerPanel | None = None
         self.orders_panel: OrdersPanel | None = None
+        self.live: LiveBridge | None = None  # other desks' changes (a shared server)
         self.setWindowTitle(self.tr("工作台 · 接待中心"))
         self.resize(1360, 840)
         self._build_shell()
@@ -255,6 +258,10 @@ class MainWindow(QMainWindow):
         self.storage_alert.setWordWrap(False)
         self.storage_alert.hide()
         self.statusBar().addPermanentWidget(self.storage_alert)
+        self.link_label = QLabel(self.tr("与服务器的连接已断开，正在重新连接…"), self)
+        self.link_label.setObjectName("error")  # the theme's warning text
+        self.link_label.hide()
+        self.statusBar().addPermanentWidget(self.link_label)
 
     def _connect_controller(self) -> None:
         c = self.controller
@@ -371,13 +378,50 @@ class MainWindow(QMainWindow):
         self.sidebar.addTab(self.orders_panel, self.tr("订单"))
         self.new_customer_action.setEnabled(True)
         self.controller.load_phrases(self.composer.set_phrases)
+        self._follow_other_desks(ws)
         self._add_workspace_pages(ws)
         self.refresh_lists(then=self._on_first_lists)
+
+    def _follow_other_desks(self, ws: Workspace) -> None:
+        """On a shared server, other desks' changes come through one bridge: the lists, the open chat,
+        the customer shown and the pages re-read what they show; a lost connection shows below."""
+        from workbench.services.notifications import Topic
+        from workbench.ui.live import Follow, LiveBridge
+
+        self.live = LiveBridge(ws.hub, self)
+        self.live.link_changed.connect(self._show_link)
+        if ws.team is not None and not ws.team.link_up:
+            self._show_link(False)
+        self.controller.follow(self.live)
+        panel = self.customer_panel
+        assert panel is not None
+        Follow(
+            self.live,
+            panel,
+            {Topic.CUSTOMERS},
+            self._refresh_customer_panel,
+            concerns=lambda change: change.key in (None, panel.customer_id()),
+        )
+
+    def _follow(self, page: QWidget, topics: set[Topic], refresh: Callable[[], None]) -> None:
+        from workbench.ui.live import Follow
+
+        if self.live is not None:
+            Follow(self.live, page, topics, refresh)
+
+    def _show_link(self, up: bool) -> None:
+        """The shared server is away (the desk keeps trying) or back (everything shown was re-read)."""
+        self.link_label.setVisible(not up)
+        if not up:
+            self.statusBar().clearMessage()  # e.g. "已连接" from the start
+        else:
+            self.statusBar().showMessage(self.tr("已重新连接服务器，其他客服的更改已同步"), 8000)
 
     def _add_workspace_pages(self, ws: Workspace) -> None:
         """客户运营 and 店小蜜 on the rail; each is built the first time it is opened. The knowledge base
         and 店小蜜 settings are there for the users who may change them (the services check it, too)."""
         from workbench.domain.identity import Permission, allows
+        from workbench.services.notifications import Topic
 
         tasks = self.tasks
 
@@ -386,6 +430,7 @@ class MainWindow(QMainWindow):
 
             page = CustomersPage(tasks, ws, self)
             page.tags_changed.connect(self._refresh_customer_panel)
+            self._follow(page, {Topic.CUSTOMERS}, page.refresh)
             return page
 
         def orders() -> QWidget:
@@ -401,6 +446,13 @@ class MainWindow(QMainWindow):
 
             page = AftersalesPage(tasks, ws, self)
             page.send_text_requested.connect(self.put_text_in_chat)
+
+            def refresh() -> None:
+                page.refresh()
+                page.refresh_reminders()
+                page.reviews_view.refresh()
+
+            self._follow(page, {Topic.CASES}, refresh)
             return page
 
         def knowledge() -> QWidget:
@@ -408,6 +460,7 @@ class MainWindow(QMainWindow):
 
             page = KnowledgePage(tasks, ws, self)
             page.kb_changed.connect(self._reload_bot_settings)
+            self._follow(page, {Topic.KB}, page.refresh)
             return page
 
         def assistant() -> QWidget:
@@ -415,6 +468,7 @@ class MainWindow(QMainWindow):
 
             page = BotSettingsPage(tasks, ws, self)
             page.settings_changed.connect(self._reload_bot_settings)
+            self._follow(page, {Topic.BOT, Topic.AGENTS, Topic.KB}, page.reload)  # KB: the card's questions
             return page
 
         self.page_index["customers"] = self.add_page(self.tr("客户"), customers)
@@ -515,6 +569,7 @@ class MainWindow(QMainWindow):
         self.controller.refresh_lists(then)
 
     def _show_lists(self, lists: ConversationLists, agent: Agent) -> None:
+        log.debug("lists shown: waiting %s, active %s", [c.id for c in lists.waiting], [c.id for c in lists.active])
         self._show_agent_status(agent)
         self.list_model.set_lists(lists)
         if self.current_id is not None:
@@ -713,5 +768,7 @@ class MainWindow(QMainWindow):
         state = self._window_state()
         state.setValue("main_window/geometry", self.saveGeometry())
         state.sync()
+        if self.live is not None:
+            self.live.close()
         self.controller.stop()
         super().closeEvent(event)

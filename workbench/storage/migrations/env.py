@@ -13,6 +13,7 @@ from workbench.storage import (
     tables_identity,  # noqa: F401  (registers the users' password and token hashes)
     tables_import,  # noqa: F401  (registers the import staging tables)
     tables_orders_log,  # noqa: F401  (registers the order change log)
+    tables_presence,  # noqa: F401  (registers the desk sessions)
 )
 from workbench.storage.tables import Base
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from workbench.domain.conversations import Conversation, ConversationState, Message, Sender, SuggestionUse
@@ -60,6 +60,25 @@ class ConversationRepository:
         query = (
             self._select()
             .where(ConversationRow.shop_id == shop_id, ConversationRow.state.in_([s.value for s in states]))
+            .order_by(ConversationRow.last_message_at.desc(), ConversationRow.id.desc())
+            .limit(limit)
+        )
+        return [_conversation(c, cu) for c, cu in self.s.execute(query)]
+
+    def open_for_desk(self, shop_id: int, agent_id: int, limit: int = 1000) -> list[Conversation]:
+        """What one agent's desk lists of the open conversations, newest first: 待接待 nobody has or
+        assigned to the agent, and the agent's own 接待中 (colleagues' chats are not even read)."""
+        waiting = ConversationRow.state == ConversationState.WAITING.value
+        active = ConversationRow.state == ConversationState.ACTIVE.value
+        query = (
+            self._select()
+            .where(
+                ConversationRow.shop_id == shop_id,
+                or_(
+                    and_(waiting, or_(ConversationRow.agent_id.is_(None), ConversationRow.agent_id == agent_id)),
+                    and_(active, ConversationRow.agent_id == agent_id),
+                ),
+            )
             .order_by(ConversationRow.last_message_at.desc(), ConversationRow.id.desc())
             .limit(limit)
         )
@@ -122,11 +141,16 @@ class ConversationRepository:
         self.s.flush()
         return _message(row)
 
-    def messages(self, conversation_id: int, *, before_id: int | None = None, limit: int = 200) -> list[Message]:
-        """The newest `limit` messages (older than `before_id` when paging back), oldest first."""
+    def messages(
+        self, conversation_id: int, *, before_id: int | None = None, after_id: int | None = None, limit: int = 200
+    ) -> list[Message]:
+        """The newest `limit` messages (older than `before_id` when paging back, newer than `after_id`
+        when catching up), oldest first."""
         query = select(MessageRow).where(MessageRow.conversation_id == conversation_id)
         if before_id is not None:
             query = query.where(MessageRow.id < before_id)
+        if after_id is not None:
+            query = query.where(MessageRow.id > after_id)
         rows = list(self.s.scalars(query.order_by(MessageRow.id.desc()).limit(limit)))
         rows.reverse()
         return [_message(r) for r in rows]
@@ -157,6 +181,20 @@ class ConversationRepository:
             conv.end_reason = reason
             conv.waiting_since = None
         self.s.flush()
+
+    def assign_waiting(self, conversation_id: int, agent_id: int) -> bool:
+        """Give a 待接待 conversation that nobody has to `agent_id`, as one guarded UPDATE: when desks
+        race for the same buyer exactly one of them gets it (True); the others change nothing."""
+        result = self.s.execute(
+            update(ConversationRow)
+            .where(
+                ConversationRow.id == conversation_id,
+                ConversationRow.state == ConversationState.WAITING.value,
+                ConversationRow.agent_id.is_(None),
+            )
+            .values(agent_id=agent_id)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
 
     def mark_read(self, conversation_id: int) -> None:
         self.s.execute(update(ConversationRow).where(ConversationRow.id == conversation_id).values(unread=0))

@@ -5,6 +5,10 @@ latest customer message of each chat) and does every piece of background work of
 `Tasks`: the conversation lists, loading a chat, sending, suggestions from the KB matcher, the
 simulated customers' ticks, and the chores that follow the calendar (answers with a validity window,
 follow-up rules). It touches no widget: results come back as signals the window shows.
+
+On a shared server it also follows the other desks (`follow`): their changes to conversations and
+agents re-read the lists (at most once per 100 ms) and the open chat's new messages; a resync after a
+lost connection re-reads everything, from the database.
 """
 
 from __future__ import annotations
@@ -28,8 +32,10 @@ from workbench.ui.tasks import Tasks
 if TYPE_CHECKING:  # the services pull in SQLAlchemy and jieba; they arrive with the workspace
     from workbench.kb.matcher import Matcher
     from workbench.services.live import ChannelUpdate, SimulatedChannel
+    from workbench.services.notifications import Change
     from workbench.services.reception import ConversationLists
     from workbench.services.workspace import Workspace, WorkspaceOpening
+    from workbench.ui.live import LiveBridge
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +125,7 @@ class ReceptionController(QObject):
         self.drafts: dict[int, tuple[str, Suggestion | None]] = {}
         self.last_customer_text: dict[int, str] = {}
         self._match_started: dict[int, float] = {}
+        self._newest_shown: int | None = None  # the open chat's newest message on screen (catch-up reads after it)
         self._sending = False
         self.tick_running = False
         self._relay = _Relay(self)
@@ -144,6 +151,7 @@ class ReceptionController(QObject):
         self._resume_simulating = False  # the simulated customers were paused for the storage
         self._checking_storage = False
         tasks.storage_failed.connect(self._on_storage_failed)
+        self._catching_up = False  # the open chat's new messages are being read
 
     @property
     def matcher(self) -> Matcher | None:
@@ -197,6 +205,59 @@ class ReceptionController(QObject):
             if desk_empty:
                 self.spawn_customer()  # a first customer at once, so a new desk is not empty
 
+    def follow(self, bridge: LiveBridge) -> None:
+        """Keep the desk up to date with the other desks' work (their changes, through the bridge)."""
+        from workbench.ui.live import Coalesced
+
+        self._lists_follow = Coalesced(self.refresh_lists, parent=self)
+        self._chat_follow = Coalesced(self.catch_up_open_chat, parent=self)
+        self._bot_follow = Coalesced(self.reload_bot_settings, parent=self)
+        bridge.changed.connect(self._on_remote_change)
+
+    def _on_remote_change(self, change: Change) -> None:
+        from workbench.services.notifications import Topic
+
+        topic, resync = change.topic, change.topic is Topic.RESYNC
+        if resync or topic in (Topic.CONVERSATIONS, Topic.AGENTS):
+            self._lists_follow.trigger()
+        if resync or (topic is Topic.CONVERSATIONS and change.key in (None, self.current_id)):
+            self._chat_follow.trigger()
+        if resync or topic in (Topic.KB, Topic.BOT):
+            self._bot_follow.trigger()  # the bot answers from the new settings and KB flags
+
+    def catch_up_open_chat(self) -> None:
+        """Read the open chat's messages newer than the ones shown (another desk, the bot or the
+        buyer wrote them) and show them as arriving messages."""
+        ws, conv_id = self.workspace, self.current_id
+        if ws is None or conv_id is None or self._newest_shown is None:
+            return
+        if self._catching_up:  # one read at a time; a change meanwhile asks again when it is done
+            self._chat_follow.trigger()
+            return
+        self._catching_up = True
+        after = self._newest_shown
+
+        def done(messages: list[Message]) -> None:
+            self._catching_up = False
+            newer = [m for m in messages if self._newest_shown is None or m.id > self._newest_shown]
+            if self.current_id != conv_id or not newer:
+                return
+            from workbench.services.live import ChannelUpdate
+
+            self.apply_updates([ChannelUpdate(conv_id, 0, tuple(newer))])
+
+        def failed(exc: BaseException) -> None:
+            self._catching_up = False
+            log.warning("could not read the open chat's new messages: %s", exc)
+
+        self.tasks.read(lambda: ws.reception.messages(conv_id, after_id=after, limit=PAGE_SIZE), done, failed)
+
+    def _shown(self, conversation_id: int, messages: list[Message]) -> None:
+        """Messages of the open chat are on screen now."""
+        if conversation_id == self.current_id and messages:
+            newest = max(m.id for m in messages)
+            self._newest_shown = max(newest, self._newest_shown or 0)
+
     def stop(self) -> None:
         """The window closes: no more ticks, every job finished, the workspace released."""
         self.sim_timer.stop()
@@ -234,6 +295,8 @@ class ReceptionController(QObject):
         previous = self.current_id
         if previous is not None and unsent.strip():
             self.drafts[previous] = (unsent, self.pending_suggestion)
+        if conversation_id != previous:
+            self._newest_shown = None  # known once its messages are read
         self.current_id = conversation_id
         self.pending_suggestion = None
         return self.drafts.pop(conversation_id, None)
@@ -258,6 +321,7 @@ class ReceptionController(QObject):
             messages, fetched = result
             if self.current_id != conversation_id:
                 return
+            self._newest_shown = max((m.id for m in messages), default=0)
             self.conversation_loaded.emit(conversation_id, messages, fetched)
             last = next((m for m in reversed(messages) if m.sender is Sender.CUSTOMER), None)
             if last is not None:
@@ -325,6 +389,7 @@ class ReceptionController(QObject):
                     self.pending_suggestion = None
             elif from_composer and self.drafts.get(conv_id, ("", None))[0] == text:
                 del self.drafts[conv_id]  # the agent switched chats while it was saved: it is no draft
+            self._shown(conv_id, [message])
             self.message_saved.emit(message, from_composer)
             self.refresh_lists()
 
@@ -426,6 +491,7 @@ class ReceptionController(QObject):
                 self.last_customer_text[update.conversation_id] = text
                 self.customer_message_received.emit(update.conversation_id, text)
             if update.conversation_id == self.current_id:
+                self._shown(update.conversation_id, list(update.messages))
                 self.messages_arrived.emit(update.conversation_id, list(update.messages))
                 if customer_texts:
                     self.request_suggestions(update.conversation_id, customer_texts[-1])
