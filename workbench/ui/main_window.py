@@ -478,6 +478,20 @@ class MainWindow(QMainWindow):
             self.page_index["knowledge"] = self.add_page(self.tr("知识库"), knowledge)
         if allows(ws.agent.role, Permission.CONFIGURE_BOT):
             self.page_index["assistant"] = self.add_page(self.tr("店小蜜"), assistant)
+        if allows(ws.agent.role, Permission.SUPERVISE):
+            self._add_supervisor_page(ws)
+
+    def _add_supervisor_page(self, ws: Workspace) -> None:
+        """主管 (a teacher's 课堂): every desk's live chats and agents; take over or reassign a chat."""
+        from workbench.domain.identity import Role
+
+        def supervisor() -> QWidget:
+            from workbench.ui.supervisor.page import SupervisorPage
+
+            return SupervisorPage(self.tasks, ws, self)
+
+        title = self.tr("课堂") if ws.agent.role is Role.TEACHER else self.tr("主管")
+        self.page_index["supervisor"] = self.add_page(title, supervisor)
 
     def _aftersales_page(self) -> QWidget:
         return self.show_page(self.page_index["aftersales"])
@@ -770,5 +784,12 @@ class MainWindow(QMainWindow):
         state.sync()
         if self.live is not None:
             self.live.close()
+        supervisor = self.page_index.get("supervisor")
+        if supervisor is not None and supervisor not in self._page_factories:  # built: it follows the hub
+            from workbench.ui.supervisor.page import SupervisorPage
+
+            page = self.pages.widget(supervisor)
+            if isinstance(page, SupervisorPage):
+                page.close_live()
         self.controller.stop()
         super().closeEvent(event)
