@@ -492,6 +492,8 @@ class MainWindow(QMainWindow):
 
         title = self.tr("课堂") if ws.agent.role is Role.TEACHER else self.tr("主管")
         self.page_index["supervisor"] = self.add_page(title, supervisor)
+        if ws.agent.role in (Role.SUPERVISOR, Role.TEACHER):  # watching the desks is their work: start there
+            self.show_page(self.page_index["supervisor"])
 
     def _aftersales_page(self) -> QWidget:
         return self.show_page(self.page_index["aftersales"])
