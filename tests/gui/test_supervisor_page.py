@@ -1,7 +1,7 @@
 """The supervisor's view (主管): live chats longest wait first with the overdue ones marked, waits that
 tick without reading, take over and reassign (and a reassign that lost a race, refused clearly), a
 chat's history read-only; an agent's desk has no such page. Screenshots are saved in the test's
-tmp dir (supervisor-page.png, supervisor-history.png)."""
+tmp dir (supervisor-window.png, supervisor-page.png, supervisor-history.png)."""
 
 from __future__ import annotations
 
@@ -103,6 +103,7 @@ def test_the_supervisor_view_shows_every_live_chat_and_acts_on_it(
     window.resize(1360, 840)
     qtbot.wait(50)
     page.grab().save(str(tmp_path / "supervisor-page.png"))
+    window.grab().save(str(tmp_path / "supervisor-window.png"))
 
     # 接管: the chat is the owner's now, with a system line
     page.select(fresh)
@@ -112,6 +113,11 @@ def test_the_supervisor_view_shows_every_live_chat_and_acts_on_it(
     assert page.chat_model.chat(fresh).state is ConversationState.ACTIVE  # type: ignore[union-attr]
     messages = ws.reception.messages(fresh)
     assert (messages[-1].sender, messages[-1].text) == (Sender.SYSTEM, f"{ws.agent.display_name} 接管了会话")
+    # ... and opens in 接待, in this desk's 接待中, ready for the reply
+    qtbot.waitUntil(lambda: window.current_id == fresh and window.nav.currentRow() == 0, timeout=WITHIN_MS)
+    assert fresh in [c.id for c in window.list_model.conversations(ConversationState.ACTIVE)]
+    qtbot.waitUntil(lambda: "接管了会话" in [m.text[-5:] for m in window.chat.message_model.messages()])
+    window.show_page(window.page_index["supervisor"])
 
     # 改派: the menu offers the agents who are not 离线; the chat goes to 小林's queue
     xiaolin = _agent_id(ws, "xiaolin")
@@ -177,3 +183,29 @@ def test_an_agent_has_no_supervisor_page_and_a_supervisor_sees_other_desks(
         assert loads[other.agent.id].open_chats >= 1
     finally:
         other.close()
+
+
+def test_the_models_pass_the_model_tester(qtmodeltester: object) -> None:
+    from datetime import datetime as dt
+
+    from workbench.domain.identity import Role
+    from workbench.domain.shops import AgentStatus
+    from workbench.domain.supervision import AgentLoad, LiveChat
+    from workbench.ui.supervisor.models import AgentLoadModel
+
+    now = dt(2026, 11, 11, 10, 0, 0)
+    chats = LiveChatModel(lambda: now)
+    chats.set_chats(
+        (
+            LiveChat(1, 1, "tb_甲", ConversationState.WAITING, None, "", False, now - timedelta(minutes=4), "在", now),
+            LiveChat(2, 2, "tb_乙", ConversationState.ACTIVE, 7, "小林", False, None, "好的", now),
+        )
+    )
+    agents = AgentLoadModel(lambda: now)
+    agents.set_agents((AgentLoad(7, "xiaolin", "小林", Role.AGENT, AgentStatus.ONLINE, 1, 8, None),))
+    for model in (chats, agents):
+        qtmodeltester.check(model)  # type: ignore[attr-defined]
+    assert chats.index(0, LiveChatModel.WAIT).data() == "4分00秒"
+    assert chats.index(0, 0).data(Roles.OVERDUE) is True
+    assert chats.index(1, LiveChatModel.AGENT).data() == "小林"
+    assert agents.index(0, AgentLoadModel.LOAD).data() == "1 / 8"

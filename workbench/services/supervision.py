@@ -54,8 +54,8 @@ class SupervisionService:
         with self.db.session() as s:
             require(s, self.actor, Permission.SUPERVISE)
             repo = SupervisionRepository(s)
-            supervisor = repo.agent(self.shop_id, self.actor.user_id)
-            target = repo.agent(self.shop_id, agent_id)
+            agents = {a.id: a for a in repo.agent_loads(self.shop_id)}
+            supervisor, target = agents.get(self.actor.user_id), agents.get(agent_id)
             if target is None:
                 raise DomainError("agent.missing")
             if not takeover and target.status is AgentStatus.OFFLINE:

@@ -488,12 +488,20 @@ class MainWindow(QMainWindow):
         def supervisor() -> QWidget:
             from workbench.ui.supervisor.page import SupervisorPage
 
-            return SupervisorPage(self.tasks, ws, self)
+            page = SupervisorPage(self.tasks, ws, self)
+            page.chat_moved.connect(lambda _id: self.refresh_lists())  # this desk's lists gain or lose it
+            page.taken_over.connect(self._answer_taken_over)
+            return page
 
         title = self.tr("课堂") if ws.agent.role is Role.TEACHER else self.tr("主管")
         self.page_index["supervisor"] = self.add_page(title, supervisor)
         if ws.agent.role in (Role.SUPERVISOR, Role.TEACHER):  # watching the desks is their work: start there
             self.show_page(self.page_index["supervisor"])
+
+    def _answer_taken_over(self, conversation_id: int) -> None:
+        """A chat the supervisor took over opens in 接待, ready for their reply."""
+        self.nav.setCurrentRow(0)
+        self.refresh_lists(then=lambda: self.open_conversation(conversation_id))
 
     def _aftersales_page(self) -> QWidget:
         return self.show_page(self.page_index["aftersales"])

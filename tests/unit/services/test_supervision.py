@@ -277,3 +277,27 @@ def test_an_agent_or_a_student_is_refused(shop: Shop, desk: Desk, chats: dict[st
 @pytest.mark.parametrize("username", ["boss", "zhuguan", "laoshi"])
 def test_the_owner_a_supervisor_and_a_teacher_may_supervise(shop: Shop, chats: dict[str, int], username: str) -> None:
     assert len(service(shop, username).overview().chats) == 4
+
+
+def test_the_overview_reads_with_a_fixed_number_of_statements(shop: Shop, desk: Desk, chats: dict[str, int]) -> None:
+    from sqlalchemy import event
+
+    def statements() -> int:
+        seen: list[str] = []
+
+        def count(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        engine = shop.db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            service(shop).overview()
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len([q for q in seen if q.lstrip().upper().startswith("SELECT")])
+
+    few = statements()
+    for i in range(30):
+        desk.buyer(f"tb_更多{i}", i % 7)
+    assert len(service(shop).overview().chats) == 34
+    assert statements() == few <= 3  # the role check, the chats, the agents: not one per row

@@ -117,9 +117,6 @@ class SupervisionRepository:
             for row, capacity, open_chats, longest in self.s.execute(query)
         ]
 
-    def agent(self, shop_id: int, agent_id: int) -> AgentLoad | None:
-        return next((a for a in self.agent_loads(shop_id) if a.id == agent_id), None)
-
     def move(self, shop_id: int, conversation_id: int, seen: Seen, agent_id: int, state: ConversationState) -> bool:
         """Give the chat to `agent_id` in `state`, only if it is still as `seen` (one guarded UPDATE:
         of a supervisor and an agent racing for the same chat, exactly one wins). True if it moved; a

@@ -89,6 +89,7 @@ class SupervisorPage(QWidget):
 
     overview_shown = Signal()  # the tables show the database's state as just read
     chat_moved = Signal(int)  # a take-over or reassignment was saved (conversation id)
+    taken_over = Signal(int)  # this user took the chat over: it is theirs to answer in 接待 (conversation id)
     action_failed = Signal(str)  # a take-over or reassignment was refused (the translated reason)
 
     def __init__(self, tasks: Tasks, ws: Workspace, parent: QWidget | None = None) -> None:
@@ -302,7 +303,7 @@ class SupervisorPage(QWidget):
         if chat is None:
             return
         seen = Seen.of(chat)
-        self._move(lambda: self.ws.supervision.take_over(chat.id, seen))
+        self._move(lambda: self.ws.supervision.take_over(chat.id, seen), taken_over=True)
 
     def reassign(self, conversation_id: int | None, agent_id: int) -> None:
         chat = self._chat(conversation_id)
@@ -311,13 +312,15 @@ class SupervisorPage(QWidget):
         seen = Seen.of(chat)
         self._move(lambda: self.ws.supervision.reassign(chat.id, agent_id, seen))
 
-    def _move(self, job: Callable[[], LiveChat]) -> None:
+    def _move(self, job: Callable[[], LiveChat], *, taken_over: bool = False) -> None:
         self.status.clear()
-        self.tasks.write(job, self._moved, self._move_failed)
+        self.tasks.write(job, lambda chat: self._moved(chat, taken_over), self._move_failed)
 
-    def _moved(self, chat: LiveChat) -> None:
+    def _moved(self, chat: LiveChat, taken_over: bool) -> None:
         self.refresh()
         self.chat_moved.emit(chat.id)
+        if taken_over:
+            self.taken_over.emit(chat.id)
 
     def _move_failed(self, exc: BaseException) -> None:
         text = supervision_error_text(exc)
