@@ -301,3 +301,29 @@ def test_the_overview_reads_with_a_fixed_number_of_statements(shop: Shop, desk: 
         desk.buyer(f"tb_更多{i}", i % 7)
     assert len(service(shop).overview().chats) == 34
     assert statements() == few <= 3  # the role check, the chats, the agents: not one per row
+
+
+@pytest.mark.postgres
+def test_a_reassignment_reaches_the_agents_desk_over_the_hub(pg_demo_url: str) -> None:
+    from tests.unit.services.test_team_desks import Heard
+    from workbench.composition import open_workspace
+
+    supervisor = open_workspace(pg_demo_url, username="wangjing", live=True)
+    agent = open_workspace(pg_demo_url, username="xiaolin", live=True)
+    try:
+        heard = Heard(agent)
+        customer_id = supervisor.orders.page(limit=1).rows[0][0].customer_id
+        conv = supervisor.reception.customer_arrives(customer_id, first_text="在吗？")
+        heard.wait_for(lambda c: c.topic is Topic.CONVERSATIONS and c.key == conv.id)
+        chat = supervisor.supervision.overview().chat(conv.id)
+        assert chat is not None
+        supervisor.supervision.reassign(conv.id, agent.agent.id, Seen.of(chat))
+        heard.wait_for(lambda c: c == Change(Topic.CONVERSATIONS, conv.id, remote=True))
+        heard.wait_for(lambda c: c == Change(Topic.AGENTS, agent.agent.id, remote=True))
+        assert conv.id in {c.id for c in agent.reception.desk_lists(agent.agent.id).waiting}
+        # and the agent's own desk may not supervise
+        with pytest.raises(DomainError, match=r"permission\.denied"):
+            agent.supervision.overview()
+    finally:
+        agent.close()
+        supervisor.close()
