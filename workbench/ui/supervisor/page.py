@@ -99,7 +99,7 @@ class SupervisorPage(QWidget):
         self.setObjectName("supervisorPage")
         scope(self, "sidebar", "supervisor")
         self.overview: Overview | None = None
-        self._reading = self._read_again = False
+        self._reading = self._read_again = self._read_error = False
         self.now = Clocked()
 
         classroom = ws.agent.role is Role.TEACHER
@@ -217,6 +217,7 @@ class SupervisorPage(QWidget):
 
     def _read_failed(self, exc: BaseException) -> None:
         self._reading = False
+        self._read_error = True
         self.status.setText(error_text(exc))
         if self._read_again:
             self._read_again = False
@@ -227,13 +228,18 @@ class SupervisorPage(QWidget):
         if self._read_again:
             self._read_again = False
             self.refresh()
+        if self._read_error:  # reading works again
+            self._read_error = False
+            self.status.clear()
         selected = self.selected_id()
+        scrolled = self.chat_table.verticalScrollBar().value()
         self.overview = overview
         self.now.start(overview.as_of)
         self.chat_model.set_chats(overview.chats)
         self.agent_model.set_agents(overview.agents)
         if selected is not None:
             self.select(selected)
+        self.chat_table.verticalScrollBar().setValue(scrolled)  # a busy shop re-reads often: stay put
         self._update_summary()
         self._update_buttons()
         # The multi-desk tests read what the view shows from the log (DEBUG only).
