@@ -209,3 +209,28 @@ def test_the_models_pass_the_model_tester(qtmodeltester: object) -> None:
     assert chats.index(0, 0).data(Roles.OVERDUE) is True
     assert chats.index(1, LiveChatModel.AGENT).data() == "小林"
     assert agents.index(0, AgentLoadModel.LOAD).data() == "1 / 8"
+
+
+@pytest.mark.postgres
+def test_a_teachers_desk_opens_on_the_classroom_view(
+    pg_demo_url: str, make_window: WindowFactory, qtbot: QtBot
+) -> None:
+    from workbench.domain.identity import PROGRAM, Role
+    from workbench.services.accounts import AccountService
+    from workbench.storage.repositories.shops import ShopRepository
+
+    db = Database(pg_demo_url)
+    try:
+        with db.session() as s:
+            shop = ShopRepository(s).first()
+        assert shop is not None
+        AccountService(db, shop.id, actor=PROGRAM).add_user("laoshi", "王老师", Role.TEACHER, "Jiao-shi-2026")
+    finally:
+        db.dispose()
+    window = make_window(db_url=pg_demo_url, login=("laoshi", "Jiao-shi-2026"))
+    index = window.page_index["supervisor"]
+    assert window.nav.item(index).text() == "课堂"
+    assert window.nav.currentRow() == index  # watching the class is a teacher's work: the desk starts there
+    page = window.pages.currentWidget()
+    assert isinstance(page, SupervisorPage)
+    qtbot.waitUntil(lambda: page.overview is not None, timeout=10_000)
