@@ -56,6 +56,7 @@ from workbench.services.quick_phrases import QuickPhraseService
 from workbench.services.reception import ReceptionService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
+from workbench.services.supervision import SupervisionService
 from workbench.services.team import TeamLink
 from workbench.services.workspace import StartupNotice, Workspace
 from workbench.storage.db import Database, sqlite_file_of
@@ -172,6 +173,7 @@ def build_workspace(
         routing=RoutingService(db, shop.id, clock, actor=actor, offline_after_s=offline_after_s),
         auto_messages=AutoMessageService(db, shop.id, clock, actor=actor),
         accounts=AccountService(db, shop.id, clock, actor=actor),
+        supervision=SupervisionService(db, shop.id, clock, actor=actor),
         health=StorageHealth(db, clock),
     )
     if live and not db.is_sqlite:

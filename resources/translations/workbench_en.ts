@@ -4840,6 +4840,17 @@ You can keep working. If it happens again, please send this log file to support.
     </message>
 </context>
 <context>
+    <name>HistoryDialog</name>
+    <message>
+        <source>{agent} · 只读：要回复买家，请先接管</source>
+        <translation>{agent} · Read-only: take the chat over to reply to the buyer</translation>
+    </message>
+    <message>
+        <source>{nick} · 会话记录</source>
+        <translation>{nick} · Chat history</translation>
+    </message>
+</context>
+<context>
     <name>KbPickerDialog</name>
     <message>
         <source>{n} 个问题</source>
@@ -5500,6 +5511,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Connection to the server lost; reconnecting…</translation>
     </message>
     <message>
+        <source>主管</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
         <source>买家发来订单号 {no}，已在「订单」页打开</source>
         <translation>The buyer sent order number {no}; it is open in the Orders tab</translation>
     </message>
@@ -5614,6 +5629,10 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>请先把「{name}」换成实际内容</source>
         <translation>Replace “{name}” with the real text first</translation>
+    </message>
+    <message>
+        <source>课堂</source>
+        <translation>Classroom</translation>
     </message>
 </context>
 <context>
@@ -7841,6 +7860,136 @@ Reason: {reason}</translation>
     </message>
 </context>
 <context>
+    <name>SupervisorPage</name>
+    <message>
+        <source> · {k} 位买家等待超过 {m} 分钟</source>
+        <translation> · {k} buyers waiting over {m} min</translation>
+    </message>
+    <message>
+        <source>{name}（{status} · {open}/{capacity}）</source>
+        <translation>{name} ({status} · {open}/{capacity})</translation>
+    </message>
+    <message>
+        <source>主管 · 全店实时会话</source>
+        <translation>Supervisor · Live chats of the shop</translation>
+    </message>
+    <message>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>客服状态</source>
+        <translation>Agents</translation>
+    </message>
+    <message>
+        <source>把会话交给另一位客服</source>
+        <translation>Give the chat to another agent</translation>
+    </message>
+    <message>
+        <source>接管</source>
+        <translation>Take over</translation>
+    </message>
+    <message>
+        <source>改派…</source>
+        <translation>Reassign…</translation>
+    </message>
+    <message>
+        <source>改派给</source>
+        <translation>Reassign to</translation>
+    </message>
+    <message>
+        <source>查看记录</source>
+        <translation>History</translation>
+    </message>
+    <message>
+        <source>没有在线的客服</source>
+        <translation>No agent is online</translation>
+    </message>
+    <message>
+        <source>由你接待这个买家：会话转到你的「接待中」</source>
+        <translation>Serve this buyer yourself: the chat moves to your Serving list</translation>
+    </message>
+    <message>
+        <source>课堂 · 学生的会话</source>
+        <translation>Classroom · Students&apos; chats</translation>
+    </message>
+    <message>
+        <source>进行中 {n} · 待接待 {w} · 待分配 {u}</source>
+        <translation>Live {n} · Waiting {w} · Unassigned {u}</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorView</name>
+    <message>
+        <source>{agent} 已离线，不能改派给他。</source>
+        <translation>{agent} is offline; the chat cannot go to them.</translation>
+    </message>
+    <message>
+        <source>{h}小时{m:02d}分</source>
+        <translation>{h} h {m:02d} min</translation>
+    </message>
+    <message>
+        <source>{m}分{s:02d}秒</source>
+        <translation>{m} min {s:02d} s</translation>
+    </message>
+    <message>
+        <source>{s}秒</source>
+        <translation>{s} s</translation>
+    </message>
+    <message>
+        <source>买家</source>
+        <translation>Buyer</translation>
+    </message>
+    <message>
+        <source>客服</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>店小蜜</source>
+        <translation>Assistant</translation>
+    </message>
+    <message>
+        <source>待分配</source>
+        <translation>Unassigned</translation>
+    </message>
+    <message>
+        <source>找不到该客服账号，可能已被删除。</source>
+        <translation>This agent&apos;s account was not found; it may have been deleted.</translation>
+    </message>
+    <message>
+        <source>接待量</source>
+        <translation>Open / capacity</translation>
+    </message>
+    <message>
+        <source>最后消息</source>
+        <translation>Last message</translation>
+    </message>
+    <message>
+        <source>最长等待</source>
+        <translation>Longest wait</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>等待</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>该会话刚刚被其他人接入或转交，未做更改。列表已刷新，请重新确认。</source>
+        <translation>Someone accepted or transferred this chat just now; nothing was changed. The list is up to date: please check again.</translation>
+    </message>
+    <message>
+        <source>该会话已由 {agent} 接待。</source>
+        <translation>{agent} already serves this chat.</translation>
+    </message>
+</context>
+<context>
     <name>TagChip</name>
     <message>
         <source>官方标签，由平台根据客户数据生成，不能修改</source>
@@ -8507,6 +8656,10 @@ Reason: {reason}</translation>
     <message>
         <source>未登录客服账号，不能保存个人短语。</source>
         <translation>No agent is signed in, so a personal phrase cannot be saved.</translation>
+    </message>
+    <message>
+        <source>查看全店会话或接管、改派会话</source>
+        <translation>see every chat of the shop or take over or reassign chats</translation>
     </message>
     <message>
         <source>标签名不能为空。</source>

@@ -7,6 +7,7 @@ stdin, one per line, answering on stdout:
     buyer TEXT          a buyer arrives and writes TEXT          → "buyer <conversation id>"
     mine TEXT           a buyer writes TEXT, assigned to me      → "mine <conversation id>"
     serve TEXT REPLY    a buyer writes, I accept and reply       → "serve <conversation id> <message id>"
+    reply ID TEXT       I accept chat ID and type TEXT           → "reply <message id>"
     quit                close the desk normally
 
 "ready <agent id>" is printed once the desk is open.
@@ -48,6 +49,10 @@ def main(url: str, agent: str) -> int:
                 ws.reception.accept(conv_id, ws.agent.id)
                 message = ws.reception.agent_sends(conv_id, ws.agent.id, reply)
                 print(f"serve {conv_id} {message.id}", flush=True)
+            elif command == "reply":
+                conv_text, _, reply = rest.partition(" ")
+                ws.reception.accept(int(conv_text), ws.agent.id)
+                print(f"reply {ws.reception.agent_sends(int(conv_text), ws.agent.id, reply).id}", flush=True)
             elif command == "quit":
                 break
     finally:

@@ -6,6 +6,7 @@ the queue, and nothing it saved is lost."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -67,13 +68,13 @@ def remember_login(url: str, paths: AppPaths, username: str, keyring_file: Path)
 
 class WindowDesk:
     """`python -m workbench --data-dir DIR --db URL --no-simulator`, offscreen, logging its lists; the
-    demo's first agent, 小赵, logged in with a remembered login."""
+    demo's first agent, 小赵 (or `username`), logged in with a remembered login."""
 
-    def __init__(self, tmp: Path, url: str) -> None:
+    def __init__(self, tmp: Path, url: str, username: str = "xiaozhao") -> None:
         self.data = tmp / "window-desk"
         home = tmp / "home"
         keyring_file = tmp / "keyring.json"
-        remember_login(url, AppPaths.under(self.data), "xiaozhao", keyring_file)
+        remember_login(url, AppPaths.under(self.data), username, keyring_file)
         env = {
             **os.environ,
             "PYTHON_KEYRING_BACKEND": "tests.integration.file_keyring.FileKeyring",
@@ -205,3 +206,30 @@ def test_one_desk_writes_the_other_shows_and_a_killed_desk_goes_offline(
             assert said.scalar_one() == 1
     finally:
         engine.dispose()
+
+
+SUPERVISED = re.compile(r"supervisor view shown: chats (\[.*\])$", re.MULTILINE)
+
+
+def supervised(window: WindowDesk) -> dict[int, list[object]]:
+    """What the supervisor's view showed last: conversation id → [state, agent id, last message]."""
+    found = SUPERVISED.findall(window.log())
+    return {row[0]: row[1:] for row in json.loads(found[-1])} if found else {}
+
+
+def test_a_message_typed_at_one_desk_shows_on_the_supervisors_view(tmp_path: Path, pg_demo_url: str) -> None:
+    window = WindowDesk(tmp_path, pg_demo_url, username="wangjing")  # 主管: the desk opens on the 主管 view
+    headless: HeadlessDesk | None = None
+    try:
+        headless = HeadlessDesk(pg_demo_url, "xiaolin")
+        (buyer,) = map(int, headless.ask("buyer 在吗？想问下尺码"))
+        window.wait_for(lambda: supervised(window).get(buyer) == ["waiting", None, "在吗？想问下尺码"], "the buyer")
+        headless.ask(f"reply {buyer} 亲，M码有货的")  # 小林 accepts and types at their desk
+        window.wait_for(
+            lambda: supervised(window).get(buyer) == ["active", headless.agent_id, "亲，M码有货的"],
+            "小林's reply on the supervisor's view",
+        )
+    finally:
+        if headless is not None:
+            headless.kill()
+        window.close()

@@ -56,6 +56,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"  # other users' accounts: create, edit, delete, status, passwords
     SEE_ALL_SEATS = "see_all_seats"  # the desk lists every seat's chats (a teacher watching the class)
     SEE_SHOP_HISTORY = "see_shop_history"  # 已结束: every ended chat of the shop, not only one's own
+    SUPERVISE = "supervise"  # 主管/课堂: every live chat and agent; take over or reassign a chat
 
 
 _STAFF = frozenset({Permission.SEE_SHOP_HISTORY})
@@ -64,11 +65,11 @@ _ADMIN = frozenset({Permission.CONFIGURE_BOT, Permission.MANAGE_KB, Permission.M
 # The rules: which role may do what. Receiving customers, customer management, orders and
 # after-sales are everybody's work and need no permission.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.OWNER: _ADMIN,
-    Role.SUPERVISOR: _ADMIN,
+    Role.OWNER: _ADMIN | {Permission.SUPERVISE},
+    Role.SUPERVISOR: _ADMIN | {Permission.SUPERVISE},
     Role.AGENT: _STAFF,
     Role.AFTERSALES: _STAFF,
-    Role.TEACHER: _ADMIN | {Permission.SEE_ALL_SEATS},
+    Role.TEACHER: _ADMIN | {Permission.SEE_ALL_SEATS, Permission.SUPERVISE},
     Role.STUDENT: frozenset(),
 }
 

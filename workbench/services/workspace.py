@@ -37,6 +37,7 @@ from workbench.services.quick_phrases import QuickPhraseService
 from workbench.services.reception import ReceptionService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
+from workbench.services.supervision import SupervisionService
 from workbench.storage.db import Database
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ class Workspace:
     auto_messages: AutoMessageService
     health: StorageHealth  # whether writes work (a full disk, a lost connection)
     accounts: AccountService
+    supervision: SupervisionService  # 主管/课堂: every desk's live chats; take over, reassign
     channel: SimulatedChannel | None = None  # simulated customers (desks; not the command line)
     notices: list[StartupNotice] = field(default_factory=list)  # for the window to show once opened
     team: TeamLink | None = None  # on a shared server: the change listener and this desk's heartbeat

@@ -173,6 +173,8 @@ def permission_denied_text(permission: str) -> str:
             what = QCoreApplication.translate("errors", "修改知识库")
         case "manage_users":
             what = QCoreApplication.translate("errors", "管理这个账号")
+        case "supervise":
+            what = QCoreApplication.translate("errors", "查看全店会话或接管、改派会话")
         case _:
             what = permission
     return QCoreApplication.translate("errors", "你的账号没有权限{what}。如需修改，请联系主账号、主管或教师。").format(

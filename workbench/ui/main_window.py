@@ -478,6 +478,30 @@ class MainWindow(QMainWindow):
             self.page_index["knowledge"] = self.add_page(self.tr("知识库"), knowledge)
         if allows(ws.agent.role, Permission.CONFIGURE_BOT):
             self.page_index["assistant"] = self.add_page(self.tr("店小蜜"), assistant)
+        if allows(ws.agent.role, Permission.SUPERVISE):
+            self._add_supervisor_page(ws)
+
+    def _add_supervisor_page(self, ws: Workspace) -> None:
+        """主管 (a teacher's 课堂): every desk's live chats and agents; take over or reassign a chat."""
+        from workbench.domain.identity import Role
+
+        def supervisor() -> QWidget:
+            from workbench.ui.supervisor.page import SupervisorPage
+
+            page = SupervisorPage(self.tasks, ws, self)
+            page.chat_moved.connect(lambda _id: self.refresh_lists())  # this desk's lists gain or lose it
+            page.taken_over.connect(self._answer_taken_over)
+            return page
+
+        title = self.tr("课堂") if ws.agent.role is Role.TEACHER else self.tr("主管")
+        self.page_index["supervisor"] = self.add_page(title, supervisor)
+        if ws.agent.role in (Role.SUPERVISOR, Role.TEACHER):  # watching the desks is their work: start there
+            self.show_page(self.page_index["supervisor"])
+
+    def _answer_taken_over(self, conversation_id: int) -> None:
+        """A chat the supervisor took over opens in 接待, ready for their reply."""
+        self.nav.setCurrentRow(0)
+        self.refresh_lists(then=lambda: self.open_conversation(conversation_id))
 
     def _aftersales_page(self) -> QWidget:
         return self.show_page(self.page_index["aftersales"])
@@ -770,5 +794,12 @@ class MainWindow(QMainWindow):
         state.sync()
         if self.live is not None:
             self.live.close()
+        supervisor = self.page_index.get("supervisor")
+        if supervisor is not None and supervisor not in self._page_factories:  # built: it follows the hub
+            from workbench.ui.supervisor.page import SupervisorPage
+
+            page = self.pages.widget(supervisor)
+            if isinstance(page, SupervisorPage):
+                page.close_live()
         self.controller.stop()
         super().closeEvent(event)
