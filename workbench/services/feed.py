@@ -143,7 +143,17 @@ class TeamFeed:
         heard = self.hear_desks()
         updates = self.channel.tick()
         self.channel.take_new_reviews()  # the reviews are in the database; no list here shows them
-        counts = FeedCounts(agent_replies=heard)
+        self._record(updates, FeedCounts(agent_replies=heard))
+        return updates
+
+    def spawn(self, scenario_id: str | None = None) -> list[ChannelUpdate]:
+        """One buyer now (a scenario by id, or one picked by weight), then whatever is due."""
+        updates = self.channel.spawn(scenario_id)
+        self._record(updates, FeedCounts())
+        return updates
+
+    def _record(self, updates: list[ChannelUpdate], counts: FeedCounts) -> None:
+        """Keep track of the buyers' chats and count what happened."""
         for update in updates:
             if update.arrived:
                 counts.buyers += 1
@@ -163,7 +173,6 @@ class TeamFeed:
         for conv_id in set(self._chats) - set(self.channel.conversation_ids()):
             del self._chats[conv_id]  # ended at a desk meanwhile, or forgotten
         self._count(counts)
-        return updates
 
     def run(self, stop: threading.Event, duration: float | None = None) -> FeedCounts:
         """Tick every `tick_s` until `stop` is set or `duration` seconds passed; the tick under way
