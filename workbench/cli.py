@@ -357,6 +357,8 @@ _MESSAGES = {
     "roster.format": "not a .csv or .xlsx file ({suffix})",
     "roster.encoding": "the file is neither UTF-8 nor GB18030 text",
     "permission.denied": "not allowed ({permission})",
+    "feed.no_customers": "the shop has no customers yet, and the simulated buyers are its customers: import some "
+    "first (workbench customers import --db URL FILE.xlsx)",
 }
 
 
@@ -453,8 +455,11 @@ def run_simulate(args: argparse.Namespace) -> int:
     log.info("opening %s", redact(url))
     try:
         parts = open_feed(url, rate_per_min=args.rate, seed=args.seed, max_active=args.max_buyers)
-    except (DatabaseError, DomainError) as exc:
+    except DatabaseError as exc:
         print(f"workbench: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"workbench: {describe(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

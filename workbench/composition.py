@@ -28,6 +28,7 @@ from workbench.channels.scenarios import Scenario, load_scenarios
 from workbench.channels.simulator import Simulator
 from workbench.demo import reset_demo as restore_demo
 from workbench.demo import seed_if_empty
+from workbench.domain.crm import CustomerFilter
 from workbench.domain.errors import DomainError
 from workbench.domain.identity import Actor
 from workbench.domain.presence import HEARTBEAT_S, OFFLINE_AFTER_S
@@ -309,7 +310,8 @@ def open_feed(
     and, on PostgreSQL, the listener that tells the feed what the desks do.
 
     The feed works as the shop's owner but is no desk: it keeps no presence, so 分流 never gives it a
-    buyer. An empty database becomes the demo shop first, as for a desk (`seeded_demo`)."""
+    buyer. An empty database becomes the demo shop first, as for a desk (`seeded_demo`); a shop without
+    customers is refused (DomainError ``feed.no_customers``): the simulated buyers are its customers."""
     offline_after_s, _ = presence_timings()
     db = open_database(url, clock=clock, seed_demo=False)
     live: LiveChanges | None = None
@@ -318,6 +320,8 @@ def open_feed(
     try:
         seeded = seed_if_empty(db, clock=clock)
         ws = build_workspace(db, clock=clock, offline_after_s=offline_after_s)
+        if ws.crm.count(CustomerFilter()) == 0:  # the simulated buyers are the shop's customers
+            raise DomainError("feed.no_customers")
         if not db.is_sqlite:
             live = LiveChanges(db, ws.hub)  # listening first: nothing the desks do from now on is missed
             if not live.start():
