@@ -232,3 +232,17 @@ def test_simulate_refuses_a_sqlite_database(tmp_path: Path, capsys: pytest.Captu
     err = capsys.readouterr().err
     assert "shared PostgreSQL database" in err and "模拟客户进店" in err
     assert not (tmp_path / "shop.sqlite3").exists()  # nothing was created
+
+
+def test_a_shop_without_customers_is_refused(tmp_path: Path) -> None:
+    from workbench.composition import open_database, open_feed
+    from workbench.domain.errors import DomainError
+    from workbench.services.accounts import create_shop
+
+    url = sqlite_url(tmp_path / "class.sqlite3")
+    db = open_database(url, seed_demo=False)
+    create_shop(db, "网店客服1班", "wanglaoshi", "王老师", "laoshi-pass-1")  # as `workbench admin init`
+    db.dispose()
+    with pytest.raises(DomainError) as refused:
+        open_feed(url, rate_per_min=2.0)
+    assert refused.value.code == "feed.no_customers"
