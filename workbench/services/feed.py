@@ -10,7 +10,7 @@ feed hears the other desks' conversation changes (`Topic.CONVERSATIONS` on its h
 PostgreSQL listener) and, before each tick, re-reads the chats of its buyers that changed. A new
 agent reply is handed to the buyer (who reads it and answers as in a single-seat desk); a chat an
 agent ended sends its buyer away quietly. After a lost connection (`Topic.RESYNC`) every buyer's chat
-is read again.
+is read again. The bot takes up 店小蜜 settings and KB edits made at a desk from the next message on.
 
 Stopping (`stop` set, e.g. by Ctrl+C or SIGTERM, or `duration` over): the tick under way finishes,
 no new one starts. Every chat the feed created has its first buyer message (creation and first
@@ -95,6 +95,7 @@ class TeamFeed:
         self._lock = threading.Lock()  # guards the two below (the listener thread adds to them)
         self._changed: set[int] = set()
         self._reread_all = False
+        self._settings_changed = False  # 店小蜜 settings or the KB were edited at a desk
         self._unsubscribe = hub.subscribe(self._heard)
 
     # -- what the desks do --------------------------------------------------------------------
@@ -108,6 +109,8 @@ class TeamFeed:
                 self._reread_all = True
             elif change.topic is Topic.CONVERSATIONS and change.key is not None:
                 self._changed.add(change.key)
+            if change.topic in (Topic.RESYNC, Topic.KB, Topic.BOT):
+                self._settings_changed = True
 
     def hear_desks(self) -> int:
         """Hand the agents' new replies in the buyers' chats to the buyers, and send away the buyers
@@ -115,6 +118,9 @@ class TeamFeed:
         with self._lock:
             changed, self._changed = self._changed, set()
             everything, self._reread_all = self._reread_all, False
+            settings, self._settings_changed = self._settings_changed, False
+        if settings:  # as a desk's bot does: the next buyer message is answered with the new ones
+            self.channel.reload_settings()
         mine = set(self.channel.conversation_ids())
         handed = 0
         for conv_id in sorted(mine if everything else changed & mine):

@@ -174,6 +174,22 @@ def test_the_feeds_own_writes_are_not_taken_for_an_agents(ws: Workspace) -> None
     assert feed.total.agent_replies == 0
 
 
+def test_settings_edited_at_a_desk_reach_the_feeds_bot(ws: Workspace) -> None:
+    clock = FakeTime()
+    feed = make_feed(ws, clock, rate=0.001)
+    reloaded: list[bool] = []
+    feed.channel.reload_settings = lambda: reloaded.append(True)  # type: ignore[method-assign]
+    feed.step()
+    assert reloaded == []
+    ws.hub.publish(Topic.BOT, remote=True)
+    ws.hub.publish(Topic.KB, 3, remote=True)
+    feed.step()
+    assert reloaded == [True]  # once for both
+    ws.hub.publish(Topic.BOT)  # the feed's own write: it knows already
+    feed.step()
+    assert reloaded == [True]
+
+
 def test_stopping_ends_the_bots_chats_and_leaves_the_agents_chats_with_the_desks(ws: Workspace) -> None:
     clock = FakeTime()
     feed = make_feed(ws, clock, rate=0.001)
