@@ -75,6 +75,39 @@ echo "==> the command-line tools"
 "$py" -m workbench --data-dir "$VENV/data" kb packs --json | "$py" -m json.tool >/dev/null
 echo "no-qt-pass-1" | "$py" -m workbench admin init --data-dir "$VENV/admin" --shop 无Qt --owner noqt --password-stdin >/dev/null
 "$py" -m workbench admin list-users --data-dir "$VENV/admin" --json | "$py" -m json.tool >/dev/null
+"$py" -m workbench simulate --help >/dev/null
+# the team's feed refuses a SQLite database (exit 2); on a PostgreSQL server it runs headless
+if "$py" -m workbench simulate --db "sqlite:///$VENV/feed.sqlite3" --rate 2 --duration 1 2>/dev/null; then
+  echo "simulate accepted a SQLite database" >&2
+  exit 1
+fi
+if [ -n "${WORKBENCH_TEST_PG_URL:-}" ]; then
+  feed_db=$("$py" - <<'PY'
+import os, uuid
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+base = os.environ["WORKBENCH_TEST_PG_URL"]
+name = f"wb_noqt_{uuid.uuid4().hex[:12]}"
+engine = create_engine(base, isolation_level="AUTOCOMMIT")
+with engine.connect() as conn:
+    conn.execute(text(f'CREATE DATABASE "{name}"'))
+print(make_url(base).set(database=name).render_as_string(hide_password=False))
+PY
+)
+  "$py" -m workbench simulate --db "$feed_db" --rate 60 --duration 2 --data-dir "$VENV/feed" >"$VENV/feed.log"
+  grep -q "stopped:" "$VENV/feed.log"
+  FEED_DB=$feed_db "$py" - <<'PY'
+import os
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+url = make_url(os.environ["FEED_DB"])
+engine = create_engine(os.environ["WORKBENCH_TEST_PG_URL"], isolation_level="AUTOCOMMIT")
+with engine.connect() as conn:
+    conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+PY
+fi
 
 echo "==> the unit tests"
 # no pytest-qt here, so its settings in pyproject.toml are unknown options: not worth a warning

@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     for kind in ("customers", "orders"):
         _add_io_parser(sub, kind)
     add_admin_parser(sub)
+    add_simulate_parser(sub)
     return parser
 
 
@@ -112,6 +113,42 @@ def add_admin_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     listing.add_argument("--json", action="store_true", help="print a JSON list")
 
 
+def add_simulate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`workbench simulate --db URL --rate N [--duration S] [--seed N]` (see `workbench.cli.run_simulate`)."""
+    from workbench.cli import SIMULATE_HELP, positive_int, positive_number
+
+    simulate = sub.add_parser(
+        "simulate",
+        help="the team's simulated buyers for every desk on a shared database (no window)",
+        description=SIMULATE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    simulate.add_argument(
+        "--db",
+        metavar="URL",
+        required=True,
+        help="the shared database's SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db",
+    )
+    simulate.add_argument(
+        "--rate",
+        type=positive_number,
+        required=True,
+        metavar="N",
+        help="new buyers per minute (a number above 0, e.g. 2 or 0.5)",
+    )
+    simulate.add_argument(
+        "--duration", type=positive_number, metavar="S", help="stop after S seconds (default: until Ctrl+C)"
+    )
+    simulate.add_argument("--seed", type=int, metavar="N", help="random seed: the same buyers in the same order")
+    simulate.add_argument(
+        "--max-buyers",
+        type=positive_int,
+        metavar="N",
+        help="at most N buyers in the shop at once (default: five minutes of arrivals, at least 8)",
+    )
+    simulate.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="where caches are kept")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "kb":
@@ -133,6 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workbench.cli import run_admin
 
         return run_admin(args)
+    if args.command == "simulate":
+        from workbench.cli import run_simulate
+
+        return run_simulate(args)
 
     paths = resolve_paths(args.data_dir)
     loaded = read_settings(paths.settings_file)  # never raises: unusable values fall back to defaults

@@ -357,6 +357,8 @@ _MESSAGES = {
     "roster.format": "not a .csv or .xlsx file ({suffix})",
     "roster.encoding": "the file is neither UTF-8 nor GB18030 text",
     "permission.denied": "not allowed ({permission})",
+    "feed.no_customers": "the shop has no customers yet, and the simulated buyers are its customers: import some "
+    "first (workbench customers import --db URL FILE.xlsx)",
 }
 
 
@@ -369,3 +371,119 @@ def describe(exc: DomainError) -> str:
         return template.format(**exc.params)
     except (KeyError, IndexError):
         return exc.code
+
+
+# -- workbench simulate ------------------------------------------------------------------------------
+
+SIMULATE_HELP = """\
+Runs the simulated buyers (scenario customers, 分流 and the full-auto reception bot, simulated
+colleagues, order events and auto messages) once for every desk on a shared PostgreSQL database.
+Desks on that database run no simulator of their own. An empty database becomes the demo shop.
+
+Ctrl+C or SIGTERM stops it after the tick under way (exit status 0): every chat it created has its
+buyer's first message; buyers the bot is serving leave (their chat ends); buyers waiting for or
+talking with an agent stop writing and their chats stay with the desks. A new run starts afresh:
+the time it was stopped is not replayed.
+
+A SQLite database is refused: a single-seat desk runs its own simulated customers (模拟客户进店)."""
+
+
+def positive_number(text: str) -> float:
+    """An argparse type: a finite number above 0."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number above 0, not {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text!r}")
+    return value
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    """`workbench simulate --db URL --rate N [--duration S] [--seed N]`: the team's customer feed,
+    until Ctrl+C, SIGTERM or the end of `--duration`."""
+    import logging
+    import signal
+    import threading
+
+    from workbench.composition import open_feed
+    from workbench.credentials import redact, with_stored_password
+    from workbench.kb import tokenizer
+    from workbench.launch import is_sqlite_url
+    from workbench.logging_setup import env_level
+
+    if is_sqlite_url(args.db):
+        print(
+            "workbench: simulate feeds a shared PostgreSQL database (--db postgresql+psycopg://…); a single-seat "
+            "SQLite desk runs its own simulated customers (模拟客户进店)",
+            file=sys.stderr,
+        )
+        return 2
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(env_level())
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise here
+    log = logging.getLogger("workbench.simulate")
+    paths = resolve_paths(args.data_dir)
+    tokenizer.set_cache_dir(paths.cache / "jieba")  # jieba's dictionary cache, as for the desk
+
+    stop = threading.Event()
+
+    def stop_soon(signum: int, _frame: object) -> None:
+        if stop.is_set():  # asked twice: stop now (a transaction under way rolls back whole)
+            raise KeyboardInterrupt
+        log.info("%s: stopping after this tick (again to stop at once)", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, stop_soon)
+    signal.signal(signal.SIGTERM, stop_soon)
+    url = with_stored_password(args.db)
+    log.info("opening %s", redact(url))
+    try:
+        parts = open_feed(url, rate_per_min=args.rate, seed=args.seed, max_active=args.max_buyers)
+    except DatabaseError as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"workbench: {describe(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    try:
+        if parts.seeded_demo:
+            log.info("the database was empty: it holds the demo shop now")
+        feed = parts.feed
+        log.info(
+            "feeding %s: %g buyers a minute (at most %d in the shop at once)%s; Ctrl+C stops",
+            parts.ws.shop.name,
+            args.rate,
+            parts.ws.channel.simulator.max_active if parts.ws.channel is not None else 0,
+            f" for {args.duration:g} s" if args.duration is not None else "",
+        )
+        if not stop.is_set():
+            feed.run(stop, args.duration)
+        try:
+            feed.finish()
+        except Exception as exc:  # the server away: the buyers simply stop writing
+            log.warning("could not send the bot's buyers away: %r", exc)
+        log.info("stopped: %s", feed.total.describe())
+    except KeyboardInterrupt:
+        log.warning("stopped at once")
+        return 130
+    finally:
+        parts.close()
+    return 0

@@ -16,9 +16,11 @@ writes its heartbeat (`workbench.services.team`); the environment variables
 from __future__ import annotations
 
 import logging
+import math
 import os
 import random
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from workbench.channels.scenarios import Scenario, load_scenarios
 from workbench.channels.simulator import Simulator
 from workbench.demo import reset_demo as restore_demo
 from workbench.demo import seed_if_empty
+from workbench.domain.crm import CustomerFilter
 from workbench.domain.errors import DomainError
 from workbench.domain.identity import Actor
 from workbench.domain.presence import HEARTBEAT_S, OFFLINE_AFTER_S
@@ -42,6 +45,7 @@ from workbench.services.crm_followups import FollowUpService
 from workbench.services.crm_io import CrmImportExport
 from workbench.services.customers import CustomerService
 from workbench.services.desk import DeskService, open_shop
+from workbench.services.feed import TeamFeed
 from workbench.services.health import StorageHealth
 from workbench.services.kb import KbService
 from workbench.services.kb_admin import KbAdminService
@@ -62,6 +66,8 @@ from workbench.services.workspace import StartupNotice, Workspace
 from workbench.storage.db import Database, sqlite_file_of
 
 log = logging.getLogger(__name__)
+
+MAX_ACTIVE = 8  # simulated customers in a desk's shop at once
 
 
 def build_backups(url: str, folder: Path, keep: int, *, clock: Clock = system_clock) -> BackupService:
@@ -226,10 +232,17 @@ def presence_timings() -> tuple[float, float]:
 
 
 def build_channel(
-    ws: Workspace, *, rate_per_min: float = 1.5, speed: float = 1.0, seed: int | None = None
+    ws: Workspace,
+    *,
+    rate_per_min: float = 1.5,
+    speed: float = 1.0,
+    seed: int | None = None,
+    max_active: int = MAX_ACTIVE,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> SimulatedChannel:
-    """Simulated customers for a desk: the scenario simulator, the reception bot that serves
-    full-auto chats, and the order events that drive auto messages and reviews."""
+    """Simulated customers for a desk (or a team's feed): the scenario simulator (at most
+    `max_active` customers in the shop at once), the reception bot that serves full-auto chats, and
+    the order events that drive auto messages and reviews."""
     rng = random.Random(seed)
     channel: SimulatedChannel
 
@@ -237,7 +250,12 @@ def build_channel(
         return channel.context_for(scenario)
 
     simulator = Simulator(
-        load_scenarios(), rng=rng, arrivals_per_minute=rate_per_min, speed=speed, context_provider=context
+        load_scenarios(),
+        rng=rng,
+        arrivals_per_minute=rate_per_min,
+        speed=speed,
+        max_active=max_active,
+        context_provider=context,
     )
     bot = ReceptionBot(ws.db, ws.shop.id, ws.clock, random.Random(rng.getrandbits(64)))
     bot.routing.offline_after_s = ws.routing.offline_after_s
@@ -251,8 +269,89 @@ def build_channel(
         bot=bot,
         auto_messages=ws.auto_messages,
         order_events=order_events,
+        monotonic=monotonic,
     )
     return channel
+
+
+def feed_max_active(rate_per_min: float) -> int:
+    """How many simulated buyers a team's feed lets in the shop at once: a buyer stays a few minutes,
+    so about five minutes' arrivals (never fewer than a desk's simulator allows)."""
+    return max(MAX_ACTIVE, math.ceil(rate_per_min * 5))
+
+
+@dataclass(eq=False)
+class FeedParts:
+    """A team's customer feed and what it runs on (see `open_feed`); `close` releases them."""
+
+    ws: Workspace
+    feed: TeamFeed
+    live: LiveChanges | None
+    kb_follower: KbFollower | None
+    seeded_demo: bool
+
+    def close(self) -> None:
+        if self.kb_follower is not None:
+            self.kb_follower.close()
+        if self.live is not None:
+            self.live.stop()
+        self.ws.close()
+
+
+def open_feed(
+    url: str,
+    *,
+    rate_per_min: float,
+    seed: int | None = None,
+    max_active: int | None = None,
+    clock: Clock = system_clock,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> FeedParts:
+    """The simulated buyers of the shop at `url` for every desk on it (`workbench simulate`): the
+    same channel a single-seat desk builds, with the KB matcher built now (the bot answers at once)
+    and, on PostgreSQL, the listener that tells the feed what the desks do.
+
+    The feed works as the shop's owner but is no desk: it keeps no presence, so 分流 never gives it a
+    buyer. An empty database becomes the demo shop first, as for a desk (`seeded_demo`); a shop without
+    customers is refused (DomainError ``feed.no_customers``): the simulated buyers are its customers."""
+    offline_after_s, _ = presence_timings()
+    db = open_database(url, clock=clock, seed_demo=False)
+    live: LiveChanges | None = None
+    follower: KbFollower | None = None
+    ws: Workspace | None = None
+    try:
+        seeded = seed_if_empty(db, clock=clock)
+        ws = build_workspace(db, clock=clock, offline_after_s=offline_after_s)
+        if ws.crm.count(CustomerFilter()) == 0:  # the simulated buyers are the shop's customers
+            raise DomainError("feed.no_customers")
+        if not db.is_sqlite:
+            live = LiveChanges(db, ws.hub)  # listening first: nothing the desks do from now on is missed
+            if not live.start():
+                log.warning("the change listener is not connected yet; it keeps trying")
+            follower = KbFollower(ws.matcher, ws.kb_admin, ws.hub)
+        channel = build_channel(
+            ws,
+            rate_per_min=rate_per_min,
+            seed=seed,
+            max_active=max_active if max_active is not None else feed_max_active(rate_per_min),
+            monotonic=monotonic,
+        )
+        ws.channel = channel
+        channel.set_matcher(ws.matcher.build())
+        feed = TeamFeed(channel, ws.reception, ws.hub, monotonic=monotonic)
+    except BaseException as exc:
+        if follower is not None:
+            follower.close()
+        if live is not None:
+            live.stop()
+        if ws is not None:
+            ws.close()
+        else:
+            db.dispose()
+        if (corrupt := db.corruption(exc)) is not None:
+            raise corrupt from exc
+        raise
+    return FeedParts(ws, feed, live, follower, seeded)
 
 
 def desk_backups(config: LaunchConfig, *, clock: Clock = system_clock) -> BackupService:
@@ -321,7 +420,8 @@ def open_desk(
     user: Agent | None = None,
 ) -> Workspace:
     """A desk's workspace as the launch configuration says, for the user who logged in at the
-    entrance (opened here unless given), with its simulated customers.
+    entrance (opened here unless given), with its simulated customers (a single-seat desk only: on a
+    shared database the team's feed, `workbench simulate`, brings the buyers).
 
     Only the database is essential: simulated customers that cannot start leave a working desk without
     them, and a notice saying why."""
@@ -345,6 +445,9 @@ def open_desk(
         entrance.close()
         raise
     ws.notices.extend(entrance.notices)
+    if not entrance.db.is_sqlite:
+        # A shared database: the team's one feed (`workbench simulate`) brings the buyers to every desk.
+        return ws
     try:
         ws.channel = build_channel(
             ws, rate_per_min=config.settings.simulator_rate_per_min, speed=config.settings.simulator_speed

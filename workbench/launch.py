@@ -22,6 +22,17 @@ class LaunchConfig:
     simulator: bool = True
     settings_problems: tuple[SettingProblem, ...] = ()  # values in the settings file replaced by defaults
 
+    @property
+    def team_feed(self) -> bool:
+        """A shared database (a server, not a SQLite file): the team's one feed (`workbench simulate`)
+        brings the buyers, so the desk runs no simulator of its own."""
+        return not is_sqlite_url(self.db_url)
+
+
+def is_sqlite_url(url: str) -> bool:
+    """A SQLAlchemy URL of a SQLite database (``sqlite://`` or ``sqlite+driver://``)."""
+    return url.partition(":")[0].partition("+")[0].lower() == "sqlite"
+
 
 def resolve_paths(data_dir: Path | None) -> AppPaths:
     """Everything under `--data-dir` if given, else the platform's user dirs."""

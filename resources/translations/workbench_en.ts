@@ -5527,6 +5527,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>After-sales</translation>
     </message>
     <message>
+        <source>团队共用一个模拟客户来源：买家由服务器上运行的 workbench simulate 带来</source>
+        <translation>The team shares one customer feed: buyers come from workbench simulate running on the server</translation>
+    </message>
+    <message>
         <source>客户</source>
         <translation>Customer</translation>
     </message>

@@ -69,7 +69,8 @@ def collect_on_gui_thread() -> Iterator[None]:
 def make_window(qtbot: QtBot, tmp_path: Path, demo_database: Path) -> Iterator[WindowFactory]:
     """Builds a started MainWindow on `data_dir` (default: one per test) and waits until it is ready.
     `db_url` opens another database (a PostgreSQL one) instead of the data dir's; `login` (username,
-    password) answers the login dialog a shared database shows.
+    password) answers the login dialog a shared database shows; `simulator` starts it as `workbench`
+    does without --no-simulator (the tests' windows start without their simulated customers).
 
     It starts as the app does (`workbench.app.run_desk`): the start-up work opens the workspace in the
     background, the window takes it when painted. A data dir without a database gets a copy of the
@@ -83,6 +84,7 @@ def make_window(qtbot: QtBot, tmp_path: Path, demo_database: Path) -> Iterator[W
         settings_problems: tuple[SettingProblem, ...] = (),
         db_url: str | None = None,
         login: tuple[str, str] | None = None,
+        simulator: bool = False,
         **settings: object,
     ) -> MainWindow:
         paths = AppPaths.under(data_dir or tmp_path / "data")
@@ -94,7 +96,7 @@ def make_window(qtbot: QtBot, tmp_path: Path, demo_database: Path) -> Iterator[W
             paths=paths,
             db_url=db_url or sqlite_url(paths.database),
             settings=Settings(**settings),
-            simulator=False,  # type: ignore[arg-type]
+            simulator=simulator,
             settings_problems=settings_problems,
         )
         startup = DeskStartup(config)

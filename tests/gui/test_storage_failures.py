@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from tests.unit.services.test_storage_failures import (  # noqa: F401  (pg_url i
     pg_url,
 )
 from workbench.demo.seeding import DEMO_OWNER, DEMO_PASSWORD
+from workbench.domain.shops import AgentStatus
 from workbench.kb import tokenizer
 from workbench.launch import LaunchConfig
 from workbench.paths import AppPaths
@@ -29,13 +31,13 @@ from workbench.ui.errors import error_text
 from workbench.ui.main_window import MainWindow
 
 
-def _fail_writes(qtbot: QtBot, window: MainWindow) -> str:
-    """Let simulated customers come in until a write fails; the failure's code."""
+def _fail_writes(qtbot: QtBot, window: MainWindow, write: Callable[[], None] | None = None) -> str:
+    """Let simulated customers come in (or do another `write`) until a write fails; the failure's code."""
     c = window.controller
 
     def failed() -> bool:
         if c.storage_problem is None and window.tasks.pending() == 0:
-            c.spawn_customer()
+            (write or c.spawn_customer)()
         return c.storage_problem is not None
 
     with qtbot.waitSignal(c.storage_failed, timeout=30_000) as signal:
@@ -129,12 +131,14 @@ def test_a_lost_postgresql_connection_is_shown_and_clears(
             dialog.login_button.click()
         c = window.controller
         c.storage_timer.setInterval(200)
-        window.sim_action.setChecked(True)
+        window.sim_action.setChecked(True)  # a desk on a shared database has no simulator to switch on
+        assert window.channel is None and not c.sim_timer.isActive()
         window.tasks.wait_idle()
         caplog.set_level(logging.INFO)
         cut_connections(pg_url, allow=False)
 
-        assert _fail_writes(qtbot, window) == "db.connection_lost"
+        # the desk's own writes fail (the team's feed brings the buyers: this desk has no simulator)
+        assert _fail_writes(qtbot, window, lambda: c.set_status(AgentStatus.BUSY)) == "db.connection_lost"
         assert window.storage_alert.isVisible() and window.storage_alert.text().startswith("⚠ 数据库连接中断")
         assert not c.sim_timer.isActive()
         qtbot.wait(1000)
@@ -143,7 +147,8 @@ def test_a_lost_postgresql_connection_is_shown_and_clears(
         cut_connections(pg_url, allow=True)
         with qtbot.waitSignal(c.storage_recovered, timeout=15_000):
             pass
-        assert not window.storage_alert.isVisible() and c.sim_timer.isActive()
+        assert not window.storage_alert.isVisible() and c.storage_problem is None
+        assert not c.sim_timer.isActive()
     finally:
         window.controller.sim_timer.stop()
         window.tasks.wait_idle()

@@ -8,6 +8,9 @@ stdin, one per line, answering on stdout:
     mine TEXT           a buyer writes TEXT, assigned to me      → "mine <conversation id>"
     serve TEXT REPLY    a buyer writes, I accept and reply       → "serve <conversation id> <message id>"
     reply ID TEXT       I accept chat ID and type TEXT           → "reply <message id>"
+    race SECONDS        for SECONDS, accept every buyer waiting in my 待接待 as soon as a change is
+                        heard (racing the other desks) and greet the ones I got
+                                                                 → "race <conversation ids, comma-separated>"
     quit                close the desk normally
 
 "ready <agent id>" is printed once the desk is open.
@@ -16,8 +19,13 @@ stdin, one per line, answering on stdout:
 from __future__ import annotations
 
 import sys
+import threading
+import time
 
 from workbench.composition import open_workspace, presence_timings
+from workbench.domain.conversations import ConversationState
+from workbench.services.notifications import Change, Topic
+from workbench.services.workspace import Workspace
 
 
 def main(url: str, agent: str) -> int:
@@ -53,11 +61,40 @@ def main(url: str, agent: str) -> int:
                 conv_text, _, reply = rest.partition(" ")
                 ws.reception.accept(int(conv_text), ws.agent.id)
                 print(f"reply {ws.reception.agent_sends(int(conv_text), ws.agent.id, reply).id}", flush=True)
+            elif command == "race":
+                won = race(ws, float(rest))
+                print("race " + ",".join(map(str, won)), flush=True)
             elif command == "quit":
                 break
     finally:
         ws.close()
     return 0
+
+
+def race(ws: Workspace, seconds: float) -> list[int]:
+    """Accept the waiting buyers the moment the desk hears of them, as fast as a desk can; greet each
+    buyer this desk got (its agent's reply is in the database: who accepted is counted there)."""
+    heard = threading.Event()
+
+    def wake(change: Change) -> None:
+        if change.topic in (Topic.CONVERSATIONS, Topic.RESYNC):
+            heard.set()
+
+    unsubscribe = ws.hub.subscribe(wake)
+    won: list[int] = []
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            heard.clear()
+            for conv in ws.reception.desk_lists(ws.agent.id).waiting:
+                got = ws.reception.accept(conv.id, ws.agent.id)
+                if got.state is ConversationState.ACTIVE and got.agent_id == ws.agent.id:
+                    ws.reception.agent_sends(conv.id, ws.agent.id, f"您好，我是{ws.agent.display_name}")
+                    won.append(conv.id)
+            heard.wait(min(0.2, max(0.0, deadline - time.monotonic())))
+    finally:
+        unsubscribe()
+    return won
 
 
 if __name__ == "__main__":

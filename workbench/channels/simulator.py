@@ -273,6 +273,10 @@ class Simulator:
         return self._speed
 
     @property
+    def max_active(self) -> int:
+        return self._max_active
+
+    @property
     def patience_scale(self) -> float:
         return self._patience_scale
 

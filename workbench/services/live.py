@@ -180,6 +180,25 @@ class SimulatedChannel:
     def set_rate(self, per_minute: float) -> None:
         self.simulator.set_rate(per_minute)
 
+    def conversation_ids(self) -> tuple[int, ...]:
+        """The chats of the simulated customers still in the shop."""
+        return tuple(self._conv_visitor)
+
+    def leave_bot_chats(self, note: str, reason: str) -> list[int]:
+        """The customers the bot is serving leave now (the feed stops): each chat ends with `note`.
+        Chats with a human are left as they are: the desk keeps them and ends them as usual."""
+        left = []
+        for conv_id in self.conversation_ids():
+            if self.bot.is_bot(conv_id):
+                try:
+                    self.reception.end_with_note(conv_id, note, reason)
+                except DomainError as exc:
+                    log.warning("could not end the chat %d: %s", conv_id, exc)
+                    continue
+                left.append(conv_id)
+            self.forget(conv_id)
+        return left
+
     def _apply(self, events: Sequence[object]) -> list[ChannelUpdate]:
         updates: dict[int, ChannelUpdate] = {}
 

@@ -153,8 +153,8 @@ class ReceptionService:
             conv = repo.get(conversation_id)
             if conv is None:
                 raise DomainError("conversation.missing")
-            if conv.state is ConversationState.WAITING:
-                repo.set_state(conversation_id, ConversationState.ACTIVE, self.clock(), agent_id=agent_id)
+            if conv.state is ConversationState.WAITING:  # guarded: of desks racing for a buyer, one gets it
+                repo.accept_waiting(conversation_id, agent_id)
             result = repo.get(conversation_id)
             self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
         assert result is not None

@@ -142,9 +142,18 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.new_customer_action)
         self.sim_action = QAction(self.tr("模拟客户进店"), self)
         self.sim_action.setCheckable(True)
-        self.sim_action.setChecked(self.config.simulator and self.config.settings.simulator_enabled)
+        self.sim_action.setChecked(
+            self.config.simulator and self.config.settings.simulator_enabled and not self.config.team_feed
+        )
         self.sim_action.toggled.connect(self.controller.set_simulating)
         toolbar.addAction(self.sim_action)
+        if self.config.team_feed:
+            # A shared database: buyers come from the team's one feed, never from this desk.
+            team_feed = self.tr("团队共用一个模拟客户来源：买家由服务器上运行的 workbench simulate 带来")
+            for action in (self.new_customer_action, self.sim_action):
+                action.setEnabled(False)
+                action.setToolTip(team_feed)
+                action.setStatusTip(team_feed)
         settings_action = QAction(self.tr("设置"), self)
         settings_action.triggered.connect(self.open_settings)
         toolbar.addAction(settings_action)
@@ -346,7 +355,7 @@ class MainWindow(QMainWindow):
     def _clear_storage_problem(self) -> None:
         self.storage_alert.hide()
         self.storage_alert.clear()
-        self.new_customer_action.setEnabled(self.workspace is not None)
+        self.new_customer_action.setEnabled(self.workspace is not None and not self.config.team_feed)
         self.statusBar().showMessage(self.tr("数据库已恢复正常，模拟客户继续进店"), 8000)
 
     def _on_open_failed(self, exc: BaseException) -> None:
@@ -376,7 +385,7 @@ class MainWindow(QMainWindow):
         self.orders_panel.complaint_requested.connect(lambda order_no: self.open_aftersales("complaint", order_no))
         self.sidebar.addTab(self.customer_panel, self.tr("客户"))
         self.sidebar.addTab(self.orders_panel, self.tr("订单"))
-        self.new_customer_action.setEnabled(True)
+        self.new_customer_action.setEnabled(not self.config.team_feed)
         self.controller.load_phrases(self.composer.set_phrases)
         self._follow_other_desks(ws)
         self._add_workspace_pages(ws)

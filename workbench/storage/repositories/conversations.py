@@ -196,6 +196,18 @@ class ConversationRepository:
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
+    def accept_waiting(self, conversation_id: int, agent_id: int) -> bool:
+        """`agent_id` accepts a 待接待 conversation (接待中, theirs), as one guarded UPDATE: when desks race
+        to accept the same buyer exactly one of them gets it (True); the others change nothing."""
+        result = self.s.execute(
+            update(ConversationRow)
+            .where(ConversationRow.id == conversation_id, ConversationRow.state == ConversationState.WAITING.value)
+            .values(state=ConversationState.ACTIVE.value, agent_id=agent_id)
+            .execution_options(synchronize_session=False)
+        )
+        self.s.expire_all()  # a row read before is stale now: this UPDATE, or the desk that won, changed it
+        return bool(getattr(result, "rowcount", 0) == 1)
+
     def mark_read(self, conversation_id: int) -> None:
         self.s.execute(update(ConversationRow).where(ConversationRow.id == conversation_id).values(unread=0))
 

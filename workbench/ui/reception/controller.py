@@ -507,6 +507,8 @@ class ReceptionController(QObject):
 
     def set_simulating(self, on: bool) -> None:
         ws = self.workspace
+        if on and ws is not None and self.channel is None:
+            return  # no simulated customers at this desk (on a shared database the team's feed brings them)
         if on and ws is not None and ws.health.problem is not None:
             self._resume_simulating = True  # they start once writes work again
         elif on and ws is not None:
