@@ -154,7 +154,7 @@ def build_workspace(
         clock=clock,
         hub=hub,
         desk=DeskService(db, shop.id),
-        reception=ReceptionService(db, shop.id, clock),
+        reception=ReceptionService(db, shop.id, clock, actor=actor),
         customers=CustomerService(db, shop.id, clock),
         orders=OrderService(db, shop.id),
         quick_phrases=QuickPhraseService(db, shop.id),
@@ -243,7 +243,7 @@ def build_channel(
     channel = SimulatedChannel(
         ws.db,
         ws.shop.id,
-        ws.reception,
+        ws.reception.for_program(),  # the buyers and the bot are the program's, not the desk user's
         simulator,
         rng,
         bot=bot,

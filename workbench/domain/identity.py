@@ -56,10 +56,13 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"  # other users' accounts: create, edit, delete, status, passwords
     SEE_ALL_SEATS = "see_all_seats"  # the desk lists every seat's chats (a teacher watching the class)
     SEE_SHOP_HISTORY = "see_shop_history"  # 已结束: every ended chat of the shop, not only one's own
+    SUPERVISE = "supervise"  # any seat's chat: open it, 转交 it, end it (主账号, 主管, 教师)
 
 
 _STAFF = frozenset({Permission.SEE_SHOP_HISTORY})
-_ADMIN = frozenset({Permission.CONFIGURE_BOT, Permission.MANAGE_KB, Permission.MANAGE_USERS}) | _STAFF
+_ADMIN = (
+    frozenset({Permission.CONFIGURE_BOT, Permission.MANAGE_KB, Permission.MANAGE_USERS, Permission.SUPERVISE}) | _STAFF
+)
 
 # The rules: which role may do what. Receiving customers, customer management, orders and
 # after-sales are everybody's work and need no permission.
