@@ -7,6 +7,9 @@ stdin, one per line, answering on stdout:
     buyer TEXT          a buyer arrives and writes TEXT          → "buyer <conversation id>"
     mine TEXT           a buyer writes TEXT, assigned to me      → "mine <conversation id>"
     serve TEXT REPLY    a buyer writes, I accept and reply       → "serve <conversation id> <message id>"
+    transfer AGENT TEXT NOTE
+                        a buyer writes TEXT, I accept, answer and hand the chat (转交) to the agent with
+                        id AGENT with NOTE     → "transfer <conversation id> <still on my lists: 0 or 1>"
     quit                close the desk normally
 
 "ready <agent id>" is printed once the desk is open.
@@ -48,6 +51,15 @@ def main(url: str, agent: str) -> int:
                 ws.reception.accept(conv_id, ws.agent.id)
                 message = ws.reception.agent_sends(conv_id, ws.agent.id, reply)
                 print(f"serve {conv_id} {message.id}", flush=True)
+            elif command == "transfer":
+                to_agent, text, note = rest.split(" ", 2)
+                conv_id = arrive(text)
+                ws.reception.accept(conv_id, ws.agent.id)
+                ws.reception.agent_sends(conv_id, ws.agent.id, "好的亲，我帮您核实一下")
+                ws.reception.transfer_to_agent(conv_id, int(to_agent), note)
+                lists = ws.reception.desk_lists(ws.agent.id)
+                mine = conv_id in {c.id for c in (*lists.waiting, *lists.active)}
+                print(f"transfer {conv_id} {int(mine)}", flush=True)
             elif command == "quit":
                 break
     finally:
