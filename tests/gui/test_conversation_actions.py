@@ -214,6 +214,12 @@ def test_the_receiving_desk_shows_the_handed_over_chat_with_its_note(
         with pytest.raises(DomainError) as refused:
             other.reception.accept(conv.id, other.agent.id)
         assert refused.value.code == "conversation.forbidden"
+        # and this desk (a 客服) cannot open the colleague's own chat by its id
+        theirs = other.reception.customer_arrives(other.orders.page(limit=2).rows[1][0].customer_id, first_text="私聊")
+        other.reception.accept(theirs.id, other.agent.id)
+        window.open_conversation(theirs.id)
+        qtbot.waitUntil(lambda: "你没有权限查看或处理这个会话" in window.statusBar().currentMessage(), timeout=5000)
+        assert window.current_id is None and window.centre.currentIndex() == 0  # nothing of it is shown
     finally:
         other.close()
 

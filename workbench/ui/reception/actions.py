@@ -42,6 +42,7 @@ class ConversationActions(QObject):
         c.conversation_transferred.connect(self._on_transferred)
         c.rating_invited.connect(lambda _id: self._say(self.tr("已向买家发送邀请评价")))
         c.action_failed.connect(lambda exc: self._say(error_text(exc)))
+        c.conversation_unavailable.connect(self._on_unavailable)
 
     # -- who may --------------------------------------------------------------------------------
 
@@ -112,6 +113,12 @@ class ConversationActions(QObject):
         self._say(self.tr("已转交给{name}").format(name=to_name))
         if self.window.current_id == conv_id:
             self.window.close_current_chat()  # it is the colleague's now
+
+    def _on_unavailable(self, conv_id: int, exc: BaseException) -> None:
+        """A chat this user may not open (another seat's, asked for by its id), or one that is gone."""
+        self._say(error_text(exc))
+        if self.window.current_id == conv_id:
+            self.window.close_current_chat()
 
     # -- 结束会话 -------------------------------------------------------------------------------
 

@@ -106,6 +106,10 @@ class ReceptionController(QObject):
     conversation_transferred = Signal(int, str)
     """The agent handed a chat over (conversation id, who has it now: an agent's or a group's name)."""
 
+    conversation_unavailable = Signal(int, object)
+    """The chat asked to open cannot be read (conversation id, the exception): this user may not open
+    it (another seat's), or it is gone."""
+
     rating_invited = Signal(int)
     """The 邀请评价 card was sent in a chat (conversation id)."""
 
@@ -347,7 +351,11 @@ class ReceptionController(QObject):
                 self.request_suggestions(conversation_id, last.text)
             self.refresh_lists()
 
-        self.tasks.read(load, done)
+        def failed(exc: BaseException) -> None:
+            if self.current_id == conversation_id:
+                self.conversation_unavailable.emit(conversation_id, exc)
+
+        self.tasks.read(load, done, failed)
 
     def load_older(self, conversation_id: int, before_id: int) -> None:
         ws = self.workspace
