@@ -4,6 +4,7 @@ with the note and the whole history."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from tests.gui.conftest import WindowFactory
 from workbench.composition import open_workspace
 from workbench.demo.seeding import DEMO_PASSWORD
 from workbench.domain.conversations import ConversationState, Sender
+from workbench.services.reception import ConversationLists
 from workbench.ui.chat.conversation_list import Roles
 from workbench.ui.main_window import MainWindow
 from workbench.ui.reception.transfer_dialog import TransferDialog
@@ -241,3 +243,36 @@ def test_a_lost_accept_race_is_said_in_the_status_bar(make_window: WindowFactory
     qtbot.waitUntil(
         lambda: window.statusBar().currentMessage() == "小林已经接入了这位买家，你的接入没有生效。", timeout=5000
     )
+
+
+def test_an_older_list_read_finishing_last_does_not_bring_back_the_old_state(
+    make_window: WindowFactory, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """List reads run in parallel: the read started before a 接入 may finish after the one started after
+    it; the list keeps showing the newer state (the chat 接待中), not 待接待 again."""
+    window = make_window()
+    ws = window.workspace
+    assert ws is not None
+    conv_id = new_buyer(window, qtbot, "在吗")
+    real = ws.reception.desk_lists
+    gate = threading.Event()
+    calls: list[int] = []
+
+    def first_read_is_slow(agent_id: int) -> ConversationLists:
+        lists = real(agent_id)
+        calls.append(agent_id)
+        if len(calls) == 1:
+            gate.wait(10)  # holds the older state until the newer one is on screen
+        return lists
+
+    monkeypatch.setattr(ws.reception, "desk_lists", first_read_is_slow)
+    window.refresh_lists()  # reads: the buyer waits
+    qtbot.waitUntil(lambda: len(calls) == 1, timeout=5000)
+    ws.reception.accept(conv_id, ws.agent.id)
+    window.refresh_lists()  # reads: the buyer is served
+    active = lambda: getattr(window.list_model.conversation(conv_id), "state", None) is ConversationState.ACTIVE  # noqa: E731
+    qtbot.waitUntil(active, timeout=5000)
+    gate.set()
+    qtbot.waitUntil(lambda: window.tasks.wait_idle(0), timeout=5000)
+    qtbot.wait(200)  # the older read's result has been delivered
+    assert active()

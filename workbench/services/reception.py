@@ -105,7 +105,7 @@ class ReceptionService:
         return role
 
     def _open(self, s: Session, conversation_id: int, *, work: bool = False) -> tuple[Conversation, Role]:
-        """The conversation of this shop the actor may see (and with `work`, work on), and their role;
+        """The conversation, if the actor may see it (and with `work`, work on it), and their role;
         DomainError ``conversation.missing`` / ``conversation.forbidden`` otherwise."""
         conv = ConversationRepository(s).get(conversation_id)
         if conv is None:
@@ -149,7 +149,7 @@ class ReceptionService:
             ended = repo.in_states(self.shop_id, (ConversationState.ENDED,), limit=ENDED_SHOWN)
             bot = BotRepository(s).bot_owned(self.shop_id)
             actions = ConversationActionRepository(s)
-            marks = actions.marks(agent_id)
+            marks = actions.marks(agent_id, [c.id for c in (*open_, *ended)])
             transfers = actions.latest_transfers([c.id for c in open_])
             names = {u.id: u.display_name for u in AccountRepository(s).users(self.shop_id)}
 

@@ -77,9 +77,16 @@ class ConversationActionRepository:
 
     # -- 置顶 and 星标 ----------------------------------------------------------------------------
 
-    def marks(self, agent_id: int) -> dict[int, tuple[bool, bool]]:
-        """conversation id → (pinned, starred) for what `agent_id` marked."""
-        rows = self.s.scalars(select(ConversationMarkRow).where(ConversationMarkRow.agent_id == agent_id))
+    def marks(self, agent_id: int, conversation_ids: Collection[int]) -> dict[int, tuple[bool, bool]]:
+        """conversation id → (pinned, starred) for what `agent_id` marked of these conversations."""
+        if not conversation_ids:
+            return {}
+        rows = self.s.scalars(
+            select(ConversationMarkRow).where(
+                ConversationMarkRow.agent_id == agent_id,
+                ConversationMarkRow.conversation_id.in_(list(conversation_ids)),
+            )
+        )
         return {r.conversation_id: (r.pinned, r.starred) for r in rows}
 
     def set_mark(

@@ -166,6 +166,7 @@ class ReceptionController(QObject):
         self._checking_storage = False
         tasks.storage_failed.connect(self._on_storage_failed)
         self._catching_up = False  # the open chat's new messages are being read
+        self._lists_asked = self._lists_shown = 0  # list reads started / the newest one shown
 
     @property
     def matcher(self) -> Matcher | None:
@@ -290,12 +291,19 @@ class ReceptionController(QObject):
         if ws is None:
             return
 
+        # Reads run in parallel: an older read that finishes after a newer one must not put the older
+        # state back on screen (e.g. a chat shown 待接待 again after its 接入 was read).
+        self._lists_asked += 1
+        asked = self._lists_asked
+
         def load() -> tuple[ConversationLists, Agent]:
             # This desk's chats: not the ones the bot is serving, nor colleagues'.
             return ws.reception.desk_lists(ws.agent.id), ws.refresh_agent()
 
         def done(result: tuple[ConversationLists, Agent]) -> None:
-            self.lists_loaded.emit(*result)
+            if asked > self._lists_shown:
+                self._lists_shown = asked
+                self.lists_loaded.emit(*result)
             if then is not None:
                 then()
 
