@@ -161,7 +161,7 @@ def build_workspace(
         clock=clock,
         hub=hub,
         desk=DeskService(db, shop.id),
-        reception=ReceptionService(db, shop.id, clock),
+        reception=ReceptionService(db, shop.id, clock, actor=actor),
         customers=CustomerService(db, shop.id, clock),
         orders=OrderService(db, shop.id),
         quick_phrases=QuickPhraseService(db, shop.id),
@@ -263,7 +263,7 @@ def build_channel(
     channel = SimulatedChannel(
         ws.db,
         ws.shop.id,
-        ws.reception,
+        ws.reception.for_program(),  # the buyers and the bot are the program's, not the desk user's
         simulator,
         rng,
         bot=bot,
@@ -338,7 +338,7 @@ def open_feed(
         )
         ws.channel = channel
         channel.set_matcher(ws.matcher.build())
-        feed = TeamFeed(channel, ws.reception, ws.hub, monotonic=monotonic)
+        feed = TeamFeed(channel, ws.reception.for_program(), ws.hub, monotonic=monotonic)
     except BaseException as exc:
         if follower is not None:
             follower.close()

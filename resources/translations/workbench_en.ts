@@ -2292,7 +2292,74 @@ The restore happens at the next start of the workbench: the current database fil
     </message>
 </context>
 <context>
+    <name>ConversationActions</name>
+    <message>
+        <source>买家 {nick} 的最后一条消息还没有回复，确定结束会话吗？</source>
+        <translation>{nick}&apos;s last message has not been answered yet. End the chat anyway?</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>取消星标</source>
+        <translation>Remove star</translation>
+    </message>
+    <message>
+        <source>取消置顶</source>
+        <translation>Unpin</translation>
+    </message>
+    <message>
+        <source>只看星标会话</source>
+        <translation>Show starred chats only</translation>
+    </message>
+    <message>
+        <source>客服已结束会话</source>
+        <translation>The agent ended the conversation</translation>
+    </message>
+    <message>
+        <source>已向买家发送邀请评价</source>
+        <translation>Rating invitation sent to the buyer</translation>
+    </message>
+    <message>
+        <source>已转交给{name}</source>
+        <translation>Transferred to {name}</translation>
+    </message>
+    <message>
+        <source>星标</source>
+        <translation>Star</translation>
+    </message>
+    <message>
+        <source>结束会话</source>
+        <translation>End chat</translation>
+    </message>
+    <message>
+        <source>置顶</source>
+        <translation>Pin to top</translation>
+    </message>
+    <message>
+        <source>转交…</source>
+        <translation>Transfer…</translation>
+    </message>
+    <message>
+        <source>邀请评价</source>
+        <translation>Invite rating</translation>
+    </message>
+</context>
+<context>
     <name>ConversationList</name>
+    <message>
+        <source>{who}转交给你</source>
+        <translation>{who} transferred this chat to you</translation>
+    </message>
+    <message>
+        <source>{who}转交给你：{note}</source>
+        <translation>{who} transferred this chat to you: {note}</translation>
+    </message>
+    <message>
+        <source>同事</source>
+        <translation>A colleague</translation>
+    </message>
     <message>
         <source>已结束</source>
         <translation>Ended</translation>
@@ -5571,6 +5638,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Assistant</translation>
     </message>
     <message>
+        <source>把会话转交给同事或接待组，附上备注</source>
+        <translation>Hand the chat over to a colleague or a reception group, with a note</translation>
+    </message>
+    <message>
         <source>接入</source>
         <translation>Accept</translation>
     </message>
@@ -5637,6 +5708,10 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>课堂</source>
         <translation>Classroom</translation>
+    </message>
+    <message>
+        <source>转交</source>
+        <translation>Transfer</translation>
     </message>
 </context>
 <context>
@@ -8156,6 +8231,57 @@ Reason: {reason}</translation>
     </message>
 </context>
 <context>
+    <name>TransferDialog</name>
+    <message>
+        <source>{mark} {name}（{role}）· {status} · 接待中 {n}</source>
+        <translation>{mark} {name} ({role}) · {status} · {n} open</translation>
+    </message>
+    <message>
+        <source>{name} · {n} 人</source>
+        <translation>{name} · {n} members</translation>
+    </message>
+    <message>
+        <source>{n}/{limit} 字</source>
+        <translation>{n}/{limit} characters</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>同事（{n}）</source>
+        <translation>Colleagues ({n})</translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>把与 {nick} 的会话转交给：</source>
+        <translation>Transfer the chat with {nick} to:</translation>
+    </message>
+    <message>
+        <source>接待组（{n}）</source>
+        <translation>Reception groups ({n})</translation>
+    </message>
+    <message>
+        <source>暂无在线的同事；可以转交给接待组，由分流安排。</source>
+        <translation>No colleague is online; transfer to a reception group and its routing will place the chat.</translation>
+    </message>
+    <message>
+        <source>转交</source>
+        <translation>Transfer</translation>
+    </message>
+    <message>
+        <source>转交会话</source>
+        <translation>Transfer chat</translation>
+    </message>
+    <message>
+        <source>转交备注（对方可见，买家看不到），如：买家要改地址，已核实订单</source>
+        <translation>Note for your colleague (the buyer does not see it), e.g. buyer wants to change the address, order checked</translation>
+    </message>
+</context>
+<context>
     <name>TransferTab</name>
     <message>
         <source> 条</source>
@@ -8474,8 +8600,28 @@ Reason: {reason}</translation>
 <context>
     <name>errors</name>
     <message>
+        <source>{agent}已离线，不能转交给TA。</source>
+        <translation>{agent} is offline; the chat cannot be transferred to them.</translation>
+    </message>
+    <message>
+        <source>{agent}已经接入了这位买家，你的接入没有生效。</source>
+        <translation>{agent} has already taken this buyer; your accept had no effect.</translation>
+    </message>
+    <message>
+        <source>{agent}是模拟同事，不能接收转交。</source>
+        <translation>{agent} is a simulated colleague and cannot receive transfers.</translation>
+    </message>
+    <message>
         <source>不能发送空白消息。</source>
         <translation>You can&apos;t send an empty message.</translation>
+    </message>
+    <message>
+        <source>会话已经在{agent}那里了。</source>
+        <translation>The chat is already with {agent}.</translation>
+    </message>
+    <message>
+        <source>你没有权限查看或处理这个会话：只能处理自己的会话和无人接入的待接待会话。</source>
+        <translation>You may not view or handle this chat: only your own chats and waiting chats nobody has taken.</translation>
     </message>
     <message>
         <source>你的账号没有权限{what}。如需修改，请联系主账号、主管或教师。</source>
@@ -8538,6 +8684,10 @@ Reason: {reason}</translation>
         <translation>The password needs at least {limit} characters.</translation>
     </message>
     <message>
+        <source>已经邀请过这位买家评价了，每个会话只邀请一次。</source>
+        <translation>This buyer has already been invited to rate; one invitation per chat.</translation>
+    </message>
+    <message>
         <source>店铺至少要保留一个主账号。</source>
         <translation>The shop must keep at least one owner account.</translation>
     </message>
@@ -8552,6 +8702,10 @@ Reason: {reason}</translation>
     <message>
         <source>快捷编码太长：{length} 个字符，最多 {limit} 个。</source>
         <translation>Shortcode too long: {length} characters, at most {limit}.</translation>
+    </message>
+    <message>
+        <source>找不到要转交的同事，可能已被删除。</source>
+        <translation>The colleague was not found; the account may have been deleted.</translation>
     </message>
     <message>
         <source>找不到该会话，可能已被删除。</source>
@@ -8572,6 +8726,10 @@ Reason: {reason}</translation>
     <message>
         <source>找不到这个备份：{detail}</source>
         <translation>Backup not found: {detail}</translation>
+    </message>
+    <message>
+        <source>找不到这个接待组，可能已被删除。</source>
+        <translation>The reception group was not found; it may have been deleted.</translation>
     </message>
     <message>
         <source>找不到这个账号，可能已被删除。</source>
@@ -8728,8 +8886,16 @@ If there is no backup yet, close the workbench and move this file elsewhere for 
         <translation>Wrong username or password.</translation>
     </message>
     <message>
+        <source>转交备注最多 {limit} 字（现在 {length} 字）。</source>
+        <translation>A transfer note can be at most {limit} characters (it has {length}).</translation>
+    </message>
+    <message>
         <source>还没有数据库文件，无需备份。</source>
         <translation>There is no database file yet; nothing to back up.</translation>
+    </message>
+    <message>
+        <source>这个会话刚被其他客服接入或转交，没有做任何更改。列表已刷新，请看清后再试。</source>
+        <translation>Another agent has just taken or transferred this chat; nothing was changed. The list is refreshed; check it and try again.</translation>
     </message>
     <message>
         <source>这个备份已损坏，不能用于恢复，请选择另一个备份。（{detail}）</source>
@@ -8746,6 +8912,10 @@ If there is no backup yet, close the workbench and move this file elsewhere for 
     <message>
         <source>这个文件不是工作台的数据库备份。</source>
         <translation>This file is not a backup of a Workbench database.</translation>
+    </message>
+    <message>
+        <source>这位买家已被其他客服接入，你的接入没有生效。</source>
+        <translation>Another agent has already taken this buyer; your accept had no effect.</translation>
     </message>
     <message>
         <source>连续输错多次，请 {delay} 秒后再试。</source>

@@ -7,6 +7,9 @@ stdin, one per line, answering on stdout:
     buyer TEXT          a buyer arrives and writes TEXT          → "buyer <conversation id>"
     mine TEXT           a buyer writes TEXT, assigned to me      → "mine <conversation id>"
     serve TEXT REPLY    a buyer writes, I accept and reply       → "serve <conversation id> <message id>"
+    transfer AGENT TEXT NOTE
+                        a buyer writes TEXT, I accept, answer and hand the chat (转交) to the agent with
+                        id AGENT with NOTE     → "transfer <conversation id> <still on my lists: 0 or 1>"
     reply ID TEXT       I accept chat ID and type TEXT           → "reply <message id>"
     race SECONDS        for SECONDS, accept every buyer waiting in my 待接待 as soon as a change is
                         heard (racing the other desks) and greet the ones I got
@@ -24,6 +27,7 @@ import time
 
 from workbench.composition import open_workspace, presence_timings
 from workbench.domain.conversations import ConversationState
+from workbench.domain.errors import DomainError
 from workbench.services.notifications import Change, Topic
 from workbench.services.workspace import Workspace
 
@@ -57,6 +61,15 @@ def main(url: str, agent: str) -> int:
                 ws.reception.accept(conv_id, ws.agent.id)
                 message = ws.reception.agent_sends(conv_id, ws.agent.id, reply)
                 print(f"serve {conv_id} {message.id}", flush=True)
+            elif command == "transfer":
+                to_agent, text, note = rest.split(" ", 2)
+                conv_id = arrive(text)
+                ws.reception.accept(conv_id, ws.agent.id)
+                ws.reception.agent_sends(conv_id, ws.agent.id, "好的亲，我帮您核实一下")
+                ws.reception.transfer_to_agent(conv_id, int(to_agent), note)
+                lists = ws.reception.desk_lists(ws.agent.id)
+                mine = conv_id in {c.id for c in (*lists.waiting, *lists.active)}
+                print(f"transfer {conv_id} {int(mine)}", flush=True)
             elif command == "reply":
                 conv_text, _, reply = rest.partition(" ")
                 ws.reception.accept(int(conv_text), ws.agent.id)
@@ -87,7 +100,10 @@ def race(ws: Workspace, seconds: float) -> list[int]:
         while time.monotonic() < deadline:
             heard.clear()
             for conv in ws.reception.desk_lists(ws.agent.id).waiting:
-                got = ws.reception.accept(conv.id, ws.agent.id)
+                try:
+                    got = ws.reception.accept(conv.id, ws.agent.id)
+                except DomainError:  # another desk was quicker (conversation.taken / .forbidden)
+                    continue
                 if got.state is ConversationState.ACTIVE and got.agent_id == ws.agent.id:
                     ws.reception.agent_sends(conv.id, ws.agent.id, f"您好，我是{ws.agent.display_name}")
                     won.append(conv.id)

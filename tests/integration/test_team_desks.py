@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 90
 OFFLINE_AFTER_S = 3.0  # short presence timings for the test (the default is 30 s)
 LISTS = re.compile(r"lists shown: waiting (\[[\d, ]*\]), active (\[[\d, ]*\])")
+TRANSFERS = re.compile(r"transfers shown: (\{.*\})")  # conversation id → the 转交 note the window shows
 
 
 def _wait_for(condition: Callable[[], bool], what: str, timeout: float, log: Callable[[], str]) -> None:
@@ -103,6 +104,11 @@ class WindowDesk:
             return [], []
         waiting, active = found[-1]
         return ast.literal_eval(waiting), ast.literal_eval(active)
+
+    def last_transfers(self) -> dict[int, str]:
+        """The handed-over chats (and their notes) in the last list the window showed."""
+        found = TRANSFERS.findall(self.log())
+        return ast.literal_eval(found[-1]) if found else {}
 
     def wait_for(self, condition: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
         if self.proc.poll() is not None:
@@ -204,6 +210,41 @@ def test_one_desk_writes_the_other_shows_and_a_killed_desk_goes_offline(
             assert saved == "默认中通哦亲"  # nothing it saved is lost
             said = conn.execute(text("SELECT count(*) FROM messages WHERE conversation_id = :id"), {"id": waiting})
             assert said.scalar_one() == 1
+    finally:
+        engine.dispose()
+
+
+def test_a_transfer_made_on_one_desk_appears_on_the_other_with_its_note(
+    desks: tuple[WindowDesk, HeadlessDesk], pg_demo_url: str
+) -> None:
+    window, headless = desks
+    engine = create_engine(pg_demo_url)
+    try:
+        with engine.connect() as conn:
+            xiaozhao = conn.execute(text("SELECT id FROM agents WHERE username = 'xiaozhao'")).scalar_one()
+        # 小林's desk serves a buyer, then hands the chat to 小赵 (the window desk) with a note
+        conv, still_mine = map(int, headless.ask(f"transfer {xiaozhao} 我要改地址 买家要改地址，已核实订单"))
+        assert still_mine == 0  # the sending desk's lists drop it
+        window.wait_for(lambda: conv in window.last_lists()[0], "the handed-over chat in the window's 待接待")
+        window.wait_for(
+            lambda: window.last_transfers().get(conv) == "买家要改地址，已核实订单", "the window to show the 转交 note"
+        )
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT state, agent_id FROM conversations WHERE id = :id"), {"id": conv}).one()
+            assert (row.state, row.agent_id) == ("waiting", xiaozhao)
+            recorded = conn.execute(
+                text("SELECT from_agent_id, to_agent_id, note FROM conversation_transfers WHERE conversation_id = :id"),
+                {"id": conv},
+            ).all()
+            assert [tuple(r) for r in recorded] == [(headless.agent_id, xiaozhao, "买家要改地址，已核实订单")]
+            said = conn.execute(
+                text("SELECT sender, text FROM messages WHERE conversation_id = :id ORDER BY id"), {"id": conv}
+            ).all()
+            assert [tuple(r) for r in said] == [
+                ("customer", "我要改地址"),
+                ("agent", "好的亲，我帮您核实一下"),
+                ("system", "已为您转接客服小赵，请稍候"),  # the buyer is told
+            ]
     finally:
         engine.dispose()
 

@@ -230,6 +230,7 @@ class DeskClient:
 
     def _read_loop(self) -> None:
         from workbench.domain.conversations import Sender
+        from workbench.domain.errors import DomainError
 
         reception = self.ws.reception
         while True:
@@ -247,7 +248,12 @@ class DeskClient:
                 batch.add(more)
             for conv_id in sorted(batch):
                 try:
-                    conv = reception.get(conv_id)
+                    try:
+                        conv = reception.get(conv_id)
+                    except DomainError as refused:  # a colleague's chat: this desk may not read it
+                        if refused.code == "conversation.forbidden":
+                            continue
+                        raise
                     if conv is None or conv.agent_id != self.agent_id:
                         continue
                     self.mine.add(conv_id)

@@ -64,6 +64,34 @@ def error_text(exc: BaseException) -> str:
                 return QCoreApplication.translate("errors", "该会话已结束，不能再发送消息。")
             case "conversation.missing":
                 return QCoreApplication.translate("errors", "找不到该会话，可能已被删除。")
+            case "conversation.taken":
+                if p.get("agent"):
+                    return QCoreApplication.translate("errors", "{agent}已经接入了这位买家，你的接入没有生效。").format(
+                        **p
+                    )
+                return QCoreApplication.translate("errors", "这位买家已被其他客服接入，你的接入没有生效。")
+            case "conversation.changed":
+                return QCoreApplication.translate(
+                    "errors", "这个会话刚被其他客服接入或转交，没有做任何更改。列表已刷新，请看清后再试。"
+                )
+            case "conversation.forbidden":
+                return QCoreApplication.translate(
+                    "errors", "你没有权限查看或处理这个会话：只能处理自己的会话和无人接入的待接待会话。"
+                )
+            case "transfer.target_missing":
+                return QCoreApplication.translate("errors", "找不到要转交的同事，可能已被删除。")
+            case "transfer.target_offline":
+                return QCoreApplication.translate("errors", "{agent}已离线，不能转交给TA。").format(**p)
+            case "transfer.target_simulated":
+                return QCoreApplication.translate("errors", "{agent}是模拟同事，不能接收转交。").format(**p)
+            case "transfer.same_agent":
+                return QCoreApplication.translate("errors", "会话已经在{agent}那里了。").format(**p)
+            case "transfer.group_missing":
+                return QCoreApplication.translate("errors", "找不到这个接待组，可能已被删除。")
+            case "transfer.note_too_long":
+                return QCoreApplication.translate("errors", "转交备注最多 {limit} 字（现在 {length} 字）。").format(**p)
+            case "rating.already_invited":
+                return QCoreApplication.translate("errors", "已经邀请过这位买家评价了，每个会话只邀请一次。")
             case "tag.empty":
                 return QCoreApplication.translate("errors", "标签名不能为空。")
             case "tag.too_long":

@@ -39,9 +39,15 @@ from workbench.ui.assist.panel import AssistPanel
 from workbench.ui.backups import DailyBackups
 from workbench.ui.chat.chat_view import ChatView
 from workbench.ui.chat.composer import Composer
-from workbench.ui.chat.conversation_list import ConversationListModel, ConversationListView, state_label
+from workbench.ui.chat.conversation_list import (
+    ConversationListModel,
+    ConversationListView,
+    state_label,
+    transfer_text,
+)
 from workbench.ui.errors import error_text, storage_problem_text
 from workbench.ui.login import LoginFlow
+from workbench.ui.reception.actions import ConversationActions
 from workbench.ui.reception.controller import ReceptionController
 from workbench.ui.startup_notices import StartupNotices
 from workbench.ui.tasks import Tasks
@@ -88,6 +94,9 @@ class MainWindow(QMainWindow):
         self.resize(1360, 840)
         self._build_shell()
         self._connect_controller()
+        self.conversation_actions = ConversationActions(self)  # the list's menu and the header's 转交 / 结束会话
+        self.transfer_button.clicked.connect(self.conversation_actions.transfer_current)
+        self.end_button.clicked.connect(self.conversation_actions.end_current)
         self._restore_geometry()
         self.notices = StartupNotices(self, config)  # what went wrong at start-up without stopping the window
         self.login = LoginFlow(self)  # a shared database: the login dialog before the workspace opens
@@ -181,8 +190,9 @@ class MainWindow(QMainWindow):
         self.accept_button.clicked.connect(self.controller.accept_current)
         self.profile_button = QPushButton(self.tr("客户档案"), self.header)
         self.profile_button.clicked.connect(self._open_current_customer_file)
+        self.transfer_button = QPushButton(self.tr("转交"), self.header)
+        self.transfer_button.setToolTip(self.tr("把会话转交给同事或接待组，附上备注"))
         self.end_button = QPushButton(self.tr("结束会话"), self.header)
-        self.end_button.clicked.connect(self.end_current)
         header_layout = QHBoxLayout(self.header)
         header_layout.setContentsMargins(12, 8, 12, 8)
         titles = QVBoxLayout()
@@ -192,7 +202,13 @@ class MainWindow(QMainWindow):
         header_layout.addLayout(titles, 1)
         header_layout.addWidget(self.accept_button)
         header_layout.addWidget(self.profile_button)
+        header_layout.addWidget(self.transfer_button)
         header_layout.addWidget(self.end_button)
+        # A chat handed over to this agent: who handed it and the note, above the messages.
+        self.transfer_banner = QLabel(self)
+        self.transfer_banner.setObjectName("transferBanner")
+        self.transfer_banner.setWordWrap(True)
+        self.transfer_banner.hide()
 
         self.chat = ChatView(self)
         self.chat.older_requested.connect(self.controller.load_older)
@@ -217,6 +233,7 @@ class MainWindow(QMainWindow):
         chat_layout.setContentsMargins(0, 0, 0, 0)
         chat_layout.setSpacing(0)
         chat_layout.addWidget(self.header)
+        chat_layout.addWidget(self.transfer_banner)
         chat_layout.addWidget(chat_split, 1)
         self.centre = QStackedWidget(self)
         self.centre.addWidget(self.empty_chat)
@@ -603,6 +620,9 @@ class MainWindow(QMainWindow):
 
     def _show_lists(self, lists: ConversationLists, agent: Agent) -> None:
         log.debug("lists shown: waiting %s, active %s", [c.id for c in lists.waiting], [c.id for c in lists.active])
+        handed = {c.id: c.transfer_note for c in (*lists.waiting, *lists.active) if c.transferred_by or c.transfer_note}
+        if handed:
+            log.debug("transfers shown: %r", handed)
         self._show_agent_status(agent)
         self.list_model.set_lists(lists)
         if self.current_id is not None:
@@ -670,6 +690,10 @@ class MainWindow(QMainWindow):
         self.header_title.setText(conv.customer_nick)
         self.header_info.setText("  ·  ".join([state_label(conv.state), *[m for m in marks if m]]))
         self.accept_button.setVisible(conv.state is ConversationState.WAITING)
+        self.transfer_button.setEnabled(self.conversation_actions.may_transfer(conv))
+        handed = bool(conv.transfer_note or conv.transferred_by) and conv.state is not ConversationState.ENDED
+        self.transfer_banner.setText(transfer_text(conv) if handed else "")
+        self.transfer_banner.setVisible(handed)
         self.end_button.setEnabled(conv.state is not ConversationState.ENDED)
         self.composer.setEnabled(conv.state is not ConversationState.ENDED)
         self.assist.setEnabled(conv.state is not ConversationState.ENDED)  # no 直接发送 into an ended chat
@@ -715,6 +739,14 @@ class MainWindow(QMainWindow):
 
     def end_current(self) -> None:
         self.controller.end_current(self.tr("客服已结束会话"))
+
+    def close_current_chat(self) -> None:
+        """The open chat is no longer this desk's (handed over): show the empty chat page."""
+        self.controller.switch_to_none()
+        self.composer.clear()
+        self.assist.clear()
+        self.transfer_banner.hide()
+        self.centre.setCurrentIndex(0)
 
     # -- suggestions and arriving messages ------------------------------------------------------
 

@@ -17,6 +17,7 @@ def test_a_small_run_on_a_given_server(capsys: pytest.CaptureFixture[str]) -> No
     result = desks.run(desks=2, rate=4, duration=2, db=url, processes=1)
     assert result["desks"] == 2 and result["messages"] == 16 and result["buyers"] == 8
     assert result["lost"] == 0 and result["double_assigned"] == 0 and result["unassigned"] == 0
+    assert result["desk_errors"] == 0  # a desk hearing of a colleague's chat skips it (it may not read it)
     assert result["p95_ms"] < result["polling_p95_ms"]
 
 

@@ -14,6 +14,7 @@ from workbench.storage import (
     tables_import,  # noqa: F401  (registers the import staging tables)
     tables_orders_log,  # noqa: F401  (registers the order change log)
     tables_presence,  # noqa: F401  (registers the desk sessions)
+    tables_reception,  # noqa: F401  (registers transfers, marks and rating invitations)
 )
 from workbench.storage.tables import Base
 

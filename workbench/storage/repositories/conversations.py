@@ -196,17 +196,34 @@ class ConversationRepository:
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
-    def accept_waiting(self, conversation_id: int, agent_id: int) -> bool:
-        """`agent_id` accepts a 待接待 conversation (接待中, theirs), as one guarded UPDATE: when desks race
-        to accept the same buyer exactly one of them gets it (True); the others change nothing."""
+    def move_if(
+        self,
+        conversation_id: int,
+        *,
+        state: ConversationState,
+        agent_id: int | None,
+        new_state: ConversationState,
+        new_agent_id: int | None,
+    ) -> bool:
+        """Move the conversation to (`new_state`, `new_agent_id`) only if it is still in (`state`,
+        `agent_id`) as the caller read it: one guarded UPDATE, so of two desks accepting or handing
+        over the same chat at once exactly one succeeds (True); the other changes nothing."""
+        holder = ConversationRow.agent_id.is_(None) if agent_id is None else ConversationRow.agent_id == agent_id
         result = self.s.execute(
             update(ConversationRow)
-            .where(ConversationRow.id == conversation_id, ConversationRow.state == ConversationState.WAITING.value)
-            .values(state=ConversationState.ACTIVE.value, agent_id=agent_id)
+            .where(ConversationRow.id == conversation_id, ConversationRow.state == state.value, holder)
+            .values(state=new_state.value, agent_id=new_agent_id)
             .execution_options(synchronize_session=False)
         )
-        self.s.expire_all()  # a row read before is stale now: this UPDATE, or the desk that won, changed it
+        self.s.expire_all()  # rows read before in this session show what the database holds now
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    def start_waiting(self, conversation_id: int, at: datetime) -> None:
+        """The buyer waits from `at` unless they were waiting already (an unanswered message)."""
+        conv = self.s.get_one(ConversationRow, conversation_id)
+        if conv.waiting_since is None:
+            conv.waiting_since = at
+        self.s.flush()
 
     def mark_read(self, conversation_id: int) -> None:
         self.s.execute(update(ConversationRow).where(ConversationRow.id == conversation_id).values(unread=0))

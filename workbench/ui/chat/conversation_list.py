@@ -1,4 +1,7 @@
-"""The conversation list: 待接待 / 接待中 / 已结束 groups with unread badges and waiting time."""
+"""The conversation list: 待接待 / 接待中 / 已结束 groups with unread badges and waiting time, each
+agent's 置顶 chats first in their group (the service orders them) and 星标 shown as a star (the list can
+show only starred chats). A chat handed over to this agent shows the 转交 note in place of the preview.
+A right click asks for the conversation's menu (`menu_requested`)."""
 
 from __future__ import annotations
 
@@ -13,13 +16,14 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter, QPen
+from PySide6.QtGui import QContextMenuEvent, QFont, QFontMetrics, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from workbench.domain.conversations import Conversation, ConversationState
@@ -72,6 +76,7 @@ class ConversationListModel(QAbstractListModel):
         super().__init__(parent)
         self._groups: dict[ConversationState, tuple[Conversation, ...]] = {s: () for s in GROUP_ORDER}
         self._collapsed: set[ConversationState] = set()
+        self.starred_only = False  # show only the chats this agent starred
         self._rows: list[_Header | Conversation] = []
         self._rebuild_rows()
 
@@ -131,6 +136,12 @@ class ConversationListModel(QAbstractListModel):
         self._rebuild_rows()
         self.endResetModel()
 
+    def set_starred_only(self, on: bool) -> None:
+        self.beginResetModel()
+        self.starred_only = on
+        self._rebuild_rows()
+        self.endResetModel()
+
     def toggle_group(self, state: ConversationState) -> None:
         self.beginResetModel()
         self._collapsed ^= {state}
@@ -160,6 +171,8 @@ class ConversationListModel(QAbstractListModel):
         rows: list[_Header | Conversation] = []
         for state in GROUP_ORDER:
             convs = self._groups[state]
+            if self.starred_only:
+                convs = tuple(c for c in convs if c.starred)
             collapsed = state in self._collapsed
             rows.append(_Header(state, len(convs), collapsed))
             if not collapsed:
@@ -187,6 +200,16 @@ def waiting_text(since: datetime | None, now: datetime) -> str:
     if seconds < 60:
         return QCoreApplication.translate("ConversationList", "等待 {n}秒").format(n=seconds)
     return QCoreApplication.translate("ConversationList", "等待 {n}分").format(n=seconds // 60)
+
+
+def transfer_text(conv: Conversation) -> str:
+    """ "小赵转交给你：买家要改地址，已核实订单" (the list's row and the chat's banner)."""
+    who = conv.transferred_by or QCoreApplication.translate("ConversationList", "同事")
+    if conv.transfer_note:
+        return QCoreApplication.translate("ConversationList", "{who}转交给你：{note}").format(
+            who=who, note=" ".join(conv.transfer_note.split())
+        )
+    return QCoreApplication.translate("ConversationList", "{who}转交给你").format(who=who)
 
 
 class ConversationDelegate(QStyledItemDelegate):
@@ -234,7 +257,17 @@ class ConversationDelegate(QStyledItemDelegate):
     def _paint_conversation(
         self, painter: QPainter, rect: QRect, font: QFont, conv: Conversation, selected: bool
     ) -> None:
-        painter.fillRect(rect, colour("accent_selection" if selected else "surface"))
+        painter.fillRect(rect, colour("accent_selection" if selected else "accent_faint" if conv.pinned else "surface"))
+        if conv.pinned:  # 置顶: a corner mark
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour("accent"))
+            painter.drawPolygon(
+                [
+                    QPoint(rect.left(), rect.top()),
+                    QPoint(rect.left() + 10, rect.top()),
+                    QPoint(rect.left(), rect.top() + 10),
+                ]
+            )
         painter.setPen(QPen(colour("row_divider")))
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
         # Avatar: a coloured circle with the nick's first character.
@@ -283,6 +316,8 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         fm_bold = QFontMetrics(bold)
         marks = []
+        if conv.starred:
+            marks.append(("★", colour("waiting"), colour("surface")))
         if conv.is_88vip:
             marks.append(("88VIP", colour("vip_chip_text"), colour("vip_chip_background")))
         if conv.member_level and conv.member_level != "普通会员":
@@ -309,6 +344,9 @@ class ConversationDelegate(QStyledItemDelegate):
         if conv.state is ConversationState.ENDED and conv.end_reason:
             preview = preview or conv.end_reason
         painter.setPen(colour("text_subtle"))
+        if conv.transfer_note or conv.transferred_by:  # handed to this agent: the note shows at once
+            preview = transfer_text(conv)
+            painter.setPen(colour("warning"))
         painter.drawText(
             QRect(left, rect.top() + 34, text_right - left, fm.height()),
             0,
@@ -320,6 +358,7 @@ class ConversationListView(QListView):
     """Clicking a header folds its group; the waiting times repaint every few seconds."""
 
     conversation_selected = Signal(int)  # the conversation the agent opened
+    menu_requested = Signal(object, QPoint)  # right click: the Conversation under it (or None), global position
 
     def __init__(
         self, model: ConversationListModel, clock: Clock = system_clock, parent: QWidget | None = None
@@ -357,6 +396,13 @@ class ConversationListView(QListView):
             self._on_clicked(self.currentIndex())
             return
         super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        # The menu is the window's (it knows the agent and the actions); the row does not move meanwhile.
+        index = self.indexAt(event.pos())
+        conv = index.data(Roles.CONVERSATION) if index.isValid() else None
+        self.menu_requested.emit(conv if isinstance(conv, Conversation) else None, event.globalPos())
+        event.accept()
 
     def _on_clicked(self, index: QModelIndex) -> None:
         if index.data(Roles.KIND) == "header":

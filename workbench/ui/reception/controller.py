@@ -103,6 +103,20 @@ class ReceptionController(QObject):
     conversation_ended = Signal(int)
     """The agent ended a chat (conversation id)."""
 
+    conversation_transferred = Signal(int, str)
+    """The agent handed a chat over (conversation id, who has it now: an agent's or a group's name)."""
+
+    conversation_unavailable = Signal(int, object)
+    """The chat asked to open cannot be read (conversation id, the exception): this user may not open
+    it (another seat's), or it is gone."""
+
+    rating_invited = Signal(int)
+    """The 邀请评价 card was sent in a chat (conversation id)."""
+
+    action_failed = Signal(object)
+    """A conversation action (接入, 转交, 置顶, 星标, 邀请评价, 结束) was refused or failed; carries the
+    exception (e.g. DomainError conversation.taken when another desk was quicker)."""
+
     storage_failed = Signal(str)
     """Writes to the database fail (the code: db.disk_full, db.connection_lost…; again when it changes):
     the simulated customers wait until a test write works."""
@@ -152,6 +166,7 @@ class ReceptionController(QObject):
         self._checking_storage = False
         tasks.storage_failed.connect(self._on_storage_failed)
         self._catching_up = False  # the open chat's new messages are being read
+        self._lists_asked = self._lists_shown = 0  # list reads started / the newest one shown
 
     @property
     def matcher(self) -> Matcher | None:
@@ -276,12 +291,19 @@ class ReceptionController(QObject):
         if ws is None:
             return
 
+        # Reads run in parallel: an older read that finishes after a newer one must not put the older
+        # state back on screen (e.g. a chat shown 待接待 again after its 接入 was read).
+        self._lists_asked += 1
+        asked = self._lists_asked
+
         def load() -> tuple[ConversationLists, Agent]:
             # This desk's chats: not the ones the bot is serving, nor colleagues'.
             return ws.reception.desk_lists(ws.agent.id), ws.refresh_agent()
 
         def done(result: tuple[ConversationLists, Agent]) -> None:
-            self.lists_loaded.emit(*result)
+            if asked > self._lists_shown:
+                self._lists_shown = asked
+                self.lists_loaded.emit(*result)
             if then is not None:
                 then()
 
@@ -300,6 +322,14 @@ class ReceptionController(QObject):
         self.current_id = conversation_id
         self.pending_suggestion = None
         return self.drafts.pop(conversation_id, None)
+
+    def switch_to_none(self) -> None:
+        """No chat is open any more (it was handed over); its draft is dropped with it."""
+        if self.current_id is not None:
+            self.drafts.pop(self.current_id, None)
+        self.current_id = None
+        self.pending_suggestion = None
+        self._newest_shown = None
 
     def resume_draft(self, suggestion: Suggestion | None) -> None:
         """The open chat's draft is back in the composer, still counting as a use of `suggestion`."""
@@ -329,7 +359,11 @@ class ReceptionController(QObject):
                 self.request_suggestions(conversation_id, last.text)
             self.refresh_lists()
 
-        self.tasks.read(load, done)
+        def failed(exc: BaseException) -> None:
+            if self.current_id == conversation_id:
+                self.conversation_unavailable.emit(conversation_id, exc)
+
+        self.tasks.read(load, done, failed)
 
     def load_older(self, conversation_id: int, before_id: int) -> None:
         ws = self.workspace
@@ -408,12 +442,24 @@ class ReceptionController(QObject):
         ws, conv_id = self.workspace, self.current_id
         if ws is None or conv_id is None:
             return
-        self.tasks.write(lambda: ws.reception.accept(conv_id, ws.agent.id), lambda _: self.refresh_lists())
+        self.tasks.write(
+            lambda: ws.reception.accept(conv_id, ws.agent.id), lambda _: self.refresh_lists(), self._refused
+        )
+
+    def _refused(self, exc: BaseException) -> None:
+        """Another desk was quicker, or the user may not: say so, and show the lists as they are now."""
+        self.action_failed.emit(exc)
+        self.refresh_lists()
 
     def end_current(self, note: str) -> None:
         """End the open chat with a system `note`; the simulated customer goes away quietly."""
-        ws, conv_id = self.workspace, self.current_id
-        if ws is None or conv_id is None:
+        if self.current_id is not None:
+            self.end(self.current_id, note)
+
+    def end(self, conv_id: int, note: str) -> None:
+        """End a chat (the open one or one from the list's menu) with a system `note`."""
+        ws = self.workspace
+        if ws is None:
             return
         channel = self.channel
 
@@ -428,7 +474,62 @@ class ReceptionController(QObject):
             else:
                 self.refresh_lists()
 
-        self.tasks.write(job, done)
+        self.tasks.write(job, done, self._refused)
+
+    # -- conversation actions (the list's menu and the chat header) ----------------------------
+
+    def load_transfer_targets(self, then: Callable[[Any], None]) -> None:
+        """The colleagues and groups a chat can be handed to (TransferTargets), for the 转交 dialog."""
+        ws = self.workspace
+        if ws is not None:
+            self.tasks.read(ws.reception.transfer_targets, then, self.action_failed.emit)
+
+    def transfer(self, seen: Conversation, target_id: int, to_group: bool, note: str) -> None:
+        """转交 `seen` (the chat as the desk shows it) to an agent or a group, with a note."""
+        ws = self.workspace
+        if ws is None:
+            return
+        reception = ws.reception
+
+        def job() -> str:
+            if to_group:
+                return reception.transfer_to_group(seen.id, target_id, note, seen=seen).to_name
+            return reception.transfer_to_agent(seen.id, target_id, note, seen=seen).to_name
+
+        def done(to_name: str) -> None:
+            self.drafts.pop(seen.id, None)  # it is the colleague's to answer now
+            self.conversation_transferred.emit(seen.id, to_name)
+            self.refresh_lists()
+
+        self.tasks.write(job, done, self._refused)
+
+    def set_pinned(self, conv_id: int, pinned: bool) -> None:
+        ws = self.workspace
+        if ws is not None:
+            self.tasks.write(
+                lambda: ws.reception.set_pinned(conv_id, pinned), lambda _: self.refresh_lists(), self._refused
+            )
+
+    def set_starred(self, conv_id: int, starred: bool) -> None:
+        ws = self.workspace
+        if ws is not None:
+            self.tasks.write(
+                lambda: ws.reception.set_starred(conv_id, starred), lambda _: self.refresh_lists(), self._refused
+            )
+
+    def invite_rating(self, conv_id: int) -> None:
+        """Send the 邀请评价 card (once per chat; a second time is refused with rating.already_invited)."""
+        ws = self.workspace
+        if ws is None:
+            return
+
+        def done(card: Message) -> None:
+            if self.current_id == conv_id:
+                self._shown(conv_id, [card])
+                self.messages_arrived.emit(conv_id, [card])
+            self.rating_invited.emit(conv_id)
+
+        self.tasks.write(lambda: ws.reception.invite_rating(conv_id), done, self.action_failed.emit)
 
     # -- suggestions ----------------------------------------------------------------------------
 

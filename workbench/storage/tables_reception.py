@@ -1,0 +1,51 @@
+"""The reception centre's conversation-level actions: transfers (转交), each agent's 置顶 / 星标 marks and
+the 邀请评价 invitations. Registered on the shared `Base`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workbench.storage.tables import Base
+
+
+class ConversationTransferRow(Base):
+    """One 转交: who handed the chat (`by_agent_id`, the chat's agent or a supervisor) from whom to whom
+    (an agent, or a reception group and the agent its 分流 picked, if any), with the note."""
+
+    __tablename__ = "conversation_transfers"
+    __table_args__ = (Index("ix_conversation_transfers_conversation", "conversation_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), nullable=True)
+    from_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), nullable=True)
+    to_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), nullable=True)
+    to_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reception_groups.id", ondelete="SET NULL"), nullable=True
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ConversationMarkRow(Base):
+    """One agent's 置顶 and 星标 of a conversation (each agent orders their own list, as in 千牛)."""
+
+    __tablename__ = "conversation_marks"
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    starred: Mapped[bool] = mapped_column(Boolean, default=False)
+    pinned_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class RatingInvitationRow(Base):
+    """The 邀请评价 card sent in a conversation: at most one per conversation (the primary key), so
+    satisfaction can be counted against the invitations sent."""
+
+    __tablename__ = "rating_invitations"
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), nullable=True)
+    message_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the card in the chat
+    created_at: Mapped[datetime] = mapped_column(DateTime)
