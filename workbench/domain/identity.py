@@ -60,9 +60,7 @@ class Permission(StrEnum):
 
 
 _STAFF = frozenset({Permission.SEE_SHOP_HISTORY})
-_ADMIN = (
-    frozenset({Permission.CONFIGURE_BOT, Permission.MANAGE_KB, Permission.MANAGE_USERS, Permission.SUPERVISE}) | _STAFF
-)
+_ADMIN = frozenset({Permission.CONFIGURE_BOT, Permission.MANAGE_KB, Permission.MANAGE_USERS}) | _STAFF
 
 # The rules: which role may do what. Receiving customers, customer management, orders and
 # after-sales are everybody's work and need no permission.
