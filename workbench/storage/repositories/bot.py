@@ -319,7 +319,7 @@ class BotRepository:
         return _load_settings(row.settings_json, defaults, row.version)
 
     def defaults(self, shop_id: int) -> StoredConfig:
-        """The settings of a shop nobody configured yet (the shop's name and bot nickname in them)."""
+        """The settings a shop starts with (before anyone saved any): what "changed" is measured against."""
         return _defaults(self.s.get(ShopRow, shop_id))
 
     def version(self, shop_id: int) -> int:
