@@ -103,3 +103,19 @@ def test_a_scenario_exercises_reset_removes_only_the_chats_since_its_lab_began(d
         assert snapshot(ws) == before
     finally:
         ws.close()
+
+
+def test_the_auto_message_exercise_resets_only_the_auto_messages(demo_url: str) -> None:
+    ws = open_workspace(demo_url, clock=lambda: T0 + timedelta(hours=1))
+    p4t2 = replace(P4T1, id="p4-t2", section="项目4 任务2 店小秘")
+    try:
+        before = ws.auto_messages.rules()
+        kind = next(iter(before))
+        ws.auto_messages.save_rule(replace(before[kind], enabled=True, template="亲，您的订单已发货～"))
+        ws.bot.save_welcome(replace(ws.bot.settings().welcome, nickname="小蜜蜂"))  # 任务1's work
+        assert ws.auto_messages.rules() != before
+        ws.classroom.reset(p4t2)
+        assert ws.auto_messages.rules() == before
+        assert ws.bot.settings().welcome.nickname == "小蜜蜂"
+    finally:
+        ws.close()
