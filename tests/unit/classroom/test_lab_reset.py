@@ -14,6 +14,7 @@ from tests.unit.kb_admin.conftest import draft
 from workbench.composition import open_workspace
 from workbench.domain.customers import Customer
 from workbench.domain.exercises import Exercise, LabArea, lab_areas
+from workbench.domain.kb import Phrasing
 from workbench.services.workspace import Workspace
 from workbench.storage.tables import ConversationRow, CustomerTagRow, KbCategoryRow, KbEntryRow, TagRow
 from workbench.storage.tables_crm import CustomerGroupRow, FollowUpRow
@@ -117,5 +118,19 @@ def test_the_auto_message_exercise_resets_only_the_auto_messages(demo_url: str) 
         ws.classroom.reset(p4t2)
         assert ws.auto_messages.rules() == before
         assert ws.bot.settings().welcome.nickname == "小蜜蜂"
+    finally:
+        ws.close()
+
+
+def test_the_desk_that_resets_answers_from_the_restored_knowledge(demo_url: str) -> None:
+    ws = open_workspace(demo_url, clock=lambda: T0 + timedelta(hours=1))
+    try:
+        ws.matcher.build()
+        change = ws.kb_admin.create_entry(draft(question="学生写的维修问题", phrasings=(Phrasing("坏了能修吗"),)))
+        ws.matcher.apply(change)
+        assert ws.matcher.build().answer("坏了能修吗").best.question == "学生写的维修问题"  # type: ignore[union-attr]
+        ws.classroom.reset(P4T1)
+        best = ws.matcher.build().answer("坏了能修吗").best
+        assert best is None or best.question != "学生写的维修问题"
     finally:
         ws.close()
