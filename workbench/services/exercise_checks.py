@@ -17,11 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 
+from workbench.domain.aftersales import Case, CaseKind, ComplaintType, DisputeDetails, category_of
 from workbench.domain.bot import ReceptionMode
+from workbench.domain.conversations import Conversation, ConversationState, Message, Sender
 from workbench.domain.exercises import ItemResult, RubricItem
 from workbench.domain.kb_admin import KnowledgeEntry
 from workbench.storage.db import Database
+from workbench.storage.repositories.aftersales import AftersalesRepository
 from workbench.storage.repositories.bot import BotRepository
+from workbench.storage.repositories.conversations import ConversationRepository
 from workbench.storage.repositories.kb_admin import KbAdminRepository
 
 OK = "✓"
@@ -38,6 +42,7 @@ class CheckContext:
     shop_id: int
     now: datetime
     agent_id: int
+    scenarios: tuple[str, ...] = ()  # the exercise's simulated customers
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +115,20 @@ def _validate(
                 return f"{key} 必须是文本 (a string)"
         else:
             return f"未知参数 {key} (unknown param)"
+    return None
+
+
+def _validate_map(params: Mapping[str, object], key: str, allowed: set[str]) -> str | None:
+    """`key` must be a non-empty object of scenario id → one of `allowed`."""
+    extra = sorted(set(params) - {key})
+    if extra:
+        return f"未知参数 {extra[0]} (unknown param)"
+    value = params.get(key)
+    if not isinstance(value, dict) or not value:
+        return f"{key} 必须是非空对象: 场景 id → 值 (a non-empty object: scenario id → value)"
+    for scenario, wanted in value.items():
+        if not isinstance(wanted, str) or not set(wanted.split("|")) <= allowed:
+            return f"{key}.{scenario} 必须是 {' | '.join(sorted(allowed))} 之一"
     return None
 
 
@@ -225,6 +244,206 @@ def check_routing_auto(ctx: CheckContext, item: RubricItem) -> ItemResult:
     return _result(item, parts, evidence)
 
 
+# -- 第5章 售后服务: what happened in the chats and cases of the student's seat --------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ServedChat:
+    """One simulated customer of the exercise that the student served: the chat, its messages and the
+    after-sales cases opened for that customer since the chat began (or linked to it)."""
+
+    chat: Conversation
+    messages: tuple[Message, ...]
+    cases: tuple[Case, ...]
+
+    @property
+    def label(self) -> str:
+        return f"会话 #{self.chat.id} ({self.chat.customer_nick}, {self.chat.scenario_id})"
+
+
+def served_chats(ctx: CheckContext) -> list[ServedChat]:
+    with ctx.db.session() as s:
+        chats = ConversationRepository(s).scenario_chats(ctx.shop_id, ctx.agent_id, ctx.scenarios)
+        conversations = ConversationRepository(s)
+        cases = AftersalesRepository(s)
+        served = []
+        for chat in chats:
+            mine = [
+                c
+                for c in cases.of_customer(chat.customer_id)
+                if c.conversation_id == chat.id or (c.conversation_id is None and c.created_at >= chat.started_at)
+            ]
+            served.append(ServedChat(chat, tuple(conversations.messages(chat.id, limit=1000)), tuple(mine)))
+    return served
+
+
+def _quote(message: Message) -> str:
+    text = message.text if len(message.text) <= 30 else message.text[:30] + "…"
+    return f"消息 #{message.id} 「{text}」"
+
+
+def _nothing_served(item: RubricItem) -> ItemResult:
+    return ItemResult(item.id, item.title, 0, item.points, False, "还没有接待本练习的客户 ✗")
+
+
+def check_first_response(ctx: CheckContext, item: RubricItem) -> ItemResult:
+    """首次响应及时: in every served chat the student's first reply came within `max_seconds` of the
+    customer's first message. Equal share per chat."""
+    limit = _int_param(item.params, "max_seconds", 60)
+    served = served_chats(ctx)
+    if not served:
+        return _nothing_served(item)
+    parts, evidence = [], []
+    for one in served:
+        asked = next((m for m in one.messages if m.sender is Sender.CUSTOMER), None)
+        reply = next(
+            (
+                m
+                for m in one.messages
+                if m.sender is Sender.AGENT and m.agent_id == ctx.agent_id and asked and m.id > asked.id
+            ),
+            None,
+        )
+        if asked is None or reply is None:
+            parts.append(Part(f"#{one.chat.id} 未回复", False))
+            evidence.append(f"{one.label}: 没有客服回复")
+            continue
+        seconds = int((reply.created_at - asked.created_at).total_seconds())
+        parts.append(Part(f"#{one.chat.id} {seconds} 秒", seconds <= limit))
+        evidence.append(f"{one.label}: 首次响应 {seconds} 秒 (≤{limit}) — {_quote(reply)}")
+    return _result(item, parts, evidence, note=f"要求 ≤{limit} 秒")
+
+
+def _scenario_map(item: RubricItem, key: str) -> dict[str, str]:
+    raw = item.params.get(key)
+    return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+
+KIND_NAMES = {
+    CaseKind.RETURN: "退货单",
+    CaseKind.EXCHANGE: "换货单",
+    CaseKind.REFUND: "退款单",
+    CaseKind.REPAIR: "维修单",
+    CaseKind.COMPLAINT: "投诉单",
+    CaseKind.DISPUTE: "纠纷单",
+    CaseKind.REVIEW: "评价",
+}
+
+
+def check_case_forms(ctx: CheckContext, item: RubricItem) -> ItemResult:
+    """使用正确的售后单: for every scenario in `forms` (scenario id → case kind, or kinds joined by "|"),
+    the customer of that
+    scenario got a case of that kind. Equal share per scenario; a scenario not yet met counts ✗."""
+    forms = _scenario_map(item, "forms")
+    served = served_chats(ctx)
+    parts, evidence = [], []
+    for scenario, kinds_raw in forms.items():
+        kinds = [CaseKind(k) for k in kinds_raw.split("|")]
+        wanted = "或".join(KIND_NAMES[k] for k in kinds)
+        chats = [one for one in served if one.chat.scenario_id == scenario]
+        found = [c for one in chats for c in one.cases if c.kind in kinds]
+        if not chats:
+            parts.append(Part(f"{scenario} 未接待", False))
+            continue
+        parts.append(Part(f"{scenario} {wanted}", bool(found)))
+        if found:
+            evidence.append(f"{chats[0].label}: {found[0].case_no} {KIND_NAMES[found[0].kind]}")
+        else:
+            used = "、".join(f"{c.case_no} {KIND_NAMES[c.kind]}" for one in chats for c in one.cases) or "没有售后单"
+            evidence.append(f"{chats[0].label}: 应使用{wanted}, 实际: {used}")
+    return _result(item, parts, evidence)
+
+
+def _classified(case: Case, expected: str) -> bool:
+    if expected == "professional":  # the review itself, or the complaint they threatened, marked malicious
+        return case.kind in (CaseKind.REVIEW, CaseKind.COMPLAINT) and case.flagged
+    if case.kind is not CaseKind.COMPLAINT:
+        return False
+    if expected == "malicious":
+        return case.flagged
+    try:
+        category = category_of(ComplaintType(case.subtype))
+    except ValueError:
+        return False
+    return not case.flagged and category.value == expected
+
+
+CLASS_NAMES = {
+    "product": "商品质量投诉 (正常投诉)",
+    "service": "服务质量投诉 (正常投诉)",
+    "malicious": "恶意投诉",
+    "professional": "职业差评师",
+}
+
+
+def check_complaint_class(ctx: CheckContext, item: RubricItem) -> ItemResult:
+    """投诉分类正确: for every scenario in `expected` (scenario id → product | service | malicious |
+    professional) the case was classified that way: a complaint of a 商品质量 / 服务质量 type not marked
+    malicious, a complaint marked 恶意投诉, or a review marked as a 职业差评师's. Equal share per scenario."""
+    expected = _scenario_map(item, "expected")
+    served = served_chats(ctx)
+    parts, evidence = [], []
+    for scenario, want in expected.items():
+        chats = [one for one in served if one.chat.scenario_id == scenario]
+        cases = [c for one in chats for c in one.cases if c.kind in (CaseKind.COMPLAINT, CaseKind.REVIEW)]
+        right = [c for c in cases if _classified(c, want)]
+        if not chats:
+            parts.append(Part(f"{scenario} 未接待", False))
+            continue
+        parts.append(Part(f"{scenario} {CLASS_NAMES[want]}", bool(right)))
+        shown = right[0] if right else (cases[0] if cases else None)
+        if shown is None:
+            evidence.append(f"{chats[0].label}: 没有投诉单或评价记录")
+        else:
+            flag = "已标记恶意" if shown.flagged else "未标记恶意"
+            evidence.append(f"{chats[0].label}: {shown.case_no} {KIND_NAMES[shown.kind]} {shown.subtype} {flag}")
+    return _result(item, parts, evidence)
+
+
+def check_deadlines(ctx: CheckContext, item: RubricItem) -> ItemResult:
+    """按时处理: every case of the served customers is either finished or not past its deadline (a
+    dispute's platform deadlines included). Equal share per case."""
+    cases = {c.id: c for one in served_chats(ctx) for c in one.cases}
+    if not cases:
+        return ItemResult(item.id, item.title, 0, item.points, False, "还没有售后单 ✗")
+    parts, evidence = [], []
+    for case in cases.values():
+        late: list[str] = []
+        if not case.is_final and case.due_at is not None and case.due_at < ctx.now:
+            late.append(f"{case.due_at:%m-%d %H:%M}")
+        if isinstance(case.details, DisputeDetails):
+            late += [
+                f"{d.label} {d.due_at:%m-%d %H:%M}" for d in case.details.deadlines if not d.done and d.due_at < ctx.now
+            ]
+        parts.append(Part(case.case_no, not late))
+        evidence.append(
+            f"{case.case_no} {KIND_NAMES[case.kind]} {case.state.value}"
+            + (f": 已超时 {'、'.join(late)}" if late else ": 按时")
+        )
+    return _result(item, parts, evidence)
+
+
+def check_polite_closing(ctx: CheckContext, item: RubricItem) -> ItemResult:
+    """礼貌结束: in every served chat that has ended, the student's last message says goodbye politely
+    (one of `words`). Equal share per ended chat."""
+    words = _texts_param(item.params, "words", POLITE_WORDS)
+    ended = [one for one in served_chats(ctx) if one.chat.state is ConversationState.ENDED]
+    if not ended:
+        return ItemResult(item.id, item.title, 0, item.points, False, "还没有结束的会话 ✗")
+    parts, evidence = [], []
+    for one in ended:
+        last = next(
+            (m for m in reversed(one.messages) if m.sender is Sender.AGENT and m.agent_id == ctx.agent_id), None
+        )
+        polite = last is not None and any(w in last.text for w in words)
+        parts.append(Part(f"#{one.chat.id}", polite))
+        evidence.append(f"{one.label}: " + (_quote(last) if last else "客服没有发过消息") + (" ✓" if polite else " ✗"))
+    return _result(item, parts, evidence)
+
+
+POLITE_WORDS = ("感谢", "谢谢", "祝您", "再见", "欢迎再来", "欢迎下次", "随时联系", "随时找我", "生活愉快", "购物愉快")
+
+
 CHECKS: dict[str, Check] = {
     "welcome_config": Check(
         check_welcome, lambda p: _validate(p, ints=("min_cards",)), "昵称、默认欢迎语、卡片问题、转人工"
@@ -235,4 +454,13 @@ CHECKS: dict[str, Check] = {
         "各版块已编辑的答案条数",
     ),
     "routing_and_auto": Check(check_routing_auto, _no_params, "子账号分流、全自动接待"),
+    "first_response": Check(check_first_response, lambda p: _validate(p, ints=("max_seconds",)), "首次响应时间"),
+    "case_forms": Check(
+        check_case_forms, lambda p: _validate_map(p, "forms", {k.value for k in CaseKind}), "售后单类型"
+    ),
+    "complaint_class": Check(
+        check_complaint_class, lambda p: _validate_map(p, "expected", set(CLASS_NAMES)), "投诉与差评的分类"
+    ),
+    "deadlines": Check(check_deadlines, _no_params, "售后单是否按时处理"),
+    "polite_closing": Check(check_polite_closing, lambda p: _validate(p, texts=("words",)), "礼貌结束会话"),
 }

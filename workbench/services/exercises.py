@@ -293,7 +293,8 @@ class ExerciseService:
         `quiz_answers`; none given: every question unanswered)."""
         exercise = self.exercise(exercise_id)
         now = self.clock()
-        ctx = CheckContext(self.db, self.shop_id, now, agent_id if agent_id is not None else self.actor.user_id)
+        seat = agent_id if agent_id is not None else self.actor.user_id
+        ctx = CheckContext(self.db, self.shop_id, now, seat, exercise.scenarios)
         items: list[ItemResult] = []
         for item in exercise.rubric:
             if item.kind is ItemKind.TEACHER or item.check is None:
