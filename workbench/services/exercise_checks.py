@@ -18,6 +18,7 @@ from datetime import datetime
 from importlib import resources
 
 from workbench.domain.aftersales import Case, CaseKind, ComplaintType, DisputeDetails, category_of
+from workbench.domain.auto_messages import DEFAULT_TEMPLATES, AutoKind, LogStatus
 from workbench.domain.bot import ReceptionMode
 from workbench.domain.conversations import Conversation, ConversationState, Message, Sender
 from workbench.domain.exercises import ItemResult, RubricItem
@@ -244,6 +245,57 @@ def check_routing_auto(ctx: CheckContext, item: RubricItem) -> ItemResult:
     return _result(item, parts, evidence)
 
 
+# -- 店小秘-style auto messages (项目4 平台拓展) ------------------------------------------------------------
+
+AUTO_NAMES = {
+    AutoKind.PAID: "付款消息",
+    AutoKind.SHIPPED: "发货提醒",
+    AutoKind.UNPAID: "自动催付",
+    AutoKind.DELAYED: "延迟发货",
+    AutoKind.GOOD_REVIEW: "自动评价",
+    AutoKind.BULK: "批量发消息",
+}
+
+
+def check_auto_messages(ctx: CheckContext, item: RubricItem) -> ItemResult:
+    """店小秘 智能客服: for each kind in `kinds` two equal sub-checks — the rule is on, and its template
+    was changed from the program's default; for each kind in `sent`, one sub-check — at least one such
+    message was sent (the auto-message log)."""
+    kinds = [AutoKind(k) for k in _texts_param(item.params, "kinds", ())]
+    sent_kinds = [AutoKind(k) for k in _texts_param(item.params, "sent", ())]
+    with ctx.db.session() as s:
+        repo = BotRepository(s)
+        rules = repo.config(ctx.shop_id).rules
+        log = repo.log(ctx.shop_id, limit=1000) if sent_kinds else []
+    parts, evidence = [], []
+    for kind in kinds:
+        rule = rules[kind]
+        edited = rule.template.strip() != DEFAULT_TEMPLATES[kind].strip()
+        parts.append(Part(f"{AUTO_NAMES[kind]}已开启" if rule.enabled else f"{AUTO_NAMES[kind]}未开启", rule.enabled))
+        parts.append(Part(f"{AUTO_NAMES[kind]}模板已修改" if edited else f"{AUTO_NAMES[kind]}模板未修改", edited))
+        evidence.append(f"{AUTO_NAMES[kind]}: {'开' if rule.enabled else '关'} · {rule.template}")
+    for kind in sent_kinds:
+        sent = [e for e in log if e.kind is kind and e.status is LogStatus.SENT]
+        parts.append(Part(f"{AUTO_NAMES[kind]}已发送 {len(sent)} 条", bool(sent)))
+        evidence += [f"{AUTO_NAMES[kind]} #{e.id} → {e.customer_nick}: {e.text}" for e in sent[:5]]
+    return _result(item, parts, evidence)
+
+
+def _validate_auto(params: Mapping[str, object]) -> str | None:
+    problem = _validate(params, texts=("kinds", "sent"))
+    if problem:
+        return problem
+    known = {k.value for k in AutoKind}
+    for key in ("kinds", "sent"):
+        value = params.get(key, [])
+        for k in value if isinstance(value, list) else []:
+            if k not in known:
+                return f"{key}: 未知的消息类型 {k} (one of {', '.join(sorted(known))})"
+    if not params.get("kinds") and not params.get("sent"):
+        return "需要 kinds 或 sent (kinds or sent needed)"
+    return None
+
+
 # -- 第5章 售后服务: what happened in the chats and cases of the student's seat --------------------------
 
 
@@ -454,6 +506,7 @@ CHECKS: dict[str, Check] = {
         "各版块已编辑的答案条数",
     ),
     "routing_and_auto": Check(check_routing_auto, _no_params, "子账号分流、全自动接待"),
+    "auto_messages": Check(check_auto_messages, _validate_auto, "店小秘: 自动消息的开启、模板和发送"),
     "first_response": Check(check_first_response, lambda p: _validate(p, ints=("max_seconds",)), "首次响应时间"),
     "case_forms": Check(
         check_case_forms, lambda p: _validate_map(p, "forms", {k.value for k in CaseKind}), "售后单类型"
