@@ -21,12 +21,14 @@ from workbench.domain.aftersales import Case, CaseKind, ComplaintType, DisputeDe
 from workbench.domain.auto_messages import DEFAULT_TEMPLATES, AutoKind, LogStatus
 from workbench.domain.bot import ReceptionMode
 from workbench.domain.conversations import Conversation, ConversationState, Message, Sender
+from workbench.domain.crm import FollowUpStatus
 from workbench.domain.exercises import ItemResult, RubricItem
 from workbench.domain.kb_admin import KnowledgeEntry
 from workbench.storage.db import Database
 from workbench.storage.repositories.aftersales import AftersalesRepository
 from workbench.storage.repositories.bot import BotRepository
 from workbench.storage.repositories.conversations import ConversationRepository
+from workbench.storage.repositories.exercise_reads import ExerciseReadRepository
 from workbench.storage.repositories.kb_admin import KbAdminRepository
 
 OK = "✓"
@@ -44,6 +46,7 @@ class CheckContext:
     now: datetime
     agent_id: int
     scenarios: tuple[str, ...] = ()  # the exercise's simulated customers
+    since: datetime | None = None  # customer-management work counts after this (None: the shop's set-up)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +299,122 @@ def _validate_auto(params: Mapping[str, object]) -> str | None:
     return None
 
 
+# -- 项目4 任务3 会员管理 and 第7章 客户关系管理: work done since the exercise began ------------------------
+
+
+def work_since(ctx: CheckContext) -> datetime | None:
+    """From when the student's customer-management work counts: the exercise's start when the caller
+    knows it, else the shop's set-up (so the demo shop's own tags, groups and follow-ups do not count)."""
+    if ctx.since is not None:
+        return ctx.since
+    with ctx.db.session() as s:
+        return ExerciseReadRepository(s).setup_time(ctx.shop_id)
+
+
+def _count_part(label: str, have: int, need: int) -> Part:
+    return Part(f"{label} {have}/{need}", have >= need)
+
+
+def check_tags(ctx: CheckContext, item: RubricItem) -> ItemResult:
+    """客户标签: two equal sub-checks — at least `customers` (5) customers given a tag, with at least
+    `tags` (2) different tags."""
+    need_customers = _int_param(item.params, "customers", 5)
+    need_tags = _int_param(item.params, "tags", 2)
+    since = work_since(ctx)
+    with ctx.db.session() as s:
+        given = ExerciseReadRepository(s).tags_given(ctx.shop_id, since)
+    customers = {g.customer_id for g in given}
+    tags = {g.tag for g in given}
+    parts = [
+        _count_part("已打标签的客户", len(customers), need_customers),
+        _count_part("使用的标签", len(tags), need_tags),
+    ]
+    evidence = [f"{g.nick}: {g.tag} ({g.at:%m-%d %H:%M})" for g in given[:20]]
+    return _result(item, parts, evidence)
+
+
+def check_notes_groups(ctx: CheckContext, item: RubricItem) -> ItemResult:
+    """客户备注及分组: two equal sub-checks — at least `notes` (3) customer notes written, and at least
+    one customer group made (a hand-picked group with members, or a filter group)."""
+    need_notes = _int_param(item.params, "notes", 3)
+    since = work_since(ctx)
+    with ctx.db.session() as s:
+        repo = ExerciseReadRepository(s)
+        notes = repo.notes(ctx.shop_id, since)
+        groups = [g for g in repo.groups(ctx.shop_id, since) if g.kind == "filter" or g.members > 0]
+    parts = [_count_part("客户备注", len(notes), need_notes), _count_part("客户分组", len(groups), 1)]
+    evidence = [f"备注 #{n.id} {n.nick}: {n.text}" for n in notes[:10]]
+    evidence += [f"分组 {g.name} ({'条件' if g.kind == 'filter' else f'{g.members} 人'})" for g in groups]
+    return _result(item, parts, evidence)
+
+
+def check_followups(ctx: CheckContext, item: RubricItem) -> ItemResult:
+    """客户回访: two equal sub-checks — at least `done` (3) follow-ups completed with an outcome, and
+    at least one of them with a note of what the customer said."""
+    need = _int_param(item.params, "done", 3)
+    since = work_since(ctx)
+    with ctx.db.session() as s:
+        followups = ExerciseReadRepository(s).followups(ctx.shop_id, since)
+    done = [f for f in followups if f.status == FollowUpStatus.DONE.value and f.outcome and f.done_at]
+    noted = [f for f in done if f.outcome_note.strip()]
+    parts = [_count_part("已完成回访", len(done), need), _count_part("回访记录了客户反馈", len(noted), 1)]
+    evidence = [f"回访 #{f.id} {f.nick}: {f.outcome} {f.outcome_note}".rstrip() for f in done[:10]]
+    return _result(item, parts, evidence)
+
+
+SEGMENT_NAMES = {
+    "high_value": "高价值",
+    "potential": "潜力",
+    "new": "新客",
+    "at_risk": "流失预警",
+    "churned": "已流失",
+    "none": "未购买",
+}
+
+
+def check_rfm_groups(ctx: CheckContext, item: RubricItem) -> ItemResult:
+    """RFM 客户分层: two equal sub-checks — the RFM scores are computed (the customer list shows each
+    customer's segment), and the student made a customer group by RFM segment."""
+    since = work_since(ctx)
+    with ctx.db.session() as s:
+        repo = ExerciseReadRepository(s)
+        computed = repo.rfm_computed_at(ctx.shop_id)
+        counts = repo.segment_counts(ctx.shop_id)
+        groups = [g for g in repo.groups(ctx.shop_id, since) if g.kind == "filter" and g.filter.get("segments")]
+    parts = [
+        Part("RFM 已计算" if computed else "RFM 未计算", computed is not None),
+        _count_part("按分层建立的分组", len(groups), 1),
+    ]
+    evidence = [" · ".join(f"{SEGMENT_NAMES.get(k, k)} {n}" for k, n in sorted(counts.items()))]
+    evidence += [
+        f"分组 {g.name}: {', '.join(SEGMENT_NAMES.get(str(x), str(x)) for x in _as_list(g.filter.get('segments')))}"
+        for g in groups
+    ]
+    return _result(item, parts, evidence)
+
+
+def _as_list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def check_care_messages(ctx: CheckContext, item: RubricItem) -> ItemResult:
+    """关怀消息: two equal sub-checks — at least `sent` (3) care messages sent, and at least one to a
+    customer of the `segments` that need it most (流失预警 / 已流失 by default)."""
+    need = _int_param(item.params, "sent", 3)
+    segments = _texts_param(item.params, "segments", ("at_risk", "churned"))
+    since = work_since(ctx)
+    with ctx.db.session() as s:
+        followups = ExerciseReadRepository(s).followups(ctx.shop_id, since)
+    sent = [
+        f for f in followups if f.message.strip() and f.sent_at is not None and (since is None or f.sent_at > since)
+    ]
+    targeted = [f for f in sent if f.segment in segments]
+    names = "/".join(SEGMENT_NAMES.get(x, x) for x in segments)
+    parts = [_count_part("已发送关怀消息", len(sent), need), _count_part(f"发给{names}客户", len(targeted), 1)]
+    evidence = [f"回访 #{f.id} → {f.nick} ({SEGMENT_NAMES.get(f.segment, f.segment)}): {f.message}" for f in sent[:10]]
+    return _result(item, parts, evidence)
+
+
 # -- 第5章 售后服务: what happened in the chats and cases of the student's seat --------------------------
 
 
@@ -507,6 +626,13 @@ CHECKS: dict[str, Check] = {
     ),
     "routing_and_auto": Check(check_routing_auto, _no_params, "子账号分流、全自动接待"),
     "auto_messages": Check(check_auto_messages, _validate_auto, "店小秘: 自动消息的开启、模板和发送"),
+    "customer_tags": Check(check_tags, lambda p: _validate(p, ints=("customers", "tags")), "给客户打标签"),
+    "notes_and_groups": Check(check_notes_groups, lambda p: _validate(p, ints=("notes",)), "客户备注和客户分组"),
+    "followups_done": Check(check_followups, lambda p: _validate(p, ints=("done",)), "完成客户回访并记录结果"),
+    "rfm_groups": Check(check_rfm_groups, _no_params, "RFM 分层和按分层建立分组"),
+    "care_messages": Check(
+        check_care_messages, lambda p: _validate(p, ints=("sent",), texts=("segments",)), "发送关怀消息"
+    ),
     "first_response": Check(check_first_response, lambda p: _validate(p, ints=("max_seconds",)), "首次响应时间"),
     "case_forms": Check(
         check_case_forms, lambda p: _validate_map(p, "forms", {k.value for k in CaseKind}), "售后单类型"
