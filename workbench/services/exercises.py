@@ -17,6 +17,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from workbench.channels.scenarios import load_scenarios
 from workbench.domain.errors import DomainError
 from workbench.domain.exercises import (
     Exercise,
@@ -222,8 +223,6 @@ def parse_exercise(data: Any, file: str, scenario_ids: set[str] | None = None) -
 
 
 def _scenario_ids() -> set[str]:
-    from workbench.channels.scenarios import load_scenarios
-
     return {s.id for s in load_scenarios()}
 
 
