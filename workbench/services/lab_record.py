@@ -167,10 +167,7 @@ def build_record(
     if matcher is not None:
         asked = list(questions) or _questions_from_work(config.bot.welcome.card_questions, written, entries)
         qa = _qa(matcher, asked[:MAX_QA], entries, now.date())
-    section = " ".join(exercise.section.split())
-    title = next(
-        (t for prefix, t in TEXTBOOK_TABLES.items() if section.startswith(prefix)), f"{exercise.title} 实战记录表"
-    )
+    title = TEXTBOOK_TABLES.get(exercise.id, f"{exercise.title} 实战记录表")
     return LabRecord(exercise.id, title, exercise.section, student, now, tuple(rows), qa)
 
 
