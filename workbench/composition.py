@@ -28,6 +28,7 @@ from workbench.channels.scenarios import Scenario, load_scenarios
 from workbench.channels.simulator import Simulator
 from workbench.demo import reset_demo as restore_demo
 from workbench.demo import seed_if_empty
+from workbench.demo.labs import restore_demo_areas
 from workbench.domain.crm import CustomerFilter
 from workbench.domain.errors import DomainError
 from workbench.domain.identity import Actor
@@ -39,12 +40,14 @@ from workbench.services.aftersales import AftersalesService
 from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator
 from workbench.services.backups import BackupService, RestoreOutcome
 from workbench.services.bot import BotService, ReceptionBot
+from workbench.services.classroom import ClassroomService
 from workbench.services.clock import Clock, system_clock
 from workbench.services.crm import CrmService
 from workbench.services.crm_followups import FollowUpService
 from workbench.services.crm_io import CrmImportExport
 from workbench.services.customers import CustomerService
 from workbench.services.desk import DeskService, open_shop
+from workbench.services.exercises import ExerciseService
 from workbench.services.feed import TeamFeed
 from workbench.services.health import StorageHealth
 from workbench.services.kb import KbService
@@ -153,6 +156,7 @@ def build_workspace(
     hub = Hub()
     hub.attach(db)  # every committed change is published here, after the commit
     kb_admin = KbAdminService(db, shop.id, clock, actor=actor)
+    matcher = LiveMatcher(kb_admin)
     ws = Workspace(
         db=db,
         shop=shop,
@@ -169,10 +173,13 @@ def build_workspace(
         kb_admin=kb_admin,
         kb_io=KbIoService(db, shop.id, clock, actor=actor),
         packs=PackService(db, shop.id, clock, actor=actor),
-        matcher=LiveMatcher(kb_admin),
+        matcher=matcher,
         crm=CrmService(db, shop.id, clock),
         followups=FollowUpService(db, shop.id, clock, shop.name),
         crm_io=CrmImportExport(db, shop.id, clock),
+        classroom=ClassroomService(
+            db, shop.id, clock, actor=actor, restorer=restore_demo_areas, kb_reloaded=matcher.reload
+        ),
         aftersales=AftersalesService(db, shop.id, clock, evidence_dir),
         reviews=ReviewService(db, shop.id, clock),
         bot=BotService(db, shop.id, clock, actor=actor),
@@ -180,6 +187,7 @@ def build_workspace(
         auto_messages=AutoMessageService(db, shop.id, clock, actor=actor),
         accounts=AccountService(db, shop.id, clock, actor=actor),
         supervision=SupervisionService(db, shop.id, clock, actor=actor),
+        exercises=ExerciseService(db, shop.id, clock, actor=actor),
         health=StorageHealth(db, clock),
     )
     if live and not db.is_sqlite:

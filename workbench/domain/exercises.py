@@ -14,6 +14,68 @@ from datetime import datetime
 from enum import StrEnum
 
 
+class MarkColumn(StrEnum):
+    """The 任务评价 table's columns a person fills (学生自测 is the program's check)."""
+
+    PEER = "peer"  # 学生互测: a classmate
+    TEACHER = "teacher"  # 教师检测: the teacher (Permission.GRADE)
+
+
+MAX_MARK = 100  # no rubric item is worth more; a bigger mark is a typing mistake
+
+
+class LabArea(StrEnum):
+    """A part of the shop an exercise has students change, and so what its reset puts back."""
+
+    BOT = "bot"  # 店小蜜: nickname, welcome, card questions, transfer, reception mode, 分流 groups and profiles
+    KB = "kb"  # 专业问答知识: entries, 问法, 划词, answers, custom categories
+    AUTO_MESSAGES = "auto_messages"  # 店小秘-style auto messages: their settings (in the bot's) and log
+    CRM = "crm"  # 客户管理: tags, customer groups, care templates, follow-up rules and 回访
+    CHATS = "chats"  # the simulated buyers' chats and what came of them (cases, complaints, reviews)
+
+
+# What an exercise's reset restores, by the checks of its rubric: what a check looks at is what the
+# students changed. Every check of `workbench.services.exercise_checks` is here (a test makes sure).
+CHECK_AREAS: dict[str, LabArea] = {
+    "welcome_config": LabArea.BOT,
+    "routing_and_auto": LabArea.BOT,
+    "kb_sections_edited": LabArea.KB,
+    "auto_messages": LabArea.AUTO_MESSAGES,
+    "customer_tags": LabArea.CRM,
+    "notes_and_groups": LabArea.CRM,
+    "followups_done": LabArea.CRM,
+    "rfm_groups": LabArea.CRM,
+    "care_messages": LabArea.CRM,
+    "first_response": LabArea.CHATS,
+    "case_forms": LabArea.CHATS,
+    "complaint_class": LabArea.CHATS,
+    "deadlines": LabArea.CHATS,
+    "polite_closing": LabArea.CHATS,
+}
+
+
+def lab_areas(exercise: Exercise) -> frozenset[LabArea]:
+    """What `reset(exercise)` puts back, from the checks of its rubric:
+
+    - BOT (项目4 任务1 欢迎语, 分流/全自动): 店小蜜's settings back to the shop's defaults (the demo's
+      nickname and welcome, no card questions, transfer rules, reception mode and 分流 as new) and the
+      reception groups gone; the auto messages' settings are kept;
+    - KB (项目4 任务1 问答知识): the knowledge base back to the demo's entries, custom categories and
+      industry-pack subscriptions gone;
+    - AUTO_MESSAGES (项目4 任务2 店小秘): the auto messages' settings back to their defaults, their log
+      emptied; 店小蜜's other settings kept;
+    - CRM (项目4 任务3, 第7章): the tag library, customers' tags, customer groups, care templates,
+      follow-up rules, RFM settings and 回访 back to the demo's; notes written since the lab began gone;
+    - CHATS (第5章, and every exercise with simulated buyers): the chats, and the after-sales cases,
+      complaints, disputes and reviews, since the lab began, so the same buyers come again in order.
+    An exercise with no known check gets CHATS only.
+    """
+    areas = {CHECK_AREAS[item.check] for item in exercise.rubric if item.check in CHECK_AREAS}
+    if exercise.scenarios or not areas:
+        areas.add(LabArea.CHATS)
+    return frozenset(areas)
+
+
 class ItemKind(StrEnum):
     AUTO = "auto"  # checked by the program from the database
     TEACHER = "teacher"  # entered by the teacher (e.g. 态度, 纪律, 协作, 文明)

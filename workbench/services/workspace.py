@@ -18,12 +18,14 @@ from workbench.services.aftersales import AftersalesService
 from workbench.services.auto_messages import AutoMessageService
 from workbench.services.backups import BackupService
 from workbench.services.bot import BotService
+from workbench.services.classroom import ClassroomService
 from workbench.services.clock import Clock
 from workbench.services.crm import CrmService
 from workbench.services.crm_followups import FollowUpService
 from workbench.services.crm_io import CrmImportExport
 from workbench.services.customers import CustomerService
 from workbench.services.desk import DeskService
+from workbench.services.exercises import ExerciseService
 from workbench.services.health import StorageHealth
 from workbench.services.kb import KbService
 from workbench.services.kb_admin import KbAdminService
@@ -81,6 +83,7 @@ class Workspace:
     crm: CrmService
     followups: FollowUpService
     crm_io: CrmImportExport
+    classroom: ClassroomService  # 实训: lab control, 互测/教师 marks, quiz answers, the class, per-exercise reset
     aftersales: AftersalesService
     reviews: ReviewService
     bot: BotService
@@ -89,6 +92,7 @@ class Workspace:
     health: StorageHealth  # whether writes work (a full disk, a lost connection)
     accounts: AccountService
     supervision: SupervisionService  # 主管/课堂: every desk's live chats; take over, reassign
+    exercises: ExerciseService  # classroom exercises (实训) and the program's check of a student's work
     channel: SimulatedChannel | None = None  # simulated customers (desks; not the command line)
     notices: list[StartupNotice] = field(default_factory=list)  # for the window to show once opened
     team: TeamLink | None = None  # on a shared server: the change listener and this desk's heartbeat
