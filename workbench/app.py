@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_io_parser(sub, kind)
     add_admin_parser(sub)
     add_simulate_parser(sub)
+    add_exercise_parser(sub)
     return parser
 
 
@@ -113,6 +114,26 @@ def add_admin_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     listing.add_argument("--json", action="store_true", help="print a JSON list")
 
 
+def add_exercise_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """`workbench exercise list|check ...`: classroom exercises without a window (see `workbench.cli`).
+    Returns the sub-commands, so further exercise commands are added beside these."""
+    exercise = sub.add_parser("exercise", help="classroom exercises: list them, check a student's work (no window)")
+    commands = exercise.add_subparsers(dest="exercise_command", metavar="EXERCISE_COMMAND", required=True)
+    listing = commands.add_parser("list", help="the exercises the program ships")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    check = commands.add_parser("check", help="score a student's work against an exercise's rubric")
+    check.add_argument("--exercise", required=True, metavar="ID", help="the exercise's id (see exercise list)")
+    check.add_argument("--user", default="", metavar="USERNAME", help="whose seat to check (default: the owner)")
+    check.add_argument("--json", action="store_true", help="print JSON")
+    for command in (listing, check):
+        # Also accepted after the command; SUPPRESS keeps a value given before it.
+        command.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="the data dir")
+        command.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="SQLAlchemy database URL")
+    return commands
+
+
 def add_simulate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`workbench simulate --db URL --rate N [--duration S] [--seed N]` (see `workbench.cli.run_simulate`)."""
     from workbench.cli import SIMULATE_HELP, positive_int, positive_number
@@ -175,6 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workbench.cli import run_admin
 
         return run_admin(args)
+    if args.command == "exercise":
+        from workbench.cli import run_exercise
+
+        return run_exercise(args)
     if args.command == "simulate":
         from workbench.cli import run_simulate
 

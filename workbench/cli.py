@@ -19,7 +19,18 @@ with the columns the customer page's import takes. An import is all or nothing; 
 existing record are kept (``skip``, the default), fill its blank fields (``fill``) or overwrite it.
 An export writes every customer (phones masked unless ``--full-phone``) or every order.
 
-Exit status and output:
+Classroom exercises, a stable contract for scripts and the teacher's tools::
+
+    workbench exercise list [--json]
+    workbench exercise check [--data-dir DIR | --db URL] [--user USERNAME] --exercise ID [--json]
+
+``list`` prints the exercises the program ships (``--json``: a list of ``{"id", "title", "section",
+"max", "items"}``). ``check`` scores the work on USERNAME's seat (default: the owner's) against the
+exercise's rubric; ``--json`` prints ``{"exercise", "total", "max", "items": [{"id", "title", "points",
+"max", "passed", "why"}, ...]}``, without it a table. Exit 1 with one ``workbench: message`` line on
+stderr for an unknown exercise or user; 2 as below.
+
+Exit status and output (import and export):
 
 - 0: done; one line on stdout, e.g. ``imported customers.csv: 120 new, 3 updated, 0 skipped`` or
   ``exported 123 customers to out.xlsx``.
@@ -42,10 +53,12 @@ from pathlib import Path
 from workbench.composition import build_backups, open_database, open_workspace
 from workbench.domain.crm import CustomerFilter, ImportFailed, ImportIssue, MergePolicy, Selection
 from workbench.domain.errors import DomainError
+from workbench.domain.exercises import ExerciseResult
 from workbench.launch import resolve_db_url, resolve_paths
 from workbench.paths import DataDirError
 from workbench.services.backups import BackupError, BackupService
 from workbench.services.crm_io import MAX_IMPORT_ROWS
+from workbench.services.exercises import ExerciseFileError, load_exercises
 from workbench.services.workspace import Workspace
 from workbench.settings import load_settings
 from workbench.storage.db import Database
@@ -491,3 +504,62 @@ def run_simulate(args: argparse.Namespace) -> int:
     finally:
         parts.close()
     return 0
+
+
+# -- classroom exercises ------------------------------------------------------------------------------
+
+
+def run_exercise(args: argparse.Namespace) -> int:
+    """`workbench exercise list|check`: see the module's docstring for the contract."""
+    try:
+        exercises = load_exercises()
+    except ExerciseFileError as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return 2
+    if args.exercise_command == "list":
+        listed = [
+            {"id": e.id, "title": e.title, "section": e.section, "max": e.max_points, "items": len(e.rubric)}
+            for e in exercises
+        ]
+        if args.json:
+            print(json.dumps(listed, ensure_ascii=False))
+        else:
+            print("\n".join(f"{e['id']:<10} {e['section']:<16} {e['title']} ({e['max']} 分)" for e in listed))
+        return 0
+    if args.exercise not in {e.id for e in exercises}:
+        known = ", ".join(e.id for e in exercises)
+        print(f"workbench: unknown exercise {args.exercise!r} (known: {known})", file=sys.stderr)
+        return 1
+    paths = resolve_paths(args.data_dir)
+    try:
+        paths.ensure()
+        settings = load_settings(paths.settings_file)
+        ws = open_workspace(resolve_db_url(args.db, settings, paths), username=args.user)
+    except DomainError as exc:
+        if exc.code == "agent.missing":
+            print(f"workbench: unknown user {args.user!r}", file=sys.stderr)
+            return 1
+        print(f"workbench: {describe(exc)}", file=sys.stderr)
+        return 2
+    except (DataDirError, DatabaseError) as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return 2
+    try:
+        result = ws.exercises.check(args.exercise)
+    except DatabaseError as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        ws.close()
+    print(json.dumps(result.as_json(), ensure_ascii=False) if args.json else format_result(result))
+    return 0
+
+
+def format_result(result: ExerciseResult) -> str:
+    """A readable table: one line per rubric item (✓/✗, points of max, title, why), then the total."""
+    lines = [f"{result.exercise}"]
+    for item in result.items:
+        mark = "✓" if item.passed else "✗"
+        lines.append(f"{mark} {item.points:>3}/{item.max:<3} {item.title}: {item.why}")
+    lines.append(f"总分 {result.total}/{result.max}")
+    return "\n".join(lines)

@@ -45,6 +45,7 @@ from workbench.services.crm_followups import FollowUpService
 from workbench.services.crm_io import CrmImportExport
 from workbench.services.customers import CustomerService
 from workbench.services.desk import DeskService, open_shop
+from workbench.services.exercises import ExerciseService
 from workbench.services.feed import LabGate, TeamFeed
 from workbench.services.health import StorageHealth
 from workbench.services.kb import KbService
@@ -180,6 +181,7 @@ def build_workspace(
         auto_messages=AutoMessageService(db, shop.id, clock, actor=actor),
         accounts=AccountService(db, shop.id, clock, actor=actor),
         supervision=SupervisionService(db, shop.id, clock, actor=actor),
+        exercises=ExerciseService(db, shop.id, clock, actor=actor),
         health=StorageHealth(db, clock),
     )
     if live and not db.is_sqlite:

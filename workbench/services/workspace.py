@@ -24,6 +24,7 @@ from workbench.services.crm_followups import FollowUpService
 from workbench.services.crm_io import CrmImportExport
 from workbench.services.customers import CustomerService
 from workbench.services.desk import DeskService
+from workbench.services.exercises import ExerciseService
 from workbench.services.health import StorageHealth
 from workbench.services.kb import KbService
 from workbench.services.kb_admin import KbAdminService
@@ -89,6 +90,7 @@ class Workspace:
     health: StorageHealth  # whether writes work (a full disk, a lost connection)
     accounts: AccountService
     supervision: SupervisionService  # 主管/课堂: every desk's live chats; take over, reassign
+    exercises: ExerciseService  # classroom exercises (实训) and the program's check of a student's work
     channel: SimulatedChannel | None = None  # simulated customers (desks; not the command line)
     notices: list[StartupNotice] = field(default_factory=list)  # for the window to show once opened
     team: TeamLink | None = None  # on a shared server: the change listener and this desk's heartbeat

@@ -318,6 +318,10 @@ class BotRepository:
             return defaults
         return _load_settings(row.settings_json, defaults, row.version)
 
+    def defaults(self, shop_id: int) -> StoredConfig:
+        """The settings a shop starts with (before anyone saved any): what "changed" is measured against."""
+        return _defaults(self.s.get(ShopRow, shop_id))
+
     def version(self, shop_id: int) -> int:
         return self.s.scalar(select(BotSettingsRow.version).where(BotSettingsRow.shop_id == shop_id)) or 0
 
