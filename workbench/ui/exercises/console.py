@@ -44,7 +44,7 @@ from workbench.domain.exercises import Exercise, ExerciseResult, ItemKind, MarkC
 from workbench.ui.errors import error_text
 from workbench.ui.exercises.results import ResultsView, mark
 from workbench.ui.tasks import Tasks
-from workbench.ui.theme import colour, set_tone
+from workbench.ui.theme import colour, scope, set_tone
 
 if TYPE_CHECKING:
     from workbench.domain.conversations import Conversation, Message
@@ -114,6 +114,7 @@ class TeacherConsole(QWidget):
     def __init__(self, tasks: Tasks, ws: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("teacherConsole")
+        scope(self, "lab")
         self.tasks = tasks
         self.ws = ws
         self.exercises: list[Exercise] = []
@@ -485,6 +486,7 @@ class StudentDialog(QDialog):
             )
         )
         self.resize(900, 620)
+        scope(self, "lab")
         self.results = ResultsView(self)
         self.results.show_result(work.result, reveal=False)
         tabs = QTabWidget(self)

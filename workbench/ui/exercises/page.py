@@ -45,7 +45,7 @@ from workbench.settings import Settings, read_settings, save_settings
 from workbench.ui.errors import error_text
 from workbench.ui.exercises.results import ResultsView
 from workbench.ui.tasks import Tasks
-from workbench.ui.theme import set_tone
+from workbench.ui.theme import scope, set_tone
 
 if TYPE_CHECKING:
     from workbench.services.workspace import Workspace
@@ -81,6 +81,7 @@ class LabPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("labPage")
+        scope(self, "lab")
         self.tasks = tasks
         self.ws = ws
         self.single_seat = single_seat
