@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from workbench.domain.exercises import Exercise, ExerciseResult, ItemKind, MarkColumn, Student
 from workbench.ui.errors import error_text
+from workbench.ui.exercises.page import check_work
 from workbench.ui.exercises.results import ResultsView, mark
 from workbench.ui.tasks import Tasks
 from workbench.ui.theme import colour, scope, set_tone
@@ -254,7 +255,7 @@ class TeacherConsole(QWidget):
         def job() -> tuple[list[StudentWork], datetime | None]:
             works = []
             for agent in classroom.students():
-                result = classroom.complete(exercises.check(exercise.id, agent.id), agent.id)
+                result = check_work(exercises, classroom, exercise.id, agent.id)
                 works.append(StudentWork(Student(agent.display_name, agent.username), result, agent_id=agent.id))
             return works, classroom.started(exercise.id)
 
