@@ -5516,6 +5516,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>PDF file (*.pdf)</translation>
     </message>
     <message>
+        <source>{name}_实战记录表.{kind}</source>
+        <translation>{name}_lab_record.{kind}</translation>
+    </message>
+    <message>
         <source>「{title}」已重置</source>
         <translation>“{title}” has been reset</translation>
     </message>
@@ -8473,6 +8477,10 @@ Reason: {reason}</translation>
     <message>
         <source>Excel 表格 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>{exercise}_成绩.xlsx</source>
+        <translation>{exercise}_grades.xlsx</translation>
     </message>
     <message>
         <source>为全班开始本实训：模拟买家从此进店</source>

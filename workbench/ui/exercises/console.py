@@ -427,7 +427,10 @@ class TeacherConsole(QWidget):
             return
         if path is None:
             chosen, _ = QFileDialog.getSaveFileName(
-                self, self.tr("导出成绩"), f"{exercise.id}_成绩.xlsx", self.tr("Excel 表格 (*.xlsx)")
+                self,
+                self.tr("导出成绩"),
+                self.tr("{exercise}_成绩.xlsx").format(exercise=exercise.id),
+                self.tr("Excel 表格 (*.xlsx)"),
             )
             if not chosen:
                 return

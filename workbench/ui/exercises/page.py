@@ -536,7 +536,9 @@ class LabPage(QWidget):
         if path is None:
             filter_text = self.tr("Excel 表格 (*.xlsx)") if kind == "xlsx" else self.tr("PDF 文件 (*.pdf)")
             path = self._ask_path(
-                self.tr("导出实战记录表"), f"{self._file_stem(exercise)}_实战记录表.{kind}", filter_text
+                self.tr("导出实战记录表"),
+                self.tr("{name}_实战记录表.{kind}").format(name=self._file_stem(exercise), kind=kind),
+                filter_text,
             )
             if path is None:
                 return
