@@ -76,6 +76,8 @@ echo "==> the command-line tools"
 echo "no-qt-pass-1" | "$py" -m workbench admin init --data-dir "$VENV/admin" --shop 无Qt --owner noqt --password-stdin >/dev/null
 "$py" -m workbench admin list-users --data-dir "$VENV/admin" --json | "$py" -m json.tool >/dev/null
 "$py" -m workbench simulate --help >/dev/null
+"$py" -m workbench exercise list --json | "$py" -m json.tool >/dev/null
+"$py" -m workbench exercise check --data-dir "$VENV/admin" --user noqt --exercise p4-t1 --json | "$py" -m json.tool >/dev/null
 # the team's feed refuses a SQLite database (exit 2); on a PostgreSQL server it runs headless
 if "$py" -m workbench simulate --db "sqlite:///$VENV/feed.sqlite3" --rate 2 --duration 1 2>/dev/null; then
   echo "simulate accepted a SQLite database" >&2
