@@ -231,3 +231,24 @@ def test_the_teacher_console_on_the_shared_database_starts_the_lab_and_takes_mar
     with qtbot.waitSignal(page.exercise_shown, timeout=10_000):
         page.pick(EXERCISE)
     assert "进行中" in page.lab_state.text()
+
+
+def test_the_ranking_shares_places_and_the_statistics_put_the_most_missed_item_first() -> None:
+    from datetime import UTC, datetime
+
+    from workbench.domain.exercises import ExerciseResult, ItemResult, Student
+    from workbench.services.exercises import TEACHER_PENDING
+    from workbench.ui.exercises.console import StudentWork, item_stats, ranking
+
+    def work(number: str, welcome: int, knowledge: int) -> StudentWork:
+        items = (
+            ItemResult("welcome", "欢迎语", welcome, 20, welcome == 20, ""),
+            ItemResult("knowledge", "问答知识", knowledge, 40, knowledge == 40, ""),
+            ItemResult("attitude", "态度", 0, 5, False, TEACHER_PENDING),
+        )
+        return StudentWork(Student(number, number), ExerciseResult("p4-t1", items, datetime(2026, 12, 1, tzinfo=UTC)))
+
+    works = [work("3", 20, 0), work("1", 20, 40), work("2", 0, 60 - 40)]
+    assert [(place, w.student.number) for place, w in ranking(works)] == [(1, "1"), (2, "2"), (2, "3")]
+    stats = item_stats(works)
+    assert [(s.id, s.missed) for s in stats] == [("knowledge", 2), ("welcome", 1), ("attitude", 0)]

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 from workbench.domain.exercises import Exercise, ExerciseResult, ItemKind, MarkColumn, Student
 from workbench.ui.errors import error_text
 from workbench.ui.exercises.page import check_work
-from workbench.ui.exercises.results import ResultsView, mark
+from workbench.ui.exercises.results import ResultsView, mark, mark_colour_role, pending
 from workbench.ui.tasks import Tasks
 from workbench.ui.theme import colour, scope, set_tone
 
@@ -88,14 +88,17 @@ def ranking(works: Sequence[StudentWork]) -> list[tuple[int, StudentWork]]:
 
 
 def item_stats(works: Sequence[StudentWork]) -> list[ItemStat]:
-    """Per rubric item: how many students missed it; the most missed first."""
+    """Per rubric item: how many students missed it (an item the teacher has not marked yet is no
+    miss); the most missed first."""
     titles: dict[str, tuple[str, int]] = {}
     missed: dict[str, int] = {}
     points: dict[str, int] = {}
     for work in works:
         for item in work.result.items:
             titles.setdefault(item.id, (item.title, item.max))
-            missed[item.id] = missed.get(item.id, 0) + (0 if item.passed else 1)
+            missed[item.id] = missed.get(item.id, 0) + (
+                0 if item.passed or pending(item) else 1
+            )  # not yet marked: no miss
             points[item.id] = points.get(item.id, 0) + item.points
     n = len(works)
     stats = [ItemStat(i, title, top, missed[i], n, points[i] / n if n else 0.0) for i, (title, top) in titles.items()]
@@ -341,7 +344,7 @@ class TeacherConsole(QWidget):
                 found = by_id.get(item_id)
                 cell = QTableWidgetItem(f"{mark(found)} {found.points}" if found is not None else "–")
                 if found is not None:
-                    cell.setForeground(colour("success_text" if found.passed else "danger"))
+                    cell.setForeground(colour(mark_colour_role(found)))
                     cell.setToolTip(found.why)
                 self.roster.setItem(row, 4 + offset, cell)
             total = QTableWidgetItem(f"{work.result.total}/{work.result.max}")
@@ -410,13 +413,13 @@ class TeacherConsole(QWidget):
         if exercise is None or not 0 <= row < len(rows):
             return None
         self.dialog = StudentDialog(self.tasks, self.ws, exercise, rows[row], self)
-        self.dialog.mark_saved.connect(self._mark_saved)
+        self.dialog.mark_saved.connect(self.mark_saved)
+        self.dialog.marks_saved.connect(self._marks_saved)
         self.dialog.open()
         return self.dialog
 
-    def _mark_saved(self, agent_id: int, item_id: str) -> None:
-        self.mark_saved.emit(agent_id, item_id)
-        if self.folder is None:
+    def _marks_saved(self, _agent_id: int) -> None:
+        if self.folder is None:  # the totals and the ranking with the new marks
             self.load_database()
 
     # -- grades -------------------------------------------------------------------------------
@@ -479,6 +482,7 @@ class StudentDialog(QDialog):
     the teacher enters the 互测 / 教师 marks and the items the program does not check."""
 
     mark_saved = Signal(int, str)  # student agent id, item id
+    marks_saved = Signal(int)  # every changed mark of this student is saved (agent id)
 
     def __init__(self, tasks: Tasks, ws: Workspace, exercise: Exercise, work: StudentWork, parent: QWidget) -> None:
         super().__init__(parent)
@@ -574,6 +578,7 @@ class StudentDialog(QDialog):
         self.tasks.read(job, done)
 
     def _fill_marks(self, marks: dict[tuple[str, MarkColumn], int]) -> None:
+        self._loaded = dict(marks)
         by_id = {i.id: i for i in self.work.result.items}
         rubric = self.exercise.rubric
         self.marks.setRowCount(len(rubric))
@@ -598,7 +603,9 @@ class StudentDialog(QDialog):
         agent_id = self.work.agent_id
         if agent_id is None:
             return
-        values = {key: spin.value() for key, spin in self._spins.items()}
+        # Only what the teacher changed: an untouched 0 is no mark (and a peer mark is not overwritten).
+        values = {key: spin.value() for key, spin in self._spins.items() if key in self._loaded or spin.value() != 0}
+        values = {key: v for key, v in values.items() if self._loaded.get(key) != v}
         classroom, exercise_id = self.ws.classroom, self.exercise.id
 
         def job() -> list[str]:
@@ -609,8 +616,10 @@ class StudentDialog(QDialog):
             return saved
 
         def done(saved: list[str]) -> None:
+            self._loaded.update(values)
             for item_id in dict.fromkeys(saved):
                 self.mark_saved.emit(agent_id, item_id)
+            self.marks_saved.emit(agent_id)
             self.marks_note.setText(self.tr("评分已保存"))
 
         def failed(exc: BaseException) -> None:

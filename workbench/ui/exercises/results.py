@@ -16,13 +16,23 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.exercises import ExerciseResult, ItemResult
+from workbench.services.exercises import TEACHER_PENDING
 from workbench.ui.theme import colour, set_tone
 
 REVEAL_MS = 120  # one item after another: the student sees the score rise item by item
 
 
+def pending(item: ItemResult) -> bool:
+    """An item the teacher has not marked yet: neither passed nor failed."""
+    return item.why == TEACHER_PENDING
+
+
 def mark(item: ItemResult) -> str:
-    return "✓" if item.passed else "✗"
+    return "✓" if item.passed else "…" if pending(item) else "✗"
+
+
+def mark_colour_role(item: ItemResult) -> str:
+    return "success_text" if item.passed else "text_muted" if pending(item) else "danger"
 
 
 class ResultsView(QWidget):
@@ -93,7 +103,7 @@ class ResultsView(QWidget):
         row = self.table.rowCount()
         self.table.insertRow(row)
         title = QTableWidgetItem(f"{mark(item)} {item.title}")
-        title.setForeground(colour("success_text" if item.passed else "danger"))
+        title.setForeground(colour(mark_colour_role(item)))
         points = QTableWidgetItem(f"{item.points}/{item.max}")
         why = QTableWidgetItem(item.why)
         if item.evidence:
