@@ -28,6 +28,7 @@ from workbench.channels.scenarios import Scenario, select_scenarios
 from workbench.channels.simulator import Simulator
 from workbench.demo import reset_demo as restore_demo
 from workbench.demo import seed_if_empty
+from workbench.demo.labs import restore_demo_areas
 from workbench.domain.crm import CustomerFilter
 from workbench.domain.errors import DomainError
 from workbench.domain.identity import Actor
@@ -39,6 +40,7 @@ from workbench.services.aftersales import AftersalesService
 from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator
 from workbench.services.backups import BackupService, RestoreOutcome
 from workbench.services.bot import BotService, ReceptionBot
+from workbench.services.classroom import ClassroomService
 from workbench.services.clock import Clock, system_clock
 from workbench.services.crm import CrmService
 from workbench.services.crm_followups import FollowUpService
@@ -174,6 +176,7 @@ def build_workspace(
         crm=CrmService(db, shop.id, clock),
         followups=FollowUpService(db, shop.id, clock, shop.name),
         crm_io=CrmImportExport(db, shop.id, clock),
+        classroom=ClassroomService(db, shop.id, clock, actor=actor, restorer=restore_demo_areas),
         aftersales=AftersalesService(db, shop.id, clock, evidence_dir),
         reviews=ReviewService(db, shop.id, clock),
         bot=BotService(db, shop.id, clock, actor=actor),

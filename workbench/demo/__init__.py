@@ -9,6 +9,7 @@ sits above :mod:`workbench.services`: it may call the use cases, and nothing in 
 * :mod:`workbench.demo.aftersales` the after-sales cases, complaints, disputes and reviews
 * :mod:`workbench.demo.crm`        customer management: tag library, groups, care templates, follow-ups
 * :mod:`workbench.demo.seeding`    writes it all into the database in one transaction
+* :mod:`workbench.demo.labs`       what a lab reset (one exercise) writes back
 """
 
 from workbench.demo.content import DemoShop

@@ -78,22 +78,16 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
 STATIC_GROUP_MEMBERS = ("lily_0521", "小鹿乱撞77")
 
 
+def demo_customer_ids(s: Session, shop_id: int, demo: DemoShop) -> dict[str, int]:
+    """The demo's customers in the shop: nick → id (those that exist)."""
+    by_nick = ImportExportRepository(s).customers_by_nick(shop_id, [c.nick for c in demo.customers])
+    return {nick: cid for nick, (cid, _phone) in by_nick.items()}
+
+
 def seed_crm(s: Session, shop_id: int, demo: DemoShop) -> None:
     """Customer-management content for the demo shop, in the caller's session."""
-    now = demo.now
-    customers = CustomerRepository(s)
-    tags = TagRepository(s)
-    templates = CareTemplateRepository(s)
-    rules = FollowUpRuleRepository(s)
-    stats = CustomerStatsRepository(s)
-    groups = CustomerGroupRepository(s)
-    followups = FollowUpRepository(s)
-    for name, (group, color) in TAG_LIBRARY.items():
-        tag = customers.ensure_tag(shop_id, name, color, group)
-        tags.update_tag(shop_id, tag.id, color=color, group=group)
-    by_nick = ImportExportRepository(s).customers_by_nick(shop_id, [c.nick for c in demo.customers])
-    ids = {nick: cid for nick, (cid, _phone) in by_nick.items()}
-    customers.add_extras_many(
+    ids = demo_customer_ids(s, shop_id, demo)
+    CustomerRepository(s).add_extras_many(
         {
             ids[c.nick]: CustomerExtras(
                 style="宽松" if "喜欢宽松款" in c.tags else "",
@@ -106,6 +100,23 @@ def seed_crm(s: Session, shop_id: int, demo: DemoShop) -> None:
             if c.preferred_size or c.height_cm or c.weight_jin or c.birthday
         }
     )
+    seed_crm_work(s, shop_id, demo, ids)
+
+
+def seed_crm_work(s: Session, shop_id: int, demo: DemoShop, ids: dict[str, int]) -> None:
+    """The customer management a student practises on (项目4 任务3): the tag library, care templates,
+    follow-up rules, RFM settings, customer groups and 回访. Also what a lab reset puts back."""
+    now = demo.now
+    customers = CustomerRepository(s)
+    tags = TagRepository(s)
+    templates = CareTemplateRepository(s)
+    rules = FollowUpRuleRepository(s)
+    stats = CustomerStatsRepository(s)
+    groups = CustomerGroupRepository(s)
+    followups = FollowUpRepository(s)
+    for name, (group, color) in TAG_LIBRARY.items():
+        tag = customers.ensure_tag(shop_id, name, color, group)
+        tags.update_tag(shop_id, tag.id, color=color, group=group)
     care_templates = {name: templates.save_template(shop_id, None, name, text) for name, text in TEMPLATES}
     signed_care, win_back = care_templates["签收关怀"], care_templates["流失召回"]
     rules.save_rule(shop_id, FollowUpRule(0, "签收后回访", RuleTrigger.SIGNED, 1, 3, signed_care.id, True))

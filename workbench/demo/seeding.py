@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Mapping
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -46,6 +47,7 @@ TAG_COLOURS = {
 
 DEMO_PASSWORD = "demo1234"  # documented in the README: the demo shop is for trying things out
 DEMO_OWNER = ("owner", "店主")  # username, display name
+DEMO_TIME_KEY = "demo_generated_at"  # the shop setting with the time the demo was generated for
 
 
 @functools.cache
@@ -81,6 +83,7 @@ def _seed(s: Session, demo: DemoShop) -> None:
             "bot_nickname": info.bot_nickname,
             "service_hours": info.service_hours,
             "return_address": info.return_address.line,
+            DEMO_TIME_KEY: now.isoformat(),  # a lab reset generates the same demo again from it
         },
     )
     for agent in demo.agents:
@@ -91,25 +94,7 @@ def _seed(s: Session, demo: DemoShop) -> None:
         accounts.set_password_hash(user.id, _demo_password_hash(), now)
     # Rows go in a few statements per table (executemany), not one round trip each: the first start on
     # an empty PostgreSQL database waits for this.
-    kb = KbRepository(s)
-    kb.ensure_standard_categories(shop.id)
-    kb.add_many(
-        shop.id,
-        [
-            KbEntry(
-                id=0,
-                category=entry.category,
-                question=entry.question,
-                answers=tuple(entry.answers),
-                phrasings=tuple(
-                    Phrasing(p.text, PhrasingKind(p.kind), p.negative, tuple(p.core_words)) for p in entry.phrasings
-                ),
-                needs_human=entry.needs_human,
-            )
-            for entry in demo.kb_entries
-        ],
-        now,
-    )
+    seed_kb(s, shop.id, demo)
     phrases = QuickPhraseRepository(s)
     for pos, phrase in enumerate(demo.quick_phrases):
         pool = PhrasePool(phrase.pool)
@@ -139,11 +124,7 @@ def _seed(s: Session, demo: DemoShop) -> None:
         ],
     )  # fmt: skip
     ids = {c.nick: customer_id for c, customer_id in zip(demo.customers, saved, strict=True)}
-    # The tags in the order they first appear (their ids as when they were made one customer at a time).
-    tag_ids = customers.ensure_tags(
-        shop.id, {name: TAG_COLOURS.get(name, "#1677ff") for c in demo.customers for name in c.tags}
-    )
-    customers.add_tags_many([(ids[c.nick], tag_ids[name]) for c in demo.customers for name in c.tags], now)
+    seed_customer_tags(s, shop.id, demo, ids)
     orders.add_orders(
         shop.id,
         [
@@ -160,6 +141,41 @@ def _seed(s: Session, demo: DemoShop) -> None:
     )  # fmt: skip
     seed_demo_aftersales(s, shop.id, demo)
     seed_crm(s, shop.id, demo)  # tag library, groups, statistics, care templates and follow-ups
+
+
+def seed_kb(s: Session, shop_id: int, demo: DemoShop) -> None:
+    """The standard categories and the demo's knowledge base (also what a lab reset puts back)."""
+    kb = KbRepository(s)
+    kb.ensure_standard_categories(shop_id)
+    kb.add_many(
+        shop_id,
+        [
+            KbEntry(
+                id=0,
+                category=entry.category,
+                question=entry.question,
+                answers=tuple(entry.answers),
+                phrasings=tuple(
+                    Phrasing(p.text, PhrasingKind(p.kind), p.negative, tuple(p.core_words)) for p in entry.phrasings
+                ),
+                needs_human=entry.needs_human,
+            )
+            for entry in demo.kb_entries
+        ],
+        demo.now,
+    )
+
+
+def seed_customer_tags(s: Session, shop_id: int, demo: DemoShop, ids: Mapping[str, int]) -> None:
+    """The demo customers' tags (`ids`: nick → customer id; customers not in it are skipped)."""
+    customers = CustomerRepository(s)
+    # The tags in the order they first appear (their ids as when they were made one customer at a time).
+    tag_ids = customers.ensure_tags(
+        shop_id, {name: TAG_COLOURS.get(name, "#1677ff") for c in demo.customers for name in c.tags}
+    )
+    customers.add_tags_many(
+        [(ids[c.nick], tag_ids[name]) for c in demo.customers if c.nick in ids for name in c.tags], demo.now
+    )
 
 
 def reset_demo(url: str, *, clock: Clock = system_clock) -> None:

@@ -14,6 +14,62 @@ from datetime import datetime
 from enum import StrEnum
 
 
+class MarkColumn(StrEnum):
+    """The 任务评价 table's columns a person fills (学生自测 is the program's check)."""
+
+    PEER = "peer"  # 学生互测: a classmate
+    TEACHER = "teacher"  # 教师检测: the teacher (Permission.GRADE)
+
+
+MAX_MARK = 100  # no rubric item is worth more; a bigger mark is a typing mistake
+
+
+class LabArea(StrEnum):
+    """A part of the shop an exercise has students change, and so what its reset puts back."""
+
+    BOT = "bot"  # 店小蜜: nickname, welcome, card questions, transfer, reception mode, 分流 groups and profiles
+    KB = "kb"  # 专业问答知识: entries, 问法, 划词, answers, custom categories
+    AUTO_MESSAGES = "auto_messages"  # 店小秘-style auto messages: their settings (in the bot's) and log
+    CRM = "crm"  # 客户管理: tags, customer groups, care templates, follow-up rules and 回访
+    CHATS = "chats"  # the simulated buyers' chats and what came of them (cases, complaints, reviews)
+
+
+# What each exercise's reset restores, by the textbook section it practises. An exercise that practises
+# something else (chapter 5 after-sales, chapter 7 RFM/care) meets simulated buyers: its chats and what
+# came of them are its work.
+_SECTION_AREAS: tuple[tuple[str, frozenset[LabArea]], ...] = (
+    ("项目4 任务1", frozenset({LabArea.BOT, LabArea.KB})),
+    ("项目4 任务2", frozenset({LabArea.AUTO_MESSAGES})),
+    ("项目4 任务3", frozenset({LabArea.CRM})),
+)
+
+
+def lab_areas(exercise: Exercise) -> frozenset[LabArea]:
+    """What `reset(exercise)` puts back:
+
+    - 项目4 任务1 (店小蜜): the bot settings back to the shop's defaults (the demo's nickname and welcome,
+      no card questions of the student's, reception mode, transfer rules and 分流 as new), the student's
+      reception groups gone, and the knowledge base back to the demo's entries (custom categories gone);
+    - 项目4 任务2 (auto messages): the auto-message settings back to their defaults, their log emptied;
+    - 项目4 任务3 (客户管理): the tag library, customers' tags, customer groups, care templates, follow-up
+      rules and 回访 back to the demo's;
+    - every other exercise (scenario exercises: 第5章 after-sales, 第7章): the chats with the simulated
+      buyers and the after-sales cases, complaints, disputes and reviews opened since the lab first
+      started, plus the CRM for chapter 7.
+    An exercise with scenarios also loses its chats, so the same buyers come again in the same order.
+    """
+    section = " ".join(exercise.section.split())
+    areas: set[LabArea] = set()
+    for prefix, found in _SECTION_AREAS:
+        if section.startswith(prefix):
+            areas |= found
+    if "第7章" in section or section.startswith("7") or "项目7" in section:
+        areas.add(LabArea.CRM)
+    if exercise.scenarios or not areas:
+        areas.add(LabArea.CHATS)
+    return frozenset(areas)
+
+
 class ItemKind(StrEnum):
     AUTO = "auto"  # checked by the program from the database
     TEACHER = "teacher"  # entered by the teacher (e.g. 态度, 纪律, 协作, 文明)

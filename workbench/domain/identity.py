@@ -57,6 +57,7 @@ class Permission(StrEnum):
     SEE_ALL_SEATS = "see_all_seats"  # the desk lists every seat's chats (a teacher watching the class)
     SEE_SHOP_HISTORY = "see_shop_history"  # 已结束: every ended chat of the shop, not only one's own
     SUPERVISE = "supervise"  # 主管/课堂: every live chat and agent; take over or reassign a chat
+    GRADE = "grade"  # 实训: the 教师检测 column and the teacher's rubric items (态度, 纪律, …); start a class's lab
 
 
 _STAFF = frozenset({Permission.SEE_SHOP_HISTORY})
@@ -67,11 +68,11 @@ _ADMIN = (
 # The rules: which role may do what. Receiving customers, customer management, orders and
 # after-sales are everybody's work and need no permission.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.OWNER: _ADMIN | {Permission.SUPERVISE},
+    Role.OWNER: _ADMIN | {Permission.SUPERVISE, Permission.GRADE},  # a single seat grades its own practice
     Role.SUPERVISOR: _ADMIN | {Permission.SUPERVISE},
     Role.AGENT: _STAFF,
     Role.AFTERSALES: _STAFF,
-    Role.TEACHER: _ADMIN | {Permission.SEE_ALL_SEATS, Permission.SUPERVISE},
+    Role.TEACHER: _ADMIN | {Permission.SEE_ALL_SEATS, Permission.SUPERVISE, Permission.GRADE},
     Role.STUDENT: frozenset(),
 }
 

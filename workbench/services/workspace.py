@@ -18,6 +18,7 @@ from workbench.services.aftersales import AftersalesService
 from workbench.services.auto_messages import AutoMessageService
 from workbench.services.backups import BackupService
 from workbench.services.bot import BotService
+from workbench.services.classroom import ClassroomService
 from workbench.services.clock import Clock
 from workbench.services.crm import CrmService
 from workbench.services.crm_followups import FollowUpService
@@ -82,6 +83,7 @@ class Workspace:
     crm: CrmService
     followups: FollowUpService
     crm_io: CrmImportExport
+    classroom: ClassroomService  # 实训: lab control, 互测/教师 marks, quiz answers, the class, per-exercise reset
     aftersales: AftersalesService
     reviews: ReviewService
     bot: BotService

@@ -10,6 +10,7 @@ import workbench.storage.tables_kb_admin  # noqa: F401  (registers the knowledge
 from workbench.storage import (
     tables_aftersales,  # noqa: F401  (registers the after-sales tables)
     tables_crm,  # noqa: F401  (registers the customer-management tables)
+    tables_exercises,  # noqa: F401  (registers lab runs, marks and quiz answers)
     tables_identity,  # noqa: F401  (registers the users' password and token hashes)
     tables_import,  # noqa: F401  (registers the import staging tables)
     tables_orders_log,  # noqa: F401  (registers the order change log)
