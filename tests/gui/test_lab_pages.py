@@ -252,3 +252,19 @@ def test_the_ranking_shares_places_and_the_statistics_put_the_most_missed_item_f
     assert [(place, w.student.number) for place, w in ranking(works)] == [(1, "1"), (2, "2"), (2, "3")]
     stats = item_stats(works)
     assert [(s.id, s.missed) for s in stats] == [("knowledge", 2), ("welcome", 1), ("attitude", 0)]
+
+
+def test_a_lab_left_running_goes_on_with_its_buyers_when_the_desk_opens_again(
+    make_window: WindowFactory, qtbot: QtBot, tmp_path: Path
+) -> None:
+    first = make_window(tmp_path / "seat")
+    page = lab_page(first, qtbot)
+    with qtbot.waitSignal(page.lab_started, timeout=10_000):
+        page.start_button.click()
+    first.close()
+
+    again = make_window(tmp_path / "seat")
+    assert again.workspace is not None and again.channel is not None
+    exercise = again.workspace.exercises.exercise(EXERCISE)
+    qtbot.waitUntil(lambda: not again.controller.lab_waiting, timeout=10_000)
+    assert {s.id for s in again.channel.simulator.scenarios} == set(exercise.scenarios)

@@ -539,8 +539,35 @@ class MainWindow(QMainWindow):
 
         if role is Role.STUDENT or (single_seat and role is Role.OWNER):
             self.page_index["lab"] = self.add_page(self.tr("实训"), lab)
+        if single_seat and self.channel is not None:
+            self._resume_lab(ws)
         if role in (Role.TEACHER, Role.OWNER):
             self.page_index["lab_console"] = self.add_page(self.tr("实训管理"), console)
+
+    def _resume_lab(self, ws: Workspace) -> None:
+        """A lab left running when the desk last closed goes on: its buyers, not the shop's everyday ones
+        (held back until its scenario set is in place)."""
+        self.controller.hold_for_lab()
+        classroom, exercises = ws.classroom, ws.exercises
+
+        def latest() -> Exercise | None:
+            running = classroom.running()
+            if not running:
+                return None
+            exercise_id = max(running, key=lambda e: running[e])
+            return next((e for e in exercises.exercises() if e.id == exercise_id), None)
+
+        def done(exercise: Exercise | None) -> None:
+            if exercise is None:
+                self.controller.lab_waiting = False  # no lab: the everyday simulated customers
+            else:
+                self.controller.start_lab(exercise.scenarios, exercise.seed)
+
+        def failed(exc: BaseException) -> None:
+            log.warning("could not read the running labs: %r", exc)
+            self.controller.lab_waiting = False
+
+        self.tasks.read(latest, done, failed)
 
     def _start_lab(self, exercise: Exercise) -> None:
         """The exercise runs: its buyers come (on a single seat this desk's simulated customers)."""
