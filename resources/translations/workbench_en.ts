@@ -7839,6 +7839,14 @@ Covers: {parts}</translation>
         <translation>Backups</translation>
     </message>
     <message>
+        <source>学号</source>
+        <translation>Student no.</translation>
+    </message>
+    <message>
+        <source>学生姓名</source>
+        <translation>Student name</translation>
+    </message>
+    <message>
         <source>按 Enter 发送（Shift+Enter 换行）；不勾选则 Ctrl+Enter 发送</source>
         <translation>Enter sends (Shift+Enter for a new line); unchecked, Ctrl+Enter sends</translation>
     </message>
@@ -7861,6 +7869,10 @@ Covers: {parts}</translation>
     <message>
         <source>浅色</source>
         <translation>Light</translation>
+    </message>
+    <message>
+        <source>班级</source>
+        <translation>Class</translation>
     </message>
     <message>
         <source>界面主题</source>

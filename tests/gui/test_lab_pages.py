@@ -93,6 +93,7 @@ def test_the_record_and_the_submission_are_exported(make_window: WindowFactory, 
     fill_student(page)
     saved = read_settings(window.config.paths.settings_file).settings
     assert (saved.student_name, saved.student_number, saved.student_class) == ("李明", "2026001", "电商2班")
+    assert window.config.settings.student_number == "2026001"  # the settings dialog starts from it
     for kind in ("xlsx", "pdf"):
         target = tmp_path / f"record.{kind}"
         with qtbot.waitSignal(page.exported, timeout=20_000):

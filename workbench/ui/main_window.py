@@ -56,7 +56,7 @@ from workbench.ui.widgets.elided_label import ElidedLabel
 # Services, the matcher and the sidebar tabs pull in SQLAlchemy and jieba: they are imported when the
 # workspace opens, after the first paint.
 if TYPE_CHECKING:
-    from workbench.domain.exercises import Exercise
+    from workbench.domain.exercises import Exercise, Student
     from workbench.kb.matcher import Matcher
     from workbench.services.live import SimulatedChannel
     from workbench.services.notifications import Topic
@@ -521,7 +521,7 @@ class MainWindow(QMainWindow):
         def lab() -> QWidget:
             from workbench.ui.exercises.page import LabPage
 
-            return LabPage(
+            page = LabPage(
                 tasks,
                 ws,
                 single_seat=single_seat,
@@ -531,6 +531,8 @@ class MainWindow(QMainWindow):
                 start_lab=self._start_lab,
                 parent=self,
             )
+            page.student_saved.connect(self._student_saved)
+            return page
 
         def console() -> QWidget:
             from workbench.ui.exercises.console import TeacherConsole
@@ -543,6 +545,13 @@ class MainWindow(QMainWindow):
             self._resume_lab(ws)
         if role in (Role.TEACHER, Role.OWNER):
             self.page_index["lab_console"] = self.add_page(self.tr("实训管理"), console)
+
+    def _student_saved(self, student: Student) -> None:
+        """The 实训 page wrote the student into the settings: the settings dialog starts from them."""
+        settings = self.config.settings.with_changes(
+            student_name=student.name, student_number=student.number, student_class=student.class_name
+        )
+        self.config = replace(self.config, settings=settings)
 
     def _resume_lab(self, ws: Workspace) -> None:
         """A lab left running when the desk last closed goes on: its buyers, not the shop's everyday ones

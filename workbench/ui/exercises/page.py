@@ -75,6 +75,7 @@ class LabPage(QWidget):
     quiz_saved = Signal(str)  # the quiz answers were saved (exercise id)
     exported = Signal(str)  # a file was written (its path)
     failed = Signal(str)  # something did not work; the translated reason (also on the page)
+    student_saved = Signal(object)  # the single seat's student (a Student) is in the settings now
 
     def __init__(
         self,
@@ -272,6 +273,7 @@ class LabPage(QWidget):
                 self._say(self.tr("学生信息未能保存：{error}").format(error=exc.strerror or str(exc)), error=True)
                 return
         self._say(self.tr("学生信息已保存"))
+        self.student_saved.emit(student)
 
     # -- exercises ----------------------------------------------------------------------------
 
