@@ -110,9 +110,8 @@ def lab_screenshots(app: QApplication, window: MainWindow, out: Path, suffix: st
     submission files: a few students who did more or less of 项目4 任务1)."""
     from dataclasses import replace
 
-    from workbench.services.submissions import export_submission
-
     from workbench.domain.exercises import Student
+    from workbench.services.lab_exports import export_submission
     from workbench.ui.exercises.console import TeacherConsole
     from workbench.ui.exercises.page import LabPage
 

@@ -41,8 +41,9 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.exercises import Exercise, ExerciseResult, ItemKind, MarkColumn, Student
+from workbench.services import lab_exports, submissions
+from workbench.services.submissions import Submission
 from workbench.ui.errors import error_text
-from workbench.ui.exercises.page import check_work
 from workbench.ui.exercises.results import ResultsView, mark, mark_colour_role, pending
 from workbench.ui.tasks import Tasks
 from workbench.ui.theme import colour, scope, set_tone
@@ -64,7 +65,7 @@ class StudentWork:
     agent_id: int | None = None
     source: str = ""
     configuration: object = None
-    submission: object = None  # the submission read from a file (for the grades export)
+    submission: Submission | None = None  # as a submission file holds it (the grades export's row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,7 @@ class TeacherConsole(QWidget):
         self.folder: Path | None = None  # the submissions shown come from here (None: the database)
         self.problems: list[str] = []  # submission files refused, with why
         self.dialog: StudentDialog | None = None
+        self._loading = 0  # the latest roster read: an older one that finishes later is not shown
         self._build()
         self.refresh_exercises()
 
@@ -253,16 +255,20 @@ class TeacherConsole(QWidget):
         if exercise is None:
             return
         self.folder = None
-        exercises, classroom = self.ws.exercises, self.ws.classroom
+        ws = self.ws
+        self._loading += 1
+        loading = self._loading
 
         def job() -> tuple[list[StudentWork], datetime | None]:
-            works = []
-            for agent in classroom.students():
-                result = check_work(exercises, classroom, exercise.id, agent.id)
-                works.append(StudentWork(Student(agent.display_name, agent.username), result, agent_id=agent.id))
-            return works, classroom.started(exercise.id)
+            works = [
+                StudentWork(sub.student, sub.result, agent_id=agent_id, submission=sub)
+                for agent_id, sub in lab_exports.class_submissions(ws, exercise.id)
+            ]
+            return works, ws.classroom.started(exercise.id)
 
         def done(found: tuple[list[StudentWork], datetime | None]) -> None:
+            if loading != self._loading:
+                return
             works, started = found
             self.problems = []
             self.source_label.setText(self.tr("来源：班级数据库（{n} 名学生）").format(n=len(works)))
@@ -283,27 +289,32 @@ class TeacherConsole(QWidget):
         if exercise is None:
             return
         self.folder = folder
-        from workbench.services import submissions
+        self._loading += 1
+        loading = self._loading
 
         def job() -> tuple[list[StudentWork], list[str]]:
-            graded = submissions.grade_folder(folder)
-            works, problems = [], []
-            for sub in submissions_of(graded, problems):
-                if sub.exercise != exercise.id:
-                    continue
-                works.append(
-                    StudentWork(
-                        sub.student,
-                        sub.result,
-                        source=str(getattr(sub, "path", "")),
-                        configuration=getattr(sub, "configuration", None),
-                        submission=sub,
-                    )
+            errors: list[submissions.SubmissionError] = []
+            graded = submissions.grade_folder(folder, errors=errors)
+            works = [
+                StudentWork(
+                    sub.student,
+                    sub.result,
+                    source=str(sub.path or ""),
+                    configuration=sub.configuration,
+                    submission=sub,
                 )
-            return works, problems
+                for sub in graded
+                if sub.exercise == exercise.id
+            ]
+            return works, [str(e) for e in errors]
 
         def done(found: tuple[list[StudentWork], list[str]]) -> None:
+            if loading != self._loading:
+                return
             works, self.problems = found
+            self.start_button.setEnabled(False)  # files: the class's lab is started on the database
+            self.stop_button.setEnabled(False)
+            self.lab_label.clear()
             text = self.tr("来源：提交文件夹 {folder}（{n} 份）").format(folder=str(folder), n=len(works))
             if self.problems:
                 text += "  " + self.tr("未采用 {n} 个文件：{files}").format(
@@ -438,13 +449,11 @@ class TeacherConsole(QWidget):
             if not chosen:
                 return
             path = Path(chosen)
-        from workbench.services import submissions
-
         works = list(self.works)
         target = path
 
         def job(_report: Callable[[Any], None]) -> None:
-            submissions.write_grades_xlsx([grade_row(exercise, w) for w in works], target)
+            submissions.write_grades_xlsx([w.submission for w in works if w.submission is not None], target)
 
         def done(_: object) -> None:
             self._say(self.tr("成绩已导出：{path}").format(path=str(target)))
@@ -465,16 +474,6 @@ class TeacherConsole(QWidget):
         text = error_text(exc)
         self._say(text, error=True)
         self.failed.emit(text)
-
-
-def submissions_of(graded: object, problems: list[str]) -> list[Any]:
-    """The submissions `grade_folder` read (the refused files' reasons go to `problems`)."""
-    return list(graded)  # type: ignore[call-overload]
-
-
-def grade_row(exercise: Exercise, work: StudentWork) -> Any:
-    """What `write_grades_xlsx` takes for one student."""
-    return work.submission
 
 
 class StudentDialog(QDialog):

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.exercises import Exercise, ExerciseResult, QuizQuestion, Student
+from workbench.services import lab_exports
 from workbench.settings import Settings, read_settings, save_settings
 from workbench.ui.errors import error_text
 from workbench.ui.exercises.results import ResultsView
@@ -53,15 +54,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Answer = tuple[int, ...] | str
-
-
-def check_work(exercises: Any, classroom: Any, exercise_id: str, agent_id: int) -> ExerciseResult:
-    """A student's result as the teacher sees it: the program's check (the quiz marked from the saved
-    answers) with the teacher's marks filled in. Runs off the UI thread."""
-    answers = classroom.quiz_answers(exercise_id, agent_id)
-    chosen = {q: a for q, a in answers.items() if not isinstance(a, str)}
-    result: ExerciseResult = classroom.complete(exercises.check(exercise_id, agent_id, quiz_answers=chosen), agent_id)
-    return result
 
 
 class LabPage(QWidget):
@@ -418,10 +410,10 @@ class LabPage(QWidget):
         exercise = self.current
         if exercise is None:
             return
-        exercises, classroom, agent_id = self.ws.exercises, self.ws.classroom, self.ws.agent.id
+        ws, agent_id = self.ws, self.ws.agent.id
 
         def job() -> ExerciseResult:
-            return check_work(exercises, classroom, exercise.id, agent_id)
+            return lab_exports.student_result(ws, exercise.id, agent_id)
 
         def done(result: ExerciseResult) -> None:
             self.check_button.setEnabled(True)
@@ -544,22 +536,16 @@ class LabPage(QWidget):
             )
             if path is None:
                 return
-        write = self._record_writer(kind)
-        self._export(lambda: write(exercise, self.student(), path), path)
+        ws, agent_id, student, target = self.ws, self.ws.agent.id, self.student(), path
 
-    def _record_writer(self, kind: str) -> Callable[[Exercise, Student, Path], Any]:
-        from workbench.services import lab_record
-
-        ws = self.ws
-        agent_id = ws.agent.id
-
-        def write(exercise: Exercise, student: Student, path: Path) -> Any:
-            record = lab_record.build_record(ws, exercise, agent_id)
+        def write() -> Path:
             if kind == "xlsx":
-                return lab_record.write_record_xlsx(record, student, path)
-            return lab_record.write_record_pdf(record, student, path)
+                return lab_exports.write_record_xlsx(ws, exercise.id, agent_id, student, target)
+            from workbench.ui.exercises.pdf import write_record_pdf
 
-        return write
+            return write_record_pdf(lab_exports.build_record(ws, exercise.id, agent_id, student), target)
+
+        self._export(write, path)
 
     def export_submission(self, path: Path | None = None) -> None:
         """The submission file for the teacher: the checks, the 实战记录表 and the configuration."""
@@ -572,10 +558,8 @@ class LabPage(QWidget):
             )
             if path is None:
                 return
-        from workbench.services import submissions
-
-        ws, agent_id, student = self.ws, self.ws.agent.id, self.student()
-        self._export(lambda: submissions.export_submission(ws, exercise.id, agent_id, student, path), path)
+        ws, agent_id, student, target = self.ws, self.ws.agent.id, self.student(), path
+        self._export(lambda: lab_exports.export_submission(ws, exercise.id, agent_id, student, target), path)
 
     def _student_known(self) -> bool:
         student = self.student()
