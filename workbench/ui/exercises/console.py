@@ -336,9 +336,9 @@ class TeacherConsole(QWidget):
                 if result_item.id not in known:
                     known.add(result_item.id)
                     items.append((result_item.id, result_item.title, result_item.max))
-        headers = [self.tr("名次"), self.tr("学号"), self.tr("姓名"), self.tr("班级")]
+        # The total beside the name: the ranking is read at a glance, whatever the number of items.
+        headers = [self.tr("名次"), self.tr("学号"), self.tr("姓名"), self.tr("班级"), self.tr("总分")]
         headers += [f"{title}\n({top})" for _, title, top in items]
-        headers.append(self.tr("总分"))
         self.roster.clear()
         self.roster.setColumnCount(len(headers))
         self.roster.setHorizontalHeaderLabels(headers)
@@ -357,9 +357,9 @@ class TeacherConsole(QWidget):
                 if found is not None:
                     cell.setForeground(colour(mark_colour_role(found)))
                     cell.setToolTip(found.why)
-                self.roster.setItem(row, 4 + offset, cell)
+                self.roster.setItem(row, 5 + offset, cell)
             total = QTableWidgetItem(f"{work.result.total}/{work.result.max}")
-            self.roster.setItem(row, len(headers) - 1, total)
+            self.roster.setItem(row, 4, total)
         self.roster.resizeColumnsToContents()
         stats = item_stats(works)
         self.stats.setRowCount(len(stats))
