@@ -302,3 +302,36 @@ def test_an_unknown_scenario_in_an_exercise_is_named() -> None:
     with pytest.raises(ValueError, match="no_such_scenario"):
         select_scenarios(["invoice", "no_such_scenario"])
     assert [s.id for s in select_scenarios(["invoice", "exchange_colour_size"])] == ["invoice", "exchange_colour_size"]
+
+
+def test_open_feed_with_an_exercise_waits_for_its_start_in_the_database(tmp_path: Path, demo_database: Path) -> None:
+    """`workbench simulate --exercise p4-t1`: the feed asks the classroom service whether the teacher
+    started the exercise, and brings its scenarios with its seed once they did."""
+    from workbench.composition import open_feed
+
+    target = tmp_path / "wb.sqlite3"
+    copy_demo(demo_database, target)
+    clock = FakeTime()
+    parts = open_feed(sqlite_url(target), rate_per_min=30.0, exercise="p4-t1", monotonic=clock)
+    try:
+        feed, ws = parts.feed, parts.ws
+        exercise = ws.exercises.exercise("p4-t1")
+        assert feed.lab is not None and feed.lab.seed == exercise.seed
+        assert feed.run(FastStop(clock), duration=60.0).buyers == 0
+        ws.classroom.start("p4-t1")
+        feed.run(FastStop(clock), duration=120.0)
+        assert feed.total.buyers > 5
+        assert {s.id for s in feed.channel.simulator.scenarios} == set(exercise.scenarios)
+    finally:
+        parts.close()
+
+
+def test_open_feed_refuses_an_unknown_exercise(tmp_path: Path, demo_database: Path) -> None:
+    from workbench.composition import open_feed
+    from workbench.domain.errors import DomainError
+
+    target = tmp_path / "wb.sqlite3"
+    copy_demo(demo_database, target)
+    with pytest.raises(DomainError) as raised:
+        open_feed(sqlite_url(target), rate_per_min=1.0, exercise="no-such-exercise")
+    assert raised.value.code == "exercise.unknown"
