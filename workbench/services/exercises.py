@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from workbench.channels.scenarios import load_scenarios
 from workbench.domain.errors import DomainError
 from workbench.domain.exercises import (
     Exercise,
@@ -221,8 +223,6 @@ def parse_exercise(data: Any, file: str, scenario_ids: set[str] | None = None) -
 
 
 def _scenario_ids() -> set[str]:
-    from workbench.channels.scenarios import load_scenarios
-
     return {s.id for s in load_scenarios()}
 
 
@@ -286,14 +286,17 @@ class ExerciseService:
         agent_id: int | None = None,
         *,
         quiz_answers: Mapping[str, tuple[int, ...]] | None = None,
+        since: datetime | None = None,
     ) -> ExerciseResult:
         """Every rubric item of the exercise: the AUTO items computed from the database (`agent_id`'s
         seat counts for chats and cases; None: the actor's), the TEACHER items at 0 ("待教师评定"),
         then the quiz as one item `quiz` when the exercise has auto-marked questions (marked from
-        `quiz_answers`; none given: every question unanswered)."""
+        `quiz_answers`; none given: every question unanswered). Customer-management work counts after
+        `since` (the exercise's start, when known; None: after the shop was set up)."""
         exercise = self.exercise(exercise_id)
         now = self.clock()
-        ctx = CheckContext(self.db, self.shop_id, now, agent_id if agent_id is not None else self.actor.user_id)
+        seat = agent_id if agent_id is not None else self.actor.user_id
+        ctx = CheckContext(self.db, self.shop_id, now, seat, exercise.scenarios, since)
         items: list[ItemResult] = []
         for item in exercise.rubric:
             if item.kind is ItemKind.TEACHER or item.check is None:

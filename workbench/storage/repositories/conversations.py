@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, and_, func, or_, select, update
@@ -61,6 +62,28 @@ class ConversationRepository:
             self._select()
             .where(ConversationRow.shop_id == shop_id, ConversationRow.state.in_([s.value for s in states]))
             .order_by(ConversationRow.last_message_at.desc(), ConversationRow.id.desc())
+            .limit(limit)
+        )
+        return [_conversation(c, cu) for c, cu in self.s.execute(query)]
+
+    def scenario_chats(
+        self, shop_id: int, agent_id: int, scenario_ids: Sequence[str], limit: int = 500
+    ) -> list[Conversation]:
+        """The simulated customers of `scenario_ids` that one agent served (the chat is theirs, or they
+        wrote in it), oldest first: what a classroom exercise's check looks at."""
+        if not scenario_ids:
+            return []
+        wrote = select(MessageRow.id).where(
+            MessageRow.conversation_id == ConversationRow.id, MessageRow.agent_id == agent_id
+        )
+        query = (
+            self._select()
+            .where(
+                ConversationRow.shop_id == shop_id,
+                ConversationRow.scenario_id.in_(list(scenario_ids)),
+                or_(ConversationRow.agent_id == agent_id, wrote.exists()),
+            )
+            .order_by(ConversationRow.started_at, ConversationRow.id)
             .limit(limit)
         )
         return [_conversation(c, cu) for c, cu in self.s.execute(query)]
