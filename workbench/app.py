@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_io_parser(sub, kind)
     add_admin_parser(sub)
     add_simulate_parser(sub)
-    add_exercise_parser(sub)
+    add_submission_parsers(add_exercise_parser(sub))
     return parser
 
 
@@ -132,6 +132,25 @@ def add_exercise_parser(
         command.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="the data dir")
         command.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="SQLAlchemy database URL")
     return commands
+
+
+def add_submission_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`workbench exercise export ...` and `workbench exercise grade ...` (see `workbench.cli`)."""
+    export = commands.add_parser("export", help="write a student's submission file for an exercise (no window)")
+    export.add_argument("--exercise", required=True, metavar="ID", help="the exercise's id (see exercise list)")
+    export.add_argument("--out", required=True, type=Path, metavar="FILE", help="the submission file to write")
+    export.add_argument("--user", default="", metavar="USERNAME", help="whose seat (default: the owner)")
+    export.add_argument("--name", default="", metavar="NAME", help="the student's name (default: the user's name)")
+    export.add_argument("--number", default="", metavar="NUMBER", help="the student's 学号 (default: the username)")
+    export.add_argument("--class", dest="class_name", default="", metavar="CLASS", help="the student's class")
+    export.add_argument("--record", type=Path, metavar="FILE.xlsx", help="also write the 实战记录表 as XLSX")
+    export.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="the data dir")
+    export.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="SQLAlchemy database URL")
+    grade = commands.add_parser("grade", help="grade a folder of submission files into an XLSX (no window)")
+    grade.add_argument("--folder", required=True, type=Path, metavar="DIR", help="the folder of submission files")
+    grade.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx", help="the grades workbook to write")
+    for command in (export, grade):
+        command.add_argument("--class-key", default="", metavar="KEY", help="the class key the teacher set, if any")
 
 
 def add_simulate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

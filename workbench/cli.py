@@ -24,11 +24,25 @@ Classroom exercises, a stable contract for scripts and the teacher's tools::
     workbench exercise list [--json]
     workbench exercise check [--data-dir DIR | --db URL] [--user USERNAME] --exercise ID [--json]
 
+    workbench exercise export [--data-dir DIR | --db URL] [--user USERNAME] --exercise ID --out FILE
+                              [--name NAME --number 学号 --class CLASS] [--record FILE.xlsx] [--class-key KEY]
+    workbench exercise grade --folder DIR --out grades.xlsx [--class-key KEY]
+
 ``list`` prints the exercises the program ships (``--json``: a list of ``{"id", "title", "section",
 "max", "items"}``). ``check`` scores the work on USERNAME's seat (default: the owner's) against the
 exercise's rubric; ``--json`` prints ``{"exercise", "total", "max", "items": [{"id", "title", "points",
 "max", "passed", "why"}, ...]}``, without it a table. Exit 1 with one ``workbench: message`` line on
 stderr for an unknown exercise or user; 2 as below.
+
+``export`` checks the work on USERNAME's seat and writes the submission file (see
+`workbench.services.submissions`): the student (``--name``/``--number``/``--class``; on a shared
+server without them the user's name and username), the result with its evidence and the teacher's
+marks filled in, the 实战记录表 and the configuration; ``--record`` also writes the 实战记录表 as XLSX.
+Exit 0 with one ``exported …`` line on stdout; 1 for an unknown exercise or user, or no 学号.
+``grade`` reads every file in DIR and writes one row per student (学号, 姓名, 班级, each item's points,
+总分) per exercise; a student's latest file wins. Exit 0 when every file was a valid submission; 1 when
+some were not: one ``FILE: message`` line on stderr for each (changed, not a submission, …), and the
+grades of the good ones are still written. One ``graded …`` line on stdout either way.
 
 Exit status and output (import and export):
 
@@ -511,6 +525,8 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 def run_exercise(args: argparse.Namespace) -> int:
     """`workbench exercise list|check`: see the module's docstring for the contract."""
+    if args.exercise_command in ("export", "grade"):
+        return run_submissions(args)
     try:
         exercises = load_exercises()
     except ExerciseFileError as exc:
@@ -563,3 +579,95 @@ def format_result(result: ExerciseResult) -> str:
         lines.append(f"{mark} {item.points:>3}/{item.max:<3} {item.title}: {item.why}")
     lines.append(f"总分 {result.total}/{result.max}")
     return "\n".join(lines)
+
+
+def run_submissions(args: argparse.Namespace) -> int:
+    """`workbench exercise export|grade`: see the module's docstring for the contract."""
+    from workbench.services.submissions import SubmissionError, grade_folder, write_grades_xlsx
+
+    if args.exercise_command == "export":
+        return _export_submission(args)
+    folder: Path = args.folder
+    if not folder.is_dir():
+        print(f"workbench: {folder}: not a folder", file=sys.stderr)
+        return 2
+    errors: list[SubmissionError] = []
+    graded = grade_folder(folder, args.class_key or None, errors=errors)
+    try:
+        rows = write_grades_xlsx(graded, args.out)
+    except OSError as exc:
+        print(f"workbench: {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    for error in errors:
+        print(str(error), file=sys.stderr)
+    print(f"graded {rows} submissions from {folder} to {args.out} ({len(errors)} refused)")
+    return 1 if errors else 0
+
+
+def _export_submission(args: argparse.Namespace) -> int:
+    from workbench.domain.exercises import Student
+    from workbench.kb.matcher import Matcher
+    from workbench.services.lab_record import build_record, configuration_snapshot, write_record_xlsx
+    from workbench.services.submissions import write_submission
+
+    try:
+        exercises = {e.id: e for e in load_exercises()}
+    except ExerciseFileError as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return 2
+    exercise = exercises.get(args.exercise)
+    if exercise is None:
+        print(f"workbench: unknown exercise {args.exercise!r} (known: {', '.join(exercises)})", file=sys.stderr)
+        return 1
+    paths = resolve_paths(args.data_dir)
+    try:
+        paths.ensure()
+        settings = load_settings(paths.settings_file)
+        ws = open_workspace(resolve_db_url(args.db, settings, paths), username=args.user)
+    except DomainError as exc:
+        if exc.code == "agent.missing":
+            print(f"workbench: unknown user {args.user!r}", file=sys.stderr)
+            return 1
+        print(f"workbench: {describe(exc)}", file=sys.stderr)
+        return 2
+    except (DataDirError, DatabaseError) as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return 2
+    try:
+        # On a shared server the logged-in student is who they are; on a single seat they say it.
+        on_server = bool(args.user)
+        name = args.name.strip() or (ws.agent.display_name if on_server else "")
+        number = args.number.strip() or (ws.agent.username if on_server else "")
+        if not name or not number:
+            print("workbench: --name and --number are needed (the student's name and 学号)", file=sys.stderr)
+            return 1
+        student = Student(name, number, args.class_name.strip())
+        now = ws.clock()
+        result = ws.classroom.complete(ws.exercises.check(exercise.id), ws.agent.id, exercise)
+        record = build_record(
+            ws.db, ws.shop.id, exercise, student, result, now, matcher=Matcher(ws.kb_admin.live_entries())
+        )
+        configuration = configuration_snapshot(ws.db, ws.shop.id, now.date())
+        marks = ws.classroom.marks(exercise.id, ws.agent.id)
+    except DatabaseError as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        ws.close()
+    try:
+        write_submission(
+            args.out,
+            student=student,
+            result=result,
+            made_at=now,
+            record=record,
+            configuration=configuration,
+            class_key=args.class_key or None,
+        )
+        if args.record is not None:
+            write_record_xlsx(record, args.record, result, marks)
+    except OSError as exc:
+        print(f"workbench: {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"exported {exercise.id} for {student.name} ({student.number}): {result.total}/{result.max} to {args.out}")
+    return 0

@@ -10,7 +10,8 @@ the rows are its technical items with the check's evidence.
 问答测试: the program keeps no log of what a student typed into the test window, so the record asks
 the bot again, when it is made, a fixed set of questions — the exercise's question file if it has one,
 else questions taken from the student's own work (card questions, the 问法 of their custom questions,
-the questions whose answers they edited) — and writes each answer, the entry that matched and its score.
+the questions whose answers they edited; before they made any, two questions of each standard
+section) — and writes each answer, the entry that matched and its score.
 Anyone can repeat the test on the same configuration and get the same rows.
 
 XLSX is written here (openpyxl, every text cell through `sheets.xlsx_cell`, so a name or answer that
@@ -164,7 +165,7 @@ def build_record(
         rows.append(RecordRow(len(rows) + 1, task, requirement, "\n".join(lines)))
     qa: tuple[QaRecord, ...] = ()
     if matcher is not None:
-        asked = list(questions) or _questions_from_work(config.bot.welcome.card_questions, written)
+        asked = list(questions) or _questions_from_work(config.bot.welcome.card_questions, written, entries)
         qa = _qa(matcher, asked[:MAX_QA], entries, now.date())
     section = " ".join(exercise.section.split())
     title = next(
@@ -192,10 +193,17 @@ def _knowledge_lines(written: Sequence[KnowledgeEntry], item: RubricItem) -> lis
     return lines
 
 
-def _questions_from_work(cards: Sequence[Any], written: Sequence[KnowledgeEntry]) -> list[str]:
+def _questions_from_work(
+    cards: Sequence[Any], written: Sequence[KnowledgeEntry], entries: Sequence[KnowledgeEntry]
+) -> list[str]:
+    """The card questions, the 问法 of the student's custom questions, the questions they edited; when
+    they made none of these yet, the first two questions of each standard section."""
     asked = [q.question for q in cards]
     asked += [p.text for e in written if e.custom for p in e.phrasings if not p.negative][:10]
     asked += [e.question for e in written]
+    if not asked:
+        for name in STANDARD_SECTIONS:
+            asked += [e.question for e in entries if e.category == name][:2]
     return list(dict.fromkeys(q for q in asked if q.strip()))
 
 
@@ -327,7 +335,7 @@ def record_html(record: LabRecord) -> str:
         for r in record.rows
     )
     table = (
-        '<table border="1" cellspacing="0" cellpadding="4" width="100%"><tr>'
+        '<table class="grid" border="1" cellspacing="0" cellpadding="4" width="100%"><tr>'
         + "".join(f"<th>{h}</th>" for h in RECORD_HEADER)
         + f"</tr>{rows}</table>"
     )
@@ -339,7 +347,7 @@ def record_html(record: LabRecord) -> str:
             for q in record.qa
         )
         qa = (
-            '<h3>问答测试</h3><table border="1" cellspacing="0" cellpadding="4" width="100%"><tr>'
+            '<h3>问答测试</h3><table class="grid" border="1" cellspacing="0" cellpadding="4" width="100%"><tr>'
             + "".join(f"<th>{escape(h)}</th>" for h in QA_HEADER)
             + f"</tr>{qa_rows}</table>"
         )

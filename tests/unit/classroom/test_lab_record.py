@@ -84,3 +84,18 @@ def test_the_record_holds_the_students_own_work(demo_url: str, tmp_path: Path) -
 
     html = record_html(record)
     assert "=李小明" in html and "2024030117" in html and "<script" not in html
+
+
+def test_before_any_work_the_qa_test_asks_each_standard_section(demo_url: str) -> None:
+    ws = open_workspace(demo_url, clock=lambda: T0)
+    try:
+        exercise = ws.exercises.exercise("p4-t1")
+        result = ws.exercises.check("p4-t1")
+        matcher = Matcher(ws.kb_admin.live_entries())
+        record = build_record(ws.db, ws.shop.id, exercise, STUDENT, result, T0, matcher=matcher)
+        asked = build_record(ws.db, ws.shop.id, exercise, STUDENT, result, T0, matcher=matcher, questions=["包邮吗"])
+    finally:
+        ws.close()
+    assert len(record.qa) == 12 and all(q.direct and q.matched == q.question for q in record.qa)
+    assert "【物流问题】0 条" in record.rows[1].record  # nothing written yet
+    assert [q.question for q in asked.qa] == ["包邮吗"]
