@@ -5665,13 +5665,6 @@ You can keep working. If it happens again, please send this log file to support.
     </message>
 </context>
 <context>
-    <name>LabRecordPdf</name>
-    <message>
-        <source>实战记录表</source>
-        <translation>Lab record</translation>
-    </message>
-</context>
-<context>
     <name>LoginDialog</name>
     <message>
         <source>密码</source>

@@ -541,7 +541,7 @@ class LabPage(QWidget):
         def write() -> Path:
             if kind == "xlsx":
                 return lab_exports.write_record_xlsx(ws, exercise.id, agent_id, student, target)
-            from workbench.ui.exercises.pdf import write_record_pdf
+            from workbench.ui.lab_record_pdf import write_record_pdf
 
             return write_record_pdf(lab_exports.build_record(ws, exercise.id, agent_id, student), target)
 
