@@ -148,6 +148,7 @@ def lab_screenshots(app: QApplication, window: MainWindow, out: Path, suffix: st
     console = window.show_page(window.page_index["lab_console"])
     assert isinstance(console, TeacherConsole)
     wait(app, lambda: bool(console.exercises))
+    console.pick("p4-t1")
     console.load_folder(folder)
     wait(app, lambda: console.roster.rowCount() == 3)
     settle(app, 0.5)

@@ -156,6 +156,7 @@ def test_the_teacher_console_reads_a_folder_of_submissions(
     console = teacher.show_page(teacher.page_index["lab_console"])
     assert isinstance(console, TeacherConsole)
     qtbot.waitUntil(lambda: bool(console.exercises), timeout=10_000)
+    console.pick(EXERCISE)
     with qtbot.waitSignal(console.roster_shown, timeout=20_000) as shown:
         console.load_folder(folder)
     assert shown.args == [1]
@@ -205,7 +206,10 @@ def test_the_teacher_console_on_the_shared_database_starts_the_lab_and_takes_mar
     assert "lab" not in teacher.page_index
     console = teacher.show_page(teacher.page_index["lab_console"])
     assert isinstance(console, TeacherConsole)
-    qtbot.waitUntil(lambda: console.roster.rowCount() == 2, timeout=30_000)
+    qtbot.waitUntil(lambda: bool(console.exercises), timeout=10_000)
+    with qtbot.waitSignal(console.roster_shown, timeout=30_000):
+        console.pick(EXERCISE)
+    assert console.roster.rowCount() == 2
     names = {console.roster.item(r, 2).text() for r in range(2)}
     assert names == {"张同学", "刘同学"}
     with qtbot.waitSignal(console.lab_changed, timeout=10_000) as changed:
