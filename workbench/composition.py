@@ -156,6 +156,7 @@ def build_workspace(
     hub = Hub()
     hub.attach(db)  # every committed change is published here, after the commit
     kb_admin = KbAdminService(db, shop.id, clock, actor=actor)
+    matcher = LiveMatcher(kb_admin)
     ws = Workspace(
         db=db,
         shop=shop,
@@ -172,11 +173,13 @@ def build_workspace(
         kb_admin=kb_admin,
         kb_io=KbIoService(db, shop.id, clock, actor=actor),
         packs=PackService(db, shop.id, clock, actor=actor),
-        matcher=LiveMatcher(kb_admin),
+        matcher=matcher,
         crm=CrmService(db, shop.id, clock),
         followups=FollowUpService(db, shop.id, clock, shop.name),
         crm_io=CrmImportExport(db, shop.id, clock),
-        classroom=ClassroomService(db, shop.id, clock, actor=actor, restorer=restore_demo_areas),
+        classroom=ClassroomService(
+            db, shop.id, clock, actor=actor, restorer=restore_demo_areas, kb_reloaded=matcher.reload
+        ),
         aftersales=AftersalesService(db, shop.id, clock, evidence_dir),
         reviews=ReviewService(db, shop.id, clock),
         bot=BotService(db, shop.id, clock, actor=actor),

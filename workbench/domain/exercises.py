@@ -34,37 +34,43 @@ class LabArea(StrEnum):
     CHATS = "chats"  # the simulated buyers' chats and what came of them (cases, complaints, reviews)
 
 
-# What each exercise's reset restores, by the textbook section it practises. An exercise that practises
-# something else (chapter 5 after-sales, chapter 7 RFM/care) meets simulated buyers: its chats and what
-# came of them are its work.
-_SECTION_AREAS: tuple[tuple[str, frozenset[LabArea]], ...] = (
-    ("项目4 任务1", frozenset({LabArea.BOT, LabArea.KB})),
-    ("项目4 任务2", frozenset({LabArea.AUTO_MESSAGES})),
-    ("项目4 任务3", frozenset({LabArea.CRM})),
-)
+# What an exercise's reset restores, by the checks of its rubric: what a check looks at is what the
+# students changed. Every check of `workbench.services.exercise_checks` is here (a test makes sure).
+CHECK_AREAS: dict[str, LabArea] = {
+    "welcome_config": LabArea.BOT,
+    "routing_and_auto": LabArea.BOT,
+    "kb_sections_edited": LabArea.KB,
+    "auto_messages": LabArea.AUTO_MESSAGES,
+    "customer_tags": LabArea.CRM,
+    "notes_and_groups": LabArea.CRM,
+    "followups_done": LabArea.CRM,
+    "rfm_groups": LabArea.CRM,
+    "care_messages": LabArea.CRM,
+    "first_response": LabArea.CHATS,
+    "case_forms": LabArea.CHATS,
+    "complaint_class": LabArea.CHATS,
+    "deadlines": LabArea.CHATS,
+    "polite_closing": LabArea.CHATS,
+}
 
 
 def lab_areas(exercise: Exercise) -> frozenset[LabArea]:
-    """What `reset(exercise)` puts back:
+    """What `reset(exercise)` puts back, from the checks of its rubric:
 
-    - 项目4 任务1 (店小蜜): the bot settings back to the shop's defaults (the demo's nickname and welcome,
-      no card questions of the student's, reception mode, transfer rules and 分流 as new), the student's
-      reception groups gone, and the knowledge base back to the demo's entries (custom categories gone);
-    - 项目4 任务2 (auto messages): the auto-message settings back to their defaults, their log emptied;
-    - 项目4 任务3 (客户管理): the tag library, customers' tags, customer groups, care templates, follow-up
-      rules and 回访 back to the demo's;
-    - every other exercise (scenario exercises: 第5章 after-sales, 第7章): the chats with the simulated
-      buyers and the after-sales cases, complaints, disputes and reviews opened since the lab first
-      started, plus the CRM for chapter 7.
-    An exercise with scenarios also loses its chats, so the same buyers come again in the same order.
+    - BOT (项目4 任务1 欢迎语, 分流/全自动): 店小蜜's settings back to the shop's defaults (the demo's
+      nickname and welcome, no card questions, transfer rules, reception mode and 分流 as new) and the
+      reception groups gone; the auto messages' settings are kept;
+    - KB (项目4 任务1 问答知识): the knowledge base back to the demo's entries, custom categories and
+      industry-pack subscriptions gone;
+    - AUTO_MESSAGES (项目4 任务2 店小秘): the auto messages' settings back to their defaults, their log
+      emptied; 店小蜜's other settings kept;
+    - CRM (项目4 任务3, 第7章): the tag library, customers' tags, customer groups, care templates,
+      follow-up rules, RFM settings and 回访 back to the demo's; notes written since the lab began gone;
+    - CHATS (第5章, and every exercise with simulated buyers): the chats, and the after-sales cases,
+      complaints, disputes and reviews, since the lab began, so the same buyers come again in order.
+    An exercise with no known check gets CHATS only.
     """
-    section = " ".join(exercise.section.split())
-    areas: set[LabArea] = set()
-    for prefix, found in _SECTION_AREAS:
-        if section.startswith(prefix):
-            areas |= found
-    if "第7章" in section or section.startswith("7") or "项目7" in section:
-        areas.add(LabArea.CRM)
+    areas = {CHECK_AREAS[item.check] for item in exercise.rubric if item.check in CHECK_AREAS}
     if exercise.scenarios or not areas:
         areas.add(LabArea.CHATS)
     return frozenset(areas)

@@ -51,13 +51,24 @@ Restorer = Callable[[Session, int, frozenset[LabArea], datetime], None]
 
 class ClassroomService:
     def __init__(
-        self, db: Database, shop_id: int, clock: Clock, *, actor: Actor, restorer: Restorer | None = None
+        self,
+        db: Database,
+        shop_id: int,
+        clock: Clock,
+        *,
+        actor: Actor,
+        restorer: Restorer | None = None,
+        kb_reloaded: Callable[[], None] | None = None,
     ) -> None:
+        """`restorer` writes the demo's content back after a reset (None: the areas are only cleared);
+        `kb_reloaded` is told when a reset replaced the knowledge base, so this desk's live matcher
+        reads it again (other desks hear it as a remote KB change)."""
         self.db = db
         self.shop_id = shop_id
         self.clock = clock
         self.actor = actor
         self.restorer = restorer
+        self.kb_reloaded = kb_reloaded
 
     # -- lab control ------------------------------------------------------------------------------
 
@@ -100,6 +111,8 @@ class ClassroomService:
             classroom.delete_work(exercise.id, [a.id for a in AccountRepository(s).users(self.shop_id)])
             for topic in (Topic.BOT, Topic.KB, Topic.CUSTOMERS, Topic.CONVERSATIONS, Topic.CASES):
                 self.db.notify(s, topic)
+        if LabArea.KB in areas and self.kb_reloaded is not None:
+            self.kb_reloaded()
 
     # -- marks ------------------------------------------------------------------------------------
 

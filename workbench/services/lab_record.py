@@ -53,7 +53,7 @@ TEXTBOOK_ROWS: dict[str, tuple[str, str]] = {
     ),
     "routing_and_auto": ("子账号分流及全自动模式设置", '完成子账号的领取及分流设置开通"店小蜜"全自动模式'),
 }
-TEXTBOOK_TABLES: dict[str, str] = {"项目4 任务1": '表4-1 淘宝"店小蜜"设置实战记录表'}
+TEXTBOOK_TABLES: dict[str, str] = {"p4-t1": '表4-1 淘宝"店小蜜"设置实战记录表'}  # by exercise id
 RECORD_HEADER = ("序号", "实战任务", "具体要求", "实战记录")
 QA_HEADER = ("问题", '"店小蜜"的回答', "匹配的知识", "得分", "直接回答")
 RUBRIC_HEADER = ("类别", "考核内容及要求", "分值", "学生自测", "学生互测", "教师检测", "说明")
@@ -167,10 +167,7 @@ def build_record(
     if matcher is not None:
         asked = list(questions) or _questions_from_work(config.bot.welcome.card_questions, written, entries)
         qa = _qa(matcher, asked[:MAX_QA], entries, now.date())
-    section = " ".join(exercise.section.split())
-    title = next(
-        (t for prefix, t in TEXTBOOK_TABLES.items() if section.startswith(prefix)), f"{exercise.title} 实战记录表"
-    )
+    title = TEXTBOOK_TABLES.get(exercise.id, f"{exercise.title} 实战记录表")
     return LabRecord(exercise.id, title, exercise.section, student, now, tuple(rows), qa)
 
 

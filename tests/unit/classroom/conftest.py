@@ -22,12 +22,30 @@ P4T1 = Exercise(
     scenarios=(),
     seed=1,
     rubric=(
-        RubricItem("welcome", "技术考评", "完成专业欢迎语配置", 20, ItemKind.AUTO, "welcome"),
+        RubricItem("welcome", "技术考评", "完成专业欢迎语配置", 20, ItemKind.AUTO, "welcome_config"),
+        RubricItem("knowledge", "技术考评", "完成专业问答知识配置", 40, ItemKind.AUTO, "kb_sections_edited"),
         RubricItem("attitude", "非技术考评", "态度", 5, ItemKind.TEACHER),
     ),
     quiz=(QuizQuestion("q1", "店小蜜是什么？", ("A", "B"), (1,), 2),),
 )
-P4T3 = Exercise("p4-t3", "客户管理", "项目4 任务3", ("打标签",), (), 3, ())
+P4T2 = Exercise(
+    "p4-t2",
+    "店小秘",
+    "项目4 任务1 平台拓展",
+    (),
+    (),
+    2,
+    (RubricItem("auto", "技术考评", "自动消息", 80, ItemKind.AUTO, "auto_messages"),),
+)
+P4T3 = Exercise(
+    "p4-t3",
+    "客户管理",
+    "项目4 任务3",
+    ("打标签",),
+    (),
+    3,
+    (RubricItem("tags", "技术考评", "打标签", 80, ItemKind.AUTO, "customer_tags"),),
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

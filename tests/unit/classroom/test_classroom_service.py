@@ -125,3 +125,9 @@ def test_complete_fills_the_teachers_items_from_the_teachers_marks(shop: Shop, c
     assert teacher.complete(checked, student, P4T1) == done  # the exercise names its teacher items
     teacher.save_mark("p4-t1", student, "attitude", MarkColumn.TEACHER, 9)  # more than the item's points
     assert teacher.complete(checked, student).items[1].points == 5
+
+
+def test_only_the_teacher_and_the_owner_grade() -> None:
+    from workbench.domain.identity import Permission, allows
+
+    assert {r for r in Role if allows(r, Permission.GRADE)} == {Role.TEACHER, Role.OWNER}

@@ -99,3 +99,14 @@ def test_before_any_work_the_qa_test_asks_each_standard_section(demo_url: str) -
     assert len(record.qa) == 12 and all(q.direct and q.matched == q.question for q in record.qa)
     assert "【物流问题】0 条" in record.rows[1].record  # nothing written yet
     assert [q.question for q in asked.qa] == ["包邮吗"]
+
+
+def test_only_project_4_task_1_has_the_textbooks_table_title(demo_url: str) -> None:
+    ws = open_workspace(demo_url, clock=lambda: T0)
+    try:
+        exercise = ws.exercises.exercise("p4-t2")  # its section is under 项目4 任务1 in the book
+        record = build_record(ws.db, ws.shop.id, exercise, STUDENT, ws.exercises.check("p4-t2"), T0)
+    finally:
+        ws.close()
+    assert record.title == f"{exercise.title} 实战记录表"
+    assert record.rows and all(r.record for r in record.rows)

@@ -9,11 +9,14 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from tests.unit.accounts.conftest import T0
-from tests.unit.classroom.conftest import P4T1, P4T3
+from tests.unit.classroom.conftest import P4T1, P4T2, P4T3
 from tests.unit.kb_admin.conftest import draft
 from workbench.composition import open_workspace
 from workbench.domain.customers import Customer
-from workbench.domain.exercises import Exercise, LabArea, lab_areas
+from workbench.domain.exercises import CHECK_AREAS, Exercise, LabArea, lab_areas
+from workbench.domain.kb import Phrasing
+from workbench.services.exercise_checks import CHECKS
+from workbench.services.exercises import load_exercises
 from workbench.services.workspace import Workspace
 from workbench.storage.tables import ConversationRow, CustomerTagRow, KbCategoryRow, KbEntryRow, TagRow
 from workbench.storage.tables_crm import CustomerGroupRow, FollowUpRow
@@ -39,10 +42,20 @@ def snapshot(ws: Workspace) -> dict[str, object]:
 
 def test_reset_areas_by_exercise() -> None:
     assert lab_areas(P4T1) == {LabArea.BOT, LabArea.KB}
+    assert lab_areas(P4T2) == {LabArea.AUTO_MESSAGES}
     assert lab_areas(P4T3) == {LabArea.CRM}
-    assert lab_areas(replace(P4T1, section="项目4 任务2")) == {LabArea.AUTO_MESSAGES}
     scenario = Exercise("ch5", "售后", "第5章 售后服务", (), ("zhang_exchange",), 7, ())
     assert lab_areas(scenario) == {LabArea.CHATS}
+
+
+def test_every_check_has_its_reset_area_and_the_shipped_exercises_reset_what_they_check() -> None:
+    assert set(CHECK_AREAS) == set(CHECKS)
+    shipped = {e.id: lab_areas(e) for e in load_exercises()}
+    assert shipped["p4-t1"] == {LabArea.BOT, LabArea.KB, LabArea.CHATS}  # it has simulated buyers too
+    assert LabArea.AUTO_MESSAGES in shipped["p4-t2"] and LabArea.BOT not in shipped["p4-t2"]
+    assert LabArea.CRM in shipped["p4-t3"] and LabArea.KB not in shipped["p4-t3"]
+    assert LabArea.CHATS in shipped["ch5-aftersales"] and LabArea.KB not in shipped["ch5-aftersales"]
+    assert LabArea.CRM in shipped["ch7-crm"]
 
 
 def test_resetting_one_exercise_leaves_the_rest_of_the_shop_alone(demo_url: str) -> None:
@@ -101,5 +114,35 @@ def test_a_scenario_exercises_reset_removes_only_the_chats_since_its_lab_began(d
         assert snapshot(ws)["chats"] == before["chats"] + 1
         ws.classroom.reset(scenario)
         assert snapshot(ws) == before
+    finally:
+        ws.close()
+
+
+def test_the_auto_message_exercise_resets_only_the_auto_messages(demo_url: str) -> None:
+    ws = open_workspace(demo_url, clock=lambda: T0 + timedelta(hours=1))
+    p4t2 = P4T2
+    try:
+        before = ws.auto_messages.rules()
+        kind = next(iter(before))
+        ws.auto_messages.save_rule(replace(before[kind], enabled=True, template="亲，您的订单已发货～"))
+        ws.bot.save_welcome(replace(ws.bot.settings().welcome, nickname="小蜜蜂"))  # 任务1's work
+        assert ws.auto_messages.rules() != before
+        ws.classroom.reset(p4t2)
+        assert ws.auto_messages.rules() == before
+        assert ws.bot.settings().welcome.nickname == "小蜜蜂"
+    finally:
+        ws.close()
+
+
+def test_the_desk_that_resets_answers_from_the_restored_knowledge(demo_url: str) -> None:
+    ws = open_workspace(demo_url, clock=lambda: T0 + timedelta(hours=1))
+    try:
+        ws.matcher.build()
+        change = ws.kb_admin.create_entry(draft(question="学生写的维修问题", phrasings=(Phrasing("坏了能修吗"),)))
+        ws.matcher.apply(change)
+        assert ws.matcher.build().answer("坏了能修吗").best.question == "学生写的维修问题"  # type: ignore[union-attr]
+        ws.classroom.reset(P4T1)
+        best = ws.matcher.build().answer("坏了能修吗").best
+        assert best is None or best.question != "学生写的维修问题"
     finally:
         ws.close()

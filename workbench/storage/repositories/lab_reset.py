@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 
 from workbench.domain.exercises import LabArea
 from workbench.storage.repositories.bot import BotRepository, StoredConfig
-from workbench.storage.tables import ConversationRow, CustomerTagRow, KbCategoryRow, KbEntryRow, TagRow
+from workbench.storage.tables import (
+    ConversationRow,
+    CustomerRow,
+    CustomerTagRow,
+    KbCategoryRow,
+    KbEntryRow,
+    NoteRow,
+    TagRow,
+)
 from workbench.storage.tables_aftersales import CaseRow
 from workbench.storage.tables_bot import AutoMessageLogRow, ReceptionGroupRow
 from workbench.storage.tables_crm import CareTemplateRow, CustomerGroupRow, FollowUpRow, FollowUpRuleRow
@@ -43,6 +51,11 @@ class LabResetRepository:
             shop_tags = select(TagRow.id).where(TagRow.shop_id == shop_id)
             self.s.execute(delete(CustomerTagRow).where(CustomerTagRow.tag_id.in_(shop_tags)))
             self.s.execute(delete(TagRow).where(TagRow.shop_id == shop_id))
+            if since is not None:
+                shop_customers = select(CustomerRow.id).where(CustomerRow.shop_id == shop_id)
+                self.s.execute(
+                    delete(NoteRow).where(NoteRow.customer_id.in_(shop_customers), NoteRow.created_at >= since)
+                )
         if LabArea.CHATS in areas and since is not None:
             self.s.execute(delete(CaseRow).where(CaseRow.shop_id == shop_id, CaseRow.created_at >= since))
             self.s.execute(
