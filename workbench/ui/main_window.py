@@ -532,6 +532,8 @@ class MainWindow(QMainWindow):
                 parent=self,
             )
             page.student_saved.connect(self._student_saved)
+            # A reset puts back 店小蜜's settings, the KB and the exercise's chats: the desk reads them again.
+            page.lab_reset.connect(self._after_lab_reset)
             return page
 
         def console() -> QWidget:
@@ -545,6 +547,10 @@ class MainWindow(QMainWindow):
             self._resume_lab(ws)
         if role in (Role.TEACHER, Role.OWNER):
             self.page_index["lab_console"] = self.add_page(self.tr("实训管理"), console)
+
+    def _after_lab_reset(self, _exercise_id: str) -> None:
+        self._reload_bot_settings()
+        self.refresh_lists()
 
     def _student_saved(self, student: Student) -> None:
         """The 实训 page wrote the student into the settings: the settings dialog starts from them."""
