@@ -44,6 +44,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--lang", default="zh_CN")
+    parser.add_argument("--labs-only", action="store_true", help="only the classroom labs' pages")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.lang == "zh_CN" else f"_{args.lang}"
@@ -62,6 +63,10 @@ def main() -> int:
         window.show()
         window.start()
         wait(app, lambda: window.workspace is not None and window.matcher is not None)
+        lab_screenshots(app, window, args.out, suffix, Path(tmp))
+        if args.labs_only:
+            window.close()
+            return 0
         channel = window.channel
         assert channel is not None
         for scenario in ("exchange_colour_size", "where_is_parcel", "size_advice", "coupon_discount"):
@@ -98,6 +103,60 @@ def main() -> int:
         window.grab().save(str(args.out / f"quick_phrases{suffix}.png"))
         window.close()
     return 0
+
+
+def lab_screenshots(app: QApplication, window: MainWindow, out: Path, suffix: str, tmp: Path) -> None:
+    """实训 (the exercise panel and its check results) and 实训管理 (the teacher console over a folder of
+    submission files: a few students who did more or less of 项目4 任务1)."""
+    from dataclasses import replace
+
+    from workbench.domain.exercises import Student
+    from workbench.services.lab_exports import export_submission
+    from workbench.ui.exercises.console import TeacherConsole
+    from workbench.ui.exercises.page import LabPage
+
+    ws = window.workspace
+    assert ws is not None
+    page = window.show_page(window.page_index["lab"])
+    assert isinstance(page, LabPage)
+    wait(app, lambda: bool(page.exercises))
+    page.pick("p4-t1")
+    wait(app, lambda: page.start_button.isEnabled())
+    settle(app, 0.5)
+    window.grab().save(str(out / f"lab_exercise{suffix}.png"))
+
+    folder = tmp / "submissions"
+    folder.mkdir()
+    students = [
+        Student("李明", "2026001", "电商2班"),
+        Student("王芳", "2026002", "电商2班"),
+        Student("赵强", "2026003", "电商2班"),
+    ]
+    export_submission(ws, "p4-t1", ws.agent.id, students[2], folder / "2026003.json")
+    welcome = ws.bot.settings().welcome
+    ws.bot.save_welcome(replace(welcome, nickname="小蜜课堂版", default_text="亲，欢迎光临，有什么可以帮您？"))
+    export_submission(ws, "p4-t1", ws.agent.id, students[1], folder / "2026002.json")
+    ws.classroom.save_quiz_answers("p4-t1", ws.agent.id, {"q1": (2,)})
+    export_submission(ws, "p4-t1", ws.agent.id, students[0], folder / "2026001.json")
+
+    page.tabs.setCurrentWidget(page.results)
+    page.check()
+    wait(app, lambda: page.result is not None and page.results.table.rowCount() == len(page.result.items))
+    settle(app, 0.5)
+    window.grab().save(str(out / f"lab_check{suffix}.png"))
+
+    console = window.show_page(window.page_index["lab_console"])
+    assert isinstance(console, TeacherConsole)
+    wait(app, lambda: bool(console.exercises))
+    console.pick("p4-t1")
+    console.load_folder(folder)
+    wait(app, lambda: console.roster.rowCount() == 3)
+    settle(app, 0.5)
+    window.grab().save(str(out / f"lab_console{suffix}.png"))
+    console.tabs.setCurrentIndex(1)
+    settle(app, 0.5)
+    window.grab().save(str(out / f"lab_console_items{suffix}.png"))
+    window.nav.setCurrentRow(0)
 
 
 if __name__ == "__main__":

@@ -181,6 +181,11 @@ def add_simulate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     simulate.add_argument("--seed", type=int, metavar="N", help="random seed: the same buyers in the same order")
     simulate.add_argument(
+        "--exercise",
+        metavar="ID",
+        help="a classroom exercise: wait until the teacher starts it, then bring its scenarios with its seed",
+    )
+    simulate.add_argument(
         "--max-buyers",
         type=positive_int,
         metavar="N",

@@ -481,7 +481,9 @@ def run_simulate(args: argparse.Namespace) -> int:
     url = with_stored_password(args.db)
     log.info("opening %s", redact(url))
     try:
-        parts = open_feed(url, rate_per_min=args.rate, seed=args.seed, max_active=args.max_buyers)
+        parts = open_feed(
+            url, rate_per_min=args.rate, seed=args.seed, max_active=args.max_buyers, exercise=args.exercise
+        )
     except DatabaseError as exc:
         print(f"workbench: {exc}", file=sys.stderr)
         return 2
@@ -501,6 +503,8 @@ def run_simulate(args: argparse.Namespace) -> int:
             parts.ws.channel.simulator.max_active if parts.ws.channel is not None else 0,
             f" for {args.duration:g} s" if args.duration is not None else "",
         )
+        if feed.lab is not None:
+            log.info("exercise %s: no buyers until the teacher starts it (开始 in 课堂)", feed.lab.exercise_id)
         if not stop.is_set():
             feed.run(stop, args.duration)
         try:

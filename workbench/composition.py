@@ -20,11 +20,11 @@ import math
 import os
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.channels.scenarios import Scenario, load_scenarios
+from workbench.channels.scenarios import Scenario, select_scenarios
 from workbench.channels.simulator import Simulator
 from workbench.demo import reset_demo as restore_demo
 from workbench.demo import seed_if_empty
@@ -48,7 +48,7 @@ from workbench.services.crm_io import CrmImportExport
 from workbench.services.customers import CustomerService
 from workbench.services.desk import DeskService, open_shop
 from workbench.services.exercises import ExerciseService
-from workbench.services.feed import TeamFeed
+from workbench.services.feed import LabGate, TeamFeed
 from workbench.services.health import StorageHealth
 from workbench.services.kb import KbService
 from workbench.services.kb_admin import KbAdminService
@@ -247,10 +247,12 @@ def build_channel(
     seed: int | None = None,
     max_active: int = MAX_ACTIVE,
     monotonic: Callable[[], float] = time.monotonic,
+    scenarios: Sequence[str] = (),
 ) -> SimulatedChannel:
     """Simulated customers for a desk (or a team's feed): the scenario simulator (at most
     `max_active` customers in the shop at once), the reception bot that serves full-auto chats, and
-    the order events that drive auto messages and reviews."""
+    the order events that drive auto messages and reviews. `scenarios` (ids) limits the buyers to an
+    exercise's scenario set (empty: every scenario)."""
     rng = random.Random(seed)
     channel: SimulatedChannel
 
@@ -258,7 +260,7 @@ def build_channel(
         return channel.context_for(scenario)
 
     simulator = Simulator(
-        load_scenarios(),
+        select_scenarios(scenarios),
         rng=rng,
         arrivals_per_minute=rate_per_min,
         speed=speed,
@@ -314,6 +316,7 @@ def open_feed(
     max_active: int | None = None,
     clock: Clock = system_clock,
     monotonic: Callable[[], float] = time.monotonic,
+    exercise: str | None = None,
 ) -> FeedParts:
     """The simulated buyers of the shop at `url` for every desk on it (`workbench simulate`): the
     same channel a single-seat desk builds, with the KB matcher built now (the bot answers at once)
@@ -321,7 +324,10 @@ def open_feed(
 
     The feed works as the shop's owner but is no desk: it keeps no presence, so 分流 never gives it a
     buyer. An empty database becomes the demo shop first, as for a desk (`seeded_demo`); a shop without
-    customers is refused (DomainError ``feed.no_customers``): the simulated buyers are its customers."""
+    customers is refused (DomainError ``feed.no_customers``): the simulated buyers are its customers.
+
+    `exercise`: a classroom exercise's id; the feed waits until the teacher starts it, then brings its
+    scenario set in the order its seed draws (`seed` is then the exercise's, unless given)."""
     offline_after_s, _ = presence_timings()
     db = open_database(url, clock=clock, seed_demo=False)
     live: LiveChanges | None = None
@@ -346,7 +352,17 @@ def open_feed(
         )
         ws.channel = channel
         channel.set_matcher(ws.matcher.build())
-        feed = TeamFeed(channel, ws.reception.for_program(), ws.hub, monotonic=monotonic)
+        lab: LabGate | None = None
+        if exercise is not None:
+            found = ws.exercises.exercise(exercise)  # DomainError exercise.unknown
+            classroom = ws.classroom
+            lab = LabGate(
+                found.id,
+                lambda: classroom.started(found.id),
+                select_scenarios(found.scenarios),
+                seed if seed is not None else found.seed,
+            )
+        feed = TeamFeed(channel, ws.reception.for_program(), ws.hub, lab=lab, monotonic=monotonic)
     except BaseException as exc:
         if follower is not None:
             follower.close()

@@ -43,6 +43,11 @@ class Settings:
     suggestions_shown: int = 5
     font_size: int = 10
     theme: str = "light"  # a palette in workbench/assets/themes; the UI checks the name (unknown: light)
+    # The student at a single-seat desk (classroom labs without a server), entered once: it goes on the
+    # 实战记录表 and the submission file. On a shared server the logged-in user is the student.
+    student_name: str = ""
+    student_number: str = ""  # 学号
+    student_class: str = ""
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -87,6 +92,9 @@ _RULES: dict[str, _Rule] = {
     "language": _Rule(str, choices=LANGUAGES),
     "backups_kept": _Rule(int, *BACKUPS_KEPT_RANGE),
     "last_username": _Rule(str, max_length=64),
+    "student_name": _Rule(str, max_length=64),
+    "student_number": _Rule(str, max_length=64),
+    "student_class": _Rule(str, max_length=64),
     "simulator_rate_per_min": _Rule(float, *SIMULATOR_RATE_RANGE),
     "simulator_speed": _Rule(float, *SIMULATOR_SPEED_RANGE),
     "suggestions_shown": _Rule(int, *SUGGESTIONS_RANGE),

@@ -5506,6 +5506,165 @@ You can keep working. If it happens again, please send this log file to support.
     </message>
 </context>
 <context>
+    <name>LabPage</name>
+    <message>
+        <source>Excel 表格 (*.xlsx)</source>
+        <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF file (*.pdf)</translation>
+    </message>
+    <message>
+        <source>{name}_实战记录表.{kind}</source>
+        <translation>{name}_lab_record.{kind}</translation>
+    </message>
+    <message>
+        <source>「{title}」已重置</source>
+        <translation>“{title}” has been reset</translation>
+    </message>
+    <message>
+        <source>交给老师的文件：检查结果、实战记录表和你的配置，防篡改</source>
+        <translation>The file for your teacher: the check results, the lab record and your configuration, protected against editing</translation>
+    </message>
+    <message>
+        <source>任务步骤</source>
+        <translation>Steps</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>保存答案</source>
+        <translation>Save answers</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>学号</source>
+        <translation>Student no.</translation>
+    </message>
+    <message>
+        <source>学生信息</source>
+        <translation>Student</translation>
+    </message>
+    <message>
+        <source>学生信息已保存</source>
+        <translation>Student details saved</translation>
+    </message>
+    <message>
+        <source>学生信息未能保存：{error}</source>
+        <translation>The student details could not be saved: {error}</translation>
+    </message>
+    <message>
+        <source>实训任务</source>
+        <translation>Exercises</translation>
+    </message>
+    <message>
+        <source>实训进行中（{time} 开始）</source>
+        <translation>Lab in progress (started {time})</translation>
+    </message>
+    <message>
+        <source>导出实战记录表</source>
+        <translation>Export the lab record</translation>
+    </message>
+    <message>
+        <source>导出实战记录表（PDF）</source>
+        <translation>Export lab record (PDF)</translation>
+    </message>
+    <message>
+        <source>导出实战记录表（XLSX）</source>
+        <translation>Export lab record (XLSX)</translation>
+    </message>
+    <message>
+        <source>导出提交文件</source>
+        <translation>Export submission file</translation>
+    </message>
+    <message>
+        <source>已导出：{path}</source>
+        <translation>Exported: {path}</translation>
+    </message>
+    <message>
+        <source>开始实训</source>
+        <translation>Start lab</translation>
+    </message>
+    <message>
+        <source>按任务评价表逐项检查你的操作</source>
+        <translation>Check your work item by item against the task&apos;s rubric</translation>
+    </message>
+    <message>
+        <source>提交文件 (*.json)</source>
+        <translation>Submission file (*.json)</translation>
+    </message>
+    <message>
+        <source>未开始：点「开始实训」后模拟买家才会进店</source>
+        <translation>Not started: simulated buyers come in only after Start lab</translation>
+    </message>
+    <message>
+        <source>本实训没有课后作业</source>
+        <translation>This exercise has no homework</translation>
+    </message>
+    <message>
+        <source>检查</source>
+        <translation>Check</translation>
+    </message>
+    <message>
+        <source>检查结果</source>
+        <translation>Check results</translation>
+    </message>
+    <message>
+        <source>正在检查…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>清除本实训的设置、会话与成绩，店铺的其他数据保持不变</source>
+        <translation>Clears this exercise&apos;s settings, chats and scores; the rest of the shop stays as it is</translation>
+    </message>
+    <message>
+        <source>班级</source>
+        <translation>Class</translation>
+    </message>
+    <message>
+        <source>确定重置「{title}」吗？本实训的设置、会话与成绩将被清除，店铺的其他数据保持不变。</source>
+        <translation>Reset “{title}”? This exercise&apos;s settings, chats and scores will be cleared; the rest of the shop stays as it is.</translation>
+    </message>
+    <message>
+        <source>等待老师开始本实训：开始后模拟买家才会进店</source>
+        <translation>Waiting for the teacher to start this lab: simulated buyers come in once it starts</translation>
+    </message>
+    <message>
+        <source>简答，由老师评定</source>
+        <translation>Short answer, marked by the teacher</translation>
+    </message>
+    <message>
+        <source>请先在左下方填写姓名和学号并保存：它们会写在实战记录表和提交文件上</source>
+        <translation>First enter and save your name and student number (bottom left): they go on the lab record and the submission file</translation>
+    </message>
+    <message>
+        <source>请填写姓名和学号</source>
+        <translation>Please enter your name and student number</translation>
+    </message>
+    <message>
+        <source>课后作业</source>
+        <translation>Homework</translation>
+    </message>
+    <message>
+        <source>课后作业答案已保存（{n} 题）</source>
+        <translation>Homework answers saved ({n} questions)</translation>
+    </message>
+    <message>
+        <source>选择左侧的实训任务</source>
+        <translation>Pick an exercise on the left</translation>
+    </message>
+    <message>
+        <source>重置本实训</source>
+        <translation>Reset this lab</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>密码</source>
@@ -5596,6 +5755,14 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>团队共用一个模拟客户来源：买家由服务器上运行的 workbench simulate 带来</source>
         <translation>The team shares one customer feed: buyers come from workbench simulate running on the server</translation>
+    </message>
+    <message>
+        <source>实训</source>
+        <translation>Lab</translation>
+    </message>
+    <message>
+        <source>实训管理</source>
+        <translation>Labs (teacher)</translation>
     </message>
     <message>
         <source>客户</source>
@@ -7179,6 +7346,29 @@ Covers: {parts}</translation>
     </message>
 </context>
 <context>
+    <name>ResultsView</name>
+    <message>
+        <source>尚未检查：完成步骤后点「检查」，程序按评分表逐项打分</source>
+        <translation>Not checked yet: do the steps, then press Check; the program scores each rubric item</translation>
+    </message>
+    <message>
+        <source>得分</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <source>得分 {total} / {max}</source>
+        <translation>Score {total} / {max}</translation>
+    </message>
+    <message>
+        <source>评分项</source>
+        <translation>Rubric item</translation>
+    </message>
+    <message>
+        <source>说明</source>
+        <translation>Why</translation>
+    </message>
+</context>
+<context>
     <name>ReviewCard</name>
     <message>
         <source>修改回复</source>
@@ -7649,6 +7839,14 @@ Covers: {parts}</translation>
         <translation>Backups</translation>
     </message>
     <message>
+        <source>学号</source>
+        <translation>Student no.</translation>
+    </message>
+    <message>
+        <source>学生姓名</source>
+        <translation>Student name</translation>
+    </message>
+    <message>
         <source>按 Enter 发送（Shift+Enter 换行）；不勾选则 Ctrl+Enter 发送</source>
         <translation>Enter sends (Shift+Enter for a new line); unchecked, Ctrl+Enter sends</translation>
     </message>
@@ -7671,6 +7869,10 @@ Covers: {parts}</translation>
     <message>
         <source>浅色</source>
         <translation>Light</translation>
+    </message>
+    <message>
+        <source>班级</source>
+        <translation>Class</translation>
     </message>
     <message>
         <source>界面主题</source>
@@ -7929,6 +8131,69 @@ Reason: {reason}</translation>
     <message>
         <source>部分设置已恢复为默认值</source>
         <translation>Some settings were reset to their defaults</translation>
+    </message>
+</context>
+<context>
+    <name>StudentDialog</name>
+    <message>
+        <source>{name}（{number}）· {title}</source>
+        <translation>{name} ({number}) · {title}</translation>
+    </message>
+    <message>
+        <source>互测</source>
+        <translation>Peer</translation>
+    </message>
+    <message>
+        <source>会话</source>
+        <translation>Chats</translation>
+    </message>
+    <message>
+        <source>保存评分</source>
+        <translation>Save marks</translation>
+    </message>
+    <message>
+        <source>提交文件不含会话记录</source>
+        <translation>A submission file holds no chats</translation>
+    </message>
+    <message>
+        <source>提交文件中的成绩只读；在班级数据库中才能录入评分。</source>
+        <translation>Scores from a submission file are read only; marks are entered on the class database.</translation>
+    </message>
+    <message>
+        <source>教师</source>
+        <translation>Teacher</translation>
+    </message>
+    <message>
+        <source>检查结果</source>
+        <translation>Check results</translation>
+    </message>
+    <message>
+        <source>自测</source>
+        <translation>Self-check</translation>
+    </message>
+    <message>
+        <source>自测由程序检查；互测和教师检测在此录入，非技术考评（态度、纪律、协作、文明）填入「教师」列。</source>
+        <translation>The program does the self-check; enter the peer and teacher checks here, and the non-technical marks (attitude, discipline, teamwork, civility) in the Teacher column.</translation>
+    </message>
+    <message>
+        <source>评分已保存</source>
+        <translation>Marks saved</translation>
+    </message>
+    <message>
+        <source>评分录入</source>
+        <translation>Marks</translation>
+    </message>
+    <message>
+        <source>评分项</source>
+        <translation>Rubric item</translation>
+    </message>
+    <message>
+        <source>该学生还没有接待过买家</source>
+        <translation>This student has not served any buyer yet</translation>
+    </message>
+    <message>
+        <source>配置</source>
+        <translation>Configuration</translation>
     </message>
 </context>
 <context>
@@ -8217,6 +8482,149 @@ Reason: {reason}</translation>
     <message>
         <source>这会从 {n} 位客户身上移除它们，不能恢复。</source>
         <translation>This removes them from {n} customers and cannot be undone.</translation>
+    </message>
+</context>
+<context>
+    <name>TeacherConsole</name>
+    <message>
+        <source>Excel 表格 (*.xlsx)</source>
+        <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>{exercise}_成绩.xlsx</source>
+        <translation>{exercise}_grades.xlsx</translation>
+    </message>
+    <message>
+        <source>为全班开始本实训：模拟买家从此进店</source>
+        <translation>Start this lab for the class: simulated buyers come in from now on</translation>
+    </message>
+    <message>
+        <source>停止</source>
+        <translation>Stop</translation>
+    </message>
+    <message>
+        <source>名次</source>
+        <translation>Rank</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>学号</source>
+        <translation>Student no.</translation>
+    </message>
+    <message>
+        <source>导出成绩</source>
+        <translation>Export grades</translation>
+    </message>
+    <message>
+        <source>导出成绩（XLSX）</source>
+        <translation>Export grades (XLSX)</translation>
+    </message>
+    <message>
+        <source>平均分</source>
+        <translation>Average</translation>
+    </message>
+    <message>
+        <source>开始</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>总分</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>成绩已导出：{path}</source>
+        <translation>Grades exported: {path}</translation>
+    </message>
+    <message>
+        <source>打开提交文件夹…</source>
+        <translation>Open submissions folder…</translation>
+    </message>
+    <message>
+        <source>未通过人数</source>
+        <translation>Missed by</translation>
+    </message>
+    <message>
+        <source>未通过人数最多的评分项：{title}（{missed}/{of} 名学生未通过）</source>
+        <translation>Most missed rubric item: {title} ({missed}/{of} students missed it)</translation>
+    </message>
+    <message>
+        <source>未采用 {n} 个文件：{files}</source>
+        <translation>{n} files refused: {files}</translation>
+    </message>
+    <message>
+        <source>本实训未开始：模拟买家不会进店</source>
+        <translation>This lab has not started: no simulated buyers come in</translation>
+    </message>
+    <message>
+        <source>本实训进行中（{time} 开始）</source>
+        <translation>This lab is in progress (started {time})</translation>
+    </message>
+    <message>
+        <source>来源：提交文件夹 {folder}（{n} 份）</source>
+        <translation>Source: submissions folder {folder} ({n} files)</translation>
+    </message>
+    <message>
+        <source>来源：班级数据库（{n} 名学生）</source>
+        <translation>Source: the class database ({n} students)</translation>
+    </message>
+    <message>
+        <source>查看学生详情 / 录入评分</source>
+        <translation>Student details / enter marks</translation>
+    </message>
+    <message>
+        <source>正在检查全班的实训…</source>
+        <translation>Checking the whole class…</translation>
+    </message>
+    <message>
+        <source>每个评分项都已全部通过</source>
+        <translation>Every rubric item was passed by everyone</translation>
+    </message>
+    <message>
+        <source>满分</source>
+        <translation>Max</translation>
+    </message>
+    <message>
+        <source>班级</source>
+        <translation>Class</translation>
+    </message>
+    <message>
+        <source>班级数据库</source>
+        <translation>Class database</translation>
+    </message>
+    <message>
+        <source>班级进度与排名</source>
+        <translation>Progress and ranking</translation>
+    </message>
+    <message>
+        <source>评分项</source>
+        <translation>Rubric item</translation>
+    </message>
+    <message>
+        <source>评分项统计</source>
+        <translation>Item statistics</translation>
+    </message>
+    <message>
+        <source>读取学生导出的提交文件（一个文件夹）</source>
+        <translation>Read the submission files students exported (one folder)</translation>
+    </message>
+    <message>
+        <source>读取登录本服务器的每位学生的实训</source>
+        <translation>Read the work of every student who logs in to this server</translation>
+    </message>
+    <message>
+        <source>课堂实训</source>
+        <translation>Classroom labs</translation>
+    </message>
+    <message>
+        <source>还没有学生的实训</source>
+        <translation>No student work yet</translation>
+    </message>
+    <message>
+        <source>选择提交文件所在的文件夹</source>
+        <translation>Choose the folder holding the submission files</translation>
     </message>
 </context>
 <context>

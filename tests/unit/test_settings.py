@@ -158,3 +158,25 @@ def test_fuzz_any_bytes_load_into_valid_settings(tmp_path: Path, content: bytes)
     path.write_bytes(content)
     loaded = read_settings(path)
     assert settings_problems(loaded.settings) == []
+
+
+def test_the_single_seat_student_is_kept_and_an_overlong_one_refused(tmp_path: Path) -> None:
+    """实训 without a server: name, 学号 and class are entered once and read back; a value no form
+    could have written (too long, not text) falls back to empty and is reported."""
+    from workbench.settings import Settings, read_settings, save_settings
+
+    path = tmp_path / "settings.json"
+    save_settings(path, Settings(student_name="李明", student_number="2026001", student_class="电商2班"))
+    loaded = read_settings(path)
+    assert (loaded.settings.student_name, loaded.settings.student_number, loaded.settings.student_class) == (
+        "李明",
+        "2026001",
+        "电商2班",
+    )
+    path.write_text(json.dumps({"student_name": "李" * 65, "student_number": 2026001}), encoding="utf-8")
+    loaded = read_settings(path)
+    assert loaded.settings.student_name == "" and loaded.settings.student_number == ""
+    assert {(p.key, p.reason) for p in loaded.problems} == {
+        ("student_name", "too_long"),
+        ("student_number", "wrong_type"),
+    }

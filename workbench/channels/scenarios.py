@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -297,6 +297,19 @@ def load_scenarios(root: Traversable | None = None) -> list[Scenario]:
         seen[scenario.id] = entry.name
         scenarios.append(scenario)
     return scenarios
+
+
+def select_scenarios(ids: Sequence[str], root: Traversable | None = None) -> list[Scenario]:
+    """The scenarios with these ids, in this order (no ids: every scenario), e.g. an exercise's set.
+    An unknown id is a ValueError naming it."""
+    every = load_scenarios(root)
+    if not ids:
+        return every
+    by_id = {s.id: s for s in every}
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        raise ValueError(f"unknown scenario id(s): {', '.join(missing)}")
+    return [by_id[i] for i in dict.fromkeys(ids)]
 
 
 def load_shared(path: Traversable | None = None) -> SharedConfig:

@@ -25,9 +25,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from workbench.channels.scenarios import Scenario
 from workbench.domain.conversations import ConversationState, Sender
 from workbench.services.live import ChannelUpdate, SimulatedChannel
 from workbench.services.notifications import Change, Hub, Topic
@@ -73,6 +75,19 @@ class _Chat:
     seen: set[int] = field(default_factory=set)  # agent messages handed over already (or the feed's own)
 
 
+@dataclass(slots=True)
+class LabGate:
+    """A classroom exercise's lab control (`workbench simulate --exercise ID`): no buyer comes until the
+    teacher starts the exercise (`started` returns when; None while it is not started, or stopped);
+    then its scenario set and seed drive the feed, so every student meets the same buyers."""
+
+    exercise_id: str
+    started: Callable[[], datetime | None]
+    scenarios: Sequence[Scenario]
+    seed: int
+    poll_s: float = 2.0  # how often the feed asks the database whether the exercise runs
+
+
 class TeamFeed:
     def __init__(
         self,
@@ -80,6 +95,7 @@ class TeamFeed:
         reception: ReceptionService,
         hub: Hub,
         *,
+        lab: LabGate | None = None,
         tick_s: float = TICK_S,
         report_s: float = REPORT_S,
         monotonic: Callable[[], float] = time.monotonic,
@@ -97,6 +113,30 @@ class TeamFeed:
         self._reread_all = False
         self._settings_changed = False  # 店小蜜 settings or the KB were edited at a desk
         self._unsubscribe = hub.subscribe(self._heard)
+        self.lab = lab
+        self._lab_running: datetime | None = None  # when the exercise whose buyers come now was started
+        self._lab_checked: float | None = None
+
+    # -- lab control --------------------------------------------------------------------------
+
+    def lab_open(self) -> bool:
+        """Whether buyers may come: always without an exercise; with one, once the teacher started it
+        (asked every `poll_s`). A (re)start begins the exercise's buyers afresh from its seed."""
+        lab = self.lab
+        if lab is None:
+            return True
+        now = self.monotonic()
+        if self._lab_checked is not None and now - self._lab_checked < lab.poll_s:
+            return self._lab_running is not None
+        self._lab_checked = now
+        started = lab.started()
+        if started is not None and started != self._lab_running:
+            log.info("exercise %s started at %s: its buyers come now", lab.exercise_id, started.isoformat())
+            self.channel.use_scenarios(lab.scenarios, lab.seed)
+        elif started is None and self._lab_running is not None:
+            log.info("exercise %s stopped: no new buyers until it starts again", lab.exercise_id)
+        self._lab_running = started
+        return started is not None
 
     # -- what the desks do --------------------------------------------------------------------
 
@@ -147,6 +187,9 @@ class TeamFeed:
         """One tick: the desks' news first, then whatever the buyers, the bot, the colleagues and the
         orders do now."""
         heard = self.hear_desks()
+        if not self.lab_open():
+            self._record([], FeedCounts(agent_replies=heard))
+            return []
         updates = self.channel.tick()
         self.channel.take_new_reviews()  # the reviews are in the database; no list here shows them
         self._record(updates, FeedCounts(agent_replies=heard))

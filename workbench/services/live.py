@@ -180,6 +180,25 @@ class SimulatedChannel:
     def set_rate(self, per_minute: float) -> None:
         self.simulator.set_rate(per_minute)
 
+    def use_scenarios(self, scenarios: Sequence[Scenario], seed: int) -> None:
+        """An exercise's buyers from now on (lab control): only `scenarios`, drawn with `seed`, so every
+        student meets the same buyers in the same order. The buyers in the shop now go quietly; their
+        chats stay as they are."""
+        old = self.simulator
+        for conv_id in self.conversation_ids():
+            self.forget(conv_id)
+        self.rng = random.Random(seed)
+        self._events_rng = random.Random(self.rng.getrandbits(64))
+        self.simulator = Simulator(
+            scenarios,
+            rng=random.Random(self.rng.getrandbits(64)),
+            arrivals_per_minute=old.rate,
+            patience_scale=old.patience_scale,
+            max_active=old.max_active,
+            speed=old.speed,
+            context_provider=self.context_for,
+        )
+
     def conversation_ids(self) -> tuple[int, ...]:
         """The chats of the simulated customers still in the shop."""
         return tuple(self._conv_visitor)

@@ -56,6 +56,7 @@ from workbench.ui.widgets.elided_label import ElidedLabel
 # Services, the matcher and the sidebar tabs pull in SQLAlchemy and jieba: they are imported when the
 # workspace opens, after the first paint.
 if TYPE_CHECKING:
+    from workbench.domain.exercises import Exercise, Student
     from workbench.kb.matcher import Matcher
     from workbench.services.live import SimulatedChannel
     from workbench.services.notifications import Topic
@@ -506,6 +507,91 @@ class MainWindow(QMainWindow):
             self.page_index["assistant"] = self.add_page(self.tr("店小蜜"), assistant)
         if allows(ws.agent.role, Permission.SUPERVISE):
             self._add_supervisor_page(ws)
+        self._add_lab_pages(ws)
+
+    def _add_lab_pages(self, ws: Workspace) -> None:
+        """实训 for a student (on a single seat the owner is the student) and 实训管理 for the teacher (and
+        the owner, who grades a folder of submission files on a single seat)."""
+        from workbench.domain.identity import Role
+
+        single_seat = not self.config.team_feed
+        role = ws.agent.role
+        tasks = self.tasks
+
+        def lab() -> QWidget:
+            from workbench.ui.exercises.page import LabPage
+
+            page = LabPage(
+                tasks,
+                ws,
+                single_seat=single_seat,
+                settings_file=self.config.paths.settings_file,
+                settings=self.config.settings,
+                hold_lab=self.controller.hold_for_lab,
+                start_lab=self._start_lab,
+                parent=self,
+            )
+            page.student_saved.connect(self._student_saved)
+            # A reset puts back 店小蜜's settings, the KB and the exercise's chats: the desk reads them again.
+            page.lab_reset.connect(self._after_lab_reset)
+            return page
+
+        def console() -> QWidget:
+            from workbench.ui.exercises.console import TeacherConsole
+
+            return TeacherConsole(tasks, ws, self)
+
+        if role is Role.STUDENT or (single_seat and role is Role.OWNER):
+            self.page_index["lab"] = self.add_page(self.tr("实训"), lab)
+        if single_seat and self.channel is not None:
+            self._resume_lab(ws)
+        if role in (Role.TEACHER, Role.OWNER):
+            self.page_index["lab_console"] = self.add_page(self.tr("实训管理"), console)
+
+    def _after_lab_reset(self, _exercise_id: str) -> None:
+        self._reload_bot_settings()
+        self.refresh_lists()
+
+    def _student_saved(self, student: Student) -> None:
+        """The 实训 page wrote the student into the settings: the settings dialog starts from them."""
+        settings = self.config.settings.with_changes(
+            student_name=student.name, student_number=student.number, student_class=student.class_name
+        )
+        self.config = replace(self.config, settings=settings)
+
+    def _resume_lab(self, ws: Workspace) -> None:
+        """A lab left running when the desk last closed goes on: its buyers, not the shop's everyday ones
+        (held back until its scenario set is in place)."""
+        self.controller.hold_for_lab()
+        classroom, exercises = ws.classroom, ws.exercises
+
+        def latest() -> Exercise | None:
+            running = classroom.running()
+            if not running:
+                return None
+            exercise_id = max(running, key=lambda e: running[e])
+            return next((e for e in exercises.exercises() if e.id == exercise_id), None)
+
+        def done(exercise: Exercise | None) -> None:
+            if exercise is None:
+                self.controller.lab_waiting = False  # no lab: the everyday simulated customers
+            else:
+                self.controller.start_lab(exercise.scenarios, exercise.seed)
+
+        def failed(exc: BaseException) -> None:
+            log.warning("could not read the running labs: %r", exc)
+            self.controller.lab_waiting = False
+
+        self.tasks.read(latest, done, failed)
+
+    def _start_lab(self, exercise: Exercise) -> None:
+        """The exercise runs: its buyers come (on a single seat this desk's simulated customers)."""
+
+        def started() -> None:
+            if not self.config.team_feed:  # starting a lab means its buyers come, whatever the start said
+                self.sim_action.setChecked(True)
+
+        self.controller.start_lab(exercise.scenarios, exercise.seed, then=started)
 
     def _add_supervisor_page(self, ws: Workspace) -> None:
         """主管 (a teacher's 课堂): every desk's live chats and agents; take over or reassign a chat."""

@@ -60,6 +60,12 @@ class SettingsDialog(QDialog):
         self.rate.setSingleStep(0.5)
         self.rate.setSuffix(self.tr(" 位/分钟"))
         self.rate.setValue(s.simulator_rate_per_min)
+        # The student at a single-seat desk (实训): on the 实战记录表 and the submission file.
+        self.student_name = QLineEdit(s.student_name, self)
+        self.student_number = QLineEdit(s.student_number, self)
+        self.student_class = QLineEdit(s.student_class, self)
+        for edit in (self.student_name, self.student_number, self.student_class):
+            edit.setMaxLength(64)
         self.db_url = QLineEdit(s.db_url, self)
         self.db_url.setPlaceholderText(self.tr("留空：使用本机 SQLite 数据库"))
         note = QLabel(
@@ -78,6 +84,9 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("发送方式"), self.enter_sends)
         form.addRow(self.tr("模拟客户"), self.sim_enabled)
         form.addRow(self.tr("到店频率"), self.rate)
+        form.addRow(self.tr("学生姓名"), self.student_name)
+        form.addRow(self.tr("学号"), self.student_number)
+        form.addRow(self.tr("班级"), self.student_class)
         form.addRow(self.tr("数据库地址"), self.db_url)
         form.addRow("", note)
         form.addRow("", self.error)
@@ -137,6 +146,9 @@ class SettingsDialog(QDialog):
             simulator_enabled=self.sim_enabled.isChecked(),
             simulator_rate_per_min=float(self.rate.value()),
             db_url=url,
+            student_name=self.student_name.text().strip(),
+            student_number=self.student_number.text().strip(),
+            student_class=self.student_class.text().strip(),
             backups_kept=int(self.backups_kept.value()),
         )
         try:

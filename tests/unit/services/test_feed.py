@@ -262,3 +262,76 @@ def test_a_shop_without_customers_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DomainError) as refused:
         open_feed(url, rate_per_min=2.0)
     assert refused.value.code == "feed.no_customers"
+
+
+def test_an_exercises_feed_waits_for_the_teacher_then_brings_its_scenarios(ws: Workspace) -> None:
+    """Lab control (`workbench simulate --exercise ID`): no buyer before the exercise is started; after
+    it, only the exercise's scenarios, drawn with its seed; a stop holds new buyers back again."""
+    from datetime import UTC, datetime
+
+    from workbench.channels.scenarios import select_scenarios
+    from workbench.services.feed import LabGate
+
+    clock = FakeTime()
+    started: list[datetime | None] = [None]
+    wanted = ("exchange_colour_size", "invoice")
+    channel = build_channel(ws, rate_per_min=30.0, seed=1, max_active=1000, monotonic=clock)
+    gate = LabGate("p4-t1", lambda: started[0], select_scenarios(wanted), seed=7, poll_s=1.0)
+    feed = TeamFeed(channel, ws.reception, ws.hub, lab=gate, monotonic=clock)
+    before = len(ws.reception.lists().waiting)
+    totals = feed.run(FastStop(clock), duration=120.0)
+    assert totals.buyers == 0  # 30 a minute for two minutes, yet nobody: the exercise is not started
+    assert len(ws.reception.lists().waiting) == before
+
+    started[0] = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    totals = feed.run(FastStop(clock), duration=120.0)
+    assert totals.buyers > 10
+    assert {s.id for s in feed.channel.simulator.scenarios} == set(wanted)
+    scenario_ids = {c.scenario_id for c in ws.reception.lists().waiting if c.id in set(feed.channel.conversation_ids())}
+    assert scenario_ids and scenario_ids <= set(wanted)
+
+    started[0] = None
+    came = feed.total.buyers
+    feed.run(FastStop(clock), duration=120.0)
+    assert feed.total.buyers == came  # stopped: no new buyers
+
+
+def test_an_unknown_scenario_in_an_exercise_is_named() -> None:
+    from workbench.channels.scenarios import select_scenarios
+
+    with pytest.raises(ValueError, match="no_such_scenario"):
+        select_scenarios(["invoice", "no_such_scenario"])
+    assert [s.id for s in select_scenarios(["invoice", "exchange_colour_size"])] == ["invoice", "exchange_colour_size"]
+
+
+def test_open_feed_with_an_exercise_waits_for_its_start_in_the_database(tmp_path: Path, demo_database: Path) -> None:
+    """`workbench simulate --exercise p4-t1`: the feed asks the classroom service whether the teacher
+    started the exercise, and brings its scenarios with its seed once they did."""
+    from workbench.composition import open_feed
+
+    target = tmp_path / "wb.sqlite3"
+    copy_demo(demo_database, target)
+    clock = FakeTime()
+    parts = open_feed(sqlite_url(target), rate_per_min=30.0, exercise="p4-t1", monotonic=clock)
+    try:
+        feed, ws = parts.feed, parts.ws
+        exercise = ws.exercises.exercise("p4-t1")
+        assert feed.lab is not None and feed.lab.seed == exercise.seed
+        assert feed.run(FastStop(clock), duration=60.0).buyers == 0
+        ws.classroom.start("p4-t1")
+        feed.run(FastStop(clock), duration=120.0)
+        assert feed.total.buyers > 5
+        assert {s.id for s in feed.channel.simulator.scenarios} == set(exercise.scenarios)
+    finally:
+        parts.close()
+
+
+def test_open_feed_refuses_an_unknown_exercise(tmp_path: Path, demo_database: Path) -> None:
+    from workbench.composition import open_feed
+    from workbench.domain.errors import DomainError
+
+    target = tmp_path / "wb.sqlite3"
+    copy_demo(demo_database, target)
+    with pytest.raises(DomainError) as raised:
+        open_feed(sqlite_url(target), rate_per_min=1.0, exercise="no-such-exercise")
+    assert raised.value.code == "exercise.unknown"

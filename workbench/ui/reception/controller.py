@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -142,6 +142,9 @@ class ReceptionController(QObject):
         self._newest_shown: int | None = None  # the open chat's newest message on screen (catch-up reads after it)
         self._sending = False
         self.tick_running = False
+        # Lab control (a classroom exercise picked on 实训, not started yet): no buyer comes until the
+        # student's 开始实训; then the exercise's scenario set and seed drive the simulated customers.
+        self.lab_waiting = False
         self._relay = _Relay(self)
         self._relay.workspace_done.connect(self._on_workspace_done)
         self._relay.matcher_done.connect(self._on_matcher_done)
@@ -559,7 +562,7 @@ class ReceptionController(QObject):
 
     def tick_channel(self) -> None:
         channel = self.channel
-        if channel is None or self.tick_running:
+        if channel is None or self.tick_running or self.lab_waiting:
             return
         self.tick_running = True
 
@@ -579,6 +582,31 @@ class ReceptionController(QObject):
                 log.error("simulator tick failed: %r", exc)
 
         self.tasks.write(tick, done, failed)
+
+    def hold_for_lab(self) -> None:
+        """An exercise waits for 开始实训: the simulated customers bring nobody meanwhile."""
+        self.lab_waiting = True
+
+    def start_lab(self, scenario_ids: Sequence[str], seed: int, then: Callable[[], None] | None = None) -> None:
+        """The exercise started: its buyers (`scenario_ids`, drawn with `seed`) come from now on."""
+        channel = self.channel
+        if channel is None:  # a shared server: the team's feed brings the exercise's buyers
+            self.lab_waiting = False
+            if then is not None:
+                then()
+            return
+
+        def job() -> None:
+            from workbench.channels.scenarios import select_scenarios
+
+            channel.use_scenarios(select_scenarios(scenario_ids), seed)
+
+        def done(_: object) -> None:
+            self.lab_waiting = False
+            if then is not None:
+                then()
+
+        self.tasks.write(job, done)
 
     def apply_updates(self, updates: list[ChannelUpdate]) -> None:
         """What the simulated customers (and the bot) did: messages for the open chat, suggestions

@@ -1,0 +1,66 @@
+"""What a desk exports from a classroom lab, for one student: the result as the teacher sees it (the
+program's check, the quiz marked from the saved answers, the teacher's marks filled in), the 实战记录表
+(XLSX here; the PDF is laid out by the UI from `lab_record.record_html`) and the submission file.
+
+The desk's pages call these off the UI thread with their workspace; they read through the workspace's
+services and the record builders of `workbench.services.lab_record` / `submissions`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from workbench.domain.exercises import ExerciseResult, Student
+from workbench.services import lab_record
+from workbench.services.submissions import Submission, write_submission
+
+if TYPE_CHECKING:
+    from workbench.services.workspace import Workspace
+
+
+def student_result(ws: Workspace, exercise_id: str, agent_id: int) -> ExerciseResult:
+    """The check of `agent_id`'s work with the quiz marked from their saved answers and the teacher's
+    marks filled in."""
+    answers = ws.classroom.quiz_answers(exercise_id, agent_id)
+    chosen = {question: answer for question, answer in answers.items() if not isinstance(answer, str)}
+    checked = ws.exercises.check(exercise_id, agent_id, quiz_answers=chosen)
+    return ws.classroom.complete(checked, agent_id)
+
+
+def build_record(ws: Workspace, exercise_id: str, agent_id: int, student: Student) -> lab_record.LabRecord:
+    """The 实战记录表 from the shop's configuration now (with the 问答测试 asked of the KB matcher)."""
+    exercise = ws.exercises.exercise(exercise_id)
+    result = student_result(ws, exercise_id, agent_id)
+    return lab_record.build_record(ws.db, ws.shop.id, exercise, student, result, ws.clock(), matcher=ws.matcher.build())
+
+
+def write_record_xlsx(ws: Workspace, exercise_id: str, agent_id: int, student: Student, path: Path) -> Path:
+    """The 实战记录表 as XLSX, with the 任务评价 sheet (自测 from the check, 互测 / 教师 from the marks)."""
+    record = build_record(ws, exercise_id, agent_id, student)
+    result = student_result(ws, exercise_id, agent_id)
+    lab_record.write_record_xlsx(record, path, result, ws.classroom.marks(exercise_id, agent_id))
+    return path
+
+
+def export_submission(ws: Workspace, exercise_id: str, agent_id: int, student: Student, path: Path) -> Submission:
+    """The submission file for the teacher: the result, the 实战记录表 and the configuration snapshot,
+    signed (see `workbench.services.submissions`)."""
+    now = ws.clock()
+    result = student_result(ws, exercise_id, agent_id)
+    record = build_record(ws, exercise_id, agent_id, student)
+    configuration = lab_record.configuration_snapshot(ws.db, ws.shop.id, now.date())
+    return write_submission(
+        path, student=student, result=result, made_at=now, record=record, configuration=configuration
+    )
+
+
+def class_submissions(ws: Workspace, exercise_id: str) -> list[tuple[int, Submission]]:
+    """Every student of the class on this database with their result, as submissions (agent id first):
+    the teacher console's roster and its grades export."""
+    now = ws.clock()
+    found = []
+    for agent in ws.classroom.students():
+        result = student_result(ws, exercise_id, agent.id)
+        found.append((agent.id, Submission(Student(agent.display_name, agent.username), exercise_id, result, now)))
+    return found
