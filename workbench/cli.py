@@ -607,6 +607,7 @@ def run_submissions(args: argparse.Namespace) -> int:
 def _export_submission(args: argparse.Namespace) -> int:
     from workbench.domain.exercises import Student
     from workbench.kb.matcher import Matcher
+    from workbench.services.lab_exports import student_result
     from workbench.services.lab_record import build_record, configuration_snapshot, write_record_xlsx
     from workbench.services.submissions import write_submission
 
@@ -643,7 +644,7 @@ def _export_submission(args: argparse.Namespace) -> int:
             return 1
         student = Student(name, number, args.class_name.strip())
         now = ws.clock()
-        result = ws.classroom.complete(ws.exercises.check(exercise.id), ws.agent.id, exercise)
+        result = student_result(ws, exercise.id, ws.agent.id)  # the quiz marked from the saved answers
         record = build_record(
             ws.db, ws.shop.id, exercise, student, result, now, matcher=Matcher(ws.kb_admin.live_entries())
         )
