@@ -39,6 +39,7 @@ def test_export_then_grade(tmp_path: Path, demo_template: DemoTemplate) -> None:
     first = demo_data_dir(tmp_path, demo_template, "pc1")
     ws = open_workspace(sqlite_url(resolve_paths(first).database), clock=lambda: T0)
     ws.bot.save_reception(ReceptionConfig(mode=ReceptionMode.AUTO))  # 全自动: 10 points of 分流/全自动
+    ws.classroom.save_quiz_answers("p4-t1", ws.agent.id, {"q1": (2,)})  # 课后作业 answered in the window
     ws.close()
     second = demo_data_dir(tmp_path, demo_template, "pc2")
     folder = tmp_path / "submissions"
@@ -54,6 +55,8 @@ def test_export_then_grade(tmp_path: Path, demo_template: DemoTemplate) -> None:
     assert (mine.student.name, mine.student.number, mine.student.class_name) == ("李小明", "2024030117", "电商2班")
     routing = next(i for i in mine.result.items if i.id == "routing")
     assert (routing.points, routing.why) == (10, "分流未开启 ✗ · 全自动已开启 ✓")
+    quiz = next(i for i in mine.result.items if i.id == "quiz")
+    assert (quiz.points, quiz.passed) == (5, True)  # the command marks the answers the window saved
     assert mine.record is not None and mine.record.rows[0].task == "专业欢迎语配置"
     assert mine.configuration["bot"]["reception"]["mode"] == "auto"
     assert load_workbook(tmp_path / "a.xlsx")["实战记录表"]["D2"].value == "2024030117"
