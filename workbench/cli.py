@@ -546,20 +546,9 @@ def run_exercise(args: argparse.Namespace) -> int:
         known = ", ".join(e.id for e in exercises)
         print(f"workbench: unknown exercise {args.exercise!r} (known: {known})", file=sys.stderr)
         return 1
-    paths = resolve_paths(args.data_dir)
-    try:
-        paths.ensure()
-        settings = load_settings(paths.settings_file)
-        ws = open_workspace(resolve_db_url(args.db, settings, paths), username=args.user)
-    except DomainError as exc:
-        if exc.code == "agent.missing":
-            print(f"workbench: unknown user {args.user!r}", file=sys.stderr)
-            return 1
-        print(f"workbench: {describe(exc)}", file=sys.stderr)
-        return 2
-    except (DataDirError, DatabaseError) as exc:
-        print(f"workbench: {exc}", file=sys.stderr)
-        return 2
+    ws, status = _open_exercise_workspace(args)
+    if ws is None:
+        return status
     try:
         result = ws.exercises.check(args.exercise)
     except DatabaseError as exc:
@@ -569,6 +558,25 @@ def run_exercise(args: argparse.Namespace) -> int:
         ws.close()
     print(json.dumps(result.as_json(), ensure_ascii=False) if args.json else format_result(result))
     return 0
+
+
+def _open_exercise_workspace(args: argparse.Namespace) -> tuple[Workspace | None, int]:
+    """The workspace of `--data-dir`/`--db` as `--user` (default: the owner), or None and the exit
+    status after saying why on stderr (1: an unknown user; 2: the data dir or database)."""
+    paths = resolve_paths(args.data_dir)
+    try:
+        paths.ensure()
+        settings = load_settings(paths.settings_file)
+        return open_workspace(resolve_db_url(args.db, settings, paths), username=args.user), 0
+    except DomainError as exc:
+        if exc.code == "agent.missing":
+            print(f"workbench: unknown user {args.user!r}", file=sys.stderr)
+            return None, 1
+        print(f"workbench: {describe(exc)}", file=sys.stderr)
+        return None, 2
+    except (DataDirError, DatabaseError) as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return None, 2
 
 
 def format_result(result: ExerciseResult) -> str:
@@ -620,20 +628,9 @@ def _export_submission(args: argparse.Namespace) -> int:
     if exercise is None:
         print(f"workbench: unknown exercise {args.exercise!r} (known: {', '.join(exercises)})", file=sys.stderr)
         return 1
-    paths = resolve_paths(args.data_dir)
-    try:
-        paths.ensure()
-        settings = load_settings(paths.settings_file)
-        ws = open_workspace(resolve_db_url(args.db, settings, paths), username=args.user)
-    except DomainError as exc:
-        if exc.code == "agent.missing":
-            print(f"workbench: unknown user {args.user!r}", file=sys.stderr)
-            return 1
-        print(f"workbench: {describe(exc)}", file=sys.stderr)
-        return 2
-    except (DataDirError, DatabaseError) as exc:
-        print(f"workbench: {exc}", file=sys.stderr)
-        return 2
+    ws, status = _open_exercise_workspace(args)
+    if ws is None:
+        return status
     try:
         # On a shared server the logged-in student is who they are; on a single seat they say it.
         on_server = bool(args.user)
