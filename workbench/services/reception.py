@@ -199,14 +199,21 @@ class ReceptionService:
                 raise
 
     def messages(
-        self, conversation_id: int, *, before_id: int | None = None, after_id: int | None = None, limit: int = 200
+        self,
+        conversation_id: int,
+        *,
+        before_id: int | None = None,
+        after_id: int | None = None,
+        limit: int = 200,
+        forward: bool = False,
     ) -> list[Message]:
         """The newest `limit` messages, oldest first: older than `before_id` (paging back), or newer
-        than `after_id` (what arrived since the last one shown)."""
+        than `after_id` (what arrived since the last one shown). `forward`: the first `limit` after
+        `after_id` (paging forward, when a chat scrolled far back is scrolled down again)."""
         with self.db.session() as s:
             self._open(s, conversation_id)
             return ConversationRepository(s).messages(
-                conversation_id, before_id=before_id, after_id=after_id, limit=limit
+                conversation_id, before_id=before_id, after_id=after_id, limit=limit, forward=forward
             )
 
     def customer_arrives(self, customer_id: int, scenario_id: str = "", first_text: str = "") -> Conversation:

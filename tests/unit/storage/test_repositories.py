@@ -89,6 +89,10 @@ def test_conversation_messages_unread_and_waiting(db: Database, shop_id: int) ->
         assert [m.text for m in page] == ["什么时候发货", "亲，48小时内发货"]
         older = repo.messages(conv.id, before_id=page[0].id)
         assert [m.text for m in older] == ["在吗"]
+        # Paging forward again (a chat scrolled far back, then down): the next ones, not the newest.
+        first = older[0].id
+        assert [m.text for m in repo.messages(conv.id, after_id=first, limit=1, forward=True)] == ["什么时候发货"]
+        assert [m.text for m in repo.messages(conv.id, after_id=first, limit=1)] == ["亲，48小时内发货"]
         assert repo.suggestion_uses(conv.id) == [SuggestionUse(page[1].id, entry.id, 0.9, False)]
 
 

@@ -165,15 +165,24 @@ class ConversationRepository:
         return _message(row)
 
     def messages(
-        self, conversation_id: int, *, before_id: int | None = None, after_id: int | None = None, limit: int = 200
+        self,
+        conversation_id: int,
+        *,
+        before_id: int | None = None,
+        after_id: int | None = None,
+        limit: int = 200,
+        forward: bool = False,
     ) -> list[Message]:
         """The newest `limit` messages (older than `before_id` when paging back, newer than `after_id`
-        when catching up), oldest first."""
+        when catching up), oldest first. `forward`: the first `limit` after `after_id` instead (paging
+        forward). Keyset paging on (conversation_id, id): no OFFSET, the same cost on every page."""
         query = select(MessageRow).where(MessageRow.conversation_id == conversation_id)
         if before_id is not None:
             query = query.where(MessageRow.id < before_id)
         if after_id is not None:
             query = query.where(MessageRow.id > after_id)
+        if forward:
+            return [_message(r) for r in self.s.scalars(query.order_by(MessageRow.id).limit(limit))]
         rows = list(self.s.scalars(query.order_by(MessageRow.id.desc()).limit(limit)))
         rows.reverse()
         return [_message(r) for r in rows]
