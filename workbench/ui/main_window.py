@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
 
         self.chat = ChatView(self)
         self.chat.older_requested.connect(self.controller.load_older)
+        self.chat.newer_requested.connect(self.controller.load_newer)
         self.composer = Composer(self)
         self.composer.set_enter_sends(self.config.settings.enter_sends)
         self.composer.send_requested.connect(self.send_text)
@@ -298,6 +299,7 @@ class MainWindow(QMainWindow):
         c.lists_loaded.connect(self._show_lists)
         c.conversation_loaded.connect(self._show_conversation)
         c.older_loaded.connect(self._show_older)
+        c.newer_loaded.connect(self._show_newer)
         c.message_saved.connect(self._on_message_saved)
         c.send_failed.connect(lambda exc: self.composer.show_error(error_text(exc)))
         c.sending_changed.connect(lambda on: self.composer.send_button.setEnabled(not on))
@@ -765,6 +767,10 @@ class MainWindow(QMainWindow):
         if self.chat.message_model.conversation_id == conversation_id:
             self.chat.show_older(older, has_more=has_more)
 
+    def _show_newer(self, conversation_id: int, after_id: int, newer: list[Message], has_more: bool) -> None:
+        if self.chat.message_model.conversation_id == conversation_id:
+            self.chat.show_newer(after_id, newer, has_more=has_more)
+
     def _update_header(self, conv: Conversation | None) -> None:
         if conv is None:
             return
@@ -817,7 +823,7 @@ class MainWindow(QMainWindow):
         if self.current_id == message.conversation_id:
             if from_composer:
                 self.composer.clear()
-            self.chat.message_model.append(message)
+            self.chat.append(message, own=True)
         self.message_sent.emit(message.id)
 
     def accept_current(self) -> None:
@@ -842,7 +848,7 @@ class MainWindow(QMainWindow):
 
     def _on_messages_arrived(self, _conversation_id: int, messages: list[Message]) -> None:
         for message in messages:
-            self.chat.message_model.append(message)
+            self.chat.append(message)
 
     def spawn_customer(self) -> None:
         self.controller.spawn_customer()

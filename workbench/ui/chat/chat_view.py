@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from enum import IntEnum
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QRectF,
     QSize,
@@ -18,7 +20,14 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QTextDocument, QTextOption
-from PySide6.QtWidgets import QAbstractItemView, QListView, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QListView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from workbench.domain.conversations import Message, Sender
 from workbench.ui.theme import colour
@@ -37,12 +46,19 @@ class Roles(IntEnum):
 
 
 class MessageListModel(QAbstractListModel):
-    """The messages of one conversation, oldest first (a page of the newest; older pages prepend)."""
+    """A window onto the messages of one conversation, oldest first.
+
+    It starts as the newest page; older pages prepend and newer ones (read again after the reader
+    scrolled far back) append. The view keeps at most `ChatView.WINDOW_ROWS` rows, dropping the far
+    end, so laying it out costs the same however long the chat is. `reaches_end`: the newest message
+    of the conversation is in the window, so a new message can be appended.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._messages: list[Message] = []
         self.conversation_id: int | None = None
+        self.reaches_end = True
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._messages)
@@ -62,10 +78,13 @@ class MessageListModel(QAbstractListModel):
         if role == Roles.MESSAGE_ID:
             return msg.id
         if role == Roles.SHOW_TIME:
-            return self._shows_time(index.row())
+            return self.shows_time(index.row())
         return None
 
-    def _shows_time(self, row: int) -> bool:
+    def message_at(self, row: int) -> Message:
+        return self._messages[row]
+
+    def shows_time(self, row: int) -> bool:
         if row == 0:
             return True
         return self._messages[row].created_at - self._messages[row - 1].created_at >= TIME_GAP
@@ -74,11 +93,17 @@ class MessageListModel(QAbstractListModel):
         self.beginResetModel()
         self.conversation_id = conversation_id
         self._messages = list(messages)
+        self.reaches_end = True
         self.endResetModel()
 
     def append(self, message: Message) -> bool:
-        """Add a message of the shown conversation (ignored if present or for another chat)."""
-        if message.conversation_id != self.conversation_id or any(m.id == message.id for m in self._messages[-50:]):
+        """Add a new message of the shown conversation (ignored if present, for another chat, or
+        while the window does not reach the newest message: it comes with the newer pages)."""
+        if (
+            message.conversation_id != self.conversation_id
+            or not self.reaches_end
+            or any(m.id == message.id for m in self._messages[-50:])
+        ):
             return False
         row = len(self._messages)
         self.beginInsertRows(QModelIndex(), row, row)
@@ -96,8 +121,51 @@ class MessageListModel(QAbstractListModel):
             first_old = self.index(len(older))
             self.dataChanged.emit(first_old, first_old, [Roles.SHOW_TIME])
 
+    def extend(self, newer: list[Message], *, reaches_end: bool) -> None:
+        """Append a page of newer messages read again from the database (paging forward)."""
+        known = self._messages[-1].id if self._messages else 0
+        newer = [m for m in newer if m.id > known]
+        if newer:
+            row = len(self._messages)
+            self.beginInsertRows(QModelIndex(), row, row + len(newer) - 1)
+            self._messages.extend(newer)
+            self.endInsertRows()
+        self.reaches_end = reaches_end
+
+    def drop_first(self, count: int) -> None:
+        """Forget the oldest `count` rows (they are read again when the reader scrolls back up)."""
+        count = min(count, len(self._messages))
+        if count <= 0:
+            return
+        self.beginRemoveRows(QModelIndex(), 0, count - 1)
+        del self._messages[:count]
+        self.endRemoveRows()
+        if self._messages:  # the new first row always shows its time
+            first = self.index(0)
+            self.dataChanged.emit(first, first, [Roles.SHOW_TIME])
+
+    def drop_last(self, count: int) -> None:
+        """Forget the newest `count` rows: the window no longer reaches the end of the chat."""
+        count = min(count, len(self._messages))
+        if count <= 0:
+            return
+        first = len(self._messages) - count
+        self.beginRemoveRows(QModelIndex(), first, len(self._messages) - 1)
+        del self._messages[first:]
+        self.endRemoveRows()
+        self.reaches_end = False
+
     def oldest_id(self) -> int | None:
         return self._messages[0].id if self._messages else None
+
+    def newest_id(self) -> int | None:
+        return self._messages[-1].id if self._messages else None
+
+    def row_of(self, message_id: int) -> int | None:
+        for row, message in enumerate(self._messages):  # a window of at most a few pages
+            if message.id == message_id:
+                return row
+        return None
 
     def messages(self) -> list[Message]:
         return list(self._messages)
@@ -120,45 +188,97 @@ class BubbleDelegate(QStyledItemDelegate):
     TIME_HEIGHT = 24
     LABEL_HEIGHT = 18
 
+    HEIGHT_CACHE = 50_000  # text heights kept, per (message, text width): a few MB at most
+    DOC_CACHE = 400  # documents kept for painting, least recently used dropped first: a few screens
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._docs: dict[tuple[int, int], QTextDocument] = {}
+        # A row's height is its text's height at the bubble's width. It is kept per message and
+        # width, so a relayout (a page prepended, a message appended) only measures new rows and a
+        # width change measures each row once at the new width. Documents are kept only for the
+        # bubbles painted.
+        self._heights: OrderedDict[tuple[int, int], int] = OrderedDict()
+        self._docs: OrderedDict[tuple[int, int], tuple[QTextDocument, QSize]] = OrderedDict()
+        self._measure: QTextDocument | None = None
+        self.measured = 0  # texts measured so far (how often the height cache missed)
         self.now = datetime.now
 
-    def _document(self, message: Message, width: int, font: QFont) -> QTextDocument:
+    def _document(self, message: Message, width: int, font: QFont) -> tuple[QTextDocument, QSize]:
+        """The message's text laid out at `width` for painting, and the bubble's text size: as wide
+        as its longest line (a short message gets a small bubble)."""
         key = (message.id, width)
-        doc = self._docs.get(key)
-        if doc is None:
-            if len(self._docs) > 4000:
-                self._docs.clear()
-            doc = QTextDocument()
-            doc.setDefaultFont(font)
-            option = QTextOption()
-            option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-            doc.setDefaultTextOption(option)
-            doc.setDocumentMargin(0)
-            doc.setPlainText(message.text)
-            doc.setTextWidth(width)
-            ideal = doc.idealWidth()
-            if ideal < width:
-                doc.setTextWidth(ideal + 1)
-            self._docs[key] = doc
+        cached = self._docs.get(key)
+        if cached is not None:
+            self._docs.move_to_end(key)
+            return cached
+        doc = self._new_document(font)
+        doc.setPlainText(message.text)
+        # Laid out at the full width, as measured: narrowing the document to its longest line would
+        # wrap some texts again, otherwise than measured. Left-aligned lines paint the same either way.
+        doc.setTextWidth(width)
+        size = QSize(int(min(doc.idealWidth() + 1, width)), int(doc.size().height()))
+        self._docs[key] = (doc, size)
+        if len(self._docs) > self.DOC_CACHE:
+            self._docs.popitem(last=False)
+        return doc, size
+
+    @staticmethod
+    def _new_document(font: QFont) -> QTextDocument:
+        doc = QTextDocument()
+        doc.setDefaultFont(font)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        doc.setDefaultTextOption(option)
+        doc.setDocumentMargin(0)
         return doc
+
+    def text_height(self, message: Message, width: int, font: QFont) -> int:
+        """The height of a message's text wrapped at `width`: from the cache, else measured once."""
+        key = (message.id, width)
+        height = self._heights.get(key)
+        if height is not None:
+            self._heights.move_to_end(key)
+            return height
+        cached = self._docs.get(key)
+        if cached is not None:
+            height = cached[1].height()
+        else:
+            # One document reused for measuring: it wraps exactly as the painted one, and saves
+            # building a document per row (most rows measured are never painted).
+            if self._measure is None or self._measure.defaultFont() != font:
+                self._measure = self._new_document(font)
+            self._measure.setPlainText(message.text)
+            self._measure.setTextWidth(width)
+            height = int(self._measure.size().height())
+            self.measured += 1
+        self._remember(key, height)
+        return height
+
+    def _remember(self, key: tuple[int, int], height: int) -> None:
+        self._heights[key] = height
+        if len(self._heights) > self.HEIGHT_CACHE:
+            self._heights.popitem(last=False)
 
     def _text_width(self, view_width: int) -> int:
         return max(80, int(view_width * self.MAX_RATIO) - 2 * self.PAD)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        message: Message = index.data(Roles.MESSAGE)
-        width = option.rect.width() or 600
+        model = index.model()
+        row = index.row()
+        if isinstance(model, MessageListModel):  # the chat's own model: no trip through data()
+            message, show_time = model.message_at(row), model.shows_time(row)
+        else:
+            message, show_time = index.data(Roles.MESSAGE), bool(index.data(Roles.SHOW_TIME))
+        width = option.rect.width()
+        if width <= 0:  # Qt asks once per layout without a rect: the view's width, as for the other rows
+            width = option.widget.viewport().width() if isinstance(option.widget, QAbstractScrollArea) else 600
         font: QFont = option.font
         height = self.MARGIN
-        if index.data(Roles.SHOW_TIME):
+        if show_time:
             height += self.TIME_HEIGHT
         if message.sender is Sender.SYSTEM:
             return QSize(width, height + QFontMetrics(font).height() + 8)
-        doc = self._document(message, self._text_width(width), font)
-        height += int(doc.size().height()) + 2 * self.PAD
+        height += self.text_height(message, self._text_width(width), font) + 2 * self.PAD
         if message.sender is Sender.BOT:
             height += self.LABEL_HEIGHT
         return QSize(width, height)
@@ -194,10 +314,14 @@ class BubbleDelegate(QStyledItemDelegate):
             painter.drawText(note, Qt.AlignmentFlag.AlignCenter, text)
             painter.restore()
             return
-        doc = self._document(message, self._text_width(rect.width()), font)
-        size = doc.size()
-        bubble_w = int(size.width()) + 2 * self.PAD
-        bubble_h = int(size.height()) + 2 * self.PAD
+        text_width = self._text_width(rect.width())
+        doc, size = self._document(message, text_width, font)
+        if size.height() != self._heights.get((message.id, text_width), size.height()):
+            # The metrics measured this text otherwise than the document lays it out: the document wins.
+            self._remember((message.id, text_width), size.height())
+            self.sizeHintChanged.emit(index.model().index(index.row(), 0))
+        bubble_w = size.width() + 2 * self.PAD
+        bubble_h = size.height() + 2 * self.PAD
         outgoing = message.sender in (Sender.AGENT, Sender.BOT)
         if message.sender is Sender.BOT:
             painter.setFont(small)
@@ -225,28 +349,37 @@ class BubbleDelegate(QStyledItemDelegate):
 
 
 class ChatView(QListView):
-    """A read-only list of bubbles that keeps to the bottom when new messages arrive.
+    """A read-only list of bubbles that keeps to the bottom when new messages arrive there.
 
-    Scrolling to the top asks for the page of older messages (`older_requested`).
+    It shows a window of at most `WINDOW_ROWS` messages: scrolling to the top asks for the page of
+    older messages (`older_requested`) and drops the newest rows beyond the window; scrolling back
+    to the bottom of the window asks for the newer ones again (`newer_requested`). The cost of a
+    page is then the same at the 200th message as at the 100,000th.
     """
 
     older_requested = Signal(int, int)  # conversation id, id of the oldest message shown
+    # conversation id, id of the newest message shown (LATEST: the chat's newest page, replacing the window)
+    newer_requested = Signal(int, int)
+
+    LATEST = 0  # `newer_requested`'s id for "the newest page" (message ids start at 1)
+    WINDOW_ROWS = 600  # messages kept in the view: three pages of the reception desk
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.has_older = False  # whether the database holds messages before the first one shown
         self._loading_older = False
+        self._loading_newer = False
         self.message_model = MessageListModel(self)
         self.setModel(self.message_model)
-        self.setItemDelegate(BubbleDelegate(self))
+        self.bubbles = BubbleDelegate(self)
+        self.setItemDelegate(self.bubbles)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setWordWrap(True)
         self.setObjectName("chatView")
-        self.message_model.rowsInserted.connect(self._on_rows_inserted)
-        self.message_model.modelReset.connect(self.scrollToBottom)
+        self.message_model.modelReset.connect(self._on_reset)
         # Scrolling to the bottom happens before the relayout: a long bubble that brings the scroll bar
         # narrows the bubbles, makes them taller and grows the range. Follow the range while at the end.
         self._at_bottom = True
@@ -259,28 +392,81 @@ class ChatView(QListView):
         hint = super().minimumSizeHint()
         return QSize(max(hint.width(), MIN_WIDTH), hint.height())
 
+    @property
+    def has_newer(self) -> bool:
+        """Whether the database holds messages after the last one shown (the reader scrolled far back)."""
+        return not self.message_model.reaches_end
+
+    def append(self, message: Message, *, own: bool = False) -> None:
+        """A new message of the shown chat. The view follows it when the reader was at the bottom, or
+        for the agent's `own` reply (fetching the newest page when the window has left the end)."""
+        if self.message_model.append(message):
+            if own:
+                self._at_bottom = True
+                self.scrollToBottom()
+        elif own and message.conversation_id == self.message_model.conversation_id and self.has_newer:
+            self._at_bottom = True
+            self.newer_requested.emit(message.conversation_id, self.LATEST)
+
     def show_older(self, older: list[Message], has_more: bool) -> None:
         """Prepend a page of older messages, keeping the bubble under the reader where it was."""
-        bar = self.verticalScrollBar()
-        from_bottom = bar.maximum() - bar.value()
+        anchor = self._anchor()
         self.message_model.prepend(older)
+        self.message_model.drop_last(self.message_model.rowCount() - self.WINDOW_ROWS)
         self.has_older = has_more
-        self.doItemsLayout()
-        bar.setValue(bar.maximum() - from_bottom)
+        self._restore(anchor, len(older))
         self._loading_older = False
+
+    def show_newer(self, after_id: int, newer: list[Message], has_more: bool) -> None:
+        """Append a page of newer messages read again (or, for LATEST, show the newest page)."""
+        if after_id == self.LATEST:
+            self.message_model.set_messages(self.message_model.conversation_id, newer)
+            self.has_older = True  # the window had left the end: there is history above
+            return
+        anchor = self._anchor()
+        self.message_model.extend(newer, reaches_end=not has_more)
+        excess = self.message_model.rowCount() - self.WINDOW_ROWS
+        if excess > 0:
+            self.message_model.drop_first(excess)
+            self.has_older = True
+        self._restore(anchor, -max(0, excess))
+        self._loading_newer = False
+
+    def _anchor(self) -> tuple[int, int] | None:
+        """The row at the top of the viewport and where it is, to keep it there across a relayout."""
+        index = self.indexAt(QPoint(1, 1))
+        if not index.isValid():
+            return None
+        return index.row(), self.visualRect(index).top()
+
+    def _restore(self, anchor: tuple[int, int] | None, shift: int) -> None:
+        """Lay out now (only new rows are measured) and put the anchored row back where it was."""
+        self.doItemsLayout()
+        bar = self.verticalScrollBar()
+        rows = self.message_model.rowCount()
+        if anchor is None or rows == 0:
+            return
+        row = min(max(anchor[0] + shift, 0), rows - 1)
+        bar.setValue(bar.value() + self.visualRect(self.message_model.index(row)).top() - anchor[1])
+
+    def _on_reset(self) -> None:
+        self._loading_older = self._loading_newer = False  # a page on its way belongs to the old chat
+        self._at_bottom = True
+        self.scrollToBottom()
 
     def _on_range_changed(self, _minimum: int, maximum: int) -> None:
         if self._at_bottom:
             self.verticalScrollBar().setValue(maximum)
 
     def _on_scrolled(self, value: int) -> None:
-        self._at_bottom = value >= self.verticalScrollBar().maximum()
+        at_end_of_window = value >= self.verticalScrollBar().maximum()
+        self._at_bottom = at_end_of_window and self.message_model.reaches_end
         conv_id = self.message_model.conversation_id
-        oldest = self.message_model.oldest_id()
-        if value == 0 and self.has_older and not self._loading_older and conv_id is not None and oldest is not None:
+        if conv_id is None or self.message_model.rowCount() == 0:
+            return
+        if value == 0 and self.has_older and not self._loading_older:
             self._loading_older = True
-            self.older_requested.emit(conv_id, oldest)
-
-    def _on_rows_inserted(self, _parent: QModelIndex, first: int, _last: int) -> None:
-        if first > 0:  # appended, not an older page
-            self.scrollToBottom()
+            self.older_requested.emit(conv_id, self.message_model.oldest_id())
+        elif at_end_of_window and self.has_newer and not self._loading_newer:
+            self._loading_newer = True
+            self.newer_requested.emit(conv_id, self.message_model.newest_id())

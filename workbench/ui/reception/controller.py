@@ -73,6 +73,10 @@ class ReceptionController(QObject):
     older_loaded = Signal(int, object, bool)
     """An older page of a chat (conversation id, list[Message], whether there are more)."""
 
+    newer_loaded = Signal(int, int, object, bool)
+    """A newer page of a chat scrolled far back (conversation id, the id it follows or 0 for the
+    newest page, list[Message], whether there are more after it)."""
+
     message_saved = Signal(object, bool)
     """An agent reply was saved (Message, whether it came from the composer)."""
 
@@ -377,6 +381,23 @@ class ReceptionController(QObject):
             self.older_loaded.emit(conversation_id, older, len(older) >= PAGE_SIZE)
 
         self.tasks.read(lambda: ws.reception.messages(conversation_id, before_id=before_id, limit=PAGE_SIZE), done)
+
+    def load_newer(self, conversation_id: int, after_id: int) -> None:
+        """The page after `after_id` (a chat scrolled far back, scrolled down again), or with
+        `ChatView.LATEST` (0) the newest page."""
+        ws = self.workspace
+        if ws is None:
+            return
+
+        def load() -> list[Message]:
+            if after_id == 0:
+                return ws.reception.messages(conversation_id, limit=PAGE_SIZE)
+            return ws.reception.messages(conversation_id, after_id=after_id, limit=PAGE_SIZE, forward=True)
+
+        def done(newer: list[Message]) -> None:
+            self.newer_loaded.emit(conversation_id, after_id, newer, after_id != 0 and len(newer) >= PAGE_SIZE)
+
+        self.tasks.read(load, done)
 
     def mark_read(self, conversation_id: int, then: Callable[[], None] | None = None) -> None:
         ws = self.workspace

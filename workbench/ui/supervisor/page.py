@@ -410,6 +410,7 @@ class HistoryDialog(QDialog):
         info.setObjectName("muted")
         self.view = ChatView(self)
         self.view.older_requested.connect(self._load_older)
+        self.view.newer_requested.connect(self._load_newer)
         layout = QVBoxLayout(self)
         layout.addWidget(info)
         layout.addWidget(self.view, 1)
@@ -428,3 +429,16 @@ class HistoryDialog(QDialog):
             return reception.messages(conversation_id, before_id=oldest_id, limit=HISTORY_PAGE)
 
         self.tasks.read(older, lambda page: self.view.show_older(page, has_more=len(page) >= HISTORY_PAGE))
+
+    def _load_newer(self, conversation_id: int, newest_id: int) -> None:
+        reception = self.ws.reception
+        latest = newest_id == ChatView.LATEST
+
+        def newer() -> list[Message]:
+            if latest:
+                return reception.messages(conversation_id, limit=HISTORY_PAGE)
+            return reception.messages(conversation_id, after_id=newest_id, limit=HISTORY_PAGE, forward=True)
+
+        self.tasks.read(
+            newer, lambda page: self.view.show_newer(newest_id, page, has_more=not latest and len(page) >= HISTORY_PAGE)
+        )
