@@ -1,4 +1,4 @@
-"""Benchmarks: `python -m workbench.bench startup|assist|customers|autoreply|import_wait|desks [--json]`."""
+"""Benchmarks: `python -m workbench.bench startup|assist|chat|customers|autoreply|import_wait|desks [--json]`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ def main(argv: list[str] | None = None) -> int:
     assist = sub.add_parser("assist", help="customer message → suggestions shown, through the real window")
     assist.add_argument("--messages", type=int, default=200)
     assist.add_argument("--json", action="store_true")
+    chat = sub.add_parser("chat", help="a long chat opened and scrolled to the top in the real window, vs the old view")
+    chat.add_argument("--messages", type=int, default=10_000)
+    chat.add_argument("--no-baseline", action="store_true", help="time only the current view")
+    chat.add_argument("--baseline-budget", type=float, default=120.0, help="seconds the old view may scroll")
+    chat.add_argument("--profile", action="store_true", help="print each view's hottest functions to stderr")
+    chat.add_argument("--json", action="store_true")
     autoreply = sub.add_parser("autoreply", help="full-auto bot: receive, match, answer or hand off, persist (SQLite)")
     autoreply.add_argument("--messages", type=int, default=30_000)
     autoreply.add_argument("--customers", type=int, default=5_000)
@@ -62,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         from workbench.ui.bench.startup import run as run_startup
 
         result = run_startup(args.runs)
+    elif args.which == "chat":
+        from workbench.bench.chat import run as run_chat
+
+        result = run_chat(args.messages, not args.no_baseline, args.baseline_budget, args.profile)
     elif args.which == "assist":
         from workbench.ui.bench.assist import run as run_assist
 
