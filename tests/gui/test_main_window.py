@@ -212,6 +212,49 @@ def test_long_chat_loads_older_pages_when_scrolled_to_top(qtbot: QtBot, make_win
     assert not window.chat.has_older
 
 
+def test_a_chat_scrolled_to_its_top_comes_back_down_to_its_newest_message(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    window = make_window()
+    ws = window.workspace
+    assert ws is not None
+    customer_id = ws.orders.by_number(_first_order_no(window)).customer_id  # type: ignore[union-attr]
+    conv = ws.reception.customer_arrives(customer_id)
+    with ws.db.session() as s:
+        from workbench.storage.repositories.conversations import ConversationRepository
+
+        repo = ConversationRepository(s)
+        for i in range(1000):
+            repo.add_message(conv.id, Sender.CUSTOMER if i % 2 else Sender.AGENT, f"第{i}条消息", ws.clock())
+    window.refresh_lists()
+    with qtbot.waitSignal(window.conversation_opened, timeout=10_000):
+        window.open_conversation(conv.id)
+    chat, model = window.chat, window.chat.message_model
+    bar = chat.verticalScrollBar()
+    for _ in range(10):
+        if not chat.has_older:
+            break
+        bar.setValue(0)
+        assert chat._loading_older  # the page was asked for
+        qtbot.waitUntil(lambda: not chat._loading_older, timeout=10_000)  # and is shown
+    assert not chat.has_older and model.messages()[0].text == "第0条消息"
+    assert model.rowCount() <= chat.WINDOW_ROWS and chat.has_newer  # the newest rows were let go
+    for _ in range(10):  # the reader scrolls back down: the newer pages are read again
+        if not chat.has_newer:
+            break
+        bar.setValue(bar.maximum())
+        assert chat._loading_newer
+        qtbot.waitUntil(lambda: not chat._loading_newer, timeout=10_000)
+    assert not chat.has_newer
+    assert model.messages()[-1].text == "第999条消息"
+    texts = [m.text for m in model.messages()]
+    assert texts == [f"第{i}条消息" for i in range(1000 - len(texts), 1000)]  # no gap, no repeat
+    with qtbot.waitSignal(window.message_sent, timeout=10_000):
+        window.send_text("好的亲")
+    assert model.messages()[-1].text == "好的亲"
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum())
+
+
 def _first_order_no(window: MainWindow) -> str:
     ws = window.workspace
     assert ws is not None
