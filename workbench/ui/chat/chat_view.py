@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -17,9 +18,10 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QTextDocument, QTextOption
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QResizeEvent, QTextDocument, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -200,6 +202,9 @@ class BubbleDelegate(QStyledItemDelegate):
         self._heights: OrderedDict[tuple[int, int], int] = OrderedDict()
         self._docs: OrderedDict[tuple[int, int], tuple[QTextDocument, QSize]] = OrderedDict()
         self._measure: QTextDocument | None = None
+        self.resized_from = 0  # the view's width before the width change being laid out, else 0
+        self.near: set[int] = set()  # messages on screen at that width change: measured at once
+        self.estimated: set[tuple[int, int]] = set()  # (message id, width) whose height is estimated
         self.measured = 0  # texts measured so far (how often the height cache missed)
         self.now = datetime.now
 
@@ -233,26 +238,58 @@ class BubbleDelegate(QStyledItemDelegate):
         return doc
 
     def text_height(self, message: Message, width: int, font: QFont) -> int:
-        """The height of a message's text wrapped at `width`: from the cache, else measured once."""
+        """The height of a message's text wrapped at `width`: from the cache, else measured once.
+
+        While the view lays out after a width change (`resized_from`: its width before), a row away
+        from the reader (not in `near`) that was measured at the old width gets an estimate instead,
+        listed in `estimated`: the view measures those a few at a time afterwards (`refine`), so a
+        resize measures only what is on screen."""
         key = (message.id, width)
         height = self._heights.get(key)
         if height is not None:
             self._heights.move_to_end(key)
             return height
-        cached = self._docs.get(key)
-        if cached is not None:
-            height = cached[1].height()
-        else:
-            # One document reused for measuring: it wraps exactly as the painted one, and saves
-            # building a document per row (most rows measured are never painted).
-            if self._measure is None or self._measure.defaultFont() != font:
-                self._measure = self._new_document(font)
-            self._measure.setPlainText(message.text)
-            self._measure.setTextWidth(width)
-            height = int(self._measure.size().height())
-            self.measured += 1
+        previous = self.resized_from
+        if previous and message.id not in self.near:
+            before = self._heights.get((message.id, self._text_width(previous)))
+            if before is not None:
+                height = self._estimate(before, self._text_width(previous), width, font)
+                self.estimated.add(key)
+                self._remember(key, height)
+                return height
+        height = self._measure_text(message, width, font)
         self._remember(key, height)
         return height
+
+    def _measure_text(self, message: Message, width: int, font: QFont) -> int:
+        cached = self._docs.get((message.id, width))
+        if cached is not None:
+            return cached[1].height()
+        # One document reused for measuring: it wraps exactly as the painted one, and saves
+        # building a document per row (most rows measured are never painted).
+        if self._measure is None or self._measure.defaultFont() != font:
+            self._measure = self._new_document(font)
+        self._measure.setPlainText(message.text)
+        self._measure.setTextWidth(width)
+        self.measured += 1
+        return int(self._measure.size().height())
+
+    @staticmethod
+    def _estimate(height: int, was_width: int, width: int, font: QFont) -> int:
+        """The height at `width` of a text `height` tall at `was_width`: as many lines as its area needs."""
+        line = max(1, QFontMetrics(font).lineSpacing())
+        lines = max(1, round(height / line))
+        return max(1, math.ceil(lines * was_width / width)) * line if width < was_width else lines * line
+
+    def refine(self, message: Message, width: int, font: QFont) -> bool:
+        """Measure a row whose height at `width` was estimated; whether the estimate was wrong."""
+        key = (message.id, width)
+        self.estimated.discard(key)
+        height = self._measure_text(message, width, font)
+        if self._heights.get(key) == height:
+            return False
+        self._remember(key, height)
+        return True
 
     def _remember(self, key: tuple[int, int], height: int) -> None:
         self._heights[key] = height
@@ -272,13 +309,19 @@ class BubbleDelegate(QStyledItemDelegate):
         width = option.rect.width()
         if width <= 0:  # Qt asks once per layout without a rect: the view's width, as for the other rows
             width = option.widget.viewport().width() if isinstance(option.widget, QAbstractScrollArea) else 600
-        font: QFont = option.font
         height = self.MARGIN
         if show_time:
             height += self.TIME_HEIGHT
         if message.sender is Sender.SYSTEM:
-            return QSize(width, height + QFontMetrics(font).height() + 8)
-        height += self.text_height(message, self._text_width(width), font) + 2 * self.PAD
+            return QSize(width, height + QFontMetrics(option.font).height() + 8)
+        # Called for every row at every layout: a cached height is looked up without more Qt calls.
+        key = (message.id, self._text_width(width))
+        text_height = self._heights.get(key)
+        if text_height is None:
+            text_height = self.text_height(message, key[1], option.font)
+        else:
+            self._heights.move_to_end(key)
+        height += text_height + 2 * self.PAD
         if message.sender is Sender.BOT:
             height += self.LABEL_HEIGHT
         return QSize(width, height)
@@ -316,8 +359,9 @@ class BubbleDelegate(QStyledItemDelegate):
             return
         text_width = self._text_width(rect.width())
         doc, size = self._document(message, text_width, font)
+        self.estimated.discard((message.id, text_width))
         if size.height() != self._heights.get((message.id, text_width), size.height()):
-            # The metrics measured this text otherwise than the document lays it out: the document wins.
+            # An estimate (see text_height) painted before it was refined: the document wins.
             self._remember((message.id, text_width), size.height())
             self.sizeHintChanged.emit(index.model().index(index.row(), 0))
         bubble_w = size.width() + 2 * self.PAD
@@ -385,6 +429,13 @@ class ChatView(QListView):
         self._at_bottom = True
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.verticalScrollBar().rangeChanged.connect(self._on_range_changed)
+        # After a width change the rows away from the reader have estimated heights (see
+        # BubbleDelegate.text_height): they are measured a few at a time while the UI is idle.
+        self._refine_timer = QTimer(self)
+        self._refine_timer.setSingleShot(True)
+        self._refine_timer.setInterval(0)
+        self._refine_timer.timeout.connect(self._refine_some)
+        self._laid_out_width = 0  # the viewport's width at the last layout
 
     def minimumSizeHint(self) -> QSize:
         # Room for readable bubbles: in a narrow window the splitter takes space from the list and
@@ -448,6 +499,66 @@ class ChatView(QListView):
             return
         row = min(max(anchor[0] + shift, 0), rows - 1)
         bar.setValue(bar.value() + self.visualRect(self.message_model.index(row)).top() - anchor[1])
+
+    REFINE_ROWS = 40  # estimated rows measured per turn of the event loop after a width change
+    NEAR_ROWS = 20  # rows above and below the screen measured at once when the width changes
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # Qt lays the rows out again a moment later: the rows on screen now are measured exactly then.
+        width = self.viewport().width()
+        if width != self._laid_out_width and self._laid_out_width > 0 and not self.bubbles.resized_from:
+            self.bubbles.resized_from = self._laid_out_width
+            self.bubbles.near = self._rows_near_screen()
+        super().resizeEvent(event)
+
+    def doItemsLayout(self) -> None:
+        super().doItemsLayout()
+        self._laid_out_width = self.viewport().width()
+        self.bubbles.resized_from = 0
+        self.bubbles.near = set()
+        if self.bubbles.estimated:
+            self._refine_timer.start()
+
+    def _rows_near_screen(self) -> set[int]:
+        """The messages on screen and a few around them: they keep exact heights across a resize."""
+        rows = self.message_model.rowCount()
+        if rows == 0:
+            return set()
+        top = self.indexAt(QPoint(1, 1))
+        bottom = self.indexAt(QPoint(1, self.viewport().height() - 1))
+        first = top.row() if top.isValid() else 0
+        last = bottom.row() if bottom.isValid() else rows - 1
+        if self._at_bottom:  # the view will follow the bottom: those rows are the ones shown
+            first, last = max(0, rows - 1 - (last - first)), rows - 1
+        span = range(max(0, first - self.NEAR_ROWS), min(rows, last + self.NEAR_ROWS + 1))
+        return {self.message_model.message_at(row).id for row in span}
+
+    def _refine_some(self) -> None:
+        """Measure some rows whose heights were estimated at a width change, keeping the reader's place."""
+        delegate = self.bubbles
+        width = delegate._text_width(self.viewport().width())
+        delegate.estimated = {key for key in delegate.estimated if key[1] == width}  # older widths: moot
+        if not delegate.estimated:
+            return
+        font = self.font()
+        changed = False
+        done = 0
+        for row in range(self.message_model.rowCount()):
+            message = self.message_model.message_at(row)
+            if (message.id, width) in delegate.estimated:
+                changed = delegate.refine(message, width, font) or changed
+                done += 1
+                if done >= self.REFINE_ROWS:
+                    break
+        if done < self.REFINE_ROWS:
+            delegate.estimated.clear()  # the rest belong to rows no longer in the window
+        if changed:
+            if self._at_bottom:
+                super().doItemsLayout()  # the range follows to the bottom
+            else:
+                self._restore(self._anchor(), 0)
+        if delegate.estimated:
+            self._refine_timer.start()
 
     def _on_reset(self) -> None:
         self._loading_older = self._loading_newer = False  # a page on its way belongs to the old chat
