@@ -131,15 +131,17 @@ def test_a_width_change_measures_the_rows_on_screen_at_once_and_the_rest_while_i
     view = _view(qtbot, 1000, shown=ChatView.WINDOW_ROWS)
     view.verticalScrollBar().setValue(view.verticalScrollBar().maximum() // 2)  # reading in the middle
     QApplication.processEvents()
+    top = view.indexAt(view.viewport().rect().topLeft())
+    reading = view.message_model.message_at(top.row())
+    offset = view.visualRect(top).top()
     measured = view.bubbles.measured
     view.resize(420, 500)
     view.doItemsLayout()  # the relayout Qt would do 100 ms after the resize
     on_screen = view.bubbles.measured - measured
     assert 0 < on_screen < ChatView.WINDOW_ROWS // 4  # the rows around the reader, not all 600
     assert view.bubbles.estimated
-    top = view.indexAt(view.viewport().rect().topLeft())
-    reading = view.message_model.message_at(top.row())
-    offset = view.visualRect(top).top()
+    row = view.message_model.row_of(reading.id)
+    assert row is not None and view.visualRect(view.message_model.index(row)).top() == offset  # still read
     qtbot.waitUntil(lambda: not view.bubbles.estimated)  # measured a few at a time while idle
     # Every row now has its exact height at the new width, and the bubble read did not move meanwhile.
     width = view.bubbles._text_width(view.viewport().width())

@@ -410,12 +410,21 @@ class ChatView(QListView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._laid_out_width = 0  # the viewport's width at the last layout
+        self._resize_anchor: tuple[int, int] | None = None  # (message id, y) to keep across a resize
         self.has_older = False  # whether the database holds messages before the first one shown
         self._loading_older = False
         self._loading_newer = False
+        self._at_bottom = True  # see _on_range_changed
+        # After a width change the rows away from the reader have estimated heights (see
+        # BubbleDelegate.text_height): they are measured a few at a time while the UI is idle.
+        self._refine_timer = QTimer(self)
+        self._refine_timer.setSingleShot(True)
+        self._refine_timer.setInterval(0)
+        self._refine_timer.timeout.connect(self._refine_some)
+        self.bubbles = BubbleDelegate(self)
         self.message_model = MessageListModel(self)
         self.setModel(self.message_model)
-        self.bubbles = BubbleDelegate(self)
         self.setItemDelegate(self.bubbles)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -426,16 +435,8 @@ class ChatView(QListView):
         self.message_model.modelReset.connect(self._on_reset)
         # Scrolling to the bottom happens before the relayout: a long bubble that brings the scroll bar
         # narrows the bubbles, makes them taller and grows the range. Follow the range while at the end.
-        self._at_bottom = True
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.verticalScrollBar().rangeChanged.connect(self._on_range_changed)
-        # After a width change the rows away from the reader have estimated heights (see
-        # BubbleDelegate.text_height): they are measured a few at a time while the UI is idle.
-        self._refine_timer = QTimer(self)
-        self._refine_timer.setSingleShot(True)
-        self._refine_timer.setInterval(0)
-        self._refine_timer.timeout.connect(self._refine_some)
-        self._laid_out_width = 0  # the viewport's width at the last layout
 
     def minimumSizeHint(self) -> QSize:
         # Room for readable bubbles: in a narrow window the splitter takes space from the list and
@@ -509,6 +510,9 @@ class ChatView(QListView):
         if width != self._laid_out_width and self._laid_out_width > 0 and not self.bubbles.resized_from:
             self.bubbles.resized_from = self._laid_out_width
             self.bubbles.near = self._rows_near_screen()
+            anchor = self._anchor()  # and the bubble at the top stays at the top
+            if anchor is not None and not self._at_bottom:
+                self._resize_anchor = (self.message_model.message_at(anchor[0]).id, anchor[1])
         super().resizeEvent(event)
 
     def doItemsLayout(self) -> None:
@@ -516,6 +520,13 @@ class ChatView(QListView):
         self._laid_out_width = self.viewport().width()
         self.bubbles.resized_from = 0
         self.bubbles.near = set()
+        if self._resize_anchor is not None:
+            message_id, top = self._resize_anchor
+            self._resize_anchor = None
+            row = self.message_model.row_of(message_id)
+            if row is not None:
+                bar = self.verticalScrollBar()
+                bar.setValue(bar.value() + self.visualRect(self.message_model.index(row)).top() - top)
         if self.bubbles.estimated:
             self._refine_timer.start()
 
@@ -561,6 +572,7 @@ class ChatView(QListView):
             self._refine_timer.start()
 
     def _on_reset(self) -> None:
+        self._resize_anchor = None
         self._loading_older = self._loading_newer = False  # a page on its way belongs to the old chat
         self._at_bottom = True
         self.scrollToBottom()
