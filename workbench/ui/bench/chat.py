@@ -9,7 +9,7 @@ timer on the UI thread, then
 - opens the chat (`open_ms`: `open_conversation` → newest page read, laid out and painted);
 - scrolls to the top like a reader dragging the scroll bar up, page after page until the first
   message (`page_ms_*`: scroll bar at the top → the older page read by the worker thread from the
-  database, prepended, laid out and painted);
+  database, prepended, laid out and painted; `page_ui_ms_p95`: the UI thread's share, `show_older`);
 - `max_ui_stall_ms`: the longest the heartbeat was late while the chat was opened and scrolled;
 - `rss_mb` / `peak_rss_mb`: the process's resident memory at the top, and its peak.
 Excluded: start-up and seeding, painting to a real screen (offscreen platform), the OS compositor.
@@ -55,6 +55,7 @@ def child(view: str, data_dir: str, conversation_id: int, budget_s: float, profi
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QElapsedTimer, QTimer
 
+    from workbench.domain.conversations import Message
     from workbench.kb import tokenizer
     from workbench.launch import LaunchConfig
     from workbench.paths import AppPaths
@@ -138,6 +139,16 @@ def child(view: str, data_dir: str, conversation_id: int, budget_s: float, profi
     app.processEvents()  # the delayed layout and the paint
     open_ms = (clock.nsecsElapsed() - started) / 1e6
 
+    # The UI thread's share of a page: prepending it, measuring its rows, laying the view out.
+    page_ui: list[float] = []
+    show_older = chat.show_older
+
+    def timed_show_older(older: list[Message], has_more: bool) -> None:
+        started = clock.nsecsElapsed()
+        show_older(older, has_more)
+        page_ui.append((clock.nsecsElapsed() - started) / 1e6)
+
+    chat.show_older = timed_show_older  # type: ignore[method-assign]
     bar = chat.verticalScrollBar()
     pages: list[float] = []
     scroll_started = time.perf_counter()
@@ -173,6 +184,7 @@ def child(view: str, data_dir: str, conversation_id: int, budget_s: float, profi
         "page_ms_p95": round(_percentile(pages, 0.95), 1) if pages else 0.0,
         "page_ms_max": round(max(pages), 1) if pages else 0.0,
         "last_page_ms": round(pages[-1], 1) if pages else 0.0,
+        "page_ui_ms_p95": round(_percentile(page_ui, 0.95), 1) if page_ui else 0.0,
         "max_ui_stall_ms": round(max([0.0, *stalls]), 1),
         "ui_stall_p99_ms": round(max(0.0, _percentile(stalls, 0.99)), 1) if stalls else 0.0,
         "ui_stalls_over_50ms": sum(1 for stall in stalls if stall > 50),
