@@ -16,7 +16,8 @@ function Say($Text) { [Console]::Error.WriteLine("workbench: $Text") }
 function Get-PyVersion([string[]]$Command) {
     try {
         $exe, $rest = $Command
-        $out = & $exe @rest -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>$null
+        # No double quotes in the code: Windows PowerShell 5.1 drops them from a native command's arguments.
+        $out = & $exe @rest -c 'import sys; print(*sys.version_info[:2], sep=chr(46))' 2>$null
         if ($LASTEXITCODE -eq 0) { return "$out".Trim() }
     } catch {}
     return $null
@@ -29,7 +30,7 @@ function Test-VersionOk([string]$Version) {
 }
 
 function Get-InstallKey {
-    & $VenvPython -c 'import hashlib, sys; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest(), sys.version.split()[0])'
+    & $VenvPython -c 'import hashlib, sys; print(hashlib.sha256(open(''pyproject.toml'', ''rb'').read()).hexdigest(), sys.version.split()[0])'
 }
 
 function Start-Workbench {

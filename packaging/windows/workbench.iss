@@ -1,4 +1,5 @@
-; Inno Setup script: a per-user installer of the PyInstaller bundle (no admin rights needed).
+﻿; Inno Setup script: a per-user installer of the PyInstaller bundle (no admin rights needed).
+; Saved as UTF-8 with a byte-order mark: the compiler then reads the Chinese names as Unicode.
 ;   iscc /DAppVersion=0.1.0 /DBundleDir=..\..\dist\workbench /DOutputDir=..\..\dist packaging\windows\workbench.iss
 ; Silent install for a school's deployment tools: workbench-setup.exe /VERYSILENT /CURRENTUSER /SUPPRESSMSGBOXES /NORESTART
 ; Silent uninstall: "%LOCALAPPDATA%\Programs\Workbench\unins000.exe" /VERYSILENT
@@ -36,7 +37,10 @@ SolidCompression=yes
 WizardStyle=modern
 
 [Languages]
+; Chinese first where this Inno Setup ships it (an official translation only in recent releases).
+#if FileExists(AddBackslash(CompilerPath) + "Languages\ChineseSimplified.isl")
 Name: "chinesesimplified"; MessagesFile: "compiler:Languages\ChineseSimplified.isl"
+#endif
 Name: "english"; MessagesFile: "compiler:Default.isl"
 
 [Files]
