@@ -10,6 +10,7 @@ rule covers all three, and never drop a plugin they do not name.
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import PurePosixPath
 
 # Modules the program never imports that a hook or a dependency's optional import drags in.
@@ -23,6 +24,9 @@ EXCLUDED_MODULES: list[str] = [
     "pygments",
     # jieba reads its dictionary with pkg_resources when present, else opens the file next to it
     "pkg_resources",
+    # TLS and OpenSSL's hashes (libssl, libcrypto: 5 MB on Linux): we open no TLS socket (psycopg
+    # brings its own OpenSSL), and hashlib's sha256/md5/blake2 have built-in versions
+    "ssl", "_ssl", "_hashlib",
 ]  # fmt: skip
 
 # Qt plugins by type: None drops the whole type, a set drops those plugins.
@@ -96,3 +100,43 @@ def keep_entry(dest: str) -> bool:
             dropped = DROPPED_QT_PLUGINS[plugin_type]
             return dropped is not None and plugin_name(name) not in dropped
     return True
+
+
+# Linux: the GTK 3 platform theme (native dialogs and look on GNOME, UOS, Kylin) links the system's
+# GTK 3, which PyInstaller never bundles; the plugin loads only where GTK 3 is installed, and GTK 3's
+# package brings every library the plugin needs. Those the bundle carries for it alone are dropped.
+SYSTEM_BACKED_PLUGINS: frozenset[str] = frozenset({"libqgtk3.so"})
+
+
+def needed_libraries(path: str) -> list[str]:
+    """The DT_NEEDED names of an ELF file (binutils' readelf)."""
+    result = subprocess.run(["readelf", "-d", path], capture_output=True, text=True, check=False)
+    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", result.stdout)
+
+
+def libraries_only_for_system_backed_plugins(binaries: list[tuple[str, str, str]]) -> set[str]:
+    """Destinations of bundled libraries that only SYSTEM_BACKED_PLUGINS need (directly or not).
+
+    `binaries` are PyInstaller's (dest, source, kind) entries. Dependencies PyInstaller collected sit
+    at the bundle's top (`libcairo.so.2`); everything else (Python extensions, Qt, plugins) is a root."""
+    by_name = {PurePosixPath(dest).name: (dest, source) for dest, source, _ in binaries}
+
+    def is_dependency(dest: str) -> bool:
+        path = PurePosixPath(dest)
+        return len(path.parts) == 1 and path.name.startswith("lib") and not path.name.startswith("libpython")
+
+    def closure(starts: list[str]) -> set[str]:
+        seen: set[str] = set()
+        stack = list(starts)
+        while stack:
+            name = stack.pop()
+            if name in seen or name not in by_name:
+                continue
+            seen.add(name)
+            stack.extend(needed_libraries(by_name[name][1]))
+        return seen
+
+    plugins = [name for name in by_name if name in SYSTEM_BACKED_PLUGINS]
+    roots = [name for name, (dest, _) in by_name.items() if not is_dependency(dest) and name not in plugins]
+    only_plugins = closure(plugins) - closure(roots) - set(plugins)
+    return {by_name[name][0] for name in only_plugins if is_dependency(by_name[name][0])}

@@ -940,6 +940,10 @@
         <translation>Insert to edit</translation>
     </message>
     <message>
+        <source>智能辅助建议</source>
+        <translation>Smart assist suggestions</translation>
+    </message>
+    <message>
         <source>根据买家最新消息推荐回复</source>
         <translation>Replies suggested for the buyer&apos;s latest message</translation>
     </message>
@@ -2379,6 +2383,32 @@ The restore happens at the next start of the workbench: the current database fil
     <message>
         <source>等待 {n}秒</source>
         <translation>Waiting {n}s</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationListModel</name>
+    <message>
+        <source>{nick}，{state}</source>
+        <translation>{nick}, {state}</translation>
+    </message>
+    <message>
+        <source>。最后一条：{message}</source>
+        <translation>. Last message: {message}</translation>
+    </message>
+    <message>
+        <source>，{marks}</source>
+        <translation>, {marks}</translation>
+    </message>
+    <message>
+        <source>，{n} 条未读</source>
+        <translation>, {n} unread</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationListView</name>
+    <message>
+        <source>会话列表</source>
+        <translation>Conversation list</translation>
     </message>
 </context>
 <context>
@@ -5805,6 +5835,14 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Assistant</translation>
     </message>
     <message>
+        <source>快捷键</source>
+        <translation>Keyboard shortcuts</translation>
+    </message>
+    <message>
+        <source>快捷键一览（F1）</source>
+        <translation>Keyboard shortcuts (F1)</translation>
+    </message>
+    <message>
         <source>把会话转交给同事或接待组，附上备注</source>
         <translation>Hand the chat over to a colleague or a reception group, with a note</translation>
     </message>
@@ -7225,6 +7263,45 @@ Covers: {parts}</translation>
     </message>
 </context>
 <context>
+    <name>ReceptionShortcuts</name>
+    <message>
+        <source>切换工作区：左侧导航栏从上到下第 1 … 9 项</source>
+        <translation>Switch workspace: items 1 … 9 of the navigation rail, top to bottom</translation>
+    </message>
+    <message>
+        <source>发送输入框的内容（设置中可改为 Ctrl+Enter）</source>
+        <translation>Send what is in the input box (Ctrl+Enter instead, in Settings)</translation>
+    </message>
+    <message>
+        <source>在输入框中输入 / 加短语编码，选用快捷短语</source>
+        <translation>Type / and a shortcode in the input box to pick a quick phrase</translation>
+    </message>
+    <message>
+        <source>接入下一位待接待的买家（等得最久的）</source>
+        <translation>Accept the next waiting buyer (the one waiting longest)</translation>
+    </message>
+    <message>
+        <source>搜索客户（打开客户运营并定位到搜索框）</source>
+        <translation>Search customers (opens Customers with the search box focused)</translation>
+    </message>
+    <message>
+        <source>显示本快捷键列表</source>
+        <translation>Show this list of shortcuts</translation>
+    </message>
+    <message>
+        <source>没有待接待的买家</source>
+        <translation>No buyer is waiting</translation>
+    </message>
+    <message>
+        <source>直接发送第 1 / 2 / 3 条智能辅助建议</source>
+        <translation>Send suggestion 1 / 2 / 3 of Smart assist as is</translation>
+    </message>
+    <message>
+        <source>结束当前会话</source>
+        <translation>End the current chat</translation>
+    </message>
+</context>
+<context>
     <name>ReceptionTab</name>
     <message>
         <source>「你可能想问」</source>
@@ -7900,6 +7977,29 @@ Covers: {parts}</translation>
     </message>
 </context>
 <context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <source>功能</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>快捷键</source>
+        <translation>Keyboard shortcuts</translation>
+    </message>
+    <message>
+        <source>快捷键列表</source>
+        <translation>List of keyboard shortcuts</translation>
+    </message>
+    <message>
+        <source>快捷键在整个窗口内有效；输入框中的 Enter 与 / 只在输入时有效。</source>
+        <translation>The shortcuts work anywhere in the window; Enter and / only while typing in the input box.</translation>
+    </message>
+    <message>
+        <source>按键</source>
+        <translation>Keys</translation>
+    </message>
+</context>
+<context>
     <name>Signals</name>
     <message>
         <source>与 {count} 条差评内容相近</source>
@@ -8201,6 +8301,13 @@ Reason: {reason}</translation>
     <message>
         <source>点一下放进回复框</source>
         <translation>Click to put it in the reply box</translation>
+    </message>
+</context>
+<context>
+    <name>SuggestionModel</name>
+    <message>
+        <source>建议 {n}（Alt+{n} 直接发送），匹配度 {score:.0%}：{question}。回复：{answer}</source>
+        <translation>Suggestion {n} (Alt+{n} sends it), match {score:.0%}: {question}. Reply: {answer}</translation>
     </message>
 </context>
 <context>

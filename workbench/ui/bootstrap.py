@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import sys
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QGuiApplication, QIcon, QPixmap
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from workbench import __version__
@@ -31,6 +33,17 @@ log = logging.getLogger(__name__)
 SMOKE_TIMEOUT_MS = 60_000
 
 
+def application_icon() -> QIcon:
+    """The window and taskbar icon at every size in workbench/assets/icons (packaging/make_icons.py)."""
+    icon = QIcon()
+    for entry in sorted((resources.files("workbench.assets") / "icons").iterdir(), key=lambda e: e.name):
+        if entry.name.startswith("workbench-") and entry.name.endswith(".png"):
+            pixmap = QPixmap()
+            pixmap.loadFromData(entry.read_bytes(), "PNG")
+            icon.addPixmap(pixmap)
+    return icon
+
+
 def create_application(config: LaunchConfig) -> QApplication:
     app = QApplication.instance()
     if app is None:
@@ -39,6 +52,8 @@ def create_application(config: LaunchConfig) -> QApplication:
     QCoreApplication.setOrganizationName("Workbench")
     QCoreApplication.setApplicationName("Workbench")
     QCoreApplication.setApplicationVersion(__version__)
+    QGuiApplication.setDesktopFileName("workbench")  # Wayland docks match the window to workbench.desktop
+    app.setWindowIcon(application_icon())
     apply_font(app, config.settings.font_size)
     install_translator(app, config.settings.language)
     apply_theme(app, theme_for_settings(config.settings.theme))

@@ -49,6 +49,7 @@ from workbench.ui.errors import error_text, storage_problem_text
 from workbench.ui.login import LoginFlow
 from workbench.ui.reception.actions import ConversationActions
 from workbench.ui.reception.controller import ReceptionController
+from workbench.ui.shortcuts import ReceptionShortcuts
 from workbench.ui.startup_notices import StartupNotices
 from workbench.ui.tasks import Tasks
 from workbench.ui.widgets.elided_label import ElidedLabel
@@ -98,6 +99,8 @@ class MainWindow(QMainWindow):
         self.conversation_actions = ConversationActions(self)  # the list's menu and the header's 转交 / 结束会话
         self.transfer_button.clicked.connect(self.conversation_actions.transfer_current)
         self.end_button.clicked.connect(self.conversation_actions.end_current)
+        self.shortcuts = ReceptionShortcuts(self)  # next buyer, suggestions 1-3, pages, search, end; F1 lists them
+        self.help_action.triggered.connect(self.shortcuts.show_help)
         self._restore_geometry()
         self.notices = StartupNotices(self, config)  # what went wrong at start-up without stopping the window
         self.login = LoginFlow(self)  # a shared database: the login dialog before the workspace opens
@@ -167,6 +170,9 @@ class MainWindow(QMainWindow):
         settings_action = QAction(self.tr("设置"), self)
         settings_action.triggered.connect(self.open_settings)
         toolbar.addAction(settings_action)
+        self.help_action = QAction(self.tr("快捷键"), self)
+        self.help_action.setToolTip(self.tr("快捷键一览（F1）"))
+        toolbar.addAction(self.help_action)
 
         # Left: conversations.
         self.list_model = ConversationListModel(self)

@@ -18,7 +18,7 @@ from importlib import resources
 from typing import TypeVar
 
 from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
-from PySide6.QtGui import QColor, QFont, QFontDatabase
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 log = logging.getLogger(__name__)
@@ -217,8 +217,56 @@ def use_theme(theme: Theme) -> None:
     _qcolours.clear()
 
 
+# The Qt palette from the theme's roles: what the style sheet does not paint (menus, tooltips, tables,
+# message boxes, the style's own controls) takes these, not the system's colours.
+PALETTE_ROLES: dict[QPalette.ColorRole, str] = {
+    QPalette.ColorRole.Window: "page",
+    QPalette.ColorRole.WindowText: "text",
+    QPalette.ColorRole.Base: "surface",
+    QPalette.ColorRole.AlternateBase: "surface_alt",
+    QPalette.ColorRole.ToolTipBase: "surface",
+    QPalette.ColorRole.ToolTipText: "text",
+    QPalette.ColorRole.PlaceholderText: "text_muted",
+    QPalette.ColorRole.Text: "text",
+    QPalette.ColorRole.Button: "surface",
+    QPalette.ColorRole.ButtonText: "text",
+    QPalette.ColorRole.BrightText: "on_accent",
+    QPalette.ColorRole.Light: "surface",
+    QPalette.ColorRole.Midlight: "border",
+    QPalette.ColorRole.Mid: "border_strong",
+    QPalette.ColorRole.Dark: "text_muted",
+    QPalette.ColorRole.Highlight: "accent",
+    QPalette.ColorRole.HighlightedText: "on_accent",
+    QPalette.ColorRole.Link: "accent",
+    QPalette.ColorRole.LinkVisited: "accent",
+}
+DISABLED_PALETTE_ROLES: dict[QPalette.ColorRole, str] = {
+    QPalette.ColorRole.WindowText: "text_disabled",
+    QPalette.ColorRole.Text: "text_disabled",
+    QPalette.ColorRole.ButtonText: "text_disabled",
+    QPalette.ColorRole.Base: "control_disabled",
+    QPalette.ColorRole.Button: "control_disabled",
+}
+
+
+def theme_palette(theme: Theme) -> QPalette:
+    palette = QPalette()
+    for role, name in PALETTE_ROLES.items():
+        palette.setColor(role, QColor(theme.hex(name)))
+    for role, name in DISABLED_PALETTE_ROLES.items():
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(theme.hex(name)))
+    return palette
+
+
 def apply_theme(app: QApplication, theme: Theme) -> None:
+    """The theme's style sheet and palette. Both themes are light: on a system in dark mode the window
+    keeps them whole (a light style sheet over the system's dark palette would mix dark menus and
+    tables with light panes, and dark text on them), and the style is told to draw light controls."""
     use_theme(theme)
+    app.setPalette(theme_palette(theme))
+    hints = app.styleHints()
+    if hasattr(hints, "setColorScheme"):  # Qt 6.8+: Windows 11 and macOS styles follow it
+        hints.setColorScheme(Qt.ColorScheme.Light)
     app.setStyleSheet(theme.style_sheet())
 
 

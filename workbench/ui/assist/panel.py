@@ -56,6 +56,10 @@ class SuggestionModel(QAbstractListModel):
             return item.question
         if role == Qt.ItemDataRole.ToolTipRole:
             return item.answer
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # the card is painted: what a screen reader reads
+            return self.tr("建议 {n}（Alt+{n} 直接发送），匹配度 {score:.0%}：{question}。回复：{answer}").format(
+                n=index.row() + 1, score=item.score, question=item.question, answer=item.answer
+            )
         if role == SuggestionRoles.SUGGESTION:
             return item
         if role == SuggestionRoles.SCORE:
@@ -185,6 +189,7 @@ class AssistPanel(QWidget):
         self.view = QListView(self)
         self.view.setModel(self.model)
         self.view.setItemDelegate(SuggestionDelegate(self.view))
+        self.view.setAccessibleName(self.tr("智能辅助建议"))
         self.view.setMouseTracking(True)
         self.view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -90,7 +90,7 @@ class ConversationListModel(QAbstractListModel):
             return None
         row = self._rows[index.row()]
         if isinstance(row, _Header):
-            if role == Qt.ItemDataRole.DisplayRole:
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
                 return f"{state_label(row.state)} ({row.count})"
             if role == Roles.KIND:
                 return "header"
@@ -105,6 +105,16 @@ class ConversationListModel(QAbstractListModel):
             return row.customer_nick
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.last_message
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # the card is painted: what a screen reader reads
+            marks = "、".join(m for m in (row.credit_level, "88VIP" if row.is_88vip else "", row.member_level) if m)
+            text = self.tr("{nick}，{state}").format(nick=row.customer_nick, state=state_label(row.state))
+            if marks:
+                text += self.tr("，{marks}").format(marks=marks)
+            if row.unread:
+                text += self.tr("，{n} 条未读").format(n=row.unread)
+            if row.last_message:
+                text += self.tr("。最后一条：{message}").format(message=row.last_message)
+            return text
         if role == Roles.KIND:
             return "conversation"
         if role == Roles.CONVERSATION:
@@ -366,6 +376,7 @@ class ConversationListView(QListView):
         super().__init__(parent)
         self.setModel(model)
         self.setItemDelegate(ConversationDelegate(clock, self))
+        self.setAccessibleName(self.tr("会话列表"))
         self.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

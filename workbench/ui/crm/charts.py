@@ -46,14 +46,21 @@ class _Chart(QWidget):
     def set_data(self, data: list[Datum]) -> None:
         self._data = list(data)
         self._hover = -1
+        self._describe()
         self.updateGeometry()
         self.update()
+
+    def _describe(self) -> None:
+        """What a screen reader reads for the painted chart: every bar or slice with its figures."""
+        parts = [f"{d.label} {d.text or f'{d.value:g}'}" for d in self._data]
+        self.setAccessibleDescription("；".join(parts) if parts else self._empty_text)
 
     def data(self) -> list[Datum]:
         return list(self._data)
 
     def set_empty_text(self, text: str) -> None:
         self._empty_text = text
+        self._describe()
         self.update()
 
     def set_scale(self, scale: float) -> None:

@@ -184,6 +184,7 @@ class SegmentDashboardPage(QWidget):
         card = Card(title)
         card.title_label.setFont(adjusted_font(self.font(), 1, bold=True))
         card.body.addWidget(chart, 1)
+        chart.setAccessibleName(title)  # a screen reader names the chart by its card's title
         return card
 
     # -- data ------------------------------------------------------------------------------------
