@@ -96,6 +96,8 @@ FINDING_SUMMARY = {
     "refund_before_shipping": "未发货订单可直接退款",
     "no_reason_excluded": "{categories}不支持七天无理由",
     "no_reason_window": "签收第 {days} 天（七天无理由期限 {limit} 天）",
+    "quality_window": "签收第 {days} 天（质量问题期 {limit} 天）",
+    "exchange_window": "签收第 {days} 天（换货期 {limit} 天）",
     "goods_intact": "商品完好，吊牌在",
     "goods_not_intact": "商品已洗涤、穿着或吊牌已拆，不符合七天无理由",
     "seller_fault": "商品问题由店铺负责",
