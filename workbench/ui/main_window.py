@@ -299,6 +299,7 @@ class MainWindow(QMainWindow):
         c.conversation_loaded.connect(self._show_conversation)
         c.older_loaded.connect(self._show_older)
         c.message_saved.connect(self._on_message_saved)
+        c.draft_saver.draft_changed.connect(lambda conv_id, text: self.list_model.set_draft(conv_id, text))
         c.send_failed.connect(lambda exc: self.composer.show_error(error_text(exc)))
         c.sending_changed.connect(lambda on: self.composer.send_button.setEnabled(not on))
         c.messages_arrived.connect(self._on_messages_arrived)
@@ -710,7 +711,7 @@ class MainWindow(QMainWindow):
         if handed:
             log.debug("transfers shown: %r", handed)
         self._show_agent_status(agent)
-        self.list_model.set_lists(lists)
+        self.list_view.show_lists(lists)
         if self.current_id is not None:
             self.list_view.select_conversation(self.current_id)
             self._update_header(self.list_model.conversation(self.current_id))
@@ -731,6 +732,9 @@ class MainWindow(QMainWindow):
         if draft is not None:
             self.composer.set_text(draft[0])
             self.controller.resume_draft(draft[1])  # after clear(), which drops the adopted suggestion
+        elif conv is not None and conv.draft.strip():  # saved in the database (e.g. before a restart)
+            self.controller.draft_saver.known(conversation_id, conv.draft)
+            self.composer.set_text(conv.draft)
         if conv is not None:
             self._show_customer_of(conv)
         else:
@@ -791,6 +795,7 @@ class MainWindow(QMainWindow):
         self.composer.set_text(suggestion.answer)
 
     def _on_composer_edited(self) -> None:
+        self.controller.draft_edited(self.composer.text())
         if not self.composer.text().strip():
             self.controller.composer_emptied()
 
