@@ -168,7 +168,7 @@ def build_workspace(
         desk=DeskService(db, shop.id),
         reception=ReceptionService(db, shop.id, clock, actor=actor),
         drafts=DraftService(db, clock, actor=actor),
-        customers=CustomerService(db, shop.id, clock),
+        customers=CustomerService(db, shop.id, clock, actor=actor),
         orders=OrderService(db, shop.id),
         quick_phrases=QuickPhraseService(db, shop.id),
         kb=KbService(db, shop.id),
