@@ -692,9 +692,11 @@ class MainWindow(QMainWindow):
         self.workspace_ready.emit()
 
     def _db_label(self) -> str:
-        from workbench.credentials import redact
+        """Where the data is, in words: 本机数据, or the shop's server (never a file path or URL)."""
+        from workbench.credentials import server_of
 
-        return redact(self.config.db_url)
+        server = server_of(self.config.db_url)
+        return self.tr("服务器 {host}").format(host=server) if server else self.tr("本机数据")
 
     def _on_matcher_ready(self) -> None:
         self.assist.set_loading(False)
@@ -751,11 +753,25 @@ class MainWindow(QMainWindow):
             self._update_header(fetched)
             self._show_customer_of(fetched)
         self.chat.message_model.set_messages(conversation_id, messages)
+        self._show_discussed_order(messages)
         if self._composer_text_for is not None and self._composer_text_for[0] == conversation_id:
             self.composer.set_text(self._composer_text_for[1])
             self._composer_text_for = None
         self.chat.has_older = len(messages) >= PAGE_SIZE
         self.conversation_opened.emit(conversation_id)
+
+    def _show_discussed_order(self, messages: list[Message]) -> None:
+        """The 订单 tab (and so {订单号}/{商品} in quick phrases) opens the order the chat is about: the
+        newest order number in it (a buyer's mention, an order card), not merely the buyer's newest."""
+        from workbench.ui.reception.controller import ORDER_NO
+
+        if self.orders_panel is None:
+            return
+        for message in reversed(messages):
+            found = ORDER_NO.search(message.text)
+            if found:
+                self.orders_panel.show_discussed(found.group())
+                return
 
     def _show_customer_of(self, conv: Conversation) -> None:
         # {订单号} and {商品} come from the order the 订单 tab shows (see _use_order_in_phrases)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -31,6 +32,7 @@ from workbench.domain.aftersales import (
     Rating,
     RefundType,
     ReviewDetails,
+    RiskAssessment,
     RiskSignal,
     ServiceDetails,
     ServiceRequest,
@@ -47,7 +49,7 @@ from workbench.domain.aftersales import (
     validate_service_request,
     workflow,
 )
-from workbench.domain.case_texts import policy_summary
+from workbench.domain.case_texts import policy_summary, readable_signals_line, signals_summary
 from workbench.domain.complaints import (
     ComplaintForm,
     DisputeForm,
@@ -456,3 +458,19 @@ def test_the_shops_periods_come_from_its_settings() -> None:
     policy = AftersalesPolicy.from_settings({"aftersales_policy": {"exchange_days": 30, "quality_days": 180}})
     assert (policy.exchange_days, policy.quality_days) == (30, 180)
     assert (AftersalesPolicy().exchange_days, AftersalesPolicy().quality_days) == (15, 90)
+
+
+def test_the_timeline_names_the_signals_that_hit_never_their_codes() -> None:
+    risk = RiskAssessment(
+        (
+            RiskSignal("unreasonable_demand", 20, True, ()),
+            RiskSignal("repeated", 20, True, ()),
+            RiskSignal("new_account", 10, False, ()),
+        )
+    )
+    line = signals_summary(risk)
+    assert line == "程序检查恶意投诉信号：40 分（仅供参考）；命中 无理要求、频繁投诉同一问题"
+    assert not re.search(r"[a-z_]{4,}", line)
+    # A line stored before (with the codes) reads the same in the timeline.
+    assert readable_signals_line("程序检查恶意投诉信号：40 分（仅供参考）；命中 unreasonable_demand, repeated") == line
+    assert readable_signals_line("程序检查恶意投诉信号：0 分（仅供参考）；未发现").endswith("未发现")
