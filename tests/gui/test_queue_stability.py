@@ -10,8 +10,10 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from tests.gui.conftest import WindowFactory
 from workbench.domain.conversations import Conversation, ConversationState
 from workbench.services.reception import ConversationLists
+from workbench.storage.repositories.customers import CustomerRepository
 from workbench.ui.chat.conversation_list import ConversationListModel, ConversationListView
 
 NOW = datetime(2024, 6, 18, 15, 30)
@@ -97,3 +99,28 @@ def test_the_highlighted_row_keeps_its_place_when_the_list_can_scroll(qtbot: QtB
     before = _top(view, 24)
     view.show_lists(ConversationLists((*waiting[1:], _conv(8), _conv(9), _conv(12)), active, ()))
     assert model.row_of(12) >= 0 and _top(view, 24) == before
+
+
+def test_the_desk_re_reading_its_lists_leaves_the_list_where_the_agent_scrolled_it(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    window = make_window()
+    window.resize(1280, 700)
+    ws = window.workspace
+    assert ws is not None
+    with ws.db.session() as s:
+        customers = CustomerRepository(s).some(ws.shop.id, limit=16)
+    convs = [ws.reception.for_program().customer_arrives(c.id, first_text="在吗").id for c in customers[:15]]
+    with qtbot.waitSignal(window.lists_refreshed, timeout=10_000):
+        window.refresh_lists()
+    view = window.list_view
+    with qtbot.waitSignal(window.lists_refreshed, timeout=10_000):  # opening re-reads the lists
+        window.open_conversation(convs[-1])  # the newest buyer: at the end of the queue
+    assert view.verticalScrollBar().value() > 0, "the opened chat is brought into view"
+    view.verticalScrollBar().setValue(0)  # the agent scrolls up to the longest-waiting buyers
+    _point_at(view, convs[1])
+    before = _top(view, convs[1])
+    ws.reception.for_program().customer_arrives(customers[15].id, first_text="有人吗")
+    with qtbot.waitSignal(window.lists_refreshed, timeout=10_000):
+        window.refresh_lists()
+    assert view.verticalScrollBar().value() == 0 and _top(view, convs[1]) == before

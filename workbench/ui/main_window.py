@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.tasks = tasks or Tasks(self)
         self.controller = ReceptionController(self.tasks, opening, config.settings.suggestions_shown, self)
         self._painted = self._start_requested = False
+        self._scroll_to_current = False  # the open chat's row is brought into view at the next lists
         self._composer_text_for: tuple[int, str] | None = None  # (conversation, text) once it opens
         self.customer_panel: CustomerPanel | None = None
         self.orders_panel: OrdersPanel | None = None
@@ -715,7 +716,9 @@ class MainWindow(QMainWindow):
         self._show_agent_status(agent)
         self.list_view.show_lists(lists)
         if self.current_id is not None:
-            self.list_view.select_conversation(self.current_id)
+            # Into view once after the agent opened a chat; a mere re-read leaves the list where it is.
+            self.list_view.select_conversation(self.current_id, scroll=self._scroll_to_current)
+            self._scroll_to_current = False
             self._update_header(self.list_model.conversation(self.current_id))
         self.setWindowTitle(
             self.tr("工作台 · 接待中心（待接待 {w} · 接待中 {a}）").format(w=len(lists.waiting), a=len(lists.active))
@@ -726,6 +729,7 @@ class MainWindow(QMainWindow):
         if self.workspace is None:
             return
         draft = self.controller.switch_to(conversation_id, self.composer.text())
+        self._scroll_to_current = True
         conv = self.list_model.conversation(conversation_id)
         self._update_header(conv)
         self.centre.setCurrentIndex(1)

@@ -504,12 +504,15 @@ class ConversationListView(QListView):
                 self.show_lists(self._pending)
         return super().viewportEvent(event)
 
-    def select_conversation(self, conversation_id: int) -> None:
+    def select_conversation(self, conversation_id: int, *, scroll: bool = True) -> None:
+        """Highlight the open chat; `scroll` brings it into view (not when the lists are only re-read:
+        the list stays where the agent scrolled it)."""
         row = self.list_model().row_of(conversation_id)
         if row >= 0:
             index = self.list_model().index(row)
             self.setCurrentIndex(index)
-            self.scrollTo(index)
+            if scroll:
+                self.scrollTo(index)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Arrow keys only move the highlight (opening marks a chat read); Enter or Space opens it,
