@@ -47,6 +47,7 @@ from workbench.services.crm_followups import FollowUpService
 from workbench.services.crm_io import CrmImportExport
 from workbench.services.customers import CustomerService
 from workbench.services.desk import DeskService, open_shop
+from workbench.services.drafts import DraftService
 from workbench.services.exercises import ExerciseService
 from workbench.services.feed import LabGate, TeamFeed
 from workbench.services.health import StorageHealth
@@ -166,7 +167,8 @@ def build_workspace(
         hub=hub,
         desk=DeskService(db, shop.id),
         reception=ReceptionService(db, shop.id, clock, actor=actor),
-        customers=CustomerService(db, shop.id, clock),
+        drafts=DraftService(db, clock, actor=actor),
+        customers=CustomerService(db, shop.id, clock, actor=actor),
         orders=OrderService(db, shop.id),
         quick_phrases=QuickPhraseService(db, shop.id),
         kb=KbService(db, shop.id),

@@ -36,6 +36,16 @@ def redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def server_of(url: str) -> str:
+    """The database server a shared install uses, as people name it ("db.shop.lan", "10.0.0.5:5433");
+    "" for the local SQLite file. No user name, password or path."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        return ""
+    host = u.host or "localhost"
+    return f"{host}:{u.port}" if u.port and u.port != 5432 else host
+
+
 def store_db_password(url: str, password: str) -> None:
     try:
         keyring.set_password(SERVICE, _account(url), password)

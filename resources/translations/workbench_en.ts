@@ -2361,6 +2361,10 @@ The restore happens at the next start of the workbench: the current database fil
         <translation>{who} transferred this chat to you: {note}</translation>
     </message>
     <message>
+        <source>【草稿】</source>
+        <translation>[Draft] </translation>
+    </message>
+    <message>
         <source>同事</source>
         <translation>A colleague</translation>
     </message>
@@ -3468,6 +3472,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>None</translation>
     </message>
     <message>
+        <source>显示完整手机号（会记录查看人和时间）</source>
+        <translation>Show the full phone number (who looked and when is recorded)</translation>
+    </message>
+    <message>
         <source>暂无备注</source>
         <translation>No notes yet</translation>
     </message>
@@ -3482,6 +3490,10 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>来源</source>
         <translation>Source</translation>
+    </message>
+    <message>
+        <source>查看</source>
+        <translation>View</translation>
     </message>
     <message>
         <source>标签</source>
@@ -5736,8 +5748,12 @@ You can keep working. If it happens again, please send this log file to support.
 <context>
     <name>LoginFlow</name>
     <message>
-        <source>数据库：{db}</source>
-        <translation>Database: {db}</translation>
+        <source>服务器：{host}</source>
+        <translation>Server: {host}</translation>
+    </message>
+    <message>
+        <source>本机数据</source>
+        <translation>Data on this computer</translation>
     </message>
     <message>
         <source>正在打开工作台…</source>
@@ -5861,6 +5877,14 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>智能辅助</source>
         <translation>Smart Assist</translation>
+    </message>
+    <message>
+        <source>服务器 {host}</source>
+        <translation>server {host}</translation>
+    </message>
+    <message>
+        <source>本机数据</source>
+        <translation>Data on this computer</translation>
     </message>
     <message>
         <source>来一位模拟客户</source>
@@ -7017,8 +7041,24 @@ Covers: {parts}</translation>
         <translation>Day {days} after delivery, within the no-reason period ({limit} days).</translation>
     </message>
     <message>
+        <source>签收第 {days} 天，在换货期（{limit} 天）内。</source>
+        <translation>Day {days} after delivery, within the exchange period ({limit} days).</translation>
+    </message>
+    <message>
+        <source>签收第 {days} 天，在质量问题期（{limit} 天）内。</source>
+        <translation>Day {days} after delivery, within the quality-problem period ({limit} days).</translation>
+    </message>
+    <message>
         <source>签收第 {days} 天，已超过七天无理由期限（{limit} 天）。</source>
         <translation>Day {days} after delivery, past the no-reason period ({limit} days).</translation>
+    </message>
+    <message>
+        <source>签收第 {days} 天，已超过换货期（{limit} 天）。</source>
+        <translation>Day {days} after delivery, past the exchange period ({limit} days).</translation>
+    </message>
+    <message>
+        <source>签收第 {days} 天，已超过质量问题期（{limit} 天）。</source>
+        <translation>Day {days} after delivery, past the quality-problem period ({limit} days).</translation>
     </message>
     <message>
         <source>签收第 {days} 天，已过 {limit} 天质保期：维修费用由买家承担。</source>

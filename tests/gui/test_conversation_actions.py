@@ -74,12 +74,12 @@ def test_the_conversation_menu_pins_stars_invites_and_ends(
     make_window: WindowFactory, qtbot: QtBot, tmp_path: Path
 ) -> None:
     window = make_window()
-    first = new_buyer(window, qtbot, "在吗，想问个尺码", 0)
     second = new_buyer(window, qtbot, "什么时候发货", 1)
+    first = new_buyer(window, qtbot, "在吗，想问个尺码", 0)
     with qtbot.waitSignal(window.conversation_opened, timeout=5000):
         window.open_conversation(first)
     waiting = lambda: [c.id for c in window.list_model.conversations(ConversationState.WAITING)]  # noqa: E731
-    assert waiting().index(second) < waiting().index(first)  # newest first
+    assert waiting().index(second) < waiting().index(first)  # the longest-waiting buyer first
 
     actions = right_click(window, first)
     assert [a.text() for a in actions if a.text()] == ["转交…", "置顶", "星标", "邀请评价", "结束会话", "只看星标会话"]

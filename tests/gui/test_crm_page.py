@@ -21,6 +21,7 @@ from tests.conftest import DemoTemplate, copy_demo
 from workbench.composition import open_workspace
 from workbench.domain.conversations import Sender
 from workbench.domain.crm import CustomerFilter, FollowUpStatus, FollowUpView, GroupKind, MergePolicy, Segment
+from workbench.domain.customers import masked_phone
 from workbench.domain.orders import Order, OrderState
 from workbench.services.workspace import Workspace
 from workbench.storage.repositories.conversations import ConversationRepository
@@ -358,7 +359,7 @@ def test_file_errors_are_worded_in_the_ui_language(qtbot: QtBot, env: Env, tmp_p
 # -- the profile ------------------------------------------------------------------------------------
 
 
-def test_profile_shows_the_full_phone_and_saves_edits(qtbot: QtBot, env: Env) -> None:
+def test_profile_shows_the_full_phone_on_a_recorded_look_and_saves_edits(qtbot: QtBot, env: Env) -> None:
     page = env.page
     item = page.model.item(0)
     assert item is not None
@@ -367,7 +368,12 @@ def test_profile_shows_the_full_phone_and_saves_edits(qtbot: QtBot, env: Env) ->
     assert opened.args == [item.id]
     profile = page.profile.profile()
     assert profile is not None
-    assert page.profile.fields["phone"].text() == profile.customer.phone and "*" not in profile.customer.phone
+    phone = profile.customer.phone
+    assert "*" not in phone and phone not in page.profile.fields["phone"].text()
+    assert masked_phone(phone) in page.profile.fields["phone"].text()  # masked, with 查看
+    page.profile.fields["phone"].linkActivated.emit("reveal")
+    qtbot.waitUntil(lambda: page.profile.fields["phone"].text() == phone, timeout=5000)
+    assert [v.customer_id for v in page.profile._customers.phone_views(item.id)] == [item.id]
     assert page.profile.timeline.entries(), "the timeline shows the customer's history"
     page.profile.edit_button.click()
     dialog = dialog_of(qtbot, page, ProfileEditDialog)

@@ -14,9 +14,11 @@ from tests.gui.conftest import Env
 from tests.gui.seed_helpers import Seeded, clock, open_db
 from workbench.domain.customers import MAX_TAG_LENGTH, Customer
 from workbench.domain.errors import DomainError
+from workbench.domain.identity import Actor
 from workbench.services.customers import CustomerProfile, CustomerService
 from workbench.storage.db import Database
 from workbench.storage.repositories.customers import CustomerRepository
+from workbench.storage.repositories.shops import ShopRepository
 from workbench.ui.customers.credit import COLORS, CreditBadge, parse_credit
 from workbench.ui.customers.notes import NoteListModel, NoteRoles
 from workbench.ui.customers.profile_panel import CustomerPanel
@@ -86,7 +88,7 @@ def test_profile_header_shows_the_customer(qtbot: QtBot, env: Env, panel: Custom
 
     assert panel.nick_label.text() == "tb_小鹿同学"
     assert panel.identity_label.text() == "林晓 · 女 · 浙江 杭州"
-    assert panel.phone_label.text() == "13812345678"  # the full number: only the profile shows it
+    assert panel.phone_label.text() == "138****5678"  # masked, as in every list and export
     assert panel.credit_badge.glyphs() == "◆◆◆"
     assert panel.credit_badge.isVisibleTo(panel)
     assert "3钻" in panel.credit_badge.toolTip()
@@ -471,3 +473,29 @@ def test_reloading_the_same_customer_keeps_what_is_being_typed(qtbot: QtBot, env
     load(qtbot, panel, env.data.other_customer_id)
     assert panel.tag_edit.text() == ""
     assert panel.note_edit.toPlainText() == ""
+
+
+def test_the_full_phone_shows_only_on_a_recorded_look(qtbot: QtBot, env: Env) -> None:
+    with env.db.session() as s:
+        user = ShopRepository(s).add_agent(env.data.shop_id, "xiaomei", AUTHOR)
+    service = CustomerService(env.db, env.data.shop_id, clock, actor=Actor(user.id))
+    panel = CustomerPanel(env.tasks, service, AUTHOR)
+    qtbot.addWidget(panel)
+    panel.resize(340, 800)
+    panel.show()
+    load(qtbot, panel, env.data.customer_id)
+    assert panel.phone_label.text() == "138****5678"
+    assert panel.phone_reveal.isVisibleTo(panel) and service.phone_views(env.data.customer_id) == []
+    with qtbot.waitSignal(panel.phone_revealed, timeout=5000):
+        panel.phone_reveal.click()
+    assert panel.phone_label.text() == "13812345678" and not panel.phone_reveal.isVisibleTo(panel)
+    [look] = service.phone_views(env.data.customer_id)
+    assert (look.customer_id, look.user_id, look.user_name, look.viewed_at) == (
+        env.data.customer_id,
+        user.id,
+        AUTHOR,
+        clock(),
+    )
+    # Another customer, or the same one shown again: masked until the next deliberate look.
+    load(qtbot, panel, env.data.customer_id)
+    assert panel.phone_label.text() == "138****5678" and panel.phone_reveal.isVisibleTo(panel)

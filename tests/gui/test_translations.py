@@ -322,3 +322,23 @@ def test_qt_standard_texts_follow_the_chinese_ui(qapp: QApplication) -> None:
     finally:
         qapp.removeTranslator(translator)
         translator.deleteLater()
+
+
+def test_the_file_dialog_speaks_chinese(qapp: QApplication) -> None:
+    """Qt's catalogue lacks the labels with accelerators (Look in, Files of type): ours fills them in."""
+    from PySide6.QtWidgets import QFileDialog, QLabel
+
+    translator = install_qt_translator(qapp, "zh_CN")
+    assert translator is not None
+    try:
+        dialog = QFileDialog(None, "导入", "", "表格文件 (*.csv *.xlsx)")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        labels = [label.text() for label in dialog.findChildren(QLabel)]
+        dialog.deleteLater()
+        assert "查找范围(&L)：" in labels and "文件类型(&T)：" in labels
+        assert not [text for text in labels if not HAN.search(text)], labels
+    finally:
+        for t in (getattr(translator, "extra", None), translator):
+            if t is not None:
+                qapp.removeTranslator(t)
+                t.deleteLater()

@@ -865,9 +865,11 @@ def validate_service_request(request: ServiceRequest, order: Order | None) -> li
 class AftersalesPolicy:
     """The shop's rules (shop settings → ``aftersales_policy``; defaults are the usual Taobao ones)."""
 
-    no_reason_days: int = 7
+    no_reason_days: int = 7  # 七天无理由: returns and exchanges for any reason
     no_reason_excluded_categories: tuple[str, ...] = ("内衣", "袜子", "定制")
-    warranty_days: int = 90
+    warranty_days: int = 90  # 质保期: free repair of workmanship faults
+    exchange_days: int = 15  # 换货期: an exchange for a reason that is not the shop's fault
+    quality_days: int = 90  # 质量问题期: return, refund or exchange for a fault of the goods or the shop
     no_reason_return_shipping: Payer = Payer.BUYER
     quality_return_shipping: Payer = Payer.SELLER
     freight_insurance: bool = True
@@ -957,6 +959,15 @@ def check_policy(
             add("goods_not_intact", FindingLevel.FAIL)
     elif reason in SELLER_FAULT_REASONS and kind is not CaseKind.REPAIR:
         add("seller_fault", FindingLevel.OK, reason=reason.value)
+    # Every kind has its period after signing, whatever the order state says: a fault of the goods
+    # within the 质量问题期, an exchange for another reason within the 换货期 (repairs: the 质保期 below).
+    if signed is not None and kind is not CaseKind.REPAIR:
+        if reason in SELLER_FAULT_REASONS:
+            level = FindingLevel.OK if days <= policy.quality_days else FindingLevel.FAIL
+            add("quality_window", level, days=days, limit=policy.quality_days)
+        elif kind is CaseKind.EXCHANGE and reason is not AftersalesReason.NO_REASON:
+            level = FindingLevel.OK if days <= policy.exchange_days else FindingLevel.FAIL
+            add("exchange_window", level, days=days, limit=policy.exchange_days)
 
     # 3. Warranty and who pays the repair.
     repair_payer = Payer.NONE

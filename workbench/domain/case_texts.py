@@ -96,6 +96,8 @@ FINDING_SUMMARY = {
     "refund_before_shipping": "未发货订单可直接退款",
     "no_reason_excluded": "{categories}不支持七天无理由",
     "no_reason_window": "签收第 {days} 天（七天无理由期限 {limit} 天）",
+    "quality_window": "签收第 {days} 天（质量问题期 {limit} 天）",
+    "exchange_window": "签收第 {days} 天（换货期 {limit} 天）",
     "goods_intact": "商品完好，吊牌在",
     "goods_not_intact": "商品已洗涤、穿着或吊牌已拆，不符合七天无理由",
     "seller_fault": "商品问题由店铺负责",
@@ -127,9 +129,37 @@ def policy_summary(verdict: PolicyVerdict) -> str:
     return "\n".join([head, *lines])
 
 
+SIGNAL_NAMES = {
+    "exaggerated": "投诉内容夸大或虚假",
+    "contradicts_records": "说法与订单记录不符",
+    "repeated": "频繁投诉同一问题",
+    "unreasonable_demand": "无理要求",
+    "complaint_history": "有多次投诉记录",
+    "refund_history": "退款记录多",
+    "review_history": "有多次差评记录",
+    "new_account": "账号注册时间短",
+    "no_history": "无历史购物记录",
+    "similar_wording": "评价内容与其他差评雷同",
+    "emotional_vague": "情绪化，缺乏具体问题描述",
+    "money_request": "在聊天中暗示给钱删评",
+    "many_bad_reviews": "多次给出差评",
+    "small_order": "小额购买",
+}
+
+
 def signals_summary(risk: RiskAssessment) -> str:
-    hits = [s.code for s in risk.hits]
-    return f"程序检查恶意投诉信号：{risk.score} 分（仅供参考）" + (f"；命中 {', '.join(hits)}" if hits else "；未发现")
+    """The check's line in the timeline: the signals by name, never by code (the record is read by people)."""
+    hits = [SIGNAL_NAMES.get(s.code, s.code) for s in risk.hits]
+    return f"程序检查恶意投诉信号：{risk.score} 分（仅供参考）" + (f"；命中 {'、'.join(hits)}" if hits else "；未发现")
+
+
+def readable_signals_line(text: str) -> str:
+    """A timeline line stored before the signals were named (…；命中 unreasonable_demand, repeated):
+    the same line with their names."""
+    head, sep, codes = text.partition("；命中 ")
+    if not sep:
+        return text
+    return head + sep + "、".join(SIGNAL_NAMES.get(c.strip(), c.strip()) for c in codes.replace("、", ",").split(","))
 
 
 def describe_complaint_changes(

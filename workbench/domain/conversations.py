@@ -12,6 +12,7 @@ from workbench.domain.text import clean_text
 
 MAX_MESSAGE_LENGTH = 2000  # what one chat message may hold, as on the platform
 MAX_TRANSFER_NOTE = 200  # a 转交 note: a line or two for the colleague, not a report
+MAX_DRAFT_LENGTH = 20_000  # a draft is kept whole (sending checks the message limit); this bounds the row
 
 
 class ConversationState(StrEnum):
@@ -50,6 +51,7 @@ class Conversation:
     starred: bool = False
     transfer_note: str = ""
     transferred_by: str = ""  # the display name of who handed it over
+    draft: str = ""  # this agent's unsent reply (草稿), as their desk lists it
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,16 @@ class Customer:
     bad_review_count: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class PhoneView:
+    """Someone looked at a customer's full phone number (查看): who and when."""
+
+    customer_id: int
+    user_id: int | None
+    user_name: str
+    viewed_at: datetime
+
+
 def masked_phone(phone: str) -> str:
     """138****1234: lists never show the full number."""
     if len(phone) < 7:

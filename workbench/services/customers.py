@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.domain.crm import check_tag_assignable
-from workbench.domain.customers import Customer, Note, Tag, clean_note_text, clean_tag_name
+from workbench.domain.customers import Customer, Note, PhoneView, Tag, clean_note_text, clean_tag_name
 from workbench.domain.errors import DomainError
+from workbench.domain.identity import PROGRAM, Actor
 from workbench.services.clock import Clock, system_clock
 from workbench.services.notifications import Topic
 from workbench.storage.db import Database
+from workbench.storage.repositories.accounts import AccountRepository
 from workbench.storage.repositories.customers import CustomerRepository
+from workbench.storage.repositories.phone_views import PhoneViewRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +24,30 @@ class CustomerProfile:
 
 
 class CustomerService:
-    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock) -> None:
+    """`actor` is the desk's user: looking at a full phone number is recorded as theirs."""
+
+    def __init__(self, db: Database, shop_id: int, clock: Clock = system_clock, *, actor: Actor = PROGRAM) -> None:
         self.db = db
         self.shop_id = shop_id
         self.clock = clock
+        self.actor = actor
+
+    def reveal_phone(self, customer_id: int) -> str:
+        """The customer's full phone number, for a deliberate 查看: the look is recorded (who, when,
+        which customer) in the same transaction, so no number is shown without its record."""
+        with self.db.session() as s:
+            customer = CustomerRepository(s).get(customer_id)
+            if customer is None:
+                raise DomainError("customer.missing")
+            user = None if self.actor.is_program else AccountRepository(s).user(self.actor.user_id)
+            name = user.display_name if user is not None else ""
+            PhoneViewRepository(s).add(self.shop_id, customer_id, user.id if user else None, name, self.clock())
+            return customer.phone
+
+    def phone_views(self, customer_id: int) -> list[PhoneView]:
+        """Who looked at the customer's full phone number, newest first."""
+        with self.db.session() as s:
+            return PhoneViewRepository(s).of_customer(customer_id)
 
     def profile(self, customer_id: int) -> CustomerProfile:
         with self.db.session() as s:

@@ -30,6 +30,7 @@ from workbench.services.notifications import Topic
 from workbench.storage.db import Database
 from workbench.storage.repositories.conversation_actions import ConversationActionRepository
 from workbench.storage.repositories.conversations import ConversationRepository
+from workbench.storage.repositories.drafts import DraftRepository
 from workbench.storage.repositories.kb import KbRepository
 
 OPEN_STATES = (ConversationState.WAITING, ConversationState.ACTIVE)
@@ -48,6 +49,12 @@ class UsedSuggestion:
     entry_id: int
     score: float
     original_text: str
+
+
+def longest_waiting_first(waiting: list[Conversation]) -> list[Conversation]:
+    """待接待 is a queue: the buyer who has waited longest on top, a new buyer joins at the end (and
+    so never pushes down the rows the agent is looking at)."""
+    return sorted(waiting, key=lambda c: (c.waiting_since or c.started_at, c.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +131,7 @@ class ReceptionService:
             open_ = repo.in_states(self.shop_id, OPEN_STATES, limit=1000)
             ended = repo.in_states(self.shop_id, (ConversationState.ENDED,), limit=ENDED_SHOWN)
         return ConversationLists(
-            waiting=tuple(c for c in open_ if c.state is ConversationState.WAITING),
+            waiting=tuple(longest_waiting_first([c for c in open_ if c.state is ConversationState.WAITING])),
             active=tuple(c for c in open_ if c.state is ConversationState.ACTIVE),
             ended=tuple(ended),
         )
@@ -151,28 +158,31 @@ class ReceptionService:
             actions = ConversationActionRepository(s)
             marks = actions.marks(agent_id, [c.id for c in (*open_, *ended)])
             transfers = actions.latest_transfers([c.id for c in open_])
+            drafts = DraftRepository(s).texts(agent_id, [c.id for c in (*open_, *ended)])
             names = {u.id: u.display_name for u in AccountRepository(s).users(self.shop_id)}
 
         def shown(c: Conversation) -> Conversation:
-            """The row as this desk lists it: its 置顶 / 星标, and the 转交 note when it was handed to
-            this agent (or to a group whose 分流 found nobody free, for whoever takes it)."""
+            """The row as this desk lists it: its 置顶 / 星标, the agent's 草稿, and the 转交 note when it
+            was handed to this agent (or to a group whose 分流 found nobody free, for whoever takes it)."""
             pinned, starred = marks.get(c.id, (False, False))
+            draft = drafts.get(c.id, "")
             t = transfers.get(c.id)
             note = by = ""
             for_me = t is not None and (t.to_agent_id == agent_id or (t.to_agent_id is None and c.agent_id is None))
             if t is not None and for_me and c.state is not ConversationState.ENDED:
                 note, by = t.note, names.get(t.by_agent_id or 0, "")
-            if not (pinned or starred or note or by):
+            if not (pinned or starred or note or by or draft):
                 return c
-            return replace(c, pinned=pinned, starred=starred, transfer_note=note, transferred_by=by)
+            return replace(c, pinned=pinned, starred=starred, transfer_note=note, transferred_by=by, draft=draft)
 
         def pinned_first(convs: list[Conversation]) -> tuple[Conversation, ...]:
             # 置顶 chats lead their group; otherwise the order stays the database's (newest first)
             rows = [shown(c) for c in convs]
             return tuple([c for c in rows if c.pinned] + [c for c in rows if not c.pinned])
 
+        waiting = [c for c in open_ if c.state is ConversationState.WAITING and c.id not in bot]
         return ConversationLists(
-            waiting=pinned_first([c for c in open_ if c.state is ConversationState.WAITING and c.id not in bot]),
+            waiting=pinned_first(longest_waiting_first(waiting)),
             active=pinned_first(
                 [
                     c
@@ -304,9 +314,16 @@ class ReceptionService:
         return user.display_name if user is not None else ""
 
     def agent_sends(
-        self, conversation_id: int, agent_id: int, text: str, suggestion: UsedSuggestion | None = None
+        self,
+        conversation_id: int,
+        agent_id: int,
+        text: str,
+        suggestion: UsedSuggestion | None = None,
+        *,
+        clear_draft: bool = False,
     ) -> Message:
-        """Validate and persist an agent reply; record which KB entry it came from."""
+        """Validate and persist an agent reply; record which KB entry it came from. With `clear_draft`
+        (the reply is the composer's) the agent's 草稿 in the chat goes with it, in the same transaction."""
         text = validate_message_text(text)
         now = self.clock()
         with self.db.session() as s:
@@ -320,6 +337,8 @@ class ReceptionService:
             else:
                 self._claim(s, conv, agent_id, writing=True)  # replying to a 待接待 buyer accepts them, guarded
             message = repo.add_message(conversation_id, Sender.AGENT, text, now, agent_id)
+            if clear_draft:
+                DraftRepository(s).delete(conversation_id, agent_id)
             if suggestion is not None:
                 edited = text != suggestion.original_text.strip()
                 repo.record_suggestion_use(

@@ -25,6 +25,7 @@ from workbench.services.crm_followups import FollowUpService
 from workbench.services.crm_io import CrmImportExport
 from workbench.services.customers import CustomerService
 from workbench.services.desk import DeskService
+from workbench.services.drafts import DraftService
 from workbench.services.exercises import ExerciseService
 from workbench.services.health import StorageHealth
 from workbench.services.kb import KbService
@@ -72,6 +73,7 @@ class Workspace:
     hub: Hub
     desk: DeskService
     reception: ReceptionService
+    drafts: DraftService  # this user's unsent replies (草稿)
     customers: CustomerService
     orders: OrderService
     quick_phrases: QuickPhraseService

@@ -156,3 +156,17 @@ CUSTOMER_SEARCH_INDEX = Index(
 CUSTOMER_LEVEL_INDEX = Index("ix_customers_level", CustomerRow.shop_id, CustomerRow.member_level)
 CUSTOMER_SOURCE_INDEX = Index("ix_customers_source", CustomerRow.shop_id, CustomerRow.traffic_source)
 CUSTOMER_TAG_INDEX = Index("ix_customer_tags_tag_customer", CustomerTagRow.tag_id, CustomerTagRow.customer_id)
+
+
+class PhoneViewRow(Base):
+    """A user looked at a customer's full phone number (查看): who, when, which customer. Phones show
+    masked everywhere; each deliberate look is kept here, for the shop to see who looked."""
+
+    __tablename__ = "phone_views"
+    __table_args__ = (Index("ix_phone_views_customer", "customer_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), nullable=True)
+    user_name: Mapped[str] = mapped_column(String(64), default="")  # kept when the account is removed
+    viewed_at: Mapped[datetime] = mapped_column(DateTime)

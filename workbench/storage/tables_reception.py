@@ -49,3 +49,14 @@ class RatingInvitationRow(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), nullable=True)
     message_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the card in the chat
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ConversationDraftRow(Base):
+    """The reply one agent was typing in a conversation and has not sent (草稿): kept across restarts,
+    deleted with the reply that sends it."""
+
+    __tablename__ = "conversation_drafts"
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

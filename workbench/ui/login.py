@@ -151,11 +151,12 @@ class LoginFlow(QObject):
         door = future.result()
         if not door.needs_login:
             return  # the workspace is on its way
-        from workbench.credentials import redact
+        from workbench.credentials import server_of
 
         window = self.window
         window.statusBar().showMessage(self.tr("请登录"))
-        where = self.tr("数据库：{db}").format(db=redact(window.config.db_url))
+        server = server_of(window.config.db_url)
+        where = self.tr("服务器：{host}").format(host=server) if server else self.tr("本机数据")
         self.dialog = LoginDialog(window.tasks, door, where, window)
         self.dialog.logged_in.connect(self._on_logged_in)
         self.dialog.rejected.connect(self._on_quit)

@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.tasks = tasks or Tasks(self)
         self.controller = ReceptionController(self.tasks, opening, config.settings.suggestions_shown, self)
         self._painted = self._start_requested = False
+        self._scroll_to_current = False  # the open chat's row is brought into view at the next lists
         self._composer_text_for: tuple[int, str] | None = None  # (conversation, text) once it opens
         self.customer_panel: CustomerPanel | None = None
         self.orders_panel: OrdersPanel | None = None
@@ -307,6 +308,7 @@ class MainWindow(QMainWindow):
         c.older_loaded.connect(self._show_older)
         c.newer_loaded.connect(self._show_newer)
         c.message_saved.connect(self._on_message_saved)
+        c.draft_saver.draft_changed.connect(lambda conv_id, text: self.list_model.set_draft(conv_id, text))
         c.send_failed.connect(lambda exc: self.composer.show_error(error_text(exc)))
         c.sending_changed.connect(lambda on: self.composer.send_button.setEnabled(not on))
         c.messages_arrived.connect(self._on_messages_arrived)
@@ -699,9 +701,11 @@ class MainWindow(QMainWindow):
         self.workspace_ready.emit()
 
     def _db_label(self) -> str:
-        from workbench.credentials import redact
+        """Where the data is, in words: 本机数据, or the shop's server (never a file path or URL)."""
+        from workbench.credentials import server_of
 
-        return redact(self.config.db_url)
+        server = server_of(self.config.db_url)
+        return self.tr("服务器 {host}").format(host=server) if server else self.tr("本机数据")
 
     def _on_matcher_ready(self) -> None:
         self.assist.set_loading(False)
@@ -718,9 +722,11 @@ class MainWindow(QMainWindow):
         if handed:
             log.debug("transfers shown: %r", handed)
         self._show_agent_status(agent)
-        self.list_model.set_lists(lists)
+        self.list_view.show_lists(lists)
         if self.current_id is not None:
-            self.list_view.select_conversation(self.current_id)
+            # Into view once after the agent opened a chat; a mere re-read leaves the list where it is.
+            self.list_view.select_conversation(self.current_id, scroll=self._scroll_to_current)
+            self._scroll_to_current = False
             self._update_header(self.list_model.conversation(self.current_id))
         self.setWindowTitle(
             self.tr("工作台 · 接待中心（待接待 {w} · 接待中 {a}）").format(w=len(lists.waiting), a=len(lists.active))
@@ -731,6 +737,7 @@ class MainWindow(QMainWindow):
         if self.workspace is None:
             return
         draft = self.controller.switch_to(conversation_id, self.composer.text())
+        self._scroll_to_current = True
         conv = self.list_model.conversation(conversation_id)
         self._update_header(conv)
         self.centre.setCurrentIndex(1)
@@ -739,6 +746,9 @@ class MainWindow(QMainWindow):
         if draft is not None:
             self.composer.set_text(draft[0])
             self.controller.resume_draft(draft[1])  # after clear(), which drops the adopted suggestion
+        elif conv is not None and conv.draft.strip():  # saved in the database (e.g. before a restart)
+            self.controller.draft_saver.known(conversation_id, conv.draft)
+            self.composer.set_text(conv.draft)
         if conv is not None:
             self._show_customer_of(conv)
         else:
@@ -755,11 +765,25 @@ class MainWindow(QMainWindow):
             self._update_header(fetched)
             self._show_customer_of(fetched)
         self.chat.message_model.set_messages(conversation_id, messages)
+        self._show_discussed_order(messages)
         if self._composer_text_for is not None and self._composer_text_for[0] == conversation_id:
             self.composer.set_text(self._composer_text_for[1])
             self._composer_text_for = None
         self.chat.has_older = len(messages) >= PAGE_SIZE
         self.conversation_opened.emit(conversation_id)
+
+    def _show_discussed_order(self, messages: list[Message]) -> None:
+        """The 订单 tab (and so {订单号}/{商品} in quick phrases) opens the order the chat is about: the
+        newest order number in it (a buyer's mention, an order card), not merely the buyer's newest."""
+        from workbench.ui.reception.controller import ORDER_NO
+
+        if self.orders_panel is None:
+            return
+        for message in reversed(messages):
+            found = ORDER_NO.search(message.text)
+            if found:
+                self.orders_panel.show_discussed(found.group())
+                return
 
     def _show_customer_of(self, conv: Conversation) -> None:
         # {订单号} and {商品} come from the order the 订单 tab shows (see _use_order_in_phrases)
@@ -803,6 +827,7 @@ class MainWindow(QMainWindow):
         self.composer.set_text(suggestion.answer)
 
     def _on_composer_edited(self) -> None:
+        self.controller.draft_edited(self.composer.text())
         if not self.composer.text().strip():
             self.controller.composer_emptied()
 

@@ -86,6 +86,17 @@ def install_qt_translator(app: QApplication, language: str) -> QTranslator | Non
         log.warning("Qt's own %s translation is missing; its standard texts stay in English", language)
         return None
     app.installTranslator(translator)
+    # What Qt's catalogue leaves in English (the file dialog's 查找范围 and 文件类型), from our assets;
+    # installed after it, so it is asked first. It goes with the translator (`extra`).
+    extra = QTranslator(app)
+    try:
+        data = (resources.files("workbench.assets") / "i18n" / f"qtbase_extra_{language}.qm").read_bytes()
+    except OSError:
+        data = b""
+    if data and extra.load(data):
+        extra._data = data  # type: ignore[attr-defined]  # load(bytes) keeps a pointer into it
+        app.installTranslator(extra)
+        translator.extra = extra  # type: ignore[attr-defined]
     return translator
 
 

@@ -295,8 +295,9 @@ def test_pin_and_star_are_each_agents_own_and_pinned_chats_lead(shop: Shop, cloc
     for i in range(3):
         chats.append(buyer(shop, clock, "x" * (i + 1)))
         clock.now += timedelta(minutes=1)
+    chats.reverse()  # the newest buyer first: chats[0] waits at the end of the queue until pinned
     order = [c.id for c in kf1.desk_lists(shop.users["kf1"]).waiting]
-    assert order == chats[::-1]  # newest first
+    assert order == chats[::-1]  # the longest-waiting buyer first
     kf1.set_pinned(chats[0], True)
     kf1.set_starred(chats[1], True)
     listed = kf1.desk_lists(shop.users["kf1"]).waiting

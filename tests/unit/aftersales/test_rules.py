@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -31,6 +32,7 @@ from workbench.domain.aftersales import (
     Rating,
     RefundType,
     ReviewDetails,
+    RiskAssessment,
     RiskSignal,
     ServiceDetails,
     ServiceRequest,
@@ -47,6 +49,7 @@ from workbench.domain.aftersales import (
     validate_service_request,
     workflow,
 )
+from workbench.domain.case_texts import policy_summary, readable_signals_line, signals_summary
 from workbench.domain.complaints import (
     ComplaintForm,
     DisputeForm,
@@ -418,3 +421,56 @@ def test_older_and_newer_records_still_read() -> None:
     assert isinstance(read, ReviewDetails) and read.rating is Rating.NEUTRAL and read.images == 0
     with pytest.raises(ValueError):
         details_from_json(CaseKind.REVIEW, {"rating": "excellent"})
+
+
+def test_every_kind_is_checked_against_the_shops_period_for_its_reason() -> None:
+    # 仅退款 of ¥359 for a quality problem on an order signed 277 days ago: past the 质量问题期.
+    late_refund = request(
+        CaseKind.REFUND, AftersalesReason.QUALITY, refund_type=RefundType.REFUND_ONLY, amount_cents=35900
+    )
+    verdict = check_policy(late_refund, order(signed_days=277, total=35900), CATEGORIES, POLICY, NOW)
+    window = verdict.finding("quality_window")
+    assert not verdict.eligible
+    assert window is not None and window.level is FindingLevel.FAIL
+    assert (window.param("days"), window.param("limit")) == ("277", str(POLICY.quality_days))
+    assert "质量问题期" in policy_summary(verdict)
+    # An exchange (wrong size sent, or 不合适) after 176 days: past the 换货期 and the 质量问题期.
+    exchange = request(CaseKind.EXCHANGE, AftersalesReason.OTHER, exchange_wish="换M码")
+    late_exchange = check_policy(exchange, order(signed_days=176), CATEGORIES, POLICY, NOW)
+    assert not late_exchange.eligible
+    assert late_exchange.finding("exchange_window") is not None
+    assert "换货期" in policy_summary(late_exchange)
+    wrong_item = check_policy(
+        replace(exchange, reason=AftersalesReason.WRONG_ITEM), order(signed_days=176), CATEGORIES, POLICY, NOW
+    )
+    assert not wrong_item.eligible and "quality_window" in wrong_item.codes()
+    # Within the periods the same requests pass, with the day count as the reason.
+    assert check_policy(late_refund, order(signed_days=20, total=35900), CATEGORIES, POLICY, NOW).eligible
+    in_time = check_policy(exchange, order(signed_days=10), CATEGORIES, POLICY, NOW)
+    ok = in_time.finding("exchange_window")
+    assert in_time.eligible and ok is not None and ok.level is FindingLevel.OK and ok.param("days") == "10"
+    # 仅退款 for a parcel that never arrived is not about a period after signing.
+    lost = replace(late_refund, reason=AftersalesReason.NOT_RECEIVED)
+    assert "quality_window" not in check_policy(lost, order(signed_days=277), CATEGORIES, POLICY, NOW).codes()
+
+
+def test_the_shops_periods_come_from_its_settings() -> None:
+    policy = AftersalesPolicy.from_settings({"aftersales_policy": {"exchange_days": 30, "quality_days": 180}})
+    assert (policy.exchange_days, policy.quality_days) == (30, 180)
+    assert (AftersalesPolicy().exchange_days, AftersalesPolicy().quality_days) == (15, 90)
+
+
+def test_the_timeline_names_the_signals_that_hit_never_their_codes() -> None:
+    risk = RiskAssessment(
+        (
+            RiskSignal("unreasonable_demand", 20, True, ()),
+            RiskSignal("repeated", 20, True, ()),
+            RiskSignal("new_account", 10, False, ()),
+        )
+    )
+    line = signals_summary(risk)
+    assert line == "程序检查恶意投诉信号：40 分（仅供参考）；命中 无理要求、频繁投诉同一问题"
+    assert not re.search(r"[a-z_]{4,}", line)
+    # A line stored before (with the codes) reads the same in the timeline.
+    assert readable_signals_line("程序检查恶意投诉信号：40 分（仅供参考）；命中 unreasonable_demand, repeated") == line
+    assert readable_signals_line("程序检查恶意投诉信号：0 分（仅供参考）；未发现").endswith("未发现")

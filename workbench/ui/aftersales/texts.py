@@ -481,6 +481,21 @@ def finding_text(f: PolicyFinding) -> str:
                 return template.format(days=p.get("days", ""), limit=p.get("limit", ""))
             template = QCoreApplication.translate("Policy", "签收第 {days} 天，已超过七天无理由期限（{limit} 天）。")
             return template.format(days=p.get("days", ""), limit=p.get("limit", ""))
+        case "quality_window" | "exchange_window":
+            quality = f.code == "quality_window"
+            if f.level is FindingLevel.OK:
+                template = (
+                    QCoreApplication.translate("Policy", "签收第 {days} 天，在质量问题期（{limit} 天）内。")
+                    if quality
+                    else QCoreApplication.translate("Policy", "签收第 {days} 天，在换货期（{limit} 天）内。")
+                )
+            else:
+                template = (
+                    QCoreApplication.translate("Policy", "签收第 {days} 天，已超过质量问题期（{limit} 天）。")
+                    if quality
+                    else QCoreApplication.translate("Policy", "签收第 {days} 天，已超过换货期（{limit} 天）。")
+                )
+            return template.format(days=p.get("days", ""), limit=p.get("limit", ""))
         case "goods_intact":
             return QCoreApplication.translate("Policy", "商品完好、吊牌在，不影响二次销售。")
         case "goods_not_intact":

@@ -5,7 +5,7 @@ A right click asks for the conversation's menu (`menu_requested`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import (
     QAbstractListModel,
     QCoreApplication,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -38,6 +39,8 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 GROUP_ORDER = (ConversationState.WAITING, ConversationState.ACTIVE, ConversationState.ENDED)
+HEADER_HEIGHT = 30  # a group header's height in the list
+ROW_HEIGHT = 64  # a conversation card's height
 
 
 class Roles(IntEnum):
@@ -77,6 +80,8 @@ class ConversationListModel(QAbstractListModel):
         self._groups: dict[ConversationState, tuple[Conversation, ...]] = {s: () for s in GROUP_ORDER}
         self._collapsed: set[ConversationState] = set()
         self.starred_only = False  # show only the chats this agent starred
+        # Drafts this desk saved since the lists were read: the database has them (or soon will).
+        self._drafts: dict[int, str] = {}
         self._rows: list[_Header | Conversation] = []
         self._rebuild_rows()
 
@@ -104,7 +109,7 @@ class ConversationListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return row.customer_nick
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.last_message
+            return draft_mark() + row.draft if row.draft.strip() else row.last_message
         if role == Qt.ItemDataRole.AccessibleTextRole:  # the card is painted: what a screen reader reads
             marks = "、".join(m for m in (row.credit_level, "88VIP" if row.is_88vip else "", row.member_level) if m)
             text = self.tr("{nick}，{state}").format(nick=row.customer_nick, state=state_label(row.state))
@@ -138,13 +143,24 @@ class ConversationListModel(QAbstractListModel):
 
     def set_lists(self, lists: ConversationLists) -> None:
         self.beginResetModel()
-        self._groups = {
-            ConversationState.WAITING: lists.waiting,
-            ConversationState.ACTIVE: lists.active,
-            ConversationState.ENDED: lists.ended,
-        }
+        self._groups = self._groups_of(lists)
         self._rebuild_rows()
         self.endResetModel()
+
+    def set_draft(self, conversation_id: int, text: str) -> None:
+        """The agent's draft in a chat changed (【草稿】 shows at once, without reading the lists)."""
+        self._drafts[conversation_id] = text
+        for state, convs in self._groups.items():
+            if any(c.id == conversation_id for c in convs):
+                self._groups[state] = self._with_drafts(convs)
+        for i, row in enumerate(self._rows):
+            if isinstance(row, Conversation) and row.id == conversation_id:
+                self._rows[i] = replace(row, draft=text)
+                self.dataChanged.emit(self.index(i), self.index(i))
+
+    def _with_drafts(self, convs: tuple[Conversation, ...]) -> tuple[Conversation, ...]:
+        drafts = self._drafts
+        return tuple(replace(c, draft=drafts[c.id]) if drafts.get(c.id, c.draft) != c.draft else c for c in convs)
 
     def set_starred_only(self, on: bool) -> None:
         self.beginResetModel()
@@ -178,16 +194,58 @@ class ConversationListModel(QAbstractListModel):
         return self._groups[state]
 
     def _rebuild_rows(self) -> None:
+        self._rows = self._rows_for(self._groups)
+
+    def _rows_for(self, groups: dict[ConversationState, tuple[Conversation, ...]]) -> list[_Header | Conversation]:
         rows: list[_Header | Conversation] = []
         for state in GROUP_ORDER:
-            convs = self._groups[state]
+            convs = groups[state]
             if self.starred_only:
                 convs = tuple(c for c in convs if c.starred)
             collapsed = state in self._collapsed
             rows.append(_Header(state, len(convs), collapsed))
             if not collapsed:
                 rows.extend(convs)
-        self._rows = rows
+        return rows
+
+    # -- where rows are: the view keeps the row under the pointer or the keyboard still --------
+
+    @staticmethod
+    def _top_of(rows: list[_Header | Conversation], conversation_id: int) -> int | None:
+        """The row's top in the list's content (pixels), or None when it is not listed."""
+        top = 0
+        for row in rows:
+            if isinstance(row, Conversation) and row.id == conversation_id:
+                return top
+            top += HEADER_HEIGHT if isinstance(row, _Header) else ROW_HEIGHT
+        return None
+
+    def _groups_of(self, lists: ConversationLists) -> dict[ConversationState, tuple[Conversation, ...]]:
+        return {
+            ConversationState.WAITING: self._with_drafts(lists.waiting),
+            ConversationState.ACTIVE: self._with_drafts(lists.active),
+            ConversationState.ENDED: self._with_drafts(lists.ended),
+        }
+
+    def shift_of(self, lists: ConversationLists, conversation_id: int) -> int | None:
+        """How far (pixels) the conversation's row would move if `lists` were shown; None when it would
+        leave the list."""
+        before = self._top_of(self._rows, conversation_id)
+        after = self._top_of(self._rows_for(self._groups_of(lists)), conversation_id)
+        return None if before is None or after is None else after - before
+
+    def content_height(self, lists: ConversationLists) -> int:
+        rows = self._rows_for(self._groups_of(lists))
+        return sum(HEADER_HEIGHT if isinstance(r, _Header) else ROW_HEIGHT for r in rows)
+
+    def update_in_place(self, lists: ConversationLists) -> None:
+        """Show what changed in the rows already listed (unread, preview, waiting time) and move none:
+        new rows, gone rows and the new order wait until the lists can be shown whole."""
+        fresh = {c.id: c for convs in self._groups_of(lists).values() for c in convs}
+        for i, row in enumerate(self._rows):
+            if isinstance(row, Conversation) and row.id in fresh and fresh[row.id] != row:
+                self._rows[i] = fresh[row.id]
+                self.dataChanged.emit(self.index(i), self.index(i))
 
 
 # picked by the nick
@@ -212,6 +270,11 @@ def waiting_text(since: datetime | None, now: datetime) -> str:
     return QCoreApplication.translate("ConversationList", "等待 {n}分").format(n=seconds // 60)
 
 
+def draft_mark() -> str:
+    """What marks a chat with an unsent reply in the list."""
+    return QCoreApplication.translate("ConversationList", "【草稿】")
+
+
 def transfer_text(conv: Conversation) -> str:
     """ "小赵转交给你：买家要改地址，已核实订单" (the list's row and the chat's banner)."""
     who = conv.transferred_by or QCoreApplication.translate("ConversationList", "同事")
@@ -225,8 +288,8 @@ def transfer_text(conv: Conversation) -> str:
 class ConversationDelegate(QStyledItemDelegate):
     """Paints a group header or a conversation card (avatar, nick, marks, preview, waiting, unread)."""
 
-    HEADER_HEIGHT = 30
-    ROW_HEIGHT = 64
+    HEADER_HEIGHT = HEADER_HEIGHT
+    ROW_HEIGHT = ROW_HEIGHT
 
     def __init__(self, clock: Clock = system_clock, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -354,14 +417,18 @@ class ConversationDelegate(QStyledItemDelegate):
         if conv.state is ConversationState.ENDED and conv.end_reason:
             preview = preview or conv.end_reason
         painter.setPen(colour("text_subtle"))
-        if conv.transfer_note or conv.transferred_by:  # handed to this agent: the note shows at once
+        line = QRect(left, rect.top() + 34, text_right - left, fm.height())
+        if conv.draft.strip():  # the agent's unsent reply, marked as 千牛 does: 【草稿】 and its text
+            mark = draft_mark()
+            painter.setPen(colour("danger"))
+            painter.drawText(line, 0, mark)
+            line.setLeft(line.left() + fm.horizontalAdvance(mark))
+            preview = " ".join(conv.draft.split())
+            painter.setPen(colour("text_subtle"))
+        elif conv.transfer_note or conv.transferred_by:  # handed to this agent: the note shows at once
             preview = transfer_text(conv)
             painter.setPen(colour("warning"))
-        painter.drawText(
-            QRect(left, rect.top() + 34, text_right - left, fm.height()),
-            0,
-            fm.elidedText(preview, Qt.TextElideMode.ElideRight, text_right - left),
-        )
+        painter.drawText(line, 0, fm.elidedText(preview, Qt.TextElideMode.ElideRight, line.width()))
 
 
 class ConversationListView(QListView):
@@ -382,6 +449,8 @@ class ConversationListView(QListView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setUniformItemSizes(False)
         self.setMouseTracking(True)
+        self._pointer: QPoint | None = None  # where the pointer is over the rows (None: not over the list)
+        self._pending: ConversationLists | None = None  # lists held back while the pointer is on a row
         self.clicked.connect(self._on_clicked)
         self._tick = QTimer(self)
         self._tick.setInterval(5000)
@@ -393,12 +462,68 @@ class ConversationListView(QListView):
         assert isinstance(model, ConversationListModel)
         return model
 
-    def select_conversation(self, conversation_id: int) -> None:
+    # -- showing new lists without moving the row the agent is aiming at -------------------------
+
+    def show_lists(self, lists: ConversationLists) -> None:
+        """Show the desk's lists as they are now, never moving the row under the pointer: a click
+        lands where the agent aimed. The view scrolls to keep that row where it is on screen; when it
+        cannot (the list is too short to scroll, or the row itself went away) the new rows and order
+        wait until the pointer leaves the list, while the rows shown take their new unread counts and
+        previews at once. Without the pointer on the list, the highlighted row (the open chat, or the
+        one the arrow keys reached) keeps its place on screen the same way, as far as scrolling can."""
+        model = self.list_model()
+        anchor = self._anchor()
+        if anchor is not None and self._pointer is not None:
+            shift = model.shift_of(lists, anchor[0])
+            room = max(0, model.content_height(lists) - self.viewport().height())
+            if shift is None or (shift and not 0 <= self.verticalScrollBar().value() + shift <= room):
+                model.update_in_place(lists)
+                self._pending = lists
+                return
+        self._pending = None
+        current = self.currentIndex().data(Roles.CONVERSATION_ID)
+        model.set_lists(lists)
+        if current is not None and model.row_of(int(current)) >= 0:
+            self.setCurrentIndex(model.index(model.row_of(int(current))))
+        if anchor is not None:
+            row = model.row_of(anchor[0])
+            if row >= 0:
+                self.executeDelayedItemsLayout()
+                moved = self.visualRect(model.index(row)).top() - anchor[1]
+                if moved:
+                    self.verticalScrollBar().setValue(self.verticalScrollBar().value() + moved)
+
+    def _anchor(self) -> tuple[int, int] | None:
+        """The conversation the agent is aiming at and its row's top in the viewport: the row under the
+        pointer, else the highlighted row."""
+        index = self.indexAt(self._pointer) if self._pointer is not None else QModelIndex()
+        if not (index.isValid() and index.data(Roles.KIND) == "conversation"):
+            index = self.currentIndex()
+        if not (index.isValid() and index.data(Roles.KIND) == "conversation"):
+            return None
+        return int(index.data(Roles.CONVERSATION_ID)), self.visualRect(index).top()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.MouseMove, QEvent.Type.HoverMove, QEvent.Type.Enter):
+            position = getattr(event, "position", None)
+            if position is not None:
+                self._pointer = position().toPoint()
+        elif kind == QEvent.Type.Leave:
+            self._pointer = None
+            if self._pending is not None:  # the lists that waited for the pointer to leave
+                self.show_lists(self._pending)
+        return super().viewportEvent(event)
+
+    def select_conversation(self, conversation_id: int, *, scroll: bool = True) -> None:
+        """Highlight the open chat; `scroll` brings it into view (not when the lists are only re-read:
+        the list stays where the agent scrolled it)."""
         row = self.list_model().row_of(conversation_id)
         if row >= 0:
             index = self.list_model().index(row)
             self.setCurrentIndex(index)
-            self.scrollTo(index)
+            if scroll:
+                self.scrollTo(index)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Arrow keys only move the highlight (opening marks a chat read); Enter or Space opens it,

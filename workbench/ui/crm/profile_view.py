@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.crm import VIP_TAG, Segment, TimelineEvent, is_official_tag
-from workbench.domain.customers import Tag
+from workbench.domain.customers import Tag, masked_phone
 from workbench.domain.orders import format_yuan
 from workbench.services.crm import CrmProfile, CrmService
 from workbench.services.customers import CustomerService
@@ -298,6 +298,28 @@ class CustomerProfileView(QWidget):
         if self._customer_id is not None:
             self.schedule_requested.emit(self._customer_id)
 
+    def _show_masked_phone(self, phone: str) -> None:
+        """Masked, as everywhere; a 查看 link shows the full number (the look is recorded)."""
+        label = self.fields["phone"]
+        if len(phone) < 7:  # nothing hidden
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setText(phone or "—")
+            return
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setText(f'{masked_phone(phone)}&nbsp;&nbsp;<a href="reveal">{self.tr("查看")}</a>')
+
+    def _reveal_phone(self, _link: str) -> None:
+        customer_id, generation = self._customer_id, self._generation
+        if customer_id is None:
+            return
+
+        def show(phone: str) -> None:
+            if generation == self._generation:
+                self.fields["phone"].setTextFormat(Qt.TextFormat.PlainText)
+                self.fields["phone"].setText(phone)
+
+        self._tasks.write(lambda: self._customers.reveal_phone(customer_id), while_alive(self, show))
+
     def _details_card(self) -> Card:
         card = Card(self.tr("基本信息"))
         grid = QGridLayout()
@@ -326,6 +348,10 @@ class CustomerProfileView(QWidget):
                 grid.addWidget(name, r, c * 2)
                 grid.addWidget(value, r, c * 2 + 1)
                 self.fields[key] = value
+        self.fields["phone"].setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        self.fields["phone"].linkActivated.connect(self._reveal_phone)
         card.body.addLayout(grid)
         self.preferences_label = QLabel()
         self.preferences_label.setObjectName("secondary")
@@ -405,7 +431,7 @@ class CustomerProfileView(QWidget):
             self.rfm_label.setText(self.tr("RFM 评分：R{r} · F{f} · M{m}（5 分最好）").format(r=st.r, f=st.f, m=st.m))
         dash = "—"
         self.fields["name"].setText(c.name or dash)
-        self.fields["phone"].setText(c.phone or dash)  # the profile is the one place with the full number
+        self._show_masked_phone(c.phone)
         self.fields["gender"].setText(gender_label(c.gender) if c.gender else dash)
         self.fields["city"].setText(c.city or dash)
         self.fields["source"].setText(source_label(c.traffic_source))

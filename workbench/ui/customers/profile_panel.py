@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.crm import VIP_TAG, is_official_tag
-from workbench.domain.customers import Customer, Note, Tag, clean_note_text
+from workbench.domain.customers import Customer, Note, Tag, clean_note_text, masked_phone
 from workbench.domain.errors import DomainError
 from workbench.services.customers import CustomerProfile, CustomerService
 from workbench.ui.customers.credit import CreditBadge
@@ -93,6 +93,9 @@ class CustomerPanel(QWidget):
 
     notes_changed = Signal(int)
     """A note was added to or deleted from a customer and saved; carries the customer id."""
+
+    phone_revealed = Signal(int)
+    """The agent chose 查看 and the customer's full phone number is shown (its look recorded); carries the id."""
 
     PAGE_EMPTY, PAGE_LOADING, PAGE_ERROR, PAGE_PROFILE = range(4)
 
@@ -266,6 +269,13 @@ class CustomerPanel(QWidget):
 
         grid = _FieldGrid()
         self.phone_label = grid.add_row(self.tr("手机"))
+        # Masked like everywhere else; 查看 shows the full number, and the look is recorded.
+        self.phone_reveal = QPushButton(self.tr("查看"))
+        self.phone_reveal.setObjectName("link")
+        self.phone_reveal.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.phone_reveal.setToolTip(self.tr("显示完整手机号（会记录查看人和时间）"))
+        self.phone_reveal.clicked.connect(self._reveal_phone)
+        grid.addWidget(self.phone_reveal, grid.rowCount() - 1, 2, Qt.AlignmentFlag.AlignTop)
         self.member_label = grid.add_row(self.tr("会员"))
         self.source_label = grid.add_row(self.tr("来源"))
         self.registered_label = grid.add_row(self.tr("注册"))
@@ -395,12 +405,36 @@ class CustomerPanel(QWidget):
         self.hint_label.setVisible(bool(warnings))
 
         dash = "—"
-        self.phone_label.setText(c.phone or dash)
+        self.phone_label.setText(masked_phone(c.phone) or dash)
+        self.phone_reveal.setVisible(len(c.phone) >= 7)  # a number short enough to show whole has nothing hidden
+        self.phone_reveal.setEnabled(True)
         member = c.member_level or self.tr("非会员")
         self.member_label.setText(self.tr("{level} · {points} 积分").format(level=member, points=f"{c.points:,}"))
         self.source_label.setText(c.traffic_source or dash)
         self.registered_label.setText(f"{c.registered_at:%Y-%m-%d}" if c.registered_at else dash)
         self.preferences_label.setText(soft_wrap(c.preferences) or dash)
+
+    def _reveal_phone(self) -> None:
+        """The agent chose 查看: ask the service for the number, which records who looked and when."""
+        customer_id, generation = self._customer_id, self._generation
+        if customer_id is None:
+            return
+        self.phone_reveal.setEnabled(False)
+
+        def show(phone: str) -> None:
+            if generation != self._generation or customer_id != self._customer_id:
+                return  # another customer is shown now: theirs stays masked
+            self.phone_label.setText(phone)
+            self.phone_reveal.hide()
+            self.phone_revealed.emit(customer_id)
+
+        def failed(exc: BaseException) -> None:
+            self.phone_reveal.setEnabled(True)
+            self.phone_label.setToolTip(error_text(exc))
+
+        self._tasks.write(
+            lambda: self._service.reveal_phone(customer_id), while_alive(self, show), while_alive(self, failed)
+        )
 
     def _render_tags(self, tags: Sequence[Tag]) -> None:
         self._tags = tuple(tags)

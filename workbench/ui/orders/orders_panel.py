@@ -87,6 +87,7 @@ class OrdersPanel(QWidget):
         self._service = service
         self._author = author
         self._customer_id: int | None = None
+        self._discussed = ""  # the order the open chat is about (its card or last mention), once known
         self._generation = 0
         self._lookup_generation = 0
         self._order: Order | None = None
@@ -136,6 +137,8 @@ class OrdersPanel(QWidget):
         self._generation += 1
         generation = self._generation
         keep = self._order.order_no if self._order is not None and customer_id == self._customer_id else ""
+        if customer_id != self._customer_id:
+            self._discussed = ""
         self._customer_id = customer_id
         self.model.set_orders(())
         self._show_order(None)
@@ -150,6 +153,16 @@ class OrdersPanel(QWidget):
             while_alive(self, lambda orders: self._on_orders(generation, customer_id, orders, keep)),
             while_alive(self, lambda exc: self._on_orders_failed(generation, exc)),
         )
+
+    def show_discussed(self, order_no: str) -> None:
+        """The chat is about this order (its order card or the buyer's last mention of it): open it
+        rather than the newest, now or when the list arrives, if it is this customer's."""
+        self._discussed = order_no
+        row = self.model.row_of(order_no)
+        if row >= 0 and (self._order is None or self._order.order_no != order_no):
+            index = self.model.index(row, 0)
+            self.list_view.setCurrentIndex(index)
+            self.list_view.scrollTo(index)
 
     def lookup(self, order_no: str) -> None:
         """查单: find any order by its number and show it."""
@@ -331,7 +344,9 @@ class OrdersPanel(QWidget):
         self.list_pages.setCurrentIndex(self.LIST_ORDERS if orders else self.LIST_NO_ORDERS)
         self._fit_list(len(orders))
         if orders:
-            index = self.model.index(max(self.model.row_of(keep), 0), 0)
+            # the order open before a refresh, else the one the chat is about, else the newest
+            row = self.model.row_of(keep) if keep else self.model.row_of(self._discussed)
+            index = self.model.index(max(row, 0), 0)
             self.list_view.setCurrentIndex(index)
             self.list_view.scrollTo(index)
         self.loaded.emit(customer_id)

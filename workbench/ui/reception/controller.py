@@ -27,6 +27,7 @@ from workbench.domain.conversations import Conversation, Message, Sender
 from workbench.domain.kb import Suggestion
 from workbench.domain.shops import Agent, AgentStatus
 from workbench.storage.errors import storage_failure
+from workbench.ui.reception.drafts import DraftSaver
 from workbench.ui.tasks import Tasks
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy and jieba; they arrive with the workspace
@@ -141,6 +142,7 @@ class ReceptionController(QObject):
         self.pending_suggestion: Suggestion | None = None  # the suggestion the composer's reply began from
         # Unsent replies of the chats the agent switched away from, with the suggestion each began from.
         self.drafts: dict[int, tuple[str, Suggestion | None]] = {}
+        self.draft_saver = DraftSaver(tasks, self)  # the same drafts in the database, as the agent types
         self.last_customer_text: dict[int, str] = {}
         self._match_started: dict[int, float] = {}
         self._newest_shown: int | None = None  # the open chat's newest message on screen (catch-up reads after it)
@@ -198,6 +200,7 @@ class ReceptionController(QObject):
         ws = future.result()
         self.workspace = ws
         self.channel = ws.channel
+        self.draft_saver.service = ws.drafts
         self.workspace_opened.emit(ws)
 
     def _on_matcher_done(self, future: Future[Matcher]) -> None:
@@ -285,6 +288,7 @@ class ReceptionController(QObject):
         self.sim_timer.stop()
         self.day_timer.stop()
         self.storage_timer.stop()
+        self.draft_saver.flush()  # the text typed since the last pause is saved before the desk closes
         self.tasks.cancel_long_jobs()  # an import under way rolls back rather than hold up the exit
         self.tasks.wait_idle()
         self.opening.join(10)
@@ -322,6 +326,8 @@ class ReceptionController(QObject):
         chat had (its text and the suggestion it began from): the window puts it back in the emptied
         composer and hands the suggestion back with `resume_draft`."""
         previous = self.current_id
+        if previous is not None:
+            self.draft_saver.save_now(previous, unsent)
         if previous is not None and unsent.strip():
             self.drafts[previous] = (unsent, self.pending_suggestion)
         if conversation_id != previous:
@@ -337,6 +343,11 @@ class ReceptionController(QObject):
         self.current_id = None
         self.pending_suggestion = None
         self._newest_shown = None
+
+    def draft_edited(self, text: str) -> None:
+        """The agent typed in the open chat's composer: its draft is saved when they pause."""
+        if self.current_id is not None:
+            self.draft_saver.edited(self.current_id, text)
 
     def resume_draft(self, suggestion: Suggestion | None) -> None:
         """The open chat's draft is back in the composer, still counting as a use of `suggestion`."""
@@ -433,9 +444,11 @@ class ReceptionController(QObject):
         used = UsedSuggestion(pending.entry_id, pending.score, pending.answer) if pending else None
         channel = self.channel
         self._set_sending(True)
+        if from_composer:
+            self.draft_saver.cancel(conv_id)  # the reply deletes the draft; a save waiting must not restore it
 
         def job() -> Message:
-            message = ws.reception.agent_sends(conv_id, ws.agent.id, text, used)
+            message = ws.reception.agent_sends(conv_id, ws.agent.id, text, used, clear_draft=from_composer)
             if channel is not None:
                 channel.agent_replied(conv_id, message.text)
             return message
@@ -447,12 +460,16 @@ class ReceptionController(QObject):
                     self.pending_suggestion = None
             elif from_composer and self.drafts.get(conv_id, ("", None))[0] == text:
                 del self.drafts[conv_id]  # the agent switched chats while it was saved: it is no draft
+            if from_composer:
+                self.draft_saver.sent(conv_id, text)
             self._shown(conv_id, [message])
             self.message_saved.emit(message, from_composer)
             self.refresh_lists()
 
         def failed(exc: BaseException) -> None:
             self._set_sending(False)
+            if from_composer:
+                self.draft_saver.edited(conv_id, text)  # not sent: still a draft
             self.send_failed.emit(exc)
 
         self.tasks.write(job, done, failed)

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QWidget
 
-from workbench.domain.aftersales import CaseEvent
+from workbench.domain.aftersales import CaseEvent, EventAction
+from workbench.domain.case_texts import readable_signals_line
 from workbench.ui.aftersales.models import stamp
 from workbench.ui.aftersales.texts import event_label, state_label
 from workbench.ui.widgets.card import Card
@@ -30,7 +31,8 @@ class CaseTimeline(Card):
                 head += f"：{state_label(event.from_state)} → {state_label(event.to_state)}"
             elif event.to_state is not None:
                 head += f"：{state_label(event.to_state)}"
-            text = f"{head}\n{event.text}" if event.text else head
+            body = readable_signals_line(event.text) if event.action is EventAction.SIGNALS else event.text
+            text = f"{head}\n{body}" if body else head
             entries.append((text, f"{stamp(event.at)}  {event.actor}".strip()))
         self.timeline.set_entries(entries)
 
