@@ -25,7 +25,6 @@ from sqlalchemy import (
     not_,
     or_,
     select,
-    union,
 )
 from sqlalchemy.orm import Session
 
@@ -180,8 +179,7 @@ def search_condition(term: str, *, sqlite: bool) -> ColumnElement[bool]:
         exact.append(_like(CUSTOMER.name, term, sqlite))
     found: ColumnElement[bool]
     if sqlite:
-        candidates = [gram_candidates(t) for t in texts]
-        found = CUSTOMER.id.in_(candidates[0] if len(candidates) == 1 else union(*candidates))
+        found = or_(*(CUSTOMER.id.in_(gram_candidates(t)) for t in texts))
     else:
         found = or_(*(_like(PG_SEARCH_TEXT, t, sqlite) for t in texts))
     return and_(found, or_(*exact))
