@@ -120,10 +120,11 @@ def _like_pattern(text: str) -> str:
 
 def _like(column: Any, term: str, sqlite: bool) -> ColumnElement[bool]:
     """Substring match. SQLite's LIKE already ignores ASCII case (and lower() would double the cost);
-    PostgreSQL needs ILIKE. The escape clause only when the term holds a wildcard character."""
+    PostgreSQL needs ILIKE, unless the term has no letter with a case (Chinese, digits): ILIKE lowers
+    every value it reads. The escape clause only when the term holds a wildcard character."""
     escape = "\\" if any(ch in term for ch in "%_\\") else None
     pattern = _like_pattern(term) if escape else f"%{term}%"
-    if sqlite:
+    if sqlite or term.lower() == term.upper():
         return cast(ColumnElement[bool], column.like(pattern, escape=escape))
     return cast(ColumnElement[bool], column.ilike(pattern, escape=escape))
 
@@ -181,6 +182,8 @@ def search_condition(term: str, *, sqlite: bool) -> ColumnElement[bool]:
     if sqlite:
         found = or_(*(CUSTOMER.id.in_(gram_candidates(t)) for t in texts))
     else:
+        if any(len(t) < 3 for t in texts):  # no trigram to look up: the exact conditions scan
+            return or_(*exact)
         found = or_(*(_like(PG_SEARCH_TEXT, t, sqlite) for t in texts))
     return and_(found, or_(*exact))
 
