@@ -4,6 +4,7 @@ or scans the orders when the customer page asks whether statistics are current."
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from itertools import count
 from typing import Any
@@ -220,3 +221,31 @@ def test_new_orders_count_at_once(db: Database) -> None:
         OrderRepository(s).add_order(shop_id, Order(0, "Q2", cid, OrderState.SIGNED, 12900, NOW - timedelta(days=1)))
     assert crm.count(CustomerFilter(min_orders=1)) == 1
     assert crm.page(CustomerFilter(), SortKey.SPENT, True, 0, 1)[0].stats.total_cents == 12900
+
+
+def test_two_desks_writing_one_buyers_orders_at_once(db: Database) -> None:
+    """PostgreSQL: concurrent orders of one buyer each recount the buyer's statistics; neither write
+    fails and the count ends right (SQLite serialises writers anyway)."""
+    shop_id = _new_shop(db)
+    with db.session() as s:
+        cid = CustomerRepository(s).add(shop_id, Customer(0, "常客")).id
+    failures: list[BaseException] = []
+
+    def desk(name: str) -> None:
+        try:
+            for i in range(25):
+                with db.session() as s:
+                    order = Order(0, f"{name}{i:04d}", cid, OrderState.SIGNED, 100, NOW - timedelta(minutes=i))
+                    OrderRepository(s).add_order(shop_id, order)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    desks = [threading.Thread(target=desk, args=(f"D{n}",)) for n in range(3)]
+    for thread in desks:
+        thread.start()
+    for thread in desks:
+        thread.join()
+    assert failures == []
+    with db.session() as s:
+        stats = CustomerStatsRepository(s).stats_of(cid)
+    assert (stats.order_count, stats.total_cents) == (75, 7500)

@@ -82,11 +82,22 @@ class CustomerStatsRepository:
         if ids:
             at, settings = self.computed(shop_id), self.settings(shop_id)
             for part in chunks(ids):
+                self._lock(CUSTOMER.id.in_(part))
                 self._refresh_part(shop_id, at, settings, part)
 
     def touch_of(self, shop_id: int, ids: Select[tuple[int]]) -> None:
         """`touch` for the customers a query selects (an import's thousands, in three statements)."""
+        self._lock(CUSTOMER.id.in_(ids))
         self._refresh_part(shop_id, self.computed(shop_id), self.settings(shop_id), ids)
+
+    def _lock(self, which: Any) -> None:
+        """On PostgreSQL, two desks writing orders of one buyer would both delete and re-insert the
+        buyer's statistics row: the second insert would collide. Locking the customers first (in id
+        order) makes the second wait, then recount with the first one's orders in view. FOR NO KEY
+        UPDATE: the orders' foreign-key checks hold KEY SHARE on the same rows and must not conflict."""
+        if self.s.get_bind().dialect.name == "postgresql":
+            locking = select(CUSTOMER.id).where(which).order_by(CUSTOMER.id).with_for_update(key_share=True)
+            self.s.execute(locking)
 
     def age(self, shop_id: int, now: datetime) -> bool:
         """Bring scores and segments to ``now`` once a day (they depend on the days since the last
