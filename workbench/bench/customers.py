@@ -17,8 +17,11 @@ used while a writer thread adds orders and chat messages (40 a second, one trans
 
 from __future__ import annotations
 
+import cProfile
+import io
 import logging
 import os
+import pstats
 import random
 import tempfile
 import time
@@ -485,6 +488,21 @@ def model_check(crm: CrmService, customers: int) -> dict[str, Any]:
     return scroll_customer_model(crm, customers)
 
 
+def profile_hottest(crm: CrmService, inputs: dict[str, list[ListInput]], ours: dict[str, float]) -> dict[str, Any]:
+    """cProfile of the slowest list operation: the jobs the list model runs on its workers (count,
+    then the page), here on this thread; the functions with the most cumulative time."""
+    name = max(LIST_OPS, key=lambda k: ours[k])
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for f, sort, row in inputs[name]:
+        total = crm.count(f, sort)
+        crm.page(f, sort, True, (min(row, max(total - 1, 0)) // PAGE) * PAGE, PAGE)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(18)
+    return {"operation": name, "runs": len(inputs[name]), "top": out.getvalue().splitlines()[-24:]}
+
+
 # -------------------------------------------------------------------------------------------- run
 
 
@@ -544,6 +562,7 @@ def run(
     naive: bool = True,
     model: bool = True,
     stall_seconds: float = 20.0,
+    profile: bool = False,
 ) -> dict[str, Any]:
     rng = random.Random(2024)
     with _database(db_url) as db:
@@ -592,5 +611,7 @@ def run(
             }
         if model:
             meta["list_model"] = model_check(crm, customers)
+        if profile:
+            meta["profile"] = profile_hottest(crm, inputs, ours)
     result["meta"] = meta
     return result
