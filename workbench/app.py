@@ -60,9 +60,15 @@ def _add_io_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], kin
     )
     exporting = actions.add_parser("export", help=f"export every {kind[:-1]} to a .csv or .xlsx file")
     exporting.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.csv or FILE.xlsx")
+    commands = [importing, exporting]
     if kind == "customers":
         exporting.add_argument("--full-phone", action="store_true", help="full phone numbers (masked by default)")
-    for command in (importing, exporting):
+        commands.append(
+            actions.add_parser(
+                "rebuild-stats", help="recount every customer's order statistics and segments (maintenance)"
+            )
+        )
+    for command in commands:
         # Also accepted after the action; SUPPRESS keeps a value given before the command.
         command.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="the data dir")
         command.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="SQLAlchemy database URL")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtCore import QCoreApplication, QItemSelection, QItemSelectionModel, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -607,3 +607,18 @@ def test_a_long_check_shows_progress_leaves_the_writer_free_and_can_be_cancelled
     assert imported.args[0].created == 2 and Stage.WRITING in stages
     assert not dialog.progress.isVisible()
     dialog.close()
+
+
+def test_no_statistics_check_is_scheduled_while_shown(qtbot: QtBot, env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Statistics are kept as orders are written: nothing recounts or checks them on a timer (a check
+    on the single write thread made agents' sends wait), and showing the page again the same day
+    asks nothing."""
+    page = env.page
+    assert [t for t in page.findChildren(QTimer) if t.isActive() and t.interval() >= 1000] == []
+    asked: list[bool] = []
+    monkeypatch.setattr(page.crm, "refresh_if_stale", lambda: asked.append(True) or False)
+    page.hide()
+    page.show()
+    qtbot.wait(50)
+    settle(qtbot, env)
+    assert asked == []

@@ -162,3 +162,18 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     blocked.write_text("", encoding="utf-8")
     done = workbench("customers", "export", "--data-dir", blocked / "data", "--out", tmp_path / "x.csv")
     assert done.returncode == 2 and done.stderr.startswith("workbench: ")
+
+
+def test_rebuild_stats_recounts_what_was_loaded_around_the_program(data_dir: Path) -> None:
+    db = data_dir / "workbench.sqlite3"
+    with sqlite3.connect(db) as conn:  # as a load around the program would leave them
+        conn.execute("UPDATE customer_stats SET order_count = 0, total_cents = 0")
+    done = workbench("customers", "rebuild-stats", "--data-dir", data_dir)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("customer statistics rebuilt in ")
+    with sqlite3.connect(db) as conn:
+        kept = conn.execute("SELECT sum(order_count), sum(total_cents) FROM customer_stats").fetchone()
+        counted = conn.execute(
+            "SELECT count(*), sum(total_cents) FROM orders WHERE state IN ('待发货', '已发货', '已签收', '交易成功')"
+        ).fetchone()
+    assert kept == counted and kept[0] > 0

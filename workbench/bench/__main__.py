@@ -29,9 +29,15 @@ def main(argv: list[str] | None = None) -> int:
     autoreply.add_argument("--rate", type=float, default=0.0, help="messages per second to send (0: as fast as taken)")
     autoreply.add_argument("--pack", default="apparel", help="industry pack used as the KB")
     autoreply.add_argument("--json", action="store_true")
-    customers = sub.add_parser("customers", help="customer list operations, ours vs naive (100k customers)")
+    customers = sub.add_parser(
+        "customers", help="customer list operations, ours vs plain indexed SQL vs naive (100k customers)"
+    )
     customers.add_argument("--customers", type=int, default=100_000)
     customers.add_argument("--orders", type=int, default=1_000_000)
+    customers.add_argument("--db", metavar="URL", help="a PostgreSQL server to use (default: a temp SQLite file)")
+    customers.add_argument("--no-naive", action="store_true", help="leave out the naive side (slow at 1M orders)")
+    customers.add_argument("--stall-seconds", type=float, default=20.0, help="the list in use during writes")
+    customers.add_argument("--profile", action="store_true", help="add a cProfile of the slowest list operation")
     customers.add_argument("--json", action="store_true")
     import_wait = sub.add_parser(
         "import_wait", help="an agent's reply every 100 ms while 150k customers are imported, vs. no import"
@@ -63,7 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     elif args.which == "customers":
         from workbench.bench.customers import run as run_customers
 
-        result = run_customers(args.customers, args.orders)
+        result = run_customers(
+            args.customers,
+            args.orders,
+            db_url=args.db,
+            naive=not args.no_naive,
+            stall_seconds=args.stall_seconds,
+            profile=args.profile,
+        )
     elif args.which == "startup":
         from workbench.ui.bench.startup import run as run_startup
 

@@ -2,8 +2,9 @@
 RFM segments and member levels.
 
 Every method is one unit of work and returns plain dataclasses; the UI calls them from worker threads.
-Order statistics behind segments and the spend / order-count filters are recomputed when the data
-they were computed from changed (``refresh_if_stale``), or for single customers after an import.
+Order statistics behind segments and the spend / order-count filters are kept by the repositories
+that write orders and customers (see ``storage.repositories.customer_stats``); ``refresh_if_stale``
+only moves scores on when the day changed, ``refresh`` recounts everything (maintenance).
 """
 
 from __future__ import annotations
@@ -121,34 +122,29 @@ class CrmService:
     # -- statistics -----------------------------------------------------------------------------
 
     def refresh_if_stale(self) -> bool:
-        """Recompute statistics and segments if customers, purchases, settings or the date changed."""
-        now = self.clock()
+        """Move scores and segments on to today if the day changed since they were scored (a small
+        update through the last-order index, never a recount: the counts are kept as orders are
+        written). True if anything was rescored."""
         with self.db.session() as s:
-            repo = CustomerStatsRepository(s)
-            fingerprint = repo.fingerprint(self.shop_id, now)
-            if repo.computed(self.shop_id)[0] == fingerprint:
-                return False
-            repo.refresh_stats(self.shop_id, now, repo.settings(self.shop_id))
-            repo.mark_computed(self.shop_id, fingerprint, now)
-        log.info("customer statistics recomputed")
-        return True
+            changed = CustomerStatsRepository(s).age(self.shop_id, self.clock())
+        if changed:
+            log.info("customer scores moved on to today")
+        return changed
 
     def refresh(self) -> None:
-        """Recompute statistics and segments now."""
-        now = self.clock()
+        """Recount every customer's statistics from the orders (maintenance: ``workbench customers
+        rebuild-stats``, and after loads that bypass the repositories). Runs on a worker, never the
+        UI thread."""
         with self.db.session() as s:
-            repo = CustomerStatsRepository(s)
-            repo.refresh_stats(self.shop_id, now, repo.settings(self.shop_id))
-            repo.mark_computed(self.shop_id, repo.fingerprint(self.shop_id, now), now)
+            CustomerStatsRepository(s).rebuild(self.shop_id, self.clock())
+            self.db.notify(s, Topic.CUSTOMERS)
+        log.info("customer statistics rebuilt")
 
     def refresh_customers(self, customer_ids: Iterable[int]) -> None:
         ids = list(customer_ids)
-        if not ids:
-            return
-        now = self.clock()
-        with self.db.session() as s:
-            repo = CustomerStatsRepository(s)
-            repo.refresh_stats(self.shop_id, now, repo.settings(self.shop_id), ids)
+        if ids:
+            with self.db.session() as s:
+                CustomerStatsRepository(s).touch(self.shop_id, ids)
 
     def settings(self) -> RfmSettings:
         with self.db.session() as s:
@@ -158,16 +154,17 @@ class CrmService:
         """Store new thresholds, recompute every segment and return the new dashboard."""
         settings = settings.validated()
         with self.db.session() as s:
-            CustomerStatsRepository(s).save_settings(self.shop_id, settings)
+            repo = CustomerStatsRepository(s)
+            repo.save_settings(self.shop_id, settings)
+            repo.age(self.shop_id, self.clock())  # rescores every row (statistics only, not the orders)
             self.db.notify(s, Topic.CUSTOMERS)
-        self.refresh()
         return self.dashboard()
 
     def dashboard(self) -> Dashboard:
         self.refresh_if_stale()
         with self.db.session() as s:
             repo = CustomerStatsRepository(s)
-            return repo.dashboard(self.shop_id, repo.settings(self.shop_id), repo.computed(self.shop_id)[1])
+            return repo.dashboard(self.shop_id, repo.settings(self.shop_id), repo.computed(self.shop_id))
 
     def apply_member_levels(self) -> int:
         """Set member levels from total spend by the thresholds in the settings; returns customers changed."""

@@ -29,6 +29,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
 from workbench.domain.crm import (
     MEMBER_LEVELS,
     TRAFFIC_SOURCES,
@@ -74,10 +77,8 @@ MAX_ISSUES = 1000  # problems reported; reading stops after that many
 MAX_LISTED = 1000  # duplicates listed in a plan (all are counted)
 STAGE_BATCH = 2000  # lines per staging transaction
 DELETE_BATCH = 5000  # staging rows deleted per transaction
-MATCH_BATCH = 5000  # staged lines whose statistics are refreshed per transaction
 GIL_YIELD_EVERY = 20  # lines checked between two chances for other threads to run
 WRITER_PAUSE = 0.025  # seconds between two import transactions on SQLite
-SWITCH_PAUSE = 0.12  # after the switch: a waiting writer's poll interval has grown to 100 ms
 STALE_AFTER = timedelta(days=1)  # a staging job older than this was abandoned (a crash, a closed dialog)
 EXPORT_BATCH = 1000
 LIMITS = ReadLimits(max_bytes=MAX_IMPORT_BYTES, max_rows=MAX_IMPORT_ROWS, max_unzipped_bytes=MAX_UNZIPPED_BYTES)
@@ -579,35 +580,6 @@ def parse_order(row: SourceRow, issues: list[ImportIssue]) -> OrderDraft | None:
 # -------------------------------------------------------------------------------------- the service
 
 
-class _StatsFreshness:
-    """Whether the shop's statistics were current before a switch, and the data fingerprint right
-    after it: when they were, and once the switched customers are recomputed, the shop is marked
-    current as of the switch, so the customer page does not recompute every customer. Anything
-    written after the switch still changes the fingerprint, and the page recomputes as usual."""
-
-    def __init__(self, shop_id: int, now: datetime, was_fresh: bool) -> None:
-        self.shop_id = shop_id
-        self.now = now
-        self.was_fresh = was_fresh
-        self.before_print = ""
-        self.after_print = ""
-
-    @classmethod
-    def before(cls, stats: CustomerStatsRepository, shop_id: int, now: datetime) -> _StatsFreshness:
-        current = stats.fingerprint(shop_id, now)
-        fresh = cls(shop_id, now, stats.computed(shop_id)[0] == current)
-        fresh.before_print = current
-        return fresh
-
-    def after(self, stats: CustomerStatsRepository) -> None:
-        if self.was_fresh:
-            self.after_print = stats.fingerprint(self.shop_id, self.now)
-
-    def mark(self, stats: CustomerStatsRepository, at: datetime) -> None:
-        if self.was_fresh and stats.computed(self.shop_id)[0] == self.before_print:
-            stats.mark_computed(self.shop_id, self.after_print, at)
-
-
 def _report(progress: ProgressCallback | None, stage: Stage, done: int = 0, total: int = 0) -> None:
     if progress is not None:
         progress(Progress(stage, done, total))
@@ -769,8 +741,8 @@ class CrmImportExport:
         progress: ProgressCallback | None = None,
         cancel: Cancel | None = None,
     ) -> ImportResult:
-        """Move the staged lines into the customers in one short transaction, then bring their
-        statistics up to date in small ones; the plan is used up either way. Matches are found again
+        """Move the staged lines into the customers in one short transaction, with their statistics;
+        the plan is used up either way. Matches are found again
         before the switch and checked inside it."""
         steps = 4
         merge = policy is not MergePolicy.SKIP
@@ -798,7 +770,6 @@ class CrmImportExport:
                 ]
                 if issues:
                     raise ImportFailed(sorted(issues, key=lambda i: i.line))
-                fresh = _StatsFreshness.before(CustomerStatsRepository(s), self.shop_id, now)
                 step(1)
                 matched = staging.staged_count(plan.job_id, "customers", matched=True)
                 created = staging.insert_new_customers(plan.job_id, self.shop_id)
@@ -807,44 +778,21 @@ class CrmImportExport:
                     staging.merge_customers(plan.job_id, overwrite=policy is MergePolicy.OVERWRITE)
                 step(3)
                 staging.tag_customers(plan.job_id, self.shop_id, now, matched_too=merge)
-                fresh.after(CustomerStatsRepository(s))
+                chosen = staging.switched_customers(plan.job_id, self.shop_id, matched_too=merge)
+                ids = self._touch_switched(s, chosen)
                 self.db.notify(s, Topic.CUSTOMERS)
             _report(progress, Stage.WRITING, steps, steps)
-            self._let_others_write(SWITCH_PAUSE)
-            ids = self._refresh_switched(plan.job_id, "customers", merge, now, fresh)
         finally:
             self._drop_job(plan.job_id)
         updated, skipped = (matched, 0) if merge else (0, matched)
         log.info("customers imported: %d new, %d updated, %d skipped", created, updated, skipped)
         return ImportResult(created, updated, skipped, ids)
 
-    def _refresh_switched(
-        self, job_id: int, kind: str, matched_too: bool, now: datetime, fresh: _StatsFreshness
-    ) -> tuple[int, ...]:
-        """After a switch: recompute the statistics of the customers it created or changed, a batch of
-        lines per transaction; their ids. Statistics are derived data: if this fails, the import
-        stands and the page recomputes them (the shop's statistics are not marked fresh)."""
-        ids: set[int] = set()
-        try:
-            with self.db.session() as s:
-                low, high = ImportStagingRepository(s).line_bounds(job_id, kind)
-            for start in range(low, high + 1, MATCH_BATCH):
-                lines = (start, start + MATCH_BATCH - 1)
-                with self.db.session() as s:
-                    staging = ImportStagingRepository(s)
-                    if kind == "customers":
-                        chosen = staging.switched_customers(job_id, self.shop_id, matched_too=matched_too, lines=lines)
-                    else:
-                        chosen = staging.order_customers(job_id, matched_too=matched_too, lines=lines)
-                    stats = CustomerStatsRepository(s)
-                    stats.refresh_stats_of(self.shop_id, now, stats.settings(self.shop_id), chosen)
-                    ids.update(s.scalars(chosen))
-                self._let_others_write()
-            with self.db.session() as s:
-                fresh.mark(CustomerStatsRepository(s), now)
-        except Exception:
-            log.exception("statistics after an import could not be updated; they will be recomputed")
-        return tuple(sorted(ids))
+    def _touch_switched(self, s: Session, chosen: Select[tuple[int]]) -> tuple[int, ...]:
+        """Inside the switch's transaction: recount the statistics of the customers it created or
+        changed (set-based, so a kill at any moment leaves the counts matching the orders); their ids."""
+        CustomerStatsRepository(s).touch_of(self.shop_id, chosen)
+        return tuple(sorted(set(s.scalars(chosen))))
 
     def import_customers(
         self,
@@ -906,8 +854,8 @@ class CrmImportExport:
         progress: ProgressCallback | None = None,
         cancel: Cancel | None = None,
     ) -> ImportResult:
-        """Move the staged orders into the shop in one short transaction, then update the buyers'
-        statistics in small ones; the plan is used up either way."""
+        """Move the staged orders into the shop in one short transaction, with the buyers' statistics;
+        the plan is used up either way."""
         steps = 3
         merge = policy is not MergePolicy.SKIP
         try:
@@ -938,18 +886,15 @@ class CrmImportExport:
                     ]
                 if issues:
                     raise ImportFailed(issues)
-                fresh = _StatsFreshness.before(CustomerStatsRepository(s), self.shop_id, now)
                 step(1)
                 matched = staging.staged_count(plan.job_id, "orders", matched=True)
                 created = staging.insert_new_orders(plan.job_id, self.shop_id, SHIPPED_EVENT)
                 step(2)
                 if merge:
                     staging.merge_orders(plan.job_id, overwrite=policy is MergePolicy.OVERWRITE)
-                fresh.after(CustomerStatsRepository(s))
+                ids = self._touch_switched(s, staging.order_customers(plan.job_id, matched_too=merge))
                 self.db.notify(s, Topic.CUSTOMERS)
             _report(progress, Stage.WRITING, steps, steps)
-            self._let_others_write(SWITCH_PAUSE)
-            ids = self._refresh_switched(plan.job_id, "orders", merge, now, fresh)
         finally:
             self._drop_job(plan.job_id)
         updated, skipped = (matched, 0) if merge else (0, matched)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -60,7 +61,16 @@ class AgentRow(Base):
 
 class CustomerRow(Base):
     __tablename__ = "customers"
-    __table_args__ = (UniqueConstraint("shop_id", "nick"), Index("ix_customers_phone", "phone"))
+    __table_args__ = (
+        UniqueConstraint("shop_id", "nick"),
+        Index("ix_customers_phone", "phone"),
+        # PostgreSQL's customer search (pg_trgm, revision 0012); SQLite has customer_search_grams instead
+        Index(
+            "ix_customers_search_trgm",
+            text("(((((nick)::text || ' '::text) || (name)::text) || ' '::text) || (phone)::text) gin_trgm_ops"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     nick: Mapped[str] = mapped_column(String(60))

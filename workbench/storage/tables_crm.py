@@ -53,13 +53,27 @@ class CustomerStatsRow(Base):
 
 
 class CrmStateRow(Base):
-    """Per shop: RFM settings and the fingerprint of the data the statistics were computed from."""
+    """Per shop: RFM settings and the moment the scores and segments in customer_stats are as of."""
 
     __tablename__ = "crm_state"
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True)
     settings_json: Mapped[str] = mapped_column(Text, default="{}")
-    fingerprint: Mapped[str] = mapped_column(String(200), default="")
+    fingerprint: Mapped[str] = mapped_column(String(200), default="")  # unused since 0012_customer_search
+    # Scores of rows written later are computed as of this moment too; None: not scored yet
+    # (after the migration or new settings), the next `CustomerStatsRepository.age` rescores every row.
     computed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class CustomerSearchGramRow(Base):
+    """SQLite's search index over customers' nick, name and phone (PostgreSQL uses pg_trgm instead):
+    for every character position of each value, the (up to) three characters starting there, so a
+    term of three or more characters is found through its trigrams and a shorter one (a 2-character
+    Chinese name) through a prefix range. Kept by triggers on ``customers`` (revision 0012)."""
+
+    __tablename__ = "customer_search_grams"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 (SQLAlchemy reads it once)
+    gram: Mapped[str] = mapped_column(String(3), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 class CustomerExtrasRow(Base):

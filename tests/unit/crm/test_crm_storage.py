@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from tests.unit.crm.conftest import NOW, TAGS, Known
 from workbench.domain.crm import (
@@ -140,23 +140,39 @@ def test_refresh_for_some_customers_leaves_the_others(db: Database, computed: Kn
 def test_other_shops_are_not_counted(shared_db: Database, shared: Known) -> None:
     with shared_db.session() as s:
         assert CustomerListRepository(s).count(shared.shop_id, CustomerFilter()) == len(shared.customers)
-        assert (
-            CustomerStatsRepository(s).stats_of(shared.other_customer_id).order_count == 0
-        )  # not refreshed for this shop
-        rows = s.execute(select(func.count()).select_from(CustomerStatsRow)).scalar_one()
+        other = CustomerStatsRepository(s).stats_of(shared.other_customer_id)
+        assert (other.order_count, other.total_cents) == (1, 999900)  # its own shop's order, kept as it was written
+        rows = s.execute(
+            select(func.count()).select_from(CustomerStatsRow).where(CustomerStatsRow.shop_id == shared.shop_id)
+        ).scalar_one()
         assert rows == len(shared.customers)
+        board = CustomerStatsRepository(s).dashboard(shared.shop_id, SETTINGS, NOW)
+        assert board.customers == len(shared.customers)
+        assert board.total_cents == sum(expected_stats(shared, cid)[1] for cid in shared.customers)
 
 
-def test_fingerprint_changes_with_purchases_settings_and_date(db: Database, computed: Known) -> None:
-    known = computed
+def test_scores_age_with_the_date_and_new_settings(db: Database, known: Known) -> None:
+    """Scores move on once a day (only within a day: nothing to do) and after new settings, and then
+    equal a recount from the orders at that moment."""
     with db.session() as s:
         repo = CustomerStatsRepository(s)
-        before = repo.fingerprint(known.shop_id, NOW)
-        assert repo.fingerprint(known.shop_id, NOW + timedelta(hours=1)) == before
-        assert repo.fingerprint(known.shop_id, NOW + timedelta(days=1)) != before
-        repo.save_settings(known.shop_id, RfmSettings(at_risk_days=60))
-        assert repo.fingerprint(known.shop_id, NOW) != before
-        assert repo.settings(known.shop_id).at_risk_days == 60
+        assert repo.age(known.shop_id, NOW) is True  # never scored: every row
+        assert repo.age(known.shop_id, NOW + timedelta(hours=1)) is False
+    for moment, settings in (
+        (NOW + timedelta(days=1), SETTINGS),
+        (NOW + timedelta(days=75), SETTINGS),
+        (NOW + timedelta(days=75), RfmSettings(at_risk_days=60)),
+    ):
+        with db.session() as s:
+            repo = CustomerStatsRepository(s)
+            if settings != repo.settings(known.shop_id):
+                repo.save_settings(known.shop_id, settings)
+            assert repo.age(known.shop_id, moment) is True
+        for cid, stats in zip(known.customers, _all_stats(db, known), strict=True):
+            count, total, last = expected_stats(known, cid)
+            assert stats.segment is segment_of(last, count, total, moment, settings), cid
+    with db.session() as s:
+        assert CustomerStatsRepository(s).settings(known.shop_id).at_risk_days == 60
 
 
 def test_dashboard_adds_up(shared_db: Database, shared: Known) -> None:
@@ -264,7 +280,10 @@ def test_search_treats_wildcards_literally(shared_db: Database, shared: Known) -
 
 
 def test_customers_without_statistics_are_consistent(db: Database, known: Known) -> None:
-    """Before any refresh: plain filters list everyone, statistics sorts list no one — never a mismatch."""
+    """Customers without a statistics row (written around the repositories): plain filters list
+    everyone, statistics sorts list no one — never a mismatch."""
+    with db.session() as s:
+        s.execute(delete(CustomerStatsRow))
     with db.session() as s:
         repo = CustomerListRepository(s)
         assert repo.count(known.shop_id, CustomerFilter()) == len(known.customers)

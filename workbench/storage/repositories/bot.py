@@ -40,6 +40,7 @@ from workbench.domain.routing import (
 )
 from workbench.domain.shops import AgentStatus
 from workbench.storage.repositories.conversations import PREVIEW_LENGTH
+from workbench.storage.repositories.customer_stats import CustomerStatsRepository
 from workbench.storage.repositories.kb import KbRepository
 from workbench.storage.tables import AgentRow, ConversationRow, CustomerRow, MessageRow, OrderRow, ShopRow
 from workbench.storage.tables_bot import (
@@ -829,6 +830,7 @@ class BotRepository:
         for key, value in values.items():
             setattr(row, key, value)
         self.s.flush()
+        CustomerStatsRepository(self.s).touch(row.shop_id, [row.customer_id])
 
     def add_bad_review(self, customer_id: int) -> None:
         self.s.execute(

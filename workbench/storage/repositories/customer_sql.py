@@ -13,13 +13,31 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, func, insert, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    func,
+    insert,
+    intersect,
+    literal_column,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from workbench.domain.crm import PURCHASE_STATES, CustomerFilter, CustomerStats, Segment, TagMatch
 from workbench.domain.customers import Tag
 from workbench.storage.tables import Base, CustomerRow, CustomerTagRow, OrderRow, TagRow
-from workbench.storage.tables_crm import NO_ORDER_AT, CustomerGroupMemberRow, CustomerStatsRow, FollowUpRow
+from workbench.storage.tables_crm import (
+    NO_ORDER_AT,
+    CustomerGroupMemberRow,
+    CustomerSearchGramRow,
+    CustomerStatsRow,
+    FollowUpRow,
+)
 
 
 def table(model: type[Base]) -> Table:
@@ -33,12 +51,14 @@ CUSTOMER_TAGS = table(CustomerTagRow)
 ORDERS = table(OrderRow)
 TAGS = table(TagRow)
 FOLLOWUPS = table(FollowUpRow)
+SEARCH_GRAMS = table(CustomerSearchGramRow)
 CUSTOMER = CUSTOMERS.c
 STATS = CUSTOMER_STATS.c
 CUSTOMER_TAG = CUSTOMER_TAGS.c
 ORDER = ORDERS.c
 TAG = TAGS.c
 FOLLOWUP = FOLLOWUPS.c
+GRAM = SEARCH_GRAMS.c
 
 CHUNK = 500  # ids per IN (...) list: well under every backend's bound-parameter limit
 PURCHASE_VALUES = tuple(s.value for s in PURCHASE_STATES)
@@ -100,12 +120,72 @@ def _like_pattern(text: str) -> str:
 
 def _like(column: Any, term: str, sqlite: bool) -> ColumnElement[bool]:
     """Substring match. SQLite's LIKE already ignores ASCII case (and lower() would double the cost);
-    PostgreSQL needs ILIKE. The escape clause only when the term holds a wildcard character."""
+    PostgreSQL needs ILIKE, unless the term has no letter with a case (Chinese, digits): ILIKE lowers
+    every value it reads. The escape clause only when the term holds a wildcard character."""
     escape = "\\" if any(ch in term for ch in "%_\\") else None
     pattern = _like_pattern(term) if escape else f"%{term}%"
-    if sqlite:
+    if sqlite or term.lower() == term.upper():
         return cast(ColumnElement[bool], column.like(pattern, escape=escape))
     return cast(ColumnElement[bool], column.ilike(pattern, escape=escape))
+
+
+# What PostgreSQL's trigram index covers (revision 0012_customer_search), written exactly as there so
+# the planner recognises it.
+PG_SEARCH_TEXT: ColumnElement[str] = literal_column(
+    "(customers.nick || ' ' || customers.name || ' ' || customers.phone)"
+)
+MAX_GRAMS = 6  # trigrams intersected per term: enough to be selective, few enough to stay cheap
+
+
+def _ascii_lower(text: str) -> str:
+    """Lower case as SQLite's lower() and LIKE see it (ASCII letters only)."""
+    return "".join(ch.lower() if ch.isascii() else ch for ch in text)
+
+
+def _after_prefix(text: str) -> str:
+    """The smallest string greater than every string starting with ``text`` (code point order)."""
+    last = ord(text[-1]) + 1
+    if 0xD800 <= last <= 0xDFFF:  # surrogates are no characters; the next one is U+E000
+        last = 0xE000
+    return text[:-1] + chr(min(last, 0x10FFFF))
+
+
+def gram_candidates(text: str) -> Select[tuple[int]]:
+    """Customers whose nick, name or phone may contain ``text``, from SQLite's gram index: every
+    trigram of a longer text (up to MAX_GRAMS of them, spread over it), the grams starting with a text
+    of one or two characters. A superset: the caller keeps the exact LIKE conditions."""
+    text = _ascii_lower(text)
+    if len(text) <= 2:
+        return select(GRAM.customer_id).where(GRAM.gram >= text, GRAM.gram < _after_prefix(text))
+    grams = list(dict.fromkeys(text[i : i + 3] for i in range(len(text) - 2)))
+    if len(grams) > MAX_GRAMS:
+        grams = [grams[round(k * (len(grams) - 1) / (MAX_GRAMS - 1))] for k in range(MAX_GRAMS)]
+    queries = [select(GRAM.customer_id).where(GRAM.gram == g) for g in grams]
+    if len(queries) == 1:
+        return queries[0]
+    return cast(Select[tuple[int]], intersect(*queries))
+
+
+def search_condition(term: str, *, sqlite: bool) -> ColumnElement[bool]:
+    """Nick or name contains the term, or (for digits, ignoring spaces and dashes) the phone does;
+    found through the search index of the backend, then checked exactly with LIKE."""
+    compact = term.replace(" ", "").replace("-", "")
+    texts = [term]
+    exact = [_like(CUSTOMER.nick, term, sqlite)]
+    if compact.isdigit():
+        exact.append(_like(CUSTOMER.phone, compact, sqlite))
+        if compact != term:
+            texts.append(compact)
+    else:
+        exact.append(_like(CUSTOMER.name, term, sqlite))
+    found: ColumnElement[bool]
+    if sqlite:
+        found = or_(*(CUSTOMER.id.in_(gram_candidates(t)) for t in texts))
+    else:
+        if any(len(t) < 3 for t in texts):  # no trigram to look up: the exact conditions scan
+            return or_(*exact)
+        found = or_(*(_like(PG_SEARCH_TEXT, t, sqlite) for t in texts))
+    return and_(found, or_(*exact))
 
 
 def customer_conditions(f: CustomerFilter, *, sqlite: bool = False) -> list[ColumnElement[bool]]:
@@ -113,13 +193,7 @@ def customer_conditions(f: CustomerFilter, *, sqlite: bool = False) -> list[Colu
     conds: list[ColumnElement[bool]] = []
     term = f.search.strip()
     if term:
-        options = [_like(CUSTOMER.nick, term, sqlite)]
-        compact = term.replace(" ", "").replace("-", "")
-        if compact.isdigit():
-            options.append(_like(CUSTOMER.phone, compact, sqlite))
-        else:
-            options.append(_like(CUSTOMER.name, term, sqlite))
-        conds.append(or_(*options))
+        conds.append(search_condition(term, sqlite=sqlite))
     if f.tag_ids:
         tagged = select(CUSTOMER_TAG.customer_id).where(CUSTOMER_TAG.tag_id.in_(f.tag_ids))
         if f.tag_match is TagMatch.ANY:

@@ -1,18 +1,21 @@
-"""Order statistics per customer (customer_stats), RFM scores and segments, their settings and
-freshness, member levels from spend, and the dashboard that sums them up.
+"""Order statistics per customer (customer_stats), RFM scores and segments, their settings, member
+levels from spend, and the dashboard that sums them up.
 
-Statistics are recomputed set-based (DELETE + INSERT … SELECT + one UPDATE), for the whole shop or a
-few customers; the rules they implement live in ``workbench.domain.crm``.
+Statistics are kept current by the writers: every repository method that writes orders or creates
+customers calls `touch` for the customers concerned, in the same transaction (set-based: DELETE +
+INSERT … SELECT + one UPDATE for those customers, through the orders' customer index). Scores and
+segments also depend on the date: they are as of ``crm_state.computed_at`` and `age` moves them on
+once a day, rescoring only the rows that crossed a threshold. `rebuild` recounts the whole shop
+(maintenance, bulk loads). The rules they implement live in ``workbench.domain.crm``.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Select, and_, case, delete, exists, func, insert, literal, select, update
+from sqlalchemy import DateTime, Select, and_, case, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from workbench.domain.crm import (
@@ -53,32 +56,77 @@ class CustomerStatsRepository:
             row = CrmStateRow(shop_id=shop_id, fingerprint="")
             self.s.add(row)
         row.settings_json = settings.validated().to_json()
-        row.fingerprint = ""  # recompute with the new thresholds
+        row.computed_at = None  # the next `age` rescores every row with the new thresholds
         self.s.flush()
 
-    def computed(self, shop_id: int) -> tuple[str, datetime | None]:
+    def computed(self, shop_id: int) -> datetime | None:
+        """The moment the shop's scores and segments are as of (None: not scored yet)."""
         row = self.s.get(CrmStateRow, shop_id)
-        return (row.fingerprint, row.computed_at) if row else ("", None)
+        return row.computed_at if row else None
 
-    def fingerprint(self, shop_id: int, now: datetime) -> str:
-        """Changes when customers, purchases, the settings or the date change (segments age daily)."""
-        customers = self.s.execute(select(func.count(), func.max(CUSTOMER.id)).where(CUSTOMER.shop_id == shop_id)).one()
-        orders = self.s.execute(
-            select(func.count(), func.coalesce(func.sum(ORDER.total_cents), 0), func.max(ORDER.id)).where(
-                ORDER.shop_id == shop_id, ORDER.state.in_(PURCHASE_VALUES)
-            )
-        ).one()
-        settings = hashlib.sha1(self.settings(shop_id).to_json().encode()).hexdigest()[:12]
-        return f"{now.date().isoformat()}|{tuple(customers)}|{tuple(orders)}|{settings}"
-
-    def mark_computed(self, shop_id: int, fingerprint: str, at: datetime) -> None:
+    def _mark_scored(self, shop_id: int, at: datetime) -> None:
         row = self.s.get(CrmStateRow, shop_id)
         if row is None:
-            row = CrmStateRow(shop_id=shop_id, settings_json=RfmSettings().to_json())
+            row = CrmStateRow(shop_id=shop_id, settings_json=RfmSettings().to_json(), fingerprint="")
             self.s.add(row)
-        row.fingerprint = fingerprint
         row.computed_at = at
         self.s.flush()
+
+    # -- kept as orders and customers are written -----------------------------------------------
+
+    def touch(self, shop_id: int, customer_ids: Iterable[int]) -> None:
+        """Recompute these customers' statistics from their orders (through the orders' customer index)
+        and score them as of the shop's scoring moment: called in the transaction that wrote their
+        orders or created them, so the list never needs a shop-wide recount."""
+        ids = sorted(set(customer_ids))
+        if ids:
+            at, settings = self.computed(shop_id), self.settings(shop_id)
+            for part in chunks(ids):
+                self._lock(CUSTOMER.id.in_(part))
+                self._refresh_part(shop_id, at, settings, part)
+
+    def touch_of(self, shop_id: int, ids: Select[tuple[int]]) -> None:
+        """`touch` for the customers a query selects (an import's thousands, in three statements)."""
+        self._lock(CUSTOMER.id.in_(ids))
+        self._refresh_part(shop_id, self.computed(shop_id), self.settings(shop_id), ids)
+
+    def _lock(self, which: Any) -> None:
+        """On PostgreSQL, two desks writing orders of one buyer would both delete and re-insert the
+        buyer's statistics row: the second insert would collide. Locking the customers first (in id
+        order) makes the second wait, then recount with the first one's orders in view. FOR NO KEY
+        UPDATE: the orders' foreign-key checks hold KEY SHARE on the same rows and must not conflict."""
+        if self.s.get_bind().dialect.name == "postgresql":
+            locking = select(CUSTOMER.id).where(which).order_by(CUSTOMER.id).with_for_update(key_share=True)
+            self.s.execute(locking)
+
+    def age(self, shop_id: int, now: datetime) -> bool:
+        """Bring scores and segments to ``now`` once a day (they depend on the days since the last
+        purchase). Only rows whose last purchase crossed a threshold since the last scoring are
+        rescored, through the last-order index; every row (statistics only, never the orders) when
+        the shop was never scored or its settings changed. True if anything was rescored."""
+        scored_at = self.computed(shop_id)
+        if scored_at is not None and scored_at.date() == now.date() and scored_at <= now:
+            return False
+        settings = self.settings(shop_id)
+        statement = self._score_update(shop_id, now, settings, None)
+        if scored_at is not None and scored_at <= now:
+            thresholds = {*settings.recency_days, settings.churned_days, settings.at_risk_days, settings.new_days}
+            windows = [
+                and_(
+                    STATS.last_order_at >= scored_at - timedelta(days=d), STATS.last_order_at < now - timedelta(days=d)
+                )
+                for d in sorted(thresholds)
+            ]
+            statement = statement.where(STATS.order_count > 0, or_(*windows))
+        self.s.execute(statement)
+        self._mark_scored(shop_id, now)
+        return True
+
+    def rebuild(self, shop_id: int, now: datetime) -> None:
+        """Recount every customer's statistics from the orders and score them as of ``now`` (maintenance,
+        and after bulk loads that bypass the repositories)."""
+        self._refresh_part(shop_id, now, self.settings(shop_id), None)
+        self._mark_scored(shop_id, now)
 
     # -- recomputing ----------------------------------------------------------------------------
 
@@ -97,7 +145,7 @@ class CustomerStatsRepository:
         self._refresh_part(shop_id, now, settings, ids)
 
     def _refresh_part(
-        self, shop_id: int, now: datetime, settings: RfmSettings, ids: Sequence[int] | Select[tuple[int]] | None
+        self, shop_id: int, now: datetime | None, settings: RfmSettings, ids: Sequence[int] | Select[tuple[int]] | None
     ) -> None:
         purchases = select(
             ORDER.customer_id.label("customer_id"),
@@ -131,7 +179,8 @@ class CustomerStatsRepository:
                 ["customer_id", "shop_id", "order_count", "total_cents", "first_order_at", "last_order_at"], source
             )
         )
-        self.s.execute(self._score_update(shop_id, now, settings, ids))
+        if now is not None:  # not scored yet: the next `age` scores every row
+            self.s.execute(self._score_update(shop_id, now, settings, ids))
 
     @staticmethod
     def _score_update(

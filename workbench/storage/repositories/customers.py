@@ -17,6 +17,7 @@ from workbench.domain.crm import ChatSummary, CustomerExtras, ProfileEdit
 from workbench.domain.customers import Customer, Note, Tag
 from workbench.domain.errors import DomainError
 from workbench.storage.repositories.customer_sql import to_tag
+from workbench.storage.repositories.customer_stats import CustomerStatsRepository
 from workbench.storage.tables import ConversationRow, CustomerRow, CustomerTagRow, MessageRow, NoteRow, TagRow
 from workbench.storage.tables_crm import CustomerExtrasRow
 
@@ -91,6 +92,7 @@ class CustomerRepository:
         row = CustomerRow(**_customer_values(shop_id, customer))
         self.s.add(row)
         self.s.flush()
+        CustomerStatsRepository(self.s).touch(shop_id, [row.id])  # its statistics row (no orders yet)
         return to_customer(row)
 
     def add_many(self, shop_id: int, customers: Sequence[Customer]) -> list[int]:
@@ -98,7 +100,9 @@ class CustomerRepository:
         if not customers:
             return []
         statement = insert(CustomerRow).returning(CustomerRow.id, sort_by_parameter_order=True)
-        return list(self.s.scalars(statement, [_customer_values(shop_id, c) for c in customers]))
+        ids = list(self.s.scalars(statement, [_customer_values(shop_id, c) for c in customers]))
+        CustomerStatsRepository(self.s).touch(shop_id, ids)
+        return ids
 
     def add_extras_many(self, extras: Mapping[int, CustomerExtras]) -> None:
         """The extras of customers that have none yet (by customer id), in one statement."""

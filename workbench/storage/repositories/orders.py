@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from workbench.domain.order_changes import OrderChange
 from workbench.domain.orders import LogisticsEvent, Order, OrderItem, OrderState, Product
 from workbench.storage.like import contains
+from workbench.storage.repositories.customer_stats import CustomerStatsRepository
 from workbench.storage.tables import CustomerRow, LogisticsEventRow, OrderItemRow, OrderRow, ProductRow
 from workbench.storage.tables_orders_log import OrderChangeRow
 
@@ -122,6 +123,7 @@ class OrderRepository:
         row.logistics = [LogisticsEventRow(at=e.at, description=e.description) for e in order.logistics]
         self.s.add(row)
         self.s.flush()
+        CustomerStatsRepository(self.s).touch(shop_id, [order.customer_id])
         return _order(row)
 
     def add_orders(self, shop_id: int, orders: Sequence[Order]) -> list[int]:
@@ -143,6 +145,7 @@ class OrderRepository:
             self.s.execute(insert(OrderItemRow), items)
         if events:
             self.s.execute(insert(LogisticsEventRow), events)
+        CustomerStatsRepository(self.s).touch(shop_id, [o.customer_id for o in orders])
         return ids
 
     def get(self, order_id: int) -> Order | None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -65,8 +66,6 @@ from workbench.ui.theme import scope
 from workbench.ui.widgets.guard import while_alive
 
 log = logging.getLogger(__name__)
-
-STALE_CHECK_MS = 30_000  # while shown: recompute segments when orders changed elsewhere
 
 
 class CustomersPage(QWidget):
@@ -132,9 +131,9 @@ class CustomersPage(QWidget):
         self.followups_page.care_sent.connect(lambda _cid: self.care_sent.emit(1))
         self.tabs.addTab(self.followups_page, self.tr("客户回访"))
         self.tabs.currentChanged.connect(self._tab_changed)
-        self._stale_timer = QTimer(self)
-        self._stale_timer.setInterval(STALE_CHECK_MS)
-        self._stale_timer.timeout.connect(self._check_stale)
+        # Statistics are kept as orders are written; only the day moving on changes scores, so the
+        # page asks for that when it is shown on a new day (no timer, nothing periodic on the writer).
+        self._scored_on: date | None = None
 
     # -- public API ----------------------------------------------------------------------------
 
@@ -273,12 +272,7 @@ class CustomersPage(QWidget):
             self._started = True
             self._first_load()
         else:
-            self._check_stale()
-        self._stale_timer.start()
-
-    def hideEvent(self, event: Any) -> None:
-        self._stale_timer.stop()
-        super().hideEvent(event)
+            self._check_day()
 
     def start(self) -> None:
         """Load now (otherwise the first show does)."""
@@ -289,6 +283,7 @@ class CustomersPage(QWidget):
     def _first_load(self) -> None:
         crm = self.crm
         self.status.setText(self.tr("正在统计客户数据…"))
+        self._scored_on = self._workspace.clock().date()
 
         def done(_changed: bool) -> None:
             self.status.setText("")
@@ -298,9 +293,13 @@ class CustomersPage(QWidget):
 
         self._tasks.write(crm.refresh_if_stale, while_alive(self, done), while_alive(self, self._failed))
 
-    def _check_stale(self) -> None:
-        if not self._started:
+    def _check_day(self) -> None:
+        """Shown again on another day: move scores and segments on (a small update, see
+        `CrmService.refresh_if_stale`)."""
+        today = self._workspace.clock().date()
+        if not self._started or self._scored_on == today:
             return
+        self._scored_on = today
         crm = self.crm
 
         def done(changed: bool) -> None:
