@@ -22,15 +22,15 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.channels.scenarios import Scenario, select_scenarios
 from workbench.channels.simulator import Simulator
-from workbench.demo import reset_demo as restore_demo
-from workbench.demo import seed_if_empty
-from workbench.demo.labs import restore_demo_areas
 from workbench.domain.crm import CustomerFilter
 from workbench.domain.errors import DomainError
+from workbench.domain.exercises import LabArea
 from workbench.domain.identity import Actor
 from workbench.domain.presence import HEARTBEAT_S, OFFLINE_AFTER_S
 from workbench.domain.shops import Agent
@@ -67,6 +67,10 @@ from workbench.services.supervision import SupervisionService
 from workbench.services.team import TeamLink
 from workbench.services.workspace import StartupNotice, Workspace
 from workbench.storage.db import Database, sqlite_file_of
+from workbench.storage.repositories.shops import ShopRepository
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +93,8 @@ def open_database(
     """Migrate the database (copied by `backups` first when its schema is about to change) and start
     an empty one as the demo shop (or restore it)."""
     if reset_demo:
+        from workbench.demo import reset_demo as restore_demo
+
         restore_demo(url, clock=clock)
     db = Database(url)
     try:
@@ -101,6 +107,25 @@ def open_database(
             raise corrupt from exc
         raise
     return db
+
+
+def seed_if_empty(db: Database, *, clock: Clock = system_clock) -> bool:
+    """Make an empty database the demo shop (see `workbench.demo.seed_if_empty`); True if it did.
+    The demo package is imported only then: at a usual start the shop is there and its ~0.4 s of
+    imports would only delay the desk."""
+    with db.session() as s:
+        if ShopRepository(s).first() is not None:
+            return False
+    from workbench.demo import seed_if_empty as seed_demo
+
+    return seed_demo(db, clock=clock)
+
+
+def restore_demo_areas(s: Session, shop_id: int, areas: frozenset[LabArea], now: datetime) -> None:
+    """A lab reset's restorer (`workbench.demo.labs.restore_demo_areas`), its package imported when used."""
+    from workbench.demo.labs import restore_demo_areas as restore
+
+    restore(s, shop_id, areas, now)
 
 
 def open_workspace(
