@@ -15,6 +15,7 @@ writes its heartbeat (`workbench.services.team`); the environment variables
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import os
@@ -26,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from workbench import __version__
 from workbench.channels.scenarios import Scenario, select_scenarios
 from workbench.channels.simulator import Simulator
 from workbench.domain.crm import CustomerFilter
@@ -34,6 +36,7 @@ from workbench.domain.exercises import LabArea
 from workbench.domain.identity import Actor
 from workbench.domain.presence import HEARTBEAT_S, OFFLINE_AFTER_S
 from workbench.domain.shops import Agent
+from workbench.kb.index_cache import AnalysisCache
 from workbench.launch import LaunchConfig
 from workbench.services.accounts import AccountService, DeskLogin, LoginService
 from workbench.services.aftersales import AftersalesService
@@ -140,6 +143,7 @@ def open_workspace(
     live: bool = False,
     offline_after_s: float = OFFLINE_AFTER_S,
     heartbeat_s: float = HEARTBEAT_S,
+    kb_cache_dir: Path | None = None,
 ) -> Workspace:
     """Open the database (see `open_database`) and build every service for the user `username`, who
     has been authenticated by the caller (no name: the shop's owner, as on a single-seat desk).
@@ -156,6 +160,7 @@ def open_workspace(
             live=live,
             offline_after_s=offline_after_s,
             heartbeat_s=heartbeat_s,
+            kb_cache_dir=kb_cache_dir,
         )
     except BaseException as exc:
         db.dispose()
@@ -173,15 +178,17 @@ def build_workspace(
     live: bool = False,
     offline_after_s: float = OFFLINE_AFTER_S,
     heartbeat_s: float = HEARTBEAT_S,
+    kb_cache_dir: Path | None = None,
 ) -> Workspace:
     """Every service of an open database's shop, for the user `username` (no name: the owner); a
-    `live` desk on PostgreSQL joins its team (see `open_workspace`)."""
+    `live` desk on PostgreSQL joins its team (see `open_workspace`). `kb_cache_dir`: where the KB
+    matcher keeps its analyses between starts (`workbench.kb.index_cache`; none: analysed every time)."""
     shop, agent, agents = open_shop(db, username)
     actor = Actor(agent.id)
     hub = Hub()
     hub.attach(db)  # every committed change is published here, after the commit
     kb_admin = KbAdminService(db, shop.id, clock, actor=actor)
-    matcher = LiveMatcher(kb_admin)
+    matcher = LiveMatcher(kb_admin, kb_analysis_cache(kb_cache_dir, db.url, shop.id) if kb_cache_dir else None)
     ws = Workspace(
         db=db,
         shop=shop,
@@ -222,6 +229,13 @@ def build_workspace(
             ws.close()
             raise
     return ws
+
+
+def kb_analysis_cache(folder: Path, url: str, shop_id: int) -> AnalysisCache:
+    """The KB analyses file of one shop of one database in `folder` (named by a hash: the URL may hold a
+    password)."""
+    name = hashlib.blake2b(f"{url}\n{shop_id}".encode(), digest_size=10).hexdigest()
+    return AnalysisCache(folder / f"kb-analyses-{name}.json", __version__)
 
 
 def join_team(ws: Workspace, *, offline_after_s: float, heartbeat_s: float) -> TeamLink:
@@ -487,6 +501,7 @@ def open_desk(
             clock=clock,
             evidence_dir=config.paths.evidence,
             live=True,
+            kb_cache_dir=config.paths.cache / "kb-index",
             offline_after_s=offline_after_s,
             heartbeat_s=heartbeat_s,
         )
