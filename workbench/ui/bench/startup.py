@@ -6,8 +6,8 @@ simulated buyers arrive: they would change the lists between runs). The parent s
 before spawning the child and stops it when the child reports a moment on stdout:
 
 * ``paint_ms``   the main window's first paint;
-* ``lists_ms``   the window's `workspace_ready`: the conversation lists and the chat sidebar's panels
-                 (客户, 订单) filled from the database;
+* ``lists_ms``   the window's `workspace_ready`: the conversation lists read from the database and
+                 shown, the chat sidebar's panels (客户, 订单) built (they fill when a chat is opened);
 * ``suggest_ms`` the window's `matcher_ready`: jieba and the KB matcher are loaded, the first
                  suggestion can be shown;
 * ``first_run_ms`` the same `lists_ms` on an empty data dir (the demo shop is made first: a usable
@@ -16,7 +16,8 @@ before spawning the child and stops it when the child reports a moment on stdout
 The bare baseline is a QMainWindow of the same size shown by a fresh process (``bare_ms``: its first
 paint); every ratio is against it. Runs are interleaved so machine noise hits both alike; figures are
 medians. Excluded: the Python interpreter's own start is in both; the first start on the shared data
-dir (which makes the demo shop and the KB index cache) is not timed except as ``first_run_ms``.
+dir (which makes the demo shop, jieba's dictionary cache and the KB analyses cache) is not timed;
+``first_run_ms`` times such a first start, each run on a new empty data dir.
 
 ``--kb-entries N`` also times ``suggest_ms`` on a data dir whose KB holds N entries (the demo's plus
 generated ones): ``kb_suggest_ms`` and ``kb_added_ms`` (its difference to the demo's ``suggest_ms``).
