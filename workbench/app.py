@@ -161,7 +161,7 @@ def add_submission_parsers(commands: argparse._SubParsersAction[argparse.Argumen
 
 def add_simulate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`workbench simulate --db URL --rate N [--duration S] [--seed N]` (see `workbench.cli.run_simulate`)."""
-    from workbench.cli import SIMULATE_HELP, positive_int, positive_number
+    from workbench.cli_args import SIMULATE_HELP, positive_int, positive_number
 
     simulate = sub.add_parser(
         "simulate",

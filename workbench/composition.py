@@ -15,6 +15,7 @@ writes its heartbeat (`workbench.services.team`); the environment variables
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import os
@@ -22,18 +23,20 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from workbench import __version__
 from workbench.channels.scenarios import Scenario, select_scenarios
 from workbench.channels.simulator import Simulator
-from workbench.demo import reset_demo as restore_demo
-from workbench.demo import seed_if_empty
-from workbench.demo.labs import restore_demo_areas
 from workbench.domain.crm import CustomerFilter
 from workbench.domain.errors import DomainError
+from workbench.domain.exercises import LabArea
 from workbench.domain.identity import Actor
 from workbench.domain.presence import HEARTBEAT_S, OFFLINE_AFTER_S
 from workbench.domain.shops import Agent
+from workbench.kb.index_cache import AnalysisCache
 from workbench.launch import LaunchConfig
 from workbench.services.accounts import AccountService, DeskLogin, LoginService
 from workbench.services.aftersales import AftersalesService
@@ -68,6 +71,10 @@ from workbench.services.supervision import SupervisionService
 from workbench.services.team import TeamLink
 from workbench.services.workspace import StartupNotice, Workspace
 from workbench.storage.db import Database, sqlite_file_of
+from workbench.storage.repositories.shops import ShopRepository
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +97,8 @@ def open_database(
     """Migrate the database (copied by `backups` first when its schema is about to change) and start
     an empty one as the demo shop (or restore it)."""
     if reset_demo:
+        from workbench.demo import reset_demo as restore_demo
+
         restore_demo(url, clock=clock)
     db = Database(url)
     try:
@@ -104,6 +113,25 @@ def open_database(
     return db
 
 
+def seed_if_empty(db: Database, *, clock: Clock = system_clock) -> bool:
+    """Make an empty database the demo shop (see `workbench.demo.seed_if_empty`); True if it did.
+    The demo package is imported only then: at a usual start the shop is there and its ~0.4 s of
+    imports would only delay the desk."""
+    with db.session() as s:
+        if ShopRepository(s).first() is not None:
+            return False
+    from workbench.demo import seed_if_empty as seed_demo
+
+    return seed_demo(db, clock=clock)
+
+
+def restore_demo_areas(s: Session, shop_id: int, areas: frozenset[LabArea], now: datetime) -> None:
+    """A lab reset's restorer (`workbench.demo.labs.restore_demo_areas`), its package imported when used."""
+    from workbench.demo.labs import restore_demo_areas as restore
+
+    restore(s, shop_id, areas, now)
+
+
 def open_workspace(
     url: str,
     *,
@@ -116,6 +144,7 @@ def open_workspace(
     live: bool = False,
     offline_after_s: float = OFFLINE_AFTER_S,
     heartbeat_s: float = HEARTBEAT_S,
+    kb_cache_dir: Path | None = None,
 ) -> Workspace:
     """Open the database (see `open_database`) and build every service for the user `username`, who
     has been authenticated by the caller (no name: the shop's owner, as on a single-seat desk).
@@ -132,6 +161,7 @@ def open_workspace(
             live=live,
             offline_after_s=offline_after_s,
             heartbeat_s=heartbeat_s,
+            kb_cache_dir=kb_cache_dir,
         )
     except BaseException as exc:
         db.dispose()
@@ -149,15 +179,17 @@ def build_workspace(
     live: bool = False,
     offline_after_s: float = OFFLINE_AFTER_S,
     heartbeat_s: float = HEARTBEAT_S,
+    kb_cache_dir: Path | None = None,
 ) -> Workspace:
     """Every service of an open database's shop, for the user `username` (no name: the owner); a
-    `live` desk on PostgreSQL joins its team (see `open_workspace`)."""
+    `live` desk on PostgreSQL joins its team (see `open_workspace`). `kb_cache_dir`: where the KB
+    matcher keeps its analyses between starts (`workbench.kb.index_cache`; none: analysed every time)."""
     shop, agent, agents = open_shop(db, username)
     actor = Actor(agent.id)
     hub = Hub()
     hub.attach(db)  # every committed change is published here, after the commit
     kb_admin = KbAdminService(db, shop.id, clock, actor=actor)
-    matcher = LiveMatcher(kb_admin)
+    matcher = LiveMatcher(kb_admin, kb_analysis_cache(kb_cache_dir, db.url, shop.id) if kb_cache_dir else None)
     ws = Workspace(
         db=db,
         shop=shop,
@@ -199,6 +231,13 @@ def build_workspace(
             ws.close()
             raise
     return ws
+
+
+def kb_analysis_cache(folder: Path, url: str, shop_id: int) -> AnalysisCache:
+    """The KB analyses file of one shop of one database in `folder` (named by a hash: the URL may hold a
+    password)."""
+    name = hashlib.blake2b(f"{url}\n{shop_id}".encode(), digest_size=10).hexdigest()
+    return AnalysisCache(folder / f"kb-analyses-{name}.json", __version__)
 
 
 def join_team(ws: Workspace, *, offline_after_s: float, heartbeat_s: float) -> TeamLink:
@@ -464,6 +503,7 @@ def open_desk(
             clock=clock,
             evidence_dir=config.paths.evidence,
             live=True,
+            kb_cache_dir=config.paths.cache / "kb-index",
             offline_after_s=offline_after_s,
             heartbeat_s=heartbeat_s,
         )

@@ -10,8 +10,9 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workbench.bench")
     sub = parser.add_subparsers(dest="which", required=True)
-    startup = sub.add_parser("startup", help="cold start to first painted main window, vs. a bare QMainWindow")
+    startup = sub.add_parser("startup", help="cold start to paint, lists and suggestions, vs. a bare QMainWindow")
     startup.add_argument("--runs", type=int, default=5)
+    startup.add_argument("--kb-entries", type=int, default=0, help="also time suggestions with N more KB entries")
     startup.add_argument("--json", action="store_true")
     assist = sub.add_parser("assist", help="customer message → suggestions shown, through the real window")
     assist.add_argument("--messages", type=int, default=200)
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.which == "startup":
         from workbench.ui.bench.startup import run as run_startup
 
-        result = run_startup(args.runs)
+        result = run_startup(args.runs, args.kb_entries)
     elif args.which == "chat":
         from workbench.bench.chat import run as run_chat
 

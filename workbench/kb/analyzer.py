@@ -51,9 +51,12 @@ EMPTY = Analysis("", "", (), (), (), ())
 _UNIT = re.compile(r"[\x00-\x7f]+|.")
 
 
-def _units(text: str) -> list[str]:
+def unit_split(text: str) -> list[str]:
     """Split into CJK characters; a run of ASCII letters/digits stays one unit."""
     return _UNIT.findall(text)
+
+
+_units = unit_split
 
 
 _CACHE_MAX_LEN = 64  # short messages repeat ("在吗", "什么时候发货"): remember their analysis

@@ -26,8 +26,9 @@ from enum import StrEnum
 from rapidfuzz.distance import Indel
 
 from workbench.domain.kb import KbEntry, Phrasing, PhrasingKind, Suggestion
-from workbench.kb.analyzer import CONCEPT_PREFIX, Analysis, analyze
+from workbench.kb.analyzer import CONCEPT_PREFIX, Analysis, analyze, unit_split
 from workbench.kb.index import Doc, TermIndex, Terms
+from workbench.kb.index_cache import AnalysisCache, DocAnalysis, EntryAnalysis, RuleAnalysis, entry_key
 from workbench.kb.lexicon import get_lexicon
 
 _CHECK_ALL_NEGATIVES = 64
@@ -139,28 +140,48 @@ def _keyword_words(phrasing: Phrasing) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in map(_canonical_word, source) if w))
 
 
-def _prepare(entry: KbEntry, fields: tuple[bool, bool, bool]) -> _Prepared:
-    """Analyse an entry's phrasings (the slow part of an edit: jieba) without touching the index."""
-    if not entry.enabled:
-        return _Prepared(entry, (), ())
-    docs: list[Doc] = []
-    rules: list[_Rule] = []
+def analyse_entry(entry: KbEntry) -> EntryAnalysis:
+    """Analyse an enabled entry's question and phrasings (the slow part of an edit or a build: jieba)."""
+    docs: list[DocAnalysis] = []
+    rules: list[RuleAnalysis] = []
 
     def add_doc(source: str, negative: bool, core: tuple[str, ...]) -> None:
         a = analyze(source, cached=False)
         if a.text:
-            docs.append(Doc(entry.id, source, a.text, Terms.of(a, fields), entry.category, negative, core))
+            docs.append(DocAnalysis(source, a.text, a.words, negative, core))
 
     add_doc(entry.question, False, ())
     for p in entry.phrasings:
         if p.kind == PhrasingKind.KEYWORD:
             words = _keyword_words(p)
             if words:
-                rules.append(_Rule(entry.id, words, p.negative, p.text, entry.category))
+                rules.append(RuleAnalysis(words, p.negative, p.text))
         else:
             core = tuple(w for w in map(_canonical_word, p.core_words) if w)
             add_doc(p.text, p.negative, core)
-    return _Prepared(entry, tuple(docs), tuple(rules))
+    return EntryAnalysis(tuple(docs), tuple(rules))
+
+
+def _prepare(entry: KbEntry, fields: tuple[bool, bool, bool], analysis: EntryAnalysis | None = None) -> _Prepared:
+    """An entry ready to be indexed, from its `analysis` (made now unless given), without touching the index."""
+    if not entry.enabled:
+        return _Prepared(entry, (), ())
+    if analysis is None:
+        analysis = analyse_entry(entry)
+    docs = tuple(
+        Doc(
+            entry.id,
+            d.source,
+            d.text,
+            Terms.of(Analysis("", d.text, d.words, tuple(unit_split(d.text)), (), ()), fields),
+            entry.category,
+            d.negative,
+            d.core,
+        )
+        for d in analysis.docs
+    )
+    rules = tuple(_Rule(entry.id, r.words, r.negative, r.source, entry.category) for r in analysis.rules)
+    return _Prepared(entry, docs, rules)
 
 
 class Matcher:
@@ -171,26 +192,44 @@ class Matcher:
     `rebuild` builds a new index and swaps it in.
     """
 
-    def __init__(self, entries: Iterable[KbEntry] = (), config: MatchConfig | None = None) -> None:
+    def __init__(
+        self, entries: Iterable[KbEntry] = (), config: MatchConfig | None = None, cache: AnalysisCache | None = None
+    ) -> None:
         self.config = config or MatchConfig()
         self._lock = threading.Lock()  # guards self._state
         self._write_lock = threading.Lock()  # one writer at a time
         self._state = _State(self.config)
-        self.rebuild(entries)
+        self.analysed = 0  # entries the last rebuild analysed (not found in its cache)
+        self.rebuild(entries, cache)
 
     def __len__(self) -> int:
         return len(self._state.entries)
 
     # ---------------------------------------------------------------- edits
-    def rebuild(self, entries: Iterable[KbEntry]) -> None:
+    def rebuild(self, entries: Iterable[KbEntry], cache: AnalysisCache | None = None) -> None:
+        """Build a new index from `entries` and swap it in. With a `cache`, the analyses it holds are
+        used instead of analysing those entries again, and it is rewritten if the KB changed."""
         with self._write_lock:
             state = _State(self.config)
+            fields = state.index.fields
+            stored = cache.load() if cache is not None else {}
+            used: dict[str, EntryAnalysis] = {}
             for entry in entries:
                 state.drop(entry.id)  # a repeated id: the last one wins
-                state.apply(_prepare(entry, state.index.fields), bulk=True)
+                analysis = None
+                if cache is not None and entry.enabled:
+                    key = entry_key(entry)
+                    analysis = stored.get(key)
+                    if analysis is None:
+                        analysis = analyse_entry(entry)
+                    used[key] = analysis
+                state.apply(_prepare(entry, fields, analysis), bulk=True)
             state.index.finish_bulk()
             with self._lock:
                 self._state = state
+            self.analysed = len(used) - sum(1 for key in used if key in stored)
+            if cache is not None and (len(used) != len(stored) or self.analysed):
+                cache.save(used)
 
     def upsert(self, entry: KbEntry) -> None:
         """Add or replace one entry (also: edit, enable, disable)."""

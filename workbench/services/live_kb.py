@@ -19,6 +19,7 @@ from datetime import date
 
 from workbench.domain.kb import KbEntry
 from workbench.kb import tokenizer
+from workbench.kb.index_cache import AnalysisCache
 from workbench.kb.matcher import Matcher
 from workbench.services.kb_admin import KbAdminService, KbChange, apply_change
 from workbench.services.notifications import Change, Hub, Topic
@@ -27,8 +28,9 @@ log = logging.getLogger(__name__)
 
 
 class LiveMatcher:
-    def __init__(self, kb_admin: KbAdminService) -> None:
+    def __init__(self, kb_admin: KbAdminService, cache: AnalysisCache | None = None) -> None:
         self._kb_admin = kb_admin
+        self._cache = cache  # the analyses kept between starts (see `workbench.kb.index_cache`)
         self._state = threading.Lock()  # guards the fields below; held only briefly
         self._building = threading.Lock()  # one build at a time; later callers wait for it
         self._matcher: Matcher | None = None
@@ -49,7 +51,7 @@ class LiveMatcher:
                 return self._matcher
             tokenizer.ensure_loaded()
             day = self._kb_admin.today()
-            matcher = Matcher(self._kb_admin.live_entries())
+            matcher = Matcher(self._kb_admin.live_entries(), cache=self._cache)
             matcher.match("预热")  # the first query pays jieba's remaining start-up, not a customer
             with self._state:
                 apply_change([matcher], self._drain_backlog())
@@ -78,7 +80,7 @@ class LiveMatcher:
             if matcher is None:
                 self._reload_after_build = True
                 return
-        matcher.rebuild(self._kb_admin.live_entries())
+        matcher.rebuild(self._kb_admin.live_entries(), self._cache)
 
     def check_day(self) -> bool:
         """On a new date, give the matcher the answers whose validity window opened or closed since

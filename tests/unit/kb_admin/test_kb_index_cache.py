@@ -1,0 +1,58 @@
+"""A desk's KB matcher keeps its analyses in the cache dir between starts: the next start loads them
+when the KB is unchanged, and analyses again only what was edited or added meanwhile (edits while the
+desk runs reach its matcher at once, as before)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DemoTemplate, copy_demo
+from tests.unit.kb_admin.conftest import draft
+from workbench.composition import open_workspace
+from workbench.domain.kb_admin import EntryDraft
+from workbench.storage.db import sqlite_url
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _jieba(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from workbench.kb import tokenizer
+
+    if not tokenizer.is_ready():
+        tokenizer.set_cache_dir(tmp_path_factory.mktemp("jieba"))
+    tokenizer.ensure_loaded()
+
+
+def test_a_restart_loads_the_analyses_and_an_edit_is_analysed_again(
+    tmp_path: Path, demo_template: DemoTemplate
+) -> None:
+    database = tmp_path / "workbench.sqlite3"
+    copy_demo(demo_template(None), database)
+    url, cache = sqlite_url(database), tmp_path / "cache"
+
+    ws = open_workspace(url, kb_cache_dir=cache)
+    first = ws.matcher.build()
+    enabled = [e for e in ws.kb_admin.live_entries() if e.enabled]
+    assert first.analysed == len(enabled) > 50
+    assert len(list(cache.glob("kb-analyses-*.json"))) == 1
+    ws.close()
+
+    ws = open_workspace(url, kb_cache_dir=cache)
+    assert ws.matcher.build().analysed == 0  # nothing changed: loaded, not analysed
+    # an edit and a new entry while the desk runs: its matcher has them at once
+    entry = ws.kb_admin.entries()[0]
+    edited = EntryDraft(entry.category, "羽绒服能机洗吗", entry.phrasings, entry.answers)
+    ws.matcher.apply(ws.kb_admin.update_entry(entry.id, edited))
+    ws.matcher.apply(ws.kb_admin.create_entry(replace(draft(), question="围巾会掉毛吗", phrasings=())))
+    live = ws.matcher.current()
+    assert live is not None and live.match("羽绒服能机洗吗")[0].entry_id == entry.id
+    ws.close()
+
+    ws = open_workspace(url, kb_cache_dir=cache)
+    again = ws.matcher.build()
+    assert again.analysed == 2  # the edited entry and the new one
+    assert again.match("羽绒服能机洗吗")[0].entry_id == entry.id
+    assert again.match("围巾会掉毛吗")[0].question == "围巾会掉毛吗"
+    ws.close()
