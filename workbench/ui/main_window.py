@@ -696,7 +696,10 @@ class MainWindow(QMainWindow):
         return redact(self.config.db_url)
 
     def _on_matcher_ready(self) -> None:
+        from workbench.ui.gc_guard import settle
+
         self.assist.set_loading(False)
+        settle()  # the workspace and the KB index are built: they stay for the session
         self.matcher_ready.emit()
 
     # -- conversation list ----------------------------------------------------------------------

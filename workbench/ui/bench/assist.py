@@ -15,14 +15,20 @@ buyer messages that arrive in the chat the agent has open. Not counted: the wait
 simulator's next tick (the channel polls it every 500 ms; printed as `tick_wait_ms_p50`), messages
 in other chats (they load the desk but show no suggestions), a chat switched away from before its
 suggestions were painted (`dropped`). UI stalls: a 2 ms precise timer on the UI thread; a stall is
-a gap beyond its interval, over the whole run after the desk is ready. Queue depth: background jobs
+a gap beyond its interval, over the whole run after the desk is ready; `max_ui_busy_ms` is the UI
+thread's own CPU time within one gap (the rest of a stall is waiting: for the interpreter lock held by
+a worker, or for a core), and `noise_*_stall_ms` the stalls of a bare Qt event loop in another process
+with the same heartbeat during the run (the machine's share). Queue depth: background jobs
 of the window (reads, writes) not yet finished when a buyer message reaches the window.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -42,6 +48,31 @@ KB_ENTRIES = 2000
 THINK_MS = 400  # the agent reads the suggestions before sending the top one
 STAY_MS = 2500  # how long the agent waits in a chat for the buyer's answer before moving on
 FALLBACK_REPLY = "好的亲，这就为您处理"
+
+
+# The machine's own noise, beside the desk in the same run: a bare Qt event loop in another process
+# with the same heartbeat. Prints its stalls (ms) when told to stop on stdin.
+NOISE_PROBE = r"""
+import sys, threading, time
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+app = QCoreApplication([])
+interval = int(sys.argv[1])
+stalls, last, told = [], [time.perf_counter()], threading.Event()
+def beat():
+    if told.is_set():
+        app.quit()
+    now = time.perf_counter()
+    stalls.append(max(0.0, (now - last[0]) * 1000 - interval))
+    last[0] = now
+timer = QTimer()
+timer.setTimerType(Qt.TimerType.PreciseTimer)
+timer.setInterval(interval)
+timer.timeout.connect(beat)
+timer.start()
+threading.Thread(target=lambda: (sys.stdin.readline(), told.set()), daemon=True).start()
+app.exec()
+print(" ".join(f"{s:.2f}" for s in stalls))
+"""
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -113,7 +144,7 @@ def run(
     seed: int = 7,
 ) -> dict[str, float | str]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+    from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 
     from workbench.domain.conversations import ConversationState
     from workbench.kb import tokenizer
@@ -131,6 +162,7 @@ def run(
         tokenizer.set_cache_dir(paths.cache / "jieba")
         db_url = sqlite_url(paths.database)
         kb_size = _prepare(paths, db_url, kb_entries)
+        gc.collect()  # the preparation's garbage is not the desk's
 
         settings = Settings(simulator_rate_per_min=rate, simulator_speed=speed)
         config = LaunchConfig(paths=paths, db_url=db_url, settings=settings, simulator=True)
@@ -172,8 +204,10 @@ def run(
         depths: list[int] = []
         counts = {"messages": 0, "superseded": 0, "dropped": 0, "unmatched": 0, "replies": 0}
         arrival_of: dict[str, float] = {}
+        at_window: dict[str, float] = {}  # when the window heard of a buyer message
+        stages: dict[str, list[float]] = {"to_window": [], "to_ready": [], "to_paint": []}
         waiting_paint: dict[int, list[tuple[float, str]]] = {}  # open chat's messages without suggestions yet
-        to_paint: list[tuple[int, float, str]] = []  # suggestions handed to the sidebar, not yet painted
+        to_paint: list[tuple[int, float, str, float]] = []  # suggestions handed to the sidebar, not yet painted
 
         # -- the agent -----------------------------------------------------------------------------
         unanswered: dict[int, float] = {}  # chat → when its oldest unanswered buyer message came
@@ -190,6 +224,7 @@ def run(
                 counts["unmatched"] += 1
                 taken = time.perf_counter()
             arrival_of[text] = taken
+            at_window[text] = time.perf_counter()
             unanswered.setdefault(conv_id, taken)
             if conv_id == controller.current_id:
                 waiting_paint.setdefault(conv_id, []).append((taken, text))
@@ -198,17 +233,21 @@ def run(
                 switch()
 
         def on_suggestions(conv_id: int, text: str, _suggestions: object) -> None:
-            to_paint.append((conv_id, arrival_of.get(text, time.perf_counter()), text))
+            to_paint.append((conv_id, arrival_of.get(text, time.perf_counter()), text, time.perf_counter()))
 
         def painted() -> None:
             now = time.perf_counter()
             while to_paint:
-                conv_id, upto, text = to_paint.pop(0)
+                conv_id, upto, text, ready_at = to_paint.pop(0)
                 still = []
                 for taken, said in waiting_paint.get(conv_id, []):
                     if taken <= upto:
                         latencies.append((now - taken) * 1000)
                         counts["superseded"] += said != text
+                        if said == text:  # where the time went
+                            stages["to_window"].append((at_window[said] - taken) * 1000)
+                            stages["to_ready"].append((ready_at - at_window[said]) * 1000)
+                            stages["to_paint"].append((now - ready_at) * 1000)
                     else:
                         still.append((taken, said))
                 waiting_paint[conv_id] = still
@@ -217,9 +256,16 @@ def run(
 
         class PaintSpy(QObject):
             def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-                if event.type() == QEvent.Type.Paint and to_paint:
-                    QTimer.singleShot(0, painted)  # after this paint has been done
-                return False
+                if event.type() != QEvent.Type.Paint or not to_paint:
+                    return False
+                # Let the list paint now, then stop the clock: the suggestions are on screen.
+                watched.removeEventFilter(self)
+                try:
+                    QCoreApplication.sendEvent(watched, event)
+                finally:
+                    watched.installEventFilter(self)
+                painted()
+                return True
 
         spy = PaintSpy()
         window.assist.view.viewport().installEventFilter(spy)
@@ -269,12 +315,14 @@ def run(
 
         # -- UI stalls -----------------------------------------------------------------------------
         stalls: list[float] = []
-        last = [time.perf_counter()]
+        busy: list[float] = []  # the UI thread's own CPU time within each gap
+        last = [time.perf_counter(), time.thread_time()]
 
         def beat() -> None:
-            now = time.perf_counter()
+            now, cpu = time.perf_counter(), time.thread_time()
             stalls.append(max(0.0, (now - last[0]) * 1000 - HEARTBEAT_MS))
-            last[0] = now
+            busy.append((cpu - last[1]) * 1000)
+            last[0], last[1] = now, cpu
 
         heartbeat = QTimer()
         heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
@@ -282,13 +330,18 @@ def run(
         heartbeat.timeout.connect(beat)
 
         wait(lambda: False, 1.0)  # the first lists, phrases and panels settle
+        noise = subprocess.Popen(
+            [sys.executable, "-c", NOISE_PROBE, str(HEARTBEAT_MS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
         heartbeat.start()
-        last[0] = began = time.perf_counter()
+        last[0], last[1] = began, _ = time.perf_counter(), time.thread_time()
         if controller.current_id is None:
             switch()
         finished = wait(lambda: len(latencies) >= messages, 60 + messages * 10)
         duration = time.perf_counter() - began
         heartbeat.stop()
+        noise_out, _ = noise.communicate(b"stop\n", timeout=60)
+        noise_stalls = [float(v) for v in noise_out.split()] or [0.0]
         window.close()
         app.processEvents()
     if not latencies:
@@ -301,8 +354,13 @@ def run(
         "max_ms": round(max(latencies), 1),
         "max_ui_stall_ms": round(max(stalls), 1),
         "p95_ui_stall_ms": round(_percentile(stalls, 0.95), 1),
+        "max_ui_busy_ms": round(max(busy), 1),
+        "noise_max_stall_ms": round(max(noise_stalls), 1),
+        "noise_p95_stall_ms": round(_percentile(noise_stalls, 0.95), 1),
         "queue_depth_p95": _percentile([float(d) for d in depths], 0.95),
         "queue_depth_max": max(depths),
+        **{f"{name}_ms_p50": round(statistics.median(v), 1) for name, v in stages.items() if v},
+        **{f"{name}_ms_p95": round(_percentile(v, 0.95), 1) for name, v in stages.items() if v},
         "superseded": counts["superseded"],
         "dropped": counts["dropped"],
         "replies": counts["replies"],
