@@ -14,13 +14,13 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import WindowFactory
+from workbench.domain.kb import Suggestion
 from workbench.launch import LaunchConfig
 from workbench.paths import AppPaths
+from workbench.services.reception import ConversationLists
 from workbench.settings import Settings
 from workbench.storage.db import sqlite_url
 from workbench.ui.bootstrap import create_application
-from workbench.domain.kb import Suggestion
-from workbench.services.reception import ConversationLists
 from workbench.ui.reception.controller import LISTS_COALESCE_MS, ReceptionController
 from workbench.ui.tasks import Tasks
 
