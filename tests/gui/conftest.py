@@ -61,6 +61,7 @@ def collect_on_gui_thread() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.unfreeze()  # what a window froze when it was ready (ui/gc_guard.py settle) is the next test's garbage
         gc.enable()
         gc.collect()
 

@@ -14,8 +14,11 @@ def main(argv: list[str] | None = None) -> int:
     startup.add_argument("--runs", type=int, default=5)
     startup.add_argument("--kb-entries", type=int, default=0, help="also time suggestions with N more KB entries")
     startup.add_argument("--json", action="store_true")
-    assist = sub.add_parser("assist", help="customer message → suggestions shown, through the real window")
-    assist.add_argument("--messages", type=int, default=200)
+    assist = sub.add_parser("assist", help="a busy afternoon: buyer message → suggestions painted, in the real window")
+    assist.add_argument("--messages", type=int, default=200, help="open-chat buyer messages to time")
+    assist.add_argument("--rate", type=float, default=60.0, help="simulated buyers arriving per minute")
+    assist.add_argument("--speed", type=float, default=12.0, help="simulator speed (1 = human pace)")
+    assist.add_argument("--kb", type=int, default=2000, help="KB entries")
     assist.add_argument("--json", action="store_true")
     chat = sub.add_parser("chat", help="a long chat opened and scrolled to the top in the real window, vs the old view")
     chat.add_argument("--messages", type=int, default=10_000)
@@ -89,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.which == "assist":
         from workbench.ui.bench.assist import run as run_assist
 
-        result = run_assist(args.messages)
+        result = run_assist(args.messages, rate=args.rate, speed=args.speed, kb_entries=args.kb)
     else:
         from workbench.bench.autoreply import run as run_autoreply
 

@@ -3,7 +3,13 @@
 Shiboken releases the GIL while Qt destroys a widget tree; if an automatic collection starts on a
 worker thread at that moment it walks wrappers that are being freed and the process crashes. So the
 automatic collector is switched off and this timer collects on the GUI thread instead, generation by
-generation as the counts reach the usual thresholds.
+generation as the counts reach the usual thresholds, often enough that each collection has little
+to walk.
+
+Once the desk is ready (`settle`), what start-up built stays for the session — jieba's dictionary,
+the KB index, the services, the pages — so it is moved out of the collector's view (`gc.freeze`):
+a full collection then walks only what was made since, tens of milliseconds less of frozen UI with a
+2k-entry KB. Garbage cycles left over from start-up stay with it (a one-off).
 """
 
 from __future__ import annotations
@@ -13,8 +19,13 @@ import gc
 from PySide6.QtCore import QObject, QTimer
 
 
+def settle() -> None:
+    """Start-up is over: its objects leave the collector's view (see the module's doc)."""
+    gc.freeze()
+
+
 class GuiThreadGarbageCollector(QObject):
-    INTERVAL_MS = 1000
+    INTERVAL_MS = 200  # with a busy desk's workers a second's allocations took ~10 ms to collect
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -708,7 +708,10 @@ class MainWindow(QMainWindow):
         return self.tr("服务器 {host}").format(host=server) if server else self.tr("本机数据")
 
     def _on_matcher_ready(self) -> None:
+        from workbench.ui.gc_guard import settle
+
         self.assist.set_loading(False)
+        settle()  # the workspace and the KB index are built: they stay for the session
         self.matcher_ready.emit()
 
     # -- conversation list ----------------------------------------------------------------------

@@ -4,6 +4,11 @@
 A job is a plain function run off the UI thread; its result (or exception) comes back on the UI
 thread through a queued signal and is handed to the callbacks. Jobs never touch widgets.
 
+Short jobs the user waits on and only the newest of which matters (suggestions for a buyer's latest
+message) go through `latest`: they have a worker of their own, so they never queue behind database
+reads, and a newer job with the same key supersedes an older one — skipped if it has not started,
+its result dropped if it has — so a stale result never reaches the screen.
+
 A long job gets its own worker, so it never holds up the write worker that carries the desk's
 replies, accepts and ends: it uses its own database connection (each worker thread has one) and
 writes in short transactions of its own. It may report progress (handed to a callback on the UI
@@ -14,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -71,6 +76,10 @@ class Tasks(QObject):
         self._writes.setMaxThreadCount(1)  # one writer: no write-write contention, order kept
         self._long = QThreadPool(self)
         self._long.setMaxThreadCount(1)  # imports one after another, beside the writer
+        self._quick = QThreadPool(self)
+        self._quick.setMaxThreadCount(1)  # `latest` jobs: CPU-bound (one at a time is as fast), never behind reads
+        self._newest: dict[Hashable, int] = {}  # key → the id of its newest `latest` job
+        self._keys: dict[int, Hashable] = {}  # id of an unfinished `latest` job → its key
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Done | None, Failed | None]] = {}
         self._progress: dict[int, Callable[[Any], None]] = {}
@@ -85,6 +94,22 @@ class Tasks(QObject):
 
     def write(self, fn: Callable[[], Any], done: Done | None = None, failed: Failed | None = None) -> None:
         self._start(self._writes, fn, done, failed)
+
+    def latest(
+        self, key: Hashable, fn: Callable[[], Any], done: Done | None = None, failed: Failed | None = None
+    ) -> None:
+        """Run `fn` on the quick worker as the newest job for `key`: it supersedes any unfinished job
+        with that key, whose callbacks are then never called (skipped before it starts, dropped after)."""
+        job_id = next(self._ids)
+        self._newest[key] = job_id
+        self._keys[job_id] = key
+        newest = self._newest  # read on the worker: a superseded job does not run at all
+
+        def run() -> Any:
+            return fn() if newest.get(key) == job_id else None
+
+        self._callbacks[job_id] = (done, failed)
+        self._quick.start(_Job(job_id, run, self._relay))
 
     def long(
         self,
@@ -124,7 +149,8 @@ class Tasks(QObject):
         ok_reads = self._reads.waitForDone(msecs)
         ok_writes = self._writes.waitForDone(msecs)
         ok_long = self._long.waitForDone(msecs)
-        return ok_reads and ok_writes and ok_long
+        ok_quick = self._quick.waitForDone(msecs)
+        return ok_reads and ok_writes and ok_long and ok_quick
 
     def _start(self, pool: QThreadPool, fn: Callable[[], Any], done: Done | None, failed: Failed | None) -> None:
         job_id = next(self._ids)
@@ -136,9 +162,21 @@ class Tasks(QObject):
         if callback is not None:
             callback(value)
 
+    def _superseded(self, job_id: int) -> bool:
+        """A `latest` job that a newer one with its key replaced (forgotten here either way)."""
+        if job_id not in self._keys:
+            return False
+        key = self._keys.pop(job_id)
+        if self._newest.get(key) != job_id:
+            return True
+        del self._newest[key]
+        return False
+
     def _on_finished(self, job_id: int, result: object) -> None:
         self._forget_long(job_id)
         done, _ = self._callbacks.pop(job_id, (None, None))
+        if self._superseded(job_id):
+            return
         if done is not None:
             done(result)
 
@@ -150,6 +188,8 @@ class Tasks(QObject):
         self._forget_long(job_id)
         _, failed = self._callbacks.pop(job_id, (None, None))
         assert isinstance(exc, BaseException)
+        if self._superseded(job_id) and storage_failure(exc) is None:
+            return  # nobody waits for it any more
         storage = storage_failure(exc) is not None
         if storage:
             self.storage_failed.emit(exc)

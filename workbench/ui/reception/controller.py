@@ -45,6 +45,7 @@ DAY_CHECK_MS = 60_000
 STORAGE_CHECK_MS = 3_000  # while writes fail: how often a small test write is tried
 ORDER_NO = re.compile(r"(?<!\d)\d{12,20}(?!\d)")  # platform order numbers are long digit runs
 PAGE_SIZE = 200  # messages loaded at a time; older pages come when scrolled to the top
+LISTS_COALESCE_MS = 100  # at most one read of the desk's lists per this many milliseconds
 
 
 class _Relay(QObject):
@@ -176,6 +177,12 @@ class ReceptionController(QObject):
         tasks.storage_failed.connect(self._on_storage_failed)
         self._catching_up = False  # the open chat's new messages are being read
         self._lists_asked = self._lists_shown = 0  # list reads started / the newest one shown
+        self._lists_then: list[Callable[[], None]] = []  # callbacks waiting for the next list read
+        self._lists_again = False  # lists were asked for while the coalescing timer ran
+        self._lists_timer = QTimer(self)
+        self._lists_timer.setSingleShot(True)
+        self._lists_timer.setInterval(LISTS_COALESCE_MS)
+        self._lists_timer.timeout.connect(self._on_lists_timer)
 
     @property
     def matcher(self) -> Matcher | None:
@@ -298,9 +305,29 @@ class ReceptionController(QObject):
     # -- lists and the open chat --------------------------------------------------------------
 
     def refresh_lists(self, then: Callable[[], None] | None = None) -> None:
+        """Read the desk's lists and show them, then call `then`. At once, unless a read began less than
+        LISTS_COALESCE_MS ago: then the requests meanwhile share one read at the end of that time (a
+        busy desk asks after every message, send and mark-read; each read and repaint costs the UI)."""
+        if self.workspace is None:
+            return
+        if then is not None:
+            self._lists_then.append(then)
+        if self._lists_timer.isActive():
+            self._lists_again = True
+            return
+        self._read_lists()
+
+    def _on_lists_timer(self) -> None:
+        if self._lists_again:
+            self._read_lists()
+
+    def _read_lists(self) -> None:
         ws = self.workspace
         if ws is None:
             return
+        self._lists_again = False
+        self._lists_timer.start()
+        thens, self._lists_then = self._lists_then, []
 
         # Reads run in parallel: an older read that finishes after a newer one must not put the older
         # state back on screen (e.g. a chat shown 待接待 again after its 接入 was read).
@@ -315,7 +342,7 @@ class ReceptionController(QObject):
             if asked > self._lists_shown:
                 self._lists_shown = asked
                 self.lists_loaded.emit(*result)
-            if then is not None:
+            for then in thens:
                 then()
 
         self.tasks.read(load, done)
@@ -589,7 +616,9 @@ class ReceptionController(QObject):
             self.suggestions_ready.emit(conversation_id, text, suggestions)
             log.debug("suggestions in %.1f ms", (time.perf_counter() - started) * 1000)
 
-        self.tasks.read(lambda: matcher.match(text, top=top), done)
+        # The chat's newer message supersedes this one's analysis: it is skipped if it has not started
+        # and never shown if it has, so the sidebar never shows suggestions for an older message.
+        self.tasks.latest(("suggestions", conversation_id), lambda: matcher.match(text, top=top), done)
 
     # -- simulated customers ------------------------------------------------------------------
 
