@@ -205,3 +205,32 @@ def _heat(ws: Workspace, entry_id: int, day: date) -> tuple[int, int]:
         total = s.scalar(select(KbEntryRow.hits).where(KbEntryRow.id == entry_id)) or 0
         on_day = s.scalar(select(KbHitDayRow.hits).where(KbHitDayRow.entry_id == entry_id, KbHitDayRow.day == day))
     return total, on_day or 0
+
+
+def test_a_failed_batch_stores_nothing_of_it_and_the_bot_remembers_nothing(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a crash or error inside a batch's transaction (here: counting 热度, after the messages were
+    # written) loses the whole batch: never a buyer message without its reply, and the bot's chat
+    # states do not move on, so the same messages can be answered again
+    channel, buyers, conv_ids = full_auto(ws, 4, batch=500)
+    states = {c: channel.bot._state(c) for c in conv_ids}
+    with ws.db.session() as s:
+        before = s.scalar(select(func.count()).select_from(MessageRow).where(MessageRow.conversation_id.in_(conv_ids)))
+
+    def fail(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("workbench.storage.repositories.kb.KbRepository.count_hits", fail)
+    for i in range(len(conv_ids)):
+        buyers.say(f"v{i}", "什么时候发货")
+    with pytest.raises(OSError):
+        channel.tick()
+    with ws.db.session() as s:
+        after = s.scalar(select(func.count()).select_from(MessageRow).where(MessageRow.conversation_id.in_(conv_ids)))
+    assert after == before
+    assert {c: channel.bot._state(c) for c in conv_ids} == states
+    assert not buyers.replies  # no buyer read a reply that was not stored
+    monkeypatch.undo()
+    outcomes = channel.bot.answer_many([(c, "什么时候发货") for c in conv_ids])
+    assert [[m.sender for m in o.messages] for o in outcomes] == [[Sender.CUSTOMER, Sender.BOT]] * len(conv_ids)
