@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
         "autoreply", help="full-auto reception through the live path: channel, bot, database (SQLite)"
     )
     autoreply.add_argument("--messages", type=int, default=30_000)
-    autoreply.add_argument("--customers", type=int, default=2_000, help="buyers talking at once")
+    autoreply.add_argument("--customers", type=int, default=5_000, help="buyers talking at once")
     autoreply.add_argument("--batch", type=int, default=0, help="messages per transaction at most (0: the bot's)")
     autoreply.add_argument("--rate", type=float, default=0.0, help="messages offered per second (0: all at once)")
     autoreply.add_argument("--no-baseline", action="store_true", help="skip the per-message and engine-only runs")

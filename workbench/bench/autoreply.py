@@ -4,18 +4,20 @@ the team feed (`build_workspace`, `build_channel`); answers are stored in batche
 (`ReceptionBot.answer_many`).
 
 Set-up (not timed): a SQLite database (WAL, synchronous=NORMAL, as a desk's) with a shop whose KB is
-an industry pack (服饰 by default), `customers + chats` customers, and the shop in full-auto
-(机器人优先). `customers` buyers come in through the channel (each chat created with the bot's welcome
-card) before the clock starts.
+an industry pack (服饰 by default), a customer for every buyer, and the shop in full-auto (机器人优先).
+The first `customers` buyers come in through the channel (each chat created with the bot's welcome
+card, one transaction per buyer, as always) before the clock starts.
 
 What is timed: scripted buyers (`workbench.channels.scripted`) stand where the scenario simulator
 stands; everything after them is the program's code. Each buyer says 3-9 lines, mostly the pack's
 questions in its own words (greetings, particles, a product, a dropped character: every message of
 the run is distinct), some chatter the KB cannot answer, and for some a last line that asks for a
 human or is angry; after a hand-off the buyer's lines go to the agent. `customers` chats are open at
-once; when a buyer has said all its lines the next one arrives (its chat created in the timed part,
-as in the shop). The channel is ticked continuously (as a push channel would deliver; the desk's
-timer and the team feed tick every 0.5 s for human-paced buyers, which adds up to that to a reply).
+once; when a buyer has said all its lines the next one arrives (its chat created in the timed part;
+`arrivals_timed` says how many). By default (5,000) every buyer of a 30,000-message run is in the
+shop when the clock starts: the figure is the message path's; a smaller --customers adds arrivals.
+The channel is ticked continuously (as a push channel would deliver; the desk's timer and the team
+feed tick every 0.5 s for human-paced buyers, which adds up to that to a reply).
 
 Without --rate all messages are offered at once: `msg_per_s` is the sustained maximum (buyer messages
 whose message and reply are stored, over the wall time) and the latencies are mostly queueing. With
@@ -311,7 +313,7 @@ def _hits(ws: Any) -> dict[int, int]:
 
 def run(
     messages: int = 30_000,
-    customers: int = 2_000,
+    customers: int = 5_000,
     *,
     rate: float = 0.0,
     batch: int | None = None,
@@ -428,6 +430,7 @@ def run(
                     "kb": f"{pack.id}-{pack.version} ({len(pack.entries)} entries)",
                     "buyers": len(scripts),
                     "open_at_once": min(customers, len(scripts)),
+                    "arrivals_timed": max(0, len(scripts) - customers),
                     "path": "scripted buyers -> SimulatedChannel.tick -> ReceptionBot.answer_many -> SQLite",
                 }
             )

@@ -324,10 +324,13 @@ class ReceptionBot:
         `s`, the one that creates the chat; if it fails, the caller calls `forget`."""
         cfg = self.config
         routing = cfg.routing
-        accounts = self.routing.accounts()
-        humans = any(a.status is AgentStatus.ONLINE for a in accounts)
-        if cfg.bot.reception.strategy is AutoStrategy.MIXED:
-            humans = any(a.available for a in accounts) if routing.enabled else humans
+        reception = cfg.bot.reception
+        humans = False  # whether agents could take the customer: asked only when the strategy needs it
+        if reception.mode is ReceptionMode.AUTO and reception.strategy is not AutoStrategy.BOT_FIRST:
+            accounts = self.routing.accounts()
+            humans = any(a.status is AgentStatus.ONLINE for a in accounts)
+            if reception.strategy is AutoStrategy.MIXED:
+                humans = any(a.available for a in accounts) if routing.enabled else humans
         arrivals = self._arrivals
         self._arrivals += 1
         if self.matcher is not None and bot_takes(cfg.bot.reception, humans, arrivals):
