@@ -26,9 +26,19 @@ class ScriptedBuyers(Simulator):
     seconds). `tick(now)` hands over whatever is due, in order. `replies[visitor]` collects
     (text, when) for each reply the channel passed back, `when` read from `clock` at that moment."""
 
-    def __init__(self, scenarios: Sequence[Scenario], *, clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(
+        self,
+        scenarios: Sequence[Scenario],
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+        per_tick: int = 0,
+    ) -> None:
+        """`per_tick`: at most this many events per tick (0: all that are due), as a channel that takes
+        in what arrived in bursts; `taken[visitor]` notes when each line was handed over."""
         super().__init__(scenarios, arrivals_per_minute=0.0)
         self.clock = clock
+        self.per_tick = per_tick
+        self.taken: dict[str, deque[float]] = {}
         self._due: list[tuple[float, int, SimEvent]] = []
         self._order = itertools.count()
         self._buyers: set[str] = set()
@@ -53,10 +63,13 @@ class ScriptedBuyers(Simulator):
 
     def tick(self, now: float) -> list[SimEvent]:
         out: list[SimEvent] = []
-        while self._due and self._due[0][0] <= now:
+        taken_at = self.clock()
+        while self._due and self._due[0][0] <= now and (not self.per_tick or len(out) < self.per_tick):
             event = heapq.heappop(self._due)[2]
             if isinstance(event, CustomerArrived):
                 self._buyers.add(event.visitor_id)
+            else:
+                self.taken.setdefault(event.visitor_id, deque()).append(taken_at)
             out.append(event)
         return out
 

@@ -41,7 +41,7 @@ from workbench.domain.bot import (
     normalise_question,
     welcome_card,
 )
-from workbench.domain.conversations import Message, Sender
+from workbench.domain.conversations import Message, Sender, validate_message_text
 from workbench.domain.emotion import EmotionDetector, default_detector
 from workbench.domain.identity import PROGRAM, Actor, Permission
 from workbench.domain.kb import Suggestion
@@ -262,6 +262,7 @@ class ReceptionBot:
         self._bot_convs: set[int] | None = None
         self._arrivals = 0
         self._hot_questions: list[CardQuestion] | None = None  # read once per tick (see `refresh`)
+        self._tick_accounts: list[SubAccount] | None = None  # who is online, for hand-offs: once per tick
 
     # -- configuration ---------------------------------------------------------------------------
 
@@ -280,6 +281,7 @@ class ReceptionBot:
         """Re-read settings, the KB's answers and flags if anything changed; True if it did. The
         channel calls it at every tick: the welcome card's hot questions are read again too."""
         self._hot_questions = None
+        self._tick_accounts = None
         version = self.service.version()
         if version == self._version and not force and self._config is not None:
             return False
@@ -378,8 +380,9 @@ class ReceptionBot:
         reply, then store the batch in one transaction — every customer message with its reply or
         hand-off, the bot's counters and the 热度 of the entries answered (aggregated per entry and day).
 
-        A message of a chat the bot does not serve (any more) is stored for the agent, unanswered (its
-        outcome has no replies and no decision; the caller validated its text).
+        A message of a chat the bot does not serve (any more) is checked as an agent's chat's customer
+        messages are (DomainError when refused: nothing of the batch is stored) and stored for the
+        agent, unanswered (its outcome has no replies and no decision).
 
         The batch closes after `batch_messages` messages or `batch_ms` of deciding, whichever comes
         first, and before a message of a chat this batch handed off (its agent's greeting comes
@@ -399,13 +402,11 @@ class ReceptionBot:
         handed: set[int] = set()
         turns: list[BotTurn] = []
         planned: list[tuple[tuple[str, ...], BotDecision | None, SubAccount | None]] = []
-        accounts: list[SubAccount] | None = None  # read once per batch, at its first hand-off
 
-        def read_accounts() -> list[SubAccount]:
-            nonlocal accounts
-            if accounts is None:
-                accounts = self.routing.accounts()
-            return accounts
+        def read_accounts() -> list[SubAccount]:  # read once per tick (see `refresh`), at its first hand-off
+            if self._tick_accounts is None:
+                self._tick_accounts = self.routing.accounts()
+            return self._tick_accounts
 
         for conversation_id, text in messages:
             if turns and (
@@ -416,7 +417,7 @@ class ReceptionBot:
             ):
                 break
             if not self.is_bot(conversation_id):  # the agent's chat: stored for the agent
-                turns.append(BotTurn(conversation_id, now, text))
+                turns.append(BotTurn(conversation_id, now, validate_message_text(text)))
                 planned.append(((), None, None))
                 continue
             state = states.get(conversation_id)
