@@ -42,7 +42,7 @@ from workbench.services.accounts import AccountService, DeskLogin, LoginService
 from workbench.services.aftersales import AftersalesService
 from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator
 from workbench.services.backups import BackupService, RestoreOutcome
-from workbench.services.bot import BotService, ReceptionBot
+from workbench.services.bot import BATCH_MESSAGES, BotService, ReceptionBot
 from workbench.services.classroom import ClassroomService
 from workbench.services.clock import Clock, system_clock
 from workbench.services.crm import CrmService
@@ -289,18 +289,22 @@ def build_channel(
     max_active: int = MAX_ACTIVE,
     monotonic: Callable[[], float] = time.monotonic,
     scenarios: Sequence[str] = (),
+    source: Simulator | None = None,
+    bot_batch: int = BATCH_MESSAGES,
 ) -> SimulatedChannel:
     """Simulated customers for a desk (or a team's feed): the scenario simulator (at most
     `max_active` customers in the shop at once), the reception bot that serves full-auto chats, and
     the order events that drive auto messages and reviews. `scenarios` (ids) limits the buyers to an
-    exercise's scenario set (empty: every scenario)."""
+    exercise's scenario set (empty: every scenario). `source` replaces the scenario simulator by other
+    buyers (the full-auto benchmark's scripted ones); `bot_batch` caps the messages the bot stores in
+    one transaction."""
     rng = random.Random(seed)
     channel: SimulatedChannel
 
     def context(scenario: Scenario) -> Mapping[str, str]:
         return channel.context_for(scenario)
 
-    simulator = Simulator(
+    simulator = source or Simulator(
         select_scenarios(scenarios),
         rng=rng,
         arrivals_per_minute=rate_per_min,
@@ -308,7 +312,7 @@ def build_channel(
         max_active=max_active,
         context_provider=context,
     )
-    bot = ReceptionBot(ws.db, ws.shop.id, ws.clock, random.Random(rng.getrandbits(64)))
+    bot = ReceptionBot(ws.db, ws.shop.id, ws.clock, random.Random(rng.getrandbits(64)), batch_messages=bot_batch)
     bot.routing.offline_after_s = ws.routing.offline_after_s
     order_events = OrderEventSimulator(ws.db, ws.shop.id, ws.clock, random.Random(rng.getrandbits(64)))
     channel = SimulatedChannel(

@@ -26,11 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     chat.add_argument("--baseline-budget", type=float, default=120.0, help="seconds the old view may scroll")
     chat.add_argument("--profile", action="store_true", help="print each view's hottest functions to stderr")
     chat.add_argument("--json", action="store_true")
-    autoreply = sub.add_parser("autoreply", help="full-auto bot: receive, match, answer or hand off, persist (SQLite)")
+    autoreply = sub.add_parser(
+        "autoreply", help="full-auto reception through the live path: channel, bot, database (SQLite)"
+    )
     autoreply.add_argument("--messages", type=int, default=30_000)
-    autoreply.add_argument("--customers", type=int, default=5_000)
-    autoreply.add_argument("--batch", type=int, default=500, help="messages per transaction (at most)")
-    autoreply.add_argument("--rate", type=float, default=0.0, help="messages per second to send (0: as fast as taken)")
+    autoreply.add_argument("--customers", type=int, default=5_000, help="buyers talking at once")
+    autoreply.add_argument("--batch", type=int, default=0, help="messages per transaction at most (0: the bot's)")
+    autoreply.add_argument("--rate", type=float, default=0.0, help="messages offered per second (0: all at once)")
+    autoreply.add_argument("--no-baseline", action="store_true", help="skip the per-message and engine-only runs")
+    autoreply.add_argument("--profile", default="", metavar="FILE", help="cProfile the timed part into FILE")
     autoreply.add_argument("--pack", default="apparel", help="industry pack used as the KB")
     autoreply.add_argument("--json", action="store_true")
     customers = sub.add_parser(
@@ -96,7 +100,15 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from workbench.bench.autoreply import run as run_autoreply
 
-        result = run_autoreply(args.messages, args.customers, batch=args.batch, rate=args.rate, pack_id=args.pack)
+        result = run_autoreply(
+            args.messages,
+            args.customers,
+            batch=args.batch or None,
+            rate=args.rate,
+            baseline=not args.no_baseline,
+            pack_id=args.pack,
+            profile=args.profile,
+        )
     if args.json:
         print(json.dumps(result))
     else:

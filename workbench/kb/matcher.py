@@ -266,16 +266,26 @@ class Matcher:
             return [(s.entry_id, round(s.score, 4)) for s in self._ranked(q, top, category)]
 
     def answer(self, text: str, category: str | None = None) -> MatchOutcome:
+        """`match`'s verdict: a direct answer, options to clarify, or nothing. Only the suggestions the
+        outcome holds are built with their explanations (the reception bot asks this for every message)."""
         cfg = self.config
-        ranked = self.match(text, top=cfg.max_options, category=category)
-        if not ranked or ranked[0].score < cfg.t_clarify:
+        q = analyze(text)
+        if q.empty or cfg.max_options <= 0:
             return MatchOutcome(OutcomeKind.FALLBACK, None, ())
-        best = ranked[0]
-        if best.score >= cfg.t_direct:
-            return MatchOutcome(OutcomeKind.DIRECT, best, ())
-        floor = max(cfg.t_clarify, best.score - cfg.clarify_window)
-        options = tuple(s for s in ranked if s.score >= floor)
-        return MatchOutcome(OutcomeKind.CLARIFY, best, options)
+        with self._lock:
+            state = self._state
+            ranked = self._ranked(q, cfg.max_options, category)
+            scores = [_shown_score(s) for s in ranked]
+            if not ranked or scores[0] < cfg.t_clarify:
+                return MatchOutcome(OutcomeKind.FALLBACK, None, ())
+            direct = scores[0] >= cfg.t_direct
+            floor = max(cfg.t_clarify, scores[0] - cfg.clarify_window)
+            kept = ranked[:1] if direct else [s for s, score in zip(ranked, scores, strict=True) if score >= floor]
+            picked = [(s, state.entries[s.entry_id], state.index.doc_words(s.doc) if s.doc else ()) for s in kept]
+        shown = [_suggestion(q, s, entry, words) for s, entry, words in picked]
+        if direct:
+            return MatchOutcome(OutcomeKind.DIRECT, shown[0], ())
+        return MatchOutcome(OutcomeKind.CLARIFY, shown[0], tuple(shown))
 
     def similarity(self, a: str, b: str) -> float:
         """Score of text `b`, as a phrasing, for message `a`, with this KB's term statistics."""
@@ -392,6 +402,11 @@ def _related_pairs(q: Analysis, doc_words: tuple[str, ...]) -> list[tuple[str, s
     return pairs
 
 
+def _shown_score(s: _Scored) -> float:
+    """The score a suggestion carries: in [0, 1], to 4 places."""
+    return round(min(1.0, max(0.0, s.score)), 4)
+
+
 def _suggestion(q: Analysis, s: _Scored, entry: KbEntry, doc_words: tuple[str, ...]) -> Suggestion:
     """Reasons are short codes: same, synonym:啥时候=什么时候, related:快递~物流, core:发货,
     fuzzy:0.86, keyword:运费险+退货, ignored:亲,请问."""
@@ -424,7 +439,7 @@ def _suggestion(q: Analysis, s: _Scored, entry: KbEntry, doc_words: tuple[str, .
         entry_id=entry.id,
         question=entry.question,
         answer=entry.answer,
-        score=round(min(1.0, max(0.0, s.score)), 4),
+        score=_shown_score(s),
         category=entry.category,
         matched_phrasing=phrasing,
         matched_words=matched,

@@ -1,15 +1,13 @@
 """The reception bot (店小蜜) at work: its settings, the engine that answers one customer message,
-the desk-side helper the simulated channel uses (routing, welcome card, hand-offs, colleagues), and
-a batched full-auto pipeline (match in one thread, persist in batched transactions in another)."""
+and the desk-side helper the simulated channel uses (routing, welcome card, hand-offs, colleagues,
+and full-auto answers stored in batched transactions)."""
 
 from __future__ import annotations
 
 import logging
-import queue
 import random
-import threading
 import time as _time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -43,7 +41,7 @@ from workbench.domain.bot import (
     normalise_question,
     welcome_card,
 )
-from workbench.domain.conversations import Message, Sender
+from workbench.domain.conversations import Message, Sender, validate_message_text
 from workbench.domain.emotion import EmotionDetector, default_detector
 from workbench.domain.identity import PROGRAM, Actor, Permission
 from workbench.domain.kb import Suggestion
@@ -60,6 +58,12 @@ if TYPE_CHECKING:
     from workbench.kb.matcher import Matcher
 
 log = logging.getLogger(__name__)
+
+# Full-auto answers are stored in batches (one transaction each): a batch closes after this many
+# messages or once deciding it took this long, whichever comes first. Nothing waits for a batch to
+# fill: a lone message is stored at once; under load the messages that queued meanwhile go together.
+BATCH_MESSAGES = 200
+BATCH_MS = 40.0
 
 
 # -- settings ------------------------------------------------------------------------------------
@@ -230,10 +234,21 @@ class ReceptionBot:
 
     Used from one thread (the channel's). Settings are re-read when their version changes."""
 
-    def __init__(self, db: Database, shop_id: int, clock: Clock, rng: random.Random) -> None:
+    def __init__(
+        self,
+        db: Database,
+        shop_id: int,
+        clock: Clock,
+        rng: random.Random,
+        *,
+        batch_messages: int = BATCH_MESSAGES,
+        batch_ms: float = BATCH_MS,
+    ) -> None:
         self.db = db
         self.shop_id = shop_id
         self.clock = clock
+        self.batch_messages = max(1, batch_messages)
+        self.batch_ms = batch_ms
         # The program's own use: it reads the settings and routes, and changes no setup.
         self.service = BotService(db, shop_id, clock, actor=PROGRAM)
         self.routing = RoutingService(db, shop_id, clock, actor=PROGRAM)
@@ -246,6 +261,8 @@ class ReceptionBot:
         self._states: dict[int, BotChatState] = {}
         self._bot_convs: set[int] | None = None
         self._arrivals = 0
+        self._hot_questions: list[CardQuestion] | None = None  # read once per tick (see `refresh`)
+        self._tick_accounts: list[SubAccount] | None = None  # who is online, for hand-offs: once per tick
 
     # -- configuration ---------------------------------------------------------------------------
 
@@ -261,7 +278,10 @@ class ReceptionBot:
         return self._config
 
     def refresh(self, *, force: bool = False) -> bool:
-        """Re-read settings, the KB's answers and flags if anything changed; True if it did."""
+        """Re-read settings, the KB's answers and flags if anything changed; True if it did. The
+        channel calls it at every tick: the welcome card's hot questions are read again too."""
+        self._hot_questions = None
+        self._tick_accounts = None
         version = self.service.version()
         if version == self._version and not force and self._config is not None:
             return False
@@ -306,10 +326,13 @@ class ReceptionBot:
         `s`, the one that creates the chat; if it fails, the caller calls `forget`."""
         cfg = self.config
         routing = cfg.routing
-        accounts = self.routing.accounts()
-        humans = any(a.status is AgentStatus.ONLINE for a in accounts)
-        if cfg.bot.reception.strategy is AutoStrategy.MIXED:
-            humans = any(a.available for a in accounts) if routing.enabled else humans
+        reception = cfg.bot.reception
+        humans = False  # whether agents could take the customer: asked only when the strategy needs it
+        if reception.mode is ReceptionMode.AUTO and reception.strategy is not AutoStrategy.BOT_FIRST:
+            accounts = self.routing.accounts()
+            humans = any(a.status is AgentStatus.ONLINE for a in accounts)
+            if reception.strategy is AutoStrategy.MIXED:
+                humans = any(a.available for a in accounts) if routing.enabled else humans
         arrivals = self._arrivals
         self._arrivals += 1
         if self.matcher is not None and bot_takes(cfg.bot.reception, humans, arrivals):
@@ -321,9 +344,16 @@ class ReceptionBot:
             return NewCustomer(False, None)
         return NewCustomer(False, account, self._assign(s, conversation_id, account))
 
+    def welcome_card(self, at: datetime) -> WelcomeCard:
+        """The card a new customer of the bot sees at `at` (its hot questions read once per tick:
+        many buyers arriving together see the same card, and it costs one query)."""
+        if self._hot_questions is None:
+            self._hot_questions = self.service.hot_questions()
+        return welcome_card(self.config.bot.welcome, at.time(), self._hot_questions)
+
     def _take(self, s: Session, conversation_id: int) -> tuple[Message, ...]:
         now = self.clock()
-        card = self.service.welcome_card(self.config.bot.welcome, now)
+        card = self.welcome_card(now)
         repo = BotRepository(s)
         repo.take(conversation_id, now)
         stored = repo.persist_turns(
@@ -343,43 +373,119 @@ class ReceptionBot:
 
     def answer(self, conversation_id: int, text: str) -> BotOutcome:
         """A customer message in a bot-served chat: store it with the bot's answer, or hand off."""
+        return self.answer_many([(conversation_id, text)])[0]
+
+    def answer_many(self, messages: Sequence[tuple[int, str]]) -> list[BotOutcome]:
+        """Customer messages in bot-served chats, (conversation, text) in arrival order: decide each
+        reply, then store the batch in one transaction — every customer message with its reply or
+        hand-off, the bot's counters and the 热度 of the entries answered (aggregated per entry and day).
+
+        A message of a chat the bot does not serve (any more) is checked as an agent's chat's customer
+        messages are (DomainError when refused: nothing of the batch is stored) and stored for the
+        agent, unanswered (its outcome has no replies and no decision).
+
+        The batch closes after `batch_messages` messages or `batch_ms` of deciding, whichever comes
+        first, and before a message of a chat this batch handed off (its agent's greeting comes
+        first); with routing on, also right after a hand-off (the next hand-off's routing must see
+        this one's assignment). Returns the outcomes of that prefix of `messages`, never an empty
+        list; the caller calls again with the rest. Nothing waits for more messages: a lone one is
+        stored at once. The bot's memory (chat states, served chats) changes only once the
+        transaction committed, so a failed batch can be tried again."""
+        if not messages:
+            return []
         now = self.clock()
         engine = self.engine()
-        if engine is None:  # no matcher yet: the message waits, unanswered
-            with self.db.session() as s:
-                stored = BotRepository(s).persist_turns(
-                    [BotTurn(conversation_id, now, text, (), self._state(conversation_id))]
-                )
-                self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
-            return BotOutcome(stored[0], ())
-        state = self._state(conversation_id)
-        decision = engine.reply(state, text)
-        if decision.action is not BotAction.HANDOFF:
-            self._states[conversation_id] = decision.state
-            with self.db.session() as s:
-                stored = BotRepository(s).persist_turns(
-                    [
-                        BotTurn(
-                            conversation_id,
-                            now,
-                            text,
-                            ((Sender.BOT, decision.text),),
-                            decision.state,
-                            answered_entry=answered_entry(decision),
-                        )
-                    ]
-                )
-                self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
-            return BotOutcome(stored[0], (decision.text,), decision)
-        return self._hand_off(conversation_id, now, text, decision)
+        routing_on = self.config.routing.enabled
+        started = _time.perf_counter()
+        budget = self.batch_ms / 1000.0
+        states: dict[int, BotChatState] = {}  # this batch's chat states, kept once it commits
+        handed: set[int] = set()
+        turns: list[BotTurn] = []
+        planned: list[tuple[tuple[str, ...], BotDecision | None, SubAccount | None]] = []
 
-    def _hand_off(self, conversation_id: int, now: datetime, text: str, decision: BotDecision) -> BotOutcome:
+        def read_accounts() -> list[SubAccount]:  # read once per tick (see `refresh`), at its first hand-off
+            if self._tick_accounts is None:
+                self._tick_accounts = self.routing.accounts()
+            return self._tick_accounts
+
+        for conversation_id, text in messages:
+            if turns and (
+                len(turns) >= self.batch_messages
+                or conversation_id in handed
+                or (routing_on and handed)
+                or _time.perf_counter() - started >= budget
+            ):
+                break
+            if not self.is_bot(conversation_id):  # the agent's chat: stored for the agent
+                turns.append(BotTurn(conversation_id, now, validate_message_text(text)))
+                planned.append(((), None, None))
+                continue
+            state = states.get(conversation_id)
+            if state is None:
+                state = self._state(conversation_id)
+            if engine is None:  # no matcher yet: the message waits, unanswered
+                turns.append(BotTurn(conversation_id, now, text, (), state))
+                planned.append(((), None, None))
+                continue
+            decision = engine.reply(state, text)
+            if decision.action is BotAction.HANDOFF:
+                turn, prompt, account = self._handoff_turn(conversation_id, now, text, decision, read_accounts)
+                handed.add(conversation_id)
+                turns.append(turn)
+                planned.append(((prompt,), decision, account))
+                continue
+            states[conversation_id] = decision.state
+            turns.append(
+                BotTurn(
+                    conversation_id,
+                    now,
+                    text,
+                    ((Sender.BOT, decision.text),),
+                    decision.state,
+                    answered_entry=answered_entry(decision),
+                )
+            )
+            planned.append(((decision.text,), decision, None))
+        colleagues = [(turn.conversation_id, account) for turn, (_, _, account) in zip(turns, planned, strict=True)]
+        try:
+            with self.db.session() as s:  # the whole batch, hand-offs and colleagues taking chats: one transaction
+                stored = BotRepository(s).persist_turns(turns)
+                for conversation_id in dict.fromkeys(turn.conversation_id for turn in turns):
+                    self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
+                for i, (conversation_id, account) in enumerate(colleagues):
+                    if account is not None and account.simulated:
+                        stored[i] = (*stored[i], self.colleagues.take(s, conversation_id, account))
+        except BaseException:
+            for conversation_id, account in colleagues:
+                if account is not None and account.simulated:
+                    self.colleagues.forget(conversation_id)
+            raise
+        self._states.update(states)
+        for conversation_id in handed:
+            self.forget(conversation_id)
+        outcomes = []
+        for messages_stored, (replies, decided, account) in zip(stored, planned, strict=True):
+            reason = decided.reason if decided is not None and decided.action is BotAction.HANDOFF else None
+            outcomes.append(BotOutcome(messages_stored, replies, decided, reason, account))
+        return outcomes
+
+    def _handoff_turn(
+        self,
+        conversation_id: int,
+        now: datetime,
+        text: str,
+        decision: BotDecision,
+        accounts: Callable[[], list[SubAccount]],
+    ) -> tuple[BotTurn, str, SubAccount | None]:
+        """The hand-off of a chat to 待接待 (or to the agent routing found): the turn to store, the
+        prompt the customer reads, and the account that gets the chat. `accounts` reads the
+        sub-accounts (their status: is anybody online to take it over?)."""
         assert decision.reason is not None
         cfg = self.config
         rules = cfg.bot.transfer
         account = self._handoff_target(cfg.routing, text)
         humans = account is not None or (
-            not cfg.routing.enabled and any(a.status is AgentStatus.ONLINE for a in self.routing.accounts())
+            not cfg.routing.enabled and any(a.status is AgentStatus.ONLINE for a in accounts())
         )
         nickname = cfg.bot.welcome.nickname
         if humans:
@@ -399,17 +505,7 @@ class ReceptionBot:
             decision.detail,
             assign,
         )
-        try:
-            with self.db.session() as s:  # the hand-off and a colleague taking the chat: one transaction
-                stored = BotRepository(s).persist_turns([turn])[0]
-                self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
-                if account is not None and account.simulated:
-                    stored = (*stored, self.colleagues.take(s, conversation_id, account))
-        except BaseException:
-            self.colleagues.forget(conversation_id)
-            raise
-        self.forget(conversation_id)
-        return BotOutcome(stored, (prompt,), decision, decision.reason, account)
+        return turn, prompt, account
 
     def _handoff_target(self, routing: RoutingConfig, text: str) -> SubAccount | None:
         if not routing.enabled:
@@ -448,178 +544,3 @@ class ReceptionBot:
             if outcome.best is not None and outcome.kind.value != MatchKind.FALLBACK.value:
                 return outcome.best.answer
         return self.colleagues.fallback()
-
-
-# -- the batched full-auto pipeline ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Incoming:
-    conversation_id: int
-    text: str
-
-
-_Done = tuple[BotTurn, BotAction | None]
-
-
-@dataclass(slots=True)
-class PipelineStats:
-    messages: int = 0  # customer messages stored with their outcome
-    stored: int = 0  # rows written to messages (customer + bot + notes)
-    answered: int = 0
-    clarified: int = 0
-    fallbacks: int = 0
-    handoffs: int = 0
-    batches: int = 0
-    latencies_ms: list[float] | None = None
-
-
-class AutoReplyPipeline:
-    """Full-auto at volume: customer messages come in (`submit` one, or `submit_many` as a channel
-    receives a burst); a matcher thread decides each reply in arrival order, keeping each
-    conversation's bot state; a writer thread persists customer message, reply and hand-off in
-    batched transactions (up to `batch_size` messages, one commit each).
-
-    Messages move between the threads in chunks, so queue hand-overs cost little per message; the
-    queues are bounded (back-pressure on `submit`). Latency is measured from submit to the commit
-    that stored the message and its reply.
-    """
-
-    def __init__(
-        self,
-        db: Database,
-        engine: BotEngine,
-        *,
-        clock: Clock = system_clock,
-        batch_size: int = 500,
-        max_pending: int = 1000,
-    ) -> None:
-        self.db = db
-        self.engine = engine
-        self.clock = clock
-        self.batch_size = batch_size
-        slots = max(2, max_pending // 50)  # chunks of about 50 messages in flight
-        self._in: queue.Queue[tuple[list[_Incoming], float] | None] = queue.Queue(slots)
-        self._out: queue.Queue[tuple[list[_Done], float] | None] = queue.Queue(slots)
-        self._states: dict[int, BotChatState] = {}
-        self._human: set[int] = set()
-        self.stats = PipelineStats(latencies_ms=[])
-        self._errors: list[BaseException] = []
-        self._matcher_thread = threading.Thread(target=self._match_loop, name="autoreply-match", daemon=True)
-        self._writer_thread = threading.Thread(target=self._write_loop, name="autoreply-write", daemon=True)
-
-    def start(self, bot_conversations: dict[int, BotChatState] | None = None) -> None:
-        self._states.update(bot_conversations or {})
-        self._matcher_thread.start()
-        self._writer_thread.start()
-
-    def submit(self, conversation_id: int, text: str) -> None:
-        self.submit_many([(conversation_id, text)])
-
-    def submit_many(self, messages: list[tuple[int, str]]) -> None:
-        """Messages received together, in order; blocks while the queue is full (back-pressure)."""
-        if messages:
-            self._in.put(([_Incoming(c, t) for c, t in messages], _time.perf_counter()))
-
-    def close(self) -> PipelineStats:
-        """Finish everything submitted, stop the threads and return the numbers."""
-        self._in.put(None)
-        self._matcher_thread.join()
-        self._writer_thread.join()
-        if self._errors:
-            raise self._errors[0]
-        return self.stats
-
-    def _match_loop(self) -> None:
-        try:
-            settings = self.engine.settings
-            nickname = settings.welcome.nickname
-            success = fill_bot_name(settings.transfer.success_prompt, nickname)
-            reply = self.engine.reply
-            states, human = self._states, self._human
-            while True:
-                chunk = self._in.get()
-                if chunk is None:
-                    break
-                items, received = chunk
-                now = self.clock()
-                done: list[_Done] = []
-                for item in items:
-                    cid = item.conversation_id
-                    if cid in human:  # handed off already: stored for the agent, no bot reply
-                        done.append((BotTurn(cid, now, item.text), None))
-                        continue
-                    decision = reply(states.get(cid) or BotChatState(), item.text)
-                    if decision.action is BotAction.HANDOFF:
-                        assert decision.reason is not None
-                        human.add(cid)
-                        states.pop(cid, None)
-                        replies = (
-                            (Sender.BOT, success),
-                            (Sender.SYSTEM, handoff_note(decision.reason, decision.detail)),
-                        )
-                        turn = BotTurn(cid, now, item.text, replies, decision.state, decision.reason, decision.detail)
-                    else:
-                        states[cid] = decision.state
-                        turn = BotTurn(
-                            cid,
-                            now,
-                            item.text,
-                            ((Sender.BOT, decision.text),),
-                            decision.state,
-                            answered_entry=answered_entry(decision),
-                        )
-                    done.append((turn, decision.action))
-                self._out.put((done, received))
-        except BaseException as exc:  # surfaced by close()
-            self._errors.append(exc)
-        finally:
-            self._out.put(None)
-
-    def _write_loop(self) -> None:
-        stats = self.stats
-        latencies = stats.latencies_ms
-        assert latencies is not None
-        finished = False
-        try:
-            while not finished:
-                first = self._out.get()
-                if first is None:
-                    break
-                chunks = [first]
-                size = len(first[0])
-                while size < self.batch_size:
-                    try:
-                        nxt = self._out.get_nowait()
-                    except queue.Empty:
-                        break
-                    if nxt is None:
-                        finished = True
-                        break
-                    chunks.append(nxt)
-                    size += len(nxt[0])
-                turns = [turn for done, _ in chunks for turn, _ in done]
-                with self.db.session() as s:
-                    BotRepository(s).persist_turns(turns, returning=False)
-                    for turn in turns:  # a big batch is said as "several conversations"
-                        self.db.notify(s, Topic.CONVERSATIONS, turn.conversation_id)
-                committed = _time.perf_counter()
-                stats.batches += 1
-                for done, received in chunks:
-                    latency = (committed - received) * 1000.0
-                    for turn, action in done:
-                        latencies.append(latency)
-                        stats.messages += 1
-                        stats.stored += (1 if turn.customer_text else 0) + len(turn.replies)
-                        if action is BotAction.ANSWER:
-                            stats.answered += 1
-                        elif action is BotAction.CLARIFY:
-                            stats.clarified += 1
-                        elif action is BotAction.FALLBACK:
-                            stats.fallbacks += 1
-                        elif action is BotAction.HANDOFF:
-                            stats.handoffs += 1
-        except BaseException as exc:
-            self._errors.append(exc)
-            while not finished and self._out.get() is not None:  # let the matcher finish
-                pass

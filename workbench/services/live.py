@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -199,6 +200,10 @@ class SimulatedChannel:
             context_provider=self.context_for,
         )
 
+    def conversation_of(self, visitor_id: str) -> int | None:
+        """The chat of a simulated customer still in the shop."""
+        return self._visitor_conv.get(visitor_id)
+
     def conversation_ids(self) -> tuple[int, ...]:
         """The chats of the simulated customers still in the shop."""
         return tuple(self._conv_visitor)
@@ -228,11 +233,29 @@ class SimulatedChannel:
         now = self.monotonic()
         clicked: set[str] = set()  # visitors whose welcome-card click replaced their opening here
         stored: set[int] = set()  # indexes of opening messages stored with their chat's arrival
+        # Customer messages wait here until the end of the events, then they are stored together, one
+        # transaction per batch, the bot's chats answered (see `ReceptionBot.answer_many`), the others
+        # left for their agent. Only events of the same chat must not overtake them (an arrival of the
+        # same buyer, the buyer leaving): each chat's messages keep their order, the order its buyer
+        # sees; other chats are independent.
+        to_bot: list[tuple[int, str, str]] = []  # (conversation, visitor, text)
+        waiting_chats: set[int] = set()
+        waiting_customers: set[int] = set()
+
+        def answer_waiting() -> None:
+            for conv_id, outcome in self._bot_answers(to_bot, now):
+                merge(conv_id, **outcome)
+            to_bot.clear()
+            waiting_chats.clear()
+            waiting_customers.clear()
+
         for index, event in enumerate(events):
             if isinstance(event, CustomerArrived):
                 customer_id = self._customer_for(event.context)
                 if customer_id is None:
                     continue
+                if customer_id in waiting_customers:
+                    answer_waiting()
                 opening = next(
                     (
                         (i, e)
@@ -268,28 +291,53 @@ class SimulatedChannel:
                 conv_id = self._visitor_conv.get(event.visitor_id)
                 if conv_id is None:
                     continue
-                if self.bot.is_bot(conv_id):
-                    outcome = self._bot_hears(conv_id, event.visitor_id, event.text, now)
-                    if outcome is not None:
-                        merge(conv_id, **_bot_changes(outcome))
-                    continue
-                try:
-                    message = self.reception.customer_says(conv_id, event.text)
-                except DomainError as exc:
-                    log.warning("simulated message refused: %s", exc)
-                    continue
-                self.bot.colleagues.customer_said(conv_id, event.text, now, self.simulator.speed)
-                merge(conv_id, messages=(message,))
+                to_bot.append((conv_id, event.visitor_id, event.text))
+                waiting_chats.add(conv_id)
+                waiting_customers.add(self._customer_of(conv_id))
             elif isinstance(event, CustomerLeft):
                 conv_id = self._visitor_conv.get(event.visitor_id)
                 if conv_id is None:
                     continue
+                if conv_id in waiting_chats:
+                    answer_waiting()
                 updates.setdefault(conv_id, ChannelUpdate(conv_id, self._customer_of(conv_id)))
                 note_text = LEFT_NOTES.get(event.reason, LEFT_NOTES["ignored"])
                 note = self.reception.end_with_note(conv_id, note_text, event.reason)
                 self.forget(conv_id)
                 merge(conv_id, messages=(note,), left=event.reason)
+        answer_waiting()
         return list(updates.values())
+
+    def _bot_answers(self, waiting: list[tuple[int, str, str]], now: float) -> list[tuple[int, dict[str, object]]]:
+        """The bot answers the messages of its chats in batches (`ReceptionBot.answer_many`); each
+        customer reads the reply once its batch is stored. Messages of chats the bot handed off
+        meanwhile go in the same batches, stored for the agent (a simulated colleague answers them
+        in a while). Returns (conversation, changes), each chat's in order."""
+        out: list[tuple[int, dict[str, object]]] = []
+        rest = deque(waiting)
+        size = self.bot.batch_messages
+        while rest:
+            batch = [rest.popleft() for _ in range(min(len(rest), size))]
+            try:
+                outcomes = self.bot.answer_many([(c, t) for c, _, t in batch])
+            except DomainError as exc:  # rolled back: the rest one by one, so only the refused one is lost
+                if len(batch) == 1:
+                    log.warning("simulated message refused: %s", exc)
+                else:
+                    rest.extendleft(reversed(batch))
+                    size = 1
+                continue
+            for (conv_id, visitor_id, text), outcome in zip(batch, outcomes, strict=False):
+                if outcome.replies:
+                    self.simulator.agent_replied(visitor_id, "\n".join(outcome.replies), now)
+                    out.append((conv_id, _bot_changes(outcome)))
+                elif outcome.decision is None and not self.bot.is_bot(conv_id):  # the agent's
+                    self.bot.colleagues.customer_said(conv_id, text, now, self.simulator.speed)
+                    out.append((conv_id, {"messages": outcome.messages}))
+                else:
+                    out.append((conv_id, _bot_changes(outcome)))
+            rest.extendleft(reversed(batch[len(outcomes) :]))  # the batch closed early: next time
+        return out
 
     def _arrive(
         self, customer_id: int, scenario_id: str, first_text: str
@@ -336,7 +384,7 @@ class SimulatedChannel:
 
     def _card_click(self, visitor_id: str, now: float) -> CardClick | None:
         """The customer saw the bot's welcome card: maybe they click one of its questions."""
-        card = self.bot.service.welcome_card(self.bot.config.bot.welcome, self.reception.clock())
+        card = self.bot.welcome_card(self.reception.clock())
         if not card.questions:
             return None
         own = self._own_question(self.simulator.opening_of(visitor_id), card.questions)

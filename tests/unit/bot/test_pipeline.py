@@ -1,16 +1,24 @@
-"""The batched full-auto pipeline stores every message with its reply, in arrival order."""
+"""Full-auto reception at volume, through the live path (channel → reception bot → database): every
+message is stored with its reply in arrival order, batches are transactions that aggregate 热度
+exactly, and a lone message is answered at once."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from workbench.domain.bot import BotChatState, BotSettings, HandoffReason
+from tests.unit.storage.conftest import db_url  # noqa: F401  (SQLite and PostgreSQL)
+from workbench.channels.scenarios import select_scenarios
+from workbench.channels.scripted import ScriptedBuyers
+from workbench.composition import build_channel, open_workspace
+from workbench.domain.bot import AutoStrategy, BotChatState, HandoffReason, ReceptionConfig, ReceptionMode
 from workbench.domain.conversations import ConversationState, Sender
 from workbench.kb.matcher import Matcher
-from workbench.services.bot import AutoReplyPipeline, BotEngine, load_kb_snapshot
+from workbench.services.bot import answered_entry
+from workbench.services.live import SimulatedChannel
 from workbench.services.workspace import Workspace
 from workbench.storage.repositories.bot import BotRepository
 from workbench.storage.repositories.customers import CustomerRepository
@@ -20,33 +28,65 @@ from workbench.storage.tables_kb_admin import KbHitDayRow
 pytestmark = pytest.mark.usefixtures("jieba_ready")
 
 
-def test_every_message_is_stored_with_its_reply_and_hand_offs_stop_the_bot(ws: Workspace) -> None:
-    now = datetime(2026, 11, 11, 10, 0)
+def full_auto(ws: Workspace, customers: int, *, batch: int) -> tuple[SimulatedChannel, ScriptedBuyers, list[int]]:
+    """The shop in full-auto (机器人优先), a channel as the composition root builds it with scripted
+    buyers, and `customers` buyers arrived (each served by the bot); returns the chats' ids in order."""
+    ws.bot.save_reception(ReceptionConfig(mode=ReceptionMode.AUTO, strategy=AutoStrategy.BOT_FIRST))
     with ws.db.session() as s:
-        customers = CustomerRepository(s).ids(ws.shop.id)[:20]
-    conv_ids = []
-    for customer in customers:
-        conv = ws.reception.customer_arrives(customer, "bench")
-        with ws.db.session() as s:
-            BotRepository(s).take(conv.id, now)
-        conv_ids.append(conv.id)
-    engine = BotEngine(BotSettings(), Matcher(ws.kb.entries()), load_kb_snapshot(ws.db, ws.shop.id))
-    pipeline = AutoReplyPipeline(ws.db, engine, clock=lambda: now, batch_size=7, max_pending=60)
-    pipeline.start({c: BotChatState() for c in conv_ids})
+        ids = CustomerRepository(s).ids(ws.shop.id)
+        busy = BotRepository(s).open_conversation_of(ids)
+    free = [c for c in ids if c not in busy][:customers]
+    assert len(free) == customers
+    buyers = ScriptedBuyers(select_scenarios(()))
+    clock = [0.0]
+    channel = build_channel(ws, source=buyers, bot_batch=batch, monotonic=lambda: clock[0])
+    channel.set_matcher(Matcher(ws.kb.entries()))
+    for i, customer in enumerate(free):
+        buyers.arrive(f"v{i}", customer)
+    updates = channel.tick()
+    assert all(u.arrived and u.by_bot for u in updates) and len(updates) == customers
+    return channel, buyers, [u.conversation_id for u in updates]
+
+
+class Commits:
+    """Counts the committed transactions that stored messages."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.count = 0
+        self._wrote = False
+        event.listen(ws.db.engine, "before_cursor_execute", self._executed)
+        event.listen(ws.db.engine, "commit", self._committed)
+        event.listen(ws.db.engine, "rollback", self._rolled_back)
+
+    def _executed(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
+        self._wrote = self._wrote or statement.lstrip().upper().startswith("INSERT INTO MESSAGES")
+
+    def _committed(self, _connection: object) -> None:
+        self.count += self._wrote
+        self._wrote = False
+
+    def _rolled_back(self, _connection: object) -> None:
+        self._wrote = False
+
+
+def test_every_message_is_stored_with_its_reply_and_hand_offs_stop_the_bot(ws: Workspace) -> None:
+    channel, buyers, conv_ids = full_auto(ws, 20, batch=7)
     script = ["在吗", "什么时候发货", "包邮吗", "我要投诉", "人呢？"]
-    for text in script:  # every customer says each line, interleaved
-        pipeline.submit_many([(c, text) for c in conv_ids[:10]])
-        for c in conv_ids[10:]:
-            pipeline.submit(c, text)
-    stats = pipeline.close()
-    assert stats.messages == len(script) * len(conv_ids)
-    assert stats.handoffs == len(conv_ids) and stats.batches > 1
-    assert len(stats.latencies_ms or []) == stats.messages
+    for text in script:  # every customer says each line, interleaved, all in one tick
+        for i in range(len(conv_ids)):
+            buyers.say(f"v{i}", text)
+    with ws.db.session() as s:
+        before = s.scalar(select(func.count()).select_from(MessageRow).where(MessageRow.conversation_id.in_(conv_ids)))
+    commits = Commits(ws)
+    updates = channel.tick()
+    said = len(script) * len(conv_ids)  # the fifth line goes to the agent, in the same kind of batch
+    assert commits.count >= said / 7  # batches of at most 7 messages
+    assert commits.count < said / 2  # ... but batches
     with ws.db.session() as s:
         stored = s.scalar(select(func.count()).select_from(MessageRow).where(MessageRow.conversation_id.in_(conv_ids)))
         repo = BotRepository(s)
         assert all(repo.handoff_of(c) == (HandoffReason.KEYWORD.value, "投诉") for c in conv_ids)
-    assert stored == stats.stored
+    assert (stored or 0) - (before or 0) == sum(len(u.messages) for u in updates)
     for conv_id in conv_ids:
         messages = [(m.sender, m.text) for m in ws.reception.messages(conv_id)]
         customer_lines = [t for sender, t in messages if sender is Sender.CUSTOMER]
@@ -55,33 +95,108 @@ def test_every_message_is_stored_with_its_reply_and_hand_offs_stop_the_bot(ws: W
         assert [s for s, _ in after] == [Sender.CUSTOMER, Sender.BOT, Sender.SYSTEM, Sender.CUSTOMER]
         conv = ws.reception.get(conv_id)
         assert conv is not None and conv.state is ConversationState.WAITING and conv.last_message == "人呢？"
+        assert not channel.bot.is_bot(conv_id)
+    # each buyer read a reply to each of its first four lines (the fourth: the hand-off prompt), none to the fifth
+    assert all(len(buyers.replies[f"v{i}"]) == 4 for i in range(len(conv_ids)))
 
 
-def test_direct_answers_count_in_the_entries_heat(ws: Workspace) -> None:
+def test_direct_answers_count_in_the_entries_heat(ws: Workspace, clock: object) -> None:
     # 热度 counts every use of an entry: the bot's direct answers as well as an agent's adoptions
-    now = datetime(2026, 11, 11, 10, 0)
-    with ws.db.session() as s:
-        customers = CustomerRepository(s).ids(ws.shop.id)[:6]
-    conv_ids = []
-    for customer in customers:
-        conv = ws.reception.customer_arrives(customer, "bench")
-        with ws.db.session() as s:
-            BotRepository(s).take(conv.id, now)
-        conv_ids.append(conv.id)
-    matcher = Matcher(ws.kb.entries())
+    channel, buyers, conv_ids = full_auto(ws, 6, batch=4)
+    matcher = channel.bot.matcher
+    assert matcher is not None
     answered = matcher.answer("什么时候发货")
     assert answered.best is not None
     entry_id = answered.best.entry_id
-    before = _heat(ws, entry_id, now.date())
-    engine = BotEngine(BotSettings(), matcher, load_kb_snapshot(ws.db, ws.shop.id))
-    pipeline = AutoReplyPipeline(ws.db, engine, clock=lambda: now, batch_size=4, max_pending=60)
-    pipeline.start({c: BotChatState() for c in conv_ids})
-    pipeline.submit_many([(c, "什么时候发货") for c in conv_ids])
-    pipeline.submit_many([(c, "在吗") for c in conv_ids])  # greetings: not a use of that entry
-    stats = pipeline.close()
-    assert stats.answered >= len(conv_ids)
-    total, today = _heat(ws, entry_id, now.date())
-    assert (total - before[0], today - before[1]) == (len(conv_ids), len(conv_ids))
+    today = ws.clock().date()
+    before = _heat(ws, entry_id, today)
+    for i in range(len(conv_ids)):
+        buyers.say(f"v{i}", "什么时候发货")
+    for i in range(len(conv_ids)):
+        buyers.say(f"v{i}", "在吗")  # greetings: not a use of that entry
+    channel.tick()
+    total, on_day = _heat(ws, entry_id, today)
+    assert (total - before[0], on_day - before[1]) == (len(conv_ids), len(conv_ids))
+
+
+def test_a_batch_adds_each_entrys_hits_once_with_their_sum(ws: Workspace) -> None:
+    # one batch, several answers from the same entries: each entry's total and day count grow by
+    # exactly the number of answers it gave, in one statement per table (not one per answer)
+    channel, buyers, _ = full_auto(ws, 12, batch=500)
+    engine = channel.bot.engine()
+    assert engine is not None
+    questions = ["什么时候发货", "包邮吗", "什么时候发货", "发什么快递"] * 3
+    expected: dict[int, int] = {}
+    for question in questions:
+        entry_id = answered_entry(engine.reply(BotChatState(), question))
+        assert entry_id is not None  # a direct answer from an entry
+        expected[entry_id] = expected.get(entry_id, 0) + 1
+    assert len(expected) >= 2 and max(expected.values()) >= 2
+    today = ws.clock().date()
+    before = {e: _heat(ws, e, today) for e in expected}
+    for i, question in enumerate(questions):
+        buyers.say(f"v{i}", question)
+    statements: list[str] = []
+    commits = Commits(ws)
+    event.listen(ws.db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    updates = channel.tick()
+    assert commits.count == 1  # the whole tick's messages: one transaction
+    assert all(u.by_bot and [m.sender for m in u.messages] == [Sender.CUSTOMER, Sender.BOT] for u in updates)
+    for entry_id, n in expected.items():
+        total, on_day = _heat(ws, entry_id, today)
+        assert (total - before[entry_id][0], on_day - before[entry_id][1]) == (n, n)
+    assert sum("UPDATE kb_entries" in q for q in statements) == 1
+    assert sum("INSERT INTO kb_hit_days" in q for q in statements) == 1
+
+
+def test_a_lone_message_is_answered_in_the_tick_it_arrives(ws: Workspace) -> None:
+    # nothing waits for a batch to fill: one message is stored with its reply before the tick returns
+    channel, buyers, conv_ids = full_auto(ws, 1, batch=500)
+    buyers.say("v0", "什么时候发货", at=0.0)
+    updates = channel.tick()
+    assert [m.sender for u in updates for m in u.messages] == [Sender.CUSTOMER, Sender.BOT]
+    assert len(buyers.replies["v0"]) == 1
+    assert [m.sender for m in ws.reception.messages(conv_ids[0])][-2:] == [Sender.CUSTOMER, Sender.BOT]
+
+
+def test_a_batch_closes_after_its_time_budget(ws: Workspace) -> None:
+    # a slow batch closes after `batch_ms` of deciding: the first buyers' replies do not wait for the last
+    channel, buyers, conv_ids = full_auto(ws, 5, batch=500)
+    channel.bot.batch_ms = 0.0  # every message is over budget: one per transaction
+    for i in range(len(conv_ids)):
+        buyers.say(f"v{i}", "什么时候发货")
+    commits = Commits(ws)
+    channel.tick()
+    assert commits.count == len(conv_ids)
+
+
+@pytest.fixture
+def any_ws(db_url: str, tmp_path: object) -> Iterator[Workspace]:  # noqa: F811
+    """The demo shop on SQLite and on PostgreSQL."""
+    workspace = open_workspace(db_url, clock=lambda: datetime(2026, 11, 11, 10, 0, 0))
+    yield workspace
+    workspace.close()
+
+
+def test_batched_answers_and_heat_on_both_databases(any_ws: Workspace) -> None:
+    channel, buyers, conv_ids = full_auto(any_ws, 8, batch=3)
+    matcher = channel.bot.matcher
+    assert matcher is not None
+    best = matcher.answer("什么时候发货").best
+    assert best is not None
+    today = any_ws.clock().date()
+    before = _heat(any_ws, best.entry_id, today)
+    for i in range(len(conv_ids)):
+        buyers.say(f"v{i}", "什么时候发货")
+        buyers.say(f"v{i}", "我要投诉")
+    channel.tick()
+    total, on_day = _heat(any_ws, best.entry_id, today)
+    assert (total - before[0], on_day - before[1]) == (len(conv_ids), len(conv_ids))
+    for conv_id in conv_ids:
+        senders = [m.sender for m in any_ws.reception.messages(conv_id)]
+        assert senders[-5:] == [Sender.CUSTOMER, Sender.BOT, Sender.CUSTOMER, Sender.BOT, Sender.SYSTEM]
+        conv = any_ws.reception.get(conv_id)
+        assert conv is not None and conv.state is ConversationState.WAITING
 
 
 def _heat(ws: Workspace, entry_id: int, day: date) -> tuple[int, int]:
@@ -90,3 +205,32 @@ def _heat(ws: Workspace, entry_id: int, day: date) -> tuple[int, int]:
         total = s.scalar(select(KbEntryRow.hits).where(KbEntryRow.id == entry_id)) or 0
         on_day = s.scalar(select(KbHitDayRow.hits).where(KbHitDayRow.entry_id == entry_id, KbHitDayRow.day == day))
     return total, on_day or 0
+
+
+def test_a_failed_batch_stores_nothing_of_it_and_the_bot_remembers_nothing(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a crash or error inside a batch's transaction (here: counting 热度, after the messages were
+    # written) loses the whole batch: never a buyer message without its reply, and the bot's chat
+    # states do not move on, so the same messages can be answered again
+    channel, buyers, conv_ids = full_auto(ws, 4, batch=500)
+    states = {c: channel.bot._state(c) for c in conv_ids}
+    with ws.db.session() as s:
+        before = s.scalar(select(func.count()).select_from(MessageRow).where(MessageRow.conversation_id.in_(conv_ids)))
+
+    def fail(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("workbench.storage.repositories.kb.KbRepository.count_hits", fail)
+    for i in range(len(conv_ids)):
+        buyers.say(f"v{i}", "什么时候发货")
+    with pytest.raises(OSError):
+        channel.tick()
+    with ws.db.session() as s:
+        after = s.scalar(select(func.count()).select_from(MessageRow).where(MessageRow.conversation_id.in_(conv_ids)))
+    assert after == before
+    assert {c: channel.bot._state(c) for c in conv_ids} == states
+    assert not buyers.replies  # no buyer read a reply that was not stored
+    monkeypatch.undo()
+    outcomes = channel.bot.answer_many([(c, "什么时候发货") for c in conv_ids])
+    assert [[m.sender for m in o.messages] for o in outcomes] == [[Sender.CUSTOMER, Sender.BOT]] * len(conv_ids)

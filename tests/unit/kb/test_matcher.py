@@ -266,3 +266,27 @@ def test_best_phrasing_found_among_many_partial_matches() -> None:
     m = Matcher([*noise[:200], target, *noise[200:]])
     assert m.match("羽绒服能机洗吗")[0].entry_id == 999
     assert m.rank("羽绒服能不能机洗", top=3)[0][0] == 999
+
+
+# ------------------------------------------------------------------ answer() is match()'s verdict
+def test_answer_holds_the_suggestions_match_shows_for_every_kind_of_outcome(
+    matcher: Matcher, entries: list[KbEntry]
+) -> None:
+    # answer() builds only the suggestions it returns; they are the ones match() ranks, explanations and all
+    cfg = matcher.config
+    texts = [e.question for e in entries] + [p.text for e in entries for p in e.phrasings]
+    texts += ["在吗", "哈哈哈", "asdfgh", "发货", "快递顺丰", "能退吗", "尺码", "亲，有优惠吗？"]
+    kinds = set()
+    for text in texts:
+        ranked = matcher.match(text, top=cfg.max_options)
+        outcome = matcher.answer(text)
+        kinds.add(outcome.kind)
+        if not ranked or ranked[0].score < cfg.t_clarify:
+            assert (outcome.kind, outcome.best, outcome.options) == (OutcomeKind.FALLBACK, None, ())
+        elif ranked[0].score >= cfg.t_direct:
+            assert (outcome.kind, outcome.best, outcome.options) == (OutcomeKind.DIRECT, ranked[0], ())
+        else:
+            floor = max(cfg.t_clarify, ranked[0].score - cfg.clarify_window)
+            options = tuple(s for s in ranked if s.score >= floor)
+            assert (outcome.kind, outcome.best, outcome.options) == (OutcomeKind.CLARIFY, ranked[0], options)
+    assert OutcomeKind.DIRECT in kinds and OutcomeKind.FALLBACK in kinds

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from workbench.domain.auto_messages import AutoKind, AutoLogEntry, AutoRule, LogStatus, default_rules
@@ -306,6 +306,67 @@ def _log_entry(row: AutoMessageLogRow, nick: str | None) -> AutoLogEntry:
     )
 
 
+# -- the bot's turns: statements built once and reused for every batch ------------------------------
+# (SQLAlchemy caches their compiled form; building them anew per batch costs more than the batch's rows)
+
+_MESSAGES = MessageRow.__table__
+_CONV = ConversationRow.__table__
+_BOT_CONV = BotConversationRow.__table__
+_INSERT_MESSAGES = insert(_MESSAGES)
+_INSERT_MESSAGES_RETURNING_IDS = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
+# Bind names differ from the column names: SQLAlchemy reserves those for VALUES / SET.
+_ANSWERED = (
+    update(_CONV)
+    .where(_CONV.c.id == bindparam("b_id"))
+    .values(last_message_at=bindparam("b_at"), last_message=bindparam("b_preview"), waiting_since=None, unread=0)
+)
+_HANDED_OFF = (
+    update(_CONV)
+    .where(_CONV.c.id == bindparam("b_id"))
+    .values(
+        state=ConversationState.WAITING.value,
+        agent_id=bindparam("b_agent"),
+        last_message_at=bindparam("b_at"),
+        last_message=bindparam("b_preview"),
+        waiting_since=bindparam("b_at"),
+        unread=1,
+    )
+)
+_WAITING = (  # a customer message nobody answered yet (as ConversationRepository.add_message; reopens an ended chat)
+    update(_CONV)
+    .where(_CONV.c.id == bindparam("b_id"))
+    .values(
+        state=case(
+            (_CONV.c.state == ConversationState.ENDED.value, ConversationState.WAITING.value), else_=_CONV.c.state
+        ),
+        last_message_at=bindparam("b_at"),
+        last_message=bindparam("b_preview"),
+        waiting_since=func.coalesce(_CONV.c.waiting_since, bindparam("b_at")),
+        unread=_CONV.c.unread + 1,
+    )
+)
+_COUNTERS = (
+    update(_BOT_CONV)
+    .where(_BOT_CONV.c.conversation_id == bindparam("b_id"))
+    .values(
+        misses=bindparam("b_misses"),
+        last_key=bindparam("b_key"),
+        repeats=bindparam("b_repeats"),
+        turns=bindparam("b_turns"),
+    )
+)
+_HANDOFFS = (
+    update(_BOT_CONV)
+    .where(_BOT_CONV.c.conversation_id == bindparam("b_id"))
+    .values(
+        owner=OWNER_HUMAN,
+        handoff_reason=bindparam("b_reason"),
+        handoff_detail=bindparam("b_detail"),
+        handed_off_at=bindparam("b_at"),
+    )
+)
+
+
 class BotRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -595,16 +656,11 @@ class BotRepository:
                     }
                 )
             spans.append((start, len(msg_rows)))
-        message_table = MessageRow.__table__
         ids: list[int] = []
         if msg_rows and not returning:
-            self.s.execute(insert(message_table), msg_rows)
+            self.s.execute(_INSERT_MESSAGES, msg_rows)
         elif msg_rows:
-            result = self.s.execute(
-                insert(message_table).returning(message_table.c.id, sort_by_parameter_order=True),
-                msg_rows,
-            )
-            ids = [r[0] for r in result]
+            ids = list(self.s.scalars(_INSERT_MESSAGES_RETURNING_IDS, msg_rows))
 
         answered: list[dict[str, Any]] = []
         handed: list[dict[str, Any]] = []
@@ -640,71 +696,17 @@ class BotRepository:
                         "b_turns": st.turns,
                     }
                 )
-        conv = ConversationRow.__table__
-        by_id = conv.c.id == bindparam("b_id")
+        # executemany runs the rows in order: a conversation with two turns in the batch ends with its last.
         if answered:
-            self.s.execute(
-                update(conv)
-                .where(by_id)
-                .values(
-                    last_message_at=bindparam("b_at"),
-                    last_message=bindparam("b_preview"),
-                    waiting_since=None,
-                    unread=0,
-                ),
-                answered,
-            )
+            self.s.execute(_ANSWERED, answered)
         if handed:
-            self.s.execute(
-                update(conv)
-                .where(by_id)
-                .values(
-                    state=ConversationState.WAITING.value,
-                    agent_id=bindparam("b_agent"),
-                    last_message_at=bindparam("b_at"),
-                    last_message=bindparam("b_preview"),
-                    waiting_since=bindparam("b_at"),
-                    unread=1,
-                ),
-                handed,
-            )
+            self.s.execute(_HANDED_OFF, handed)
         if waiting:
-            self.s.execute(
-                update(conv)
-                .where(by_id)
-                .values(
-                    last_message_at=bindparam("b_at"),
-                    last_message=bindparam("b_preview"),
-                    waiting_since=func.coalesce(conv.c.waiting_since, bindparam("b_at")),
-                    unread=conv.c.unread + 1,
-                ),
-                waiting,
-            )
-        bot_table = BotConversationRow.__table__
+            self.s.execute(_WAITING, waiting)
         if counters:
-            self.s.execute(
-                update(bot_table)
-                .where(bot_table.c.conversation_id == bindparam("b_id"))
-                .values(
-                    misses=bindparam("b_misses"),
-                    last_key=bindparam("b_key"),
-                    repeats=bindparam("b_repeats"),
-                    turns=bindparam("b_turns"),
-                ),
-                counters,
-            )
+            self.s.execute(_COUNTERS, counters)
         if handoffs:
-            self.s.execute(
-                update(bot_table)
-                .where(bot_table.c.conversation_id == bindparam("b_id"))
-                .values(
-                    owner=OWNER_HUMAN,
-                    handoff_reason=bindparam("b_reason"),
-                    handoff_detail=bindparam("b_detail"),
-                    handed_off_at=bindparam("b_at"),
-                ),
-                handoffs,
-            )
+            self.s.execute(_HANDOFFS, handoffs)
         hits: dict[tuple[int, date], int] = {}
         for turn in turns:
             if turn.answered_entry is not None:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from workbench.domain.kb import STANDARD_CATEGORIES, KbEntry, Phrasing, PhrasingKind
 from workbench.storage.tables import KbAnswerRow, KbCategoryRow, KbEntryRow, KbPhrasingRow
@@ -35,6 +36,34 @@ def _entry(row: KbEntryRow) -> KbEntry:
         custom=row.custom,
         hits=row.hits,
     )
+
+
+# 热度 counting: statements built once per process (per dialect) and reused for every batch.
+# Bind names differ from the column names: SQLAlchemy reserves those for VALUES / SET.
+_ENTRY = KbEntryRow.__table__
+_BUMP_TOTAL = (
+    update(_ENTRY).where(_ENTRY.c.id == bindparam("b_entry_id")).values(hits=_ENTRY.c.hits + bindparam("b_hits"))
+)
+_HIT_DAY_UPSERTS: dict[str, Executable] = {}
+
+
+def _hit_day_upsert(dialect: str) -> Executable | None:
+    """INSERT … ON CONFLICT that adds to a day's count (PostgreSQL, SQLite); None for other databases."""
+    if dialect not in ("postgresql", "sqlite"):
+        return None
+    statement = _HIT_DAY_UPSERTS.get(dialect)
+    if statement is None:
+        day_table = KbHitDayRow.__table__
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(day_table).values(
+            entry_id=bindparam("b_entry_id"), day=bindparam("b_day"), hits=bindparam("b_hits")
+        )
+        statement = stmt.on_conflict_do_update(
+            index_elements=[day_table.c.entry_id, day_table.c.day],
+            set_={"hits": day_table.c.hits + stmt.excluded.hits},
+        )
+        _HIT_DAY_UPSERTS[dialect] = statement
+    return statement
 
 
 class KbRepository:
@@ -156,29 +185,12 @@ class KbRepository:
         totals: dict[int, int] = {}
         for entry_id, _, n in hits:
             totals[entry_id] = totals.get(entry_id, 0) + n
-        # Bind names differ from the column names: SQLAlchemy reserves those for VALUES / SET.
-        rows = [{"b_entry_id": entry_id, "b_day": day, "b_hits": n} for entry_id, day, n in hits]
-        self.s.execute(
-            update(KbEntryRow.__table__)
-            .where(KbEntryRow.__table__.c.id == bindparam("b_entry_id"))
-            .values(hits=KbEntryRow.__table__.c.hits + bindparam("b_hits")),
-            [{"b_entry_id": entry_id, "b_hits": hits} for entry_id, hits in totals.items()],
-        )
-        day_table = KbHitDayRow.__table__
-        dialect = self.s.get_bind().dialect.name
-        if dialect in ("postgresql", "sqlite"):
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            stmt = insert(day_table).values(
-                entry_id=bindparam("b_entry_id"), day=bindparam("b_day"), hits=bindparam("b_hits")
-            )
-            self.s.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=[day_table.c.entry_id, day_table.c.day],
-                    set_={"hits": day_table.c.hits + stmt.excluded.hits},
-                ),
-                rows,
-            )
+        self.s.execute(_BUMP_TOTAL, [{"b_entry_id": entry_id, "b_hits": n} for entry_id, n in totals.items()])
+        upsert = _hit_day_upsert(self.s.get_bind().dialect.name)
+        if upsert is not None:
+            self.s.execute(upsert, [{"b_entry_id": entry_id, "b_day": day, "b_hits": n} for entry_id, day, n in hits])
             return
+        day_table = KbHitDayRow.__table__
         for entry_id, day, n in hits:  # other databases: update, else insert
             bumped = self.s.execute(
                 update(day_table)
