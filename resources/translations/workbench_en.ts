@@ -5829,6 +5829,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Simulate a customer</translation>
     </message>
     <message>
+        <source>模拟买家在老师开始实训后进店（你自己的店铺）</source>
+        <translation>Simulated buyers come once the teacher starts the lab (your own shop)</translation>
+    </message>
+    <message>
         <source>模拟客户进店</source>
         <translation>Simulated arrivals</translation>
     </message>

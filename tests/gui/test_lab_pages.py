@@ -198,6 +198,11 @@ def test_the_teacher_console_on_the_shared_database_starts_the_lab_and_takes_mar
     add_class(pg_demo_url)
     student = make_window(tmp_path / "xs01", db_url=pg_demo_url, login=("xs01", PASSWORD))
     assert "lab" in student.page_index and "lab_console" not in student.page_index
+    # The student works in a shop of their own: 店小蜜 and the knowledge base are theirs to configure,
+    # and its simulated buyers are the desk's own (they wait for the teacher's 开始实训).
+    assert "assistant" in student.page_index and "knowledge" in student.page_index
+    assert student.workspace is not None and student.workspace.sandbox is not None
+    assert student.sim_action.isEnabled()
     page = lab_page(student, qtbot)
     assert not page.start_button.isVisible()  # on a server the teacher starts the lab
     assert "等待老师" in page.lab_state.text()

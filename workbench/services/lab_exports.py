@@ -11,8 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workbench.domain.exercises import ExerciseResult, Student
+from workbench.domain.conversations import Conversation, Message
+from workbench.domain.exercises import Exercise, ExerciseResult, ItemKind, ItemResult, Student
+from workbench.domain.identity import Role
 from workbench.services import lab_record
+from workbench.services.sandboxes import NO_SHOP
 from workbench.services.submissions import Submission, write_submission
 
 if TYPE_CHECKING:
@@ -21,11 +24,46 @@ if TYPE_CHECKING:
 
 def student_result(ws: Workspace, exercise_id: str, agent_id: int) -> ExerciseResult:
     """The check of `agent_id`'s work with the quiz marked from their saved answers and the teacher's
-    marks filled in."""
+    marks filled in. On a class server a student's work is in their own shop: checked there (a
+    student who has none yet, never having logged in, scores 0 on the program's items)."""
     answers = ws.classroom.quiz_answers(exercise_id, agent_id)
     chosen = {question: answer for question, answer in answers.items() if not isinstance(answer, str)}
-    checked = ws.exercises.check(exercise_id, agent_id, quiz_answers=chosen)
+    checked: ExerciseResult | None = None
+    if ws.sandbox is None and ws.student_shops is not None and _is_student(ws, agent_id):
+        checked = ws.student_shops.check(exercise_id, agent_id, quiz_answers=chosen)
+        if checked is None:
+            layout = ws.exercises.check(exercise_id, agent_id, quiz_answers=chosen)
+            checked = _nothing_yet(layout, ws.exercises.exercise(exercise_id))
+    if checked is None:
+        checked = ws.exercises.check(exercise_id, ws.seat_of(agent_id), quiz_answers=chosen)
     return ws.classroom.complete(checked, agent_id)
+
+
+def _is_student(ws: Workspace, agent_id: int) -> bool:
+    return any(a.id == agent_id and a.role is Role.STUDENT for a in ws.classroom.students())
+
+
+def _nothing_yet(layout: ExerciseResult, exercise: Exercise) -> ExerciseResult:
+    """`layout` with the program's rubric items at 0: the student has no shop of their own to check."""
+    auto = {i.id for i in exercise.rubric if i.kind is ItemKind.AUTO}
+    items = tuple(ItemResult(i.id, i.title, 0, i.max, False, NO_SHOP) if i.id in auto else i for i in layout.items)
+    return ExerciseResult(layout.exercise, items, layout.checked_at)
+
+
+def student_chats(ws: Workspace, agent_id: int) -> list[Conversation]:
+    """The chats the student `agent_id` received (in their own shop on a class server)."""
+    if ws.sandbox is None and ws.student_shops is not None and _is_student(ws, agent_id):
+        return ws.student_shops.chats(agent_id)
+    seat = ws.seat_of(agent_id)
+    lists = ws.reception.lists()
+    return [c for c in (*lists.active, *lists.waiting, *lists.ended) if c.agent_id == seat]
+
+
+def student_messages(ws: Workspace, agent_id: int, conversation_id: int) -> list[Message]:
+    """A chat of `student_chats`."""
+    if ws.sandbox is None and ws.student_shops is not None and _is_student(ws, agent_id):
+        return ws.student_shops.messages(agent_id, conversation_id)
+    return ws.reception.messages(conversation_id)
 
 
 def build_record(ws: Workspace, exercise_id: str, agent_id: int, student: Student) -> lab_record.LabRecord:

@@ -548,17 +548,11 @@ class StudentDialog(QDialog):
         self.marks_note.setText(
             self.tr("自测由程序检查；互测和教师检测在此录入，非技术考评（态度、纪律、协作、文明）填入「教师」列。")
         )
-        classroom, reception, agent_id, exercise_id = (
-            self.ws.classroom,
-            self.ws.reception,
-            work.agent_id,
-            self.exercise.id,
-        )
+        ws, agent_id, exercise_id = self.ws, work.agent_id, self.exercise.id
 
         def job() -> tuple[dict[tuple[str, MarkColumn], int], list[Conversation]]:
-            lists = reception.lists()
-            chats = [c for c in (*lists.active, *lists.waiting, *lists.ended) if c.agent_id == agent_id]
-            return classroom.marks(exercise_id, agent_id), chats
+            # On a class server the student's chats are in their own shop.
+            return ws.classroom.marks(exercise_id, agent_id), lab_exports.student_chats(ws, agent_id)
 
         def done(found: tuple[dict[tuple[str, MarkColumn], int], list[Conversation]]) -> None:
             marks, chats = found
@@ -630,7 +624,9 @@ class StudentDialog(QDialog):
         conv_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         if not isinstance(conv_id, int):
             return
-        reception = self.ws.reception
+        ws, agent_id = self.ws, self.work.agent_id
+        if agent_id is None:
+            return
 
         def done(messages: list[Message]) -> None:
             self.chat_text.setPlainText(
@@ -639,7 +635,7 @@ class StudentDialog(QDialog):
                 )
             )
 
-        self.tasks.read(lambda: reception.messages(conv_id), done)
+        self.tasks.read(lambda: lab_exports.student_messages(ws, agent_id, conv_id), done)
 
 
 def _as_text(value: object) -> str:

@@ -221,7 +221,7 @@ class LabPage(QWidget):
         self.save_student_button = QPushButton(self.tr("保存"), box)
         self.save_student_button.clicked.connect(self.save_student)
         if not self.single_seat:
-            agent = self.ws.agent
+            agent = self.ws.user
             self.student_name.setText(agent.display_name)
             self.student_number.setText(agent.username)
             for edit in (self.student_name, self.student_number, self.student_class):
@@ -307,7 +307,7 @@ class LabPage(QWidget):
         self.section.setText(exercise.section)
         self.steps.setText("\n\n".join(f"{n}. {step}" for n, step in enumerate(exercise.steps, 1)))
         self._build_quiz(exercise.quiz)
-        classroom, agent_id = self.ws.classroom, self.ws.agent.id
+        classroom, agent_id = self.ws.classroom, self.ws.user.id
 
         def load() -> tuple[datetime | None, dict[str, Answer]]:
             return classroom.started(exercise.id), classroom.quiz_answers(exercise.id, agent_id)
@@ -410,7 +410,7 @@ class LabPage(QWidget):
         exercise = self.current
         if exercise is None:
             return
-        ws, agent_id = self.ws, self.ws.agent.id
+        ws, agent_id = self.ws, self.ws.user.id
 
         def job() -> ExerciseResult:
             return lab_exports.student_result(ws, exercise.id, agent_id)
@@ -502,7 +502,7 @@ class LabPage(QWidget):
         if exercise is None:
             return
         answers = self.quiz_answers()
-        classroom, agent_id = self.ws.classroom, self.ws.agent.id
+        classroom, agent_id = self.ws.classroom, self.ws.user.id
 
         def done(_: object) -> None:
             self._say(self.tr("课后作业答案已保存（{n} 题）").format(n=len(answers)))
@@ -536,7 +536,7 @@ class LabPage(QWidget):
             )
             if path is None:
                 return
-        ws, agent_id, student, target = self.ws, self.ws.agent.id, self.student(), path
+        ws, agent_id, student, target = self.ws, self.ws.user.id, self.student(), path
 
         def write() -> Path:
             if kind == "xlsx":
@@ -558,7 +558,7 @@ class LabPage(QWidget):
             )
             if path is None:
                 return
-        ws, agent_id, student, target = self.ws, self.ws.agent.id, self.student(), path
+        ws, agent_id, student, target = self.ws, self.ws.user.id, self.student(), path
         self._export(lambda: lab_exports.export_submission(ws, exercise.id, agent_id, student, target), path)
 
     def _student_known(self) -> bool:
