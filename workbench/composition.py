@@ -26,6 +26,7 @@ from pathlib import Path
 
 from workbench.channels.scenarios import Scenario, select_scenarios
 from workbench.channels.simulator import Simulator
+from workbench.credentials import LocalClassKey
 from workbench.demo import reset_demo as restore_demo
 from workbench.demo import seed_if_empty
 from workbench.demo.labs import restore_demo_areas
@@ -217,7 +218,15 @@ def _shop_workspace(
         followups=FollowUpService(db, shop.id, clock, shop.name),
         crm_io=CrmImportExport(db, shop.id, clock),
         classroom=classroom
-        or ClassroomService(db, shop.id, clock, actor=actor, restorer=restore_demo_areas, kb_reloaded=matcher.reload),
+        or ClassroomService(
+            db,
+            shop.id,
+            clock,
+            actor=actor,
+            restorer=restore_demo_areas,
+            kb_reloaded=matcher.reload,
+            local_key=LocalClassKey() if db.is_sqlite else None,  # a server's class key is the class database's
+        ),
         aftersales=AftersalesService(db, shop.id, clock, evidence_dir),
         reviews=ReviewService(db, shop.id, clock),
         bot=BotService(db, shop.id, clock, actor=actor),

@@ -5628,6 +5628,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Class</translation>
     </message>
     <message>
+        <source>班级密钥</source>
+        <translation>Class key</translation>
+    </message>
+    <message>
         <source>确定重置「{title}」吗？本实训的设置、会话与成绩将被清除，店铺的其他数据保持不变。</source>
         <translation>Reset “{title}”? This exercise&apos;s settings, chats and scores will be cleared; the rest of the shop stays as it is.</translation>
     </message>
@@ -5638,6 +5642,10 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>简答，由老师评定</source>
         <translation>Short answer, marked by the teacher</translation>
+    </message>
+    <message>
+        <source>老师给的班级密钥（没有可留空）</source>
+        <translation>The class key from your teacher (leave empty if none)</translation>
     </message>
     <message>
         <source>请先在左下方填写姓名和学号并保存：它们会写在实战记录表和提交文件上</source>
@@ -8519,6 +8527,14 @@ Reason: {reason}</translation>
         <translation>Student no.</translation>
     </message>
     <message>
+        <source>学生导出提交文件时用它签名，导入提交文件时用它核对；没有服务器时请把它告诉全班</source>
+        <translation>Students sign their submission files with it and imports are checked with it; without a server, tell it to the class</translation>
+    </message>
+    <message>
+        <source>学生的提交文件用班级密钥签名（留空：不用班级密钥）：</source>
+        <translation>Students&apos; submission files are signed with the class key (empty: no class key):</translation>
+    </message>
+    <message>
         <source>导出成绩</source>
         <translation>Export grades</translation>
     </message>
@@ -8593,6 +8609,22 @@ Reason: {reason}</translation>
     <message>
         <source>班级</source>
         <translation>Class</translation>
+    </message>
+    <message>
+        <source>班级密钥</source>
+        <translation>Class key</translation>
+    </message>
+    <message>
+        <source>班级密钥…</source>
+        <translation>Class key…</translation>
+    </message>
+    <message>
+        <source>班级密钥：已设置</source>
+        <translation>Class key: set</translation>
+    </message>
+    <message>
+        <source>班级密钥：未设置</source>
+        <translation>Class key: not set</translation>
     </message>
     <message>
         <source>班级数据库</source>

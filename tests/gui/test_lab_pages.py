@@ -177,6 +177,48 @@ def test_the_teacher_console_reads_a_folder_of_submissions(
     dialog.close()
 
 
+def test_the_class_key_signs_the_students_file_and_the_console_checks_with_it(
+    make_window: WindowFactory, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from workbench.services.submissions import SubmissionError, read_submission
+
+    key = "电商2班-秋"
+    student = make_window(tmp_path / "student")
+    page = lab_page(student, qtbot)
+    assert page.class_key.isVisible() and page.class_key.echoMode() is page.class_key.EchoMode.Password
+    page.class_key.setText(key)
+    with qtbot.waitSignal(page.class_key_saved, timeout=10_000) as saved:
+        fill_student(page)
+    assert saved.args == [True]
+    settings = student.config.paths.settings_file.read_text(encoding="utf-8")
+    assert "2026001" in settings and key not in settings  # the keyring keeps it, not the settings file
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    with qtbot.waitSignal(page.exported, timeout=20_000):
+        page.export_submission(folder / "2026001.json")
+    with pytest.raises(SubmissionError):
+        read_submission(folder / "2026001.json")  # signed with the class key
+    assert read_submission(folder / "2026001.json", key).student.number == "2026001"
+
+    teacher = make_window(tmp_path / "teacher")
+    console = teacher.show_page(teacher.page_index["lab_console"])
+    assert isinstance(console, TeacherConsole)
+    qtbot.waitUntil(lambda: bool(console.exercises), timeout=10_000)
+    console.pick(EXERCISE)
+    with qtbot.waitSignal(console.class_key_saved, timeout=10_000):
+        console.set_class_key("")  # no class key: the file does not verify
+    assert console.key_label.text() == "班级密钥：未设置"
+    with qtbot.waitSignal(console.roster_shown, timeout=20_000) as shown:
+        console.load_folder(folder)
+    assert shown.args == [0] and "2026001.json" in console.source_label.text()
+    with qtbot.waitSignal(console.class_key_saved, timeout=10_000):
+        console.set_class_key(key)
+    assert console.key_label.text() == "班级密钥：已设置"
+    with qtbot.waitSignal(console.roster_shown, timeout=20_000) as shown:
+        console.load_folder(folder)
+    assert shown.args == [1]
+
+
 def add_class(url: str) -> None:
     db = Database(url)
     try:

@@ -83,13 +83,19 @@ def write_record_xlsx(ws: Workspace, exercise_id: str, agent_id: int, student: S
 
 def export_submission(ws: Workspace, exercise_id: str, agent_id: int, student: Student, path: Path) -> Submission:
     """The submission file for the teacher: the result, the 实战记录表 and the configuration snapshot,
-    signed (see `workbench.services.submissions`)."""
+    signed with the class key when there is one (see `workbench.services.submissions`)."""
     now = ws.clock()
     result = student_result(ws, exercise_id, agent_id)
     record = build_record(ws, exercise_id, agent_id, student)
     configuration = lab_record.configuration_snapshot(ws.db, ws.shop.id, now.date())
     return write_submission(
-        path, student=student, result=result, made_at=now, record=record, configuration=configuration
+        path,
+        student=student,
+        result=result,
+        made_at=now,
+        record=record,
+        configuration=configuration,
+        class_key=ws.classroom.class_key(),  # the class's (server), or the one the teacher gave (keyring)
     )
 
 

@@ -259,3 +259,25 @@ def test_a_students_desk_has_its_own_buyers_who_wait_for_the_teacher(class_url: 
     finally:
         teacher.close()
         ws.close()
+
+
+def test_the_teacher_sets_the_class_key_in_the_class_database_and_students_sign_with_it(
+    class_url: str, tmp_path: Path
+) -> None:
+    from workbench.domain.exercises import Student
+    from workbench.services.submissions import read_submission
+
+    teacher = open_workspace(class_url, username="laoshi")
+    a = open_workspace(class_url, username="xs01")
+    try:
+        teacher.classroom.set_class_key("电商2班")
+        assert a.classroom.class_key() == "电商2班"  # the student's own shop reads the class's key
+        with pytest.raises(DomainError) as denied:
+            a.classroom.set_class_key("mine")
+        assert denied.value.code == "permission.denied"
+        out = tmp_path / "a.json"
+        lab_exports.export_submission(a, "p4-t1", a.user.id, Student("李雷", "xs01"), out)
+        assert read_submission(out, "电商2班").student.number == "xs01"
+    finally:
+        a.close()
+        teacher.close()

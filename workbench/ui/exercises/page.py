@@ -68,6 +68,7 @@ class LabPage(QWidget):
     exported = Signal(str)  # a file was written (its path)
     failed = Signal(str)  # something did not work; the translated reason (also on the page)
     student_saved = Signal(object)  # the single seat's student (a Student) is in the settings now
+    class_key_saved = Signal(bool)  # the class key the teacher gave is kept (True) or cleared (False)
 
     def __init__(
         self,
@@ -218,6 +219,14 @@ class LabPage(QWidget):
         self.student_class = QLineEdit(self.settings.student_class, box)
         for edit in (self.student_name, self.student_number, self.student_class):
             edit.setMaxLength(64)
+        # The key the teacher gave the class signs the submission file; it is kept in the system keyring
+        # (on a class server the class database holds it and this row is hidden).
+        self.class_key = QLineEdit(box)
+        self.class_key.setObjectName("classKey")
+        self.class_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.class_key.setPlaceholderText(self.tr("老师给的班级密钥（没有可留空）"))
+        self.class_key.setMaxLength(200)
+        self._saved_key = ""
         self.save_student_button = QPushButton(self.tr("保存"), box)
         self.save_student_button.clicked.connect(self.save_student)
         if not self.single_seat:
@@ -230,8 +239,17 @@ class LabPage(QWidget):
         form.addRow(self.tr("姓名"), self.student_name)
         form.addRow(self.tr("学号"), self.student_number)
         form.addRow(self.tr("班级"), self.student_class)
+        if self.single_seat:
+            form.addRow(self.tr("班级密钥"), self.class_key)
+            self.tasks.read(self.ws.classroom.class_key, self._show_class_key, self._failed)
+        else:
+            self.class_key.hide()
         form.addRow("", self.save_student_button)
         return box
+
+    def _show_class_key(self, key: str | None) -> None:
+        self._saved_key = key or ""
+        self.class_key.setText(self._saved_key)
 
     # -- the student --------------------------------------------------------------------------
 
@@ -266,6 +284,15 @@ class LabPage(QWidget):
                 return
         self._say(self.tr("学生信息已保存"))
         self.student_saved.emit(student)
+        key = self.class_key.text().strip()
+        if key != self._saved_key:
+            classroom = self.ws.classroom
+
+            def saved(_: object) -> None:
+                self._saved_key = key
+                self.class_key_saved.emit(bool(key))
+
+            self.tasks.write(lambda: classroom.set_class_key(key), saved, self._failed)
 
     # -- exercises ----------------------------------------------------------------------------
 
