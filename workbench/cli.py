@@ -643,7 +643,14 @@ def _export_submission(args: argparse.Namespace) -> int:
         now = ws.clock()
         result = student_result(ws, exercise.id, ws.user.id)  # the quiz marked from the saved answers
         record = build_record(
-            ws.db, ws.shop.id, exercise, student, result, now, matcher=Matcher(ws.kb_admin.live_entries())
+            ws.db,
+            ws.shop.id,
+            exercise,
+            student,
+            result,
+            now,
+            matcher=Matcher(ws.kb_admin.live_entries()),
+            questions=[q.text for q in exercise.questions],
         )
         configuration = configuration_snapshot(ws.db, ws.shop.id, now.date())
         marks = ws.classroom.marks(exercise.id, ws.user.id)

@@ -5540,6 +5540,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Save answers</translation>
     </message>
     <message>
+        <source>匹配的知识</source>
+        <translation>Matched knowledge</translation>
+    </message>
+    <message>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
@@ -5588,8 +5592,16 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Exported: {path}</translation>
     </message>
     <message>
+        <source>店小蜜的回答</source>
+        <translation>Assistant&apos;s answer</translation>
+    </message>
+    <message>
         <source>开始实训</source>
         <translation>Start lab</translation>
+    </message>
+    <message>
+        <source>得分</source>
+        <translation>Score</translation>
     </message>
     <message>
         <source>按任务评价表逐项检查你的操作</source>
@@ -5608,12 +5620,20 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>This exercise has no homework</translation>
     </message>
     <message>
+        <source>本实训没有问答测试题</source>
+        <translation>This lab has no test questions</translation>
+    </message>
+    <message>
         <source>检查</source>
         <translation>Check</translation>
     </message>
     <message>
         <source>检查结果</source>
         <translation>Check results</translation>
+    </message>
+    <message>
+        <source>正在提问…</source>
+        <translation>Asking…</translation>
     </message>
     <message>
         <source>正在检查…</source>
@@ -5624,12 +5644,24 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Clears this exercise&apos;s settings, chats and scores; the rest of the shop stays as it is</translation>
     </message>
     <message>
+        <source>版块</source>
+        <translation>Section</translation>
+    </message>
+    <message>
         <source>班级</source>
         <translation>Class</translation>
     </message>
     <message>
         <source>班级密钥</source>
         <translation>Class key</translation>
+    </message>
+    <message>
+        <source>用本实训的测试题检验你的店小蜜配置：每个问题的回答、匹配的知识和得分</source>
+        <translation>Test your assistant&apos;s setup with this lab&apos;s questions: each answer, the matched knowledge and its score</translation>
+    </message>
+    <message>
+        <source>直接回答 {answered}/{total} 个问题；没答好的，到知识库修改答案或添加问法后再测</source>
+        <translation>Answered {answered}/{total} questions directly; for the others, edit answers or add phrasings in the knowledge base and test again</translation>
     </message>
     <message>
         <source>确定重置「{title}」吗？本实训的设置、会话与成绩将被清除，店铺的其他数据保持不变。</source>
@@ -5664,12 +5696,28 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Homework answers saved ({n} questions)</translation>
     </message>
     <message>
+        <source>运行问答测试</source>
+        <translation>Run the test questions</translation>
+    </message>
+    <message>
         <source>选择左侧的实训任务</source>
         <translation>Pick an exercise on the left</translation>
     </message>
     <message>
         <source>重置本实训</source>
         <translation>Reset this lab</translation>
+    </message>
+    <message>
+        <source>问答测试</source>
+        <translation>Test questions</translation>
+    </message>
+    <message>
+        <source>问题</source>
+        <translation>Question</translation>
+    </message>
+    <message>
+        <source>（没有直接回答）</source>
+        <translation>(no direct answer)</translation>
     </message>
 </context>
 <context>

@@ -219,6 +219,32 @@ def test_the_class_key_signs_the_students_file_and_the_console_checks_with_it(
     assert shown.args == [1]
 
 
+def test_the_question_test_asks_the_exercises_questions_of_the_students_bot(
+    make_window: WindowFactory, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = make_window()
+    page = lab_page(window, qtbot)
+    assert page.current is not None and page.qa_button.isEnabled()
+    with qtbot.waitSignal(page.questions_asked, timeout=30_000) as asked:
+        page.run_questions()
+    answered, total = asked.args
+    assert total == len(page.current.questions) == page.qa_table.rowCount()
+    assert 0 < answered < total  # the demo answers some; the rest is the student's work
+    assert page.qa_table.item(0, 1).text() == page.current.questions[0].text
+    assert f"{answered}/{total}" in page.qa_summary.text()
+    page.tabs.setCurrentIndex(page.tabs.count() - 1)
+    page.window().grab().save(str(tmp_path / "qa.png"))
+
+    fill_student(page)
+    import openpyxl
+
+    record = tmp_path / "record.xlsx"
+    with qtbot.waitSignal(page.exported, timeout=30_000):
+        page.export_record("xlsx", record)
+    cells = {str(c.value) for sheet in openpyxl.load_workbook(record) for row in sheet.iter_rows() for c in row}
+    assert {q.text for q in page.current.questions} <= cells  # the 实战记录表 records the same questions
+
+
 def add_class(url: str) -> None:
     db = Database(url)
     try:

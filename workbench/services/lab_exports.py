@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.domain.conversations import Conversation, Message
-from workbench.domain.exercises import Exercise, ExerciseResult, ItemKind, ItemResult, Student
+from workbench.domain.exercises import Exercise, ExerciseResult, ItemKind, ItemResult, QaQuestion, Student
 from workbench.domain.identity import Role
 from workbench.services import lab_record
 from workbench.services.sandboxes import NO_SHOP
@@ -70,7 +70,24 @@ def build_record(ws: Workspace, exercise_id: str, agent_id: int, student: Studen
     """The 实战记录表 from the shop's configuration now (with the 问答测试 asked of the KB matcher)."""
     exercise = ws.exercises.exercise(exercise_id)
     result = student_result(ws, exercise_id, agent_id)
-    return lab_record.build_record(ws.db, ws.shop.id, exercise, student, result, ws.clock(), matcher=ws.matcher.build())
+    return lab_record.build_record(
+        ws.db,
+        ws.shop.id,
+        exercise,
+        student,
+        result,
+        ws.clock(),
+        matcher=ws.matcher.build(),
+        questions=[q.text for q in exercise.questions],  # the exercise's 问答测试 file, when it has one
+    )
+
+
+def run_questions(ws: Workspace, exercise_id: str) -> list[tuple[QaQuestion, lab_record.QaRecord]]:
+    """The exercise's 问答测试 questions asked of this shop's 店小蜜 as it is set up now (the 实训 page's
+    问答测试 tab; the same answers as the 实战记录表's)."""
+    exercise = ws.exercises.exercise(exercise_id)
+    asked = lab_record.ask(ws.db, ws.shop.id, ws.matcher.build(), [q.text for q in exercise.questions], ws.clock())
+    return list(zip(exercise.questions, asked, strict=True))
 
 
 def write_record_xlsx(ws: Workspace, exercise_id: str, agent_id: int, student: Student, path: Path) -> Path:

@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -35,13 +37,16 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QScrollArea,
     QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from workbench.domain.exercises import Exercise, ExerciseResult, QuizQuestion, Student
+from workbench.domain.exercises import Exercise, ExerciseResult, QaQuestion, QuizQuestion, Student
 from workbench.services import lab_exports
+from workbench.services.lab_record import QaRecord
 from workbench.settings import Settings, read_settings, save_settings
 from workbench.ui.errors import error_text
 from workbench.ui.exercises.results import ResultsView
@@ -65,6 +70,7 @@ class LabPage(QWidget):
     lab_reset = Signal(str)  # 重置本实训 done (its id)
     check_shown = Signal(int, int)  # 检查: every item is on screen (total, max)
     quiz_saved = Signal(str)  # the quiz answers were saved (exercise id)
+    questions_asked = Signal(int, int)  # 问答测试 shown: questions answered directly, questions asked
     exported = Signal(str)  # a file was written (its path)
     failed = Signal(str)  # something did not work; the translated reason (also on the page)
     student_saved = Signal(object)  # the single seat's student (a Student) is in the settings now
@@ -164,6 +170,7 @@ class LabPage(QWidget):
         self.tabs.addTab(steps_scroll, self.tr("任务步骤"))
         self.tabs.addTab(self.results, self.tr("检查结果"))
         self.tabs.addTab(quiz_page, self.tr("课后作业"))
+        self.tabs.addTab(self._qa_page(), self.tr("问答测试"))
 
         self.export_xlsx_button = QPushButton(self.tr("导出实战记录表（XLSX）"), self)
         self.export_xlsx_button.clicked.connect(lambda: self.export_record("xlsx"))
@@ -208,6 +215,35 @@ class LabPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
+
+    def _qa_page(self) -> QWidget:
+        """问答测试: the exercise's buyer questions asked of the student's 店小蜜 as it is set up now."""
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        self.qa_summary = QLabel(self.tr("用本实训的测试题检验你的店小蜜配置：每个问题的回答、匹配的知识和得分"), page)
+        self.qa_summary.setWordWrap(True)
+        set_tone(self.qa_summary, "muted")
+        self.qa_button = QPushButton(self.tr("运行问答测试"), page)
+        self.qa_button.setEnabled(False)
+        self.qa_button.clicked.connect(self.run_questions)
+        top = QHBoxLayout()
+        top.addWidget(self.qa_summary, 1)
+        top.addWidget(self.qa_button)
+        self.qa_table = QTableWidget(0, 5, page)
+        self.qa_table.setObjectName("qaTable")
+        self.qa_table.setHorizontalHeaderLabels(
+            [self.tr("版块"), self.tr("问题"), self.tr("店小蜜的回答"), self.tr("匹配的知识"), self.tr("得分")]
+        )
+        self.qa_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.qa_table.setWordWrap(False)
+        self.qa_table.verticalHeader().hide()
+        header = self.qa_table.horizontalHeader()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for column in (0, 1, 3, 4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        layout.addLayout(top)
+        layout.addWidget(self.qa_table, 1)
+        return page
 
     def _student_box(self, parent: QWidget) -> QWidget:
         """Who the student is: entered once on a single seat; the logged-in user on a shared server."""
@@ -334,6 +370,14 @@ class LabPage(QWidget):
         self.section.setText(exercise.section)
         self.steps.setText("\n\n".join(f"{n}. {step}" for n, step in enumerate(exercise.steps, 1)))
         self._build_quiz(exercise.quiz)
+        self.qa_table.setRowCount(0)
+        self.qa_button.setEnabled(bool(exercise.questions))
+        self.qa_summary.setText(
+            self.tr("用本实训的测试题检验你的店小蜜配置：每个问题的回答、匹配的知识和得分")
+            if exercise.questions
+            else self.tr("本实训没有问答测试题")
+        )
+        set_tone(self.qa_summary, "muted")
         classroom, agent_id = self.ws.classroom, self.ws.user.id
 
         def load() -> tuple[datetime | None, dict[str, Answer]]:
@@ -457,6 +501,48 @@ class LabPage(QWidget):
         self.check_button.setEnabled(False)
         self.results.total_label.setText(self.tr("正在检查…"))
         self.tasks.read(job, done, failed)
+
+    # -- 问答测试 ------------------------------------------------------------------------------
+
+    def run_questions(self) -> None:
+        """Ask the exercise's test questions of the 店小蜜 as the student set it up (the 实战记录表
+        records the same questions and answers)."""
+        exercise = self.current
+        if exercise is None or not exercise.questions:
+            return
+        ws = self.ws
+
+        def done(rows: list[tuple[QaQuestion, QaRecord]]) -> None:
+            self.qa_button.setEnabled(True)
+            if self.current is not exercise:
+                return
+            self._show_questions(rows)
+
+        def failed(exc: BaseException) -> None:
+            self.qa_button.setEnabled(True)
+            self._failed(exc)
+
+        self.qa_button.setEnabled(False)
+        self.qa_summary.setText(self.tr("正在提问…"))
+        self.tasks.read(lambda: lab_exports.run_questions(ws, exercise.id), done, failed)
+
+    def _show_questions(self, rows: list[tuple[QaQuestion, QaRecord]]) -> None:
+        self.qa_table.setRowCount(len(rows))
+        for row, (question, answer) in enumerate(rows):
+            reply = answer.answer if answer.direct else self.tr("（没有直接回答）")
+            cells = (question.section, question.text, reply, answer.matched, f"{answer.score:.2f}")
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)  # one line per question; the whole answer on hover
+                self.qa_table.setItem(row, column, item)
+        answered = sum(1 for _, a in rows if a.direct)
+        self.qa_summary.setText(
+            self.tr("直接回答 {answered}/{total} 个问题；没答好的，到知识库修改答案或添加问法后再测").format(
+                answered=answered, total=len(rows)
+            )
+        )
+        set_tone(self.qa_summary, "text")
+        self.questions_asked.emit(answered, len(rows))
 
     # -- quiz ---------------------------------------------------------------------------------
 
