@@ -9328,6 +9328,10 @@ Reason: {reason}</translation>
         <translation>Message too long: {length} characters (max {limit}). Please split it into several messages.</translation>
     </message>
     <message>
+        <source>班级密钥最多 {limit} 个字符。</source>
+        <translation>The class key has at most {limit} characters.</translation>
+    </message>
+    <message>
         <source>短语内容不能为空。</source>
         <translation>The phrase text cannot be empty.</translation>
     </message>

@@ -346,3 +346,11 @@ def test_a_lab_left_running_goes_on_with_its_buyers_when_the_desk_opens_again(
     exercise = again.workspace.exercises.exercise(EXERCISE)
     qtbot.waitUntil(lambda: not again.controller.lab_waiting, timeout=10_000)
     assert {s.id for s in again.channel.simulator.scenarios} == set(exercise.scenarios)
+
+
+def test_a_too_long_class_key_is_explained_to_the_teacher() -> None:
+    from workbench.domain.errors import DomainError
+    from workbench.ui.errors import error_text
+
+    text = error_text(DomainError("exercise.class_key_too_long", field="class_key", limit=200))
+    assert "200" in text and "班级密钥" in text
