@@ -145,6 +145,12 @@ def lab_screenshots(app: QApplication, window: MainWindow, out: Path, suffix: st
     settle(app, 0.5)
     window.grab().save(str(out / f"lab_check{suffix}.png"))
 
+    page.tabs.setCurrentIndex(page.tabs.count() - 1)  # 问答测试: the exercise's questions asked of 店小蜜
+    page.run_questions()
+    wait(app, lambda: page.qa_table.rowCount() > 0)
+    settle(app, 0.5)
+    window.grab().save(str(out / f"lab_questions{suffix}.png"))
+
     console = window.show_page(window.page_index["lab_console"])
     assert isinstance(console, TeacherConsole)
     wait(app, lambda: bool(console.exercises))

@@ -612,19 +612,26 @@ def _export_submission(args: argparse.Namespace) -> int:
     try:
         # On a shared server the logged-in student is who they are; on a single seat they say it.
         on_server = bool(args.user)
-        name = args.name.strip() or (ws.agent.display_name if on_server else "")
-        number = args.number.strip() or (ws.agent.username if on_server else "")
+        name = args.name.strip() or (ws.user.display_name if on_server else "")
+        number = args.number.strip() or (ws.user.username if on_server else "")
         if not name or not number:
             print("workbench: --name and --number are needed (the student's name and 学号)", file=sys.stderr)
             return 1
         student = Student(name, number, args.class_name.strip())
         now = ws.clock()
-        result = student_result(ws, exercise.id, ws.agent.id)  # the quiz marked from the saved answers
+        result = student_result(ws, exercise.id, ws.user.id)  # the quiz marked from the saved answers
         record = build_record(
-            ws.db, ws.shop.id, exercise, student, result, now, matcher=Matcher(ws.kb_admin.live_entries())
+            ws.db,
+            ws.shop.id,
+            exercise,
+            student,
+            result,
+            now,
+            matcher=Matcher(ws.kb_admin.live_entries()),
+            questions=[q.text for q in exercise.questions],
         )
         configuration = configuration_snapshot(ws.db, ws.shop.id, now.date())
-        marks = ws.classroom.marks(exercise.id, ws.agent.id)
+        marks = ws.classroom.marks(exercise.id, ws.user.id)
     except DatabaseError as exc:
         print(f"workbench: {exc}", file=sys.stderr)
         return 2

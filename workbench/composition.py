@@ -30,12 +30,13 @@ from typing import TYPE_CHECKING
 from workbench import __version__
 from workbench.channels.scenarios import Scenario, select_scenarios
 from workbench.channels.simulator import Simulator
+from workbench.credentials import LocalClassKey
 from workbench.domain.crm import CustomerFilter
 from workbench.domain.errors import DomainError
 from workbench.domain.exercises import LabArea
-from workbench.domain.identity import Actor
+from workbench.domain.identity import PROGRAM, Actor, Role
 from workbench.domain.presence import HEARTBEAT_S, OFFLINE_AFTER_S
-from workbench.domain.shops import Agent
+from workbench.domain.shops import Agent, Shop
 from workbench.kb.index_cache import AnalysisCache
 from workbench.launch import LaunchConfig
 from workbench.services.accounts import AccountService, DeskLogin, LoginService
@@ -49,10 +50,10 @@ from workbench.services.crm import CrmService
 from workbench.services.crm_followups import FollowUpService
 from workbench.services.crm_io import CrmImportExport
 from workbench.services.customers import CustomerService
-from workbench.services.desk import DeskService, open_shop
+from workbench.services.desk import DeskService, adopt_shop, open_shop
 from workbench.services.drafts import DraftService
 from workbench.services.exercises import ExerciseService
-from workbench.services.feed import LabGate, TeamFeed
+from workbench.services.feed import ClassLab, LabGate, TeamFeed
 from workbench.services.health import StorageHealth
 from workbench.services.kb import KbService
 from workbench.services.kb_admin import KbAdminService
@@ -67,11 +68,13 @@ from workbench.services.quick_phrases import QuickPhraseService
 from workbench.services.reception import ReceptionService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
+from workbench.services.sandboxes import StudentShop, StudentShops
 from workbench.services.supervision import SupervisionService
 from workbench.services.team import TeamLink
 from workbench.services.workspace import StartupNotice, Workspace
 from workbench.storage.db import Database, sqlite_file_of
 from workbench.storage.repositories.shops import ShopRepository
+from workbench.storage.sandboxes import create_schema, creation_lock, sandbox_ready, sandbox_schema
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -145,9 +148,12 @@ def open_workspace(
     offline_after_s: float = OFFLINE_AFTER_S,
     heartbeat_s: float = HEARTBEAT_S,
     kb_cache_dir: Path | None = None,
+    own_shop: bool = True,
 ) -> Workspace:
     """Open the database (see `open_database`) and build every service for the user `username`, who
     has been authenticated by the caller (no name: the shop's owner, as on a single-seat desk).
+    A student on a PostgreSQL class server works in their own shop (see `build_workspace`; `own_shop`
+    False: in the class's shop, held to a student's permissions there).
 
     `live`: a desk working with others on a server. On PostgreSQL it listens for their changes and
     keeps a heartbeat (presence) with these timings; on SQLite it changes nothing."""
@@ -162,6 +168,7 @@ def open_workspace(
             offline_after_s=offline_after_s,
             heartbeat_s=heartbeat_s,
             kb_cache_dir=kb_cache_dir,
+            own_shop=own_shop,
         )
     except BaseException as exc:
         db.dispose()
@@ -180,17 +187,60 @@ def build_workspace(
     offline_after_s: float = OFFLINE_AFTER_S,
     heartbeat_s: float = HEARTBEAT_S,
     kb_cache_dir: Path | None = None,
+    own_shop: bool = True,
 ) -> Workspace:
     """Every service of an open database's shop, for the user `username` (no name: the owner); a
     `live` desk on PostgreSQL joins its team (see `open_workspace`). `kb_cache_dir`: where the KB
-    matcher keeps its analyses between starts (`workbench.kb.index_cache`; none: analysed every time)."""
+    matcher keeps its analyses between starts (`workbench.kb.index_cache`; none: analysed every time).
+
+    A student on a PostgreSQL class server works in a shop of their own instead (`open_sandbox`,
+    made at their first login): the workspace's shop services are that shop's, its classroom the
+    class's; it runs as a single seat (no team, nothing broadcast) and owns `db` from then on."""
     shop, agent, agents = open_shop(db, username)
+    if own_shop and agent.role is Role.STUDENT and db.broadcasts:
+        return build_sandbox_workspace(
+            db, shop, agent, clock=clock, evidence_dir=evidence_dir, kb_cache_dir=kb_cache_dir
+        )
+    ws = _shop_workspace(
+        db,
+        shop,
+        agent,
+        agents,
+        clock=clock,
+        evidence_dir=evidence_dir,
+        offline_after_s=offline_after_s,
+        kb_cache_dir=kb_cache_dir,
+    )
+    if db.broadcasts:  # a server's shop: its students have shops of their own
+        ws.student_shops = StudentShops(db, ws.actor, lambda agent_id: open_student_shop(db, agent_id, clock=clock))
+    if live and db.broadcasts:
+        try:
+            ws.team = join_team(ws, offline_after_s=offline_after_s, heartbeat_s=heartbeat_s)
+        except BaseException:
+            ws.close()
+            raise
+    return ws
+
+
+def _shop_workspace(
+    db: Database,
+    shop: Shop,
+    agent: Agent,
+    agents: tuple[Agent, ...],
+    *,
+    clock: Clock,
+    evidence_dir: Path | None,
+    offline_after_s: float = OFFLINE_AFTER_S,
+    classroom: ClassroomService | None = None,
+    kb_cache_dir: Path | None = None,
+) -> Workspace:
+    """Every service of `shop` for `agent` (`classroom`: the class's, when the shop is a student's own)."""
     actor = Actor(agent.id)
     hub = Hub()
     hub.attach(db)  # every committed change is published here, after the commit
     kb_admin = KbAdminService(db, shop.id, clock, actor=actor)
-    matcher = LiveMatcher(kb_admin, kb_analysis_cache(kb_cache_dir, db.url, shop.id) if kb_cache_dir else None)
-    ws = Workspace(
+    matcher = LiveMatcher(kb_admin, kb_analysis_cache(kb_cache_dir, db, shop.id) if kb_cache_dir else None)
+    return Workspace(
         db=db,
         shop=shop,
         agent=agent,
@@ -211,8 +261,15 @@ def build_workspace(
         crm=CrmService(db, shop.id, clock),
         followups=FollowUpService(db, shop.id, clock, shop.name),
         crm_io=CrmImportExport(db, shop.id, clock),
-        classroom=ClassroomService(
-            db, shop.id, clock, actor=actor, restorer=restore_demo_areas, kb_reloaded=matcher.reload
+        classroom=classroom
+        or ClassroomService(
+            db,
+            shop.id,
+            clock,
+            actor=actor,
+            restorer=restore_demo_areas,
+            kb_reloaded=matcher.reload,
+            local_key=LocalClassKey() if db.is_sqlite else None,  # a server's class key is the class database's
         ),
         aftersales=AftersalesService(db, shop.id, clock, evidence_dir),
         reviews=ReviewService(db, shop.id, clock),
@@ -224,20 +281,96 @@ def build_workspace(
         exercises=ExerciseService(db, shop.id, clock, actor=actor),
         health=StorageHealth(db, clock),
     )
-    if live and not db.is_sqlite:
+
+
+def open_sandbox(class_db: Database, student: Agent, *, clock: Clock = system_clock) -> Database:
+    """The student's own shop on the class server `class_db`: the schema `lab_<account id>`, created,
+    migrated and seeded with the demo shop at their first login, under the student's creation lock
+    (two desks of one student logging in at once make it once). Its owner is the student: at every
+    login it takes the class account's display name."""
+    schema = sandbox_schema(student.id)
+    with creation_lock(class_db, student.id):
+        create_schema(class_db, schema)
+        db = Database(class_db.url, schema=schema)
         try:
-            ws.team = join_team(ws, offline_after_s=offline_after_s, heartbeat_s=heartbeat_s)
+            db.migrate()
+            if seed_if_empty(db, clock=clock):
+                log.info("made the own shop of student %s in schema %s", student.username, schema)
+            adopt_shop(db, student.display_name)
         except BaseException:
-            ws.close()
+            db.dispose()
             raise
+    return db
+
+
+def build_sandbox_workspace(
+    class_db: Database,
+    class_shop: Shop,
+    student: Agent,
+    *,
+    clock: Clock,
+    evidence_dir: Path | None,
+    kb_cache_dir: Path | None = None,
+) -> Workspace:
+    """The desk of a student on a class server, in their own shop (see `open_sandbox`)."""
+    try:
+        db = open_sandbox(class_db, student, clock=clock)
+    except BaseException:
+        class_db.dispose()
+        raise
+    try:
+        shop, agent, agents = open_shop(db)  # the owner: the student
+        classroom = ClassroomService(class_db, class_shop.id, clock, actor=Actor(student.id))
+        ws = _shop_workspace(
+            db,
+            shop,
+            agent,
+            agents,
+            clock=clock,
+            evidence_dir=evidence_dir,
+            classroom=classroom,
+            kb_cache_dir=kb_cache_dir,
+        )
+    except BaseException:
+        db.dispose()
+        class_db.dispose()
+        raise
+    ws.sandbox = db.schema
+    ws.class_user = student
+    ws.class_db = class_db
+    ws.student_shops = StudentShops(
+        class_db, Actor(student.id), lambda agent_id: open_student_shop(class_db, agent_id, clock=clock)
+    )
     return ws
 
 
-def kb_analysis_cache(folder: Path, url: str, shop_id: int) -> AnalysisCache:
-    """The KB analyses file of one shop of one database in `folder` (named by a hash: the URL may hold a
+def kb_analysis_cache(folder: Path, db: Database, shop_id: int) -> AnalysisCache:
+    """The KB analyses file of one shop of one database (and schema) in `folder` (named by a hash: the URL may hold a
     password)."""
-    name = hashlib.blake2b(f"{url}\n{shop_id}".encode(), digest_size=10).hexdigest()
+    name = hashlib.blake2b(f"{db.url}\n{db.schema or ''}\n{shop_id}".encode(), digest_size=10).hexdigest()
     return AnalysisCache(folder / f"kb-analyses-{name}.json", __version__)
+
+
+def open_student_shop(class_db: Database, agent_id: int, *, clock: Clock = system_clock) -> StudentShop | None:
+    """A student's own shop for reading (the teacher's check and drill-down); None when they have
+    none yet (they never logged in: it is made at their first login, not here)."""
+    schema = sandbox_schema(agent_id)
+    if not sandbox_ready(class_db, schema):
+        return None
+    db = Database(class_db.url, schema=schema)
+    try:
+        shop, owner, _ = open_shop(db)
+    except BaseException:
+        db.dispose()
+        raise
+    return StudentShop(
+        schema,
+        db,
+        shop.id,
+        owner.id,
+        ExerciseService(db, shop.id, clock, actor=PROGRAM),
+        ReceptionService(db, shop.id, clock, actor=PROGRAM),
+    )
 
 
 def join_team(ws: Workspace, *, offline_after_s: float, heartbeat_s: float) -> TeamLink:
@@ -263,6 +396,17 @@ def join_team(ws: Workspace, *, offline_after_s: float, heartbeat_s: float) -> T
         team.close()
         raise
     return team
+
+
+def class_lab(ws: Workspace, channel: SimulatedChannel) -> ClassLab:
+    """The lab control of a student's own shop: the class's lab runs (see `ClassLab`)."""
+    classroom, exercises = ws.classroom, ws.exercises
+
+    def scenarios_of(exercise_id: str) -> tuple[Sequence[Scenario], int] | None:
+        found = next((e for e in exercises.exercises() if e.id == exercise_id), None)
+        return (select_scenarios(found.scenarios), found.seed) if found is not None else None
+
+    return ClassLab(channel, classroom.running, scenarios_of)
 
 
 def presence_timings() -> tuple[float, float]:
@@ -515,13 +659,15 @@ def open_desk(
         entrance.close()
         raise
     ws.notices.extend(entrance.notices)
-    if not entrance.db.is_sqlite:
+    if not entrance.db.is_sqlite and ws.sandbox is None:
         # A shared database: the team's one feed (`workbench simulate`) brings the buyers to every desk.
         return ws
     try:
         ws.channel = build_channel(
             ws, rate_per_min=config.settings.simulator_rate_per_min, speed=config.settings.simulator_speed
         )
+        if ws.sandbox is not None:  # a student's own shop: its buyers wait for the teacher's 开始实训
+            ws.channel.gate = class_lab(ws, ws.channel)
     except Exception as exc:
         log.exception("the simulated customers could not start; the desk opens without them")
         ws.notices.append(StartupNotice("simulator.failed", {"error": str(exc) or type(exc).__name__}))

@@ -3,6 +3,7 @@ the database or logs."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import keyring
@@ -101,3 +102,29 @@ class LoginTokens:
             pass  # nothing was kept
         except keyring.errors.KeyringError as exc:
             log.warning("keyring unavailable, could not forget a remembered login: %s", exc)
+
+
+class LocalClassKey:
+    """The class key on a PC without a class server (the teacher's, to grade; a student's, given by the
+    teacher, to sign their submission files), in the system keyring. Implements
+    `workbench.services.classroom.ClassKeyStore`."""
+
+    ACCOUNT = "class-key"
+
+    def load(self) -> str | None:
+        try:
+            return keyring.get_password(SERVICE, self.ACCOUNT)
+        except keyring.errors.KeyringError as exc:
+            log.warning("keyring unavailable, no class key: %s", exc)
+            return None
+
+    def save(self, key: str | None) -> None:
+        """Keep `key` (None or empty: forget it); KeyringUnavailable when there is no keyring."""
+        try:
+            if key:
+                keyring.set_password(SERVICE, self.ACCOUNT, key)
+            else:
+                with contextlib.suppress(keyring.errors.PasswordDeleteError):  # nothing was kept
+                    keyring.delete_password(SERVICE, self.ACCOUNT)
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailable(str(exc)) from exc

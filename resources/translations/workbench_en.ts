@@ -5582,6 +5582,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Save answers</translation>
     </message>
     <message>
+        <source>匹配的知识</source>
+        <translation>Matched knowledge</translation>
+    </message>
+    <message>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
@@ -5630,8 +5634,16 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Exported: {path}</translation>
     </message>
     <message>
+        <source>店小蜜的回答</source>
+        <translation>Assistant&apos;s answer</translation>
+    </message>
+    <message>
         <source>开始实训</source>
         <translation>Start lab</translation>
+    </message>
+    <message>
+        <source>得分</source>
+        <translation>Score</translation>
     </message>
     <message>
         <source>按任务评价表逐项检查你的操作</source>
@@ -5650,12 +5662,20 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>This exercise has no homework</translation>
     </message>
     <message>
+        <source>本实训没有问答测试题</source>
+        <translation>This lab has no test questions</translation>
+    </message>
+    <message>
         <source>检查</source>
         <translation>Check</translation>
     </message>
     <message>
         <source>检查结果</source>
         <translation>Check results</translation>
+    </message>
+    <message>
+        <source>正在提问…</source>
+        <translation>Asking…</translation>
     </message>
     <message>
         <source>正在检查…</source>
@@ -5666,8 +5686,24 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Clears this exercise&apos;s settings, chats and scores; the rest of the shop stays as it is</translation>
     </message>
     <message>
+        <source>版块</source>
+        <translation>Section</translation>
+    </message>
+    <message>
         <source>班级</source>
         <translation>Class</translation>
+    </message>
+    <message>
+        <source>班级密钥</source>
+        <translation>Class key</translation>
+    </message>
+    <message>
+        <source>用本实训的测试题检验你的店小蜜配置：每个问题的回答、匹配的知识和得分</source>
+        <translation>Test your assistant&apos;s setup with this lab&apos;s questions: each answer, the matched knowledge and its score</translation>
+    </message>
+    <message>
+        <source>直接回答 {answered}/{total} 个问题；没答好的，到知识库修改答案或添加问法后再测</source>
+        <translation>Answered {answered}/{total} questions directly; for the others, edit answers or add phrasings in the knowledge base and test again</translation>
     </message>
     <message>
         <source>确定重置「{title}」吗？本实训的设置、会话与成绩将被清除，店铺的其他数据保持不变。</source>
@@ -5680,6 +5716,10 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>简答，由老师评定</source>
         <translation>Short answer, marked by the teacher</translation>
+    </message>
+    <message>
+        <source>老师给的班级密钥（没有可留空）</source>
+        <translation>The class key from your teacher (leave empty if none)</translation>
     </message>
     <message>
         <source>请先在左下方填写姓名和学号并保存：它们会写在实战记录表和提交文件上</source>
@@ -5698,12 +5738,28 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Homework answers saved ({n} questions)</translation>
     </message>
     <message>
+        <source>运行问答测试</source>
+        <translation>Run the test questions</translation>
+    </message>
+    <message>
         <source>选择左侧的实训任务</source>
         <translation>Pick an exercise on the left</translation>
     </message>
     <message>
         <source>重置本实训</source>
         <translation>Reset this lab</translation>
+    </message>
+    <message>
+        <source>问答测试</source>
+        <translation>Test questions</translation>
+    </message>
+    <message>
+        <source>问题</source>
+        <translation>Question</translation>
+    </message>
+    <message>
+        <source>（没有直接回答）</source>
+        <translation>(no direct answer)</translation>
     </message>
 </context>
 <context>
@@ -5889,6 +5945,10 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>来一位模拟客户</source>
         <translation>Simulate a customer</translation>
+    </message>
+    <message>
+        <source>模拟买家在老师开始实训后进店（你自己的店铺）</source>
+        <translation>Simulated buyers come once the teacher starts the lab (your own shop)</translation>
     </message>
     <message>
         <source>模拟客户进店</source>
@@ -8662,6 +8722,14 @@ Reason: {reason}</translation>
         <translation>Student no.</translation>
     </message>
     <message>
+        <source>学生导出提交文件时用它签名，导入提交文件时用它核对；没有服务器时请把它告诉全班</source>
+        <translation>Students sign their submission files with it and imports are checked with it; without a server, tell it to the class</translation>
+    </message>
+    <message>
+        <source>学生的提交文件用班级密钥签名（留空：不用班级密钥）：</source>
+        <translation>Students&apos; submission files are signed with the class key (empty: no class key):</translation>
+    </message>
+    <message>
         <source>导出成绩</source>
         <translation>Export grades</translation>
     </message>
@@ -8736,6 +8804,22 @@ Reason: {reason}</translation>
     <message>
         <source>班级</source>
         <translation>Class</translation>
+    </message>
+    <message>
+        <source>班级密钥</source>
+        <translation>Class key</translation>
+    </message>
+    <message>
+        <source>班级密钥…</source>
+        <translation>Class key…</translation>
+    </message>
+    <message>
+        <source>班级密钥：已设置</source>
+        <translation>Class key: set</translation>
+    </message>
+    <message>
+        <source>班级密钥：未设置</source>
+        <translation>Class key: not set</translation>
     </message>
     <message>
         <source>班级数据库</source>
@@ -9389,6 +9473,10 @@ Reason: {reason}</translation>
     <message>
         <source>消息太长：{length} 字，最多 {limit} 字。请分几条发送。</source>
         <translation>Message too long: {length} characters (max {limit}). Please split it into several messages.</translation>
+    </message>
+    <message>
+        <source>班级密钥最多 {limit} 个字符。</source>
+        <translation>The class key has at most {limit} characters.</translation>
     </message>
     <message>
         <source>短语内容不能为空。</source>

@@ -177,6 +177,74 @@ def test_the_teacher_console_reads_a_folder_of_submissions(
     dialog.close()
 
 
+def test_the_class_key_signs_the_students_file_and_the_console_checks_with_it(
+    make_window: WindowFactory, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from workbench.services.submissions import SubmissionError, read_submission
+
+    key = "电商2班-秋"
+    student = make_window(tmp_path / "student")
+    page = lab_page(student, qtbot)
+    assert page.class_key.isVisible() and page.class_key.echoMode() is page.class_key.EchoMode.Password
+    page.class_key.setText(key)
+    with qtbot.waitSignal(page.class_key_saved, timeout=10_000) as saved:
+        fill_student(page)
+    assert saved.args == [True]
+    settings = student.config.paths.settings_file.read_text(encoding="utf-8")
+    assert "2026001" in settings and key not in settings  # the keyring keeps it, not the settings file
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    with qtbot.waitSignal(page.exported, timeout=20_000):
+        page.export_submission(folder / "2026001.json")
+    with pytest.raises(SubmissionError):
+        read_submission(folder / "2026001.json")  # signed with the class key
+    assert read_submission(folder / "2026001.json", key).student.number == "2026001"
+
+    teacher = make_window(tmp_path / "teacher")
+    console = teacher.show_page(teacher.page_index["lab_console"])
+    assert isinstance(console, TeacherConsole)
+    qtbot.waitUntil(lambda: bool(console.exercises), timeout=10_000)
+    console.pick(EXERCISE)
+    with qtbot.waitSignal(console.class_key_saved, timeout=10_000):
+        console.set_class_key("")  # no class key: the file does not verify
+    assert console.key_label.text() == "班级密钥：未设置"
+    with qtbot.waitSignal(console.roster_shown, timeout=20_000) as shown:
+        console.load_folder(folder)
+    assert shown.args == [0] and "2026001.json" in console.source_label.text()
+    with qtbot.waitSignal(console.class_key_saved, timeout=10_000):
+        console.set_class_key(key)
+    assert console.key_label.text() == "班级密钥：已设置"
+    with qtbot.waitSignal(console.roster_shown, timeout=20_000) as shown:
+        console.load_folder(folder)
+    assert shown.args == [1]
+
+
+def test_the_question_test_asks_the_exercises_questions_of_the_students_bot(
+    make_window: WindowFactory, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = make_window()
+    page = lab_page(window, qtbot)
+    assert page.current is not None and page.qa_button.isEnabled()
+    with qtbot.waitSignal(page.questions_asked, timeout=30_000) as asked:
+        page.run_questions()
+    answered, total = asked.args
+    assert total == len(page.current.questions) == page.qa_table.rowCount()
+    assert 0 < answered < total  # the demo answers some; the rest is the student's work
+    assert page.qa_table.item(0, 1).text() == page.current.questions[0].text
+    assert f"{answered}/{total}" in page.qa_summary.text()
+    page.tabs.setCurrentIndex(page.tabs.count() - 1)
+    page.window().grab().save(str(tmp_path / "qa.png"))
+
+    fill_student(page)
+    import openpyxl
+
+    record = tmp_path / "record.xlsx"
+    with qtbot.waitSignal(page.exported, timeout=30_000):
+        page.export_record("xlsx", record)
+    cells = {str(c.value) for sheet in openpyxl.load_workbook(record) for row in sheet.iter_rows() for c in row}
+    assert {q.text for q in page.current.questions} <= cells  # the 实战记录表 records the same questions
+
+
 def add_class(url: str) -> None:
     db = Database(url)
     try:
@@ -198,6 +266,11 @@ def test_the_teacher_console_on_the_shared_database_starts_the_lab_and_takes_mar
     add_class(pg_demo_url)
     student = make_window(tmp_path / "xs01", db_url=pg_demo_url, login=("xs01", PASSWORD))
     assert "lab" in student.page_index and "lab_console" not in student.page_index
+    # The student works in a shop of their own: 店小蜜 and the knowledge base are theirs to configure,
+    # and its simulated buyers are the desk's own (they wait for the teacher's 开始实训).
+    assert "assistant" in student.page_index and "knowledge" in student.page_index
+    assert student.workspace is not None and student.workspace.sandbox is not None
+    assert student.sim_action.isEnabled()
     page = lab_page(student, qtbot)
     assert not page.start_button.isVisible()  # on a server the teacher starts the lab
     assert "等待老师" in page.lab_state.text()
@@ -273,3 +346,11 @@ def test_a_lab_left_running_goes_on_with_its_buyers_when_the_desk_opens_again(
     exercise = again.workspace.exercises.exercise(EXERCISE)
     qtbot.waitUntil(lambda: not again.controller.lab_waiting, timeout=10_000)
     assert {s.id for s in again.channel.simulator.scenarios} == set(exercise.scenarios)
+
+
+def test_a_too_long_class_key_is_explained_to_the_teacher() -> None:
+    from workbench.domain.errors import DomainError
+    from workbench.ui.errors import error_text
+
+    text = error_text(DomainError("exercise.class_key_too_long", field="class_key", limit=200))
+    assert "200" in text and "班级密钥" in text

@@ -112,6 +112,14 @@ class QuizQuestion:
 
 
 @dataclass(frozen=True, slots=True)
+class QaQuestion:
+    """A buyer's question of an exercise's 问答测试 file: asked of the student's 店小蜜 as it is set up."""
+
+    text: str
+    section: str = ""  # the textbook's section it tests (聊天互动, 物流问题, 转人工…), shown beside it
+
+
+@dataclass(frozen=True, slots=True)
 class Exercise:
     id: str  # stable, e.g. "p4-t1"
     title: str
@@ -122,6 +130,7 @@ class Exercise:
     rubric: tuple[RubricItem, ...]
     quiz: tuple[QuizQuestion, ...] = ()
     questions_file: str | None = None  # an optional 问答测试 question file (assets/exercises/...)
+    questions: tuple[QaQuestion, ...] = ()  # read from `questions_file` by the loader
 
     @property
     def max_points(self) -> int:

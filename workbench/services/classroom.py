@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -39,6 +40,10 @@ from workbench.storage.db import Database
 from workbench.storage.repositories.accounts import AccountRepository
 from workbench.storage.repositories.classroom import ClassroomRepository, QuizAnswer
 from workbench.storage.repositories.lab_reset import LabResetRepository
+from workbench.storage.repositories.shops import ShopRepository
+
+CLASS_KEY_SETTING = "class_key"  # the class server's shop setting with the class key
+MAX_CLASS_KEY = 200
 
 PENDING_TEACHER = "待教师评定"  # ExerciseService.check's `why` for an item the teacher marks
 PASS_SHARE = 0.6  # a teacher's mark passes at 60% of the item's points (及格)
@@ -47,6 +52,14 @@ PASS_SHARE = 0.6  # a teacher's mark passes at 60% of the item's points (及格)
 # Puts the demo's content back into the areas just cleared, in the reset's session (the demo package
 # lives above the services: the composition root hands its restorer in).
 Restorer = Callable[[Session, int, frozenset[LabArea], datetime], None]
+
+
+class ClassKeyStore(Protocol):
+    """Where a PC without a class server keeps the class key (the system keyring)."""
+
+    def load(self) -> str | None: ...
+
+    def save(self, key: str | None) -> None: ...
 
 
 class ClassroomService:
@@ -59,6 +72,7 @@ class ClassroomService:
         actor: Actor,
         restorer: Restorer | None = None,
         kb_reloaded: Callable[[], None] | None = None,
+        local_key: ClassKeyStore | None = None,
     ) -> None:
         """`restorer` writes the demo's content back after a reset (None: the areas are only cleared);
         `kb_reloaded` is told when a reset replaced the knowledge base, so this desk's live matcher
@@ -69,6 +83,7 @@ class ClassroomService:
         self.actor = actor
         self.restorer = restorer
         self.kb_reloaded = kb_reloaded
+        self.local_key = local_key
 
     # -- lab control ------------------------------------------------------------------------------
 
@@ -113,6 +128,31 @@ class ClassroomService:
                 self.db.notify(s, topic)
         if LabArea.KB in areas and self.kb_reloaded is not None:
             self.kb_reloaded()
+
+    # -- the class key ------------------------------------------------------------------------------
+
+    def class_key(self) -> str | None:
+        """The class key that signs the class's submission files (None: none set). On a class server
+        it is the class database's (every student reads it there); on a PC without one, the one the
+        teacher gave, kept in the keyring (`local_key`)."""
+        if self.local_key is not None:
+            return self.local_key.load() or None
+        with self.db.session() as s:
+            value = ShopRepository(s).settings(self.shop_id).get(CLASS_KEY_SETTING)
+        return str(value) if value else None
+
+    def set_class_key(self, key: str) -> None:
+        """Set (an empty `key`: clear) the class key; needs Permission.GRADE (the teacher; the owner on a
+        single seat, who keeps the key the teacher gave)."""
+        key = key.strip()
+        if len(key) > MAX_CLASS_KEY:
+            raise DomainError("exercise.class_key_too_long", field="class_key", limit=MAX_CLASS_KEY)
+        with self.db.session() as s:
+            require(s, self.actor, Permission.GRADE)
+            if self.local_key is None:
+                ShopRepository(s).merge_settings(self.shop_id, {CLASS_KEY_SETTING: key or None})
+        if self.local_key is not None:
+            self.local_key.save(key or None)
 
     # -- marks ------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from workbench.domain.identity import Role
 from workbench.domain.shops import Agent, AgentStatus, Shop
 from workbench.services.notifications import Topic
 from workbench.storage.db import Database
+from workbench.storage.repositories.accounts import AccountRepository
 from workbench.storage.repositories.shops import ShopRepository
 
 
@@ -30,6 +31,20 @@ def open_shop(db: Database, username: str = "") -> tuple[Shop, Agent, tuple[Agen
     else:
         agent = next((a for a in agents if a.role is Role.OWNER), agents[0])
     return shop, agent, agents
+
+
+def adopt_shop(db: Database, display_name: str) -> Agent:
+    """A student's own shop (on a class server) is theirs: its owner carries their display name."""
+    with db.session() as s:
+        shop = ShopRepository(s).first()
+        owner = AccountRepository(s).owner(shop.id) if shop is not None else None
+        if shop is None or owner is None:
+            raise DomainError("shop.missing")
+        if owner.display_name == display_name:
+            return owner
+        renamed = AccountRepository(s).set_display_name(owner.id, display_name)
+        db.notify(s, Topic.AGENTS, owner.id)
+        return renamed
 
 
 class DeskService:

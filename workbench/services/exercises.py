@@ -10,7 +10,7 @@ the teacher's items at 0 ("待教师评定") and marks the quiz.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -24,6 +24,7 @@ from workbench.domain.exercises import (
     ExerciseResult,
     ItemKind,
     ItemResult,
+    QaQuestion,
     QuizQuestion,
     RubricItem,
 )
@@ -52,6 +53,9 @@ _TOP_KEYS = {
 }
 _ITEM_KEYS = {"id", "category", "title", "points", "kind", "check", "params", "requirement", "comment"}
 _QUESTION_KEYS = {"id", "text", "choices", "answer", "points", "comment"}
+_QA_FILE_KEYS = {"title", "comment", "questions"}
+_QA_KEYS = {"text", "section", "comment"}
+MAX_QA_QUESTIONS = 30  # the 实战记录表's 问答测试 is a page (lab_record.MAX_QA)
 
 
 class ExerciseFileError(ValueError):
@@ -177,9 +181,14 @@ def _unique(r: _Reader, ids: list[str], path: str) -> None:
         seen.add(item_id)
 
 
-def parse_exercise(data: Any, file: str, scenario_ids: set[str] | None = None) -> Exercise:
+def parse_exercise(
+    data: Any,
+    file: str,
+    scenario_ids: set[str] | None = None,
+    questions: Callable[[str], tuple[QaQuestion, ...]] | None = None,
+) -> Exercise:
     """An exercise from a parsed JSON document; `scenario_ids` (when given) are the simulator's
-    scenarios the exercise may name."""
+    scenarios the exercise may name; `questions(name)` reads its 问答测试 file (None: not read)."""
     r = _Reader(file)
     if not isinstance(data, dict):
         raise r.fail("(file)", "必须是 JSON 对象 (a JSON object)")
@@ -209,6 +218,9 @@ def parse_exercise(data: Any, file: str, scenario_ids: set[str] | None = None) -
     for key in ("rubric_source", "comment"):
         if key in data and not isinstance(data[key], str):
             raise r.fail(key, "必须是文本 (a string)")
+    qa: tuple[QaQuestion, ...] = ()
+    if questions_file and questions is not None:
+        qa = questions(questions_file.strip())
     return Exercise(
         id=exercise_id,
         title=r.text(data, "title", "title"),
@@ -219,6 +231,7 @@ def parse_exercise(data: Any, file: str, scenario_ids: set[str] | None = None) -
         rubric=rubric,
         quiz=quiz,
         questions_file=questions_file,
+        questions=qa,
     )
 
 
@@ -226,29 +239,85 @@ def _scenario_ids() -> set[str]:
     return {s.id for s in load_scenarios()}
 
 
-def _read(source: Traversable | Path, name: str, scenario_ids: set[str] | None) -> Exercise:
+def parse_questions(data: Any, file: str) -> tuple[QaQuestion, ...]:
+    """The buyer questions of a 问答测试 file (``{"questions": [{"text", "section"?}…]}``)."""
+    r = _Reader(file)
+    if not isinstance(data, dict):
+        raise r.fail("(file)", "必须是 JSON 对象 (a JSON object)")
+    r.unknown_keys(data, _QA_FILE_KEYS, "")
+    raw = data.get("questions")
+    if not isinstance(raw, list) or not raw:
+        raise r.fail("questions", "必须是非空列表 (a non-empty list)")
+    if len(raw) > MAX_QA_QUESTIONS:
+        raise r.fail("questions", f"最多 {MAX_QA_QUESTIONS} 个问题 (at most {MAX_QA_QUESTIONS} questions)")
+    found: list[QaQuestion] = []
+    for i, item in enumerate(raw):
+        path = f"questions[{i}]"
+        if not isinstance(item, dict):
+            raise r.fail(path, "必须是对象 (an object)")
+        r.unknown_keys(item, _QA_KEYS, path)
+        found.append(
+            QaQuestion(r.text(item, "text", f"{path}.text"), r.text(item, "section", f"{path}.section", required=False))
+        )
+    texts = [q.text for q in found]
+    for i, text in enumerate(texts):
+        if text in texts[:i]:
+            raise r.fail(f"questions[{i}].text", f"重复的问题 (duplicate question {text!r})")
+    return tuple(found)
+
+
+def _json(source: Traversable | Path, name: str) -> Any:
     try:
-        data = json.loads(source.read_text(encoding="utf-8"))
+        return json.loads(source.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ExerciseFileError(name, f"(line {exc.lineno})", f"不是有效的 JSON (not valid JSON: {exc.msg})") from exc
     except OSError as exc:
         raise ExerciseFileError(name, "(file)", f"无法读取 (cannot be read: {exc})") from exc
-    return parse_exercise(data, name, scenario_ids)
+
+
+def _question_reader(
+    folders: Sequence[Traversable | Path], exercise_file: str
+) -> Callable[[str], tuple[QaQuestion, ...]]:
+    """Reads an exercise's question file from the first of `folders` that has it (a teacher's
+    exercise file: its own folder, then the program's; a missing file is the exercise's error)."""
+
+    def read(name: str) -> tuple[QaQuestion, ...]:
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise ExerciseFileError(exercise_file, "questions_file", "必须是练习文件旁的相对路径 (a relative path)")
+        for folder in folders:
+            source = folder.joinpath(*Path(name).parts)
+            if source.is_file():
+                return parse_questions(_json(source, name), name)
+        raise ExerciseFileError(exercise_file, "questions_file", f"找不到问答测试文件 (no question file {name!r})")
+
+    return read
+
+
+def _program_folder() -> Traversable:
+    return resources.files(EXERCISES_PACKAGE)
+
+
+def _read(
+    source: Traversable | Path, name: str, scenario_ids: set[str] | None, folders: Sequence[Traversable | Path]
+) -> Exercise:
+    return parse_exercise(_json(source, name), name, scenario_ids, _question_reader(folders, name))
 
 
 def read_exercise_file(path: Path) -> Exercise:
-    """One exercise file (a teacher's, or one of the program's); ExerciseFileError when it is not valid."""
-    return _read(path, path.name, _scenario_ids())
+    """One exercise file (a teacher's, or one of the program's); ExerciseFileError when it is not valid.
+    Its question file is looked for beside it, then among the program's."""
+    return _read(path, path.name, _scenario_ids(), (path.parent, _program_folder()))
 
 
 def load_exercises() -> tuple[Exercise, ...]:
     """Every exercise the program ships, validated, sorted by id (two files with one id: an error)."""
     scenario_ids = _scenario_ids()
     found: dict[str, Exercise] = {}
-    for entry in resources.files(EXERCISES_PACKAGE).iterdir():
+    folder = _program_folder()
+    for entry in folder.iterdir():
         if not entry.name.endswith(".json") or entry.name == SCHEMA_FILE:
             continue
-        exercise = _read(entry, entry.name, scenario_ids)
+        exercise = _read(entry, entry.name, scenario_ids, (folder,))
         if exercise.id in found:
             raise ExerciseFileError(entry.name, "id", f"另一个文件已用此 id (another file has id {exercise.id!r})")
         found[exercise.id] = exercise

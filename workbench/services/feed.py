@@ -88,6 +88,57 @@ class LabGate:
     poll_s: float = 2.0  # how often the feed asks the database whether the exercise runs
 
 
+class ClassLab:
+    """Lab control for the desk of a student's own shop on a class server (the channel's `gate`): its
+    simulated buyers wait until the teacher starts an exercise for the class (the class schema's lab
+    runs, asked every `poll_s`); then the latest started exercise's scenario set and seed drive them,
+    as the team's feed does for the class's shop."""
+
+    def __init__(
+        self,
+        channel: SimulatedChannel,
+        running: Callable[[], dict[str, datetime]],
+        scenarios_of: Callable[[str], tuple[Sequence[Scenario], int] | None],
+        *,
+        poll_s: float = 2.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`running`: exercise id → started, for the class; `scenarios_of(exercise id)`: its
+        scenarios and seed (None: an exercise this program does not know)."""
+        self.channel = channel
+        self.running = running
+        self.scenarios_of = scenarios_of
+        self.poll_s = poll_s
+        self.monotonic = monotonic
+        self._current: tuple[str, datetime] | None = None
+        self._checked: float | None = None
+
+    def __call__(self) -> bool:
+        now = self.monotonic()
+        if self._checked is not None and now - self._checked < self.poll_s:
+            return self._current is not None
+        self._checked = now
+        try:
+            running = self.running()
+        except Exception:  # the class schema is out of reach for a moment: no buyers meanwhile
+            log.warning("could not read the class's lab control", exc_info=True)
+            return False
+        if not running:
+            self._current = None
+            return False
+        exercise_id = max(running, key=lambda e: running[e])
+        latest = (exercise_id, running[exercise_id])
+        if latest != self._current:
+            found = self.scenarios_of(exercise_id)
+            if found is None:
+                self._current = None
+                return False
+            log.info("exercise %s started by the teacher: its buyers come now", exercise_id)
+            self.channel.use_scenarios(*found)
+            self._current = latest
+        return True
+
+
 class TeamFeed:
     def __init__(
         self,

@@ -174,6 +174,13 @@ def build_record(
 _MODES = {"off": "关闭", "assist": "智能辅助", "auto": "全自动"}
 
 
+def ask(db: Database, shop_id: int, matcher: Matcher, questions: Sequence[str], now: datetime) -> tuple[QaRecord, ...]:
+    """`questions` asked of the shop's bot as it is set up now (the 问答测试 of an exercise's file)."""
+    with db.session() as s:
+        entries = KbAdminRepository(s).entries(shop_id, now.date())
+    return _qa(matcher, list(questions)[:MAX_QA], entries, now.date())
+
+
 def _knowledge_lines(written: Sequence[KnowledgeEntry], item: RubricItem) -> list[str]:
     sections = item.params.get("sections")
     names = [str(n) for n in sections] if isinstance(sections, list) else list(STANDARD_SECTIONS)

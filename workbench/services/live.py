@@ -101,6 +101,9 @@ class SimulatedChannel:
         self._cast: list[Customer] | None = None
         self._orders: list[Order] = []
         self._new_reviews: list[PostedReview] = []
+        # Lab control from elsewhere (a student's own shop on a class server: the teacher starts the
+        # exercise): while it says no, no tick brings anybody.
+        self.gate: Callable[[], bool] | None = None
 
     # -- the cast -----------------------------------------------------------------------------
 
@@ -148,13 +151,17 @@ class SimulatedChannel:
         self.bot.refresh(force=True)
 
     def tick(self) -> list[ChannelUpdate]:
+        if self.gate is not None and not self.gate():
+            return []
         now = self.monotonic()
         self.bot.refresh()
         updates = self._apply(self.simulator.tick(now))
         return _merge_updates(updates + self._background(now))
 
     def spawn(self, scenario_id: str | None = None) -> list[ChannelUpdate]:
-        """One customer now (the toolbar's button), then whatever is due."""
+        """One customer now (the toolbar's button), then whatever is due (nobody while the gate is shut)."""
+        if self.gate is not None and not self.gate():
+            return []
         now = self.monotonic()
         self.bot.refresh()
         self.simulator.start_visitor(now, scenario_id=scenario_id)

@@ -40,6 +40,7 @@ from workbench.services.quick_phrases import QuickPhraseService
 from workbench.services.reception import ReceptionService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
+from workbench.services.sandboxes import StudentShops
 from workbench.services.supervision import SupervisionService
 from workbench.storage.db import Database
 
@@ -98,6 +99,29 @@ class Workspace:
     channel: SimulatedChannel | None = None  # simulated customers (desks; not the command line)
     notices: list[StartupNotice] = field(default_factory=list)  # for the window to show once opened
     team: TeamLink | None = None  # on a shared server: the change listener and this desk's heartbeat
+    # A student on a PostgreSQL class server works in a shop of their own (`sandbox`, its schema): `db`
+    # and every shop service are that shop's, where `agent` is its owner (the student may configure
+    # it); `class_user` is who they are in the class (name, 学号, the account the teacher sees), and
+    # `classroom` works on the class schema (`class_db`): lab control, marks, quiz answers.
+    sandbox: str | None = None
+    class_user: Agent | None = None
+    class_db: Database | None = None
+    # On a PostgreSQL class server (not inside a student's shop): the students' own shops, for the
+    # teacher's checks and drill-downs.
+    student_shops: StudentShops | None = None
+
+    @property
+    def user(self) -> Agent:
+        """Who works at this desk as the class knows them: the class account on a student's own shop,
+        else the desk's agent."""
+        return self.class_user or self.agent
+
+    def seat_of(self, user_id: int) -> int:
+        """The seat in this workspace's shop whose chats count as `user_id`'s work (a student's own
+        shop: its owner, who is the student)."""
+        if self.class_user is not None and user_id == self.class_user.id:
+            return self.agent.id
+        return user_id
 
     @property
     def actor(self) -> Actor:
@@ -119,7 +143,11 @@ class Workspace:
         if self.team is not None:
             self.team.close()
             self.team = None
+        if self.student_shops is not None:
+            self.student_shops.close()
         self.db.dispose()
+        if self.class_db is not None:
+            self.class_db.dispose()
 
 
 class WorkspaceOpening(Protocol):

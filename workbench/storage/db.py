@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 __all__ = ["Database", "DatabaseError", "StoredChange", "sqlite_url"]
 
 log = logging.getLogger(__name__)
+
+SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")  # a plain PostgreSQL identifier: no quoting needed
 
 
 def _migrations_dir() -> str:
@@ -73,8 +76,14 @@ def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
 class Database:
     """One database reached through a SQLAlchemy URL (SQLite file by default, PostgreSQL when shared)."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, schema: str | None = None, echo: bool = False) -> None:
+        """`schema`: work inside this PostgreSQL schema only (a student's own shop on a class server,
+        see `workbench.storage.sandboxes`): every unqualified name, the tables and Alembic's version
+        table, resolves there and nowhere else (``search_path`` holds nothing but it), and the
+        changes it commits are not broadcast (NOTIFY reaches every schema's desks; this shop has one
+        desk). SQLite has no schemas: DatabaseError ``db.schema_sqlite``."""
         self.url = url
+        self.schema = schema
         try:
             parsed = make_url(url)
         except (SQLAlchemyError, ValueError) as exc:
@@ -82,10 +91,18 @@ class Database:
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self.sqlite_file = sqlite_file_of(url)  # None for PostgreSQL and in-memory SQLite
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        if schema is not None:
+            if self.is_sqlite:
+                raise DatabaseError("db.schema_sqlite", schema)
+            if not SCHEMA_NAME.match(schema):
+                raise DatabaseError("db.bad_schema", schema)
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 5}
         else:
             kwargs["pool_pre_ping"] = True
+            if schema is not None:
+                # Set at connect time, so every pooled connection (and Alembic's) starts inside it.
+                kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
         try:
             self.engine = create_engine(url, **kwargs)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
@@ -106,7 +123,7 @@ class Database:
         try:
             yield session
             said = change_log.take(session)
-            if said and not self.is_sqlite:
+            if said and self.broadcasts:
                 change_log.send(session, self.origin, said)
             session.commit()
         except BaseException:
@@ -120,6 +137,12 @@ class Database:
                     listener(said)
                 except Exception:  # the write is committed; a listener's bug must not undo the caller
                     log.exception("change listener failed")
+
+    @property
+    def broadcasts(self) -> bool:
+        """Whether committed changes go to other desks (PostgreSQL NOTIFY): a shared shop, not SQLite
+        and not a schema of one student's own (NOTIFY channels are database-wide)."""
+        return not self.is_sqlite and self.schema is None
 
     def notify(self, session: Session, topic: str, key: int | None = None) -> None:
         """Say, inside the unit of work `session`, that `topic` (row `key`, None for several rows)

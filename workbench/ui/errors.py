@@ -149,6 +149,8 @@ def error_text(exc: BaseException) -> str:
                 return QCoreApplication.translate("errors", "请先登录。")
             case "agent.missing":
                 return QCoreApplication.translate("errors", "找不到这个账号，可能已被删除。")
+            case "exercise.class_key_too_long":
+                return QCoreApplication.translate("errors", "班级密钥最多 {limit} 个字符。").format(**p)
             case "account.last_owner":
                 return QCoreApplication.translate("errors", "店铺至少要保留一个主账号。")
             case "password.too_short":

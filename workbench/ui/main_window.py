@@ -400,7 +400,7 @@ class MainWindow(QMainWindow):
         from workbench.ui.bot.labels import role_label
 
         self.agent_label.setText(self.tr("客服：{name}").format(name=ws.agent.display_name))
-        self.agent_label.setToolTip(f"{ws.agent.username} · {role_label(ws.agent.role)}")
+        self.agent_label.setToolTip(f"{ws.user.username} · {role_label(ws.user.role)}")
         self.status_combo.blockSignals(True)
         self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(ws.agent.status.value)))
         self.status_combo.blockSignals(False)
@@ -414,10 +414,25 @@ class MainWindow(QMainWindow):
         self.sidebar.addTab(self.customer_panel, self.tr("客户"))
         self.sidebar.addTab(self.orders_panel, self.tr("订单"))
         self.new_customer_action.setEnabled(not self.config.team_feed)
+        if ws.sandbox is not None:
+            self._own_shop_feed()
         self.controller.load_phrases(self.composer.set_phrases)
         self._follow_other_desks(ws)
         self._add_workspace_pages(ws)
         self.refresh_lists(then=self._on_first_lists)
+
+    def _own_shop_feed(self) -> None:
+        """A student's own shop on a class server has its own simulated buyers (no team feed reaches
+        it): they wait for the teacher to start an exercise, then come as on a single seat."""
+        waiting = self.tr("模拟买家在老师开始实训后进店（你自己的店铺）")
+        for action in (self.new_customer_action, self.sim_action):
+            action.setEnabled(True)
+            action.setToolTip(waiting)
+            action.setStatusTip(waiting)
+        self.new_customer_action.setEnabled(False)  # the lab's buyers come in the exercise's order
+        self.sim_action.blockSignals(True)  # the buyers start with the first lists, as on a single seat
+        self.sim_action.setChecked(self.config.simulator and self.config.settings.simulator_enabled)
+        self.sim_action.blockSignals(False)
 
     def _follow_other_desks(self, ws: Workspace) -> None:
         """On a shared server, other desks' changes come through one bridge: the lists, the open chat,
@@ -525,7 +540,8 @@ class MainWindow(QMainWindow):
         from workbench.domain.identity import Role
 
         single_seat = not self.config.team_feed
-        role = ws.agent.role
+        own_shop = ws.sandbox is not None  # a student's own shop on a class server: the teacher starts labs
+        role = ws.user.role
         tasks = self.tasks
 
         def lab() -> QWidget:
@@ -537,8 +553,9 @@ class MainWindow(QMainWindow):
                 single_seat=single_seat,
                 settings_file=self.config.paths.settings_file,
                 settings=self.config.settings,
-                hold_lab=self.controller.hold_for_lab,
-                start_lab=self._start_lab,
+                # In a student's own shop the desk's buyers follow the teacher's 开始实训 by themselves.
+                hold_lab=None if own_shop else self.controller.hold_for_lab,
+                start_lab=None if own_shop else self._start_lab,
                 parent=self,
             )
             page.student_saved.connect(self._student_saved)

@@ -62,6 +62,12 @@ class AccountRepository:
         self.s.flush()
         return agent_of(row)
 
+    def set_display_name(self, user_id: int, display_name: str) -> Agent:
+        row = self.s.get_one(AgentRow, user_id)
+        row.display_name = display_name
+        self.s.flush()
+        return agent_of(row)
+
     def usernames(self, shop_id: int) -> set[str]:
         return set(self.s.scalars(select(AgentRow.username).where(AgentRow.shop_id == shop_id)))
 

@@ -46,6 +46,18 @@ class ShopRepository:
         row = self.s.get(ShopRow, shop_id)
         return json.loads(row.settings_json) if row else {}
 
+    def merge_settings(self, shop_id: int, patch: dict[str, Any]) -> None:
+        """Set these keys of the shop's settings JSON (a None value removes its key), keeping the others."""
+        row = self.s.get_one(ShopRow, shop_id)
+        settings = json.loads(row.settings_json or "{}")
+        for key, value in patch.items():
+            if value is None:
+                settings.pop(key, None)
+            else:
+                settings[key] = value
+        row.settings_json = json.dumps(settings, ensure_ascii=False)
+        self.s.flush()
+
     def add_agent(self, shop_id: int, username: str, display_name: str, role: str = "agent") -> Agent:
         row = AgentRow(shop_id=shop_id, username=username, display_name=display_name, role=role, status="online")
         self.s.add(row)

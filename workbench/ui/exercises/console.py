@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -114,6 +116,7 @@ class TeacherConsole(QWidget):
     lab_changed = Signal(str, bool)  # exercise id, started
     mark_saved = Signal(int, str)  # student agent id, item id
     exported = Signal(str)  # the grades file's path
+    class_key_saved = Signal(bool)  # the class key was saved (True) or cleared (False)
     failed = Signal(str)
 
     def __init__(self, tasks: Tasks, ws: Workspace, parent: QWidget | None = None) -> None:
@@ -130,6 +133,7 @@ class TeacherConsole(QWidget):
         self._loading = 0  # the latest roster read: an older one that finishes later is not shown
         self._build()
         self.refresh_exercises()
+        self.tasks.read(ws.classroom.class_key, lambda key: self._show_key(bool(key)), self._failed)
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -151,6 +155,11 @@ class TeacherConsole(QWidget):
         self.stop_button.clicked.connect(lambda: self.set_started(False))
         self.export_button = QPushButton(self.tr("导出成绩（XLSX）"), self)
         self.export_button.clicked.connect(lambda: self.export_grades())
+        self.key_button = QPushButton(self.tr("班级密钥…"), self)
+        self.key_button.setToolTip(
+            self.tr("学生导出提交文件时用它签名，导入提交文件时用它核对；没有服务器时请把它告诉全班")
+        )
+        self.key_button.clicked.connect(lambda: self.set_class_key())
         top = QHBoxLayout()
         title = QLabel(self.tr("课堂实训"), self)
         title.setObjectName("paneTitle")
@@ -162,13 +171,18 @@ class TeacherConsole(QWidget):
         top.addWidget(self.start_button)
         top.addWidget(self.stop_button)
         top.addWidget(self.export_button)
+        top.addWidget(self.key_button)
 
         self.source_label = QLabel(self)
         set_tone(self.source_label, "muted")
         self.lab_label = QLabel(self)
         self.lab_label.setObjectName("labState")
         info = QHBoxLayout()
+        self.key_label = QLabel(self)
+        self.key_label.setObjectName("classKeyState")
+        set_tone(self.key_label, "muted")
         info.addWidget(self.source_label, 1)
+        info.addWidget(self.key_label)
         info.addWidget(self.lab_label)
 
         self.roster = QTableWidget(0, 0, self)
@@ -292,9 +306,11 @@ class TeacherConsole(QWidget):
         self._loading += 1
         loading = self._loading
 
+        classroom = self.ws.classroom
+
         def job() -> tuple[list[StudentWork], list[str]]:
             errors: list[submissions.SubmissionError] = []
-            graded = submissions.grade_folder(folder, errors=errors)
+            graded = submissions.grade_folder(folder, classroom.class_key(), errors=errors)
             works = [
                 StudentWork(
                     sub.student,
@@ -324,6 +340,33 @@ class TeacherConsole(QWidget):
             self._show(exercise, works)
 
         self.tasks.read(job, done, self._failed)
+
+    # -- the class key ------------------------------------------------------------------------
+
+    def set_class_key(self, key: str | None = None) -> None:
+        """Set the class key (asked for when not given; empty: no class key). On a class server it is
+        kept in the class database, where the students' desks read it; on a PC without one in the
+        system keyring — the teacher tells the class, and each student enters it on the 实训 page."""
+        if key is None:
+            entered, ok = QInputDialog.getText(
+                self,
+                self.tr("班级密钥"),
+                self.tr("学生的提交文件用班级密钥签名（留空：不用班级密钥）："),
+                QLineEdit.EchoMode.Password,
+            )
+            if not ok:
+                return
+            key = entered
+        classroom, value = self.ws.classroom, key.strip()
+
+        def done(_: object) -> None:
+            self._show_key(bool(value))
+            self.class_key_saved.emit(bool(value))
+
+        self.tasks.write(lambda: classroom.set_class_key(value), done, self._failed)
+
+    def _show_key(self, is_set: bool) -> None:
+        self.key_label.setText(self.tr("班级密钥：已设置") if is_set else self.tr("班级密钥：未设置"))
 
     # -- showing ------------------------------------------------------------------------------
 
@@ -548,17 +591,11 @@ class StudentDialog(QDialog):
         self.marks_note.setText(
             self.tr("自测由程序检查；互测和教师检测在此录入，非技术考评（态度、纪律、协作、文明）填入「教师」列。")
         )
-        classroom, reception, agent_id, exercise_id = (
-            self.ws.classroom,
-            self.ws.reception,
-            work.agent_id,
-            self.exercise.id,
-        )
+        ws, agent_id, exercise_id = self.ws, work.agent_id, self.exercise.id
 
         def job() -> tuple[dict[tuple[str, MarkColumn], int], list[Conversation]]:
-            lists = reception.lists()
-            chats = [c for c in (*lists.active, *lists.waiting, *lists.ended) if c.agent_id == agent_id]
-            return classroom.marks(exercise_id, agent_id), chats
+            # On a class server the student's chats are in their own shop.
+            return ws.classroom.marks(exercise_id, agent_id), lab_exports.student_chats(ws, agent_id)
 
         def done(found: tuple[dict[tuple[str, MarkColumn], int], list[Conversation]]) -> None:
             marks, chats = found
@@ -630,7 +667,9 @@ class StudentDialog(QDialog):
         conv_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         if not isinstance(conv_id, int):
             return
-        reception = self.ws.reception
+        ws, agent_id = self.ws, self.work.agent_id
+        if agent_id is None:
+            return
 
         def done(messages: list[Message]) -> None:
             self.chat_text.setPlainText(
@@ -639,7 +678,7 @@ class StudentDialog(QDialog):
                 )
             )
 
-        self.tasks.read(lambda: reception.messages(conv_id), done)
+        self.tasks.read(lambda: lab_exports.student_messages(ws, agent_id, conv_id), done)
 
 
 def _as_text(value: object) -> str:

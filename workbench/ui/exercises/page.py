@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -35,13 +37,16 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QScrollArea,
     QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from workbench.domain.exercises import Exercise, ExerciseResult, QuizQuestion, Student
+from workbench.domain.exercises import Exercise, ExerciseResult, QaQuestion, QuizQuestion, Student
 from workbench.services import lab_exports
+from workbench.services.lab_record import QaRecord
 from workbench.settings import Settings, read_settings, save_settings
 from workbench.ui.errors import error_text
 from workbench.ui.exercises.results import ResultsView
@@ -65,9 +70,11 @@ class LabPage(QWidget):
     lab_reset = Signal(str)  # 重置本实训 done (its id)
     check_shown = Signal(int, int)  # 检查: every item is on screen (total, max)
     quiz_saved = Signal(str)  # the quiz answers were saved (exercise id)
+    questions_asked = Signal(int, int)  # 问答测试 shown: questions answered directly, questions asked
     exported = Signal(str)  # a file was written (its path)
     failed = Signal(str)  # something did not work; the translated reason (also on the page)
     student_saved = Signal(object)  # the single seat's student (a Student) is in the settings now
+    class_key_saved = Signal(bool)  # the class key the teacher gave is kept (True) or cleared (False)
 
     def __init__(
         self,
@@ -163,6 +170,7 @@ class LabPage(QWidget):
         self.tabs.addTab(steps_scroll, self.tr("任务步骤"))
         self.tabs.addTab(self.results, self.tr("检查结果"))
         self.tabs.addTab(quiz_page, self.tr("课后作业"))
+        self.tabs.addTab(self._qa_page(), self.tr("问答测试"))
 
         self.export_xlsx_button = QPushButton(self.tr("导出实战记录表（XLSX）"), self)
         self.export_xlsx_button.clicked.connect(lambda: self.export_record("xlsx"))
@@ -208,6 +216,35 @@ class LabPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
 
+    def _qa_page(self) -> QWidget:
+        """问答测试: the exercise's buyer questions asked of the student's 店小蜜 as it is set up now."""
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        self.qa_summary = QLabel(self.tr("用本实训的测试题检验你的店小蜜配置：每个问题的回答、匹配的知识和得分"), page)
+        self.qa_summary.setWordWrap(True)
+        set_tone(self.qa_summary, "muted")
+        self.qa_button = QPushButton(self.tr("运行问答测试"), page)
+        self.qa_button.setEnabled(False)
+        self.qa_button.clicked.connect(self.run_questions)
+        top = QHBoxLayout()
+        top.addWidget(self.qa_summary, 1)
+        top.addWidget(self.qa_button)
+        self.qa_table = QTableWidget(0, 5, page)
+        self.qa_table.setObjectName("qaTable")
+        self.qa_table.setHorizontalHeaderLabels(
+            [self.tr("版块"), self.tr("问题"), self.tr("店小蜜的回答"), self.tr("匹配的知识"), self.tr("得分")]
+        )
+        self.qa_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.qa_table.setWordWrap(False)
+        self.qa_table.verticalHeader().hide()
+        header = self.qa_table.horizontalHeader()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for column in (0, 1, 3, 4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        layout.addLayout(top)
+        layout.addWidget(self.qa_table, 1)
+        return page
+
     def _student_box(self, parent: QWidget) -> QWidget:
         """Who the student is: entered once on a single seat; the logged-in user on a shared server."""
         box = QGroupBox(self.tr("学生信息"), parent)
@@ -218,10 +255,18 @@ class LabPage(QWidget):
         self.student_class = QLineEdit(self.settings.student_class, box)
         for edit in (self.student_name, self.student_number, self.student_class):
             edit.setMaxLength(64)
+        # The key the teacher gave the class signs the submission file; it is kept in the system keyring
+        # (on a class server the class database holds it and this row is hidden).
+        self.class_key = QLineEdit(box)
+        self.class_key.setObjectName("classKey")
+        self.class_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.class_key.setPlaceholderText(self.tr("老师给的班级密钥（没有可留空）"))
+        self.class_key.setMaxLength(200)
+        self._saved_key = ""
         self.save_student_button = QPushButton(self.tr("保存"), box)
         self.save_student_button.clicked.connect(self.save_student)
         if not self.single_seat:
-            agent = self.ws.agent
+            agent = self.ws.user
             self.student_name.setText(agent.display_name)
             self.student_number.setText(agent.username)
             for edit in (self.student_name, self.student_number, self.student_class):
@@ -230,8 +275,17 @@ class LabPage(QWidget):
         form.addRow(self.tr("姓名"), self.student_name)
         form.addRow(self.tr("学号"), self.student_number)
         form.addRow(self.tr("班级"), self.student_class)
+        if self.single_seat:
+            form.addRow(self.tr("班级密钥"), self.class_key)
+            self.tasks.read(self.ws.classroom.class_key, self._show_class_key, self._failed)
+        else:
+            self.class_key.hide()
         form.addRow("", self.save_student_button)
         return box
+
+    def _show_class_key(self, key: str | None) -> None:
+        self._saved_key = key or ""
+        self.class_key.setText(self._saved_key)
 
     # -- the student --------------------------------------------------------------------------
 
@@ -266,6 +320,15 @@ class LabPage(QWidget):
                 return
         self._say(self.tr("学生信息已保存"))
         self.student_saved.emit(student)
+        key = self.class_key.text().strip()
+        if key != self._saved_key:
+            classroom = self.ws.classroom
+
+            def saved(_: object) -> None:
+                self._saved_key = key
+                self.class_key_saved.emit(bool(key))
+
+            self.tasks.write(lambda: classroom.set_class_key(key), saved, self._failed)
 
     # -- exercises ----------------------------------------------------------------------------
 
@@ -307,7 +370,15 @@ class LabPage(QWidget):
         self.section.setText(exercise.section)
         self.steps.setText("\n\n".join(f"{n}. {step}" for n, step in enumerate(exercise.steps, 1)))
         self._build_quiz(exercise.quiz)
-        classroom, agent_id = self.ws.classroom, self.ws.agent.id
+        self.qa_table.setRowCount(0)
+        self.qa_button.setEnabled(bool(exercise.questions))
+        self.qa_summary.setText(
+            self.tr("用本实训的测试题检验你的店小蜜配置：每个问题的回答、匹配的知识和得分")
+            if exercise.questions
+            else self.tr("本实训没有问答测试题")
+        )
+        set_tone(self.qa_summary, "muted")
+        classroom, agent_id = self.ws.classroom, self.ws.user.id
 
         def load() -> tuple[datetime | None, dict[str, Answer]]:
             return classroom.started(exercise.id), classroom.quiz_answers(exercise.id, agent_id)
@@ -410,7 +481,7 @@ class LabPage(QWidget):
         exercise = self.current
         if exercise is None:
             return
-        ws, agent_id = self.ws, self.ws.agent.id
+        ws, agent_id = self.ws, self.ws.user.id
 
         def job() -> ExerciseResult:
             return lab_exports.student_result(ws, exercise.id, agent_id)
@@ -430,6 +501,48 @@ class LabPage(QWidget):
         self.check_button.setEnabled(False)
         self.results.total_label.setText(self.tr("正在检查…"))
         self.tasks.read(job, done, failed)
+
+    # -- 问答测试 ------------------------------------------------------------------------------
+
+    def run_questions(self) -> None:
+        """Ask the exercise's test questions of the 店小蜜 as the student set it up (the 实战记录表
+        records the same questions and answers)."""
+        exercise = self.current
+        if exercise is None or not exercise.questions:
+            return
+        ws = self.ws
+
+        def done(rows: list[tuple[QaQuestion, QaRecord]]) -> None:
+            self.qa_button.setEnabled(True)
+            if self.current is not exercise:
+                return
+            self._show_questions(rows)
+
+        def failed(exc: BaseException) -> None:
+            self.qa_button.setEnabled(True)
+            self._failed(exc)
+
+        self.qa_button.setEnabled(False)
+        self.qa_summary.setText(self.tr("正在提问…"))
+        self.tasks.read(lambda: lab_exports.run_questions(ws, exercise.id), done, failed)
+
+    def _show_questions(self, rows: list[tuple[QaQuestion, QaRecord]]) -> None:
+        self.qa_table.setRowCount(len(rows))
+        for row, (question, answer) in enumerate(rows):
+            reply = answer.answer if answer.direct else self.tr("（没有直接回答）")
+            cells = (question.section, question.text, reply, answer.matched, f"{answer.score:.2f}")
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)  # one line per question; the whole answer on hover
+                self.qa_table.setItem(row, column, item)
+        answered = sum(1 for _, a in rows if a.direct)
+        self.qa_summary.setText(
+            self.tr("直接回答 {answered}/{total} 个问题；没答好的，到知识库修改答案或添加问法后再测").format(
+                answered=answered, total=len(rows)
+            )
+        )
+        set_tone(self.qa_summary, "text")
+        self.questions_asked.emit(answered, len(rows))
 
     # -- quiz ---------------------------------------------------------------------------------
 
@@ -502,7 +615,7 @@ class LabPage(QWidget):
         if exercise is None:
             return
         answers = self.quiz_answers()
-        classroom, agent_id = self.ws.classroom, self.ws.agent.id
+        classroom, agent_id = self.ws.classroom, self.ws.user.id
 
         def done(_: object) -> None:
             self._say(self.tr("课后作业答案已保存（{n} 题）").format(n=len(answers)))
@@ -536,7 +649,7 @@ class LabPage(QWidget):
             )
             if path is None:
                 return
-        ws, agent_id, student, target = self.ws, self.ws.agent.id, self.student(), path
+        ws, agent_id, student, target = self.ws, self.ws.user.id, self.student(), path
 
         def write() -> Path:
             if kind == "xlsx":
@@ -558,7 +671,7 @@ class LabPage(QWidget):
             )
             if path is None:
                 return
-        ws, agent_id, student, target = self.ws, self.ws.agent.id, self.student(), path
+        ws, agent_id, student, target = self.ws, self.ws.user.id, self.student(), path
         self._export(lambda: lab_exports.export_submission(ws, exercise.id, agent_id, student, target), path)
 
     def _student_known(self) -> bool:
