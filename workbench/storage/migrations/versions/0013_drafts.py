@@ -1,7 +1,7 @@
 """Conversation drafts (草稿): the unsent reply of each agent in each conversation
 
 Revision ID: 0013_drafts
-Revises: 0011_exercises
+Revises: 0012_customer_search
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_drafts"
-down_revision: str | None = "0011_exercises"
+down_revision: str | None = "0012_customer_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
