@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import IntegrityError
+
 from workbench.channels.scenarios import Scenario
 from workbench.channels.simulator import CardClick, CustomerArrived, CustomerLeft, CustomerSaid, Simulator
 from workbench.domain.aftersales import Case
@@ -327,7 +329,9 @@ class SimulatedChannel:
             batch = [rest.popleft() for _ in range(min(len(rest), size))]
             try:
                 outcomes = self.bot.answer_many([(c, t) for c, _, t in batch])
-            except DomainError as exc:  # rolled back: the rest one by one, so only the refused one is lost
+            except (DomainError, IntegrityError) as exc:
+                # Rolled back (a refused text, a chat deleted meanwhile): the rest one by one, so only
+                # the refused message is lost.
                 if len(batch) == 1:
                     log.warning("simulated message refused: %s", exc)
                 else:

@@ -22,7 +22,7 @@ from workbench.services.live import SimulatedChannel
 from workbench.services.workspace import Workspace
 from workbench.storage.repositories.bot import BotRepository
 from workbench.storage.repositories.customers import CustomerRepository
-from workbench.storage.tables import KbEntryRow, MessageRow
+from workbench.storage.tables import ConversationRow, KbEntryRow, MessageRow
 from workbench.storage.tables_kb_admin import KbHitDayRow
 
 pytestmark = pytest.mark.usefixtures("jieba_ready")
@@ -234,3 +234,24 @@ def test_a_failed_batch_stores_nothing_of_it_and_the_bot_remembers_nothing(
     monkeypatch.undo()
     outcomes = channel.bot.answer_many([(c, "什么时候发货") for c in conv_ids])
     assert [[m.sender for m in o.messages] for o in outcomes] == [[Sender.CUSTOMER, Sender.BOT]] * len(conv_ids)
+
+
+def test_a_chat_deleted_meanwhile_costs_only_its_own_message(ws: Workspace) -> None:
+    # the batch is refused by the database: the others are answered one by one, the deleted one dropped
+    channel, buyers, conv_ids = full_auto(ws, 3, batch=10)
+    gone = conv_ids[1]
+    with ws.db.session() as s:
+        for table in reversed(ConversationRow.metadata.sorted_tables):
+            fk = [c for c in table.columns if c.name == "conversation_id"]
+            if fk and table.name != "conversations":
+                s.execute(table.delete().where(fk[0] == gone))
+        s.execute(ConversationRow.__table__.delete().where(ConversationRow.id == gone))
+    for i in range(len(conv_ids)):
+        buyers.say(f"v{i}", "什么时候发货")
+    channel.tick()
+    for i, conv_id in enumerate(conv_ids):
+        if conv_id == gone:
+            assert buyers.replies.get(f"v{i}", []) == []
+            continue
+        lines = [m.text for m in ws.reception.messages(conv_id) if m.sender is Sender.CUSTOMER]
+        assert lines[-1] == "什么时候发货" and len(buyers.replies[f"v{i}"]) == 1
