@@ -10,35 +10,28 @@ hands out the same text twice.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
+from importlib import resources
+from typing import Any
 
 from workbench.domain.kb import Phrasing
 from workbench.domain.kb_admin import Answer, EntryDraft
 from workbench.domain.packs import latest_packs
 
-# Listings of each pack's kind of shop, for the per-product entries.
-PRODUCTS: dict[str, tuple[str, ...]] = {
-    "apparel": (
-        "法式碎花连衣裙",
-        "高腰直筒牛仔裤",
-        "冰丝垂感阔腿裤",
-        "纯棉圆领短袖T恤",
-        "加绒连帽卫衣",
-        "羊毛混纺针织开衫",
-        "双面呢大衣",
-        "连帽短款羽绒服",
-        "复古牛仔外套",
-        "雪纺衬衫",
-        "百褶半身裙",
-        "运动休闲套装",
-    ),
-    "beauty": ("玻尿酸保湿精华", "氨基酸洁面乳", "防晒喷雾", "丝绒哑光口红", "气垫BB霜", "补水面膜", "卸妆水", "眼霜"),
-    "appliances": ("空气炸锅", "扫地机器人", "破壁料理机", "电热水壶", "吹风机", "电饭煲", "加湿器", "电动牙刷"),
-    "food": ("坚果礼盒", "手工牛肉干", "挂耳咖啡", "螺蛳粉", "红枣夹核桃", "低糖燕麦片", "芒果干", "辣条大礼包"),
-}
-# Entries a shop writes per listing: what buyers ask about one product.
-PER_PRODUCT = frozenset({"商品问题", "售后问题", "活动优惠", "物流问题"})
+
+def _data() -> dict[str, Any]:
+    """Listings, categories and buyers' ways with words (data in workbench/assets/bench/afternoon.json)."""
+    text = (resources.files("workbench.assets") / "bench" / "afternoon.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+_DATA = _data()
+PRODUCTS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["products"].items()}  # listings per pack
+PER_PRODUCT = frozenset(_DATA["per_product_categories"])  # categories a shop writes per-listing entries for
+AGENT_REPLY: str = _DATA["agent_reply"]  # what the benchmark's agent says when nothing is suggested
 
 
 def kb_drafts(total: int, seed: int = 5) -> list[EntryDraft]:
@@ -75,39 +68,13 @@ def kb_drafts(total: int, seed: int = 5) -> list[EntryDraft]:
     return drafts
 
 
-# How buyers reword a line: the same meaning in other words.
-SUBSTITUTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("什么时候", ("啥时候", "几时", "多久")),
-    ("怎么", ("咋", "怎样", "如何")),
-    ("可以", ("能", "可不可以", "行不行")),
-    ("衣服", ("这件", "宝贝", "这个衣服")),
-    ("快递", ("物流", "包裹", "快件")),
-    ("发货", ("发出", "寄出", "发快递")),
-    ("退款", ("退钱", "退货退款")),
-    ("一直", ("老是", "总是")),
-    ("没有", ("没", "还没")),
-    ("不是", ("不是说", "并不是")),
-    ("为什么", ("为啥", "怎么回事")),
-    ("质量", ("品质", "做工")),
-    ("谢谢", ("谢啦", "感谢", "多谢")),
-    ("你好", ("您好", "哈喽", "hello")),
-    ("我", ("我这边", "本人")),
-)
-OPENERS = ("", "", "", "亲，", "你好，", "在吗，", "老板，", "客服，", "请问", "那个，", "hi ")
-PARTICLES = ("", "", "呀", "呢", "啊", "哈", "嘛", "哦", "～", "！", "？", "??", "。。", "…")
-# Slips of a pinyin keyboard: a homophone picked instead of the right character.
-TYPOS: tuple[tuple[str, str], ...] = (
-    ("的", "得"),
-    ("在", "再"),
-    ("吗", "嘛"),
-    ("那", "哪"),
-    ("做", "作"),
-    ("已经", "以经"),
-    ("账", "帐"),
-    ("号", "好"),
-    ("到", "道"),
-)
-ORDER_ASIDES = ("订单号{no}", "单号是{no}", "我的订单{no}", "({no})")
+# How buyers reword a line: the same meaning in other words, greetings and particles, slips of a pinyin
+# keyboard (a homophone picked instead of the right character), an order number said in passing.
+SUBSTITUTIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple((w, tuple(o)) for w, o in _DATA["substitutions"])
+OPENERS: tuple[str, ...] = tuple(_DATA["openers"])
+PARTICLES: tuple[str, ...] = tuple(_DATA["particles"])
+TYPOS: tuple[tuple[str, str], ...] = tuple((right, wrong) for right, wrong in _DATA["typos"])
+ORDER_ASIDES: tuple[str, ...] = tuple(_DATA["order_asides"])
 
 
 class Wording:
@@ -144,7 +111,7 @@ class Wording:
             cut = rng.randrange(1, len(out) - 1)
             out = out[:cut] + out[cut + 1 :]
         if rng.random() < 0.04 * strength and not any(ch.isdigit() for ch in out):
-            out += "，" + rng.choice(ORDER_ASIDES).format(no=rng.randrange(10**17, 10**18))
+            out += rng.choice(ORDER_ASIDES).format(no=rng.randrange(10**17, 10**18))
         return rng.choice(OPENERS) + out + "".join(rng.choice(PARTICLES) for _ in range(min(strength, 3)))
 
 

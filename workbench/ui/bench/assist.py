@@ -36,7 +36,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.ui.bench.afternoon import Wording, kb_drafts
+from workbench.ui.bench.afternoon import AGENT_REPLY, Wording, kb_drafts
 
 if TYPE_CHECKING:
     from workbench.channels.simulator import SimEvent, Simulator
@@ -47,7 +47,6 @@ SPEED = 12.0  # buyers read, type and lose patience twelve times as fast as peop
 KB_ENTRIES = 2000
 THINK_MS = 400  # the agent reads the suggestions before sending the top one
 STAY_MS = 2500  # how long the agent waits in a chat for the buyer's answer before moving on
-FALLBACK_REPLY = "好的亲，这就为您处理"
 
 
 # The machine's own noise, beside the desk in the same run: a bare Qt event loop in another process
@@ -281,7 +280,7 @@ def run(
             if top is not None:
                 window.send_suggestion(top)
             else:
-                window.send_text(FALLBACK_REPLY)
+                window.send_text(AGENT_REPLY)
             del unanswered[conv_id]
             counts["replies"] += 1
             stay_timer.start(STAY_MS)
