@@ -26,7 +26,6 @@ generated ones): ``kb_suggest_ms`` and ``kb_added_ms`` (its difference to the de
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import statistics
 import subprocess
@@ -120,48 +119,6 @@ def _time_child(code: str, *args: str) -> dict[str, float]:
     return seen
 
 
-def add_kb_entries(data_dir: Path, n: int, seed: int = 7) -> None:
-    """Put `n` generated entries (the demo's questions about distinct products, with their phrasings)
-    into the KB of the demo shop in `data_dir`, through the repository the KB import uses."""
-    from datetime import datetime
-
-    from workbench.domain.kb import KbEntry, Phrasing, PhrasingKind
-    from workbench.paths import AppPaths, sqlite_url
-    from workbench.storage.db import Database
-    from workbench.storage.repositories.kb import KbRepository
-    from workbench.storage.repositories.shops import ShopRepository
-
-    rng = random.Random(seed)
-    db = Database(sqlite_url(AppPaths.under(data_dir).database))
-    try:
-        with db.session() as s:
-            shop = ShopRepository(s).first()
-            assert shop is not None
-            base = [e for e in KbRepository(s).entries(shop.id) if e.enabled]
-            items = ("连衣裙", "卫衣", "牛仔裤", "衬衫", "外套", "羽绒服", "半身裙", "针织衫", "T恤", "风衣", "阔腿裤")
-            colours = ("黑色", "白色", "杏色", "藏青", "酒红", "灰色", "卡其", "雾蓝")
-            made: list[KbEntry] = []
-            for i in range(n):
-                entry = rng.choice(base)
-                product = f"{rng.choice(colours)}{rng.choice(items)}{i:05d}款"
-                made.append(
-                    KbEntry(
-                        id=0,
-                        category=entry.category,
-                        question=f"{product}{entry.question}",
-                        answers=tuple(f"{product}：{a}" for a in entry.answers),
-                        phrasings=tuple(
-                            Phrasing(f"{product}{p.text}", PhrasingKind.SIMILAR, p.negative)
-                            for p in entry.phrasings[:2]
-                            if p.kind is not PhrasingKind.KEYWORD
-                        ),
-                    )
-                )
-            KbRepository(s).add_many(shop.id, made, datetime.now())
-    finally:
-        db.dispose()
-
-
 def _median(values: list[float]) -> float:
     return round(statistics.median(values), 1) if values else -1.0
 
@@ -173,6 +130,8 @@ def run(runs: int = 5, kb_entries: int = 0) -> dict[str, Any]:
         _time_child(OURS, str(data))  # the first start makes the demo shop and the index cache
         big = root / "big"
         if kb_entries:
+            from workbench.demo.big_kb import add_kb_entries
+
             shutil.copytree(data, big, ignore=shutil.ignore_patterns("*.lock", "cache"))
             add_kb_entries(big, kb_entries)
             _time_child(OURS, str(big))  # builds the big KB's index cache once, as a user's first start would
