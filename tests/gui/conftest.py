@@ -19,6 +19,7 @@ from workbench.paths import AppPaths
 from workbench.settings import SettingProblem, Settings
 from workbench.startup import DeskStartup
 from workbench.storage.db import Database, sqlite_url
+from workbench.storage.repositories.customers import CustomerRepository
 from workbench.ui.main_window import MainWindow
 from workbench.ui.tasks import Tasks
 from workbench.ui.theme import apply_theme, load_theme
@@ -129,3 +130,22 @@ def make_window(qtbot: QtBot, tmp_path: Path, demo_database: Path) -> Iterator[W
         window.controller.sim_timer.stop()
         window.tasks.wait_idle()
         window.close()
+
+
+def open_customer_chat(
+    qtbot: QtBot, window: MainWindow, text: str, nth: int = 0, *, until_suggestions: bool = False
+) -> int:
+    """The `nth` demo customer writes `text` and the chat is opened (and, with `until_suggestions`,
+    its suggestions shown); returns the conversation's id."""
+    ws = window.workspace
+    assert ws is not None
+    with ws.db.session() as s:
+        customer_id = CustomerRepository(s).some(ws.shop.id, limit=nth + 1)[nth].id
+    conv = ws.reception.customer_arrives(customer_id)
+    ws.reception.customer_says(conv.id, text)
+    with qtbot.waitSignal(window.lists_refreshed, timeout=10_000):
+        window.refresh_lists()
+    opened = window.suggestions_shown if until_suggestions else window.conversation_opened
+    with qtbot.waitSignal(opened, timeout=10_000):
+        window.open_conversation(conv.id)
+    return conv.id

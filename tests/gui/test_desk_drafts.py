@@ -6,23 +6,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.gui.conftest import WindowFactory
-from workbench.storage.repositories.customers import CustomerRepository
+from tests.gui.conftest import WindowFactory, open_customer_chat
 from workbench.ui.main_window import MainWindow
 
 
 def _open_chat(qtbot: QtBot, window: MainWindow, text: str, nth: int = 0) -> int:
-    ws = window.workspace
-    assert ws is not None
-    with ws.db.session() as s:
-        customer_id = CustomerRepository(s).some(ws.shop.id, limit=nth + 1)[nth].id
-    conv = ws.reception.customer_arrives(customer_id)
-    ws.reception.customer_says(conv.id, text)
-    with qtbot.waitSignal(window.lists_refreshed, timeout=10_000):
-        window.refresh_lists()
-    with qtbot.waitSignal(window.conversation_opened, timeout=10_000):
-        window.open_conversation(conv.id)
-    return conv.id
+    return open_customer_chat(qtbot, window, text, nth)
 
 
 def _row_tip(window: MainWindow, conv_id: int) -> str:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from tests.gui.conftest import WindowFactory
+from tests.gui.conftest import WindowFactory, open_customer_chat
 from workbench.domain.conversations import Conversation, ConversationState, Sender
 from workbench.domain.kb import Suggestion
 from workbench.services.reception import ConversationLists
@@ -24,17 +24,7 @@ NOW = datetime(2024, 6, 18, 15, 30)
 
 def _open_chat(qtbot: QtBot, window: MainWindow, text: str, nth: int = 0) -> int:
     """A demo customer writes `text`; the chat is opened and its suggestions are shown."""
-    ws = window.workspace
-    assert ws is not None
-    with ws.db.session() as s:
-        customer_id = CustomerRepository(s).some(ws.shop.id, limit=nth + 1)[nth].id
-    conv = ws.reception.customer_arrives(customer_id)
-    ws.reception.customer_says(conv.id, text)
-    with qtbot.waitSignal(window.lists_refreshed, timeout=10_000):
-        window.refresh_lists()
-    with qtbot.waitSignal(window.suggestions_shown, timeout=10_000):
-        window.open_conversation(conv.id)
-    return conv.id
+    return open_customer_chat(qtbot, window, text, nth, until_suggestions=True)
 
 
 def _agent_texts(window: MainWindow, conv_id: int) -> list[str]:
