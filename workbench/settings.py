@@ -25,6 +25,7 @@ SIMULATOR_SPEED_RANGE = (0.1, 20.0)  # 1 = human pace
 SUGGESTIONS_RANGE = (1, 20)
 FONT_SIZE_RANGE = (6, 32)
 BACKUPS_KEPT_RANGE = (1, 100)
+IDLE_END_RANGE = (5, 24 * 60)  # minutes an open chat may stay quiet before it ends by itself
 
 MAX_SETTINGS_BYTES = 1_000_000  # a settings file is a few hundred bytes; a bigger one is not ours
 MAX_TEXT_LENGTH = 2_000  # longest string setting (a database URL)
@@ -41,6 +42,8 @@ class Settings:
     simulator_rate_per_min: float = 1.5
     simulator_speed: float = 1.0
     suggestions_shown: int = 5
+    # A chat nobody wrote in for this long ends by itself (a buyer who left is never the end of it).
+    idle_end_minutes: int = 30
     font_size: int = 10
     theme: str = "light"  # a palette in workbench/assets/themes; the UI checks the name (unknown: light)
     # The student at a single-seat desk (classroom labs without a server), entered once: it goes on the
@@ -98,6 +101,7 @@ _RULES: dict[str, _Rule] = {
     "simulator_rate_per_min": _Rule(float, *SIMULATOR_RATE_RANGE),
     "simulator_speed": _Rule(float, *SIMULATOR_SPEED_RANGE),
     "suggestions_shown": _Rule(int, *SUGGESTIONS_RANGE),
+    "idle_end_minutes": _Rule(int, *IDLE_END_RANGE),
     "font_size": _Rule(int, *FONT_SIZE_RANGE),
 }
 

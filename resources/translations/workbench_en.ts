@@ -7992,6 +7992,14 @@ Covers: {parts}</translation>
         <translation> per minute</translation>
     </message>
     <message>
+        <source> 分钟</source>
+        <translation> minutes</translation>
+    </message>
+    <message>
+        <source>买家离开后会话仍保留，客服可继续留言；会话在这段时间无人发言后自动结束。</source>
+        <translation>A chat stays open after the buyer leaves and the agent can still write; it ends by itself once nobody has written for this long.</translation>
+    </message>
+    <message>
         <source>保留最近</source>
         <translation>Keep the latest</translation>
     </message>
@@ -8034,6 +8042,10 @@ Covers: {parts}</translation>
     <message>
         <source>数据库地址格式不正确。</source>
         <translation>The database URL is not valid.</translation>
+    </message>
+    <message>
+        <source>无人发言自动结束会话</source>
+        <translation>End quiet chats after</translation>
     </message>
     <message>
         <source>无法保存设置：{error}</source>

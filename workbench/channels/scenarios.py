@@ -40,6 +40,8 @@ PLACEHOLDERS: tuple[str, ...] = (
     "快递",
     "运单号",
     "金额",
+    "量词",  # 条 for a skirt or trousers, 件 for a top or a coat: follows 商品
+    "品类",  # 裙子 / 裤子 / 衣服: follows 商品
 )
 
 # Intents the engine itself relies on; they must be defined in the shared file.

@@ -144,6 +144,15 @@ class ActiveVisitor:
     nudges: int  # "在吗？" sent since the agent last replied
 
 
+def product_kind(product: str) -> tuple[str, str]:
+    """The measure word and the plain name a buyer uses for `product`: (条, 裙子), (条, 裤子), (件, 衣服)."""
+    if "裙" in product:
+        return "条", "裙子"
+    if "裤" in product:
+        return "条", "裤子"
+    return "件", "衣服"
+
+
 def default_context(scenario: Scenario, rng: random.Random) -> dict[str, str]:
     """Plausible values for every built-in placeholder, overlaid with the scenario's own defaults."""
     carrier, prefix, digits = rng.choice(CARRIERS)
@@ -163,6 +172,9 @@ def default_context(scenario: Scenario, rng: random.Random) -> dict[str, str]:
         "金额": str(rng.randrange(59, 400)),
     }
     context.update(scenario.defaults)
+    measure, kind = product_kind(context["商品"])
+    context.setdefault("量词", measure)
+    context.setdefault("品类", kind)
     return context
 
 
@@ -197,6 +209,7 @@ class _Visitor:
     card_seen: bool = False
     opening_dropped: bool = False  # a card click replaced (or postponed) the opening's messages
     click_answer_due: bool = False  # the next reply answers a curiosity click: read, not routed
+    last_said: Variant = ()  # the step line the customer said last: asked again, they word it otherwise
 
 
 class Simulator:
@@ -457,6 +470,7 @@ class Simulator:
         self._visitors[visitor.id] = visitor
         self._outbox.append(CustomerArrived(visitor.id, scenario.id, scenario.title, ctx, at=t))
         visitor.opening = self._rng.choice(scenario.opening)
+        visitor.last_said = visitor.opening
         self._say(visitor, visitor.opening, t, type_first=False, opening=True)
         self._wait(visitor)
         return visitor.id
@@ -474,6 +488,11 @@ class Simulator:
             context["新尺码"] = SIZES[SIZES.index(size) - 1]
         if "新颜色" not in supplied and context.get("新颜色") == context.get("颜色"):
             context["新颜色"] = next(c for c in COLORS if c != context.get("颜色"))
+        # "想换一条" of a jacket reads wrong: the measure word and the kind follow the product bought.
+        measure, kind = product_kind(context.get("商品", ""))
+        for key, value in (("量词", measure), ("品类", kind)):
+            if key not in supplied:
+                context[key] = value
         return MappingProxyType(context)
 
     def _say(self, visitor: _Visitor, variant: Variant, t: float, *, type_first: bool, opening: bool = False) -> None:
@@ -537,7 +556,11 @@ class Simulator:
             return
         visitor.step_id = route.goto
         step = scenario.step(route.goto)
-        variant = self._rng.choice(step.say)
+        # Sent back to a step (the agent missed the point), a buyer asks again in other words, never
+        # the very message of a few seconds ago, when the step has other words.
+        others = [v for v in step.say if v != visitor.last_said] or list(step.say)
+        variant = self._rng.choice(others)
+        visitor.last_said = variant
         if step.end is not None:
             self._finish(visitor, t, variant, step.end, step.id, linger=True)
         else:

@@ -37,6 +37,7 @@ from workbench.services.auto_messages import AutoMessageService, OrderEventSimul
 from workbench.services.bot import BotOutcome, NewCustomer, ReceptionBot
 from workbench.services.reception import ReceptionService
 from workbench.storage.db import Database
+from workbench.storage.repositories.aftersales import AftersalesRepository
 from workbench.storage.repositories.customers import CustomerRepository
 from workbench.storage.repositories.orders import OrderRepository
 
@@ -46,12 +47,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AUTO_SCAN_SECONDS = 10.0  # 自动催付 / 延迟发货 are checked this often (monotonic seconds)
+RAISES_PROBLEM = ("aftersales", "complaint")  # scenario kinds a buyer raises once per order
 PRO_SCENARIO = "professional_bad_reviewer"  # what a simulated 职业差评师 says after the review
 
 LEFT_NOTES = {
     "satisfied": "买家已离开（问题已解决）",
     "unsatisfied": "买家已离开（不满意）",
-    "ignored": "买家久等未回复，已离开",
+    "ignored": "买家已离开（久等未回复）",
 }
 
 
@@ -102,7 +104,12 @@ class SimulatedChannel:
         self._visitor_customer: dict[str, int] = {}
         self._cast: list[Customer] | None = None
         self._orders: list[Order] = []
+        # Orders a buyer already raised a problem about (a case on it, or a scenario of this run): a
+        # returning buyer does not open the same exchange or complaint again on them.
+        self._raised: set[str] = set()
         self._new_reviews: list[PostedReview] = []
+        self._paused_at: float | None = None  # the monotonic time the shop was paused at
+        self._paused_for = 0.0  # the paused time so far: the buyers never live through it
         # Lab control from elsewhere (a student's own shop on a class server: the teacher starts the
         # exercise): while it says no, no tick brings anybody.
         self.gate: Callable[[], bool] | None = None
@@ -115,6 +122,7 @@ class SimulatedChannel:
         with self.db.session() as s:
             self._cast = CustomerRepository(s).some(self.shop_id)
             self._orders = OrderRepository(s).recent(self.shop_id)
+            self._raised = AftersalesRepository(s).order_numbers(self.shop_id)
 
     def context_for(self, scenario: Scenario) -> Mapping[str, str]:
         """A real customer (not already chatting) and, if the scenario needs one, a fitting order."""
@@ -123,6 +131,8 @@ class SimulatedChannel:
         order: Order | None = None
         if scenario.order_state:
             fitting = [o for o in self._orders if o.state.value in scenario.order_state and o.customer_id not in busy]
+            if scenario.kind in RAISES_PROBLEM:
+                fitting = [o for o in fitting if o.order_no not in self._raised]
             if scenario.product_hint:
                 hinted = [o for o in fitting if any(h in i.title for i in o.items for h in scenario.product_hint)]
                 fitting = hinted or fitting
@@ -140,6 +150,8 @@ class SimulatedChannel:
             ctx["买家昵称"] = customer.nick
         if order is not None:
             ctx.update(_order_context(order))
+            if scenario.kind in RAISES_PROBLEM:
+                self._raised.add(order.order_no)
         return ctx
 
     # -- driving ------------------------------------------------------------------------------
@@ -152,10 +164,33 @@ class SimulatedChannel:
         """Bot settings, accounts or the KB changed: use them from the next message on."""
         self.bot.refresh(force=True)
 
+    # -- the shop's clock ----------------------------------------------------------------------
+
+    def now(self) -> float:
+        """The buyers' time: monotonic seconds less the time the shop was paused (frozen while paused),
+        so the simulator never replays a pause: no buyer arrives, nudges or gives up for it."""
+        wall = self._paused_at if self._paused_at is not None else self.monotonic()
+        return wall - self._paused_for
+
+    def pause(self) -> None:
+        """模拟客户进店 off (or writes failing): the buyers' time stands still until `resume`. A buyer
+        brought meanwhile (`spawn`) comes with their opening and carries on once the shop resumes."""
+        if self._paused_at is None:
+            self._paused_at = self.monotonic()
+
+    def resume(self) -> None:
+        if self._paused_at is not None:
+            self._paused_for += max(0.0, self.monotonic() - self._paused_at)
+            self._paused_at = None
+
+    @property
+    def paused(self) -> bool:
+        return self._paused_at is not None
+
     def tick(self) -> list[ChannelUpdate]:
         if self.gate is not None and not self.gate():
             return []
-        now = self.monotonic()
+        now = self.now()
         self.bot.refresh()
         updates = self._apply(self.simulator.tick(now))
         return _merge_updates(updates + self._background(now))
@@ -164,7 +199,7 @@ class SimulatedChannel:
         """One customer now (the toolbar's button), then whatever is due (nobody while the gate is shut)."""
         if self.gate is not None and not self.gate():
             return []
-        now = self.monotonic()
+        now = self.now()
         self.bot.refresh()
         self.simulator.start_visitor(now, scenario_id=scenario_id)
         return self._apply(self.simulator.tick(now))
@@ -175,7 +210,7 @@ class SimulatedChannel:
         self.bot.colleagues.forget(conversation_id)
         visitor = self._conv_visitor.get(conversation_id)
         if visitor is not None:
-            self.simulator.agent_replied(visitor, text, self.monotonic())
+            self.simulator.agent_replied(visitor, text, self.now())
 
     def forget(self, conversation_id: int) -> None:
         """The agent ended the chat: the simulated customer goes away quietly."""
@@ -239,7 +274,7 @@ class SimulatedChannel:
             old = updates.get(conv_id) or ChannelUpdate(conv_id, self._customer_of(conv_id))
             updates[conv_id] = _combine(old, ChannelUpdate(conv_id, old.customer_id, **changes))  # type: ignore[arg-type]
 
-        now = self.monotonic()
+        now = self.now()
         clicked: set[str] = set()  # visitors whose welcome-card click replaced their opening here
         stored: set[int] = set()  # indexes of opening messages stored with their chat's arrival
         # Customer messages wait here until the end of the events, then they are stored together, one
@@ -311,7 +346,10 @@ class SimulatedChannel:
                     answer_waiting()
                 updates.setdefault(conv_id, ChannelUpdate(conv_id, self._customer_of(conv_id)))
                 note_text = LEFT_NOTES.get(event.reason, LEFT_NOTES["ignored"])
-                note = self.reception.end_with_note(conv_id, note_text, event.reason)
+                if self.bot.is_bot(conv_id):  # nobody but the bot was with the buyer: the chat ends
+                    note = self.reception.end_with_note(conv_id, note_text, event.reason)
+                else:  # the agent's (or the queue's): it stays open; the agent may still write
+                    note = self.reception.buyer_left(conv_id, note_text)
                 self.forget(conv_id)
                 merge(conv_id, messages=(note,), left=event.reason)
         answer_waiting()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -365,6 +366,30 @@ class ReceptionService:
             repo.set_state(conversation_id, ConversationState.ENDED, now, reason=reason)
             self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
         return message
+
+    def buyer_left(self, conversation_id: int, note: str) -> Message:
+        """The buyer went away: a system line says so, and the chat stays open for the agent, who may
+        still write (the buyer reads it as an offline message on coming back). It ends by the agent or
+        when it has been quiet long enough (`end_idle`)."""
+        with self.db.session() as s:
+            self._open(s, conversation_id)
+            message = ConversationRepository(s).add_message(conversation_id, Sender.SYSTEM, note, self.clock())
+            self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
+        return message
+
+    def end_idle(self, quiet_for: timedelta, reason: str = "idle") -> list[int]:
+        """End the shop's open chats (waiting or with an agent) in which nobody wrote for `quiet_for`;
+        returns their ids. Each is ended by a guarded update: a message arriving meanwhile keeps it open."""
+        now = self.clock()
+        before = now - quiet_for
+        ended: list[int] = []
+        with self.db.session() as s:
+            repo = ConversationRepository(s)
+            for conv_id in repo.quiet_since(self.shop_id, before):
+                if repo.end_if_quiet(conv_id, before, now, reason):
+                    ended.append(conv_id)
+                    self.db.notify(s, Topic.CONVERSATIONS, conv_id)
+        return ended
 
     def end(self, conversation_id: int, reason: str) -> None:
         with self.db.session() as s:

@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.config = config
         self.tasks = tasks or Tasks(self)
         self.controller = ReceptionController(self.tasks, opening, config.settings.suggestions_shown, self)
+        self.controller.idle_end_minutes = config.settings.idle_end_minutes
         self._painted = self._start_requested = False
         self._scroll_to_current = False  # the open chat's row is brought into view at the next lists
         self._composer_text_for: tuple[int, str] | None = None  # (conversation, text) once it opens
@@ -957,6 +958,7 @@ class MainWindow(QMainWindow):
             self.config = replace(self.config, settings=settings)
             self.composer.set_enter_sends(settings.enter_sends)
             self.controller.set_simulator_rate(settings.simulator_rate_per_min)
+            self.controller.idle_end_minutes = settings.idle_end_minutes
             QMessageBox.information(
                 self, self.tr("设置已保存"), self.tr("语言、主题与数据库的更改将在重新启动后生效。")
             )

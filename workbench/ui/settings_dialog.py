@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from workbench.credentials import KeyringUnavailable, split_password, store_db_password
 from workbench.launch import LaunchConfig
-from workbench.settings import BACKUPS_KEPT_RANGE, SIMULATOR_RATE_RANGE, Settings, save_settings
+from workbench.settings import BACKUPS_KEPT_RANGE, IDLE_END_RANGE, SIMULATOR_RATE_RANGE, Settings, save_settings
 from workbench.ui.backups import BackupPanel
 from workbench.ui.tasks import Tasks
 
@@ -53,6 +53,13 @@ class SettingsDialog(QDialog):
         self.theme.setCurrentIndex(max(0, self.theme.findData(s.theme)))
         self.enter_sends = QCheckBox(self.tr("按 Enter 发送（Shift+Enter 换行）；不勾选则 Ctrl+Enter 发送"), self)
         self.enter_sends.setChecked(s.enter_sends)
+        # A buyer who goes away does not end the chat: the agent does, or this much quiet.
+        self.idle_end = QSpinBox(self)
+        self.idle_end.setRange(*IDLE_END_RANGE)
+        self.idle_end.setSingleStep(5)
+        self.idle_end.setSuffix(self.tr(" 分钟"))
+        self.idle_end.setValue(s.idle_end_minutes)
+        self.idle_end.setToolTip(self.tr("买家离开后会话仍保留，客服可继续留言；会话在这段时间无人发言后自动结束。"))
         self.sim_enabled = QCheckBox(self.tr("启动时开启模拟客户"), self)
         self.sim_enabled.setChecked(s.simulator_enabled)
         self.rate = QDoubleSpinBox(self)
@@ -82,6 +89,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("界面语言"), self.language)
         form.addRow(self.tr("界面主题"), self.theme)
         form.addRow(self.tr("发送方式"), self.enter_sends)
+        form.addRow(self.tr("无人发言自动结束会话"), self.idle_end)
         form.addRow(self.tr("模拟客户"), self.sim_enabled)
         form.addRow(self.tr("到店频率"), self.rate)
         form.addRow(self.tr("学生姓名"), self.student_name)
@@ -144,6 +152,7 @@ class SettingsDialog(QDialog):
             theme=str(self.theme.currentData()),
             enter_sends=self.enter_sends.isChecked(),
             simulator_enabled=self.sim_enabled.isChecked(),
+            idle_end_minutes=int(self.idle_end.value()),
             simulator_rate_per_min=float(self.rate.value()),
             db_url=url,
             student_name=self.student_name.text().strip(),

@@ -144,7 +144,7 @@ def test_simulated_customers_are_persisted_and_branch_on_replies(ws: Workspace) 
     assert any(no in r for r in replies for no in orders), replies
 
 
-def test_ignored_customer_leaves_and_the_chat_ends(ws: Workspace) -> None:
+def test_an_ignored_customer_leaves_and_the_chat_stays_open_for_the_agent(ws: Workspace) -> None:
     t = [0.0]
     channel = build_channel(ws, rate_per_min=0.0, seed=3)
     channel.monotonic = lambda: t[0]
@@ -158,8 +158,11 @@ def test_ignored_customer_leaves_and_the_chat_ends(ws: Workspace) -> None:
             break
     assert left == "ignored"
     conv = ws.reception.get(conv_id)
-    assert conv is not None and conv.state is ConversationState.ENDED and conv.end_reason == "ignored"
-    assert ws.reception.messages(conv_id)[-1].sender is Sender.SYSTEM
+    assert conv is not None and conv.state is not ConversationState.ENDED
+    last = ws.reception.messages(conv_id)[-1]
+    assert last.sender is Sender.SYSTEM and last.text.startswith("买家已离开")
+    # The agent still writes to the buyer (it waits for them as an offline message).
+    ws.reception.agent_sends(conv_id, ws.agent.id, "亲，抱歉久等了，您的订单今天发出")
 
 
 def test_clock_moves_waiting_times(ws: Workspace) -> None:

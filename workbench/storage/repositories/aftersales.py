@@ -241,6 +241,10 @@ class AftersalesRepository:
             query = query.where(CaseRow.kind.in_([k.value for k in kinds]))
         return [_case(c, cu) for c, cu in self.s.execute(query.order_by(CaseRow.id))]
 
+    def order_numbers(self, shop_id: int) -> set[str]:
+        """The orders the shop has any after-sales case on (open or closed)."""
+        return set(self.s.scalars(select(CaseRow.order_no).where(CaseRow.shop_id == shop_id).distinct()))
+
     def of_customer(self, customer_id: int, kinds: Iterable[CaseKind] = ()) -> list[Case]:
         query = self._select().where(CaseRow.customer_id == customer_id)
         kinds = tuple(kinds)

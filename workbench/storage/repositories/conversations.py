@@ -214,6 +214,38 @@ class ConversationRepository:
             conv.waiting_since = None
         self.s.flush()
 
+    def quiet_since(self, shop_id: int, before: datetime, limit: int = 500) -> list[int]:
+        """The shop's open chats (waiting or active) whose newest message is older than `before`."""
+        open_states = (ConversationState.WAITING.value, ConversationState.ACTIVE.value)
+        return list(
+            self.s.scalars(
+                select(ConversationRow.id)
+                .where(
+                    ConversationRow.shop_id == shop_id,
+                    ConversationRow.state.in_(open_states),
+                    ConversationRow.last_message_at < before,
+                )
+                .order_by(ConversationRow.last_message_at)
+                .limit(limit)
+            )
+        )
+
+    def end_if_quiet(self, conversation_id: int, before: datetime, at: datetime, reason: str) -> bool:
+        """End the chat if it is still open and quiet since `before`: one guarded UPDATE, so a message
+        written meanwhile (by the buyer or an agent at another desk) keeps it open."""
+        open_states = (ConversationState.WAITING.value, ConversationState.ACTIVE.value)
+        result = self.s.execute(
+            update(ConversationRow)
+            .where(
+                ConversationRow.id == conversation_id,
+                ConversationRow.state.in_(open_states),
+                ConversationRow.last_message_at < before,
+            )
+            .values(state=ConversationState.ENDED.value, ended_at=at, end_reason=reason, waiting_since=None)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
     def assign_waiting(self, conversation_id: int, agent_id: int) -> bool:
         """Give a 待接待 conversation that nobody has to `agent_id`, as one guarded UPDATE: when desks
         race for the same buyer exactly one of them gets it (True); the others change nothing."""

@@ -18,7 +18,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -137,6 +137,7 @@ class ReceptionController(QObject):
         self.tasks = tasks
         self.opening = opening
         self.suggestions_shown = suggestions_shown  # how many suggestions to ask the matcher for
+        self.idle_end_minutes = 30  # an open chat quiet this long ends by itself (the window sets it)
         self.workspace: Workspace | None = None
         self.channel: SimulatedChannel | None = None
         self.current_id: int | None = None
@@ -207,6 +208,7 @@ class ReceptionController(QObject):
         ws = future.result()
         self.workspace = ws
         self.channel = ws.channel
+        self._pause_buyers(True)  # their time runs only while 模拟客户进店 is on
         self.draft_saver.service = ws.drafts
         self.workspace_opened.emit(ws)
 
@@ -708,10 +710,19 @@ class ReceptionController(QObject):
         if on and ws is not None and ws.health.problem is not None:
             self._resume_simulating = True  # they start once writes work again
         elif on and ws is not None:
+            self._pause_buyers(False)
             self.sim_timer.start()
         else:
             self._resume_simulating = False
             self.sim_timer.stop()
+            self._pause_buyers(True)
+
+    def _pause_buyers(self, paused: bool) -> None:
+        """Stop or restart the simulated buyers' clock (on the write worker, in order with the ticks): a
+        pause is never replayed when they carry on."""
+        channel = self.channel
+        if channel is not None:
+            self.tasks.write(channel.pause if paused else channel.resume)
 
     # -- the storage ----------------------------------------------------------------------------
 
@@ -731,6 +742,7 @@ class ReceptionController(QObject):
             return
         if self.sim_timer.isActive():  # no ticks that would fail (and be lost) while it lasts
             self.sim_timer.stop()
+            self._pause_buyers(True)
             self._resume_simulating = True
         if not self.storage_timer.isActive():
             self.storage_timer.start()
@@ -752,6 +764,7 @@ class ReceptionController(QObject):
                     self.storage_timer.stop()
                     if self._resume_simulating:
                         self._resume_simulating = False
+                        self._pause_buyers(False)
                         self.sim_timer.start()
                     self.storage_recovered.emit()
                     self.refresh_lists()
@@ -796,6 +809,7 @@ class ReceptionController(QObject):
         ws = self.workspace
         if ws is None:
             return
+        self.end_idle_chats()
         today = ws.clock().date()
         if self.rules_day is not None and today != self.rules_day:
             self.rules_day = today
@@ -808,6 +822,26 @@ class ReceptionController(QObject):
             log.warning("day change of the KB answers failed: %s", exc)  # tried again at the next check
 
         self.tasks.read(live.check_day, None, failed)
+
+    def end_idle_chats(self) -> None:
+        """End the chats nobody wrote in for `idle_end_minutes` (a buyer who left does not end a chat;
+        the agent does, or this), then show the lists if any ended."""
+        ws = self.workspace
+        if ws is None:
+            return
+        quiet = timedelta(minutes=self.idle_end_minutes)
+
+        def done(ended: list[int]) -> None:
+            if not ended:
+                return
+            if self.current_id in ended:
+                self.conversation_ended.emit(self.current_id)
+            self.refresh_lists()
+
+        def failed(exc: BaseException) -> None:
+            log.warning("ending idle chats failed: %s", exc)  # tried again at the next check
+
+        self.tasks.write(lambda: ws.reception.end_idle(quiet), done, failed)
 
     def run_followup_rules(self) -> None:
         """Let the enabled follow-up rules schedule their visits (never twice for the same order or
