@@ -944,8 +944,8 @@
         <translation>Smart assist suggestions</translation>
     </message>
     <message>
-        <source>根据买家最新消息推荐回复</source>
-        <translation>Replies suggested for the buyer&apos;s latest message</translation>
+        <source>根据买家尚未回复的消息推荐回复；点聊天里的买家消息，看针对它的推荐</source>
+        <translation>Replies suggested for the buyer&apos;s unanswered messages; click a buyer&apos;s message in the chat for suggestions on it</translation>
     </message>
     <message>
         <source>正在加载分词词典与知识库，稍后即可给出推荐回复…</source>

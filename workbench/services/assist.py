@@ -50,12 +50,14 @@ NOT_SHIPPED = frozenset({OrderState.AWAITING_PAYMENT, OrderState.AWAITING_SHIPME
 DELIVERED = frozenset({OrderState.SIGNED, OrderState.COMPLETED})
 
 # Words that carry no meaning of their own: never shown as the keywords a suggestion matched.
-FILLER_WORDS = frozenset(
-    "了 不 没 什么 吗 呢 的 地 得 啊 吧 呀 哦 哈 嘛 么 啦 咯 嗯 我 你 您 他 她 它 我们 你们 是 有 在 就 还 也 都 很 "
-    "这 那 这个 那个 一下 一个 个 把 被 给 让 帮 哪 几 呗 哎 怎么 怎样 为什么 要 想 会 能 可以 亲 请问 好".split()
-)
+FILLER_WORDS = frozenset({
+    "了", "不", "没", "什么", "吗", "呢", "的", "地", "得", "啊", "吧", "呀", "哦", "哈", "嘛", "么", "啦", "咯", "嗯",
+    "我", "你", "您", "他", "她", "它", "我们", "你们", "是", "有", "在", "就", "还", "也", "都", "很", "这", "那",
+    "这个", "那个", "一下", "一个", "个", "把", "被", "给", "让", "帮", "哪", "几", "呗", "哎", "怎么", "怎样",
+    "为什么", "要", "想", "会", "能", "可以", "亲", "请问", "好",
+})  # fmt: skip
 QUESTION = re.compile(r"[吗嘛么？?]|会不会|是不是|能不能|可不可以|有没有|怎么|如何|多少|几|哪")
-ORDER_NO = re.compile(r"\d{16}")
+ORDER_NO = re.compile(r"(?<!\d)\d{12,20}(?!\d)")  # platform order numbers are long digit runs
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,15 +102,17 @@ def test_a_fading_complaint_is_not_answered_normal_first(matcher: Matcher) -> No
 
 
 def test_filler_words_are_not_shown_as_matched_keywords(matcher: Matcher) -> None:
-    raw = [w for t in ("什么破衣服", "洗了不掉色吗", "帮我查一下快递到哪了") for s in matcher.match(t, 5) for w in s.matched_words]
+    texts = ("什么破衣服", "洗了不掉色吗", "帮我查一下快递到哪了")
+    raw = [w for t in texts for s in matcher.match(t, 5) for w in s.matched_words]
     assert FILLER_WORDS & set(raw), "the matcher itself reports some filler"
-    for text in ("什么破衣服", "洗了不掉色吗", "帮我查一下快递到哪了"):
+    for text in texts:
         for s in rank(matcher.match, [text]).suggestions:
             assert not FILLER_WORDS & set(s.matched_words), s
 
 
 def test_the_order_in_question() -> None:
-    old, new = order("2026110100000001", OrderState.SIGNED, 1), order("2026110500000002", OrderState.AWAITING_SHIPMENT, 5)
+    old = order("2026110100000001", OrderState.SIGNED, 1)
+    new = order("2026110500000002", OrderState.AWAITING_SHIPMENT, 5)
     assert order_in_question([old, new], ["在吗"]) is new
     assert order_in_question([old, new], ["订单 2026110100000001 想换货"]) is old
     assert order_in_question([], ["在吗"]) is None
