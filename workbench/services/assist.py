@@ -71,11 +71,11 @@ class AssistResult:
 
 
 def pending_buyer_texts(messages: Sequence[Message]) -> list[str]:
-    """The buyer's lines since the agent (or the bot) last answered, oldest first; `messages` are a
-    chat's latest messages, oldest first."""
+    """The buyer's lines since the agent last answered, oldest first; `messages` are a chat's latest
+    messages, oldest first. The bot's lines (the 忙碌 auto reply, an order notice) answer nothing."""
     texts: list[str] = []
     for m in reversed(messages):
-        if m.sender in (Sender.AGENT, Sender.BOT):
+        if m.sender is Sender.AGENT:
             break
         if m.sender is Sender.CUSTOMER and m.text.strip():
             texts.append(m.text)

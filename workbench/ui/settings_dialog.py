@@ -53,6 +53,10 @@ class SettingsDialog(QDialog):
         self.theme.setCurrentIndex(max(0, self.theme.findData(s.theme)))
         self.enter_sends = QCheckBox(self.tr("按 Enter 发送（Shift+Enter 换行）；不勾选则 Ctrl+Enter 发送"), self)
         self.enter_sends.setChecked(s.enter_sends)
+        self.login_status = QComboBox(self)
+        self.login_status.addItem(self.tr("在线"), "online")
+        self.login_status.addItem(self.tr("挂起"), "busy")
+        self.login_status.setCurrentIndex(max(0, self.login_status.findData(s.status_on_login)))
         self.sim_enabled = QCheckBox(self.tr("启动时开启模拟客户"), self)
         self.sim_enabled.setChecked(s.simulator_enabled)
         self.rate = QDoubleSpinBox(self)
@@ -82,6 +86,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("界面语言"), self.language)
         form.addRow(self.tr("界面主题"), self.theme)
         form.addRow(self.tr("发送方式"), self.enter_sends)
+        form.addRow(self.tr("登录后状态"), self.login_status)
         form.addRow(self.tr("模拟客户"), self.sim_enabled)
         form.addRow(self.tr("到店频率"), self.rate)
         form.addRow(self.tr("学生姓名"), self.student_name)
@@ -143,6 +148,7 @@ class SettingsDialog(QDialog):
             language=str(self.language.currentData()),
             theme=str(self.theme.currentData()),
             enter_sends=self.enter_sends.isChecked(),
+            status_on_login=str(self.login_status.currentData()),
             simulator_enabled=self.sim_enabled.isChecked(),
             simulator_rate_per_min=float(self.rate.value()),
             db_url=url,

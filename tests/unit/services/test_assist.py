@@ -61,7 +61,7 @@ def test_lines_since_the_agents_last_reply() -> None:
         message(1, Sender.CUSTOMER, "在吗"),
         message(2, Sender.AGENT, "在的亲"),
         message(3, Sender.CUSTOMER, "帮我查一下快递"),
-        message(4, Sender.SYSTEM, "买家正在输入"),
+        message(4, Sender.BOT, "亲，客服暂时忙碌，请您稍候"),  # an auto reply answers nothing
         message(5, Sender.CUSTOMER, "有人吗？"),
     ]
     assert pending_buyer_texts(messages) == ["帮我查一下快递", "有人吗？"]

@@ -148,7 +148,7 @@ class ReceptionController(QObject):
         self.drafts: dict[int, tuple[str, Suggestion | None]] = {}
         self.draft_saver = DraftSaver(tasks, self)  # the same drafts in the database, as the agent types
         self.last_customer_text: dict[int, str] = {}
-        # Per chat, the buyer's lines since the agent's (or the bot's) last reply: 智能辅助 answers them all.
+        # Per chat, the buyer's lines since the agent's last reply: 智能辅助 answers them all.
         self.pending_texts: dict[int, list[str]] = {}
         self._match_started: dict[int, float] = {}
         self._newest_shown: int | None = None  # the open chat's newest message on screen (catch-up reads after it)
@@ -612,7 +612,7 @@ class ReceptionController(QObject):
         """Keep the chat's buyer lines since the last reply up to date with `messages` (oldest first)."""
         lines = self.pending_texts.setdefault(conversation_id, [])
         for m in messages:
-            if m.sender in (Sender.AGENT, Sender.BOT):
+            if m.sender is Sender.AGENT:  # the bot's auto replies answer nothing
                 lines.clear()
             elif m.sender is Sender.CUSTOMER and m.text.strip():
                 lines.append(m.text)
