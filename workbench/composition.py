@@ -36,7 +36,7 @@ from workbench.domain.errors import DomainError
 from workbench.domain.exercises import LabArea
 from workbench.domain.identity import PROGRAM, Actor, Role
 from workbench.domain.presence import HEARTBEAT_S, OFFLINE_AFTER_S
-from workbench.domain.shops import Agent, Shop
+from workbench.domain.shops import Agent, AgentStatus, Shop
 from workbench.kb.index_cache import AnalysisCache
 from workbench.launch import LaunchConfig
 from workbench.services.accounts import AccountService, DeskLogin, LoginService
@@ -458,6 +458,7 @@ def build_channel(
     )
     bot = ReceptionBot(ws.db, ws.shop.id, ws.clock, random.Random(rng.getrandbits(64)), batch_messages=bot_batch)
     bot.routing.offline_after_s = ws.routing.offline_after_s
+    bot.desk_agent_id = ws.agent.id  # a desk's channel; a team's feed (no desk) unsets it
     order_events = OrderEventSimulator(ws.db, ws.shop.id, ws.clock, random.Random(rng.getrandbits(64)))
     channel = SimulatedChannel(
         ws.db,
@@ -539,6 +540,7 @@ def open_feed(
             max_active=max_active if max_active is not None else feed_max_active(rate_per_min),
             monotonic=monotonic,
         )
+        channel.bot.desk_agent_id = None  # the feed is no desk: agents are at their desks by heartbeat
         ws.channel = channel
         channel.set_matcher(ws.matcher.build())
         lab: LabGate | None = None
@@ -659,6 +661,14 @@ def open_desk(
         entrance.close()
         raise
     ws.notices.extend(entrance.notices)
+    try:
+        # As 千牛: whatever the status was when the desk closed, it opens 在线 (or as configured).
+        login_status = AgentStatus(config.settings.status_on_login)
+        if ws.agent.status is not login_status:
+            ws.set_agent_status(login_status)
+    except BaseException:
+        ws.close()
+        raise
     if not entrance.db.is_sqlite and ws.sandbox is None:
         # A shared database: the team's one feed (`workbench simulate`) brings the buyers to every desk.
         return ws

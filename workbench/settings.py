@@ -18,6 +18,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("zh_CN", "en")
+LOGIN_STATUSES = ("online", "busy")  # AgentStatus values a desk may open in (在线, 挂起)
 
 # Ranges shared with the settings dialog's spin boxes.
 SIMULATOR_RATE_RANGE = (0.1, 60.0)  # customers per minute
@@ -37,6 +38,8 @@ class Settings:
     db_url: str = ""  # empty: the SQLite file in the data dir
     backups_kept: int = 7  # SQLite backups kept in the data dir's backups/ (the oldest go first)
     enter_sends: bool = True  # Enter sends, Shift+Enter new line; False swaps them (Ctrl+Enter sends)
+    # The agent's status when the desk opens, as in 千牛: 在线 ("online") unless set to 挂起 ("busy").
+    status_on_login: str = "online"
     last_username: str = ""  # who last logged in here (a shared database's login dialog offers it; no secret)
     simulator_enabled: bool = True
     simulator_rate_per_min: float = 1.5
@@ -93,6 +96,7 @@ class _Rule:
 
 _RULES: dict[str, _Rule] = {
     "language": _Rule(str, choices=LANGUAGES),
+    "status_on_login": _Rule(str, choices=LOGIN_STATUSES),
     "backups_kept": _Rule(int, *BACKUPS_KEPT_RANGE),
     "last_username": _Rule(str, max_length=64),
     "student_name": _Rule(str, max_length=64),

@@ -944,8 +944,8 @@
         <translation>Smart assist suggestions</translation>
     </message>
     <message>
-        <source>根据买家最新消息推荐回复</source>
-        <translation>Replies suggested for the buyer&apos;s latest message</translation>
+        <source>根据买家尚未回复的消息推荐回复；点聊天里的买家消息，看针对它的推荐</source>
+        <translation>Replies suggested for the buyer&apos;s unanswered messages; click a buyer&apos;s message in the chat for suggestions on it</translation>
     </message>
     <message>
         <source>正在加载分词词典与知识库，稍后即可给出推荐回复…</source>
@@ -1512,6 +1512,10 @@ The restore happens at the next start of the workbench: the current database fil
         <translation>Shipping delayed</translation>
     </message>
     <message>
+        <source>忙碌自动回复</source>
+        <translation>Busy auto reply</translation>
+    </message>
+    <message>
         <source>批量发消息</source>
         <translation>Bulk message</translation>
     </message>
@@ -1530,6 +1534,10 @@ The restore happens at the next start of the workbench: the current database fil
     <message>
         <source>机器人优先</source>
         <translation>Bot first</translation>
+    </message>
+    <message>
+        <source>没有客服能接待新进店的买家时（都挂起或离线，或分流找不到空闲客服）自动回复一次。</source>
+        <translation>Sent once to a new buyer no agent can take (all suspended or offline, or routing finds nobody free).</translation>
     </message>
     <message>
         <source>离线</source>
@@ -8020,6 +8028,10 @@ Covers: {parts}</translation>
         <translation>Start simulated customers at launch</translation>
     </message>
     <message>
+        <source>在线</source>
+        <translation>Online</translation>
+    </message>
+    <message>
         <source>备份</source>
         <translation>Backups</translation>
     </message>
@@ -8030,6 +8042,10 @@ Covers: {parts}</translation>
     <message>
         <source>学生姓名</source>
         <translation>Student name</translation>
+    </message>
+    <message>
+        <source>挂起</source>
+        <translation>Away</translation>
     </message>
     <message>
         <source>按 Enter 发送（Shift+Enter 换行）；不勾选则 Ctrl+Enter 发送</source>
@@ -8074,6 +8090,10 @@ Covers: {parts}</translation>
     <message>
         <source>留空：使用本机 SQLite 数据库</source>
         <translation>Leave empty to use the local SQLite database</translation>
+    </message>
+    <message>
+        <source>登录后状态</source>
+        <translation>Status after login</translation>
     </message>
     <message>
         <source>系统钥匙串不可用，密码不会被保存。请在启动时用 --db 传入完整地址。</source>

@@ -86,7 +86,9 @@ def test_a_superseded_request_never_paints_stale_suggestions(qtbot: QtBot) -> No
     tasks = Tasks()
     controller = ReceptionController(tasks, SimpleNamespace(), 5)  # type: ignore[arg-type]
     matcher = _SlowForOldMessages()
-    controller.workspace = SimpleNamespace(matcher=SimpleNamespace(current=lambda: matcher))  # type: ignore[assignment]
+    controller.workspace = SimpleNamespace(  # type: ignore[assignment]
+        matcher=SimpleNamespace(current=lambda: matcher), reception=SimpleNamespace(get=lambda _id: None)
+    )
     controller.current_id = 7
     shown: list[str] = []
     controller.suggestions_ready.connect(lambda _conv, text, _s: shown.append(text))

@@ -23,6 +23,7 @@ class AutoKind(StrEnum):
     DELAYED = "delayed"  # 延迟发货通知
     GOOD_REVIEW = "good_review"  # 好评自动回复
     BULK = "bulk"  # 批量发消息
+    BUSY = "busy"  # 忙碌自动回复: to a new buyer while no agent can take them (all 挂起 or 离线)
 
 
 class OrderEventKind(StrEnum):
@@ -86,12 +87,17 @@ DEFAULT_TEMPLATES: dict[AutoKind, str] = {
     AutoKind.DELAYED: "亲，非常抱歉，您的订单 {订单号} 因备货原因会晚一些发货，我们会尽快安排，给您添麻烦了～",
     AutoKind.GOOD_REVIEW: "感谢{买家昵称}的好评！您的满意是我们最大的动力，期待您再次光临{店铺名}～",
     AutoKind.BULK: "亲爱的{买家昵称}，{店铺名}上新啦，老顾客专享满199减20，欢迎回来逛逛～",
+    AutoKind.BUSY: "亲，客服暂时忙碌，请您稍候，我们会尽快回复您～您也可以先把问题留言给我们哦",
 }
+# On unless the shop switches them off: a buyer nobody can take is told so, as 千牛 does by default.
+ON_BY_DEFAULT = frozenset({AutoKind.BUSY})
 
 
 def default_rules() -> dict[AutoKind, AutoRule]:
     return {
-        kind: AutoRule(kind, enabled=False, template=text, delay_minutes=30 if kind is AutoKind.UNPAID else 0)
+        kind: AutoRule(
+            kind, enabled=kind in ON_BY_DEFAULT, template=text, delay_minutes=30 if kind is AutoKind.UNPAID else 0
+        )
         for kind, text in DEFAULT_TEMPLATES.items()
     }
 

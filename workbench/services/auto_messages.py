@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from workbench.domain.aftersales import Case, Rating, ReviewDetails
 from workbench.domain.auto_messages import (
     MAX_BULK_RECIPIENTS,
@@ -269,6 +271,28 @@ class AutoMessageService:
                 body = render(text, {"买家昵称": nick, "店铺名": shop_name})
                 out.rows.append((AutoKind.BULK, customer_id, "", body, LogStatus.SENT, ""))
             return self._deliver(repo, out, now)
+
+    # -- 忙碌自动回复 ----------------------------------------------------------------------------
+
+    def busy_reply_in(self, s: Session, conversation_id: int, customer_id: int, rule: AutoRule) -> Message | None:
+        """The shop's 忙碌 auto reply to a buyer no agent can take now, in the caller's transaction `s`:
+        logged and put in the chat as the bot. None when the rule is off."""
+        if rule.kind is not AutoKind.BUSY or not rule.enabled:
+            return None
+        repo = BotRepository(s)
+        now = self.clock()
+        text = render(
+            rule.template, {"买家昵称": repo.nicks([customer_id]).get(customer_id, ""), "店铺名": self._shop_name(s)}
+        )
+        repo.add_log(self.shop_id, [(AutoKind.BUSY, customer_id, "", text, LogStatus.SENT, "", conversation_id)], now)
+        message = repo.add_bot_messages([(conversation_id, text)], now)[0]
+        self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
+        return message
+
+    def busy_reply(self, conversation_id: int, customer_id: int, rule: AutoRule) -> Message | None:
+        """`busy_reply_in` in a transaction of its own."""
+        with self.db.session() as s:
+            return self.busy_reply_in(s, conversation_id, customer_id, rule)
 
     # -- helpers --------------------------------------------------------------------------------
 

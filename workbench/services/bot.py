@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from workbench.domain.auto_messages import AutoKind
 from workbench.domain.bot import (
     MAX_CARD_QUESTIONS,
     AutoStrategy,
@@ -53,6 +54,7 @@ from workbench.services.notifications import Topic
 from workbench.services.routing import RoutingService, SimulatedColleagues
 from workbench.storage.db import Database
 from workbench.storage.repositories.bot import BotRepository, BotTurn, StoredConfig
+from workbench.storage.repositories.presence import PresenceRepository
 
 if TYPE_CHECKING:
     from workbench.kb.matcher import Matcher
@@ -214,6 +216,9 @@ class NewCustomer:
     by_bot: bool
     agent: SubAccount | None
     messages: tuple[Message, ...] = ()
+    # Nobody can take the buyer now (every agent 挂起 or 离线, or 分流 found nobody free): the shop's
+    # 忙碌 auto reply is due. Only worked out while that reply is switched on.
+    unattended: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +268,9 @@ class ReceptionBot:
         self._arrivals = 0
         self._hot_questions: list[CardQuestion] | None = None  # read once per tick (see `refresh`)
         self._tick_accounts: list[SubAccount] | None = None  # who is online, for hand-offs: once per tick
+        # The agent of the single-seat desk this channel runs in (None: a team's feed, which is no desk;
+        # the desks on its server are known by their heartbeats).
+        self.desk_agent_id: int | None = None
 
     # -- configuration ---------------------------------------------------------------------------
 
@@ -337,12 +345,24 @@ class ReceptionBot:
         self._arrivals += 1
         if self.matcher is not None and bot_takes(cfg.bot.reception, humans, arrivals):
             return NewCustomer(True, None, self._take(s, conversation_id))
+        busy_reply = cfg.rules[AutoKind.BUSY].enabled
         if not routing.enabled:
-            return NewCustomer(False, None)
+            return NewCustomer(False, None, unattended=busy_reply and not self._someone_at_a_desk())
         _, account = self.routing.route(first_text, config=routing)
         if account is None:
-            return NewCustomer(False, None)
+            return NewCustomer(False, None, unattended=busy_reply)
         return NewCustomer(False, account, self._assign(s, conversation_id, account))
+
+    def _someone_at_a_desk(self) -> bool:
+        """分流 off: whether an agent is 在线 at an open desk to see a new buyer in the shared 待接待 —
+        this single-seat desk's agent, or on a team server one whose desk beats. Accounts nobody works
+        at (the demo's colleagues, who are 在线 in the database) do not count."""
+        with self.db.session() as s:
+            at_desk = PresenceRepository(s).live_agents(self.shop_id, self.routing.offline_after_s)
+            accounts = BotRepository(s).sub_accounts(self.shop_id)
+        if self.desk_agent_id is not None:
+            at_desk.add(self.desk_agent_id)
+        return any(a.status is AgentStatus.ONLINE and a.id in at_desk and not a.simulated for a in accounts)
 
     def welcome_card(self, at: datetime) -> WelcomeCard:
         """The card a new customer of the bot sees at `at` (its hot questions read once per tick:

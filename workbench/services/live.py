@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from workbench.channels.scenarios import Scenario
 from workbench.channels.simulator import CardClick, CustomerArrived, CustomerLeft, CustomerSaid, Simulator
 from workbench.domain.aftersales import Case
-from workbench.domain.auto_messages import AutoKind, OrderEvent
+from workbench.domain.auto_messages import AutoKind, AutoRule, OrderEvent
 from workbench.domain.bot import CardQuestion
 from workbench.domain.conversations import Conversation, ConversationState, Message, validate_message_text
 from workbench.domain.customers import Customer
@@ -110,6 +110,9 @@ class SimulatedChannel:
         self._new_reviews: list[PostedReview] = []
         self._paused_at: float | None = None  # the monotonic time the shop was paused at
         self._paused_for = 0.0  # the paused time so far: the buyers never live through it
+        # Chats whose buyer came while nobody could take them and has not written yet: the 忙碌 auto
+        # reply answers their first line.
+        self._busy_due: set[int] = set()
         # Lab control from elsewhere (a student's own shop on a class server: the teacher starts the
         # exercise): while it says no, no tick brings anybody.
         self.gate: Callable[[], bool] | None = None
@@ -216,6 +219,7 @@ class SimulatedChannel:
         """The agent ended the chat: the simulated customer goes away quietly."""
         self.bot.forget(conversation_id)
         self.bot.colleagues.forget(conversation_id)
+        self._busy_due.discard(conversation_id)
         visitor = self._conv_visitor.pop(conversation_id, None)
         if visitor is not None:
             self._visitor_conv.pop(visitor, None)
@@ -308,7 +312,9 @@ class SimulatedChannel:
                     ),
                     None,
                 )
-                conv, routed, said = self._arrive(customer_id, event.scenario_id, opening[1].text if opening else "")
+                conv, routed, said, busy = self._arrive(
+                    customer_id, event.scenario_id, opening[1].text if opening else ""
+                )
                 if said is not None and opening is not None:
                     stored.add(opening[0])
                 self._visitor_conv[event.visitor_id] = conv.id
@@ -317,10 +323,14 @@ class SimulatedChannel:
                 merge(
                     conv.id,
                     arrived=True,
-                    messages=(routed.messages if routed else ()) + ((said,) if said else ()),
+                    messages=(routed.messages if routed else ())
+                    + ((said,) if said else ())
+                    + ((busy,) if busy else ()),
                     by_bot=bool(routed and routed.by_bot),
                     assigned_agent_id=routed.agent.id if routed and routed.agent else None,
                 )
+                if busy is not None:  # the buyer reads the 忙碌 auto reply to their opening
+                    self.simulator.agent_replied(event.visitor_id, busy.text, now)
                 click = self._card_click(event.visitor_id, now) if routed and routed.by_bot else None
                 if click is not None:
                     clicked.add(event.visitor_id)
@@ -382,7 +392,10 @@ class SimulatedChannel:
                     out.append((conv_id, _bot_changes(outcome)))
                 elif outcome.decision is None and not self.bot.is_bot(conv_id):  # the agent's
                     self.bot.colleagues.customer_said(conv_id, text, now, self.simulator.speed)
-                    out.append((conv_id, {"messages": outcome.messages}))
+                    busy = self._busy_reply(conv_id) if conv_id in self._busy_due else None
+                    if busy is not None:
+                        self.simulator.agent_replied(visitor_id, busy.text, now)
+                    out.append((conv_id, {"messages": outcome.messages + ((busy,) if busy else ())}))
                 else:
                     out.append((conv_id, _bot_changes(outcome)))
             rest.extendleft(reversed(batch[len(outcomes) :]))  # the batch closed early: next time
@@ -390,12 +403,13 @@ class SimulatedChannel:
 
     def _arrive(
         self, customer_id: int, scenario_id: str, first_text: str
-    ) -> tuple[Conversation, NewCustomer | None, Message | None]:
+    ) -> tuple[Conversation, NewCustomer | None, Message | None, Message | None]:
         """A customer comes in, all in one transaction: the chat (or the customer's open one), who
         serves it, and its first message — the bot's welcome card or a colleague's greeting, else the
         customer's own first line (returned third; None when it comes later, as in a chat the customer
-        had open already). A failure (a full disk) leaves no chat behind, never one without its first
-        message."""
+        had open already) and, when nobody can take the buyer, the shop's 忙碌 auto reply to it
+        (fourth; when the first line comes later, the reply answers it then). A failure (a full disk)
+        leaves no chat behind, never one without its first message."""
         try:
             first_text = validate_message_text(first_text) if first_text else ""
         except DomainError as exc:
@@ -408,15 +422,31 @@ class SimulatedChannel:
                 fresh = conv.state is ConversationState.WAITING and conv.agent_id is None
                 fresh = fresh and not self.bot.is_bot(conv.id)
                 routed = self.bot.new_customer(s, conv.id, first_text) if fresh else None
-                said = None
+                said = busy = None
                 if created and first_text and not (routed and routed.messages):
                     said = self.reception.customer_says_in(s, conv.id, first_text)
+                if routed is not None and routed.unattended and said is not None:
+                    busy = self.auto_messages.busy_reply_in(s, conv.id, customer_id, self._busy_rule())
         except BaseException:
             if conv is not None:  # rolled back: the bot and colleagues must not keep a claim on its id
                 self.bot.forget(conv.id)
                 self.bot.colleagues.forget(conv.id)
             raise
-        return conv, routed, said
+        if routed is not None and routed.unattended and said is None and created:
+            self._busy_due.add(conv.id)  # once per chat: a buyer back in their open chat was told already
+        return conv, routed, said, busy
+
+    def _busy_rule(self) -> AutoRule:
+        return self.bot.config.rules[AutoKind.BUSY]
+
+    def _busy_reply(self, conv_id: int) -> Message | None:
+        """The 忙碌 auto reply to the first line of a buyer who came while nobody could take them,
+        unless an agent has taken the chat meanwhile."""
+        self._busy_due.discard(conv_id)
+        conv = self.reception.get(conv_id)
+        if conv is None or conv.state is not ConversationState.WAITING or conv.agent_id is not None:
+            return None
+        return self.auto_messages.busy_reply(conv_id, conv.customer_id, self._busy_rule())
 
     def _bot_hears(self, conv_id: int, visitor_id: str, text: str, now: float) -> BotOutcome | None:
         """A customer message in a bot-served chat: the bot answers (or hands off); the customer reads it."""

@@ -222,6 +222,9 @@ class MainWindow(QMainWindow):
         self.chat = ChatView(self)
         self.chat.older_requested.connect(self.controller.load_older)
         self.chat.newer_requested.connect(self.controller.load_newer)
+        self.chat.buyer_message_clicked.connect(
+            lambda m: self.controller.request_suggestions(m.conversation_id, m.text, only=True)
+        )
         self.composer = Composer(self)
         self.composer.set_enter_sends(self.config.settings.enter_sends)
         self.composer.send_requested.connect(self.send_text)

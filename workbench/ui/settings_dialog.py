@@ -60,6 +60,10 @@ class SettingsDialog(QDialog):
         self.idle_end.setSuffix(self.tr(" 分钟"))
         self.idle_end.setValue(s.idle_end_minutes)
         self.idle_end.setToolTip(self.tr("买家离开后会话仍保留，客服可继续留言；会话在这段时间无人发言后自动结束。"))
+        self.login_status = QComboBox(self)
+        self.login_status.addItem(self.tr("在线"), "online")
+        self.login_status.addItem(self.tr("挂起"), "busy")
+        self.login_status.setCurrentIndex(max(0, self.login_status.findData(s.status_on_login)))
         self.sim_enabled = QCheckBox(self.tr("启动时开启模拟客户"), self)
         self.sim_enabled.setChecked(s.simulator_enabled)
         self.rate = QDoubleSpinBox(self)
@@ -90,6 +94,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("界面主题"), self.theme)
         form.addRow(self.tr("发送方式"), self.enter_sends)
         form.addRow(self.tr("无人发言自动结束会话"), self.idle_end)
+        form.addRow(self.tr("登录后状态"), self.login_status)
         form.addRow(self.tr("模拟客户"), self.sim_enabled)
         form.addRow(self.tr("到店频率"), self.rate)
         form.addRow(self.tr("学生姓名"), self.student_name)
@@ -151,6 +156,7 @@ class SettingsDialog(QDialog):
             language=str(self.language.currentData()),
             theme=str(self.theme.currentData()),
             enter_sends=self.enter_sends.isChecked(),
+            status_on_login=str(self.login_status.currentData()),
             simulator_enabled=self.sim_enabled.isChecked(),
             idle_end_minutes=int(self.idle_end.value()),
             simulator_rate_per_min=float(self.rate.value()),

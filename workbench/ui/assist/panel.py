@@ -220,11 +220,12 @@ class AssistPanel(QWidget):
         self.status.setText(
             self.tr("正在加载分词词典与知识库，稍后即可给出推荐回复…")
             if loading
-            else self.tr("根据买家最新消息推荐回复")
+            else self.tr("根据买家尚未回复的消息推荐回复；点聊天里的买家消息，看针对它的推荐")
         )
 
     def show_for(self, customer_text: str, suggestions: list[Suggestion]) -> None:
-        self.query_label.setText(self.tr("买家：{text}").format(text=_short(customer_text, 60)))
+        lines = " / ".join(line for line in customer_text.splitlines() if line.strip())  # several unanswered lines
+        self.query_label.setText(self.tr("买家：{text}").format(text=_short(lines, 60)))
         self.model.set_suggestions(suggestions)
         # Set the status both ways: a "nothing found" must not stay above the next customer's matches.
         self.set_loading(False)

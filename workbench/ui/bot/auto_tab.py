@@ -62,7 +62,9 @@ from workbench.ui.widgets.flow_layout import FlowLayout
 from workbench.ui.widgets.guard import while_alive
 
 LOG_PAGE = 200
-RULE_KINDS = (AutoKind.PAID, AutoKind.SHIPPED, AutoKind.UNPAID, AutoKind.DELAYED, AutoKind.GOOD_REVIEW)
+RULE_KINDS = (
+    AutoKind.PAID, AutoKind.SHIPPED, AutoKind.UNPAID, AutoKind.DELAYED, AutoKind.GOOD_REVIEW, AutoKind.BUSY,
+)  # fmt: skip
 
 
 def _qtime(t: time) -> QTime:

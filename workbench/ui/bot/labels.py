@@ -21,6 +21,7 @@ def _kind_texts() -> dict[AutoKind, str]:
         AutoKind.DELAYED: QCoreApplication.translate("BotLabels", "延迟发货通知"),
         AutoKind.GOOD_REVIEW: QCoreApplication.translate("BotLabels", "好评自动回复"),
         AutoKind.BULK: QCoreApplication.translate("BotLabels", "批量发消息"),
+        AutoKind.BUSY: QCoreApplication.translate("BotLabels", "忙碌自动回复"),
     }
 
 
@@ -37,6 +38,9 @@ def _kind_hint_texts() -> dict[AutoKind, str]:
         AutoKind.DELAYED: QCoreApplication.translate("BotLabels", "付款后超过设定时间仍未发货时，主动致歉说明。"),
         AutoKind.GOOD_REVIEW: QCoreApplication.translate("BotLabels", "买家给出好评后发送感谢。"),
         AutoKind.BULK: QCoreApplication.translate("BotLabels", "选择一组客户，一次发送同一条消息。"),
+        AutoKind.BUSY: QCoreApplication.translate(
+            "BotLabels", "没有客服能接待新进店的买家时（都挂起或离线，或分流找不到空闲客服）自动回复一次。"
+        ),
     }
 
 

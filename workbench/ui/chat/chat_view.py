@@ -404,6 +404,7 @@ class ChatView(QListView):
     older_requested = Signal(int, int)  # conversation id, id of the oldest message shown
     # conversation id, id of the newest message shown (LATEST: the chat's newest page, replacing the window)
     newer_requested = Signal(int, int)
+    buyer_message_clicked = Signal(object)  # Message: a buyer's bubble was clicked (智能辅助 answers it)
 
     LATEST = 0  # `newer_requested`'s id for "the newest page" (message ids start at 1)
     WINDOW_ROWS = 600  # messages kept in the view: three pages of the reception desk
@@ -437,6 +438,12 @@ class ChatView(QListView):
         # narrows the bubbles, makes them taller and grows the range. Follow the range while at the end.
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.verticalScrollBar().rangeChanged.connect(self._on_range_changed)
+        self.clicked.connect(self._on_clicked)
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        message = index.data(Roles.MESSAGE)
+        if isinstance(message, Message) and message.sender is Sender.CUSTOMER:
+            self.buyer_message_clicked.emit(message)
 
     def minimumSizeHint(self) -> QSize:
         # Room for readable bubbles: in a narrow window the splitter takes space from the list and

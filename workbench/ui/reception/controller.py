@@ -26,6 +26,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from workbench.domain.conversations import Conversation, Message, Sender
 from workbench.domain.kb import Suggestion
 from workbench.domain.shops import Agent, AgentStatus
+from workbench.services.assist import AssistResult, order_in_question, pending_buyer_texts, rank
 from workbench.storage.errors import storage_failure
 from workbench.ui.reception.drafts import DraftSaver
 from workbench.ui.tasks import Tasks
@@ -45,6 +46,7 @@ DAY_CHECK_MS = 60_000
 STORAGE_CHECK_MS = 3_000  # while writes fail: how often a small test write is tried
 ORDER_NO = re.compile(r"(?<!\d)\d{12,20}(?!\d)")  # platform order numbers are long digit runs
 PAGE_SIZE = 200  # messages loaded at a time; older pages come when scrolled to the top
+MAX_PENDING_LINES = 10  # buyer lines since the last reply that 智能辅助 answers (the newest)
 LISTS_COALESCE_MS = 100  # at most one read of the desk's lists per this many milliseconds
 
 
@@ -98,7 +100,8 @@ class ReceptionController(QObject):
     """Suggestions were asked for before the matcher was built; they follow when it is."""
 
     suggestions_ready = Signal(int, str, object)
-    """Suggestions for the open chat's customer message (conversation id, text, list[Suggestion])."""
+    """Suggestions for the open chat's customer lines (conversation id, the lines one per line of the
+    text, list[Suggestion]): those since the agent's last reply, or the one message the agent picked."""
 
     order_mentioned = Signal(str)
     """The open chat's customer sent an order number (查单)."""
@@ -146,6 +149,8 @@ class ReceptionController(QObject):
         self.drafts: dict[int, tuple[str, Suggestion | None]] = {}
         self.draft_saver = DraftSaver(tasks, self)  # the same drafts in the database, as the agent types
         self.last_customer_text: dict[int, str] = {}
+        # Per chat, the buyer's lines since the agent's last reply: 智能辅助 answers them all.
+        self.pending_texts: dict[int, list[str]] = {}
         self._match_started: dict[int, float] = {}
         self._newest_shown: int | None = None  # the open chat's newest message on screen (catch-up reads after it)
         self._sending = False
@@ -401,6 +406,7 @@ class ReceptionController(QObject):
             self._newest_shown = max((m.id for m in messages), default=0)
             self.conversation_loaded.emit(conversation_id, messages, fetched)
             last = next((m for m in reversed(messages) if m.sender is Sender.CUSTOMER), None)
+            self.pending_texts[conversation_id] = pending_buyer_texts(messages)
             if last is not None:
                 self.last_customer_text[conversation_id] = last.text
                 self.request_suggestions(conversation_id, last.text)
@@ -492,6 +498,7 @@ class ReceptionController(QObject):
             if from_composer:
                 self.draft_saver.sent(conv_id, text)
             self._shown(conv_id, [message])
+            self._heard(conv_id, [message])
             self.message_saved.emit(message, from_composer)
             self.refresh_lists()
 
@@ -603,24 +610,45 @@ class ReceptionController(QObject):
 
     # -- suggestions ----------------------------------------------------------------------------
 
-    def request_suggestions(self, conversation_id: int, text: str) -> None:
+    def _heard(self, conversation_id: int, messages: Sequence[Message]) -> None:
+        """Keep the chat's buyer lines since the last reply up to date with `messages` (oldest first)."""
+        lines = self.pending_texts.setdefault(conversation_id, [])
+        for m in messages:
+            if m.sender is Sender.AGENT:  # the bot's auto replies answer nothing
+                lines.clear()
+            elif m.sender is Sender.CUSTOMER and m.text.strip():
+                lines.append(m.text)
+        del lines[:-MAX_PENDING_LINES]
+
+    def request_suggestions(self, conversation_id: int, text: str, *, only: bool = False) -> None:
+        """Suggestions for the buyer's lines since the agent's last reply (`text`, their latest, when
+        none are known), or for `text` alone (`only`: a message the agent clicked), ranked by the state
+        of the order the buyer talks about (workbench.services.assist)."""
         matcher = self.matcher
-        if matcher is None:
+        ws = self.workspace
+        if matcher is None or ws is None:
             self.suggestions_pending.emit()
             return
         started = self._match_started.setdefault(conversation_id, time.perf_counter())
         top = self.suggestions_shown
+        texts = [text] if only else list(self.pending_texts.get(conversation_id) or [text])
 
-        def done(suggestions: list[Suggestion]) -> None:
+        def job() -> AssistResult:
+            conv = ws.reception.get(conversation_id)
+            orders = ws.orders.for_customer(conv.customer_id) if conv is not None else []
+            order = order_in_question(orders, texts)
+            return rank(matcher.match, texts, order.state if order is not None else None, top)
+
+        def done(result: AssistResult) -> None:
             self._match_started.pop(conversation_id, None)
             if self.current_id != conversation_id:
                 return
-            self.suggestions_ready.emit(conversation_id, text, suggestions)
+            self.suggestions_ready.emit(conversation_id, "\n".join(result.texts), list(result.suggestions))
             log.debug("suggestions in %.1f ms", (time.perf_counter() - started) * 1000)
 
         # The chat's newer message supersedes this one's analysis: it is skipped if it has not started
         # and never shown if it has, so the sidebar never shows suggestions for an older message.
-        self.tasks.latest(("suggestions", conversation_id), lambda: matcher.match(text, top=top), done)
+        self.tasks.latest(("suggestions", conversation_id), job, done)
 
     # -- simulated customers ------------------------------------------------------------------
 
@@ -685,6 +713,7 @@ class ReceptionController(QObject):
         read_current = False
         for update in updates:
             customer_texts = [m.text for m in update.messages if m.sender is Sender.CUSTOMER]
+            self._heard(update.conversation_id, update.messages)
             for text in customer_texts:
                 self.last_customer_text[update.conversation_id] = text
                 self.customer_message_received.emit(update.conversation_id, text)
