@@ -597,7 +597,15 @@ class ReceptionController(QObject):
                 self.messages_arrived.emit(conv_id, [card])
             self.rating_invited.emit(conv_id)
 
-        self.tasks.write(lambda: ws.reception.invite_rating(conv_id), done, self.action_failed.emit)
+        channel = self.channel
+
+        def job() -> Message:
+            card = ws.reception.invite_rating(conv_id)
+            if channel is not None:  # the simulated buyer answers it (channel work runs on the writer)
+                channel.rating_invited(conv_id)
+            return card
+
+        self.tasks.write(job, done, self.action_failed.emit)
 
     # -- suggestions ----------------------------------------------------------------------------
 
