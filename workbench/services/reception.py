@@ -595,7 +595,9 @@ class ReceptionService:
             now = self.clock()
             if not ConversationActionRepository(s).rate(conversation_id, rating.value, now):
                 return None
-            message = ConversationRepository(s).add_message(conversation_id, Sender.SYSTEM, rating_answer_text(rating), now)
+            message = ConversationRepository(s).add_message(
+                conversation_id, Sender.SYSTEM, rating_answer_text(rating), now
+            )
             self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
             return message
 

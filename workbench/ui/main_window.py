@@ -221,6 +221,8 @@ class MainWindow(QMainWindow):
         self.chat = ChatView(self)
         self.chat.older_requested.connect(self.controller.load_older)
         self.chat.newer_requested.connect(self.controller.load_newer)
+        self.chat.visit_requested.connect(self.controller.load_visit)
+        self.chat.card_opened.connect(self._open_card)
         self.composer = Composer(self)
         self.composer.set_enter_sends(self.config.settings.enter_sends)
         self.composer.send_requested.connect(self.send_text)
@@ -307,6 +309,8 @@ class MainWindow(QMainWindow):
         c.conversation_loaded.connect(self._show_conversation)
         c.older_loaded.connect(self._show_older)
         c.newer_loaded.connect(self._show_newer)
+        c.visits_loaded.connect(self.chat.set_visits)
+        c.visit_loaded.connect(self._show_visit)
         c.message_saved.connect(self._on_message_saved)
         c.draft_saver.draft_changed.connect(lambda conv_id, text: self.list_model.set_draft(conv_id, text))
         c.send_failed.connect(lambda exc: self.composer.show_error(error_text(exc)))
@@ -816,6 +820,21 @@ class MainWindow(QMainWindow):
     def _show_older(self, conversation_id: int, older: list[Message], has_more: bool) -> None:
         if self.chat.message_model.conversation_id == conversation_id:
             self.chat.show_older(older, has_more=has_more)
+
+    def _show_visit(self, conversation_id: int, visit_id: int, messages: list[Message]) -> None:
+        if self.chat.message_model.conversation_id == conversation_id:
+            self.chat.show_visit(visit_id, messages)
+
+    def _open_card(self, kind: str, key: str) -> None:
+        """查看 on a chat card: an order opens in the 订单 tab; a product is named in the status bar."""
+        if kind == "order" and self.orders_panel is not None:
+            self.orders_panel.show_discussed(key)
+            shown = self.orders_panel.current_order()
+            if shown is None or shown.order_no != key:  # not in this buyer's list: 查单 finds it
+                self.orders_panel.lookup(key)
+            self.sidebar.setCurrentWidget(self.orders_panel)
+        elif kind == "product":
+            self.statusBar().showMessage(self.tr("商品货号：{sku}").format(sku=key), 8000)
 
     def _show_newer(self, conversation_id: int, after_id: int, newer: list[Message], has_more: bool) -> None:
         if self.chat.message_model.conversation_id == conversation_id:

@@ -19,7 +19,12 @@ ORDER = Order(1, "2026111100001", 1, OrderState.SHIPPED, 15900, datetime(2026, 1
 def test_an_order_card_text_reads_back_as_a_card_with_title_price_state_and_number() -> None:
     card = parse_card(order_card_text(ORDER))
     assert card is not None and card.kind is CardKind.ORDER
-    assert (card.title, card.price, card.state, card.key) == ("南栀 纯棉衬衫式连衣裙", "¥159.00", "已发货", ORDER.order_no)
+    assert (card.title, card.price, card.state, card.key) == (
+        "南栀 纯棉衬衫式连衣裙",
+        "¥159.00",
+        "已发货",
+        ORDER.order_no,
+    )
 
 
 def test_a_product_link_reads_back_as_a_card() -> None:
@@ -43,8 +48,10 @@ def test_ordinary_text_is_never_a_card() -> None:
 
 def _chat(*steps: tuple[Sender, int]) -> list[Message]:
     start = datetime(2026, 11, 11, 10, 0)
-    return [Message(i + 1, 1, sender, "亲" if sender is not Sender.CUSTOMER else "在吗", start + timedelta(seconds=s))
-            for i, (sender, s) in enumerate(steps)]
+    return [
+        Message(i + 1, 1, sender, "亲" if sender is not Sender.CUSTOMER else "在吗", start + timedelta(seconds=s))
+        for i, (sender, s) in enumerate(steps)
+    ]
 
 
 def test_a_buyer_rates_a_chat_as_it_went() -> None:
