@@ -260,6 +260,17 @@ class ReceptionService:
                 if self.actor.is_program or ((c := repo.get(v.conversation_id)) is not None and may_see(role, user, c))
             ]
 
+    def chat_of_customer(self, customer_id: int) -> int | None:
+        """The buyer's live chat (else their latest) this user may read: what a complaint or dispute
+        form offers as evidence when it was not opened from the chat itself."""
+        with self.db.session() as s:
+            conv = ConversationRepository(s).latest_for_customer(customer_id)
+            if conv is None:
+                return None
+            if not self.actor.is_program and not may_see(self._role(s), self.actor.user_id, conv):
+                return None
+            return conv.id
+
     def customer_arrives(self, customer_id: int, scenario_id: str = "", first_text: str = "") -> Conversation:
         """Open a conversation in 待接待, or reuse the customer's open one. With `first_text`, the
         customer's first message is stored in the same transaction: a chat never exists without it."""

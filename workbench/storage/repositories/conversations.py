@@ -125,6 +125,16 @@ class ConversationRepository:
         ).first()
         return _conversation(*found) if found else None
 
+    def latest_for_customer(self, customer_id: int) -> Conversation | None:
+        """The customer's open chat, else their newest one."""
+        found = self.open_for_customer(customer_id)
+        if found is not None:
+            return found
+        row = self.s.execute(
+            self._select().where(ConversationRow.customer_id == customer_id).order_by(ConversationRow.id.desc())
+        ).first()
+        return _conversation(*row) if row else None
+
     def create(self, shop_id: int, customer_id: int, at: datetime, scenario_id: str = "") -> Conversation:
         row = ConversationRow(
             shop_id=shop_id,

@@ -5,7 +5,7 @@ fields, its check and what it submits, and translates the shared texts itself (s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -15,6 +15,7 @@ from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from workbench.domain.aftersales import Case, Draft, FieldError
+from workbench.domain.conversations import Message
 from workbench.domain.orders import Order
 from workbench.services.aftersales import AftersalesService, form_errors
 from workbench.ui.aftersales.evidence import NewEvidenceBox
@@ -82,6 +83,10 @@ class CaseForm(QWidget):
 
     cancelled = Signal()
     """The agent closed the form without submitting (the draft is kept)."""
+
+    buyer_found = Signal(int)
+    """The order lookup found a buyer the form does not show yet (customer id): the page reads their
+    nick and live chat and hands them to `show_buyer`."""
 
     check_fields: ClassVar[frozenset[str]] = frozenset({"order_no"})
     """Fields whose edits re-run the background check (a form with more to check names more)."""
@@ -221,6 +226,18 @@ class CaseForm(QWidget):
         self.drafts.stop()
         self._customer_id = customer_id
         self._conversation_id = conversation_id
+        self._buyer_shown = customer_id
+
+    def _order_looked_up(self, order: Order | None) -> None:
+        """An order was found: when its buyer is not the one the customer line shows, ask for them."""
+        if order is not None and order.customer_id != getattr(self, "_buyer_shown", 0):
+            self._buyer_shown = order.customer_id
+            self.buyer_found.emit(order.customer_id)
+
+    def show_buyer(self, customer_id: int, nick: str, messages: Sequence[Message]) -> None:
+        """The buyer of the order looked up (see `buyer_found`): the customer line names them."""
+        if customer_id == self._buyer_shown and nick:
+            self.customer_label.setText(self.tr("客户：{nick}").format(nick=nick))
 
     def _clear_state(self) -> None:
         """Before the form is filled again: nothing touched or looked up, no problem or draft note shown."""

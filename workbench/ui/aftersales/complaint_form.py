@@ -4,7 +4,7 @@ and evidence from the chat, the order and files."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -353,6 +353,15 @@ class ComplaintFormView(CaseForm):
         self.drafts.start(f"complaint:new:c{customer_id}:o{order_no}:v{conversation_id or 0}")
         self._schedule_check()
 
+    def show_buyer(self, customer_id: int, nick: str, messages: Sequence[Message]) -> None:
+        """The order's buyer, once looked up: named in the customer line, their live chat offered as
+        evidence when the form was opened without one."""
+        super().show_buyer(customer_id, nick, messages)
+        box = self.evidence_box
+        if customer_id == self._buyer_shown and messages and not box.isHidden() and box.picker.model.rowCount() == 0:
+            box.picker.set_messages(messages, nick)
+            box.messages_title.setVisible(True)
+
     def edit(self, case: Case) -> None:
         """Update the handling record of a registered complaint."""
         assert isinstance(case.details, ComplaintDetails)
@@ -523,6 +532,7 @@ class ComplaintFormView(CaseForm):
             return
         order, risk = result
         self._order = order
+        self._order_looked_up(order)
         self._looked_up = order_no
         if order is not None:
             self.order_summary.setText(

@@ -294,6 +294,7 @@ class ServiceForm(CaseForm):
             check.order is not None and self._order is not None and check.order.order_no != self._order.order_no
         )
         self._order = check.order
+        self._order_looked_up(check.order)
         self._looked_up = request_no
         if changed:
             self._set_items(check.order, self._pending_items)
