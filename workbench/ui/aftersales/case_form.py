@@ -108,8 +108,11 @@ class CaseForm(QWidget):
         actor: str,
         check_delay_ms: int,
         parent: QWidget | None = None,
+        *,
+        compact: bool = False,
     ) -> None:
         super().__init__(parent)
+        self.compact = compact  # one narrow column (the reception sidebar): the side panel under the fields
         self._tasks = tasks
         self._service = service
         self._actor = actor
@@ -174,6 +177,20 @@ class CaseForm(QWidget):
         column.setSpacing(10)
         scroll.setWidget(holder)
         return scroll, column
+
+    def _place(self, outer: QHBoxLayout, scroll: QScrollArea, column: QVBoxLayout, panel: QWidget) -> None:
+        """The form's column and its side panel (the policy verdict, the risk signals): beside it, or
+        in a compact form under the fields (before the column's closing stretch)."""
+        outer.addWidget(scroll, 3)
+        if self.compact:
+            outer.setContentsMargins(8, 8, 8, 8)
+            column.insertWidget(column.count() - 1, panel)
+            return
+        side = QVBoxLayout()
+        side.setSpacing(10)
+        side.addWidget(panel)
+        side.addStretch(1)
+        outer.addLayout(side, 2)
 
     def _header_card(self) -> Card:
         """The first card: the form's title and the customer."""

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -153,8 +152,16 @@ class ComplaintFormView(CaseForm):
     # the malicious-complaint signals read the text and the demand too
     check_fields = frozenset({"order_no", "description", "demand", "demand_amount", "type"})
 
-    def __init__(self, tasks: Tasks, service: AftersalesService, actor: str, parent: QWidget | None = None) -> None:
-        super().__init__(tasks, service, actor, CHECK_DELAY_MS, parent)
+    def __init__(
+        self,
+        tasks: Tasks,
+        service: AftersalesService,
+        actor: str,
+        parent: QWidget | None = None,
+        *,
+        compact: bool = False,
+    ) -> None:
+        super().__init__(tasks, service, actor, CHECK_DELAY_MS, parent, compact=compact)
         self._case: Case | None = None
         self.risk: RiskAssessment | None = None
         self._build()
@@ -312,14 +319,8 @@ class ComplaintFormView(CaseForm):
         self._add_footer(footer.body)
         column.addWidget(footer)
         column.addStretch(1)
-        outer.addWidget(scroll, 3)
-
-        side = QVBoxLayout()
-        side.setSpacing(10)
         self.risk_panel = RiskPanel(self.tr("恶意投诉信号"))
-        side.addWidget(self.risk_panel)
-        side.addStretch(1)
-        outer.addLayout(side, 2)
+        self._place(outer, scroll, column, self.risk_panel)
         self._on_category(0, True)
         self._on_nature()
 
