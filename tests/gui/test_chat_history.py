@@ -64,7 +64,7 @@ def test_earlier_visits_show_collapsed_and_dated_above_the_chat_and_unfold_on_cl
     view.visit_requested.connect(lambda conv, visit: asked.append((conv, visit)))
     _click(qtbot, view, 1)
     assert asked == [(CONV, 41)]
-    view.show_visit(41, _messages(41, 500, 3, datetime(2026, 2, 20, 15, 5)))
+    view.show_visit(41, _messages(41, 500, 3, datetime(2026, 2, 20, 15, 5) - timedelta(minutes=500)))
     assert [model.message_at(r).id for r in range(model.rowCount())] == [-12, -41, 500, 501, 502, *range(1000, 1005)]
     assert model.message_at(1).text.startswith("▾") and model.shows_time(2) and model.shows_time(5)
     _click(qtbot, view, 1)  # a second click folds it again, without reading anything

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
@@ -184,6 +184,8 @@ class CaseForm(QWidget):
         outer.addWidget(scroll, 3)
         if self.compact:
             outer.setContentsMargins(8, 8, 8, 8)
+            # the column follows the sidebar's width (long item names wrap) rather than scroll sideways
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             column.insertWidget(column.count() - 1, panel)
             return
         side = QVBoxLayout()

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.domain.cards import CardKind, ChatCard, parse_card
+from workbench.domain.cards import CardKind, ChatCard, Satisfaction, parse_card
 from workbench.domain.conversations import EarlierVisit, Message, Sender
 from workbench.domain.orders import short_title
 from workbench.ui.theme import colour
@@ -103,8 +103,8 @@ class MessageListModel(QAbstractListModel):
         if row == 0:
             return True
         previous = self._messages[row - 1]
-        if previous.conversation_id != message.conversation_id:
-            return True  # the first message of a visit (or of the chat after the history)
+        if is_visit_header(previous) or previous.conversation_id != message.conversation_id:
+            return True  # the first message of a visit (or of the chat after the history): its date
         return message.created_at - previous.created_at >= TIME_GAP
 
     def set_messages(self, conversation_id: int | None, messages: list[Message]) -> None:
@@ -290,6 +290,13 @@ class MessageListModel(QAbstractListModel):
 
     def messages(self) -> list[Message]:
         return list(self._messages)
+
+
+def parse_rating_answer_value(value: str) -> Satisfaction | None:
+    try:
+        return Satisfaction(value)
+    except ValueError:
+        return None
 
 
 def is_visit_header(message: Message) -> bool:
@@ -608,7 +615,6 @@ class BubbleDelegate(QStyledItemDelegate):
         painter.drawText(bar, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_card(self, painter: QPainter, box: QRect, card: ChatCard, font: QFont) -> None:
-        tr = QCoreApplication.translate
         painter.setPen(colour("card_border"))
         painter.setBrush(colour("surface"))
         painter.drawRoundedRect(QRectF(box), 8, 8)
@@ -621,14 +627,17 @@ class BubbleDelegate(QStyledItemDelegate):
         if card.kind is CardKind.RATING:
             painter.setFont(small)
             painter.setPen(colour("text_subtle"))
-            stars = "★" * {"非常满意": 5, "满意": 4, "一般": 3, "不满意": 2}.get(card.state, 0)
-            line = tr("ChatView", "买家评价：{rating} {stars}").format(rating=card.state, stars=stars)
+            rating = parse_rating_answer_value(card.state)
+            stars = "★" * (rating.score if rating is not None else 0)
+            line = QCoreApplication.translate("ChatView", "买家评价：{rating} {stars}").format(
+                rating=card.state, stars=stars
+            )
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, line)
             return
         heading = {
-            CardKind.ORDER: tr("ChatView", "订单"),
-            CardKind.PRODUCT: tr("ChatView", "商品"),
-            CardKind.RATING_INVITATION: tr("ChatView", "邀请评价"),
+            CardKind.ORDER: QCoreApplication.translate("ChatView", "订单"),
+            CardKind.PRODUCT: QCoreApplication.translate("ChatView", "商品"),
+            CardKind.RATING_INVITATION: QCoreApplication.translate("ChatView", "邀请评价"),
         }[card.kind]
         painter.setFont(small)
         painter.setPen(colour("text_muted"))
@@ -696,7 +705,7 @@ class BubbleDelegate(QStyledItemDelegate):
         painter.setPen(colour("accent"))
         painter.setBrush(colour("surface"))
         painter.drawRoundedRect(button, 4, 4)
-        painter.drawText(button, Qt.AlignmentFlag.AlignCenter, tr("ChatView", "查看"))
+        painter.drawText(button, Qt.AlignmentFlag.AlignCenter, QCoreApplication.translate("ChatView", "查看"))
 
 
 class ChatView(QListView):
