@@ -101,8 +101,83 @@ def main() -> int:
         window.composer.set_text("/")
         settle(app, 0.5)
         window.grab().save(str(args.out / f"quick_phrases{suffix}.png"))
+        window.composer.set_text("")
+        returning_buyer_screenshots(app, window, args.out, suffix)
         window.close()
     return 0
+
+
+def returning_buyer_screenshots(app: QApplication, window: MainWindow, out: Path, suffix: str) -> None:
+    """A returning buyer's earlier visits above the chat (one unfolded), the chat's cards (order card,
+    product link, 邀请评价 and the buyer's answer) and the sidebar's 售后 tab with a return being filled."""
+    from datetime import datetime, timedelta
+
+    from workbench.domain.aftersales import CaseKind
+    from workbench.domain.cards import Satisfaction, product_card_text
+    from workbench.domain.conversations import Sender
+    from workbench.services.orders import order_card_text
+    from workbench.storage.repositories.conversations import ConversationRepository
+    from workbench.storage.repositories.customers import CustomerRepository
+    from workbench.storage.repositories.orders import OrderRepository
+
+    ws = window.workspace
+    assert ws is not None
+    with ws.db.session() as s:
+        customers = CustomerRepository(s).some(ws.shop.id, limit=200)
+        orders = OrderRepository(s)
+        customer, order = next(
+            (c, o) for c in customers for o in orders.for_customer(c.id) if o.state.value == "已签收"
+        )
+        convs = ConversationRepository(s)
+        now = datetime.now().replace(second=0, microsecond=0)
+        for days, lines in (
+            (12, [(Sender.CUSTOMER, "这条裙子有M码吗？"), (Sender.AGENT, "亲，M码有货的，今天下单今天发货哦")]),
+            (
+                4,
+                [
+                    (Sender.CUSTOMER, f"我的订单{order.order_no}到哪了"),
+                    (Sender.AGENT, "亲，包裹已到您所在城市，今天会派送"),
+                    (Sender.CUSTOMER, "好的谢谢"),
+                ],
+            ),
+        ):
+            at = now - timedelta(days=days)
+            visit = convs.create(ws.shop.id, customer.id, at)
+            for i, (who, text) in enumerate(lines):
+                convs.add_message(visit.id, who, text, at + timedelta(minutes=i), ws.agent.id if who is Sender.AGENT else None)
+            convs.set_state(visit.id, ConversationState.ENDED, at + timedelta(minutes=5), reason="agent")
+    conv = ws.reception.customer_arrives(customer.id, first_text="上次买的裙子收到了，想问一下退货")
+    window.refresh_lists()
+    settle(app, 1.0)
+    window.open_conversation(conv.id)
+    wait(app, lambda: window.chat.message_model.history_rows == 2, 20)
+    window.controller.load_visit(conv.id, conv.id - 1)  # the newest earlier visit, unfolded as on a click
+    wait(app, lambda: window.chat.message_model.expanded is not None, 20)
+    window.sidebar.setCurrentIndex(0)
+    settle(app, 0.8)
+    window.grab().save(str(out / f"returning_buyer_history{suffix}.png"))
+
+    window.send_text(order_card_text(order))
+    settle(app, 1.0)
+    window.send_text(product_card_text(order.items[0]))
+    settle(app, 1.0)
+    window.controller.invite_rating(conv.id)
+    settle(app, 1.0)
+    ws.reception.buyer_rates(conv.id, Satisfaction.VERY_SATISFIED)
+    window.controller.catch_up_open_chat()
+    settle(app, 1.5)
+    window.chat.scrollToBottom()
+    settle(app, 0.5)
+    window.grab().save(str(out / f"chat_cards{suffix}.png"))
+
+    panel = window.aftersales_panel
+    assert panel is not None
+    window.sidebar.setCurrentWidget(panel)
+    panel.start(CaseKind.RETURN, order.order_no)
+    wait(app, lambda: any(b.isChecked() for b in panel.service_form.item_boxes), 20)
+    panel.service_form.description_edit.setPlainText("尺码偏大，吊牌完好，想退货")
+    settle(app, 1.0)
+    window.grab().save(str(out / f"sidebar_aftersales{suffix}.png"))
 
 
 def lab_screenshots(app: QApplication, window: MainWindow, out: Path, suffix: str, tmp: Path) -> None:

@@ -250,8 +250,8 @@
 <context>
     <name>ActionsCard</name>
     <message>
-        <source>买家现在没有进行中的会话，发送按钮在买家来咨询时可用。</source>
-        <translation>The buyer has no open chat now; the send buttons work once the buyer writes in.</translation>
+        <source>买家现在不在聊天中：将作为离线消息发送，买家下次进店时看到。</source>
+        <translation>The buyer is not in a chat: it is sent as an offline message they see on their next visit.</translation>
     </message>
     <message>
         <source>发送处理进度</source>
@@ -881,6 +881,41 @@
     <message>
         <source>选择一个工单查看详情，或点「新建」登记售后、投诉和纠纷。</source>
         <translation>Pick a case to see it, or click “New” to register an after-sales case, complaint or dispute.</translation>
+    </message>
+</context>
+<context>
+    <name>AftersalesPanel</name>
+    <message>
+        <source>为当前买家发起售后</source>
+        <translation>Start after-sales for this buyer</translation>
+    </message>
+    <message>
+        <source>买家不在聊天中，已作为离线消息发送，买家下次进店时看到。</source>
+        <translation>The buyer is not in a chat: sent as an offline message they see on their next visit.</translation>
+    </message>
+    <message>
+        <source>发送处理进度</source>
+        <translation>Send progress</translation>
+    </message>
+    <message>
+        <source>发送寄回地址</source>
+        <translation>Send return address</translation>
+    </message>
+    <message>
+        <source>已创建售后单 {no}</source>
+        <translation>Case {no} created</translation>
+    </message>
+    <message>
+        <source>已放入聊天输入框，确认后发送。</source>
+        <translation>Put in the chat&apos;s message box: check it, then send.</translation>
+    </message>
+    <message>
+        <source>该买家的售后单</source>
+        <translation>This buyer&apos;s cases</translation>
+    </message>
+    <message>
+        <source>该买家还没有售后单。</source>
+        <translation>This buyer has no cases yet.</translation>
     </message>
 </context>
 <context>
@@ -1830,6 +1865,13 @@ The restore happens at the next start of the workbench: the current database fil
     </message>
 </context>
 <context>
+    <name>CaseForm</name>
+    <message>
+        <source>客户：{nick}</source>
+        <translation>Customer: {nick}</translation>
+    </message>
+</context>
+<context>
     <name>CaseHeader</name>
     <message>
         <source>客户 {nick}</source>
@@ -2058,8 +2100,32 @@ The restore happens at the next start of the workbench: the current database fil
 <context>
     <name>ChatView</name>
     <message>
+        <source>{mark} {date} 的咨询 · {count} 条消息</source>
+        <translation>{mark} Visit of {date} · {count} messages</translation>
+    </message>
+    <message>
+        <source>买家评价：{rating} {stars}</source>
+        <translation>Buyer&apos;s rating: {rating} {stars}</translation>
+    </message>
+    <message>
+        <source>商品</source>
+        <translation>Product</translation>
+    </message>
+    <message>
         <source>机器人</source>
         <translation>Bot</translation>
+    </message>
+    <message>
+        <source>查看</source>
+        <translation>View</translation>
+    </message>
+    <message>
+        <source>订单</source>
+        <translation>Order</translation>
+    </message>
+    <message>
+        <source>邀请评价</source>
+        <translation>Rating request</translation>
     </message>
 </context>
 <context>
@@ -5861,6 +5927,10 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>售后</source>
         <translation>After-sales</translation>
+    </message>
+    <message>
+        <source>商品货号：{sku}</source>
+        <translation>Product SKU: {sku}</translation>
     </message>
     <message>
         <source>团队共用一个模拟客户来源：买家由服务器上运行的 workbench simulate 带来</source>

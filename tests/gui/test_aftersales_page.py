@@ -701,3 +701,39 @@ def test_the_texts_the_forms_share_speak_english(qtbot: QtBot, env: Env, qapp: Q
         idle(qtbot, env)
     finally:
         qapp.removeTranslator(translator)
+
+
+def test_a_complaint_opened_without_the_chat_offers_the_buyers_live_chat(qtbot: QtBot, env: Env) -> None:
+    """From 订单 or 售后 (no chat given) the complaint and dispute forms read the buyer's live chat:
+    not 该客户没有聊天记录 while the buyer is talking to the shop."""
+    page = env.page
+    wind = env.customer("路过的风2023")
+    order = env.orders(wind)[0]
+    live = env.ws.reception.customer_arrives(wind, first_text="衣服起球了，我要投诉")
+    page.open_new_case("complaint", wind, order.order_no, None)
+    form = page.complaint_form
+    qtbot.waitUntil(lambda: form.evidence_box.picker.model.rowCount() > 0, timeout=30_000)
+    model = form.evidence_box.picker.model
+    texts = [m.text for m in model._messages]
+    assert "衣服起球了，我要投诉" in texts and not form.evidence_box.picker.empty.isVisibleTo(form)
+    assert form._conversation_id == live.id  # the case is linked to that chat
+    page.open_new_case("dispute", wind, order.order_no, None)
+    dispute = page.dispute_form
+    qtbot.waitUntil(lambda: dispute.evidence_box.picker.model.rowCount() > 0, timeout=30_000)
+
+
+def test_the_customer_line_follows_the_order_looked_up(qtbot: QtBot, env: Env) -> None:
+    """A form opened without a customer (售后's 新建) names the buyer once the order number is found,
+    and a complaint then offers that buyer's live chat."""
+    page = env.page
+    wind = env.customer("路过的风2023")
+    order = env.orders(wind)[0]
+    env.ws.reception.customer_arrives(wind, first_text="我要投诉你们的客服")
+    for kind in ("return", "complaint"):
+        page.open_new_case(kind, 0, None, None)
+        form = page.service_form if kind == "return" else page.complaint_form
+        qtbot.waitUntil(lambda f=form: "由订单号确定" in f.customer_label.text(), timeout=30_000)
+        form.order_edit.setText(order.order_no)
+        form.order_edit.textEdited.emit(order.order_no)
+        qtbot.waitUntil(lambda f=form: "路过的风2023" in f.customer_label.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: page.complaint_form.evidence_box.picker.model.rowCount() > 0, timeout=30_000)

@@ -192,7 +192,7 @@ def test_main_window_chrome_is_english(make_window: WindowFactory) -> None:
     window = make_window()
     assert window.customer_panel is not None and window.orders_panel is not None
     tabs = [window.sidebar.tabText(i) for i in range(window.sidebar.count())]
-    assert tabs == ["Smart Assist", "Customer", "Orders"]
+    assert tabs == ["Smart Assist", "Customer", "Orders", "After-sales"]
     assert [window.status_combo.itemText(i) for i in range(window.status_combo.count())] == [
         "● Online",
         "◐ Away",

@@ -65,6 +65,16 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class EarlierVisit:
+    """One of a returning buyer's earlier conversations, as the chat lists it above the current one."""
+
+    conversation_id: int
+    started_at: datetime
+    last_message_at: datetime
+    message_count: int
+
+
+@dataclass(frozen=True, slots=True)
 class SuggestionUse:
     """Which KB entry an agent's reply came from and whether the agent edited it."""
 

@@ -71,7 +71,7 @@ from workbench.domain.complaints import (
     validate_complaint,
     validate_dispute,
 )
-from workbench.domain.conversations import ConversationState, Message
+from workbench.domain.conversations import ConversationState, Message, Sender, validate_message_text
 from workbench.domain.customers import Customer
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order
@@ -89,6 +89,11 @@ from workbench.storage.repositories.orders import OrderRepository
 from workbench.storage.repositories.shops import ShopRepository
 
 PAGE_SIZE = 200
+# A text sent to a buyer who is not in a chat (see AftersalesService.send_offline): the note the chat
+# shows under it, in the shop's language like the other stored lines, and the end reason of a chat
+# opened only to hold it.
+OFFLINE_NOTE = "离线消息：买家下次进店时可以看到"
+OFFLINE_REASON = "offline"
 REMINDER_WINDOW = timedelta(hours=24)
 MAX_NOTE_LENGTH = 1000
 
@@ -781,6 +786,29 @@ class AftersalesService:
             case = self._case(repo, case_id)
             policy = AftersalesPolicy.from_settings(ShopRepository(s).settings(self.shop_id))
         return return_instructions_text(case, policy)
+
+    def send_offline(self, case_id: int, text: str, actor: str, agent_id: int | None = None) -> int:
+        """发送寄回地址 / 处理进度 while the buyer has no chat open: the text goes into the case's chat (else
+        the buyer's latest; a new, closed one if they never wrote) as the agent's 离线消息, which the buyer
+        reads when back, and into the case's timeline. Returns the chat's id."""
+        text = validate_message_text(text)
+        with self.db.session() as s:
+            repo = AftersalesRepository(s)
+            case = self._case(repo, case_id)
+            convs = ConversationRepository(s)
+            now = self.clock()
+            conv = convs.get(case.conversation_id) if case.conversation_id is not None else None
+            conv = conv or convs.latest_for_customer(case.customer_id)
+            if conv is None:
+                conv = convs.create(self.shop_id, case.customer_id, now)
+                convs.set_state(conv.id, ConversationState.ENDED, now, reason=OFFLINE_REASON)
+            convs.add_message(conv.id, Sender.AGENT, text, now, agent_id)
+            if conv.state is ConversationState.ENDED:
+                convs.add_message(conv.id, Sender.SYSTEM, OFFLINE_NOTE, now)
+            repo.add_event(case_id, now, EventAction.MESSAGE, text, actor)
+            self.db.notify(s, Topic.CASES, case_id)
+            self.db.notify(s, Topic.CONVERSATIONS, conv.id)
+            return conv.id
 
     def progress_text(self, case_id: int) -> str:
         with self.db.session() as s:

@@ -33,6 +33,7 @@ from workbench.domain.conversations import Conversation, ConversationState, Mess
 from workbench.domain.customers import Customer
 from workbench.domain.errors import DomainError
 from workbench.domain.orders import Order, format_yuan, short_title
+from workbench.domain.satisfaction import plausible_rating
 from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator, PostedReview
 from workbench.services.bot import BotOutcome, NewCustomer, ReceptionBot
 from workbench.services.reception import ReceptionService
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+RATING_DELAY_S = 6.0  # a buyer reads the 邀请评价 card and taps an answer (simulated seconds)
+RATING_READS = 200  # the last messages a simulated buyer remembers when rating a chat
 AUTO_SCAN_SECONDS = 10.0  # 自动催付 / 延迟发货 are checked this often (monotonic seconds)
 RAISES_PROBLEM = ("aftersales", "complaint")  # scenario kinds a buyer raises once per order
 PRO_SCENARIO = "professional_bad_reviewer"  # what a simulated 职业差评师 says after the review
@@ -113,6 +116,9 @@ class SimulatedChannel:
         # Chats whose buyer came while nobody could take them and has not written yet: the 忙碌 auto
         # reply answers their first line.
         self._busy_due: set[int] = set()
+        # invited chats -> when their buyer answers (monotonic) and who the buyer is
+        self._ratings_due: dict[int, tuple[float, int]] = {}
+        self._rating_rng = random.Random(rng.getrandbits(64))
         # Lab control from elsewhere (a student's own shop on a class server: the teacher starts the
         # exercise): while it says no, no tick brings anybody.
         self.gate: Callable[[], bool] | None = None
@@ -196,7 +202,7 @@ class SimulatedChannel:
         now = self.now()
         self.bot.refresh()
         updates = self._apply(self.simulator.tick(now))
-        return _merge_updates(updates + self._background(now))
+        return _merge_updates(updates + self._background(now) + self._answer_ratings(now))
 
     def spawn(self, scenario_id: str | None = None) -> list[ChannelUpdate]:
         """One customer now (the toolbar's button), then whatever is due (nobody while the gate is shut)."""
@@ -214,6 +220,32 @@ class SimulatedChannel:
         visitor = self._conv_visitor.get(conversation_id)
         if visitor is not None:
             self.simulator.agent_replied(visitor, text, self.now())
+
+    def rating_invited(self, conversation_id: int) -> None:
+        """The agent sent the 邀请评价 card: the buyer answers it a little later (at the simulator's
+        speed), even after leaving, as a buyer rates from the order page. Only the simulated buyers'
+        chats: a real buyer answers for themselves."""
+        if conversation_id in self._conv_visitor:
+            due = self.now() + RATING_DELAY_S / self.simulator.speed
+            self._ratings_due[conversation_id] = (due, self._customer_of(conversation_id))
+
+    def _answer_ratings(self, now: float) -> list[ChannelUpdate]:
+        """The buyers whose answer is due rate the chat as it went (see `plausible_rating`)."""
+        updates = []
+        for conv_id, (due, customer_id) in list(self._ratings_due.items()):
+            if due > now:
+                continue
+            del self._ratings_due[conv_id]
+            try:
+                history = self.reception.messages(conv_id, limit=RATING_READS)
+                rating = plausible_rating(history, self._rating_rng)
+                answer = self.reception.buyer_rates(conv_id, rating)
+            except DomainError as exc:
+                log.warning("the buyer of chat %d could not rate it: %s", conv_id, exc)
+                continue
+            if answer is not None:
+                updates.append(ChannelUpdate(conv_id, customer_id, messages=(answer,)))
+        return updates
 
     def forget(self, conversation_id: int) -> None:
         """The agent ended the chat: the simulated customer goes away quietly."""

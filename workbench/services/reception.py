@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from workbench.domain.cards import Satisfaction, rating_answer_text
 from workbench.domain.conversations import (
     Conversation,
     ConversationState,
+    EarlierVisit,
     Message,
     Sender,
     SuggestionUse,
@@ -36,6 +39,7 @@ from workbench.storage.repositories.kb import KbRepository
 
 OPEN_STATES = (ConversationState.WAITING, ConversationState.ACTIVE)
 ENDED_SHOWN = 100
+EARLIER_VISITS = 20  # a returning buyer's earlier chats listed above the current one, newest
 
 # What the buyer reads in the chat (stored text, in the shop's language like the bot's answers).
 TRANSFERRED_TO_AGENT = "已为您转接客服{name}，请稍候"
@@ -56,6 +60,22 @@ def longest_waiting_first(waiting: list[Conversation]) -> list[Conversation]:
     """待接待 is a queue: the buyer who has waited longest on top, a new buyer joins at the end (and
     so never pushes down the rows the agent is looking at)."""
     return sorted(waiting, key=lambda c: (c.waiting_since or c.started_at, c.id))
+
+
+@dataclass(frozen=True, slots=True)
+class SatisfactionSummary:
+    """How many buyers gave each rating, best first; `rate` is the share satisfied (满意 or better)."""
+
+    counts: tuple[tuple[Satisfaction, int], ...]
+
+    @property
+    def answered(self) -> int:
+        return sum(n for _, n in self.counts)
+
+    @property
+    def rate(self) -> float | None:
+        good = sum(n for r, n in self.counts if r in (Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED))
+        return good / self.answered if self.answered else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +246,31 @@ class ReceptionService:
             return ConversationRepository(s).messages(
                 conversation_id, before_id=before_id, after_id=after_id, limit=limit, forward=forward
             )
+
+    def earlier_visits(self, conversation_id: int, limit: int = EARLIER_VISITS) -> list[EarlierVisit]:
+        """The buyer's earlier conversations this user may read, newest first (千牛 shows them above
+        the current chat): a returning buyer does not start blank."""
+        with self.db.session() as s:
+            conv, role = self._open(s, conversation_id)
+            repo = ConversationRepository(s)
+            visits = repo.earlier_visits(conv.customer_id, conversation_id, limit)
+            user = self.actor.user_id
+            return [
+                v
+                for v in visits
+                if self.actor.is_program or ((c := repo.get(v.conversation_id)) is not None and may_see(role, user, c))
+            ]
+
+    def chat_of_customer(self, customer_id: int) -> int | None:
+        """The buyer's live chat (else their latest) this user may read: what a complaint or dispute
+        form offers as evidence when it was not opened from the chat itself."""
+        with self.db.session() as s:
+            conv = ConversationRepository(s).latest_for_customer(customer_id)
+            if conv is None:
+                return None
+            if not self.actor.is_program and not may_see(self._role(s), self.actor.user_id, conv):
+                return None
+            return conv.id
 
     def customer_arrives(self, customer_id: int, scenario_id: str = "", first_text: str = "") -> Conversation:
         """Open a conversation in 待接待, or reuse the customer's open one. With `first_text`, the
@@ -577,6 +622,26 @@ class ReceptionService:
         with self.db.session() as s:
             self._open(s, conversation_id)
             return ConversationActionRepository(s).invited(conversation_id)
+
+    def buyer_rates(self, conversation_id: int, rating: Satisfaction) -> Message | None:
+        """The buyer answers the 邀请评价 card: the rating is stored with the invitation (the reports
+        count it) and shown in the chat as the buyer's card. None when the chat was never invited or
+        was rated already (the first answer stands)."""
+        with self.db.session() as s:
+            now = self.clock()
+            if not ConversationActionRepository(s).rate(conversation_id, rating.value, now):
+                return None
+            message = ConversationRepository(s).add_message(
+                conversation_id, Sender.SYSTEM, rating_answer_text(rating), now
+            )
+            self.db.notify(s, Topic.CONVERSATIONS, conversation_id)
+            return message
+
+    def satisfaction(self, since: datetime | None = None, agent_id: int | None = None) -> SatisfactionSummary:
+        """The buyers' answers to 邀请评价 (since a time, for one agent): the reports' 满意度."""
+        with self.db.session() as s:
+            counts = ConversationActionRepository(s).ratings(since, agent_id)
+        return SatisfactionSummary(tuple((r, counts.get(r.value, 0)) for r in Satisfaction))
 
     def suggestion_uses(self, conversation_id: int) -> list[SuggestionUse]:
         with self.db.session() as s:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workbench.storage.tables import Base
@@ -49,6 +49,9 @@ class RatingInvitationRow(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), nullable=True)
     message_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the card in the chat
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # The buyer's answer (a `Satisfaction` value) and when it came; None while unanswered.
+    rating: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    rated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class ConversationDraftRow(Base):

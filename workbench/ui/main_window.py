@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from workbench.services.notifications import Topic
     from workbench.services.reception import ConversationLists
     from workbench.services.workspace import Workspace, WorkspaceOpening
+    from workbench.ui.aftersales.sidebar_panel import AftersalesPanel
     from workbench.ui.customers.profile_panel import CustomerPanel
     from workbench.ui.live import LiveBridge
     from workbench.ui.orders.orders_panel import OrdersPanel
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self._composer_text_for: tuple[int, str] | None = None  # (conversation, text) once it opens
         self.customer_panel: CustomerPanel | None = None
         self.orders_panel: OrdersPanel | None = None
+        self.aftersales_panel: AftersalesPanel | None = None  # the sidebar's 售后 tab
         self.live: LiveBridge | None = None  # other desks' changes (a shared server)
         self.setWindowTitle(self.tr("工作台 · 接待中心"))
         self.resize(1360, 840)
@@ -225,6 +227,8 @@ class MainWindow(QMainWindow):
         self.chat.buyer_message_clicked.connect(
             lambda m: self.controller.request_suggestions(m.conversation_id, m.text, only=True)
         )
+        self.chat.visit_requested.connect(self.controller.load_visit)
+        self.chat.card_opened.connect(self._open_card)
         self.composer = Composer(self)
         self.composer.set_enter_sends(self.config.settings.enter_sends)
         self.composer.send_requested.connect(self.send_text)
@@ -311,6 +315,8 @@ class MainWindow(QMainWindow):
         c.conversation_loaded.connect(self._show_conversation)
         c.older_loaded.connect(self._show_older)
         c.newer_loaded.connect(self._show_newer)
+        c.visits_loaded.connect(self.chat.set_visits)
+        c.visit_loaded.connect(self._show_visit)
         c.message_saved.connect(self._on_message_saved)
         c.draft_saver.draft_changed.connect(lambda conv_id, text: self.list_model.set_draft(conv_id, text))
         c.send_failed.connect(lambda exc: self.composer.show_error(error_text(exc)))
@@ -413,10 +419,13 @@ class MainWindow(QMainWindow):
         self.orders_panel = OrdersPanel(self.tasks, ws.orders, self, author=ws.agent.display_name)
         self.orders_panel.send_text_requested.connect(self.composer.set_text)
         self.orders_panel.order_shown.connect(self._use_order_in_phrases)
-        self.orders_panel.aftersales_requested.connect(self.open_aftersales)
-        self.orders_panel.complaint_requested.connect(lambda order_no: self.open_aftersales("complaint", order_no))
+        self.orders_panel.aftersales_requested.connect(self._start_aftersales_here)
+        self.orders_panel.complaint_requested.connect(
+            lambda order_no: self._start_aftersales_here("complaint", order_no)
+        )
         self.sidebar.addTab(self.customer_panel, self.tr("客户"))
         self.sidebar.addTab(self.orders_panel, self.tr("订单"))
+        self._add_aftersales_tab(ws)
         self.new_customer_action.setEnabled(not self.config.team_feed)
         if ws.sandbox is not None:
             self._own_shop_feed()
@@ -424,6 +433,35 @@ class MainWindow(QMainWindow):
         self._follow_other_desks(ws)
         self._add_workspace_pages(ws)
         self.refresh_lists(then=self._on_first_lists)
+
+    def _add_aftersales_tab(self, ws: Workspace) -> None:
+        """售后 in the sidebar: cases started and filled beside the chat, texts sent into it."""
+        from workbench.ui.aftersales.sidebar_panel import AftersalesPanel
+
+        panel = AftersalesPanel(self.tasks, ws, self)
+        orders = self.orders_panel
+
+        def discussed() -> str:
+            order = orders.current_order() if orders is not None else None
+            return order.order_no if order is not None else ""
+
+        panel.order_no = discussed
+        panel.send_text_requested.connect(self.put_text_in_chat)
+        panel.offline_sent.connect(lambda conv_id: self.controller.catch_up_open_chat())
+        self.aftersales_panel = panel
+        self.sidebar.addTab(panel, self.tr("售后"))
+
+    def _start_aftersales_here(self, kind: str, order_no: str) -> None:
+        """申请售后 / 投诉 on the 订单 tab: the form opens in the sidebar's 售后 tab, beside the chat (a
+        纠纷, with its many fields, in the 售后 page)."""
+        from workbench.domain.aftersales import CaseKind
+
+        panel = self.aftersales_panel
+        if panel is None or kind == "dispute" or self.current_id is None:
+            self.open_aftersales(kind, order_no)
+            return
+        panel.start(CaseKind(kind), order_no)
+        self.sidebar.setCurrentWidget(panel)
 
     def _own_shop_feed(self) -> None:
         """A student's own shop on a class server has its own simulated buyers (no team feed reaches
@@ -816,10 +854,27 @@ class MainWindow(QMainWindow):
             self.customer_panel.show_customer(conv.customer_id)
         if self.orders_panel is not None:
             self.orders_panel.show_customer(conv.customer_id)
+        if self.aftersales_panel is not None:
+            self.aftersales_panel.show_chat(conv.customer_id, conv.customer_nick, conv.id)
 
     def _show_older(self, conversation_id: int, older: list[Message], has_more: bool) -> None:
         if self.chat.message_model.conversation_id == conversation_id:
             self.chat.show_older(older, has_more=has_more)
+
+    def _show_visit(self, conversation_id: int, visit_id: int, messages: list[Message]) -> None:
+        if self.chat.message_model.conversation_id == conversation_id:
+            self.chat.show_visit(visit_id, messages)
+
+    def _open_card(self, kind: str, key: str) -> None:
+        """查看 on a chat card: an order opens in the 订单 tab; a product is named in the status bar."""
+        if kind == "order" and self.orders_panel is not None:
+            self.orders_panel.show_discussed(key)
+            shown = self.orders_panel.current_order()
+            if shown is None or shown.order_no != key:  # not in this buyer's list: 查单 finds it
+                self.orders_panel.lookup(key)
+            self.sidebar.setCurrentWidget(self.orders_panel)
+        elif kind == "product":
+            self.statusBar().showMessage(self.tr("商品货号：{sku}").format(sku=key), 8000)
 
     def _show_newer(self, conversation_id: int, after_id: int, newer: list[Message], has_more: bool) -> None:
         if self.chat.message_model.conversation_id == conversation_id:

@@ -129,3 +129,31 @@ class ConversationActionRepository:
         if conversation_ids is not None:
             query = query.where(RatingInvitationRow.conversation_id.in_(list(conversation_ids)))
         return self.s.scalar(query) or 0
+
+    def rate(self, conversation_id: int, rating: str, at: datetime) -> bool:
+        """Record the buyer's answer to the invitation; False when there is no invitation or it was
+        answered already (the first answer stands, as on the platform)."""
+        row = self.s.get(RatingInvitationRow, conversation_id)
+        if row is None or row.rating is not None:
+            return False
+        row.rating = rating
+        row.rated_at = at
+        self.s.flush()
+        return True
+
+    def rating(self, conversation_id: int) -> str | None:
+        row = self.s.get(RatingInvitationRow, conversation_id)
+        return None if row is None else row.rating
+
+    def ratings(self, since: datetime | None = None, agent_id: int | None = None) -> dict[str, int]:
+        """How many answers of each rating (invitations answered since `since`, of one agent's chats)."""
+        query = (
+            select(RatingInvitationRow.rating, func.count())
+            .where(RatingInvitationRow.rating.is_not(None))
+            .group_by(RatingInvitationRow.rating)
+        )
+        if since is not None:
+            query = query.where(RatingInvitationRow.rated_at >= since)
+        if agent_id is not None:
+            query = query.where(RatingInvitationRow.agent_id == agent_id)
+        return {str(rating): int(count) for rating, count in self.s.execute(query)}

@@ -8,7 +8,14 @@ from datetime import datetime
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from workbench.domain.conversations import Conversation, ConversationState, Message, Sender, SuggestionUse
+from workbench.domain.conversations import (
+    Conversation,
+    ConversationState,
+    EarlierVisit,
+    Message,
+    Sender,
+    SuggestionUse,
+)
 from workbench.storage.tables import ConversationRow, CustomerRow, MessageRow, SuggestionUseRow
 
 PREVIEW_LENGTH = 60
@@ -118,6 +125,16 @@ class ConversationRepository:
         ).first()
         return _conversation(*found) if found else None
 
+    def latest_for_customer(self, customer_id: int) -> Conversation | None:
+        """The customer's open chat, else their newest one."""
+        found = self.open_for_customer(customer_id)
+        if found is not None:
+            return found
+        row = self.s.execute(
+            self._select().where(ConversationRow.customer_id == customer_id).order_by(ConversationRow.id.desc())
+        ).first()
+        return _conversation(*row) if row else None
+
     def create(self, shop_id: int, customer_id: int, at: datetime, scenario_id: str = "") -> Conversation:
         row = ConversationRow(
             shop_id=shop_id,
@@ -186,6 +203,23 @@ class ConversationRepository:
         rows = list(self.s.scalars(query.order_by(MessageRow.id.desc()).limit(limit)))
         rows.reverse()
         return [_message(r) for r in rows]
+
+    def earlier_visits(self, customer_id: int, before_id: int, limit: int) -> list[EarlierVisit]:
+        """The customer's conversations before `before_id`, newest first, with their message counts."""
+        # Counted per listed chat through the messages' index (never a scan of every message).
+        count = (
+            select(func.count())
+            .select_from(MessageRow)
+            .where(MessageRow.conversation_id == ConversationRow.id)
+            .scalar_subquery()
+        )
+        query = (
+            select(ConversationRow.id, ConversationRow.started_at, ConversationRow.last_message_at, count)
+            .where(ConversationRow.customer_id == customer_id, ConversationRow.id < before_id)
+            .order_by(ConversationRow.id.desc())
+            .limit(limit)
+        )
+        return [EarlierVisit(cid, started, last, int(n)) for cid, started, last, n in self.s.execute(query) if n]
 
     def message_count(self, conversation_id: int) -> int:
         return (

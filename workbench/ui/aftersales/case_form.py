@@ -5,16 +5,17 @@ fields, its check and what it submits, and translates the shared texts itself (s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from workbench.domain.aftersales import Case, Draft, FieldError
+from workbench.domain.conversations import Message
 from workbench.domain.orders import Order
 from workbench.services.aftersales import AftersalesService, form_errors
 from workbench.ui.aftersales.evidence import NewEvidenceBox
@@ -83,6 +84,10 @@ class CaseForm(QWidget):
     cancelled = Signal()
     """The agent closed the form without submitting (the draft is kept)."""
 
+    buyer_found = Signal(int)
+    """The order lookup found a buyer the form does not show yet (customer id): the page reads their
+    nick and live chat and hands them to `show_buyer`."""
+
     check_fields: ClassVar[frozenset[str]] = frozenset({"order_no"})
     """Fields whose edits re-run the background check (a form with more to check names more)."""
 
@@ -103,8 +108,11 @@ class CaseForm(QWidget):
         actor: str,
         check_delay_ms: int,
         parent: QWidget | None = None,
+        *,
+        compact: bool = False,
     ) -> None:
         super().__init__(parent)
+        self.compact = compact  # one narrow column (the reception sidebar): the side panel under the fields
         self._tasks = tasks
         self._service = service
         self._actor = actor
@@ -170,6 +178,22 @@ class CaseForm(QWidget):
         scroll.setWidget(holder)
         return scroll, column
 
+    def _place(self, outer: QHBoxLayout, scroll: QScrollArea, column: QVBoxLayout, panel: QWidget) -> None:
+        """The form's column and its side panel (the policy verdict, the risk signals): beside it, or
+        in a compact form under the fields (before the column's closing stretch)."""
+        outer.addWidget(scroll, 3)
+        if self.compact:
+            outer.setContentsMargins(8, 8, 8, 8)
+            # the column follows the sidebar's width (long item names wrap) rather than scroll sideways
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            column.insertWidget(column.count() - 1, panel)
+            return
+        side = QVBoxLayout()
+        side.setSpacing(10)
+        side.addWidget(panel)
+        side.addStretch(1)
+        outer.addLayout(side, 2)
+
     def _header_card(self) -> Card:
         """The first card: the form's title and the customer."""
         card = Card()
@@ -221,6 +245,18 @@ class CaseForm(QWidget):
         self.drafts.stop()
         self._customer_id = customer_id
         self._conversation_id = conversation_id
+        self._buyer_shown = customer_id
+
+    def _order_looked_up(self, order: Order | None) -> None:
+        """An order was found: when its buyer is not the one the customer line shows, ask for them."""
+        if order is not None and order.customer_id != getattr(self, "_buyer_shown", 0):
+            self._buyer_shown = order.customer_id
+            self.buyer_found.emit(order.customer_id)
+
+    def show_buyer(self, customer_id: int, nick: str, messages: Sequence[Message]) -> None:
+        """The buyer of the order looked up (see `buyer_found`): the customer line names them."""
+        if customer_id == self._buyer_shown and nick:
+            self.customer_label.setText(self.tr("客户：{nick}").format(nick=nick))
 
     def _clear_state(self) -> None:
         """Before the form is filled again: nothing touched or looked up, no problem or draft note shown."""

@@ -4,7 +4,7 @@ and evidence from the chat, the order and files."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -153,8 +152,16 @@ class ComplaintFormView(CaseForm):
     # the malicious-complaint signals read the text and the demand too
     check_fields = frozenset({"order_no", "description", "demand", "demand_amount", "type"})
 
-    def __init__(self, tasks: Tasks, service: AftersalesService, actor: str, parent: QWidget | None = None) -> None:
-        super().__init__(tasks, service, actor, CHECK_DELAY_MS, parent)
+    def __init__(
+        self,
+        tasks: Tasks,
+        service: AftersalesService,
+        actor: str,
+        parent: QWidget | None = None,
+        *,
+        compact: bool = False,
+    ) -> None:
+        super().__init__(tasks, service, actor, CHECK_DELAY_MS, parent, compact=compact)
         self._case: Case | None = None
         self.risk: RiskAssessment | None = None
         self._build()
@@ -312,14 +319,8 @@ class ComplaintFormView(CaseForm):
         self._add_footer(footer.body)
         column.addWidget(footer)
         column.addStretch(1)
-        outer.addWidget(scroll, 3)
-
-        side = QVBoxLayout()
-        side.setSpacing(10)
         self.risk_panel = RiskPanel(self.tr("恶意投诉信号"))
-        side.addWidget(self.risk_panel)
-        side.addStretch(1)
-        outer.addLayout(side, 2)
+        self._place(outer, scroll, column, self.risk_panel)
         self._on_category(0, True)
         self._on_nature()
 
@@ -352,6 +353,15 @@ class ComplaintFormView(CaseForm):
         self.evidence_box.show()
         self.drafts.start(f"complaint:new:c{customer_id}:o{order_no}:v{conversation_id or 0}")
         self._schedule_check()
+
+    def show_buyer(self, customer_id: int, nick: str, messages: Sequence[Message]) -> None:
+        """The order's buyer, once looked up: named in the customer line, their live chat offered as
+        evidence when the form was opened without one."""
+        super().show_buyer(customer_id, nick, messages)
+        box = self.evidence_box
+        if customer_id == self._buyer_shown and messages and not box.isHidden() and box.picker.model.rowCount() == 0:
+            box.picker.set_messages(messages, nick)
+            box.messages_title.setVisible(True)
 
     def edit(self, case: Case) -> None:
         """Update the handling record of a registered complaint."""
@@ -523,6 +533,7 @@ class ComplaintFormView(CaseForm):
             return
         order, risk = result
         self._order = order
+        self._order_looked_up(order)
         self._looked_up = order_no
         if order is not None:
             self.order_summary.setText(

@@ -3,7 +3,7 @@ appeal, deadlines with reminders, and evidence."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -219,6 +219,15 @@ class DisputeFormView(CaseForm):
         self.drafts.start(f"dispute:new:c{customer_id}:o{order_no}:v{conversation_id or 0}")
         self._schedule_check()
 
+    def show_buyer(self, customer_id: int, nick: str, messages: Sequence[Message]) -> None:
+        """The order's buyer, once looked up: named in the customer line, their live chat offered as
+        evidence when the form was opened without one."""
+        super().show_buyer(customer_id, nick, messages)
+        box = self.evidence_box
+        if customer_id == self._buyer_shown and messages and not box.isHidden() and box.picker.model.rowCount() == 0:
+            box.picker.set_messages(messages, nick)
+            box.messages_title.setVisible(True)
+
     def edit(self, case: Case) -> None:
         assert isinstance(case.details, DisputeDetails)
         self._open_for(case.customer_id, case.conversation_id)
@@ -368,6 +377,7 @@ class DisputeFormView(CaseForm):
         if generation != self._generation:
             return
         self._order = order
+        self._order_looked_up(order)
         self._looked_up = number
         self.order_summary.setText(
             self.tr("{state} · 实付 {total}").format(

@@ -34,6 +34,7 @@ from workbench.services.aftersales import AftersalesService, CaseFilter, CasePag
 from workbench.services.reviews import ReviewService
 from workbench.services.workspace import Workspace
 from workbench.ui.aftersales.case_file import CaseFileView
+from workbench.ui.aftersales.case_form import CaseForm
 from workbench.ui.aftersales.complaint_form import ComplaintFormView
 from workbench.ui.aftersales.dispute_form import DisputeFormView
 from workbench.ui.aftersales.models import CaseTableModel, stamp
@@ -263,6 +264,7 @@ class AftersalesPage(QWidget):
         for form in (self.service_form, self.complaint_form, self.dispute_form):
             form.submitted.connect(self._on_submitted)
             form.cancelled.connect(self._back_to_case)
+            form.buyer_found.connect(lambda customer_id, f=form: self._show_buyer(f, customer_id))
             self.stack.addWidget(form)
         split.addWidget(self.stack)
         split.setStretchFactor(0, 0)
@@ -282,7 +284,8 @@ class AftersalesPage(QWidget):
         if case_kind is CaseKind.DISPUTE:
 
             def start(nick: str, messages: list[Message]) -> None:
-                self._start_dispute(customer_id, nick, order_no or "", conversation_id, messages)
+                chat = conversation_id or _chat_of(messages)
+                self._start_dispute(customer_id, nick, order_no or "", chat, messages)
 
             self._with_context(customer_id, conversation_id, start)
             return
@@ -295,6 +298,7 @@ class AftersalesPage(QWidget):
                 customer_id,
                 None,
                 lambda nick, _m: self.service_form.customer_label.setText(self.tr("客户：{nick}").format(nick=nick)),
+                chat=False,
             )
 
     def open_complaint(self, customer_id: int, order_no: str | None, conversation_id: int | None) -> None:
@@ -305,7 +309,7 @@ class AftersalesPage(QWidget):
             customer_id,
             conversation_id,
             lambda nick, messages: self.complaint_form.start(
-                customer_id, nick, order_no or "", conversation_id, tuple(messages)
+                customer_id, nick, order_no or "", conversation_id or _chat_of(messages), tuple(messages)
             ),
         )
 
@@ -320,6 +324,7 @@ class AftersalesPage(QWidget):
                 customer_id,
                 None,
                 lambda nick, _m: self.customer_chip.setText(self.tr("客户：{nick}").format(nick=nick)),
+                chat=False,
             )
         self.refresh()
 
@@ -438,15 +443,28 @@ class AftersalesPage(QWidget):
 
     # -- forms -----------------------------------------------------------------------------------
 
+    def _show_buyer(self, form: CaseForm, customer_id: int) -> None:
+        """A form's order lookup found its buyer: their nick (and live chat) reach the form."""
+        self._with_context(customer_id, None, lambda nick, messages: form.show_buyer(customer_id, nick, messages))
+
     def _with_context(
-        self, customer_id: int, conversation_id: int | None, then: Callable[[str, list[Message]], None]
+        self,
+        customer_id: int,
+        conversation_id: int | None,
+        then: Callable[[str, list[Message]], None],
+        *,
+        chat: bool = True,
     ) -> None:
-        """Look up the customer's nick and the chat's messages, then call `then(nick, messages)`."""
+        """Look up the customer's nick and the chat's messages (with `chat` and no chat given: the
+        buyer's live one), then call `then(nick, messages)`."""
         ws = self._workspace
 
         def job() -> tuple[str, list[Message]]:
             nick = ws.customers.profile(customer_id).customer.nick if customer_id else ""
-            messages = ws.reception.messages(conversation_id) if conversation_id else []
+            conv = conversation_id
+            if conv is None and customer_id and chat:  # opened from 订单 or 售后: the buyer's live (else latest) chat
+                conv = ws.reception.chat_of_customer(customer_id)
+            messages = ws.reception.messages(conv) if conv else []
             return nick, messages
 
         def done(result: tuple[str, list[Message]]) -> None:
@@ -486,3 +504,8 @@ class AftersalesPage(QWidget):
     def _on_tab(self, index: int) -> None:
         if index == 1:
             self.reviews_view.refresh()
+
+
+def _chat_of(messages: list[Message]) -> int | None:
+    """The chat the messages come from (the buyer's live chat a form found by itself), if any."""
+    return messages[0].conversation_id if messages else None

@@ -58,8 +58,16 @@ class ServiceForm(CaseForm):
         {"order_no", "kind", "reason", "refund_type", "amount", "goods_intact", "self_repaired", "items"}
     )
 
-    def __init__(self, tasks: Tasks, service: AftersalesService, actor: str, parent: QWidget | None = None) -> None:
-        super().__init__(tasks, service, actor, CHECK_DELAY_MS, parent)
+    def __init__(
+        self,
+        tasks: Tasks,
+        service: AftersalesService,
+        actor: str,
+        parent: QWidget | None = None,
+        *,
+        compact: bool = False,
+    ) -> None:
+        super().__init__(tasks, service, actor, CHECK_DELAY_MS, parent, compact=compact)
         self._pending_items: list[str] | None = None  # items ticked in a restored draft, once the order is found
         self.item_boxes: list[QCheckBox] = []
         self._offered: int | None = None  # the refund amount the form filled in, while the agent keeps it
@@ -152,14 +160,8 @@ class ServiceForm(CaseForm):
         self.submit_button.setText(self.tr("提交申请"))
         column.addWidget(card)
         column.addStretch(1)
-        outer.addWidget(scroll, 3)
-
-        side = QVBoxLayout()
-        side.setSpacing(10)
         self.policy_panel = PolicyPanel()
-        side.addWidget(self.policy_panel)
-        side.addStretch(1)
-        outer.addLayout(side, 2)
+        self._place(outer, scroll, column, self.policy_panel)
         self._on_kind(0)
 
     # -- public --------------------------------------------------------------------------------
@@ -294,6 +296,7 @@ class ServiceForm(CaseForm):
             check.order is not None and self._order is not None and check.order.order_no != self._order.order_no
         )
         self._order = check.order
+        self._order_looked_up(check.order)
         self._looked_up = request_no
         if changed:
             self._set_items(check.order, self._pending_items)

@@ -238,6 +238,8 @@ class ChatView(QListView):
 
     older_requested = Signal(int, int)  # conversation id, id of the oldest message shown
     newer_requested = Signal(int, int)  # never emitted: every row stays loaded
+    visit_requested = Signal(int, int)  # never emitted: the old view showed no earlier visits
+    card_opened = Signal(str, str)  # never emitted: the old view drew cards as text
     LATEST = 0
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -269,6 +271,12 @@ class ChatView(QListView):
 
     def append(self, message: Message, *, own: bool = False) -> None:
         self.message_model.append(message)  # scrolled to the bottom by _on_rows_inserted
+
+    def set_visits(self, conversation_id: int, visits: object) -> None:
+        """The window hands over a returning buyer's earlier visits: the old view did not show them."""
+
+    def show_visit(self, visit_id: int, messages: list[Message]) -> None:
+        """Never asked for (see `visit_requested`)."""
 
     def show_newer(self, after_id: int, newer: list[Message], has_more: bool) -> None:
         raise AssertionError("the old view keeps every row and never asks for newer pages")

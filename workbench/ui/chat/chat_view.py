@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import IntEnum
+from typing import ClassVar
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -21,7 +23,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QResizeEvent, QTextDocument, QTextOption
+from PySide6.QtGui import QFont, QFontMetrics, QMouseEvent, QPainter, QResizeEvent, QTextDocument, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -31,7 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.domain.conversations import Message, Sender
+from workbench.domain.cards import CardKind, ChatCard, Satisfaction, parse_card
+from workbench.domain.conversations import EarlierVisit, Message, Sender
+from workbench.domain.orders import short_title
 from workbench.ui.theme import colour
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -61,6 +65,12 @@ class MessageListModel(QAbstractListModel):
         self._messages: list[Message] = []
         self.conversation_id: int | None = None
         self.reaches_end = True
+        # A returning buyer's earlier visits (千牛's 历史消息): a header row each above the chat's first
+        # message (while the window reaches it), and the rows of the one expanded. They are not part of
+        # the window's paging: `history_rows` of them lead the list, the chat's own rows follow.
+        self._visits: tuple[int | None, tuple[EarlierVisit, ...]] = (None, ())
+        self.history_rows = 0
+        self.expanded: int | None = None  # the visit (conversation id) whose messages are shown
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._messages)
@@ -87,16 +97,122 @@ class MessageListModel(QAbstractListModel):
         return self._messages[row]
 
     def shows_time(self, row: int) -> bool:
+        message = self._messages[row]
+        if is_visit_header(message):
+            return False  # the header names its date
         if row == 0:
             return True
-        return self._messages[row].created_at - self._messages[row - 1].created_at >= TIME_GAP
+        previous = self._messages[row - 1]
+        if is_visit_header(previous) or previous.conversation_id != message.conversation_id:
+            return True  # the first message of a visit (or of the chat after the history): its date
+        return message.created_at - previous.created_at >= TIME_GAP
 
     def set_messages(self, conversation_id: int | None, messages: list[Message]) -> None:
         self.beginResetModel()
         self.conversation_id = conversation_id
         self._messages = list(messages)
         self.reaches_end = True
+        self.history_rows = 0
+        self.expanded = None
         self.endResetModel()
+
+    # -- earlier visits ----------------------------------------------------------------------------
+
+    def set_visits(self, conversation_id: int, visits: list[EarlierVisit]) -> None:
+        """The earlier visits of `conversation_id`'s buyer, newest first (shown by `show_history`)."""
+        self._visits = (conversation_id, tuple(visits))
+
+    def visits(self) -> tuple[EarlierVisit, ...]:
+        conversation_id, visits = self._visits
+        return visits if conversation_id == self.conversation_id else ()
+
+    def show_history(self) -> int:
+        """Put the visits' collapsed headers above the chat (oldest on top); the rows added."""
+        visits = self.visits()
+        if self.history_rows or not visits or not self._messages:
+            return 0
+        headers = [self._header(v, expanded=False) for v in reversed(visits)]
+        self.beginInsertRows(QModelIndex(), 0, len(headers) - 1)
+        self._messages[0:0] = headers
+        self.history_rows = len(headers)
+        self.endInsertRows()
+        self._first_row_changed(len(headers))
+        return len(headers)
+
+    def hide_history(self) -> int:
+        """Take the history rows away (the window no longer reaches the chat's start); the rows removed."""
+        count = self.history_rows
+        if count:
+            self.beginRemoveRows(QModelIndex(), 0, count - 1)
+            del self._messages[:count]
+            self.history_rows = 0
+            self.expanded = None
+            self.endRemoveRows()
+            self._first_row_changed(0)
+        return count
+
+    def expand(self, visit_id: int, messages: list[Message]) -> int:
+        """Show a visit's messages under its header (the one expanded before folds); the rows added."""
+        removed = self.collapse()
+        row = self._header_row(visit_id)
+        if row is None:
+            return -removed
+        if messages:
+            self.beginInsertRows(QModelIndex(), row + 1, row + len(messages))
+            self._messages[row + 1 : row + 1] = messages
+            self.history_rows += len(messages)
+            self.endInsertRows()
+        self._set_header(row, expanded=True)
+        self.expanded = visit_id
+        return len(messages) - removed
+
+    def collapse(self) -> int:
+        """Fold the expanded visit back to its header; the rows removed."""
+        visit_id, self.expanded = self.expanded, None
+        row = self._header_row(visit_id) if visit_id is not None else None
+        if row is None:
+            return 0
+        end = row + 1
+        while end < self.history_rows and not is_visit_header(self._messages[end]):
+            end += 1
+        if end > row + 1:
+            self.beginRemoveRows(QModelIndex(), row + 1, end - 1)
+            del self._messages[row + 1 : end]
+            self.history_rows -= end - row - 1
+            self.endRemoveRows()
+        self._set_header(row, expanded=False)
+        return end - row - 1
+
+    def _header_row(self, visit_id: int) -> int | None:
+        for row in range(self.history_rows):
+            if self._messages[row].id == -visit_id:
+                return row
+        return None
+
+    def _set_header(self, row: int, *, expanded: bool) -> None:
+        visit = next(v for v in self.visits() if v.conversation_id == self._messages[row].conversation_id)
+        self._messages[row] = self._header(visit, expanded=expanded)
+        index = self.index(row)
+        self.dataChanged.emit(index, index)
+
+    def _first_row_changed(self, row: int) -> None:
+        if row < len(self._messages):  # its time divider depends on the row above
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Roles.SHOW_TIME])
+
+    @staticmethod
+    def _header(visit: EarlierVisit, *, expanded: bool) -> Message:
+        text = QCoreApplication.translate("ChatView", "{mark} {date} 的咨询 · {count} 条消息").format(
+            mark="▾" if expanded else "▸",
+            date=visit.started_at.strftime("%Y-%m-%d %H:%M"),
+            count=visit.message_count,
+        )
+        # A negative id: never a stored message's, so the height cache and the paging tell it apart.
+        return Message(-visit.conversation_id, visit.conversation_id, Sender.SYSTEM, text, visit.started_at)
+
+    def chat_rows(self) -> int:
+        """The rows of the open chat itself (what the window's size counts)."""
+        return len(self._messages) - self.history_rows
 
     def append(self, message: Message) -> bool:
         """Add a new message of the shown conversation (ignored if present, for another chat, or
@@ -116,6 +232,7 @@ class MessageListModel(QAbstractListModel):
     def prepend(self, older: list[Message]) -> None:
         if not older:
             return
+        self.hide_history()  # paging back: the window did not reach the start (kept for safety)
         self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
         self._messages[0:0] = older
         self.endInsertRows()
@@ -158,7 +275,9 @@ class MessageListModel(QAbstractListModel):
         self.reaches_end = False
 
     def oldest_id(self) -> int | None:
-        return self._messages[0].id if self._messages else None
+        if len(self._messages) <= self.history_rows:
+            return None
+        return self._messages[self.history_rows].id
 
     def newest_id(self) -> int | None:
         return self._messages[-1].id if self._messages else None
@@ -171,6 +290,18 @@ class MessageListModel(QAbstractListModel):
 
     def messages(self) -> list[Message]:
         return list(self._messages)
+
+
+def parse_rating_answer_value(value: str) -> Satisfaction | None:
+    try:
+        return Satisfaction(value)
+    except ValueError:
+        return None
+
+
+def is_visit_header(message: Message) -> bool:
+    """A row that stands for an earlier visit (see `MessageListModel.show_history`)."""
+    return message.id < 0
 
 
 def time_label(at: datetime, now: datetime) -> str:
@@ -207,6 +338,7 @@ class BubbleDelegate(QStyledItemDelegate):
         self.estimated: set[tuple[int, int]] = set()  # (message id, width) whose height is estimated
         self.measured = 0  # texts measured so far (how often the height cache missed)
         self.now = datetime.now
+        self._cards: OrderedDict[int, ChatCard | None] = OrderedDict()  # parsed once per message
 
     def _document(self, message: Message, width: int, font: QFont) -> tuple[QTextDocument, QSize]:
         """The message's text laid out at `width` for painting, and the bubble's text size: as wide
@@ -237,6 +369,55 @@ class BubbleDelegate(QStyledItemDelegate):
         doc.setDocumentMargin(0)
         return doc
 
+    # -- cards (order card, product link, 邀请评价 and its answer: see workbench.domain.cards) ------
+
+    CARD_WIDTH = 280
+    # a card's whole height (it takes the bubble's place): fixed, nothing to measure
+    CARD_HEIGHTS: ClassVar[dict[CardKind, int]] = {
+        CardKind.ORDER: 140,
+        CardKind.PRODUCT: 112,
+        CardKind.RATING_INVITATION: 104,
+        CardKind.RATING: 34,
+    }
+    PICTURE = 56
+    BUTTON = QSize(56, 24)
+
+    def card_of(self, message: Message) -> ChatCard | None:
+        """The card a message stands for (None: plain text); parsed once and remembered."""
+        if message.id in self._cards:
+            return self._cards[message.id]
+        card = None if is_visit_header(message) else parse_card(message.text)
+        self._cards[message.id] = card
+        if len(self._cards) > self.HEIGHT_CACHE:
+            self._cards.popitem(last=False)
+        return card
+
+    def card_rect(self, rect: QRect, message: Message, card: ChatCard, show_time: bool) -> QRect:
+        """Where a card is painted in its row's `rect`."""
+        top = rect.top() + self.MARGIN // 2 + (self.TIME_HEIGHT if show_time else 0)
+        if message.sender is Sender.BOT:
+            top += self.LABEL_HEIGHT
+        width = min(self.CARD_WIDTH, max(160, rect.width() - 2 * self.MARGIN))
+        height = self.CARD_HEIGHTS[card.kind]
+        if message.sender is Sender.SYSTEM:
+            if card.kind is CardKind.RATING:
+                width = min(width, 220)
+            left = rect.center().x() - width // 2
+        elif message.sender in (Sender.AGENT, Sender.BOT):
+            left = rect.right() - self.MARGIN - width
+        else:
+            left = rect.left() + self.MARGIN
+        return QRect(left, top, width, height)
+
+    def button_rect(self, card_rect: QRect) -> QRect:
+        """The card's 查看 button."""
+        return QRect(
+            card_rect.right() - self.PAD - self.BUTTON.width(),
+            card_rect.bottom() - self.PAD - self.BUTTON.height(),
+            self.BUTTON.width(),
+            self.BUTTON.height(),
+        )
+
     def text_height(self, message: Message, width: int, font: QFont) -> int:
         """The height of a message's text wrapped at `width`: from the cache, else measured once.
 
@@ -248,6 +429,11 @@ class BubbleDelegate(QStyledItemDelegate):
         height = self._heights.get(key)
         if height is not None:
             self._heights.move_to_end(key)
+            return height
+        card = self.card_of(message)
+        if card is not None:  # a card's height does not depend on the width: never estimated
+            height = self.CARD_HEIGHTS[card.kind] - 2 * self.PAD
+            self._remember(key, height)
             return height
         previous = self.resized_from
         if previous and message.id not in self.near:
@@ -262,6 +448,9 @@ class BubbleDelegate(QStyledItemDelegate):
         return height
 
     def _measure_text(self, message: Message, width: int, font: QFont) -> int:
+        card = self.card_of(message)
+        if card is not None:
+            return self.CARD_HEIGHTS[card.kind] - 2 * self.PAD
         cached = self._docs.get((message.id, width))
         if cached is not None:
             return cached[1].height()
@@ -313,6 +502,8 @@ class BubbleDelegate(QStyledItemDelegate):
         if show_time:
             height += self.TIME_HEIGHT
         if message.sender is Sender.SYSTEM:
+            if message.text.startswith("【") and (card := self.card_of(message)) is not None:
+                return QSize(width, height + self.CARD_HEIGHTS[card.kind])
             return QSize(width, height + QFontMetrics(option.font).height() + 8)
         # Called for every row at every layout: a cached height is looked up without more Qt calls.
         key = (message.id, self._text_width(width))
@@ -344,6 +535,25 @@ class BubbleDelegate(QStyledItemDelegate):
                 time_label(message.created_at, self.now()),
             )
             top += self.TIME_HEIGHT
+        card = self.card_of(message) if not is_visit_header(message) else None
+        if card is not None and (message.sender is not Sender.SYSTEM or message.text.startswith("【")):
+            if message.sender is Sender.BOT:
+                painter.setFont(small)
+                painter.setPen(colour("bot_accent"))
+                painter.drawText(
+                    QRect(rect.left(), top, rect.width() - self.MARGIN, self.LABEL_HEIGHT),
+                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                    QCoreApplication.translate("ChatView", "机器人"),
+                )
+            self._paint_card(
+                painter, self.card_rect(rect, message, card, bool(index.data(Roles.SHOW_TIME))), card, font
+            )
+            painter.restore()
+            return
+        if is_visit_header(message):
+            self._paint_header(painter, rect, top, message, small)
+            painter.restore()
+            return
         if message.sender is Sender.SYSTEM:
             painter.setFont(small)
             fm = QFontMetrics(small)
@@ -391,6 +601,112 @@ class BubbleDelegate(QStyledItemDelegate):
         doc.drawContents(painter)
         painter.restore()
 
+    def _paint_header(self, painter: QPainter, rect: QRect, top: int, message: Message, font: QFont) -> None:
+        """An earlier visit: a link-like bar the agent clicks to unfold (or fold) its messages."""
+        painter.setFont(font)
+        fm = QFontMetrics(font)
+        text = fm.elidedText(message.text, Qt.TextElideMode.ElideRight, rect.width() - 40)
+        w = fm.horizontalAdvance(text) + 28
+        bar = QRect(rect.center().x() - w // 2, top, w, fm.height() + 8)
+        painter.setPen(colour("accent_hover_border"))
+        painter.setBrush(colour("accent_faint"))
+        painter.drawRoundedRect(bar, bar.height() / 2, bar.height() / 2)
+        painter.setPen(colour("accent"))
+        painter.drawText(bar, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_card(self, painter: QPainter, box: QRect, card: ChatCard, font: QFont) -> None:
+        painter.setPen(colour("card_border"))
+        painter.setBrush(colour("surface"))
+        painter.drawRoundedRect(QRectF(box), 8, 8)
+        small = QFont(font)
+        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        bold = QFont(font)
+        bold.setBold(True)
+        inner = box.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        if card.kind is CardKind.RATING:
+            painter.setFont(small)
+            painter.setPen(colour("text_subtle"))
+            rating = parse_rating_answer_value(card.state)
+            stars = "★" * (rating.score if rating is not None else 0)
+            line = QCoreApplication.translate("ChatView", "买家评价：{rating} {stars}").format(
+                rating=card.state, stars=stars
+            )
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, line)
+            return
+        heading = {
+            CardKind.ORDER: QCoreApplication.translate("ChatView", "订单"),
+            CardKind.PRODUCT: QCoreApplication.translate("ChatView", "商品"),
+            CardKind.RATING_INVITATION: QCoreApplication.translate("ChatView", "邀请评价"),
+        }[card.kind]
+        painter.setFont(small)
+        painter.setPen(colour("text_muted"))
+        line_h = QFontMetrics(small).height()
+        painter.drawText(QRect(inner.left(), inner.top(), inner.width(), line_h), left, heading)
+        top = inner.top() + line_h + 6
+        if card.kind is CardKind.RATING_INVITATION:
+            painter.setFont(font)
+            painter.setPen(colour("text"))
+            fm = QFontMetrics(font)
+            painter.drawText(
+                QRect(inner.left(), top, inner.width(), fm.height()),
+                left,
+                fm.elidedText(card.title, Qt.TextElideMode.ElideRight, inner.width()),
+            )
+            top += fm.height() + 10
+            gap = 6
+            pill_w = (inner.width() - gap * (len(card.lines) - 1)) // max(1, len(card.lines))
+            painter.setFont(small)
+            for i, option in enumerate(card.lines):
+                pill = QRect(inner.left() + i * (pill_w + gap), top, pill_w, 26)
+                painter.setPen(colour("accent_hover_border"))
+                painter.setBrush(colour("accent_faint"))
+                painter.drawRoundedRect(pill, 13, 13)
+                painter.setPen(colour("accent"))
+                painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, option)
+            return
+        picture = QRect(inner.left(), top, self.PICTURE, self.PICTURE)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour("neutral_soft"))
+        painter.drawRoundedRect(picture, 6, 6)
+        painter.setPen(colour("text_disabled"))
+        painter.setFont(bold)
+        name = short_title(card.title)
+        painter.drawText(picture, Qt.AlignmentFlag.AlignCenter, name[:1] or "?")  # no picture: a placeholder
+        text_left = picture.right() + 10
+        text_w = inner.right() - text_left
+        fm = QFontMetrics(font)
+        painter.setFont(font)
+        painter.setPen(colour("text"))
+        painter.drawText(
+            QRect(text_left, top, text_w, fm.height()),
+            left,
+            fm.elidedText(card.title, Qt.TextElideMode.ElideRight, text_w),
+        )
+        painter.setFont(bold)
+        painter.setPen(colour("danger_strong"))
+        painter.drawText(QRect(text_left, top + fm.height() + 4, text_w, fm.height()), left, card.price)
+        if card.state:
+            painter.setFont(small)
+            painter.setPen(colour("warning"))
+            painter.drawText(QRect(text_left, top + 2 * fm.height() + 8, text_w, line_h), left, card.state)
+        painter.setFont(small)
+        painter.setPen(colour("text_subtle"))
+        below = top + self.PICTURE + 6
+        for extra in card.lines[:2]:
+            fm_small = QFontMetrics(small)
+            painter.drawText(
+                QRect(inner.left(), below, inner.width() - self.BUTTON.width() - 6, line_h),
+                left,
+                fm_small.elidedText(extra, Qt.TextElideMode.ElideRight, inner.width() - self.BUTTON.width() - 6),
+            )
+            below += line_h + 2
+        button = self.button_rect(box)
+        painter.setPen(colour("accent"))
+        painter.setBrush(colour("surface"))
+        painter.drawRoundedRect(button, 4, 4)
+        painter.drawText(button, Qt.AlignmentFlag.AlignCenter, QCoreApplication.translate("ChatView", "查看"))
+
 
 class ChatView(QListView):
     """A read-only list of bubbles that keeps to the bottom when new messages arrive there.
@@ -406,6 +722,12 @@ class ChatView(QListView):
     newer_requested = Signal(int, int)
     buyer_message_clicked = Signal(object)  # Message: a buyer's bubble was clicked (智能辅助 answers it)
 
+    visit_requested = Signal(int, int)
+    """The agent unfolds an earlier visit above the chat: the open chat's id, the visit's conversation id."""
+
+    card_opened = Signal(str, str)
+    """查看 on a card: its kind ("order", "product") and key (the order number or SKU)."""
+
     LATEST = 0  # `newer_requested`'s id for "the newest page" (message ids start at 1)
     WINDOW_ROWS = 600  # messages kept in the view: three pages of the reception desk
 
@@ -413,7 +735,7 @@ class ChatView(QListView):
         super().__init__(parent)
         self._laid_out_width = 0  # the viewport's width at the last layout
         self._resize_anchor: tuple[int, int] | None = None  # (message id, y) to keep across a resize
-        self.has_older = False  # whether the database holds messages before the first one shown
+        self._has_older = False
         self._loading_older = False
         self._loading_newer = False
         self._at_bottom = True  # see _on_range_changed
@@ -452,6 +774,71 @@ class ChatView(QListView):
         return QSize(max(hint.width(), MIN_WIDTH), hint.height())
 
     @property
+    def has_older(self) -> bool:
+        """Whether the database holds messages before the first one shown. When it does not (the
+        window reaches the chat's start) the buyer's earlier visits show above it."""
+        return self._has_older
+
+    @has_older.setter
+    def has_older(self, value: bool) -> None:
+        self._has_older = value
+        if value:
+            self._keep_place(-self.message_model.hide_history(), lambda: 0)
+        else:
+            self._keep_place(0, self.message_model.show_history)
+
+    def set_visits(self, conversation_id: int, visits: list[EarlierVisit]) -> None:
+        """The buyer's earlier visits (newest first) for `conversation_id`: shown above its first
+        message, now if the chat is open and its start is in the window, else when it is."""
+        self.message_model.set_visits(conversation_id, visits)
+        if conversation_id == self.message_model.conversation_id and not self._has_older:
+            self._keep_place(0, self.message_model.show_history)
+
+    def show_visit(self, visit_id: int, messages: list[Message]) -> None:
+        """Unfold an earlier visit's messages under its header, the header staying where it was."""
+        if self.message_model.visits():
+            self._keep_place(0, lambda: self.message_model.expand(visit_id, messages), after=True)
+
+    def _keep_place(self, shift: int, change: Callable[[], int], *, after: bool = False) -> None:
+        """Make a change to the rows at the top (returning the rows it added) without moving what the
+        reader looks at; at the bottom the view simply follows the bottom. `after`: the change is
+        below the top visible row (an unfolded visit), which then stays where it is."""
+        if after:  # the row clicked stays under the pointer, even at the bottom
+            self._at_bottom = False
+        anchor = None if self._at_bottom else self._anchor()
+        added = change() + shift
+        if anchor is not None and added:
+            self._restore(anchor, 0 if after else added)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            pos = event.position().toPoint()
+            index = self.indexAt(pos)
+            if index.isValid():
+                message = self.message_model.message_at(index.row())
+                if is_visit_header(message):
+                    self._toggle_visit(message.conversation_id)
+                    event.accept()
+                    return
+                card = self.bubbles.card_of(message)
+                if card is not None and card.key:
+                    box = self.bubbles.card_rect(
+                        self.visualRect(index), message, card, self.message_model.shows_time(index.row())
+                    )
+                    if self.bubbles.button_rect(box).contains(pos):
+                        self.card_opened.emit(card.kind.value, card.key)
+                        event.accept()
+                        return
+        super().mouseReleaseEvent(event)
+
+    def _toggle_visit(self, visit_id: int) -> None:
+        model = self.message_model
+        if model.expanded == visit_id:
+            self._keep_place(0, lambda: -model.collapse(), after=True)
+        elif model.conversation_id is not None:
+            self.visit_requested.emit(model.conversation_id, visit_id)
+
+    @property
     def has_newer(self) -> bool:
         """Whether the database holds messages after the last one shown (the reader scrolled far back)."""
         return not self.message_model.reaches_end
@@ -471,9 +858,9 @@ class ChatView(QListView):
         """Prepend a page of older messages, keeping the bubble under the reader where it was."""
         anchor = self._anchor()
         self.message_model.prepend(older)
-        self.message_model.drop_last(self.message_model.rowCount() - self.WINDOW_ROWS)
-        self.has_older = has_more
+        self.message_model.drop_last(self.message_model.chat_rows() - self.WINDOW_ROWS)
         self._restore(anchor, len(older))
+        self.has_older = has_more  # the chat's start reached: its earlier visits above it
         self._loading_older = False
 
     def show_newer(self, after_id: int, newer: list[Message], has_more: bool) -> None:
@@ -484,11 +871,13 @@ class ChatView(QListView):
             return
         anchor = self._anchor()
         self.message_model.extend(newer, reaches_end=not has_more)
-        excess = self.message_model.rowCount() - self.WINDOW_ROWS
-        if excess > 0:
+        excess = self.message_model.chat_rows() - self.WINDOW_ROWS
+        dropped = 0
+        if excess > 0:  # the window leaves the chat's start: the history above it goes first
+            dropped = self.message_model.hide_history() + excess
             self.message_model.drop_first(excess)
-            self.has_older = True
-        self._restore(anchor, -max(0, excess))
+            self._has_older = True
+        self._restore(anchor, -dropped)
         self._loading_newer = False
 
     def _anchor(self) -> tuple[int, int] | None:

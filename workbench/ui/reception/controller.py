@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from workbench.domain.conversations import Conversation, Message, Sender
+from workbench.domain.conversations import Conversation, EarlierVisit, Message, Sender
 from workbench.domain.kb import Suggestion
 from workbench.domain.shops import Agent, AgentStatus
 from workbench.services.assist import AssistResult, order_in_question, pending_buyer_texts, rank
@@ -121,6 +121,13 @@ class ReceptionController(QObject):
 
     rating_invited = Signal(int)
     """The 邀请评价 card was sent in a chat (conversation id)."""
+
+    visits_loaded = Signal(int, object)
+    """A returning buyer's earlier visits (conversation id, list[EarlierVisit] newest first): sent just
+    before the chat's `conversation_loaded`."""
+
+    visit_loaded = Signal(int, int, object)
+    """An earlier visit's messages to unfold (the open chat's id, the visit's id, list[Message])."""
 
     action_failed = Signal(object)
     """A conversation action (接入, 转交, 置顶, 星标, 邀请评价, 结束) was refused or failed; carries the
@@ -394,16 +401,18 @@ class ReceptionController(QObject):
         if ws is None:
             return
 
-        def load() -> tuple[list[Message], Conversation | None]:
+        def load() -> tuple[list[Message], Conversation | None, list[EarlierVisit]]:
             messages = ws.reception.messages(conversation_id, limit=PAGE_SIZE)
             ws.reception.mark_read(conversation_id)
-            return messages, None if on_lists else ws.reception.get(conversation_id)
+            visits = ws.reception.earlier_visits(conversation_id)
+            return messages, None if on_lists else ws.reception.get(conversation_id), visits
 
-        def done(result: tuple[list[Message], Conversation | None]) -> None:
-            messages, fetched = result
+        def done(result: tuple[list[Message], Conversation | None, list[EarlierVisit]]) -> None:
+            messages, fetched, visits = result
             if self.current_id != conversation_id:
                 return
             self._newest_shown = max((m.id for m in messages), default=0)
+            self.visits_loaded.emit(conversation_id, visits)
             self.conversation_loaded.emit(conversation_id, messages, fetched)
             last = next((m for m in reversed(messages) if m.sender is Sender.CUSTOMER), None)
             self.pending_texts[conversation_id] = pending_buyer_texts(messages)
@@ -427,6 +436,18 @@ class ReceptionController(QObject):
             self.older_loaded.emit(conversation_id, older, len(older) >= PAGE_SIZE)
 
         self.tasks.read(lambda: ws.reception.messages(conversation_id, before_id=before_id, limit=PAGE_SIZE), done)
+
+    def load_visit(self, conversation_id: int, visit_id: int) -> None:
+        """Read an earlier visit's latest page to unfold it above the open chat."""
+        ws = self.workspace
+        if ws is None:
+            return
+
+        def done(messages: list[Message]) -> None:
+            if self.current_id == conversation_id:
+                self.visit_loaded.emit(conversation_id, visit_id, messages)
+
+        self.tasks.read(lambda: ws.reception.messages(visit_id, limit=PAGE_SIZE), done, self.action_failed.emit)
 
     def load_newer(self, conversation_id: int, after_id: int) -> None:
         """The page after `after_id` (a chat scrolled far back, scrolled down again), or with
@@ -606,7 +627,15 @@ class ReceptionController(QObject):
                 self.messages_arrived.emit(conv_id, [card])
             self.rating_invited.emit(conv_id)
 
-        self.tasks.write(lambda: ws.reception.invite_rating(conv_id), done, self.action_failed.emit)
+        channel = self.channel
+
+        def job() -> Message:
+            card = ws.reception.invite_rating(conv_id)
+            if channel is not None:  # the simulated buyer answers it (channel work runs on the writer)
+                channel.rating_invited(conv_id)
+            return card
+
+        self.tasks.write(job, done, self.action_failed.emit)
 
     # -- suggestions ----------------------------------------------------------------------------
 

@@ -98,7 +98,8 @@ class ActionsCard(Card):
         self.body.addLayout(note_row)
 
     def show_case(self, case: Case, conversation_id: int | None) -> None:
-        """The moves open to `case`; the send buttons work while the buyer has a chat open (`conversation_id`)."""
+        """The moves open to `case`; the send buttons put the text in the buyer's open chat
+        (`conversation_id`), or send it as a 离线消息 when there is none."""
         self._show_action_buttons(case)
         self._show_send_buttons(case, conversation_id)
         self._show_flag_button(case)
@@ -137,12 +138,10 @@ class ActionsCard(Card):
         )
         self.send_return_button.setVisible(goods_back and case.state in RETURN_STATES)
         self.send_progress_button.setVisible(case.kind is not CaseKind.REVIEW)
-        self.send_return_button.setEnabled(conversation_id is not None)
-        self.send_progress_button.setEnabled(conversation_id is not None)
         if case.kind is CaseKind.REVIEW:
             self.send_hint.setText("")
         elif conversation_id is None:
-            self.send_hint.setText(self.tr("买家现在没有进行中的会话，发送按钮在买家来咨询时可用。"))
+            self.send_hint.setText(self.tr("买家现在不在聊天中：将作为离线消息发送，买家下次进店时看到。"))
         else:
             self.send_hint.setText(self.tr("文字会放进与买家的聊天中。"))
         self.send_hint.setVisible(bool(self.send_hint.text()))

@@ -70,6 +70,9 @@ class CaseFileView(QWidget):
     """The agent wants to edit the complaint or dispute record in its form; carries the Case."""
 
     send_text_requested = Signal(int, str)
+
+    offline_sent = Signal(int)
+    """A text went to a buyer who is not in a chat, as a 离线消息 in that chat (its id)."""
     """Send this text to the customer in the chat: conversation id, text."""
 
     packet_exported = Signal(str)
@@ -342,9 +345,12 @@ class CaseFileView(QWidget):
 
     def _send(self, make: Any) -> None:
         file = self.file
-        if file is None or file.open_conversation_id is None:
+        if file is None:
             return
         conv_id, case_id, service, actor = file.open_conversation_id, file.case.id, self._service, self._actor
+        if conv_id is None:  # the buyer is not in a chat: a 离线消息 they read when back
+            self._send_offline(make, case_id)
+            return
 
         def job() -> str:
             text: str = make(service, case_id)
@@ -353,6 +359,19 @@ class CaseFileView(QWidget):
 
         def done(text: str) -> None:
             self.send_text_requested.emit(conv_id, text)
+            self.reload()
+
+        self._tasks.write(job, while_alive(self, done), while_alive(self, self._fail))
+
+    def _send_offline(self, make: Any, case_id: int) -> None:
+        service, actor = self._service, self._actor
+
+        def job() -> int:
+            text: str = make(service, case_id)
+            return service.send_offline(case_id, text, actor)
+
+        def done(conv_id: int) -> None:
+            self.offline_sent.emit(conv_id)
             self.reload()
 
         self._tasks.write(job, while_alive(self, done), while_alive(self, self._fail))
