@@ -56,23 +56,38 @@ class ReportsRepository:
                    OR (b.handed_off_at IS NOT NULL AND m.created_at >= b.handed_off_at))
         """
 
-    def _responses(self) -> str:
-        """Each agent message that answers a run of customer messages, with the seconds since the
-        run's first message; `first_in_chat` marks the chat's first response."""
-        secs = self._secs("created_at", "run_start")
+    def _runs(self) -> str:
+        """`runs`: the human messages, each with the run of buyer messages it belongs to — a run
+        starts at a buyer message after an agent's (or the chat's first) and holds the agent messages
+        up to the next run — with the run's start, its first agent message and that message's time.
+        (Partition-wide MINs and a running SUM: SQLite's running MAX would be quadratic.)"""
         return f"""
-            WITH hm AS ({self._human_messages()}),
+            WITH hm AS MATERIALIZED ({self._human_messages()}),
             lagged AS (
                 SELECT hm.*, LAG(sender) OVER (PARTITION BY conversation_id ORDER BY created_at, id) AS prev
                 FROM hm
             ),
-            runs AS (
+            grouped AS (
                 SELECT lagged.*,
-                       MAX(CASE WHEN sender = 'customer' AND (prev IS NULL OR prev = 'agent') THEN created_at END)
-                           OVER (PARTITION BY conversation_id ORDER BY created_at, id ROWS UNBOUNDED PRECEDING)
-                           AS run_start
+                       SUM(CASE WHEN sender = 'customer' AND (prev IS NULL OR prev = 'agent') THEN 1 ELSE 0 END)
+                           OVER (PARTITION BY conversation_id ORDER BY created_at, id ROWS UNBOUNDED PRECEDING) AS grp
                 FROM lagged
             ),
+            runs AS (
+                SELECT grouped.*,
+                       MIN(created_at) OVER (PARTITION BY conversation_id, grp) AS run_start,
+                       MIN(CASE WHEN sender = 'agent' THEN created_at END)
+                           OVER (PARTITION BY conversation_id, grp) AS first_agent_at,
+                       MIN(CASE WHEN sender = 'agent' THEN id END) OVER (PARTITION BY conversation_id, grp) AS first_agent_msg
+                FROM grouped
+            )
+        """
+
+    def _responses(self) -> str:
+        """Each agent message that answers a run of customer messages, with the seconds since the
+        run's first message; `nth` 1 marks the chat's first response."""
+        secs = self._secs("created_at", "run_start")
+        return f"""{self._runs()},
             resp AS (
                 SELECT conversation_id, agent_id, created_at, {secs} AS secs,
                        ROW_NUMBER() OVER (PARTITION BY conversation_id ORDER BY created_at, id) AS nth
@@ -81,59 +96,48 @@ class ReportsRepository:
         """
 
     def response_stats(self, shop: int, start: datetime, end: datetime) -> list[tuple[int | None, str, float, float]]:
-        """(agent id or None for the shop, "all" | "first", mean seconds, median seconds)."""
+        """(agent id or None for the shop, "all" | "first", mean seconds, median seconds), in one
+        statement: the responses once, then each (who, kind) ranked for its median."""
         params = {"shop": shop, "start": start, "end": end}
-        out: list[tuple[int | None, str, float, float]] = []
-        for kind, where in (("all", "1 = 1"), ("first", "nth = 1")):
-            for by in ("agent_id", "0"):
-                sql = f"""{self._responses()},
-                    picked AS (SELECT {by} AS who, secs FROM resp WHERE {where}),
-                    ranked AS (
-                        SELECT who, secs,
-                               ROW_NUMBER() OVER (PARTITION BY who ORDER BY secs) AS rn,
-                               COUNT(*) OVER (PARTITION BY who) AS n
-                        FROM picked
-                    ),
-                    med AS (SELECT who, AVG(secs) AS median FROM ranked
-                            WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY who),
-                    mean AS (SELECT who, AVG(secs) AS mean FROM picked GROUP BY who)
-                    SELECT mean.who, mean.mean, med.median FROM mean JOIN med ON med.who = mean.who
-                """
-                for who, mean, median in self._rows(sql, params):
-                    if by != "0" and who is None:
-                        continue  # an agent message without its agent: counted for the shop only
-                    agent = None if by == "0" else who
-                    out.append((agent, kind, float(mean), float(median)))
-        return out
+        responses = self._responses().replace("resp AS (", "resp AS MATERIALIZED (", 1)
+        sql = f"""{responses},
+            picked AS (
+                SELECT agent_id AS who, 'all' AS kind, secs FROM resp WHERE agent_id IS NOT NULL
+                UNION ALL SELECT agent_id, 'first', secs FROM resp WHERE nth = 1 AND agent_id IS NOT NULL
+                UNION ALL SELECT -1, 'all', secs FROM resp
+                UNION ALL SELECT -1, 'first', secs FROM resp WHERE nth = 1
+            ),
+            ranked AS (
+                SELECT who, kind, secs,
+                       ROW_NUMBER() OVER (PARTITION BY who, kind ORDER BY secs) AS rn,
+                       COUNT(*) OVER (PARTITION BY who, kind) AS n
+                FROM picked
+            )
+            SELECT who, kind, AVG(secs),
+                   AVG(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN secs END)
+            FROM ranked GROUP BY who, kind
+        """
+        return [
+            (None if who == -1 else int(who), str(kind), float(mean), float(median))
+            for who, kind, mean, median in self._rows(sql, params)
+        ]
 
     def waits(self, shop: int, start: datetime, end: datetime, now: datetime) -> list[tuple[int | None, int, int]]:
         """(agent, runs waiting for a human, of them not answered within 3 minutes) per agent: a run
         answered counts for the agent who answered, one never answered for the chat's agent; a run
         younger than 3 minutes at `now` that has no answer yet is not counted."""
-        secs = self._secs("next_agent_at", "created_at")
+        secs = self._secs("first_agent_at", "created_at")
         horizon = self._secs(":now", "s.created_at")
-        sql = f"""
-            WITH hm AS ({self._human_messages()}),
-            lagged AS (
-                SELECT hm.*,
-                       LAG(sender) OVER (PARTITION BY conversation_id ORDER BY created_at, id) AS prev,
-                       MIN(CASE WHEN sender = 'agent' THEN created_at END) OVER (
-                           PARTITION BY conversation_id ORDER BY created_at, id
-                           ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_agent_at,
-                       MIN(CASE WHEN sender = 'agent' THEN id END) OVER (
-                           PARTITION BY conversation_id ORDER BY created_at, id
-                           ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_agent_msg
-                FROM hm
-            ),
+        sql = f"""{self._runs()},
             starts AS (
-                SELECT l.*, CASE WHEN next_agent_at IS NULL THEN NULL ELSE {secs} END AS secs
-                FROM lagged l
+                SELECT runs.*, CASE WHEN first_agent_at IS NULL THEN NULL ELSE {secs} END AS secs
+                FROM runs
                 WHERE sender = 'customer' AND (prev IS NULL OR prev = 'agent')
             ),
             counted AS (
                 SELECT COALESCE(a.agent_id, s.chat_agent) AS who,
                        CASE WHEN s.secs IS NULL OR s.secs > {LATE_REPLY_S} THEN 1 ELSE 0 END AS late
-                FROM starts s LEFT JOIN messages a ON a.id = s.next_agent_msg
+                FROM starts s LEFT JOIN messages a ON a.id = s.first_agent_msg
                 WHERE s.secs IS NOT NULL OR {horizon} >= {LATE_REPLY_S}
             )
             SELECT who, COUNT(*), SUM(late) FROM counted GROUP BY who
@@ -159,7 +163,7 @@ class ReportsRepository:
         for by in ("chat_agent", "0"):
             group = "customer_id" if by == "0" else f"{by}, customer_id"
             sql = f"""
-                WITH hm AS ({self._human_messages()}),
+                WITH hm AS MATERIALIZED ({self._human_messages()}),
                 per AS (
                     SELECT {by} AS who, customer_id,
                            MIN(CASE WHEN sender = 'customer' THEN created_at END) AS first_at,
