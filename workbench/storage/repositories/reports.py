@@ -78,7 +78,8 @@ class ReportsRepository:
                        MIN(created_at) OVER (PARTITION BY conversation_id, grp) AS run_start,
                        MIN(CASE WHEN sender = 'agent' THEN created_at END)
                            OVER (PARTITION BY conversation_id, grp) AS first_agent_at,
-                       MIN(CASE WHEN sender = 'agent' THEN id END) OVER (PARTITION BY conversation_id, grp) AS first_agent_msg
+                       MIN(CASE WHEN sender = 'agent' THEN id END)
+                           OVER (PARTITION BY conversation_id, grp) AS first_agent_msg
                 FROM grouped
             )
         """
