@@ -36,8 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_kb_parser(kb.add_subparsers(dest="kb_command", required=True))
     report = sub.add_parser("report", help="reports from the shop's database (no window)")
-    report.add_argument("report_name", choices=("cases",), help="cases: after-sales cases by kind and state")
+    report.add_argument(
+        "report_name",
+        choices=("cases", "performance", "bot", "unresolved"),
+        help="cases: after-sales cases by kind and state; performance: 客服绩效; bot: 店小蜜数据; "
+        "unresolved: the bot's unresolved messages in clusters with proposals",
+    )
     report.add_argument("--json", action="store_true", help="print JSON")
+    # Also accepted after the command; SUPPRESS keeps a value given before it.
+    report.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="the data dir")
+    report.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="SQLAlchemy database URL")
+    report.add_argument("--from", dest="date_from", metavar="DATE", help="first day, YYYY-MM-DD (default: 30 days ago)")
+    report.add_argument("--to", dest="date_to", metavar="DATE", help="last day, YYYY-MM-DD (default: today)")
     for kind in ("customers", "orders"):
         _add_io_parser(sub, kind)
     add_admin_parser(sub)

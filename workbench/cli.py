@@ -3,6 +3,9 @@ arguments and calls in here); each opens the shop's database like the window doe
 starts as the demo shop).
 
 ``workbench report cases [--json]``: after-sales cases by kind and state.
+``workbench report performance|bot|unresolved [--data-dir DIR | --db URL] [--from DATE --to DATE] [--json]``:
+客服绩效 per agent and for the shop, 店小蜜数据, and the bot's unresolved messages in clusters with a
+proposal each (days default to the last 30, today included); every figure's definition comes with it.
 
 ``workbench admin ...``: shops and users of a shared database; its stable contract is `ADMIN_CONTRACT`.
 
@@ -64,12 +67,14 @@ import json
 import sys
 import time
 from collections.abc import Mapping
+from datetime import date, timedelta
 from pathlib import Path
 
 from workbench.composition import build_backups, open_database, open_workspace
 from workbench.domain.crm import CustomerFilter, ImportFailed, ImportIssue, MergePolicy, Selection
 from workbench.domain.errors import DomainError
 from workbench.domain.exercises import ExerciseResult
+from workbench.domain.reports import BOT_DEFINITIONS, DateRange
 from workbench.launch import resolve_db_url, resolve_paths
 from workbench.paths import DataDirError
 from workbench.services.backups import BackupError, BackupService
@@ -89,12 +94,107 @@ def run_report(args: argparse.Namespace) -> int:
         settings = load_settings(paths.settings_file)
         url = resolve_db_url(args.db, settings, paths)
         backups = build_backups(url, paths.backups, settings.backups_kept)  # before a migration, as the window
-        text = case_report(url, as_json=args.json, backups=backups)
-    except (DataDirError, DatabaseError, BackupError) as exc:
+        if args.report_name == "cases":
+            text = case_report(url, as_json=args.json, backups=backups)
+        else:
+            text = reception_report(
+                url, args.report_name, args.date_from, args.date_to, as_json=args.json, backups=backups
+            )
+    except (DataDirError, DatabaseError, BackupError, ReportArgumentError) as exc:
         print(f"workbench: {exc}", file=sys.stderr)
         return 2
     print(text)
     return 0
+
+
+class ReportArgumentError(ValueError):
+    """A bad --from/--to (the message names the option)."""
+
+
+def report_range(date_from: str | None, date_to: str | None, today: date) -> DateRange:
+    """The days of `--from`/`--to` (default: the last 30 days, today included)."""
+
+    def parse(value: str | None, option: str, default: date) -> date:
+        if value is None:
+            return default
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ReportArgumentError(f"{option}: not a date like 2026-05-01: {value!r}") from None
+
+    last = parse(date_to, "--to", today)
+    first = parse(date_from, "--from", last - timedelta(days=29))
+    try:
+        return DateRange(first, last)
+    except DomainError as exc:
+        why = "before --from" if exc.code == "reports.range_reversed" else "more than 366 days after --from"
+        raise ReportArgumentError(f"--to: {why}") from None
+
+
+def reception_report(
+    url: str,
+    name: str,
+    date_from: str | None,
+    date_to: str | None,
+    *,
+    as_json: bool,
+    backups: BackupService | None = None,
+) -> str:
+    """`workbench report performance|bot|unresolved`: 客服绩效, 店小蜜数据, or the 训练 loop's clusters
+    (each with its count, examples and proposal) over the days asked."""
+    ws = open_workspace(url, backups=backups)
+    try:
+        days = report_range(date_from, date_to, ws.reports.today())
+        data: dict[str, object]
+        if name == "performance":
+            data = ws.reports.performance(days).as_dict()
+        elif name == "bot":
+            data = ws.reports.bot(days).as_dict()
+        else:
+            clusters = ws.training.clusters(days)
+            data = {
+                "from": days.first.isoformat(),
+                "to": days.last.isoformat(),
+                "definition": BOT_DEFINITIONS["unresolved"][1],
+                "messages": sum(c.count for c in clusters),
+                "clusters": [
+                    {
+                        "key": c.key,
+                        "count": c.count,
+                        "examples": list(c.examples),
+                        "proposal": {
+                            "kind": "new_entry" if c.proposal.new_entry else "phrasing",
+                            "phrasings": list(c.proposal.phrasings),
+                            "entry_id": c.proposal.entry_id,
+                            "entry_question": c.proposal.entry_question,
+                            "category": c.proposal.category,
+                            "score": c.proposal.score,
+                        },
+                    }
+                    for c in clusters
+                ],
+            }
+    finally:
+        ws.close()
+    if as_json:
+        return json.dumps(data, ensure_ascii=False)
+    return format_report(data)
+
+
+def format_report(data: Mapping[str, object], indent: str = "") -> str:
+    """The report's JSON as indented `key: value` lines (for reading in a terminal)."""
+    lines = []
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            lines.append(f"{indent}{key}:")
+            lines.append(format_report(value, indent + "  "))
+        elif isinstance(value, list) and value and isinstance(value[0], Mapping):
+            lines.append(f"{indent}{key}:")
+            for item in value:
+                lines.append(f"{indent}  - " + ", ".join(f"{k} {v}" for k, v in item.items()))
+        else:
+            lines.append(f"{indent}{key}: {value}")
+    return "\n".join(line for line in lines if line)
 
 
 def case_report(url: str, *, as_json: bool, backups: BackupService | None = None) -> str:

@@ -66,11 +66,13 @@ from workbench.services.packs import PackService
 from workbench.services.presence import Heartbeat, PresenceService
 from workbench.services.quick_phrases import QuickPhraseService
 from workbench.services.reception import ReceptionService
+from workbench.services.reports import ReportsService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
 from workbench.services.sandboxes import StudentShop, StudentShops
 from workbench.services.supervision import SupervisionService
 from workbench.services.team import TeamLink
+from workbench.services.training import TrainingService
 from workbench.services.workspace import StartupNotice, Workspace
 from workbench.storage.db import Database, sqlite_file_of
 from workbench.storage.repositories.shops import ShopRepository
@@ -240,6 +242,7 @@ def _shop_workspace(
     hub.attach(db)  # every committed change is published here, after the commit
     kb_admin = KbAdminService(db, shop.id, clock, actor=actor)
     matcher = LiveMatcher(kb_admin, kb_analysis_cache(kb_cache_dir, db, shop.id) if kb_cache_dir else None)
+    reports = ReportsService(db, shop.id, clock)
     return Workspace(
         db=db,
         shop=shop,
@@ -279,6 +282,8 @@ def _shop_workspace(
         accounts=AccountService(db, shop.id, clock, actor=actor),
         supervision=SupervisionService(db, shop.id, clock, actor=actor),
         exercises=ExerciseService(db, shop.id, clock, actor=actor),
+        reports=reports,
+        training=TrainingService(reports, kb_admin, matcher),
         health=StorageHealth(db, clock),
     )
 

@@ -6005,6 +6005,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Reception</translation>
     </message>
     <message>
+        <source>数据中心</source>
+        <translation>Data centre</translation>
+    </message>
+    <message>
         <source>数据库已恢复正常，模拟客户继续进店</source>
         <translation>The database works again; simulated customers are coming in again</translation>
     </message>
@@ -7591,6 +7595,420 @@ Covers: {parts}</translation>
     <message>
         <source>标签</source>
         <translation>Tags</translation>
+    </message>
+</context>
+<context>
+    <name>ReportTexts</name>
+    <message>
+        <source>3 分钟未回复：买家一轮消息 3 分钟内没有得到人工回复的次数，及其占全部待回复轮次的比例</source>
+        <translation>No reply in 3 min: buyer message runs without an agent&apos;s reply within 3 minutes, and their share of all runs waiting for a reply</translation>
+    </message>
+    <message>
+        <source>全自动接待占比：机器人从头到尾独自接待、没有转人工的对话占全部对话的比例</source>
+        <translation>Full-auto share: chats the bot served alone from start to end, without a hand-off, as a share of all chats</translation>
+    </message>
+    <message>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <source>咨询人数：在所选时段内向人工客服发过消息的买家数（机器人接待、未转人工的不算）</source>
+        <translation>Buyers asking: buyers who wrote to an agent in the period (chats only the bot served do not count)</translation>
+    </message>
+    <message>
+        <source>售后工单：该客服在时段内新建的售后工单数、结案数，以及建单后 48 小时内结案的数量</source>
+        <translation>After-sales cases: cases the agent opened in the period, cases closed, and those closed within 48 hours of opening</translation>
+    </message>
+    <message>
+        <source>回复率：该客服对话中咨询过的买家里，得到人工回复的比例</source>
+        <translation>Reply rate: of the buyers asking in the agent&apos;s chats, the share who got a reply from an agent</translation>
+    </message>
+    <message>
+        <source>平均响应时间：买家每一轮连续消息的第一条到客服回复的秒数，取平均值与中位数</source>
+        <translation>Response time: seconds from the first message of each run of buyer messages to the agent&apos;s reply, mean and median</translation>
+    </message>
+    <message>
+        <source>建议采用：人工回复中直接采用、修改后采用智能辅助建议的条数，及未使用建议的回复条数</source>
+        <translation>Suggestions used: agent replies that sent a Smart Assist suggestion as is or edited, and replies that used none</translation>
+    </message>
+    <message>
+        <source>接待人数：在所选时段内该客服回复过的买家数</source>
+        <translation>Buyers served: buyers the agent replied to in the period</translation>
+    </message>
+    <message>
+        <source>接待方式：时段内开始的对话：机器人接待（含后来转人工的）与仅人工接待</source>
+        <translation>Served by: chats started in the period, by the bot (including those later handed off) or by agents only</translation>
+    </message>
+    <message>
+        <source>无法回答</source>
+        <translation>Could not answer</translation>
+    </message>
+    <message>
+        <source>未解决问题：机器人无法回答、只给出“你可能想问”而买家没有选择、或因无法回答/重复提问转人工的买家消息</source>
+        <translation>Unresolved: buyer messages the bot could not answer, answered only with “did you mean” that the buyer ignored, or handed off for misses or a repeated question</translation>
+    </message>
+    <message>
+        <source>满意度：发出的邀请评价中买家给出满意评价的比例（评价结果尚未记录时显示为空）</source>
+        <translation>Satisfaction: share of rating invitations the buyer answered as satisfied (empty while ratings are not recorded)</translation>
+    </message>
+    <message>
+        <source>热门问题：机器人直接回答次数最多的知识条目，附一条买家原话</source>
+        <translation>Top questions: the entries the bot answered with most often, with one buyer&apos;s words</translation>
+    </message>
+    <message>
+        <source>解决率：机器人接待的对话中，没有转人工且 10 分钟内没有重复提问的比例</source>
+        <translation>Resolution rate: of the chats the bot served, the share with no hand-off and no question repeated within 10 minutes</translation>
+    </message>
+    <message>
+        <source>询单转化率：咨询过的买家中，在首次咨询后 24 小时内下单（订单表中的真实订单）的比例</source>
+        <translation>Inquiry conversion: of the buyers asking, the share who placed a real order within 24 hours of their first question</translation>
+    </message>
+    <message>
+        <source>负面情绪</source>
+        <translation>Negative emotion</translation>
+    </message>
+    <message>
+        <source>转人工关键词</source>
+        <translation>Hand-off keyword</translation>
+    </message>
+    <message>
+        <source>转人工率：机器人接待的对话中转给人工的比例，按原因：关键词、负面情绪、重复提问、无法回答、需人工</source>
+        <translation>Hand-off rate: of the chats the bot served, the share handed to an agent, by reason: keyword, emotion, repeated question, no answer, needs a human</translation>
+    </message>
+    <message>
+        <source>重复提问</source>
+        <translation>Repeated question</translation>
+    </message>
+    <message>
+        <source>需人工处理</source>
+        <translation>Needs a human</translation>
+    </message>
+    <message>
+        <source>首次响应时间：每个对话中买家（转人工的对话自转人工起）首条待回复消息到客服首次回复的秒数</source>
+        <translation>First response time: seconds from the buyer&apos;s first message waiting for an agent (in handed-off chats, from the hand-off) to the agent&apos;s first reply</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsPage</name>
+    <message>
+        <source>3 分钟未回复</source>
+        <translation>No reply in 3 min</translation>
+    </message>
+    <message>
+        <source>48 小时内结案</source>
+        <translation>Closed within 48 h</translation>
+    </message>
+    <message>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>{first} 至 {last}</source>
+        <translation>{first} to {last}</translation>
+    </message>
+    <message>
+        <source>买家原话</source>
+        <translation>Buyers&apos; words</translation>
+    </message>
+    <message>
+        <source>买家原话示例</source>
+        <translation>Example</translation>
+    </message>
+    <message>
+        <source>今天</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <source>修改后采用</source>
+        <translation>Edited</translation>
+    </message>
+    <message>
+        <source>全店</source>
+        <translation>Whole shop</translation>
+    </message>
+    <message>
+        <source>全自动</source>
+        <translation>Full-auto</translation>
+    </message>
+    <message>
+        <source>全自动接待占比</source>
+        <translation>Full-auto share</translation>
+    </message>
+    <message>
+        <source>共 {count} 条：{examples}</source>
+        <translation>{count} messages: {examples}</translation>
+    </message>
+    <message>
+        <source>分析近 7 天未解决问题</source>
+        <translation>Analyse the last 7 days&apos; misses</translation>
+    </message>
+    <message>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>加为「{question}」的问法（{score:.2f}）</source>
+        <translation>Add as phrasing of “{question}” ({score:.2f})</translation>
+    </message>
+    <message>
+        <source>加到</source>
+        <translation>Add to</translation>
+    </message>
+    <message>
+        <source>占转人工</source>
+        <translation>Share</translation>
+    </message>
+    <message>
+        <source>咨询人数</source>
+        <translation>Buyers asking</translation>
+    </message>
+    <message>
+        <source>响应 中位</source>
+        <translation>Response median</translation>
+    </message>
+    <message>
+        <source>售后新建</source>
+        <translation>Cases opened</translation>
+    </message>
+    <message>
+        <source>售后结案</source>
+        <translation>Cases closed</translation>
+    </message>
+    <message>
+        <source>回复率</source>
+        <translation>Reply rate</translation>
+    </message>
+    <message>
+        <source>回答</source>
+        <translation>Answer</translation>
+    </message>
+    <message>
+        <source>客服</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>客服绩效</source>
+        <translation>Agent performance</translation>
+    </message>
+    <message>
+        <source>对话数</source>
+        <translation>Chats</translation>
+    </message>
+    <message>
+        <source>导出 XLSX</source>
+        <translation>Export XLSX</translation>
+    </message>
+    <message>
+        <source>已导出到 {path}</source>
+        <translation>Exported to {path}</translation>
+    </message>
+    <message>
+        <source>平均响应(秒)</source>
+        <translation>Response (s) mean</translation>
+    </message>
+    <message>
+        <source>店小蜜数据</source>
+        <translation>Bot figures</translation>
+    </message>
+    <message>
+        <source>建议</source>
+        <translation>Proposal</translation>
+    </message>
+    <message>
+        <source>忽略</source>
+        <translation>Dismiss</translation>
+    </message>
+    <message>
+        <source>指标说明</source>
+        <translation>Definitions</translation>
+    </message>
+    <message>
+        <source>接待人数</source>
+        <translation>Buyers served</translation>
+    </message>
+    <message>
+        <source>新建条目</source>
+        <translation>New entry</translation>
+    </message>
+    <message>
+        <source>新建条目时必填：机器人的回答</source>
+        <translation>Required for a new entry: the bot&apos;s answer</translation>
+    </message>
+    <message>
+        <source>新建条目（{category}）</source>
+        <translation>New entry ({category})</translation>
+    </message>
+    <message>
+        <source>新条目分类</source>
+        <translation>New entry&apos;s category</translation>
+    </message>
+    <message>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>时段</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>昨天</source>
+        <translation>Yesterday</translation>
+    </message>
+    <message>
+        <source>未回复率</source>
+        <translation>No-reply rate</translation>
+    </message>
+    <message>
+        <source>未用建议</source>
+        <translation>No suggestion</translation>
+    </message>
+    <message>
+        <source>未解决问题</source>
+        <translation>Unresolved</translation>
+    </message>
+    <message>
+        <source>机器人回答次数</source>
+        <translation>Bot answers</translation>
+    </message>
+    <message>
+        <source>机器人接待</source>
+        <translation>Bot served</translation>
+    </message>
+    <message>
+        <source>机器人接待 / 仅人工</source>
+        <translation>Bot / agents only</translation>
+    </message>
+    <message>
+        <source>条数</source>
+        <translation>Messages</translation>
+    </message>
+    <message>
+        <source>次数</source>
+        <translation>Count</translation>
+    </message>
+    <message>
+        <source>正在分析…</source>
+        <translation>Analysing…</translation>
+    </message>
+    <message>
+        <source>正在导出…</source>
+        <translation>Exporting…</translation>
+    </message>
+    <message>
+        <source>正在统计…</source>
+        <translation>Counting…</translation>
+    </message>
+    <message>
+        <source>每日</source>
+        <translation>Daily</translation>
+    </message>
+    <message>
+        <source>每日咨询与接待人数</source>
+        <translation>Buyers asking and served per day</translation>
+    </message>
+    <message>
+        <source>每日机器人接待、解决与转人工</source>
+        <translation>Bot chats, resolved and handed off per day</translation>
+    </message>
+    <message>
+        <source>每行一个问法</source>
+        <translation>One phrasing per line</translation>
+    </message>
+    <message>
+        <source>满意度</source>
+        <translation>Satisfaction</translation>
+    </message>
+    <message>
+        <source>点击分析，把机器人没答上的问题归类成建议</source>
+        <translation>Press Analyse to group the bot&apos;s misses into proposals</translation>
+    </message>
+    <message>
+        <source>热门问题</source>
+        <translation>Top questions</translation>
+    </message>
+    <message>
+        <source>热门问题（知识条目）</source>
+        <translation>Top questions (entries)</translation>
+    </message>
+    <message>
+        <source>自选时段</source>
+        <translation>Custom</translation>
+    </message>
+    <message>
+        <source>解决</source>
+        <translation>Resolved</translation>
+    </message>
+    <message>
+        <source>解决率</source>
+        <translation>Resolution rate</translation>
+    </message>
+    <message>
+        <source>训练（未解决问题）</source>
+        <translation>Training (misses)</translation>
+    </message>
+    <message>
+        <source>询单转化率</source>
+        <translation>Conversion</translation>
+    </message>
+    <message>
+        <source>该时段机器人没有接待</source>
+        <translation>The bot served nobody in this period</translation>
+    </message>
+    <message>
+        <source>该时段没有人工接待</source>
+        <translation>No agent chats in this period</translation>
+    </message>
+    <message>
+        <source>转人工</source>
+        <translation>Handed off</translation>
+    </message>
+    <message>
+        <source>转人工原因</source>
+        <translation>Hand-off reasons</translation>
+    </message>
+    <message>
+        <source>转人工率</source>
+        <translation>Hand-off rate</translation>
+    </message>
+    <message>
+        <source>近 30 天</source>
+        <translation>Last 30 days</translation>
+    </message>
+    <message>
+        <source>近 7 天</source>
+        <translation>Last 7 days</translation>
+    </message>
+    <message>
+        <source>近 7 天未解决 {total} 条，已采纳的修改让机器人现在能直接回答其中 {answered} 条；待处理 {n} 类</source>
+        <translation>{total} unresolved in the last 7 days; with the approved changes the bot now answers {answered} of them; {n} groups to review</translation>
+    </message>
+    <message>
+        <source>选择左侧的一类问题</source>
+        <translation>Choose a group on the left</translation>
+    </message>
+    <message>
+        <source>邀请评价</source>
+        <translation>Rating invitations</translation>
+    </message>
+    <message>
+        <source>采用建议</source>
+        <translation>Used as is</translation>
+    </message>
+    <message>
+        <source>采纳</source>
+        <translation>Approve</translation>
+    </message>
+    <message>
+        <source>问法</source>
+        <translation>Phrasings</translation>
+    </message>
+    <message>
+        <source>首次响应 中位</source>
+        <translation>First response median</translation>
+    </message>
+    <message>
+        <source>首次响应(秒) 平均</source>
+        <translation>First response (s) mean</translation>
     </message>
 </context>
 <context>

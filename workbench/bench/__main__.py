@@ -1,4 +1,5 @@
-"""Benchmarks: `python -m workbench.bench startup|assist|chat|customers|autoreply|import_wait|desks [--json]`."""
+"""Benchmarks: `python -m workbench.bench startup|assist|chat|customers|reports|autoreply|import_wait|desks`
+(`--json` for machine-readable output)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ EXCLUDES = {
     "assist": "the wait for the simulator's next tick (tick_wait_ms_p50), messages of chats that are not open",
     "chat": "start-up, writing the chat, painting to a real screen; garbage collections counted apart (gc_*)",
     "customers": "painting (offscreen), generating the data, the one-off statistics rebuild after the bulk load",
+    "reports": "generating the data, building the matcher, the UI (tables and charts of a few dozen rows)",
 }
 
 
@@ -57,6 +59,15 @@ def main(argv: list[str] | None = None) -> int:
     customers.add_argument("--stall-seconds", type=float, default=20.0, help="the list in use during writes")
     customers.add_argument("--profile", action="store_true", help="add a cProfile of the slowest list operation")
     customers.add_argument("--json", action="store_true")
+    reports = sub.add_parser(
+        "reports", help="数据中心 reports for 30 days: SQL aggregates vs load-everything-into-Python (1M messages)"
+    )
+    reports.add_argument("--conversations", type=int, default=100_000)
+    reports.add_argument("--messages", type=int, default=1_000_000)
+    reports.add_argument("--orders", type=int, default=50_000)
+    reports.add_argument("--db", metavar="URL", help="a PostgreSQL server to use (default: a temp SQLite file)")
+    reports.add_argument("--no-naive", action="store_true", help="leave out the naive side")
+    reports.add_argument("--json", action="store_true")
     import_wait = sub.add_parser(
         "import_wait", help="an agent's reply every 100 ms while 150k customers are imported, vs. no import"
     )
@@ -84,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         from workbench.bench.import_wait import run as run_import_wait
 
         result = run_import_wait(args.customers, args.interval)
+    elif args.which == "reports":
+        from workbench.bench.reports import run as run_reports
+
+        result = run_reports(args.conversations, args.messages, args.orders, db_url=args.db, naive=not args.no_naive)
     elif args.which == "customers":
         from workbench.bench.customers import run as run_customers
 

@@ -463,6 +463,10 @@ class ReceptionBot:
                     ((Sender.BOT, decision.text),),
                     decision.state,
                     answered_entry=answered_entry(decision),
+                    action=decision.action.value,
+                    shop_id=self.shop_id,
+                    entry_id=decision.entry_id,
+                    score=decision.score,
                 )
             )
             planned.append(((decision.text,), decision, None))
@@ -524,6 +528,10 @@ class ReceptionBot:
             decision.reason,
             decision.detail,
             assign,
+            action=decision.action.value,
+            shop_id=self.shop_id,
+            entry_id=decision.entry_id,
+            score=decision.score,
         )
         return turn, prompt, account
 

@@ -38,10 +38,12 @@ from workbench.services.orders import OrderService
 from workbench.services.packs import PackService
 from workbench.services.quick_phrases import QuickPhraseService
 from workbench.services.reception import ReceptionService
+from workbench.services.reports import ReportsService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
 from workbench.services.sandboxes import StudentShops
 from workbench.services.supervision import SupervisionService
+from workbench.services.training import TrainingService
 from workbench.storage.db import Database
 
 if TYPE_CHECKING:
@@ -96,6 +98,8 @@ class Workspace:
     accounts: AccountService
     supervision: SupervisionService  # 主管/课堂: every desk's live chats; take over, reassign
     exercises: ExerciseService  # classroom exercises (实训) and the program's check of a student's work
+    reports: ReportsService  # 数据中心: 客服绩效, 店小蜜数据
+    training: TrainingService  # the 训练 loop: unresolved messages → clusters → proposals
     channel: SimulatedChannel | None = None  # simulated customers (desks; not the command line)
     notices: list[StartupNotice] = field(default_factory=list)  # for the window to show once opened
     team: TeamLink | None = None  # on a shared server: the change listener and this desk's heartbeat

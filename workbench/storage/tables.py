@@ -136,7 +136,10 @@ class ConversationRow(Base):
 
 class MessageRow(Base):
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_conversation", "conversation_id", "id"),)
+    __table_args__ = (
+        Index("ix_messages_conversation", "conversation_id", "id"),
+        Index("ix_messages_created", "created_at"),  # the reports' time ranges
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     sender: Mapped[str] = mapped_column(String(10))
@@ -222,7 +225,10 @@ class ProductRow(Base):
 
 class OrderRow(Base):
     __tablename__ = "orders"
-    __table_args__ = (UniqueConstraint("order_no"),)
+    __table_args__ = (
+        UniqueConstraint("order_no"),
+        Index("ix_orders_customer_created", "customer_id", "created_at"),  # 询单转化: a buyer's orders by time
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     order_no: Mapped[str] = mapped_column(String(30))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workbench.storage.tables import Base
@@ -87,3 +87,37 @@ class AutoMessageLogRow(Base):
     conversation_id: Mapped[int | None] = mapped_column(
         ForeignKey("conversations.id", ondelete="SET NULL"), nullable=True
     )
+
+
+class BotReplyRow(Base):
+    """What the bot did with one customer message (answer, 你可能想问, fallback, hand-off), with the
+    entry and score: the 店小蜜 figures and the 训练 loop's unresolved messages are read from here."""
+
+    __tablename__ = "bot_replies"
+    __table_args__ = (
+        Index("ix_bot_replies_shop_at", "shop_id", "created_at"),
+        Index("ix_bot_replies_conversation", "conversation_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    action: Mapped[str] = mapped_column(String(10))  # BotAction: answer | clarify | fallback | handoff
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("kb_entries.id", ondelete="SET NULL"), nullable=True)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    reason: Mapped[str] = mapped_column(String(20), default="")  # HandoffReason of a hand-off
+    text: Mapped[str] = mapped_column(Text)  # the customer's message
+
+
+class TrainingDecisionRow(Base):
+    """A 训练 proposal the shop approved or dismissed, by its cluster key (a dismissed cluster is not
+    proposed again)."""
+
+    __tablename__ = "training_decisions"
+    __table_args__ = (UniqueConstraint("shop_id", "cluster_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    cluster_key: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(String(10))  # approved | dismissed
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("kb_entries.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -565,9 +565,17 @@ class MainWindow(QMainWindow):
             self._follow(page, {Topic.BOT, Topic.AGENTS, Topic.KB}, page.reload)  # KB: the card's questions
             return page
 
+        def reports() -> QWidget:
+            from workbench.ui.reports.page import ReportsPage
+
+            page = ReportsPage(tasks, ws, self)
+            page.proposal_done.connect(self._reload_bot_settings)  # an approved proposal changed the KB
+            return page
+
         self.page_index["customers"] = self.add_page(self.tr("客户"), customers)
         self.page_index["orders"] = self.add_page(self.tr("订单"), orders)
         self.page_index["aftersales"] = self.add_page(self.tr("售后"), aftersales)
+        self.page_index["reports"] = self.add_page(self.tr("数据中心"), reports)
         if allows(ws.agent.role, Permission.MANAGE_KB):
             self.page_index["knowledge"] = self.add_page(self.tr("知识库"), knowledge)
         if allows(ws.agent.role, Permission.CONFIGURE_BOT):

@@ -47,6 +47,7 @@ from workbench.storage.tables_bot import (
     AgentProfileRow,
     AutoMessageLogRow,
     BotConversationRow,
+    BotReplyRow,
     BotSettingsRow,
     ReceptionGroupMemberRow,
     ReceptionGroupRow,
@@ -85,6 +86,11 @@ class BotTurn:
     handoff_detail: str = ""
     assign_to: int | None = None
     answered_entry: int | None = None  # the KB entry the bot answered with: counted in its 热度
+    # what the bot decided (a BotAction value; "" when it did not decide): kept in bot_replies for the reports
+    action: str = ""
+    shop_id: int = 0
+    entry_id: int | None = None  # the entry it answered with or offered first
+    score: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +319,7 @@ _MESSAGES = MessageRow.__table__
 _CONV = ConversationRow.__table__
 _BOT_CONV = BotConversationRow.__table__
 _INSERT_MESSAGES = insert(_MESSAGES)
+_INSERT_BOT_REPLIES = insert(BotReplyRow.__table__)
 _INSERT_MESSAGES_RETURNING_IDS = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
 # Bind names differ from the column names: SQLAlchemy reserves those for VALUES / SET.
 _ANSWERED = (
@@ -707,6 +714,22 @@ class BotRepository:
             self.s.execute(_COUNTERS, counters)
         if handoffs:
             self.s.execute(_HANDOFFS, handoffs)
+        replies = [
+            {
+                "shop_id": turn.shop_id,
+                "conversation_id": turn.conversation_id,
+                "created_at": turn.at,
+                "action": turn.action,
+                "entry_id": turn.entry_id or None,
+                "score": round(turn.score, 4),
+                "reason": turn.handoff.value if turn.handoff is not None else "",
+                "text": turn.customer_text,
+            }
+            for turn in turns
+            if turn.action and turn.customer_text
+        ]
+        if replies:
+            self.s.execute(_INSERT_BOT_REPLIES, replies)
         hits: dict[tuple[int, date], int] = {}
         for turn in turns:
             if turn.answered_entry is not None:

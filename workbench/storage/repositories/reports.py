@@ -1,0 +1,437 @@
+"""The 数据中心's reads: every figure an aggregate in SQL over indexed time ranges (SQLite and
+PostgreSQL, window functions on both), returning plain rows. `workbench.services.reports` turns them
+into the domain's reports; `NaiveReports` there is the load-everything baseline the tests and the
+benchmark compare with."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, bindparam, delete, insert, text
+from sqlalchemy.orm import Session
+
+from workbench.domain.reports import CASE_CLOSE_HOURS, LATE_REPLY_S, REPEAT_WINDOW_S, UnresolvedMessage
+from workbench.storage.tables_bot import TrainingDecisionRow
+
+
+class ReportsRepository:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+        self.pg = s.get_bind().dialect.name == "postgresql"
+
+    # -- dialect pieces ------------------------------------------------------------------------------
+
+    def _secs(self, later: str, earlier: str) -> str:
+        if self.pg:
+            return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+        # julianday's floating point is off by microseconds: rounded to the millisecond
+        return f"ROUND((julianday({later}) - julianday({earlier})) * 86400.0, 3)"
+
+    def _day(self, column: str) -> str:
+        return f"CAST({column} AS DATE)" if self.pg else f"date({column})"
+
+    def _rows(self, sql: str, params: dict[str, Any]) -> Sequence[Any]:
+        # datetimes bound as the DateTime type: stored and compared in the same form on both backends
+        typed = [
+            bindparam(k, type_=DateTime()) for k, v in params.items() if isinstance(v, datetime) and f":{k}" in sql
+        ]
+        return self.s.execute(text(sql).bindparams(*typed), params).all()
+
+    # -- 客服绩效 ---------------------------------------------------------------------------------------
+
+    def _human_messages(self) -> str:
+        """Customer and agent messages of the range in the shop's chats; a customer message counts
+        only once a human serves the chat (not while the bot answers it)."""
+        return """
+            SELECT m.id, m.conversation_id, m.sender, m.agent_id, m.created_at,
+                   c.customer_id, c.agent_id AS chat_agent
+            FROM messages m
+            JOIN conversations c ON c.id = m.conversation_id
+            LEFT JOIN bot_conversations b ON b.conversation_id = c.id
+            WHERE c.shop_id = :shop AND m.created_at >= :start AND m.created_at < :end
+              AND m.sender IN ('customer', 'agent')
+              AND (m.sender = 'agent' OR b.conversation_id IS NULL
+                   OR (b.handed_off_at IS NOT NULL AND m.created_at >= b.handed_off_at))
+        """
+
+    def _runs(self) -> str:
+        """`runs`: the human messages, each with the run of buyer messages it belongs to — a run
+        starts at a buyer message after an agent's (or the chat's first) and holds the agent messages
+        up to the next run — with the run's start, its first agent message and that message's time.
+        (Partition-wide MINs and a running SUM: SQLite's running MAX would be quadratic.)"""
+        return f"""
+            WITH hm AS MATERIALIZED ({self._human_messages()}),
+            lagged AS (
+                SELECT hm.*, LAG(sender) OVER (PARTITION BY conversation_id ORDER BY created_at, id) AS prev
+                FROM hm
+            ),
+            grouped AS (
+                SELECT lagged.*,
+                       SUM(CASE WHEN sender = 'customer' AND (prev IS NULL OR prev = 'agent') THEN 1 ELSE 0 END)
+                           OVER (PARTITION BY conversation_id ORDER BY created_at, id ROWS UNBOUNDED PRECEDING) AS grp
+                FROM lagged
+            ),
+            runs AS (
+                SELECT grouped.*,
+                       MIN(created_at) OVER (PARTITION BY conversation_id, grp) AS run_start,
+                       MIN(CASE WHEN sender = 'agent' THEN created_at END)
+                           OVER (PARTITION BY conversation_id, grp) AS first_agent_at,
+                       MIN(CASE WHEN sender = 'agent' THEN id END)
+                           OVER (PARTITION BY conversation_id, grp) AS first_agent_msg
+                FROM grouped
+            )
+        """
+
+    def _responses(self) -> str:
+        """Each agent message that answers a run of customer messages, with the seconds since the
+        run's first message; `nth` 1 marks the chat's first response."""
+        secs = self._secs("created_at", "run_start")
+        return f"""{self._runs()},
+            resp AS (
+                SELECT conversation_id, agent_id, created_at, {secs} AS secs,
+                       ROW_NUMBER() OVER (PARTITION BY conversation_id ORDER BY created_at, id) AS nth
+                FROM runs WHERE sender = 'agent' AND prev = 'customer'
+            )
+        """
+
+    def response_stats(self, shop: int, start: datetime, end: datetime) -> list[tuple[int | None, str, float, float]]:
+        """(agent id or None for the shop, "all" | "first", mean seconds, median seconds), in one
+        statement: the responses once, then each (who, kind) ranked for its median."""
+        params = {"shop": shop, "start": start, "end": end}
+        responses = self._responses().replace("resp AS (", "resp AS MATERIALIZED (", 1)
+        sql = f"""{responses},
+            picked AS (
+                SELECT agent_id AS who, 'all' AS kind, secs FROM resp WHERE agent_id IS NOT NULL
+                UNION ALL SELECT agent_id, 'first', secs FROM resp WHERE nth = 1 AND agent_id IS NOT NULL
+                UNION ALL SELECT -1, 'all', secs FROM resp
+                UNION ALL SELECT -1, 'first', secs FROM resp WHERE nth = 1
+            ),
+            ranked AS (
+                SELECT who, kind, secs,
+                       ROW_NUMBER() OVER (PARTITION BY who, kind ORDER BY secs) AS rn,
+                       COUNT(*) OVER (PARTITION BY who, kind) AS n
+                FROM picked
+            )
+            SELECT who, kind, AVG(secs),
+                   AVG(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN secs END)
+            FROM ranked GROUP BY who, kind
+        """
+        return [
+            (None if who == -1 else int(who), str(kind), float(mean), float(median))
+            for who, kind, mean, median in self._rows(sql, params)
+        ]
+
+    def waits(self, shop: int, start: datetime, end: datetime, now: datetime) -> list[tuple[int | None, int, int]]:
+        """(agent, runs waiting for a human, of them not answered within 3 minutes) per agent: a run
+        answered counts for the agent who answered, one never answered for the chat's agent; a run
+        younger than 3 minutes at `now` that has no answer yet is not counted."""
+        secs = self._secs("first_agent_at", "created_at")
+        horizon = self._secs(":now", "s.created_at")
+        sql = f"""{self._runs()},
+            starts AS (
+                SELECT runs.*, CASE WHEN first_agent_at IS NULL THEN NULL ELSE {secs} END AS secs
+                FROM runs
+                WHERE sender = 'customer' AND (prev IS NULL OR prev = 'agent')
+            ),
+            counted AS (
+                SELECT COALESCE(a.agent_id, s.chat_agent) AS who,
+                       CASE WHEN s.secs IS NULL OR s.secs > {LATE_REPLY_S} THEN 1 ELSE 0 END AS late
+                FROM starts s LEFT JOIN messages a ON a.id = s.first_agent_msg
+                WHERE s.secs IS NOT NULL OR {horizon} >= {LATE_REPLY_S}
+            )
+            SELECT who, COUNT(*), SUM(late) FROM counted GROUP BY who
+        """
+        return [(who, int(n), int(late or 0)) for who, n, late in self._rows(sql, self._p(shop, start, end, now))]
+
+    @staticmethod
+    def _p(shop: int, start: datetime, end: datetime, now: datetime | None = None) -> dict[str, Any]:
+        p: dict[str, Any] = {"shop": shop, "start": start, "end": end}
+        if now is not None:
+            p["now"] = now
+        return p
+
+    def buyers(self, shop: int, start: datetime, end: datetime) -> list[tuple[int | None, int, int, int]]:
+        """Per chat agent: (agent, 咨询人数, of them replied to in that chat, of them ordered within 24 h
+        of their first question in the range). Agent None is the shop (each buyer once)."""
+        within = (
+            "o.created_at > f.first_at AND o.created_at <= f.first_at + INTERVAL '1 day'"
+            if self.pg
+            else "o.created_at > f.first_at AND julianday(o.created_at) <= julianday(f.first_at) + 1"
+        )
+        out: list[tuple[int | None, int, int, int]] = []
+        for by in ("chat_agent", "0"):
+            group = "customer_id" if by == "0" else f"{by}, customer_id"
+            sql = f"""
+                WITH hm AS MATERIALIZED ({self._human_messages()}),
+                per AS (
+                    SELECT {by} AS who, customer_id,
+                           MIN(CASE WHEN sender = 'customer' THEN created_at END) AS first_at,
+                           MAX(CASE WHEN sender = 'agent' THEN 1 ELSE 0 END) AS replied
+                    FROM hm GROUP BY {group}
+                ),
+                f AS (SELECT * FROM per WHERE first_at IS NOT NULL)
+                SELECT who, COUNT(*), SUM(replied),
+                       SUM(CASE WHEN EXISTS (
+                           SELECT 1 FROM orders o WHERE o.customer_id = f.customer_id AND {within}
+                       ) THEN 1 ELSE 0 END)
+                FROM f GROUP BY who
+            """
+            for who, asked, replied, converted in self._rows(sql, self._p(shop, start, end)):
+                if by != "0" and who is None:
+                    continue  # chats nobody was assigned: counted for the shop only
+                out.append((None if by == "0" else who, int(asked), int(replied or 0), int(converted or 0)))
+        return out
+
+    def received(self, shop: int, start: datetime, end: datetime) -> list[tuple[int | None, int]]:
+        """接待人数: distinct buyers each agent sent a message to (None: the shop)."""
+        base = """FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                  WHERE c.shop_id = :shop AND m.sender = 'agent' AND m.created_at >= :start AND m.created_at < :end"""
+        per = self._rows(
+            f"SELECT m.agent_id, COUNT(DISTINCT c.customer_id) {base} GROUP BY m.agent_id", self._p(shop, start, end)
+        )
+        total = self._rows(f"SELECT COUNT(DISTINCT c.customer_id) {base}", self._p(shop, start, end))
+        return [(who, int(n)) for who, n in per if who is not None] + [(None, int(total[0][0]))]
+
+    def suggestions(self, shop: int, start: datetime, end: datetime) -> list[tuple[int | None, int, int, int]]:
+        """Per agent: (agent, replies with a suggestion as is, edited, replies without a suggestion)."""
+        sql = """
+            SELECT m.agent_id,
+                   SUM(CASE WHEN u.id IS NOT NULL AND u.edited = :f THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN u.id IS NOT NULL AND u.edited = :t THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN u.id IS NULL THEN 1 ELSE 0 END)
+            FROM messages m
+            JOIN conversations c ON c.id = m.conversation_id
+            LEFT JOIN suggestion_uses u ON u.message_id = m.id
+            WHERE c.shop_id = :shop AND m.sender = 'agent' AND m.created_at >= :start AND m.created_at < :end
+            GROUP BY m.agent_id
+        """
+        params = {**self._p(shop, start, end), "f": False, "t": True}
+        return [(who, int(a or 0), int(b or 0), int(c or 0)) for who, a, b, c in self._rows(sql, params)]
+
+    def invitations(self, shop: int, start: datetime, end: datetime) -> list[tuple[int | None, int]]:
+        sql = """
+            SELECT r.agent_id, COUNT(*) FROM rating_invitations r JOIN conversations c ON c.id = r.conversation_id
+            WHERE c.shop_id = :shop AND r.created_at >= :start AND r.created_at < :end GROUP BY r.agent_id
+        """
+        return [(who, int(n)) for who, n in self._rows(sql, self._p(shop, start, end))]
+
+    def cases(
+        self, shop: int, start: datetime, end: datetime, final_states: Sequence[str]
+    ) -> list[tuple[str, int, int, int]]:
+        """Per creator (the case's `created_by`): (creator, opened in the range, closed in the range —
+        in a final state, last changed in the range —, of them closed within 48 h of opening)."""
+        if not final_states:
+            final_states = ("-",)
+        names = ", ".join(f":s{i}" for i in range(len(final_states)))
+        hours = self._secs("updated_at", "created_at")
+        sql = f"""
+            SELECT created_by,
+                   SUM(CASE WHEN created_at >= :start AND created_at < :end THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN state IN ({names}) AND updated_at >= :start AND updated_at < :end THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN state IN ({names}) AND updated_at >= :start AND updated_at < :end
+                            AND {hours} <= {CASE_CLOSE_HOURS * 3600} THEN 1 ELSE 0 END)
+            FROM aftersales_cases
+            WHERE shop_id = :shop AND ((created_at >= :start AND created_at < :end)
+                                       OR (updated_at >= :start AND updated_at < :end))
+            GROUP BY created_by
+        """
+        params = {**self._p(shop, start, end), **{f"s{i}": s for i, s in enumerate(final_states)}}
+        return [(who or "", int(a or 0), int(b or 0), int(c or 0)) for who, a, b, c in self._rows(sql, params)]
+
+    def performance_days(self, shop: int, start: datetime, end: datetime) -> list[tuple[date, int, int, float | None]]:
+        """Per day: (day, 咨询人数, 接待人数, mean response seconds)."""
+        day = self._day("created_at")
+        sql = f"""{self._responses()},
+            asked AS (SELECT {day} AS d, COUNT(DISTINCT CASE WHEN sender = 'customer' THEN customer_id END) AS asked,
+                             COUNT(DISTINCT CASE WHEN sender = 'agent' THEN customer_id END) AS received
+                      FROM hm GROUP BY {day}),
+            rt AS (SELECT {day} AS d, AVG(secs) AS mean FROM resp GROUP BY {day})
+            SELECT asked.d, asked.asked, asked.received, rt.mean FROM asked LEFT JOIN rt ON rt.d = asked.d
+        """
+        return [
+            (_as_date(d), int(a), int(r), None if m is None else float(m))
+            for d, a, r, m in self._rows(sql, self._p(shop, start, end))
+        ]
+
+    # -- 店小蜜数据 ---------------------------------------------------------------------------------------
+
+    def _bot_chats(self) -> str:
+        """Conversations started in the range, with the bot's part and whether a question came again
+        within 10 minutes."""
+        gap = self._secs("r.created_at", "r.prev_at")
+        return f"""
+            WITH r AS (
+                SELECT br.conversation_id, br.created_at, br.text,
+                       LAG(br.created_at) OVER (PARTITION BY br.conversation_id, br.text ORDER BY br.id) AS prev_at
+                FROM bot_replies br
+                WHERE br.shop_id = :shop AND br.created_at >= :start AND br.created_at < :end
+            ),
+            rep AS (SELECT DISTINCT r.conversation_id FROM r
+                    WHERE r.prev_at IS NOT NULL AND {gap} <= {REPEAT_WINDOW_S}),
+            chats AS (
+                SELECT c.id, c.started_at,
+                       CASE WHEN b.conversation_id IS NULL THEN 0 ELSE 1 END AS bot,
+                       CASE WHEN b.conversation_id IS NOT NULL AND b.handed_off_at IS NULL
+                            THEN 1 ELSE 0 END AS full_auto,
+                       CASE WHEN b.handed_off_at IS NOT NULL THEN 1 ELSE 0 END AS handed,
+                       CASE WHEN b.conversation_id IS NOT NULL AND b.handed_off_at IS NULL
+                                 AND rep.conversation_id IS NULL THEN 1 ELSE 0 END AS solved,
+                       COALESCE(b.handoff_reason, '') AS reason
+                FROM conversations c
+                LEFT JOIN bot_conversations b ON b.conversation_id = c.id
+                LEFT JOIN rep ON rep.conversation_id = c.id
+                WHERE c.shop_id = :shop AND c.started_at >= :start AND c.started_at < :end
+            )
+        """
+
+    def bot_totals(self, shop: int, start: datetime, end: datetime) -> tuple[int, int, int, int, int]:
+        """(conversations, bot, full_auto, solved, handed off)."""
+        sql = f"{self._bot_chats()} SELECT COUNT(*), SUM(bot), SUM(full_auto), SUM(solved), SUM(handed) FROM chats"
+        row = self._rows(sql, self._p(shop, start, end))[0]
+        n, bot, full, solved, handed = (int(v or 0) for v in row)
+        return n, bot, full, solved, handed
+
+    def bot_days(self, shop: int, start: datetime, end: datetime) -> list[tuple[date, int, int, int, int, int]]:
+        day = self._day("started_at")
+        sql = f"""{self._bot_chats()}
+            SELECT {day}, COUNT(*), SUM(bot), SUM(full_auto), SUM(solved), SUM(handed) FROM chats GROUP BY {day}
+        """
+        return [
+            (_as_date(d), int(n), int(b or 0), int(f or 0), int(s or 0), int(h or 0))
+            for d, n, b, f, s, h in self._rows(sql, self._p(shop, start, end))
+        ]
+
+    def handoff_reasons(self, shop: int, start: datetime, end: datetime) -> dict[str, int]:
+        sql = f"{self._bot_chats()} SELECT reason, COUNT(*) FROM chats WHERE handed = 1 GROUP BY reason"
+        return {str(reason): int(n) for reason, n in self._rows(sql, self._p(shop, start, end))}
+
+    def bot_actions(self, shop: int, start: datetime, end: datetime) -> dict[str, int]:
+        sql = """SELECT action, COUNT(*) FROM bot_replies
+                 WHERE shop_id = :shop AND created_at >= :start AND created_at < :end GROUP BY action"""
+        return {str(a): int(n) for a, n in self._rows(sql, self._p(shop, start, end))}
+
+    def top_answered(self, shop: int, start: datetime, end: datetime, limit: int) -> list[tuple[int, str, int, str]]:
+        """(entry id, its question, answers, one customer message) for the entries the bot answered most."""
+        sql = """
+            WITH t AS (
+                SELECT entry_id, COUNT(*) AS n, MIN(text) AS example FROM bot_replies
+                WHERE shop_id = :shop AND created_at >= :start AND created_at < :end
+                  AND action = 'answer' AND entry_id IS NOT NULL
+                GROUP BY entry_id ORDER BY COUNT(*) DESC, entry_id LIMIT :limit
+            )
+            SELECT t.entry_id, COALESCE(e.question, ''), t.n, t.example
+            FROM t LEFT JOIN kb_entries e ON e.id = t.entry_id ORDER BY t.n DESC, t.entry_id
+        """
+        params = {**self._p(shop, start, end), "limit": limit}
+        return [(int(e), str(q), int(n), str(x)) for e, q, n, x in self._rows(sql, params)]
+
+    def unresolved(self, shop: int, start: datetime, end: datetime, limit: int) -> list[UnresolvedMessage]:
+        """The newest `limit` messages the bot did not resolve (see `BOT_DEFINITIONS["unresolved"]`):
+        a fallback, a 你可能想问 not followed by an answer in the chat, a hand-off for misses or a repeat."""
+        sql = """
+            WITH r AS (
+                SELECT id, conversation_id, created_at, text, action, reason,
+                       LEAD(action) OVER (PARTITION BY conversation_id ORDER BY id) AS next_action
+                FROM bot_replies
+                WHERE shop_id = :shop AND created_at >= :start AND created_at < :end
+            )
+            SELECT id, conversation_id, created_at, text,
+                   CASE WHEN action IN ('clarify', 'fallback') THEN action ELSE 'handoff' END
+            FROM r
+            WHERE action = 'fallback'
+               OR (action = 'clarify' AND (next_action IS NULL OR next_action <> 'answer'))
+               OR (action = 'handoff' AND reason IN ('misses', 'repeat'))
+            ORDER BY id DESC LIMIT :limit
+        """
+        params = {**self._p(shop, start, end), "limit": limit}
+        return [
+            UnresolvedMessage(int(i), int(c), _as_datetime(at), str(t), str(w))
+            for i, c, at, t, w in self._rows(sql, params)
+        ]
+
+    # -- the 训练 loop's decisions -----------------------------------------------------------------------
+
+    def decisions(self, shop: int) -> dict[str, str]:
+        rows = self._rows("SELECT cluster_key, decision FROM training_decisions WHERE shop_id = :shop", {"shop": shop})
+        return {str(k): str(d) for k, d in rows}
+
+    def decide(self, shop: int, key: str, decision: str, entry_id: int | None, at: datetime) -> None:
+        """Record (or replace) the decision on the cluster `key`."""
+        table = TrainingDecisionRow.__table__
+        self.s.execute(delete(table).where(table.c.shop_id == shop, table.c.cluster_key == key[:200]))
+        self.s.execute(
+            insert(table).values(
+                shop_id=shop, cluster_key=key[:200], decision=decision, entry_id=entry_id, created_at=at
+            )
+        )
+
+    # -- the naive baseline's reads (everything of the range, no aggregation) -----------------------------
+
+    def raw(self, shop: int, start: datetime, end: datetime) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row the reports look at, for the load-everything-into-Python baseline."""
+        p = self._p(shop, start, end)
+        moments = {"messages": (4,), "bot": (1,), "conversations": (1,), "orders": (1,), "replies": (2,)}
+        found = self._raw(p)
+        return {
+            name: [
+                tuple(_as_datetime(v) if i in moments[name] and v is not None else v for i, v in enumerate(row))
+                for row in rows
+            ]
+            for name, rows in found.items()
+        }
+
+    def _raw(self, p: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
+        return {
+            "messages": [
+                tuple(r)
+                for r in self._rows(
+                    """SELECT m.id, m.conversation_id, m.sender, m.agent_id, m.created_at, c.customer_id, c.agent_id
+                       FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                       WHERE c.shop_id = :shop AND m.created_at >= :start AND m.created_at < :end""",
+                    p,
+                )
+            ],
+            "bot": [
+                tuple(r)
+                for r in self._rows(
+                    """SELECT b.conversation_id, b.handed_off_at, b.handoff_reason FROM bot_conversations b
+                       JOIN conversations c ON c.id = b.conversation_id WHERE c.shop_id = :shop""",
+                    p,
+                )
+            ],
+            "conversations": [
+                tuple(r)
+                for r in self._rows(
+                    """SELECT id, started_at FROM conversations
+                       WHERE shop_id = :shop AND started_at >= :start AND started_at < :end""",
+                    p,
+                )
+            ],
+            "orders": [
+                tuple(r) for r in self._rows("SELECT customer_id, created_at FROM orders WHERE shop_id = :shop", p)
+            ],
+            "replies": [
+                tuple(r)
+                for r in self._rows(
+                    """SELECT id, conversation_id, created_at, text, action, reason, entry_id FROM bot_replies
+                       WHERE shop_id = :shop AND created_at >= :start AND created_at < :end""",
+                    p,
+                )
+            ],
+        }
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
