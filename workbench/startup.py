@@ -3,7 +3,9 @@
 `DeskStartup` opens the workspace on a background thread — restore a backup if the last session
 asked for it, migrate (after a backup), seed the demo into an empty database (or restore it with
 --reset-demo), find out who works at the desk, build every service for them — then loads jieba and
-builds the KB matcher. Who works at the desk (`login`): a single-seat desk's owner, or on a shared
+builds the KB matcher. Right after the workspace, on a SQLite file, it reads the desk's lists
+(`first_lists`), so the window shows them without waiting for its own panels and a read of its own.
+Who works at the desk (`login`): a single-seat desk's owner, or on a shared
 database a remembered login; when nobody is logged in yet the thread ends there, the window asks for
 a password and `open_for` continues on a new thread for the user who logged in. The window paints
 at once and fills in when the futures complete; an error in either is delivered through them, never
@@ -23,7 +25,7 @@ import threading
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
-from workbench.launch import LaunchConfig
+from workbench.launch import LaunchConfig, is_sqlite_url
 
 if TYPE_CHECKING:
     from workbench.composition import DeskEntrance
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from workbench.services.accounts import DeskLogin
     from workbench.services.backups import BackupService
     from workbench.services.clock import Clock
+    from workbench.services.reception import ConversationLists
     from workbench.services.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -49,6 +52,9 @@ class DeskStartup:
         self.login: Future[DeskLogin] = Future()  # the database is open; who works at the desk
         self.workspace: Future[Workspace] = Future()
         self.matcher: Future[Matcher] = Future()
+        # The desk's lists and its agent read right after the workspace opened; None when the window
+        # reads them itself (a shared server: other desks' changes must not fall between read and follow).
+        self.first_lists: Future[tuple[ConversationLists, Agent] | None] = Future()
         self._thread: threading.Thread | None = None
         self._entrance: DeskEntrance | None = None
         self._window_shown = threading.Event()
@@ -91,7 +97,7 @@ class DeskStartup:
             backups = desk_backups(self.config, clock=clock)
         except BaseException as exc:
             log.error("could not set up the backups: %r", exc)
-            for future in (self.backups, self.login, self.workspace, self.matcher):
+            for future in (self.backups, self.login, self.workspace, self.matcher, self.first_lists):
                 future.set_exception(exc)
             return
         self.backups.set_result(backups)
@@ -99,7 +105,7 @@ class DeskStartup:
             entrance = open_entrance(self.config, clock=clock, backups=backups)
         except BaseException as exc:
             log.error("could not open the database: %r", exc)
-            for future in (self.login, self.workspace, self.matcher):
+            for future in (self.login, self.workspace, self.matcher, self.first_lists):
                 future.set_exception(exc)
             return
         self._entrance = entrance
@@ -117,8 +123,17 @@ class DeskStartup:
             log.error("could not open the workspace: %r", exc)
             self.workspace.set_exception(exc)
             self.matcher.set_exception(exc)
+            self.first_lists.set_exception(exc)
             return
         self.workspace.set_result(ws)
+        try:
+            if is_sqlite_url(self.config.db_url):
+                self.first_lists.set_result((ws.reception.desk_lists(ws.agent.id), ws.refresh_agent()))
+            else:
+                self.first_lists.set_result(None)
+        except BaseException as exc:  # the window reads them itself (and reports what fails then)
+            log.warning("could not read the desk's lists at start-up: %r", exc)
+            self.first_lists.set_result(None)
         try:
             matcher = ws.matcher.build()
         except BaseException as exc:

@@ -14,6 +14,17 @@ is written to a temporary file and renamed over the old one (a crash leaves the 
 one, never half of one). The analysis depends on the shipped dictionaries, so a file from another
 program version or format, or one that cannot be read or fails its checksum, is ignored with a log
 line and replaced after the build.
+
+Beside it, the built index itself (`save_index` / `load_index`): the term index, its documents and the
+keyword rules, stored under a revision key of the KB — a hash of everything the index is made from
+(each entry's id, state, category, question and phrasings, in order, and the field weights). A start
+whose entries hash to the stored key loads the index instead of building it (at 100k entries,
+building from the analyses takes tens of seconds; loading, well under one); any edit to what the
+index reads changes the key, so a stale index is never used; answers and 热度 are not in it (they
+come from the database's entries on every start). Its file is a JSON header line (format, program,
+key, byte order, checksum, section sizes), a JSON section of the strings and binary sections of the
+numbers (`array` bytes): nothing in it is executed. A damaged, partial or foreign file is ignored
+with a log line and the index is built as before.
 """
 
 from __future__ import annotations
@@ -21,18 +32,39 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
+import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+import zlib
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from workbench.domain.kb import KbEntry
+from workbench.kb.index import Doc, Postings, TermIndex
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
+INDEX_FORMAT = 1
+# The binary sections of an index file, in order, with their array type codes.
+_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("doc_entry", "q"),  # entry id of each document
+    ("doc_category", "i"),  # index into the categories
+    ("doc_negative", "b"),
+    ("doc_words", "i"),  # Doc.n_words
+    ("doc_bigrams", "i"),  # Doc.n_bigrams
+    ("doc_offsets", "q"),  # the documents' term ids: doc i's are terms[offsets[i]:offsets[i + 1]]
+    ("doc_terms", "i"),
+    ("post_offsets", "q"),  # the postings, the same way (one document: a bare id)
+    ("post_docs", "i"),
+    ("masses", "d"),
+    ("idf", "d"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +100,16 @@ def entry_key(entry: KbEntry) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
+def index_key(entries: Sequence[KbEntry], field_weights: Sequence[float]) -> str:
+    """The KB's revision as the index sees it: equal exactly when the index built from `entries` would
+    be the same (ids, order, state, category, question, phrasings; not answers or 热度)."""
+    h = hashlib.blake2b(repr(tuple(field_weights)).encode(), digest_size=16)
+    for e in entries:
+        phrasings = tuple((p.text, str(p.kind), p.negative, p.core_words) for p in e.phrasings)
+        h.update(repr((e.id, e.enabled, e.category, e.question, phrasings)).encode())
+    return h.hexdigest()
+
+
 def kb_digest(keys: Iterable[str]) -> str:
     """One hash of a whole KB's analysis keys: equal when nothing the index reads changed."""
     h = hashlib.blake2b(digest_size=16)
@@ -84,6 +126,45 @@ class AnalysisCache:
         self.path = path
         self.version = version
         self.digest = ""  # the KB digest of the file last loaded or saved ("" if none)
+
+    @property
+    def index_path(self) -> Path:
+        """The built index's file, beside the analyses."""
+        return self.path.with_suffix(".index")
+
+    def load_index(self, key: str, field_weights: tuple[float, ...]) -> tuple[TermIndex, list[Any]] | None:
+        """The index stored for KB revision `key` and the plain rules saved with it; None (and a log
+        line unless there is no file or it is for another revision) when it cannot be used."""
+        try:
+            with self.index_path.open("rb") as f:
+                header = json.loads(f.readline())
+                if not isinstance(header, dict) or header.get("key") != key:
+                    return None  # another revision of the KB: built and replaced as usual
+                body = f.read()
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring the KB index file %s: %s", self.index_path, exc)
+            return None
+        try:
+            return _restore(header, body, self.version, field_weights)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError) as exc:
+            log.warning("ignoring the KB index file %s (built from the database): %s", self.index_path, exc)
+            return None
+
+    def save_index(self, key: str, index: TermIndex, rules: list[Any]) -> None:
+        """Keep `index` (freshly built, nothing removed) and its plain `rules` for KB revision `key`;
+        a failure is logged, never raised."""
+        if index.dead_in or index.n_alive != len(index.docs):
+            return  # tombstones (a repeated entry id): rare, and the next build keeps it instead
+        try:
+            header, sections = _parts(index, rules)
+        except (ValueError, OverflowError) as exc:
+            log.warning("could not store the KB index: %s", exc)
+            return
+        body = b"".join(sections)
+        header |= {"format": INDEX_FORMAT, "program": self.version, "key": key, "checksum": _crc(body)}
+        _write_atomically(self.index_path, json.dumps(header).encode() + b"\n" + body)
 
     def load(self) -> dict[str, EntryAnalysis]:
         """The stored analyses by entry key; empty (and a log line) if the file is unusable."""
@@ -120,21 +201,179 @@ class AnalysisCache:
             {key: _plain(value) for key, value in analyses.items()}, ensure_ascii=False, separators=(",", ":")
         ).encode()
         header = {"format": FORMAT, "program": self.version, "digest": digest, "checksum": _checksum(body)}
-        data = json.dumps(header).encode() + b"\n" + body
+        if _write_atomically(self.path, json.dumps(header).encode() + b"\n" + body):
+            self.digest = digest
+
+
+def _write_atomically(path: Path, data: bytes) -> bool:
+    """Write `data` to a temporary file renamed over `path` (a crash leaves the old file or the new
+    one, never half of one); False (and a log line) on failure."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(data)
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError as exc:
-            log.warning("could not write the KB index cache %s: %s", self.path, exc)
-            return
-        self.digest = digest
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        log.warning("could not write the KB index cache %s: %s", path, exc)
+        return False
+    return True
+
+
+def _parts(index: TermIndex, rules: list[Any]) -> tuple[dict[str, Any], list[bytes]]:
+    """An index as its file's header fields (without the key and checksum) and body sections."""
+    docs = index.docs
+    categories: dict[str, int] = {}
+    cores: list[list[Any]] = []
+    doc_offsets = array("q", [0])
+    doc_terms: array[int] = array("i")
+    for doc_id, doc in enumerate(docs):
+        if doc.term_ids is None:
+            raise ValueError("a document was never indexed")
+        doc_terms.extend(doc.term_ids)
+        doc_offsets.append(len(doc_terms))
+        if doc.core:
+            cores.append([doc_id, list(doc.core)])
+    post_offsets = array("q", [0])
+    post_docs: array[int] = array("i")
+    for p in index.postings:
+        if p is None:
+            pass
+        elif isinstance(p, int):
+            post_docs.append(p)
+        else:
+            post_docs.extend(p)
+        post_offsets.append(len(post_docs))
+    numbers: dict[str, array[Any]] = {
+        "doc_entry": array("q", [d.entry_id for d in docs]),
+        "doc_category": array("i", [categories.setdefault(d.category, len(categories)) for d in docs]),
+        "doc_negative": array("b", [d.negative for d in docs]),
+        "doc_words": array("i", [d.n_words for d in docs]),
+        "doc_bigrams": array("i", [d.n_bigrams for d in docs]),
+        "doc_offsets": doc_offsets,
+        "doc_terms": doc_terms,
+        "post_offsets": post_offsets,
+        "post_docs": post_docs,
+        "masses": index.masses,
+        "idf": index._idf,
+    }
+    strings = {
+        "terms": index.term_text,
+        "sources": [d.source for d in docs],
+        "texts": [d.text for d in docs],
+        "categories": list(categories),
+        "cores": cores,
+        "rules": rules,
+    }
+    sections = [json.dumps(strings, ensure_ascii=False, separators=(",", ":")).encode()]
+    sections += [numbers[name].tobytes() for name, _ in _SECTIONS]
+    header = {
+        "byteorder": sys.byteorder,
+        "itemsizes": [array(code).itemsize for _, code in _SECTIONS],
+        "field_weights": list(index.field_weights),
+        "sizes": [len(s) for s in sections],
+    }
+    return header, sections
+
+
+def _restore(
+    header: dict[str, Any], body: bytes, version: str, field_weights: tuple[float, ...]
+) -> tuple[TermIndex, list[Any]]:
+    """The index and the plain rules of a file (`header`, `body`); ValueError & co. if it is not
+    one this program wrote for these weights, or is damaged or inconsistent."""
+    if header["format"] != INDEX_FORMAT or header["program"] != version:
+        raise ValueError(f"format {header['format']!r} of version {header['program']!r}")
+    if header["byteorder"] != sys.byteorder or header["itemsizes"] != [array(c).itemsize for _, c in _SECTIONS]:
+        raise ValueError("written on another kind of machine")
+    if [float(w) for w in header["field_weights"]] != list(field_weights):
+        raise ValueError("other field weights")
+    if _crc(body) != header["checksum"]:
+        raise ValueError("its checksum does not match (damaged)")
+    sizes = header["sizes"]
+    if len(sizes) != len(_SECTIONS) + 1 or sum(sizes) != len(body):
+        raise ValueError("its sections do not add up")
+    offsets = [0]
+    for size in sizes:
+        offsets.append(offsets[-1] + int(size))
+    strings = json.loads(body[: offsets[1]])
+    n: dict[str, array[Any]] = {}
+    for i, (name, code) in enumerate(_SECTIONS, start=1):
+        n[name] = part = array(code)
+        part.frombytes(body[offsets[i] : offsets[i + 1]])
+    terms, sources, texts = strings["terms"], strings["sources"], strings["texts"]
+    categories, cores, rules = strings["categories"], strings["cores"], strings["rules"]
+    n_docs, n_terms = len(sources), len(terms)
+    doc_offsets, doc_terms = n["doc_offsets"], n["doc_terms"]
+    post_offsets, post_docs = n["post_offsets"], n["post_docs"]
+    # The checksum finds damage; these find a file that is not what this code writes (cheap checks
+    # only: a check of every id would cost as much as a good part of the load).
+    if not (
+        isinstance(terms, list)
+        and isinstance(sources, list)
+        and isinstance(texts, list)
+        and isinstance(cores, list)
+        and isinstance(rules, list)
+        and len(texts) == n_docs
+        and all(len(n[k]) == n_docs for k in ("doc_entry", "doc_category", "doc_negative", "doc_words", "masses"))
+        and len(n["doc_bigrams"]) == n_docs
+        and len(doc_offsets) == n_docs + 1
+        and len(post_offsets) == n_terms + 1
+        and len(n["idf"]) == n_terms
+        and doc_offsets[0] == 0
+        and doc_offsets[-1] == len(doc_terms)
+        and post_offsets[0] == 0
+        and post_offsets[-1] == len(post_docs)
+        and len(set(terms)) == n_terms
+    ):
+        raise ValueError("its parts do not fit together")
+    index = TermIndex(field_weights)
+    index.term_text = terms
+    index.vocab = dict(zip(terms, range(n_terms), strict=True))
+    postings: list[Postings] = []
+    for start, end in pairwise(post_offsets):
+        postings.append(None if start == end else post_docs[start] if end - start == 1 else post_docs[start:end])
+    index.postings = postings
+    docs: list[Doc] = []
+    term_ids: list[array[int]] = []
+    negatives: set[int] = set()
+    cats = [_text(c) for c in categories]
+    core_of = {int(doc_id): _strings(words) for doc_id, words in cores}
+    no_core: tuple[str, ...] = ()
+    for doc_id, (entry_id, cat, negative, nw, nb, start, end, source, text) in enumerate(
+        zip(
+            n["doc_entry"],
+            n["doc_category"],
+            n["doc_negative"],
+            n["doc_words"],
+            n["doc_bigrams"],
+            doc_offsets,
+            doc_offsets[1:],
+            sources,
+            texts,
+            strict=False,  # the offsets are one longer
+        )
+    ):
+        ids = doc_terms[start:end]
+        core = core_of.get(doc_id, no_core)
+        docs.append(Doc(entry_id, source, text, None, cats[cat], negative == 1, core, True, ids, nw, nb))
+        term_ids.append(ids)
+        if negative:
+            negatives.add(doc_id)
+    index.docs, index.term_ids, index.negatives, index.n_alive = docs, term_ids, negatives, n_docs
+    index.masses = n["masses"]
+    index.rank_masses = array("d", [math.inf if d.negative else m for d, m in zip(docs, index.masses, strict=True)])
+    index._idf = n["idf"]
+    return index, rules
+
+
+def _crc(body: bytes) -> int:
+    """The index file's checksum: finds damage (it is not a defence against forgery, and needs not
+    be) at a small fraction of a cryptographic hash's time over its tens of megabytes."""
+    return zlib.crc32(body)
 
 
 def _checksum(body: bytes) -> str:

@@ -18,18 +18,22 @@ of its words present) scores at least `keyword_score`.  Disabled entries are not
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from rapidfuzz.distance import Indel
 
 from workbench.domain.kb import KbEntry, Phrasing, PhrasingKind, Suggestion
 from workbench.kb.analyzer import CONCEPT_PREFIX, Analysis, analyze, unit_split
 from workbench.kb.index import Doc, TermIndex, Terms
-from workbench.kb.index_cache import AnalysisCache, DocAnalysis, EntryAnalysis, RuleAnalysis, entry_key
+from workbench.kb.index_cache import AnalysisCache, DocAnalysis, EntryAnalysis, RuleAnalysis, entry_key, index_key
 from workbench.kb.lexicon import get_lexicon
+
+log = logging.getLogger(__name__)
 
 _CHECK_ALL_NEGATIVES = 64
 
@@ -114,6 +118,28 @@ class _State:
             self.entry_rules[entry.id] = prepared.rules
             for rule in prepared.rules:
                 self.rules_by_unit.setdefault(rule.words[0][0], []).append(rule)
+
+    def restore(self, entries: Iterable[KbEntry], index: TermIndex, rules: list[Any]) -> None:
+        """Take a stored `index` and its plain `rules` (`plain_rules`) for `entries` (see `index_cache`)."""
+        self.entries = {e.id: e for e in entries}
+        self.index = index
+        grouped: dict[int, list[int]] = {}
+        for doc_id, doc in enumerate(index.docs):
+            grouped.setdefault(doc.entry_id, []).append(doc_id)
+        if not grouped.keys() <= self.entries.keys():
+            raise ValueError("the stored index names entries that are not in the KB")
+        self.entry_docs = {e: ids[0] if len(ids) == 1 else tuple(ids) for e, ids in grouped.items()}
+        for entry_id, words, negative, source, category in rules:
+            rule = _Rule(int(entry_id), tuple(map(str, words)), bool(negative), str(source), str(category))
+            if rule.entry_id not in self.entries or not rule.words or not rule.words[0]:
+                raise ValueError("a stored keyword rule does not fit the KB")
+            self.entry_rules[rule.entry_id] = (*self.entry_rules.get(rule.entry_id, ()), rule)
+            self.rules_by_unit.setdefault(rule.words[0][0], []).append(rule)
+
+    def plain_rules(self) -> list[Any]:
+        """The keyword rules as `restore` takes them back (plain JSON values)."""
+        rules = (r for rs in self.entry_rules.values() for r in rs)
+        return [[r.entry_id, list(r.words), r.negative, r.source, r.category] for r in rules]
 
     def drop(self, entry_id: int) -> None:
         if self.entries.pop(entry_id, None) is None:
@@ -208,8 +234,15 @@ class Matcher:
     # ---------------------------------------------------------------- edits
     def rebuild(self, entries: Iterable[KbEntry], cache: AnalysisCache | None = None) -> None:
         """Build a new index from `entries` and swap it in. With a `cache`, the analyses it holds are
-        used instead of analysing those entries again, and it is rewritten if the KB changed."""
+        used instead of analysing those entries again, and it is rewritten if the KB changed; and the
+        index built for the same KB revision before is loaded instead of built (`index_cache`)."""
         with self._write_lock:
+            revision = ""
+            if cache is not None:
+                entries = list(entries)
+                revision = index_key(entries, self.config.field_weights)
+                if self._restore(entries, revision, cache):
+                    return
             state = _State(self.config)
             fields = state.index.fields
             stored = cache.load() if cache is not None else {}
@@ -230,6 +263,24 @@ class Matcher:
             self.analysed = len(used) - sum(1 for key in used if key in stored)
             if cache is not None and (len(used) != len(stored) or self.analysed):
                 cache.save(used)
+            if cache is not None:
+                cache.save_index(revision, state.index, state.plain_rules())
+
+    def _restore(self, entries: list[KbEntry], key: str, cache: AnalysisCache) -> bool:
+        """Swap in the index stored for revision `key`, if there is a usable one."""
+        stored = cache.load_index(key, self.config.field_weights)
+        if stored is None:
+            return False
+        state = _State(self.config)
+        try:
+            state.restore(entries, *stored)
+        except (ValueError, TypeError) as exc:
+            log.warning("ignoring the stored KB index (built from the database): %s", exc)
+            return False
+        with self._lock:
+            self._state = state
+        self.analysed = 0
+        return True
 
     def upsert(self, entry: KbEntry) -> None:
         """Add or replace one entry (also: edit, enable, disable)."""

@@ -37,7 +37,7 @@ from workbench.services.notifications import Hub
 from workbench.services.orders import OrderService
 from workbench.services.packs import PackService
 from workbench.services.quick_phrases import QuickPhraseService
-from workbench.services.reception import ReceptionService
+from workbench.services.reception import ConversationLists, ReceptionService
 from workbench.services.reports import ReportsService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
@@ -167,6 +167,8 @@ class WorkspaceOpening(Protocol):
     login: Future[DeskLogin]
     workspace: Future[Workspace]
     matcher: Future[Matcher]
+    # The desk's lists and agent, read right after the workspace (None: the window reads them itself).
+    first_lists: Future[tuple[ConversationLists, Agent] | None]
 
     def open_for(self, user: Agent) -> None:
         """Open the workspace for a user who logged in through the window."""

@@ -74,7 +74,8 @@ log = logging.getLogger(__name__)
 class MainWindow(QMainWindow):
     """The reception centre. Shows at once; fills in when the app's start-up work opened the workspace."""
 
-    workspace_ready = Signal()  # the database is open and the lists are shown
+    lists_shown = Signal()  # the desk's lists, read from the database, are on screen for the first time
+    workspace_ready = Signal()  # the lists are shown and the sidebar's panels and the pages are built
     workspace_failed = Signal(str)  # opening failed; the translated reason
     lists_refreshed = Signal()  # the conversation list shows the database's current state
     conversation_opened = Signal(int)  # a conversation's messages are on screen
@@ -403,9 +404,8 @@ class MainWindow(QMainWindow):
         self.workspace_failed.emit(text)
 
     def _on_workspace_opened(self, ws: Workspace) -> None:
-        from workbench.ui.customers.profile_panel import CustomerPanel
-        from workbench.ui.orders.orders_panel import OrdersPanel
-
+        """Show the lists first (the start-up work read them already); the sidebar's panels and the
+        pages come right after (building them took about as long as everything before the lists)."""
         self.shop_label.setText(ws.shop.name)
         from workbench.ui.bot.labels import role_label
 
@@ -415,7 +415,21 @@ class MainWindow(QMainWindow):
         self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(ws.agent.status.value)))
         self.status_combo.blockSignals(False)
         self.status_combo.setEnabled(True)
-        self.customer_panel = CustomerPanel(self.tasks, ws.customers, ws.agent.display_name, self)
+        self.new_customer_action.setEnabled(not self.config.team_feed)
+        if ws.sandbox is not None:
+            self._own_shop_feed()
+        self.controller.load_phrases(self.composer.set_phrases)
+        self._follow_other_desks(ws)
+        self.controller.show_first_lists(then=self._on_first_lists)
+
+    def _build_sidebar_panels(self, ws: Workspace) -> None:
+        """客户 and 订单 beside 智能辅助; a chat opened before they existed is shown in them now."""
+        from workbench.services.notifications import Topic
+        from workbench.ui.customers.profile_panel import CustomerPanel
+        from workbench.ui.live import Follow
+        from workbench.ui.orders.orders_panel import OrdersPanel
+
+        self.customer_panel = panel = CustomerPanel(self.tasks, ws.customers, ws.agent.display_name, self)
         self.orders_panel = OrdersPanel(self.tasks, ws.orders, self, author=ws.agent.display_name)
         self.orders_panel.send_text_requested.connect(self.composer.set_text)
         self.orders_panel.order_shown.connect(self._use_order_in_phrases)
@@ -426,13 +440,19 @@ class MainWindow(QMainWindow):
         self.sidebar.addTab(self.customer_panel, self.tr("客户"))
         self.sidebar.addTab(self.orders_panel, self.tr("订单"))
         self._add_aftersales_tab(ws)
-        self.new_customer_action.setEnabled(not self.config.team_feed)
-        if ws.sandbox is not None:
-            self._own_shop_feed()
-        self.controller.load_phrases(self.composer.set_phrases)
-        self._follow_other_desks(ws)
-        self._add_workspace_pages(ws)
-        self.refresh_lists(then=self._on_first_lists)
+        if self.live is not None:
+            Follow(
+                self.live,
+                panel,
+                {Topic.CUSTOMERS},
+                self._refresh_customer_panel,
+                concerns=lambda change: change.key in (None, panel.customer_id()),
+            )
+        conv = self.list_model.conversation(self.current_id) if self.current_id is not None else None
+        if conv is not None:
+            self._show_customer_of(conv)
+        if self.chat.message_model.conversation_id == self.current_id:
+            self._show_discussed_order(self.chat.message_model.messages())
 
     def _add_aftersales_tab(self, ws: Workspace) -> None:
         """售后 in the sidebar: cases started and filled beside the chat, texts sent into it."""
@@ -479,23 +499,13 @@ class MainWindow(QMainWindow):
     def _follow_other_desks(self, ws: Workspace) -> None:
         """On a shared server, other desks' changes come through one bridge: the lists, the open chat,
         the customer shown and the pages re-read what they show; a lost connection shows below."""
-        from workbench.services.notifications import Topic
-        from workbench.ui.live import Follow, LiveBridge
+        from workbench.ui.live import LiveBridge
 
         self.live = LiveBridge(ws.hub, self)
         self.live.link_changed.connect(self._show_link)
         if ws.team is not None and not ws.team.link_up:
             self._show_link(False)
         self.controller.follow(self.live)
-        panel = self.customer_panel
-        assert panel is not None
-        Follow(
-            self.live,
-            panel,
-            {Topic.CUSTOMERS},
-            self._refresh_customer_panel,
-            concerns=lambda change: change.key in (None, panel.customer_id()),
-        )
 
     def _follow(self, page: QWidget, topics: set[Topic], refresh: Callable[[], None]) -> None:
         from workbench.ui.live import Follow
@@ -761,6 +771,15 @@ class MainWindow(QMainWindow):
 
     def _on_first_lists(self) -> None:
         self.statusBar().showMessage(self.tr("已连接：{db}").format(db=self._db_label()), 8000)
+        self.lists_shown.emit()
+        QTimer.singleShot(0, self._finish_opening)  # after the lists are painted
+
+    def _finish_opening(self) -> None:
+        ws = self.workspace
+        if ws is None:
+            return
+        self._build_sidebar_panels(ws)
+        self._add_workspace_pages(ws)
         desk_empty = not self.list_model.count(ConversationState.WAITING) and not self.list_model.count(
             ConversationState.ACTIVE
         )

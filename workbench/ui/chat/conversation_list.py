@@ -60,6 +60,13 @@ class _Header:
     collapsed: bool
 
 
+def _same_slot(a: _Header | Conversation, b: _Header | Conversation) -> bool:
+    """The same row of the list: the same group's header, or the same chat."""
+    if isinstance(a, _Header):
+        return isinstance(b, _Header) and a.state == b.state
+    return isinstance(b, Conversation) and a.id == b.id
+
+
 def _state_texts() -> dict[ConversationState, str]:
     """The states' names: the list's group headers and the chat header."""
     return {
@@ -142,9 +149,20 @@ class ConversationListModel(QAbstractListModel):
     # -- our API -----------------------------------------------------------------------------
 
     def set_lists(self, lists: ConversationLists) -> None:
+        """Show `lists`. When the rows stay the same chats in the same order (most re-reads: an unread
+        count, a preview or a waiting time moved on), only the rows that changed are updated; a reset
+        would lay out and repaint every row on each read of a busy desk."""
+        groups = self._groups_of(lists)
+        rows = self._rows_for(groups)
+        old = self._rows
+        if len(rows) == len(old) and all(map(_same_slot, rows, old)):
+            self._groups, self._rows = groups, rows
+            changed = [i for i, (a, b) in enumerate(zip(rows, old, strict=True)) if a != b]
+            if changed:
+                self.dataChanged.emit(self.index(changed[0]), self.index(changed[-1]))
+            return
         self.beginResetModel()
-        self._groups = self._groups_of(lists)
-        self._rebuild_rows()
+        self._groups, self._rows = groups, rows
         self.endResetModel()
 
     def set_draft(self, conversation_id: int, text: str) -> None:

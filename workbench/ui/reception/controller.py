@@ -55,6 +55,7 @@ class _Relay(QObject):
 
     workspace_done = Signal(object)  # Future[Workspace]
     matcher_done = Signal(object)  # Future[Matcher]
+    lists_done = Signal(object)  # Future[tuple[ConversationLists, Agent] | None]
 
 
 class ReceptionController(QObject):
@@ -168,6 +169,8 @@ class ReceptionController(QObject):
         self._relay = _Relay(self)
         self._relay.workspace_done.connect(self._on_workspace_done)
         self._relay.matcher_done.connect(self._on_matcher_done)
+        self._relay.lists_done.connect(self._on_first_lists_done)
+        self._first_lists_then: Callable[[], None] | None = None
         self._started = False
 
         self.sim_timer = QTimer(self)
@@ -238,6 +241,24 @@ class ReceptionController(QObject):
         self.matcher_ready.emit()
         if self.current_id is not None and self.current_id in self.last_customer_text:
             self.request_suggestions(self.current_id, self.last_customer_text[self.current_id])
+
+    def show_first_lists(self, then: Callable[[], None]) -> None:
+        """Show the lists the start-up work read right after the workspace opened (or read them now if
+        it did not), then call `then`."""
+        self._first_lists_then = then
+        self.opening.first_lists.add_done_callback(self._relay.lists_done.emit)
+
+    def _on_first_lists_done(self, future: Future[tuple[ConversationLists, Agent] | None]) -> None:
+        then, self._first_lists_then = self._first_lists_then, None
+        if then is None:
+            return
+        result = None if future.exception() is not None else future.result()
+        if result is None or self._lists_asked:  # not read, or a read of the window's own came first
+            self.refresh_lists(then)
+            return
+        self._lists_asked = self._lists_shown = 1
+        self.lists_loaded.emit(*result)
+        then()
 
     def first_lists_shown(self, simulate: bool, desk_empty: bool) -> None:
         """The desk shows its lists for the first time: the day's follow-ups, then customers."""

@@ -1,0 +1,62 @@
+"""The desk's lists come first at start-up: the start-up work reads them right after the workspace
+opened and the window shows them before it builds the sidebar's 客户 and 订单 panels and the pages."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from tests.gui.conftest import WindowFactory
+from workbench.domain.conversations import ConversationState
+
+
+def test_lists_are_shown_before_the_panels_are_built(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window(wait_ready=False)
+    seen: list[tuple[bool, bool, int]] = []
+    window.lists_shown.connect(
+        lambda: seen.append(
+            (
+                window.customer_panel is None and window.orders_panel is None,
+                "customers" in window.page_index,
+                window.list_model.count(ConversationState.ENDED),
+            )
+        )
+    )
+    with qtbot.waitSignal(window.workspace_ready, timeout=60_000):
+        window.start()
+    panels_missing, pages_there, ended = seen[0]
+    assert panels_missing and not pages_there  # the lists came first
+    assert ended > 0  # the demo shop's ended chats, read from the database
+    assert len(seen) == 1
+    assert window.customer_panel is not None and window.orders_panel is not None  # then built
+    assert "customers" in window.page_index
+
+
+def test_the_first_lists_are_the_start_up_read_and_match_the_database(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    ws = window.workspace
+    assert ws is not None
+    first = window.controller.opening.first_lists.result(timeout=0)
+    assert first is not None  # a SQLite desk: read by the start-up work, not by the window again
+    lists, _agent = first
+    fresh = ws.reception.desk_lists(ws.agent.id)
+    assert [c.id for c in lists.ended] == [c.id for c in fresh.ended]
+    shown = window.list_model
+    for state, convs in ((ConversationState.ENDED, fresh.ended), (ConversationState.WAITING, fresh.waiting)):
+        assert [c.id for c in shown.conversations(state)] == [c.id for c in convs]
+
+
+def test_a_chat_opened_before_the_panels_exist_shows_in_them(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window(wait_ready=False)
+    opened: list[int] = []
+
+    def open_first() -> None:  # the agent clicks a chat as soon as the list shows
+        conv = window.list_model.conversations(ConversationState.ENDED)[0]
+        opened.append(conv.customer_id)
+        window.open_conversation(conv.id)
+
+    window.lists_shown.connect(open_first)
+    with qtbot.waitSignal(window.workspace_ready, timeout=60_000):
+        window.start()
+    panel = window.customer_panel
+    assert panel is not None and opened
+    qtbot.waitUntil(lambda: panel.customer_id() == opened[0], timeout=30_000)
