@@ -1,7 +1,7 @@
 """Reports: what the bot did with each customer message, and the 训练 loop's decisions
 
 Revision ID: 0016_reports_bot_replies
-Revises: 0014_phone_views
+Revises: 0015_satisfaction
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016_reports_bot_replies"
-down_revision: str | None = "0014_phone_views"
+down_revision: str | None = "0015_satisfaction"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
