@@ -6,6 +6,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import WindowFactory, open_customer_chat
 from workbench.domain.conversations import Sender
+from workbench.domain.orders import OrderState
 from workbench.services.live import ChannelUpdate
 from workbench.ui.chat.chat_view import Roles
 
@@ -40,3 +41,18 @@ def test_the_parcel_question_outlasts_a_greeting_and_a_clicked_line_is_answered(
         window.chat.clicked.emit(model.index(row))
     assert window.assist.model.suggestions()[0].question == "我的快递到哪了"
     assert "有人吗" not in window.assist.query_label.text()
+
+
+def test_the_buyers_delivered_order_ranks_an_exchange_first(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    ws = window.workspace
+    assert ws is not None
+    signed = ws.orders.page(OrderState.SIGNED, limit=1).rows[0][0]
+    conv = ws.reception.customer_arrives(signed.customer_id)
+    ws.reception.customer_says(conv.id, f"订单{signed.order_no}，尺码拍错了，想换个大一码")
+    with qtbot.waitSignal(window.lists_refreshed, timeout=30_000):
+        window.refresh_lists()
+    with qtbot.waitSignal(window.suggestions_shown, timeout=30_000):
+        window.open_conversation(conv.id)
+    questions = [s.question for s in window.assist.model.suggestions()]
+    assert questions.index("怎么换货") < questions.index("拍错尺码了怎么改"), questions

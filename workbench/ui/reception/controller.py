@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from workbench.domain.conversations import Conversation, EarlierVisit, Message, Sender
 from workbench.domain.kb import Suggestion
+from workbench.domain.orders import Order
 from workbench.domain.shops import Agent, AgentStatus
 from workbench.services.assist import AssistResult, order_in_question, pending_buyer_texts, rank
 from workbench.storage.errors import storage_failure
@@ -159,6 +160,9 @@ class ReceptionController(QObject):
         self.last_customer_text: dict[int, str] = {}
         # Per chat, the buyer's lines since the agent's last reply: 智能辅助 answers them all.
         self.pending_texts: dict[int, list[str]] = {}
+        # Per chat, its buyer's orders as read for its first suggestions (a read of ~10 ms): read again
+        # when the chat is opened again, so an order's new state counts from then on.
+        self._orders: dict[int, list[Order]] = {}
         self._match_started: dict[int, float] = {}
         self._newest_shown: int | None = None  # the open chat's newest message on screen (catch-up reads after it)
         self._sending = False
@@ -437,6 +441,7 @@ class ReceptionController(QObject):
             self.conversation_loaded.emit(conversation_id, messages, fetched)
             last = next((m for m in reversed(messages) if m.sender is Sender.CUSTOMER), None)
             self.pending_texts[conversation_id] = pending_buyer_texts(messages)
+            self._orders.pop(conversation_id, None)
             if last is not None:
                 self.last_customer_text[conversation_id] = last.text
                 self.request_suggestions(conversation_id, last.text)
@@ -683,13 +688,19 @@ class ReceptionController(QObject):
         top = self.suggestions_shown
         texts = [text] if only else list(self.pending_texts.get(conversation_id) or [text])
 
-        def job() -> AssistResult:
-            conv = ws.reception.get(conversation_id)
-            orders = ws.orders.for_customer(conv.customer_id) if conv is not None else []
-            order = order_in_question(orders, texts)
-            return rank(matcher.match, texts, order.state if order is not None else None, top)
+        known = self._orders.get(conversation_id)
 
-        def done(result: AssistResult) -> None:
+        def job() -> tuple[AssistResult, list[Order]]:
+            orders = known
+            if orders is None:
+                conv = ws.reception.get(conversation_id)
+                orders = ws.orders.for_customer(conv.customer_id) if conv is not None else []
+            order = order_in_question(orders, texts)
+            return rank(matcher.match, texts, order.state if order is not None else None, top), orders
+
+        def done(out: tuple[AssistResult, list[Order]]) -> None:
+            result, orders = out
+            self._orders[conversation_id] = orders
             self._match_started.pop(conversation_id, None)
             if self.current_id != conversation_id:
                 return
