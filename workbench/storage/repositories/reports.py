@@ -212,11 +212,12 @@ class ReportsRepository:
         """Per day: (day, 咨询人数, 接待人数)."""
         day = self._day("created_at")
         sql = f"""WITH hm AS ({self._human_messages()})
-            SELECT {day}, COUNT(DISTINCT CASE WHEN sender = 'customer' THEN customer_id END),
-                   COUNT(DISTINCT CASE WHEN sender = 'agent' THEN customer_id END)
-            FROM hm GROUP BY {day}
+            SELECT {day}, sender, COUNT(DISTINCT customer_id) FROM hm GROUP BY {day}, sender
         """
-        return [(_as_date(d), int(a), int(r)) for d, a, r in self._rows(sql, self._p(shop, start, end))]
+        days: dict[date, list[int]] = {}
+        for d, sender, n in self._rows(sql, self._p(shop, start, end)):
+            days.setdefault(_as_date(d), [0, 0])[0 if sender == "customer" else 1] = int(n)
+        return [(d, asked, received) for d, (asked, received) in sorted(days.items())]
 
     # -- 店小蜜数据 ---------------------------------------------------------------------------------------
 
