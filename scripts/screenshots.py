@@ -45,6 +45,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--lang", default="zh_CN")
     parser.add_argument("--labs-only", action="store_true", help="only the classroom labs' pages")
+    parser.add_argument("--reports-only", action="store_true", help="only 数据中心 (after simulated traffic)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.lang == "zh_CN" else f"_{args.lang}"
@@ -63,6 +64,10 @@ def main() -> int:
         window.show()
         window.start()
         wait(app, lambda: window.workspace is not None and window.matcher is not None)
+        if args.reports_only:
+            reports_screenshots(app, window, args.out, suffix)
+            window.close()
+            return 0
         lab_screenshots(app, window, args.out, suffix, Path(tmp))
         if args.labs_only:
             window.close()
@@ -238,6 +243,147 @@ def lab_screenshots(app: QApplication, window: MainWindow, out: Path, suffix: st
     settle(app, 0.5)
     window.grab().save(str(out / f"lab_console_items{suffix}.png"))
     window.nav.setCurrentRow(0)
+
+
+
+# Buyers' questions for 数据中心's afternoon: most the demo KB answers, some it cannot (the 训练 loop's clusters).
+_ASKED = (
+    "什么时候发货", "包邮吗", "有优惠券吗", "尺码怎么选", "可以退货吗", "几天能到", "有实体店吗", "可以开发票吗",
+)  # fmt: skip
+_MISSED = (
+    ("可以寄到新加坡吗", "能发新加坡吗", "新加坡能寄吗", "寄新加坡多少钱"),
+    ("你们招代理吗", "招不招代理商", "代理怎么加盟"),
+    ("可以定制logo吗", "能印公司logo吗", "定制logo怎么收费"),
+)
+
+
+def _wave(window: MainWindow, buyers: int, seed: int) -> tuple[int, int]:
+    """`buyers` new buyers each ask one question through the live bot; returns (asked, answered directly)."""
+    import random
+
+    from sqlalchemy import func, select
+
+    from workbench.channels.scenarios import select_scenarios
+    from workbench.channels.scripted import ScriptedBuyers
+    from workbench.composition import build_channel
+    from workbench.storage.repositories.bot import BotRepository
+    from workbench.storage.repositories.customers import CustomerRepository
+    from workbench.storage.tables_bot import BotReplyRow
+
+    ws = window.workspace
+    assert ws is not None and window.matcher is not None
+    rng = random.Random(seed)
+    with ws.db.session() as s:
+        ids = CustomerRepository(s).ids(ws.shop.id)
+        busy = BotRepository(s).open_conversation_of(ids)
+        before = s.scalar(select(func.max(BotReplyRow.id))) or 0
+    free = [c for c in ids if c not in busy][:buyers]
+    source = ScriptedBuyers(select_scenarios(()))
+    clock = [0.0]
+    channel = build_channel(ws, source=source, bot_batch=200, monotonic=lambda: clock[0])
+    channel.set_matcher(window.matcher)
+    for i, customer in enumerate(free):
+        source.arrive(f"w{seed}-{i}", customer)
+    channel.tick()
+    for i in range(len(free)):
+        if rng.random() < 0.35:
+            text = rng.choice(rng.choice(_MISSED))
+        else:
+            text = rng.choice(_ASKED)
+        source.say(f"w{seed}-{i}", text)
+    channel.tick()
+    with ws.db.session() as s:
+        rows = s.execute(select(BotReplyRow.action).where(BotReplyRow.id > before)).scalars().all()
+    return len(rows), sum(1 for a in rows if a == "answer")
+
+
+def _history(window: MainWindow) -> None:
+    """Six earlier days of agent chats (replies after 20 s to 6 min) and bot chats, for the trend charts."""
+    import random
+    from datetime import datetime, timedelta
+
+    from workbench.storage.tables import ConversationRow, MessageRow
+    from workbench.storage.tables_bot import BotConversationRow, BotReplyRow
+
+    ws = window.workspace
+    assert ws is not None
+    rng = random.Random(3)
+    agents = [a.id for a in ws.agents][:3]
+    today = datetime.now().replace(hour=14, minute=0, second=0, microsecond=0)
+    with ws.db.session() as s:
+        from workbench.storage.repositories.customers import CustomerRepository
+
+        customers = CustomerRepository(s).ids(ws.shop.id)
+        for day in range(6, 0, -1):
+            for n in range(rng.randrange(8, 20)):
+                start = today - timedelta(days=day, minutes=rng.randrange(0, 300))
+                bot = rng.random() < 0.5
+                handed = bot and rng.random() < 0.35
+                chat = ConversationRow(
+                    shop_id=ws.shop.id, customer_id=rng.choice(customers), agent_id=None if bot and not handed
+                    else rng.choice(agents), state="ended", started_at=start, last_message_at=start,
+                )  # fmt: skip
+                s.add(chat)
+                s.flush()
+                at = start
+                if bot:
+                    s.add(BotConversationRow(
+                        conversation_id=chat.id, owner="human" if handed else "bot", started_at=start,
+                        handed_off_at=start if handed else None, handoff_reason=rng.choice(("misses", "keyword",
+                        "emotion")) if handed else "",
+                    ))  # fmt: skip
+                    s.add(BotReplyRow(
+                        shop_id=ws.shop.id, conversation_id=chat.id, created_at=start,
+                        action="handoff" if handed else "answer", score=0.9, reason="", text=rng.choice(_ASKED),
+                    ))  # fmt: skip
+                    if not handed:
+                        continue
+                for _ in range(rng.randrange(1, 4)):
+                    s.add(MessageRow(conversation_id=chat.id, sender="customer", text="…", created_at=at))
+                    at += timedelta(seconds=rng.randrange(20, 360))
+                    s.add(MessageRow(conversation_id=chat.id, sender="agent", text="…", created_at=at,
+                                     agent_id=chat.agent_id))  # fmt: skip
+                    at += timedelta(seconds=rng.randrange(30, 200))
+
+
+def reports_screenshots(app: QApplication, window: MainWindow, out: Path, suffix: str) -> None:
+    """数据中心 after an afternoon of simulated buyers: its figures, then the 训练 loop; two proposals
+    approved, a second wave of buyers shows the bot answering more (printed)."""
+    from workbench.domain.bot import AutoStrategy, ReceptionConfig, ReceptionMode
+    from workbench.ui.reports.page import ReportsPage
+
+    ws = window.workspace
+    assert ws is not None
+    ws.bot.save_reception(ReceptionConfig(mode=ReceptionMode.AUTO, strategy=AutoStrategy.BOT_FIRST))
+    _history(window)
+    asked, answered = _wave(window, 60, seed=1)
+    print(f"wave 1: {answered} of {asked} buyer questions answered directly")
+    page = window.show_page(window.page_index["reports"])
+    assert isinstance(page, ReportsPage)
+    wait(app, lambda: page.performance is not None)
+    settle(app, 0.8)
+    window.grab().save(str(out / f"reports_performance{suffix}.png"))
+    page.tabs.setCurrentIndex(1)
+    settle(app, 0.8)
+    window.grab().save(str(out / f"reports_bot{suffix}.png"))
+    page.tabs.setCurrentIndex(2)
+    page.analyse()
+    wait(app, lambda: page.coverage is not None)
+    settle(app, 0.8)
+    window.grab().save(str(out / f"reports_training{suffix}.png"))
+    for n in range(2):  # approve the two biggest clusters (a new entry where nothing fits)
+        page.clusters_view.selectRow(0)
+        settle(app, 0.2)
+        if page.target.currentData() is None:
+            page.category.setCurrentText("更多问题")
+            page.answer_edit.setPlainText("亲，这个问题我们已经记下了，稍后由客服为您详细解答哦～")
+        done = len(page.clusters)
+        page.approve_current()
+        wait(app, lambda d=done: len(page.clusters) < d)
+    settle(app, 0.8)
+    window.grab().save(str(out / f"reports_training_approved{suffix}.png"))
+    asked, answered = _wave(window, 60, seed=2)
+    print(f"wave 2 (after approving two proposals): {answered} of {asked} buyer questions answered directly")
 
 
 if __name__ == "__main__":

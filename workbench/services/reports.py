@@ -63,8 +63,7 @@ class ReportsService:
         shop, start, end, now = self.shop_id, days.start, days.end, self.clock()
         with self.db.session() as s:
             repo = ReportsRepository(s)
-            responses = repo.response_stats(shop, start, end)
-            waits = repo.waits(shop, start, end, now)
+            runs = repo.runs(shop, start, end, now)
             buyers = repo.buyers(shop, start, end)
             received = repo.received(shop, start, end)
             suggestions = repo.suggestions(shop, start, end)
@@ -74,12 +73,7 @@ class ReportsService:
         agents = self._agents()
         by_name = {name: aid for aid, names in agents.items() for name in names}
         figures: dict[int | None, dict[str, Any]] = defaultdict(dict)
-        for who, kind, mean, median in responses:  # agent None: the shop (messages without an agent are left out)
-            figures[who][f"{'first_response' if kind == 'first' else 'response'}_avg_s"] = round(mean, 1)
-            figures[who][f"{'first_response' if kind == 'first' else 'response'}_median_s"] = round(median, 1)
-        for who, n, late in waits:
-            for key in _with_shop(who):
-                _add(figures, key, waits=n, late=late)
+        response_days = _runs_into(figures, runs)
         for who, asked, replied, converted in buyers:
             _add(figures, who, asked=asked, replied_buyers=replied, converted=converted)
         for who, n in received:
@@ -97,8 +91,8 @@ class ReportsService:
                 _add(figures, key, cases_opened=opened, cases_closed=closed, cases_closed_in_time=in_time)
         rows = [AgentPerformance(aid, display, **figures.get(aid, {})) for aid, (_, display) in sorted(agents.items())]
         shop_row = AgentPerformance(None, "全店", **figures.get(None, {}))
-        by_day = {d: (a, r, m) for d, a, r, m in day_rows}
-        trend = tuple(DayPerformance(d, *by_day.get(d, (0, 0, None)), late=0) for d in days.days())
+        by_day = {d: (a, r) for d, a, r in day_rows}
+        trend = tuple(DayPerformance(d, *by_day.get(d, (0, 0)), response_days.get(d), late=0) for d in days.days())
         return PerformanceReport(days, shop_row, tuple(rows), trend)
 
     def bot(self, days: DateRange) -> BotReport:
@@ -119,6 +113,37 @@ class ReportsService:
     def unresolved(self, days: DateRange, limit: int = 5000) -> list[UnresolvedMessage]:
         with self.db.session() as s:
             return ReportsRepository(s).unresolved(self.shop_id, days.start, days.end, limit)
+
+
+def _runs_into(
+    figures: dict[int | None, dict[str, Any]],
+    runs: Sequence[tuple[int, int | None, int | None, float | None, bool, bool, date | None]],
+) -> dict[date, float]:
+    """Waits, 3-minute misses and response times (mean and median; all, and each chat's first) per
+    agent and for the shop, from the range's runs in chat order; returns the mean response per day."""
+    every: dict[int | None, list[float]] = defaultdict(list)
+    first: dict[int | None, list[float]] = defaultdict(list)
+    per_day: dict[date, list[float]] = defaultdict(list)
+    answered_chats: set[int] = set()
+    for chat, who, responder, secs, counted, late, day in runs:
+        if counted:
+            for key in _with_shop(who):
+                _add(figures, key, waits=1, late=int(late))
+        if secs is None:
+            continue
+        is_first = chat not in answered_chats
+        answered_chats.add(chat)
+        for key in _with_shop(responder):
+            every[key].append(secs)
+            if is_first:
+                first[key].append(secs)
+        if day is not None:
+            per_day[day].append(secs)
+    for kind, values in (("response", every), ("first_response", first)):
+        for key, secs_list in values.items():
+            figures[key][f"{kind}_avg_s"] = round(statistics.fmean(secs_list), 1)
+            figures[key][f"{kind}_median_s"] = round(statistics.median(secs_list), 1)
+    return {d: round(statistics.fmean(v), 1) for d, v in per_day.items()}
 
 
 def _with_shop(agent: int | None) -> tuple[int | None, ...]:

@@ -56,94 +56,60 @@ class ReportsRepository:
                    OR (b.handed_off_at IS NOT NULL AND m.created_at >= b.handed_off_at))
         """
 
-    def _runs(self) -> str:
-        """`runs`: the human messages, each with the run of buyer messages it belongs to — a run
-        starts at a buyer message after an agent's (or the chat's first) and holds the agent messages
-        up to the next run — with the run's start, its first agent message and that message's time.
-        (Partition-wide MINs and a running SUM: SQLite's running MAX would be quadratic.)"""
-        return f"""
-            WITH hm AS MATERIALIZED ({self._human_messages()}),
-            lagged AS (
-                SELECT hm.*, LAG(sender) OVER (PARTITION BY conversation_id ORDER BY created_at, id) AS prev
+    def runs(
+        self, shop: int, start: datetime, end: datetime, now: datetime
+    ) -> list[tuple[int, int | None, int | None, float | None, bool, bool, date | None]]:
+        """Every run of buyer messages waiting for a human in the range, in one window pass, by chat
+        and start: (conversation, who — the agent who answered it, else the chat's agent —, the agent
+        who answered (None: unanswered), seconds to the answer, counted — answered, or unanswered for
+        3 minutes at `now` —, late — counted and not answered within 3 minutes —, the answer's day)."""
+        secs = self._secs("first_agent_at", "s.created_at")
+        horizon = self._secs(":now", "s.created_at")
+        day = self._day("first_agent_at")
+        # A run is the buyer messages between two agent messages, with the agent message that ends it:
+        # the rows with the same number of agent messages before them (one running SUM, then GROUP BY).
+        sql = f"""WITH hm AS ({self._human_messages()}),
+            counted AS (
+                SELECT hm.*,
+                       COALESCE(SUM(CASE WHEN sender = 'agent' THEN 1 ELSE 0 END) OVER (
+                           PARTITION BY conversation_id ORDER BY created_at, id
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS k
                 FROM hm
             ),
             grouped AS (
-                SELECT lagged.*,
-                       SUM(CASE WHEN sender = 'customer' AND (prev IS NULL OR prev = 'agent') THEN 1 ELSE 0 END)
-                           OVER (PARTITION BY conversation_id ORDER BY created_at, id ROWS UNBOUNDED PRECEDING) AS grp
-                FROM lagged
+                SELECT conversation_id, MAX(chat_agent) AS chat_agent,
+                       MIN(CASE WHEN sender = 'customer' THEN created_at END) AS created_at,
+                       MIN(CASE WHEN sender = 'agent' THEN created_at END) AS first_agent_at,
+                       MIN(CASE WHEN sender = 'agent' THEN id END) AS first_agent_msg
+                FROM counted GROUP BY conversation_id, k
             ),
-            runs AS (
-                SELECT grouped.*,
-                       MIN(created_at) OVER (PARTITION BY conversation_id, grp) AS run_start,
-                       MIN(CASE WHEN sender = 'agent' THEN created_at END)
-                           OVER (PARTITION BY conversation_id, grp) AS first_agent_at,
-                       MIN(CASE WHEN sender = 'agent' THEN id END)
-                           OVER (PARTITION BY conversation_id, grp) AS first_agent_msg
-                FROM grouped
+            timed AS (
+                SELECT s.conversation_id, s.created_at, s.chat_agent, a.agent_id AS responder, s.first_agent_at,
+                       CASE WHEN s.first_agent_at IS NULL THEN NULL ELSE {secs} END AS secs,
+                       CASE WHEN s.first_agent_at IS NULL THEN {horizon} ELSE NULL END AS waited
+                FROM grouped s LEFT JOIN messages a ON a.id = s.first_agent_msg
+                WHERE s.created_at IS NOT NULL
             )
+            SELECT conversation_id, COALESCE(responder, chat_agent), responder, secs,
+                   CASE WHEN secs IS NOT NULL OR waited >= {LATE_REPLY_S} THEN 1 ELSE 0 END,
+                   CASE WHEN secs IS NULL OR secs > {LATE_REPLY_S} THEN 1 ELSE 0 END,
+                   {day}
+            FROM timed ORDER BY conversation_id, created_at
         """
-
-    def _responses(self) -> str:
-        """Each agent message that answers a run of customer messages, with the seconds since the
-        run's first message; `nth` 1 marks the chat's first response."""
-        secs = self._secs("created_at", "run_start")
-        return f"""{self._runs()},
-            resp AS (
-                SELECT conversation_id, agent_id, created_at, {secs} AS secs,
-                       ROW_NUMBER() OVER (PARTITION BY conversation_id ORDER BY created_at, id) AS nth
-                FROM runs WHERE sender = 'agent' AND prev = 'customer'
+        out = []
+        for cid, who, responder, secs_, counted, late, answered_day in self._rows(sql, self._p(shop, start, end, now)):
+            out.append(
+                (
+                    int(cid),
+                    who,
+                    responder,
+                    None if secs_ is None else float(secs_),
+                    bool(counted),
+                    bool(counted) and bool(late),
+                    None if answered_day is None else _as_date(answered_day),
+                )
             )
-        """
-
-    def response_stats(self, shop: int, start: datetime, end: datetime) -> list[tuple[int | None, str, float, float]]:
-        """(agent id or None for the shop, "all" | "first", mean seconds, median seconds), in one
-        statement: the responses once, then each (who, kind) ranked for its median."""
-        params = {"shop": shop, "start": start, "end": end}
-        responses = self._responses().replace("resp AS (", "resp AS MATERIALIZED (", 1)
-        sql = f"""{responses},
-            picked AS (
-                SELECT agent_id AS who, 'all' AS kind, secs FROM resp WHERE agent_id IS NOT NULL
-                UNION ALL SELECT agent_id, 'first', secs FROM resp WHERE nth = 1 AND agent_id IS NOT NULL
-                UNION ALL SELECT -1, 'all', secs FROM resp
-                UNION ALL SELECT -1, 'first', secs FROM resp WHERE nth = 1
-            ),
-            ranked AS (
-                SELECT who, kind, secs,
-                       ROW_NUMBER() OVER (PARTITION BY who, kind ORDER BY secs) AS rn,
-                       COUNT(*) OVER (PARTITION BY who, kind) AS n
-                FROM picked
-            )
-            SELECT who, kind, AVG(secs),
-                   AVG(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN secs END)
-            FROM ranked GROUP BY who, kind
-        """
-        return [
-            (None if who == -1 else int(who), str(kind), float(mean), float(median))
-            for who, kind, mean, median in self._rows(sql, params)
-        ]
-
-    def waits(self, shop: int, start: datetime, end: datetime, now: datetime) -> list[tuple[int | None, int, int]]:
-        """(agent, runs waiting for a human, of them not answered within 3 minutes) per agent: a run
-        answered counts for the agent who answered, one never answered for the chat's agent; a run
-        younger than 3 minutes at `now` that has no answer yet is not counted."""
-        secs = self._secs("first_agent_at", "created_at")
-        horizon = self._secs(":now", "s.created_at")
-        sql = f"""{self._runs()},
-            starts AS (
-                SELECT runs.*, CASE WHEN first_agent_at IS NULL THEN NULL ELSE {secs} END AS secs
-                FROM runs
-                WHERE sender = 'customer' AND (prev IS NULL OR prev = 'agent')
-            ),
-            counted AS (
-                SELECT COALESCE(a.agent_id, s.chat_agent) AS who,
-                       CASE WHEN s.secs IS NULL OR s.secs > {LATE_REPLY_S} THEN 1 ELSE 0 END AS late
-                FROM starts s LEFT JOIN messages a ON a.id = s.first_agent_msg
-                WHERE s.secs IS NOT NULL OR {horizon} >= {LATE_REPLY_S}
-            )
-            SELECT who, COUNT(*), SUM(late) FROM counted GROUP BY who
-        """
-        return [(who, int(n), int(late or 0)) for who, n, late in self._rows(sql, self._p(shop, start, end, now))]
+        return out
 
     @staticmethod
     def _p(shop: int, start: datetime, end: datetime, now: datetime | None = None) -> dict[str, Any]:
@@ -160,29 +126,31 @@ class ReportsRepository:
             if self.pg
             else "o.created_at > f.first_at AND julianday(o.created_at) <= julianday(f.first_at) + 1"
         )
-        out: list[tuple[int | None, int, int, int]] = []
-        for by in ("chat_agent", "0"):
-            group = "customer_id" if by == "0" else f"{by}, customer_id"
-            sql = f"""
-                WITH hm AS MATERIALIZED ({self._human_messages()}),
-                per AS (
-                    SELECT {by} AS who, customer_id,
-                           MIN(CASE WHEN sender = 'customer' THEN created_at END) AS first_at,
-                           MAX(CASE WHEN sender = 'agent' THEN 1 ELSE 0 END) AS replied
-                    FROM hm GROUP BY {group}
-                ),
-                f AS (SELECT * FROM per WHERE first_at IS NOT NULL)
-                SELECT who, COUNT(*), SUM(replied),
-                       SUM(CASE WHEN EXISTS (
-                           SELECT 1 FROM orders o WHERE o.customer_id = f.customer_id AND {within}
-                       ) THEN 1 ELSE 0 END)
-                FROM f GROUP BY who
-            """
-            for who, asked, replied, converted in self._rows(sql, self._p(shop, start, end)):
-                if by != "0" and who is None:
-                    continue  # chats nobody was assigned: counted for the shop only
-                out.append((None if by == "0" else who, int(asked), int(replied or 0), int(converted or 0)))
-        return out
+        # one statement: the pairs (chat agent, buyer) once, the shop's buyers from them
+        sql = f"""
+            WITH hm AS ({self._human_messages()}),
+            per AS MATERIALIZED (
+                SELECT chat_agent AS who, customer_id,
+                       MIN(CASE WHEN sender = 'customer' THEN created_at END) AS first_at,
+                       MAX(CASE WHEN sender = 'agent' THEN 1 ELSE 0 END) AS replied
+                FROM hm GROUP BY chat_agent, customer_id
+            ),
+            f AS (
+                SELECT who, customer_id, first_at, replied FROM per WHERE first_at IS NOT NULL AND who IS NOT NULL
+                UNION ALL
+                SELECT -1, customer_id, MIN(first_at), MAX(replied) FROM per
+                GROUP BY customer_id HAVING MIN(first_at) IS NOT NULL
+            )
+            SELECT who, COUNT(*), SUM(replied),
+                   SUM(CASE WHEN EXISTS (
+                       SELECT 1 FROM orders o WHERE o.customer_id = f.customer_id AND {within}
+                   ) THEN 1 ELSE 0 END)
+            FROM f GROUP BY who
+        """
+        return [
+            (None if who == -1 else int(who), int(asked), int(replied or 0), int(converted or 0))
+            for who, asked, replied, converted in self._rows(sql, self._p(shop, start, end))
+        ]
 
     def received(self, shop: int, start: datetime, end: datetime) -> list[tuple[int | None, int]]:
         """接待人数: distinct buyers each agent sent a message to (None: the shop)."""
@@ -240,20 +208,16 @@ class ReportsRepository:
         params = {**self._p(shop, start, end), **{f"s{i}": s for i, s in enumerate(final_states)}}
         return [(who or "", int(a or 0), int(b or 0), int(c or 0)) for who, a, b, c in self._rows(sql, params)]
 
-    def performance_days(self, shop: int, start: datetime, end: datetime) -> list[tuple[date, int, int, float | None]]:
-        """Per day: (day, 咨询人数, 接待人数, mean response seconds)."""
+    def performance_days(self, shop: int, start: datetime, end: datetime) -> list[tuple[date, int, int]]:
+        """Per day: (day, 咨询人数, 接待人数)."""
         day = self._day("created_at")
-        sql = f"""{self._responses()},
-            asked AS (SELECT {day} AS d, COUNT(DISTINCT CASE WHEN sender = 'customer' THEN customer_id END) AS asked,
-                             COUNT(DISTINCT CASE WHEN sender = 'agent' THEN customer_id END) AS received
-                      FROM hm GROUP BY {day}),
-            rt AS (SELECT {day} AS d, AVG(secs) AS mean FROM resp GROUP BY {day})
-            SELECT asked.d, asked.asked, asked.received, rt.mean FROM asked LEFT JOIN rt ON rt.d = asked.d
+        sql = f"""WITH hm AS ({self._human_messages()})
+            SELECT {day}, sender, COUNT(DISTINCT customer_id) FROM hm GROUP BY {day}, sender
         """
-        return [
-            (_as_date(d), int(a), int(r), None if m is None else float(m))
-            for d, a, r, m in self._rows(sql, self._p(shop, start, end))
-        ]
+        days: dict[date, list[int]] = {}
+        for d, sender, n in self._rows(sql, self._p(shop, start, end)):
+            days.setdefault(_as_date(d), [0, 0])[0 if sender == "customer" else 1] = int(n)
+        return [(d, asked, received) for d, (asked, received) in sorted(days.items())]
 
     # -- 店小蜜数据 ---------------------------------------------------------------------------------------
 
@@ -268,7 +232,7 @@ class ReportsRepository:
                 FROM bot_replies br
                 WHERE br.shop_id = :shop AND br.created_at >= :start AND br.created_at < :end
             ),
-            rep AS (SELECT DISTINCT r.conversation_id FROM r
+            rep AS MATERIALIZED (SELECT DISTINCT r.conversation_id FROM r
                     WHERE r.prev_at IS NOT NULL AND {gap} <= {REPEAT_WINDOW_S}),
             chats AS (
                 SELECT c.id, c.started_at,
