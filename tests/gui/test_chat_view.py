@@ -38,7 +38,7 @@ def _view(qtbot: QtBot, total: int, shown: int = PAGE) -> ChatView:
     return view
 
 
-def _show_older_page(view: ChatView) -> int:
+def _show_older_page(qtbot: QtBot, view: ChatView) -> int:
     """Scroll to the top and prepend the page asked for (as the controller would); how many texts
     were measured for it."""
     asked: list[tuple[int, int]] = []
@@ -50,6 +50,7 @@ def _show_older_page(view: ChatView) -> int:
     first = max(1, oldest - PAGE)
     before = view.bubbles.measured
     view.show_older(_messages(first, oldest - first), has_more=first > 1)
+    qtbot.waitUntil(lambda: view.message_model.oldest_id() == first, timeout=30_000)  # measured, then added
     QApplication.processEvents()
     return view.bubbles.measured - before
 
@@ -61,17 +62,60 @@ def test_an_older_page_measures_only_its_own_rows_however_many_came_before(qtbot
     view = _view(qtbot, total)
     pages = 0
     while view.has_older:
-        assert _show_older_page(view) == PAGE  # the rows already shown are not laid out again
+        assert _show_older_page(qtbot, view) == PAGE  # the rows already shown are not laid out again
         assert view.message_model.rowCount() <= ChatView.WINDOW_ROWS
         pages += 1
     assert pages == total // PAGE - 1
     assert view.message_model.oldest_id() == 1
 
 
+def test_an_older_page_is_measured_a_slice_at_a_time_before_it_joins_the_view(qtbot: QtBot) -> None:
+    # Measuring a page's 200 rows and laying out the window's 600 in one go held the UI thread for
+    # the whole page: now each turn of the event loop measures a slice (here one row: a zero budget)
+    # and the page joins the model once all its rows are measured, so laying it out measures none.
+    view = _view(qtbot, 1000)
+    view.MEASURE_SLICE_S = 0.0  # type: ignore[misc]
+    view.verticalScrollBar().setValue(0)
+    oldest = view.message_model.oldest_id()
+    assert oldest is not None
+    shown = view.message_model.messages()
+    measured = view.bubbles.measured
+    view.show_older(_messages(oldest - PAGE, PAGE), has_more=True)
+    assert view.message_model.messages() == shown  # not yet: its rows are being measured
+    assert view.bubbles.measured == measured + 1  # one row in this turn
+    view._measure_some()  # the next turn (its timer runs it)
+    assert view.bubbles.measured == measured + 2 and view.message_model.messages() == shown
+    in_layout: list[int] = []
+    layout = view.doItemsLayout
+
+    def counted_layout() -> None:
+        before = view.bubbles.measured
+        layout()
+        in_layout.append(view.bubbles.measured - before)
+
+    view.doItemsLayout = counted_layout  # type: ignore[method-assign]
+    qtbot.waitUntil(lambda: view.message_model.oldest_id() == oldest - PAGE, timeout=30_000)
+    assert view.bubbles.measured - measured == PAGE  # each row measured once
+    assert in_layout and set(in_layout) == {0}  # the relayout found every height in the cache
+
+
+def test_a_page_measured_for_a_chat_left_meanwhile_is_not_shown(qtbot: QtBot) -> None:
+    view = _view(qtbot, 1000)
+    view.MEASURE_SLICE_S = 0.0  # type: ignore[misc]
+    oldest = view.message_model.oldest_id()
+    assert oldest is not None
+    view.show_older(_messages(oldest - PAGE, PAGE), has_more=True)
+    other = [Message(50_000, CONV + 1, Sender.CUSTOMER, "另一位买家", T0)]
+    view.message_model.set_messages(CONV + 1, other)  # the agent opens another chat
+    for _ in range(PAGE + 5):
+        QApplication.processEvents()
+    assert view.message_model.messages() == other
+
+
 def test_heights_are_reused_when_pages_come_back(qtbot: QtBot) -> None:
     view = _view(qtbot, 2000)
     for _ in range(4):  # 1,000 rows above the newest page: the window drops the newest ones
-        _show_older_page(view)
+        _show_older_page(qtbot, view)
     assert view.has_newer and view.message_model.rowCount() == ChatView.WINDOW_ROWS
     requests: list[tuple[int, int]] = []
     view.newer_requested.connect(lambda conv, after: requests.append((conv, after)))
@@ -81,7 +125,7 @@ def test_heights_are_reused_when_pages_come_back(qtbot: QtBot) -> None:
         newest = view.message_model.newest_id()
         assert newest is not None and requests[-1] == (CONV, newest)
         view.show_newer(newest, _messages(newest + 1, min(PAGE, 2000 - newest)), has_more=newest + PAGE < 2000)
-        QApplication.processEvents()
+        qtbot.waitUntil(lambda n=newest: view.message_model.newest_id() != n, timeout=30_000)
     assert view.message_model.newest_id() == 2000 and view.message_model.rowCount() == ChatView.WINDOW_ROWS
     assert view.bubbles.measured == measured  # every height came from the cache
     assert view.has_older
@@ -95,6 +139,7 @@ def test_an_older_page_keeps_the_bubble_under_the_reader_in_place(qtbot: QtBot) 
         y = view.visualRect(view.message_model.index(0)).top()
         oldest = first.id
         view.show_older(_messages(oldest - PAGE, PAGE), has_more=True)
+        qtbot.waitUntil(lambda m=first.id: view.message_model.row_of(m) == PAGE, timeout=30_000)
         row = view.message_model.row_of(first.id)
         assert row == PAGE  # the page went above it
         assert view.visualRect(view.message_model.index(row)).top() == y  # and it did not move
@@ -218,7 +263,7 @@ def test_a_new_message_keeps_the_view_at_the_bottom_only_when_it_was_there(qtbot
 def test_a_reply_sent_far_back_in_a_long_chat_shows_the_newest_page(qtbot: QtBot) -> None:
     view = _view(qtbot, 2000)
     for _ in range(3):
-        _show_older_page(view)
+        _show_older_page(qtbot, view)
     assert view.has_newer
     requests: list[tuple[int, int]] = []
     view.newer_requested.connect(lambda conv, after: requests.append((conv, after)))
@@ -239,6 +284,6 @@ def test_the_model_stays_consistent_while_paging(qtbot: QtBot, qtmodeltester) ->
     view = _view(qtbot, 1200)
     qtmodeltester.check(view.message_model)
     for _ in range(4):
-        _show_older_page(view)
+        _show_older_page(qtbot, view)
     view.show_newer(view.message_model.newest_id() or 0, _messages(601, PAGE), has_more=True)
     qtmodeltester.check(view.message_model)

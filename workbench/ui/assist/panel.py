@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from enum import IntEnum
+from typing import NamedTuple
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -85,16 +87,69 @@ def score_colour(score: float) -> QColor:
     return colour("score_low")
 
 
+class _CardTexts(NamedTuple):
+    """A card's texts fitted to its width: what painting it draws, measured once."""
+
+    pill: str
+    pill_width: int
+    question: str
+    meta: str
+    answer: str
+
+
 class SuggestionDelegate(QStyledItemDelegate):
     """A card: standard question with score pill, category, matched words and answer preview."""
 
     PAD = 10
     HEIGHT = 112
+    TEXT_CACHE = 64  # cards' fitted texts kept: a few lists of suggestions
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        # Fitting a card's texts (eliding the question, breaking the answer into lines) measured
+        # text piece by piece on every paint: hover, selection and each new list repainted them all.
+        # They are kept per (suggestion, width, font) and measured once.
+        self._texts: OrderedDict[tuple[Suggestion, int, str], _CardTexts] = OrderedDict()
+        self.fitted = 0  # cards whose texts were fitted (how often the cache missed)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         # No width of its own: the list gives each card the viewport's width. A width taken from the
         # option went stale when the vertical scroll bar appeared and cut the cards on the right.
         return QSize(0, self.HEIGHT)
+
+    @staticmethod
+    def _fonts(font: QFont) -> tuple[QFont, QFont]:
+        small = QFont(font)
+        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        bold = QFont(font)
+        bold.setBold(True)
+        return small, bold
+
+    def card_texts(self, item: Suggestion, inner: QRect, font: QFont) -> _CardTexts:
+        """The card's texts fitted to `inner` (its area inside the padding): cached."""
+        key = (item, inner.width() * 10_000 + inner.height(), font.key())
+        cached = self._texts.get(key)
+        if cached is not None:
+            self._texts.move_to_end(key)
+            return cached
+        small, bold = self._fonts(font)
+        fm_small, fm_bold, fm = QFontMetrics(small), QFontMetrics(bold), QFontMetrics(font)
+        pill = f"{round(item.score * 100)}%"
+        pill_width = fm_small.horizontalAdvance(pill) + 12
+        question = fm_bold.elidedText(item.question, Qt.TextElideMode.ElideRight, inner.width() - pill_width - 8)
+        meta = item.category
+        if item.matched_words:
+            meta += "  ·  " + " ".join(item.matched_words[:5])
+        meta = fm_small.elidedText(meta, Qt.TextElideMode.ElideRight, inner.width())
+        answer_top = inner.top() + fm_bold.height() + 4 + fm_small.height() + 4
+        lines = max(1, (inner.bottom() - answer_top) // fm.lineSpacing())
+        answer = _elide_lines(" ".join(item.answer.split()), fm, inner.width(), lines)
+        texts = _CardTexts(pill, pill_width, question, meta, answer)
+        self.fitted += 1
+        self._texts[key] = texts
+        if len(self._texts) > self.TEXT_CACHE:
+            self._texts.popitem(last=False)
+        return texts
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         item: Suggestion = index.data(SuggestionRoles.SUGGESTION)
@@ -108,48 +163,31 @@ class SuggestionDelegate(QStyledItemDelegate):
         painter.setBrush(colour("accent_faint" if selected else "surface"))
         painter.drawRoundedRect(rect, 6, 6)
         inner = rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
+        texts = self.card_texts(item, inner, font)
+        small, bold = self._fonts(font)
+        fm_small, fm_bold = QFontMetrics(small), QFontMetrics(bold)
 
-        small = QFont(font)
-        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
-        fm_small = QFontMetrics(small)
-        pill_text = f"{round(item.score * 100)}%"
-        pill_w = fm_small.horizontalAdvance(pill_text) + 12
-        pill = QRect(inner.right() - pill_w, inner.top(), pill_w, fm_small.height() + 4)
+        pill = QRect(inner.right() - texts.pill_width, inner.top(), texts.pill_width, fm_small.height() + 4)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(score_colour(item.score))
         painter.drawRoundedRect(pill, 8, 8)
         painter.setFont(small)
         painter.setPen(colour("on_accent"))
-        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, pill_text)
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, texts.pill)
 
-        bold = QFont(font)
-        bold.setBold(True)
         painter.setFont(bold)
-        fm_bold = QFontMetrics(bold)
         painter.setPen(colour("text_strong"))
-        question = fm_bold.elidedText(item.question, Qt.TextElideMode.ElideRight, inner.width() - pill_w - 8)
-        painter.drawText(QRect(inner.left(), inner.top(), inner.width() - pill_w - 8, fm_bold.height()), 0, question)
+        question_width = inner.width() - texts.pill_width - 8
+        painter.drawText(QRect(inner.left(), inner.top(), question_width, fm_bold.height()), 0, texts.question)
 
         y = inner.top() + fm_bold.height() + 4
         painter.setFont(small)
         painter.setPen(colour("text_subtle"))
-        meta = item.category
-        if item.matched_words:
-            meta += "  ·  " + " ".join(item.matched_words[:5])
-        painter.drawText(
-            QRect(inner.left(), y, inner.width(), fm_small.height()),
-            0,
-            fm_small.elidedText(meta, Qt.TextElideMode.ElideRight, inner.width()),
-        )
+        painter.drawText(QRect(inner.left(), y, inner.width(), fm_small.height()), 0, texts.meta)
         y += fm_small.height() + 4
         painter.setFont(font)
         painter.setPen(colour("text_body"))
-        fm = QFontMetrics(font)
-        answer_rect = QRect(inner.left(), y, inner.width(), inner.bottom() - y)
-        lines = max(1, answer_rect.height() // fm.lineSpacing())
-        text = " ".join(item.answer.split())
-        shown = _elide_lines(text, fm, answer_rect.width(), lines)
-        painter.drawText(answer_rect, 0, shown)
+        painter.drawText(QRect(inner.left(), y, inner.width(), inner.bottom() - y), 0, texts.answer)
         painter.restore()
 
 

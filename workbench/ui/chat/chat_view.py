@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -745,6 +746,13 @@ class ChatView(QListView):
         self._refine_timer.setSingleShot(True)
         self._refine_timer.setInterval(0)
         self._refine_timer.timeout.connect(self._refine_some)
+        # A page read from the database is measured a slice at a time before it joins the model (see
+        # _measure_some): the pages waiting, in order, each with what adds it once measured.
+        self._pages: deque[tuple[deque[Message], Callable[[], None]]] = deque()
+        self._measure_timer = QTimer(self)
+        self._measure_timer.setSingleShot(True)
+        self._measure_timer.setInterval(0)
+        self._measure_timer.timeout.connect(self._measure_some)
         self.bubbles = BubbleDelegate(self)
         self.message_model = MessageListModel(self)
         self.setModel(self.message_model)
@@ -855,7 +863,13 @@ class ChatView(QListView):
             self.newer_requested.emit(message.conversation_id, self.LATEST)
 
     def show_older(self, older: list[Message], has_more: bool) -> None:
-        """Prepend a page of older messages, keeping the bubble under the reader where it was."""
+        """Prepend a page of older messages, keeping the bubble under the reader where it was.
+
+        The page's rows are measured first, a slice per turn of the event loop (`_measure_some`), and
+        added once all are: the relayout then measures nothing, so no turn holds the UI for long."""
+        self._after_measuring(older, lambda: self._prepend_older(older, has_more))
+
+    def _prepend_older(self, older: list[Message], has_more: bool) -> None:
         anchor = self._anchor()
         self.message_model.prepend(older)
         self.message_model.drop_last(self.message_model.chat_rows() - self.WINDOW_ROWS)
@@ -864,11 +878,16 @@ class ChatView(QListView):
         self._loading_older = False
 
     def show_newer(self, after_id: int, newer: list[Message], has_more: bool) -> None:
-        """Append a page of newer messages read again (or, for LATEST, show the newest page)."""
+        """Append a page of newer messages read again (or, for LATEST, show the newest page).
+        Measured before it is added, as `show_older`'s pages."""
         if after_id == self.LATEST:
+            self._pages.clear()  # the window is replaced: a page on its way no longer fits it
             self.message_model.set_messages(self.message_model.conversation_id, newer)
             self.has_older = True  # the window had left the end: there is history above
             return
+        self._after_measuring(newer, lambda: self._append_newer(newer, has_more))
+
+    def _append_newer(self, newer: list[Message], has_more: bool) -> None:
         anchor = self._anchor()
         self.message_model.extend(newer, reaches_end=not has_more)
         excess = self.message_model.chat_rows() - self.WINDOW_ROWS
@@ -879,6 +898,40 @@ class ChatView(QListView):
             self._has_older = True
         self._restore(anchor, -dropped)
         self._loading_newer = False
+
+    MEASURE_SLICE_S = 0.008  # measuring a page yields to the event loop after this long
+
+    def _after_measuring(self, messages: list[Message], add: Callable[[], None]) -> None:
+        """Measure `messages` at the current width a slice at a time, then call `add` (in order)."""
+        self._pages.append((deque(messages), add))
+        if len(self._pages) == 1:
+            self._measure_some()
+
+    def _measure_some(self) -> None:
+        """One turn's slice: measure rows of the first waiting page for `MEASURE_SLICE_S`; a page
+        measured in an earlier turn is added in a turn of its own (its relayout is the turn's work)."""
+        if not self._pages:
+            return
+        rows, add = self._pages[0]
+        if rows:
+            delegate = self.bubbles
+            width = delegate._text_width(self.viewport().width())
+            font = self.font()
+            deadline = time.perf_counter() + self.MEASURE_SLICE_S
+            measured = delegate.measured
+            while rows:  # at least one row a turn, however loaded the machine
+                message = rows.pop()  # newest first: the rows nearest the reader
+                if message.sender is not Sender.SYSTEM:  # a note's height is its font's (see sizeHint)
+                    delegate.text_height(message, width, font)
+                if time.perf_counter() >= deadline:
+                    break
+            if rows or delegate.measured != measured:
+                self._measure_timer.start()
+                return
+        self._pages.popleft()
+        add()
+        if self._pages:
+            self._measure_timer.start()
 
     def _anchor(self) -> tuple[int, int] | None:
         """The row at the top of the viewport and where it is, to keep it there across a relayout."""
@@ -969,6 +1022,7 @@ class ChatView(QListView):
 
     def _on_reset(self) -> None:
         self._resize_anchor = None
+        self._pages.clear()  # pages of the previous chat
         self._loading_older = self._loading_newer = False  # a page on its way belongs to the old chat
         self._at_bottom = True
         self.scrollToBottom()
