@@ -6535,6 +6535,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Or look up an order by its number above.</translation>
     </message>
     <message>
+        <source>发送商品链接</source>
+        <translation>Send product link</translation>
+    </message>
+    <message>
         <source>发送物流信息</source>
         <translation>Send tracking info</translation>
     </message>
@@ -6553,6 +6557,10 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>已复制</source>
         <translation>Copied</translation>
+    </message>
+    <message>
+        <source>把订单里的商品作为商品卡片发给买家</source>
+        <translation>Send the order&apos;s product to the buyer as a product card</translation>
     </message>
     <message>
         <source>投诉</source>

@@ -737,3 +737,31 @@ def test_the_customer_line_follows_the_order_looked_up(qtbot: QtBot, env: Env) -
         form.order_edit.textEdited.emit(order.order_no)
         qtbot.waitUntil(lambda f=form: "路过的风2023" in f.customer_label.text(), timeout=30_000)
     qtbot.waitUntil(lambda: page.complaint_form.evidence_box.picker.model.rowCount() > 0, timeout=30_000)
+
+
+def test_the_case_files_send_buttons_reach_a_buyer_not_in_a_chat_as_an_offline_message(qtbot: QtBot, env: Env) -> None:
+    """发送处理进度 with no chat open: not a dead button but a 离线消息 the buyer reads when back."""
+    order = next(o for o, _nick in env.ws.orders.page(OrderState.SIGNED, limit=500).rows if o.items)
+    service = env.page.service
+    case = service.open_case(
+        ServiceRequest(
+            kind=CaseKind.RETURN,
+            customer_id=order.customer_id,
+            order_no=order.order_no,
+            reason=AftersalesReason.NO_REASON,
+            description="不想要了",
+            items=(item_text(order, 0),),
+        ),
+        "测试",
+    )
+    open_case(qtbot, env, case.id)
+    cf = env.page.case_file
+    assert cf.file is not None and cf.file.open_conversation_id is None
+    assert cf.actions_card.send_progress_button.isEnabled()
+    with qtbot.waitSignal(cf.offline_sent, timeout=30_000) as sent:
+        cf.actions_card.send_progress_button.click()
+    messages = env.ws.reception.messages(sent.args[0])
+    assert len(messages) >= 2, (sent.args, messages)
+    assert messages[-2].sender is Sender.AGENT and messages[-1].text == "离线消息：买家下次进店时可以看到"
+    conv = env.ws.reception.get(sent.args[0])
+    assert conv is not None and conv.customer_id == order.customer_id

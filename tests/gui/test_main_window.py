@@ -295,7 +295,12 @@ def test_aftersales_case_from_the_chat_and_its_text_back_in_the_chat(qtbot: QtBo
     assert conv is not None
     order_no = window.workspace.orders.for_customer(conv.customer_id)[0].order_no
     orders.aftersales_requested.emit("exchange", order_no)
-    page = window.pages.currentWidget()
+    # the form opens in the sidebar's 售后 tab, beside the chat (the agent stays in 接待)
+    panel = window.aftersales_panel
+    assert panel is not None and window.sidebar.currentWidget() is panel
+    assert window.pages.currentIndex() == 0 and panel.stack.currentWidget() is panel.service_form
+    assert panel.service_form.kind().value == "exchange" and panel.service_form.order_edit.text() == order_no
+    page = window.page(window.page_index["aftersales"])
     assert isinstance(page, AftersalesPage)
 
     # The page asks to put the return instructions into this chat: they land in the composer.

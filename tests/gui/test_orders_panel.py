@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import Env
 from tests.gui.seed_helpers import open_db
+from workbench.domain.cards import CardKind, parse_card
 from workbench.domain.customers import Customer
 from workbench.domain.order_changes import OrderChange
 from workbench.domain.orders import Order, OrderItem, OrderState
@@ -264,6 +265,16 @@ def test_send_order_card(qtbot: QtBot, env: Env, panel: OrdersPanel) -> None:
         qtbot.mouseClick(panel.send_card_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [expected]
     assert "订单号：3671009988776655" in expected
+
+
+def test_send_product_link_is_a_product_card(qtbot: QtBot, env: Env, panel: OrdersPanel) -> None:
+    load(qtbot, panel, env.data.customer_id)
+    select(qtbot, panel, SHIPPED_NO)
+    item = stored(env, SHIPPED_NO).items[0]
+    with qtbot.waitSignal(panel.send_text_requested, timeout=1000) as blocker:
+        qtbot.mouseClick(panel.send_product_button, Qt.MouseButton.LeftButton)
+    card = parse_card(blocker.args[0])
+    assert card is not None and card.kind is CardKind.PRODUCT and (card.title, card.key) == (item.title, item.sku)
 
 
 def test_send_logistics(qtbot: QtBot, env: Env, panel: OrdersPanel) -> None:

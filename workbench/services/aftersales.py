@@ -800,8 +800,10 @@ class AftersalesService:
             conv = convs.get(case.conversation_id) if case.conversation_id is not None else None
             conv = conv or convs.latest_for_customer(case.customer_id)
             if conv is None:
-                conv = convs.create(self.shop_id, case.customer_id, now)
-                convs.set_state(conv.id, ConversationState.ENDED, now, reason=OFFLINE_REASON)
+                created = convs.create(self.shop_id, case.customer_id, now)
+                convs.set_state(created.id, ConversationState.ENDED, now, reason=OFFLINE_REASON)
+                conv = convs.get(created.id)
+                assert conv is not None
             convs.add_message(conv.id, Sender.AGENT, text, now, agent_id)
             if conv.state is ConversationState.ENDED:
                 convs.add_message(conv.id, Sender.SYSTEM, OFFLINE_NOTE, now)

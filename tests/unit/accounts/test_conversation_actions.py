@@ -337,3 +337,23 @@ def test_the_rating_invitation_is_sent_once_and_recorded(shop: Shop, clock: Fake
     with shop.db.session() as s:
         assert ConversationActionRepository(s).invitation_count([conv]) == 1  # counted for satisfaction
     refused("conversation.forbidden", lambda: desk(shop, clock, "sh1").invite_rating(conv))
+
+
+def test_a_returning_buyers_earlier_visits_are_listed_for_whoever_may_read_them(shop: Shop, clock: FakeClock) -> None:
+    """The chat shows a returning buyer's earlier visits: staff read the shop's history, a 学生 only
+    their own seat's (another student's earlier chat with the same buyer stays hidden)."""
+    with shop.db.session() as s:
+        xs2 = AccountRepository(s).add_user(shop.id, "xs2", "学生二", Role.STUDENT).id
+        customer = CustomerRepository(s).add(shop.id, Customer(0, "回头客"))
+    program = ReceptionService(shop.db, shop.id, clock)
+    other = ReceptionService(shop.db, shop.id, clock, actor=Actor(xs2))
+    first = program.customer_arrives(customer.id, first_text="上次的问题").id
+    other.accept(first, xs2)
+    other.agent_sends(first, xs2, "好的")
+    other.end_with_note(first, "客服已结束会话", "agent")
+    again = program.customer_arrives(customer.id, first_text="我又来了").id
+    assert again != first
+    visits = desk(shop, clock, "kf1").earlier_visits(again)
+    assert [(v.conversation_id, v.message_count) for v in visits] == [(first, 3)]
+    assert desk(shop, clock, "xs1").earlier_visits(again) == []  # another seat's chat
+    assert [v.conversation_id for v in other.earlier_visits(again)] == [first]  # their own

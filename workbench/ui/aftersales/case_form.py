@@ -118,6 +118,7 @@ class CaseForm(QWidget):
         self._actor = actor
         self._customer_id = 0
         self._conversation_id: int | None = None
+        self._buyer_shown = 0  # the customer the customer line names (see _order_looked_up)
         self._order: Order | None = None
         self._looked_up = ""  # the order number `_order` was looked up for
         self._touched: set[str] = set()
@@ -249,7 +250,7 @@ class CaseForm(QWidget):
 
     def _order_looked_up(self, order: Order | None) -> None:
         """An order was found: when its buyer is not the one the customer line shows, ask for them."""
-        if order is not None and order.customer_id != getattr(self, "_buyer_shown", 0):
+        if order is not None and order.customer_id != self._buyer_shown:
             self._buyer_shown = order.customer_id
             self.buyer_found.emit(order.customer_id)
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -339,6 +340,9 @@ class ServiceForm(CaseForm):
         for i in range(len(order.items)):
             text = item_text(order, i)
             box = QCheckBox(text)
+            if self.compact:  # a long item name is cut at the sidebar's edge, not the whole form
+                box.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+                box.setToolTip(text)
             box.setChecked(checked is None or text in checked)
             box.toggled.connect(self._on_item_toggled)
             self.items_layout.addWidget(box)

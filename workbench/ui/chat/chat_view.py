@@ -191,7 +191,9 @@ class MessageListModel(QAbstractListModel):
         return None
 
     def _set_header(self, row: int, *, expanded: bool) -> None:
-        visit = next(v for v in self.visits() if v.conversation_id == self._messages[row].conversation_id)
+        visit = next((v for v in self.visits() if v.conversation_id == self._messages[row].conversation_id), None)
+        if visit is None:
+            return
         self._messages[row] = self._header(visit, expanded=expanded)
         index = self.index(row)
         self.dataChanged.emit(index, index)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.domain.cards import product_card_text
 from workbench.domain.order_changes import OrderChange, flag_colour
 from workbench.domain.orders import Order
 from workbench.services.orders import OrderService, logistics_text, order_card_text
@@ -328,6 +329,10 @@ class OrdersPanel(QWidget):
         self.aftersales_button.setMenu(menu)
         self.complaint_button = QPushButton(self.tr("投诉"))
         self.complaint_button.clicked.connect(self._request_complaint)
+        self.send_product_button = QPushButton(self.tr("发送商品链接"))
+        self.send_product_button.setToolTip(self.tr("把订单里的商品作为商品卡片发给买家"))
+        self.send_product_button.clicked.connect(self._send_product)
+        second.addWidget(self.send_product_button, 1)
         second.addWidget(self.aftersales_button, 1)
         second.addWidget(self.complaint_button, 1)
         column.addLayout(second)
@@ -402,6 +407,7 @@ class OrdersPanel(QWidget):
         has_order = order is not None
         self.send_card_button.setEnabled(has_order)
         self.send_logistics_button.setEnabled(has_order)
+        self.send_product_button.setEnabled(has_order and bool(order.items) if order is not None else False)
         self.aftersales_button.setEnabled(has_order)
         self.complaint_button.setEnabled(has_order)
         if order is None:
@@ -486,6 +492,10 @@ class OrdersPanel(QWidget):
     def _send_card(self) -> None:
         if self._order is not None:
             self.send_text_requested.emit(order_card_text(self._order))
+
+    def _send_product(self) -> None:
+        if self._order is not None and self._order.items:
+            self.send_text_requested.emit(product_card_text(self._order.items[0]))
 
     def _send_logistics(self) -> None:
         if self._order is not None:
