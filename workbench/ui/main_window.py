@@ -780,6 +780,11 @@ class MainWindow(QMainWindow):
             return
         self._build_sidebar_panels(ws)
         self._add_workspace_pages(ws)
+        # Ready after one more read of the lists, queued behind the reads the pages started (a lab left
+        # running holds the simulated buyers until its read): as when the lists were read only here.
+        self.refresh_lists(then=self._on_ready)
+
+    def _on_ready(self) -> None:
         desk_empty = not self.list_model.count(ConversationState.WAITING) and not self.list_model.count(
             ConversationState.ACTIVE
         )
