@@ -28,6 +28,8 @@ import gc
 import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -38,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.ui.bench.afternoon import Wording
+from workbench.ui.bench.assist import NOISE_PROBE
 
 if TYPE_CHECKING:
     from workbench.channels.simulator import CardClick, SimEvent, Simulator
@@ -372,12 +375,14 @@ def run(
 
         # -- UI stalls -----------------------------------------------------------------------------
         stalls: list[float] = []
-        last = [time.perf_counter()]
+        busy: list[float] = []  # the UI thread's own CPU time within each gap
+        last = [time.perf_counter(), time.thread_time()]
 
         def beat() -> None:
-            now = time.perf_counter()
+            now, cpu = time.perf_counter(), time.thread_time()
             stalls.append(max(0.0, (now - last[0]) * 1000 - HEARTBEAT_MS))
-            last[0] = now
+            busy.append((cpu - last[1]) * 1000)
+            last[0], last[1] = now, cpu
 
         heartbeat = QTimer()
         heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
@@ -387,13 +392,18 @@ def run(
         wait(lambda: False, 1.0)  # the first lists, phrases and panels settle
         gc.collect()
         rss_start = rss_mb()
+        noise = subprocess.Popen(
+            [sys.executable, "-c", NOISE_PROBE, str(HEARTBEAT_MS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
         heartbeat.start()
         agent.start()
-        last[0] = began = time.perf_counter()
+        last[0], last[1] = began, _ = time.perf_counter(), time.thread_time()
         wait(lambda: False, day_s)
         agent.stop()
         window.sim_action.setChecked(False)  # the shop closes: no buyer comes or writes any more
         heartbeat.stop()
+        noise_out, _ = noise.communicate(b"stop\n", timeout=60)
+        noise_stalls = [float(v) for v in noise_out.split()] or [0.0]
         duration = time.perf_counter() - began
         window.tasks.wait_idle(120_000)
         app.processEvents()
@@ -421,6 +431,9 @@ def run(
         "max_ui_stall_ms": round(max(stalls), 1) if stalls else 0.0,
         "p95_ui_stall_ms": round(_percentile(stalls, 0.95), 1) if stalls else 0.0,
         "p50_ui_stall_ms": round(statistics.median(stalls), 1) if stalls else 0.0,
+        "max_ui_busy_ms": round(max(busy), 1) if busy else 0.0,
+        "noise_max_stall_ms": round(max(noise_stalls), 1),
+        "noise_p95_stall_ms": round(_percentile(noise_stalls, 0.95), 1),
         "rss_start_mb": round(rss_start, 1),
         "rss_end_mb": round(rss_end, 1),
         "db_mb": round(db_mb, 1),
