@@ -108,6 +108,7 @@ def main() -> int:
         window.grab().save(str(args.out / f"quick_phrases{suffix}.png"))
         window.composer.set_text("")
         returning_buyer_screenshots(app, window, args.out, suffix)
+        left_buyer_screenshot(app, window, args.out, suffix)
         window.close()
     return 0
 
@@ -183,6 +184,31 @@ def returning_buyer_screenshots(app: QApplication, window: MainWindow, out: Path
     panel.service_form.description_edit.setPlainText("尺码偏大，吊牌完好，想退货")
     settle(app, 1.0)
     window.grab().save(str(out / f"sidebar_aftersales{suffix}.png"))
+
+
+def left_buyer_screenshot(app: QApplication, window: MainWindow, out: Path, suffix: str) -> None:
+    """A buyer who went away unanswered: the chat stays open with its 买家已离开 line and the agent can
+    still write (the buyers' clock is run forward, so it takes no real minutes)."""
+    channel, ws = window.channel, window.workspace
+    assert channel is not None and ws is not None
+    window.tasks.wait_idle()
+    t = [time.monotonic()]
+    channel.monotonic = lambda: t[0]
+    channel.resume()
+    updates = channel.spawn("urge_shipment")
+    conv_id = next(u.conversation_id for u in updates if u.arrived)
+    ws.reception.accept(conv_id, ws.agent.id)
+    for _ in range(2000):
+        t[0] += 2.0
+        if any(u.left for u in channel.tick()):
+            break
+    window.refresh_lists()
+    settle(app, 0.5)
+    window.open_conversation(conv_id)
+    settle(app, 1.5)
+    window.composer.set_text("亲，久等了，您的订单今天下午发出，回来就能看到这条消息～")
+    settle(app, 0.5)
+    window.grab().save(str(out / f"reception_left_buyer{suffix}.png"))
 
 
 def lab_screenshots(app: QApplication, window: MainWindow, out: Path, suffix: str, tmp: Path) -> None:

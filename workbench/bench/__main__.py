@@ -1,4 +1,4 @@
-"""Benchmarks: `python -m workbench.bench startup|assist|chat|customers|reports|autoreply|import_wait|desks`
+"""Benchmarks: `python -m workbench.bench startup|assist|day|chat|customers|reports|autoreply|import_wait|desks`
 (`--json` for machine-readable output)."""
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ EXCLUDES = {
     "autoreply": "the UI, jieba and matcher start-up, buyer arrivals unless --customers is smaller than the"
     " buyers, the desk timer's 0.5 s wait for the next channel tick",
     "assist": "the wait for the simulator's next tick (tick_wait_ms_p50), messages of chats that are not open",
+    "day": "start-up and the demo seeding, the agent's reading and typing time (one action every 150 ms),"
+    " tags and cases made through the services (not their panels), buyers' messages a welcome-card click replaced",
     "chat": "start-up, writing the chat, painting to a real screen; garbage collections counted apart (gc_*)",
     "customers": "painting (offscreen), generating the data, the one-off statistics rebuild after the bulk load",
     "reports": "generating the data, building the matcher, the UI (tables and charts of a few dozen rows)",
@@ -32,6 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     assist.add_argument("--speed", type=float, default=12.0, help="simulator speed (1 = human pace)")
     assist.add_argument("--kb", type=int, default=2000, help="KB entries")
     assist.add_argument("--json", action="store_true")
+    day = sub.add_parser(
+        "day", help="a shop day in the real window: buyers, an agent script, lost/duplicate, stalls, RSS"
+    )
+    day.add_argument("--hours", type=float, default=8.0, help="hours of shop time")
+    day.add_argument("--speed", type=float, default=60.0, help="how much faster than real time the day runs")
+    day.add_argument("--buyers", type=int, default=500, help="buyers over the day (by the arrival rate)")
+    day.add_argument("--json", action="store_true")
     chat = sub.add_parser("chat", help="a long chat opened and scrolled to the top in the real window, vs the old view")
     chat.add_argument("--messages", type=int, default=10_000)
     chat.add_argument("--no-baseline", action="store_true", help="time only the current view")
@@ -118,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         from workbench.bench.chat import run as run_chat
 
         result = run_chat(args.messages, not args.no_baseline, args.baseline_budget, args.profile)
+    elif args.which == "day":
+        from workbench.ui.bench.day import run as run_day
+
+        result = run_day(args.hours, args.speed, args.buyers)
     elif args.which == "assist":
         from workbench.ui.bench.assist import run as run_assist
 

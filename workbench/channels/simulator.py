@@ -335,7 +335,11 @@ class Simulator:
         return self._begin(t, scenario_id, context)
 
     def remove_visitor(self, visitor_id: str) -> bool:
-        """Forget a customer without an event (the agent closed the conversation); False if unknown."""
+        """Forget a customer without an event (the agent closed the conversation); False if unknown.
+
+        What the customer was still typing goes with them: their messages not yet handed out by `tick`
+        (an `agent_replied` call moves the clock too) are dropped, never delivered to a closed chat."""
+        self._outbox = [e for e in self._outbox if not (isinstance(e, CustomerSaid) and e.visitor_id == visitor_id)]
         return self._visitors.pop(visitor_id, None) is not None
 
     def opening_of(self, visitor_id: str) -> tuple[str, ...]:

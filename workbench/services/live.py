@@ -110,6 +110,7 @@ class SimulatedChannel:
         # Orders a buyer already raised a problem about (a case on it, or a scenario of this run): a
         # returning buyer does not open the same exchange or complaint again on them.
         self._raised: set[str] = set()
+        self._reserved: set[int] = set()  # customers given to buyers whose arrival is not applied yet
         self._new_reviews: list[PostedReview] = []
         self._paused_at: float | None = None  # the monotonic time the shop was paused at
         self._paused_for = 0.0  # the paused time so far: the buyers never live through it
@@ -136,7 +137,7 @@ class SimulatedChannel:
     def context_for(self, scenario: Scenario) -> Mapping[str, str]:
         """A real customer (not already chatting) and, if the scenario needs one, a fitting order."""
         self._load_cast()
-        busy = set(self._visitor_customer.values())
+        busy = set(self._visitor_customer.values()) | self._reserved
         order: Order | None = None
         if scenario.order_state:
             fitting = [o for o in self._orders if o.state.value in scenario.order_state and o.customer_id not in busy]
@@ -155,6 +156,9 @@ class SimulatedChannel:
             customer = self.rng.choice(free) if free else None
         ctx: dict[str, str] = {}
         if customer is not None:
+            # Taken until the arrival is applied: two buyers arriving in one tick are never one customer
+            # (they would share a chat, and one of them lose it when the other left).
+            self._reserved.add(customer.id)
             ctx["customer_id"] = str(customer.id)
             ctx["买家昵称"] = customer.nick
         if order is not None:
@@ -252,8 +256,9 @@ class SimulatedChannel:
         self.bot.forget(conversation_id)
         self.bot.colleagues.forget(conversation_id)
         self._busy_due.discard(conversation_id)
-        visitor = self._conv_visitor.pop(conversation_id, None)
-        if visitor is not None:
+        self._conv_visitor.pop(conversation_id, None)
+        # Every buyer in this chat goes (one, unless a buyer came back to it while still mapped).
+        for visitor in [v for v, c in self._visitor_conv.items() if c == conversation_id]:
             self._visitor_conv.pop(visitor, None)
             self._visitor_customer.pop(visitor, None)
             self.simulator.remove_visitor(visitor)
@@ -395,6 +400,7 @@ class SimulatedChannel:
                 self.forget(conv_id)
                 merge(conv_id, messages=(note,), left=event.reason)
         answer_waiting()
+        self._reserved.clear()  # the arrivals are in `_visitor_customer` now
         return list(updates.values())
 
     def _bot_answers(self, waiting: list[tuple[int, str, str]], now: float) -> list[tuple[int, dict[str, object]]]:

@@ -531,3 +531,14 @@ def test_a_reply_during_a_long_opening_is_answered_after_it() -> None:
         "订单号42",
     )
     assert isinstance(events[-1], CustomerLeft) and events[-1].reason == "satisfied"
+
+
+def test_what_a_removed_customer_was_still_typing_is_never_handed_out() -> None:
+    scenarios = load_scenarios()
+    sim = Simulator(scenarios, rng=random.Random(2), arrivals_per_minute=0.0, patience_scale=100.0)
+    vid = sim.start_visitor(0.0, "when_ship")
+    sim.tick(1.0)
+    sim.agent_replied(vid, "亲，麻烦发一下订单号", 1.0)
+    sim.agent_replied(vid, "您好", 60.0)  # the clock moved on: the buyer's answer waits for the next tick
+    assert sim.remove_visitor(vid)  # the agent ended the chat meanwhile
+    assert not [e for e in sim.tick(61.0) if isinstance(e, CustomerSaid)]

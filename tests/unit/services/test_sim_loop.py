@@ -62,7 +62,8 @@ def test_a_paused_shop_brings_one_buyer_and_replays_nothing(ws: Workspace) -> No
     assert not [u for u in updates if u.left]
     assert {c: len(ws.reception.messages(c)) for c in present} == said_before  # nobody nudged or left
     t[0] += 600.0
-    assert channel.tick() == [] or not any(u.left or u.arrived for u in channel.tick())
+    later = channel.tick()  # still paused: time stands still for the buyers
+    assert not any(u.left or u.arrived for u in later)
 
     channel.resume()  # time runs again from where it stood
     t[0] += 1.0
@@ -157,3 +158,14 @@ def test_a_buyer_does_not_raise_the_same_order_twice(ws: Workspace) -> None:
             seen.append(order_no)
     assert seen and len(seen) == len(set(seen))
     assert not set(seen) & with_cases
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_buyers_arriving_in_one_tick_are_never_the_same_customer(ws: Workspace, seed: int) -> None:
+    channel = build_channel(ws, rate_per_min=0.0, seed=seed)
+    channel.context_for(load_scenarios()[0])  # the cast is read
+    assert channel._cast is not None
+    channel._cast = channel._cast[:2]  # a shop with two customers
+    presale = next(s for s in load_scenarios() if not s.order_state)
+    first, second = channel.context_for(presale), channel.context_for(presale)  # before any tick applies them
+    assert first["customer_id"] != second["customer_id"]

@@ -931,7 +931,16 @@ class ReceptionController(QObject):
         def failed(exc: BaseException) -> None:
             log.warning("ending idle chats failed: %s", exc)  # tried again at the next check
 
-        self.tasks.write(lambda: ws.reception.end_idle(quiet), done, failed)
+        channel = self.channel
+
+        def job() -> list[int]:
+            ended = ws.reception.end_idle(quiet)
+            if channel is not None:
+                for conv_id in ended:  # a buyer still in the shop goes quietly, as when the agent ends it
+                    channel.forget(conv_id)
+            return ended
+
+        self.tasks.write(job, done, failed)
 
     def run_followup_rules(self) -> None:
         """Let the enabled follow-up rules schedule their visits (never twice for the same order or
