@@ -16,7 +16,9 @@ from pathlib import PurePosixPath
 # Modules the program never imports that a hook or a dependency's optional import drags in.
 EXCLUDED_MODULES: list[str] = [
     # never used at run time (tests, benchmarks and dev tools that happen to be in the venv)
-    "tkinter", "matplotlib", "sklearn", "bm25s", "numpy", "scipy", "pytest", "hypothesis",
+    "tkinter", "matplotlib", "sklearn", "bm25s", "scipy", "pytest", "hypothesis",
+    # numpy stays: the KB matcher's sentence model runs on it; its test suites do not
+    "numpy.tests", "numpy._core.tests", "numpy.f2py",
     "mypy", "sqlalchemy.testing", "alembic.testing",
     # Qt's network stack (and its TLS, Kerberos and network-information plugins): we open no sockets
     "PySide6.QtNetwork",
