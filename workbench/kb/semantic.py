@@ -137,6 +137,7 @@ class SemanticStage:
         self._dirty = False
         self._loaded_file = False
         self.computed = 0  # phrasings encoded by this stage (not read from its file)
+        self.asked = 0  # messages whose scores the stage changed (what the benchmarks count)
         self.idle = threading.Event()  # set while nothing is pending
         self.idle.set()
 
@@ -254,6 +255,7 @@ class SemanticStage:
         q = self.query_vector(text)
         if q is None:
             return None
+        self.asked += 1
         flat = [v for row in rows for v in row]
         sims = np.stack(flat) @ q if flat else np.zeros(0, np.float32)
         out: list[float] = []

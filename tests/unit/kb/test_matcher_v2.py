@@ -78,12 +78,12 @@ def test_semantic_scores_are_fused_when_ready_and_lexical_meanwhile(encoder: Cou
     stage = SemanticStage(background=False)
     matcher = Matcher(kb(), semantic=stage)
     assert stage.ready
-    fused = matcher.rank("多久寄出呢")
-    lexical = matcher.match("多久寄出呢", semantic=False)
+    fused = matcher.rank("啥时候能寄")
+    lexical = matcher.match("啥时候能寄", semantic=False)
     assert fused[0][0] == lexical[0].entry_id == 4
     assert fused[0][1] != lexical[0].score  # the cosine took part
     semantic.set_model(None)  # the model not loaded (yet): lexical only, same answer
-    assert matcher.rank("多久寄出呢")[0] == (4, lexical[0].score)
+    assert matcher.rank("啥时候能寄")[0] == (4, lexical[0].score)
 
 
 def test_without_the_model_matching_stays_lexical(monkeypatch: pytest.MonkeyPatch) -> None:
