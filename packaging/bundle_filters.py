@@ -17,8 +17,10 @@ from pathlib import PurePosixPath
 EXCLUDED_MODULES: list[str] = [
     # never used at run time (tests, benchmarks and dev tools that happen to be in the venv)
     "tkinter", "matplotlib", "sklearn", "bm25s", "scipy", "pytest", "hypothesis",
-    # numpy stays: the KB matcher's sentence model runs on it; its test suites do not
-    "numpy.tests", "numpy._core.tests", "numpy.f2py",
+    # numpy stays: the KB matcher's sentence model runs on it (numpy's core, lib, linalg and
+    # matrixlib); its test suites, build tools and the subpackages numpy loads only when asked do not
+    "numpy.tests", "numpy._core.tests", "numpy.f2py", "numpy.distutils", "numpy.testing", "numpy.typing",
+    "numpy.random", "numpy.fft", "numpy.polynomial", "numpy.ma",
     "mypy", "sqlalchemy.testing", "alembic.testing",
     # Qt's network stack (and its TLS, Kerberos and network-information plugins): we open no sockets
     "PySide6.QtNetwork",
