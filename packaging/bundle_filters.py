@@ -16,7 +16,11 @@ from pathlib import PurePosixPath
 # Modules the program never imports that a hook or a dependency's optional import drags in.
 EXCLUDED_MODULES: list[str] = [
     # never used at run time (tests, benchmarks and dev tools that happen to be in the venv)
-    "tkinter", "matplotlib", "sklearn", "bm25s", "numpy", "scipy", "pytest", "hypothesis",
+    "tkinter", "matplotlib", "sklearn", "bm25s", "scipy", "pytest", "hypothesis",
+    # numpy stays: the KB matcher's sentence model runs on it (numpy's core, lib, linalg and
+    # matrixlib); its test suites, build tools and the subpackages numpy loads only when asked do not
+    "numpy.tests", "numpy._core.tests", "numpy.f2py", "numpy.distutils", "numpy.testing", "numpy.typing",
+    "numpy.random", "numpy.fft", "numpy.polynomial", "numpy.ma",
     "mypy", "sqlalchemy.testing", "alembic.testing",
     # Qt's network stack (and its TLS, Kerberos and network-information plugins): we open no sockets
     "PySide6.QtNetwork",
@@ -78,6 +82,12 @@ def library_name(file_name: str) -> str | None:
     if not _LIBRARY_SUFFIX.search(lower):
         return None
     return lower.removeprefix("lib").split(".", 1)[0]
+
+
+def never_strip(dest: str) -> bool:
+    """Libraries that `strip` breaks: numpy's bundled OpenBLAS and gfortran (numpy.libs)."""
+    parts = PurePosixPath(dest.replace("\\", "/")).parts
+    return len(parts) > 1 and parts[0] == "numpy.libs"
 
 
 def keep_entry(dest: str) -> bool:

@@ -38,6 +38,7 @@ from workbench.domain.identity import PROGRAM, Actor, Role
 from workbench.domain.presence import HEARTBEAT_S, OFFLINE_AFTER_S
 from workbench.domain.shops import Agent, AgentStatus, Shop
 from workbench.kb.index_cache import AnalysisCache
+from workbench.kb.semantic import SemanticStage
 from workbench.launch import LaunchConfig
 from workbench.services.accounts import AccountService, DeskLogin, LoginService
 from workbench.services.aftersales import AftersalesService
@@ -241,7 +242,11 @@ def _shop_workspace(
     hub = Hub()
     hub.attach(db)  # every committed change is published here, after the commit
     kb_admin = KbAdminService(db, shop.id, clock, actor=actor)
-    matcher = LiveMatcher(kb_admin, kb_analysis_cache(kb_cache_dir, db, shop.id) if kb_cache_dir else None)
+    matcher = LiveMatcher(
+        kb_admin,
+        kb_analysis_cache(kb_cache_dir, db, shop.id) if kb_cache_dir else None,
+        kb_semantic_stage(kb_cache_dir, db, shop.id) if kb_cache_dir else None,
+    )
     reports = ReportsService(db, shop.id, clock)
     return Workspace(
         db=db,
@@ -354,6 +359,12 @@ def kb_analysis_cache(folder: Path, db: Database, shop_id: int) -> AnalysisCache
     password)."""
     name = hashlib.blake2b(f"{db.url}\n{db.schema or ''}\n{shop_id}".encode(), digest_size=10).hexdigest()
     return AnalysisCache(folder / f"kb-analyses-{name}.json", __version__)
+
+
+def kb_semantic_stage(folder: Path, db: Database, shop_id: int) -> SemanticStage:
+    """The KB matcher's semantic stage for one shop, its phrasing vectors kept beside the analyses."""
+    name = hashlib.blake2b(f"{db.url}\n{db.schema or ''}\n{shop_id}".encode(), digest_size=10).hexdigest()
+    return SemanticStage(folder / f"kb-vectors-{name}.npz")
 
 
 def open_student_shop(class_db: Database, agent_id: int, *, clock: Clock = system_clock) -> StudentShop | None:

@@ -7,7 +7,8 @@ Stable contract:
 
 KB lines: {"id", "question", "alternatives": [...], "answer"} (also accepted: "category").
 Query lines: {"qid", "query"}.  Output, one JSON line per query on stdout:
-{"qid": ..., "ids": [best first], "scores": [...]}.  Ids may be strings; they are mapped to
+{"qid": ..., "ids": [best first], "scores": [...], "decision": "answer" | "clarify" | "none"} (what the
+reception bot would do with the message at the default thresholds).  Ids may be strings; they are mapped to
 integers internally and back.
 
 `packs --json` prints a JSON list with one object per shipped industry pack (its newest version):
@@ -24,8 +25,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from workbench.domain.kb import KbEntry, Phrasing
-from workbench.kb import tokenizer
-from workbench.kb.matcher import Matcher
+from workbench.kb import semantic, tokenizer
+from workbench.kb.matcher import Matcher, OutcomeKind
+
+DECISIONS = {OutcomeKind.DIRECT: "answer", OutcomeKind.CLARIFY: "clarify", OutcomeKind.FALLBACK: "none"}
 
 
 class InputError(Exception):
@@ -135,12 +138,20 @@ def _rank(args: argparse.Namespace, out: TextIO) -> int:
     try:
         entries, ids = load_kb(args.kb)
         tokenizer.ensure_loaded()
-        matcher = Matcher(entries)
+        stage = None
+        if semantic.load_model() is not None:  # a batch: the phrasing vectors first, then the queries
+            stage = semantic.SemanticStage(background=False)
+        matcher = Matcher(entries, semantic=stage)
         for lineno, obj in _read_jsonl(args.queries):
             if "qid" not in obj or not isinstance(obj.get("query"), str):
                 raise InputError(f"{args.queries}:{lineno}: needs 'qid' and a string 'query'")
             ranked = matcher.rank(obj["query"], top=args.top)
-            row = {"qid": obj["qid"], "ids": [ids[i] for i, _ in ranked], "scores": [s for _, s in ranked]}
+            row = {
+                "qid": obj["qid"],
+                "ids": [ids[i] for i, _ in ranked],
+                "scores": [s for _, s in ranked],
+                "decision": DECISIONS[matcher.decision(obj["query"])],
+            }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     except (OSError, InputError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -78,6 +78,12 @@ def ensure_loaded() -> None:
         _ready.set()
 
 
+def is_word(text: str) -> bool:
+    """Whether `text` is a word of the dictionary (ours included); False before `ensure_loaded`."""
+    tok = _tokenizer
+    return tok is not None and bool(tok.FREQ.get(text))
+
+
 def load_seconds() -> dict[str, float]:
     """How long start-up took: jieba's dictionary (from the cache when warm), and our words."""
     return dict(_load_seconds)

@@ -21,6 +21,7 @@ from workbench.domain.kb import KbEntry
 from workbench.kb import tokenizer
 from workbench.kb.index_cache import AnalysisCache
 from workbench.kb.matcher import Matcher
+from workbench.kb.semantic import SemanticStage
 from workbench.services.kb_admin import KbAdminService, KbChange, apply_change
 from workbench.services.notifications import Change, Hub, Topic
 
@@ -28,9 +29,14 @@ log = logging.getLogger(__name__)
 
 
 class LiveMatcher:
-    def __init__(self, kb_admin: KbAdminService, cache: AnalysisCache | None = None) -> None:
+    def __init__(
+        self, kb_admin: KbAdminService, cache: AnalysisCache | None = None, semantic: SemanticStage | None = None
+    ) -> None:
         self._kb_admin = kb_admin
         self._cache = cache  # the analyses kept between starts (see `workbench.kb.index_cache`)
+        # the semantic stage loads its model and computes the phrasing vectors on a thread of its own;
+        # until it is ready the matcher answers lexically (see `workbench.kb.semantic`)
+        self._semantic = semantic
         self._state = threading.Lock()  # guards the fields below; held only briefly
         self._building = threading.Lock()  # one build at a time; later callers wait for it
         self._matcher: Matcher | None = None
@@ -51,7 +57,7 @@ class LiveMatcher:
                 return self._matcher
             tokenizer.ensure_loaded()
             day = self._kb_admin.today()
-            matcher = Matcher(self._kb_admin.live_entries(), cache=self._cache)
+            matcher = Matcher(self._kb_admin.live_entries(), cache=self._cache, semantic=self._semantic)
             matcher.match("预热")  # the first query pays jieba's remaining start-up, not a customer
             with self._state:
                 apply_change([matcher], self._drain_backlog())

@@ -98,8 +98,16 @@ def run_gui(config: LaunchConfig, opening: WorkspaceOpening, instance: InstanceL
 
     window.workspace_failed.connect(failed)
     if config.smoke_test:
-        # Paint with demo data, then leave through the normal close path.
+        # Paint with demo data, check the KB matcher's sentence model loads (a bundle missing its
+        # files or with a broken numpy would otherwise only log that matching stays lexical), then
+        # leave through the normal close path.
         def ready() -> None:
+            nonlocal exit_code
+            from workbench.kb import semantic
+
+            if semantic.load_model() is None:
+                print("smoke test failed: the KB matcher's sentence model could not be loaded", file=sys.stderr)
+                exit_code = 4
             QTimer.singleShot(200, window.close)
 
         window.workspace_ready.connect(ready)

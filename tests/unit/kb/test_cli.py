@@ -54,9 +54,9 @@ def test_rank_contract(tmp_path: Path, kb_file: Path) -> None:
     assert [r["qid"] for r in rows] == ["q1", 2, "q3"]
     assert rows[0]["ids"][0] == "kb-a"  # string ids come back as given
     assert rows[1]["ids"][0] == 7  # so do integer ids
-    assert rows[2] == {"qid": "q3", "ids": [], "scores": []}
+    assert rows[2] == {"qid": "q3", "ids": [], "scores": [], "decision": "none"}
     for r in rows[:2]:
-        assert set(r) == {"qid", "ids", "scores"}
+        assert set(r) == {"qid", "ids", "scores", "decision"}
         assert len(r["ids"]) == len(r["scores"]) <= 2
         assert r["scores"] == sorted(r["scores"], reverse=True)
         assert all(0.0 <= s <= 1.0 for s in r["scores"])
@@ -94,7 +94,7 @@ def test_wiring_into_the_app_kb_command(tmp_path: Path, kb_file: Path) -> None:
 def test_module_entry_point(tmp_path: Path, kb_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     queries = write_jsonl(tmp_path / "q.jsonl", [{"qid": "x", "query": "发什么快递"}])
     assert cli.main(["rank", "--kb", str(kb_file), "--queries", str(queries), "--top", "1"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"qid": "x", "ids": ["kb-b"], "scores": [1.0]}
+    assert json.loads(capsys.readouterr().out) == {"qid": "x", "ids": ["kb-b"], "scores": [1.0], "decision": "answer"}
 
 
 def test_a_file_that_is_not_utf8_is_reported_with_its_line(tmp_path: Path, kb_file: Path) -> None:

@@ -1,0 +1,160 @@
+"""Matcher v2: the semantic stage and its vector cache, homophone typos, long messages, decisions."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from workbench.domain.kb import KbEntry, Phrasing
+from workbench.kb import semantic, tokenizer
+from workbench.kb.cli import main as kb_main
+from workbench.kb.matcher import Matcher, OutcomeKind
+from workbench.kb.pinyin import HomophoneFixer
+from workbench.kb.semantic import SemanticStage
+
+
+class CountingEncoder:
+    """A stand-in sentence model: one fixed random vector per text, and a record of what it encoded."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.seen.extend(texts)
+        out = []
+        for t in texts:
+            v = np.random.default_rng(abs(hash(t)) % 2**32).standard_normal(semantic.DIM).astype(np.float32)
+            out.append(v / np.linalg.norm(v))
+        return np.stack(out)
+
+
+@pytest.fixture
+def encoder() -> Iterator[CountingEncoder]:
+    model = CountingEncoder()
+    semantic.set_model(model)
+    yield model
+    semantic.set_model(None)
+
+
+def kb() -> list[KbEntry]:
+    return [
+        KbEntry(1, "聊天互动", "在吗", ("在的",)),
+        KbEntry(2, "活动优惠", "怎么领券", ("首页领",), (Phrasing("优惠券在哪里领"),)),
+        KbEntry(3, "商品问题", "好吃吗", ("好吃",), (Phrasing("味道怎么样"),)),
+        KbEntry(4, "物流问题", "什么时候发货", ("48小时内",), (Phrasing("多久能寄出"),)),
+        KbEntry(5, "售后问题", "可以退货吗", ("七天无理由",), (Phrasing("支持退货吗"),)),
+    ]
+
+
+# ------------------------------------------------------------------ semantic stage
+def test_vectors_are_cached_per_kb_and_only_edited_phrasings_recomputed(
+    encoder: CountingEncoder, tmp_path: Path
+) -> None:
+    path = tmp_path / "kb-vectors.npz"
+    Matcher(kb(), semantic=SemanticStage(path, background=False))
+    assert len(encoder.seen) == 9  # every positive phrasing, the questions included
+    assert path.is_file()
+
+    encoder.seen.clear()
+    stage = SemanticStage(path, background=False)
+    matcher = Matcher(kb(), semantic=stage)  # the next start: nothing to compute
+    assert encoder.seen == []
+
+    edited = dataclasses.replace(kb()[1], phrasings=(Phrasing("优惠券在哪里领"), Phrasing("券去哪儿拿")))
+    matcher.upsert(edited)
+    assert encoder.seen == ["券去哪儿拿"]  # only the new phrasing
+
+    encoder.seen.clear()
+    Matcher([*kb()[:1], edited, *kb()[2:]], semantic=SemanticStage(path, background=False))
+    assert encoder.seen == []  # the edit was saved too
+
+
+def test_semantic_scores_are_fused_when_ready_and_lexical_meanwhile(encoder: CountingEncoder) -> None:
+    stage = SemanticStage(background=False)
+    matcher = Matcher(kb(), semantic=stage)
+    assert stage.ready
+    fused = matcher.rank("啥时候能寄")
+    lexical = matcher.match("啥时候能寄", semantic=False)
+    assert fused[0][0] == lexical[0].entry_id == 4
+    assert fused[0][1] != lexical[0].score  # the cosine took part
+    semantic.set_model(None)  # the model not loaded (yet): lexical only, same answer
+    assert matcher.rank("啥时候能寄")[0] == (4, lexical[0].score)
+
+
+def test_without_the_model_matching_stays_lexical(monkeypatch: pytest.MonkeyPatch) -> None:
+    semantic.set_model(None)
+    monkeypatch.setattr(semantic, "model_available", lambda: False)
+    stage = SemanticStage(background=False)
+    matcher = Matcher(kb(), semantic=stage)
+    assert semantic.load_model() is None
+    assert not stage.ready
+    assert matcher.rank("什么时候发货")[0] == (4, 1.0)
+    semantic.set_model(None)
+
+
+@pytest.mark.skipif(not semantic.model_available(), reason="the sentence model is not installed")
+def test_real_model_sees_a_paraphrase() -> None:
+    semantic.set_model(None)
+    model = semantic.load_model()
+    assert model is not None
+    vectors = np.asarray(model.encode(["什么时候发货", "几号能寄出来", "可以退货吗"]))
+    assert vectors[0] @ vectors[1] > vectors[1] @ vectors[2]
+
+
+# ------------------------------------------------------------------ homophones
+@pytest.mark.parametrize(
+    ("typed", "entry_id"), [("再吗", 1), ("领卷", 2), ("好次吗", 3), ("什么时候发或", 4), ("亲再吗", 1)]
+)
+def test_homophone_typos_reach_the_entry(typed: str, entry_id: int) -> None:
+    best = Matcher(kb()).match(typed)[0]
+    assert best.entry_id == entry_id
+    assert any(r.startswith("homophone:") for r in best.reasons)
+
+
+@pytest.mark.parametrize("correct", ["我想再买一件", "在家等快递", "卷发棒好用吗", "吃饭了吗", "发货快吗", "这次买2件"])
+def test_correct_text_is_not_changed(correct: str) -> None:
+    tokenizer.ensure_loaded()
+    fixer = HomophoneFixer(["在吗", "领券", "好吃", "发货", "卷发", "这次"], tokenizer.is_word)
+    assert fixer.fix(correct) == correct
+
+
+# ------------------------------------------------------------------ long messages
+def test_a_buried_question_matches_like_the_bare_question() -> None:
+    matcher = Matcher(kb())
+    long = "亲，在吗？我昨天晚上下的单，订单号 3920174455610023，给我老婆买的生日礼物，什么时候发货呀"
+    assert matcher.match(long)[0].entry_id == 4
+
+
+def test_two_questions_in_one_message_offer_both_entries() -> None:
+    matcher = Matcher(kb())
+    outcome = matcher.answer("什么时候发货？另外可以退货吗")
+    assert outcome.kind == OutcomeKind.CLARIFY
+    assert {s.entry_id for s in outcome.options} >= {4, 5}
+    assert matcher.decision("什么时候发货？另外可以退货吗") == OutcomeKind.CLARIFY
+    assert matcher.decision("什么时候发货") == OutcomeKind.DIRECT
+
+
+# ------------------------------------------------------------------ decision in `kb rank`
+def test_rank_prints_the_decision(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kb_path = tmp_path / "kb.jsonl"
+    kb_path.write_text(
+        "\n".join(
+            json.dumps({"id": f"e{e.id}", "question": e.question, "alternatives": [p.text for p in e.phrasings]})
+            for e in kb()
+        ),
+        encoding="utf-8",
+    )
+    queries = tmp_path / "q.jsonl"
+    rows = [("a", "什么时候发货"), ("b", "今天天气怎么样啊朋友"), ("c", "xyz")]
+    queries.write_text("\n".join(json.dumps({"qid": q, "query": t}) for q, t in rows), encoding="utf-8")
+    semantic.set_model(None)
+    assert kb_main(["rank", "--kb", str(kb_path), "--queries", str(queries)]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o["decision"] for o in out] == ["answer", "none", "none"]
+    assert out[0]["ids"][0] == "e4"
+    assert set(out[0]) == {"qid", "ids", "scores", "decision"}
