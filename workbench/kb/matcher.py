@@ -314,6 +314,8 @@ class Matcher:
             return False
         with self._lock:
             self._state = state
+        if self.semantic is not None:  # its vectors are kept apart (keyed by text): known ones are read
+            self.semantic.want(_positive_sources(state, state.entries), replace=True)
         self.analysed = 0
         return True
 

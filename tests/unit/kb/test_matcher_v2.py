@@ -13,6 +13,7 @@ import pytest
 from workbench.domain.kb import KbEntry, Phrasing
 from workbench.kb import semantic, tokenizer
 from workbench.kb.cli import main as kb_main
+from workbench.kb.index_cache import AnalysisCache
 from workbench.kb.matcher import Matcher, OutcomeKind
 from workbench.kb.pinyin import HomophoneFixer
 from workbench.kb.semantic import SemanticStage
@@ -158,3 +159,17 @@ def test_rank_prints_the_decision(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert [o["decision"] for o in out] == ["answer", "none", "none"]
     assert out[0]["ids"][0] == "e4"
     assert set(out[0]) == {"qid", "ids", "scores", "decision"}
+
+
+def test_a_restart_from_the_stored_index_still_readies_the_semantic_stage(
+    encoder: CountingEncoder, tmp_path: Path
+) -> None:
+    cache = AnalysisCache(tmp_path / "kb.json", "1.0")
+    vectors = tmp_path / "kb-vectors.npz"
+    Matcher(kb(), cache=cache, semantic=SemanticStage(vectors, background=False))  # builds, stores both
+
+    stage = SemanticStage(vectors, background=False)
+    matcher = Matcher(kb(), cache=AnalysisCache(tmp_path / "kb.json", "1.0"), semantic=stage)
+    assert matcher.analysed == 0  # the stored index was loaded, not built
+    assert stage.ready  # and the stage knows the KB's phrasings (read from its file, none encoded)
+    assert matcher.rank("啥时候能寄")[0][1] != matcher.match("啥时候能寄", semantic=False)[0].score
