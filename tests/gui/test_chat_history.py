@@ -78,12 +78,14 @@ def test_a_long_chat_shows_its_history_only_when_scrolled_back_to_its_start(qtbo
     model.set_messages(CONV, _messages(CONV, 601, 200))
     view.has_older = True
     assert not any(is_visit_header(model.message_at(r)) for r in range(model.rowCount()))
-    for first in (401, 201, 1):  # the reader pages back to the start
+    for first in (401, 201, 1):  # the reader pages back to the start (each page measured, then added)
         view.show_older(_messages(CONV, first, 200), has_more=first > 1)
+        qtbot.waitUntil(lambda first=first: model.oldest_id() == first, timeout=30_000)
     assert model.chat_rows() == ChatView.WINDOW_ROWS and model.history_rows == 2
     assert model.oldest_id() == 1 and is_visit_header(model.message_at(0))
     # paging forward again leaves the start: the history goes with the rows dropped
     view.show_newer(600, _messages(CONV, 601, 200), has_more=False)
+    qtbot.waitUntil(lambda: model.oldest_id() == 201, timeout=30_000)
     assert model.history_rows == 0 and model.chat_rows() == ChatView.WINDOW_ROWS and view.has_older
     assert model.oldest_id() == 201
 

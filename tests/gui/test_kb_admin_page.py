@@ -500,7 +500,7 @@ def test_subscribe_edit_upgrade_keeps_the_edit_and_shows_the_report(
 def test_test_window_explains_and_edits_the_answer_in_place(qtbot: QtBot, page: KnowledgePage, env: Env) -> None:
     env.main_matcher = env.ws.matcher.build()  # the desk's live matcher
     tester = page.tester
-    outcome = ask(qtbot, page, "亲，今天下单啥时候能发货")
+    outcome = ask(qtbot, page, "亲，啥时候发货呀")
     assert outcome.kind is OutcomeKind.DIRECT and outcome.best is not None
     assert tester.outcome.text() == "直接回答" and tester.bubble.text() == outcome.best.answer
     assert tester.detail_rows["entry"].text() == f"{outcome.best.question}（物流问题）"

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from workbench.ui.theme import colour
 
-PALETTE = ("#1677ff", "#52c41a", "#fa8c16", "#eb2f96", "#722ed1")
+# one hue per series: the theme's avatar hues (distinct from each other, defined by every theme)
+PALETTE = ("avatar_1", "avatar_3", "avatar_4", "avatar_5", "avatar_6")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,7 @@ class TrendChart(QWidget):
             p.setPen(colour("text"))
             p.drawText(QRectF(x, 4, w + 2, line + 4), Qt.AlignmentFlag.AlignLeft, s.label)
             x -= 16
-            p.fillRect(QRectF(x, 4 + line / 2 - 1, 12, 4), QColor(PALETTE[i % len(PALETTE)]))
+            p.fillRect(QRectF(x, 4 + line / 2 - 1, 12, 4), colour(PALETTE[i % len(PALETTE)]))
             x -= 14
         values = [v for s in self._series for v in s.values]
         if not self._days or not values or max(values) <= 0:
@@ -104,7 +105,7 @@ class TrendChart(QWidget):
                 w = fm.horizontalAdvance(day)
                 p.drawText(QRectF(x - w / 2, plot.bottom() + 4, w + 2, line), Qt.AlignmentFlag.AlignLeft, day)
         for si, s in enumerate(self._series):
-            col = QColor(PALETTE[si % len(PALETTE)])
+            col = colour(PALETTE[si % len(PALETTE)])
             path = QPainterPath()
             points = []
             for i, v in enumerate(s.values[:n]):
