@@ -7656,8 +7656,8 @@ Covers: {parts}</translation>
         <translation>Unresolved: buyer messages the bot could not answer, answered only with “did you mean” that the buyer ignored, or handed off for misses or a repeated question</translation>
     </message>
     <message>
-        <source>满意度：发出的邀请评价中买家给出满意评价的比例（评价结果尚未记录时显示为空）</source>
-        <translation>Satisfaction: share of rating invitations the buyer answered as satisfied (empty while ratings are not recorded)</translation>
+        <source>满意度：买家回答了的邀请评价中“非常满意”和“满意”所占的比例（没有回答时显示为空）</source>
+        <translation>Satisfaction: share of answered rating invitations rated “very satisfied” or “satisfied” (empty while none is answered)</translation>
     </message>
     <message>
         <source>热门问题：机器人直接回答次数最多的知识条目，附一条买家原话</source>

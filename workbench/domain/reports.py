@@ -85,7 +85,7 @@ class AgentPerformance:
     late: int = 0  # of them: not answered within 3 minutes
     converted: int = 0  # buyers who ordered within 24 h of asking
     invitations: int = 0  # 邀请评价 cards sent
-    rated: int = 0  # ratings received (not recorded yet: 0)
+    rated: int = 0  # invitations the buyer answered
     satisfied: int = 0
     suggestions_as_is: int = 0
     suggestions_edited: int = 0
@@ -273,7 +273,7 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     "reply_rate": ("回复率", "该客服对话中咨询过的买家里，得到人工回复的比例"),
     "late": ("3 分钟未回复", "买家一轮消息 3 分钟内没有得到人工回复的次数，及其占全部待回复轮次的比例"),
     "conversion": ("询单转化率", "咨询过的买家中，在首次咨询后 24 小时内下单（订单表中的真实订单）的比例"),
-    "satisfaction": ("满意度", "发出的邀请评价中买家给出满意评价的比例（评价结果尚未记录时显示为空）"),
+    "satisfaction": ("满意度", "买家回答了的邀请评价中“非常满意”和“满意”所占的比例（没有回答时显示为空）"),
     "suggestions": ("建议采用", "人工回复中直接采用、修改后采用智能辅助建议的条数，及未使用建议的回复条数"),
     "cases": ("售后工单", "该客服在时段内新建的售后工单数、结案数，以及建单后 48 小时内结案的数量"),
 }

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from workbench.domain.aftersales import CaseKind, is_final, states_of
+from workbench.domain.cards import Satisfaction
 from workbench.domain.reports import (
     CONVERSION_WINDOW,
     LATE_REPLY_S,
@@ -30,6 +31,8 @@ from workbench.storage.repositories.reports import ReportsRepository
 from workbench.storage.repositories.shops import ShopRepository
 
 TOP_QUESTIONS = 10
+# the answers to 邀请评价 that count as satisfied (满意度 = these / answered)
+SATISFIED = (Satisfaction.VERY_SATISFIED.value, Satisfaction.SATISFIED.value)
 
 
 def final_case_states() -> tuple[str, ...]:
@@ -67,7 +70,7 @@ class ReportsService:
             buyers = repo.buyers(shop, start, end)
             received = repo.received(shop, start, end)
             suggestions = repo.suggestions(shop, start, end)
-            invitations = repo.invitations(shop, start, end)
+            invitations = repo.invitations(shop, start, end, SATISFIED)
             cases = repo.cases(shop, start, end, final_case_states())
             day_rows = repo.performance_days(shop, start, end)
         agents = self._agents()
@@ -83,9 +86,9 @@ class ReportsService:
                 _add(
                     figures, key, suggestions_as_is=as_is, suggestions_edited=edited, replies_without_suggestion=without
                 )
-        for who, n in invitations:
+        for who, n, rated, satisfied in invitations:
             for key in _with_shop(who):
-                _add(figures, key, invitations=n)
+                _add(figures, key, invitations=n, rated=rated, satisfied=satisfied)
         for creator, opened, closed, in_time in cases:
             for key in _with_shop(by_name.get(creator)):
                 _add(figures, key, cases_opened=opened, cases_closed=closed, cases_closed_in_time=in_time)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from workbench.domain.reports import DateRange
@@ -203,6 +204,23 @@ def test_performance_figures_by_hand(db: Database) -> None:
     assert (c.asked, c.received, c.waits, c.response_avg_s, c.reply_rate) == (0, 0, 0, None, None)
     days = {d.day: d for d in report.days}
     assert (days[D1].asked, days[D2].asked, days[D2].received) == (2, 3, 3)
+
+
+def test_satisfaction_counts_the_answered_invitations(db: Database) -> None:
+    shop = fixed_log(db)
+    with db.session() as s:  # 小赵's invitation answered 满意; 小钱 invites twice: 不满意, no answer
+        s.execute(update(RatingInvitationRow).values(rating="满意", rated_at=at(D2, 0, 8)))
+        log = Log(s, shop.id)
+        log.n = 100  # new buyers' nicks after the fixed log's
+        for rating in ("不满意", None):
+            chat = log.chat(log.customer(), shop.b, at(D2, 9, 0))
+            s.add(RatingInvitationRow(conversation_id=chat, agent_id=shop.b, created_at=at(D2, 9, 5), rating=rating))
+    report = ReportsService(db, shop.id, lambda: NOW).performance(RANGE)
+    rows = {r.agent_id: r for r in report.agents}
+    a, b, total = rows[shop.a], rows[shop.b], report.shop
+    assert (a.invitations, a.rated, a.satisfied, a.satisfaction) == (1, 1, 1, 1.0)
+    assert (b.invitations, b.rated, b.satisfied, b.satisfaction) == (2, 1, 0, 0.0)
+    assert (total.invitations, total.rated, total.satisfaction) == (3, 2, 0.5)
 
 
 def test_bot_figures_by_hand(db: Database) -> None:

@@ -178,12 +178,20 @@ class ReportsRepository:
         params = {**self._p(shop, start, end), "f": False, "t": True}
         return [(who, int(a or 0), int(b or 0), int(c or 0)) for who, a, b, c in self._rows(sql, params)]
 
-    def invitations(self, shop: int, start: datetime, end: datetime) -> list[tuple[int | None, int]]:
-        sql = """
-            SELECT r.agent_id, COUNT(*) FROM rating_invitations r JOIN conversations c ON c.id = r.conversation_id
+    def invitations(
+        self, shop: int, start: datetime, end: datetime, satisfied: Sequence[str]
+    ) -> list[tuple[int | None, int, int, int]]:
+        """Per inviting agent: (邀请评价 sent in the range, of them answered, answered with one of
+        `satisfied`)."""
+        names = ", ".join(f":ok{i}" for i in range(len(satisfied))) or "'-'"
+        sql = f"""
+            SELECT r.agent_id, COUNT(*), COUNT(r.rating),
+                   SUM(CASE WHEN r.rating IN ({names}) THEN 1 ELSE 0 END)
+            FROM rating_invitations r JOIN conversations c ON c.id = r.conversation_id
             WHERE c.shop_id = :shop AND r.created_at >= :start AND r.created_at < :end GROUP BY r.agent_id
         """
-        return [(who, int(n)) for who, n in self._rows(sql, self._p(shop, start, end))]
+        params = {**self._p(shop, start, end), **{f"ok{i}": v for i, v in enumerate(satisfied)}}
+        return [(who, int(n), int(rated or 0), int(ok or 0)) for who, n, rated, ok in self._rows(sql, params)]
 
     def cases(
         self, shop: int, start: datetime, end: datetime, final_states: Sequence[str]

@@ -29,7 +29,7 @@ def performance_definitions() -> list[str]:
             "ReportTexts", "询单转化率：咨询过的买家中，在首次咨询后 24 小时内下单（订单表中的真实订单）的比例"
         ),
         QCoreApplication.translate(
-            "ReportTexts", "满意度：发出的邀请评价中买家给出满意评价的比例（评价结果尚未记录时显示为空）"
+            "ReportTexts", "满意度：买家回答了的邀请评价中“非常满意”和“满意”所占的比例（没有回答时显示为空）"
         ),
         QCoreApplication.translate(
             "ReportTexts", "建议采用：人工回复中直接采用、修改后采用智能辅助建议的条数，及未使用建议的回复条数"
