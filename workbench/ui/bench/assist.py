@@ -74,6 +74,29 @@ print(" ".join(f"{s:.2f}" for s in stalls))
 """
 
 
+def pump_until(app: Any, predicate: Callable[[], bool], timeout_s: float) -> bool:
+    """Run the event loop until `predicate` holds (True) or `timeout_s` passed (False)."""
+    deadline = time.perf_counter() + timeout_s
+    while not predicate():
+        if time.perf_counter() > deadline:
+            return False
+        app.processEvents()
+        time.sleep(0.001)
+    return True
+
+
+def show_until_ready(app: Any, window: Any, also: Callable[[], bool]) -> None:
+    """Show and start the desk, then run the event loop until its lists and matcher are ready and
+    `also` holds (TimeoutError after 300 s)."""
+    ready = {"lists": False, "matcher": False}
+    window.workspace_ready.connect(lambda: ready.__setitem__("lists", True))
+    window.matcher_ready.connect(lambda: ready.__setitem__("matcher", True))
+    window.show()
+    window.start()
+    if not pump_until(app, lambda: ready["lists"] and ready["matcher"] and also(), 300):
+        raise TimeoutError("the desk did not get ready")
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))
@@ -179,23 +202,11 @@ def run(
                 channel.simulator = buyers[0]  # type: ignore[assignment]
 
         controller.workspace_opened.connect(wrap_channel)
-        ready = {"lists": False, "matcher": False}
-        window.workspace_ready.connect(lambda: ready.__setitem__("lists", True))
-        window.matcher_ready.connect(lambda: ready.__setitem__("matcher", True))
-        window.show()
-        window.start()
+        show_until_ready(app, window, lambda: bool(buyers))
 
         def wait(predicate: Callable[[], bool], timeout_s: float) -> bool:
-            deadline = time.perf_counter() + timeout_s
-            while not predicate():
-                if time.perf_counter() > deadline:
-                    return False
-                app.processEvents()
-                time.sleep(0.001)
-            return True
+            return pump_until(app, predicate, timeout_s)
 
-        if not wait(lambda: ready["lists"] and ready["matcher"] and bool(buyers), 300):
-            raise TimeoutError("the desk did not get ready")
         feed = buyers[0]
 
         # -- what is measured ----------------------------------------------------------------------

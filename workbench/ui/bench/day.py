@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.ui.bench.afternoon import Wording
-from workbench.ui.bench.assist import NOISE_PROBE
+from workbench.ui.bench.assist import NOISE_PROBE, pump_until, show_until_ready
 
 if TYPE_CHECKING:
     from workbench.channels.simulator import CardClick, SimEvent, Simulator
@@ -216,23 +216,11 @@ def run(
             channel.simulator = wrapped[0]  # type: ignore[assignment]
 
         controller.workspace_opened.connect(wrap_channel)
-        ready = {"lists": False, "matcher": False}
-        window.workspace_ready.connect(lambda: ready.__setitem__("lists", True))
-        window.matcher_ready.connect(lambda: ready.__setitem__("matcher", True))
-        window.show()
-        window.start()
+        show_until_ready(app, window, lambda: bool(wrapped))
 
         def wait(predicate: Callable[[], bool], timeout_s: float) -> bool:
-            deadline = time.perf_counter() + timeout_s
-            while not predicate():
-                if time.perf_counter() > deadline:
-                    return False
-                app.processEvents()
-                time.sleep(0.001)
-            return True
+            return pump_until(app, predicate, timeout_s)
 
-        if not wait(lambda: ready["lists"] and ready["matcher"] and bool(wrapped), 300):
-            raise TimeoutError("the desk did not get ready")
         ws = window.workspace
         assert ws is not None
 
