@@ -34,7 +34,7 @@ from workbench.domain.kb_admin import KnowledgeEntry
 from workbench.kb.matcher import Matcher
 from workbench.services.exercise_checks import STANDARD_SECTIONS, answer_edited, starter_answers
 from workbench.services.kb_admin import QaCase, batch_test
-from workbench.services.sheets import xlsx_cell
+from workbench.services.sheets import save_workbook, xlsx_cell
 from workbench.storage.db import Database
 from workbench.storage.repositories.bot import BotRepository
 from workbench.storage.repositories.kb_admin import KbAdminRepository
@@ -313,13 +313,7 @@ def write_record_xlsx(
             rubric.append([xlsx_cell(rubric, v) for v in ("", item.title)] + [item.max, item.points, peer, teacher,
                           xlsx_cell(rubric, item.why, wrap)])  # fmt: skip
         rubric.append([xlsx_cell(rubric, "总分", bold), "", result.max, result.total])
-    tmp = path.with_name(path.name + ".part")
-    try:
-        book.save(tmp)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    save_workbook(book, path)
 
 
 def record_html(record: LabRecord) -> str:

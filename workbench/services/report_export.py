@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.services.sheets import xlsx_cell
+from workbench.services.sheets import save_workbook, xlsx_cell
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +34,5 @@ def write_workbook(path: Path, tables: Sequence[Table], notes_title: str, notes:
         sheet = book.create_sheet(notes_title[:31])
         for note in notes:
             sheet.append([xlsx_cell(sheet, note)])
-    tmp = path.with_name(path.name + ".part")
-    try:
-        book.save(tmp)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    save_workbook(book, path)
     return count

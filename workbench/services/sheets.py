@@ -125,6 +125,17 @@ def from_csv_cell(text: str) -> str:
     return text
 
 
+def save_workbook(book: Any, path: Path) -> None:
+    """Save an openpyxl workbook to `path` whole or not at all: written beside it, then renamed over it."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        book.save(tmp)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def xlsx_cell(sheet: WriteOnlyWorksheet, value: Any, style: Callable[[Any], None] | None = None) -> Any:
     """A value for a row of a write-only openpyxl sheet: text is always a string cell, formula-like
     text is marked with Excel's quote prefix; `style` (fonts, alignment) makes a styled cell."""

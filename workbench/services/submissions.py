@@ -35,7 +35,7 @@ from typing import Any
 
 from workbench.domain.exercises import ExerciseResult, ItemResult, Student
 from workbench.services.lab_record import LabRecord
-from workbench.services.sheets import xlsx_cell
+from workbench.services.sheets import save_workbook, xlsx_cell
 
 FORMAT = "workbench-submission"
 VERSION = 1
@@ -246,13 +246,7 @@ def write_grades_xlsx(submissions: Iterable[Submission], path: Path) -> int:
                 + [s.result.total, s.result.max]
             )
             count += 1
-    tmp = path.with_name(path.name + ".part")
-    try:
-        book.save(tmp)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    save_workbook(book, path)
     return count
 
 
