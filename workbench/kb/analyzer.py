@@ -14,6 +14,7 @@ Characters catch what word segmentation misses (能发 vs 发货); words keep sh
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -74,6 +75,16 @@ def analyze(raw: str, cached: bool = True) -> Analysis:
     if cached and len(raw) <= _CACHE_MAX_LEN:
         return _analyze_short(raw)
     return _analyze(raw)
+
+
+def add_words(words: Iterable[str]) -> list[str]:
+    """Make each of `words` (划词 core words as typed) one word of the tokenizer (see
+    `tokenizer.add_words`); the remembered analyses are forgotten if that changed any. Returns the
+    words made, normalised (call from a worker thread: it may load jieba)."""
+    added = tokenizer.add_words(n for n in map(normalize, words) if n)
+    if added:
+        _analyze_short.cache_clear()
+    return added
 
 
 def _analyze(raw: str) -> Analysis:

@@ -46,6 +46,7 @@ from typing import Any
 
 from workbench.domain.kb import KbEntry
 from workbench.kb.index import Doc, Postings, TermIndex
+from workbench.kb.normalize import normalize
 
 log = logging.getLogger(__name__)
 
@@ -100,10 +101,12 @@ def entry_key(entry: KbEntry) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def index_key(entries: Sequence[KbEntry], field_weights: Sequence[float]) -> str:
+def index_key(entries: Sequence[KbEntry], field_weights: Sequence[float], words: Iterable[str] = ()) -> str:
     """The KB's revision as the index sees it: equal exactly when the index built from `entries` would
-    be the same (ids, order, state, category, question, phrasings; not answers or 热度)."""
+    be the same (ids, order, state, category, question, phrasings; not answers or 热度) with the
+    tokenizer's shop `words` (划词 spans made words, see `tokenizer.add_words`)."""
     h = hashlib.blake2b(repr(tuple(field_weights)).encode(), digest_size=16)
+    h.update(repr(sorted(words)).encode())
     for e in entries:
         phrasings = tuple((p.text, str(p.kind), p.negative, p.core_words) for p in e.phrasings)
         h.update(repr((e.id, e.enabled, e.category, e.question, phrasings)).encode())
@@ -166,8 +169,10 @@ class AnalysisCache:
         header |= {"format": INDEX_FORMAT, "program": self.version, "key": key, "checksum": _crc(body)}
         _write_atomically(self.index_path, json.dumps(header).encode() + b"\n" + body)
 
-    def load(self) -> dict[str, EntryAnalysis]:
-        """The stored analyses by entry key; empty (and a log line) if the file is unusable."""
+    def load(self, words: frozenset[str] = frozenset()) -> dict[str, EntryAnalysis]:
+        """The stored analyses by entry key; empty (and a log line) if the file is unusable. `words`
+        are the tokenizer's shop words now: an analysis of a text holding a word made or unmade since
+        the file was written is left out (analysed again), the others still hold."""
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -191,18 +196,34 @@ class AnalysisCache:
             log.warning("ignoring the KB index cache %s (rebuilt from the database): %s", self.path, exc)
             return {}
         self.digest = header["digest"]
+        changed = words.symmetric_difference(header.get("words", ()))
+        if changed:
+            entries = {k: a for k, a in entries.items() if not _holds_any(a, changed)}
+            self.digest = ""  # rewritten after the build
         return entries
 
-    def save(self, analyses: Mapping[str, EntryAnalysis]) -> None:
-        """Write the analyses of a KB (atomically); a failure is logged, never raised: the cache only
-        saves time."""
+    def save(self, analyses: Mapping[str, EntryAnalysis], words: Iterable[str] = ()) -> None:
+        """Write the analyses of a KB, made with the tokenizer's shop `words` (atomically); a failure
+        is logged, never raised: the cache only saves time."""
         digest = kb_digest(analyses)
         body = json.dumps(
             {key: _plain(value) for key, value in analyses.items()}, ensure_ascii=False, separators=(",", ":")
         ).encode()
-        header = {"format": FORMAT, "program": self.version, "digest": digest, "checksum": _checksum(body)}
+        header = {
+            "format": FORMAT,
+            "program": self.version,
+            "digest": digest,
+            "checksum": _checksum(body),
+            "words": sorted(words),
+        }
         if _write_atomically(self.path, json.dumps(header).encode() + b"\n" + body):
             self.digest = digest
+
+
+def _holds_any(analysis: EntryAnalysis, words: Iterable[str]) -> bool:
+    """Whether a text of `analysis` holds one of `words` (normalised, as the tokenizer has them)."""
+    texts = [normalize(d.source) for d in analysis.docs] + [normalize(r.source) for r in analysis.rules]
+    return any(w in t for w in words for t in texts)
 
 
 def _write_atomically(path: Path, data: bytes) -> bool:

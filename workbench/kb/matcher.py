@@ -21,19 +21,20 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from rapidfuzz.distance import Indel
 
 from workbench.domain.kb import KbEntry, Phrasing, PhrasingKind, Suggestion
 from workbench.kb import tokenizer
-from workbench.kb.analyzer import CONCEPT_PREFIX, Analysis, analyze, unit_split
-from workbench.kb.index import WORD_TAG, Doc, TermIndex, Terms
+from workbench.kb.analyzer import CONCEPT_PREFIX, Analysis, add_words, analyze, unit_split
+from workbench.kb.index import WORD_TAG, Doc, QueryTerms, TermIndex, Terms
 from workbench.kb.index_cache import AnalysisCache, DocAnalysis, EntryAnalysis, RuleAnalysis, entry_key, index_key
 from workbench.kb.lexicon import get_lexicon
+from workbench.kb.normalize import normalize
 from workbench.kb.pinyin import HomophoneFixer
 from workbench.kb.semantic import SemanticStage
 
@@ -88,6 +89,21 @@ class MatchOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class EntryCheck:
+    """Why one entry is (not) the answer to a message (问答测试's "why not this entry?")."""
+
+    entry_id: int
+    known: bool  # the entry is in the matcher (disabled entries are, without phrasings)
+    enabled: bool
+    phrasing: str  # its phrasing (or keyword rule) closest to the message; "" if none scores
+    score: float  # the entry's score: as suggested when it is among the suggestions, else that phrasing's
+    missing_core: tuple[str, ...]  # that phrasing's 划词 core words the message lacks (it cannot match)
+    vetoed_by: str  # a negative phrasing or keyword rule of the entry that the message matches
+    rank: int | None  # its place among the suggestions (1: first), None if not among the first `depth`
+    winner: Suggestion | None  # the suggestion shown first, when it is another entry
+
+
+@dataclass(frozen=True, slots=True)
 class _Rule:
     """A KEYWORD phrasing: matches when every word occurs in the message."""
 
@@ -106,6 +122,7 @@ class _Scored:
     rule: _Rule | None = None
     fuzzy: float = 0.0
     note: str = ""  # a reason code from the reading of the message that found it (homophone:, clause:)
+    core_complete: bool = False  # a phrasing's 划词 core words all occur in the message: always shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +149,7 @@ class _State:
         self.entry_docs: dict[int, int | tuple[int, ...]] = {}  # a bare id when there is one
         self.entry_rules: dict[int, tuple[_Rule, ...]] = {}
         self.rules_by_unit: dict[str, list[_Rule]] = {}  # by the first character of the first word
+        self.core_by_unit: dict[str, list[int]] = {}  # positive docs with core words, by their first unit
         self.fixer: HomophoneFixer | None = None  # made from the index's words when first needed
 
     def apply(self, prepared: _Prepared, bulk: bool) -> None:
@@ -142,6 +160,8 @@ class _State:
         if prepared.docs:
             ids = tuple(self.index.add(d, bulk) for d in prepared.docs)
             self.entry_docs[entry.id] = ids[0] if len(ids) == 1 else ids
+            for doc_id, doc in zip(ids, prepared.docs, strict=True):
+                self._add_core(doc_id, doc)
         if prepared.rules:
             self.entry_rules[entry.id] = prepared.rules
             for rule in prepared.rules:
@@ -157,12 +177,18 @@ class _State:
         if not grouped.keys() <= self.entries.keys():
             raise ValueError("the stored index names entries that are not in the KB")
         self.entry_docs = {e: ids[0] if len(ids) == 1 else tuple(ids) for e, ids in grouped.items()}
+        for doc_id, doc in enumerate(index.docs):
+            self._add_core(doc_id, doc)
         for entry_id, words, negative, source, category in rules:
             rule = _Rule(int(entry_id), tuple(map(str, words)), bool(negative), str(source), str(category))
             if rule.entry_id not in self.entries or not rule.words or not rule.words[0]:
                 raise ValueError("a stored keyword rule does not fit the KB")
             self.entry_rules[rule.entry_id] = (*self.entry_rules.get(rule.entry_id, ()), rule)
             self.rules_by_unit.setdefault(rule.words[0][0], []).append(rule)
+
+    def _add_core(self, doc_id: int, doc: Doc) -> None:
+        if doc.core and not doc.negative and doc.core[0]:
+            self.core_by_unit.setdefault(doc.core[0][0], []).append(doc_id)
 
     def plain_rules(self) -> list[Any]:
         """The keyword rules as `restore` takes them back (plain JSON values)."""
@@ -174,6 +200,14 @@ class _State:
             return
         doc_ids = self.entry_docs.pop(entry_id, ())
         for doc_id in (doc_ids,) if isinstance(doc_ids, int) else doc_ids:
+            doc = self.index.docs[doc_id]
+            if doc.core and doc.core[0] and doc.core[0][0] in self.core_by_unit:
+                key = doc.core[0][0]
+                kept = [d for d in self.core_by_unit[key] if d != doc_id]
+                if kept:
+                    self.core_by_unit[key] = kept
+                else:
+                    del self.core_by_unit[key]
             self.index.remove(doc_id)
         for rule in self.entry_rules.pop(entry_id, ()):
             key = rule.words[0][0]
@@ -182,6 +216,11 @@ class _State:
                 self.rules_by_unit[key] = bucket
             else:
                 self.rules_by_unit.pop(key, None)
+
+
+def core_words(entries: Iterable[KbEntry]) -> list[str]:
+    """The 划词 core words of enabled entries' phrasings, as typed (what `add_words` makes words)."""
+    return list(dict.fromkeys(w for e in entries if e.enabled for p in e.phrasings for w in p.core_words))
 
 
 def _canonical_word(word: str) -> str:
@@ -270,15 +309,16 @@ class Matcher:
         used instead of analysing those entries again, and it is rewritten if the KB changed; and the
         index built for the same KB revision before is loaded instead of built (`index_cache`)."""
         with self._write_lock:
+            entries = list(entries)
+            add_words(core_words(entries))  # before anything is analysed: the spans are words of the KB
             revision = ""
             if cache is not None:
-                entries = list(entries)
-                revision = index_key(entries, self.config.field_weights)
+                revision = index_key(entries, self.config.field_weights, tokenizer.shop_words())
                 if self._restore(entries, revision, cache):
                     return
             state = _State(self.config)
             fields = state.index.fields
-            stored = cache.load() if cache is not None else {}
+            stored = cache.load(tokenizer.shop_words()) if cache is not None else {}
             used: dict[str, EntryAnalysis] = {}
             for entry in entries:
                 state.drop(entry.id)  # a repeated id: the last one wins
@@ -296,8 +336,8 @@ class Matcher:
             if self.semantic is not None:
                 self.semantic.want(_positive_sources(state, state.entries), replace=True)
             self.analysed = len(used) - sum(1 for key in used if key in stored)
-            if cache is not None and (len(used) != len(stored) or self.analysed):
-                cache.save(used)
+            if cache is not None and (len(used) != len(stored) or self.analysed or not cache.digest):
+                cache.save(used, tokenizer.shop_words())
             if cache is not None:
                 cache.save_index(revision, state.index, state.plain_rules())
 
@@ -320,14 +360,31 @@ class Matcher:
         return True
 
     def upsert(self, entry: KbEntry) -> None:
-        """Add or replace one entry (also: edit, enable, disable)."""
+        """Add or replace one entry (also: edit, enable, disable). A core word that is a new word of
+        the tokenizer (a span such as 走光) also re-analyses the other entries whose texts hold it,
+        so the message and every phrasing are cut the same way."""
         with self._write_lock:
-            prepared = _prepare(entry, self._state.index.fields)
+            fields = self._state.index.fields
+            added = add_words(core_words([entry]))
+            others = [e for e in self._holding(added) if e.id != entry.id] if added else []
+            batch = [_prepare(e, fields) for e in (*others, entry)]
             with self._lock:
-                self._state.drop(entry.id)
-                self._state.apply(prepared, bulk=False)
-            if self.semantic is not None and prepared.docs:
-                self.semantic.want(d.source for d in prepared.docs if not d.negative)
+                for prepared in batch:
+                    self._state.drop(prepared.entry.id)
+                    self._state.apply(prepared, bulk=False)
+            if self.semantic is not None:
+                self.semantic.want(d.source for p in batch for d in p.docs if not d.negative)
+
+    def _holding(self, words: list[str]) -> list[KbEntry]:
+        """The entries with a question or phrasing holding one of `words` (normalised)."""
+        with self._lock:
+            entries = list(self._state.entries.values())
+        out = []
+        for e in entries:
+            texts = [normalize(e.question), *(normalize(p.text) for p in e.phrasings)]
+            if any(w in t for w in words for t in texts):
+                out.append(e)
+        return out
 
     def remove(self, entry_id: int) -> None:
         with self._write_lock, self._lock:
@@ -370,6 +427,51 @@ class Matcher:
             return MatchOutcome(OutcomeKind.DIRECT, shown[0], ())
         return MatchOutcome(OutcomeKind.CLARIFY, shown[0], tuple(shown))
 
+    def check(self, text: str, entry_id: int, depth: int = 50) -> EntryCheck:
+        """Why entry `entry_id` is or is not the answer to `text`: its closest phrasing and that
+        phrasing's score (the core-word requirement aside), the core words the message lacks, a
+        negative phrasing that vetoes it, its place among the first `depth` suggestions and the
+        suggestion ahead of it."""
+        found = self.match(text, top=depth)
+        rank = next((i for i, s in enumerate(found, 1) if s.entry_id == entry_id), None)
+        winner = found[0] if found and found[0].entry_id != entry_id else None
+        q = analyze(text)
+        cfg = self.config
+        with self._lock:
+            state = self._state
+            entry = state.entries.get(entry_id)
+            if entry is None:
+                return EntryCheck(entry_id, False, False, "", 0.0, (), "", rank, winner)
+            index = state.index
+            qt = index.query_terms(q)
+            ids = state.entry_docs.get(entry_id, ())
+            closest: tuple[float, str, tuple[str, ...]] | None = None
+            vetoed_by = ""
+            for doc_id in (ids,) if isinstance(ids, int) else ids:
+                doc = index.docs[doc_id]
+                base = self._combine(index.lexical(qt, doc_id), q.text, doc.text)[0] if not q.empty else 0.0
+                if doc.negative:
+                    if base >= cfg.t_negative and not vetoed_by:
+                        vetoed_by = doc.source
+                    continue
+                missing = tuple(c for c in doc.core if c not in q.text)
+                if doc.core:
+                    base = (1.0 - cfg.core_weight) * base + cfg.core_weight * (1 - len(missing) / len(doc.core))
+                if closest is None or base > closest[0]:
+                    closest = (base, doc.source, missing)
+            for rule in state.entry_rules.get(entry_id, ()):
+                if q.text and all(w in q.text for w in rule.words):
+                    if rule.negative:
+                        vetoed_by = vetoed_by or rule.source
+                    elif closest is None or cfg.keyword_score > closest[0]:
+                        closest = (cfg.keyword_score, rule.source, ())
+        score, phrasing, missing = closest if closest is not None else (0.0, "", ())
+        if rank is not None:
+            score = found[rank - 1].score
+        return EntryCheck(
+            entry_id, True, entry.enabled, phrasing, round(min(1.0, score), 4), missing, vetoed_by, rank, winner
+        )
+
     def decision(self, text: str, category: str | None = None) -> OutcomeKind:
         """What the bot would do with `text` (the outcome of `answer`, without building suggestions)."""
         found = self._found(text, self.config.max_options, category, True)
@@ -408,8 +510,12 @@ class Matcher:
                     s.note = "homophone:" + ",".join(f"{a}={b}" for a, b in zip(text, fixed, strict=True) if a != b)
                 cur = best.get(s.entry_id)
                 if cur is None or s.score > cur[1].score:
+                    s.core_complete = s.core_complete or (cur is not None and cur[1].core_complete)
                     best[s.entry_id] = (vq, s, entry, words)
-        ranked = sorted(best.values(), key=lambda p: (-p[1].score, -p[2].hits, p[1].entry_id))[:top]
+                elif s.core_complete:
+                    cur[1].core_complete = True
+        ordered = sorted(best.values(), key=lambda p: (-p[1].score, -p[2].hits, p[1].entry_id))
+        ranked = _keep_core(ordered, top, lambda p: p[1].core_complete)
         sure = cfg.t_second_question
         questions = tuple(dict.fromkeys(e for e, score in tops if score >= sure)) if len(parts) >= 2 else ()
         return _Found(ranked, questions if len(questions) >= 2 else ())
@@ -439,7 +545,7 @@ class Matcher:
             cos = stage.cosines(q.normalized, groups)
             if cos is not None:
                 self._fuse(picked, cos)
-        return q, picked[:top]
+        return q, _keep_core(picked, top, lambda p: p[0].core_complete)
 
     def _homophones(self) -> HomophoneFixer:
         """The homophone repairer for the KB as it is now (rebuilt after edits, when first needed)."""
@@ -488,7 +594,8 @@ class Matcher:
         entries = state.entries
         scored = self._score(state, q, top, category, vetoed)
         # ties: the more popular entry (热度), then the older id, so results are deterministic
-        return sorted(scored.values(), key=lambda s: (-s.score, -entries[s.entry_id].hits, s.entry_id))[:top]
+        ranked = sorted(scored.values(), key=lambda s: (-s.score, -entries[s.entry_id].hits, s.entry_id))
+        return _keep_core(ranked, top, lambda s: s.core_complete)
 
     def _score(
         self, state: _State, q: Analysis, top: int, category: str | None, vetoed_out: set[int] | None = None
@@ -519,6 +626,8 @@ class Matcher:
             cur = best.get(doc.entry_id)
             if cur is None or score > cur.score:
                 best[doc.entry_id] = _Scored(doc.entry_id, score, doc, None, fuzzy)
+        if state.core_by_unit:
+            self._core_complete(state, q, qt, category, best)
 
         vetoed: set[int] = set()
         negatives = index.negatives
@@ -542,6 +651,30 @@ class Matcher:
         if vetoed_out is not None:
             vetoed_out.update(vetoed)
         return best
+
+    def _core_complete(
+        self, state: _State, q: Analysis, qt: QueryTerms, category: str | None, best: dict[int, _Scored]
+    ) -> None:
+        """Find every phrasing whose 划词 core words all occur in the message, even one the search did
+        not reach (a frequent word such as 什么时候 can crowd a rare core word out of its pool), and
+        mark its entry to be shown whatever its rank (see `_keep_core`)."""
+        cfg = self.config
+        docs, index, q_text = state.index.docs, state.index, q.text
+        seen: set[int] = set()
+        for unit in dict.fromkeys(q_text):
+            for doc_id in state.core_by_unit.get(unit, ()):
+                doc = docs[doc_id]
+                if doc_id in seen or not doc.alive or (category is not None and doc.category != category):
+                    continue
+                seen.add(doc_id)
+                if not all(c in q_text for c in doc.core):
+                    continue
+                base, fuzzy = self._combine(index.lexical(qt, doc_id), q_text, doc.text)
+                score = (1.0 - cfg.core_weight) * base + cfg.core_weight
+                cur = best.get(doc.entry_id)
+                if cur is None or score > cur.score:
+                    best[doc.entry_id] = cur = _Scored(doc.entry_id, score, doc, None, fuzzy)
+                cur.core_complete = True
 
     def _apply_rules(
         self, state: _State, q: Analysis, category: str | None, best: dict[int, _Scored], vetoed: set[int]
@@ -590,6 +723,23 @@ def clauses(text: str, whole: Analysis) -> list[str]:
     if len(out) == 1 and whole.text in out:
         return []  # the message is one question already
     return list(out.values())
+
+
+T = TypeVar("T")
+
+
+def _keep_core(ranked: list[T], top: int, complete: Callable[[T], bool]) -> list[T]:
+    """The first `top` of `ranked` (best first), where an entry whose phrasing's core words all occur
+    in the message takes the place of the lowest-ranked others: a shop that marked 划词 sees that
+    entry among the suggestions whenever the message holds them. The order stays best first."""
+    head = ranked[:top]
+    extra = [r for r in ranked[top:] if complete(r)]
+    if not extra:
+        return head
+    free = [i for i in range(len(head) - 1, -1, -1) if not complete(head[i])]
+    kept = extra[: len(free)]
+    dropped = set(free[: len(kept)])
+    return [r for i, r in enumerate(head) if i not in dropped] + kept
 
 
 def decide(scores: list[float], cfg: MatchConfig) -> tuple[OutcomeKind, int]:

@@ -13,6 +13,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ _cache_dir: Path | None = None
 _tokenizer: Any = None  # jieba.Tokenizer once loaded
 _log_total = 0.0
 _load_seconds: dict[str, float] = {}
+_shop_words: set[str] = set()  # 划词 spans made words by `add_words` (kept across a reload)
 
 
 def set_cache_dir(path: Path) -> None:
@@ -70,6 +72,8 @@ def ensure_loaded() -> None:
         for word in sorted(lex.synonyms.words()):
             if len(word) > 1 and not tok.FREQ.get(word):  # 0 marks a mere prefix
                 tok.add_word(word)
+        for word in sorted(_shop_words):
+            _add(tok, word)
         t2 = time.perf_counter()
         _load_seconds.update(dictionary=t1 - t0, our_words=t2 - t1)
         global _log_total
@@ -82,6 +86,42 @@ def is_word(text: str) -> bool:
     """Whether `text` is a word of the dictionary (ours included); False before `ensure_loaded`."""
     tok = _tokenizer
     return tok is not None and bool(tok.FREQ.get(text))
+
+
+def _add(tok: Any, word: str) -> None:
+    # the frequency that keeps the span whole against its own pieces (jieba's suggest_freq), with a
+    # floor so that in a sentence it also wins against a neighbour taking one of its characters
+    tok.add_word(word, max(tok.suggest_freq(word, False), _SHOP_WORD_FREQ))
+
+
+_SHOP_WORD_FREQ = 200  # a rare word's frequency: enough for 衣服开线了, not for 打开线上
+
+
+def add_words(words: Iterable[str]) -> list[str]:
+    """Make each of `words` (normalised text) one word of the tokenizer: a shop marks any span of a
+    phrasing as a core word (走光, 开线), not only the words jieba cuts. Returns the words that were
+    cut into pieces before (the texts holding them now analyse differently). Loads jieba if needed:
+    call from a worker thread."""
+    ensure_loaded()
+    added: list[str] = []
+    with _lock:
+        global _log_total
+        tok = _tokenizer
+        for word in dict.fromkeys(words):
+            if len(word) < 2 or word in _shop_words or not word.isalnum() or word.isascii():
+                continue  # one character, already made, or a run of letters/digits (one unit anyway)
+            if _cut_chunk(word, tok.FREQ, _log_total) == [word]:
+                continue  # jieba keeps it whole already
+            _add(tok, word)
+            _shop_words.add(word)
+            _log_total = math.log(tok.total)
+            added.append(word)
+    return added
+
+
+def shop_words() -> frozenset[str]:
+    """The spans `add_words` made words in this process (what analyses made now depend on)."""
+    return frozenset(_shop_words)
 
 
 def load_seconds() -> dict[str, float]:
