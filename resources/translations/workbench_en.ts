@@ -4299,6 +4299,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Save</translation>
     </message>
     <message>
+        <source>先在问法里选中要设为核心词的文字</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>关键词</source>
         <translation>Keywords</translation>
     </message>
@@ -4307,8 +4311,8 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Core words</translation>
     </message>
     <message>
-        <source>划词（不同于关键词）可以协助算法判断问法中决定买家意图的核心词，提升匹配率。点选词语即可，最多可选 3 个。</source>
-        <translation>Core words (not the same as keywords) tell the matcher which words of a phrasing carry the customer&apos;s intent, which improves matching. Click words to mark them; at most 3.</translation>
+        <source>划词（不同于关键词）可以协助算法判断问法中决定买家意图的核心词，提升匹配率。点选词语即可，最多可选 3 个；也可以在问法里选中任意文字（如“走光”“开线”）设为核心词。</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>删除知识</source>
@@ -4329,6 +4333,10 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>已选 {n}/{limit}</source>
         <translation>{n}/{limit} chosen</translation>
+    </message>
+    <message>
+        <source>把选中的文字设为核心词</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>新建自定义问题</source>
@@ -5203,6 +5211,10 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>No industry pack {pack_id} {version}</translation>
     </message>
     <message>
+        <source>按同音字纠正：{pairs}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>文件</source>
         <translation>File</translation>
     </message>
@@ -5383,12 +5395,36 @@ You can keep working. If it happens again, please send this log file to support.
         <translation>Skipped (deleted by the shop)</translation>
     </message>
     <message>
+        <source>转人工规则：买家重复询问同一问题「{question}」</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>转人工规则：检测到买家负面情绪（{words}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>转人工规则：消息含转人工关键词「{word}」</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>转人工规则：知识「{question}」标记为需要人工</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>转人工规则：连续 {n} 条消息未能识别</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>还没有订阅这个行业包</source>
         <translation>This industry pack is not subscribed</translation>
     </message>
     <message>
         <source>这条知识已经被删除了</source>
         <translation>This entry has been deleted</translation>
+    </message>
+    <message>
+        <source>长消息里的这一句：{clause}</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>问法</source>
@@ -5595,6 +5631,14 @@ You can keep working. If it happens again, please send this log file to support.
     <message>
         <source>正在导入 {name}…</source>
         <translation>Importing {name}…</translation>
+    </message>
+    <message>
+        <source>注意：问法「{phrasing}」与知识「{question}」（编号 {id}）的问法「{other}」相同，买家这样问时可能由那条知识回答。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>注意：问法「{phrasing}」与知识「{question}」（编号 {id}）的问法「{other}」非常接近（{score}），买家这样问时可能由那条知识回答。</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>知识分类</source>
@@ -7352,6 +7396,18 @@ Covers: {parts}</translation>
         <translation>{score} (answers directly at ≥ {direct}, asks back at ≥ {clarify})</translation>
     </message>
     <message>
+        <source>「{question}」</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>不在候选里。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>为什么不是它？</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>亲，您是不是想问：</source>
         <translation>Did you mean:</translation>
     </message>
@@ -7370,6 +7426,10 @@ Covers: {parts}</translation>
     <message>
         <source>候选知识（你可能想问）</source>
         <translation>Candidates (did you mean)</translation>
+    </message>
+    <message>
+        <source>先测试一个问题，再输入知识编号或标准问题。</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>共 {total} 个问题：命中 {hits} 个，命中率 {rate}。直接回答 {direct} · 反问 {clarify} · 未回答 {fallback}</source>
@@ -7404,8 +7464,32 @@ Covers: {parts}</translation>
         <translation>Type a question above and press Test to see the bot&apos;s answer.</translation>
     </message>
     <message>
+        <source>它就是排第一的知识（{score}）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>批量测试</source>
         <translation>Batch test</translation>
+    </message>
+    <message>
+        <source>排在第 {rank} 位（{score}）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新对话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>新的测试对话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>最接近的问法：{phrasing}（{score}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>机器人不回答这条消息，转给人工客服。{why}</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>机器人回复</source>
@@ -7424,16 +7508,44 @@ Covers: {parts}</translation>
         <translation>Test</translation>
     </message>
     <message>
+        <source>测试对话第 {n} 条消息：按店铺的转人工规则计算重复提问和连续未识别，点“新对话”重新开始。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>相似度</source>
         <translation>Score</translation>
+    </message>
+    <message>
+        <source>知识库里没有这条知识（按编号或完整的标准问题查找）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>知识编号或标准问题（可单击上方候选）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>缺少核心词：{words}（问法的划词必须都出现才会匹配）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>胜出的知识：{question}（{score}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>被反向问法排除：{phrasing}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>转人工</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>输入任意问题或关键词，看看机器人怎么回答，例如：今天下单能发吗</source>
         <translation>Ask anything and see how the bot answers, e.g. Will it ship today if I order now?</translation>
     </message>
     <message>
-        <source>这条知识标记为“需要人工”：机器人回复后会转人工客服。</source>
-        <translation>This entry needs a human: after replying, the bot hands the customer to an agent.</translation>
+        <source>这条知识没有启用，机器人不会用它回答。</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>选择问题文件</source>
@@ -7442,6 +7554,10 @@ Covers: {parts}</translation>
     <message>
         <source>选择问题文件…</source>
         <translation>Choose question file…</translation>
+    </message>
+    <message>
+        <source>重新开始测试对话：重复提问和连续未识别从头计算</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>问题文件 (*.txt *.csv *.xlsx)</source>

@@ -11,9 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from workbench.domain.bot import BotChatState, BotDecision, TransferRules
 from workbench.domain.errors import DomainError
 from workbench.domain.identity import Actor, Permission
-from workbench.domain.kb import KbEntry
+from workbench.domain.kb import KbEntry, PhrasingKind
 from workbench.domain.kb_admin import (
     ALL_CATEGORIES,
     FALLBACK_CATEGORY,
@@ -31,8 +32,9 @@ from workbench.domain.kb_admin import (
     sort_key,
     with_answer,
 )
-from workbench.kb.matcher import Matcher, MatchOutcome, OutcomeKind
+from workbench.kb.matcher import EntryCheck, Matcher, MatchOutcome, OutcomeKind
 from workbench.services.access import require
+from workbench.services.bot import BotEngine, BotService, load_kb_snapshot
 from workbench.services.clock import Clock, system_clock
 from workbench.services.notifications import Topic
 from workbench.storage.db import Database
@@ -327,6 +329,12 @@ def _resolve_expected(expected: str, entries: Sequence[KbEntry]) -> int | None:
     return next((e.id for e in entries if e.question.strip() == text), None)
 
 
+def find_entry(name: str, entries: Sequence[KbEntry]) -> KbEntry | None:
+    """The entry `name` names: its id or its standard question."""
+    entry_id = _resolve_expected(name, entries)
+    return next((e for e in entries if e.id == entry_id), None) if entry_id is not None else None
+
+
 def batch_test(matcher: Matcher, cases: Sequence[QaCase], entries: Sequence[KbEntry]) -> BatchReport:
     """Ask the bot every question. With an expected entry, a hit is a direct answer from that entry;
     without one, a hit is any direct answer (the bot did not have to ask back or give up)."""
@@ -344,3 +352,60 @@ def batch_test(matcher: Matcher, cases: Sequence[QaCase], entries: Sequence[KbEn
             hit = direct
         results.append(QaResult(case_, outcome, expected_id, hit))
     return BatchReport(tuple(results), tuple(unknown))
+
+
+# -- what the live bot would do, and why (问答测试) ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LiveReply:
+    """The live reception bot's decision on a test message, and the transfer rules it followed."""
+
+    decision: BotDecision
+    rules: TransferRules
+    nickname: str
+
+
+def live_reply(bot: BotService, matcher: Matcher, state: BotChatState, text: str) -> LiveReply:
+    """What the reception bot would do with `text` in a chat that is at `state` (the earlier test
+    messages: repeated questions and misses count): the same `BotEngine` the live reception runs,
+    with the shop's current settings and KB flags, so a 转人工 rule fires exactly as it would."""
+    settings = bot.config().bot
+    engine = BotEngine(settings, matcher, load_kb_snapshot(bot.db, bot.shop_id))
+    return LiveReply(engine.reply(state, text), settings.transfer, settings.welcome.nickname)
+
+
+def why_not(matcher: Matcher, text: str, entry_id: int) -> EntryCheck:
+    """为什么不是这条: entry `entry_id` against message `text` (see `Matcher.check`)."""
+    return matcher.check(text, entry_id)
+
+
+CLOSE_PHRASING = 0.9  # a phrasing scoring this much for another entry's phrasing asks the same thing
+
+
+@dataclass(frozen=True, slots=True)
+class ClosePhrasing:
+    """A phrasing of a saved entry that another entry already answers (the same words, or nearly)."""
+
+    phrasing: str  # the saved entry's phrasing (or its standard question)
+    other_id: int
+    other_question: str
+    other_phrasing: str  # the other entry's phrasing it is close to
+    score: float  # 1.0: the same once normalised
+
+
+def close_phrasings(matcher: Matcher, entry: KbEntry, threshold: float = CLOSE_PHRASING) -> list[ClosePhrasing]:
+    """The standard question and positive 问法 of `entry` that score at least `threshold` for another
+    entry (lexical stage: a warning after a save, not a ranking), closest first; one line per pair."""
+    texts = [entry.question] + [
+        p.text for p in entry.phrasings if p.kind is PhrasingKind.SIMILAR and not p.negative and p.text.strip()
+    ]
+    out: dict[tuple[str, int], ClosePhrasing] = {}
+    for text in dict.fromkeys(texts):
+        for s in matcher.match(text, top=3, semantic=False):
+            if s.entry_id == entry.id or s.score < threshold:
+                continue
+            key = (text, s.entry_id)
+            if key not in out:
+                out[key] = ClosePhrasing(text, s.entry_id, s.question, s.matched_phrasing, s.score)
+    return sorted(out.values(), key=lambda c: -c.score)

@@ -275,6 +275,11 @@ class EntryEditor(QWidget):
         self.core_count = QLabel(body)
         self.core_count.setObjectName("muted")
         words_head.addWidget(self.core_count, 1)
+        # any span can be a core word (走光, 开线), not only the words cut below: select it in the 问法
+        self.mark_span_button = QPushButton(self.tr("把选中的文字设为核心词"), body)
+        self.mark_span_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep the 问法's selection
+        self.mark_span_button.clicked.connect(self.mark_selection)
+        words_head.addWidget(self.mark_span_button)
         form.addLayout(words_head)
         self.words_box = QWidget(body)
         self.words_layout = FlowLayout(self.words_box, 6, 6)
@@ -282,7 +287,7 @@ class EntryEditor(QWidget):
         words_hint = QLabel(
             self.tr(
                 "划词（不同于关键词）可以协助算法判断问法中决定买家意图的核心词，提升匹配率。"
-                "点选词语即可，最多可选 3 个。"
+                "点选词语即可，最多可选 3 个；也可以在问法里选中任意文字（如“走光”“开线”）设为核心词。"
             ),
             body,
         )
@@ -543,6 +548,26 @@ class EntryEditor(QWidget):
         self.phrasings.replace(row, Phrasing(p.text, p.kind, p.negative, tuple(core)))
         self._update_core_count()
         self._touched()
+
+    def mark_selection(self) -> None:
+        """The text selected in the 问法 becomes a core word (a span of any characters)."""
+        row = self.current_phrasing_row()
+        p = self.phrasings.phrasing(row)
+        if p is None:
+            return
+        word = self.phrasing_text.selectedText().strip()
+        if not word or word not in p.text:
+            _show_error(self.phrasing_error, [self.tr("先在问法里选中要设为核心词的文字")])
+            return
+        if word in p.core_words:
+            return
+        if len(p.core_words) >= MAX_CORE_WORDS:
+            _show_error(self.phrasing_error, [self.tr("最多选 {n} 个核心词").format(n=MAX_CORE_WORDS)])
+            return
+        _show_error(self.phrasing_error, [])
+        self.phrasings.replace(row, Phrasing(p.text, p.kind, p.negative, (*p.core_words, word)))
+        self._touched()
+        self._cut_current()  # the chips again, the span among them, checked
 
     def _update_core_count(self) -> None:
         p = self.phrasings.phrasing(self.current_phrasing_row())

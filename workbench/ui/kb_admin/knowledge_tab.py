@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.domain.kb import KbEntry
 from workbench.domain.kb_admin import (
     ALL_CATEGORIES,
     FALLBACK_CATEGORY,
@@ -36,7 +37,8 @@ from workbench.domain.kb_admin import (
     KbValidationError,
     KnowledgeEntry,
 )
-from workbench.services.kb_admin import KbChange
+from workbench.kb.matcher import Matcher
+from workbench.services.kb_admin import ClosePhrasing, KbChange, close_phrasings
 from workbench.services.kb_io import ImportResult
 from workbench.services.sheets import Cancel, ImportCancelled, Progress
 from workbench.ui.kb_admin.common import (
@@ -67,6 +69,8 @@ class KnowledgeTab(QWidget):
     """The category tree was reloaded (after an edit: new counts or names)."""
     entry_saved = Signal(int)
     """An entry was created or saved (entry id); the matcher already has it."""
+    close_checked = Signal(list)
+    """After a save, its 问法 were compared with the other entries'; carries the ClosePhrasing found."""
     entry_deleted = Signal(int)
     """An entry was deleted (entry id)."""
     import_finished = Signal(bool)
@@ -242,6 +246,12 @@ class KnowledgeTab(QWidget):
         self.cancel_import_button.clicked.connect(self.cancel_import)
         status_row.addWidget(self.cancel_import_button)
         cv.addLayout(status_row)
+        # a saved 问法 that another entry already has (or nearly): the bot may answer with either
+        self.close_warning = QLabel(centre)
+        self.close_warning.setObjectName("closeWarning")
+        self.close_warning.setWordWrap(True)
+        self.close_warning.hide()
+        cv.addWidget(self.close_warning)
         self._show_import_running(False)
 
         # Right: the editor.
@@ -467,6 +477,8 @@ class KnowledgeTab(QWidget):
                 self.tr("已保存「{question}」，问答测试和智能辅助立即生效").format(question=saved.question)
             )
             self.entry_saved.emit(saved.id)
+            if change.upserts:
+                self._check_close(change.upserts[0])
 
         def failed(exc: BaseException) -> None:
             self.editor.save_button.setEnabled(True)
@@ -476,6 +488,44 @@ class KnowledgeTab(QWidget):
                 self._show_failure(exc)
 
         self.session.write(job, lambda c: c, done, failed)
+
+    def _check_close(self, entry: KbEntry) -> None:
+        """Warn (after the save) about a 问法 of `entry` that another entry has, naming that entry."""
+        self.close_warning.hide()
+
+        def with_matcher(matcher: Matcher) -> None:
+            self.session.read(lambda: close_phrasings(matcher, entry), self._show_close)
+
+        self.session.with_matcher(with_matcher)
+
+    def _show_close(self, close: list[ClosePhrasing]) -> None:
+        if not close:
+            self.close_warning.hide()
+            self.close_checked.emit([])
+            return
+        lines = [
+            (
+                self.tr(
+                    "注意：问法「{phrasing}」与知识「{question}」（编号 {id}）的问法「{other}」相同，"
+                    "买家这样问时可能由那条知识回答。"
+                )
+                if c.score >= 1.0
+                else self.tr(
+                    "注意：问法「{phrasing}」与知识「{question}」（编号 {id}）的问法「{other}」非常接近（{score}），"
+                    "买家这样问时可能由那条知识回答。"
+                )
+            ).format(
+                phrasing=c.phrasing,
+                question=c.other_question,
+                id=c.other_id,
+                other=c.other_phrasing,
+                score=f"{c.score:.0%}",
+            )
+            for c in close[:3]
+        ]
+        self.close_warning.setText("\n".join(lines))
+        self.close_warning.show()
+        self.close_checked.emit(close)
 
     def _delete(self, entry_id: int) -> None:
         entry = self.editor.entry

@@ -1,5 +1,9 @@
 """问答测试: ask anything and see what the bot answers, which entry and phrasing matched, the score,
-the 你可能想问 options and why; 修改答案内容 in place; batch tests from a file of questions."""
+the 你可能想问 options and why; 修改答案内容 in place; batch tests from a file of questions.
+
+The reply shown is the live reception bot's (its transfer rules included: keyword, emotion, repeated
+question, misses), for the test messages taken as one chat until 新对话; "为什么不是它？" explains
+why a chosen entry is not the answer."""
 
 from __future__ import annotations
 
@@ -21,15 +25,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.domain.bot import BotAction, BotChatState, fill_bot_name
 from workbench.domain.kb import Suggestion
 from workbench.domain.kb_admin import KnowledgeEntry
-from workbench.kb.matcher import MatchConfig, Matcher, MatchOutcome, OutcomeKind
-from workbench.services.kb_admin import BatchReport, KbChange, QaCase, batch_test
+from workbench.kb.matcher import EntryCheck, MatchConfig, Matcher, MatchOutcome, OutcomeKind
+from workbench.services.kb_admin import (
+    BatchReport,
+    KbChange,
+    LiveReply,
+    QaCase,
+    batch_test,
+    find_entry,
+    live_reply,
+    why_not,
+)
 from workbench.services.kb_io import read_questions
 from workbench.ui.kb_admin.common import OpenFile, ask_open_file, panel, row_table, style_tab
 from workbench.ui.kb_admin.models import MissModel, OptionModel
 from workbench.ui.kb_admin.session import KbSession
-from workbench.ui.kb_admin.texts import category_label, failure_text, outcome_label, reason_text
+from workbench.ui.kb_admin.texts import category_label, failure_text, handoff_text, outcome_label, reason_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +54,7 @@ class QaAnswer:
     outcome: MatchOutcome
     candidates: tuple[Suggestion, ...]
     entry: KnowledgeEntry | None  # the best entry as stored (needs_human, origin)
+    live: LiveReply | None = None  # what the live reception bot does with it (None: no bot settings)
 
 
 class QaTab(QWidget):
@@ -49,6 +64,8 @@ class QaTab(QWidget):
     """修改答案内容 was saved for this entry (and the test re-run)."""
     batch_finished = Signal(object)
     """A batch test ended; carries its BatchReport."""
+    checked = Signal(object)
+    """"为什么不是它？" is answered; carries the EntryCheck (None: no such entry)."""
 
     def __init__(self, session: KbSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +74,8 @@ class QaTab(QWidget):
         self.choose_open_file: OpenFile = lambda title, file_filter: ask_open_file(self, title, file_filter)
         self.result: QaAnswer | None = None
         self.batch: BatchReport | None = None
+        self.chat_state = BotChatState()  # the test messages so far, as the live bot counts them
+        self.check: EntryCheck | None = None
         self._build()
         self._show(None)
 
@@ -79,6 +98,10 @@ class QaTab(QWidget):
         self.run_button.setObjectName("primary")
         self.run_button.clicked.connect(self.run)
         al.addWidget(self.run_button)
+        self.new_chat_button = QPushButton(self.tr("新对话"), ask)
+        self.new_chat_button.setToolTip(self.tr("重新开始测试对话：重复提问和连续未识别从头计算"))
+        self.new_chat_button.clicked.connect(self.new_chat)
+        al.addWidget(self.new_chat_button)
         root.addWidget(ask)
 
         split = QSplitter(Qt.Orientation.Vertical, self)
@@ -114,6 +137,10 @@ class QaTab(QWidget):
         self.human_note.setObjectName("humanNote")
         self.human_note.setWordWrap(True)
         rl.addWidget(self.human_note)
+        self.chat_note = QLabel(reply)
+        self.chat_note.setObjectName("muted")
+        self.chat_note.setWordWrap(True)
+        rl.addWidget(self.chat_note)
         self.edit_button = QPushButton(self.tr("修改答案内容"), reply)
         self.edit_button.clicked.connect(self.start_edit)
         rl.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -193,7 +220,24 @@ class QaTab(QWidget):
         oh.resizeSection(0, 170)
         oh.resizeSection(2, 150)
         self.options_view.doubleClicked.connect(self._ask_option)
+        self.options_view.clicked.connect(self._pick_option)
         wl.addWidget(self.options_view, 1)
+
+        # Why not this entry?
+        wn = QHBoxLayout()
+        self.why_input = QLineEdit(why)
+        self.why_input.setPlaceholderText(self.tr("知识编号或标准问题（可单击上方候选）"))
+        self.why_input.returnPressed.connect(self.explain)
+        wn.addWidget(self.why_input, 1)
+        self.why_button = QPushButton(self.tr("为什么不是它？"), why)
+        self.why_button.clicked.connect(self.explain)
+        wn.addWidget(self.why_button)
+        wl.addLayout(wn)
+        self.why_result = QLabel(why)
+        self.why_result.setObjectName("value")
+        self.why_result.setWordWrap(True)
+        self.why_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        wl.addWidget(self.why_result)
         tl.addWidget(why, 6)
         split.addWidget(top)
 
@@ -239,6 +283,8 @@ class QaTab(QWidget):
         if not question:
             return
         admin = self.session.admin
+        bot = self.session.workspace.bot
+        state = self.chat_state
         self.run_button.setEnabled(False)
 
         def with_matcher(matcher: Matcher) -> None:
@@ -246,7 +292,7 @@ class QaTab(QWidget):
                 outcome = matcher.answer(question)
                 candidates = tuple(matcher.match(question, top=matcher.config.max_options))
                 entry = admin.entry(outcome.best.entry_id) if outcome.best else None
-                return QaAnswer(question, outcome, candidates, entry)
+                return QaAnswer(question, outcome, candidates, entry, live_reply(bot, matcher, state, question))
 
             self.session.read(job, self._answered, self._failed)
 
@@ -254,6 +300,8 @@ class QaTab(QWidget):
 
     def _answered(self, result: QaAnswer) -> None:
         self.run_button.setEnabled(True)
+        if result.live is not None:
+            self.chat_state = result.live.decision.state
         self._show(result)
         self.tested.emit(result.question)
 
@@ -269,11 +317,13 @@ class QaTab(QWidget):
             self.asked.hide()
             self.bubble.setText(self.tr("在上方输入问题，点“测试”看看机器人的回答。"))
             self.human_note.hide()
+            self.chat_note.hide()
             self.edit_button.hide()
             for value in self.detail_rows.values():
                 value.setText("—")
             self.score_bar.setValue(0)
             self.options.set_suggestions([])
+            self.why_result.setText("")
             return
         outcome, best = result.outcome, result.outcome.best
         kind = outcome.kind
@@ -291,12 +341,33 @@ class QaTab(QWidget):
             self.bubble.setText("\n".join(lines))
         else:
             self.bubble.setText(self.tr("（没有找到合适的知识：机器人会发送兜底回复，或按转人工规则转给人工客服）"))
-        entry = result.entry
-        if entry is not None and entry.needs_human and kind is OutcomeKind.DIRECT:
-            self.human_note.setText(self.tr("这条知识标记为“需要人工”：机器人回复后会转人工客服。"))
-            self.human_note.show()
+        live = result.live
+        if live is not None:
+            decision = live.decision
+            if decision.action is BotAction.HANDOFF and decision.reason is not None:
+                self.outcome.setText(self.tr("转人工"))
+                self.outcome.setProperty("kind", "handoff")
+                self.outcome.style().unpolish(self.outcome)
+                self.outcome.style().polish(self.outcome)
+                self.bubble.setText(fill_bot_name(live.rules.success_prompt, live.nickname))
+                self.human_note.setText(
+                    self.tr("机器人不回答这条消息，转给人工客服。{why}").format(
+                        why=handoff_text(decision.reason, decision.detail)
+                    )
+                )
+                self.human_note.show()
+            else:
+                self.bubble.setText(decision.text)
+                self.human_note.hide()
+            self.chat_note.setText(
+                self.tr(
+                    "测试对话第 {n} 条消息：按店铺的转人工规则计算重复提问和连续未识别，点“新对话”重新开始。"
+                ).format(n=decision.state.turns)
+            )
+            self.chat_note.show()
         else:
             self.human_note.hide()
+            self.chat_note.hide()
         self.edit_button.setVisible(best is not None)
         shown = best or (result.candidates[0] if result.candidates else None)
         if shown is None:
@@ -326,6 +397,78 @@ class QaTab(QWidget):
         matcher = self.session.current_matcher()
         config = matcher.config if matcher is not None else MatchConfig()
         return float(getattr(config, name))
+
+    def new_chat(self) -> None:
+        """Start the test chat again: the live bot's counts (repeats, misses) start from zero."""
+        self.chat_state = BotChatState()
+        self.chat_note.setText(self.tr("新的测试对话"))
+
+    def _pick_option(self, index: object) -> None:
+        row = getattr(index, "row", lambda: -1)()
+        s = self.options.suggestion(row)
+        if s is not None:
+            self.why_input.setText(str(s.entry_id))
+
+    def explain(self, entry: str | None = None) -> None:
+        """为什么不是它: why the entry named in the field (its id or standard question) is not the answer
+        to the question on screen."""
+        result = self.result
+        name = (entry if isinstance(entry, str) else self.why_input.text()).strip()
+        if result is None or not name:
+            self.why_result.setText(self.tr("先测试一个问题，再输入知识编号或标准问题。"))
+            return
+        admin = self.session.admin
+        question = result.question
+
+        def with_matcher(matcher: Matcher) -> None:
+            def job() -> tuple[EntryCheck | None, str]:
+                found = find_entry(name, admin.live_entries())
+                if found is None:
+                    return None, ""
+                return why_not(matcher, question, found.id), found.question
+
+            self.session.read(job, self._explained, self._failed)
+
+        self.session.with_matcher(with_matcher)
+
+    def _explained(self, found: tuple[EntryCheck | None, str]) -> None:
+        check, question = found
+        self.check = check
+        if check is None or not check.known:
+            self.why_result.setText(self.tr("知识库里没有这条知识（按编号或完整的标准问题查找）。"))
+            self.checked.emit(check)
+            return
+        lines = [self.tr("「{question}」").format(question=question)]
+        if not check.enabled:
+            lines.append(self.tr("这条知识没有启用，机器人不会用它回答。"))
+        if check.rank == 1:
+            lines.append(self.tr("它就是排第一的知识（{score}）。").format(score=f"{check.score:.0%}"))
+        elif check.rank is not None:
+            lines.append(self.tr("排在第 {rank} 位（{score}）。").format(rank=check.rank, score=f"{check.score:.0%}"))
+        else:
+            lines.append(self.tr("不在候选里。"))
+        if check.phrasing:
+            lines.append(
+                self.tr("最接近的问法：{phrasing}（{score}）").format(
+                    phrasing=check.phrasing, score=f"{check.score:.0%}"
+                )
+            )
+        if check.missing_core:
+            lines.append(
+                self.tr("缺少核心词：{words}（问法的划词必须都出现才会匹配）").format(
+                    words="、".join(check.missing_core)
+                )
+            )
+        if check.vetoed_by:
+            lines.append(self.tr("被反向问法排除：{phrasing}").format(phrasing=check.vetoed_by))
+        if check.winner is not None:
+            lines.append(
+                self.tr("胜出的知识：{question}（{score}）").format(
+                    question=check.winner.question, score=f"{check.winner.score:.0%}"
+                )
+            )
+        self.why_result.setText("\n".join(lines))
+        self.checked.emit(check)
 
     def _ask_option(self, index: object) -> None:
         row = getattr(index, "row", lambda: -1)()

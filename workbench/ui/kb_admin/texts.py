@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
+from workbench.domain.bot import HandoffReason
 from workbench.domain.errors import DomainError
 from workbench.domain.kb import STANDARD_CATEGORIES
 from workbench.domain.kb_admin import Issue, IssueField, KbValidationError
@@ -220,6 +221,11 @@ def reason_text(reason: str) -> str:
             return QCoreApplication.translate("KbTexts", "忽略了语气词：{words}").format(
                 words="、".join(value.split(","))
             )
+        case "clause":
+            return QCoreApplication.translate("KbTexts", "长消息里的这一句：{clause}").format(clause=value)
+        case "homophone":
+            pairs = "、".join(f"「{a}」→「{b}」" for a, _, b in (p.partition("=") for p in value.split(",")))
+            return QCoreApplication.translate("KbTexts", "按同音字纠正：{pairs}").format(pairs=pairs)
     return reason
 
 
@@ -248,3 +254,25 @@ def _change_texts() -> dict[ChangeKind, str]:
 
 
 change_label = Labels(_change_texts)
+
+
+def handoff_text(reason: HandoffReason, detail: str) -> str:
+    """Why the live bot hands this message to a human (the transfer rule that fired)."""
+    match reason:
+        case HandoffReason.KEYWORD:
+            return QCoreApplication.translate("KbTexts", "转人工规则：消息含转人工关键词「{word}」").format(word=detail)
+        case HandoffReason.EMOTION:
+            return QCoreApplication.translate("KbTexts", "转人工规则：检测到买家负面情绪（{words}）").format(
+                words=detail or "—"
+            )
+        case HandoffReason.REPEAT:
+            return QCoreApplication.translate("KbTexts", "转人工规则：买家重复询问同一问题「{question}」").format(
+                question=detail
+            )
+        case HandoffReason.MISSES:
+            return QCoreApplication.translate("KbTexts", "转人工规则：连续 {n} 条消息未能识别").format(n=detail)
+        case HandoffReason.NEEDS_HUMAN:
+            return QCoreApplication.translate("KbTexts", "转人工规则：知识「{question}」标记为需要人工").format(
+                question=detail
+            )
+    return str(reason)
