@@ -4300,7 +4300,7 @@ You can keep working. If it happens again, please send this log file to support.
     </message>
     <message>
         <source>先在问法里选中要设为核心词的文字</source>
-        <translation type="unfinished"></translation>
+        <translation>Select the text in the phrasing to mark it as a core word first</translation>
     </message>
     <message>
         <source>关键词</source>
@@ -4312,7 +4312,7 @@ You can keep working. If it happens again, please send this log file to support.
     </message>
     <message>
         <source>划词（不同于关键词）可以协助算法判断问法中决定买家意图的核心词，提升匹配率。点选词语即可，最多可选 3 个；也可以在问法里选中任意文字（如“走光”“开线”）设为核心词。</source>
-        <translation type="unfinished"></translation>
+        <translation>Core words (unlike keywords) tell the matcher which words of a phrasing carry the buyer&apos;s intent, which improves matching. Click words to mark them, at most 3; you can also select any text in the phrasing (such as a two-character term the word list splits) and mark it as a core word.</translation>
     </message>
     <message>
         <source>删除知识</source>
@@ -4336,7 +4336,7 @@ You can keep working. If it happens again, please send this log file to support.
     </message>
     <message>
         <source>把选中的文字设为核心词</source>
-        <translation type="unfinished"></translation>
+        <translation>Mark selected text as core word</translation>
     </message>
     <message>
         <source>新建自定义问题</source>
@@ -5212,7 +5212,7 @@ You can keep working. If it happens again, please send this log file to support.
     </message>
     <message>
         <source>按同音字纠正：{pairs}</source>
-        <translation type="unfinished"></translation>
+        <translation>Homophone typos corrected: {pairs}</translation>
     </message>
     <message>
         <source>文件</source>
@@ -5396,23 +5396,23 @@ You can keep working. If it happens again, please send this log file to support.
     </message>
     <message>
         <source>转人工规则：买家重复询问同一问题「{question}」</source>
-        <translation type="unfinished"></translation>
+        <translation>Transfer rule: the buyer asked the same question again (“{question}”)</translation>
     </message>
     <message>
         <source>转人工规则：检测到买家负面情绪（{words}）</source>
-        <translation type="unfinished"></translation>
+        <translation>Transfer rule: negative emotion detected ({words})</translation>
     </message>
     <message>
         <source>转人工规则：消息含转人工关键词「{word}」</source>
-        <translation type="unfinished"></translation>
+        <translation>Transfer rule: the message contains the transfer keyword “{word}”</translation>
     </message>
     <message>
         <source>转人工规则：知识「{question}」标记为需要人工</source>
-        <translation type="unfinished"></translation>
+        <translation>Transfer rule: the entry “{question}” is marked as needing a human</translation>
     </message>
     <message>
         <source>转人工规则：连续 {n} 条消息未能识别</source>
-        <translation type="unfinished"></translation>
+        <translation>Transfer rule: {n} messages in a row not understood</translation>
     </message>
     <message>
         <source>还没有订阅这个行业包</source>
@@ -5424,7 +5424,7 @@ You can keep working. If it happens again, please send this log file to support.
     </message>
     <message>
         <source>长消息里的这一句：{clause}</source>
-        <translation type="unfinished"></translation>
+        <translation>This sentence of a long message: {clause}</translation>
     </message>
     <message>
         <source>问法</source>
@@ -5634,11 +5634,11 @@ You can keep working. If it happens again, please send this log file to support.
     </message>
     <message>
         <source>注意：问法「{phrasing}」与知识「{question}」（编号 {id}）的问法「{other}」相同，买家这样问时可能由那条知识回答。</source>
-        <translation type="unfinished"></translation>
+        <translation>Note: the phrasing “{phrasing}” is the same as the phrasing “{other}” of the entry “{question}” (no. {id}); a buyer asking this may get that entry&apos;s answer.</translation>
     </message>
     <message>
         <source>注意：问法「{phrasing}」与知识「{question}」（编号 {id}）的问法「{other}」非常接近（{score}），买家这样问时可能由那条知识回答。</source>
-        <translation type="unfinished"></translation>
+        <translation>Note: the phrasing “{phrasing}” is very close ({score}) to the phrasing “{other}” of the entry “{question}” (no. {id}); a buyer asking this may get that entry&apos;s answer.</translation>
     </message>
     <message>
         <source>知识分类</source>
@@ -7397,15 +7397,15 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>「{question}」</source>
-        <translation type="unfinished"></translation>
+        <translation>“{question}”</translation>
     </message>
     <message>
         <source>不在候选里。</source>
-        <translation type="unfinished"></translation>
+        <translation>Not among the candidates.</translation>
     </message>
     <message>
         <source>为什么不是它？</source>
-        <translation type="unfinished"></translation>
+        <translation>Why not this one?</translation>
     </message>
     <message>
         <source>亲，您是不是想问：</source>
@@ -7429,7 +7429,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>先测试一个问题，再输入知识编号或标准问题。</source>
-        <translation type="unfinished"></translation>
+        <translation>Test a question first, then enter an entry number or standard question.</translation>
     </message>
     <message>
         <source>共 {total} 个问题：命中 {hits} 个，命中率 {rate}。直接回答 {direct} · 反问 {clarify} · 未回答 {fallback}</source>
@@ -7465,7 +7465,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>它就是排第一的知识（{score}）。</source>
-        <translation type="unfinished"></translation>
+        <translation>It is the top entry ({score}).</translation>
     </message>
     <message>
         <source>批量测试</source>
@@ -7473,23 +7473,23 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>排在第 {rank} 位（{score}）。</source>
-        <translation type="unfinished"></translation>
+        <translation>Ranked no. {rank} ({score}).</translation>
     </message>
     <message>
         <source>新对话</source>
-        <translation type="unfinished"></translation>
+        <translation>New chat</translation>
     </message>
     <message>
         <source>新的测试对话</source>
-        <translation type="unfinished"></translation>
+        <translation>New test chat</translation>
     </message>
     <message>
         <source>最接近的问法：{phrasing}（{score}）</source>
-        <translation type="unfinished"></translation>
+        <translation>Closest phrasing: {phrasing} ({score})</translation>
     </message>
     <message>
         <source>机器人不回答这条消息，转给人工客服。{why}</source>
-        <translation type="unfinished"></translation>
+        <translation>The bot does not answer this message and transfers it to a human agent. {why}</translation>
     </message>
     <message>
         <source>机器人回复</source>
@@ -7509,7 +7509,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>测试对话第 {n} 条消息：按店铺的转人工规则计算重复提问和连续未识别，点“新对话”重新开始。</source>
-        <translation type="unfinished"></translation>
+        <translation>Message {n} of the test chat: repeated questions and misses count by the shop&apos;s transfer rules; click “New chat” to start again.</translation>
     </message>
     <message>
         <source>相似度</source>
@@ -7517,27 +7517,27 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>知识库里没有这条知识（按编号或完整的标准问题查找）。</source>
-        <translation type="unfinished"></translation>
+        <translation>No such entry in the knowledge base (looked up by number or full standard question).</translation>
     </message>
     <message>
         <source>知识编号或标准问题（可单击上方候选）</source>
-        <translation type="unfinished"></translation>
+        <translation>Entry number or standard question (or click a candidate above)</translation>
     </message>
     <message>
         <source>缺少核心词：{words}（问法的划词必须都出现才会匹配）</source>
-        <translation type="unfinished"></translation>
+        <translation>Missing core words: {words} (a phrasing matches only when all its core words appear)</translation>
     </message>
     <message>
         <source>胜出的知识：{question}（{score}）</source>
-        <translation type="unfinished"></translation>
+        <translation>Entry that won: {question} ({score})</translation>
     </message>
     <message>
         <source>被反向问法排除：{phrasing}</source>
-        <translation type="unfinished"></translation>
+        <translation>Excluded by the negative phrasing: {phrasing}</translation>
     </message>
     <message>
         <source>转人工</source>
-        <translation type="unfinished"></translation>
+        <translation>Transfer to human</translation>
     </message>
     <message>
         <source>输入任意问题或关键词，看看机器人怎么回答，例如：今天下单能发吗</source>
@@ -7545,7 +7545,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>这条知识没有启用，机器人不会用它回答。</source>
-        <translation type="unfinished"></translation>
+        <translation>This entry is disabled; the bot does not answer with it.</translation>
     </message>
     <message>
         <source>选择问题文件</source>
@@ -7557,7 +7557,7 @@ Covers: {parts}</translation>
     </message>
     <message>
         <source>重新开始测试对话：重复提问和连续未识别从头计算</source>
-        <translation type="unfinished"></translation>
+        <translation>Start the test chat again: repeated questions and misses count from zero</translation>
     </message>
     <message>
         <source>问题文件 (*.txt *.csv *.xlsx)</source>
