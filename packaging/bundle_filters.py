@@ -21,6 +21,12 @@ EXCLUDED_MODULES: list[str] = [
     # matrixlib); its test suites, build tools and the subpackages numpy loads only when asked do not
     "numpy.tests", "numpy._core.tests", "numpy.f2py", "numpy.distutils", "numpy.testing", "numpy.typing",
     "numpy.random", "numpy.fft", "numpy.polynomial", "numpy.ma",
+    # numpy's hook adds its C test module; numpy itself imports it only from numpy.testing
+    "numpy._core._multiarray_tests",
+    # rapidfuzz: the matcher uses rapidfuzz.distance (its C++ metrics, plain and AVX2, stay); the
+    # C++ fuzz and process modules (5 MB) serve only the benchmarks, and rapidfuzz falls back to
+    # their pure-Python versions when they are missing, so `import rapidfuzz` still works
+    "rapidfuzz.fuzz_cpp", "rapidfuzz.fuzz_cpp_avx2", "rapidfuzz.process_cpp", "rapidfuzz.process_cpp_impl",
     "mypy", "sqlalchemy.testing", "alembic.testing",
     # Qt's network stack (and its TLS, Kerberos and network-information plugins): we open no sockets
     "PySide6.QtNetwork",
