@@ -34,6 +34,14 @@ EXCLUDED_MODULES: list[str] = [
     "pygments",
     # jieba reads its dictionary with pkg_resources when present, else opens the file next to it
     "pkg_resources",
+    # SQLAlchemy's MySQL, SQL Server and Oracle dialects: we speak SQLite and PostgreSQL only
+    "sqlalchemy.dialects.mysql", "sqlalchemy.dialects.mssql", "sqlalchemy.dialects.oracle",
+    # help()'s topic texts, and line editing for the interactive prompt (pdb, cmd), which a
+    # windowed program never shows (readline brings libreadline and libtinfo)
+    "pydoc_data", "readline",
+    # Python's Japanese and Korean codecs: the program decodes UTF-8 and GB 18030 only (Big5's
+    # stay, as ICU's data keeps the Chinese encodings)
+    "_codecs_jp", "_codecs_kr", "_codecs_iso2022",
     # TLS and OpenSSL's hashes (libssl, libcrypto: 5 MB on Linux): we open no TLS socket (psycopg
     # brings its own OpenSSL), and hashlib's sha256/md5/blake2 have built-in versions
     "ssl", "_ssl", "_hashlib",
