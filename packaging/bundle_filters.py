@@ -44,9 +44,10 @@ EXCLUDED_MODULES: list[str] = [
     # Python's Japanese and Korean codecs: the program decodes UTF-8 and GB 18030 only (Big5's
     # stay, as ICU's data keeps the Chinese encodings)
     "_codecs_jp", "_codecs_kr", "_codecs_iso2022",
-    # TLS and OpenSSL's hashes (libssl, libcrypto: 5 MB on Linux): we open no TLS socket (psycopg
-    # brings its own OpenSSL), and hashlib's sha256/md5/blake2 have built-in versions
-    "ssl", "_ssl", "_hashlib",
+    # OpenSSL's hashes: hashlib's sha256/md5/blake2 have built-in versions. Python's `ssl` stays
+    # (with libssl and libcrypto, 5 MB on Linux) although we open no TLS socket ourselves: psycopg
+    # imports it before libpq to set up OpenSSL, and without it cannot load at all
+    "_hashlib",
 ]  # fmt: skip
 
 # Qt plugins by type: None drops the whole type, a set drops those plugins.
