@@ -21,6 +21,14 @@ EXCLUDED_MODULES: list[str] = [
     # matrixlib); its test suites, build tools and the subpackages numpy loads only when asked do not
     "numpy.tests", "numpy._core.tests", "numpy.f2py", "numpy.distutils", "numpy.testing", "numpy.typing",
     "numpy.random", "numpy.fft", "numpy.polynomial", "numpy.ma",
+    # numpy's hook adds its C test module; numpy itself imports it only from numpy.testing
+    "numpy._core._multiarray_tests",
+    # rapidfuzz: the matcher scores one pair at a time with rapidfuzz.distance.Indel, which its
+    # SSE2 C++ metrics serve as fast as the AVX2 build (AVX2 pays off only in many-to-many cdist:
+    # 3 MB); the C++ fuzz and process modules (5 MB) serve only the benchmarks. rapidfuzz falls
+    # back to the SSE2 build, and to pure-Python fuzz and process, when these are missing
+    "rapidfuzz.fuzz_cpp", "rapidfuzz.fuzz_cpp_avx2", "rapidfuzz.process_cpp", "rapidfuzz.process_cpp_impl",
+    "rapidfuzz.distance.metrics_cpp_avx2",
     "mypy", "sqlalchemy.testing", "alembic.testing",
     # Qt's network stack (and its TLS, Kerberos and network-information plugins): we open no sockets
     "PySide6.QtNetwork",
@@ -28,9 +36,18 @@ EXCLUDED_MODULES: list[str] = [
     "pygments",
     # jieba reads its dictionary with pkg_resources when present, else opens the file next to it
     "pkg_resources",
-    # TLS and OpenSSL's hashes (libssl, libcrypto: 5 MB on Linux): we open no TLS socket (psycopg
-    # brings its own OpenSSL), and hashlib's sha256/md5/blake2 have built-in versions
-    "ssl", "_ssl", "_hashlib",
+    # SQLAlchemy's MySQL, SQL Server and Oracle dialects: we speak SQLite and PostgreSQL only
+    "sqlalchemy.dialects.mysql", "sqlalchemy.dialects.mssql", "sqlalchemy.dialects.oracle",
+    # help()'s topic texts, and line editing for the interactive prompt (pdb, cmd), which a
+    # windowed program never shows (readline brings libreadline and libtinfo)
+    "pydoc_data", "readline",
+    # Python's Japanese and Korean codecs: the program decodes UTF-8 and GB 18030 only (Big5's
+    # stay, as ICU's data keeps the Chinese encodings)
+    "_codecs_jp", "_codecs_kr", "_codecs_iso2022",
+    # OpenSSL's hashes: hashlib's sha256/md5/blake2 have built-in versions. Python's `ssl` stays
+    # (with libssl and libcrypto, 5 MB on Linux) although we open no TLS socket ourselves: psycopg
+    # imports it before libpq to set up OpenSSL, and without it cannot load at all
+    "_hashlib",
 ]  # fmt: skip
 
 # Qt plugins by type: None drops the whole type, a set drops those plugins.
