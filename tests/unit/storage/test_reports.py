@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from workbench.domain.reports import DateRange
 from workbench.services.reports import NaiveReports, ReportsService
 from workbench.storage.db import Database
+from workbench.storage.repositories.response_runs import ResponseRunRepository
 from workbench.storage.repositories.shops import ShopRepository
 from workbench.storage.tables import (
     ConversationRow,
@@ -166,6 +167,8 @@ def fixed_log(db: Database) -> Shop:
                 updated_at=at(D1, 19, 0), created_by="xiaozhao",
             )
         )  # fmt: skip
+        # the log is written around ConversationRepository.add_message: its answered runs recounted
+        ResponseRunRepository(s).rebuild(shop)
         return Shop(shop, a, b, c, e1.id, e2.id)
 
 
@@ -289,6 +292,7 @@ def generated_log(db: Database, seed: int) -> int:
                         created_at=start + timedelta(hours=rng.choice([1, 23, 25])),
                     )
                 )  # fmt: skip
+        ResponseRunRepository(s).rebuild(shop)
         return shop
 
 
