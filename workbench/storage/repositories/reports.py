@@ -81,7 +81,7 @@ class ReportsRepository:
         answered = f"""
             SELECT conversation_id, COALESCE(agent_id, chat_agent), agent_id,
                    CASE WHEN started_at >= :start THEN response_s ELSE {self._secs("replied_at", "run_start")} END,
-                   run_start, {self._day("replied_at")}
+                   {self._day("replied_at")}
             FROM (
                 SELECT r.conversation_id, r.agent_id, c.agent_id AS chat_agent, r.started_at, r.replied_at,
                        r.response_s, CASE WHEN r.started_at >= :start THEN r.started_at ELSE {head} END AS run_start
@@ -104,18 +104,36 @@ class ReportsRepository:
               )
             GROUP BY m.conversation_id
         """
-        found: list[tuple[int, datetime, int | None, int | None, float | None, bool, bool, date | None]] = []
         params = self._p(shop, start, end)
-        for cid, who, responder, secs, run_start, day in self._rows(answered, params):
-            secs_ = float(secs)
-            late = secs_ > LATE_REPLY_S
-            found.append((int(cid), _as_datetime(run_start), who, responder, secs_, True, late, _as_date(day)))
-        for cid, chat_agent, first_at in self._rows(open_at_end, params):
-            began = _as_datetime(first_at)
-            waited = (now - began).total_seconds() >= LATE_REPLY_S
-            found.append((int(cid), began, chat_agent, None, None, waited, waited, None))
-        found.sort(key=lambda run: (run[0], run[1]))
-        return [(cid, who, responder, secs, c, late, day) for cid, _, who, responder, secs, c, late, day in found]
+        # A chat's open run comes after its answered ones: both lists are in chat order and are merged
+        # (no sort, no timestamp parsed per answered row).
+        still_open = sorted(
+            (int(cid), agent, _as_datetime(first_at)) for cid, agent, first_at in self._rows(open_at_end, params)
+        )
+        out: list[tuple[int, int | None, int | None, float | None, bool, bool, date | None]] = []
+        i = 0
+
+        def open_runs_until(chat: int) -> None:
+            """The open runs of the chats up to `chat` (called once the chats' answered runs are out)."""
+            nonlocal i
+            while i < len(still_open) and still_open[i][0] <= chat:
+                cid, chat_agent, began = still_open[i]
+                waited = (now - began).total_seconds() >= LATE_REPLY_S
+                out.append((cid, chat_agent, None, None, waited, waited, None))
+                i += 1
+
+        days: dict[Any, date] = {}
+        previous = -1
+        for cid, who, responder, secs, day in self._rows(answered + " ORDER BY conversation_id, run_start", params):
+            if cid != previous:
+                open_runs_until(cid - 1)
+                previous = cid
+            day_ = days.get(day)
+            if day_ is None:
+                day_ = days[day] = _as_date(day)
+            out.append((int(cid), who, responder, float(secs), True, float(secs) > LATE_REPLY_S, day_))
+        open_runs_until(2**62)
+        return out
 
     @staticmethod
     def _p(shop: int, start: datetime, end: datetime, now: datetime | None = None) -> dict[str, Any]:
