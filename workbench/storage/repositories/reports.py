@@ -20,6 +20,10 @@ class ReportsRepository:
     def __init__(self, s: Session) -> None:
         self.s = s
         self.pg = s.get_bind().dialect.name == "postgresql"
+        if self.pg:
+            # PostgreSQL's JIT compiles these plans for seconds (their correlated look-ups are costed
+            # per row) to save milliseconds: off for this transaction
+            s.execute(text("SET LOCAL jit = off"))
 
     # -- dialect pieces ------------------------------------------------------------------------------
 
@@ -78,16 +82,19 @@ class ReportsRepository:
                       AND m.created_at >= :start
                       AND (m.created_at < r.replied_at OR (m.created_at = r.replied_at AND m.id < r.reply_message_id))
                       AND {counted})"""
+        # MATERIALIZED: the range's rows by ix_response_runs_shop_replied, then sorted (PostgreSQL would
+        # otherwise walk all of ix_response_runs_conversation for its order)
         answered = f"""
-            SELECT conversation_id, COALESCE(agent_id, chat_agent), agent_id,
-                   CASE WHEN started_at >= :start THEN response_s ELSE {self._secs("replied_at", "run_start")} END,
-                   {self._day("replied_at")}
-            FROM (
+            WITH x AS MATERIALIZED (
                 SELECT r.conversation_id, r.agent_id, c.agent_id AS chat_agent, r.started_at, r.replied_at,
                        r.response_s, CASE WHEN r.started_at >= :start THEN r.started_at ELSE {head} END AS run_start
                 FROM response_runs r JOIN conversations c ON c.id = r.conversation_id
                 WHERE r.shop_id = :shop AND r.replied_at >= :start AND r.replied_at < :end
-            ) x
+            )
+            SELECT conversation_id, COALESCE(agent_id, chat_agent), agent_id,
+                   CASE WHEN started_at >= :start THEN response_s ELSE {self._secs("replied_at", "run_start")} END,
+                   {self._day("replied_at")}
+            FROM x
             WHERE run_start IS NOT NULL
         """
         open_at_end = f"""
