@@ -138,7 +138,8 @@ class MessageRow(Base):
     __tablename__ = "messages"
     __table_args__ = (
         Index("ix_messages_conversation", "conversation_id", "id"),
-        Index("ix_messages_created", "created_at"),  # the reports' time ranges
+        # the reports' time ranges, covering what they read of each message (no table lookups)
+        Index("ix_messages_created", "created_at", "sender", "conversation_id", "agent_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workbench.storage.tables import Base
@@ -63,3 +63,25 @@ class ConversationDraftRow(Base):
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True)
     text: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ResponseRunRow(Base):
+    """One answered run of buyer messages (those since the agent's previous message, counted once a human
+    serves the chat) with the agent message that ended it: written with that reply, in its transaction,
+    so 客服绩效's response times are aggregated from these rows instead of every message of the range."""
+
+    __tablename__ = "response_runs"
+    __table_args__ = (
+        Index("ix_response_runs_shop_replied", "shop_id", "replied_at"),  # the report's time range
+        Index("ix_response_runs_conversation", "conversation_id", "replied_at"),  # runs still open at its end
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(Integer)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), nullable=True)
+    # the run's first buyer message and the reply that ended it
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    replied_at: Mapped[datetime] = mapped_column(DateTime)
+    reply_message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
+    response_s: Mapped[float] = mapped_column(Float)

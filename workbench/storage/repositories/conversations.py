@@ -16,6 +16,7 @@ from workbench.domain.conversations import (
     Sender,
     SuggestionUse,
 )
+from workbench.storage.repositories.response_runs import ResponseRunRepository
 from workbench.storage.tables import ConversationRow, CustomerRow, MessageRow, SuggestionUseRow
 
 PREVIEW_LENGTH = 60
@@ -179,6 +180,10 @@ class ConversationRepository:
             conv.waiting_since = None
             conv.unread = 0
         self.s.flush()
+        if sender is Sender.AGENT:  # 客服绩效's answered run, in the reply's transaction
+            ResponseRunRepository(self.s).record_reply(
+                conversation_id, row.id, at, agent_id, conv.shop_id, conv.customer_id
+            )
         return _message(row)
 
     def messages(

@@ -20,6 +20,10 @@ class ReportsRepository:
     def __init__(self, s: Session) -> None:
         self.s = s
         self.pg = s.get_bind().dialect.name == "postgresql"
+        if self.pg:
+            # PostgreSQL's JIT compiles these plans for seconds (their correlated look-ups are costed
+            # per row) to save milliseconds: off for this transaction
+            s.execute(text("SET LOCAL jit = off"))
 
     # -- dialect pieces ------------------------------------------------------------------------------
 
@@ -59,56 +63,83 @@ class ReportsRepository:
     def runs(
         self, shop: int, start: datetime, end: datetime, now: datetime
     ) -> list[tuple[int, int | None, int | None, float | None, bool, bool, date | None]]:
-        """Every run of buyer messages waiting for a human in the range, in one window pass, by chat
-        and start: (conversation, who — the agent who answered it, else the chat's agent —, the agent
-        who answered (None: unanswered), seconds to the answer, counted — answered, or unanswered for
-        3 minutes at `now` —, late — counted and not answered within 3 minutes —, the answer's day)."""
-        secs = self._secs("first_agent_at", "s.created_at")
-        horizon = self._secs(":now", "s.created_at")
-        day = self._day("first_agent_at")
-        # A run is the buyer messages between two agent messages, with the agent message that ends it:
-        # the rows with the same number of agent messages before them (one running SUM, then GROUP BY).
-        sql = f"""WITH hm AS ({self._human_messages()}),
-            counted AS (
-                SELECT hm.*,
-                       COALESCE(SUM(CASE WHEN sender = 'agent' THEN 1 ELSE 0 END) OVER (
-                           PARTITION BY conversation_id ORDER BY created_at, id
-                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS k
-                FROM hm
-            ),
-            grouped AS (
-                SELECT conversation_id, MAX(chat_agent) AS chat_agent,
-                       MIN(CASE WHEN sender = 'customer' THEN created_at END) AS created_at,
-                       MIN(CASE WHEN sender = 'agent' THEN created_at END) AS first_agent_at,
-                       MIN(CASE WHEN sender = 'agent' THEN id END) AS first_agent_msg
-                FROM counted GROUP BY conversation_id, k
-            ),
-            timed AS (
-                SELECT s.conversation_id, s.created_at, s.chat_agent, a.agent_id AS responder, s.first_agent_at,
-                       CASE WHEN s.first_agent_at IS NULL THEN NULL ELSE {secs} END AS secs,
-                       CASE WHEN s.first_agent_at IS NULL THEN {horizon} ELSE NULL END AS waited
-                FROM grouped s LEFT JOIN messages a ON a.id = s.first_agent_msg
-                WHERE s.created_at IS NOT NULL
+        """Every run of buyer messages waiting for a human in the range (the range's customer and agent
+        messages alone, `_human_messages`), by chat and start: (conversation, who — the agent who
+        answered it, else the chat's agent —, the agent who answered (None: unanswered), seconds to the
+        answer, counted — answered, or unanswered for 3 minutes at `now` —, late — counted and not
+        answered within 3 minutes —, the answer's day).
+
+        Answered runs are `response_runs` rows replied in the range (by index); a row whose run began
+        before the range starts at its first buyer message in the range (none: no run in the range).
+        The runs still open at the range's end are the chats' counted buyer messages in the range with
+        no reply after them before the end."""
+        counted = """(b.conversation_id IS NULL
+                     OR (b.handed_off_at IS NOT NULL AND m.created_at >= b.handed_off_at))"""
+        # the first counted buyer message in the range of a run that began before it
+        head = f"""(SELECT MIN(m.created_at) FROM messages m
+                    LEFT JOIN bot_conversations b ON b.conversation_id = m.conversation_id
+                    WHERE m.conversation_id = r.conversation_id AND m.sender = 'customer'
+                      AND m.created_at >= :start
+                      AND (m.created_at < r.replied_at OR (m.created_at = r.replied_at AND m.id < r.reply_message_id))
+                      AND {counted})"""
+        # MATERIALIZED: the range's rows by ix_response_runs_shop_replied, then sorted (PostgreSQL would
+        # otherwise walk all of ix_response_runs_conversation for its order)
+        answered = f"""
+            WITH x AS MATERIALIZED (
+                SELECT r.conversation_id, r.agent_id, c.agent_id AS chat_agent, r.started_at, r.replied_at,
+                       r.response_s, CASE WHEN r.started_at >= :start THEN r.started_at ELSE {head} END AS run_start
+                FROM response_runs r JOIN conversations c ON c.id = r.conversation_id
+                WHERE r.shop_id = :shop AND r.replied_at >= :start AND r.replied_at < :end
             )
-            SELECT conversation_id, COALESCE(responder, chat_agent), responder, secs,
-                   CASE WHEN secs IS NOT NULL OR waited >= {LATE_REPLY_S} THEN 1 ELSE 0 END,
-                   CASE WHEN secs IS NULL OR secs > {LATE_REPLY_S} THEN 1 ELSE 0 END,
-                   {day}
-            FROM timed ORDER BY conversation_id, created_at
+            SELECT conversation_id, COALESCE(agent_id, chat_agent), agent_id,
+                   CASE WHEN started_at >= :start THEN response_s ELSE {self._secs("replied_at", "run_start")} END,
+                   {self._day("replied_at")}
+            FROM x
+            WHERE run_start IS NOT NULL
         """
-        out = []
-        for cid, who, responder, secs_, counted, late, answered_day in self._rows(sql, self._p(shop, start, end, now)):
-            out.append(
-                (
-                    int(cid),
-                    who,
-                    responder,
-                    None if secs_ is None else float(secs_),
-                    bool(counted),
-                    bool(counted) and bool(late),
-                    None if answered_day is None else _as_date(answered_day),
-                )
-            )
+        open_at_end = f"""
+            SELECT m.conversation_id, MAX(c.agent_id), MIN(m.created_at)
+            FROM messages m
+            JOIN conversations c ON c.id = m.conversation_id
+            LEFT JOIN bot_conversations b ON b.conversation_id = c.id
+            WHERE c.shop_id = :shop AND m.created_at >= :start AND m.created_at < :end AND m.sender = 'customer'
+              AND {counted}
+              AND NOT EXISTS (
+                  SELECT 1 FROM response_runs r
+                  WHERE r.conversation_id = m.conversation_id AND r.replied_at < :end
+                    AND (r.replied_at > m.created_at OR (r.replied_at = m.created_at AND r.reply_message_id > m.id))
+              )
+            GROUP BY m.conversation_id
+        """
+        params = self._p(shop, start, end)
+        # A chat's open run comes after its answered ones: both lists are in chat order and are merged
+        # (no sort, no timestamp parsed per answered row).
+        still_open = sorted(
+            (int(cid), agent, _as_datetime(first_at)) for cid, agent, first_at in self._rows(open_at_end, params)
+        )
+        out: list[tuple[int, int | None, int | None, float | None, bool, bool, date | None]] = []
+        i = 0
+
+        def open_runs_until(chat: int) -> None:
+            """The open runs of the chats up to `chat` (called once the chats' answered runs are out)."""
+            nonlocal i
+            while i < len(still_open) and still_open[i][0] <= chat:
+                cid, chat_agent, began = still_open[i]
+                waited = (now - began).total_seconds() >= LATE_REPLY_S
+                out.append((cid, chat_agent, None, None, waited, waited, None))
+                i += 1
+
+        days: dict[Any, date] = {}
+        previous = -1
+        for cid, who, responder, secs, day in self._rows(answered + " ORDER BY conversation_id, run_start", params):
+            if cid != previous:
+                open_runs_until(cid - 1)
+                previous = cid
+            day_ = days.get(day)
+            if day_ is None:
+                day_ = days[day] = _as_date(day)
+            out.append((int(cid), who, responder, float(secs), True, float(secs) > LATE_REPLY_S, day_))
+        open_runs_until(2**62)
         return out
 
     @staticmethod
