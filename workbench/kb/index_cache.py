@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import marshal
 import math
 import os
 import sys
@@ -40,12 +41,11 @@ import zlib
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from workbench.domain.kb import KbEntry
-from workbench.kb.index import Doc, Postings, TermIndex
+from workbench.kb.index import Doc, Lazy, Postings, StoredDocs, TermIndex
 
 log = logging.getLogger(__name__)
 
@@ -102,12 +102,27 @@ def entry_key(entry: KbEntry) -> str:
 
 def index_key(entries: Sequence[KbEntry], field_weights: Sequence[float]) -> str:
     """The KB's revision as the index sees it: equal exactly when the index built from `entries` would
-    be the same (ids, order, state, category, question, phrasings; not answers or 热度)."""
-    h = hashlib.blake2b(repr(tuple(field_weights)).encode(), digest_size=16)
-    for e in entries:
-        phrasings = tuple((p.text, str(p.kind), p.negative, p.core_words) for p in e.phrasings)
-        h.update(repr((e.id, e.enabled, e.category, e.question, phrasings)).encode())
-    return h.hexdigest()
+    be the same (ids, order, state, category, question, phrasings; not answers or 热度).
+
+    The values are serialised by `marshal` (C, about half the time of `repr` per entry: this runs on
+    every start, over every entry) in its version 2, which writes a value the same way whatever
+    objects it is made of (no references or interning: version 3 on writes shared objects as
+    references, so equal KBs could hash apart)."""
+    rows = [
+        (
+            e.id,
+            e.enabled,
+            e.category,
+            e.question,
+            [(p.text, p.kind._value_, p.negative, p.core_words) for p in e.phrasings],
+        )
+        for e in entries
+    ]
+    try:
+        raw = marshal.dumps((tuple(field_weights), rows), 2)
+    except ValueError:  # a value marshal does not take (a str subclass, say): the slower, general way
+        raw = repr((tuple(field_weights), rows)).encode()
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def kb_digest(keys: Iterable[str]) -> str:
@@ -333,39 +348,48 @@ def _restore(
     index = TermIndex(field_weights)
     index.term_text = terms
     index.vocab = dict(zip(terms, range(n_terms), strict=True))
-    postings: list[Postings] = []
-    for start, end in pairwise(post_offsets):
-        postings.append(None if start == end else post_docs[start] if end - start == 1 else post_docs[start:end])
-    index.postings = postings
-    docs: list[Doc] = []
-    term_ids: list[array[int]] = []
-    negatives: set[int] = set()
+
+    # Documents, their term arrays and the postings are made when a query or an edit first reads
+    # them (`Lazy`): making all of them took most of a 100k-entry start, and a query reads few.
+    def posting(tid: int) -> Postings:
+        start, end = post_offsets[tid], post_offsets[tid + 1]
+        return None if start == end else post_docs[start] if end - start == 1 else post_docs[start:end]
+
+    def doc_term_ids(doc_id: int) -> array[int]:
+        return doc_terms[doc_offsets[doc_id] : doc_offsets[doc_id + 1]]
+
     cats = [_text(c) for c in categories]
     core_of = {int(doc_id): _strings(words) for doc_id, words in cores}
     no_core: tuple[str, ...] = ()
-    for doc_id, (entry_id, cat, negative, nw, nb, start, end, source, text) in enumerate(
-        zip(
-            n["doc_entry"],
-            n["doc_category"],
-            n["doc_negative"],
-            n["doc_words"],
-            n["doc_bigrams"],
-            doc_offsets,
-            doc_offsets[1:],
-            sources,
-            texts,
-            strict=False,  # the offsets are one longer
+    doc_entry, doc_category, doc_negative = n["doc_entry"], n["doc_category"], n["doc_negative"]
+    doc_words, doc_bigrams = n["doc_words"], n["doc_bigrams"]
+
+    def doc(doc_id: int) -> Doc:
+        return Doc(
+            doc_entry[doc_id],
+            _text(sources[doc_id]),
+            _text(texts[doc_id]),
+            None,
+            cats[doc_category[doc_id]],
+            doc_negative[doc_id] == 1,
+            core_of.get(doc_id, no_core),
+            True,
+            index.term_ids[doc_id],  # the same array object, as in a built index
+            doc_words[doc_id],
+            doc_bigrams[doc_id],
         )
-    ):
-        ids = doc_terms[start:end]
-        core = core_of.get(doc_id, no_core)
-        docs.append(Doc(entry_id, source, text, None, cats[cat], negative == 1, core, True, ids, nw, nb))
-        term_ids.append(ids)
-        if negative:
-            negatives.add(doc_id)
-    index.docs, index.term_ids, index.negatives, index.n_alive = docs, term_ids, negatives, n_docs
+
+    if not all(0 <= c < len(cats) for c in set(doc_category)):
+        raise ValueError("a document's category is not in the file")
+    index.postings = Lazy(n_terms, posting)
+    index.term_ids = Lazy(n_docs, doc_term_ids)
+    index.docs = StoredDocs(n_docs, doc, doc_entry, doc_negative, sources)
+    negatives = {i for i, v in enumerate(doc_negative) if v}
+    index.negatives, index.n_alive = negatives, n_docs
     index.masses = n["masses"]
-    index.rank_masses = array("d", [math.inf if d.negative else m for d, m in zip(docs, index.masses, strict=True)])
+    index.rank_masses = rank_masses = array("d", index.masses)
+    for doc_id in negatives:
+        rank_masses[doc_id] = math.inf
     index._idf = n["idf"]
     return index, rules
 
