@@ -138,10 +138,15 @@ class StoredDocs(Lazy[Doc]):
     document's entry and sign are can be read without making them (`entry_id`, `positive_sources`)."""
 
     def __init__(
-        self, n: int, make: Callable[[int], Doc], entry_of: array[int], negative: array[int], sources: list[str]
+        self,
+        n: int,
+        make: Callable[[int], Doc],
+        entry_of: array[int],
+        negative: array[int],
+        source: Callable[[int], str],
     ) -> None:
         super().__init__(n, make)
-        self._entry_of, self._negative, self._sources = entry_of, negative, sources
+        self._entry_of, self._negative, self._source = entry_of, negative, source
 
     def entry_ids(self) -> Iterator[int]:
         """Each document's entry id, by document id."""
@@ -150,12 +155,12 @@ class StoredDocs(Lazy[Doc]):
 
     def positive_sources(self) -> list[str]:
         """The source of every live positive document (a document not made yet is as stored: live)."""
-        stored, negative, sources, made = len(self._entry_of), self._negative, self._sources, self.made
+        stored, negative, source, made = len(self._entry_of), self._negative, self._source, self.made
         out: list[str] = []
         for i in range(len(self)):
             if i < stored and not made(i):
                 if not negative[i]:
-                    out.append(sources[i])
+                    out.append(source(i))
             else:
                 d = self[i]
                 if d.alive and not d.negative:

@@ -50,7 +50,7 @@ from workbench.kb.index import Doc, Lazy, Postings, StoredDocs, TermIndex
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 # The binary sections of an index file, in order, with their array type codes.
 _SECTIONS: tuple[tuple[str, str], ...] = (
     ("doc_entry", "q"),  # entry id of each document
@@ -64,6 +64,10 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
     ("post_docs", "i"),
     ("masses", "d"),
     ("idf", "d"),
+    ("source_offsets", "q"),  # the phrasings as written, UTF-8: doc i's is source_bytes[offsets[i]:offsets[i + 1]]
+    ("source_bytes", "B"),
+    ("text_offsets", "q"),  # their canonical texts, the same way
+    ("text_bytes", "B"),
 )
 
 
@@ -276,10 +280,19 @@ def _parts(index: TermIndex, rules: list[Any]) -> tuple[dict[str, Any], list[byt
         "masses": index.masses,
         "idf": index._idf,
     }
+    # the texts as bytes with offsets, decoded one by one when a document is first read (decoding
+    # 600k strings from JSON was a good part of loading a 100k-entry index)
+    for name, texts in (("source", [d.source for d in docs]), ("text", [d.text for d in docs])):
+        encoded = [t.encode() for t in texts]
+        offsets = array("q", [0])
+        total = 0
+        for b in encoded:
+            total += len(b)
+            offsets.append(total)
+        numbers[f"{name}_offsets"] = offsets
+        numbers[f"{name}_bytes"] = array("B", b"".join(encoded))
     strings = {
         "terms": index.term_text,
-        "sources": [d.source for d in docs],
-        "texts": [d.text for d in docs],
         "categories": list(categories),
         "cores": cores,
         "rules": rules,
@@ -314,25 +327,29 @@ def _restore(
     offsets = [0]
     for size in sizes:
         offsets.append(offsets[-1] + int(size))
-    strings = json.loads(body[: offsets[1]])
+    view = memoryview(body)  # sections are read from the body without copying it first
+    strings = json.loads(view[: offsets[1]].tobytes())
     n: dict[str, array[Any]] = {}
     for i, (name, code) in enumerate(_SECTIONS, start=1):
         n[name] = part = array(code)
-        part.frombytes(body[offsets[i] : offsets[i + 1]])
-    terms, sources, texts = strings["terms"], strings["sources"], strings["texts"]
+        part.frombytes(view[offsets[i] : offsets[i + 1]])
+    terms = strings["terms"]
     categories, cores, rules = strings["categories"], strings["cores"], strings["rules"]
-    n_docs, n_terms = len(sources), len(terms)
+    n_docs, n_terms = len(n["doc_entry"]), len(terms)
+    source_offsets, source_bytes = n["source_offsets"], n["source_bytes"]
+    text_offsets, text_bytes = n["text_offsets"], n["text_bytes"]
     doc_offsets, doc_terms = n["doc_offsets"], n["doc_terms"]
     post_offsets, post_docs = n["post_offsets"], n["post_docs"]
     # The checksum finds damage; these find a file that is not what this code writes (cheap checks
     # only: a check of every id would cost as much as a good part of the load).
     if not (
         isinstance(terms, list)
-        and isinstance(sources, list)
-        and isinstance(texts, list)
         and isinstance(cores, list)
         and isinstance(rules, list)
-        and len(texts) == n_docs
+        and len(source_offsets) == len(text_offsets) == n_docs + 1
+        and source_offsets[0] == text_offsets[0] == 0
+        and source_offsets[-1] == len(source_bytes)
+        and text_offsets[-1] == len(text_bytes)
         and all(len(n[k]) == n_docs for k in ("doc_entry", "doc_category", "doc_negative", "doc_words", "masses"))
         and len(n["doc_bigrams"]) == n_docs
         and len(doc_offsets) == n_docs + 1
@@ -342,12 +359,13 @@ def _restore(
         and doc_offsets[-1] == len(doc_terms)
         and post_offsets[0] == 0
         and post_offsets[-1] == len(post_docs)
-        and len(set(terms)) == n_terms
     ):
         raise ValueError("its parts do not fit together")
     index = TermIndex(field_weights)
     index.term_text = terms
     index.vocab = dict(zip(terms, range(n_terms), strict=True))
+    if len(index.vocab) != n_terms:
+        raise ValueError("a term is in the file twice")
 
     # Documents, their term arrays and the postings are made when a query or an edit first reads
     # them (`Lazy`): making all of them took most of a 100k-entry start, and a query reads few.
@@ -364,11 +382,14 @@ def _restore(
     doc_entry, doc_category, doc_negative = n["doc_entry"], n["doc_category"], n["doc_negative"]
     doc_words, doc_bigrams = n["doc_words"], n["doc_bigrams"]
 
+    def source(doc_id: int) -> str:
+        return source_bytes[source_offsets[doc_id] : source_offsets[doc_id + 1]].tobytes().decode()
+
     def doc(doc_id: int) -> Doc:
         return Doc(
             doc_entry[doc_id],
-            _text(sources[doc_id]),
-            _text(texts[doc_id]),
+            source(doc_id),
+            text_bytes[text_offsets[doc_id] : text_offsets[doc_id + 1]].tobytes().decode(),
             None,
             cats[doc_category[doc_id]],
             doc_negative[doc_id] == 1,
@@ -383,7 +404,7 @@ def _restore(
         raise ValueError("a document's category is not in the file")
     index.postings = Lazy(n_terms, posting)
     index.term_ids = Lazy(n_docs, doc_term_ids)
-    index.docs = StoredDocs(n_docs, doc, doc_entry, doc_negative, sources)
+    index.docs = StoredDocs(n_docs, doc, doc_entry, doc_negative, source)
     negatives = {i for i, v in enumerate(doc_negative) if v}
     index.negatives, index.n_alive = negatives, n_docs
     index.masses = n["masses"]

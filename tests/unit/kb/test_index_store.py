@@ -125,11 +125,11 @@ def _flip(data: bytes) -> bytes:
 
 
 def _parts_do_not_fit(data: bytes) -> bytes:
-    """One document's text missing under a matching checksum (not a file this program writes)."""
+    """One term missing under a matching checksum (not a file this program writes)."""
     head, _, body = data.partition(b"\n")
     header = json.loads(head)
     strings = json.loads(body[: header["sizes"][0]])
-    strings["texts"].pop()
+    strings["terms"].pop()
     section = json.dumps(strings, ensure_ascii=False).encode()
     body = section + body[header["sizes"][0] :]
     header["sizes"][0] = len(section)
@@ -144,7 +144,7 @@ DAMAGE: dict[str, Callable[[bytes], bytes]] = {
     "empty": lambda data: b"",
     "not JSON": lambda data: b"\x00\xff garbage\n" + data,
     "another program": lambda data: data.replace(b'"program": "1.0"', b'"program": "0.9"', 1),
-    "another format": lambda data: data.replace(b'"format": 1', b'"format": 99', 1),
+    "another format": lambda data: data.replace(f'"format": {index_cache.INDEX_FORMAT}'.encode(), b'"format": 99', 1),
     "parts that do not fit": _parts_do_not_fit,
 }
 
