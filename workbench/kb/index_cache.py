@@ -22,9 +22,11 @@ whose entries hash to the stored key loads the index instead of building it (at 
 building from the analyses takes tens of seconds; loading, well under one); any edit to what the
 index reads changes the key, so a stale index is never used; answers and 热度 are not in it (they
 come from the database's entries on every start). Its file is a JSON header line (format, program,
-key, byte order, checksum, section sizes), a JSON section of the strings and binary sections of the
-numbers (`array` bytes): nothing in it is executed. A damaged, partial or foreign file is ignored
-with a log line and the index is built as before.
+key, byte order, checksum, section sizes), a JSON section of the terms, categories, core words and
+rules, and binary sections (`array` bytes) of the numbers and of the phrasings' texts (UTF-8 with
+offsets): nothing in it is executed. It is loaded without making a Python object per document,
+posting or text: those are made when a query or an edit first reads them (`index.Lazy`). A damaged,
+partial or foreign file is ignored with a log line and the index is built as before.
 """
 
 from __future__ import annotations
