@@ -35,11 +35,11 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter
-from typing import TypeAlias
+from typing import Generic, SupportsIndex, TypeAlias, TypeVar, overload
 
 from workbench.kb.analyzer import Analysis
 
@@ -59,6 +59,40 @@ _NEVER = math.inf  # rank mass of a document that is never a result
 _STALE = (math.nan,)
 
 Postings: TypeAlias = "int | array[int] | None"  # a bare document id while the term occurs once
+T = TypeVar("T")
+_UNMADE = object()  # an item of a `Lazy` list not made yet
+
+
+class Lazy(list[T], Generic[T]):
+    """A list whose items are made when first read, by `make(i)`; everything else (writes, appends,
+    `len`) is a plain list's. A stored index (`index_cache`) is loaded as these, so a start does not
+    make a Python object for every document and posting of a large KB, only for those a query reads.
+    Like the rest of the index, not thread-safe by itself (reads write the items they make)."""
+
+    def __init__(self, n: int, make: Callable[[int], T]) -> None:
+        super().__init__([_UNMADE] * n)  # type: ignore[list-item]
+        self._make = make
+
+    @overload
+    def __getitem__(self, i: SupportsIndex) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+    def __getitem__(self, i: SupportsIndex | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        v = list.__getitem__(self, i)
+        if v is _UNMADE:
+            j = i.__index__()
+            j = j + len(self) if j < 0 else j
+            v = self._make(j)
+            list.__setitem__(self, j, v)
+        return v
+
+    def __iter__(self) -> Iterator[T]:
+        return (self[i] for i in range(len(self)))
+
+    def made(self, i: int) -> bool:
+        return list.__getitem__(self, i) is not _UNMADE
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +131,41 @@ class Doc:
     term_ids: array[int] | None = None  # words, then bigrams, then characters
     n_words: int = 0
     n_bigrams: int = 0
+
+
+class StoredDocs(Lazy[Doc]):
+    """The documents of a loaded index: made from the file's arrays when first read. What every
+    document's entry and sign are can be read without making them (`entry_id`, `positive_sources`)."""
+
+    def __init__(
+        self,
+        n: int,
+        make: Callable[[int], Doc],
+        entry_of: array[int],
+        negative: array[int],
+        source: Callable[[int], str],
+    ) -> None:
+        super().__init__(n, make)
+        self._entry_of, self._negative, self._source = entry_of, negative, source
+
+    def entry_ids(self) -> Iterator[int]:
+        """Each document's entry id, by document id."""
+        stored = len(self._entry_of)
+        return (self._entry_of[i] if i < stored else self[i].entry_id for i in range(len(self)))
+
+    def positive_sources(self) -> list[str]:
+        """The source of every live positive document (a document not made yet is as stored: live)."""
+        stored, negative, source, made = len(self._entry_of), self._negative, self._source, self.made
+        out: list[str] = []
+        for i in range(len(self)):
+            if i < stored and not made(i):
+                if not negative[i]:
+                    out.append(source(i))
+            else:
+                d = self[i]
+                if d.alive and not d.negative:
+                    out.append(d.source)
+        return out
 
 
 def idf_value(n_docs: int, df: int) -> float:
@@ -202,6 +271,18 @@ class TermIndex:
             return ()
         text = self.term_text
         return tuple(text[i][1:] for i in ids[: doc.n_words])
+
+    def entry_ids(self) -> Iterable[int]:
+        """Each document's entry id, by document id (removed ones too)."""
+        docs = self.docs
+        return docs.entry_ids() if isinstance(docs, StoredDocs) else (d.entry_id for d in docs)
+
+    def positive_sources(self) -> list[str]:
+        """The phrasing of every live positive document."""
+        docs = self.docs
+        if isinstance(docs, StoredDocs):
+            return docs.positive_sources()
+        return [d.source for d in docs if d.alive and not d.negative]
 
     # ---------------------------------------------------------------- edits
     def add(self, doc: Doc, bulk: bool = False) -> int:

@@ -22,9 +22,11 @@ whose entries hash to the stored key loads the index instead of building it (at 
 building from the analyses takes tens of seconds; loading, well under one); any edit to what the
 index reads changes the key, so a stale index is never used; answers and 热度 are not in it (they
 come from the database's entries on every start). Its file is a JSON header line (format, program,
-key, byte order, checksum, section sizes), a JSON section of the strings and binary sections of the
-numbers (`array` bytes): nothing in it is executed. A damaged, partial or foreign file is ignored
-with a log line and the index is built as before.
+key, byte order, checksum, section sizes), a JSON section of the terms, categories, core words and
+rules, and binary sections (`array` bytes) of the numbers and of the phrasings' texts (UTF-8 with
+offsets): nothing in it is executed. It is loaded without making a Python object per document,
+posting or text: those are made when a query or an edit first reads them (`index.Lazy`). A damaged,
+partial or foreign file is ignored with a log line and the index is built as before.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import marshal
 import math
 import os
 import sys
@@ -40,18 +43,17 @@ import zlib
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from workbench.domain.kb import KbEntry
-from workbench.kb.index import Doc, Postings, TermIndex
+from workbench.kb.index import Doc, Lazy, Postings, StoredDocs, TermIndex
 from workbench.kb.normalize import normalize
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 # The binary sections of an index file, in order, with their array type codes.
 _SECTIONS: tuple[tuple[str, str], ...] = (
     ("doc_entry", "q"),  # entry id of each document
@@ -65,6 +67,10 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
     ("post_docs", "i"),
     ("masses", "d"),
     ("idf", "d"),
+    ("source_offsets", "q"),  # the phrasings as written, UTF-8: doc i's is source_bytes[offsets[i]:offsets[i + 1]]
+    ("source_bytes", "B"),
+    ("text_offsets", "q"),  # their canonical texts, the same way
+    ("text_bytes", "B"),
 )
 
 
@@ -104,13 +110,28 @@ def entry_key(entry: KbEntry) -> str:
 def index_key(entries: Sequence[KbEntry], field_weights: Sequence[float], words: Iterable[str] = ()) -> str:
     """The KB's revision as the index sees it: equal exactly when the index built from `entries` would
     be the same (ids, order, state, category, question, phrasings; not answers or 热度) with the
-    tokenizer's shop `words` (划词 spans made words, see `tokenizer.add_words`)."""
-    h = hashlib.blake2b(repr(tuple(field_weights)).encode(), digest_size=16)
-    h.update(repr(sorted(words)).encode())
-    for e in entries:
-        phrasings = tuple((p.text, str(p.kind), p.negative, p.core_words) for p in e.phrasings)
-        h.update(repr((e.id, e.enabled, e.category, e.question, phrasings)).encode())
-    return h.hexdigest()
+    tokenizer's shop `words` (划词 spans made words, see `tokenizer.add_words`).
+
+    The values are serialised by `marshal` (C, about half the time of `repr` per entry: this runs on
+    every start, over every entry) in its version 2, which writes a value the same way whatever
+    objects it is made of (no references or interning: version 3 on writes shared objects as
+    references, so equal KBs could hash apart)."""
+    rows = [
+        (
+            e.id,
+            e.enabled,
+            e.category,
+            e.question,
+            [(p.text, p.kind._value_, p.negative, p.core_words) for p in e.phrasings],
+        )
+        for e in entries
+    ]
+    head = (tuple(field_weights), sorted(words))
+    try:
+        raw = marshal.dumps((head, rows), 2)
+    except ValueError:  # a value marshal does not take (a str subclass, say): the slower, general way
+        raw = repr((head, rows)).encode()
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def kb_digest(keys: Iterable[str]) -> str:
@@ -282,10 +303,19 @@ def _parts(index: TermIndex, rules: list[Any]) -> tuple[dict[str, Any], list[byt
         "masses": index.masses,
         "idf": index._idf,
     }
+    # the texts as bytes with offsets, decoded one by one when a document is first read (decoding
+    # 600k strings from JSON was a good part of loading a 100k-entry index)
+    for name, texts in (("source", [d.source for d in docs]), ("text", [d.text for d in docs])):
+        encoded = [t.encode() for t in texts]
+        offsets = array("q", [0])
+        total = 0
+        for b in encoded:
+            total += len(b)
+            offsets.append(total)
+        numbers[f"{name}_offsets"] = offsets
+        numbers[f"{name}_bytes"] = array("B", b"".join(encoded))
     strings = {
         "terms": index.term_text,
-        "sources": [d.source for d in docs],
-        "texts": [d.text for d in docs],
         "categories": list(categories),
         "cores": cores,
         "rules": rules,
@@ -320,25 +350,29 @@ def _restore(
     offsets = [0]
     for size in sizes:
         offsets.append(offsets[-1] + int(size))
-    strings = json.loads(body[: offsets[1]])
+    view = memoryview(body)  # sections are read from the body without copying it first
+    strings = json.loads(view[: offsets[1]].tobytes())
     n: dict[str, array[Any]] = {}
     for i, (name, code) in enumerate(_SECTIONS, start=1):
         n[name] = part = array(code)
-        part.frombytes(body[offsets[i] : offsets[i + 1]])
-    terms, sources, texts = strings["terms"], strings["sources"], strings["texts"]
+        part.frombytes(view[offsets[i] : offsets[i + 1]])
+    terms = strings["terms"]
     categories, cores, rules = strings["categories"], strings["cores"], strings["rules"]
-    n_docs, n_terms = len(sources), len(terms)
+    n_docs, n_terms = len(n["doc_entry"]), len(terms)
+    source_offsets, source_bytes = n["source_offsets"], n["source_bytes"]
+    text_offsets, text_bytes = n["text_offsets"], n["text_bytes"]
     doc_offsets, doc_terms = n["doc_offsets"], n["doc_terms"]
     post_offsets, post_docs = n["post_offsets"], n["post_docs"]
     # The checksum finds damage; these find a file that is not what this code writes (cheap checks
     # only: a check of every id would cost as much as a good part of the load).
     if not (
         isinstance(terms, list)
-        and isinstance(sources, list)
-        and isinstance(texts, list)
         and isinstance(cores, list)
         and isinstance(rules, list)
-        and len(texts) == n_docs
+        and len(source_offsets) == len(text_offsets) == n_docs + 1
+        and source_offsets[0] == text_offsets[0] == 0
+        and source_offsets[-1] == len(source_bytes)
+        and text_offsets[-1] == len(text_bytes)
         and all(len(n[k]) == n_docs for k in ("doc_entry", "doc_category", "doc_negative", "doc_words", "masses"))
         and len(n["doc_bigrams"]) == n_docs
         and len(doc_offsets) == n_docs + 1
@@ -348,45 +382,58 @@ def _restore(
         and doc_offsets[-1] == len(doc_terms)
         and post_offsets[0] == 0
         and post_offsets[-1] == len(post_docs)
-        and len(set(terms)) == n_terms
     ):
         raise ValueError("its parts do not fit together")
     index = TermIndex(field_weights)
     index.term_text = terms
     index.vocab = dict(zip(terms, range(n_terms), strict=True))
-    postings: list[Postings] = []
-    for start, end in pairwise(post_offsets):
-        postings.append(None if start == end else post_docs[start] if end - start == 1 else post_docs[start:end])
-    index.postings = postings
-    docs: list[Doc] = []
-    term_ids: list[array[int]] = []
-    negatives: set[int] = set()
+    if len(index.vocab) != n_terms:
+        raise ValueError("a term is in the file twice")
+
+    # Documents, their term arrays and the postings are made when a query or an edit first reads
+    # them (`Lazy`): making all of them took most of a 100k-entry start, and a query reads few.
+    def posting(tid: int) -> Postings:
+        start, end = post_offsets[tid], post_offsets[tid + 1]
+        return None if start == end else post_docs[start] if end - start == 1 else post_docs[start:end]
+
+    def doc_term_ids(doc_id: int) -> array[int]:
+        return doc_terms[doc_offsets[doc_id] : doc_offsets[doc_id + 1]]
+
     cats = [_text(c) for c in categories]
     core_of = {int(doc_id): _strings(words) for doc_id, words in cores}
     no_core: tuple[str, ...] = ()
-    for doc_id, (entry_id, cat, negative, nw, nb, start, end, source, text) in enumerate(
-        zip(
-            n["doc_entry"],
-            n["doc_category"],
-            n["doc_negative"],
-            n["doc_words"],
-            n["doc_bigrams"],
-            doc_offsets,
-            doc_offsets[1:],
-            sources,
-            texts,
-            strict=False,  # the offsets are one longer
+    doc_entry, doc_category, doc_negative = n["doc_entry"], n["doc_category"], n["doc_negative"]
+    doc_words, doc_bigrams = n["doc_words"], n["doc_bigrams"]
+
+    def source(doc_id: int) -> str:
+        return source_bytes[source_offsets[doc_id] : source_offsets[doc_id + 1]].tobytes().decode()
+
+    def doc(doc_id: int) -> Doc:
+        return Doc(
+            doc_entry[doc_id],
+            source(doc_id),
+            text_bytes[text_offsets[doc_id] : text_offsets[doc_id + 1]].tobytes().decode(),
+            None,
+            cats[doc_category[doc_id]],
+            doc_negative[doc_id] == 1,
+            core_of.get(doc_id, no_core),
+            True,
+            index.term_ids[doc_id],  # the same array object, as in a built index
+            doc_words[doc_id],
+            doc_bigrams[doc_id],
         )
-    ):
-        ids = doc_terms[start:end]
-        core = core_of.get(doc_id, no_core)
-        docs.append(Doc(entry_id, source, text, None, cats[cat], negative == 1, core, True, ids, nw, nb))
-        term_ids.append(ids)
-        if negative:
-            negatives.add(doc_id)
-    index.docs, index.term_ids, index.negatives, index.n_alive = docs, term_ids, negatives, n_docs
+
+    if not all(0 <= c < len(cats) for c in set(doc_category)):
+        raise ValueError("a document's category is not in the file")
+    index.postings = Lazy(n_terms, posting)
+    index.term_ids = Lazy(n_docs, doc_term_ids)
+    index.docs = StoredDocs(n_docs, doc, doc_entry, doc_negative, source)
+    negatives = {i for i, v in enumerate(doc_negative) if v}
+    index.negatives, index.n_alive = negatives, n_docs
     index.masses = n["masses"]
-    index.rank_masses = array("d", [math.inf if d.negative else m for d, m in zip(docs, index.masses, strict=True)])
+    index.rank_masses = rank_masses = array("d", index.masses)
+    for doc_id in negatives:
+        rank_masses[doc_id] = math.inf
     index._idf = n["idf"]
     return index, rules
 

@@ -172,8 +172,8 @@ class _State:
         self.entries = {e.id: e for e in entries}
         self.index = index
         grouped: dict[int, list[int]] = {}
-        for doc_id, doc in enumerate(index.docs):
-            grouped.setdefault(doc.entry_id, []).append(doc_id)
+        for doc_id, entry_id in enumerate(index.entry_ids()):  # without making the documents
+            grouped.setdefault(entry_id, []).append(doc_id)
         if not grouped.keys() <= self.entries.keys():
             raise ValueError("the stored index names entries that are not in the KB")
         self.entry_docs = {e: ids[0] if len(ids) == 1 else tuple(ids) for e, ids in grouped.items()}
@@ -291,9 +291,14 @@ class Matcher:
         config: MatchConfig | None = None,
         cache: AnalysisCache | None = None,
         semantic: SemanticStage | None = None,
+        semantic_later: bool = False,
     ) -> None:
         self.config = config or MatchConfig()
         self.semantic = semantic  # None: lexical only
+        # True: a (re)build hands the KB's phrasings to the semantic stage on a thread of its own, so
+        # reading its vectors file and keying 300k phrasings (seconds at 100k entries) does not delay
+        # the matcher; it answers lexically until the stage is ready anyway
+        self.semantic_later = semantic_later
         self._lock = threading.Lock()  # guards self._state
         self._write_lock = threading.Lock()  # one writer at a time
         self._state = _State(self.config)
@@ -333,8 +338,7 @@ class Matcher:
             state.index.finish_bulk()
             with self._lock:
                 self._state = state
-            if self.semantic is not None:
-                self.semantic.want(_positive_sources(state, state.entries), replace=True)
+            self._want_all()
             self.analysed = len(used) - sum(1 for key in used if key in stored)
             if cache is not None and (len(used) != len(stored) or self.analysed or not cache.digest):
                 cache.save(used, tokenizer.shop_words())
@@ -354,10 +358,31 @@ class Matcher:
             return False
         with self._lock:
             self._state = state
-        if self.semantic is not None:  # its vectors are kept apart (keyed by text): known ones are read
-            self.semantic.want(_positive_sources(state, state.entries), replace=True)
+        self._want_all()  # its vectors are kept apart (keyed by text): known ones are read
         self.analysed = 0
         return True
+
+    def _want_all(self) -> None:
+        """Give the semantic stage every positive phrasing of the index just swapped in (now, or on a
+        thread of its own with `semantic_later`). Called under the write lock; the thread takes it
+        too, so an edit made meanwhile reaches the stage after the whole KB, as it would without it."""
+        if self.semantic is None:
+            return
+        if not self.semantic_later:
+            self._want_all_now()
+            return
+        threading.Thread(target=self._want_all_later, name="workbench-kb-want", daemon=True).start()
+
+    def _want_all_later(self) -> None:
+        with self._write_lock:
+            self._want_all_now()
+
+    def _want_all_now(self) -> None:
+        if self.semantic is None:
+            return
+        with self._lock:
+            sources = self._state.index.positive_sources()
+        self.semantic.want(sources, replace=True)
 
     def upsert(self, entry: KbEntry) -> None:
         """Add or replace one entry (also: edit, enable, disable). A core word that is a new word of
@@ -757,15 +782,6 @@ def _entry_sources(state: _State, entry_id: int) -> tuple[str, ...]:
     ids = state.entry_docs.get(entry_id, ())
     docs = state.index.docs
     out = tuple(docs[i].source for i in ((ids,) if isinstance(ids, int) else ids) if not docs[i].negative)
-    return out
-
-
-def _positive_sources(state: _State, entry_ids: Iterable[int]) -> list[str]:
-    docs = state.index.docs
-    out: list[str] = []
-    for entry_id in entry_ids:
-        ids = state.entry_docs.get(entry_id, ())
-        out.extend(docs[i].source for i in ((ids,) if isinstance(ids, int) else ids) if not docs[i].negative)
     return out
 
 

@@ -57,7 +57,9 @@ class LiveMatcher:
                 return self._matcher
             tokenizer.ensure_loaded()
             day = self._kb_admin.today()
-            matcher = Matcher(self._kb_admin.live_entries(), cache=self._cache, semantic=self._semantic)
+            matcher = Matcher(
+                self._kb_admin.live_entries(), cache=self._cache, semantic=self._semantic, semantic_later=True
+            )
             matcher.match("预热")  # the first query pays jieba's remaining start-up, not a customer
             with self._state:
                 apply_change([matcher], self._drain_backlog())

@@ -125,11 +125,11 @@ def _flip(data: bytes) -> bytes:
 
 
 def _parts_do_not_fit(data: bytes) -> bytes:
-    """One document's text missing under a matching checksum (not a file this program writes)."""
+    """One term missing under a matching checksum (not a file this program writes)."""
     head, _, body = data.partition(b"\n")
     header = json.loads(head)
     strings = json.loads(body[: header["sizes"][0]])
-    strings["texts"].pop()
+    strings["terms"].pop()
     section = json.dumps(strings, ensure_ascii=False).encode()
     body = section + body[header["sizes"][0] :]
     header["sizes"][0] = len(section)
@@ -144,7 +144,7 @@ DAMAGE: dict[str, Callable[[bytes], bytes]] = {
     "empty": lambda data: b"",
     "not JSON": lambda data: b"\x00\xff garbage\n" + data,
     "another program": lambda data: data.replace(b'"program": "1.0"', b'"program": "0.9"', 1),
-    "another format": lambda data: data.replace(b'"format": 1', b'"format": 99', 1),
+    "another format": lambda data: data.replace(f'"format": {index_cache.INDEX_FORMAT}'.encode(), b'"format": 99', 1),
     "parts that do not fit": _parts_do_not_fit,
 }
 
@@ -175,3 +175,26 @@ def test_an_unwritable_cache_dir_only_costs_the_build(tmp_path: Path) -> None:
     entries = shop_entries()
     m = Matcher(entries, cache=AnalysisCache(blocker / "kb.json", "1.0"))
     assert _answers(m) == _answers(Matcher(entries))
+
+
+def test_a_loaded_index_edited_in_place_answers_like_a_built_one(tmp_path: Path) -> None:
+    """The stored index is loaded without making its documents and postings (they are made when a
+    query or an edit first reads them): edits on it must leave it exactly like a built index with the
+    same edits, whichever parts had been read before."""
+    entries = shop_entries()
+    Matcher(entries, cache=_cache(tmp_path))
+    loaded = Matcher(entries, cache=_cache(tmp_path))
+    built = Matcher(entries)
+    assert loaded.analysed == 0
+    first, second = entries[0], entries[1]
+    added = KbEntry(
+        9_000, first.category, "能开发票吗", ("可以开",), (Phrasing("发票怎么开"), Phrasing("要发票", negative=True))
+    )
+    for m in (loaded, built):
+        m.upsert(replace(first, phrasings=(*first.phrasings, Phrasing("多久可以寄出来"))))
+        m.remove(second.id)
+        m.upsert(added)
+    assert _answers(loaded) == _answers(built)
+    assert [(s.entry_id, s.score) for s in loaded.match("发票怎么开")] == [
+        (s.entry_id, s.score) for s in built.match("发票怎么开")
+    ]

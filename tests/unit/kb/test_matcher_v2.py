@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -173,3 +174,26 @@ def test_a_restart_from_the_stored_index_still_readies_the_semantic_stage(
     assert matcher.analysed == 0  # the stored index was loaded, not built
     assert stage.ready  # and the stage knows the KB's phrasings (read from its file, none encoded)
     assert matcher.rank("啥时候能寄")[0][1] != matcher.match("啥时候能寄", semantic=False)[0].score
+
+
+def test_the_desks_matcher_hands_the_kb_to_the_semantic_stage_off_its_start(
+    encoder: CountingEncoder, tmp_path: Path
+) -> None:
+    """`semantic_later` (the desk's live matcher): the build returns without reading the vectors file
+    or keying the phrasings; a thread of its own hands them to the stage, which gets ready."""
+    cache = AnalysisCache(tmp_path / "kb.json", "1.0")
+    vectors = tmp_path / "kb-vectors.npz"
+    Matcher(kb(), cache=cache, semantic=SemanticStage(vectors, background=False))
+    encoder.seen.clear()
+    stage = SemanticStage(vectors, background=False)
+    matcher = Matcher(kb(), cache=AnalysisCache(tmp_path / "kb.json", "1.0"), semantic=stage, semantic_later=True)
+
+    def fused() -> bool:  # the stage has the KB's vectors: its scores are fused into the ranking
+        return matcher.rank("啥时候能寄")[0][1] != matcher.match("啥时候能寄", semantic=False)[0].score
+
+    deadline = time.monotonic() + 30  # a loaded machine: the thread may start late
+    while not fused() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert fused()
+    assert stage.ready
+    assert set(encoder.seen) <= {"啥时候能寄"}  # the query only: the KB's vectors were read from the file
