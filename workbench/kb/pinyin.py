@@ -85,8 +85,10 @@ class HomophoneFixer:
         a, b = chars[i], chars[i + 1]
         for pos, typed, other in ((1, b, a), (0, a, b)):  # the second character first: 领卷, 好次, 发或
             # the typed character may belong to a word with its other neighbour: then it is no typo
-            padded = ["", *chars, ""]  # the neighbours of positions i and i + 1 are i and i + 3 here
-            outer = padded[i] + a if pos == 0 else b + padded[i + 3]
+            if pos == 0:
+                outer = (chars[i - 1] if i > 0 else "") + a
+            else:
+                outer = b + (chars[i + 2] if i + 2 < len(chars) else "")
             if len(outer) < 2:
                 outer = ""
             if outer and self._is_word(outer):
