@@ -17,7 +17,10 @@ Cost control, so that a desk never waits for the model:
 * phrasing vectors are computed on that same thread, in batches, and kept by the text's hash:
   an edit computes only the phrasings it changed; with a `path` the vectors are written to disk
   (an `.npz` beside the KB's analyses file) and the next start reads them instead of computing;
-* message vectors are kept in a small LRU cache (customers repeat themselves);
+* message vectors are kept in a small LRU cache (customers repeat themselves); the readings of a
+  message (and, through `Matcher.prefetch`, a batch of messages) that need one are encoded in one
+  call of the model, which costs far less per sentence than one call each;
+* phrasing and message vectors are float16 (half the memory); cosines are computed in float32;
 * until the model and every candidate's phrasings are ready, `cosines` returns None and the
   matcher answers lexically (the assist sidebar shows those results first).
 """
@@ -285,7 +288,9 @@ class SemanticStage:
                     known[text] = vec
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            vectors = np.asarray(model.encode([prepare(t) for t in missing]), dtype=np.float32)
+            # kept as float16 like the phrasings (the LRU's 4,096 vectors in 4 MB): a cached and a
+            # fresh vector are the same, so a message scores the same whether it was seen before
+            vectors = np.asarray(model.encode([prepare(t) for t in missing]), dtype=np.float32).astype(STORE_DTYPE)
             with self._lock:
                 self.encode_calls += 1
                 for text, vec in zip(missing, vectors, strict=True):
@@ -326,7 +331,7 @@ class SemanticStage:
         self.asked += 1
         if block is None:
             return [0.0] * len(groups)
-        sims = block.astype(np.float32) @ q
+        sims = block.astype(np.float32) @ q.astype(np.float32)
         out: list[float] = []
         for i, start in enumerate(starts):  # an entry without phrasing texts (keyword rules only) gets 0
             stop = starts[i + 1] if i + 1 < len(starts) else len(rows)
