@@ -398,6 +398,7 @@ def run(
             if stage is not None:  # the desk's state once started: the model loaded, the KB encoded
                 stage.idle.wait(600)
             asked_before = stage.asked if stage is not None else 0
+            calls_before = stage.encode_calls if stage is not None else 0
             result: dict[str, float | int | str] = {}
             hits_before = _hits(ws)
             profiler = cProfile.Profile() if profile else None
@@ -407,6 +408,9 @@ def run(
             )  # fmt: skip
             if profiler is not None:
                 profiler.dump_stats(profile)
+            # counted before the check below, which replays every line through the bot again
+            scored = (stage.asked if stage is not None else 0) - asked_before
+            model_calls = (stage.encode_calls if stage is not None else 0) - calls_before
             engine = _engine(ws, matcher)
             checked = _verify(ws, engine, scripts, main, hits_before)
             latencies = main.latencies_ms or [0.0]
@@ -417,7 +421,9 @@ def run(
                     "semantic_stage": "ready" if stage is not None and stage.ready else "off",
                     # readings of messages (as typed, repaired, each clause) the sentence model scored;
                     # the rest: the lexical stage was sure, or they came in a backlog (`SEMANTIC_BACKLOG`)
-                    "semantic_scored": (stage.asked if stage is not None else 0) - asked_before,
+                    "semantic_scored": scored,
+                    # calls of the sentence model for those readings (a batch's are encoded together)
+                    "semantic_model_calls": model_calls,
                     "p99_reply_ms": round(_percentile(latencies, 0.99), 1),
                     "p50_reply_ms": round(statistics.median(latencies), 1),
                     "max_reply_ms": round(max(latencies), 1),

@@ -505,26 +505,75 @@ class Matcher:
             return OutcomeKind.CLARIFY
         return kind
 
-    def _found(self, text: str, top: int, category: str | None, semantic: bool) -> _Found:
-        """The `top` best entries for `text`: the message as typed, with its homophone typos repaired,
-        and each of its clauses (see `clauses`) are all scored; an entry keeps its best score."""
-        q = analyze(text)
-        if q.empty:
-            return _Found([], ())
+    def prefetch(self, texts: Iterable[str], category: str | None = None) -> int:
+        """Ready the semantic stage for these messages, about to be answered one by one: the lexical
+        stage reads each (as typed, repaired, its clauses) and every reading it is unsure of is
+        encoded in ONE call of the model (cached for `answer`). Returns how many readings were
+        encoded or found cached (0 when the stage is off or not ready)."""
+        stage = self._stage(True)
+        if stage is None:
+            return 0
+        wanted: list[str] = []
+        for text in texts:
+            q = analyze(text)
+            if q.empty:
+                continue
+            for variant in self._readings(text, q)[0]:
+                vq = analyze(variant)
+                if vq.empty:
+                    continue
+                with self._lock:
+                    ranked = self._ranked(vq, self.config.semantic_pool, category, set())
+                if ranked and ranked[0].score < self.config.semantic_sure:
+                    wanted.append(vq.normalized)
+        if wanted:
+            stage.encode_queries(wanted)
+        return len(wanted)
+
+    def _stage(self, semantic: bool) -> SemanticStage | None:
+        stage = self.semantic if semantic else None
+        return stage if stage is not None and stage.ready else None
+
+    def _readings(self, text: str, q: Analysis) -> tuple[list[str], int, str]:
+        """The readings of a message scored (as typed, homophone typos repaired, each clause of a
+        long one: see `clauses`), the index of the first clause, and the repaired text."""
         cfg = self.config
         variants = [text]
         fixed = self._homophones().fix(text) if cfg.homophones else text
         if fixed != text:
             variants.append(fixed)
         parts = clauses(fixed, q) if cfg.split_clauses else []
-        variants += parts
+        return variants + parts, len(variants), fixed
+
+    def _found(self, text: str, top: int, category: str | None, semantic: bool) -> _Found:
+        """The `top` best entries for `text`: the message as typed, with its homophone typos repaired,
+        and each of its clauses (see `clauses`) are all scored; an entry keeps its best score.
+        The readings the lexical stage is unsure of are encoded together (one model call)."""
+        q = analyze(text)
+        if q.empty:
+            return _Found([], ())
+        cfg = self.config
+        variants, first_clause, fixed = self._readings(text, q)
+        stage = self._stage(semantic)
+        vetoed: set[int] = set()  # a veto by the whole message holds for its clauses too
+        readings = []
+        for variant in variants:
+            vq, picked, groups = self._variant(variant, top, category, stage is not None, vetoed)
+            readings.append((vq, picked, groups, frozenset(vetoed)))
+        if stage is not None:
+            unsure = [vq.normalized for vq, _, groups, _ in readings if groups is not None]
+            if len(unsure) > 1:
+                stage.encode_queries(unsure)  # one model call for every reading; `cosines` finds them cached
+            for vq, picked, groups, _ in readings:
+                if groups is not None:
+                    cos = stage.cosines(vq.normalized, groups)
+                    if cos is not None:
+                        self._fuse(picked, cos)
         best: dict[int, tuple[Analysis, _Scored, KbEntry, tuple[str, ...]]] = {}
         tops: list[tuple[int, float]] = []
-        first_clause = len(variants) - len(parts)
-        vetoed: set[int] = set()  # a veto by the whole message holds for its clauses too
-        for i, variant in enumerate(variants):
-            vq, picked = self._variant(variant, top, category, semantic, vetoed)
-            picked = [p for p in picked if p[0].entry_id not in vetoed]
+        for i, (variant, (vq, picked, _, vetoed_then)) in enumerate(zip(variants, readings, strict=True)):
+            kept = _keep_core(picked, top, lambda p: p[0].core_complete)
+            picked = [p for p in kept if p[0].entry_id not in vetoed_then]
             if i >= first_clause and picked:
                 tops.append((picked[0][0].entry_id, picked[0][0].score))
             for s, entry, words in picked:
@@ -542,35 +591,32 @@ class Matcher:
         ordered = sorted(best.values(), key=lambda p: (-p[1].score, -p[2].hits, p[1].entry_id))
         ranked = _keep_core(ordered, top, lambda p: p[1].core_complete)
         sure = cfg.t_second_question
-        questions = tuple(dict.fromkeys(e for e, score in tops if score >= sure)) if len(parts) >= 2 else ()
+        questions = (
+            tuple(dict.fromkeys(e for e, score in tops if score >= sure)) if len(variants) - first_clause >= 2 else ()
+        )
         return _Found(ranked, questions if len(questions) >= 2 else ())
 
     def _variant(
         self, text: str, top: int, category: str | None, semantic: bool, vetoed: set[int]
-    ) -> tuple[Analysis, list[tuple[_Scored, KbEntry, tuple[str, ...]]]]:
-        """The `top` best entries for one reading of the message, best first."""
+    ) -> tuple[Analysis, list[tuple[_Scored, KbEntry, tuple[str, ...]]], list[tuple[str, ...]] | None]:
+        """The lexical candidates for one reading of the message, best first (the semantic pool deep
+        when `semantic`), and the phrasing texts of each if the semantic stage should score them
+        (None: the lexical stage is sure, or the stage is off)."""
         q = analyze(text)
         if q.empty:
-            return q, []
+            return q, [], None
         cfg = self.config
-        stage = self.semantic if semantic else None
-        if stage is not None and not stage.ready:
-            stage = None
-        depth = max(top, cfg.semantic_pool) if stage is not None else top
+        depth = max(top, cfg.semantic_pool) if semantic else top
         with self._lock:
             state = self._state
             ranked = self._ranked(q, depth, category, vetoed)
             picked = [(s, state.entries[s.entry_id], state.index.doc_words(s.doc) if s.doc else ()) for s in ranked]
             groups = (
                 [_entry_sources(state, s.entry_id) for s in ranked]
-                if stage is not None and ranked and ranked[0].score < cfg.semantic_sure
+                if semantic and ranked and ranked[0].score < cfg.semantic_sure
                 else None
             )
-        if stage is not None and groups is not None:
-            cos = stage.cosines(q.normalized, groups)
-            if cos is not None:
-                self._fuse(picked, cos)
-        return q, _keep_core(picked, top, lambda p: p[0].core_complete)
+        return q, picked, groups
 
     def _homophones(self) -> HomophoneFixer:
         """The homophone repairer for the KB as it is now (rebuilt after edits, when first needed)."""

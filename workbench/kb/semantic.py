@@ -17,7 +17,10 @@ Cost control, so that a desk never waits for the model:
 * phrasing vectors are computed on that same thread, in batches, and kept by the text's hash:
   an edit computes only the phrasings it changed; with a `path` the vectors are written to disk
   (an `.npz` beside the KB's analyses file) and the next start reads them instead of computing;
-* message vectors are kept in a small LRU cache (customers repeat themselves);
+* message vectors are kept in a small LRU cache (customers repeat themselves); the readings of a
+  message (and, through `Matcher.prefetch`, a batch of messages) that need one are encoded in one
+  call of the model, which costs far less per sentence than one call each;
+* phrasing and message vectors are float16 (half the memory); cosines are computed in float32;
 * until the model and every candidate's phrasings are ready, `cosines` returns None and the
   matcher answers lexically (the assist sidebar shows those results first).
 """
@@ -45,7 +48,8 @@ log = logging.getLogger(__name__)
 DIM = 512
 QUERY_CACHE = 4096
 _BATCH = 64  # phrasings per encode call: amortises weight streaming, keeps the lock-free gaps short
-FORMAT = 1
+FORMAT = 1  # the file holds float32 or float16 vectors: both are read
+STORE_DTYPE = "float16"  # phrasing vectors in memory and on disk; cosines are computed in float32
 
 
 class Encoder(Protocol):
@@ -120,6 +124,10 @@ def text_key(text: str) -> str:
 class SemanticStage:
     """Phrasing vectors for one KB, computed in the background, and cached message vectors.
 
+    The phrasing vectors are rows of one contiguous float16 matrix (half the memory of float32, and
+    no Python object per vector) with a text → row index; cosines are computed in float32 over the
+    gathered rows. Rows of forgotten phrasings are reused.
+
     Thread-safe: `want` may be called from any thread (the matcher's edits), `cosines` from the
     query threads; the background thread is the only one that encodes phrasings.
     """
@@ -128,9 +136,13 @@ class SemanticStage:
         self.path = path
         self._background = background
         self._lock = threading.Lock()
-        self._vectors: dict[str, Vector] = {}  # text key -> vector
-        self._pending: dict[str, str] = {}  # text key -> text, waiting to be encoded
-        self._wanted: set[str] = set()  # every key of the KB as last declared (for saving)
+        self._matrix: Any = None  # (capacity, DIM) float16, made on first use (numpy is imported lazily)
+        self._rows: dict[str, int] = {}  # phrasing text -> its row in _matrix
+        self._free: list[int] = []  # rows of forgotten phrasings, reused first
+        self._used = 0  # rows ever handed out (the next fresh row)
+        self._file_rows: dict[str, int] = {}  # text key -> row, read from the file, not yet claimed by a text
+        self._pending: dict[str, str] = {}  # text -> text key, waiting to be encoded
+        self._wanted: set[str] = set()  # every phrasing text of the KB as last declared (for saving)
         self._queries: OrderedDict[str, Vector] = OrderedDict()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -138,8 +150,36 @@ class SemanticStage:
         self._loaded_file = False
         self.computed = 0  # phrasings encoded by this stage (not read from its file)
         self.asked = 0  # messages whose scores the stage changed (what the benchmarks count)
+        self.encode_calls = 0  # calls of the model for messages (one per batch, see `encode_queries`)
         self.idle = threading.Event()  # set while nothing is pending
         self.idle.set()
+
+    # ---------------------------------------------------------------- the matrix
+    def _row_locked(self) -> int:
+        """A free row of the matrix (grown by half when full)."""
+        import numpy as np
+
+        if self._free:
+            return self._free.pop()
+        if self._matrix is None or self._used >= len(self._matrix):
+            capacity = max(256, self._used + self._used // 2)
+            grown = np.zeros((capacity, DIM), dtype=STORE_DTYPE)
+            if self._matrix is not None:
+                grown[: self._used] = self._matrix[: self._used]
+            self._matrix = grown
+        self._used += 1
+        return self._used - 1
+
+    def _release_locked(self, row: int) -> None:
+        self._free.append(row)
+
+    @property
+    def vector_count(self) -> int:
+        return len(self._rows)
+
+    def vector_bytes(self) -> int:
+        """Bytes the phrasing vectors take (the matrix, spare rows included)."""
+        return 0 if self._matrix is None else int(self._matrix.nbytes)
 
     # ---------------------------------------------------------------- phrasings
     def want(self, texts: Iterable[str], *, replace: bool = False) -> None:
@@ -151,17 +191,23 @@ class SemanticStage:
         with self._lock:
             if not self._loaded_file:
                 self._loaded_file = True
-                self._vectors.update(self._read())
-            keys = {text_key(t): t for t in texts}
+                self._read_locked()
+            wanted = dict.fromkeys(texts)
             if replace:
-                self._wanted = set(keys)
+                self._wanted = set(wanted)
             else:
-                self._wanted.update(keys)
-            for key, text in keys.items():
-                if key not in self._vectors:
-                    self._pending[key] = text
+                self._wanted.update(wanted)
+            for text in wanted:
+                if text in self._rows or text in self._pending:
+                    continue
+                key = text_key(text)
+                row = self._file_rows.pop(key, None)
+                if row is not None:
+                    self._rows[text] = row
+                else:
+                    self._pending[text] = key
             if not self._pending:
-                if replace and set(self._vectors) - self._wanted:
+                if replace and (self._rows.keys() - self._wanted or self._file_rows):
                     self._dirty = True
                 self._save_if_dirty_locked()
                 return
@@ -199,14 +245,18 @@ class SemanticStage:
             return
         while True:
             with self._lock:
-                batch = list(self._pending.items())[:_BATCH]
+                batch = list(self._pending)[:_BATCH]
             if not batch:
                 break
-            vectors = np.asarray(model.encode([prepare(t) for _, t in batch]), dtype=np.float32)
+            vectors = np.asarray(model.encode([prepare(t) for t in batch]), dtype=np.float32)
             with self._lock:
-                for (key, _), vec in zip(batch, vectors, strict=True):
-                    self._vectors[key] = vec
-                    self._pending.pop(key, None)
+                for text, vec in zip(batch, vectors, strict=True):
+                    if self._pending.pop(text, None) is None:
+                        continue
+                    row = self._rows.get(text)
+                    if row is None:
+                        row = self._rows[text] = self._row_locked()
+                    self._matrix[row] = vec
                 self.computed += len(batch)
                 self._dirty = True
         with self._lock:
@@ -219,24 +269,41 @@ class SemanticStage:
         return _model is not None and not self._pending
 
     # ---------------------------------------------------------------- queries
-    def query_vector(self, text: str) -> Vector | None:
-        """The message's vector (cached), or None if the model is not loaded yet."""
+    def encode_queries(self, texts: Iterable[str]) -> list[Vector] | None:
+        """The vectors of these messages (normalised texts), the ones not cached encoded together in
+        ONE call of the model (a batch costs far less per sentence than single calls: the weights
+        are streamed once) and kept in the LRU; None if the model is not loaded yet."""
         import numpy as np
 
         model = _model
         if model is None:
             return None
+        texts = list(texts)
+        known: dict[str, Vector] = {}
         with self._lock:
-            known = self._queries.get(text)
-            if known is not None:
-                self._queries.move_to_end(text)
-                return known
-        vec: Vector = np.asarray(model.encode([prepare(text)]), dtype=np.float32)[0]
-        with self._lock:
-            self._queries[text] = vec
-            if len(self._queries) > QUERY_CACHE:
-                self._queries.popitem(last=False)
-        return vec
+            for text in texts:
+                vec = self._queries.get(text)
+                if vec is not None:
+                    self._queries.move_to_end(text)
+                    known[text] = vec
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            # kept as float16 like the phrasings (the LRU's 4,096 vectors in 4 MB): a cached and a
+            # fresh vector are the same, so a message scores the same whether it was seen before
+            vectors = np.asarray(model.encode([prepare(t) for t in missing]), dtype=np.float32).astype(STORE_DTYPE)
+            with self._lock:
+                self.encode_calls += 1
+                for text, vec in zip(missing, vectors, strict=True):
+                    known[text] = vec
+                    self._queries[text] = vec
+                while len(self._queries) > QUERY_CACHE:
+                    self._queries.popitem(last=False)
+        return [known[t] for t in texts]
+
+    def query_vector(self, text: str) -> Vector | None:
+        """The message's vector (cached), or None if the model is not loaded yet."""
+        got = self.encode_queries([text])
+        return None if got is None else got[0]
 
     def cosines(self, text: str, groups: Sequence[Sequence[str]]) -> list[float] | None:
         """For each group of phrasing texts (one entry's), the best cosine with `text`; None if the
@@ -245,56 +312,78 @@ class SemanticStage:
 
         if _model is None:
             return None
+        rows: list[int] = []
+        starts: list[int] = []
         with self._lock:
-            rows: list[list[Vector]] = []
+            index = self._rows
             for group in groups:
-                got = [self._vectors.get(text_key(t)) for t in group]
-                if any(v is None for v in got):
-                    return None
-                rows.append([v for v in got if v is not None])
+                starts.append(len(rows))
+                for t in group:
+                    row = index.get(t)
+                    if row is None:
+                        return None
+                    rows.append(row)
+            # one gather of the candidates' rows (a copy: the matrix may grow meanwhile)
+            block = self._matrix[rows] if rows else None
         q = self.query_vector(text)
         if q is None:
             return None
         self.asked += 1
-        flat = [v for row in rows for v in row]
-        sims = np.stack(flat) @ q if flat else np.zeros(0, np.float32)
+        if block is None:
+            return [0.0] * len(groups)
+        sims = block.astype(np.float32) @ q.astype(np.float32)
         out: list[float] = []
-        i = 0
-        for row in rows:  # an entry without phrasing texts (keyword rules only) gets 0
-            out.append(float(sims[i : i + len(row)].max()) if row else 0.0)
-            i += len(row)
+        for i, start in enumerate(starts):  # an entry without phrasing texts (keyword rules only) gets 0
+            stop = starts[i + 1] if i + 1 < len(starts) else len(rows)
+            out.append(float(sims[start:stop].max()) if stop > start else 0.0)
         return out
 
     # ---------------------------------------------------------------- file
-    def _read(self) -> dict[str, Vector]:
+    def _read_locked(self) -> None:
+        """Take the vectors of the file (by text key, claimed by `want`)."""
         import numpy as np
 
         if self.path is None:
-            return {}
+            return
         try:
             with np.load(self.path, allow_pickle=False) as z:
                 if int(z["format"]) != FORMAT:
                     raise ValueError("another format")
                 keys = [str(k) for k in z["keys"]]
-                matrix = np.asarray(z["vectors"], dtype=np.float32)
+                matrix = np.asarray(z["vectors"], dtype=STORE_DTYPE)
             if matrix.shape != (len(keys), DIM):
                 raise ValueError(f"shape {matrix.shape}")
         except FileNotFoundError:
-            return {}
+            return
         except (OSError, ValueError, KeyError) as exc:
             log.warning("ignoring the KB sentence-vector cache %s: %s", self.path, exc)
-            return {}
-        return dict(zip(keys, matrix, strict=True))
+            return
+        if self._used == 0:  # the usual case: the file's matrix becomes ours, rows as stored
+            self._matrix = np.concatenate([matrix, np.zeros((max(0, len(keys) // 8), DIM), STORE_DTYPE)])
+            self._used = len(keys)
+            self._file_rows = dict(zip(keys, range(len(keys)), strict=True))
+            return
+        for key, vec in zip(keys, matrix, strict=True):
+            row = self._row_locked()
+            self._matrix[row] = vec
+            self._file_rows[key] = row
 
     def _save_if_dirty_locked(self) -> None:
         import numpy as np
 
-        if self.path is None or not self._dirty or self._pending:
+        if not self._dirty or self._pending:
             return
-        keys = sorted(k for k in self._vectors if k in self._wanted)
-        for k in [k for k in self._vectors if k not in self._wanted]:
-            del self._vectors[k]  # an edited phrasing's old vector: not needed again
-        matrix = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, DIM), np.float32)
+        for text in [t for t in self._rows if t not in self._wanted]:
+            self._release_locked(self._rows.pop(text))  # an edited phrasing's old vector: not needed again
+        for row in self._file_rows.values():
+            self._release_locked(row)
+        self._file_rows = {}
+        if self.path is None:
+            self._dirty = False
+            return
+        keyed = sorted((text_key(t), row) for t, row in self._rows.items())
+        keys = [k for k, _ in keyed]
+        matrix = self._matrix[[r for _, r in keyed]] if keyed else np.zeros((0, DIM), STORE_DTYPE)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp", dir=self.path.parent)

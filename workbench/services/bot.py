@@ -168,6 +168,18 @@ class BotEngine:
             normalise_question(q.question): q for q in settings.welcome.card_questions if q.answer.strip()
         }
 
+    def prefetch(self, asked: Sequence[tuple[BotChatState, str]]) -> int:
+        """Before replying to these messages one by one: the ones the matcher will read (not an
+        option's number, not a card question) have their uncertain readings encoded by the sentence
+        model in one call (see `Matcher.prefetch`). Returns how many readings that was."""
+        texts = [
+            text
+            for state, text in asked
+            if chosen_option(text, state) is None
+            and not (self.card_answers and normalise_question(text) in self.card_answers)
+        ]
+        return self.matcher.prefetch(texts) if texts else 0
+
     def reply(self, state: BotChatState, text: str, semantic: bool = True) -> BotDecision:
         """The bot's decision on `text`; `semantic` False matches with the lexical stage alone."""
         picked = chosen_option(text, state)
@@ -436,6 +448,15 @@ class ReceptionBot:
                 self._tick_accounts = self.routing.accounts()
             return self._tick_accounts
 
+        if semantic and engine is not None and len(messages) > 1:
+            # one model call for the whole batch's uncertain messages instead of one per message
+            engine.prefetch(
+                [
+                    (self._states.get(c, BotChatState()), text)
+                    for c, text in messages[: self.batch_messages]
+                    if self.is_bot(c)
+                ]
+            )
         for conversation_id, text in messages:
             if turns and (
                 len(turns) >= self.batch_messages

@@ -255,3 +255,39 @@ def test_a_chat_deleted_meanwhile_costs_only_its_own_message(ws: Workspace) -> N
             continue
         lines = [m.text for m in ws.reception.messages(conv_id) if m.sender is Sender.CUSTOMER]
         assert lines[-1] == "什么时候发货" and len(buyers.replies[f"v{i}"]) == 1
+
+
+def test_a_batch_s_uncertain_messages_are_encoded_in_one_model_call(ws: Workspace) -> None:
+    import numpy as np
+
+    from workbench.kb import semantic
+    from workbench.kb.semantic import SemanticStage
+
+    class Model:  # a stand-in sentence model: a fixed random unit vector per text; records its calls
+        def __init__(self) -> None:
+            self.calls: list[list[str]] = []
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            self.calls.append(list(texts))
+            rows = [np.random.default_rng(sum(map(ord, t))).standard_normal(semantic.DIM) for t in texts]
+            return np.stack([r / np.linalg.norm(r) for r in rows]).astype(np.float32)
+
+    model = Model()
+    semantic.set_model(model)
+    try:
+        channel, buyers, conv_ids = full_auto(ws, 4, batch=500)
+        stage = SemanticStage(background=False)
+        channel.set_matcher(Matcher(ws.kb.entries(), semantic=stage))
+        model.calls.clear()
+        lines = ["请问那个啥时候能给我寄出来呀", "衣服洗了会不会缩水变小", "优惠券到底从哪里领取呢"]
+        lines.append("尺码应该怎么挑选比较好")
+        for i, line in enumerate(lines):
+            buyers.say(f"v{i}", line)
+        channel.tick()
+        assert stage.asked >= 2  # the semantic stage scored these messages...
+        assert len(model.calls) == 1 and len(model.calls[0]) >= 2  # ...encoded together in one call
+        for i, conv_id in enumerate(conv_ids):  # and every message was answered and stored
+            stored = [m.sender for m in ws.reception.messages(conv_id)][-2:]
+            assert stored[0] is Sender.CUSTOMER and len(buyers.replies[f"v{i}"]) == 1
+    finally:
+        semantic.set_model(None)

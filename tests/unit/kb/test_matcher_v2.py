@@ -13,6 +13,7 @@ import pytest
 
 from workbench.domain.kb import KbEntry, Phrasing
 from workbench.kb import semantic, tokenizer
+from workbench.kb.analyzer import analyze
 from workbench.kb.cli import main as kb_main
 from workbench.kb.index_cache import AnalysisCache
 from workbench.kb.matcher import Matcher, OutcomeKind
@@ -25,9 +26,11 @@ class CountingEncoder:
 
     def __init__(self) -> None:
         self.seen: list[str] = []
+        self.calls: list[list[str]] = []
 
     def encode(self, texts: list[str]) -> np.ndarray:
         self.seen.extend(texts)
+        self.calls.append(list(texts))
         out = []
         for t in texts:
             v = np.random.default_rng(abs(hash(t)) % 2**32).standard_normal(semantic.DIM).astype(np.float32)
@@ -86,6 +89,52 @@ def test_semantic_scores_are_fused_when_ready_and_lexical_meanwhile(encoder: Cou
     assert fused[0][1] != lexical[0].score  # the cosine took part
     semantic.set_model(None)  # the model not loaded (yet): lexical only, same answer
     assert matcher.rank("啥时候能寄")[0] == (4, lexical[0].score)
+
+
+def test_a_long_message_s_uncertain_readings_are_encoded_in_one_call(encoder: CountingEncoder) -> None:
+    stage = SemanticStage(background=False)
+    matcher = Matcher(kb(), semantic=stage)
+    encoder.calls.clear()
+    long = "亲，我昨天晚上下的单，给我妈买的，啥时候能寄呀？还有味道咋样呢"
+    assert len(matcher._readings(long, analyze(long))[0]) >= 3  # the whole message and its clauses
+    matcher.match(long)
+    assert len(encoder.calls) == 1 and len(encoder.calls[0]) >= 2
+    assert stage.encode_calls == 1
+
+
+def test_prefetch_encodes_a_batch_of_messages_in_one_call(encoder: CountingEncoder) -> None:
+    stage = SemanticStage(background=False)
+    matcher = Matcher(kb(), semantic=stage)
+    messages = ["啥时候能寄", "券咋拿", "味道好不好", "什么时候发货"]  # the last one: the lexical stage is sure
+    encoder.calls.clear()
+    assert matcher.prefetch(messages) == 3
+    assert len(encoder.calls) == 1 and len(encoder.calls[0]) == 3
+    prefetched = [matcher.rank(m) for m in messages]
+    assert len(encoder.calls) == 1  # answering them found every vector cached
+    semantic_off = [matcher.match(m, semantic=False)[0].score for m in messages]
+    assert [r[0][1] for r in prefetched][:3] != semantic_off[:3]  # and the cosines took part
+    assert matcher.prefetch(messages[:2]) == 2 and len(encoder.calls) == 1  # cached: no call at all
+
+
+def test_the_vector_store_keeps_each_phrasing_s_vector_across_edits(encoder: CountingEncoder, tmp_path: Path) -> None:
+    path = tmp_path / "kb-vectors.npz"
+    stage = SemanticStage(path, background=False)
+    matcher = Matcher(kb(), semantic=stage)
+    groups = [("什么时候发货", "多久能寄出"), ("可以退货吗", "支持退货吗")]
+    before = stage.cosines("啥时候能寄", groups)
+    assert before is not None and stage.vector_count == 9
+
+    matcher.rebuild([e for e in kb() if e.id != 3])  # an entry gone: its rows are freed
+    assert stage.vector_count == 7
+    matcher.upsert(KbEntry(6, "售后问题", "衣服起球怎么办", ("可以换",), (Phrasing("起毛球了"),)))  # reuses them
+    matcher.upsert(dataclasses.replace(kb()[1], phrasings=(Phrasing("券去哪儿拿"),)))
+    assert stage.cosines("啥时候能寄", groups) == before  # untouched entries keep their vectors
+    assert stage.cosines("啥时候能寄", [("起毛球了",), ("券去哪儿拿",)]) is not None
+
+    reread = SemanticStage(path, background=False)  # the file holds the same vectors by key
+    Matcher([e for e in kb() if e.id != 3], semantic=reread)
+    assert reread.cosines("啥时候能寄", groups) == before
+    assert reread.vector_bytes() < reread.vector_count * semantic.DIM * 4 * 2  # float16 rows, little slack
 
 
 def test_without_the_model_matching_stays_lexical(monkeypatch: pytest.MonkeyPatch) -> None:
