@@ -1,0 +1,59 @@
+"""Quality of the shipped packs and the demo KB, as a shop's trainer would check it."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+
+import pytest
+
+from workbench.domain.kb import KbEntry, PhrasingKind
+from workbench.domain.packs import Pack, latest_packs, load_pack
+from workbench.kb.matcher import Matcher
+
+DEFLECTIONS = ("详情页有介绍", "详情页有图示", "详情页有写", "详情页有说明")
+
+
+def pack_kb(pack: Pack) -> list[KbEntry]:
+    return [
+        KbEntry(i, e.category, e.question, e.answers, e.phrasings, needs_human=e.needs_human)
+        for i, e in enumerate(pack.entries)
+    ]
+
+
+def test_tea_freshness_and_brewing_are_separate_entries() -> None:
+    food = load_pack("food")
+    tea, brew = food.entry("tea"), food.entry("tea-brew")
+    assert tea is not None and brew is not None
+    assert not any(w in p.text for p in tea.phrasings for w in ("泡", "水温"))
+    entries = pack_kb(food)
+    matcher = Matcher(entries)
+    top = matcher.rank("泡茶的水温多少度合适", top=1)[0][0]
+    assert food.entries[top].key == "tea-brew"
+
+
+def test_mould_entry_keeps_to_mould_and_expired_goods_go_to_near_expiry() -> None:
+    food = load_pack("food")
+    spoiled, near = food.entry("spoiled"), food.entry("near-expiry")
+    assert spoiled is not None and near is not None
+    assert not any("过期" in p.text for p in spoiled.phrasings)
+    assert any("过期" in p.text for p in near.phrasings)
+
+
+@pytest.mark.parametrize("pack", latest_packs(), ids=lambda p: p.id)
+def test_no_phrasing_is_too_generic_and_no_answer_only_deflects(pack: Pack) -> None:
+    generic = {"坏了", "坏掉了", "不行"}
+    assert [p.text for e in pack.entries for p in e.phrasings if p.text in generic and not p.core_words] == []
+    assert [e.key for e in pack.entries if any(d in a for a in e.answers for d in DEFLECTIONS)] == []
+
+
+def test_demo_kb_has_no_bare_keyword_rule_shared_by_pre_sale_and_after_sale() -> None:
+    raw = json.loads(files("workbench.assets.demo").joinpath("kb.json").read_text(encoding="utf-8"))
+    bare = {
+        p["text"]
+        for item in raw
+        for p in item["phrasings"]
+        if p.get("kind") == PhrasingKind.KEYWORD.value and " " not in p["text"]
+    }
+    # each of these words is in a pre-sale question and in a complaint about it
+    assert bare.isdisjoint({"物流", "缩水", "掉色", "起球"})
