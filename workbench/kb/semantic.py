@@ -22,7 +22,8 @@ Cost control, so that a desk never waits for the model:
   call of the model, which costs far less per sentence than one call each;
 * phrasing and message vectors are float16 (half the memory); cosines are computed in float32;
 * until the model and every candidate's phrasings are ready, `cosines` returns None and the
-  matcher answers lexically (the assist sidebar shows those results first).
+  matcher answers lexically (the assist sidebar shows those results first, and asks `when_ready`
+  to be told when it can show fused ones).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import os
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -153,6 +154,7 @@ class SemanticStage:
         self.encode_calls = 0  # calls of the model for messages (one per batch, see `encode_queries`)
         self.idle = threading.Event()  # set while nothing is pending
         self.idle.set()
+        self._on_ready: list[Callable[[], None]] = []  # called once when the stage is next ready
 
     # ---------------------------------------------------------------- the matrix
     def _row_locked(self) -> int:
@@ -210,8 +212,12 @@ class SemanticStage:
                 if replace and (self._rows.keys() - self._wanted or self._file_rows):
                     self._dirty = True
                 self._save_if_dirty_locked()
-                return
-            self.idle.clear()
+                load = _model is None and self._background
+            else:
+                load = True
+                self.idle.clear()
+        if not load:
+            return
         if self._background:
             self._start()
         else:
@@ -263,10 +269,35 @@ class SemanticStage:
             self._save_if_dirty_locked()
             if not self._pending:
                 self.idle.set()
+        self._notify_if_ready()
 
     @property
     def ready(self) -> bool:
         return _model is not None and not self._pending
+
+    def when_ready(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once when the stage is ready (now, on this thread, if it is): later, on the
+        stage's own thread, which also loads the model if nothing else asked for it yet. A callback
+        that touches Qt objects must hand over to their thread (a queued signal)."""
+        with self._lock:
+            now = self.ready
+            if not now:
+                self._on_ready.append(callback)
+        if now:
+            callback()
+        elif self._background and _usable():
+            self._start()  # the thread runs whatever is pending, or just loads the model, then calls it
+
+    def _notify_if_ready(self) -> None:
+        with self._lock:
+            if not self.ready:
+                return
+            callbacks, self._on_ready = self._on_ready, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # a listener's failure must not stop the vectors' thread
+                log.exception("a semantic-stage listener failed")
 
     # ---------------------------------------------------------------- queries
     def encode_queries(self, texts: Iterable[str]) -> list[Vector] | None:
