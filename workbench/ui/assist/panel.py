@@ -250,6 +250,7 @@ class AssistPanel(QWidget):
         layout.addWidget(self.query_label)
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
+        self._shown_text: str | None = None  # the buyer lines the suggestions shown answer
         self.set_loading(True)
         self._update_buttons()
 
@@ -262,18 +263,25 @@ class AssistPanel(QWidget):
         )
 
     def show_for(self, customer_text: str, suggestions: list[Suggestion]) -> None:
+        """Show `suggestions` for the buyer's lines. The same lines again (suggestions refreshed, e.g.
+        once the sentence model is ready) keep the agent's pick selected while it is still offered."""
+        picked = self.current() if customer_text == self._shown_text else None
+        self._shown_text = customer_text
         lines = " / ".join(line for line in customer_text.splitlines() if line.strip())  # several unanswered lines
         self.query_label.setText(self.tr("买家：{text}").format(text=_short(lines, 60)))
         self.model.set_suggestions(suggestions)
         # Set the status both ways: a "nothing found" must not stay above the next customer's matches.
         self.set_loading(False)
         if suggestions:
-            self.view.setCurrentIndex(self.model.index(0))
+            ids = [s.entry_id for s in suggestions]
+            row = ids.index(picked.entry_id) if picked is not None and picked.entry_id in ids else 0
+            self.view.setCurrentIndex(self.model.index(row))
         elif customer_text:
             self.status.setText(self.tr("知识库里没有找到合适的回复，请人工回答。"))
         self._update_buttons()
 
     def clear(self) -> None:
+        self._shown_text = None
         self.query_label.setText("")
         self.model.set_suggestions([])
         self.set_loading(self._loading)  # drop the previous chat's "nothing found"

@@ -13,6 +13,7 @@ lost connection re-reads everything, from the database.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
@@ -21,7 +22,7 @@ from concurrent.futures import Future
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from workbench.domain.conversations import Conversation, EarlierVisit, Message, Sender
 from workbench.domain.kb import Suggestion
@@ -34,6 +35,7 @@ from workbench.ui.tasks import Tasks
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy and jieba; they arrive with the workspace
     from workbench.kb.matcher import Matcher
+    from workbench.kb.semantic import SemanticStage
     from workbench.services.live import ChannelUpdate, SimulatedChannel
     from workbench.services.notifications import Change
     from workbench.services.reception import ConversationLists
@@ -57,6 +59,7 @@ class _Relay(QObject):
     workspace_done = Signal(object)  # Future[Workspace]
     matcher_done = Signal(object)  # Future[Matcher]
     lists_done = Signal(object)  # Future[tuple[ConversationLists, Agent] | None]
+    semantic_ready = Signal()  # the KB's semantic stage became ready (emitted on the stage's thread)
 
 
 class ReceptionController(QObject):
@@ -174,6 +177,12 @@ class ReceptionController(QObject):
         self._relay.workspace_done.connect(self._on_workspace_done)
         self._relay.matcher_done.connect(self._on_matcher_done)
         self._relay.lists_done.connect(self._on_first_lists_done)
+        # queued: the stage calls from its own thread, the suggestions are asked for on this one
+        self._relay.semantic_ready.connect(self._on_semantic_ready, Qt.ConnectionType.QueuedConnection)
+        # The open chat's suggestions as last shown, when the matcher answered them without its semantic
+        # stage (still loading): (conversation id, the buyer lines), ranked again once when it is ready.
+        self._lexical_shown: tuple[int, list[str]] | None = None
+        self._watched_stage: SemanticStage | None = None  # the stage told to call `semantic_ready`
         self._first_lists_then: Callable[[], None] | None = None
         self._started = False
 
@@ -684,32 +693,66 @@ class ReceptionController(QObject):
         if matcher is None or ws is None:
             self.suggestions_pending.emit()
             return
+        texts = [text] if only else list(self.pending_texts.get(conversation_id) or [text])
+        self._suggest(matcher, ws, conversation_id, texts)
+
+    def _suggest(self, matcher: Matcher, ws: Workspace, conversation_id: int, texts: list[str]) -> None:
+        """Rank suggestions for the buyer's `texts` on a worker and show them if the chat is still open."""
         started = self._match_started.setdefault(conversation_id, time.perf_counter())
         top = self.suggestions_shown
-        texts = [text] if only else list(self.pending_texts.get(conversation_id) or [text])
-
         known = self._orders.get(conversation_id)
 
-        def job() -> tuple[AssistResult, list[Order]]:
+        stage = matcher.semantic
+
+        def job() -> tuple[AssistResult, list[Order], bool]:
             orders = known
             if orders is None:
                 conv = ws.reception.get(conversation_id)
                 orders = ws.orders.for_customer(conv.customer_id) if conv is not None else []
             order = order_in_question(orders, texts)
-            return rank(matcher.match, texts, order.state if order is not None else None, top), orders
+            # read before matching: a stage ready midway only costs a refresh that finds the same
+            lexical = stage is not None and not stage.ready
+            result = rank(matcher.match, texts, order.state if order is not None else None, top)
+            return result, orders, lexical
 
-        def done(out: tuple[AssistResult, list[Order]]) -> None:
-            result, orders = out
+        def done(out: tuple[AssistResult, list[Order], bool]) -> None:
+            result, orders, lexical = out
             self._orders[conversation_id] = orders
             self._match_started.pop(conversation_id, None)
             if self.current_id != conversation_id:
                 return
+            self._lexical_shown = (conversation_id, texts) if lexical else None
+            if lexical and stage is not None:
+                self._watch(stage)
             self.suggestions_ready.emit(conversation_id, "\n".join(result.texts), list(result.suggestions))
             log.debug("suggestions in %.1f ms", (time.perf_counter() - started) * 1000)
 
         # The chat's newer message supersedes this one's analysis: it is skipped if it has not started
         # and never shown if it has, so the sidebar never shows suggestions for an older message.
         self.tasks.latest(("suggestions", conversation_id), job, done)
+
+    def _watch(self, stage: SemanticStage) -> None:
+        """Be told (once) when `stage` is ready, through a signal queued to this thread."""
+        if self._watched_stage is stage:
+            return
+        self._watched_stage = stage
+        relay = self._relay
+
+        def ready() -> None:  # on the stage's thread
+            with contextlib.suppress(RuntimeError):  # the desk closed meanwhile
+                relay.semantic_ready.emit()
+
+        stage.when_ready(ready)
+
+    def _on_semantic_ready(self) -> None:
+        """The semantic stage is ready: the open chat's lexical suggestions are asked for again, once
+        (on a worker, as any), and now fuse the sentence model's scores."""
+        self._watched_stage = None
+        shown, self._lexical_shown = self._lexical_shown, None
+        matcher, ws = self.matcher, self.workspace
+        if shown is None or shown[0] != self.current_id or matcher is None or ws is None:
+            return
+        self._suggest(matcher, ws, *shown)  # the same lines: what the sidebar shows, now fused
 
     # -- simulated customers ------------------------------------------------------------------
 
