@@ -127,13 +127,19 @@ def test_the_same_lines_refreshed_keep_the_agents_pick(qtbot: QtBot) -> None:
     panel = AssistPanel()
     qtbot.addWidget(panel)
     panel.show_for("快递到哪了", [suggestion(1, 0.6), suggestion(2, 0.5), suggestion(3, 0.4)])
-    panel.view.setCurrentIndex(panel.model.index(2))
-    panel.show_for("快递到哪了", [suggestion(2, 0.8), suggestion(1, 0.7), suggestion(3, 0.65)])
+    panel.view.setCurrentIndex(panel.model.index(2))  # the agent selects the third
+    panel.show_for("快递到哪了", [suggestion(1, 0.8), suggestion(2, 0.7), suggestion(3, 0.65)])
     current = panel.current()
-    assert current is not None and current.entry_id == 3 and current.score == 0.65
+    assert current is not None and current.entry_id == 3 and current.score == 0.65  # the same, rescored
+    panel.show_for("快递到哪了", [suggestion(2, 0.8), suggestion(3, 0.75), suggestion(1, 0.7)])
+    current = panel.current()
+    assert current is not None and current.entry_id == 3  # reordered: still the agent's pick
     panel.show_for("快递到哪了", [suggestion(1, 0.8), suggestion(2, 0.7)])  # the pick is gone: the best one
     current = panel.current()
     assert current is not None and current.entry_id == 1
+    panel.show_for("快递到哪了", [suggestion(2, 0.8), suggestion(1, 0.7)])  # a default selection follows the best
+    current = panel.current()
+    assert current is not None and current.entry_id == 2
     panel.view.setCurrentIndex(panel.model.index(1))
     panel.show_for("能便宜点吗", [suggestion(1, 0.8), suggestion(2, 0.7)])  # another buyer line: the best one
     current = panel.current()

@@ -251,6 +251,9 @@ class AssistPanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
         self._shown_text: str | None = None  # the buyer lines the suggestions shown answer
+        self._showing = False  # show_for is moving the selection
+        self._agent_pick = False  # the agent moved the selection off the one shown first
+        self.view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.set_loading(True)
         self._update_buttons()
 
@@ -263,25 +266,32 @@ class AssistPanel(QWidget):
         )
 
     def show_for(self, customer_text: str, suggestions: list[Suggestion]) -> None:
-        """Show `suggestions` for the buyer's lines. The same lines again (suggestions refreshed, e.g.
-        once the sentence model is ready) keep the agent's pick selected while it is still offered."""
-        picked = self.current() if customer_text == self._shown_text else None
+        """Show `suggestions` for the buyer's lines, the best one selected. The same lines again
+        (suggestions refreshed once the sentence model is ready) keep the suggestion the agent selected
+        themselves while it is still offered; the one selected by default follows the new best."""
+        picked = self.current() if customer_text == self._shown_text and self._agent_pick else None
         self._shown_text = customer_text
         lines = " / ".join(line for line in customer_text.splitlines() if line.strip())  # several unanswered lines
         self.query_label.setText(self.tr("买家：{text}").format(text=_short(lines, 60)))
-        self.model.set_suggestions(suggestions)
+        ids = [s.entry_id for s in suggestions]
+        row = ids.index(picked.entry_id) if picked is not None and picked.entry_id in ids else None
+        self._showing = True  # the selection moves below: not the agent's doing
+        try:
+            self.model.set_suggestions(suggestions)
+            if suggestions:
+                self.view.setCurrentIndex(self.model.index(row or 0))
+        finally:
+            self._showing = False
+        self._agent_pick = row is not None
         # Set the status both ways: a "nothing found" must not stay above the next customer's matches.
         self.set_loading(False)
-        if suggestions:
-            ids = [s.entry_id for s in suggestions]
-            row = ids.index(picked.entry_id) if picked is not None and picked.entry_id in ids else 0
-            self.view.setCurrentIndex(self.model.index(row))
-        elif customer_text:
+        if not suggestions and customer_text:
             self.status.setText(self.tr("知识库里没有找到合适的回复，请人工回答。"))
         self._update_buttons()
 
     def clear(self) -> None:
         self._shown_text = None
+        self._agent_pick = False
         self.query_label.setText("")
         self.model.set_suggestions([])
         self.set_loading(self._loading)  # drop the previous chat's "nothing found"
@@ -291,6 +301,10 @@ class AssistPanel(QWidget):
         index = self.view.currentIndex()
         item = index.data(SuggestionRoles.SUGGESTION) if index.isValid() else None
         return item if isinstance(item, Suggestion) else None
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not self._showing and current.isValid():
+            self._agent_pick = True
 
     def _update_buttons(self) -> None:
         has = self.model.rowCount() > 0
