@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from rapidfuzz.distance import Indel
 
-from workbench.domain.kb import KbEntry, Phrasing, PhrasingKind, Suggestion
+from workbench.domain.kb import STANDARD_CATEGORIES, KbEntry, Phrasing, PhrasingKind, Suggestion
 from workbench.kb import tokenizer
 from workbench.kb.analyzer import CONCEPT_PREFIX, Analysis, add_words, analyze, unit_split
 from workbench.kb.index import WORD_TAG, Doc, QueryTerms, TermIndex, Terms
@@ -41,6 +41,7 @@ from workbench.kb.semantic import SemanticStage
 log = logging.getLogger(__name__)
 
 _CHECK_ALL_NEGATIVES = 64
+_SMALL_TALK = STANDARD_CATEGORIES[0]  # 聊天互动: greetings, thanks, chit-chat
 
 
 class OutcomeKind(StrEnum):
@@ -582,11 +583,14 @@ class Matcher:
                     cos = stage.cosines(vq.normalized, groups)
                     if cos is not None:
                         self._fuse(picked, cos)
+        kept_by_reading = []
+        for _, picked, _, vetoed_then in readings:
+            kept = _keep_core(picked, top, lambda p: p[0].core_complete)
+            kept_by_reading.append([p for p in kept if p[0].entry_id not in vetoed_then])
+        _question_over_greeting(kept_by_reading, [r[0] for r in readings], first_clause, cfg.t_clarify)
         best: dict[int, tuple[Analysis, _Scored, KbEntry, tuple[str, ...]]] = {}
         tops: list[tuple[int, float]] = []
-        for i, (variant, (vq, picked, _, vetoed_then)) in enumerate(zip(variants, readings, strict=True)):
-            kept = _keep_core(picked, top, lambda p: p[0].core_complete)
-            picked = [p for p in kept if p[0].entry_id not in vetoed_then]
+        for i, (variant, (vq, _, _, _), picked) in enumerate(zip(variants, readings, kept_by_reading, strict=True)):
             if i >= first_clause and picked:
                 tops.append((picked[0][0].entry_id, picked[0][0].score))
             for s, entry, words in picked:
@@ -808,6 +812,50 @@ def clauses(text: str, whole: Analysis) -> list[str]:
     if len(out) == 1 and whole.text in out:
         return []  # the message is one question already
     return list(out.values())
+
+
+def _greets(q: Analysis) -> bool:
+    """Whether a text carries a greeting (在吗, 你好, 谢谢), dropped or as all it says."""
+    greetings = get_lexicon().synonyms.fillers
+    return any(w in greetings for w in q.fillers) or any(w in greetings for w in q.words)
+
+
+# a question word or particle, an A-不-A question (算不算, 有没有), or a request (想, 请, 帮)
+_ASKS = re.compile(r"[吗嘛呢吧啥咋谁哪几想请帮]|(?<![这那多])么|多少|如何|可不可以|(.)[不没]\1")
+
+
+def _asks(q: Analysis) -> bool:
+    """Whether a clause reads as a question or a request, not a statement."""
+    return _ASKS.search(q.normalized) is not None
+
+
+def _greets_back(s: _Scored) -> bool:
+    """Whether an entry was found by a phrasing that greets (客服在不在, 你好在吗)."""
+    return s.doc is not None and _greets(analyze(s.doc.source))
+
+
+P = TypeVar("P", bound=tuple[_Scored, KbEntry, tuple[str, ...]])
+
+
+def _question_over_greeting(picks: list[list[P]], readings: list[Analysis], first_clause: int, floor: float) -> None:
+    """The question, not the greeting, wins. A greeting clause (客服你好) finds a greeting entry's
+    phrasing (客服在不在) word for word, both being 客服 once greetings are dropped, and would outscore
+    the question asked beside it. So when another clause reads as a question or a request, and a
+    reading that is no greeting clause (the whole message, another clause) finds an entry scoring
+    `floor` or more that is no small talk (by its category and its phrasing), what greeting clauses
+    found by greeting phrasings is left out (`picks`, one list per reading, is changed in place).
+    A message that only greets or chats (太感谢了 after 我记住了) keeps its greeting entry."""
+    greeting = [i >= first_clause and _greets(q) for i, q in enumerate(readings)]
+    if not any(greeting):
+        return
+    if not any(_asks(q) for i, q in enumerate(readings[first_clause:], first_clause) if not greeting[i]):
+        return
+    other = (p for g, found in zip(greeting, picks, strict=True) if not g for p in found)
+    if not any(s.score >= floor and entry.category != _SMALL_TALK and not _greets_back(s) for s, entry, _ in other):
+        return
+    for i, g in enumerate(greeting):
+        if g:
+            picks[i] = [p for p in picks[i] if not _greets_back(p[0])]
 
 
 T = TypeVar("T")
