@@ -465,10 +465,10 @@ def test_subscribe_edit_upgrade_keeps_the_edit_and_shows_the_report(
     assert "可升级到 1.1" in packs.model.index(packs.model.row_of("apparel")).data(PackRoles.STATE_TEXT)
 
     qtbot.waitUntil(lambda: any(k.entries.entry(r).pack for r in range(k.entries.rowCount())), timeout=WAIT)  # type: ignore[union-attr]
-    size_chart = next(e for e in page.session.admin.entries() if e.pack and e.pack.key == "size-chart")
-    assert k.select_entry(size_chart.id)
+    fit = next(e for e in page.session.admin.entries() if e.pack and e.pack.key == "fit")  # 1.1 leaves it as it was
+    assert k.select_entry(fit.id)
     assert k.editor.origin.text() == "行业包 apparel 1.0"
-    mine = "亲，详情页第三屏就是尺码表，小蜜也可以帮您直接推荐哦～"
+    mine = "亲，我们家尺码偏标准，拿不准的话告诉小蜜身高体重帮您推荐哦～"
     k.editor.answer_cards[0].text.setPlainText(mine)
     save(qtbot, page)
     assert k.editor.origin.text() == "行业包 apparel 1.0 · 已修改"
@@ -477,20 +477,20 @@ def test_subscribe_edit_upgrade_keeps_the_edit_and_shows_the_report(
         packs.upgrade()
     report = upgraded.args[0]
     assert (report.from_version, report.to_version) == ("1.0", "1.1")
-    assert [c.key for c in report.kept] == ["size-chart"] and not report.conflicts
+    assert [c.key for c in report.kept] == ["fit"] and not report.conflicts
     assert {c.key for c in report.added} == {"kids-size", "down-fill", "down-leak", "exchange-freight"}
     assert packs.report_title.text() == "变更报告：服饰 1.0 → 1.1"
-    assert packs.report_summary.text().startswith("新增 4 · 已更新 3 · 保留店铺修改 1 · 已移除 1")
-    assert packs.report.index(0, 0).data() == "保留店铺修改" and packs.report.index(0, 1).data() == "有尺码表吗"
+    assert packs.report_summary.text().startswith("新增 4 · 已更新 10 · 保留店铺修改 1 · 已移除 1")
+    assert packs.report.index(0, 0).data() == "保留店铺修改" and packs.report.index(0, 1).data() == "尺码标准吗"
     qtbot.waitUntil(lambda: packs.upgrade_button.text() == "已是最新版本", timeout=WAIT)
-    assert page.session.admin.entry(size_chart.id).answer == mine  # type: ignore[union-attr]
+    assert page.session.admin.entry(fit.id).answer == mine  # type: ignore[union-attr]
     assert ask(qtbot, page, "童装怎么选尺码").best.question == "童装怎么选尺码"  # type: ignore[union-attr]
     assert env.main_matcher.answer("羽绒服会钻绒吗").best is not None
 
     packs.confirm = lambda _title, _text: True
     with qtbot.waitSignal(packs.pack_changed, timeout=WAIT) as gone:
         packs.unsubscribe()
-    assert [c.key for c in gone.args[0].kept] == ["size-chart"]
+    assert [c.key for c in gone.args[0].kept] == ["fit"]
     best = env.main_matcher.answer("羽绒服会钻绒吗").best
     assert best is None or best.question != "羽绒服会钻绒吗"
     qtbot.waitUntil(lambda: not packs.subscribe_button.isHidden(), timeout=WAIT)

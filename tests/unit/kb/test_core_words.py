@@ -69,24 +69,24 @@ def test_keep_core_takes_the_place_of_the_lowest_others() -> None:
 
 
 def test_a_marked_span_becomes_a_word_of_the_tokenizer() -> None:
-    assert "开线" not in tokenizer.cut("袖口开线了")  # jieba cuts 开 / 线
-    entry = KbEntry(1, "售后问题", "衣服开线怎么办", ("寄回来免费修",), (Phrasing("袖口开线", core_words=("开线",)),))
+    assert "崩线" not in tokenizer.cut("袖口崩线了")  # jieba cuts 崩 / 线 (a span no pack or other test marks: the words are per process)
+    entry = KbEntry(1, "售后问题", "衣服崩线怎么办", ("寄回来免费修",), (Phrasing("袖口崩线", core_words=("崩线",)),))
     m = Matcher([entry, KbEntry(2, "售后问题", "衣服掉色怎么办", ("先用冷水洗",))])
-    assert tokenizer.cut("袖口开线了") == ["袖口", "开线", "了"]
-    assert "开线" in analyze("衣服开线了").words
-    assert "开线" in m.match("衣服开线了")[0].matched_words
-    assert m.match("衣服开线了")[0].entry_id == 1
+    assert tokenizer.cut("袖口崩线了") == ["袖口", "崩线", "了"]
+    assert "崩线" in analyze("衣服崩线了").words
+    assert "崩线" in m.match("衣服崩线了")[0].matched_words
+    assert m.match("衣服崩线了")[0].entry_id == 1
 
 
 def test_an_edit_marking_a_span_reanalyses_the_entries_holding_it() -> None:
-    holder = KbEntry(1, "商品问题", "裙子会走光吗", ("有安全裤内衬",), (Phrasing("穿着走光吗"),))
+    holder = KbEntry(1, "商品问题", "裤子会卡裆吗", ("立体裁剪不卡裆",), (Phrasing("穿着卡裆吗"),))
     other = KbEntry(2, "商品问题", "面料透不透", ("不透",), (Phrasing("浅色透不透"),))
     m = Matcher([holder, other])
-    assert "走光" not in m.match("会走光吗")[0].matched_words
-    m.upsert(replace(other, phrasings=(*other.phrasings, Phrasing("弯腰会走光吗", core_words=("走光",)))))
-    best = {s.entry_id: s for s in m.match("会走光吗", top=5)}
-    assert "走光" in best[1].matched_words  # the entry that was not edited is cut the new way too
-    assert "走光" in best[2].matched_words
+    assert "卡裆" not in m.match("会卡裆吗")[0].matched_words
+    m.upsert(replace(other, phrasings=(*other.phrasings, Phrasing("弯腰会卡裆吗", core_words=("卡裆",)))))
+    best = {s.entry_id: s for s in m.match("会卡裆吗", top=5)}
+    assert "卡裆" in best[1].matched_words  # the entry that was not edited is cut the new way too
+    assert "卡裆" in best[2].matched_words
 
 
 def test_stored_analyses_holding_a_new_word_are_made_again(tmp_path: Path) -> None:

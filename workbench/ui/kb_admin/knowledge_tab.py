@@ -37,7 +37,6 @@ from workbench.domain.kb_admin import (
     KbValidationError,
     KnowledgeEntry,
 )
-from workbench.kb.matcher import Matcher
 from workbench.services.kb_admin import ClosePhrasing, KbChange, close_phrasings
 from workbench.services.kb_io import ImportResult
 from workbench.services.sheets import Cancel, ImportCancelled, Progress
@@ -490,13 +489,14 @@ class KnowledgeTab(QWidget):
         self.session.write(job, lambda c: c, done, failed)
 
     def _check_close(self, entry: KbEntry) -> None:
-        """Warn (after the save) about a 问法 of `entry` that another entry has, naming that entry."""
+        """Warn (after the save) about a 问法 of `entry` that another entry has, naming that entry.
+        Only against a matcher the desk has built: a save never starts building one (a big KB takes
+        seconds), and the desk builds it at start anyway."""
         self.close_warning.hide()
-
-        def with_matcher(matcher: Matcher) -> None:
-            self.session.read(lambda: close_phrasings(matcher, entry), self._show_close)
-
-        self.session.with_matcher(with_matcher)
+        matcher = self.session.current_matcher()
+        if matcher is None:
+            return
+        self.session.read(lambda: close_phrasings(matcher, entry), self._show_close)
 
     def _show_close(self, close: list[ClosePhrasing]) -> None:
         if not close:
