@@ -69,7 +69,7 @@ def test_keep_core_takes_the_place_of_the_lowest_others() -> None:
 
 
 def test_a_marked_span_becomes_a_word_of_the_tokenizer() -> None:
-    assert "崩线" not in tokenizer.cut("袖口崩线了")  # jieba cuts 崩 / 线 (a span no pack or other test marks: the words are per process)
+    assert "崩线" not in tokenizer.cut("袖口崩线了")  # jieba cuts 崩 / 线; no pack or other test marks it
     entry = KbEntry(1, "售后问题", "衣服崩线怎么办", ("寄回来免费修",), (Phrasing("袖口崩线", core_words=("崩线",)),))
     m = Matcher([entry, KbEntry(2, "售后问题", "衣服掉色怎么办", ("先用冷水洗",))])
     assert tokenizer.cut("袖口崩线了") == ["袖口", "崩线", "了"]
