@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -66,7 +66,8 @@ class ReportsService:
         shop, start, end, now = self.shop_id, days.start, days.end, self.clock()
         with self.db.session() as s:
             repo = ReportsRepository(s)
-            runs = repo.runs(shop, start, end, now)
+            answered = repo.answered_runs(shop, start, end)
+            still_open = repo.open_runs(shop, start, end)
             buyers = repo.buyers(shop, start, end)
             received = repo.received(shop, start, end)
             suggestions = repo.suggestions(shop, start, end)
@@ -76,7 +77,7 @@ class ReportsService:
         agents = self._agents()
         by_name = {name: aid for aid, names in agents.items() for name in names}
         figures: dict[int | None, dict[str, Any]] = defaultdict(dict)
-        response_days = _runs_into(figures, runs)
+        response_days = _runs_into(figures, *answered, still_open, now)
         for who, asked, replied, converted in buyers:
             _add(figures, who, asked=asked, replied_buyers=replied, converted=converted)
         for who, n in received:
@@ -102,15 +103,23 @@ class ReportsService:
         shop, start, end = self.shop_id, days.start, days.end
         with self.db.session() as s:
             repo = ReportsRepository(s)
-            n, bot, full, solved, handed = repo.bot_totals(shop, start, end)
-            reasons = repo.handoff_reasons(shop, start, end)
+            chats = repo.bot_chats(shop, start, end)
             actions = repo.bot_actions(shop, start, end)
             top = repo.top_answered(shop, start, end, TOP_QUESTIONS)
-            day_rows = repo.bot_days(shop, start, end)
-        by_day = {row[0]: row[1:] for row in day_rows}
+        totals = [0, 0, 0, 0, 0]  # conversations, bot, full-auto, solved, handed off
+        reasons: dict[str, int] = defaultdict(int)
+        by_day: dict[date, list[int]] = {}
+        for day, reason, *counts in chats:
+            day_counts = by_day.setdefault(day, [0, 0, 0, 0, 0])
+            for i, c in enumerate(counts):
+                totals[i] += c
+                day_counts[i] += c
+            if counts[4]:
+                reasons[reason] += counts[4]
+        n, bot, full, solved, handed = totals
         trend = tuple(BotDay(d, *by_day.get(d, (0, 0, 0, 0, 0))) for d in days.days())
         return BotReport(
-            days, n, bot, full, solved, handed, reasons, actions, tuple(TopQuestion(*t) for t in top), trend
+            days, n, bot, full, solved, handed, dict(reasons), actions, tuple(TopQuestion(*t) for t in top), trend
         )
 
     def unresolved(self, days: DateRange, limit: int = 5000) -> list[UnresolvedMessage]:
@@ -120,33 +129,68 @@ class ReportsService:
 
 def _runs_into(
     figures: dict[int | None, dict[str, Any]],
-    runs: Sequence[tuple[int, int | None, int | None, float | None, bool, bool, date | None]],
+    answered: Sequence[tuple[Any, ...]],
+    chat_agents: dict[int, int | None],
+    still_open: Sequence[tuple[int, int | None, datetime]],
+    now: datetime,
 ) -> dict[date, float]:
     """Waits, 3-minute misses and response times (mean and median; all, and each chat's first) per
-    agent and for the shop, from the range's runs in chat order; returns the mean response per day."""
-    every: dict[int | None, list[float]] = defaultdict(list)
+    agent and for the shop, from the range's answered runs (`ReportsRepository.answered_runs`: a run
+    with no known answering agent counts for the chat's agent) and the runs still open at its end;
+    returns the mean response per day. A run still open counts as a wait, and a miss, once it has
+    waited 3 minutes at `now`."""
+    every: dict[int | None, list[float]] = defaultdict(list)  # by the agent who answered
+    firsts: dict[int, tuple[Any, int | None, float]] = {}  # chat → its first run (start, agent, seconds)
+    by_day: dict[Any, list[float]] = defaultdict(list)  # by the answer's day as the database gave it
+    day_key = _day_key(answered[0][4]) if answered else str
+    for chat, responder, secs, began, replied in answered:
+        every[responder].append(secs)
+        by_day[day_key(replied)].append(secs)
+        seen = firsts.get(chat)
+        if seen is None or began < seen[0]:
+            firsts[chat] = (began, responder, secs)
+    waits: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])  # by who: [waits, late]
+    for responder, secs_list in every.items():
+        if responder is not None:
+            waits[responder][0] += len(secs_list)
+            waits[responder][1] += sum(1 for secs in secs_list if secs > LATE_REPLY_S)
+    for chat, responder, secs, _began, _replied in answered:
+        if responder is None:
+            counts = waits[chat_agents.get(chat)]
+            counts[0] += 1
+            counts[1] += secs > LATE_REPLY_S
+    for _chat, chat_agent, began in still_open:
+        if (now - began).total_seconds() >= LATE_REPLY_S:
+            counts = waits[chat_agent]
+            counts[0] += 1
+            counts[1] += 1
+    for who, (n, late) in waits.items():
+        for key in _with_shop(who):
+            _add(figures, key, waits=n, late=late)
     first: dict[int | None, list[float]] = defaultdict(list)
-    per_day: dict[date, list[float]] = defaultdict(list)
-    answered_chats: set[int] = set()
-    for chat, who, responder, secs, counted, late, day in runs:
-        if counted:
-            for key in _with_shop(who):
-                _add(figures, key, waits=1, late=int(late))
-        if secs is None:
-            continue
-        is_first = chat not in answered_chats
-        answered_chats.add(chat)
-        for key in _with_shop(responder):
-            every[key].append(secs)
-            if is_first:
-                first[key].append(secs)
-        if day is not None:
-            per_day[day].append(secs)
+    for _began, responder, secs in firsts.values():
+        first[responder].append(secs)
     for kind, values in (("response", every), ("first_response", first)):
-        for key, secs_list in values.items():
-            figures[key][f"{kind}_avg_s"] = round(statistics.fmean(secs_list), 1)
-            figures[key][f"{kind}_median_s"] = round(statistics.median(secs_list), 1)
-    return {d: round(statistics.fmean(v), 1) for d, v in per_day.items()}
+        everyone = [secs for secs_list in values.values() for secs in secs_list]
+        for key, secs_list in [*((k, v) for k, v in values.items() if k is not None), (None, everyone)]:
+            if secs_list:
+                figures[key][f"{kind}_avg_s"] = round(statistics.fmean(secs_list), 1)
+                figures[key][f"{kind}_median_s"] = round(statistics.median(secs_list), 1)
+    return {_day_of(d): round(statistics.fmean(v), 1) for d, v in by_day.items()}
+
+
+def _day_key(sample: Any) -> Callable[[Any], Any]:
+    """How to take the day of a time as the database returns it: a datetime's date, or the first ten
+    characters of SQLite's text (cheap per row; `_day_of` turns the key into a date once per day)."""
+    if isinstance(sample, datetime):
+        return datetime.date
+    return lambda value: str(value)[:10]
+
+
+def _day_of(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 def _with_shop(agent: int | None) -> tuple[int | None, ...]:

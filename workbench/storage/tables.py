@@ -118,7 +118,10 @@ class NoteRow(Base):
 
 class ConversationRow(Base):
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_state_last", "shop_id", "state", "last_message_at"),)
+    __table_args__ = (
+        Index("ix_conversations_state_last", "shop_id", "state", "last_message_at"),
+        Index("ix_conversations_shop_started", "shop_id", "started_at"),  # 店小蜜数据's chats of a range
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)

@@ -3,9 +3,9 @@ the 邀请评价 invitations. Registered on the shared `Base`."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workbench.storage.tables import Base
@@ -72,7 +72,16 @@ class ResponseRunRow(Base):
 
     __tablename__ = "response_runs"
     __table_args__ = (
-        Index("ix_response_runs_shop_replied", "shop_id", "replied_at"),  # the report's time range
+        # the report's time range, read from the index alone
+        Index(
+            "ix_response_runs_shop_replied",
+            "shop_id",
+            "replied_at",
+            "conversation_id",
+            "agent_id",
+            "response_s",
+            "started_at",
+        ),
         Index("ix_response_runs_conversation", "conversation_id", "replied_at"),  # runs still open at its end
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,3 +94,31 @@ class ResponseRunRow(Base):
     replied_at: Mapped[datetime] = mapped_column(DateTime)
     reply_message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
     response_s: Mapped[float] = mapped_column(Float)
+
+
+class ContactDayRow(Base):
+    """One chat's messages of one day from one side: the buyer's counted messages (those a human
+    serves, as in `ResponseRunRow`; `agent_key` 0) or one agent's replies (`agent_key` their id, 0 when
+    unknown). Kept up to date as the messages are written, so 客服绩效's buyer counts, 接待人数,
+    suggestion use and open runs read a few rows per chat and day instead of every message. Keyed by
+    shop and day first, and clustered that way on SQLite: a report's range is one contiguous read."""
+
+    __tablename__ = "contact_days"
+    __table_args__ = (
+        Index("ix_contact_days_conversation", "conversation_id", "day"),  # a chat's later days
+        {"sqlite_with_rowid": False},
+    )
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True)
+    sender: Mapped[str] = mapped_column(String(16), primary_key=True)  # 'customer' or 'agent'
+    agent_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    customer_id: Mapped[int] = mapped_column(Integer)
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+    first_at: Mapped[datetime] = mapped_column(DateTime)
+    # the newest message, by (created_at, id) as the chat orders them
+    last_at: Mapped[datetime] = mapped_column(DateTime)
+    last_id: Mapped[int] = mapped_column(Integer)
+    # agent replies sent from a suggestion as is / edited (the rest were written without one)
+    as_is: Mapped[int] = mapped_column(Integer, default=0)
+    edited: Mapped[int] = mapped_column(Integer, default=0)

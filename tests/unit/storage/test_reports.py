@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from workbench.domain.reports import DateRange
 from workbench.services.reports import NaiveReports, ReportsService
 from workbench.storage.db import Database
+from workbench.storage.repositories.contact_days import ContactDayRepository
 from workbench.storage.repositories.response_runs import ResponseRunRepository
 from workbench.storage.repositories.shops import ShopRepository
 from workbench.storage.tables import (
@@ -168,9 +169,10 @@ def fixed_log(db: Database, *, runs: bool = True) -> Shop:
                 updated_at=at(D1, 19, 0), created_by="xiaozhao",
             )
         )  # fmt: skip
-        # the log is written around ConversationRepository.add_message: its answered runs recounted
+        # the log is written around ConversationRepository.add_message: its answered runs and chat days recounted
         if runs:
             ResponseRunRepository(s).rebuild(shop)
+            ContactDayRepository(s).rebuild(shop)
         return Shop(shop, a, b, c, e1.id, e2.id)
 
 
@@ -295,6 +297,7 @@ def generated_log(db: Database, seed: int) -> int:
                     )
                 )  # fmt: skip
         ResponseRunRepository(s).rebuild(shop)
+        ContactDayRepository(s).rebuild(shop)
         return shop
 
 

@@ -39,6 +39,7 @@ from workbench.domain.routing import (
     SubAccount,
 )
 from workbench.domain.shops import AgentStatus
+from workbench.storage.repositories.contact_days import ContactDayRepository
 from workbench.storage.repositories.conversations import PREVIEW_LENGTH
 from workbench.storage.repositories.customer_stats import CustomerStatsRepository
 from workbench.storage.repositories.kb import KbRepository
@@ -714,6 +715,14 @@ class BotRepository:
             self.s.execute(_COUNTERS, counters)
         if handoffs:
             self.s.execute(_HANDOFFS, handoffs)
+        # 客服绩效's chat days: the buyer messages a human serves (a hand-off's own question, chats without a bot row)
+        ContactDayRepository(self.s).record_turns(
+            [
+                (turn.conversation_id, ids[start] if ids else None, turn.at)
+                for (start, _), turn in zip(spans, turns, strict=True)
+                if turn.customer_text
+            ]
+        )
         replies = [
             {
                 "shop_id": turn.shop_id,

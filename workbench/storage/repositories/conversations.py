@@ -16,6 +16,7 @@ from workbench.domain.conversations import (
     Sender,
     SuggestionUse,
 )
+from workbench.storage.repositories.contact_days import ContactDayRepository
 from workbench.storage.repositories.response_runs import ResponseRunRepository
 from workbench.storage.tables import ConversationRow, CustomerRow, MessageRow, SuggestionUseRow
 
@@ -184,6 +185,10 @@ class ConversationRepository:
             ResponseRunRepository(self.s).record_reply(
                 conversation_id, row.id, at, agent_id, conv.shop_id, conv.customer_id
             )
+        if sender in (Sender.AGENT, Sender.CUSTOMER):  # and its chat day
+            ContactDayRepository(self.s).record(
+                conversation_id, row.id, sender.value, at, agent_id, conv.shop_id, conv.customer_id
+            )
         return _message(row)
 
     def messages(
@@ -341,6 +346,7 @@ class ConversationRepository:
                 created_at=at,
             )
         )
+        ContactDayRepository(self.s).record_suggestion(use.message_id, use.edited)
         self.s.flush()
 
     def suggestion_uses(self, conversation_id: int) -> list[SuggestionUse]:

@@ -6,13 +6,13 @@ benchmark compare with."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, bindparam, delete, insert, text
+from sqlalchemy import Date, DateTime, bindparam, delete, insert, text
 from sqlalchemy.orm import Session
 
-from workbench.domain.reports import CASE_CLOSE_HOURS, LATE_REPLY_S, REPEAT_WINDOW_S, UnresolvedMessage
+from workbench.domain.reports import CASE_CLOSE_HOURS, REPEAT_WINDOW_S, UnresolvedMessage
 from workbench.storage.tables_bot import TrainingDecisionRow
 
 
@@ -39,108 +39,98 @@ class ReportsRepository:
     def _rows(self, sql: str, params: dict[str, Any]) -> Sequence[Any]:
         # datetimes bound as the DateTime type: stored and compared in the same form on both backends
         typed = [
-            bindparam(k, type_=DateTime()) for k, v in params.items() if isinstance(v, datetime) and f":{k}" in sql
+            bindparam(k, type_=DateTime() if isinstance(v, datetime) else Date())
+            for k, v in params.items()
+            if isinstance(v, date) and f":{k}" in sql
         ]
         return self.s.execute(text(sql).bindparams(*typed), params).all()
 
     # -- 客服绩效 ---------------------------------------------------------------------------------------
 
-    def _human_messages(self) -> str:
-        """Customer and agent messages of the range in the shop's chats; a customer message counts
-        only once a human serves the chat (not while the bot answers it)."""
-        return """
-            SELECT m.id, m.conversation_id, m.sender, m.agent_id, m.created_at,
-                   c.customer_id, c.agent_id AS chat_agent
-            FROM messages m
-            JOIN conversations c ON c.id = m.conversation_id
-            LEFT JOIN bot_conversations b ON b.conversation_id = c.id
-            WHERE c.shop_id = :shop AND m.created_at >= :start AND m.created_at < :end
-              AND m.sender IN ('customer', 'agent')
-              AND (m.sender = 'agent' OR b.conversation_id IS NULL
-                   OR (b.handed_off_at IS NOT NULL AND m.created_at >= b.handed_off_at))
-        """
+    def answered_runs(
+        self, shop: int, start: datetime, end: datetime
+    ) -> tuple[list[tuple[Any, ...]], dict[int, int | None]]:
+        """The runs of buyer messages waiting for a human (the range's customer messages, counted once a
+        human serves the chat, and agent messages alone) that an agent answered in the range, as
+        (conversation, the agent who answered — None: unknown —, seconds to the answer, the run's start,
+        the answer's time), the times as the database returns them (comparable, not parsed); and the
+        chat's agent of each run with no known answering agent (who the wait counts for).
 
-    def runs(
-        self, shop: int, start: datetime, end: datetime, now: datetime
-    ) -> list[tuple[int, int | None, int | None, float | None, bool, bool, date | None]]:
-        """Every run of buyer messages waiting for a human in the range (the range's customer and agent
-        messages alone, `_human_messages`), by chat and start: (conversation, who — the agent who
-        answered it, else the chat's agent —, the agent who answered (None: unanswered), seconds to the
-        answer, counted — answered, or unanswered for 3 minutes at `now` —, late — counted and not
-        answered within 3 minutes —, the answer's day).
-
-        Answered runs are `response_runs` rows replied in the range (by index); a row whose run began
-        before the range starts at its first buyer message in the range (none: no run in the range).
-        The runs still open at the range's end are the chats' counted buyer messages in the range with
-        no reply after them before the end."""
+        `response_runs` rows replied in the range, read from their index alone; a row whose run began
+        before the range starts at its first buyer message in the range (none: no run in the range),
+        looked up for those few rows only."""
         counted = """(b.conversation_id IS NULL
                      OR (b.handed_off_at IS NOT NULL AND m.created_at >= b.handed_off_at))"""
-        # the first counted buyer message in the range of a run that began before it
         head = f"""(SELECT MIN(m.created_at) FROM messages m
                     LEFT JOIN bot_conversations b ON b.conversation_id = m.conversation_id
                     WHERE m.conversation_id = r.conversation_id AND m.sender = 'customer'
                       AND m.created_at >= :start
                       AND (m.created_at < r.replied_at OR (m.created_at = r.replied_at AND m.id < r.reply_message_id))
                       AND {counted})"""
-        # MATERIALIZED: the range's rows by ix_response_runs_shop_replied, then sorted (PostgreSQL would
-        # otherwise walk all of ix_response_runs_conversation for its order)
-        answered = f"""
-            WITH x AS MATERIALIZED (
-                SELECT r.conversation_id, r.agent_id, c.agent_id AS chat_agent, r.started_at, r.replied_at,
-                       r.response_s, CASE WHEN r.started_at >= :start THEN r.started_at ELSE {head} END AS run_start
-                FROM response_runs r JOIN conversations c ON c.id = r.conversation_id
-                WHERE r.shop_id = :shop AND r.replied_at >= :start AND r.replied_at < :end
+        params = self._p(shop, start, end)
+        rows = self._rows(
+            """SELECT r.conversation_id, r.agent_id, r.response_s, r.started_at, r.replied_at FROM response_runs r
+               WHERE r.shop_id = :shop AND r.replied_at >= :start AND r.replied_at < :end AND r.started_at >= :start""",
+            params,
+        )
+        chat_agents = dict(
+            self._rows(
+                """SELECT DISTINCT r.conversation_id, c.agent_id FROM response_runs r
+                   JOIN conversations c ON c.id = r.conversation_id
+                   WHERE r.shop_id = :shop AND r.replied_at >= :start AND r.replied_at < :end
+                     AND r.agent_id IS NULL""",
+                params,
             )
-            SELECT conversation_id, COALESCE(agent_id, chat_agent), agent_id,
-                   CASE WHEN started_at >= :start THEN response_s ELSE {self._secs("replied_at", "run_start")} END,
-                   {self._day("replied_at")}
-            FROM x
+        )
+        out: list[tuple[Any, ...]] = list(rows)
+        began_before = f"""
+            SELECT conversation_id, agent_id, {self._secs("replied_at", "run_start")}, run_start, replied_at
+            FROM (SELECT r.conversation_id, r.agent_id, r.replied_at, {head} AS run_start FROM response_runs r
+                  WHERE r.shop_id = :shop AND r.replied_at >= :start AND r.replied_at < :end
+                    AND r.started_at < :start) x
             WHERE run_start IS NOT NULL
         """
-        open_at_end = f"""
+        out.extend(
+            (cid, agent, float(secs), began, replied)
+            for cid, agent, secs, began, replied in self._rows(began_before, params)
+        )
+        return out, chat_agents
+
+    def open_runs(self, shop: int, start: datetime, end: datetime) -> list[tuple[int, int | None, datetime]]:
+        """The runs still open at the range's end: (conversation, the chat's agent, the run's first
+        counted buyer message in the range) for each chat whose newest counted buyer message of the
+        range has no reply after it before the end. The candidates come from the chat days (a day's
+        newest buyer message with no later reply in the range, ties kept); their messages decide."""
+        counted = """(b.conversation_id IS NULL
+                     OR (b.handed_off_at IS NOT NULL AND m.created_at >= b.handed_off_at))"""
+        sql = f"""
+            WITH cand AS MATERIALIZED (
+                SELECT DISTINCT d.conversation_id FROM contact_days d
+                WHERE d.shop_id = :shop AND d.day >= :first AND d.day <= :last AND d.sender = 'customer'
+                  AND NOT EXISTS (
+                      SELECT 1 FROM contact_days a
+                      WHERE a.conversation_id = d.conversation_id AND a.day >= d.day AND a.day <= :last
+                        AND a.sender = 'agent' AND a.last_at > d.last_at
+                  )
+            )
             SELECT m.conversation_id, MAX(c.agent_id), MIN(m.created_at)
-            FROM messages m
+            FROM cand
+            JOIN messages m ON m.conversation_id = cand.conversation_id
             JOIN conversations c ON c.id = m.conversation_id
             LEFT JOIN bot_conversations b ON b.conversation_id = c.id
-            WHERE c.shop_id = :shop AND m.created_at >= :start AND m.created_at < :end AND m.sender = 'customer'
+            WHERE m.created_at >= :start AND m.created_at < :end AND m.sender = 'customer'
               AND {counted}
               AND NOT EXISTS (
-                  SELECT 1 FROM response_runs r
-                  WHERE r.conversation_id = m.conversation_id AND r.replied_at < :end
-                    AND (r.replied_at > m.created_at OR (r.replied_at = m.created_at AND r.reply_message_id > m.id))
+                  SELECT 1 FROM messages a
+                  WHERE a.conversation_id = m.conversation_id AND a.sender = 'agent' AND a.created_at < :end
+                    AND (a.created_at > m.created_at OR (a.created_at = m.created_at AND a.id > m.id))
               )
             GROUP BY m.conversation_id
         """
-        params = self._p(shop, start, end)
-        # A chat's open run comes after its answered ones: both lists are in chat order and are merged
-        # (no sort, no timestamp parsed per answered row).
-        still_open = sorted(
-            (int(cid), agent, _as_datetime(first_at)) for cid, agent, first_at in self._rows(open_at_end, params)
-        )
-        out: list[tuple[int, int | None, int | None, float | None, bool, bool, date | None]] = []
-        i = 0
-
-        def open_runs_until(chat: int) -> None:
-            """The open runs of the chats up to `chat` (called once the chats' answered runs are out)."""
-            nonlocal i
-            while i < len(still_open) and still_open[i][0] <= chat:
-                cid, chat_agent, began = still_open[i]
-                waited = (now - began).total_seconds() >= LATE_REPLY_S
-                out.append((cid, chat_agent, None, None, waited, waited, None))
-                i += 1
-
-        days: dict[Any, date] = {}
-        previous = -1
-        for cid, who, responder, secs, day in self._rows(answered + " ORDER BY conversation_id, run_start", params):
-            if cid != previous:
-                open_runs_until(cid - 1)
-                previous = cid
-            day_ = days.get(day)
-            if day_ is None:
-                day_ = days[day] = _as_date(day)
-            out.append((int(cid), who, responder, float(secs), True, float(secs) > LATE_REPLY_S, day_))
-        open_runs_until(2**62)
-        return out
+        return [
+            (int(cid), agent, _as_datetime(first_at))
+            for cid, agent, first_at in self._rows(sql, self._days(shop, start, end))
+        ]
 
     @staticmethod
     def _p(shop: int, start: datetime, end: datetime, now: datetime | None = None) -> dict[str, Any]:
@@ -148,6 +138,10 @@ class ReportsRepository:
         if now is not None:
             p["now"] = now
         return p
+
+    def _days(self, shop: int, start: datetime, end: datetime) -> dict[str, Any]:
+        """`_p` with the range's first and last day (the chat days' keys)."""
+        return {**self._p(shop, start, end), "first": start.date(), "last": (end - timedelta(days=1)).date()}
 
     def buyers(self, shop: int, start: datetime, end: datetime) -> list[tuple[int | None, int, int, int]]:
         """Per chat agent: (agent, 咨询人数, of them replied to in that chat, of them ordered within 24 h
@@ -157,14 +151,15 @@ class ReportsRepository:
             if self.pg
             else "o.created_at > f.first_at AND julianday(o.created_at) <= julianday(f.first_at) + 1"
         )
-        # one statement: the pairs (chat agent, buyer) once, the shop's buyers from them
+        # one statement over the chat days: the pairs (chat agent, buyer) once, the shop's buyers from them
         sql = f"""
-            WITH hm AS ({self._human_messages()}),
-            per AS MATERIALIZED (
-                SELECT chat_agent AS who, customer_id,
-                       MIN(CASE WHEN sender = 'customer' THEN created_at END) AS first_at,
-                       MAX(CASE WHEN sender = 'agent' THEN 1 ELSE 0 END) AS replied
-                FROM hm GROUP BY chat_agent, customer_id
+            WITH per AS MATERIALIZED (
+                SELECT c.agent_id AS who, d.customer_id,
+                       MIN(CASE WHEN d.sender = 'customer' THEN d.first_at END) AS first_at,
+                       MAX(CASE WHEN d.sender = 'agent' THEN 1 ELSE 0 END) AS replied
+                FROM contact_days d JOIN conversations c ON c.id = d.conversation_id
+                WHERE d.shop_id = :shop AND d.day >= :first AND d.day <= :last
+                GROUP BY c.agent_id, d.customer_id
             ),
             f AS (
                 SELECT who, customer_id, first_at, replied FROM per WHERE first_at IS NOT NULL AND who IS NOT NULL
@@ -180,34 +175,29 @@ class ReportsRepository:
         """
         return [
             (None if who == -1 else int(who), int(asked), int(replied or 0), int(converted or 0))
-            for who, asked, replied, converted in self._rows(sql, self._p(shop, start, end))
+            for who, asked, replied, converted in self._rows(sql, self._days(shop, start, end))
         ]
 
     def received(self, shop: int, start: datetime, end: datetime) -> list[tuple[int | None, int]]:
-        """接待人数: distinct buyers each agent sent a message to (None: the shop)."""
-        base = """FROM messages m JOIN conversations c ON c.id = m.conversation_id
-                  WHERE c.shop_id = :shop AND m.sender = 'agent' AND m.created_at >= :start AND m.created_at < :end"""
-        per = self._rows(
-            f"SELECT m.agent_id, COUNT(DISTINCT c.customer_id) {base} GROUP BY m.agent_id", self._p(shop, start, end)
-        )
-        total = self._rows(f"SELECT COUNT(DISTINCT c.customer_id) {base}", self._p(shop, start, end))
-        return [(who, int(n)) for who, n in per if who is not None] + [(None, int(total[0][0]))]
+        """接待人数: distinct buyers each agent sent a message to (None: the shop), from the chat days."""
+        base = """FROM contact_days WHERE shop_id = :shop AND day >= :first AND day <= :last AND sender = 'agent'"""
+        params = self._days(shop, start, end)
+        per = self._rows(f"SELECT agent_key, COUNT(DISTINCT customer_id) {base} GROUP BY agent_key", params)
+        total = self._rows(f"SELECT COUNT(DISTINCT customer_id) {base}", params)
+        return [(int(who), int(n)) for who, n in per if who] + [(None, int(total[0][0]))]
 
     def suggestions(self, shop: int, start: datetime, end: datetime) -> list[tuple[int | None, int, int, int]]:
-        """Per agent: (agent, replies with a suggestion as is, edited, replies without a suggestion)."""
+        """Per agent (None: unknown): (agent, replies with a suggestion as is, edited, replies without a
+        suggestion), from the chat days."""
         sql = """
-            SELECT m.agent_id,
-                   SUM(CASE WHEN u.id IS NOT NULL AND u.edited = :f THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN u.id IS NOT NULL AND u.edited = :t THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN u.id IS NULL THEN 1 ELSE 0 END)
-            FROM messages m
-            JOIN conversations c ON c.id = m.conversation_id
-            LEFT JOIN suggestion_uses u ON u.message_id = m.id
-            WHERE c.shop_id = :shop AND m.sender = 'agent' AND m.created_at >= :start AND m.created_at < :end
-            GROUP BY m.agent_id
+            SELECT agent_key, SUM(as_is), SUM(edited), SUM(messages - as_is - edited) FROM contact_days
+            WHERE shop_id = :shop AND day >= :first AND day <= :last AND sender = 'agent'
+            GROUP BY agent_key
         """
-        params = {**self._p(shop, start, end), "f": False, "t": True}
-        return [(who, int(a or 0), int(b or 0), int(c or 0)) for who, a, b, c in self._rows(sql, params)]
+        return [
+            (int(who) or None, int(a or 0), int(b or 0), int(c or 0))
+            for who, a, b, c in self._rows(sql, self._days(shop, start, end))
+        ]
 
     def invitations(
         self, shop: int, start: datetime, end: datetime, satisfied: Sequence[str]
@@ -248,67 +238,51 @@ class ReportsRepository:
         return [(who or "", int(a or 0), int(b or 0), int(c or 0)) for who, a, b, c in self._rows(sql, params)]
 
     def performance_days(self, shop: int, start: datetime, end: datetime) -> list[tuple[date, int, int]]:
-        """Per day: (day, 咨询人数, 接待人数)."""
-        day = self._day("created_at")
-        sql = f"""WITH hm AS ({self._human_messages()})
-            SELECT {day}, sender, COUNT(DISTINCT customer_id) FROM hm GROUP BY {day}, sender
-        """
+        """Per day: (day, 咨询人数, 接待人数), from the chat days."""
+        sql = """SELECT day, sender, COUNT(DISTINCT customer_id) FROM contact_days
+                 WHERE shop_id = :shop AND day >= :first AND day <= :last GROUP BY day, sender"""
         days: dict[date, list[int]] = {}
-        for d, sender, n in self._rows(sql, self._p(shop, start, end)):
+        for d, sender, n in self._rows(sql, self._days(shop, start, end)):
             days.setdefault(_as_date(d), [0, 0])[0 if sender == "customer" else 1] = int(n)
         return [(d, asked, received) for d, (asked, received) in sorted(days.items())]
 
     # -- 店小蜜数据 ---------------------------------------------------------------------------------------
 
-    def _bot_chats(self) -> str:
-        """Conversations started in the range, with the bot's part and whether a question came again
-        within 10 minutes."""
+    def bot_chats(self, shop: int, start: datetime, end: datetime) -> list[tuple[date, str, int, int, int, int, int]]:
+        """The conversations started in the range by day and hand-off reason ('' if none): (day, reason,
+        conversations, bot, full-auto, solved — full-auto with no question again within 10 minutes —,
+        handed off). One pass; the totals, reasons and days are sums of these rows."""
         gap = self._secs("r.created_at", "r.prev_at")
-        return f"""
+        sql = f"""
             WITH r AS (
-                SELECT br.conversation_id, br.created_at, br.text,
+                SELECT br.conversation_id, br.created_at,
                        LAG(br.created_at) OVER (PARTITION BY br.conversation_id, br.text ORDER BY br.id) AS prev_at
                 FROM bot_replies br
                 WHERE br.shop_id = :shop AND br.created_at >= :start AND br.created_at < :end
             ),
-            rep AS MATERIALIZED (SELECT DISTINCT r.conversation_id FROM r
-                    WHERE r.prev_at IS NOT NULL AND {gap} <= {REPEAT_WINDOW_S}),
             chats AS (
-                SELECT c.id, c.started_at,
+                SELECT c.started_at,
                        CASE WHEN b.conversation_id IS NULL THEN 0 ELSE 1 END AS bot,
                        CASE WHEN b.conversation_id IS NOT NULL AND b.handed_off_at IS NULL
                             THEN 1 ELSE 0 END AS full_auto,
                        CASE WHEN b.handed_off_at IS NOT NULL THEN 1 ELSE 0 END AS handed,
                        CASE WHEN b.conversation_id IS NOT NULL AND b.handed_off_at IS NULL
-                                 AND rep.conversation_id IS NULL THEN 1 ELSE 0 END AS solved,
+                                 AND c.id NOT IN (SELECT r.conversation_id FROM r
+                                                  WHERE r.prev_at IS NOT NULL AND r.conversation_id IS NOT NULL
+                                                    AND {gap} <= {REPEAT_WINDOW_S})
+                            THEN 1 ELSE 0 END AS solved,
                        COALESCE(b.handoff_reason, '') AS reason
                 FROM conversations c
                 LEFT JOIN bot_conversations b ON b.conversation_id = c.id
-                LEFT JOIN rep ON rep.conversation_id = c.id
                 WHERE c.shop_id = :shop AND c.started_at >= :start AND c.started_at < :end
             )
-        """
-
-    def bot_totals(self, shop: int, start: datetime, end: datetime) -> tuple[int, int, int, int, int]:
-        """(conversations, bot, full_auto, solved, handed off)."""
-        sql = f"{self._bot_chats()} SELECT COUNT(*), SUM(bot), SUM(full_auto), SUM(solved), SUM(handed) FROM chats"
-        row = self._rows(sql, self._p(shop, start, end))[0]
-        n, bot, full, solved, handed = (int(v or 0) for v in row)
-        return n, bot, full, solved, handed
-
-    def bot_days(self, shop: int, start: datetime, end: datetime) -> list[tuple[date, int, int, int, int, int]]:
-        day = self._day("started_at")
-        sql = f"""{self._bot_chats()}
-            SELECT {day}, COUNT(*), SUM(bot), SUM(full_auto), SUM(solved), SUM(handed) FROM chats GROUP BY {day}
+            SELECT {self._day("started_at")}, reason, COUNT(*), SUM(bot), SUM(full_auto), SUM(solved), SUM(handed)
+            FROM chats GROUP BY {self._day("started_at")}, reason
         """
         return [
-            (_as_date(d), int(n), int(b or 0), int(f or 0), int(s or 0), int(h or 0))
-            for d, n, b, f, s, h in self._rows(sql, self._p(shop, start, end))
+            (_as_date(d), str(reason), int(n), int(b or 0), int(f or 0), int(s or 0), int(h or 0))
+            for d, reason, n, b, f, s, h in self._rows(sql, self._p(shop, start, end))
         ]
-
-    def handoff_reasons(self, shop: int, start: datetime, end: datetime) -> dict[str, int]:
-        sql = f"{self._bot_chats()} SELECT reason, COUNT(*) FROM chats WHERE handed = 1 GROUP BY reason"
-        return {str(reason): int(n) for reason, n in self._rows(sql, self._p(shop, start, end))}
 
     def bot_actions(self, shop: int, start: datetime, end: datetime) -> dict[str, int]:
         sql = """SELECT action, COUNT(*) FROM bot_replies
