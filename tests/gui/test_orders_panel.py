@@ -196,6 +196,19 @@ def test_details_show_the_logistics_timeline_newest_first(qtbot: QtBot, env: Env
     assert not panel.detail.copy_tracking_button.isVisibleTo(panel)
 
 
+def test_a_hidden_panel_draws_the_order_when_it_is_shown(qtbot: QtBot, env: Env, panel: OrdersPanel) -> None:
+    # the 订单 tab behind another sidebar tab: a chat opening picks the order (the desk hears of it at
+    # once) but leaves its details undrawn until the agent looks
+    panel.hide()
+    shown: list[str] = []
+    panel.order_shown.connect(shown.append)
+    load(qtbot, panel, env.data.customer_id)
+    assert shown and panel.detail.order is None
+    panel.show()
+    assert panel.detail.order is not None and panel.detail.order.order_no == shown[-1]
+    assert panel.detail.number_label.text() == shown[-1]
+
+
 # -- 查单 -------------------------------------------------------------------------------------
 
 

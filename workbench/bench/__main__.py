@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     day.add_argument("--hours", type=float, default=8.0, help="hours of shop time")
     day.add_argument("--speed", type=float, default=60.0, help="how much faster than real time the day runs")
     day.add_argument("--buyers", type=int, default=500, help="buyers over the day (by the arrival rate)")
+    day.add_argument(
+        "--trace-stalls", action="store_true", help="sample the UI thread's stack in its longest gaps (slows it a bit)"
+    )
     day.add_argument("--json", action="store_true")
     chat = sub.add_parser("chat", help="a long chat opened and scrolled to the top in the real window, vs the old view")
     chat.add_argument("--messages", type=int, default=10_000)
@@ -131,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.which == "day":
         from workbench.ui.bench.day import run as run_day
 
-        result = run_day(args.hours, args.speed, args.buyers)
+        result = run_day(args.hours, args.speed, args.buyers, trace_stalls=args.trace_stalls)
     elif args.which == "assist":
         from workbench.ui.bench.assist import run as run_assist
 

@@ -156,9 +156,73 @@ def check_log(log: DayLog, stored: Counter[str]) -> tuple[int, int, int]:
     return len(expected), lost, duplicated
 
 
+class StallTracer:
+    """Where the UI thread is during its long gaps: a watcher thread samples the UI thread's stack
+    every few milliseconds once the heartbeat has been silent for `after_ms`, and keeps the samples
+    of the longest gaps (`--trace-stalls`; the watcher costs the UI thread a little, so the figures of
+    a traced run are not the day's figures)."""
+
+    def __init__(self, last_beat: list[float], after_ms: float = 40.0, keep: int = 8) -> None:
+        import threading
+
+        self.last_beat = last_beat
+        self.after_s = after_ms / 1000
+        self.keep = keep
+        self.ui_thread = threading.get_ident()
+        self.gaps: dict[float, list[str]] = {}  # the gap's start → the frames sampled in it
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._watch, name="stall-tracer", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(5)
+
+    def _watch(self) -> None:
+        import threading
+        import traceback
+
+        names = {t.ident: t.name for t in threading.enumerate()}
+        while not self.stop_event.wait(0.004):
+            began = self.last_beat[0]
+            if time.perf_counter() - began < self.after_s:
+                continue
+            frames = sys._current_frames()
+            if self.ui_thread not in frames:
+                continue
+            parts = []
+            for ident, frame in frames.items():
+                if ident == threading.get_ident():
+                    continue
+                stack = [f for f in traceback.extract_stack(frame) if "workbench" in f.filename]
+                if not stack and ident != self.ui_thread:
+                    continue  # a thread outside our code (Qt's, the tracer's)
+                name = "ui" if ident == self.ui_thread else names.get(ident) or str(ident)
+                if ident not in names:
+                    names.update({t.ident: t.name for t in threading.enumerate()})
+                where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack[-4:]))
+                parts.append(f"[{name}] {where or '(outside workbench)'}")
+            self.gaps.setdefault(began, []).append(" | ".join(sorted(parts, key=lambda p: not p.startswith("[ui]"))))
+
+    def report(self, beats: list[tuple[float, float]]) -> list[dict[str, Any]]:
+        """The longest gaps with their most sampled stacks; `beats`: (gap start, gap ms) per heartbeat."""
+        lengths = dict(beats)
+        worst = sorted(self.gaps, key=lambda g: -lengths.get(g, 0.0))[: self.keep]
+        return [
+            {
+                "gap_ms": round(lengths.get(g, 0.0), 1),
+                "samples": len(self.gaps[g]),
+                "stacks": Counter(self.gaps[g]).most_common(3),
+            }
+            for g in worst
+        ]
+
+
 def run(
-    hours: float = HOURS, speed: float = SPEED, buyers: int = BUYERS, *, seed: int = 11
-) -> dict[str, float | int | str]:
+    hours: float = HOURS, speed: float = SPEED, buyers: int = BUYERS, *, seed: int = 11, trace_stalls: bool = False
+) -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import Qt, QTimer
 
@@ -254,6 +318,8 @@ def run(
 
             window.tasks.write(job, lambda _: counts.__setitem__(what, counts[what] + 1), failed)
 
+        kinds = {s.id: s.kind for s in load_scenarios()}  # read once: the agent script's own work stays off the day
+
         def side_work(conv_id: int) -> None:
             """Every 10th chat: a tag on the customer and, for an after-sales buyer, a case."""
             conv = window.list_model.conversation(conv_id)
@@ -261,8 +327,7 @@ def run(
                 return
             customer_id = conv.customer_id
             background(lambda: ws.customers.add_tag(customer_id, lines["tag"]), "tags")
-            scenario = next((s for s in load_scenarios() if s.id == conv.scenario_id), None)
-            if scenario is None or scenario.kind != "aftersales":
+            if kinds.get(conv.scenario_id or "") != "aftersales":
                 return
 
             def open_case() -> object:
@@ -366,9 +431,13 @@ def run(
         busy: list[float] = []  # the UI thread's own CPU time within each gap
         last = [time.perf_counter(), time.thread_time()]
 
+        gaps: list[tuple[float, float]] = []  # (the gap's start, its length in ms), when tracing
+
         def beat() -> None:
             now, cpu = time.perf_counter(), time.thread_time()
             stalls.append(max(0.0, (now - last[0]) * 1000 - HEARTBEAT_MS))
+            if tracer is not None:
+                gaps.append((last[0], stalls[-1]))
             busy.append((cpu - last[1]) * 1000)
             last[0], last[1] = now, cpu
 
@@ -383,10 +452,15 @@ def run(
         noise = subprocess.Popen(
             [sys.executable, "-c", NOISE_PROBE, str(HEARTBEAT_MS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
+        tracer = StallTracer(last) if trace_stalls else None
         heartbeat.start()
         agent.start()
         last[0], last[1] = began, _ = time.perf_counter(), time.thread_time()
+        if tracer is not None:
+            tracer.start()
         wait(lambda: False, day_s)
+        if tracer is not None:
+            tracer.stop()
         agent.stop()
         window.sim_action.setChecked(False)  # the shop closes: no buyer comes or writes any more
         heartbeat.stop()
@@ -439,4 +513,5 @@ def run(
         "hours": hours,
         "speed": speed,
         "duration_s": round(duration, 1),
+        **({"stall_stacks": tracer.report(gaps)} if tracer is not None else {}),
     }

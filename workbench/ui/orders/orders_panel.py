@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -92,6 +92,7 @@ class OrdersPanel(QWidget):
         self._generation = 0
         self._lookup_generation = 0
         self._order: Order | None = None
+        self._detail_pending = False  # an order chosen while hidden, its details not drawn yet
 
         self.setObjectName("ordersPanel")
         scope(self, "sidebar", "orders_panel")
@@ -411,15 +412,30 @@ class OrdersPanel(QWidget):
         self.aftersales_button.setEnabled(has_order)
         self.complaint_button.setEnabled(has_order)
         if order is None:
+            self._detail_pending = False
             self.detail_pages.setCurrentIndex(0)
             return
+        if self.isVisible():
+            self._render_detail(order)
+        else:
+            # a sidebar tab the agent is not looking at: its details are drawn when it is shown
+            # (drawing them costs the desk more than anything else when a chat opens)
+            self._detail_pending = True
+        self.order_shown.emit(order.order_no)
+
+    def _render_detail(self, order: Order) -> None:
+        self._detail_pending = False
         foreign = self._customer_id is not None and order.customer_id != self._customer_id
         self.detail.set_order(order, foreign=foreign)
         self.detail_pages.setCurrentIndex(1)
         self.detail_scroll.verticalScrollBar().setValue(0)
         self._reset_copy_buttons()
         self._load_changes(order)
-        self.order_shown.emit(order.order_no)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._detail_pending and self._order is not None:
+            self._render_detail(self._order)
 
     # -- edits (address, memo, flag) and their log ---------------------------------------------
 
