@@ -27,7 +27,7 @@ from workbench.domain.reports import (
 )
 from workbench.services.clock import Clock, system_clock
 from workbench.storage.db import Database
-from workbench.storage.repositories.reports import ReportsRepository
+from workbench.storage.repositories.reports import ReportsRepository, as_date
 from workbench.storage.repositories.shops import ShopRepository
 
 TOP_QUESTIONS = 10
@@ -66,7 +66,7 @@ class ReportsService:
         shop, start, end, now = self.shop_id, days.start, days.end, self.clock()
         with self.db.session() as s:
             repo = ReportsRepository(s)
-            answered = repo.answered_runs(shop, start, end)
+            answered, chat_agents = repo.answered_runs(shop, start, end)
             still_open = repo.open_runs(shop, start, end)
             buyers = repo.buyers(shop, start, end)
             received = repo.received(shop, start, end)
@@ -77,7 +77,7 @@ class ReportsService:
         agents = self._agents()
         by_name = {name: aid for aid, names in agents.items() for name in names}
         figures: dict[int | None, dict[str, Any]] = defaultdict(dict)
-        response_days = _runs_into(figures, *answered, still_open, now)
+        response_days = _runs_into(figures, answered, chat_agents, still_open, now)
         for who, asked, replied, converted in buyers:
             _add(figures, who, asked=asked, replied_buyers=replied, converted=converted)
         for who, n in received:
@@ -176,21 +176,15 @@ def _runs_into(
             if secs_list:
                 figures[key][f"{kind}_avg_s"] = round(statistics.fmean(secs_list), 1)
                 figures[key][f"{kind}_median_s"] = round(statistics.median(secs_list), 1)
-    return {_day_of(d): round(statistics.fmean(v), 1) for d, v in by_day.items()}
+    return {as_date(d): round(statistics.fmean(v), 1) for d, v in by_day.items()}
 
 
 def _day_key(sample: Any) -> Callable[[Any], Any]:
     """How to take the day of a time as the database returns it: a datetime's date, or the first ten
-    characters of SQLite's text (cheap per row; `_day_of` turns the key into a date once per day)."""
+    characters of SQLite's text (cheap per row; `as_date` turns the key into a date once per day)."""
     if isinstance(sample, datetime):
         return datetime.date
     return lambda value: str(value)[:10]
-
-
-def _day_of(value: Any) -> date:
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def _with_shop(agent: int | None) -> tuple[int | None, ...]:

@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 from workbench.domain.reports import CASE_CLOSE_HOURS, REPEAT_WINDOW_S, UnresolvedMessage
 from workbench.storage.tables_bot import TrainingDecisionRow
 
+# a buyer message `m` counts once a human serves its chat: no bot row `b`, or from the bot's hand-off on
+_COUNTED = "(b.conversation_id IS NULL OR (b.handed_off_at IS NOT NULL AND m.created_at >= b.handed_off_at))"
+
 
 class ReportsRepository:
     def __init__(self, s: Session) -> None:
@@ -59,14 +62,12 @@ class ReportsRepository:
         `response_runs` rows replied in the range, read from their index alone; a row whose run began
         before the range starts at its first buyer message in the range (none: no run in the range),
         looked up for those few rows only."""
-        counted = """(b.conversation_id IS NULL
-                     OR (b.handed_off_at IS NOT NULL AND m.created_at >= b.handed_off_at))"""
         head = f"""(SELECT MIN(m.created_at) FROM messages m
                     LEFT JOIN bot_conversations b ON b.conversation_id = m.conversation_id
                     WHERE m.conversation_id = r.conversation_id AND m.sender = 'customer'
                       AND m.created_at >= :start
                       AND (m.created_at < r.replied_at OR (m.created_at = r.replied_at AND m.id < r.reply_message_id))
-                      AND {counted})"""
+                      AND {_COUNTED})"""
         params = self._p(shop, start, end)
         rows = self._rows(
             """SELECT r.conversation_id, r.agent_id, r.response_s, r.started_at, r.replied_at FROM response_runs r
@@ -101,8 +102,6 @@ class ReportsRepository:
         counted buyer message in the range) for each chat whose newest counted buyer message of the
         range has no reply after it before the end. The candidates come from the chat days (a day's
         newest buyer message with no later reply in the range, ties kept); their messages decide."""
-        counted = """(b.conversation_id IS NULL
-                     OR (b.handed_off_at IS NOT NULL AND m.created_at >= b.handed_off_at))"""
         sql = f"""
             WITH cand AS MATERIALIZED (
                 SELECT DISTINCT d.conversation_id FROM contact_days d
@@ -119,7 +118,7 @@ class ReportsRepository:
             JOIN conversations c ON c.id = m.conversation_id
             LEFT JOIN bot_conversations b ON b.conversation_id = c.id
             WHERE m.created_at >= :start AND m.created_at < :end AND m.sender = 'customer'
-              AND {counted}
+              AND {_COUNTED}
               AND NOT EXISTS (
                   SELECT 1 FROM messages a
                   WHERE a.conversation_id = m.conversation_id AND a.sender = 'agent' AND a.created_at < :end
@@ -243,7 +242,7 @@ class ReportsRepository:
                  WHERE shop_id = :shop AND day >= :first AND day <= :last GROUP BY day, sender"""
         days: dict[date, list[int]] = {}
         for d, sender, n in self._rows(sql, self._days(shop, start, end)):
-            days.setdefault(_as_date(d), [0, 0])[0 if sender == "customer" else 1] = int(n)
+            days.setdefault(as_date(d), [0, 0])[0 if sender == "customer" else 1] = int(n)
         return [(d, asked, received) for d, (asked, received) in sorted(days.items())]
 
     # -- 店小蜜数据 ---------------------------------------------------------------------------------------
@@ -280,7 +279,7 @@ class ReportsRepository:
             FROM chats GROUP BY {self._day("started_at")}, reason
         """
         return [
-            (_as_date(d), str(reason), int(n), int(b or 0), int(f or 0), int(s or 0), int(h or 0))
+            (as_date(d), str(reason), int(n), int(b or 0), int(f or 0), int(s or 0), int(h or 0))
             for d, reason, n, b, f, s, h in self._rows(sql, self._p(shop, start, end))
         ]
 
@@ -400,7 +399,7 @@ class ReportsRepository:
         }
 
 
-def _as_date(value: Any) -> date:
+def as_date(value: Any) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

@@ -199,9 +199,9 @@ class StallTracer:
                 stack = [f for f in traceback.extract_stack(frame) if "workbench" in f.filename]
                 if not stack and ident != self.ui_thread:
                     continue  # a thread outside our code (Qt's, the tracer's)
-                name = "ui" if ident == self.ui_thread else names.get(ident) or str(ident)
-                if ident not in names:
+                if ident not in names:  # a thread started since the last look
                     names.update({t.ident: t.name for t in threading.enumerate()})
+                name = "ui" if ident == self.ui_thread else names.get(ident) or str(ident)
                 where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack[-4:]))
                 parts.append(f"[{name}] {where or '(outside workbench)'}")
             self.gaps.setdefault(began, []).append(" | ".join(sorted(parts, key=lambda p: not p.startswith("[ui]"))))
@@ -431,6 +431,7 @@ def run(
         busy: list[float] = []  # the UI thread's own CPU time within each gap
         last = [time.perf_counter(), time.thread_time()]
 
+        tracer = StallTracer(last) if trace_stalls else None
         gaps: list[tuple[float, float]] = []  # (the gap's start, its length in ms), when tracing
 
         def beat() -> None:
@@ -452,7 +453,6 @@ def run(
         noise = subprocess.Popen(
             [sys.executable, "-c", NOISE_PROBE, str(HEARTBEAT_MS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
-        tracer = StallTracer(last) if trace_stalls else None
         heartbeat.start()
         agent.start()
         last[0], last[1] = began, _ = time.perf_counter(), time.thread_time()
