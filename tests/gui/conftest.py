@@ -132,6 +132,14 @@ def make_window(qtbot: QtBot, tmp_path: Path, demo_database: Path) -> Iterator[W
         window.close()
 
 
+def show_current_lists(qtbot: QtBot, window: MainWindow, timeout: int = 30_000) -> None:
+    """Show the desk's lists as the database has them now. Waits for a read that begins after this call:
+    a read already under way may have begun before the last write, and its `lists_refreshed` says so."""
+    shown: list[bool] = []
+    window.refresh_lists(then=lambda: shown.append(True))
+    qtbot.waitUntil(lambda: bool(shown), timeout=timeout)
+
+
 def open_customer_chat(
     qtbot: QtBot, window: MainWindow, text: str, nth: int = 0, *, until_suggestions: bool = False
 ) -> int:
@@ -143,8 +151,7 @@ def open_customer_chat(
         customer_id = CustomerRepository(s).some(ws.shop.id, limit=nth + 1)[nth].id
     conv = ws.reception.customer_arrives(customer_id)
     ws.reception.customer_says(conv.id, text)
-    with qtbot.waitSignal(window.lists_refreshed, timeout=10_000):
-        window.refresh_lists()
+    show_current_lists(qtbot, window, timeout=10_000)
     opened = window.suggestions_shown if until_suggestions else window.conversation_opened
     with qtbot.waitSignal(opened, timeout=10_000):
         window.open_conversation(conv.id)

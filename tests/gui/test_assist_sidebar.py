@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from tests.gui.conftest import WindowFactory, open_customer_chat
+from tests.gui.conftest import WindowFactory, open_customer_chat, show_current_lists
 from workbench.domain.conversations import Sender
 from workbench.domain.orders import OrderState
 from workbench.services.live import ChannelUpdate
@@ -50,8 +50,7 @@ def test_the_buyers_delivered_order_ranks_an_exchange_first(qtbot: QtBot, make_w
     signed = ws.orders.page(OrderState.SIGNED, limit=1).rows[0][0]
     conv = ws.reception.customer_arrives(signed.customer_id)
     ws.reception.customer_says(conv.id, f"订单{signed.order_no}，尺码拍错了，想换个大一码")
-    with qtbot.waitSignal(window.lists_refreshed, timeout=30_000):
-        window.refresh_lists()
+    show_current_lists(qtbot, window, timeout=30_000)
     with qtbot.waitSignal(window.suggestions_shown, timeout=30_000):
         window.open_conversation(conv.id)
     questions = [s.question for s in window.assist.model.suggestions()]

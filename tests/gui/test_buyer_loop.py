@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from tests.gui.conftest import WindowFactory
+from tests.gui.conftest import WindowFactory, show_current_lists
 from workbench.domain.conversations import ConversationState, Sender
 from workbench.ui.main_window import MainWindow
 
@@ -87,8 +87,7 @@ def test_a_buyer_who_left_keeps_the_chat_open_and_the_agent_writes_and_ends_it(
         if left:
             break
     assert left == "ignored"
-    with qtbot.waitSignal(window.lists_refreshed, timeout=30_000):
-        window.refresh_lists()
+    show_current_lists(qtbot, window, timeout=30_000)
     with qtbot.waitSignal(window.conversation_opened, timeout=30_000):
         window.open_conversation(conv_id)
     shown = window.chat.message_model.messages()
@@ -105,8 +104,7 @@ def test_a_buyer_who_left_keeps_the_chat_open_and_the_agent_writes_and_ends_it(
     assert conv is not None and conv.state is ConversationState.ACTIVE
 
     # The reply answered the buyer: 结束会话 ends it without asking.
-    with qtbot.waitSignal(window.lists_refreshed, timeout=30_000):
-        window.refresh_lists()
+    show_current_lists(qtbot, window, timeout=30_000)
     listed = window.list_model.conversation(conv_id)
     assert listed is not None and listed.waiting_since is None
     with qtbot.waitSignal(c.conversation_ended, timeout=30_000):
@@ -128,8 +126,7 @@ def test_ending_a_left_buyers_unanswered_chat_asks_first(qtbot: QtBot, make_wind
         t[0] += 2.0
         if any(u.left for u in channel.tick()):
             break
-    with qtbot.waitSignal(window.lists_refreshed, timeout=30_000):
-        window.refresh_lists()
+    show_current_lists(qtbot, window, timeout=30_000)
     with qtbot.waitSignal(window.conversation_opened, timeout=30_000):
         window.open_conversation(conv_id)
     window.end_button.click()

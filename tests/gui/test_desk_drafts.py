@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.gui.conftest import WindowFactory, open_customer_chat
+from tests.gui.conftest import WindowFactory, open_customer_chat, show_current_lists
 from workbench.ui.main_window import MainWindow
 
 
@@ -39,8 +39,7 @@ def test_a_draft_is_saved_as_typed_marked_in_the_list_and_back_after_a_restart(
     again = make_window(data_dir)
     assert again.workspace is not None
     assert again.workspace.drafts.get(second) == "有的亲，"
-    with qtbot.waitSignal(again.lists_refreshed, timeout=10_000):
-        again.refresh_lists()
+    show_current_lists(qtbot, again, timeout=10_000)
     assert _row_tip(again, first) == "【草稿】亲，我这就帮您查"
     with qtbot.waitSignal(again.conversation_opened, timeout=10_000):
         again.open_conversation(first)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from tests.gui.conftest import WindowFactory
+from tests.gui.conftest import WindowFactory, show_current_lists
 from workbench.credentials import server_of
 
 
@@ -32,8 +32,7 @@ def test_quick_phrases_fill_the_order_the_chat_is_about(qtbot: QtBot, make_windo
     assert newest.order_no != older.order_no
     conv = ws.reception.for_program().customer_arrives(customer_id, first_text=f"订单{older.order_no}的衣服有点小")
     ws.reception.for_program().customer_says(conv.id, "在吗？")  # the last line names no order
-    with qtbot.waitSignal(window.lists_refreshed, timeout=10_000):
-        window.refresh_lists()
+    show_current_lists(qtbot, window, timeout=10_000)
     with qtbot.waitSignal(window.conversation_opened, timeout=10_000):
         window.open_conversation(conv.id)
     panel = window.orders_panel

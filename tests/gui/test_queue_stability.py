@@ -10,7 +10,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from tests.gui.conftest import WindowFactory
+from tests.gui.conftest import WindowFactory, show_current_lists
 from workbench.domain.conversations import Conversation, ConversationState
 from workbench.services.reception import ConversationLists
 from workbench.storage.repositories.customers import CustomerRepository
@@ -111,8 +111,7 @@ def test_the_desk_re_reading_its_lists_leaves_the_list_where_the_agent_scrolled_
     with ws.db.session() as s:
         customers = CustomerRepository(s).some(ws.shop.id, limit=16)
     convs = [ws.reception.for_program().customer_arrives(c.id, first_text="在吗").id for c in customers[:15]]
-    with qtbot.waitSignal(window.lists_refreshed, timeout=10_000):
-        window.refresh_lists()
+    show_current_lists(qtbot, window, timeout=10_000)
     view = window.list_view
     with qtbot.waitSignal(window.lists_refreshed, timeout=10_000):  # opening re-reads the lists
         window.open_conversation(convs[-1])  # the newest buyer: at the end of the queue
@@ -121,6 +120,5 @@ def test_the_desk_re_reading_its_lists_leaves_the_list_where_the_agent_scrolled_
     _point_at(view, convs[1])
     before = _top(view, convs[1])
     ws.reception.for_program().customer_arrives(customers[15].id, first_text="有人吗")
-    with qtbot.waitSignal(window.lists_refreshed, timeout=10_000):
-        window.refresh_lists()
+    show_current_lists(qtbot, window, timeout=10_000)
     assert view.verticalScrollBar().value() == 0 and _top(view, convs[1]) == before

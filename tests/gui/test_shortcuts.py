@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.gui.conftest import WindowFactory
+from tests.gui.conftest import WindowFactory, show_current_lists
 from workbench.domain.conversations import ConversationState
 from workbench.services.reception import ConversationLists
 from workbench.ui.crm.charts import BarChart, Datum
@@ -43,8 +43,7 @@ def waiting_buyer(qtbot: QtBot, window: MainWindow) -> int:
         return conv.id in window.controller.last_customer_text
 
     qtbot.waitUntil(has_customer_message, timeout=30_000)
-    with qtbot.waitSignal(window.lists_refreshed, timeout=10_000):
-        window.refresh_lists()
+    show_current_lists(qtbot, window, timeout=10_000)
     return conv.id
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from tests.gui.conftest import WindowFactory
+from tests.gui.conftest import WindowFactory, show_current_lists
 from workbench.domain.aftersales import CaseKind, ServiceDetails
 from workbench.domain.conversations import ConversationState, Sender
 from workbench.services.aftersales import OFFLINE_NOTE
@@ -30,8 +30,7 @@ def _open_chat(qtbot: QtBot, window: MainWindow, customer_id: int, text: str) ->
     ws = window.workspace
     assert ws is not None
     conv = ws.reception.customer_arrives(customer_id, first_text=text)
-    with qtbot.waitSignal(window.lists_refreshed, timeout=30_000):
-        window.refresh_lists()
+    show_current_lists(qtbot, window, timeout=30_000)
     with qtbot.waitSignal(window.conversation_opened, timeout=30_000):
         window.open_conversation(conv.id)
     return conv.id
