@@ -17,8 +17,6 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from pypinyin import Style, pinyin
-
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
 
@@ -38,6 +36,10 @@ def sounds(char: str) -> frozenset[str]:
     """The fuzzy, toneless readings of one character (every reading of a heteronym)."""
     if not _CJK.fullmatch(char):
         return frozenset()
+    # pypinyin reads its dictionaries when imported (a fifth of a second): on the first reading, not
+    # when a program that may never repair a typo (the window before its first paint) imports us
+    from pypinyin import Style, pinyin
+
     readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
     return frozenset(_fuzzy(r) for group in readings for r in group if r.isalpha())
 

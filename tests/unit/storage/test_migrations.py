@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, inspect, text
 
-from workbench.storage.db import Database, DatabaseError, sqlite_url
+from workbench.storage.db import SCHEMA_HEAD, Database, DatabaseError, schema_revisions, sqlite_url
 
 EXPECTED_TABLES = {
     "shops", "agents", "customers", "tags", "customer_tags", "notes", "conversations", "messages",
@@ -23,6 +23,38 @@ def test_migrate_from_empty_creates_every_table(db_url: str) -> None:
     assert database.current_revision() is not None
     database.migrate()  # a second start is a no-op
     database.dispose()
+
+
+def test_the_declared_head_is_the_newest_migration(db_url: str) -> None:
+    """A database at `SCHEMA_HEAD` opens without Alembic: it must be the scripts' one head, and a fresh
+    database migrates to it."""
+    from alembic.script import ScriptDirectory
+
+    from workbench.storage.db import _migrations_dir
+
+    assert ScriptDirectory(_migrations_dir()).get_heads() == [SCHEMA_HEAD]
+    assert SCHEMA_HEAD in schema_revisions()
+    database = Database(db_url)
+    database.migrate()
+    assert database.current_revision() == SCHEMA_HEAD
+    database.dispose()
+
+
+def test_a_database_at_the_head_opens_without_loading_alembic(tmp_path: Path) -> None:
+    """Checked in a fresh interpreter: the start of a desk whose database is up to date."""
+    import subprocess
+    import sys
+
+    url = sqlite_url(tmp_path / "wb.sqlite3")
+    Database(url).migrate()
+    code = (
+        "import sys\n"
+        "from workbench.storage.db import Database\n"
+        f"Database({url!r}).migrate()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_sqlite_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
