@@ -17,7 +17,12 @@ def test_full_collections_wait_for_start_up_to_settle(qtbot: QtBot, monkeypatch:
     collector._timer.stop()  # checked by hand
     threshold = gc.get_threshold()
     monkeypatch.setattr(gc, "get_count", lambda: (threshold[0] + 1, threshold[1] + 1, threshold[2] + 1))
-    monkeypatch.setattr(gc, "collect", lambda generation=2: collected.append(generation) or 0)
+
+    def collect(generation: int = 2) -> int:
+        collected.append(generation)
+        return 0
+
+    monkeypatch.setattr(gc, "collect", collect)
     monkeypatch.setattr(gc, "freeze", lambda: None)
 
     collector.check()

@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from importlib import resources
 
+_ASSET_PACKAGE = "workbench.assets"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
 
@@ -31,17 +33,44 @@ def _fuzzy(syllable: str) -> str:
     return syllable
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1)
+def _readings() -> dict[str, frozenset[str]]:
+    """character → its fuzzy, toneless readings, from `assets/nlp/sounds.txt` (a few milliseconds;
+    the pinyin package it was made from reads its dictionaries for a fifth of a second or more)."""
+    by_char: dict[str, set[str]] = {}
+    text = resources.files(_ASSET_PACKAGE).joinpath("nlp", "sounds.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        reading, chars = line.split("\t")
+        for char in chars:
+            by_char.setdefault(char, set()).add(reading)
+    return {char: frozenset(readings) for char, readings in by_char.items()}
+
+
 def sounds(char: str) -> frozenset[str]:
     """The fuzzy, toneless readings of one character (every reading of a heteronym)."""
-    if not _CJK.fullmatch(char):
-        return frozenset()
-    # pypinyin reads its dictionaries when imported (a fifth of a second): on the first reading, not
-    # when a program that may never repair a typo (the window before its first paint) imports us
-    from pypinyin import Style, pinyin
+    return _readings().get(char, _NONE)
 
-    readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
-    return frozenset(_fuzzy(r) for group in readings for r in group if r.isalpha())
+
+_NONE: frozenset[str] = frozenset()
+
+
+def sounds_table(readings_of: Callable[[str], Iterable[str]]) -> str:
+    """The text of `assets/nlp/sounds.txt`, given each character's toneless pinyin readings: how the
+    file is made, and checked against the pinyin package by the tests (see the assets' README)."""
+    by_reading: dict[str, list[str]] = {}
+    for code in range(0x4E00, 0xA000):
+        char = chr(code)
+        for reading in sorted({_fuzzy(r) for r in readings_of(char) if r.isalpha()}):
+            by_reading.setdefault(reading, []).append(char)
+    lines = [
+        "# Toneless, fuzzy readings of the CJK characters U+4E00-U+9FFF, for homophone repair",
+        "# (workbench.kb.pinyin). One line per reading: reading<TAB>characters. Made by",
+        "# workbench.kb.pinyin.sounds_table from pypinyin (see README.md); not edited by hand.",
+        *(f"{reading}\t{''.join(chars)}" for reading, chars in sorted(by_reading.items())),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 class HomophoneFixer:

@@ -1,0 +1,30 @@
+"""The homophone repair's readings come from `assets/nlp/sounds.txt`, made from the pinyin package:
+the file must be what the package says today, character for character."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+
+from workbench.kb.pinyin import sounds, sounds_table
+
+
+def _pypinyin_readings(char: str) -> list[str]:
+    from pypinyin import Style, pinyin
+
+    return [r for group in pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore") for r in group]
+
+
+def test_the_shipped_table_is_the_pinyin_packages() -> None:
+    pytest.importorskip("pypinyin")
+    shipped = resources.files("workbench.assets").joinpath("nlp", "sounds.txt").read_text(encoding="utf-8")
+    assert shipped == sounds_table(_pypinyin_readings), "regenerate it: see workbench/assets/nlp/README.md"
+
+
+def test_readings_are_fuzzy_and_toneless() -> None:
+    assert sounds("在") == {"zai"} and sounds("再") == {"zai"}
+    assert "quan" in sounds("卷") & sounds("券")  # 领卷 → 领券
+    assert sounds("长") == {"zan", "can"}  # zhang, chang: zh/ch as z/c, -ng as -n
+    assert sounds("绿") == {"nv", "nu"}  # l as n
+    assert sounds("a") == frozenset() and sounds("，") == frozenset()
