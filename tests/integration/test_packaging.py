@@ -19,6 +19,8 @@ from types import ModuleType
 
 import pytest
 
+from workbench.kb import tokenizer
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Measured 136.0 MiB on Linux x86-64 (Python 3.11, PySide6 6.11; 254.8 MiB before trimming, 171.8 MiB
@@ -154,8 +156,8 @@ def test_pyinstaller_bundle_builds_and_passes_its_smoke_test(bundle: Path, tmp_p
     )
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     assert (data_dir / "workbench.sqlite3").stat().st_size > 100_000
-    # jieba built its prefix dictionary from the one data file we keep of it
-    assert (data_dir / "cache" / "jieba" / "jieba.cache").stat().st_size > 1_000_000
+    # the tokenizer built its prefix dictionary from the one data file we keep of jieba
+    assert (data_dir / "cache" / "jieba" / tokenizer.CACHE_FILE).stat().st_size > 1_000_000
 
 
 @pytest.mark.slow

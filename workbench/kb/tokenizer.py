@@ -1,37 +1,137 @@
-"""jieba start-up, off the UI thread, with its cache in our cache dir; word segmentation.
+"""Word segmentation with jieba's dictionary and algorithm, loaded off the UI thread a first
+character at a time; its cache in our cache dir.
 
-We use a private `jieba.Tokenizer`, not the global one, so our shop words never leak into other
-users of jieba in the same process; `cut` walks its dictionary with jieba's own algorithm.  The
-prefix dictionary is cached (marshal) in our cache dir; the user dictionary and the synonym words
-(a few hundred) are added word by word after loading, which takes a few milliseconds, so they
-need no cache of their own.
+jieba's prefix dictionary (every word with its frequency, and every prefix of a word with 0) holds
+half a million strings: building them all takes jieba a second or more at every start, before the
+first message can be cut. We read jieba's `dict.txt` once into a cache file that keeps the
+dictionary in pieces, one per first character (`_PrefixDict`); a start reads only the pieces' index,
+and a piece becomes part of the dictionary the first time a text holds its character. Nothing of
+jieba is imported except to find its `dict.txt`, and our words never leak into other users of jieba
+in the same process. `cut` walks the dictionary with jieba's own algorithm (no HMM); the user
+dictionary and the synonym words (a few hundred) are added word by word after loading.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import marshal
 import math
+import os
 import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from workbench.kb.lexicon import get_lexicon
 
 log = logging.getLogger(__name__)
 
+CACHE_FILE = "prefix-dict.v1"  # in the cache dir: (format, source, total, {first character: piece})
+_FORMAT = 1
+
 _lock = threading.Lock()
 _ready = threading.Event()
 _cache_dir: Path | None = None
-_tokenizer: Any = None  # jieba.Tokenizer once loaded
+_dict: _PrefixDict | None = None  # once loaded
 _log_total = 0.0
 _load_seconds: dict[str, float] = {}
 _shop_words: set[str] = set()  # 划词 spans made words by `add_words` (kept across a reload)
 
 
+class _PrefixDict:
+    """jieba's prefix dictionary: word → frequency (0: a mere prefix of a longer word), and the sum of
+    the frequencies. `freq` holds the pieces of the characters `need` was asked for: call it with a
+    text before looking its fragments up (every fragment of a word starts with its first character)."""
+
+    def __init__(self, pieces: dict[str, bytes], total: int) -> None:
+        self.freq: dict[str, int] = {}
+        self.total = total
+        self._pieces = pieces
+        self._loaded: set[str] = set()
+        self._piece_lock = threading.Lock()
+
+    def need(self, text: str) -> None:
+        if self._loaded.issuperset(text):
+            return
+        with self._piece_lock:
+            for char in set(text) - self._loaded:
+                piece = self._pieces.pop(char, None)
+                if piece is not None:
+                    self.freq.update(marshal.loads(piece))
+                self._loaded.add(char)  # after its words: a reader that sees it loaded finds them
+
+    def need_all(self) -> None:
+        self.need("".join(list(self._pieces)))
+
+    def add_word(self, word: str, freq: int) -> None:
+        """jieba's `add_word`: the word with `freq`, its prefixes (as prefixes) where new."""
+        self.need(word)
+        self.freq[word] = freq
+        self.total += freq
+        for end in range(1, len(word)):
+            self.freq.setdefault(word[:end], 0)
+
+
+def _jieba_dict_file() -> Path:
+    """jieba's main dictionary, found without importing jieba (which loads its HMM tables)."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("jieba is not installed: its dictionary dict.txt is needed")
+    return Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
+
+
+def _read_jieba_dict(path: Path) -> tuple[dict[str, dict[str, int]], int]:
+    """jieba's `gen_pfdict`, grouped by first character."""
+    by_char: dict[str, dict[str, int]] = {}
+    total = 0
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            line = raw.strip().decode("utf-8")
+            try:
+                word, freq_text = line.split(" ")[:2]
+                freq = int(freq_text)
+            except ValueError:
+                raise ValueError(f"invalid dictionary entry in {path} at line {lineno}: {line}") from None
+            piece = by_char.setdefault(word[0], {})
+            piece[word] = freq
+            total += freq
+            for end in range(1, len(word)):
+                piece.setdefault(word[:end], 0)
+    return by_char, total
+
+
+def _load_dict() -> _PrefixDict:
+    """From the cache when it was made from the installed `dict.txt`; else read `dict.txt` and write
+    the cache (an unwritable cache dir only costs start-up time)."""
+    source_path = _jieba_dict_file()
+    stat = source_path.stat()
+    source = [str(source_path), stat.st_size, stat.st_mtime_ns]
+    cache = _cache_dir / CACHE_FILE if _cache_dir is not None else None
+    if cache is not None:
+        try:
+            with cache.open("rb") as fh:
+                fmt, made_from, total, pieces = marshal.load(fh)
+            if fmt == _FORMAT and made_from == source:
+                return _PrefixDict(pieces, total)
+        except (OSError, EOFError, ValueError, TypeError):
+            pass  # missing or damaged: made again below
+    by_char, total = _read_jieba_dict(source_path)
+    pieces = {char: marshal.dumps(piece) for char, piece in by_char.items()}
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f"{cache.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+            with tmp.open("wb") as fh:
+                marshal.dump((_FORMAT, source, total, pieces), fh)
+            os.replace(tmp, cache)
+        except OSError as exc:
+            log.warning("word dictionary cache %s is not usable: %s", cache, exc)
+    return _PrefixDict(pieces, total)
+
+
 def set_cache_dir(path: Path) -> None:
-    """Where jieba keeps its prefix-dictionary cache (call before `ensure_loaded`)."""
+    """Where the prefix-dictionary cache is kept (call before `ensure_loaded`)."""
     global _cache_dir
     _cache_dir = Path(path)
 
@@ -45,53 +145,56 @@ def is_ready() -> bool:
 
 
 def ensure_loaded() -> None:
-    """Initialise jieba once (about 1 s, less with a warm cache); safe to call from any thread."""
+    """Load the dictionary once (a few hundredths of a second from the cache; a few seconds the first
+    time); safe to call from any thread."""
     if _ready.is_set():
         return
     with _lock:
         if _ready.is_set():
             return
-        global _tokenizer
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        tok = jieba.Tokenizer()
-        if _cache_dir is not None:
-            try:
-                _cache_dir.mkdir(parents=True, exist_ok=True)
-                tok.tmp_dir = str(_cache_dir)
-                tok.cache_file = "jieba.cache"
-            except OSError:  # an unwritable cache dir only costs start-up time
-                log.warning("jieba cache dir %s is not usable", _cache_dir)
+        global _dict, _log_total
         t0 = time.perf_counter()
-        tok.initialize()
+        d = _load_dict()
         t1 = time.perf_counter()
         lex = get_lexicon()
         for word, freq in lex.user_words:
-            tok.add_word(word, freq)
+            d.add_word(word, freq if freq is not None else _suggested_freq(d, word))
         for word in sorted(lex.synonyms.words()):
-            if len(word) > 1 and not tok.FREQ.get(word):  # 0 marks a mere prefix
-                tok.add_word(word)
+            if len(word) > 1:
+                d.need(word)
+                if not d.freq.get(word):  # 0 marks a mere prefix
+                    d.add_word(word, _suggested_freq(d, word))
         for word in sorted(_shop_words):
-            _add(tok, word)
+            _add(d, word)
         t2 = time.perf_counter()
         _load_seconds.update(dictionary=t1 - t0, our_words=t2 - t1)
-        global _log_total
-        _log_total = math.log(tok.total)
-        _tokenizer = tok
+        _log_total = math.log(d.total)
+        _dict = d
         _ready.set()
+
+
+def _suggested_freq(d: _PrefixDict, word: str) -> int:
+    """jieba's `suggest_freq(word)`: the least frequency that keeps `word` whole."""
+    d.need(word)
+    freq = 1.0
+    for piece in _cut_chunk(word, d.freq, math.log(d.total)):
+        freq *= d.freq.get(piece, 1) / d.total
+    return max(int(freq * d.total) + 1, d.freq.get(word, 1))
 
 
 def is_word(text: str) -> bool:
     """Whether `text` is a word of the dictionary (ours included); False before `ensure_loaded`."""
-    tok = _tokenizer
-    return tok is not None and bool(tok.FREQ.get(text))
+    d = _dict
+    if d is None or not text:
+        return False
+    d.need(text[0])
+    return bool(d.freq.get(text))
 
 
-def _add(tok: Any, word: str) -> None:
+def _add(d: _PrefixDict, word: str) -> None:
     # the frequency that keeps the span whole against its own pieces (jieba's suggest_freq), with a
     # floor so that in a sentence it also wins against a neighbour taking one of its characters
-    tok.add_word(word, max(tok.suggest_freq(word, False), _SHOP_WORD_FREQ))
+    d.add_word(word, max(_suggested_freq(d, word), _SHOP_WORD_FREQ))
 
 
 _SHOP_WORD_FREQ = 200  # a rare word's frequency: enough for 衣服开线了, not for 打开线上
@@ -100,21 +203,23 @@ _SHOP_WORD_FREQ = 200  # a rare word's frequency: enough for 衣服开线了, no
 def add_words(words: Iterable[str]) -> list[str]:
     """Make each of `words` (normalised text) one word of the tokenizer: a shop marks any span of a
     phrasing as a core word (走光, 开线), not only the words jieba cuts. Returns the words that were
-    cut into pieces before (the texts holding them now analyse differently). Loads jieba if needed:
-    call from a worker thread."""
+    cut into pieces before (the texts holding them now analyse differently). Loads the dictionary if
+    needed: call from a worker thread."""
     ensure_loaded()
     added: list[str] = []
     with _lock:
         global _log_total
-        tok = _tokenizer
+        d = _dict
+        assert d is not None
         for word in dict.fromkeys(words):
             if len(word) < 2 or word in _shop_words or not word.isalnum() or word.isascii():
                 continue  # one character, already made, or a run of letters/digits (one unit anyway)
-            if _cut_chunk(word, tok.FREQ, _log_total) == [word]:
+            d.need(word)
+            if _cut_chunk(word, d.freq, _log_total) == [word]:
                 continue  # jieba keeps it whole already
-            _add(tok, word)
+            _add(d, word)
             _shop_words.add(word)
-            _log_total = math.log(tok.total)
+            _log_total = math.log(d.total)
             added.append(word)
     return added
 
@@ -137,9 +242,12 @@ def cut(text: str) -> list[str]:
     this is about a third of the time of matching a message, and of building the index.
     """
     ensure_loaded()
+    d = _dict
+    assert d is not None
     out: list[str] = []
     for chunk in text.split():
-        out.extend(_cut_chunk(chunk, _tokenizer.FREQ, _log_total))
+        d.need(chunk)
+        out.extend(_cut_chunk(chunk, d.freq, _log_total))
     return out
 
 
@@ -191,4 +299,8 @@ def general_idf(word: str) -> float:
     it does not know counts as the rarest). 你们, 怎么, 可以 score about 7-8; 快递, 尺码 about 14.
     Independent of any knowledge base, so thresholds on it are absolute."""
     ensure_loaded()
-    return _log_total - math.log(_tokenizer.FREQ.get(word) or 1)
+    d = _dict
+    assert d is not None
+    if word:
+        d.need(word[0])
+    return _log_total - math.log(d.freq.get(word) or 1)

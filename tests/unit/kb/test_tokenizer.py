@@ -1,13 +1,19 @@
-"""Segmentation: our loop gives exactly jieba's own result; start-up is thread-safe."""
+"""Segmentation: our loop over our copy of jieba's dictionary gives exactly jieba's own result;
+the dictionary loads a first character at a time from its cache; start-up is thread-safe."""
 
 from __future__ import annotations
 
+import functools
 import threading
+from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.kb import tokenizer
+from workbench.kb.lexicon import get_lexicon
 from workbench.kb.normalize import normalize
 
 SENTENCES = [
@@ -24,8 +30,54 @@ SENTENCES = [
 ]
 
 
+@functools.cache
+def _jieba(shop_words: frozenset[str]) -> Any:
+    """jieba's own tokenizer with the words we add, added by jieba's own methods (the reference)."""
+    import jieba
+
+    ref = jieba.Tokenizer()
+    ref.initialize()
+    lex = get_lexicon()
+    for word, freq in lex.user_words:
+        ref.add_word(word, freq)
+    for word in sorted(lex.synonyms.words()):
+        if len(word) > 1 and not ref.FREQ.get(word):
+            ref.add_word(word)
+    for word in sorted(shop_words):
+        ref.add_word(word, max(ref.suggest_freq(word, False), 200))
+    return ref
+
+
 def jieba_cut(text: str) -> list[str]:
-    return [w for w in tokenizer._tokenizer.lcut(text, HMM=False) if not w.isspace()]
+    tokenizer.ensure_loaded()
+    return [w for w in _jieba(tokenizer.shop_words()).lcut(text, HMM=False) if not w.isspace()]
+
+
+def test_the_dictionary_is_jiebas() -> None:
+    """Every word and prefix with jieba's frequency, from the pieces of the cache file."""
+    import jieba
+
+    by_char, total = tokenizer._read_jieba_dict(tokenizer._jieba_dict_file())
+    with open(jieba.get_dict_file().name, "rb") as fh:
+        freq, jieba_total = jieba.Tokenizer.gen_pfdict(fh)
+    assert total == jieba_total
+    assert {w: f for piece in by_char.values() for w, f in piece.items()} == freq
+    assert all(w[0] == char for char, piece in by_char.items() for w in piece)
+
+
+def test_the_cache_is_read_a_first_character_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tokenizer, "_cache_dir", tmp_path)
+    made = tokenizer._load_dict()
+    assert (tmp_path / tokenizer.CACHE_FILE).stat().st_size > 1_000_000
+    read = tokenizer._load_dict()
+    assert read.total == made.total and read.freq == {}  # nothing built before a text asks for it
+    read.need("快递")
+    assert read.freq["快递"] > 0 and read.freq["快"] > 0 and "递送" in read.freq
+    assert all(w[0] in "快递" for w in read.freq)
+    (tmp_path / tokenizer.CACHE_FILE).write_bytes(b"not a cache")
+    again = tokenizer._load_dict()  # a damaged cache is made again
+    again.need("快递")
+    assert again.freq == read.freq and again.total == read.total
 
 
 def test_same_as_jieba_on_shop_sentences() -> None:
