@@ -590,8 +590,8 @@ def format_report(
     if startup:
         lines += [
             "",
-            f"Tokenizer start-up: jieba dictionary {startup['dictionary']:.2f} s (from our cache dir when warm), "
-            f"our user dictionary and synonym words {startup['our_words'] * 1000:.1f} ms",
+            f"Tokenizer start-up: jieba's dictionary with our words {startup['dictionary']:.2f} s "
+            f"(from our cache dir when warm), the shop's marked words {startup['shop_words'] * 1000:.1f} ms",
         ]
     if checks:
         lines += ["", "Targets"]

@@ -13,6 +13,7 @@ dictionary and the synonym words (a few hundred) are added word by word after lo
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
 import marshal
@@ -49,10 +50,11 @@ class _PrefixDict:
         self.total = total
         self._pieces = pieces
         self._loaded: set[str] = set()
+        self._whole = False  # every piece is in `freq`
         self._piece_lock = threading.Lock()
 
     def need(self, text: str) -> None:
-        if self._loaded.issuperset(text):
+        if self._whole or self._loaded.issuperset(text):
             return
         with self._piece_lock:
             for char in set(text) - self._loaded:
@@ -64,9 +66,14 @@ class _PrefixDict:
     def need_all(self) -> None:
         self.need("".join(list(self._pieces)))
 
+    def loaded_all(self) -> None:
+        """`freq` holds the whole dictionary already (made from `dict.txt`, not from pieces)."""
+        self._pieces.clear()
+        self._whole = True
+
     def add_word(self, word: str, freq: int) -> None:
         """jieba's `add_word`: the word with `freq`, its prefixes (as prefixes) where new."""
-        self.need(word)
+        self.need(word[0])
         self.freq[word] = freq
         self.total += freq
         for end in range(1, len(word)):
@@ -101,12 +108,32 @@ def _read_jieba_dict(path: Path) -> tuple[dict[str, dict[str, int]], int]:
     return by_char, total
 
 
+def _add_our_words(d: _PrefixDict) -> None:
+    """The user dictionary and the synonym words, added as jieba's `add_word` would, in order."""
+    lex = get_lexicon()
+    for word, freq in lex.user_words:
+        d.add_word(word, freq if freq is not None else _suggested_freq(d, word))
+    for word in sorted(lex.synonyms.words()):
+        if len(word) > 1:
+            d.need(word[0])
+            if not d.freq.get(word):  # 0 marks a mere prefix
+                d.add_word(word, _suggested_freq(d, word))
+
+
+def _our_words_key() -> str:
+    """What `_add_our_words` adds, in a word: the cache holds the dictionary with them."""
+    lex = get_lexicon()
+    text = repr((lex.user_words, sorted(lex.synonyms.words())))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _load_dict() -> _PrefixDict:
-    """From the cache when it was made from the installed `dict.txt`; else read `dict.txt` and write
-    the cache (an unwritable cache dir only costs start-up time)."""
+    """jieba's dictionary with our words: from the cache when it was made from the installed `dict.txt`
+    and our current words; else made from them and cached (an unwritable cache dir only costs
+    start-up time)."""
     source_path = _jieba_dict_file()
     stat = source_path.stat()
-    source = [str(source_path), stat.st_size, stat.st_mtime_ns]
+    source = [str(source_path), stat.st_size, stat.st_mtime_ns, _our_words_key()]
     cache = _cache_dir / CACHE_FILE if _cache_dir is not None else None
     if cache is not None:
         try:
@@ -117,17 +144,25 @@ def _load_dict() -> _PrefixDict:
         except (OSError, EOFError, ValueError, TypeError):
             pass  # missing or damaged: made again below
     by_char, total = _read_jieba_dict(source_path)
-    pieces = {char: marshal.dumps(piece) for char, piece in by_char.items()}
+    d = _PrefixDict({}, total)
+    for piece in by_char.values():
+        d.freq.update(piece)
+    d.loaded_all()
+    _add_our_words(d)
     if cache is not None:
+        by_char = {}
+        for word, freq in d.freq.items():
+            by_char.setdefault(word[0], {})[word] = freq
+        pieces = {char: marshal.dumps(piece) for char, piece in by_char.items()}
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_name(f"{cache.name}.{os.getpid()}.{threading.get_ident()}.tmp")
             with tmp.open("wb") as fh:
-                marshal.dump((_FORMAT, source, total, pieces), fh)
+                marshal.dump((_FORMAT, source, d.total, pieces), fh)
             os.replace(tmp, cache)
         except OSError as exc:
             log.warning("word dictionary cache %s is not usable: %s", cache, exc)
-    return _PrefixDict(pieces, total)
+    return d
 
 
 def set_cache_dir(path: Path) -> None:
@@ -156,18 +191,10 @@ def ensure_loaded() -> None:
         t0 = time.perf_counter()
         d = _load_dict()
         t1 = time.perf_counter()
-        lex = get_lexicon()
-        for word, freq in lex.user_words:
-            d.add_word(word, freq if freq is not None else _suggested_freq(d, word))
-        for word in sorted(lex.synonyms.words()):
-            if len(word) > 1:
-                d.need(word)
-                if not d.freq.get(word):  # 0 marks a mere prefix
-                    d.add_word(word, _suggested_freq(d, word))
         for word in sorted(_shop_words):
             _add(d, word)
         t2 = time.perf_counter()
-        _load_seconds.update(dictionary=t1 - t0, our_words=t2 - t1)
+        _load_seconds.update(dictionary=t1 - t0, shop_words=t2 - t1)
         _log_total = math.log(d.total)
         _dict = d
         _ready.set()

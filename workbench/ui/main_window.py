@@ -422,24 +422,14 @@ class MainWindow(QMainWindow):
         self._follow_other_desks(ws)
         self.controller.show_first_lists(then=self._on_first_lists)
 
-    def _build_sidebar_panels(self, ws: Workspace) -> None:
-        """客户 and 订单 beside 智能辅助; a chat opened before they existed is shown in them now."""
+    def _build_customer_panel(self, ws: Workspace) -> None:
+        """客户 beside 智能辅助."""
         from workbench.services.notifications import Topic
         from workbench.ui.customers.profile_panel import CustomerPanel
         from workbench.ui.live import Follow
-        from workbench.ui.orders.orders_panel import OrdersPanel
 
         self.customer_panel = panel = CustomerPanel(self.tasks, ws.customers, ws.agent.display_name, self)
-        self.orders_panel = OrdersPanel(self.tasks, ws.orders, self, author=ws.agent.display_name)
-        self.orders_panel.send_text_requested.connect(self.composer.set_text)
-        self.orders_panel.order_shown.connect(self._use_order_in_phrases)
-        self.orders_panel.aftersales_requested.connect(self._start_aftersales_here)
-        self.orders_panel.complaint_requested.connect(
-            lambda order_no: self._start_aftersales_here("complaint", order_no)
-        )
-        self.sidebar.addTab(self.customer_panel, self.tr("客户"))
-        self.sidebar.addTab(self.orders_panel, self.tr("订单"))
-        self._add_aftersales_tab(ws)
+        self.sidebar.addTab(panel, self.tr("客户"))
         if self.live is not None:
             Follow(
                 self.live,
@@ -448,6 +438,22 @@ class MainWindow(QMainWindow):
                 self._refresh_customer_panel,
                 concerns=lambda change: change.key in (None, panel.customer_id()),
             )
+
+    def _build_orders_panel(self, ws: Workspace) -> None:
+        """订单 beside 客户."""
+        from workbench.ui.orders.orders_panel import OrdersPanel
+
+        self.orders_panel = OrdersPanel(self.tasks, ws.orders, self, author=ws.agent.display_name)
+        self.orders_panel.send_text_requested.connect(self.composer.set_text)
+        self.orders_panel.order_shown.connect(self._use_order_in_phrases)
+        self.orders_panel.aftersales_requested.connect(self._start_aftersales_here)
+        self.orders_panel.complaint_requested.connect(
+            lambda order_no: self._start_aftersales_here("complaint", order_no)
+        )
+        self.sidebar.addTab(self.orders_panel, self.tr("订单"))
+
+    def _show_current_in_sidebar(self) -> None:
+        """A chat opened before the sidebar's panels existed is shown in them now."""
         conv = self.list_model.conversation(self.current_id) if self.current_id is not None else None
         if conv is not None:
             self._show_customer_of(conv)
@@ -774,15 +780,27 @@ class MainWindow(QMainWindow):
         self.lists_shown.emit()
         QTimer.singleShot(0, self._finish_opening)  # after the lists are painted
 
-    def _finish_opening(self) -> None:
+    def _finish_opening(self, step: int = 0) -> None:
+        """The sidebar's 客户, 订单 and 售后 and the rail's pages, one per turn of the event loop: what
+        start-up finishes meanwhile (the KB matcher, the first suggestion) is not kept waiting
+        behind all of them."""
         ws = self.workspace
         if ws is None:
             return
-        self._build_sidebar_panels(ws)
-        self._add_workspace_pages(ws)
-        # Ready after one more read of the lists, queued behind the reads the pages started (a lab left
-        # running holds the simulated buyers until its read): as when the lists were read only here.
-        self.refresh_lists(then=self._on_ready)
+        if step == 0:
+            self._build_customer_panel(ws)
+        elif step == 1:
+            self._build_orders_panel(ws)
+        else:
+            self._add_aftersales_tab(ws)
+            self._show_current_in_sidebar()
+            self._add_workspace_pages(ws)
+            # Ready after one more read of the lists, queued behind the reads the pages started (a lab
+            # left running holds the simulated buyers until its read): as when the lists were read only
+            # here.
+            self.refresh_lists(then=self._on_ready)
+            return
+        QTimer.singleShot(0, self, lambda: self._finish_opening(step + 1))
 
     def _on_ready(self) -> None:
         desk_empty = not self.list_model.count(ConversationState.WAITING) and not self.list_model.count(

@@ -67,17 +67,18 @@ def test_the_dictionary_is_jiebas() -> None:
 
 def test_the_cache_is_read_a_first_character_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tokenizer, "_cache_dir", tmp_path)
-    made = tokenizer._load_dict()
+    made = tokenizer._load_dict()  # jieba's dict.txt with our words, then cached
     assert (tmp_path / tokenizer.CACHE_FILE).stat().st_size > 1_000_000
     read = tokenizer._load_dict()
     assert read.total == made.total and read.freq == {}  # nothing built before a text asks for it
-    read.need("快递")
+    read.need("快递运")
     assert read.freq["快递"] > 0 and read.freq["快"] > 0 and "递送" in read.freq
-    assert all(w[0] in "快递" for w in read.freq)
+    assert read.freq["运费险"] == made.freq["运费险"] > 0  # our user dictionary's word
+    assert all(w[0] in "快递运" for w in read.freq)
+    assert read.freq == {w: f for w, f in made.freq.items() if w[0] in "快递运"}
     (tmp_path / tokenizer.CACHE_FILE).write_bytes(b"not a cache")
     again = tokenizer._load_dict()  # a damaged cache is made again
-    again.need("快递")
-    assert again.freq == read.freq and again.total == read.total
+    assert again.freq == made.freq and again.total == made.total
 
 
 def test_same_as_jieba_on_shop_sentences() -> None:
