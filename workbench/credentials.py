@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from types import ModuleType
 
-import keyring
-import keyring.errors
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
 
 SERVICE = "Workbench"
+
+
+def _keyring() -> ModuleType:
+    """keyring, imported when a secret is first read or kept (its backends take a while to load, and a
+    desk on its own SQLite file may never need one)."""
+    import keyring
+    import keyring.errors
+
+    return keyring
 
 
 class KeyringUnavailable(Exception):
@@ -48,6 +56,7 @@ def server_of(url: str) -> str:
 
 
 def store_db_password(url: str, password: str) -> None:
+    keyring = _keyring()
     try:
         keyring.set_password(SERVICE, _account(url), password)
     except keyring.errors.KeyringError as exc:
@@ -59,6 +68,7 @@ def with_stored_password(url: str) -> str:
     u = make_url(url)
     if u.password is not None or u.get_backend_name() == "sqlite":
         return url
+    keyring = _keyring()
     try:
         password = keyring.get_password(SERVICE, _account(url))
     except keyring.errors.KeyringError as exc:
@@ -81,6 +91,7 @@ class LoginTokens:
         return f"{self._prefix}#{username}"
 
     def load(self, username: str) -> str | None:
+        keyring = _keyring()
         try:
             return keyring.get_password(SERVICE, self._key(username))
         except keyring.errors.KeyringError as exc:
@@ -88,6 +99,7 @@ class LoginTokens:
             return None
 
     def save(self, username: str, token: str) -> bool:
+        keyring = _keyring()
         try:
             keyring.set_password(SERVICE, self._key(username), token)
         except keyring.errors.KeyringError as exc:
@@ -96,6 +108,7 @@ class LoginTokens:
         return True
 
     def forget(self, username: str) -> None:
+        keyring = _keyring()
         try:
             keyring.delete_password(SERVICE, self._key(username))
         except keyring.errors.PasswordDeleteError:
@@ -112,6 +125,7 @@ class LocalClassKey:
     ACCOUNT = "class-key"
 
     def load(self) -> str | None:
+        keyring = _keyring()
         try:
             return keyring.get_password(SERVICE, self.ACCOUNT)
         except keyring.errors.KeyringError as exc:
@@ -120,6 +134,7 @@ class LocalClassKey:
 
     def save(self, key: str | None) -> None:
         """Keep `key` (None or empty: forget it); KeyringUnavailable when there is no keyring."""
+        keyring = _keyring()
         try:
             if key:
                 keyring.set_password(SERVICE, self.ACCOUNT, key)
