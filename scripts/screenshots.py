@@ -150,7 +150,9 @@ def returning_buyer_screenshots(app: QApplication, window: MainWindow, out: Path
             at = now - timedelta(days=days)
             visit = convs.create(ws.shop.id, customer.id, at)
             for i, (who, text) in enumerate(lines):
-                convs.add_message(visit.id, who, text, at + timedelta(minutes=i), ws.agent.id if who is Sender.AGENT else None)
+                convs.add_message(
+                    visit.id, who, text, at + timedelta(minutes=i), ws.agent.id if who is Sender.AGENT else None
+                )
             convs.set_state(visit.id, ConversationState.ENDED, at + timedelta(minutes=5), reason="agent")
     conv = ws.reception.customer_arrives(customer.id, first_text="上次买的裙子收到了，想问一下退货")
     window.refresh_lists()
@@ -271,7 +273,6 @@ def lab_screenshots(app: QApplication, window: MainWindow, out: Path, suffix: st
     window.nav.setCurrentRow(0)
 
 
-
 # Buyers' questions for 数据中心's afternoon: most the demo KB answers, some it cannot (the 训练 loop's clusters).
 _ASKED = (
     "什么时候发货", "包邮吗", "有优惠券吗", "尺码怎么选", "可以退货吗", "几天能到", "有实体店吗", "可以开发票吗",
@@ -312,10 +313,7 @@ def _wave(window: MainWindow, buyers: int, seed: int) -> tuple[int, int]:
         source.arrive(f"w{seed}-{i}", customer)
     channel.tick()
     for i in range(len(free)):
-        if rng.random() < 0.35:
-            text = rng.choice(rng.choice(_MISSED))
-        else:
-            text = rng.choice(_ASKED)
+        text = rng.choice(rng.choice(_MISSED)) if rng.random() < 0.35 else rng.choice(_ASKED)
         source.say(f"w{seed}-{i}", text)
     channel.tick()
     with ws.db.session() as s:
@@ -341,7 +339,7 @@ def _history(window: MainWindow) -> None:
 
         customers = CustomerRepository(s).ids(ws.shop.id)
         for day in range(6, 0, -1):
-            for n in range(rng.randrange(8, 20)):
+            for _n in range(rng.randrange(8, 20)):
                 start = today - timedelta(days=day, minutes=rng.randrange(0, 300))
                 bot = rng.random() < 0.5
                 handed = bot and rng.random() < 0.35
@@ -397,7 +395,7 @@ def reports_screenshots(app: QApplication, window: MainWindow, out: Path, suffix
     wait(app, lambda: page.coverage is not None)
     settle(app, 0.8)
     window.grab().save(str(out / f"reports_training{suffix}.png"))
-    for n in range(2):  # approve the two biggest clusters (a new entry where nothing fits)
+    for _n in range(2):  # approve the two biggest clusters (a new entry where nothing fits)
         page.clusters_view.selectRow(0)
         settle(app, 0.2)
         if page.target.currentData() is None:
