@@ -1,8 +1,12 @@
 """The desk's lists come first at start-up: the start-up work reads them right after the workspace
-opened and the window shows them before it builds the sidebar's 客户 and 订单 panels and the pages."""
+opened and the window shows them before it builds the sidebar's 客户 and 订单 panels and the pages;
+those hidden tabs wait for the KB matcher (the first suggestion), or at most `FINISH_WAIT_MS`."""
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import WindowFactory
@@ -29,6 +33,39 @@ def test_lists_are_shown_before_the_panels_are_built(qtbot: QtBot, make_window: 
     assert len(seen) == 1
     assert window.customer_panel is not None and window.orders_panel is not None  # then built
     assert "customers" in window.page_index
+
+
+def test_the_first_suggestion_comes_before_the_hidden_tabs(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window(wait_ready=False)
+    window.FINISH_WAIT_MS = 600_000  # the matcher, however slow the machine, comes first
+    seen: list[bool] = []
+    window.matcher_ready.connect(lambda: seen.append(window.customer_panel is None and window.orders_panel is None))
+    with qtbot.waitSignal(window.workspace_ready, timeout=60_000):
+        window.start()
+    assert seen == [True]
+    assert window.customer_panel is not None and window.aftersales_panel is not None
+
+
+def test_the_hidden_tabs_do_not_wait_long_for_a_slow_matcher(
+    qtbot: QtBot, make_window: WindowFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench.services.live_kb import LiveMatcher
+
+    build = LiveMatcher.build
+
+    def slow(self: LiveMatcher) -> object:
+        time.sleep(5)
+        return build(self)
+
+    monkeypatch.setattr(LiveMatcher, "build", slow)
+    window = make_window(wait_ready=False)
+    window.FINISH_WAIT_MS = 200
+    readiness: list[str] = []
+    window.workspace_ready.connect(lambda: readiness.append("ready"))
+    window.matcher_ready.connect(lambda: readiness.append("matcher"))
+    with qtbot.waitSignal(window.matcher_ready, timeout=60_000):
+        window.start()
+    assert readiness == ["ready", "matcher"]  # the tabs were built while the matcher was still loading
 
 
 def test_the_first_lists_are_the_start_up_read_and_match_the_database(qtbot: QtBot, make_window: WindowFactory) -> None:

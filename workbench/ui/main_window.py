@@ -84,6 +84,8 @@ class MainWindow(QMainWindow):
     suggestions_shown = Signal(int, int)  # conversation id, number of suggestions shown
     matcher_ready = Signal()  # jieba and the KB index are loaded
 
+    FINISH_WAIT_MS = 1500  # the longest the sidebar's other tabs wait for the KB matcher at start-up
+
     def __init__(self, config: LaunchConfig, opening: WorkspaceOpening, tasks: Tasks | None = None) -> None:
         super().__init__()
         self.config = config
@@ -96,6 +98,8 @@ class MainWindow(QMainWindow):
         self.customer_panel: CustomerPanel | None = None
         self.orders_panel: OrdersPanel | None = None
         self.aftersales_panel: AftersalesPanel | None = None  # the sidebar's 售后 tab
+        self._matcher_up = False  # the KB matcher is ready: suggestions can be shown
+        self._finish_waiting = False  # the lists are shown; the rest waits for the matcher (FINISH_WAIT_MS)
         self.live: LiveBridge | None = None  # other desks' changes (a shared server)
         self.setWindowTitle(self.tr("工作台 · 接待中心"))
         self.resize(1360, 840)
@@ -778,7 +782,19 @@ class MainWindow(QMainWindow):
     def _on_first_lists(self) -> None:
         self.statusBar().showMessage(self.tr("已连接：{db}").format(db=self._db_label()), 8000)
         self.lists_shown.emit()
-        QTimer.singleShot(0, self._finish_opening)  # after the lists are painted
+        # What the agent sees next is the first suggestion (智能辅助 is the sidebar's open tab): the
+        # hidden tabs and the pages are built once the KB matcher is ready, or after FINISH_WAIT_MS if
+        # it takes longer, not meanwhile (both want the interpreter).
+        if self._matcher_up:
+            QTimer.singleShot(0, self, self._finish_opening)  # after the lists are painted
+        else:
+            self._finish_waiting = True
+            QTimer.singleShot(self.FINISH_WAIT_MS, self, self._finish_after_wait)
+
+    def _finish_after_wait(self) -> None:
+        if self._finish_waiting:
+            self._finish_waiting = False
+            self._finish_opening()
 
     def _finish_opening(self, step: int = 0) -> None:
         """The sidebar's 客户, 订单 and 售后 and the rail's pages, one per turn of the event loop: what
@@ -821,7 +837,10 @@ class MainWindow(QMainWindow):
 
         self.assist.set_loading(False)
         settle()  # the workspace and the KB index are built: they stay for the session
+        self._matcher_up = True
         self.matcher_ready.emit()
+        if self._finish_waiting:
+            QTimer.singleShot(0, self, self._finish_after_wait)
 
     # -- conversation list ----------------------------------------------------------------------
 
