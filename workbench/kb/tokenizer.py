@@ -5,10 +5,12 @@ jieba's prefix dictionary (every word with its frequency, and every prefix of a 
 half a million strings: building them all takes jieba a second or more at every start, before the
 first message can be cut. We read jieba's `dict.txt` once into a cache file that keeps the
 dictionary in pieces, one per first character (`_PrefixDict`); a start reads only the pieces' index,
-and a piece becomes part of the dictionary the first time a text holds its character. Nothing of
-jieba is imported except to find its `dict.txt`, and our words never leak into other users of jieba
-in the same process. `cut` walks the dictionary with jieba's own algorithm (no HMM); the user
-dictionary and the synonym words (a few hundred) are added word by word after loading.
+and a piece becomes part of the dictionary the first time a text holds its character. The user
+dictionary and the synonym words are in the cache already (added as jieba's `add_word` adds them;
+the cache is made again when they change); a shop's marked words (`add_words`) are added after
+loading. Nothing of jieba is imported, only its `dict.txt` is read, so our words never leak into
+other users of jieba in the same process. `cut` walks the dictionary with jieba's own algorithm (no
+HMM).
 """
 
 from __future__ import annotations

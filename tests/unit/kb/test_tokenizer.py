@@ -81,6 +81,18 @@ def test_the_cache_is_read_a_first_character_at_a_time(tmp_path: Path, monkeypat
     assert again.freq == made.freq and again.total == made.total
 
 
+def test_our_words_are_added_as_jieba_adds_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dictionary with the user and synonym words, made and then read back from the cache, is the
+    one jieba's own `add_word` and `suggest_freq` make, word for word."""
+    monkeypatch.setattr(tokenizer, "_cache_dir", tmp_path)
+    ref = _jieba(frozenset())
+    made = tokenizer._load_dict()
+    assert made.total == ref.total and made.freq == ref.FREQ
+    read = tokenizer._load_dict()
+    read.need_all()
+    assert read.total == ref.total and read.freq == ref.FREQ
+
+
 def test_same_as_jieba_on_shop_sentences() -> None:
     for s in SENTENCES:
         assert tokenizer.cut(s) == jieba_cut(s), s
