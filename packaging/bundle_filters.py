@@ -78,8 +78,8 @@ DROPPED_LIBRARIES: frozenset[str] = frozenset(
 # loads qtbase_zh_CN.qm; the Qt Help ones belong to a module we do not ship.
 KEPT_QT_TRANSLATIONS: frozenset[str] = frozenset({"qt_zh_CN.qm", "qtbase_zh_CN.qm"})
 
-# jieba ships a 13 MB paddle model, keyword-extraction IDF tables and pickles for Jython; a plain
-# jieba.Tokenizer on CPython reads only its dictionary.
+# jieba ships a 13 MB paddle model, keyword-extraction IDF tables and pickles for Jython; our
+# tokenizer reads only its dictionary, dict.txt (workbench/kb/tokenizer.py).
 KEPT_JIEBA_FILES: frozenset[str] = frozenset({"dict.txt"})
 
 
