@@ -4,7 +4,7 @@ those hidden tabs wait for the KB matcher (the first suggestion), or at most `FI
 
 from __future__ import annotations
 
-import time
+import threading
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -52,16 +52,17 @@ def test_the_hidden_tabs_do_not_wait_long_for_a_slow_matcher(
     from workbench.services.live_kb import LiveMatcher
 
     build = LiveMatcher.build
+    tabs_built = threading.Event()
 
-    def slow(self: LiveMatcher) -> object:
-        time.sleep(5)
+    def slow(self: LiveMatcher) -> object:  # the matcher is ready only after the tabs are built
+        tabs_built.wait(60)
         return build(self)
 
     monkeypatch.setattr(LiveMatcher, "build", slow)
     window = make_window(wait_ready=False)
     window.FINISH_WAIT_MS = 200
     readiness: list[str] = []
-    window.workspace_ready.connect(lambda: readiness.append("ready"))
+    window.workspace_ready.connect(lambda: (readiness.append("ready"), tabs_built.set()))
     window.matcher_ready.connect(lambda: readiness.append("matcher"))
     with qtbot.waitSignal(window.matcher_ready, timeout=60_000):
         window.start()

@@ -9,7 +9,7 @@ import sys
 
 # What each benchmark's figures leave out, printed with them (docs/performance.md has the method).
 EXCLUDES = {
-    "startup": "the first start on the shared data dir (it fills the caches), the simulator",
+    "startup": "the first start on the shared data dir (it fills the caches and the compiled modules), the simulator",
     "autoreply": "the UI, jieba and matcher start-up, buyer arrivals unless --customers is smaller than the"
     " buyers, the desk timer's 0.5 s wait for the next channel tick",
     "assist": "the wait for the simulator's next tick (tick_wait_ms_p50), messages of chats that are not open",

@@ -36,9 +36,7 @@ import json
 import logging
 import marshal
 import math
-import os
 import sys
-import tempfile
 import zlib
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,10 +45,13 @@ from pathlib import Path
 from typing import Any
 
 from workbench.domain.kb import KbEntry
+from workbench.kb.atomic import write_atomically
 from workbench.kb.index import Doc, Lazy, Postings, StoredDocs, TermIndex
 from workbench.kb.normalize import normalize
 
 log = logging.getLogger(__name__)
+
+_WHAT = "the KB index cache"
 
 FORMAT = 1
 INDEX_FORMAT = 2
@@ -188,7 +189,7 @@ class AnalysisCache:
             return
         body = b"".join(sections)
         header |= {"format": INDEX_FORMAT, "program": self.version, "key": key, "checksum": _crc(body)}
-        _write_atomically(self.index_path, json.dumps(header).encode() + b"\n" + body)
+        write_atomically(self.index_path, json.dumps(header).encode() + b"\n" + body, _WHAT)
 
     def load(self, words: frozenset[str] = frozenset()) -> dict[str, EntryAnalysis]:
         """The stored analyses by entry key; empty (and a log line) if the file is unusable. `words`
@@ -237,7 +238,7 @@ class AnalysisCache:
             "checksum": _checksum(body),
             "words": sorted(words),
         }
-        if _write_atomically(self.path, json.dumps(header).encode() + b"\n" + body):
+        if write_atomically(self.path, json.dumps(header).encode() + b"\n" + body, _WHAT):
             self.digest = digest
 
 
@@ -245,25 +246,6 @@ def _holds_any(analysis: EntryAnalysis, words: Iterable[str]) -> bool:
     """Whether a text of `analysis` holds one of `words` (normalised, as the tokenizer has them)."""
     texts = [normalize(d.source) for d in analysis.docs] + [normalize(r.source) for r in analysis.rules]
     return any(w in t for w in words for t in texts)
-
-
-def _write_atomically(path: Path, data: bytes) -> bool:
-    """Write `data` to a temporary file renamed over `path` (a crash leaves the old file or the new
-    one, never half of one); False (and a log line) on failure."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        log.warning("could not write the KB index cache %s: %s", path, exc)
-        return False
-    return True
 
 
 def _parts(index: TermIndex, rules: list[Any]) -> tuple[dict[str, Any], list[bytes]]:

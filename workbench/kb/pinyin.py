@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from importlib import resources
 
-_ASSET_PACKAGE = "workbench.assets"
+from workbench.kb.lexicon import read_asset
+
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
+_NONE: frozenset[str] = frozenset()
 
 
 def _fuzzy(syllable: str) -> str:
@@ -38,8 +39,7 @@ def _readings() -> dict[str, frozenset[str]]:
     """character → its fuzzy, toneless readings, from `assets/nlp/sounds.txt` (a few milliseconds;
     the pinyin package it was made from reads its dictionaries for a fifth of a second or more)."""
     by_char: dict[str, set[str]] = {}
-    text = resources.files(_ASSET_PACKAGE).joinpath("nlp", "sounds.txt").read_text(encoding="utf-8")
-    for line in text.splitlines():
+    for line in read_asset("sounds.txt").splitlines():
         if not line or line.startswith("#"):
             continue
         reading, chars = line.split("\t")
@@ -51,9 +51,6 @@ def _readings() -> dict[str, frozenset[str]]:
 def sounds(char: str) -> frozenset[str]:
     """The fuzzy, toneless readings of one character (every reading of a heteronym)."""
     return _readings().get(char, _NONE)
-
-
-_NONE: frozenset[str] = frozenset()
 
 
 def sounds_table(readings_of: Callable[[str], Iterable[str]]) -> str:

@@ -17,18 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import logging
 import marshal
 import math
-import os
 import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from workbench.kb.atomic import write_atomically
 from workbench.kb.lexicon import get_lexicon
-
-log = logging.getLogger(__name__)
 
 CACHE_FILE = "prefix-dict.v1"  # in the cache dir: (format, source, total, {first character: piece})
 _FORMAT = 1
@@ -131,8 +128,7 @@ def _our_words_key() -> str:
 
 def _load_dict() -> _PrefixDict:
     """jieba's dictionary with our words: from the cache when it was made from the installed `dict.txt`
-    and our current words; else made from them and cached (an unwritable cache dir only costs
-    start-up time)."""
+    and our current words; else made from them and cached."""
     source_path = _jieba_dict_file()
     stat = source_path.stat()
     source = [str(source_path), stat.st_size, stat.st_mtime_ns, _our_words_key()]
@@ -156,14 +152,8 @@ def _load_dict() -> _PrefixDict:
         for word, freq in d.freq.items():
             by_char.setdefault(word[0], {})[word] = freq
         pieces = {char: marshal.dumps(piece) for char, piece in by_char.items()}
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_name(f"{cache.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            with tmp.open("wb") as fh:
-                marshal.dump((_FORMAT, source, d.total, pieces), fh)
-            os.replace(tmp, cache)
-        except OSError as exc:
-            log.warning("word dictionary cache %s is not usable: %s", cache, exc)
+        # an unwritable cache dir only costs start-up time
+        write_atomically(cache, marshal.dumps((_FORMAT, source, d.total, pieces)), "the word dictionary cache")
     return d
 
 

@@ -3,10 +3,9 @@ the file must be what the package says today, character for character."""
 
 from __future__ import annotations
 
-from importlib import resources
-
 import pytest
 
+from workbench.kb.lexicon import read_asset
 from workbench.kb.pinyin import sounds, sounds_table
 
 
@@ -18,7 +17,7 @@ def _pypinyin_readings(char: str) -> list[str]:
 
 def test_the_shipped_table_is_the_pinyin_packages() -> None:
     pytest.importorskip("pypinyin")
-    shipped = resources.files("workbench.assets").joinpath("nlp", "sounds.txt").read_text(encoding="utf-8")
+    shipped = read_asset("sounds.txt")
     assert shipped == sounds_table(_pypinyin_readings), "regenerate it: see workbench/assets/nlp/README.md"
 
 
