@@ -4,11 +4,15 @@ tests compare with and the benchmark times against."""
 
 from __future__ import annotations
 
+import math
 import statistics
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from workbench.domain.aftersales import CaseKind, is_final, states_of
 from workbench.domain.cards import Satisfaction
@@ -27,8 +31,11 @@ from workbench.domain.reports import (
 )
 from workbench.services.clock import Clock, system_clock
 from workbench.storage.db import Database
-from workbench.storage.repositories.reports import ReportsRepository, as_date
+from workbench.storage.repositories.reports import ReportsRepository
 from workbench.storage.repositories.shops import ShopRepository
+
+A = TypeVar("A")
+B = TypeVar("B")
 
 TOP_QUESTIONS = 10
 # the answers to 邀请评价 that count as satisfied (满意度 = these / answered)
@@ -57,32 +64,33 @@ class ReportsService:
     def today(self) -> date:
         return self.clock().date()
 
-    def _agents(self) -> dict[int, tuple[str, str]]:
-        """agent id → (username, display name)."""
-        with self.db.session() as s:
-            return {a.id: (a.username, a.display_name) for a in ShopRepository(s).agents(self.shop_id)}
-
     def performance(self, days: DateRange) -> PerformanceReport:
         shop, start, end, now = self.shop_id, days.start, days.end, self.clock()
-        with self.db.session() as s:
-            repo = ReportsRepository(s)
-            answered, chat_agents = repo.answered_runs(shop, start, end)
-            still_open = repo.open_runs(shop, start, end)
-            buyers = repo.buyers(shop, start, end)
-            received = repo.received(shop, start, end)
-            suggestions = repo.suggestions(shop, start, end)
-            invitations = repo.invitations(shop, start, end, SATISFIED)
-            cases = repo.cases(shop, start, end, final_case_states())
-            day_rows = repo.performance_days(shop, start, end)
-        agents = self._agents()
+
+        def runs_part(repo: ReportsRepository) -> tuple[Any, ...]:
+            runs = _Runs(repo, shop, start, end)
+            return runs, repo.open_runs(shop, start, end), repo.performance_days(shop, start, end)
+
+        def contacts_part(repo: ReportsRepository) -> tuple[Any, ...]:
+            return (
+                repo.buyers(shop, start, end),
+                repo.agent_replies(shop, start, end),
+                repo.invitations(shop, start, end, SATISFIED),
+                repo.cases(shop, start, end, final_case_states()),
+                {a.id: (a.username, a.display_name) for a in ShopRepository(repo.s).agents(shop)},
+            )
+
+        (runs, still_open, day_rows), contacts = _read_in_two(self.db, runs_part, contacts_part)
+        buyers, (replies, shop_received), invitations, cases, agents = contacts
         by_name = {name: aid for aid, names in agents.items() for name in names}
         figures: dict[int | None, dict[str, Any]] = defaultdict(dict)
-        response_days = _runs_into(figures, answered, chat_agents, still_open, now)
+        response_days = runs.into(figures, still_open, now)
         for who, asked, replied, converted in buyers:
             _add(figures, who, asked=asked, replied_buyers=replied, converted=converted)
-        for who, n in received:
-            _add(figures, who, received=n)
-        for who, as_is, edited, without in suggestions:
+        _add(figures, None, received=shop_received)
+        for who, received, as_is, edited, without in replies:
+            if who is not None:
+                _add(figures, who, received=received)
             for key in _with_shop(who):
                 _add(
                     figures, key, suggestions_as_is=as_is, suggestions_edited=edited, replies_without_suggestion=without
@@ -127,64 +135,147 @@ class ReportsService:
             return ReportsRepository(s).unresolved(self.shop_id, days.start, days.end, limit)
 
 
-def _runs_into(
-    figures: dict[int | None, dict[str, Any]],
-    answered: Sequence[tuple[Any, ...]],
-    chat_agents: dict[int, int | None],
-    still_open: Sequence[tuple[int, int | None, datetime]],
-    now: datetime,
-) -> dict[date, float]:
-    """Waits, 3-minute misses and response times (mean and median; all, and each chat's first) per
-    agent and for the shop, from the range's answered runs (`ReportsRepository.answered_runs`: a run
-    with no known answering agent counts for the chat's agent) and the runs still open at its end;
-    returns the mean response per day. A run still open counts as a wait, and a miss, once it has
-    waited 3 minutes at `now`."""
-    every: dict[int | None, list[float]] = defaultdict(list)  # by the agent who answered
-    firsts: dict[int, tuple[Any, int | None, float]] = {}  # chat → its first run (start, agent, seconds)
-    by_day: dict[Any, list[float]] = defaultdict(list)  # by the answer's day as the database gave it
-    day_key = _day_key(answered[0][4]) if answered else str
-    for chat, responder, secs, began, replied in answered:
-        every[responder].append(secs)
-        by_day[day_key(replied)].append(secs)
-        seen = firsts.get(chat)
-        if seen is None or began < seen[0]:
-            firsts[chat] = (began, responder, secs)
-    waits: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])  # by who: [waits, late]
-    for responder, secs_list in every.items():
-        if responder is not None:
-            waits[responder][0] += len(secs_list)
-            waits[responder][1] += sum(1 for secs in secs_list if secs > LATE_REPLY_S)
-    for chat, responder, secs, _began, _replied in answered:
-        if responder is None:
-            counts = waits[chat_agents.get(chat)]
+_second_reader: ThreadPoolExecutor | None = None
+_second_reader_lock = threading.Lock()
+
+
+def _read_in_two(
+    db: Database, here: Callable[[ReportsRepository], A], there: Callable[[ReportsRepository], B]
+) -> tuple[A, B]:
+    """`here` on this thread and `there` on a second connection at the same time (the database works
+    on both halves of a report at once: on two cores, half the wait). On PostgreSQL both read one
+    snapshot; on SQLite each half reads the newest commit when it starts (a message committed in
+    between may show in one half only)."""
+    global _second_reader
+    with _second_reader_lock:
+        if _second_reader is None:
+            _second_reader = ThreadPoolExecutor(max_workers=2, thread_name_prefix="reports")
+        pool = _second_reader
+    with db.session() as s:
+        repo = ReportsRepository(s)
+        snapshot = repo.export_snapshot()
+
+        def read_there() -> B:
+            with db.session() as other:
+                return there(ReportsRepository(other, snapshot=snapshot))
+
+        future = pool.submit(read_there)
+        try:
+            mine = here(repo)
+        finally:
+            # the snapshot lives as long as this transaction: wait for the other half in any case
+            futures_wait([future])
+    return mine, future.result()
+
+
+class _Spread:
+    """Response times of one group (one agent's or the shop's; all runs or each chat's first) as counts
+    per whole second, and the exact times known outside those counts."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.total = 0.0
+        self.buckets: dict[int, int] = defaultdict(int)
+        self.extra: list[float] = []
+
+    def add(self, bucket: int, n: int, total: float) -> None:
+        self.n += n
+        self.total += total
+        self.buckets[bucket] += n
+
+    def add_exact(self, secs: float) -> None:
+        self.add(math.floor(secs), 1, secs)
+        self.extra.append(secs)
+
+    def middle_buckets(self) -> list[tuple[int, int]]:
+        """(bucket, rank inside it) of the one or two middle times."""
+        ranks = sorted({(self.n - 1) // 2, self.n // 2})
+        out: list[tuple[int, int]] = []
+        below = 0
+        for bucket in sorted(self.buckets):
+            count = self.buckets[bucket]
+            out.extend((bucket, rank - below) for rank in ranks if below <= rank < below + count)
+            below += count
+        return out
+
+    def median(self, exact: Sequence[float]) -> float:
+        """`exact`: the times of this group, outside `extra`, whose bucket holds a middle one."""
+        middle = self.middle_buckets()
+        picked = []
+        for bucket, rank in middle:
+            inside = sorted(v for v in (*exact, *self.extra) if math.floor(v) == bucket)
+            picked.append(inside[rank])
+        return statistics.fmean(picked)
+
+
+class _Runs:
+    """客服绩效's waits, 3-minute misses and response times (mean and median; all runs, and each chat's
+    first) per agent and for the shop, from the range's answered runs: counted per whole second in SQL
+    (`ReportsRepository.run_histogram`), the medians then read from the times in their seconds only
+    (`run_values`); the few runs that began before the range (`runs_begun_before`) added one by one.
+    A run with no known answering agent counts its wait for the chat's agent."""
+
+    SHOP = -1  # the shop's group, beside the agents'
+
+    def __init__(self, repo: ReportsRepository, shop: int, start: datetime, end: datetime) -> None:
+        self.waits: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])  # by who: [waits, late]
+        self.spreads: dict[tuple[str, int | None], _Spread] = defaultdict(_Spread)
+        for who, chat_agent, bucket, first, n, total, late in repo.run_histogram(shop, start, end):
+            counts = self.waits[chat_agent if who is None else who]
+            counts[0] += n
+            counts[1] += late
+            for key in self._groups(who, first):
+                self.spreads[key].add(bucket, n, total)
+        self.days: dict[date, list[float]] = {d: [n, total] for d, n, total in repo.run_days(shop, start, end)}
+        for who, chat_agent, secs, day, after_dropped in repo.runs_begun_before(shop, start, end):
+            if after_dropped is not None:
+                # counted with all runs already; the first of its chat in the range after all
+                next_who, next_secs = after_dropped
+                for key in self._groups(next_who, 1):
+                    if key[0] == "first_response":
+                        self.spreads[key].add_exact(next_secs)
+                continue
+            counts = self.waits[chat_agent if who is None else who]
             counts[0] += 1
             counts[1] += secs > LATE_REPLY_S
-    for _chat, chat_agent, began in still_open:
-        if (now - began).total_seconds() >= LATE_REPLY_S:
-            counts = waits[chat_agent]
-            counts[0] += 1
-            counts[1] += 1
-    for who, (n, late) in waits.items():
-        for key in _with_shop(who):
-            _add(figures, key, waits=n, late=late)
-    first: dict[int | None, list[float]] = defaultdict(list)
-    for _began, responder, secs in firsts.values():
-        first[responder].append(secs)
-    for kind, values in (("response", every), ("first_response", first)):
-        everyone = [secs for secs_list in values.values() for secs in secs_list]
-        for key, secs_list in [*((k, v) for k, v in values.items() if k is not None), (None, everyone)]:
-            if secs_list:
-                figures[key][f"{kind}_avg_s"] = round(statistics.fmean(secs_list), 1)
-                figures[key][f"{kind}_median_s"] = round(statistics.median(secs_list), 1)
-    return {as_date(d): round(statistics.fmean(v), 1) for d, v in by_day.items()}
+            for key in self._groups(who, 1):
+                self.spreads[key].add_exact(secs)
+            day_total = self.days.setdefault(day, [0, 0.0])
+            day_total[0] += 1
+            day_total[1] += secs
+        wanted = sorted({b for spread in self.spreads.values() for b, _ in spread.middle_buckets()})
+        self.exact: dict[tuple[str, int | None], list[float]] = defaultdict(list)
+        for who, first, secs in repo.run_values(shop, start, end, wanted):
+            for key in self._groups(who, first):
+                self.exact[key].append(secs)
 
+    def _groups(self, who: int | None, first: int) -> list[tuple[str, int | None]]:
+        kinds = ("response", "first_response") if first else ("response",)
+        return [(kind, w) for kind in kinds for w in ((self.SHOP,) if who is None else (who, self.SHOP))]
 
-def _day_key(sample: Any) -> Callable[[Any], Any]:
-    """How to take the day of a time as the database returns it: a datetime's date, or the first ten
-    characters of SQLite's text (cheap per row; `as_date` turns the key into a date once per day)."""
-    if isinstance(sample, datetime):
-        return datetime.date
-    return lambda value: str(value)[:10]
+    def into(
+        self,
+        figures: dict[int | None, dict[str, Any]],
+        still_open: Sequence[tuple[int, int | None, datetime]],
+        now: datetime,
+    ) -> dict[date, float]:
+        """Add the figures (a run still open at the range's end counts as a wait, and a miss, once it
+        has waited 3 minutes at `now`); returns the mean response per day."""
+        waits = {who: list(counts) for who, counts in self.waits.items()}
+        for _chat, chat_agent, began in still_open:
+            if (now - began).total_seconds() >= LATE_REPLY_S:
+                counts = waits.setdefault(chat_agent, [0, 0])
+                counts[0] += 1
+                counts[1] += 1
+        for who, (n, late) in waits.items():
+            for key in _with_shop(who):
+                _add(figures, key, waits=n, late=late)
+        for (kind, who), spread in self.spreads.items():
+            if spread.n:
+                row = figures[None if who == self.SHOP else who]
+                row[f"{kind}_avg_s"] = round(spread.total / spread.n, 1)
+                row[f"{kind}_median_s"] = round(spread.median(self.exact.get((kind, who), ())), 1)
+        return {d: round(total / n, 1) for d, (n, total) in self.days.items() if n}
 
 
 def _with_shop(agent: int | None) -> tuple[int | None, ...]:

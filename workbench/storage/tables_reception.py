@@ -72,15 +72,16 @@ class ResponseRunRow(Base):
 
     __tablename__ = "response_runs"
     __table_args__ = (
-        # the report's time range, read from the index alone
+        # a report's days, read from the index alone (in day order: the runs per day without sorting)
         Index(
-            "ix_response_runs_shop_replied",
+            "ix_response_runs_shop_day",
             "shop_id",
-            "replied_at",
-            "conversation_id",
+            "replied_day",
             "agent_id",
             "response_s",
             "started_at",
+            "prev_replied_at",
+            "conversation_id",
         ),
         Index("ix_response_runs_conversation", "conversation_id", "replied_at"),  # runs still open at its end
     )
@@ -92,8 +93,12 @@ class ResponseRunRow(Base):
     # the run's first buyer message and the reply that ended it
     started_at: Mapped[datetime] = mapped_column(DateTime)
     replied_at: Mapped[datetime] = mapped_column(DateTime)
+    replied_day: Mapped[date] = mapped_column(Date)
     reply_message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
     response_s: Mapped[float] = mapped_column(Float)
+    # the chat's previous run's reply (None: its first run): a run is the first of a report's range when
+    # this falls before the range, with no look at the chat's other runs
+    prev_replied_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class ContactDayRow(Base):

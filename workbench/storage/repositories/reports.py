@@ -5,6 +5,7 @@ benchmark compare with."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,21 +13,40 @@ from typing import Any
 from sqlalchemy import Date, DateTime, bindparam, delete, insert, text
 from sqlalchemy.orm import Session
 
-from workbench.domain.reports import CASE_CLOSE_HOURS, REPEAT_WINDOW_S, UnresolvedMessage
+from workbench.domain.reports import CASE_CLOSE_HOURS, LATE_REPLY_S, REPEAT_WINDOW_S, UnresolvedMessage
 from workbench.storage.tables_bot import TrainingDecisionRow
 
 # a buyer message `m` counts once a human serves its chat: no bot row `b`, or from the bot's hand-off on
 _COUNTED = "(b.conversation_id IS NULL OR (b.handed_off_at IS NOT NULL AND m.created_at >= b.handed_off_at))"
 
 
+_SNAPSHOT_ID = re.compile(r"^[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+$")
+
+
 class ReportsRepository:
-    def __init__(self, s: Session) -> None:
+    def __init__(self, s: Session, snapshot: str | None = None) -> None:
+        """`snapshot` (PostgreSQL): read what another transaction sees (`export_snapshot`), so a
+        report read on two connections at once is one consistent state."""
         self.s = s
         self.pg = s.get_bind().dialect.name == "postgresql"
         if self.pg:
+            if snapshot is not None:
+                if not _SNAPSHOT_ID.match(snapshot):
+                    raise ValueError(f"not a snapshot id: {snapshot!r}")
+                s.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+                s.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
             # PostgreSQL's JIT compiles these plans for seconds (their correlated look-ups are costed
             # per row) to save milliseconds: off for this transaction
             s.execute(text("SET LOCAL jit = off"))
+
+    def export_snapshot(self) -> str | None:
+        """PostgreSQL: make this transaction repeatable-read (call it before any read) and return the id
+        of its snapshot for another connection's `ReportsRepository(…, snapshot=…)`, valid while this
+        transaction lasts. SQLite: None (each connection reads the newest commit when it starts)."""
+        if not self.pg:
+            return None
+        self.s.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+        return str(self.s.execute(text("SELECT pg_export_snapshot()")).scalar_one())
 
     # -- dialect pieces ------------------------------------------------------------------------------
 
@@ -40,85 +60,145 @@ class ReportsRepository:
         return f"CAST({column} AS DATE)" if self.pg else f"date({column})"
 
     def _rows(self, sql: str, params: dict[str, Any]) -> Sequence[Any]:
-        # datetimes bound as the DateTime type: stored and compared in the same form on both backends
+        # datetimes bound as the DateTime type: stored and compared in the same form on both backends;
+        # a list is an IN list (`IN :name`)
         typed = [
             bindparam(k, type_=DateTime() if isinstance(v, datetime) else Date())
             for k, v in params.items()
             if isinstance(v, date) and f":{k}" in sql
         ]
-        return self.s.execute(text(sql).bindparams(*typed), params).all()
+        lists: list[Any] = [bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, list)]
+        return self.s.execute(text(sql).bindparams(*typed, *lists), params).all()
 
     # -- 客服绩效 ---------------------------------------------------------------------------------------
 
-    def answered_runs(
-        self, shop: int, start: datetime, end: datetime
-    ) -> tuple[list[tuple[Any, ...]], dict[int, int | None]]:
-        """The runs of buyer messages waiting for a human (the range's customer messages, counted once a
-        human serves the chat, and agent messages alone) that an agent answered in the range, as
-        (conversation, the agent who answered — None: unknown —, seconds to the answer, the run's start,
-        the answer's time), the times as the database returns them (comparable, not parsed); and the
-        chat's agent of each run with no known answering agent (who the wait counts for).
+    def _floor(self, column: str) -> str:
+        """The whole seconds below a time in seconds (a response-time histogram's bucket)."""
+        if self.pg:
+            return f"CAST(FLOOR({column}) AS INTEGER)"
+        return f"(CAST({column} AS INTEGER) - ({column} < CAST({column} AS INTEGER)))"
 
-        `response_runs` rows replied in the range, read from their index alone; a row whose run began
-        before the range starts at its first buyer message in the range (none: no run in the range),
-        looked up for those few rows only."""
+    # the answered runs of the range that began in it (those that began before are `runs_begun_before`)
+    _RUNS = """FROM response_runs r
+               WHERE r.shop_id = :shop AND r.replied_day >= :first AND r.replied_day <= :last
+                 AND r.started_at >= :start"""
+    # a run is its chat's first of the range when the chat's previous run was answered before the range
+    _FIRST = "CASE WHEN r.prev_replied_at IS NULL OR r.prev_replied_at < :start THEN 1 ELSE 0 END"
+
+    def run_histogram(
+        self, shop: int, start: datetime, end: datetime
+    ) -> list[tuple[int | None, int | None, int, int, int, float, int]]:
+        """The range's answered runs that began in it, counted per (the agent who answered — None:
+        unknown —, the chat's agent when that is unknown, whole seconds to the answer, first run of its
+        chat in the range): (agent, chat agent, seconds, first, runs, their seconds summed, of them over
+        3 minutes). Read from `ix_response_runs_shop_day` alone (the chat's agent only for runs with
+        no known answering agent)."""
+        bucket = self._floor("r.response_s")
+        sql = f"""
+            SELECT r.agent_id,
+                   CASE WHEN r.agent_id IS NULL
+                        THEN (SELECT c.agent_id FROM conversations c WHERE c.id = r.conversation_id) END,
+                   {bucket}, {self._FIRST}, COUNT(*), SUM(r.response_s),
+                   SUM(CASE WHEN r.response_s > {LATE_REPLY_S} THEN 1 ELSE 0 END)
+            {self._RUNS}
+            GROUP BY 1, 2, 3, 4
+        """
+        return [
+            (who, chat_agent, int(b), int(first), int(n), float(total), int(late))
+            for who, chat_agent, b, first, n, total, late in self._rows(sql, self._days(shop, start, end))
+        ]
+
+    def run_values(
+        self, shop: int, start: datetime, end: datetime, buckets: Sequence[int]
+    ) -> list[tuple[int | None, int, float]]:
+        """(agent, first, seconds) of the range's runs that began in it with their whole seconds in
+        `buckets` (to find a median inside its bucket)."""
+        if not buckets:
+            return []
+        names = ", ".join(f":b{i}" for i in range(len(buckets)))
+        bucket = self._floor("r.response_s")
+        sql = f"SELECT r.agent_id, {self._FIRST}, r.response_s {self._RUNS} AND {bucket} IN ({names})"
+        params = {**self._days(shop, start, end), **{f"b{i}": b for i, b in enumerate(buckets)}}
+        return [(who, int(first), float(secs)) for who, first, secs in self._rows(sql, params)]
+
+    def run_days(self, shop: int, start: datetime, end: datetime) -> list[tuple[date, int, float]]:
+        """Per day of the answer: (day, runs that began in the range, their seconds summed), in the
+        index's day order (no sort)."""
+        sql = f"SELECT r.replied_day, COUNT(*), SUM(r.response_s) {self._RUNS} GROUP BY r.replied_day"
+        return [(as_date(d), int(n), float(total)) for d, n, total in self._rows(sql, self._days(shop, start, end))]
+
+    def runs_begun_before(
+        self, shop: int, start: datetime, end: datetime
+    ) -> list[tuple[int | None, int | None, float, date, tuple[int | None, float] | None]]:
+        """The runs answered in the range that began before it (at most one per chat), each starting at
+        its first counted buyer message in the range: (agent, the chat's agent, seconds, the answer's
+        day, None). A run with no buyer message in the range is not the range's; the chat's next run
+        answered in the range is then its first: (…, (that run's agent, seconds)) with the rest None."""
+        # in two steps: the planners cannot know how few runs began before the range
+        params = self._days(shop, start, end)
+        ids = [
+            int(rid)
+            for (rid,) in self._rows(
+                """SELECT r.id FROM response_runs r
+                   WHERE r.shop_id = :shop AND r.replied_day >= :first AND r.replied_day <= :last
+                     AND r.started_at < :start""",
+                params,
+            )
+        ]
+        if not ids:
+            return []
         head = f"""(SELECT MIN(m.created_at) FROM messages m
                     LEFT JOIN bot_conversations b ON b.conversation_id = m.conversation_id
                     WHERE m.conversation_id = r.conversation_id AND m.sender = 'customer'
                       AND m.created_at >= :start
                       AND (m.created_at < r.replied_at OR (m.created_at = r.replied_at AND m.id < r.reply_message_id))
                       AND {_COUNTED})"""
-        params = self._p(shop, start, end)
-        rows = self._rows(
-            """SELECT r.conversation_id, r.agent_id, r.response_s, r.started_at, r.replied_at FROM response_runs r
-               WHERE r.shop_id = :shop AND r.replied_at >= :start AND r.replied_at < :end AND r.started_at >= :start""",
-            params,
-        )
-        chat_agents = dict(
-            self._rows(
-                """SELECT DISTINCT r.conversation_id, c.agent_id FROM response_runs r
-                   JOIN conversations c ON c.id = r.conversation_id
-                   WHERE r.shop_id = :shop AND r.replied_at >= :start AND r.replied_at < :end
-                     AND r.agent_id IS NULL""",
-                params,
-            )
-        )
-        out: list[tuple[Any, ...]] = list(rows)
-        began_before = f"""
-            SELECT conversation_id, agent_id, {self._secs("replied_at", "run_start")}, run_start, replied_at
+        sql = f"""
+            SELECT x.agent_id, c.agent_id, {self._secs("x.replied_at", "x.run_start")}, x.replied_at, n.agent_id,
+                   n.response_s
             FROM (SELECT r.conversation_id, r.agent_id, r.replied_at, {head} AS run_start FROM response_runs r
-                  WHERE r.shop_id = :shop AND r.replied_at >= :start AND r.replied_at < :end
-                    AND r.started_at < :start) x
-            WHERE run_start IS NOT NULL
+                  WHERE r.id IN :ids) x
+            JOIN conversations c ON c.id = x.conversation_id
+            LEFT JOIN response_runs n ON x.run_start IS NULL AND n.conversation_id = x.conversation_id
+                                     AND n.prev_replied_at = x.replied_at AND n.replied_at < :end
         """
-        out.extend(
-            (cid, agent, float(secs), began, replied)
-            for cid, agent, secs, began, replied in self._rows(began_before, params)
-        )
-        return out, chat_agents
+        out: list[tuple[int | None, int | None, float, date, tuple[int | None, float] | None]] = []
+        for who, chat_agent, secs, replied, next_who, next_secs in self._rows(sql, {**params, "ids": ids}):
+            if secs is not None:
+                out.append((who, chat_agent, float(secs), as_date(replied), None))
+            elif next_secs is not None:
+                out.append((None, None, 0.0, as_date(replied), (next_who, float(next_secs))))
+        return out
 
     def open_runs(self, shop: int, start: datetime, end: datetime) -> list[tuple[int, int | None, datetime]]:
         """The runs still open at the range's end: (conversation, the chat's agent, the run's first
         counted buyer message in the range) for each chat whose newest counted buyer message of the
         range has no reply after it before the end. The candidates come from the chat days (a day's
         newest buyer message with no later reply in the range, ties kept); their messages decide."""
-        sql = f"""
-            WITH cand AS MATERIALIZED (
-                SELECT DISTINCT d.conversation_id FROM contact_days d
-                WHERE d.shop_id = :shop AND d.day >= :first AND d.day <= :last AND d.sender = 'customer'
-                  AND NOT EXISTS (
-                      SELECT 1 FROM contact_days a
-                      WHERE a.conversation_id = d.conversation_id AND a.day >= d.day AND a.day <= :last
-                        AND a.sender = 'agent' AND a.last_at > d.last_at
-                  )
+        # in two steps: the planners cannot know how few the candidates are
+        params = self._days(shop, start, end)
+        candidates = [
+            int(cid)
+            for (cid,) in self._rows(
+                """SELECT DISTINCT d.conversation_id FROM contact_days d
+                   WHERE d.shop_id = :shop AND d.day >= :first AND d.day <= :last AND d.sender = 'customer'
+                     AND NOT EXISTS (
+                         SELECT 1 FROM contact_days a
+                         WHERE a.conversation_id = d.conversation_id AND a.day >= d.day AND a.day <= :last
+                           AND a.sender = 'agent' AND a.last_at > d.last_at
+                     )""",
+                params,
             )
+        ]
+        if not candidates:
+            return []
+        sql = f"""
             SELECT m.conversation_id, MAX(c.agent_id), MIN(m.created_at)
-            FROM cand
-            JOIN messages m ON m.conversation_id = cand.conversation_id
+            FROM messages m
             JOIN conversations c ON c.id = m.conversation_id
             LEFT JOIN bot_conversations b ON b.conversation_id = c.id
-            WHERE m.created_at >= :start AND m.created_at < :end AND m.sender = 'customer'
-              AND {_COUNTED}
+            WHERE m.conversation_id IN :chats AND m.created_at >= :start AND m.created_at < :end
+              AND m.sender = 'customer' AND {_COUNTED}
               AND NOT EXISTS (
                   SELECT 1 FROM messages a
                   WHERE a.conversation_id = m.conversation_id AND a.sender = 'agent' AND a.created_at < :end
@@ -128,7 +208,7 @@ class ReportsRepository:
         """
         return [
             (int(cid), agent, _as_datetime(first_at))
-            for cid, agent, first_at in self._rows(sql, self._days(shop, start, end))
+            for cid, agent, first_at in self._rows(sql, {**params, "chats": candidates})
         ]
 
     @staticmethod
@@ -177,26 +257,22 @@ class ReportsRepository:
             for who, asked, replied, converted in self._rows(sql, self._days(shop, start, end))
         ]
 
-    def received(self, shop: int, start: datetime, end: datetime) -> list[tuple[int | None, int]]:
-        """接待人数: distinct buyers each agent sent a message to (None: the shop), from the chat days."""
+    def agent_replies(
+        self, shop: int, start: datetime, end: datetime
+    ) -> tuple[list[tuple[int | None, int, int, int, int]], int]:
+        """From the chat days: per agent (None: unknown), (agent, 接待人数 — distinct buyers they sent a
+        message to —, replies with a suggestion as is, edited, replies without a suggestion); and the
+        shop's 接待人数."""
         base = """FROM contact_days WHERE shop_id = :shop AND day >= :first AND day <= :last AND sender = 'agent'"""
         params = self._days(shop, start, end)
-        per = self._rows(f"SELECT agent_key, COUNT(DISTINCT customer_id) {base} GROUP BY agent_key", params)
+        per = self._rows(
+            f"""SELECT agent_key, COUNT(DISTINCT customer_id), SUM(as_is), SUM(edited), SUM(messages - as_is - edited)
+                {base} GROUP BY agent_key""",
+            params,
+        )
         total = self._rows(f"SELECT COUNT(DISTINCT customer_id) {base}", params)
-        return [(int(who), int(n)) for who, n in per if who] + [(None, int(total[0][0]))]
-
-    def suggestions(self, shop: int, start: datetime, end: datetime) -> list[tuple[int | None, int, int, int]]:
-        """Per agent (None: unknown): (agent, replies with a suggestion as is, edited, replies without a
-        suggestion), from the chat days."""
-        sql = """
-            SELECT agent_key, SUM(as_is), SUM(edited), SUM(messages - as_is - edited) FROM contact_days
-            WHERE shop_id = :shop AND day >= :first AND day <= :last AND sender = 'agent'
-            GROUP BY agent_key
-        """
-        return [
-            (int(who) or None, int(a or 0), int(b or 0), int(c or 0))
-            for who, a, b, c in self._rows(sql, self._days(shop, start, end))
-        ]
+        rows = [(int(who) or None, int(n), int(a or 0), int(b or 0), int(c or 0)) for who, n, a, b, c in per]
+        return rows, int(total[0][0])
 
     def invitations(
         self, shop: int, start: datetime, end: datetime, satisfied: Sequence[str]
@@ -237,13 +313,14 @@ class ReportsRepository:
         return [(who or "", int(a or 0), int(b or 0), int(c or 0)) for who, a, b, c in self._rows(sql, params)]
 
     def performance_days(self, shop: int, start: datetime, end: datetime) -> list[tuple[date, int, int]]:
-        """Per day: (day, 咨询人数, 接待人数), from the chat days."""
-        sql = """SELECT day, sender, COUNT(DISTINCT customer_id) FROM contact_days
-                 WHERE shop_id = :shop AND day >= :first AND day <= :last GROUP BY day, sender"""
-        days: dict[date, list[int]] = {}
-        for d, sender, n in self._rows(sql, self._days(shop, start, end)):
-            days.setdefault(as_date(d), [0, 0])[0 if sender == "customer" else 1] = int(n)
-        return [(d, asked, received) for d, (asked, received) in sorted(days.items())]
+        """Per day: (day, 咨询人数, 接待人数), from the chat days (in their key's day order)."""
+        sql = """SELECT day, COUNT(DISTINCT CASE WHEN sender = 'customer' THEN customer_id END),
+                        COUNT(DISTINCT CASE WHEN sender = 'agent' THEN customer_id END)
+                 FROM contact_days WHERE shop_id = :shop AND day >= :first AND day <= :last GROUP BY day"""
+        return [
+            (as_date(d), int(asked), int(received))
+            for d, asked, received in self._rows(sql, self._days(shop, start, end))
+        ]
 
     # -- 店小蜜数据 ---------------------------------------------------------------------------------------
 

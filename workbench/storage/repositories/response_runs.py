@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from workbench.storage.tables import MessageRow
@@ -28,9 +28,10 @@ def backfill_sql(pg: bool, where: str = "") -> str:
         if pg
         else "ROUND((julianday(a.created_at) - julianday(g.started_at)) * 86400.0, 3)"
     )
+    day = "CAST(a.created_at AS DATE)" if pg else "date(a.created_at)"
     return f"""
         INSERT INTO response_runs (shop_id, conversation_id, customer_id, agent_id, started_at, replied_at,
-                                   reply_message_id, response_s)
+                                   replied_day, reply_message_id, response_s)
         WITH hm AS (
             SELECT m.id, m.conversation_id, m.sender, m.created_at, c.shop_id, c.customer_id
             FROM messages m
@@ -53,9 +54,22 @@ def backfill_sql(pg: bool, where: str = "") -> str:
                    MIN(CASE WHEN sender = 'agent' THEN id END) AS reply_id
             FROM counted GROUP BY conversation_id, k
         )
-        SELECT g.shop_id, g.conversation_id, g.customer_id, a.agent_id, g.started_at, a.created_at, a.id, {secs}
+        SELECT g.shop_id, g.conversation_id, g.customer_id, a.agent_id, g.started_at, a.created_at, {day}, a.id,
+               {secs}
         FROM grouped g JOIN messages a ON a.id = g.reply_id
         WHERE g.started_at IS NOT NULL
+    """
+
+
+def link_sql(where: str = "") -> str:
+    """Set each run's `prev_replied_at`: the reply of the run before it in its chat (`where`: an extra
+    condition on the runs, e.g. their shop)."""
+    return f"""
+        UPDATE response_runs SET prev_replied_at = p.prev
+        FROM (SELECT id, LAG(replied_at) OVER (PARTITION BY conversation_id ORDER BY replied_at, reply_message_id)
+                     AS prev
+              FROM response_runs WHERE 1 = 1 {where}) p
+        WHERE p.id = response_runs.id AND p.prev IS NOT NULL
     """
 
 
@@ -94,6 +108,10 @@ class ResponseRunRepository:
             break
         if started is None:
             return
+        # live replies are appended: the chat's newest run so far is the one before this
+        previous = self.s.execute(
+            select(func.max(ResponseRunRow.replied_at)).where(ResponseRunRow.conversation_id == conversation_id)
+        ).scalar_one()
         self.s.execute(
             insert(ResponseRunRow).values(
                 shop_id=shop_id,
@@ -102,8 +120,10 @@ class ResponseRunRepository:
                 agent_id=agent_id,
                 started_at=started,
                 replied_at=at,
+                replied_day=at.date(),
                 reply_message_id=message_id,
                 response_s=round((at - started).total_seconds(), 3),
+                prev_replied_at=previous,
             )
         )
 
@@ -114,9 +134,10 @@ class ResponseRunRepository:
         table = ResponseRunRow.__table__
         self.s.execute(delete(table).where(table.c.shop_id == shop_id))
         self.s.execute(text(backfill_sql(pg, "AND c.shop_id = :shop")), {"shop": shop_id})
+        self.s.execute(text(link_sql("AND shop_id = :shop")), {"shop": shop_id})
         return int(
             self.s.execute(select(text("COUNT(*)")).select_from(table).where(table.c.shop_id == shop_id)).scalar_one()
         )
 
 
-__all__ = ("ResponseRunRepository", "backfill_sql")
+__all__ = ("ResponseRunRepository", "backfill_sql", "link_sql")
