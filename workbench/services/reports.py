@@ -220,14 +220,15 @@ class _Runs:
     def __init__(self, repo: ReportsRepository, shop: int, start: datetime, end: datetime) -> None:
         self.waits: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])  # by who: [waits, late]
         self.spreads: dict[tuple[str, int | None], _Spread] = defaultdict(_Spread)
-        for who, chat_agent, bucket, first, n, total, late in repo.run_histogram(shop, start, end):
+        counted, began_before = repo.run_histogram(shop, start, end)
+        for who, chat_agent, bucket, first, n, total, late in counted:
             counts = self.waits[chat_agent if who is None else who]
             counts[0] += n
             counts[1] += late
             for key in self._groups(who, first):
                 self.spreads[key].add(bucket, n, total)
         self.days: dict[date, list[float]] = {d: [n, total] for d, n, total in repo.run_days(shop, start, end)}
-        for who, chat_agent, secs, day, after_dropped in repo.runs_begun_before(shop, start, end):
+        for who, chat_agent, secs, day, after_dropped in repo.runs_begun_before(shop, start, end, began_before):
             if after_dropped is not None:
                 # counted with all runs already; the first of its chat in the range after all
                 next_who, next_secs = after_dropped

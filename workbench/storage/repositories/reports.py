@@ -87,26 +87,32 @@ class ReportsRepository:
 
     def run_histogram(
         self, shop: int, start: datetime, end: datetime
-    ) -> list[tuple[int | None, int | None, int, int, int, float, int]]:
+    ) -> tuple[list[tuple[int | None, int | None, int, int, int, float, int]], list[int]]:
         """The range's answered runs that began in it, counted per (the agent who answered — None:
         unknown —, the chat's agent when that is unknown, whole seconds to the answer, first run of its
         chat in the range): (agent, chat agent, seconds, first, runs, their seconds summed, of them over
-        3 minutes). Read from `ix_response_runs_shop_day` alone (the chat's agent only for runs with
-        no known answering agent)."""
+        3 minutes); and the chats whose run answered in the range began before it (for
+        `runs_begun_before`). Read from `ix_response_runs_shop_day` alone (the chat's agent only for
+        runs with no known answering agent)."""
         bucket = self._floor("r.response_s")
         sql = f"""
             SELECT r.agent_id,
                    CASE WHEN r.agent_id IS NULL
                         THEN (SELECT c.agent_id FROM conversations c WHERE c.id = r.conversation_id) END,
-                   {bucket}, {self._FIRST}, COUNT(*), SUM(r.response_s),
-                   SUM(CASE WHEN r.response_s > {LATE_REPLY_S} THEN 1 ELSE 0 END)
-            {self._RUNS}
-            GROUP BY 1, 2, 3, 4
+                   {bucket}, {self._FIRST}, CASE WHEN r.started_at < :start THEN r.conversation_id END,
+                   COUNT(*), SUM(r.response_s), SUM(CASE WHEN r.response_s > {LATE_REPLY_S} THEN 1 ELSE 0 END)
+            FROM response_runs r
+            WHERE r.shop_id = :shop AND r.replied_day >= :first AND r.replied_day <= :last
+            GROUP BY 1, 2, 3, 4, 5
         """
-        return [
-            (who, chat_agent, int(b), int(first), int(n), float(total), int(late))
-            for who, chat_agent, b, first, n, total, late in self._rows(sql, self._days(shop, start, end))
-        ]
+        counted: list[tuple[int | None, int | None, int, int, int, float, int]] = []
+        before: list[int] = []
+        for who, chat_agent, b, first, chat, n, total, late in self._rows(sql, self._days(shop, start, end)):
+            if chat is None:
+                counted.append((who, chat_agent, int(b), int(first), int(n), float(total), int(late)))
+            else:
+                before.append(int(chat))
+        return counted, before
 
     def run_values(
         self, shop: int, start: datetime, end: datetime, buckets: Sequence[int]
@@ -128,25 +134,15 @@ class ReportsRepository:
         return [(as_date(d), int(n), float(total)) for d, n, total in self._rows(sql, self._days(shop, start, end))]
 
     def runs_begun_before(
-        self, shop: int, start: datetime, end: datetime
+        self, shop: int, start: datetime, end: datetime, chats: Sequence[int]
     ) -> list[tuple[int | None, int | None, float, date, tuple[int | None, float] | None]]:
-        """The runs answered in the range that began before it (at most one per chat), each starting at
+        """The runs of `chats` answered in the range that began before it (one per chat), each starting at
         its first counted buyer message in the range: (agent, the chat's agent, seconds, the answer's
         day, None). A run with no buyer message in the range is not the range's; the chat's next run
         answered in the range is then its first: (…, (that run's agent, seconds)) with the rest None."""
-        # in two steps: the planners cannot know how few runs began before the range
-        params = self._days(shop, start, end)
-        ids = [
-            int(rid)
-            for (rid,) in self._rows(
-                """SELECT r.id FROM response_runs r
-                   WHERE r.shop_id = :shop AND r.replied_day >= :first AND r.replied_day <= :last
-                     AND r.started_at < :start""",
-                params,
-            )
-        ]
-        if not ids:
+        if not chats:
             return []
+        params = {**self._days(shop, start, end), "chats": list(chats)}
         head = f"""(SELECT MIN(m.created_at) FROM messages m
                     LEFT JOIN bot_conversations b ON b.conversation_id = m.conversation_id
                     WHERE m.conversation_id = r.conversation_id AND m.sender = 'customer'
@@ -157,13 +153,14 @@ class ReportsRepository:
             SELECT x.agent_id, c.agent_id, {self._secs("x.replied_at", "x.run_start")}, x.replied_at, n.agent_id,
                    n.response_s
             FROM (SELECT r.conversation_id, r.agent_id, r.replied_at, {head} AS run_start FROM response_runs r
-                  WHERE r.id IN :ids) x
+                  WHERE r.conversation_id IN :chats AND r.replied_at >= :start AND r.replied_at < :end
+                    AND r.started_at < :start) x
             JOIN conversations c ON c.id = x.conversation_id
             LEFT JOIN response_runs n ON x.run_start IS NULL AND n.conversation_id = x.conversation_id
                                      AND n.prev_replied_at = x.replied_at AND n.replied_at < :end
         """
         out: list[tuple[int | None, int | None, float, date, tuple[int | None, float] | None]] = []
-        for who, chat_agent, secs, replied, next_who, next_secs in self._rows(sql, {**params, "ids": ids}):
+        for who, chat_agent, secs, replied, next_who, next_secs in self._rows(sql, params):
             if secs is not None:
                 out.append((who, chat_agent, float(secs), as_date(replied), None))
             elif next_secs is not None:
@@ -240,17 +237,21 @@ class ReportsRepository:
                 WHERE d.shop_id = :shop AND d.day >= :first AND d.day <= :last
                 GROUP BY c.agent_id, d.customer_id
             ),
-            f AS (
+            f AS MATERIALIZED (
                 SELECT who, customer_id, first_at, replied FROM per WHERE first_at IS NOT NULL AND who IS NOT NULL
                 UNION ALL
                 SELECT -1, customer_id, MIN(first_at), MAX(replied) FROM per
                 GROUP BY customer_id HAVING MIN(first_at) IS NOT NULL
+            ),
+            -- each (buyer, first question) once, joined to the orders (PostgreSQL hashes them; probing
+            -- the orders' index per row took twice as long there)
+            conv AS (
+                SELECT DISTINCT f.customer_id, f.first_at FROM f
+                JOIN orders o ON o.customer_id = f.customer_id AND {within}
             )
-            SELECT who, COUNT(*), SUM(replied),
-                   SUM(CASE WHEN EXISTS (
-                       SELECT 1 FROM orders o WHERE o.customer_id = f.customer_id AND {within}
-                   ) THEN 1 ELSE 0 END)
-            FROM f GROUP BY who
+            SELECT f.who, COUNT(*), SUM(f.replied), COUNT(conv.customer_id)
+            FROM f LEFT JOIN conv ON conv.customer_id = f.customer_id AND conv.first_at = f.first_at
+            GROUP BY f.who
         """
         return [
             (None if who == -1 else int(who), int(asked), int(replied or 0), int(converted or 0))
