@@ -68,8 +68,7 @@ class ReportsService:
         shop, start, end, now = self.shop_id, days.start, days.end, self.clock()
 
         def runs_part(repo: ReportsRepository) -> tuple[Any, ...]:
-            runs = _Runs(repo, shop, start, end)
-            return runs, repo.open_runs(shop, start, end), repo.performance_days(shop, start, end)
+            return _Runs(repo, shop, start, end), repo.open_runs(shop, start, end)
 
         def contacts_part(repo: ReportsRepository) -> tuple[Any, ...]:
             return (
@@ -77,11 +76,12 @@ class ReportsService:
                 repo.agent_replies(shop, start, end),
                 repo.invitations(shop, start, end, SATISFIED),
                 repo.cases(shop, start, end, final_case_states()),
+                repo.performance_days(shop, start, end),
                 {a.id: (a.username, a.display_name) for a in ShopRepository(repo.s).agents(shop)},
             )
 
-        (runs, still_open, day_rows), contacts = _read_in_two(self.db, runs_part, contacts_part)
-        buyers, (replies, shop_received), invitations, cases, agents = contacts
+        (runs, still_open), contacts = _read_in_two(self.db, runs_part, contacts_part)
+        buyers, (replies, shop_received), invitations, cases, day_rows, agents = contacts
         by_name = {name: aid for aid, names in agents.items() for name in names}
         figures: dict[int | None, dict[str, Any]] = defaultdict(dict)
         response_days = runs.into(figures, still_open, now)

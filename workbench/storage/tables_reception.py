@@ -110,7 +110,8 @@ class ContactDayRow(Base):
 
     __tablename__ = "contact_days"
     __table_args__ = (
-        Index("ix_contact_days_conversation", "conversation_id", "day"),  # a chat's later days
+        # a chat's later days, read from the index alone (the runs still open at a range's end)
+        Index("ix_contact_days_conversation", "conversation_id", "day", "sender", "last_at"),
         {"sqlite_with_rowid": False},
     )
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True)

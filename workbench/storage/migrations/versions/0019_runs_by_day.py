@@ -1,5 +1,6 @@
 """客服绩效: each answered run knows its answer's day and its chat's previous run's answer, so a report
-reads its days' runs in day order from one index and finds each chat's first run of the range there
+reads its days' runs in day order from one index and finds each chat's first run of the range there;
+a chat's later days are read from their index alone
 
 Revision ID: 0019_runs_by_day
 Revises: 0018_contact_days
@@ -38,9 +39,15 @@ def upgrade() -> None:
     with op.batch_alter_table("response_runs") as batch:
         batch.alter_column("replied_day", existing_type=sa.Date(), nullable=False)
     op.create_index("ix_response_runs_shop_day", "response_runs", _INDEX, unique=False)
+    op.drop_index("ix_contact_days_conversation", table_name="contact_days")
+    op.create_index(
+        "ix_contact_days_conversation", "contact_days", ["conversation_id", "day", "sender", "last_at"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contact_days_conversation", table_name="contact_days")
+    op.create_index("ix_contact_days_conversation", "contact_days", ["conversation_id", "day"], unique=False)
     op.drop_index("ix_response_runs_shop_day", table_name="response_runs")
     with op.batch_alter_table("response_runs") as batch:
         batch.drop_column("prev_replied_at")
