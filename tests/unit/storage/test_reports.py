@@ -11,10 +11,13 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from workbench.domain.conversations import Sender
 from workbench.domain.reports import DateRange
-from workbench.services.reports import NaiveReports, ReportsService
+from workbench.services.reports import NaiveReports, ReportsService, _read_in_two
 from workbench.storage.db import Database
 from workbench.storage.repositories.contact_days import ContactDayRepository
+from workbench.storage.repositories.conversations import ConversationRepository
+from workbench.storage.repositories.reports import ReportsRepository
 from workbench.storage.repositories.response_runs import ResponseRunRepository
 from workbench.storage.repositories.shops import ShopRepository
 from workbench.storage.tables import (
@@ -337,3 +340,50 @@ def test_sql_equals_the_naive_version_on_generated_data(db: Database, seed: int,
     )  # fmt: skip
     assert bot.reasons == nb["reasons"]
     assert [u.id for u in ours.unresolved(days)] == naive.unresolved_ids(days)
+
+
+def test_a_report_read_on_two_connections_sees_one_state_on_postgresql(db: Database) -> None:
+    """The second half of 客服绩效 reads the first half's snapshot: a message committed in between is
+    seen by neither (PostgreSQL; SQLite has no shared snapshots and reads the newest commit)."""
+    if db.is_sqlite:
+        pytest.skip("SQLite connections share no snapshots")
+    with db.session() as s:
+        shop = ShopRepository(s).add("店", "服饰").id
+        buyer = Log(s, shop).customer()
+    start, end = datetime(2026, 5, 1), datetime(2026, 5, 2)
+    with db.session() as s:
+        first = ReportsRepository(s)
+        snapshot = first.export_snapshot()
+        assert first.performance_days(shop, start, end) == []
+        with db.session() as w:  # a buyer writes after the report began
+            convs = ConversationRepository(w)
+            chat = convs.create(shop, buyer, start).id
+            convs.add_message(chat, Sender.CUSTOMER, "在吗", start + timedelta(hours=1))
+        assert snapshot is not None
+        with db.session() as other:
+            assert ReportsRepository(other, snapshot=snapshot).performance_days(shop, start, end) == []
+        with db.session() as other:
+            assert ReportsRepository(other).performance_days(shop, start, end) == [(date(2026, 5, 1), 1, 0)]
+        with db.session() as other, pytest.raises(ValueError):
+            ReportsRepository(other, snapshot="1'; DROP TABLE messages; --")
+
+
+def test_a_failing_half_of_a_report_fails_the_report_after_the_other_half_ends(db: Database) -> None:
+    finished: list[str] = []
+
+    def here(_repo: object) -> None:
+        raise RuntimeError("here failed")
+
+    def there(_repo: object) -> str:
+        finished.append("there")
+        return "ok"
+
+    with pytest.raises(RuntimeError, match="here failed"):
+        _read_in_two(db, here, there)
+    assert finished == ["there"]
+
+    def fails_there(_repo: object) -> None:
+        raise LookupError("there failed")
+
+    with pytest.raises(LookupError, match="there failed"):
+        _read_in_two(db, lambda _repo: "mine", fails_there)
