@@ -199,12 +199,13 @@ class _Spread:
         return out
 
     def median(self, exact: Sequence[float]) -> float:
-        """`exact`: the times of this group, outside `extra`, whose bucket holds a middle one."""
-        middle = self.middle_buckets()
+        """`exact`: the times of this group, outside `extra`, whose bucket holds a middle one. A run
+        written or removed between the two reads (SQLite reads each statement's newest commit) moves
+        the pick by at most that run; a bucket found empty gives its own second."""
         picked = []
-        for bucket, rank in middle:
+        for bucket, rank in self.middle_buckets():
             inside = sorted(v for v in (*exact, *self.extra) if math.floor(v) == bucket)
-            picked.append(inside[rank])
+            picked.append(inside[min(rank, len(inside) - 1)] if inside else float(bucket))
         return statistics.fmean(picked)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from workbench.domain.conversations import Sender
 from workbench.domain.reports import DateRange
-from workbench.services.reports import NaiveReports, ReportsService, _read_in_two
+from workbench.services.reports import NaiveReports, ReportsService, _read_in_two, _Spread
 from workbench.storage.db import Database
 from workbench.storage.repositories.contact_days import ContactDayRepository
 from workbench.storage.repositories.conversations import ConversationRepository
@@ -387,3 +387,18 @@ def test_a_failing_half_of_a_report_fails_the_report_after_the_other_half_ends(d
 
     with pytest.raises(LookupError, match="there failed"):
         _read_in_two(db, lambda _repo: "mine", fails_there)
+
+
+def test_a_median_read_while_runs_change_is_still_a_time_of_its_second() -> None:
+    """The medians' seconds are read in a second statement: a run removed in between must not fail
+    the report."""
+    spread = _Spread()
+    for bucket, n in ((10, 2), (20, 3), (30, 2)):
+        spread.add(bucket, n, bucket * n + 0.5 * n)
+    assert spread.middle_buckets() == [(20, 1)]
+    assert spread.median([20.2, 20.5, 20.9, 10.1]) == 20.5
+    assert spread.median([20.2]) == 20.2  # two of the second's three runs gone
+    assert spread.median([]) == 20.0
+    spread.add_exact(31.5)  # 8 runs: the middle two are the 4th and 5th
+    assert spread.middle_buckets() == [(20, 1), (20, 2)]
+    assert spread.median([20.2, 20.5, 20.9]) == pytest.approx(20.7)
