@@ -217,6 +217,8 @@ class _Runs:
     A run with no known answering agent counts its wait for the chat's agent."""
 
     SHOP = -1  # the shop's group, beside the agents'
+    ANY = ("response",)  # the spreads of a run that is not its chat's first in the range
+    FIRST = ("response", "first_response")
 
     def __init__(self, repo: ReportsRepository, shop: int, start: datetime, end: datetime) -> None:
         self.waits: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])  # by who: [waits, late]
@@ -226,33 +228,31 @@ class _Runs:
             counts = self.waits[chat_agent if who is None else who]
             counts[0] += n
             counts[1] += late
-            for key in self._groups(who, first):
+            for key in self._groups(who, self.FIRST if first else self.ANY):
                 self.spreads[key].add(bucket, n, total)
         self.days: dict[date, list[float]] = {d: [n, total] for d, n, total in repo.run_days(shop, start, end)}
-        for who, chat_agent, secs, day, after_dropped in repo.runs_begun_before(shop, start, end, began_before):
-            if after_dropped is not None:
-                # counted with all runs already; the first of its chat in the range after all
-                next_who, next_secs = after_dropped
-                for key in self._groups(next_who, 1):
-                    if key[0] == "first_response":
-                        self.spreads[key].add_exact(next_secs)
-                continue
+        began, firsts_after = repo.runs_begun_before(shop, start, end, began_before)
+        for who, chat_agent, secs, day in began:
             counts = self.waits[chat_agent if who is None else who]
             counts[0] += 1
             counts[1] += secs > LATE_REPLY_S
-            for key in self._groups(who, 1):
+            for key in self._groups(who, self.FIRST):
                 self.spreads[key].add_exact(secs)
             day_total = self.days.setdefault(day, [0, 0.0])
             day_total[0] += 1
             day_total[1] += secs
+        for who, secs in firsts_after:
+            # counted with all runs already: the first of its chat in the range after all
+            for key in self._groups(who, ("first_response",)):
+                self.spreads[key].add_exact(secs)
         wanted = sorted({b for spread in self.spreads.values() for b, _ in spread.middle_buckets()})
         self.exact: dict[tuple[str, int | None], list[float]] = defaultdict(list)
         for who, first, secs in repo.run_values(shop, start, end, wanted):
-            for key in self._groups(who, first):
+            for key in self._groups(who, self.FIRST if first else self.ANY):
                 self.exact[key].append(secs)
 
-    def _groups(self, who: int | None, first: int) -> list[tuple[str, int | None]]:
-        kinds = ("response", "first_response") if first else ("response",)
+    def _groups(self, who: int | None, kinds: tuple[str, ...]) -> list[tuple[str, int | None]]:
+        """The spreads of `kinds` a run adds to: its agent's (if known) and the shop's."""
         return [(kind, w) for kind in kinds for w in ((self.SHOP,) if who is None else (who, self.SHOP))]
 
     def into(

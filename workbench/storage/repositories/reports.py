@@ -135,13 +135,13 @@ class ReportsRepository:
 
     def runs_begun_before(
         self, shop: int, start: datetime, end: datetime, chats: Sequence[int]
-    ) -> list[tuple[int | None, int | None, float, date, tuple[int | None, float] | None]]:
+    ) -> tuple[list[tuple[int | None, int | None, float, date]], list[tuple[int | None, float]]]:
         """The runs of `chats` answered in the range that began before it (one per chat), each starting at
         its first counted buyer message in the range: (agent, the chat's agent, seconds, the answer's
-        day, None). A run with no buyer message in the range is not the range's; the chat's next run
-        answered in the range is then its first: (…, (that run's agent, seconds)) with the rest None."""
+        day). A run with no buyer message in the range is not the range's; the chat's next run answered
+        in the range is then its first: those come second, as (that run's agent, seconds)."""
         if not chats:
-            return []
+            return [], []
         params = {**self._days(shop, start, end), "chats": list(chats)}
         head = f"""(SELECT MIN(m.created_at) FROM messages m
                     LEFT JOIN bot_conversations b ON b.conversation_id = m.conversation_id
@@ -159,13 +159,14 @@ class ReportsRepository:
             LEFT JOIN response_runs n ON x.run_start IS NULL AND n.conversation_id = x.conversation_id
                                      AND n.prev_replied_at = x.replied_at AND n.replied_at < :end
         """
-        out: list[tuple[int | None, int | None, float, date, tuple[int | None, float] | None]] = []
+        began: list[tuple[int | None, int | None, float, date]] = []
+        firsts_after: list[tuple[int | None, float]] = []
         for who, chat_agent, secs, replied, next_who, next_secs in self._rows(sql, params):
             if secs is not None:
-                out.append((who, chat_agent, float(secs), as_date(replied), None))
+                began.append((who, chat_agent, float(secs), as_date(replied)))
             elif next_secs is not None:
-                out.append((None, None, 0.0, as_date(replied), (next_who, float(next_secs))))
-        return out
+                firsts_after.append((next_who, float(next_secs)))
+        return began, firsts_after
 
     def open_runs(self, shop: int, start: datetime, end: datetime) -> list[tuple[int, int | None, datetime]]:
         """The runs still open at the range's end: (conversation, the chat's agent, the run's first
