@@ -62,8 +62,11 @@ def main() -> int:
         window = MainWindow(config, startup)
         window.resize(1440, 900)
         window.show()
+        # the pages are built after the lists, one per turn of the event loop: wait for all of them
+        ready: list[bool] = []
+        window.workspace_ready.connect(lambda: ready.append(True))
         window.start()
-        wait(app, lambda: window.workspace is not None and window.matcher is not None)
+        wait(app, lambda: bool(ready) and window.matcher is not None)
         if args.reports_only:
             reports_screenshots(app, window, args.out, suffix)
             window.close()

@@ -84,7 +84,8 @@ class TrendChart(QWidget):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._empty)
             return
         top = _nice(max(values))
-        left = 8 + fm.horizontalAdvance(f"{top:g}") + 6
+        ticks = [f"{top * k / 4:g}" for k in range(5)]
+        left = 8 + max(fm.horizontalAdvance(t) for t in ticks) + 6  # the widest tick ("0.75" beside "1")
         plot = QRectF(left, line * 2 + 8, self.width() - left - 16, self.height() - line * 2 - 8 - line - 10)
         grid = QPen(colour("border"))
         for k in range(5):
@@ -92,9 +93,7 @@ class TrendChart(QWidget):
             p.setPen(grid)
             p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             p.setPen(colour("text_muted"))
-            p.drawText(
-                QRectF(0, y - line / 2, left - 6, line), Qt.AlignmentFlag.AlignRight, f"{top * k / 4:g}"
-            )  # fmt: skip
+            p.drawText(QRectF(0, y - line / 2, left - 6, line), Qt.AlignmentFlag.AlignRight, ticks[k])
         n = len(self._days)
         step = plot.width() / max(1, n - 1)
         every = max(1, int(fm.horizontalAdvance("00-00 ") * n / max(1.0, plot.width())) + 1)
