@@ -123,6 +123,8 @@ def make_window(qtbot: QtBot, tmp_path: Path, demo_database: Path) -> Iterator[W
                 with qtbot.waitSignal(window.workspace_ready, timeout=60_000):
                     dialog.login_button.click()
             qtbot.waitUntil(lambda: window.matcher is not None, timeout=60_000)
+            # the desk has read whether a lab was left running (its simulated buyers wait until then)
+            qtbot.waitUntil(lambda: not window.controller.lab_waiting, timeout=60_000)
         return window
 
     yield make
