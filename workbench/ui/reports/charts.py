@@ -83,13 +83,13 @@ class TrendChart(QWidget):
             p.setPen(colour("text_muted"))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._empty)
             return
-        top = _nice(max(values))
-        ticks = [f"{top * k / 4:g}" for k in range(5)]
+        top, parts = axis(max(values), integral=all(float(v).is_integer() for v in values))
+        ticks = [f"{top * k / parts:g}" for k in range(parts + 1)]
         left = 8 + max(fm.horizontalAdvance(t) for t in ticks) + 6  # the widest tick ("0.75" beside "1")
         plot = QRectF(left, line * 2 + 8, self.width() - left - 16, self.height() - line * 2 - 8 - line - 10)
         grid = QPen(colour("border"))
-        for k in range(5):
-            y = plot.bottom() - plot.height() * k / 4
+        for k in range(parts + 1):
+            y = plot.bottom() - plot.height() * k / parts
             p.setPen(grid)
             p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             p.setPen(colour("text_muted"))
@@ -103,6 +103,9 @@ class TrendChart(QWidget):
                 x = plot.left() + step * i if n > 1 else plot.center().x()
                 w = fm.horizontalAdvance(day)
                 p.drawText(QRectF(x - w / 2, plot.bottom() + 4, w + 2, line), Qt.AlignmentFlag.AlignLeft, day)
+        # each series a little thinner than the one before: where two lines coincide (as many buyers
+        # asked as were received), both colours still show
+        widths = [2.0 + 2.0 * (len(self._series) - 1 - si) for si in range(len(self._series))]
         for si, s in enumerate(self._series):
             col = colour(PALETTE[si % len(PALETTE)])
             path = QPainterPath()
@@ -116,12 +119,30 @@ class TrendChart(QWidget):
                     path.moveTo(pt)
                 else:
                     path.lineTo(pt)
-            p.setPen(QPen(col, 2.5))
+            p.setPen(QPen(col, widths[si]))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawPath(path)
+            p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(col)
+            radius = 1.5 + widths[si] / 2
             for pt in points:
-                p.drawEllipse(pt, 3, 3)
+                p.drawEllipse(pt, radius, radius)
+
+
+def axis(high: float, *, integral: bool) -> tuple[float, int]:
+    """The value axis for values up to `high`: (its top, how many equal parts the grid lines cut it
+    into). Counts get whole-number ticks (0 1 2 3, not 0 0.75 1.5); other values 4 parts up to a round
+    top (1, 2, 5 × 10ⁿ)."""
+    if not integral:
+        return _nice(high), 4
+    best: tuple[float, int] | None = None
+    for parts in (4, 5, 3, 2):  # on a tie the finer grid
+        step = _nice(max(1.0, high / parts))  # a whole, round step: 1, 2, 5, 10, 20, …
+        top = step * parts
+        if best is None or top < best[0]:
+            best = (top, parts)
+    assert best is not None
+    return best
 
 
 def _nice(value: float) -> float:
