@@ -219,6 +219,7 @@ class _Runs:
     SHOP = -1  # the shop's group, beside the agents'
     ANY = ("response",)  # the spreads of a run that is not its chat's first in the range
     FIRST = ("response", "first_response")
+    FIRST_ONLY = ("first_response",)  # a run counted with all runs already, found to be its chat's first
 
     def __init__(self, repo: ReportsRepository, shop: int, start: datetime, end: datetime) -> None:
         self.waits: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])  # by who: [waits, late]
@@ -243,7 +244,7 @@ class _Runs:
             day_total[1] += secs
         for who, secs in firsts_after:
             # counted with all runs already: the first of its chat in the range after all
-            for key in self._groups(who, ("first_response",)):
+            for key in self._groups(who, self.FIRST_ONLY):
                 self.spreads[key].add_exact(secs)
         wanted = sorted({b for spread in self.spreads.values() for b, _ in spread.middle_buckets()})
         self.exact: dict[tuple[str, int | None], list[float]] = defaultdict(list)

@@ -121,10 +121,9 @@ class ReportsRepository:
         `buckets` (to find a median inside its bucket)."""
         if not buckets:
             return []
-        names = ", ".join(f":b{i}" for i in range(len(buckets)))
         bucket = self._floor("r.response_s")
-        sql = f"SELECT r.agent_id, {self._FIRST}, r.response_s {self._RUNS} AND {bucket} IN ({names})"
-        params = {**self._days(shop, start, end), **{f"b{i}": b for i, b in enumerate(buckets)}}
+        sql = f"SELECT r.agent_id, {self._FIRST}, r.response_s {self._RUNS} AND {bucket} IN :buckets"
+        params = {**self._days(shop, start, end), "buckets": list(buckets)}
         return [(who, int(first), float(secs)) for who, first, secs in self._rows(sql, params)]
 
     def run_days(self, shop: int, start: datetime, end: datetime) -> list[tuple[date, int, float]]:
