@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter
@@ -144,14 +144,27 @@ class StoredDocs(Lazy[Doc]):
         entry_of: array[int],
         negative: array[int],
         source: Callable[[int], str],
+        core_of: Mapping[int, tuple[str, ...]],
     ) -> None:
         super().__init__(n, make)
-        self._entry_of, self._negative, self._source = entry_of, negative, source
+        self._entry_of, self._negative, self._source, self._core_of = entry_of, negative, source, core_of
 
     def entry_ids(self) -> Iterator[int]:
         """Each document's entry id, by document id."""
         stored = len(self._entry_of)
         return (self._entry_of[i] if i < stored else self[i].entry_id for i in range(len(self)))
+
+    def positive_cores(self) -> Iterator[tuple[int, tuple[str, ...]]]:
+        """(document id, core words) of every positive document with core words, in id order, read
+        from the file's list of them for the stored documents (a document's core words never change)."""
+        negative = self._negative
+        for i in sorted(self._core_of):
+            if self._core_of[i] and not negative[i]:
+                yield i, self._core_of[i]
+        for i in range(len(self._entry_of), len(self)):
+            d = self[i]
+            if d.core and not d.negative:
+                yield i, d.core
 
     def positive_sources(self) -> list[str]:
         """The source of every live positive document (a document not made yet is as stored: live)."""

@@ -405,11 +405,13 @@ def _restore(
             doc_bigrams[doc_id],
         )
 
+    if not all(0 <= d < n_docs for d in core_of):
+        raise ValueError("a document's core words name no document")
     if not all(0 <= c < len(cats) for c in set(doc_category)):
         raise ValueError("a document's category is not in the file")
     index.postings = Lazy(n_terms, posting)
     index.term_ids = Lazy(n_docs, doc_term_ids)
-    index.docs = StoredDocs(n_docs, doc, doc_entry, doc_negative, source)
+    index.docs = StoredDocs(n_docs, doc, doc_entry, doc_negative, source, core_of)
     negatives = {i for i, v in enumerate(doc_negative) if v}
     index.negatives, index.n_alive = negatives, n_docs
     index.masses = n["masses"]

@@ -31,7 +31,7 @@ from rapidfuzz.distance import Indel
 from workbench.domain.kb import STANDARD_CATEGORIES, KbEntry, Phrasing, PhrasingKind, Suggestion
 from workbench.kb import tokenizer
 from workbench.kb.analyzer import CONCEPT_PREFIX, Analysis, add_words, analyze, unit_split
-from workbench.kb.index import WORD_TAG, Doc, QueryTerms, TermIndex, Terms
+from workbench.kb.index import WORD_TAG, Doc, QueryTerms, StoredDocs, TermIndex, Terms
 from workbench.kb.index_cache import AnalysisCache, DocAnalysis, EntryAnalysis, RuleAnalysis, entry_key, index_key
 from workbench.kb.lexicon import get_lexicon
 from workbench.kb.normalize import normalize
@@ -193,8 +193,14 @@ class _State:
         if not grouped.keys() <= self.entries.keys():
             raise ValueError("the stored index names entries that are not in the KB")
         self.entry_docs = {e: ids[0] if len(ids) == 1 else tuple(ids) for e, ids in grouped.items()}
-        for doc_id, doc in enumerate(index.docs):
-            self._add_core(doc_id, doc)
+        docs = index.docs
+        if isinstance(docs, StoredDocs):  # without making the documents
+            for doc_id, core in docs.positive_cores():
+                if core[0]:
+                    self.core_by_unit.setdefault(core[0][0], []).append(doc_id)
+        else:
+            for doc_id, doc in enumerate(docs):
+                self._add_core(doc_id, doc)
         for entry_id, words, negative, source, category in rules:
             rule = _Rule(int(entry_id), tuple(map(str, words)), bool(negative), str(source), str(category))
             if rule.entry_id not in self.entries or not rule.words or not rule.words[0]:

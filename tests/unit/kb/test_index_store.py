@@ -198,3 +198,31 @@ def test_a_loaded_index_edited_in_place_answers_like_a_built_one(tmp_path: Path)
     assert [(s.entry_id, s.score) for s in loaded.match("发票怎么开")] == [
         (s.entry_id, s.score) for s in built.match("发票怎么开")
     ]
+
+
+def test_a_loaded_index_finds_its_core_words_without_making_its_documents(tmp_path: Path) -> None:
+    """The phrasings with 划词 core words are found from the file's list of them: a 100k-entry start
+    made all 300k documents here before."""
+    first = shop_entries()[0]
+    cored = [
+        *shop_entries(),
+        KbEntry(
+            9_001,
+            first.category,
+            "定金尾款怎么付",
+            ("先付定金",),
+            (
+                Phrasing("尾款什么时候交", core_words=("尾款",)),
+                Phrasing("定金能退吗", core_words=("定金", "退")),
+                Phrasing("尾款不想付了", negative=True, core_words=("尾款",)),
+            ),
+        ),
+    ]
+    built = Matcher(cored, cache=_cache(tmp_path))
+    loaded = Matcher(cored, cache=_cache(tmp_path))
+    docs = loaded._state.index.docs
+    assert loaded.analysed == 0 and len(docs) > 0
+    assert not any(docs.made(i) for i in range(len(docs)))  # type: ignore[attr-defined]
+    assert loaded._state.core_by_unit == built._state.core_by_unit
+    assert set(loaded._state.core_by_unit) == {"顺", "尾", "定"}  # the negative phrasing's core words are not
+    assert [s.entry_id for s in loaded.match("尾款啥时候交")] == [s.entry_id for s in built.match("尾款啥时候交")]
