@@ -177,7 +177,8 @@ class _State:
             ids = tuple(self.index.add(d, bulk) for d in prepared.docs)
             self.entry_docs[entry.id] = ids[0] if len(ids) == 1 else ids
             for doc_id, doc in zip(ids, prepared.docs, strict=True):
-                self._add_core(doc_id, doc)
+                if not doc.negative:
+                    self._add_core(doc_id, doc.core)
         if prepared.rules:
             self.entry_rules[entry.id] = prepared.rules
             for rule in prepared.rules:
@@ -194,13 +195,10 @@ class _State:
             raise ValueError("the stored index names entries that are not in the KB")
         self.entry_docs = {e: ids[0] if len(ids) == 1 else tuple(ids) for e, ids in grouped.items()}
         docs = index.docs
-        if isinstance(docs, StoredDocs):  # without making the documents
-            for doc_id, core in docs.positive_cores():
-                if core[0]:
-                    self.core_by_unit.setdefault(core[0][0], []).append(doc_id)
-        else:
-            for doc_id, doc in enumerate(docs):
-                self._add_core(doc_id, doc)
+        if not isinstance(docs, StoredDocs):
+            raise TypeError("not a stored index")
+        for doc_id, core in docs.positive_cores():  # without making the documents
+            self._add_core(doc_id, core)
         for entry_id, words, negative, source, category in rules:
             rule = _Rule(int(entry_id), tuple(map(str, words)), bool(negative), str(source), str(category))
             if rule.entry_id not in self.entries or not rule.words or not rule.words[0]:
@@ -208,9 +206,10 @@ class _State:
             self.entry_rules[rule.entry_id] = (*self.entry_rules.get(rule.entry_id, ()), rule)
             self.rules_by_unit.setdefault(rule.words[0][0], []).append(rule)
 
-    def _add_core(self, doc_id: int, doc: Doc) -> None:
-        if doc.core and not doc.negative and doc.core[0]:
-            self.core_by_unit.setdefault(doc.core[0][0], []).append(doc_id)
+    def _add_core(self, doc_id: int, core: tuple[str, ...]) -> None:
+        """A positive document's core words, found by the first character of the first one."""
+        if core and core[0]:
+            self.core_by_unit.setdefault(core[0][0], []).append(doc_id)
 
     def plain_rules(self) -> list[Any]:
         """The keyword rules as `restore` takes them back (plain JSON values)."""
