@@ -102,3 +102,13 @@ def test_saving_another_entrys_phrasing_warns_and_names_it(qtbot: QtBot, page: K
 def test_the_reasons_of_long_messages_and_typos_read_as_sentences(qtbot: QtBot) -> None:
     assert reason_text("clause:尾款啥时候交") == "长消息里的这一句：尾款啥时候交"
     assert reason_text("homophone:再=在,卷=券") == "按同音字纠正：「再」→「在」、「卷」→「券」"
+
+
+def test_a_long_question_shows_whole_in_its_bubble(qtbot: QtBot, page: KnowledgePage) -> None:  # noqa: F811  (the page fixture)
+    page.resize(1360, 840)
+    page.show()
+    page.tabs.setCurrentIndex(page.tabs.count() - 1)
+    ask(qtbot, page, "我之前在别家买的纯棉T恤洗一次就短了一大截，穿都穿不了，这次真的不敢乱买了，你们这件洗了会缩水吗")
+    asked = page.tester.asked
+    qtbot.waitUntil(lambda: asked.isVisible() and asked.width() > 0, timeout=WAIT)
+    assert asked.height() >= asked.heightForWidth(asked.width())  # no line of the question is cut off

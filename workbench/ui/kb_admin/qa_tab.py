@@ -127,7 +127,12 @@ class QaTab(QWidget):
         self.asked.setObjectName("askBubble")
         self.asked.setWordWrap(True)
         self.asked.setAlignment(Qt.AlignmentFlag.AlignRight)
-        rl.addWidget(self.asked, 0, Qt.AlignmentFlag.AlignRight)
+        # right-aligned by a stretch beside it, not by the layout's alignment flag: with the flag the
+        # row's height was taken for the panel's whole width, and a long question lost its last lines
+        asked_row = QHBoxLayout()
+        asked_row.addStretch(1)
+        asked_row.addWidget(self.asked)
+        rl.addLayout(asked_row)
         self.bubble = QLabel(reply)
         self.bubble.setObjectName("botBubble")
         self.bubble.setWordWrap(True)
