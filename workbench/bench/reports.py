@@ -216,11 +216,11 @@ def run(
             counts["contact_days"] = ContactDayRepository(s).rebuild(shop_id)
         backfill_s = time.perf_counter() - started
         if db.engine.dialect.name == "postgresql":
-            # what autovacuum does on a live server soon after such a bulk write: the planner's statistics
-            with db.engine.connect() as conn:
-                conn.exec_driver_sql("ANALYZE response_runs")
-                conn.exec_driver_sql("ANALYZE contact_days")
-                conn.commit()
+            # what autovacuum does on a live server soon after such a bulk write (the planner's statistics,
+            # the visibility map), done now: left to the server, it vacuums the new million rows while
+            # the reports are timed, which a shop's server long past its own bulk writes does not do
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")
         days = DateRange(NOW.date() - timedelta(days=29), NOW.date())
         ours_service = ReportsService(db, shop_id, lambda: NOW)
         reports: dict[str, Callable[[], Any]] = {
@@ -265,6 +265,7 @@ def run(
             "客服绩效 on two connections at once, the first run cold) vs NaiveReports (read every row of the range, "
             "count in Python); clustering with a built matcher of the 服饰 pack",
             "excludes": "generating the data, its response_runs and contact_days (backfill_s), building the "
-            "matcher, the UI (tables and charts of a few dozen rows)",
+            "matcher, the UI (tables and charts of a few dozen rows); on PostgreSQL the vacuum of the bulk-loaded "
+            "rows (done before the timing)",
         }
     return result
