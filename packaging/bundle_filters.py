@@ -81,8 +81,8 @@ DROPPED_LIBRARIES: frozenset[str] = frozenset(
 KEPT_QT_TRANSLATIONS: frozenset[str] = frozenset({"qt_zh_CN.qm", "qtbase_zh_CN.qm"})
 
 # jieba ships a 13 MB paddle model, keyword-extraction IDF tables and pickles for Jython; our
-# tokenizer reads only its dictionary, dict.txt (workbench/kb/tokenizer.py).
-KEPT_JIEBA_FILES: frozenset[str] = frozenset({"dict.txt"})
+# tokenizer reads only its dictionary, dict.txt, which the bundle carries gzipped (workbench/kb/tokenizer.py).
+KEPT_JIEBA_FILES: frozenset[str] = frozenset({"dict.txt.gz"})
 
 
 _LIBRARY_SUFFIX = re.compile(r"\.(so(\.\d+)*|dll|dylib)$")
@@ -263,3 +263,15 @@ def share_openssl(binaries: list[tuple[str, str, str]], workdir: Path) -> list[t
 def private_openssl(dest: str) -> bool:
     """Whether `dest` is psycopg's own OpenSSL copy or a link to it."""
     return bool(_PRIVATE_OPENSSL.match(PurePosixPath(dest).name))
+
+
+def gzip_file(source: Path, dest_dir: Path) -> Path:
+    """`source` gzipped into `dest_dir` (`dict.txt` → `dict.txt.gz`), with a fixed time stamp so equal
+    inputs give equal files."""
+    import gzip
+
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    target = dest_dir / f"{source.name}.gz"
+    with gzip.GzipFile(target, "wb", compresslevel=9, mtime=0) as out:
+        out.write(source.read_bytes())
+    return target

@@ -65,6 +65,25 @@ def test_the_dictionary_is_jiebas() -> None:
     assert all(w[0] == char for char, piece in by_char.items() for w in piece)
 
 
+def test_a_gzipped_dictionary_beside_jieba_reads_as_the_plain_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the bundle ships jieba's dict.txt gzipped: found when the plain file is not there, read the same
+    import gzip
+    import importlib.machinery
+
+    plain = tokenizer._jieba_dict_file()
+    package = tmp_path / "jieba"
+    package.mkdir()
+    (package / "dict.txt.gz").write_bytes(gzip.compress(plain.read_bytes()))
+    spec = importlib.machinery.ModuleSpec("jieba", None, is_package=True)
+    spec.submodule_search_locations = [str(package)]
+    monkeypatch.setattr(tokenizer.importlib.util, "find_spec", lambda name: spec)
+    packed = tokenizer._jieba_dict_file()
+    assert packed == package / "dict.txt.gz"
+    assert tokenizer._read_jieba_dict(packed) == tokenizer._read_jieba_dict(plain)
+
+
 def test_the_cache_is_read_a_first_character_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tokenizer, "_cache_dir", tmp_path)
     made = tokenizer._load_dict()  # jieba's dict.txt with our words, then cached
