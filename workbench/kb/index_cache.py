@@ -27,6 +27,14 @@ rules, and binary sections (`array` bytes) of the numbers and of the phrasings' 
 offsets): nothing in it is executed. It is loaded without making a Python object per document,
 posting or text: those are made when a query or an edit first reads them (`index.Lazy`). A damaged,
 partial or foreign file is ignored with a log line and the index is built as before.
+
+And the entries themselves (`save_entries` / `load_entries`), as the matcher last read them for a day,
+kept under the database's KB revision token (migration 0020: triggers replace it at every change of
+what the matcher reads, in any shop, by any writer; 热度 does not change it and is read anew) with
+the index's revision key: a start whose token and day are the ones kept takes them instead of reading
+and hashing every entry (at 100k entries, most of what a start from the stored index still took).
+Written as `marshal` of plain values behind a JSON header with a checksum; a file of another token,
+day or program, or a damaged one, is ignored and the entries are read from the database.
 """
 
 from __future__ import annotations
@@ -41,10 +49,11 @@ import zlib
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from workbench.domain.kb import KbEntry
+from workbench.domain.kb import KbEntry, Phrasing, PhrasingKind
 from workbench.kb.atomic import write_atomically
 from workbench.kb.index import Doc, Lazy, Postings, StoredDocs, TermIndex
 from workbench.kb.normalize import normalize
@@ -55,6 +64,7 @@ _WHAT = "the KB index cache"
 
 FORMAT = 1
 INDEX_FORMAT = 2
+ENTRIES_FORMAT = 1
 # The binary sections of an index file, in order, with their array type codes.
 _SECTIONS: tuple[tuple[str, str], ...] = (
     ("doc_entry", "q"),  # entry id of each document
@@ -190,6 +200,67 @@ class AnalysisCache:
         body = b"".join(sections)
         header |= {"format": INDEX_FORMAT, "program": self.version, "key": key, "checksum": _crc(body)}
         write_atomically(self.index_path, json.dumps(header).encode() + b"\n" + body, _WHAT)
+
+    @property
+    def entries_path(self) -> Path:
+        """The KB's entries as the matcher last read them, beside the analyses."""
+        return self.path.with_suffix(".entries")
+
+    def save_entries(self, token: str, day: date, key: str, entries: Sequence[KbEntry]) -> None:
+        """Keep `entries` (as the matcher saw them on `day`; 热度 left out) under the database's KB
+        revision `token`, with the index's revision `key`; a failure is logged, never raised."""
+        rows = [
+            (
+                e.id, e.category, e.question, e.answers, e.enabled, e.needs_human, e.custom,
+                tuple((p.text, p.kind._value_, p.negative, p.core_words, p.id) for p in e.phrasings),
+            )
+            for e in entries
+        ]  # fmt: skip
+        try:
+            body = marshal.dumps(rows, 4)
+        except ValueError as exc:  # a value marshal does not take: the next start reads the database
+            log.warning("could not store the KB's entries: %s", exc)
+            return
+        header = {
+            "format": ENTRIES_FORMAT, "program": self.version, "token": token, "day": day.isoformat(), "key": key,
+            "checksum": _crc(body),
+        }  # fmt: skip
+        write_atomically(self.entries_path, json.dumps(header).encode() + b"\n" + body, _WHAT)
+
+    def load_entries(self, token: str, day: date, hits: Mapping[int, int]) -> tuple[str, list[KbEntry]] | None:
+        """The entries kept under KB revision `token` for `day`, with their 热度 from `hits`, and the
+        index's revision key kept with them; None when there are none for them (another revision or
+        day, another program) or the file is damaged (with a log line)."""
+        try:
+            with self.entries_path.open("rb") as f:
+                header = json.loads(f.readline())
+                if not isinstance(header, dict) or (header.get("token"), header.get("day")) != (token, day.isoformat()):
+                    return None
+                body = f.read()
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring the KB entries file %s: %s", self.entries_path, exc)
+            return None
+        try:
+            if header.get("format") != ENTRIES_FORMAT or header.get("program") != self.version:
+                return None
+            if _crc(body) != header.get("checksum"):
+                raise ValueError("checksum mismatch")
+            kinds = {k._value_: k for k in PhrasingKind}
+            make, phrasing, no_hits = KbEntry, Phrasing, 0  # locals: this runs 100k times at 100k entries
+            entries = [
+                make(
+                    eid, category, question, answers,
+                    tuple([phrasing(text, kinds[kind], negative, core, pid) for text, kind, negative, core, pid in ps]),
+                    enabled, needs_human, custom, hits.get(eid, no_hits),
+                )
+                for eid, category, question, answers, enabled, needs_human, custom, ps in marshal.loads(body)
+            ]  # fmt: skip
+            return str(header["key"]), entries
+        except (ValueError, KeyError, TypeError, EOFError) as exc:
+            log.warning("ignoring the KB entries file %s (read from the database): %s", self.entries_path, exc)
+            return None
 
     def load(self, words: frozenset[str] = frozenset()) -> dict[str, EntryAnalysis]:
         """The stored analyses by entry key; empty (and a log line) if the file is unusable. `words`

@@ -313,6 +313,7 @@ class Matcher:
         cache: AnalysisCache | None = None,
         semantic: SemanticStage | None = None,
         semantic_later: bool = False,
+        revision: str | None = None,
     ) -> None:
         self.config = config or MatchConfig()
         self.semantic = semantic  # None: lexical only
@@ -324,22 +325,26 @@ class Matcher:
         self._write_lock = threading.Lock()  # one writer at a time
         self._state = _State(self.config)
         self.analysed = 0  # entries the last rebuild analysed (not found in its cache)
-        self.rebuild(entries, cache)
+        self.revision = ""  # the KB revision key of the last rebuild with a cache (`index_key`)
+        self.rebuild(entries, cache, revision)
 
     def __len__(self) -> int:
         return len(self._state.entries)
 
     # ---------------------------------------------------------------- edits
-    def rebuild(self, entries: Iterable[KbEntry], cache: AnalysisCache | None = None) -> None:
+    def rebuild(
+        self, entries: Iterable[KbEntry], cache: AnalysisCache | None = None, revision: str | None = None
+    ) -> None:
         """Build a new index from `entries` and swap it in. With a `cache`, the analyses it holds are
         used instead of analysing those entries again, and it is rewritten if the KB changed; and the
-        index built for the same KB revision before is loaded instead of built (`index_cache`)."""
+        index built for the same KB revision before is loaded instead of built (`index_cache`).
+        `revision`: the entries' `index_key` when the caller knows it (kept with them), else computed."""
         with self._write_lock:
             entries = list(entries)
             add_words(core_words(entries))  # before anything is analysed: the spans are words of the KB
-            revision = ""
             if cache is not None:
-                revision = index_key(entries, self.config.field_weights, tokenizer.shop_words())
+                revision = revision or index_key(entries, self.config.field_weights, tokenizer.shop_words())
+                self.revision = revision
                 if self._restore(entries, revision, cache):
                     return
             state = _State(self.config)
@@ -364,7 +369,7 @@ class Matcher:
             if cache is not None and (len(used) != len(stored) or self.analysed or not cache.digest):
                 cache.save(used, tokenizer.shop_words())
             if cache is not None:
-                cache.save_index(revision, state.index, state.plain_rules())
+                cache.save_index(self.revision, state.index, state.plain_rules())
 
     def _restore(self, entries: list[KbEntry], key: str, cache: AnalysisCache) -> bool:
         """Swap in the index stored for revision `key`, if there is a usable one."""

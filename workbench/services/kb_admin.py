@@ -148,9 +148,28 @@ class KbAdminService:
 
     def live_entries(self) -> list[KbEntry]:
         """Every entry as the matcher should see it today."""
+        return self.live_entries_at_revision()[1]
+
+    def live_entries_at_revision(self) -> tuple[str | None, list[KbEntry]]:
+        """The KB's revision token (see `revision`) and every entry as the matcher should see it
+        today. The token is read first: a write landing in between makes the pair look stale, never
+        current."""
         today = self.today()
         with self.db.session() as s:
-            return [e.live(today) for e in KbAdminRepository(s).entries(self.shop_id, today)]
+            repo = KbAdminRepository(s)
+            token = repo.revision()
+            return token, [e.live(today) for e in repo.entries(self.shop_id, today)]
+
+    def revision(self) -> str | None:
+        """The database's KB revision token: every change of what the matcher reads replaces it (hit
+        counts do not), so entries kept under it are current while it stays the same."""
+        with self.db.session() as s:
+            return KbAdminRepository(s).revision()
+
+    def hits(self) -> dict[int, int]:
+        """Each entry's 热度 total, by id."""
+        with self.db.session() as s:
+            return KbAdminRepository(s).hits(self.shop_id)
 
     def current(self, entry_ids: Iterable[int]) -> KbChange:
         """Entries as they are now, for a matcher catching up with writes made at another desk: the

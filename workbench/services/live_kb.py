@@ -57,9 +57,10 @@ class LiveMatcher:
                 return self._matcher
             tokenizer.ensure_loaded()
             day = self._kb_admin.today()
-            matcher = Matcher(
-                self._kb_admin.live_entries(), cache=self._cache, semantic=self._semantic, semantic_later=True
-            )
+            token, entries, key = self._entries(day)
+            matcher = Matcher(entries, cache=self._cache, semantic=self._semantic, semantic_later=True, revision=key)
+            if self._cache is not None and token is not None and key is None:
+                self._cache.save_entries(token, day, matcher.revision, entries)
             matcher.match("预热")  # the first query pays jieba's remaining start-up, not a customer
             with self._state:
                 apply_change([matcher], self._drain_backlog())
@@ -68,6 +69,21 @@ class LiveMatcher:
             if reload:
                 self.reload()
             return matcher
+
+    def _entries(self, day: date) -> tuple[str | None, list[KbEntry], str | None]:
+        """(the KB's revision token, its entries for `day`, their index key if known): the entries
+        kept in the cache when the database's KB revision is still the one they were kept under
+        (热度 read anew), else read from the database."""
+        if self._cache is None:
+            return None, self._kb_admin.live_entries(), None
+        token = self._kb_admin.revision()
+        if token is not None:
+            kept = self._cache.load_entries(token, day, self._kb_admin.hits())
+            if kept is not None:
+                key, entries = kept
+                return token, entries, key
+        token, entries = self._kb_admin.live_entries_at_revision()
+        return token, entries, None
 
     def apply(self, change: KbChange) -> None:
         """A committed KB write: into the matcher now, or into the build that is under way."""

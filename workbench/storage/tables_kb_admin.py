@@ -55,3 +55,13 @@ class KbPackEntryRow(Base):
     pack_version: Mapped[str] = mapped_column(String(20))
     fingerprint: Mapped[str] = mapped_column(String(64))  # of the pack content installed
     edited: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class KbRevisionRow(Base):
+    """One row: a random token that every change of what the KB matcher reads replaces (database
+    triggers, migration 0020), so a desk knows its stored copy of the KB is current without reading
+    the KB (`workbench.kb.index_cache`). Hit counts (热度) do not change it."""
+
+    __tablename__ = "kb_revision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

@@ -18,6 +18,7 @@ from workbench.storage.tables_kb_admin import (
     KbHitDayRow,
     KbPackEntryRow,
     KbPackSubscriptionRow,
+    KbRevisionRow,
 )
 
 CUSTOM_POSITION = 100  # custom categories sort after the seven standard ones
@@ -182,6 +183,16 @@ class KbAdminRepository:
             )
             for entry_id, category, question, enabled, needs_human, custom, n_hits, updated_at in rows
         ]
+
+    def revision(self) -> str | None:
+        """The database's KB revision token (migration 0020: replaced by every change of what the
+        matcher reads, in any shop); None if the row is missing."""
+        return self.s.scalar(select(KbRevisionRow.token).where(KbRevisionRow.id == 1))
+
+    def hits(self, shop_id: int) -> dict[int, int]:
+        """Each entry's 热度 total, by id."""
+        run = self.s.connection().execute
+        return {i: n for i, n in run(select(KbEntryRow.id, KbEntryRow.hits).where(KbEntryRow.shop_id == shop_id))}
 
     def entry(self, shop_id: int, entry_id: int, today: date) -> KnowledgeEntry | None:
         found = self.entries(shop_id, today, [entry_id])
