@@ -167,7 +167,7 @@ class KbAdminService:
             return KbAdminRepository(s).revision()
 
     def hits(self) -> dict[int, int]:
-        """Each entry's 热度 total, by id."""
+        """Each entry's 热度 total, by id; entries never used are left out (0)."""
         with self.db.session() as s:
             return KbAdminRepository(s).hits(self.shop_id)
 

@@ -138,9 +138,9 @@ def test_a_restart_takes_the_kept_entries_while_the_kb_revision_stands(
     ws.close()
     matcher, before = restart()
     assert before == []
-    assert {e.id: e.hits for e in matcher._state.entries.values()} == hits
+    assert {e.id: e.hits for e in matcher._state.entries.values() if e.hits} == hits and hits[entry.id] >= 7
     questions = [e.question for e in entries[:12]]
-    expected = [[(s.entry_id, s.score) for s in Matcher([replace(e, hits=hits[e.id]) for e in entries]).match(q)]
+    expected = [[(s.entry_id, s.score) for s in Matcher([replace(e, hits=hits.get(e.id, 0)) for e in entries]).match(q)]
                 for q in questions]  # fmt: skip
     assert [[(s.entry_id, s.score) for s in matcher.match(q)] for q in questions] == expected
 

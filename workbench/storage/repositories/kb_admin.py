@@ -190,9 +190,10 @@ class KbAdminRepository:
         return self.s.scalar(select(KbRevisionRow.token).where(KbRevisionRow.id == 1))
 
     def hits(self, shop_id: int) -> dict[int, int]:
-        """Each entry's 热度 total, by id."""
+        """Each entry's 热度 total, by id; entries never used are left out (0)."""
         run = self.s.connection().execute
-        return {i: n for i, n in run(select(KbEntryRow.id, KbEntryRow.hits).where(KbEntryRow.shop_id == shop_id))}
+        used = select(KbEntryRow.id, KbEntryRow.hits).where(KbEntryRow.shop_id == shop_id, KbEntryRow.hits != 0)
+        return {i: n for i, n in run(used)}
 
     def entry(self, shop_id: int, entry_id: int, today: date) -> KnowledgeEntry | None:
         found = self.entries(shop_id, today, [entry_id])
