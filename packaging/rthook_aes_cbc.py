@@ -15,6 +15,7 @@ this file only defines things; it installs the modules when the program runs fro
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import sys
 import types
@@ -105,7 +106,8 @@ class _Context:
             self._ctx = None
 
     def __del__(self) -> None:
-        self._free()
+        with contextlib.suppress(Exception):  # at interpreter shutdown the module's globals may be gone
+            self._free()
 
 
 class Cipher:
