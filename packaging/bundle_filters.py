@@ -179,37 +179,35 @@ def libraries_only_for_system_backed_plugins(binaries: list[tuple[str, str, str]
 _PRIVATE_OPENSSL = re.compile(r"^lib(ssl|crypto)-[0-9a-f]{8}\.so\.3$")
 
 
+def _version_section(path: str, title: str) -> list[str]:
+    """The lines of one section of `readelf -V` ("Version needs", "Version definition")."""
+    out = subprocess.run(["readelf", "-V", path], capture_output=True, text=True, check=False).stdout
+    lines: list[str] = []
+    inside = False
+    for line in out.splitlines():
+        if line.startswith("Version "):
+            inside = line.startswith(title)
+        elif inside:
+            lines.append(line)
+    return lines
+
+
 def version_needs(path: str) -> dict[str, set[str]]:
     """The symbol versions an ELF file needs, by the library file that must define them."""
-    out = subprocess.run(["readelf", "-V", path], capture_output=True, text=True, check=False).stdout
     needs: dict[str, set[str]] = {}
     current: set[str] | None = None
-    in_needs = False
-    for line in out.splitlines():
-        if line.startswith("Version needs section"):
-            in_needs = True
-        elif line.startswith("Version "):
-            in_needs = False
-        elif in_needs and (m := re.search(r"File: (\S+)", line)):
+    for line in _version_section(path, "Version needs"):
+        if m := re.search(r"File: (\S+)", line):
             current = needs.setdefault(m.group(1), set())
-        elif in_needs and current is not None and (m := re.search(r"Name: (\S+)", line)):
+        elif current is not None and (m := re.search(r"Name: (\S+)", line)):
             current.add(m.group(1))
     return needs
 
 
 def version_definitions(path: str) -> set[str]:
     """The symbol versions an ELF library defines."""
-    out = subprocess.run(["readelf", "-V", path], capture_output=True, text=True, check=False).stdout
-    defined: set[str] = set()
-    in_defs = False
-    for line in out.splitlines():
-        if line.startswith("Version definition section"):
-            in_defs = True
-        elif line.startswith("Version "):
-            in_defs = False
-        elif in_defs and (m := re.search(r"Flags: \S+\s+Index: \d+\s+Cnt: \d+\s+Name: (\S+)", line)):
-            defined.add(m.group(1))
-    return defined
+    pattern = re.compile(r"Flags: \S+\s+Index: \d+\s+Cnt: \d+\s+Name: (\S+)")
+    return {m.group(1) for line in _version_section(path, "Version definition") if (m := pattern.search(line))}
 
 
 def share_openssl(binaries: list[tuple[str, str, str]], workdir: Path) -> list[tuple[str, str, str]]:

@@ -47,7 +47,7 @@ import math
 import sys
 import zlib
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -170,17 +170,11 @@ class AnalysisCache:
     def load_index(self, key: str, field_weights: tuple[float, ...]) -> tuple[TermIndex, list[Any]] | None:
         """The index stored for KB revision `key` and the plain rules saved with it; None (and a log
         line unless there is no file or it is for another revision) when it cannot be used."""
-        try:
-            with self.index_path.open("rb") as f:
-                header = json.loads(f.readline())
-                if not isinstance(header, dict) or header.get("key") != key:
-                    return None  # another revision of the KB: built and replaced as usual
-                body = f.read()
-        except FileNotFoundError:
+        # another revision of the KB: built and replaced as usual
+        found = _read_matching(self.index_path, {"key": key}, "index")
+        if found is None:
             return None
-        except (OSError, ValueError) as exc:
-            log.warning("ignoring the KB index file %s: %s", self.index_path, exc)
-            return None
+        header, body = found
         try:
             return _restore(header, body, self.version, field_weights)
         except (ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError) as exc:
@@ -227,33 +221,29 @@ class AnalysisCache:
         }  # fmt: skip
         write_atomically(self.entries_path, json.dumps(header).encode() + b"\n" + body, _WHAT)
 
-    def load_entries(self, token: str, day: date, hits: Mapping[int, int]) -> tuple[str, list[KbEntry]] | None:
-        """The entries kept under KB revision `token` for `day`, with their 热度 from `hits`, and the
-        index's revision key kept with them; None when there are none for them (another revision or
-        day, another program) or the file is damaged (with a log line)."""
-        try:
-            with self.entries_path.open("rb") as f:
-                header = json.loads(f.readline())
-                if not isinstance(header, dict) or (header.get("token"), header.get("day")) != (token, day.isoformat()):
-                    return None
-                body = f.read()
-        except FileNotFoundError:
+    def load_entries(
+        self, token: str, day: date, hits: Callable[[], Mapping[int, int]]
+    ) -> tuple[str, list[KbEntry]] | None:
+        """The entries kept under KB revision `token` for `day`, with their 热度 from `hits` (asked
+        only when the file is theirs), and the index's revision key kept with them; None when there
+        are none for them (another revision or day, another program) or the file is damaged (with a
+        log line)."""
+        wanted = {"token": token, "day": day.isoformat(), "format": ENTRIES_FORMAT, "program": self.version}
+        found = _read_matching(self.entries_path, wanted, "entries")
+        if found is None:
             return None
-        except (OSError, ValueError) as exc:
-            log.warning("ignoring the KB entries file %s: %s", self.entries_path, exc)
-            return None
+        header, body = found
         try:
-            if header.get("format") != ENTRIES_FORMAT or header.get("program") != self.version:
-                return None
             if _crc(body) != header.get("checksum"):
                 raise ValueError("checksum mismatch")
+            used = hits()
             kinds = {k._value_: k for k in PhrasingKind}
             make, phrasing, no_hits = KbEntry, Phrasing, 0  # locals: this runs 100k times at 100k entries
             entries = [
                 make(
                     eid, category, question, answers,
                     tuple([phrasing(text, kinds[kind], negative, core, pid) for text, kind, negative, core, pid in ps]),
-                    enabled, needs_human, custom, hits.get(eid, no_hits),
+                    enabled, needs_human, custom, used.get(eid, no_hits),
                 )
                 for eid, category, question, answers, enabled, needs_human, custom, ps in marshal.loads(body)
             ]  # fmt: skip
@@ -491,6 +481,22 @@ def _restore(
         rank_masses[doc_id] = math.inf
     index._idf = n["idf"]
     return index, rules
+
+
+def _read_matching(path: Path, wanted: Mapping[str, Any], what: str) -> tuple[dict[str, Any], bytes] | None:
+    """A cache file's JSON header line and the rest, when the header holds every value of `wanted`;
+    None when there is no such file or it is for something else (and a log line if unreadable)."""
+    try:
+        with path.open("rb") as f:
+            header = json.loads(f.readline())
+            if not isinstance(header, dict) or any(header.get(k) != v for k, v in wanted.items()):
+                return None
+            return header, f.read()
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring the KB %s file %s: %s", what, path, exc)
+        return None
 
 
 def _crc(body: bytes) -> int:

@@ -148,7 +148,9 @@ class KbAdminService:
 
     def live_entries(self) -> list[KbEntry]:
         """Every entry as the matcher should see it today."""
-        return self.live_entries_at_revision()[1]
+        today = self.today()
+        with self.db.session() as s:
+            return [e.live(today) for e in KbAdminRepository(s).entries(self.shop_id, today)]
 
     def live_entries_at_revision(self) -> tuple[str | None, list[KbEntry]]:
         """The KB's revision token (see `revision`) and every entry as the matcher should see it

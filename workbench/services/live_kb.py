@@ -78,7 +78,7 @@ class LiveMatcher:
             return None, self._kb_admin.live_entries(), None
         token = self._kb_admin.revision()
         if token is not None:
-            kept = self._cache.load_entries(token, day, self._kb_admin.hits())
+            kept = self._cache.load_entries(token, day, self._kb_admin.hits)
             if kept is not None:
                 key, entries = kept
                 return token, entries, key

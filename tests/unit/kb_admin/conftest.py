@@ -45,3 +45,13 @@ def draft(
     **extra: bool,
 ) -> EntryDraft:
     return EntryDraft(category, question, phrasings, answers, **extra)
+
+
+@pytest.fixture(scope="session")
+def jieba_ready(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The tokenizer loaded once for the session (what the KB matcher needs)."""
+    from workbench.kb import tokenizer
+
+    if not tokenizer.is_ready():
+        tokenizer.set_cache_dir(tmp_path_factory.mktemp("jieba"))
+    tokenizer.ensure_loaded()

@@ -17,14 +17,7 @@ from workbench.domain.kb import KbEntry
 from workbench.domain.kb_admin import EntryDraft
 from workbench.storage.db import sqlite_url
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _jieba(tmp_path_factory: pytest.TempPathFactory) -> None:
-    from workbench.kb import tokenizer
-
-    if not tokenizer.is_ready():
-        tokenizer.set_cache_dir(tmp_path_factory.mktemp("jieba"))
-    tokenizer.ensure_loaded()
+pytestmark = pytest.mark.usefixtures("jieba_ready")  # the matcher needs the tokenizer
 
 
 def test_a_restart_loads_the_analyses_and_an_edit_is_analysed_again(

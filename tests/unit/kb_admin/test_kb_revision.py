@@ -20,6 +20,8 @@ from workbench.storage.db import Database, sqlite_url
 from workbench.storage.repositories.kb import KbRepository
 from workbench.storage.repositories.kb_admin import KbAdminRepository
 
+pytestmark = pytest.mark.usefixtures("jieba_ready")  # the matcher needs the tokenizer
+
 
 def _token(db: Database) -> str | None:
     with db.session() as s:
@@ -85,15 +87,6 @@ def test_the_triggers_are_there_at_the_newest_schema(db: Database) -> None:
         present = set(s.scalars(text(sql)))
     # a later migration that rebuilds one of these tables (SQLite's batch mode) must create them again
     assert names <= present
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _jieba(tmp_path_factory: pytest.TempPathFactory) -> None:
-    from workbench.kb import tokenizer
-
-    if not tokenizer.is_ready():
-        tokenizer.set_cache_dir(tmp_path_factory.mktemp("jieba"))
-    tokenizer.ensure_loaded()
 
 
 def test_a_restart_takes_the_kept_entries_while_the_kb_revision_stands(
@@ -163,9 +156,9 @@ def test_kept_entries_are_for_their_day_and_a_damaged_file_is_read_again(tmp_pat
     day = date(2026, 11, 11)
     entries = [KbEntry(1, "物流问题", "几点发货", ("亲，16点前",), (Phrasing("啥时候发", core_words=("发",)),), hits=5)]
     cache.save_entries("tok", day, "key", entries)
-    assert cache.load_entries("tok", day, {1: 9}) == ("key", [replace(entries[0], hits=9)])
-    assert cache.load_entries("other", day, {}) is None
-    assert cache.load_entries("tok", day + timedelta(days=1), {}) is None  # answers' windows are per day
+    assert cache.load_entries("tok", day, lambda: {1: 9}) == ("key", [replace(entries[0], hits=9)])
+    assert cache.load_entries("other", day, dict) is None
+    assert cache.load_entries("tok", day + timedelta(days=1), dict) is None  # answers' windows are per day
     raw = cache.entries_path.read_bytes()
     cache.entries_path.write_bytes(raw[:-3] + b"xyz")
-    assert cache.load_entries("tok", day, {}) is None
+    assert cache.load_entries("tok", day, dict) is None

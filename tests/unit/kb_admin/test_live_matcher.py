@@ -49,15 +49,6 @@ def admin(jieba_ready: None) -> FakeAdmin:
     return FakeAdmin([_entry(1, "包邮吗", "亲，满99包邮"), _entry(2, "几点发货", "亲，16点前下单当天发")])
 
 
-@pytest.fixture(scope="session")
-def jieba_ready(tmp_path_factory: pytest.TempPathFactory) -> None:
-    from workbench.kb import tokenizer
-
-    if not tokenizer.is_ready():
-        tokenizer.set_cache_dir(tmp_path_factory.mktemp("jieba"))
-    tokenizer.ensure_loaded()
-
-
 def test_built_once_and_shared(admin: FakeAdmin) -> None:
     live = LiveMatcher(admin)  # type: ignore[arg-type]
     assert live.current() is None
