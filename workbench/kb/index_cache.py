@@ -33,8 +33,9 @@ kept under the database's KB revision token (migration 0020: triggers replace it
 what the matcher reads, in any shop, by any writer; 热度 does not change it and is read anew) with
 the index's revision key: a start whose token and day are the ones kept takes them instead of reading
 and hashing every entry (at 100k entries, most of what a start from the stored index still took).
-Written as `marshal` of plain values behind a JSON header with a checksum; a file of another token,
-day or program, or a damaged one, is ignored and the entries are read from the database.
+Each entry is a `marshal` record of plain values, made into an entry when a query or an edit first
+reads it (`kept_entries`), behind a JSON header with a checksum; a file of another token, day or
+program, or a damaged one, is ignored and the entries are read from the database.
 """
 
 from __future__ import annotations
@@ -53,9 +54,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from workbench.domain.kb import KbEntry, Phrasing, PhrasingKind
+from workbench.domain.kb import KbEntry
 from workbench.kb.atomic import write_atomically
 from workbench.kb.index import Doc, Lazy, Postings, StoredDocs, TermIndex
+from workbench.kb.kept_entries import KeptEntries, entries_body
 from workbench.kb.normalize import normalize
 
 log = logging.getLogger(__name__)
@@ -64,7 +66,7 @@ _WHAT = "the KB index cache"
 
 FORMAT = 1
 INDEX_FORMAT = 2
-ENTRIES_FORMAT = 1
+ENTRIES_FORMAT = 2
 # The binary sections of an index file, in order, with their array type codes.
 _SECTIONS: tuple[tuple[str, str], ...] = (
     ("doc_entry", "q"),  # entry id of each document
@@ -200,35 +202,32 @@ class AnalysisCache:
         """The KB's entries as the matcher last read them, beside the analyses."""
         return self.path.with_suffix(".entries")
 
-    def save_entries(self, token: str, day: date, key: str, entries: Sequence[KbEntry]) -> None:
-        """Keep `entries` (as the matcher saw them on `day`; 热度 left out) under the database's KB
-        revision `token`, with the index's revision `key`; a failure is logged, never raised."""
-        rows = [
-            (
-                e.id, e.category, e.question, e.answers, e.enabled, e.needs_human, e.custom,
-                tuple((p.text, p.kind._value_, p.negative, p.core_words, p.id) for p in e.phrasings),
-            )
-            for e in entries
-        ]  # fmt: skip
+    def save_entries(
+        self, token: str, day: date, key: str, entries: Sequence[KbEntry], core_words: Sequence[str]
+    ) -> None:
+        """Keep `entries` (as the matcher saw them on `day`; 热度 left out) and their `core_words` under
+        the database's KB revision `token`, with the index's revision `key`; a failure is logged, never
+        raised. Each entry is a record of its own, made when first read (see `kept_entries`)."""
         try:
-            body = marshal.dumps(rows, 4)
+            body, parts = entries_body(entries, core_words)
         except ValueError as exc:  # a value marshal does not take: the next start reads the database
             log.warning("could not store the KB's entries: %s", exc)
             return
         header = {
-            "format": ENTRIES_FORMAT, "program": self.version, "token": token, "day": day.isoformat(), "key": key,
-            "checksum": _crc(body),
+            "format": ENTRIES_FORMAT, "program": self.version, "byteorder": sys.byteorder, "token": token,
+            "day": day.isoformat(), "key": key, "checksum": _crc(body), **parts,
         }  # fmt: skip
         write_atomically(self.entries_path, json.dumps(header).encode() + b"\n" + body, _WHAT)
 
-    def load_entries(
-        self, token: str, day: date, hits: Callable[[], Mapping[int, int]]
-    ) -> tuple[str, list[KbEntry]] | None:
-        """The entries kept under KB revision `token` for `day`, with their 热度 from `hits` (asked
-        only when the file is theirs), and the index's revision key kept with them; None when there
-        are none for them (another revision or day, another program) or the file is damaged (with a
-        log line)."""
-        wanted = {"token": token, "day": day.isoformat(), "format": ENTRIES_FORMAT, "program": self.version}
+    def load_entries(self, token: str, day: date, hits: Callable[[], Mapping[int, int]]) -> KeptEntries | None:
+        """The entries kept under KB revision `token` for `day` (made when first read), with their 热度
+        from `hits` (asked only when the file is theirs) and the index's revision key kept with them;
+        None when there are none for them (another revision or day, another program) or the file is
+        damaged (with a log line)."""
+        wanted = {
+            "token": token, "day": day.isoformat(), "format": ENTRIES_FORMAT, "program": self.version,
+            "byteorder": sys.byteorder,
+        }  # fmt: skip
         found = _read_matching(self.entries_path, wanted, "entries")
         if found is None:
             return None
@@ -236,18 +235,7 @@ class AnalysisCache:
         try:
             if _crc(body) != header.get("checksum"):
                 raise ValueError("checksum mismatch")
-            used = hits()
-            kinds = {k._value_: k for k in PhrasingKind}
-            make, phrasing, no_hits = KbEntry, Phrasing, 0  # locals: this runs 100k times at 100k entries
-            entries = [
-                make(
-                    eid, category, question, answers,
-                    tuple([phrasing(text, kinds[kind], negative, core, pid) for text, kind, negative, core, pid in ps]),
-                    enabled, needs_human, custom, used.get(eid, no_hits),
-                )
-                for eid, category, question, answers, enabled, needs_human, custom, ps in marshal.loads(body)
-            ]  # fmt: skip
-            return str(header["key"]), entries
+            return KeptEntries(body, header, hits())
         except (ValueError, KeyError, TypeError, EOFError) as exc:
             log.warning("ignoring the KB entries file %s (read from the database): %s", self.entries_path, exc)
             return None

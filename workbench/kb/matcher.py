@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -33,6 +33,7 @@ from workbench.kb import tokenizer
 from workbench.kb.analyzer import CONCEPT_PREFIX, Analysis, add_words, analyze, unit_split
 from workbench.kb.index import WORD_TAG, Doc, QueryTerms, StoredDocs, TermIndex, Terms
 from workbench.kb.index_cache import AnalysisCache, DocAnalysis, EntryAnalysis, RuleAnalysis, entry_key, index_key
+from workbench.kb.kept_entries import KeptEntries
 from workbench.kb.lexicon import get_lexicon
 from workbench.kb.normalize import normalize
 from workbench.kb.pinyin import HomophoneFixer
@@ -160,7 +161,7 @@ class _State:
     """Everything derived from the entries; mutated only under the matcher's lock."""
 
     def __init__(self, config: MatchConfig) -> None:
-        self.entries: dict[int, KbEntry] = {}
+        self.entries: MutableMapping[int, KbEntry] = {}  # or the kept entries, made when first read
         self.index = TermIndex(config.field_weights)
         self.entry_docs: dict[int, int | tuple[int, ...]] = {}  # a bare id when there is one
         self.entry_rules: dict[int, tuple[_Rule, ...]] = {}
@@ -184,9 +185,10 @@ class _State:
             for rule in prepared.rules:
                 self.rules_by_unit.setdefault(rule.words[0][0], []).append(rule)
 
-    def restore(self, entries: Iterable[KbEntry], index: TermIndex, rules: list[Any]) -> None:
-        """Take a stored `index` and its plain `rules` (`plain_rules`) for `entries` (see `index_cache`)."""
-        self.entries = {e.id: e for e in entries}
+    def restore(self, entries: Iterable[KbEntry] | KeptEntries, index: TermIndex, rules: list[Any]) -> None:
+        """Take a stored `index` and its plain `rules` (`plain_rules`) for `entries` (see `index_cache`);
+        kept entries are taken as they are (made when first read)."""
+        self.entries = entries if isinstance(entries, KeptEntries) else {e.id: e for e in entries}
         self.index = index
         grouped: dict[int, list[int]] = {}
         for doc_id, entry_id in enumerate(index.entry_ids()):  # without making the documents
@@ -308,7 +310,7 @@ class Matcher:
 
     def __init__(
         self,
-        entries: Iterable[KbEntry] = (),
+        entries: Iterable[KbEntry] | KeptEntries = (),
         config: MatchConfig | None = None,
         cache: AnalysisCache | None = None,
         semantic: SemanticStage | None = None,
@@ -333,25 +335,36 @@ class Matcher:
 
     # ---------------------------------------------------------------- edits
     def rebuild(
-        self, entries: Iterable[KbEntry], cache: AnalysisCache | None = None, revision: str | None = None
+        self,
+        entries: Iterable[KbEntry] | KeptEntries,
+        cache: AnalysisCache | None = None,
+        revision: str | None = None,
     ) -> None:
         """Build a new index from `entries` and swap it in. With a `cache`, the analyses it holds are
         used instead of analysing those entries again, and it is rewritten if the KB changed; and the
         index built for the same KB revision before is loaded instead of built (`index_cache`).
-        `revision`: the entries' `index_key` when the caller knows it (kept with them), else computed."""
+        `revision`: the entries' `index_key` when the caller knows it (kept with them), else computed.
+        Kept entries (`KeptEntries`, with their key and core words) are made only as the stored index
+        is read, unless there is none to load."""
         with self._write_lock:
-            entries = list(entries)
-            add_words(core_words(entries))  # before anything is analysed: the spans are words of the KB
+            kept, listed = (entries, []) if isinstance(entries, KeptEntries) else (None, list(entries))
+            if kept is not None:
+                add_words(list(kept.core_words))
+                revision = revision or kept.key
+            else:
+                add_words(core_words(listed))  # before anything is analysed: the spans are words of the KB
             if cache is not None:
-                revision = revision or index_key(entries, self.config.field_weights, tokenizer.shop_words())
+                revision = revision or index_key(listed, self.config.field_weights, tokenizer.shop_words())
                 self.revision = revision
-                if self._restore(entries, revision, cache):
+                if self._restore(kept if kept is not None else listed, revision, cache):
                     return
+            if kept is not None:  # no stored index for them: every entry is made and analysed
+                listed = list(kept.values())
             state = _State(self.config)
             fields = state.index.fields
             stored = cache.load(tokenizer.shop_words()) if cache is not None else {}
             used: dict[str, EntryAnalysis] = {}
-            for entry in entries:
+            for entry in listed:
                 state.drop(entry.id)  # a repeated id: the last one wins
                 analysis = None
                 if cache is not None and entry.enabled:
@@ -371,7 +384,7 @@ class Matcher:
             if cache is not None:
                 cache.save_index(self.revision, state.index, state.plain_rules())
 
-    def _restore(self, entries: list[KbEntry], key: str, cache: AnalysisCache) -> bool:
+    def _restore(self, entries: list[KbEntry] | KeptEntries, key: str, cache: AnalysisCache) -> bool:
         """Swap in the index stored for revision `key`, if there is a usable one."""
         stored = cache.load_index(key, self.config.field_weights)
         if stored is None:
@@ -407,7 +420,11 @@ class Matcher:
         if self.semantic is None:
             return
         with self._lock:
-            sources = self._state.index.positive_sources()
+            state = self._state
+        # Read outside the query lock (300k phrasings at 100k entries: a fifth of a second that queries
+        # would wait): the caller holds the write lock, so no edit changes the index meanwhile, and
+        # reading the sources makes no document (queries may make some alongside; see `StoredDocs`).
+        sources = state.index.positive_sources()
         self.semantic.want(sources, replace=True)
 
     def upsert(self, entry: KbEntry) -> None:

@@ -20,7 +20,8 @@ from datetime import date
 from workbench.domain.kb import KbEntry
 from workbench.kb import tokenizer
 from workbench.kb.index_cache import AnalysisCache
-from workbench.kb.matcher import Matcher
+from workbench.kb.kept_entries import KeptEntries
+from workbench.kb.matcher import Matcher, core_words
 from workbench.kb.semantic import SemanticStage
 from workbench.services.kb_admin import KbAdminService, KbChange, apply_change
 from workbench.services.notifications import Change, Hub, Topic
@@ -57,10 +58,10 @@ class LiveMatcher:
                 return self._matcher
             tokenizer.ensure_loaded()
             day = self._kb_admin.today()
-            token, entries, key = self._entries(day)
-            matcher = Matcher(entries, cache=self._cache, semantic=self._semantic, semantic_later=True, revision=key)
-            if self._cache is not None and token is not None and key is None:
-                self._cache.save_entries(token, day, matcher.revision, entries)
+            token, entries = self._entries(day)
+            matcher = Matcher(entries, cache=self._cache, semantic=self._semantic, semantic_later=True)
+            if self._cache is not None and token is not None and not isinstance(entries, KeptEntries):
+                self._cache.save_entries(token, day, matcher.revision, entries, core_words(entries))
             matcher.match("预热")  # the first query pays jieba's remaining start-up, not a customer
             with self._state:
                 apply_change([matcher], self._drain_backlog())
@@ -70,20 +71,18 @@ class LiveMatcher:
                 self.reload()
             return matcher
 
-    def _entries(self, day: date) -> tuple[str | None, list[KbEntry], str | None]:
-        """(the KB's revision token, its entries for `day`, their index key if known): the entries
-        kept in the cache when the database's KB revision is still the one they were kept under
-        (热度 read anew), else read from the database."""
+    def _entries(self, day: date) -> tuple[str | None, list[KbEntry] | KeptEntries]:
+        """(the KB's revision token, its entries for `day`): the entries kept in the cache when the
+        database's KB revision is still the one they were kept under (热度 read anew; each made when
+        first read, with their index key), else read from the database."""
         if self._cache is None:
-            return None, self._kb_admin.live_entries(), None
+            return None, self._kb_admin.live_entries()
         token = self._kb_admin.revision()
         if token is not None:
             kept = self._cache.load_entries(token, day, self._kb_admin.hits)
             if kept is not None:
-                key, entries = kept
-                return token, entries, key
-        token, entries = self._kb_admin.live_entries_at_revision()
-        return token, entries, None
+                return token, kept
+        return self._kb_admin.live_entries_at_revision()
 
     def apply(self, change: KbChange) -> None:
         """A committed KB write: into the matcher now, or into the build that is under way."""

@@ -92,6 +92,7 @@ def test_the_triggers_are_there_at_the_newest_schema(db: Database) -> None:
 def test_a_restart_takes_the_kept_entries_while_the_kb_revision_stands(
     tmp_path: Path, demo_template: DemoTemplate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from workbench.kb.kept_entries import KeptEntries
     from workbench.kb.matcher import Matcher
     from workbench.services.kb_admin import KbAdminService
 
@@ -123,6 +124,8 @@ def test_a_restart_takes_the_kept_entries_while_the_kb_revision_stands(
 
     matcher, before = restart()
     assert before == []  # unchanged: the kept entries, no read of the KB
+    kept = matcher._state.entries
+    assert isinstance(kept, KeptEntries) and kept.made() < len(kept) // 2  # made as queries read them
     ws = open_workspace(url, kb_cache_dir=cache)
     entries = ws.kb_admin.live_entries()
     with ws.db.session() as s:  # 热度 changes the order of ties: read anew, not kept
@@ -155,10 +158,57 @@ def test_kept_entries_are_for_their_day_and_a_damaged_file_is_read_again(tmp_pat
     cache = AnalysisCache(tmp_path / "kb-analyses-x.json", workbench.__version__)
     day = date(2026, 11, 11)
     entries = [KbEntry(1, "物流问题", "几点发货", ("亲，16点前",), (Phrasing("啥时候发", core_words=("发",)),), hits=5)]
-    cache.save_entries("tok", day, "key", entries)
-    assert cache.load_entries("tok", day, lambda: {1: 9}) == ("key", [replace(entries[0], hits=9)])
+    cache.save_entries("tok", day, "key", entries, ["发"])
+    kept = cache.load_entries("tok", day, lambda: {1: 9})
+    assert kept is not None and (kept.key, kept.core_words) == ("key", ("发",))
+    assert list(kept.values()) == [replace(entries[0], hits=9)]
     assert cache.load_entries("other", day, dict) is None
     assert cache.load_entries("tok", day + timedelta(days=1), dict) is None  # answers' windows are per day
     raw = cache.entries_path.read_bytes()
     cache.entries_path.write_bytes(raw[:-3] + b"xyz")
+    assert cache.load_entries("tok", day, dict) is None
+
+
+def test_kept_entries_are_made_when_first_read_and_edit_like_a_dict(tmp_path: Path) -> None:
+    import workbench
+    from workbench.domain.kb import KbEntry, PhrasingKind
+    from workbench.kb.index_cache import AnalysisCache
+
+    cache = AnalysisCache(tmp_path / "kb-analyses-x.json", workbench.__version__)
+    day = date(2026, 11, 11)
+    entries = [
+        KbEntry(
+            i, "物流问题", f"问题{i}", (f"答案{i}", "第二个答案"),
+            (Phrasing(f"问法{i}", PhrasingKind.KEYWORD, i % 2 == 0, ("问法",), 100 + i), Phrasing("别的问法")),
+            enabled=i != 3, needs_human=i == 2, custom=i == 4,
+        )
+        for i in (5, 3, 9, 2, 4)
+    ]  # fmt: skip
+    cache.save_entries("tok", day, "key", entries, ["问法"])
+    kept = cache.load_entries("tok", day, lambda: {9: 4})
+    assert kept is not None and kept.made() == 0
+    assert list(kept) == [5, 3, 9, 2, 4] and len(kept) == 5 and 9 in kept and 7 not in kept
+    assert kept[9] == replace(entries[2], hits=4) and kept.made() == 1  # only the one read
+    assert kept.get(7) is None and kept.made() == 1
+    kept[7] = replace(entries[0], id=7)
+    del kept[3]
+    assert kept.pop(2) == entries[3]
+    assert list(kept.keys()) == [5, 9, 4, 7]
+    assert list(kept.values()) == [entries[0], replace(entries[2], hits=4), entries[4], replace(entries[0], id=7)]
+
+
+def test_kept_entries_that_do_not_fit_their_header_are_read_again(tmp_path: Path) -> None:
+    import json
+
+    import workbench
+    from workbench.domain.kb import KbEntry
+    from workbench.kb.index_cache import AnalysisCache, _crc
+
+    cache = AnalysisCache(tmp_path / "kb-analyses-x.json", workbench.__version__)
+    day = date(2026, 11, 11)
+    cache.save_entries("tok", day, "key", [KbEntry(1, "物流问题", "几点发货", ("亲",)), KbEntry(2, "c", "q", ())], [])
+    head, _, body = cache.entries_path.read_bytes().partition(b"\n")
+    header = json.loads(head)
+    header["count"] = 3  # a header that claims more entries than the body holds, with a valid checksum
+    cache.entries_path.write_bytes(json.dumps(header | {"checksum": _crc(body)}).encode() + b"\n" + body)
     assert cache.load_entries("tok", day, dict) is None
