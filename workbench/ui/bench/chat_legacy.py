@@ -240,6 +240,7 @@ class ChatView(QListView):
     newer_requested = Signal(int, int)  # never emitted: every row stays loaded
     visit_requested = Signal(int, int)  # never emitted: the old view showed no earlier visits
     card_opened = Signal(str, str)  # never emitted: the old view drew cards as text
+    buyer_message_clicked = Signal(object)  # never emitted: the old view did not answer a clicked bubble
     LATEST = 0
 
     def __init__(self, parent: QWidget | None = None) -> None:

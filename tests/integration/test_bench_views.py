@@ -1,0 +1,42 @@
+"""`python -m workbench.bench chat` and `startup` at a small size, in their own processes (offscreen):
+both views of the chat benchmark (the previous view runs in today's window) and every start-up figure
+still come out, so the benchmarks do not fall behind the window they time."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _bench(tmp_path: Path, *args: str) -> dict[str, object]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "TMPDIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench.bench", *args, "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_the_chat_benchmark_runs_both_views(tmp_path: Path) -> None:
+    result = _bench(tmp_path, "chat", "--messages", "300", "--baseline-budget", "60")
+    for prefix in ("", "baseline_"):
+        assert result[f"{prefix}reached_top"] is True and result[f"{prefix}first_message_shown"] is True, result
+        for name in ("open_ms", "page_ms_p95", "max_ui_stall_ms", "rss_mb"):
+            assert isinstance(result[prefix + name], float | int), (prefix + name, result)
+
+
+def test_the_startup_benchmark_times_every_moment(tmp_path: Path) -> None:
+    result = _bench(tmp_path, "startup", "--runs", "1", "--kb-entries", "300")
+    for name in ("bare", "paint", "lists", "ready", "suggest", "first_run", "kb_suggest"):
+        value = result[f"{name}_ms"]
+        assert isinstance(value, float) and value > 0, (name, result)
+    assert "kb_added_ms" in result
