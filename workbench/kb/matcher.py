@@ -42,6 +42,7 @@ from workbench.kb.semantic import SemanticStage
 log = logging.getLogger(__name__)
 
 _CHECK_ALL_NEGATIVES = 64
+_MAKE_SLICE = 2000  # kept entries made per turn of the query lock (a few milliseconds)
 _SMALL_TALK = STANDARD_CATEGORIES[0]  # 聊天互动: greetings, thanks, chit-chat
 
 
@@ -444,9 +445,16 @@ class Matcher:
                 self.semantic.want(d.source for p in batch for d in p.docs if not d.negative)
 
     def _holding(self, words: list[str]) -> list[KbEntry]:
-        """The entries with a question or phrasing holding one of `words` (normalised)."""
+        """The entries with a question or phrasing holding one of `words` (normalised). Called under
+        the write lock: only queries touch the entries meanwhile, and kept entries not made yet are
+        made a slice at a time, so queries are not held up for all of them at once."""
         with self._lock:
-            entries = list(self._state.entries.values())
+            current = self._state.entries
+            ids = list(current.keys())
+        entries: list[KbEntry] = []
+        for start in range(0, len(ids), _MAKE_SLICE):
+            with self._lock:
+                entries.extend(current[i] for i in ids[start : start + _MAKE_SLICE])
         out = []
         for e in entries:
             texts = [normalize(e.question), *(normalize(p.text) for p in e.phrasings)]

@@ -102,3 +102,33 @@ def test_stored_analyses_holding_a_new_word_are_made_again(tmp_path: Path) -> No
     third = Matcher([holder, marked], cache=AnalysisCache(tmp_path / "kb.json", "1.0"))
     assert third.analysed == 0
     assert third.match("领口炸线了") == again.match("领口炸线了")
+
+
+def test_an_edit_marking_a_span_reanalyses_kept_entries_not_made_yet(tmp_path: Path) -> None:
+    from datetime import date
+
+    from workbench.kb import matcher as matcher_module
+    from workbench.kb.kept_entries import KeptEntries
+
+    holder = KbEntry(1, "商品问题", "裤腰会勒肚子吗", ("松紧腰不勒",), (Phrasing("穿着勒肚吗"),))
+    fillers = [KbEntry(i, "商品问题", f"问题{i}能退吗", ("能",)) for i in range(10, 15)]
+    other = KbEntry(2, "商品问题", "面料起球吗", ("不起球",), (Phrasing("洗了起球吗"),))
+    cache = AnalysisCache(tmp_path / "kb.json", "1.0")
+    built = Matcher([holder, *fillers, other], cache=cache)
+    day = date(2026, 12, 1)
+    cache.save_entries("tok", day, built.revision, [holder, *fillers, other], [])
+    kept = cache.load_entries("tok", day, dict)
+    assert kept is not None
+    restored = Matcher(kept, cache=AnalysisCache(tmp_path / "kb.json", "1.0"))
+    assert restored._state.entries is kept and kept.made() == 0
+    assert "勒肚" not in tokenizer.cut("穿着勒肚吗")  # the edit makes it a word: entries holding it are re-cut
+    slice_was = matcher_module._MAKE_SLICE
+    matcher_module._MAKE_SLICE = 2  # several turns of the lock
+    try:
+        restored.upsert(replace(other, phrasings=(Phrasing("会勒肚吗", core_words=("勒肚",)),)))
+    finally:
+        matcher_module._MAKE_SLICE = slice_was
+    best = {s.entry_id: s for s in restored.match("会不会勒肚", top=5)}
+    assert "勒肚" in best[1].matched_words  # an entry made only for the edit is cut the new way too
+    assert "勒肚" in best[2].matched_words
+    assert isinstance(restored._state.entries, KeptEntries) and len(restored) == 7
