@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
+from tests.conftest import DemoTemplate, copy_demo
 from tests.unit.storage.conftest import db, db_url  # noqa: F401  (the storage fixtures, both backends)
 from workbench.domain.kb import Phrasing
 from workbench.domain.kb_admin import Answer, EntryDraft
-from workbench.storage.db import Database
+from workbench.storage.db import Database, sqlite_url
 from workbench.storage.repositories.kb_admin import KbAdminRepository
 from workbench.storage.repositories.shops import ShopRepository
 
@@ -55,3 +57,10 @@ def jieba_ready(tmp_path_factory: pytest.TempPathFactory) -> None:
     if not tokenizer.is_ready():
         tokenizer.set_cache_dir(tmp_path_factory.mktemp("jieba"))
     tokenizer.ensure_loaded()
+
+
+def demo_desk_copy(tmp_path: Path, demo_template: DemoTemplate) -> tuple[str, Path]:
+    """A copy of the demo shop's database in `tmp_path`: its URL, and the KB cache dir to use."""
+    database = tmp_path / "workbench.sqlite3"
+    copy_demo(demo_template(None), database)
+    return sqlite_url(database), tmp_path / "cache"

@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DemoTemplate, copy_demo
-from tests.unit.kb_admin.conftest import draft
+from tests.conftest import DemoTemplate
+from tests.unit.kb_admin.conftest import demo_desk_copy, draft
 from workbench.composition import open_workspace
 from workbench.domain.kb import KbEntry
 from workbench.domain.kb_admin import EntryDraft
-from workbench.storage.db import sqlite_url
 
 pytestmark = pytest.mark.usefixtures("jieba_ready")  # the matcher needs the tokenizer
 
@@ -23,9 +22,7 @@ pytestmark = pytest.mark.usefixtures("jieba_ready")  # the matcher needs the tok
 def test_a_restart_loads_the_analyses_and_an_edit_is_analysed_again(
     tmp_path: Path, demo_template: DemoTemplate
 ) -> None:
-    database = tmp_path / "workbench.sqlite3"
-    copy_demo(demo_template(None), database)
-    url, cache = sqlite_url(database), tmp_path / "cache"
+    url, cache = demo_desk_copy(tmp_path, demo_template)
 
     ws = open_workspace(url, kb_cache_dir=cache)
     first = ws.matcher.build()
@@ -73,9 +70,7 @@ def test_a_restart_loads_the_stored_index_and_any_kb_edit_makes_it_built_again(
 ) -> None:
     from workbench.kb.matcher import Matcher
 
-    database = tmp_path / "workbench.sqlite3"
-    copy_demo(demo_template(None), database)
-    url, cache = sqlite_url(database), tmp_path / "cache"
+    url, cache = demo_desk_copy(tmp_path, demo_template)
     ws = open_workspace(url, kb_cache_dir=cache)
     ws.matcher.build()
     assert len(list(cache.glob("kb-analyses-*.index"))) == 1  # in the cache dir given, beside the analyses

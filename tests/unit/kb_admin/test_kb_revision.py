@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import DemoTemplate, copy_demo
-from tests.unit.kb_admin.conftest import T0, draft
+from tests.conftest import DemoTemplate
+from tests.unit.kb_admin.conftest import T0, demo_desk_copy, draft
 from workbench.composition import open_workspace
 from workbench.domain.kb import Phrasing
 from workbench.domain.kb_admin import Answer
-from workbench.storage.db import Database, sqlite_url
+from workbench.storage.db import Database
 from workbench.storage.repositories.kb import KbRepository
 from workbench.storage.repositories.kb_admin import KbAdminRepository
 
@@ -96,9 +96,7 @@ def test_a_restart_takes_the_kept_entries_while_the_kb_revision_stands(
     from workbench.kb.matcher import Matcher
     from workbench.services.kb_admin import KbAdminService
 
-    database = tmp_path / "workbench.sqlite3"
-    copy_demo(demo_template(None), database)
-    url, cache = sqlite_url(database), tmp_path / "cache"
+    url, cache = demo_desk_copy(tmp_path, demo_template)
     ws = open_workspace(url, kb_cache_dir=cache)
     ws.matcher.build()
     entry = ws.kb_admin.entries()[0]

@@ -1,6 +1,7 @@
-"""`python -m workbench.bench chat` and `startup` at a small size, in their own processes (offscreen):
-both views of the chat benchmark (the previous view runs in today's window) and every start-up figure
-still come out, so the benchmarks do not fall behind the window they time."""
+"""Benchmarks that drive the real window, at a small size, each in its own process (offscreen), so they
+do not fall behind the window they time: a very short shop day (`day`) loses and duplicates no buyer
+message and prints every figure; both views of the chat benchmark (the previous view runs in today's
+window) and every start-up figure still come out."""
 
 from __future__ import annotations
 
@@ -9,6 +10,19 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+DAY_FIGURES = (
+    "buyers",
+    "messages",
+    "lost_messages",
+    "duplicate_messages",
+    "max_ui_stall_ms",
+    "p95_ui_stall_ms",
+    "rss_start_mb",
+    "rss_end_mb",
+    "db_mb",
+    "excludes",
+)
 
 
 def _bench(tmp_path: Path, *args: str) -> dict[str, object]:
@@ -24,6 +38,14 @@ def _bench(tmp_path: Path, *args: str) -> dict[str, object]:
     assert done.returncode == 0, done.stderr[-3000:]
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def test_a_short_day_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    result = _bench(tmp_path, "day", "--hours", "0.2", "--speed", "60", "--buyers", "30")
+    assert set(DAY_FIGURES) <= set(result), result
+    assert result["buyers"] >= 1 and result["messages"] >= result["buyers"], result
+    assert result["lost_messages"] == 0 and result["duplicate_messages"] == 0, result
+    # How much the agent script gets done in a 12-second day depends on the machine's load: not asserted.
 
 
 def test_the_chat_benchmark_runs_both_views(tmp_path: Path) -> None:
