@@ -62,3 +62,13 @@ def test_the_startup_benchmark_times_every_moment(tmp_path: Path) -> None:
         value = result[f"{name}_ms"]
         assert isinstance(value, float) and value > 0, (name, result)
     assert "kb_added_ms" in result
+
+
+def test_the_assist_benchmark_finishes_its_messages(tmp_path: Path) -> None:
+    """A short busy afternoon in the real window counts every timed message and prints its figures,
+    with the chats the scripted agent ended because their buyer had left."""
+    result = _bench(tmp_path, "assist", "--messages", "12", "--kb", "300")
+    assert result["complete"] == "yes" and result["samples"] >= 12, result
+    for name in ("p95_ms", "max_ui_stall_ms", "noise_max_stall_ms", "queue_depth_p95", "duration_s"):
+        assert isinstance(result[name], float | int), (name, result)
+    assert isinstance(result["chats_ended"], int), result

@@ -6,7 +6,8 @@ demo shop with a KB of 2,000 entries (the industry packs and per-product entries
 an import saves them). Buyers never say the same thing twice: each scenario line is reworded on its
 way in (`afternoon.Wording`). A scripted agent works the desk through the window's own methods: it
 replies to the open chat with the top suggestion a moment after it is shown, stays in the chat
-while the buyer answers, and moves on to the chat that has waited longest. Buyers arrive by the
+while the buyer answers, and moves on to the chat that has waited longest; a chat whose buyer has
+left (the channel's 买家已离开 line) it ends, as an agent does (`chats_ended`). Buyers arrive by the
 simulator's clock, not when the desk is free, so messages queue behind the desk's background work.
 
 Clock: from the channel taking the buyer's message from the simulator (before it is saved) to the
@@ -168,10 +169,11 @@ def run(
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 
-    from workbench.domain.conversations import ConversationState
+    from workbench.domain.conversations import ConversationState, Message
     from workbench.kb import tokenizer
     from workbench.launch import LaunchConfig
     from workbench.paths import AppPaths
+    from workbench.services.live import LEFT_NOTES
     from workbench.settings import Settings
     from workbench.startup import DeskStartup
     from workbench.storage.db import sqlite_url
@@ -212,7 +214,7 @@ def run(
         # -- what is measured ----------------------------------------------------------------------
         latencies: list[float] = []
         depths: list[int] = []
-        counts = {"messages": 0, "superseded": 0, "dropped": 0, "unmatched": 0, "replies": 0}
+        counts = {"messages": 0, "superseded": 0, "dropped": 0, "unmatched": 0, "replies": 0, "ended": 0}
         arrival_of: dict[str, float] = {}
         at_window: dict[str, float] = {}  # when the window heard of a buyer message
         stages: dict[str, list[float]] = {"to_window": [], "to_ready": [], "to_paint": []}
@@ -315,13 +317,31 @@ def run(
         def lists_shown() -> None:
             current = controller.current_id
             if current is not None and ended(current) and not stay_timer.isActive():
-                stay_timer.start(0)  # the buyer left: the next chat
+                stay_timer.start(0)  # the chat ended: the next one
+
+        left_notes = frozenset(LEFT_NOTES.values())
+
+        def seen(conv_id: int, messages: list[Message], *_: object) -> None:
+            """The open chat's lines as the agent reads them: a 买家已离开 note (the buyer left) makes
+            the agent end the chat and take the next one. Otherwise chats of buyers long gone pile up
+            and the agent spends the afternoon in them, with no buyer to answer."""
+            if conv_id != controller.current_id or not any(m.text in left_notes for m in messages[-3:]):
+                return
+            unanswered.pop(conv_id, None)
+            counts["dropped"] += len(waiting_paint.pop(conv_id, []))
+            reply_timer.stop()
+            if not ended(conv_id):
+                counts["ended"] += 1
+                window.end_current()
+            stay_timer.start(0)
 
         reply_timer.timeout.connect(reply)
         stay_timer.timeout.connect(switch)
         controller.customer_message_received.connect(on_customer)
         controller.suggestions_ready.connect(on_suggestions)  # after the window's own slot has shown them
         window.lists_refreshed.connect(lists_shown)
+        controller.conversation_loaded.connect(seen)
+        controller.messages_arrived.connect(seen)
 
         # -- UI stalls -----------------------------------------------------------------------------
         stalls: list[float] = []
@@ -374,6 +394,7 @@ def run(
         "superseded": counts["superseded"],
         "dropped": counts["dropped"],
         "replies": counts["replies"],
+        "chats_ended": counts["ended"],
         "msg_per_s": round(counts["messages"] / duration, 2),
         "tick_wait_ms_p50": round(statistics.median(feed.tick_waits), 1) if feed.tick_waits else 0.0,
         "kb_entries": kb_size,
