@@ -1,10 +1,14 @@
-"""Homophone typos: 再吗 → 在吗, 领卷 → 领券, 好次 → 好吃, 发或 → 发货.
+"""Homophone typos: 再吗 → 在吗, 领卷 → 领券, 好次 → 好吃, 发或 → 发货, 谢谢拉 → 谢谢啦.
 
 Customers type pinyin and pick the wrong character of the same (or nearly the same) sound. A pair
 of adjacent characters that is not a word (neither a dictionary word nor a word of the KB) is
 repaired when swapping one of them for a character that sounds alike makes it a word of the KB (or
 of our lexicon: greetings, synonyms). "Sounds alike" ignores tones and the usual confusions of
 typists and southern speakers: z/zh, c/ch, s/sh, n/l, and -n/-ng.
+
+A sentence-final particle typed as the verb of the same sound (拉 for 啦, 把 for 吧) at the end of a
+clause is repaired too: after a word (谢谢拉, 知道拉), or where it makes no word with the character
+before it (好把); not where it ends a word (水果沙拉, 来一把).
 
 Correct text is left alone: a pair that is already a word is never touched, nor a character that
 forms a dictionary word with its other neighbour. The matcher scores the repaired message next to
@@ -20,6 +24,8 @@ from functools import lru_cache
 from workbench.kb.lexicon import read_asset
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# a sentence-final particle typed as the verb of the same sound: 谢谢拉 → 谢谢啦, 好把 → 好吧
+_PARTICLES = {"拉": "啦", "把": "吧"}
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
 _NONE: frozenset[str] = frozenset()
 
@@ -107,6 +113,18 @@ class HomophoneFixer:
             if repaired is not None:
                 chars[i], chars[i + 1] = repaired[0], repaired[1]
                 changed = True
+        for i in range(1, len(chars)):
+            particle = _PARTICLES.get(chars[i])
+            if particle is None or not _CJK.fullmatch(chars[i - 1]):
+                continue
+            if i + 1 < len(chars) and _CJK.fullmatch(chars[i + 1]):
+                continue  # inside a clause: the verb (拉链, 把它)
+            before = "".join(chars[max(0, i - 2) : i])
+            after_word = len(before) == 2 and _CJK.fullmatch(before[0]) is not None and self._is_word(before)
+            if not after_word and self._is_word(chars[i - 1] + chars[i]):
+                continue  # a word that ends the clause (沙拉, 一把), not a particle after one (谢谢拉)
+            chars[i] = particle
+            changed = True
         return "".join(chars) if changed else text
 
     def _repair(self, chars: list[str], i: int) -> str | None:

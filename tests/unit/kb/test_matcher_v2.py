@@ -172,6 +172,33 @@ def test_correct_text_is_not_changed(correct: str) -> None:
     assert fixer.fix(correct) == correct
 
 
+@pytest.mark.parametrize(
+    ("typed", "fixed"),
+    [
+        ("好的，谢谢拉", "好的，谢谢啦"),
+        ("知道拉！", "知道啦！"),
+        ("好把", "好吧"),
+        ("行把，我再看看", "行吧，我再看看"),
+    ],
+)
+def test_a_particle_typed_as_a_verb_is_repaired_at_the_end_of_a_clause(typed: str, fixed: str) -> None:
+    tokenizer.ensure_loaded()
+    assert HomophoneFixer(["在吗"], tokenizer.is_word).fix(typed) == fixed
+
+
+@pytest.mark.parametrize("correct", ["我要水果沙拉", "来一把", "拉链拉不上", "把它寄回来", "吃沙拉吗"])
+def test_a_verb_that_is_no_particle_is_left_alone(correct: str) -> None:
+    tokenizer.ensure_loaded()
+    assert HomophoneFixer(["在吗"], tokenizer.is_word).fix(correct) == correct
+
+
+def test_thanks_with_a_particle_typo_reaches_thanks() -> None:
+    thanks = KbEntry(6, "聊天互动", "谢谢", ("不客气",), (Phrasing("好的谢谢"),))
+    best = Matcher([*kb(), thanks]).match("好的，谢谢拉")[0]
+    assert best.entry_id == 6 and best.score == 1.0
+    assert any(r.startswith("homophone:") for r in best.reasons)
+
+
 # ------------------------------------------------------------------ long messages
 def test_a_buried_question_matches_like_the_bare_question() -> None:
     matcher = Matcher(kb())
