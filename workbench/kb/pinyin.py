@@ -119,8 +119,7 @@ class HomophoneFixer:
                 continue
             if i + 1 < len(chars) and _CJK.fullmatch(chars[i + 1]):
                 continue  # inside a clause: the verb (拉链, 把它)
-            before = "".join(chars[max(0, i - 2) : i])
-            after_word = len(before) == 2 and _CJK.fullmatch(before[0]) is not None and self._is_word(before)
+            after_word = i >= 2 and self._is_word(chars[i - 2] + chars[i - 1])
             if not after_word and self._is_word(chars[i - 1] + chars[i]):
                 continue  # a word that ends the clause (沙拉, 一把), not a particle after one (谢谢拉)
             chars[i] = particle
