@@ -36,6 +36,26 @@ def _open_chat(qtbot: QtBot, window: MainWindow, customer_id: int, text: str) ->
     return conv.id
 
 
+def test_the_tab_builds_each_form_when_its_first_case_is_started(qtbot: QtBot, make_window: WindowFactory) -> None:
+    """The tab is made while the desk opens; its two forms wait until a case needs one (building
+    them with the tab held the event loop for about a quarter of a second)."""
+    window = make_window()
+    customer_id, order_no = _buyer_with_a_signed_order(window)
+    _open_chat(qtbot, window, customer_id, "东西有问题")
+    panel = window.aftersales_panel
+    assert panel is not None
+    assert panel.stack.count() == 1  # the list of the buyer's cases only
+    window.sidebar.setCurrentWidget(panel)
+    panel.start(CaseKind.REFUND, order_no)
+    assert panel.stack.count() == 2 and panel.stack.currentWidget() is panel.service_form
+    panel.service_form.cancel_button.click()
+    assert panel.stack.currentIndex() == panel.PAGE_LIST
+    panel.start(CaseKind.COMPLAINT, order_no)
+    assert panel.stack.count() == 3 and panel.stack.currentWidget() is panel.complaint_form
+    panel.start(CaseKind.EXCHANGE, order_no)  # the form made before is used again
+    assert panel.stack.count() == 3 and panel.stack.currentWidget() is panel.service_form
+
+
 def test_a_return_is_started_and_filled_in_the_sidebar_beside_the_chat(
     qtbot: QtBot, make_window: WindowFactory
 ) -> None:

@@ -62,6 +62,7 @@ def test_the_startup_benchmark_times_every_moment(tmp_path: Path) -> None:
         value = result[f"{name}_ms"]
         assert isinstance(value, float) and value > 0, (name, result)
     assert "kb_added_ms" in result
+    assert 0 <= result["max_ui_stall_ms"] < 10_000, result
 
 
 def test_the_assist_benchmark_finishes_its_messages(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ send a case's return address or progress into the chat, or as a 离线消息 whe
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -24,13 +25,16 @@ from workbench.domain.aftersales import SERVICE_KINDS, Case, CaseKind
 from workbench.domain.conversations import Message
 from workbench.services.aftersales import CaseFilter
 from workbench.services.workspace import Workspace
-from workbench.ui.aftersales.complaint_form import ComplaintFormView
-from workbench.ui.aftersales.service_form import ServiceForm
 from workbench.ui.aftersales.texts import kind_label, state_label
 from workbench.ui.errors import error_text
 from workbench.ui.tasks import Tasks
 from workbench.ui.theme import scope
 from workbench.ui.widgets.guard import while_alive
+
+if TYPE_CHECKING:
+    from workbench.ui.aftersales.case_form import CaseForm
+    from workbench.ui.aftersales.complaint_form import ComplaintFormView
+    from workbench.ui.aftersales.service_form import ServiceForm
 
 CASE_ID = Qt.ItemDataRole.UserRole + 1
 CASES_SHOWN = 50  # a buyer's newest cases in the tab (the 售后 page lists them all)
@@ -48,7 +52,7 @@ class AftersalesPanel(QWidget):
     offline_sent = Signal(int)
     """A case's text went to the buyer as a 离线消息 (the chat's id): the buyer is not in a chat."""
 
-    PAGE_LIST, PAGE_SERVICE, PAGE_COMPLAINT = range(3)
+    PAGE_LIST = 0  # the stack's first page; a form is added behind it when first used
 
     def __init__(self, tasks: Tasks, ws: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,14 +73,35 @@ class AftersalesPanel(QWidget):
         layout.setSpacing(0)
         self.stack = QStackedWidget()
         self.stack.addWidget(self._list_page())
-        self.service_form = ServiceForm(tasks, self._service, self._actor, compact=True)
-        self.complaint_form = ComplaintFormView(tasks, self._service, self._actor, compact=True)
-        for form in (self.service_form, self.complaint_form):
-            form.submitted.connect(self._on_submitted)
-            form.cancelled.connect(self._back)
-            self.stack.addWidget(form)
+        self._service_form: ServiceForm | None = None
+        self._complaint_form: ComplaintFormView | None = None
         layout.addWidget(self.stack)
         self._show_cases([])
+
+    @property
+    def service_form(self) -> ServiceForm:
+        """The 退货 / 换货 / 退款 / 维修 form (built on first use)."""
+        if self._service_form is None:
+            from workbench.ui.aftersales.service_form import ServiceForm
+
+            self._service_form = ServiceForm(self._tasks, self._service, self._actor, compact=True)
+            self._add_form(self._service_form)
+        return self._service_form
+
+    @property
+    def complaint_form(self) -> ComplaintFormView:
+        """The 投诉 form (built on first use)."""
+        if self._complaint_form is None:
+            from workbench.ui.aftersales.complaint_form import ComplaintFormView
+
+            self._complaint_form = ComplaintFormView(self._tasks, self._service, self._actor, compact=True)
+            self._add_form(self._complaint_form)
+        return self._complaint_form
+
+    def _add_form(self, form: CaseForm) -> None:
+        form.submitted.connect(self._on_submitted)
+        form.cancelled.connect(self._back)
+        self.stack.addWidget(form)
 
     def _list_page(self) -> QWidget:
         page = QWidget()
@@ -138,10 +163,10 @@ class AftersalesPanel(QWidget):
         """Open the form for a new case of `kind` for the open chat's buyer (on its order, if known)."""
         number = self.order_no() if order_no is None else order_no
         if kind is CaseKind.COMPLAINT:
-            self.stack.setCurrentIndex(self.PAGE_COMPLAINT)
+            self.stack.setCurrentWidget(self.complaint_form)
             self._read_chat(lambda messages: self._start_complaint(number, messages))
             return
-        self.stack.setCurrentIndex(self.PAGE_SERVICE)
+        self.stack.setCurrentWidget(self.service_form)
         self.service_form.start(kind, self._customer_id, self._nick, number, self._conversation_id)
 
     def refresh(self) -> None:

@@ -12,7 +12,11 @@ before spawning the child and stops it when the child reports a moment on stdout
 * ``suggest_ms`` the window's `matcher_ready`: jieba and the KB matcher are loaded, the first
                  suggestion can be shown;
 * ``first_run_ms`` the same `lists_ms` on an empty data dir (the demo shop is made first: a usable
-                 window on a first start).
+                 window on a first start);
+* ``max_ui_stall_ms`` the longest the window's event loop was held between its first paint and the
+                 last of the moments above (the lists, the panels and the matcher arriving): a 5 ms
+                 precise heartbeat on the UI thread, a stall is how late it came (the worst run's;
+                 on a busy machine it also holds the time the thread waited for a core).
 
 The bare baseline is a QMainWindow of the same size shown by a fresh process (``bare_ms``: its first
 paint); every ratio is against it. Runs are interleaved so machine noise hits both alike; figures are
@@ -67,19 +71,35 @@ app.exec()
 # window at its first paint and listens to its own readiness signals. Nothing of the start is replaced.
 OURS = r"""
 import sys
-from PySide6.QtCore import QEvent, QObject, QTimer
+import time
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
+
+HEARTBEAT_MS = 5
 
 class Watch(QObject):
     def __init__(self):
         super().__init__()
         self.window = None
         self.left = {"lists", "ready", "suggest"}
+        self.beat = QTimer(self)
+        self.beat.setTimerType(Qt.TimerType.PreciseTimer)
+        self.beat.setInterval(HEARTBEAT_MS)
+        self.beat.timeout.connect(self.tick)
+        self.last = 0.0
+        self.stall = 0.0
+
+    def tick(self):
+        now = time.perf_counter()
+        self.stall = max(self.stall, (now - self.last) * 1000 - HEARTBEAT_MS)
+        self.last = now
 
     def eventFilter(self, obj, event):
         if self.window is None and event.type() == QEvent.Type.Paint and obj.metaObject().className() == "MainWindow":
             self.window = obj
             print("painted", flush=True)
+            self.last = time.perf_counter()
+            self.beat.start()
             QApplication.instance().removeEventFilter(self)
             obj.lists_shown.connect(lambda: self.reached("lists"))
             obj.workspace_ready.connect(lambda: self.reached("ready"))
@@ -92,6 +112,9 @@ class Watch(QObject):
             print(what, flush=True)
             self.left.discard(what)
         if not self.left:
+            self.tick()
+            self.beat.stop()
+            print(f"stall {self.stall:.1f}", flush=True)
             QTimer.singleShot(0, self.window.close)
 
 app = QApplication(sys.argv[:1])
@@ -123,6 +146,8 @@ def _time_child(code: str, *args: str, bytecode: Path) -> dict[str, float]:
             raise RuntimeError(f"the desk did not open: {word}")
         if word in MOMENTS and word not in seen:
             seen[word] = now
+        elif word.startswith("stall "):
+            seen["stall"] = float(word.split()[1])
     proc.wait(timeout=TIMEOUT_S)
     if "painted" not in seen:
         raise RuntimeError(f"child never painted (exit {proc.returncode})")
@@ -149,12 +174,15 @@ def run(runs: int = 5, kb_entries: int = 0) -> dict[str, Any]:
             _time_child(OURS, str(big), bytecode=pyc)
         bare: list[float] = []
         moments: dict[str, list[float]] = {k: [] for k in ("painted", "lists", "ready", "suggest", "first", "kb")}
+        stalls: list[float] = []
         for i in range(runs):  # interleaved so machine noise hits every figure alike
             bare.append(_time_child(BARE, bytecode=pyc)["painted"])
             seen = _time_child(OURS, str(data), bytecode=pyc)
             for key in ("painted", "lists", "ready", "suggest"):
                 if key in seen:
                     moments[key].append(seen[key])
+            if "stall" in seen:
+                stalls.append(seen["stall"])
             first = _time_child(OURS, str(root / f"empty-{i}"), bytecode=pyc)
             if "lists" in first:
                 moments["first"].append(first["lists"])
@@ -174,6 +202,7 @@ def run(runs: int = 5, kb_entries: int = 0) -> dict[str, Any]:
         value = _median(moments[key])
         result[f"{name}_ms"] = value
         result[f"{name}_ratio"] = round(value / bare_ms, 2) if value > 0 else -1.0
+    result["max_ui_stall_ms"] = round(max(stalls), 1) if stalls else -1.0
     if kb_entries:
         result["kb_entries"] = kb_entries
         result["kb_suggest_ms"] = _median(moments["kb"])
