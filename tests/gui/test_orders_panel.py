@@ -209,6 +209,18 @@ def test_a_hidden_panel_draws_the_order_when_it_is_shown(qtbot: QtBot, env: Env,
     assert panel.detail.number_label.text() == shown[-1]
 
 
+def test_the_details_are_built_when_the_first_order_is_drawn(qtbot: QtBot, env: Env, panel: OrdersPanel) -> None:
+    # the desk builds the tab while it opens: the details wait until there is an order to draw
+    panel.hide()
+    load(qtbot, panel, env.data.customer_id)
+    order = panel.current_order()
+    assert order is not None
+    assert panel.detail_pages.count() == 1  # "选择订单查看详情" only
+    panel.show()
+    assert panel.detail_pages.count() == 2 and panel.detail_pages.currentIndex() == 1
+    assert panel.detail.number_label.text() == order.order_no
+
+
 # -- 查单 -------------------------------------------------------------------------------------
 
 

@@ -1,4 +1,7 @@
-"""The 订单 tab of the reception sidebar: the customer's orders, 查单 by number, details and logistics."""
+"""The 订单 tab of the reception sidebar: the customer's orders, 查单 by number, details and logistics.
+
+An order's details (`OrderDetail`) are built the first time an order is drawn, not with the panel:
+the tab is made while the desk opens, when every widget built holds the event loop."""
 
 from __future__ import annotations
 
@@ -272,24 +275,32 @@ class OrdersPanel(QWidget):
     def _detail_area(self) -> QWidget:
         self.detail_pages = QStackedWidget()
         self.detail_pages.addWidget(_message_page(self.tr("选择订单查看详情"), self.tr("也可以在上方输入订单号查单。")))
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.detail = OrderDetail()
-        self.detail.copy_number_button.clicked.connect(self._copy_number)
-        self.detail.copy_tracking_button.clicked.connect(self._copy_tracking)
-        self.detail.address_save_requested.connect(self._save_address)
-        self.detail.notes_save_requested.connect(self._save_notes)
-        holder = QWidget()
-        holder.setObjectName("sidebarPage")
-        holder_layout = QVBoxLayout(holder)
-        holder_layout.setContentsMargins(0, 0, 0, 10)
-        holder_layout.addWidget(self.detail)
-        scroll.setWidget(holder)
-        self.detail_scroll = scroll
-        self.detail_pages.addWidget(scroll)
+        self._detail: OrderDetail | None = None
         return self.detail_pages
+
+    @property
+    def detail(self) -> OrderDetail:
+        """The order's details, on the detail area's second page (built on first use)."""
+        if self._detail is None:
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            detail = OrderDetail()
+            detail.copy_number_button.clicked.connect(self._copy_number)
+            detail.copy_tracking_button.clicked.connect(self._copy_tracking)
+            detail.address_save_requested.connect(self._save_address)
+            detail.notes_save_requested.connect(self._save_notes)
+            holder = QWidget()
+            holder.setObjectName("sidebarPage")
+            holder_layout = QVBoxLayout(holder)
+            holder_layout.setContentsMargins(0, 0, 0, 10)
+            holder_layout.addWidget(detail)
+            scroll.setWidget(holder)
+            self.detail_scroll = scroll
+            self.detail_pages.addWidget(scroll)
+            self._detail = detail
+        return self._detail
 
     def _action_bar(self) -> QWidget:
         bar = QWidget()
