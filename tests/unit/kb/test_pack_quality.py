@@ -9,7 +9,7 @@ import pytest
 
 from workbench.domain.kb import KbEntry, PhrasingKind
 from workbench.domain.packs import Pack, latest_packs, load_pack
-from workbench.kb.matcher import Matcher
+from workbench.kb.matcher import Matcher, OutcomeKind
 
 DEFLECTIONS = ("详情页有介绍", "详情页有图示", "详情页有写", "详情页有说明")
 
@@ -57,3 +57,23 @@ def test_demo_kb_has_no_bare_keyword_rule_shared_by_pre_sale_and_after_sale() ->
     }
     # each of these words is in a pre-sale question and in a complaint about it
     assert bare.isdisjoint({"物流", "缩水", "掉色", "起球"})
+
+
+@pytest.mark.parametrize("pack", latest_packs(), ids=lambda p: p.id)
+def test_a_buyer_saying_the_parcel_came_is_not_answered_with_an_after_sales_entry(pack: Pack) -> None:
+    # 收到了 only says the parcel came: an entry such as 收到漏了 or 收到就是坏的 needs its own word
+    # (漏, 坏, 碎…) before it answers outright
+    matcher = Matcher(pack_kb(pack))
+    for text in ("收到了", "收到啦", "已经收到了"):
+        outcome = matcher.answer(text)
+        answered = pack.entries[outcome.best.entry_id] if outcome.kind is OutcomeKind.DIRECT and outcome.best else None
+        assert answered is None or answered.category != "售后问题", (text, answered)
+
+
+def test_a_leaking_parcel_still_reaches_the_beauty_packs_damage_entry() -> None:
+    beauty = load_pack("beauty")
+    matcher = Matcher(pack_kb(beauty))
+    for text in ("收到漏了", "收到的时候瓶子漏了"):
+        outcome = matcher.answer(text)
+        assert outcome.best is not None and beauty.entries[outcome.best.entry_id].key == "broken", text
+    assert matcher.answer("收到漏了").kind is OutcomeKind.DIRECT
