@@ -193,6 +193,24 @@ def test_filter_search_and_a_customers_cases(qtbot: QtBot, env: Env) -> None:
 # -- the textbook exchange, from the chat to the end ---------------------------------------------------
 
 
+def test_each_form_is_built_when_it_is_first_opened(qtbot: QtBot, env: Env) -> None:
+    page = env.page
+    kinds = (ServiceForm, ComplaintFormView, DisputeFormView)
+    forms = (page.PAGE_SERVICE, page.PAGE_COMPLAINT, page.PAGE_DISPUTE)
+    assert not any(isinstance(page.stack.widget(i), kinds) for i in forms)
+    zhang = env.customer("小鹿乱撞77")
+    order = next(o for o in env.orders(zhang) if o.state.value == "已签收")
+    page.open_complaint(zhang, order.order_no, None)
+    complaint = page.stack.currentWidget()
+    assert isinstance(complaint, ComplaintFormView) and page.stack.currentIndex() == page.PAGE_COMPLAINT
+    assert not isinstance(page.stack.widget(page.PAGE_SERVICE), ServiceForm)
+    page.open_new_case("refund", zhang, order.order_no, None)
+    assert isinstance(page.stack.currentWidget(), ServiceForm) and page.stack.currentIndex() == page.PAGE_SERVICE
+    page.open_complaint(zhang, order.order_no, None)  # the same form again, in its own place
+    assert page.stack.currentWidget() is complaint and page.stack.count() == 5
+    idle(qtbot, env)
+
+
 def test_the_textbook_exchange_from_a_chat(qtbot: QtBot, env: Env) -> None:
     page = env.page
     zhang = env.customer("小鹿乱撞77")

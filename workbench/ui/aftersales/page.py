@@ -1,9 +1,13 @@
 """The after-sales desk (售后): cases of every kind — search, filter, case files, the request, complaint
-and dispute forms — and review management. The chat window opens forms here and receives texts."""
+and dispute forms — and review management. The chat window opens forms here and receives texts.
+
+Each form is built the first time it is opened (its page of the stack holds a placeholder until
+then): building all three with the page made its first opening take about a quarter of a second."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
@@ -35,15 +39,17 @@ from workbench.services.reviews import ReviewService
 from workbench.services.workspace import Workspace
 from workbench.ui.aftersales.case_file import CaseFileView
 from workbench.ui.aftersales.case_form import CaseForm
-from workbench.ui.aftersales.complaint_form import ComplaintFormView
-from workbench.ui.aftersales.dispute_form import DisputeFormView
 from workbench.ui.aftersales.models import CaseTableModel, stamp
 from workbench.ui.aftersales.reviews_view import ReviewsView
-from workbench.ui.aftersales.service_form import ServiceForm
 from workbench.ui.aftersales.texts import aftersales_error_text, kind_label, reminder_text, state_label
 from workbench.ui.tasks import Tasks
 from workbench.ui.theme import scope
 from workbench.ui.widgets.guard import while_alive
+
+if TYPE_CHECKING:
+    from workbench.ui.aftersales.complaint_form import ComplaintFormView
+    from workbench.ui.aftersales.dispute_form import DisputeFormView
+    from workbench.ui.aftersales.service_form import ServiceForm
 
 SEARCH_DELAY_MS = 250
 PAGE_SIZE = 200
@@ -258,19 +264,56 @@ class AftersalesPage(QWidget):
         self.case_file.edit_requested.connect(self._edit_case)
         self.case_file.send_text_requested.connect(self.send_text_requested)
         self.stack.addWidget(self.case_file)
-        self.service_form = ServiceForm(self._tasks, self.service, self._actor)
-        self.complaint_form = ComplaintFormView(self._tasks, self.service, self._actor)
-        self.dispute_form = DisputeFormView(self._tasks, self.service, self._actor)
-        for form in (self.service_form, self.complaint_form, self.dispute_form):
-            form.submitted.connect(self._on_submitted)
-            form.cancelled.connect(self._back_to_case)
-            form.buyer_found.connect(lambda customer_id, f=form: self._show_buyer(f, customer_id))
-            self.stack.addWidget(form)
+        self._forms: dict[int, CaseForm] = {}
+        for _ in (self.PAGE_SERVICE, self.PAGE_COMPLAINT, self.PAGE_DISPUTE):
+            self.stack.addWidget(QWidget())  # the form's place, until it is first opened
         split.addWidget(self.stack)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setSizes([460, 1000])
         self._on_kind_filter(0)
+
+    @property
+    def service_form(self) -> ServiceForm:
+        """The 退货 / 换货 / 退款 / 维修 form."""
+        from workbench.ui.aftersales.service_form import ServiceForm
+
+        form = self._form(self.PAGE_SERVICE, lambda: ServiceForm(self._tasks, self.service, self._actor))
+        assert isinstance(form, ServiceForm)
+        return form
+
+    @property
+    def complaint_form(self) -> ComplaintFormView:
+        """The 投诉 form."""
+        from workbench.ui.aftersales.complaint_form import ComplaintFormView
+
+        form = self._form(self.PAGE_COMPLAINT, lambda: ComplaintFormView(self._tasks, self.service, self._actor))
+        assert isinstance(form, ComplaintFormView)
+        return form
+
+    @property
+    def dispute_form(self) -> DisputeFormView:
+        """The 纠纷 form."""
+        from workbench.ui.aftersales.dispute_form import DisputeFormView
+
+        form = self._form(self.PAGE_DISPUTE, lambda: DisputeFormView(self._tasks, self.service, self._actor))
+        assert isinstance(form, DisputeFormView)
+        return form
+
+    def _form(self, index: int, make: Callable[[], CaseForm]) -> CaseForm:
+        """The form at page `index` of the stack, built and put in its placeholder's place if new."""
+        form = self._forms.get(index)
+        if form is None:
+            form = self._forms[index] = make()
+            form.submitted.connect(self._on_submitted)
+            form.cancelled.connect(self._back_to_case)
+            form.buyer_found.connect(lambda customer_id, f=form: self._show_buyer(f, customer_id))
+            placeholder = self.stack.widget(index)
+            assert placeholder is not None
+            self.stack.insertWidget(index, form)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+        return form
 
     # -- public API for the chat window -------------------------------------------------------------
 
@@ -291,7 +334,7 @@ class AftersalesPage(QWidget):
             return
         if case_kind not in SERVICE_KINDS:
             raise ValueError(f"not a case kind that opens a form: {kind}")
-        self.stack.setCurrentIndex(self.PAGE_SERVICE)
+        self.stack.setCurrentWidget(self.service_form)
         self.service_form.start(case_kind, customer_id, "", order_no or "", conversation_id)
         if customer_id:
             self._with_context(
@@ -304,7 +347,7 @@ class AftersalesPage(QWidget):
     def open_complaint(self, customer_id: int, order_no: str | None, conversation_id: int | None) -> None:
         """Open the complaint form; the chat's messages are offered as evidence."""
         self.tabs.setCurrentIndex(0)
-        self.stack.setCurrentIndex(self.PAGE_COMPLAINT)
+        self.stack.setCurrentWidget(self.complaint_form)
         self._with_context(
             customer_id,
             conversation_id,
@@ -475,15 +518,15 @@ class AftersalesPage(QWidget):
     def _start_dispute(
         self, customer_id: int, nick: str, order_no: str, conversation_id: int | None, messages: list[Message]
     ) -> None:
-        self.stack.setCurrentIndex(self.PAGE_DISPUTE)
+        self.stack.setCurrentWidget(self.dispute_form)
         self.dispute_form.start(customer_id, nick, order_no, conversation_id, tuple(messages))
 
     def _edit_case(self, case: Case) -> None:
         if case.kind is CaseKind.COMPLAINT:
-            self.stack.setCurrentIndex(self.PAGE_COMPLAINT)
+            self.stack.setCurrentWidget(self.complaint_form)
             self.complaint_form.edit(case)
         elif case.kind is CaseKind.DISPUTE:
-            self.stack.setCurrentIndex(self.PAGE_DISPUTE)
+            self.stack.setCurrentWidget(self.dispute_form)
             self.dispute_form.edit(case)
 
     def _on_submitted(self, case: Case) -> None:
