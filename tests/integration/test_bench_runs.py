@@ -65,6 +65,14 @@ def test_the_startup_benchmark_times_every_moment(tmp_path: Path) -> None:
     assert 0 <= result["max_ui_stall_ms"] < 10_000, result
 
 
+def test_the_pages_benchmark_opens_every_rail_page_twice(tmp_path: Path) -> None:
+    result = _bench(tmp_path, "pages", "--runs", "1")
+    assert {"客户", "订单", "售后", "数据中心", "知识库", "店小蜜"} <= set(result["pages"]), result
+    for name, times in result["pages"].items():
+        assert times["first_ms"] > 0 and times["again_ms"] > 0, (name, result)
+    assert result["max_first_ms"] == max(t["first_ms"] for t in result["pages"].values())
+
+
 def test_the_assist_benchmark_finishes_its_messages(tmp_path: Path) -> None:
     """A short busy afternoon in the real window counts every timed message and prints its figures,
     with the chats the scripted agent ended because their buyer had left."""

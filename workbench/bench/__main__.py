@@ -1,4 +1,4 @@
-"""Benchmarks: `python -m workbench.bench startup|assist|day|chat|customers|reports|autoreply|import_wait|desks`
+"""Benchmarks: `python -m workbench.bench startup|pages|assist|day|chat|customers|reports|autoreply|import_wait|desks`
 (`--json` for machine-readable output)."""
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import sys
 # What each benchmark's figures leave out, printed with them (docs/performance.md has the method).
 EXCLUDES = {
     "startup": "the first start on the shared data dir (it fills the caches and the compiled modules), the simulator",
+    "pages": "the results of the reads a page starts (later turns of the event loop), the pages' tabs and forms"
+    " not shown at first, the simulator",
     "autoreply": "the UI, jieba and matcher start-up, buyer arrivals unless --customers is smaller than the"
     " buyers, the desk timer's 0.5 s wait for the next channel tick",
     "assist": "the wait for the simulator's next tick (tick_wait_ms_p50), messages of chats that are not open",
@@ -29,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     startup.add_argument("--runs", type=int, default=5)
     startup.add_argument("--kb-entries", type=int, default=0, help="also time suggestions with N more KB entries")
     startup.add_argument("--json", action="store_true")
+    pages = sub.add_parser("pages", help="each rail page's first opening in the real window, vs opening it again")
+    pages.add_argument("--runs", type=int, default=3)
+    pages.add_argument("--json", action="store_true")
     assist = sub.add_parser("assist", help="a busy afternoon: buyer message → suggestions painted, in the real window")
     assist.add_argument("--messages", type=int, default=200, help="open-chat buyer messages to time")
     assist.add_argument("--rate", type=float, default=60.0, help="simulated buyers arriving per minute")
@@ -127,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         from workbench.ui.bench.startup import run as run_startup
 
         result = run_startup(args.runs, args.kb_entries)
+    elif args.which == "pages":
+        from workbench.ui.bench.pages import run as run_pages
+
+        result = run_pages(args.runs)
     elif args.which == "chat":
         from workbench.bench.chat import run as run_chat
 

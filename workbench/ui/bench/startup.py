@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -128,22 +129,40 @@ MOMENTS = ("painted", "lists", "ready", "suggest")
 TIMEOUT_S = 600
 
 
-def _time_child(code: str, *args: str, bytecode: Path) -> dict[str, float]:
-    """Milliseconds from spawning the child to each moment it reports; `bytecode`: the compiled modules'
-    cache directory."""
+def _spawn(code: str, *args: str, bytecode: Path) -> subprocess.Popen[str]:
+    """A child running `code` offscreen; `bytecode`: the compiled modules' cache directory."""
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(bytecode)
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True, env=env)
-    seen: dict[str, float] = {}
+    return subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True, env=env)
+
+
+def _lines(proc: subprocess.Popen[str]) -> Iterator[str]:
+    """The child's stdout, a line at a time; a line saying the desk failed to open ends it."""
     assert proc.stdout is not None
     for line in proc.stdout:
-        now = (time.perf_counter() - start) * 1000
         word = line.strip()
         if word.startswith("failed"):
             proc.kill()
             raise RuntimeError(f"the desk did not open: {word}")
+        yield word
+
+
+def child_output(code: str, *args: str, bytecode: Path) -> list[str]:
+    """Every line the child printed, once it has ended."""
+    proc = _spawn(code, *args, bytecode=bytecode)
+    lines = list(_lines(proc))
+    proc.wait(timeout=TIMEOUT_S)
+    return lines
+
+
+def _time_child(code: str, *args: str, bytecode: Path) -> dict[str, float]:
+    """Milliseconds from spawning the child to each moment it reports."""
+    start = time.perf_counter()
+    proc = _spawn(code, *args, bytecode=bytecode)
+    seen: dict[str, float] = {}
+    for word in _lines(proc):
+        now = (time.perf_counter() - start) * 1000
         if word in MOMENTS and word not in seen:
             seen[word] = now
         elif word.startswith("stall "):
