@@ -37,6 +37,7 @@ from workbench.domain.exercises import LabArea
 from workbench.domain.identity import PROGRAM, Actor, Role
 from workbench.domain.presence import HEARTBEAT_S, OFFLINE_AFTER_S
 from workbench.domain.shops import Agent, AgentStatus, Shop
+from workbench.kb.analyzer import revision as analysis_revision
 from workbench.kb.index_cache import AnalysisCache
 from workbench.kb.semantic import SemanticStage
 from workbench.launch import LaunchConfig
@@ -358,7 +359,8 @@ def kb_analysis_cache(folder: Path, db: Database, shop_id: int) -> AnalysisCache
     """The KB analyses file of one shop of one database (and schema) in `folder` (named by a hash: the URL may hold a
     password)."""
     name = hashlib.blake2b(f"{db.url}\n{db.schema or ''}\n{shop_id}".encode(), digest_size=10).hexdigest()
-    return AnalysisCache(folder / f"kb-analyses-{name}.json", __version__)
+    # a new lexicon or analysis rule makes the kept analyses stale, whatever the program's version
+    return AnalysisCache(folder / f"kb-analyses-{name}.json", f"{__version__}+{analysis_revision()}")
 
 
 def kb_semantic_stage(folder: Path, db: Database, shop_id: int) -> SemanticStage:

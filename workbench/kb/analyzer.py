@@ -13,6 +13,7 @@ Characters catch what word segmentation misses (能发 vs 发货); words keep sh
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from workbench.kb import tokenizer
-from workbench.kb.lexicon import CONTENT, get_lexicon
+from workbench.kb.lexicon import CONTENT, GREETING, PARTICLE, get_lexicon
 from workbench.kb.normalize import normalize
 
 CONCEPT_PREFIX = "~"
@@ -47,6 +48,16 @@ class Analysis:
 
 EMPTY = Analysis("", "", (), (), (), ())
 
+RULES = 2  # raise when the same text is analysed differently: the kept analyses then go stale
+
+
+def revision() -> str:
+    """What an analysis depends on besides its text, in a word: these rules and the shipped lexicon's
+    words and kinds (the KB's kept analyses and index are only reused under the same revision)."""
+    syn = get_lexicon().synonyms
+    text = repr((RULES, sorted(syn.classify().items()), sorted(syn.concepts.items())))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
 
 # After normalisation the text holds only letters and digits: ASCII runs stay whole (88vip, iphone12)
 _UNIT = re.compile(r"[\x00-\x7f]+|.")
@@ -60,6 +71,7 @@ def unit_split(text: str) -> list[str]:
 _units = unit_split
 
 
+_HOLLOW = frozenset("了的")  # words that carry no question unless nothing else is said
 _CACHE_MAX_LEN = 64  # short messages repeat ("在吗", "什么时候发货"): remember their analysis
 _CACHE_SIZE = 1024
 
@@ -92,15 +104,20 @@ def _analyze(raw: str) -> Analysis:
     if not normalized:
         return EMPTY
     lookup, concepts = _word_table()
-    content: list[str] = []
-    greetings: list[str] = []
-    minor: list[str] = []
+    tokens: list[tuple[str, int]] = []
     rewrites: list[tuple[str, str]] = []
     for tok in tokenizer.cut(normalized):
         canon, kind = lookup.get(tok) or (tok, CONTENT)
         if canon != tok:
             rewrites.append((tok, canon))
-        (content, greetings, minor)[kind].append(canon)
+        tokens.append((canon, kind))
+    # 了 and 的 mean nothing by themselves: with no other content word they count as particles
+    # (拜拜了亲 is a goodbye, not a 了)
+    if all(w in _HOLLOW for w, kind in tokens if kind == CONTENT):
+        tokens = [(w, PARTICLE if kind == CONTENT else kind) for w, kind in tokens]
+    content = [w for w, kind in tokens if kind == CONTENT]
+    greetings = [w for w, kind in tokens if kind == GREETING]
+    minor = [w for w, kind in tokens if kind == PARTICLE]
     # a pure greeting ("亲，在吗") is the question itself
     if content:
         dropped = greetings + minor

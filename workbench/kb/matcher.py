@@ -777,7 +777,11 @@ class Matcher:
                 near = [d for d in reached if d in negatives]
             for doc_id in near:
                 doc = docs[doc_id]
-                if self._combine(index.lexical(qt, doc_id), q_text, doc.text)[0] >= cfg.t_negative:
+                against = self._combine(index.lexical(qt, doc_id), q_text, doc.text)[0]
+                positive = best.get(doc.entry_id)
+                # the message must be nearer the "not this" than the entry's own phrasings: 人工 is
+                # near 不要人工 but is 转人工 itself
+                if against >= cfg.t_negative and (positive is None or against >= positive.score):
                     vetoed.add(doc.entry_id)
         if state.rules_by_unit:
             self._apply_rules(state, q, category, best, vetoed)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from workbench.kb import analyzer
 from workbench.kb.analyzer import CONCEPT_PREFIX, analyze
 
 
@@ -42,3 +45,23 @@ def test_ascii_runs_are_one_unit() -> None:
 def test_empty_and_punctuation_only() -> None:
     assert analyze("").empty
     assert analyze("？？！！😊").empty
+
+
+def test_a_lone_le_or_de_is_no_content_of_its_own() -> None:
+    # 拜拜了亲 says goodbye: the 了 must not make it the same text as 麻烦你了
+    assert analyze("拜拜了亲").text == "再见"
+    assert analyze("麻烦你了").text != analyze("拜拜了亲").text
+    assert analyze("收到了").text == "收到了"  # with another content word it stays as typed
+    assert analyze("了").text == "了"  # alone it is all there is
+
+
+def test_chat_shorthand_for_thanks() -> None:
+    for typed in ("3q", "3Q啦亲", "thx", "Thanks"):
+        assert analyze(typed).text == "谢谢", typed
+
+
+def test_the_revision_changes_with_the_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = analyzer.revision()
+    assert before == analyzer.revision()
+    monkeypatch.setattr(analyzer, "RULES", analyzer.RULES + 1)
+    assert analyzer.revision() != before

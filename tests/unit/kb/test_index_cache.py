@@ -99,3 +99,22 @@ def test_another_program_version_analyses_again(tmp_path: Path) -> None:
     entries = shop_entries()
     Matcher(entries, cache=AnalysisCache(tmp_path / "kb.json", "1.0"))
     assert Matcher(entries, cache=AnalysisCache(tmp_path / "kb.json", "1.1")).analysed > 0
+
+
+def test_the_desks_cache_is_analysed_again_when_the_analysis_rules_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the same program version with another lexicon or rule: the kept analyses are stale
+    from workbench import composition
+    from workbench.kb import analyzer
+    from workbench.storage.db import Database, sqlite_url
+
+    db = Database(sqlite_url(tmp_path / "shop.sqlite3"))
+    try:
+        entries = shop_entries()
+        Matcher(entries, cache=composition.kb_analysis_cache(tmp_path, db, 1))
+        assert Matcher(entries, cache=composition.kb_analysis_cache(tmp_path, db, 1)).analysed == 0
+        monkeypatch.setattr(analyzer, "RULES", analyzer.RULES + 1)
+        assert Matcher(entries, cache=composition.kb_analysis_cache(tmp_path, db, 1)).analysed > 0
+    finally:
+        db.dispose()

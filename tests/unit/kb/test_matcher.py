@@ -172,6 +172,31 @@ def test_negative_phrasing_vetoes_the_entry(matcher: Matcher) -> None:
     assert 5 not in {s.entry_id for s in matcher.match("亲，優惠券用不了！", top=10)}
 
 
+def test_a_negative_phrasing_vetoes_only_what_is_nearer_to_it_than_to_the_entry() -> None:
+    # 不要人工 is near 人工, but 人工 is the entry's own keyword and phrasing
+    human = KbEntry(
+        1,
+        "聊天互动",
+        "转人工客服",
+        ("a",),
+        (
+            Phrasing("转人工", core_words=("人工",)),
+            Phrasing("人工", kind=PhrasingKind.KEYWORD),
+            Phrasing("不用转人工", negative=True),
+            Phrasing("不要人工", negative=True),
+        ),
+    )
+    robot = KbEntry(2, "聊天互动", "你是机器人吗", ("b",), (Phrasing("是真人吗", core_words=("真人",)),))
+    m = Matcher([human, robot])
+    for text in ("人工", "人工！！", "转人工"):
+        assert top_id(m, text) == 1, text
+    for text in ("不要人工", "不用转人工"):
+        assert 1 not in {s.entry_id for s in m.match(text, top=5)}, text
+    # asking whether a person answers is not asking for one
+    assert top_id(m, "真人吗？") == 2
+    assert top_id(m, "真人客服") == 1
+
+
 def test_negative_keyword_vetoes_the_entry() -> None:
     entry = KbEntry(
         1,
