@@ -457,7 +457,7 @@ def test_the_trimmed_sentence_model_reads_chinese_and_ascii_text_exactly_as_ship
     trimmed = model_trim.trim_weights(res / "weights.npz", vocabulary, tmp_path)
     assert trimmed.stat().st_size < (res / "weights.npz").stat().st_size - 5_000_000
     texts = [t for pack in latest_packs() for e in pack.entries for t in (e.question, *(p.text for p in e.phrasings))]
-    for split in ("dev", "test"):  # buyer messages: typos, emoji, order numbers, traditional script
+    for split in ("dev", "dev2", "test"):  # buyer messages: typos, emoji, order numbers, traditional script
         lines = (ROOT / "tests" / "data" / "kb_eval" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
         texts += [json.loads(line)["text"] for line in lines if line.strip()]
     texts += ["iPhone 15 Pro 有货吗？", "订单号 TB20261207-0042 ①②", "pīnyīn 拼音 café", "¥199 × 2 ≈ 400"]

@@ -602,7 +602,9 @@ def format_report(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workbench.kb.bench", description=__doc__.split("\n")[0])
     parser.add_argument("section", nargs="?", choices=("all", "retrieval", "pairs", "ecommerce"), default="all")
-    parser.add_argument("--split", choices=("dev", "test"), default="dev", help="ecommerce: which split (tune on dev)")
+    parser.add_argument(
+        "--split", choices=("dev", "dev2", "test"), default="dev", help="ecommerce: which split (tune on dev, dev2)"
+    )
     parser.add_argument("--data", type=Path, default=None, help="ecommerce: folder of {dev,test}.jsonl")
     parser.add_argument("--bench-dir", type=Path, default=DEFAULT_BENCH_DIR, help="shared benchmark folder")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_QUERIES} queries, {QUICK_PAIRS} pairs per set")
