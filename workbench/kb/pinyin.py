@@ -4,7 +4,8 @@ Customers type pinyin and pick the wrong character of the same (or nearly the sa
 of adjacent characters that is not a word (neither a dictionary word nor a word of the KB) is
 repaired when swapping one of them for a character that sounds alike makes it a word of the KB (or
 of our lexicon: greetings, synonyms). "Sounds alike" ignores tones and the usual confusions of
-typists and southern speakers: z/zh, c/ch, s/sh, n/l, and -n/-ng.
+typists and southern speakers: z/zh, c/ch, s/sh, n/l, and -n/-ng; a word of the very same sound is
+preferred to one that only sounds alike (增品 → 赠品, not 正品).
 
 A sentence-final particle typed as the verb of the same sound (拉 for 啦, 把 for 吧) at the end of a
 clause is repaired too: after a word (谢谢拉, 知道拉), or where it makes no word with the character
@@ -41,9 +42,10 @@ def _fuzzy(syllable: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _readings() -> dict[str, frozenset[str]]:
-    """character → its fuzzy, toneless readings, from `assets/nlp/sounds.txt` (a few milliseconds;
-    the pinyin package it was made from reads its dictionaries for a fifth of a second or more)."""
+def _readings() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """character → its toneless readings, and → their fuzzy forms, from `assets/nlp/sounds.txt` (a
+    few milliseconds; the pinyin package it was made from reads its dictionaries for a fifth of a
+    second or more)."""
     by_char: dict[str, set[str]] = {}
     for line in read_asset("sounds.txt").splitlines():
         if not line or line.startswith("#"):
@@ -51,12 +53,19 @@ def _readings() -> dict[str, frozenset[str]]:
         reading, chars = line.split("\t")
         for char in chars:
             by_char.setdefault(char, set()).add(reading)
-    return {char: frozenset(readings) for char, readings in by_char.items()}
+    exact = {char: frozenset(readings) for char, readings in by_char.items()}
+    fuzzy = {char: frozenset(map(_fuzzy, readings)) for char, readings in by_char.items()}
+    return exact, fuzzy
 
 
 def sounds(char: str) -> frozenset[str]:
     """The fuzzy, toneless readings of one character (every reading of a heteronym)."""
-    return _readings().get(char, _NONE)
+    return _readings()[1].get(char, _NONE)
+
+
+def exact_sounds(char: str) -> frozenset[str]:
+    """The toneless readings of one character, z and zh, n and l… kept apart."""
+    return _readings()[0].get(char, _NONE)
 
 
 def sounds_table(readings_of: Callable[[str], Iterable[str]]) -> str:
@@ -65,10 +74,10 @@ def sounds_table(readings_of: Callable[[str], Iterable[str]]) -> str:
     by_reading: dict[str, list[str]] = {}
     for code in range(0x4E00, 0xA000):
         char = chr(code)
-        for reading in sorted({_fuzzy(r) for r in readings_of(char) if r.isalpha()}):
+        for reading in sorted({r for r in readings_of(char) if r.isalpha()}):
             by_reading.setdefault(reading, []).append(char)
     lines = [
-        "# Toneless, fuzzy readings of the CJK characters U+4E00-U+9FFF, for homophone repair",
+        "# Toneless readings of the CJK characters U+4E00-U+9FFF, for homophone repair",
         "# (workbench.kb.pinyin). One line per reading: reading<TAB>characters. Made by",
         "# workbench.kb.pinyin.sounds_table from pypinyin (see README.md); not edited by hand.",
         *(f"{reading}\t{''.join(chars)}" for reading, chars in sorted(by_reading.items())),
@@ -138,8 +147,9 @@ class HomophoneFixer:
                 outer = ""
             if outer and self._is_word(outer):
                 continue
-            for s in sounds(typed):
-                for word in self._by_sound.get((pos, other, s), ()):
-                    if word[pos] != typed:
-                        return word
+            found = [w for s in sounds(typed) for w in self._by_sound.get((pos, other, s), ()) if w[pos] != typed]
+            if found:
+                # a word of the very same sound before one that only sounds alike (增品: 赠品, not 正品)
+                same = exact_sounds(typed)
+                return next((w for w in found if same & exact_sounds(w[pos])), found[0])
         return None

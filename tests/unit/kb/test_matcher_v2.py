@@ -172,6 +172,14 @@ def test_correct_text_is_not_changed(correct: str) -> None:
     assert fixer.fix(correct) == correct
 
 
+def test_a_word_of_the_same_sound_is_preferred_to_one_that_only_sounds_alike() -> None:
+    # 增 is zeng like 赠; 正 is zheng, alike only to a typist who mixes z and zh
+    tokenizer.ensure_loaded()
+    fixer = HomophoneFixer(["正品", "赠品"], tokenizer.is_word)
+    assert fixer.fix("买两件有增品没") == "买两件有赠品没"
+    assert HomophoneFixer(["正品"], tokenizer.is_word).fix("有增品吗") == "有正品吗"  # alike is still tried
+
+
 @pytest.mark.parametrize(
     ("typed", "fixed"),
     [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from workbench.kb.lexicon import read_asset
-from workbench.kb.pinyin import sounds, sounds_table
+from workbench.kb.pinyin import exact_sounds, sounds, sounds_table
 
 
 def _pypinyin_readings(char: str) -> list[str]:
@@ -27,3 +27,9 @@ def test_readings_are_fuzzy_and_toneless() -> None:
     assert sounds("长") == {"zan", "can"}  # zhang, chang: zh/ch as z/c, -ng as -n
     assert sounds("绿") == {"nv", "nu"}  # l as n
     assert sounds("a") == frozenset() and sounds("，") == frozenset()
+
+
+def test_exact_readings_keep_z_and_zh_apart() -> None:
+    assert "zeng" in exact_sounds("增") & exact_sounds("赠")  # 增 is also ceng
+    assert exact_sounds("正") >= {"zheng"} and not exact_sounds("正") & exact_sounds("增")
+    assert sounds("正") & sounds("增")  # alike to the fuzzy reading
