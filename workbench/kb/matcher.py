@@ -687,7 +687,10 @@ class Matcher:
             state = self._state
             fixer = state.fixer
             if fixer is None:
-                words = [t[1:] for t in state.index.term_text if t.startswith(WORD_TAG) and len(t) == 3]
+                words = [t[1:] for t in state.index.term_text if t.startswith(WORD_TAG) and len(t) >= 3]
+                # a longer word lends its two-character dictionary words (添加剂: 添加; 天加剂 → 添加剂)
+                pairs = {w[i : i + 2] for w in words if len(w) > 2 for i in range(len(w) - 1)}
+                words = [w for w in words if len(w) == 2] + [w for w in pairs if tokenizer.is_word(w)]
                 fixer = state.fixer = HomophoneFixer([*words, *get_lexicon().synonyms.classify()], tokenizer.is_word)
         return fixer
 

@@ -165,6 +165,13 @@ def test_homophone_typos_reach_the_entry(typed: str, entry_id: int) -> None:
     assert any(r.startswith("homophone:") for r in best.reasons)
 
 
+def test_a_typo_inside_a_longer_word_reaches_the_entry() -> None:
+    # 添加剂 lends its dictionary word 添加 to the repair: 天加剂 → 添加剂
+    entries = [*kb(), KbEntry(9, "商品问题", "有添加剂吗", ("不含防腐剂和色素",))]
+    best = Matcher(entries).match("有天加剂没")[0]
+    assert best.entry_id == 9 and any(r.startswith("homophone:") for r in best.reasons)
+
+
 @pytest.mark.parametrize("correct", ["我想再买一件", "在家等快递", "卷发棒好用吗", "吃饭了吗", "发货快吗", "这次买2件"])
 def test_correct_text_is_not_changed(correct: str) -> None:
     tokenizer.ensure_loaded()
