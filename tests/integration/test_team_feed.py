@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.skipif(sys.platform == "win32", 
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 90
+STOP_TIMEOUT_S = 30  # from SIGINT or SIGTERM to the feed's exit
 
 
 class FeedProcess:
@@ -120,8 +121,11 @@ def test_sigint_stops_the_feed_at_once_leaving_no_half_conversation(
     feed.wait_for("buyer in conversation", count=5)
     feed.proc.send_signal(signal.SIGINT)
     asked = time.monotonic()
-    assert feed.wait(10) == 0, feed.output
-    assert time.monotonic() - asked < 10
+    # The tick under way, ending the bot's chats and closing take 2-4 s on a busy 2-core machine; the
+    # whole suite running beside it (two workers, the server, desk processes) once took over 10.
+    # A feed that waits for its next buyers or hangs still fails.
+    assert feed.wait(STOP_TIMEOUT_S) == 0, feed.output
+    assert time.monotonic() - asked < STOP_TIMEOUT_S
     assert "SIGINT: stopping after this tick" in feed.output
     assert "stopped:" in feed.output
     assert chats_without_a_buyer(engine) == []
@@ -136,7 +140,7 @@ def test_sigterm_stops_the_feed_cleanly(tmp_path: Path, pg_demo_url: str, engine
     feed = FeedProcess(tmp_path, pg_demo_url, "--rate", "600", "--seed", "4")
     feed.wait_for("buyer in conversation", count=3)
     feed.proc.terminate()
-    assert feed.wait(10) == 0, feed.output
+    assert feed.wait(STOP_TIMEOUT_S) == 0, feed.output
     assert "SIGTERM: stopping after this tick" in feed.output
     assert chats_without_a_buyer(engine) == []
 
