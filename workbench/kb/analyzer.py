@@ -54,9 +54,15 @@ RULES = 2  # raise when the same text is analysed differently: the kept analyses
 def revision() -> str:
     """What an analysis depends on besides its text, in a word: these rules and the shipped lexicon's
     words and kinds (the KB's kept analyses and index are only reused under the same revision)."""
+    return hashlib.sha256(f"{RULES}:{_lexicon_digest()}".encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def _lexicon_digest() -> str:
+    """The shipped lexicon's words and kinds, digested once (it does not change while running)."""
     syn = get_lexicon().synonyms
-    text = repr((RULES, sorted(syn.classify().items()), sorted(syn.concepts.items())))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    text = repr((sorted(syn.classify().items()), sorted(syn.concepts.items())))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # After normalisation the text holds only letters and digits: ASCII runs stay whole (88vip, iphone12)

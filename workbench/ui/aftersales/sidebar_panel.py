@@ -73,35 +73,37 @@ class AftersalesPanel(QWidget):
         layout.setSpacing(0)
         self.stack = QStackedWidget()
         self.stack.addWidget(self._list_page())
-        self._service_form: ServiceForm | None = None
-        self._complaint_form: ComplaintFormView | None = None
+        self._forms: dict[str, CaseForm] = {}  # built on first use, by kind of form
         layout.addWidget(self.stack)
         self._show_cases([])
 
     @property
     def service_form(self) -> ServiceForm:
         """The 退货 / 换货 / 退款 / 维修 form (built on first use)."""
-        if self._service_form is None:
-            from workbench.ui.aftersales.service_form import ServiceForm
+        from workbench.ui.aftersales.service_form import ServiceForm
 
-            self._service_form = ServiceForm(self._tasks, self._service, self._actor, compact=True)
-            self._add_form(self._service_form)
-        return self._service_form
+        form = self._form("service", lambda: ServiceForm(self._tasks, self._service, self._actor, compact=True))
+        assert isinstance(form, ServiceForm)
+        return form
 
     @property
     def complaint_form(self) -> ComplaintFormView:
         """The 投诉 form (built on first use)."""
-        if self._complaint_form is None:
-            from workbench.ui.aftersales.complaint_form import ComplaintFormView
+        from workbench.ui.aftersales.complaint_form import ComplaintFormView
 
-            self._complaint_form = ComplaintFormView(self._tasks, self._service, self._actor, compact=True)
-            self._add_form(self._complaint_form)
-        return self._complaint_form
+        form = self._form("complaint", lambda: ComplaintFormView(self._tasks, self._service, self._actor, compact=True))
+        assert isinstance(form, ComplaintFormView)
+        return form
 
-    def _add_form(self, form: CaseForm) -> None:
-        form.submitted.connect(self._on_submitted)
-        form.cancelled.connect(self._back)
-        self.stack.addWidget(form)
+    def _form(self, key: str, make: Callable[[], CaseForm]) -> CaseForm:
+        """The form `key`, built and put on the stack the first time it is asked for."""
+        form = self._forms.get(key)
+        if form is None:
+            form = self._forms[key] = make()
+            form.submitted.connect(self._on_submitted)
+            form.cancelled.connect(self._back)
+            self.stack.addWidget(form)
+        return form
 
     def _list_page(self) -> QWidget:
         page = QWidget()
