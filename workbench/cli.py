@@ -70,11 +70,12 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
-from workbench.composition import build_backups, open_database, open_workspace
+from workbench.composition import open_workspace
 from workbench.domain.crm import CustomerFilter, ImportFailed, ImportIssue, MergePolicy, Selection
 from workbench.domain.errors import DomainError
 from workbench.domain.exercises import ExerciseResult
 from workbench.domain.reports import BOT_DEFINITIONS, DateRange
+from workbench.entrance import build_backups, open_database
 from workbench.launch import resolve_db_url, resolve_paths
 from workbench.paths import DataDirError
 from workbench.services.backups import BackupError, BackupService

@@ -1,9 +1,9 @@
 """The composition root's builders: the one place where the database, the clock, the notification
 hub, the KB matcher and every use-case service of a workspace are made.
 
-`open_workspace` serves the command line and tests, `open_entrance` and `open_desk` a desk (see
-`workbench.startup`, which runs them on a background thread started before Qt): the entrance opens
-the database and says who works at the desk (a single-seat SQLite desk: its owner; a shared database:
+`open_workspace` serves the command line and tests, `open_desk` a desk (see `workbench.startup`,
+which runs it on a background thread started before Qt) after `workbench.entrance.open_entrance`
+opened the database and said who works at the desk (a single-seat SQLite desk: its owner; a shared database:
 a remembered login, or the user who logs in through the window), then the desk's workspace opens for
 that user. Every service that changes the shop's setup gets that user as its `actor`. Nothing here
 imports Qt.
@@ -22,7 +22,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,14 +37,15 @@ from workbench.domain.exercises import LabArea
 from workbench.domain.identity import PROGRAM, Actor, Role
 from workbench.domain.presence import HEARTBEAT_S, OFFLINE_AFTER_S
 from workbench.domain.shops import Agent, AgentStatus, Shop
+from workbench.entrance import DeskEntrance, open_database, open_entrance, seed_if_empty
 from workbench.kb.analyzer import revision as analysis_revision
 from workbench.kb.index_cache import AnalysisCache
 from workbench.kb.semantic import SemanticStage
 from workbench.launch import LaunchConfig
-from workbench.services.accounts import AccountService, DeskLogin, LoginService
+from workbench.services.accounts import AccountService
 from workbench.services.aftersales import AftersalesService
 from workbench.services.auto_messages import AutoMessageService, OrderEventSimulator
-from workbench.services.backups import BackupService, RestoreOutcome
+from workbench.services.backups import BackupService
 from workbench.services.bot import BATCH_MESSAGES, BotService, ReceptionBot
 from workbench.services.classroom import ClassroomService
 from workbench.services.clock import Clock, system_clock
@@ -72,12 +73,12 @@ from workbench.services.reports import ReportsService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
 from workbench.services.sandboxes import StudentShop, StudentShops
+from workbench.services.startup_notice import StartupNotice
 from workbench.services.supervision import SupervisionService
 from workbench.services.team import TeamLink
 from workbench.services.training import TrainingService
-from workbench.services.workspace import StartupNotice, Workspace
-from workbench.storage.db import Database, sqlite_file_of
-from workbench.storage.repositories.shops import ShopRepository
+from workbench.services.workspace import Workspace
+from workbench.storage.db import Database
 from workbench.storage.sandboxes import create_schema, creation_lock, sandbox_ready, sandbox_schema
 
 if TYPE_CHECKING:
@@ -86,50 +87,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ACTIVE = 8  # simulated customers in a desk's shop at once
-
-
-def build_backups(url: str, folder: Path, keep: int, *, clock: Clock = system_clock) -> BackupService:
-    """Backups of the database at `url` into `folder` (nothing to do for a server database)."""
-    return BackupService(sqlite_file_of(url), folder, keep, clock)
-
-
-def open_database(
-    url: str,
-    *,
-    clock: Clock = system_clock,
-    seed_demo: bool = True,
-    reset_demo: bool = False,
-    backups: BackupService | None = None,
-) -> Database:
-    """Migrate the database (copied by `backups` first when its schema is about to change) and start
-    an empty one as the demo shop (or restore it)."""
-    if reset_demo:
-        from workbench.demo import reset_demo as restore_demo
-
-        restore_demo(url, clock=clock)
-    db = Database(url)
-    try:
-        db.migrate(before_upgrade=backups.before_migration if backups is not None and backups.available else None)
-        if seed_demo:
-            seed_if_empty(db, clock=clock)
-    except BaseException as exc:
-        db.dispose()
-        if (corrupt := db.corruption(exc)) is not None:  # a damaged file found past its header
-            raise corrupt from exc
-        raise
-    return db
-
-
-def seed_if_empty(db: Database, *, clock: Clock = system_clock) -> bool:
-    """Make an empty database the demo shop (see `workbench.demo.seed_if_empty`); True if it did.
-    The demo package is imported only then: at a usual start the shop is there and its ~0.4 s of
-    imports would only delay the desk."""
-    with db.session() as s:
-        if ShopRepository(s).first() is not None:
-            return False
-    from workbench.demo import seed_if_empty as seed_demo
-
-    return seed_demo(db, clock=clock)
 
 
 def restore_demo_areas(s: Session, shop_id: int, areas: frozenset[LabArea], now: datetime) -> None:
@@ -587,63 +544,6 @@ def open_feed(
     return FeedParts(ws, feed, live, follower, seeded)
 
 
-def desk_backups(config: LaunchConfig, *, clock: Clock = system_clock) -> BackupService:
-    """The backups of a desk's database, in the data dir."""
-    return build_backups(config.db_url, config.paths.backups, config.settings.backups_kept, clock=clock)
-
-
-@dataclass(eq=False)
-class DeskEntrance:
-    """A desk's database, open and migrated, and its door (who works at the desk)."""
-
-    db: Database
-    login: DeskLogin
-    notices: list[StartupNotice] = field(default_factory=list)  # for the workspace, once it opens
-
-    def close(self) -> None:
-        self.db.dispose()
-
-
-def open_entrance(
-    config: LaunchConfig, *, clock: Clock = system_clock, backups: BackupService | None = None
-) -> DeskEntrance:
-    """Open a desk's database and find out who works at it: a single-seat (SQLite) desk's owner
-    without asking; on a shared database the login remembered in the keyring for the last username,
-    if it still works, else nobody yet (the window asks).
-
-    A restore from a backup asked for in the last session is done first, before the database opens."""
-    from workbench.credentials import LoginTokens
-    from workbench.settings import read_settings, save_settings
-
-    backups = backups or desk_backups(config, clock=clock)
-    restored = backups.apply_pending_restore()
-    db = open_database(config.db_url, clock=clock, reset_demo=config.reset_demo, backups=backups)
-
-    def remember_username(name: str) -> None:
-        # Read again: the settings may have changed since the start (only this one value is ours).
-        path = config.paths.settings_file
-        save_settings(path, read_settings(path).settings.with_changes(last_username=name))
-
-    try:
-        shop, _, _ = open_shop(db)
-        login = LoginService(db, shop.id, clock)
-        tokens = LoginTokens(config.db_url)
-        if db.is_sqlite:
-            door = DeskLogin(login, tokens, user=login.owner())
-        else:
-            door = DeskLogin(
-                login, tokens, last_username=config.settings.last_username, remember_username=remember_username
-            )
-            door.try_remembered()
-    except BaseException as exc:
-        db.dispose()
-        if (corrupt := db.corruption(exc)) is not None:
-            raise corrupt from exc
-        raise
-    notices = [restore_notice(restored)] if restored is not None else []
-    return DeskEntrance(db, door, notices)
-
-
 def open_desk(
     config: LaunchConfig,
     *,
@@ -703,13 +603,3 @@ def open_desk(
         ws.close()
         raise
     return ws
-
-
-def restore_notice(outcome: RestoreOutcome) -> StartupNotice:
-    """What the window says about the restore done (or refused) at this start."""
-    if outcome.error is not None:
-        return StartupNotice(
-            "restore.failed",
-            {"backup": outcome.backup, "code": outcome.error.code, "detail": outcome.error.detail},
-        )
-    return StartupNotice("restore.done", {"backup": outcome.backup, "kept_as": str(outcome.kept_as or "")})

@@ -3,13 +3,14 @@
 `DeskStartup` opens the workspace on a background thread — restore a backup if the last session
 asked for it, migrate (after a backup), seed the demo into an empty database (or restore it with
 --reset-demo), find out who works at the desk, build every service for them — then loads jieba and
-builds the KB matcher. Right after the workspace, on a SQLite file, it reads the desk's lists
-(`first_lists`), so the window shows them without waiting for its own panels and a read of its own.
-Who works at the desk (`login`): a single-seat desk's owner, or on a shared
-database a remembered login; when nobody is logged in yet the thread ends there, the window asks for
-a password and `open_for` continues on a new thread for the user who logged in. The window paints
-at once and fills in when the futures complete; an error in either is delivered through them, never
-lost in the thread. This module stays light (the services,
+builds the KB matcher. On a SQLite file it reads the desk's lists (`first_lists`) as soon as the
+database is open and who works at the desk is known (`workbench.entrance`, which imports only what
+that needs), before it imports the rest of the program (`workbench.composition`): the window shows
+them while the workspace is still being built. Who works at the desk (`login`): a single-seat desk's
+owner, or on a shared database a remembered login; when nobody is logged in yet the thread ends
+there, the window asks for a password and `open_for` continues on a new thread for the user who
+logged in. The window paints at once and fills in when the futures complete; an error in either is
+delivered through them, never lost in the thread. This module stays light (the services,
 SQLAlchemy and jieba are imported on the thread), so the first paint does not wait for them.
 
 The thread is started before Qt but holds back until the window says it has painted (or
@@ -28,8 +29,8 @@ from typing import TYPE_CHECKING
 from workbench.launch import LaunchConfig, is_sqlite_url
 
 if TYPE_CHECKING:
-    from workbench.composition import DeskEntrance
     from workbench.domain.shops import Agent
+    from workbench.entrance import DeskEntrance
     from workbench.kb.matcher import Matcher
     from workbench.services.accounts import DeskLogin
     from workbench.services.backups import BackupService
@@ -52,7 +53,7 @@ class DeskStartup:
         self.login: Future[DeskLogin] = Future()  # the database is open; who works at the desk
         self.workspace: Future[Workspace] = Future()
         self.matcher: Future[Matcher] = Future()
-        # The desk's lists and its agent read right after the workspace opened; None when the window
+        # The desk's lists and its agent, read before the workspace is built; None when the window
         # reads them itself (a shared server: other desks' changes must not fall between read and follow).
         self.first_lists: Future[tuple[ConversationLists, Agent] | None] = Future()
         self._thread: threading.Thread | None = None
@@ -89,7 +90,7 @@ class DeskStartup:
 
     def _run(self) -> None:
         self._window_shown.wait(PAINT_WAIT_S)
-        from workbench.composition import desk_backups, open_entrance
+        from workbench.entrance import desk_backups, open_entrance
         from workbench.services.clock import system_clock
 
         clock = self.clock or system_clock
@@ -114,8 +115,20 @@ class DeskStartup:
             self._open(entrance, entrance.login.user)
 
     def _open(self, entrance: DeskEntrance, user: Agent) -> None:
-        from workbench.composition import open_desk
         from workbench.services.clock import system_clock
+
+        early = is_sqlite_url(self.config.db_url)
+        if early:
+            # A single seat's lists need only the database: read them before the rest of the program is
+            # imported (most of the time to the workspace), so the window shows them meanwhile.
+            from workbench.entrance import first_lists
+
+            try:
+                self.first_lists.set_result(first_lists(entrance, user, self.config.settings.status_on_login))
+            except BaseException as exc:  # the window reads them itself (and reports what fails then)
+                log.warning("could not read the desk's lists at start-up: %r", exc)
+                self.first_lists.set_result(None)
+        from workbench.composition import open_desk
 
         try:
             ws = open_desk(self.config, clock=self.clock or system_clock, entrance=entrance, user=user)
@@ -123,16 +136,11 @@ class DeskStartup:
             log.error("could not open the workspace: %r", exc)
             self.workspace.set_exception(exc)
             self.matcher.set_exception(exc)
-            self.first_lists.set_exception(exc)
+            if not early:
+                self.first_lists.set_exception(exc)
             return
         self.workspace.set_result(ws)
-        try:
-            if is_sqlite_url(self.config.db_url):
-                self.first_lists.set_result((ws.reception.desk_lists(ws.agent.id), ws.refresh_agent()))
-            else:
-                self.first_lists.set_result(None)
-        except BaseException as exc:  # the window reads them itself (and reports what fails then)
-            log.warning("could not read the desk's lists at start-up: %r", exc)
+        if not early:  # a shared server: the window reads them after it follows the other desks
             self.first_lists.set_result(None)
         try:
             matcher = ws.matcher.build()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import WindowFactory
-from workbench.composition import build_backups
+from workbench.entrance import build_backups
 from workbench.services.backups import BackupService
 from workbench.ui.backups import BackupPanel, OpenFailure, restorable_failure
 from workbench.ui.main_window import MainWindow

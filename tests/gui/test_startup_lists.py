@@ -1,6 +1,8 @@
-"""The desk's lists come first at start-up: the start-up work reads them right after the workspace
-opened and the window shows them before it builds the sidebar's 客户 and 订单 panels and the pages;
-those hidden tabs wait for the KB matcher (the first suggestion), or at most `FINISH_WAIT_MS`."""
+"""The desk's lists come first at start-up: on a single seat the start-up work reads them as soon as
+the database is open, before it imports the rest of the program and builds the workspace, and the
+window shows them at once; it builds the sidebar's 客户 and 订单 panels and the pages after the
+workspace, and those hidden tabs wait for the KB matcher (the first suggestion), or at most
+`FINISH_WAIT_MS`."""
 
 from __future__ import annotations
 
@@ -98,3 +100,24 @@ def test_a_chat_opened_before_the_panels_exist_shows_in_them(qtbot: QtBot, make_
     panel = window.customer_panel
     assert panel is not None and opened
     qtbot.waitUntil(lambda: panel.customer_id() == opened[0], timeout=30_000)
+
+
+def test_a_single_seat_shows_its_lists_before_the_workspace_opens(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window(wait_ready=False)
+    seen: list[tuple[bool, int]] = []
+    clicked: list[int] = []
+
+    def click_first() -> None:  # the agent clicks a chat the moment the list shows, before the workspace
+        seen.append((window.workspace is None, window.list_model.count(ConversationState.ENDED)))
+        conv = window.list_model.conversations(ConversationState.ENDED)[0]
+        clicked.append(conv.id)
+        window.open_conversation(conv.id)
+
+    window.lists_shown.connect(click_first)
+    with qtbot.waitSignal(window.workspace_ready, timeout=60_000):
+        window.start()
+    assert seen[0][0] and seen[0][1] > 0  # the lists, from the database, before the workspace
+    assert len(seen) == 1
+    # The click was not lost: the chat opened once the workspace came.
+    assert window.controller.current_id == clicked[0]
+    assert window.centre.currentIndex() == 1

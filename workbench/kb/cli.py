@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from workbench.domain.kb import KbEntry, Phrasing
-from workbench.kb import semantic, tokenizer
-from workbench.kb.matcher import Matcher, OutcomeKind
 
-DECISIONS = {OutcomeKind.DIRECT: "answer", OutcomeKind.CLARIFY: "clarify", OutcomeKind.FALLBACK: "none"}
+# The matcher's outcomes (`OutcomeKind` values) as the contract names them. The matcher, jieba and the
+# sentence model are imported by the command that ranks: the desk builds this module's parser at every
+# start, before its window paints.
+DECISIONS = {"direct": "answer", "clarify": "clarify", "fallback": "none"}
 
 
 class InputError(Exception):
@@ -130,6 +131,9 @@ def load_kb(path: Path) -> tuple[list[KbEntry], list[Any]]:
 
 
 def _rank(args: argparse.Namespace, out: TextIO) -> int:
+    from workbench.kb import semantic, tokenizer
+    from workbench.kb.matcher import Matcher
+
     if args.top <= 0:
         print("--top must be positive", file=sys.stderr)
         return 2

@@ -42,25 +42,13 @@ from workbench.services.reports import ReportsService
 from workbench.services.reviews import ReviewService
 from workbench.services.routing import RoutingService
 from workbench.services.sandboxes import StudentShops
+from workbench.services.startup_notice import StartupNotice
 from workbench.services.supervision import SupervisionService
 from workbench.services.training import TrainingService
 from workbench.storage.db import Database
 
 if TYPE_CHECKING:
     from workbench.services.team import TeamLink
-
-
-@dataclass(frozen=True, slots=True)
-class StartupNotice:
-    """Something that went wrong (or was done) while the desk opened and did not stop it; the window
-    shows it. `code` names it for a translated sentence, `params` fill it in:
-    ``simulator.failed`` (error): the simulated customers could not start, the desk works without;
-    ``restore.done`` (backup, kept_as): the database was restored from a backup, the replaced file
-    renamed; ``restore.failed`` (backup, code, detail): the requested restore was refused (a
-    `BackupError` code), the database is unchanged."""
-
-    code: str
-    params: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -167,7 +155,7 @@ class WorkspaceOpening(Protocol):
     login: Future[DeskLogin]
     workspace: Future[Workspace]
     matcher: Future[Matcher]
-    # The desk's lists and agent, read right after the workspace (None: the window reads them itself).
+    # The desk's lists and agent, read before the workspace opens (None: the window reads them itself).
     first_lists: Future[tuple[ConversationLists, Agent] | None]
 
     def open_for(self, user: Agent) -> None:

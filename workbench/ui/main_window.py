@@ -94,6 +94,8 @@ class MainWindow(QMainWindow):
         self.controller.idle_end_minutes = config.settings.idle_end_minutes
         self._painted = self._start_requested = False
         self._scroll_to_current = False  # the open chat's row is brought into view at the next lists
+        self._lists_on_screen = False  # `lists_shown` was emitted
+        self._open_when_ready: int | None = None  # a chat clicked before the workspace opened
         self._composer_text_for: tuple[int, str] | None = None  # (conversation, text) once it opens
         self.customer_panel: CustomerPanel | None = None
         self.orders_panel: OrdersPanel | None = None
@@ -780,8 +782,11 @@ class MainWindow(QMainWindow):
             self.customer_panel.show_customer(self.customer_panel.customer_id())
 
     def _on_first_lists(self) -> None:
-        self.statusBar().showMessage(self.tr("已连接：{db}").format(db=self._db_label()), 8000)
-        self.lists_shown.emit()
+        """The workspace is open and its lists are on screen: open the chat clicked meanwhile, and
+        build the rest of the desk."""
+        if self._open_when_ready is not None:
+            chosen, self._open_when_ready = self._open_when_ready, None
+            self.open_conversation(chosen)
         # What the agent sees next is the first suggestion (智能辅助 is the sidebar's open tab): the
         # hidden tabs and the pages are built once the KB matcher is ready, or after FINISH_WAIT_MS if
         # it takes longer, not meanwhile (both want the interpreter).
@@ -854,6 +859,10 @@ class MainWindow(QMainWindow):
             log.debug("transfers shown: %r", handed)
         self._show_agent_status(agent)
         self.list_view.show_lists(lists)
+        if not self._lists_on_screen:  # on a single seat before the workspace opened (see `DeskStartup`)
+            self._lists_on_screen = True
+            self.statusBar().showMessage(self.tr("已连接：{db}").format(db=self._db_label()), 8000)
+            self.lists_shown.emit()
         if self.current_id is not None:
             # Into view once after the agent opened a chat; a mere re-read leaves the list where it is.
             self.list_view.select_conversation(self.current_id, scroll=self._scroll_to_current)
@@ -865,7 +874,8 @@ class MainWindow(QMainWindow):
         self.lists_refreshed.emit()
 
     def open_conversation(self, conversation_id: int) -> None:
-        if self.workspace is None:
+        if self.workspace is None:  # the lists came first: the chat opens with the workspace
+            self._open_when_ready = conversation_id
             return
         draft = self.controller.switch_to(conversation_id, self.composer.text())
         self._scroll_to_current = True

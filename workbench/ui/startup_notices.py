@@ -21,7 +21,7 @@ from workbench.settings import SettingProblem
 from workbench.ui.errors import error_text
 
 if TYPE_CHECKING:
-    from workbench.services.workspace import StartupNotice
+    from workbench.services.startup_notice import StartupNotice
     from workbench.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,10 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import MemoryKeyring
 from tests.unit.accounts.conftest import PASSWORD, Shop, make_shop
-from workbench.composition import open_desk, open_entrance
+from workbench.composition import open_desk
 from workbench.credentials import LoginTokens
 from workbench.domain.errors import DomainError
+from workbench.entrance import open_entrance
 from workbench.launch import LaunchConfig
 from workbench.paths import AppPaths
 from workbench.services.accounts import DeskLogin, LoginService

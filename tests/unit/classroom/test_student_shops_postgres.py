@@ -230,7 +230,8 @@ def test_the_check_command_checks_the_users_own_shop(class_url: str) -> None:
 
 
 def test_a_students_desk_has_its_own_buyers_who_wait_for_the_teacher(class_url: str, tmp_path: Path) -> None:
-    from workbench.composition import open_desk, open_entrance
+    from workbench.composition import open_desk
+    from workbench.entrance import open_entrance
     from workbench.launch import LaunchConfig
     from workbench.paths import AppPaths
     from workbench.settings import Settings

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from alembic import command
 
-from workbench.composition import build_backups, open_desk, open_workspace
+from workbench.composition import open_desk, open_workspace
+from workbench.entrance import build_backups
 from workbench.launch import LaunchConfig
 from workbench.paths import AppPaths
 from workbench.services.backups import BEFORE_MIGRATION, DAILY, MANUAL, RESTORE_REQUEST, BackupError, BackupService

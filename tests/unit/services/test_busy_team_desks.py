@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from workbench.composition import open_desk, open_entrance, open_feed, open_workspace
+from workbench.composition import open_desk, open_feed, open_workspace
 from workbench.demo.seeding import DEMO_PASSWORD
 from workbench.domain.auto_messages import DEFAULT_TEMPLATES, AutoKind
 from workbench.domain.conversations import Sender
 from workbench.domain.routing import RoutingConfig
 from workbench.domain.shops import AgentStatus
+from workbench.entrance import open_entrance
 from workbench.kb import tokenizer
 from workbench.launch import LaunchConfig
 from workbench.paths import AppPaths

@@ -184,6 +184,7 @@ class ReceptionController(QObject):
         self._lexical_shown: tuple[int, list[str]] | None = None
         self._watched_stage: SemanticStage | None = None  # the stage told to call `semantic_ready`
         self._first_lists_then: Callable[[], None] | None = None
+        self._first_lists_read = False  # the start-up work's read of the lists has come (or failed)
         self._started = False
 
         self.sim_timer = QTimer(self)
@@ -221,10 +222,12 @@ class ReceptionController(QObject):
     # -- start-up -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Take the workspace and the matcher as the start-up work delivers them."""
+        """Take the lists, the workspace and the matcher as the start-up work delivers them (on a
+        single-seat desk the lists come first, before the workspace)."""
         if self._started:
             return
         self._started = True
+        self.opening.first_lists.add_done_callback(self._relay.lists_done.emit)
         self.opening.workspace.add_done_callback(self._relay.workspace_done.emit)
         self.opening.matcher.add_done_callback(self._relay.matcher_done.emit)
 
@@ -256,22 +259,28 @@ class ReceptionController(QObject):
             self.request_suggestions(self.current_id, self.last_customer_text[self.current_id])
 
     def show_first_lists(self, then: Callable[[], None]) -> None:
-        """Show the lists the start-up work read right after the workspace opened (or read them now if
-        it did not), then call `then`."""
+        """Once the workspace is open: call `then` when the lists are on screen, the ones the start-up
+        work read (shown as they came) or, if it did not read them, a read of the window's own."""
         self._first_lists_then = then
-        self.opening.first_lists.add_done_callback(self._relay.lists_done.emit)
+        self._continue_first_lists()
 
     def _on_first_lists_done(self, future: Future[tuple[ConversationLists, Agent] | None]) -> None:
-        then, self._first_lists_then = self._first_lists_then, None
-        if then is None:
-            return
+        self._first_lists_read = True
         result = None if future.exception() is not None else future.result()
-        if result is None or self._lists_asked:  # not read, or a read of the window's own came first
-            self.refresh_lists(then)
+        if result is not None and not self._lists_asked:  # a read of the window's own would be newer
+            self._lists_asked = self._lists_shown = 1
+            self.lists_loaded.emit(*result)
+        self._continue_first_lists()
+
+    def _continue_first_lists(self) -> None:
+        then = self._first_lists_then
+        if then is None or not self._first_lists_read:
             return
-        self._lists_asked = self._lists_shown = 1
-        self.lists_loaded.emit(*result)
-        then()
+        self._first_lists_then = None
+        if self._lists_shown:
+            then()
+        else:
+            self.refresh_lists(then)
 
     def first_lists_shown(self, simulate: bool, desk_empty: bool) -> None:
         """The desk shows its lists for the first time: the day's follow-ups, then customers."""
