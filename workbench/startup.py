@@ -59,10 +59,15 @@ class DeskStartup:
         self._thread: threading.Thread | None = None
         self._entrance: DeskEntrance | None = None
         self._window_shown = threading.Event()
+        self._desk_ready = threading.Event()
 
     def window_shown(self) -> None:
         """The window has painted: the start-up work may take the interpreter now."""
         self._window_shown.set()
+
+    def desk_ready(self) -> None:
+        """The window has finished opening: the KB matcher's semantic stage may load now."""
+        self._desk_ready.set()
 
     def begin(self) -> None:
         if self._thread is None:
@@ -143,7 +148,7 @@ class DeskStartup:
         if not early:  # a shared server: the window reads them after it follows the other desks
             self.first_lists.set_result(None)
         try:
-            matcher = ws.matcher.build()
+            matcher = ws.matcher.build(semantic_after=self._desk_ready)
         except BaseException as exc:
             log.error("could not build the KB matcher: %r", exc)
             self.matcher.set_exception(exc)

@@ -7,6 +7,7 @@ workspace, and those hidden tabs wait for the KB matcher (the first suggestion),
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -56,9 +57,9 @@ def test_the_hidden_tabs_do_not_wait_long_for_a_slow_matcher(
     build = LiveMatcher.build
     tabs_built = threading.Event()
 
-    def slow(self: LiveMatcher) -> object:  # the matcher is ready only after the tabs are built
+    def slow(self: LiveMatcher, **kwargs: Any) -> object:  # the matcher is ready only after the tabs are built
         tabs_built.wait(60)
-        return build(self)
+        return build(self, **kwargs)
 
     monkeypatch.setattr(LiveMatcher, "build", slow)
     window = make_window(wait_ready=False)
@@ -121,3 +122,35 @@ def test_a_single_seat_shows_its_lists_before_the_workspace_opens(qtbot: QtBot, 
     # The click was not lost: the chat opened once the workspace came.
     assert window.controller.current_id == clicked[0]
     assert window.centre.currentIndex() == 1
+
+
+def test_the_semantic_stage_starts_once_the_desk_has_opened(
+    qtbot: QtBot, make_window: WindowFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Importing numpy and the sentence model would compete with the panels the window builds after
+    the matcher is ready: the stage is handed the KB only once the window has finished opening."""
+    import time
+
+    from workbench.kb.matcher import Matcher
+    from workbench.ui.main_window import MainWindow
+
+    order: list[str] = []
+    want_all = Matcher._want_all_now
+    add_tab = MainWindow._add_aftersales_tab
+
+    def stage_wanted(self: Matcher) -> None:
+        order.append("stage")
+        want_all(self)
+
+    def slow_last_tab(self: MainWindow, ws: Any) -> None:  # time enough for a stage that did not wait
+        time.sleep(0.3)
+        add_tab(self, ws)
+        order.append("tabs")
+
+    monkeypatch.setattr(Matcher, "_want_all_now", stage_wanted)
+    monkeypatch.setattr(MainWindow, "_add_aftersales_tab", slow_last_tab)
+    window = make_window(wait_ready=False)
+    with qtbot.waitSignal(window.workspace_ready, timeout=60_000):
+        window.start()
+    qtbot.waitUntil(lambda: "stage" in order, timeout=30_000)
+    assert order.index("tabs") < order.index("stage")

@@ -64,7 +64,7 @@ def test_simulated_customers_that_cannot_start_leave_a_working_desk_and_a_messag
 def test_a_kb_matcher_that_cannot_be_built_leaves_a_desk_without_suggestions(
     qtbot: QtBot, make_window: WindowFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(_self: object) -> object:
+    def broken(_self: object, **_kwargs: object) -> object:
         raise OSError("jieba dictionary unreadable")
 
     monkeypatch.setattr(LiveMatcher, "build", broken)

@@ -42,6 +42,7 @@ from workbench.kb.semantic import SemanticStage
 log = logging.getLogger(__name__)
 
 _CHECK_ALL_NEGATIVES = 64
+SEMANTIC_WAIT_S = 10.0  # the longest the semantic stage waits for `Matcher.semantic_after`
 _MAKE_SLICE = 2000  # kept entries made per turn of the query lock (a few milliseconds)
 _SMALL_TALK = STANDARD_CATEGORIES[0]  # 聊天互动: greetings, thanks, chit-chat
 
@@ -317,6 +318,7 @@ class Matcher:
         semantic: SemanticStage | None = None,
         semantic_later: bool = False,
         revision: str | None = None,
+        semantic_after: threading.Event | None = None,
     ) -> None:
         self.config = config or MatchConfig()
         self.semantic = semantic  # None: lexical only
@@ -324,6 +326,10 @@ class Matcher:
         # reading its vectors file and keying 300k phrasings (seconds at 100k entries) does not delay
         # the matcher; it answers lexically until the stage is ready anyway
         self.semantic_later = semantic_later
+        # With `semantic_later`, that thread first waits for this event (at most SEMANTIC_WAIT_S): a
+        # desk's window finishing opening, so that importing numpy and the sentence model (about
+        # 0.1 s and a second of the interpreter) does not hold up the panels it builds meanwhile
+        self.semantic_after = semantic_after
         self._lock = threading.Lock()  # guards self._state
         self._write_lock = threading.Lock()  # one writer at a time
         self._state = _State(self.config)
@@ -414,6 +420,8 @@ class Matcher:
         threading.Thread(target=self._want_all_later, name="workbench-kb-want", daemon=True).start()
 
     def _want_all_later(self) -> None:
+        if self.semantic_after is not None:
+            self.semantic_after.wait(SEMANTIC_WAIT_S)
         with self._write_lock:
             self._want_all_now()
 

@@ -49,8 +49,9 @@ class LiveMatcher:
         """The matcher if it is built, else None (callers show lexical-free fallbacks meanwhile)."""
         return self._matcher
 
-    def build(self) -> Matcher:
-        """The matcher, built now if it is not yet (blocks: call from a worker thread)."""
+    def build(self, semantic_after: threading.Event | None = None) -> Matcher:
+        """The matcher, built now if it is not yet (blocks: call from a worker thread). Its semantic
+        stage starts once `semantic_after` is set (see `Matcher.semantic_after`)."""
         if self._matcher is not None:
             return self._matcher
         with self._building:
@@ -59,7 +60,9 @@ class LiveMatcher:
             tokenizer.ensure_loaded()
             day = self._kb_admin.today()
             token, entries = self._entries(day)
-            matcher = Matcher(entries, cache=self._cache, semantic=self._semantic, semantic_later=True)
+            matcher = Matcher(
+                entries, cache=self._cache, semantic=self._semantic, semantic_later=True, semantic_after=semantic_after
+            )
             if self._cache is not None and token is not None and not isinstance(entries, KeptEntries):
                 self._cache.save_entries(token, day, matcher.revision, entries, core_words(entries))
             matcher.match("预热")  # the first query pays jieba's remaining start-up, not a customer

@@ -170,6 +170,11 @@ class WorkspaceOpening(Protocol):
         """The window has painted; the start-up work need not hold back for it any longer."""
         ...
 
+    def desk_ready(self) -> None:
+        """The window has finished opening (its panels and pages are built): work held back for it,
+        the KB matcher's semantic stage, may start."""
+        ...
+
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the start-up work to end; True if it has."""
         ...

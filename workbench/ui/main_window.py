@@ -828,6 +828,7 @@ class MainWindow(QMainWindow):
             ConversationState.ACTIVE
         )
         self.controller.first_lists_shown(self.sim_action.isChecked(), desk_empty)
+        self.controller.opening.desk_ready()
         self.workspace_ready.emit()
 
     def _db_label(self) -> str:

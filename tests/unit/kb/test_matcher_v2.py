@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -286,3 +287,24 @@ def test_the_desks_matcher_hands_the_kb_to_the_semantic_stage_off_its_start(
     assert fused()
     assert stage.ready
     assert set(encoder.seen) <= {"啥时候能寄"}  # the query only: the KB's vectors were read from the file
+
+
+def test_the_desks_semantic_stage_waits_for_the_window_to_finish_opening(
+    encoder: CountingEncoder, tmp_path: Path
+) -> None:
+    """`semantic_after`: nothing reaches the stage (neither numpy nor the model is loaded) until the
+    event is set; then it gets ready as before."""
+    opened = threading.Event()
+    stage = SemanticStage(tmp_path / "kb-vectors.npz", background=False)
+    matcher = Matcher(kb(), semantic=stage, semantic_later=True, semantic_after=opened)
+    time.sleep(0.3)
+    assert stage.vector_count == 0 and not encoder.seen  # held back
+    lexical = matcher.match("啥时候能寄", semantic=False)[0].score
+    assert matcher.rank("啥时候能寄")[0][1] == lexical  # lexical meanwhile
+
+    opened.set()
+    deadline = time.monotonic() + 30  # a loaded machine: the thread may start late
+    while not (stage.ready and stage.vector_count) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert stage.ready and stage.vector_count > 0
+    assert matcher.rank("啥时候能寄")[0][1] != lexical

@@ -136,6 +136,7 @@ def _prepare(paths: Any, db_url: str) -> None:
 
     prep = DeskStartup(LaunchConfig(paths=paths, db_url=db_url, settings=Settings(), simulator=False))
     prep.window_shown()
+    prep.desk_ready()  # no window here: nothing to hold the semantic stage back for
     prep.begin()
     ws = prep.workspace.result(timeout=600)
     prep.matcher.result(timeout=600)
