@@ -55,6 +55,9 @@ def page(qtbot: QtBot, ws: Workspace) -> Iterator[BotSettingsPage]:
     qtbot.addWidget(widget)
     widget.resize(1300, 860)
     widget.show()
+    for index in range(widget.tabs.count()):  # each tab is built when first shown: open them all
+        widget.tabs.setCurrentIndex(index)
+    widget.tabs.setCurrentIndex(BotSettingsPage.TAB_WELCOME)
     qtbot.waitUntil(lambda: not widget._pending, timeout=10_000)
     yield widget
     assert tasks.wait_idle()
@@ -365,3 +368,24 @@ def test_models_pass_the_model_tester(qtmodeltester, page: BotSettingsPage) -> N
     model = page.welcome.card_model
     assert model.index(0, 0).data(Qt.ItemDataRole.DisplayRole) == "包邮吗"
     assert model.roleNames()[Qt.ItemDataRole.UserRole + 1] == b"record"
+
+
+def test_a_tab_is_built_when_first_shown(qtbot: QtBot, ws: Workspace) -> None:
+    """Opening 店小蜜 builds 欢迎语 only; another tab is built, and reads its settings, when shown."""
+    from workbench.ui.bot.transfer_tab import TransferTab
+
+    tasks = Tasks()
+    widget = BotSettingsPage(tasks, ws)
+    qtbot.addWidget(widget)
+    widget.show()
+    assert list(widget._built) == [BotSettingsPage.TAB_WELCOME]
+    assert not widget.findChildren(TransferTab)
+    widget.tabs.setCurrentIndex(BotSettingsPage.TAB_TRANSFER)
+    assert widget.findChildren(TransferTab) == [widget.transfer]
+    qtbot.waitUntil(lambda: not widget._pending, timeout=10_000)
+    saved = ws.bot.settings().transfer
+    assert saved.keywords and widget.transfer.keywords.text().split() == list(saved.keywords)  # read on show
+    with qtbot.waitSignal(widget.loaded, timeout=10_000):
+        widget.reload()  # the tabs built so far read again
+    assert set(widget._built) == {BotSettingsPage.TAB_WELCOME, BotSettingsPage.TAB_TRANSFER}
+    assert tasks.wait_idle()

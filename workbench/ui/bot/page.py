@@ -24,6 +24,8 @@ from workbench.ui.tasks import Tasks
 from workbench.ui.theme import scope
 from workbench.ui.widgets.guard import while_alive
 
+BotTab = WelcomeTab | TransferTab | ReceptionTab | AccountsTab | AutoMessagesTab
+
 
 class BotSettingsPage(QWidget):
     """The bot's settings for one shop; every tab reads and saves in the background."""
@@ -32,7 +34,7 @@ class BotSettingsPage(QWidget):
     """Something the bot or 分流 uses was saved (welcome, transfer, mode, accounts, groups, auto messages)."""
 
     loaded = Signal()
-    """Every tab shows the saved settings."""
+    """Every tab built so far shows the saved settings."""
 
     TAB_WELCOME, TAB_TRANSFER, TAB_RECEPTION, TAB_ACCOUNTS, TAB_AUTO = range(5)
 
@@ -58,16 +60,23 @@ class BotSettingsPage(QWidget):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("botTabs")
-        self.welcome = WelcomeTab(tasks, self.bot_service, ws.shop.name)
-        self.transfer = TransferTab(tasks, self.bot_service)
-        self.reception = ReceptionTab(tasks, self.bot_service)
-        self.accounts = AccountsTab(tasks, self.routing_service, ws.agent.id, desk_role=ws.agent.role)
-        self.auto = AutoMessagesTab(tasks, self.auto_service, ws.shop.name)
-        self.tabs.addTab(self.welcome, self.tr("欢迎语"))
-        self.tabs.addTab(self.transfer, self.tr("转人工"))
-        self.tabs.addTab(self.reception, self.tr("接待模式"))
-        self.tabs.addTab(self.accounts, self.tr("子账号与分流"))
-        self.tabs.addTab(self.auto, self.tr("自动消息"))
+        # Each tab is built the first time it is shown (or asked for): opening the page lays out only
+        # 欢迎语, not five tabs of forms under the application's style sheet.
+        self._slots: list[QVBoxLayout] = []
+        for label in (
+            self.tr("欢迎语"),
+            self.tr("转人工"),
+            self.tr("接待模式"),
+            self.tr("子账号与分流"),
+            self.tr("自动消息"),
+        ):
+            slot = QWidget()
+            box = QVBoxLayout(slot)
+            box.setContentsMargins(0, 0, 0, 0)
+            self._slots.append(box)
+            self.tabs.addTab(slot, label)
+        self._built: dict[int, BotTab] = {}
+        self._pending: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         layout = QVBoxLayout(self)
@@ -75,30 +84,75 @@ class BotSettingsPage(QWidget):
         layout.setSpacing(0)
         layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
+        self._tab(self.TAB_WELCOME)
 
-        tabs: tuple[WelcomeTab | TransferTab | ReceptionTab | AccountsTab | AutoMessagesTab, ...] = (
-            self.welcome,
-            self.transfer,
-            self.reception,
-            self.accounts,
-            self.auto,
-        )
-        self._pending: set[QWidget] = set(tabs)
-        for tab in tabs:
-            tab.loaded.connect(lambda t=tab: self._on_tab_loaded(t))
-            tab.saved.connect(self.settings_changed)
-        self.auto.sent.connect(lambda _n: self.settings_changed.emit())
-        self.reload()
+    @property
+    def welcome(self) -> WelcomeTab:
+        tab = self._tab(self.TAB_WELCOME)
+        assert isinstance(tab, WelcomeTab)
+        return tab
+
+    @property
+    def transfer(self) -> TransferTab:
+        tab = self._tab(self.TAB_TRANSFER)
+        assert isinstance(tab, TransferTab)
+        return tab
+
+    @property
+    def reception(self) -> ReceptionTab:
+        tab = self._tab(self.TAB_RECEPTION)
+        assert isinstance(tab, ReceptionTab)
+        return tab
+
+    @property
+    def accounts(self) -> AccountsTab:
+        tab = self._tab(self.TAB_ACCOUNTS)
+        assert isinstance(tab, AccountsTab)
+        return tab
+
+    @property
+    def auto(self) -> AutoMessagesTab:
+        tab = self._tab(self.TAB_AUTO)
+        assert isinstance(tab, AutoMessagesTab)
+        return tab
+
+    def _tab(self, index: int) -> BotTab:
+        """Tab `index`, built, placed and loading its settings the first time it is asked for."""
+        tab = self._built.get(index)
+        if tab is not None:
+            return tab
+        ws = self._workspace
+        tasks = self._tasks
+        if index == self.TAB_WELCOME:
+            tab = WelcomeTab(tasks, self.bot_service, ws.shop.name)
+        elif index == self.TAB_TRANSFER:
+            tab = TransferTab(tasks, self.bot_service)
+        elif index == self.TAB_RECEPTION:
+            tab = ReceptionTab(tasks, self.bot_service)
+        elif index == self.TAB_ACCOUNTS:
+            tab = AccountsTab(tasks, self.routing_service, ws.agent.id, desk_role=ws.agent.role)
+        else:
+            auto = AutoMessagesTab(tasks, self.auto_service, ws.shop.name)
+            auto.sent.connect(lambda _n: self.settings_changed.emit())
+            tab = auto
+        self._built[index] = tab
+        self._slots[index].addWidget(tab)
+        tab.loaded.connect(lambda t=tab: self._on_tab_loaded(t))
+        tab.saved.connect(self.settings_changed)
+        self._load(tab)
+        return tab
+
+    def _load(self, tab: BotTab) -> None:
+        self._pending.add(tab)
+        if isinstance(tab, WelcomeTab):  # its card picker lists the KB's entries
+            self._tasks.read(self._workspace.kb.entries, while_alive(self, self._on_entries))
+        else:
+            tab.load()
 
     def reload(self) -> None:
-        """Read every tab's settings again (and the KB entries the card picker lists)."""
-        self._pending = {self.welcome, self.transfer, self.reception, self.accounts, self.auto}
-        kb = self._workspace.kb
-        self._tasks.read(kb.entries, while_alive(self, self._on_entries))
-        self.transfer.load()
-        self.reception.load()
-        self.accounts.load()
-        self.auto.load()
+        """Read the settings of every tab built so far again (and the KB entries the card picker lists)."""
+        for tab in self._built.values():
+            self._load(tab)
 
     def _on_entries(self, entries: list[KbEntry]) -> None:
         self.welcome.load(entries)
@@ -110,8 +164,11 @@ class BotSettingsPage(QWidget):
                 self.loaded.emit()
 
     def _on_tab_changed(self, index: int) -> None:
-        """Numbers that move while the simulator runs are re-read when their tab is shown."""
-        if index == self.TAB_RECEPTION:
+        """A tab shown for the first time is built (and reads its settings); numbers that move while
+        the simulator runs are re-read when their tab is shown again."""
+        if index not in self._built:
+            self._tab(index)
+        elif index == self.TAB_RECEPTION:
             self.reception.load()
         elif index == self.TAB_ACCOUNTS:
             self.accounts.load()
