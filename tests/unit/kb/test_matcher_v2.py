@@ -289,15 +289,27 @@ def test_the_desks_matcher_hands_the_kb_to_the_semantic_stage_off_its_start(
     assert set(encoder.seen) <= {"啥时候能寄"}  # the query only: the KB's vectors were read from the file
 
 
+class WatchedEvent(threading.Event):
+    """An event that says when a thread starts waiting for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waited = threading.Event()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waited.set()
+        return super().wait(timeout)
+
+
 def test_the_desks_semantic_stage_waits_for_the_window_to_finish_opening(
     encoder: CountingEncoder, tmp_path: Path
 ) -> None:
     """`semantic_after`: nothing reaches the stage (neither numpy nor the model is loaded) until the
     event is set; then it gets ready as before."""
-    opened = threading.Event()
+    opened = WatchedEvent()
     stage = SemanticStage(tmp_path / "kb-vectors.npz", background=False)
     matcher = Matcher(kb(), semantic=stage, semantic_later=True, semantic_after=opened)
-    time.sleep(0.3)
+    assert opened.waited.wait(30)  # the hand-over thread is at the event
     assert stage.vector_count == 0 and not encoder.seen  # held back
     lexical = matcher.match("啥时候能寄", semantic=False)[0].score
     assert matcher.rank("啥时候能寄")[0][1] == lexical  # lexical meanwhile

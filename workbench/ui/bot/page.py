@@ -6,6 +6,8 @@ Put it on the main window's navigation rail; connect `settings_changed` to the c
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
@@ -25,6 +27,7 @@ from workbench.ui.theme import scope
 from workbench.ui.widgets.guard import while_alive
 
 BotTab = WelcomeTab | TransferTab | ReceptionTab | AccountsTab | AutoMessagesTab
+T = TypeVar("T", bound=QWidget)
 
 
 class BotSettingsPage(QWidget):
@@ -88,32 +91,27 @@ class BotSettingsPage(QWidget):
 
     @property
     def welcome(self) -> WelcomeTab:
-        tab = self._tab(self.TAB_WELCOME)
-        assert isinstance(tab, WelcomeTab)
-        return tab
+        return self._tab_as(self.TAB_WELCOME, WelcomeTab)
 
     @property
     def transfer(self) -> TransferTab:
-        tab = self._tab(self.TAB_TRANSFER)
-        assert isinstance(tab, TransferTab)
-        return tab
+        return self._tab_as(self.TAB_TRANSFER, TransferTab)
 
     @property
     def reception(self) -> ReceptionTab:
-        tab = self._tab(self.TAB_RECEPTION)
-        assert isinstance(tab, ReceptionTab)
-        return tab
+        return self._tab_as(self.TAB_RECEPTION, ReceptionTab)
 
     @property
     def accounts(self) -> AccountsTab:
-        tab = self._tab(self.TAB_ACCOUNTS)
-        assert isinstance(tab, AccountsTab)
-        return tab
+        return self._tab_as(self.TAB_ACCOUNTS, AccountsTab)
 
     @property
     def auto(self) -> AutoMessagesTab:
-        tab = self._tab(self.TAB_AUTO)
-        assert isinstance(tab, AutoMessagesTab)
+        return self._tab_as(self.TAB_AUTO, AutoMessagesTab)
+
+    def _tab_as(self, index: int, kind: type[T]) -> T:
+        tab = self._tab(index)
+        assert isinstance(tab, kind)
         return tab
 
     def _tab(self, index: int) -> BotTab:
