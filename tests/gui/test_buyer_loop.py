@@ -83,7 +83,8 @@ def test_a_buyer_who_left_keeps_the_chat_open_and_the_agent_writes_and_ends_it(
         t[0] += 2.0
         updates = channel.tick()
         c.apply_updates(updates)
-        left = left or next((u.left for u in updates if u.left), "")
+        # Other buyers come meanwhile, each with their own patience: only this one's leaving counts.
+        left = left or next((u.left for u in updates if u.left and u.conversation_id == conv_id), "")
         if left:
             break
     assert left == "ignored"
@@ -124,7 +125,7 @@ def test_ending_a_left_buyers_unanswered_chat_asks_first(qtbot: QtBot, make_wind
     conv_id = next(u.conversation_id for u in channel.spawn("when_ship") if u.arrived)
     for _ in range(2000):
         t[0] += 2.0
-        if any(u.left for u in channel.tick()):
+        if any(u.left and u.conversation_id == conv_id for u in channel.tick()):
             break
     show_current_lists(qtbot, window, timeout=30_000)
     with qtbot.waitSignal(window.conversation_opened, timeout=30_000):
