@@ -59,6 +59,9 @@ QUICK_QUERIES = 500
 LATENCY_ROUNDS = 3  # interleaved rounds per matcher; the median is reported
 QUICK_PAIRS = 3000
 OURS = ("workbench", "wb-lexical")  # our matcher with and without its semantic stage
+# top-1 above the best peer, by dataset, and the most the noisy variants may lose (issue targets)
+TOP1_MARGIN = {"LCQMC-10k": 0.03, "AFQMC-2k": 0.05}
+NOISY_DROP = 0.01
 
 Search = Callable[[str, int], list[str]]
 Factory = Callable[[list[dict[str, Any]]], Search]
@@ -500,13 +503,19 @@ def targets(
         ours = next(r for r in rows if r["matcher"] == "workbench")
         peers = [r for r in rows if r["matcher"] not in OURS]
         best_peer = max(peers, key=lambda r: r["top1"])
+        margin = TOP1_MARGIN.get(ds, 0.03)
         out.append(
             (
-                f"{ds}: top-1 {ours['top1']:.3f} >= best peer {best_peer['top1']:.3f} + 0.03",
-                ours["top1"] >= best_peer["top1"] + 0.03,
+                f"{ds}: top-1 {ours['top1']:.4f} >= best peer {best_peer['top1']:.4f} + {margin}",
+                ours["top1"] >= best_peer["top1"] + margin - 1e-9,
             )
         )
-        out.append((f"{ds}: noisy top-1 within 0.03 of clean ({ours['noisy_drop']:+.3f})", ours["noisy_drop"] <= 0.03))
+        out.append(
+            (
+                f"{ds}: noisy top-1 within {NOISY_DROP} of clean ({ours['noisy_drop']:+.4f})",
+                ours["noisy_drop"] <= NOISY_DROP + 1e-9,
+            )
+        )
         bm25 = next((r for r in peers if r["matcher"] == "bm25s+jieba"), None)
         if bm25 is not None:
             if ours["entries"] >= 10000:  # the latency budget is set at 10k entries

@@ -115,6 +115,26 @@ def test_prefetch_encodes_a_batch_of_messages_in_one_call(encoder: CountingEncod
     assert matcher.prefetch(messages[:2]) == 2 and len(encoder.calls) == 1  # cached: no call at all
 
 
+def test_the_model_decides_between_two_entries_the_words_cannot_tell_apart(encoder: CountingEncoder) -> None:
+    entries = [
+        *kb(),
+        KbEntry(6, "物流问题", "什么时候发货呢", ("今天发",)),  # the same words as entry 4's question
+    ]
+    matcher = Matcher(entries, semantic=SemanticStage(background=False))
+    clear_winner = matcher.match("可以退货吗", semantic=False)
+    assert clear_winner[0].score >= matcher.config.semantic_sure
+    assert len(clear_winner) < 2 or clear_winner[1].score < clear_winner[0].score - matcher.config.semantic_tie
+    tied = matcher.match("什么时候可以发货", semantic=False)
+    assert tied[0].score >= matcher.config.semantic_sure
+    assert tied[1].score >= tied[0].score - matcher.config.semantic_tie
+    encoder.calls.clear()
+    assert matcher.prefetch(["可以退货吗"]) == 0  # sure: the model is not asked
+    assert matcher.prefetch(["什么时候可以发货"]) == 1  # a near tie: it is
+    ranked = matcher.rank("什么时候可以发货")
+    assert {e for e, _ in ranked[:2]} == {4, 6}
+    assert [score for _, score in ranked[:2]] != [s.score for s in tied[:2]]  # the cosines took part
+
+
 def test_the_vector_store_keeps_each_phrasing_s_vector_across_edits(encoder: CountingEncoder, tmp_path: Path) -> None:
     path = tmp_path / "kb-vectors.npz"
     stage = SemanticStage(path, background=False)
