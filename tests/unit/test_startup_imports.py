@@ -25,3 +25,16 @@ def test_the_parser_imports_no_service_and_no_database() -> None:
 
 def test_the_composition_root_leaves_the_demo_package_until_it_seeds() -> None:
     assert _loaded_after("import workbench.composition", ("workbench.demo",)) == []
+
+
+def test_a_sqlite_desk_never_loads_the_postgresql_dialect() -> None:
+    """SQLAlchemy's PostgreSQL dialect takes about 50 ms to import: not on a single seat's path to its
+    lists, nor in its upserts (workbench.storage.dialects)."""
+    code = (
+        "import workbench.entrance, workbench.composition\n"
+        "from workbench.storage.repositories.contact_days import _upsert\n"
+        "from workbench.storage.repositories.kb import _hit_day_upsert\n"
+        "_upsert('sqlite'), _hit_day_upsert('sqlite')"
+    )
+    assert _loaded_after(code, ("sqlalchemy.dialects.postgresql",)) == []
+    assert _loaded_after(f"{code}\n_upsert('postgresql')", ("sqlalchemy.dialects.postgresql",)) != []

@@ -94,7 +94,7 @@ def test_migrations_build_exactly_the_declared_tables(db_url: str) -> None:
     from alembic.runtime.migration import MigrationContext
 
     import workbench.storage as storage
-    from workbench.storage.tables import Base
+    from workbench.storage.tables import Base, autogenerate_includes
 
     for module in pkgutil.iter_modules(storage.__path__):
         if module.name.startswith("tables"):
@@ -102,9 +102,13 @@ def test_migrations_build_exactly_the_declared_tables(db_url: str) -> None:
     database = Database(db_url)
     database.migrate()
     with database.engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": autogenerate_includes})
+        diffs = compare_metadata(context, Base.metadata)
+        indexes = {ix["name"] for ix in inspect(conn).get_indexes("customers")}
     database.dispose()
     assert diffs == []
+    # The index only the migrations make is there on PostgreSQL, and only there.
+    assert ("ix_customers_search_trgm" in indexes) == (database.engine.dialect.name == "postgresql")
 
 
 def test_a_migration_that_fails_half_way_leaves_nothing_behind(tmp_path: Path) -> None:

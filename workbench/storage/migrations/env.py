@@ -17,7 +17,7 @@ from workbench.storage import (
     tables_presence,  # noqa: F401  (registers the desk sessions)
     tables_reception,  # noqa: F401  (registers transfers, marks and rating invitations)
 )
-from workbench.storage.tables import Base
+from workbench.storage.tables import Base, autogenerate_includes
 
 config = context.config
 target_metadata = Base.metadata
@@ -40,6 +40,7 @@ def run_migrations() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_object=autogenerate_includes,
         )
         with context.begin_transaction():
             context.run_migrations()

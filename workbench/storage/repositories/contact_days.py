@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, case, delete, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
+from workbench.storage.dialects import upsert_insert
 from workbench.storage.tables import ConversationRow, MessageRow
 from workbench.storage.tables_bot import BotConversationRow
 from workbench.storage.tables_reception import ContactDayRow
@@ -62,7 +62,7 @@ def _upsert(dialect: str) -> Executable:
     statement = _UPSERTS.get(dialect)
     if statement is not None:
         return statement
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(dialect)
     # Bind names differ from the column names: SQLAlchemy reserves those for VALUES / SET.
     stmt = insert(_TABLE).values(
         shop_id=bindparam("b_shop"),

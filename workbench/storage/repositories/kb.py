@@ -6,11 +6,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
 from workbench.domain.kb import STANDARD_CATEGORIES, KbEntry, Phrasing, PhrasingKind
+from workbench.storage.dialects import upsert_insert
 from workbench.storage.tables import KbAnswerRow, KbCategoryRow, KbEntryRow, KbPhrasingRow
 from workbench.storage.tables_kb_admin import KbHitDayRow
 
@@ -54,7 +54,7 @@ def _hit_day_upsert(dialect: str) -> Executable | None:
     statement = _HIT_DAY_UPSERTS.get(dialect)
     if statement is None:
         day_table = KbHitDayRow.__table__
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = upsert_insert(dialect)
         stmt = insert(day_table).values(
             entry_id=bindparam("b_entry_id"), day=bindparam("b_day"), hits=bindparam("b_hits")
         )
