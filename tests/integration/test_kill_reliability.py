@@ -42,6 +42,7 @@ class Writer:
     def __init__(self, url: str, seed: int, log: Path) -> None:
         self.acks: dict[str, list[int]] = {kind: [] for kind in TABLES}
         self.ready = threading.Event()
+        self.writing = threading.Event()  # MIN_WRITES_BEFORE_KILL writes acknowledged
         self._stderr = log.open("w")
         self.process = subprocess.Popen(
             [sys.executable, str(WRITER), url, str(seed)],
@@ -62,6 +63,8 @@ class Writer:
                 self.ready.set()
             elif kind in self.acks and key.isdigit():
                 self.acks[kind].append(int(key))
+                if self.writes >= MIN_WRITES_BEFORE_KILL:
+                    self.writing.set()
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
@@ -105,10 +108,8 @@ def kill_repeatedly(url: str, engine: Engine, tmp_path: Path, kills: int, *, sql
             assert writer.ready.wait(120), (tmp_path / f"writer-{n}.log").read_text()
             # Writing under way (on a loaded machine the first writes can take a while), then the kill
             # lands somewhere among the writes.
-            deadline = time.monotonic() + 60
-            while writer.writes < MIN_WRITES_BEFORE_KILL and time.monotonic() < deadline:
-                time.sleep(0.01)
-            time.sleep(rng.uniform(0.05, 2.0))
+            writer.writing.wait(60)
+            time.sleep(rng.uniform(0.05, 2.0))  # a random moment among the writes
         writer.kill()
         check(engine, writer.acks, sqlite=sqlite)
         survived += 1
