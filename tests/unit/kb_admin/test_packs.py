@@ -63,10 +63,10 @@ def test_pack_answers_sound_like_a_shop_and_flag_human_cases() -> None:
     assert {"啥时候能发", "今天下单能发吗"} <= {p.text for p in ship.phrasings}
 
 
-def test_apparel_has_two_versions_with_stable_keys() -> None:
-    assert pack_versions("apparel") == ["1.0", "1.1"]
-    old, new = load_pack("apparel", "1.0"), load_pack("apparel")
-    assert new.version == "1.1" and version_key("1.10") > version_key("1.9")
+def test_apparel_versions_keep_their_keys() -> None:
+    assert pack_versions("apparel") == ["1.0", "1.1", "1.2"]
+    assert load_pack("apparel").version == "1.2" and version_key("1.10") > version_key("1.9")
+    old, new = load_pack("apparel", "1.0"), load_pack("apparel", "1.1")
     old_keys, new_keys = {e.key for e in old.entries}, {e.key for e in new.entries}
     assert old_keys - new_keys == {"follow"}
     assert new_keys - old_keys == {"kids-size", "down-fill", "down-leak", "exchange-freight"}
@@ -74,6 +74,17 @@ def test_apparel_has_two_versions_with_stable_keys() -> None:
     assert {"ship-when", "return-7days", "free-shipping", "exchange", "member"} <= changed
     with pytest.raises(KeyError):
         load_pack("toys")
+
+
+@pytest.mark.parametrize(
+    ("pack_id", "before"), [("apparel", "1.1"), ("beauty", "1.1"), ("appliances", "1.0"), ("food", "1.0")]
+)
+def test_the_latest_packs_add_phrasings_and_keep_everything_else(pack_id: str, before: str) -> None:
+    old, new = load_pack(pack_id, before), load_pack(pack_id)
+    assert [e.key for e in new.entries] == [e.key for e in old.entries]
+    for o, n in zip(old.entries, new.entries, strict=True):
+        assert (n.question, n.answers, n.category, n.needs_human) == (o.question, o.answers, o.category, o.needs_human)
+        assert n.phrasings[: len(o.phrasings)] == o.phrasings and len(n.phrasings) > len(o.phrasings), n.key
 
 
 def test_cli_lists_every_pack_as_json() -> None:
@@ -87,7 +98,7 @@ def test_cli_lists_every_pack_as_json() -> None:
     assert by_id["apparel"] == {
         "id": "apparel",
         "name": "服饰",
-        "version": "1.1",
+        "version": apparel.version,
         "entries": len(apparel.entries),
         "phrasings": sum(len(e.phrasings) for e in apparel.entries),
     }

@@ -184,7 +184,7 @@ def test_custom_categories_add_rename_delete(svc: KbAdminService) -> None:
 
 
 def test_subscribe_edit_upgrade_keeps_the_edit_and_reports(svc: KbAdminService, packs: PackService) -> None:
-    old, new = load_pack("apparel", "1.0"), load_pack("apparel", "1.1")
+    old, new = load_pack("apparel", "1.0"), load_pack("apparel")
     svc.create_entry(draft("你好，在吗", "聊天互动", (Phrasing("在吗"),)))
     sub = packs.subscribe("apparel", "1.0")
     assert sub.report.to_version == "1.0" and len(sub.report.added) == len(old.entries) - 1
@@ -204,18 +204,18 @@ def test_subscribe_edit_upgrade_keeps_the_edit_and_reports(svc: KbAdminService, 
 
     result = packs.upgrade("apparel")
     report = result.report
-    assert (report.from_version, report.to_version) == ("1.0", "1.1")
+    assert (report.from_version, report.to_version) == ("1.0", new.version)
     kinds = {c.key: c.kind for c in report.changes}
     assert kinds["ship-when"] is ChangeKind.KEPT_EDITED and [c.key for c in report.conflicts] == ["ship-when"]
     assert {"return-7days", "free-shipping", "exchange", "member"} <= {c.key for c in report.updated}
     assert {c.key for c in report.added} == {"kids-size", "down-fill", "down-leak", "exchange-freight"}
     assert [c.key for c in report.removed] == ["follow"]
     assert kinds["wash"] is ChangeKind.SKIPPED_DELETED
-    assert kinds["fit"] is ChangeKind.UNCHANGED
+    assert kinds["fit"] is ChangeKind.UPDATED  # switched off, not edited: it takes the new content
     assert "greet" not in kinds  # skipped when subscribing (the shop's own 你好，在吗): not reported again
 
     after = {e.pack.key: e for e in svc.entries() if e.pack}  # type: ignore[union-attr]
-    assert after["ship-when"].answer == mine and after["ship-when"].pack.version == "1.1"  # type: ignore[union-attr]
+    assert after["ship-when"].answer == mine and after["ship-when"].pack.version == new.version  # type: ignore[union-attr]
     assert after["return-7days"].answer == new.entry("return-7days").answers[0]  # type: ignore[union-attr]
     assert not after["fit"].enabled  # the shop's switch survives
     assert "wash" not in after and "follow" not in after and "kids-size" in after
