@@ -706,7 +706,8 @@ class Matcher:
                 # a longer word lends its two-character dictionary words (添加剂: 添加; 天加剂 → 添加剂)
                 pairs = {w[i : i + 2] for w in words if len(w) > 2 for i in range(len(w) - 1)}
                 words = [w for w in words if len(w) == 2] + [w for w in pairs if tokenizer.is_word(w)]
-                fixer = state.fixer = HomophoneFixer([*words, *get_lexicon().synonyms.classify()], tokenizer.is_word)
+                targets = [*words, *get_lexicon().synonyms.classify()]
+                fixer = state.fixer = HomophoneFixer(targets, tokenizer.is_word, tokenizer.general_idf)
         return fixer
 
     def _fuse(self, picked: list[tuple[_Scored, KbEntry, tuple[str, ...]]], cos: list[float]) -> None:

@@ -12,7 +12,9 @@ clause is repaired too: after a word (谢谢拉, 知道拉), or where it makes n
 before it (好把); not where it ends a word (水果沙拉, 来一把).
 
 Correct text is left alone: a pair that is already a word is never touched, nor a character that
-forms a dictionary word with its other neighbour. The matcher scores the repaired message next to
+forms a dictionary word with its other neighbour, unless that word is far rarer in general Chinese
+than the repaired one (宽送款: 送款 is a word, but 宽松 is a hundred times more common, so the typed 送
+belongs to 宽松; see `OUTER_RARER`). The matcher scores the repaired message next to
 the original and keeps the better score per entry, so a repair can add a match, never lose one.
 """
 
@@ -29,6 +31,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PARTICLES = {"拉": "啦", "把": "吧"}
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
 _NONE: frozenset[str] = frozenset()
+# A typed character that makes a dictionary word with its other neighbour is no typo, unless that
+# word is this much rarer than the repaired one (in log frequency over jieba's dictionary: about 20
+# times). 送款, 聊表 and 起付 are words, but rare beside 宽松, 配料 and 分期 (3.4-5.7 rarer).
+OUTER_RARER = 3.0
 
 
 def _fuzzy(syllable: str) -> str:
@@ -87,11 +93,18 @@ def sounds_table(readings_of: Callable[[str], Iterable[str]]) -> str:
 
 class HomophoneFixer:
     """Repairs homophone typos towards `targets` (two-character words of the KB and the lexicon);
-    `is_word` says whether a string is a dictionary word (correct text is never changed)."""
+    `is_word` says whether a string is a dictionary word (correct text is never changed), `rarity`
+    how rare a word is in general Chinese (log frequency; without it every word is as common)."""
 
-    def __init__(self, targets: Iterable[str], is_word: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        targets: Iterable[str],
+        is_word: Callable[[str], bool],
+        rarity: Callable[[str], float] | None = None,
+    ) -> None:
         self._targets: set[str] = set()
         self._is_word = is_word
+        self._rarity = rarity
         # (position, the other character, fuzzy sound) -> target words: a typed pair finds its
         # repairs with two dictionary lookups per reading
         self._by_sound: dict[tuple[int, str, str], list[str]] = {}
@@ -143,13 +156,16 @@ class HomophoneFixer:
                 outer = (chars[i - 1] if i > 0 else "") + a
             else:
                 outer = b + (chars[i + 2] if i + 2 < len(chars) else "")
-            if len(outer) < 2:
-                outer = ""
-            if outer and self._is_word(outer):
-                continue
             found = [w for s in sounds(typed) for w in self._by_sound.get((pos, other, s), ()) if w[pos] != typed]
-            if found:
-                # a word of the very same sound before one that only sounds alike (增品: 赠品, not 正品)
-                same = exact_sounds(typed)
-                return next((w for w in found if same & exact_sounds(w[pos])), found[0])
+            if not found:
+                continue
+            # a word of the very same sound before one that only sounds alike (增品: 赠品, not 正品)
+            same = exact_sounds(typed)
+            word = next((w for w in found if same & exact_sounds(w[pos])), found[0])
+            if len(outer) == 2 and self._is_word(outer) and not self._far_rarer(outer, word):
+                continue
+            return word
         return None
+
+    def _far_rarer(self, word: str, than: str) -> bool:
+        return self._rarity is not None and self._rarity(word) - self._rarity(than) >= OUTER_RARER

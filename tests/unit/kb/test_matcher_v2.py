@@ -196,8 +196,24 @@ def test_a_typo_inside_a_longer_word_reaches_the_entry() -> None:
 @pytest.mark.parametrize("correct", ["我想再买一件", "在家等快递", "卷发棒好用吗", "吃饭了吗", "发货快吗", "这次买2件"])
 def test_correct_text_is_not_changed(correct: str) -> None:
     tokenizer.ensure_loaded()
-    fixer = HomophoneFixer(["在吗", "领券", "好吃", "发货", "卷发", "这次"], tokenizer.is_word)
+    fixer = HomophoneFixer(["在吗", "领券", "好吃", "发货", "卷发", "这次"], tokenizer.is_word, tokenizer.general_idf)
     assert fixer.fix(correct) == correct
+
+
+@pytest.mark.parametrize(("typed", "fixed"), [("这件是宽送款吗", "这件是宽松款吗"), ("配聊表发一下", "配料表发一下")])
+def test_a_typo_is_repaired_when_it_makes_a_rare_word_with_its_other_neighbour(typed: str, fixed: str) -> None:
+    # 送款 and 聊表 are dictionary words, but far rarer than 宽松 and 配料: the typed character is a typo
+    tokenizer.ensure_loaded()
+    targets = ["宽松", "配料"]
+    assert HomophoneFixer(targets, tokenizer.is_word, tokenizer.general_idf).fix(typed) == fixed
+    assert HomophoneFixer(targets, tokenizer.is_word).fix(typed) == typed  # every word as common: left alone
+
+
+def test_a_character_of_a_common_word_with_its_other_neighbour_is_no_typo() -> None:
+    # 发或 sounds like 发货, but 或者 is a word more common than 发货: 发 + 或者, no typo
+    tokenizer.ensure_loaded()
+    fixer = HomophoneFixer(["在吗", "发货"], tokenizer.is_word, tokenizer.general_idf)
+    assert fixer.fix("快递发或者自提") == "快递发或者自提"
 
 
 def test_a_word_of_the_same_sound_is_preferred_to_one_that_only_sounds_alike() -> None:
