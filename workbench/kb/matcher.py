@@ -12,7 +12,9 @@ thresholds mean the same thing for every KB.
 
 An entry's score is its best positive phrasing's.  Core words (划词) must appear in the message
 (unless `require_core_words` is off) and pull the score up; a negative phrasing scoring at least
-`t_negative`, or a negative keyword rule that matches, vetoes the entry; a keyword rule (every one
+`t_negative` (and nearer the message than the entry's own phrasings, and whose marks of "not this"
+the message holds: 不 of 不投诉 where the entry's phrasings say 投诉), or a negative keyword rule that
+matches, vetoes the entry; a keyword rule (every one
 of its words present) scores at least `keyword_score`.  Disabled entries are not indexed at all.
 """
 
@@ -544,7 +546,8 @@ class Matcher:
                 doc = index.docs[doc_id]
                 base = self._combine(index.lexical(qt, doc_id), q.text, doc.text)[0] if not q.empty else 0.0
                 if doc.negative:
-                    if base >= cfg.t_negative and not vetoed_by:
+                    negation = _holds_negation(q.text, doc, _positive_texts(state, entry_id))
+                    if base >= cfg.t_negative and negation and not vetoed_by:
                         vetoed_by = doc.source
                     continue
                 missing = tuple(c for c in doc.core if c not in q.text)
@@ -798,9 +801,14 @@ class Matcher:
                 doc = docs[doc_id]
                 against = self._combine(index.lexical(qt, doc_id), q_text, doc.text)[0]
                 positive = best.get(doc.entry_id)
-                # the message must be nearer the "not this" than the entry's own phrasings: 人工 is
-                # near 不要人工 but is 转人工 itself
-                if against >= cfg.t_negative and (positive is None or against >= positive.score):
+                # the message must be nearer the "not this" than the entry's own phrasings (人工 is
+                # near 不要人工 but is 转人工 itself) and hold what makes it "not this" (投诉 is near
+                # 不投诉 but has no 不)
+                if (
+                    against >= cfg.t_negative
+                    and (positive is None or against >= positive.score)
+                    and _holds_negation(q_text, doc, _positive_texts(state, doc.entry_id))
+                ):
                     vetoed.add(doc.entry_id)
         if state.rules_by_unit:
             self._apply_rules(state, q, category, best, vetoed)
@@ -963,6 +971,22 @@ def off_topic(best: tuple[Analysis, _Scored, KbEntry, tuple[str, ...]], cfg: Mat
         return False
     shared = set(q.words).intersection(words)
     return not any(w.startswith(CONCEPT_PREFIX) or tokenizer.general_idf(w) >= cfg.topic_idf for w in shared)
+
+
+def _positive_texts(state: _State, entry_id: int) -> list[str]:
+    """The canonical texts of an entry's own (positive) phrasings and question."""
+    ids = state.entry_docs.get(entry_id, ())
+    docs = state.index.docs
+    return [docs[i].text for i in ((ids,) if isinstance(ids, int) else ids) if not docs[i].negative]
+
+
+def _holds_negation(q_text: str, negative: Doc, positives: Sequence[str]) -> bool:
+    """Whether a message holds what makes a negative phrasing "not this": the characters of the
+    phrasing that none of its entry's own phrasings has (不 of 不投诉 beside 我要投诉). A negative
+    phrasing made only of the entry's own characters vetoes on its score alone."""
+    own = set().union(*positives) if positives else set()
+    marks = {c for c in negative.text if not c.isspace()} - own
+    return all(c in q_text for c in marks)
 
 
 def _lexically_sure(ranked: Sequence[_Scored], cfg: MatchConfig) -> bool:

@@ -197,6 +197,30 @@ def test_a_negative_phrasing_vetoes_only_what_is_nearer_to_it_than_to_the_entry(
     assert top_id(m, "真人客服") == 1
 
 
+def test_a_negative_phrasing_vetoes_only_a_message_that_holds_what_makes_it_negative() -> None:
+    # 投诉 alone is nearer 不投诉 than the entry's own phrasings, but has no 不: the buyer wants to complain
+    complaint = KbEntry(
+        1,
+        "更多问题",
+        "我要投诉",
+        ("a",),
+        (
+            Phrasing("投诉你们"),
+            Phrasing("我要去投诉"),
+            Phrasing("怎么投诉你们店"),
+            Phrasing("不是投诉", negative=True),
+            Phrasing("不投诉", negative=True),
+        ),
+    )
+    thanks = KbEntry(2, "聊天互动", "谢谢", ("b",), (Phrasing("谢谢你"),))
+    m = Matcher([complaint, thanks])
+    assert top_id(m, "投诉") == 1
+    assert m.check("投诉", 1).vetoed_by == ""
+    for text in ("不投诉", "不是投诉"):
+        assert 1 not in {s.entry_id for s in m.match(text, top=5)}, text
+        assert m.check(text, 1).vetoed_by != "", text
+
+
 def test_negative_keyword_vetoes_the_entry() -> None:
     entry = KbEntry(
         1,

@@ -96,3 +96,14 @@ def test_no_phrasing_asks_what_another_entry_already_asks(name: str) -> None:
     matcher = Matcher(kb)
     close = [(c.phrasing, c.other_question, c.other_phrasing) for e in kb for c in close_phrasings(matcher, e)]
     assert close == []
+
+
+def test_a_bare_complaint_reaches_the_demo_kbs_complaint_entry() -> None:
+    # 投诉 scores higher against the entry's negative phrasing 不投诉 than against its own phrasings,
+    # but it lacks the 不 that makes that phrasing "not this"
+    kb = shipped_kb("demo")
+    complaint = next(e.id for e in kb if e.question == "我要投诉")
+    matcher = Matcher(kb)
+    assert matcher.match("投诉", top=1)[0].entry_id == complaint
+    for text in ("不投诉", "不是投诉"):
+        assert complaint not in {s.entry_id for s in matcher.match(text, top=5)}, text
