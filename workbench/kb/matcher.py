@@ -12,10 +12,10 @@ thresholds mean the same thing for every KB.
 
 An entry's score is its best positive phrasing's.  Core words (划词) must appear in the message
 (unless `require_core_words` is off) and pull the score up; a negative phrasing scoring at least
-`t_negative` (and nearer the message than the entry's own phrasings, and whose marks of "not this"
-the message holds: 不 of 不投诉 where the entry's phrasings say 投诉), or a negative keyword rule that
-matches, vetoes the entry; a keyword rule (every one
-of its words present) scores at least `keyword_score`.  Disabled entries are not indexed at all.
+`t_negative` (nearer the message than the entry's own phrasings, and whose marks of "not this" the
+message holds: 不 of 不投诉 where the entry's phrasings say 投诉), or a negative keyword rule that
+matches, vetoes the entry; a keyword rule (every one of its words present) scores at least
+`keyword_score`.  Disabled entries are not indexed at all.
 """
 
 from __future__ import annotations
@@ -546,8 +546,11 @@ class Matcher:
                 doc = index.docs[doc_id]
                 base = self._combine(index.lexical(qt, doc_id), q.text, doc.text)[0] if not q.empty else 0.0
                 if doc.negative:
-                    negation = _holds_negation(q.text, doc, _positive_texts(state, entry_id))
-                    if base >= cfg.t_negative and negation and not vetoed_by:
+                    if (
+                        base >= cfg.t_negative
+                        and not vetoed_by
+                        and _holds_negation(q.text, doc, _positive_texts(state, entry_id))
+                    ):
                         vetoed_by = doc.source
                     continue
                 missing = tuple(c for c in doc.core if c not in q.text)

@@ -33,7 +33,7 @@ _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
 _NONE: frozenset[str] = frozenset()
 # A typed character that makes a dictionary word with its other neighbour is no typo, unless that
 # word is this much rarer than the repaired one (in log frequency over jieba's dictionary: about 20
-# times). 送款, 聊表 and 起付 are words, but rare beside 宽松, 配料 and 分期 (3.4-5.7 rarer).
+# times). 送款, 聊表 and 起付 are words, but 30-300 times rarer than 宽松, 配料 and 分期 (3.4-5.7).
 OUTER_RARER = 3.0
 
 
