@@ -539,10 +539,9 @@ class Matcher:
                 return EntryCheck(entry_id, False, False, "", 0.0, (), "", rank, winner)
             index = state.index
             qt = index.query_terms(q)
-            ids = state.entry_docs.get(entry_id, ())
             closest: tuple[float, str, tuple[str, ...]] | None = None
             vetoed_by = ""
-            for doc_id in (ids,) if isinstance(ids, int) else ids:
+            for doc_id in _entry_doc_ids(state, entry_id):
                 doc = index.docs[doc_id]
                 base = self._combine(index.lexical(qt, doc_id), q.text, doc.text)[0] if not q.empty else 0.0
                 if doc.negative:
@@ -976,11 +975,22 @@ def off_topic(best: tuple[Analysis, _Scored, KbEntry, tuple[str, ...]], cfg: Mat
     return not any(w.startswith(CONCEPT_PREFIX) or tokenizer.general_idf(w) >= cfg.topic_idf for w in shared)
 
 
-def _positive_texts(state: _State, entry_id: int) -> list[str]:
-    """The canonical texts of an entry's own (positive) phrasings and question."""
+def _entry_doc_ids(state: _State, entry_id: int) -> tuple[int, ...]:
+    """The documents (question and phrasings) of an entry."""
     ids = state.entry_docs.get(entry_id, ())
+    return (ids,) if isinstance(ids, int) else ids
+
+
+def _positive_docs(state: _State, entry_id: int) -> list[Doc]:
+    """An entry's own documents: its question and positive phrasings."""
     docs = state.index.docs
-    return [docs[i].text for i in ((ids,) if isinstance(ids, int) else ids) if not docs[i].negative]
+    found = (docs[i] for i in _entry_doc_ids(state, entry_id))
+    return [doc for doc in found if not doc.negative]
+
+
+def _positive_texts(state: _State, entry_id: int) -> list[str]:
+    """The canonical texts of an entry's own documents."""
+    return [doc.text for doc in _positive_docs(state, entry_id)]
 
 
 def _holds_negation(q_text: str, negative: Doc, positives: Sequence[str]) -> bool:
@@ -1001,10 +1011,7 @@ def _lexically_sure(ranked: Sequence[_Scored], cfg: MatchConfig) -> bool:
 
 def _entry_sources(state: _State, entry_id: int) -> tuple[str, ...]:
     """The texts of an entry's positive phrasings (question included), as the semantic stage keys them."""
-    ids = state.entry_docs.get(entry_id, ())
-    docs = state.index.docs
-    out = tuple(docs[i].source for i in ((ids,) if isinstance(ids, int) else ids) if not docs[i].negative)
-    return out
+    return tuple(doc.source for doc in _positive_docs(state, entry_id))
 
 
 # -------------------------------------------------------------------- explanations
